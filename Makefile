@@ -1,0 +1,104 @@
+# Northstar — developer and CI entry points (GNU make).
+#
+#   make run          install runtime deps, build the demo DB if missing, start the app
+#   make test         install dev deps (+ chromium if root), ruff check, pytest
+#   make help         list all targets
+
+PYTHON ?= python3
+VENV := .venv
+DB ?= data/northstar.duckdb
+ACCOUNTS ?= 5000
+SEED ?= 42
+PORT ?= 8501
+PYTEST_ARGS ?=
+BASE_URL ?= http://localhost:$(PORT)
+SCREENSHOT_DIR ?= screenshots
+SCREENSHOT_PATHS ?=
+
+VPY := $(VENV)/bin/python
+RUNTIME_STAMP := $(VENV)/.installed-runtime
+DEV_STAMP := $(VENV)/.installed-dev
+CHROMIUM := /usr/bin/chromium
+
+.DEFAULT_GOAL := help
+# Remove a half-written target (e.g. a DB whose build failed) so the next run retries.
+.DELETE_ON_ERROR:
+
+.PHONY: help install install-dev run demo chromium test lint screenshots clean clean-db
+
+help: ## List the targets
+	@echo "Northstar make targets:"
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | \
+		awk 'BEGIN {FS = ":.*## "} {printf "  %-12s %s\n", $$1, $$2}'
+	@echo "Variables: PYTHON=$(PYTHON) DB=$(DB) ACCOUNTS=$(ACCOUNTS) SEED=$(SEED) PORT=$(PORT)"
+
+# --- environments -----------------------------------------------------------
+
+$(RUNTIME_STAMP): requirements.txt
+	@test -x $(VPY) || $(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install --quiet --upgrade pip
+	$(VPY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+# requirements-dev.txt includes requirements.txt, so either changing re-installs.
+$(DEV_STAMP): requirements-dev.txt requirements.txt
+	@test -x $(VPY) || $(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install --quiet --upgrade pip
+	$(VPY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+install: $(RUNTIME_STAMP) ## Create .venv and install runtime requirements
+install-dev: $(DEV_STAMP) ## Create .venv and install dev requirements
+
+# --- data -------------------------------------------------------------------
+
+# Built only when missing: no dependency on sources (order-only on the venv), so an
+# existing DB is never rebuilt implicitly. Use `make demo` to force a rebuild.
+$(DB): | $(RUNTIME_STAMP)
+	@mkdir -p $(dir $(DB))
+	$(VPY) -m northstar.demo --accounts $(ACCOUNTS) --seed $(SEED) --db $(DB)
+
+demo: $(RUNTIME_STAMP) ## Force a rebuild of the demo DB at DB
+	rm -f $(DB) $(DB).wal
+	@$(MAKE) --no-print-directory $(DB)
+
+# --- app --------------------------------------------------------------------
+
+run: $(RUNTIME_STAMP) $(DB) ## Start the app on PORT (default 8501)
+	NORTHSTAR_DB=$(DB) $(VENV)/bin/streamlit run app.py --server.port $(PORT)
+
+# --- browser ----------------------------------------------------------------
+
+chromium: ## Ensure Debian chromium for browser tests (installs it when root)
+	@if [ -x $(CHROMIUM) ]; then \
+		echo "chromium: $(CHROMIUM) is present"; \
+	elif [ "$$(id -u)" = "0" ]; then \
+		echo "chromium: $(CHROMIUM) missing; installing Debian package 'chromium'"; \
+		apt-get update && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	else \
+		echo "chromium: $(CHROMIUM) is missing and we are not root, so it cannot be installed;"; \
+		echo "chromium: browser (e2e) tests will be SKIPPED. Install it with: sudo apt-get install -y chromium"; \
+	fi
+
+# --- quality ----------------------------------------------------------------
+
+lint: $(DEV_STAMP) ## ruff check
+	$(VENV)/bin/ruff check .
+
+test: $(DEV_STAMP) chromium ## ruff check + pytest (PYTEST_ARGS=... to pass options)
+	$(VENV)/bin/ruff check .
+	$(VPY) -m pytest $(PYTEST_ARGS)
+
+screenshots: $(DEV_STAMP) ## Screenshot pages of a running app (BASE_URL, SCREENSHOT_DIR, SCREENSHOT_PATHS)
+	$(VPY) tools/screenshot.py --base-url $(BASE_URL) --out $(SCREENSHOT_DIR) $(SCREENSHOT_PATHS)
+
+# --- housekeeping -----------------------------------------------------------
+
+clean: ## Remove install stamps and caches (keeps .venv and the DB)
+	rm -f $(RUNTIME_STAMP) $(DEV_STAMP)
+	rm -rf .pytest_cache .ruff_cache
+	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -print -exec rm -rf {} +
+
+clean-db: ## Remove the demo DB
+	rm -f $(DB) $(DB).wal

@@ -1,0 +1,205 @@
+-- northstar canonical data model (duckdb). every table the product reads is defined here;
+-- the demo generator and the importer both load into these tables, then rollups are built.
+-- conventions: ids are text; money in usd (`_usd`); durations in hours; dates are `date`,
+-- instants are `timestamp` (utc); scores carry their scale in the column comment.
+
+-- reference: the customer-facing departments whose goals the cco aligns.
+create table departments (
+    department_id   varchar primary key,          -- e.g. 'customer_service'
+    department_name varchar not null unique,      -- display name
+    head_name       varchar                       -- person accountable for the department
+);
+
+-- reference: the customer outcomes that department kpis can serve.
+create table customer_outcomes (
+    outcome_id   varchar primary key,             -- retention, satisfaction, effort, growth, advocacy
+    outcome_name varchar not null unique,
+    description  varchar not null
+);
+
+-- people who serve customers: csms (account owners), agents, consultants, executives.
+create table employees (
+    employee_id   varchar primary key,
+    employee_name varchar not null,
+    department_id varchar not null references departments (department_id),
+    job_title     varchar not null
+);
+
+-- one row per customer account (the customer company).
+create table accounts (
+    account_id          varchar primary key,
+    account_name        varchar not null,
+    segment             varchar not null check (segment in ('Enterprise', 'Mid-Market', 'SMB')),
+    industry            varchar not null,
+    region              varchar not null,
+    plan                varchar not null,
+    acquisition_channel varchar,                   -- inbound, outbound, partner, referral, event
+    csm_employee_id     varchar references employees (employee_id),  -- owner / customer success manager
+    primary_contact_name  varchar,                 -- personal data: masked on shared screens
+    primary_contact_email varchar,
+    start_date          date not null,             -- first day of the first paid subscription
+    renewal_date        date,                      -- next contract renewal, when known
+    churn_date          date,                      -- last day as a customer; null while active
+    churn_reason        varchar,                   -- why the customer left, when churned
+    lost_to_competitor  varchar,                   -- the competitor won, when known
+    check (churn_date is null or churn_date >= start_date),
+    check (churn_date is not null or churn_reason is null)
+);
+
+-- monthly recurring revenue: one row per account and calendar month it was billed.
+-- `month` is the first day of the month; arr = 12 x mrr. months without a row mean mrr 0.
+create table account_mrr_monthly (
+    account_id varchar not null references accounts (account_id),
+    month      date not null check (day(month) = 1),
+    mrr_usd    decimal(14, 2) not null check (mrr_usd >= 0),
+    primary key (account_id, month)
+);
+
+-- support tickets. durations derive from the timestamps (hours); satisfaction is csat 1-5.
+create table support_tickets (
+    ticket_id          varchar primary key,
+    account_id         varchar not null references accounts (account_id),
+    department_id      varchar not null references departments (department_id),  -- team that owned it
+    opened_at          timestamp not null,
+    first_response_at  timestamp,
+    resolved_at        timestamp,
+    status             varchar not null check (status in ('open', 'pending', 'solved', 'closed')),
+    priority           varchar not null check (priority in ('low', 'normal', 'high', 'urgent')),
+    category           varchar not null,           -- defect, how-to, billing, integration, ...
+    channel            varchar not null check (channel in ('email', 'phone', 'chat', 'portal')),
+    escalated_at       timestamp,                  -- null when never escalated
+    reopen_count       integer not null default 0 check (reopen_count >= 0),
+    satisfaction_score integer check (satisfaction_score between 1 and 5),  -- csat 1-5, optional
+    subject            varchar,                    -- free text: masked on shared screens
+    check (first_response_at is null or first_response_at >= opened_at),
+    check (resolved_at is null or resolved_at >= opened_at),
+    check (escalated_at is null or escalated_at >= opened_at),
+    check ((status in ('solved', 'closed')) = (resolved_at is not null))
+);
+
+-- engagements: every planned touch with an account.
+create table engagements (
+    engagement_id      varchar primary key,
+    account_id         varchar not null references accounts (account_id),
+    engagement_type    varchar not null check (engagement_type in (
+                           'cab_session', 'executive_meeting', 'qbr',
+                           'professional_services', 'installation', 'detractor_follow_up')),
+    department_id      varchar not null references departments (department_id),
+    owner_employee_id  varchar references employees (employee_id),
+    started_on         date not null,
+    ended_on           date,
+    attended           boolean not null default true,  -- false: invited but did not attend
+    hours              decimal(8, 2) check (hours >= 0),  -- staff time spent
+    notes              varchar,                    -- free text: masked on shared screens
+    check (ended_on is null or ended_on >= started_on)
+);
+
+-- customer advisory board membership: one row per membership spell.
+create table cab_memberships (
+    account_id varchar not null references accounts (account_id),
+    joined_on  date not null,
+    left_on    date,
+    seat_holder_name varchar,                      -- the customer executive on the board
+    primary key (account_id, joined_on),
+    check (left_on is null or left_on >= joined_on)
+);
+
+-- survey answers. one row per answered question.
+--   nps: 0-10 likelihood to recommend; csat: 1-5 satisfaction; ces: 1-7 "easy to handle".
+create table survey_responses (
+    response_id    varchar primary key,
+    account_id     varchar not null references accounts (account_id),
+    survey_type    varchar not null check (survey_type in ('NPS', 'CSAT', 'CES')),
+    program        varchar not null check (program in (
+                       'relationship', 'post_installation', 'post_professional_services', 'support')),
+    department_id  varchar references departments (department_id),  -- department of the touchpoint
+    responded_on   date not null,
+    score          integer not null,
+    respondent_name varchar,                       -- personal data: masked on shared screens
+    comment        varchar,                        -- free text: masked on shared screens
+    ticket_id      varchar references support_tickets (ticket_id),
+    engagement_id  varchar references engagements (engagement_id),
+    check (
+        (survey_type = 'NPS' and score between 0 and 10)
+        or (survey_type = 'CSAT' and score between 1 and 5)
+        or (survey_type = 'CES' and score between 1 and 7)
+    )
+);
+
+-- each department's kpis: definition, target, direction and owner.
+create table department_kpis (
+    kpi_id         varchar primary key,
+    department_id  varchar not null references departments (department_id),
+    kpi_name       varchar not null,
+    definition     varchar not null,
+    unit           varchar not null check (unit in ('pct', 'usd', 'hours', 'count', 'score', 'days')),
+    direction      varchar not null check (direction in ('higher_is_better', 'lower_is_better')),
+    target_value   double not null,
+    period_grain   varchar not null check (period_grain in ('month', 'quarter')),
+    owner_employee_id varchar references employees (employee_id),
+    source         varchar not null check (source in ('computed', 'imported')),
+    next_review_on date
+);
+
+-- which customer outcome(s) a kpi serves (none: the kpi is not tied to a customer outcome).
+create table kpi_outcomes (
+    kpi_id     varchar not null references department_kpis (kpi_id),
+    outcome_id varchar not null references customer_outcomes (outcome_id),
+    primary key (kpi_id, outcome_id)
+);
+
+-- kpi actuals per period (period_start = first day of the month or quarter).
+create table kpi_actuals (
+    kpi_id       varchar not null references department_kpis (kpi_id),
+    period_start date not null,
+    actual_value double not null,
+    primary key (kpi_id, period_start)
+);
+
+-- investments the cco and departments make to move a churn driver.
+create table initiatives (
+    initiative_id   varchar primary key,
+    initiative_name varchar not null,
+    department_id   varchar not null references departments (department_id),
+    target_driver   varchar not null,              -- driver id, see demo_planted_effects
+    cost_usd        decimal(14, 2) not null check (cost_usd >= 0),
+    started_on      date not null,
+    ended_on        date,
+    expected_churn_reduction_pct double not null check (expected_churn_reduction_pct between 0 and 100),
+    status          varchar not null check (status in ('proposed', 'running', 'completed'))
+);
+
+-- kudos: an employee praised by a customer.
+create table kudos (
+    kudos_id      varchar primary key,
+    employee_id   varchar not null references employees (employee_id),
+    department_id varchar not null references departments (department_id),
+    account_id    varchar not null references accounts (account_id),
+    given_on      date not null,
+    comment       varchar                          -- free text: masked on shared screens
+);
+
+-- employee engagement survey result per department and quarter (score 0-100).
+create table employee_engagement (
+    department_id    varchar not null references departments (department_id),
+    quarter_start    date not null check (day(quarter_start) = 1 and month(quarter_start) in (1, 4, 7, 10)),
+    engagement_score double not null check (engagement_score between 0 and 100),
+    respondents      integer not null check (respondents >= 0),
+    headcount        integer not null check (headcount >= respondents),
+    primary key (department_id, quarter_start)
+);
+
+-- what the data is and when it is from: keys as_of_date, source, seed, built_at.
+create table dataset_metadata (
+    key   varchar primary key,
+    value varchar not null
+);
+
+-- demo data only: the churn drivers the generator planted and their true effect
+-- (multiplier on the monthly churn hazard), so analysis can be checked against truth.
+create table demo_planted_effects (
+    driver_id      varchar primary key,
+    description    varchar not null,
+    hazard_ratio   double not null check (hazard_ratio > 0),
+    exposure_rule  varchar not null                -- how exposure shows in the observed data
+);

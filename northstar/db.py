@@ -1,0 +1,135 @@
+"""The query runner: the one place SQL files are run, with bound parameters and caching.
+
+Pages call `run_query("name", **params)`; `queries/name.sql` is executed on a cursor of one
+read-only connection per database file, with DuckDB binding every `$parameter`. Results are
+cached by query name, parameters and data version (the database file's identity), so a
+rebuilt or reloaded database is never served from a stale cache.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from northstar.paths import QUERIES_DIR, database_path
+
+_PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+class QueryError(RuntimeError):
+    """A named query failed; the message names the query and the cause."""
+
+
+class DatabaseMissingError(RuntimeError):
+    """The database file does not exist yet."""
+
+
+def data_version(path: Path | None = None) -> str:
+    """Identity of the database file's contents: changes whenever the file is rewritten."""
+    path = path or database_path()
+    try:
+        stat = path.stat()
+    except FileNotFoundError as error:
+        raise DatabaseMissingError(
+            f"No database at {path}. Build the demo with `make run` (or `make demo`), "
+            "or load your data with `python -m northstar.load`."
+        ) from error
+    return f"{stat.st_ino}-{stat.st_size}-{stat.st_mtime_ns}"
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    sql: str
+    parameters: frozenset[str]
+
+
+@cache
+def _load_query(name: str, mtime_ns: int) -> Query:
+    path = QUERIES_DIR / f"{name}.sql"
+    sql = path.read_text()
+    return Query(name, sql, frozenset(_PARAMETER.findall(sql)))
+
+
+def load_query(name: str) -> Query:
+    """Read queries/<name>.sql (re-read when the file changes) and the parameters it uses."""
+    if not re.fullmatch(r"[a-z0-9_]+", name):
+        raise QueryError(f"Invalid query name {name!r}")
+    path = QUERIES_DIR / f"{name}.sql"
+    if not path.exists():
+        raise QueryError(f"Query {name!r} not found: no file {path}")
+    return _load_query(name, path.stat().st_mtime_ns)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _connection(path: str, version: str) -> duckdb.DuckDBPyConnection:
+    # one read-only connection per database file version; sessions take cursors from it
+    return duckdb.connect(path, read_only=True)
+
+
+def _normalise(value: Any) -> Any:
+    """Make parameters hashable and stable for the cache key (lists -> tuples)."""
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value) if isinstance(value, set | frozenset) else value
+        return tuple(_normalise(item) for item in items)
+    return value
+
+
+def _bindable(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_bindable(item) for item in value]
+    return value
+
+
+def execute(
+    name: str, params: dict[str, Any], path: Path | None = None
+) -> pd.DataFrame:
+    """Run queries/<name>.sql uncached, binding the parameters it uses."""
+    query = load_query(name)
+    missing = sorted(query.parameters - params.keys())
+    if missing:
+        raise QueryError(f"Query {name!r} needs parameter(s) {', '.join(missing)}")
+    bound = {key: _bindable(value) for key, value in params.items() if key in query.parameters}
+    path = path or database_path()
+    version = data_version(path)
+    cursor = _connection(str(path), version).cursor()
+    try:
+        return cursor.execute(query.sql, bound).df()
+    except duckdb.Error as error:
+        raise QueryError(f"Query {name!r} failed: {error}") from error
+    finally:
+        cursor.close()
+
+
+@st.cache_data(show_spinner=False, max_entries=512, ttl=dt.timedelta(hours=12))
+def _cached(
+    name: str, params_key: tuple[tuple[str, Any], ...], path: str, version: str
+) -> pd.DataFrame:
+    return execute(name, dict(params_key), Path(path))
+
+
+def run_query(name: str, **params: Any) -> pd.DataFrame:
+    """Run a named query with bound parameters; cached by name, parameters and data version.
+
+    Parameters the query does not use are ignored, so pages can pass the global filters
+    to every query.
+    """
+    query = load_query(name)
+    used = {key: _normalise(value) for key, value in params.items() if key in query.parameters}
+    path = database_path()
+    return _cached(name, tuple(sorted(used.items())), str(path), data_version(path))
+
+
+def scalar_metadata(key: str, default: str | None = None) -> str | None:
+    """One value from dataset_metadata (as_of_date, source, ...)."""
+    frame = run_query("dataset_metadata")
+    match = frame.loc[frame["key"] == key, "value"]
+    return match.iloc[0] if len(match) else default

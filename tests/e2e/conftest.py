@@ -1,0 +1,205 @@
+"""Fixtures for Northstar's browser (e2e) tests: a demo DB, a live app, headless Chromium.
+
+Modelled on Streamlit's own ``e2e_playwright/conftest.py``: start ``streamlit run``
+headless on a free port, poll ``/_stcore/health`` until it answers ``ok``, then drive the
+app with Playwright and wait for Streamlit's loaded-state DOM attributes
+(see ``tools/browser.py``). Uses Debian's Chromium (``/usr/bin/chromium`` or
+``$NORTHSTAR_CHROMIUM``); tests are skipped when it is not installed.
+Every test in this directory is marked ``e2e`` (deselect with ``-m "not e2e"``).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+E2E_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(REPO / "tools"))
+
+from browser import (  # noqa: E402  (tools/ is put on sys.path just above)
+    CHROMIUM_ARGS,
+    CHROMIUM_ENV_VAR,
+    chromium_available,
+    chromium_executable,
+    wait_for_app_loaded,
+)
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+__all__ = ["wait_for_app_loaded"]
+
+DEMO_ACCOUNTS = 1500
+DEMO_SEED = 7
+SERVER_START_TIMEOUT_S = 60.0
+
+
+def _chromium_skip_reason(path: str) -> str:
+    return (
+        f"Chromium not found or not executable at {path}: browser tests skipped. "
+        f"Install Debian's 'chromium' package (`make chromium` as root) "
+        f"or point ${CHROMIUM_ENV_VAR} at a Chromium binary."
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test collected from tests/e2e with ``e2e``.
+
+    Without Chromium they are skipped up front, before any demo DB or server is built.
+    """
+    path = chromium_executable()
+    skip = None if chromium_available(path) else pytest.mark.skip(_chromium_skip_reason(path))
+    for item in items:
+        if E2E_DIR in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.e2e)
+            if skip is not None:
+                item.add_marker(skip)
+
+
+def _free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def _tail(path: Path, lines: int = 60) -> str:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        return f"<could not read {path}: {exc}>"
+    return "\n".join(text.splitlines()[-lines:])
+
+
+def _health_ok(base_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as resp:
+            return resp.read().decode().strip() == "ok"
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small demo DuckDB database built with ``python -m northstar.demo``."""
+    db = tmp_path_factory.mktemp("demo_db") / "northstar.duckdb"
+    cmd = [
+        sys.executable,
+        "-m",
+        "northstar.demo",
+        "--accounts",
+        str(DEMO_ACCOUNTS),
+        "--seed",
+        str(DEMO_SEED),
+        "--db",
+        str(db),
+    ]
+    try:
+        subprocess.run(cmd, cwd=REPO, check=True, capture_output=True, text=True, timeout=600)
+    except subprocess.CalledProcessError as exc:
+        raise RuntimeError(
+            f"building the demo DB failed (exit {exc.returncode}): {' '.join(cmd)}\n"
+            f"--- stdout ---\n{exc.stdout}\n--- stderr ---\n{exc.stderr}"
+        ) from exc
+    assert db.is_file(), f"northstar.demo exited 0 but wrote no database at {db}"
+    return db
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """The Chromium binary to drive; skips the test if it is not installed."""
+    path = chromium_executable()
+    if not chromium_available(path):
+        pytest.skip(_chromium_skip_reason(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def app_server(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Run ``streamlit run app.py`` headless against ``demo_db``; yield its base URL."""
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    log_path = tmp_path_factory.mktemp("app_server") / "streamlit.log"
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
+    env = {**os.environ, "NORTHSTAR_DB": str(demo_db), "PYTHONUNBUFFERED": "1"}
+    with log_path.open("w", encoding="utf-8") as log:
+        proc = subprocess.Popen(
+            cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, text=True
+        )
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while not _health_ok(base_url):
+            if proc.poll() is not None:
+                raise RuntimeError(
+                    f"streamlit exited with code {proc.returncode} before becoming healthy; "
+                    f"log {log_path}:\n{_tail(log_path)}"
+                )
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"streamlit did not answer {base_url}/_stcore/health within "
+                    f"{SERVER_START_TIMEOUT_S:.0f}s; log {log_path}:\n{_tail(log_path)}"
+                )
+            time.sleep(0.5)
+        yield base_url
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str) -> Iterator[Browser]:
+    """Headless Debian Chromium driven by Playwright (no Playwright-managed browser)."""
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    try:
+        chromium = pw.chromium.launch(
+            executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+    finally:
+        pw.stop()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh 1440x900 browser context and page per test."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    try:
+        yield context.new_page()
+    finally:
+        context.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -69,10 +70,33 @@ def load_query(name: str) -> Query:
     return _load_query(name, path.stat().st_mtime_ns)
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _connection(path: str, version: str) -> duckdb.DuckDBPyConnection:
-    # one read-only connection per database file version; sessions take cursors from it
-    return duckdb.connect(path, read_only=True)
+class _Connection:
+    """One read-only connection to a database file, reopened when the file is replaced.
+
+    DuckDB shares one database instance per file path within a process, so the old
+    connection must be closed before the replacement file can be opened.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.version: str | None = None
+        self.connection: duckdb.DuckDBPyConnection | None = None
+        self.lock = threading.Lock()
+
+    def cursor(self, version: str) -> duckdb.DuckDBPyConnection:
+        with self.lock:
+            if version != self.version or self.connection is None:
+                if self.connection is not None:
+                    self.connection.close()
+                self.connection = duckdb.connect(self.path, read_only=True)
+                self.version = version
+            return self.connection.cursor()
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _connection(path: str) -> _Connection:
+    # one connection per database file for the whole server; sessions take cursors from it
+    return _Connection(path)
 
 
 def _normalise(value: Any) -> Any:
@@ -100,7 +124,7 @@ def execute(
     bound = {key: _bindable(value) for key, value in params.items() if key in query.parameters}
     path = path or database_path()
     version = data_version(path)
-    cursor = _connection(str(path), version).cursor()
+    cursor = _connection(str(path)).cursor(version)
     try:
         return cursor.execute(query.sql, bound).df()
     except duckdb.Error as error:
@@ -128,8 +152,29 @@ def run_query(name: str, **params: Any) -> pd.DataFrame:
     return _cached(name, tuple(sorted(used.items())), str(path), data_version(path))
 
 
-def scalar_metadata(key: str, default: str | None = None) -> str | None:
-    """One value from dataset_metadata (as_of_date, source, ...)."""
-    frame = run_query("dataset_metadata")
-    match = frame.loc[frame["key"] == key, "value"]
-    return match.iloc[0] if len(match) else default
+@dataclass(frozen=True)
+class DatasetMetadata:
+    as_of: dt.date  # last day the data covers
+    source: str  # "demo" or the loaded source
+
+    @property
+    def last_month(self) -> dt.date:
+        return self.as_of.replace(day=1)
+
+
+def dataset_metadata() -> DatasetMetadata:
+    """What the data is and when it is from (raises DatabaseMissingError without a database)."""
+    values = dict(run_query("dataset_metadata").itertuples(index=False, name=None))
+    if "as_of_date" not in values:
+        raise QueryError("The database has no as_of_date in dataset_metadata")
+    as_of = dt.date.fromisoformat(values["as_of_date"])
+    return DatasetMetadata(as_of, values.get("source", "unknown"))
+
+
+def filter_options() -> dict[str, list[str]]:
+    """Values offered by the global filters, by dimension."""
+    frame = run_query("filter_options")
+    return {
+        dimension: list(group["value"])
+        for dimension, group in frame.groupby("dimension", sort=False)
+    }

@@ -123,7 +123,9 @@ def database_checksum(db_path: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--accounts", type=int, default=5000, help="number of accounts (default 5000)")
+    parser.add_argument(
+        "--accounts", type=int, default=5000, help="number of accounts (default 5000)"
+    )
     parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     parser.add_argument("--db", type=Path, default=DEFAULT_DB_PATH, help="database file to write")
     parser.add_argument("--as-of", type=dt.date.fromisoformat, default=DEFAULT_AS_OF,

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 METRIC = '[data-testid="stMetric"]'
+MAIN_CAPTION = '[data-testid="stMain"] [data-testid="stCaptionContainer"]'
 
 
 def test_briefing_kpi_wall(app_server: str, page: Page, tmp_path: Path) -> None:
@@ -36,3 +37,21 @@ def test_briefing_kpi_wall(app_server: str, page: Page, tmp_path: Path) -> None:
     shot = screenshot_full_page(page, tmp_path / "briefing.png")
     data = shot.read_bytes()
     assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 1000, f"bad screenshot {shot}"
+
+
+def test_filters_live_in_the_url(app_server: str, page: Page) -> None:
+    """A link with filters reopens the same view; changing a filter rewrites the URL."""
+    page.goto(f"{app_server}/?segment=Enterprise&period=Last+3+months", wait_until="domcontentloaded")
+    wait_for_app_loaded(page)
+    caption = page.locator(MAIN_CAPTION).first.inner_text()
+    assert "Last 3 months" in caption and "Segment: Enterprise" in caption, caption
+
+    page.goto(f"{app_server}/", wait_until="domcontentloaded")
+    wait_for_app_loaded(page)
+    period = page.locator('[data-testid="stSelectbox"]').filter(has_text="Period")
+    period.get_by_role("combobox").click()
+    page.get_by_role("option", name="Last 6 months").click()
+    page.wait_for_url("**period=Last*6*months*", timeout=15000)
+    wait_for_app_loaded(page)
+    caption = page.locator(MAIN_CAPTION).first.inner_text()
+    assert "Last 6 months" in caption, caption

@@ -1,0 +1,178 @@
+"""The global filters (period, comparison, segment, region, plan) and their URL binding.
+
+Periods are whole calendar months ending at the data's last month. Every widget is bound to
+a query parameter, so a copied URL reopens the same view. The pure functions here (period
+arithmetic, query parameters) carry no Streamlit state and are unit tested.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import streamlit as st
+
+PERIODS: dict[str, tuple[str, int]] = {
+    # key: (label, months); "ytd" months depend on the as-of month
+    "last_month": ("Last month", 1),
+    "last_3_months": ("Last 3 months", 3),
+    "last_6_months": ("Last 6 months", 6),
+    "last_12_months": ("Last 12 months", 12),
+    "ytd": ("Year to date", 0),
+}
+DEFAULT_PERIOD = "last_12_months"
+COMPARISONS: dict[str, str] = {
+    "previous_period": "Previous period",
+    "previous_year": "Same period a year earlier",
+}
+DEFAULT_COMPARISON = "previous_period"
+SPARKLINE_POINTS = 12
+
+
+def add_months(month: dt.date, months: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def month_label(month: dt.date) -> str:
+    return month.strftime("%b %Y")
+
+
+def range_label(start: dt.date, end: dt.date) -> str:
+    return month_label(end) if start == end else f"{month_label(start)} – {month_label(end)}"
+
+
+@dataclass(frozen=True)
+class PeriodWindow:
+    """A period of whole months, its comparison period, and the sparkline's window ends."""
+
+    period_key: str
+    comparison_key: str
+    end_month: dt.date
+    months: int
+    comparison_end_month: dt.date
+
+    @property
+    def start_month(self) -> dt.date:
+        return add_months(self.end_month, -(self.months - 1))
+
+    @property
+    def comparison_start_month(self) -> dt.date:
+        return add_months(self.comparison_end_month, -(self.months - 1))
+
+    @property
+    def label(self) -> str:
+        return f"{PERIODS[self.period_key][0]} ({range_label(self.start_month, self.end_month)})"
+
+    @property
+    def comparison_label(self) -> str:
+        return range_label(self.comparison_start_month, self.comparison_end_month)
+
+    def sparkline_end_months(self, points: int = SPARKLINE_POINTS) -> list[dt.date]:
+        """Ends of the rolling windows drawn in sparklines, oldest first."""
+        return [add_months(self.end_month, -offset) for offset in range(points - 1, -1, -1)]
+
+    def query_end_months(self) -> list[dt.date]:
+        """Every window end a KPI query needs: the sparkline's and the comparison's."""
+        return sorted({*self.sparkline_end_months(), self.comparison_end_month})
+
+
+def resolve_period(
+    last_month: dt.date, period_key: str = DEFAULT_PERIOD, comparison_key: str = DEFAULT_COMPARISON
+) -> PeriodWindow:
+    """The period ending at the data's last month and its comparison period."""
+    if period_key not in PERIODS:
+        period_key = DEFAULT_PERIOD
+    if comparison_key not in COMPARISONS:
+        comparison_key = DEFAULT_COMPARISON
+    last_month = last_month.replace(day=1)
+    months = PERIODS[period_key][1] or last_month.month
+    shift = months if comparison_key == "previous_period" else 12
+    return PeriodWindow(
+        period_key, comparison_key, last_month, months, add_months(last_month, -shift)
+    )
+
+
+@dataclass(frozen=True)
+class FilterState:
+    period: PeriodWindow
+    segments: tuple[str, ...] = field(default_factory=tuple)
+    regions: tuple[str, ...] = field(default_factory=tuple)
+    plans: tuple[str, ...] = field(default_factory=tuple)
+
+    def query_params(self) -> dict[str, Any]:
+        """Parameters for named queries (empty list = no filter)."""
+        return {
+            "segments": list(self.segments),
+            "regions": list(self.regions),
+            "plans": list(self.plans),
+            "window_months": self.period.months,
+        }
+
+    def caption(self) -> str:
+        """The filters in words, for captions, exports and presentation mode."""
+        scope = [
+            f"{name}: {', '.join(values)}"
+            for name, values in (
+                ("Segment", self.segments), ("Region", self.regions), ("Plan", self.plans)
+            )
+            if values
+        ]
+        compared = f"compared with {self.period.comparison_label}"
+        return " · ".join([self.period.label, compared, *(scope or ["All accounts"])])
+
+
+# widget keys double as URL query-parameter names
+PERIOD_KEY, COMPARISON_KEY, SEGMENT_KEY, REGION_KEY, PLAN_KEY = (
+    "period", "compare", "segment", "region", "plan",
+)
+
+
+PERIOD_BY_LABEL = {label: key for key, (label, _) in PERIODS.items()}
+COMPARISON_BY_LABEL = {label: key for key, label in COMPARISONS.items()}
+
+
+def render_sidebar(options: dict[str, list[str]]) -> None:
+    """Draw the global filters in the sidebar, each bound to the URL.
+
+    Options are the labels themselves, so the URL reads like the screen
+    (`?period=Last+3+months&segment=SMB`).
+    """
+    with st.sidebar:
+        st.selectbox(
+            "Period", list(PERIOD_BY_LABEL),
+            index=list(PERIOD_BY_LABEL.values()).index(DEFAULT_PERIOD),
+            key=PERIOD_KEY, bind="query-params",
+            help="Whole months ending with the latest month in the data.",
+        )
+        st.selectbox(
+            "Compare with", list(COMPARISON_BY_LABEL),
+            index=list(COMPARISON_BY_LABEL.values()).index(DEFAULT_COMPARISON),
+            key=COMPARISON_KEY, bind="query-params",
+        )
+        for label, key, dimension in (
+            ("Segment", SEGMENT_KEY, "segment"),
+            ("Region", REGION_KEY, "region"),
+            ("Plan", PLAN_KEY, "plan"),
+        ):
+            st.multiselect(
+                label, options.get(dimension, []), key=key, bind="query-params",
+                placeholder="All", help=f"Leave empty for every {label.lower()}.",
+            )
+
+
+def current(last_month: dt.date) -> FilterState:
+    """The filters as currently set (defaults where a widget has not been drawn)."""
+    state = st.session_state
+    period = resolve_period(
+        last_month,
+        PERIOD_BY_LABEL.get(state.get(PERIOD_KEY) or "", DEFAULT_PERIOD),
+        COMPARISON_BY_LABEL.get(state.get(COMPARISON_KEY) or "", DEFAULT_COMPARISON),
+    )
+    return FilterState(
+        period,
+        tuple(state.get(SEGMENT_KEY) or ()),
+        tuple(state.get(REGION_KEY) or ()),
+        tuple(state.get(PLAN_KEY) or ()),
+    )

@@ -1,0 +1,30 @@
+"""Glossary: every KPI's definition, straight from the metrics registry."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from northstar.metrics import glossary_rows
+
+st.title("Glossary")
+st.caption("How every number in Northstar is defined.")
+st.table(pd.DataFrame(glossary_rows()).set_index("Metric"))
+
+st.subheader("Conventions")
+st.markdown(
+    """
+- **Periods** are whole calendar months ending with the latest month in the data. The
+  *previous period* is the same number of months just before; *same period a year earlier*
+  is shifted by twelve months.
+- **Deltas** are the period's value minus the comparison period's, in percentage points
+  (pp) for percentages and points (pts) for NPS. Green means better for that metric, so a
+  fall in churn is green.
+- **Sparklines** show the same metric for the rolling period ending in each of the last
+  twelve months.
+- **Survey metrics** show the number of answers behind them (n); few answers mean a wide
+  margin of error.
+- **Filters** (segment, region, plan) select accounts by their current attributes and apply
+  to every number on the page.
+"""
+)

@@ -1,0 +1,6 @@
+-- dataset facts (as_of_date, source, seed, ...) as key/value rows; no parameters.
+with final as (
+    select key, value from dataset_metadata
+)
+select * from final
+order by key

@@ -1,0 +1,123 @@
+"""Every page renders through Streamlit's AppTest: the KPI wall, filters, glossary, empty states."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from northstar.metrics import BRIEFING_KPIS, METRICS
+from tests.conftest import REPO_ROOT
+
+APP = str(REPO_ROOT / "app.py")
+WALL_LABELS = [METRICS[name].label for name in BRIEFING_KPIS]
+
+
+def run_app(query_params: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    if query_params:
+        at.query_params.update(query_params)
+    return at.run()
+
+
+@pytest.fixture()
+def demo(demo_db, use_db):
+    use_db(demo_db)
+    return demo_db
+
+
+def metric_values(at: AppTest) -> dict[str, str]:
+    return {metric.label: metric.value for metric in at.metric}
+
+
+def test_briefing_shows_the_kpi_wall(demo):
+    at = run_app()
+    assert not at.exception
+    assert at.title[0].value == "Customer briefing"
+    assert [metric.label for metric in at.metric] == WALL_LABELS
+    values = metric_values(at)
+    assert values["ARR"].startswith("$") and values["ARR"][-1] in "KMB"
+    assert all(values[label] != "—" for label in WALL_LABELS)
+    assert all(metric.delta for metric in at.metric)
+    assert any("n = " in caption.value for caption in at.caption)
+    assert any("data as of 31 Oct 2026" in caption.value for caption in at.caption)
+    # the bridge and the trend
+    assert len(at.get("plotly_chart")) == 2
+
+
+def test_briefing_numbers_match_the_query(demo):
+    import datetime as dt
+
+    from northstar import db
+    from northstar.metrics import format_value
+
+    at = run_app()
+    row = db.run_query(
+        "kpi_windows", end_months=[dt.date(2026, 10, 1)], window_months=12,
+        segments=[], regions=[], plans=[],
+    ).iloc[0]
+    values = metric_values(at)
+    for name in BRIEFING_KPIS:
+        assert values[METRICS[name].label] == format_value(name, row[name])
+
+
+def test_filters_come_from_the_url(demo):
+    everyone = metric_values(run_app())
+    at = run_app({"segment": "Enterprise", "period": "Last 3 months",
+                  "compare": "Same period a year earlier"})
+    assert not at.exception
+    assert at.sidebar.multiselect(key="segment").value == ["Enterprise"]
+    assert at.sidebar.selectbox(key="period").value == "Last 3 months"
+    caption = at.caption[0].value
+    assert "Last 3 months (Aug 2026 – Oct 2026)" in caption
+    assert "Segment: Enterprise" in caption
+    assert metric_values(at)["ARR"] != everyone["ARR"]
+
+
+def test_changing_a_filter_updates_the_wall(demo):
+    at = run_app()
+    before = metric_values(at)
+    at.sidebar.multiselect(key="segment").select("SMB").run()
+    assert not at.exception
+    after = metric_values(at)
+    assert after["ARR"] != before["ARR"]
+
+
+def test_glossary_lists_every_metric(demo):
+    at = run_app()
+    at.switch_page("pages/glossary.py").run()
+    assert not at.exception
+    assert at.title[0].value == "Glossary"
+    table = at.table[0].value
+    assert list(table.index) == [metric.label for metric in METRICS.values()]
+
+
+def test_empty_state_when_no_account_is_active(empty_db, use_db):
+    con, path = empty_db
+    con.execute("""insert into accounts (account_id, account_name, segment, industry, region, plan,
+                   start_date, churn_date, churn_reason) values
+                   ('A1', 'Gone Ltd', 'SMB', 'Retail', 'EMEA', 'Starter', date '2020-01-01',
+                    date '2020-06-30', 'Price')""")
+    con.execute("insert into account_mrr_monthly values ('A1', date '2020-06-01', 10)")
+    con.execute("insert into dataset_metadata values ('as_of_date', '2026-10-31'), ('source', 'test')")
+    con.close()
+    use_db(path)
+    at = run_app()
+    assert not at.exception
+    assert "No accounts match" in at.info[0].value
+    assert len(at.metric) == 0
+
+
+def test_missing_database_explains_how_to_build_it(use_db, tmp_path):
+    use_db(tmp_path / "absent.duckdb")
+    at = run_app()
+    assert not at.exception
+    assert "make run" in at.error[0].value
+    assert len(at.metric) == 0
+
+
+def test_fixture_database_is_read_only_for_the_app(demo):
+    run_app()
+    # the app holds a read-only connection; a writer in another process is refused
+    with pytest.raises(duckdb.Error):
+        duckdb.connect(str(demo)).execute("select 1")

@@ -1,0 +1,51 @@
+"""Shared fixtures: an empty canonical database and a small demo database."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEMO_ACCOUNTS = 5000
+DEMO_SEED = 42
+
+
+@pytest.fixture()
+def empty_db(tmp_path: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection, Path]]:
+    """A database holding the canonical schema and no rows, open for writing."""
+    from northstar.demo import create_schema
+
+    path = tmp_path / "fixture.duckdb"
+    con = duckdb.connect(str(path))
+    create_schema(con)
+    yield con, path
+    con.close()
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default-size demo database, built once per test session."""
+    path = tmp_path_factory.mktemp("demo") / "northstar.duckdb"
+    subprocess.run(
+        [sys.executable, "-m", "northstar.demo", "--accounts", str(DEMO_ACCOUNTS),
+         "--seed", str(DEMO_SEED), "--db", str(path)],
+        check=True, cwd=REPO_ROOT, capture_output=True,
+    )
+    return path
+
+
+@pytest.fixture()
+def use_db(monkeypatch: pytest.MonkeyPatch):
+    """Point the query runner at a database file for the duration of a test."""
+    import streamlit as st
+
+    def _use(path: Path) -> None:
+        monkeypatch.setenv("NORTHSTAR_DB", str(path))
+        st.cache_data.clear()
+
+    return _use

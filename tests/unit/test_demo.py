@@ -1,0 +1,158 @@
+"""The demo generator: deterministic, complete, and carrying its planted churn drivers."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from northstar.demo import build_demo, database_checksum
+
+AS_OF = "2026-10-31"
+
+
+def test_same_seed_same_data_other_seed_other_data(tmp_path):
+    first, second, other = (tmp_path / name for name in ("a.duckdb", "b.duckdb", "c.duckdb"))
+    build_demo(first, accounts=1500, seed=7)
+    build_demo(second, accounts=1500, seed=7, threads=1)
+    build_demo(other, accounts=1500, seed=8)
+    assert database_checksum(first) == database_checksum(second)
+    assert database_checksum(first) != database_checksum(other)
+
+
+def test_rebuild_replaces_the_file_atomically(tmp_path):
+    path = tmp_path / "demo.duckdb"
+    build_demo(path, accounts=200, seed=1)
+    build_demo(path, accounts=300, seed=1)
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert con.execute("select count(*) from accounts").fetchone()[0] == 300
+    assert not list(tmp_path.glob("*.building*"))
+
+
+@pytest.fixture(scope="module")
+def demo(demo_db):
+    con = duckdb.connect(str(demo_db), read_only=True)
+    yield con
+    con.close()
+
+
+def scalar(con, sql):
+    return con.execute(sql).fetchone()[0]
+
+
+def test_every_table_is_populated(demo):
+    for table in ("departments", "customer_outcomes", "employees", "accounts",
+                  "account_mrr_monthly", "support_tickets", "engagements", "cab_memberships",
+                  "survey_responses", "department_kpis", "kpi_outcomes", "kpi_actuals",
+                  "initiatives", "kudos", "employee_engagement", "demo_planted_effects"):
+        assert scalar(demo, f"select count(*) from {table}") > 0, table
+    assert scalar(demo, "select count(*) from accounts") == 5000
+    assert scalar(demo, "select count(*) from departments") == 6
+
+
+def test_history_covers_36_months_ending_at_as_of(demo):
+    first, last, months = demo.execute(
+        "select min(month), max(month), count(distinct month) from account_mrr_monthly"
+    ).fetchone()
+    assert (str(first), str(last), months) == ("2023-11-01", "2026-10-01", 36)
+    assert str(scalar(demo, "select value from dataset_metadata where key = 'as_of_date'")) == AS_OF
+    assert scalar(demo, f"select count(*) from support_tickets where opened_at > date '{AS_OF}' + 1") == 0
+
+
+def test_revenue_stops_at_churn(demo):
+    # no account is billed in or after the month following its churn date
+    assert scalar(demo, """
+        select count(*) from account_mrr_monthly m join accounts a using (account_id)
+        where a.churn_date is not null and m.month > a.churn_date""") == 0
+    # every account has revenue in the window
+    assert scalar(demo, """
+        select count(*) from accounts a anti join account_mrr_monthly m using (account_id)""") == 0
+
+
+def test_every_program_and_engagement_type_is_present(demo):
+    programs = {row[0] for row in demo.execute("select distinct program from survey_responses").fetchall()}
+    assert programs == {"relationship", "post_installation", "post_professional_services", "support"}
+    kinds = {row[0] for row in demo.execute("select distinct engagement_type from engagements").fetchall()}
+    assert kinds == {"cab_session", "executive_meeting", "qbr", "professional_services",
+                     "installation", "detractor_follow_up"}
+
+
+def test_planted_effects_are_documented(demo):
+    effects = dict(demo.execute("select driver_id, hazard_ratio from demo_planted_effects").fetchall())
+    assert effects == {
+        "slow_support": 1.8, "poor_onboarding": 1.7, "no_executive_meeting": 1.5,
+        "detractor_not_followed_up": 2.0, "detractor_followed_up": 1.2, "cab_member": 0.5,
+    }
+
+
+CHURN_RATE = """
+    -- churned accounts per 1,000 account-months at risk in the window, exposed vs not
+    with spans as (
+        select a.account_id, a.segment, a.churn_date is not null as churned,
+            datediff('month', greatest(date_trunc('month', a.start_date), date '2023-11-01'),
+                     coalesce(a.churn_date + 1, date '2026-11-01')) as months_at_risk
+        from accounts a
+    ),
+    exposure as ({exposure})
+    select
+        1000 * sum(churned::int) filter (where exposed) / sum(months_at_risk) filter (where exposed),
+        1000 * sum(churned::int) filter (where not exposed) / sum(months_at_risk) filter (where not exposed)
+    from spans join exposure using (account_id)
+"""
+
+
+def rate_ratio(con, exposure: str) -> float:
+    exposed, unexposed = con.execute(CHURN_RATE.format(exposure=exposure)).fetchone()
+    return exposed / unexposed
+
+
+def test_slow_support_raises_churn(demo):
+    ratio = rate_ratio(demo, """
+        select account_id, median(datediff('minute', opened_at, resolved_at)) / 60.0 > 72 as exposed
+        from support_tickets where resolved_at is not null
+        group by account_id having count(*) >= 3""")
+    assert ratio > 1.4
+
+
+def test_poor_onboarding_raises_churn(demo):
+    ratio = rate_ratio(demo, """
+        select account_id, min(score) <= 2 as exposed
+        from survey_responses where program = 'post_installation' group by account_id""")
+    assert ratio > 1.3
+
+
+@pytest.mark.parametrize("segment", ["Enterprise", "Mid-Market"])
+def test_no_executive_meeting_raises_churn_within_segment(demo, segment):
+    ratio = rate_ratio(demo, f"""
+        select a.account_id, e.account_id is null as exposed
+        from accounts a
+        left join (select distinct account_id from engagements
+                   where engagement_type = 'executive_meeting') e using (account_id)
+        where a.segment = '{segment}'""")
+    assert ratio > 1.5
+
+
+def test_cab_membership_protects(demo):
+    ratio = rate_ratio(demo, """
+        select a.account_id, c.account_id is not null as exposed
+        from accounts a left join (select distinct account_id from cab_memberships) c using (account_id)
+        where a.segment in ('Enterprise', 'Mid-Market')""")
+    assert ratio < 0.7
+
+
+def test_detractors_churn_more_in_the_next_six_months(demo):
+    # share of answers followed by churn within 180 days: detractors (0-6) vs promoters (9-10)
+    detractor_rate, promoter_rate = demo.execute(f"""
+        select
+            count(*) filter (where r.score <= 6 and a.churn_date < r.responded_on + 180)
+                / count(*) filter (where r.score <= 6),
+            count(*) filter (where r.score >= 9 and a.churn_date < r.responded_on + 180)
+                / count(*) filter (where r.score >= 9)
+        from survey_responses r join accounts a using (account_id)
+        where r.survey_type = 'NPS' and r.responded_on <= date '{AS_OF}' - 180""").fetchone()
+    assert detractor_rate > 1.3 * promoter_rate
+
+
+def test_detractor_follow_ups_are_recorded(demo):
+    follow_ups = scalar(demo, "select count(*) from engagements where engagement_type = 'detractor_follow_up'")
+    detractors = scalar(demo, "select count(*) from survey_responses where survey_type = 'NPS' and score <= 6")
+    assert 0.3 * detractors < follow_ups < detractors

@@ -1,0 +1,64 @@
+"""The metrics registry and its number formats."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from northstar.metrics import (
+    BRIEFING_KPIS,
+    METRICS,
+    format_delta,
+    format_usd,
+    format_value,
+    glossary_rows,
+)
+
+
+def test_every_metric_is_fully_defined():
+    for name, metric in METRICS.items():
+        assert metric.name == name
+        assert metric.label and len(metric.definition) > 40
+        assert metric.direction in ("higher_is_better", "lower_is_better")
+    assert set(BRIEFING_KPIS) <= set(METRICS)
+
+
+def test_delta_colour_follows_direction():
+    assert METRICS["nrr_pct"].delta_color == "normal"
+    assert METRICS["logo_churn_pct"].delta_color == "inverse"
+    assert METRICS["open_escalations"].delta_color == "inverse"
+
+
+@pytest.mark.parametrize("value, text", [
+    (1_234_000_000, "$1.23B"), (134_994_777, "$135M"), (28_012_000, "$28.0M"),
+    (2_430_000, "$2.43M"), (850_400, "$850K"), (920, "$920"), (-2_430_000, "−$2.43M"),
+])
+def test_usd_format(value, text):
+    assert format_usd(value) == text
+
+
+def test_value_formats_by_unit():
+    assert format_value("nrr_pct", 98.8566) == "98.9%"
+    assert format_value("nps", 21.38) == "+21"
+    assert format_value("nps", -4.6) == "-5"
+    assert format_value("ces_mean", 5.4948) == "5.49 / 7"
+    assert format_value("open_escalations", 20) == "20"
+    assert format_value("arr_usd", None) == "—"
+    assert format_value("csat_pct", math.nan) == "—"
+
+
+def test_delta_formats_carry_points_and_an_ascii_sign():
+    assert format_delta("nrr_pct", 2.54) == "+2.5 pp"
+    assert format_delta("logo_churn_pct", -1.66) == "-1.7 pp"
+    assert format_delta("nps", 3.2) == "+3 pts"
+    assert format_delta("arr_usd", -2_430_000) == "-$2.43M"
+    assert format_delta("ces_mean", -0.004) == "0.00"
+    assert format_delta("open_escalations", 3) == "+3"
+    assert format_delta("nps", None) is None
+
+
+def test_glossary_lists_every_metric():
+    rows = glossary_rows()
+    assert [row["Metric"] for row in rows] == [metric.label for metric in METRICS.values()]
+    assert {row["Better when"] for row in rows} == {"higher", "lower"}

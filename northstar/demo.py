@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 
 from northstar.paths import DATA_DIR, DEFAULT_DB_PATH
+from northstar.rollups import build_rollups
 
 SCHEMA_PATH = DATA_DIR / "schema.sql"
 DEMO_SQL_DIR = Path(__file__).with_name("demo_sql")
@@ -100,6 +101,10 @@ def build_demo(
                 {"key": "generator_version", "value": GENERATOR_VERSION},
             ],
         )
+        for name, seconds in build_rollups(con).items():
+            timings[f"rollup {name}"] = seconds
+            if verbose:
+                print(f"  rollup {name:<17} {seconds:6.2f} s", file=sys.stderr)
         con.execute("checkpoint").fetchall()
         timings["total"] = time.perf_counter() - started
     finally:

@@ -1,0 +1,50 @@
+-- rollup: one row per account and month from its first billed month through the month after
+-- its last (the churn month), up to the data's last month, with the revenue movement
+-- (opening, new, expansion, contraction, flat, churn, reactivation, inactive).
+create or replace table account_month_snapshots as
+with bounds as (
+    select date_trunc('month', value::date)::date as last_month
+    from dataset_metadata where key = 'as_of_date'
+),
+spans as (
+    select m.account_id, min(m.month) as first_month,
+        least(max(m.month) + interval 1 month, any_value(b.last_month))::date as through_month
+    from account_mrr_monthly m cross join bounds b
+    group by m.account_id
+),
+months as (
+    select account_id, unnest(generate_series(first_month, through_month, interval 1 month))::date as month
+    from spans
+),
+filled as (
+    select s.account_id, s.month, coalesce(m.mrr_usd, 0)::double as mrr_usd
+    from months s
+    left join account_mrr_monthly m using (account_id, month)
+),
+with_previous as (
+    select *,
+        coalesce(lag(mrr_usd) over (partition by account_id order by month), 0) as previous_mrr_usd,
+        row_number() over (partition by account_id order by month) = 1 as is_first_month
+    from filled
+),
+final as (
+    select
+        p.account_id, p.month, p.mrr_usd, p.previous_mrr_usd,
+        case
+            -- first month in the data of an account that started earlier: an opening balance
+            when p.is_first_month and date_trunc('month', a.start_date) < p.month then 'opening'
+            when p.is_first_month then 'new'
+            when p.previous_mrr_usd = 0 and p.mrr_usd > 0 then 'reactivation'
+            when p.previous_mrr_usd > 0 and p.mrr_usd = 0 then 'churn'
+            when p.mrr_usd > p.previous_mrr_usd then 'expansion'
+            when p.mrr_usd < p.previous_mrr_usd then 'contraction'
+            when p.mrr_usd = 0 then 'inactive'
+            else 'flat'
+        end as movement,
+        a.segment, a.region, a.plan, a.acquisition_channel,
+        date_trunc('month', a.start_date)::date as cohort_month
+    from with_previous p
+    join accounts a using (account_id)
+)
+select * from final
+order by month, account_id;

@@ -1,0 +1,41 @@
+"""Derived tables, checked on the hand-made fixture."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from northstar.rollups import build_rollups
+from tests.unit import fixtures
+
+D = dt.date
+
+
+def test_account_month_snapshots_classify_every_movement(empty_db):
+    con, _ = empty_db
+    fixtures.load(con)  # as of 2026-03-31
+    build_rollups(con)
+    rows = {
+        (account, month): (mrr, previous, movement)
+        for account, month, mrr, previous, movement in con.execute(
+            "select account_id, month, mrr_usd, previous_mrr_usd, movement "
+            "from account_month_snapshots"
+        ).fetchall()
+    }
+    # A1 started Jan 2024, first billed month in the data is Dec 2025: an opening balance
+    assert rows[("A1", D(2025, 12, 1))] == (100, 0, "opening")
+    assert rows[("A1", D(2026, 2, 1))] == (120, 100, "expansion")
+    assert rows[("A1", D(2026, 3, 1))] == (150, 120, "expansion")
+    assert rows[("A2", D(2026, 2, 1))] == (900, 1000, "contraction")
+    # A3 last billed Jan 2026: Feb is its churn month, and nothing after it
+    assert rows[("A3", D(2026, 2, 1))] == (0, 50, "churn")
+    assert ("A3", D(2026, 3, 1)) not in rows
+    # A4 started Feb 2026: new
+    assert rows[("A4", D(2026, 2, 1))] == (200, 0, "new")
+    assert rows[("A5", D(2026, 1, 1))] == (300, 300, "flat")
+    # active accounts never get a row past the data's last month
+    assert max(month for _, month in rows) == D(2026, 3, 1)
+    # segment and cohort come along for slicing
+    segment, cohort = con.execute(
+        "select segment, cohort_month from account_month_snapshots where account_id = 'A4' limit 1"
+    ).fetchone()
+    assert (segment, cohort) == ("Mid-Market", D(2026, 2, 1))

@@ -43,7 +43,7 @@ select * from final;
 
 insert into demo_planted_effects values
     ('slow_support', 'Support tickets take about three times longer to resolve', 1.8,
-     'median ticket resolution time of the account above 48 hours'),
+     'median ticket resolution time of the account above 72 hours'),
     ('poor_onboarding', 'A poor installation: low 30-day post-installation survey score', 1.7,
      'post-installation CSAT of 1 or 2'),
     ('no_executive_meeting', 'No executive face-to-face meeting in the last 12 months', 1.5,

@@ -11,36 +11,15 @@ bounds as (
         (last_day(window_end_month) + interval 1 day)::timestamp as window_end_at
     from windows
 ),
-scoped_accounts as (
+scoped as (
     select account_id
-    from accounts
-    where (len($segments::varchar[]) = 0 or list_contains($segments::varchar[], segment))
-      and (len($regions::varchar[]) = 0 or list_contains($regions::varchar[], region))
-      and (len($plans::varchar[]) = 0 or list_contains($plans::varchar[], plan))
-),
-scoped_mrr as (
-    select m.account_id, m.month, m.mrr_usd::double as mrr_usd
-    from account_mrr_monthly m
-    semi join scoped_accounts s on s.account_id = m.account_id
-),
-opening as (
-    select b.window_end_month, m.account_id, m.mrr_usd
-    from bounds b join scoped_mrr m on m.month = b.opening_month
-),
-closing as (
-    select b.window_end_month, m.account_id, m.mrr_usd
-    from bounds b join scoped_mrr m on m.month = b.window_end_month
+    from scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[])
 ),
 movements as (
-    -- per account: mrr at the opening month and at the window's last month (missing = 0)
-    select
-        coalesce(o.window_end_month, c.window_end_month) as window_end_month,
-        coalesce(o.mrr_usd, 0) as opening_mrr_usd,
-        coalesce(c.mrr_usd, 0) as closing_mrr_usd,
-        o.account_id is not null as was_active_at_opening
-    from opening o
-    full outer join closing c
-        on c.window_end_month = o.window_end_month and c.account_id = o.account_id
+    select b.window_end_month, m.*
+    from bounds b,
+        lateral (from window_movements(b.opening_month, b.window_end_month)) m
+    semi join scoped s on s.account_id = m.account_id
 ),
 revenue as (
     select
@@ -75,7 +54,7 @@ survey_months as (
         count(*) filter (where r.survey_type = 'CES') as ces_responses,
         sum(r.score) filter (where r.survey_type = 'CES') as ces_score_total
     from survey_responses r
-    semi join scoped_accounts s on s.account_id = r.account_id
+    semi join scoped s on s.account_id = r.account_id
     group by all
 ),
 surveys as (
@@ -95,7 +74,7 @@ surveys as (
 escalated_tickets as (
     select t.escalated_at, t.resolved_at
     from support_tickets t
-    semi join scoped_accounts s on s.account_id = t.account_id
+    semi join scoped s on s.account_id = t.account_id
     where t.escalated_at is not null
 ),
 escalations as (

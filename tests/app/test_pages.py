@@ -7,6 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from northstar.metrics import BRIEFING_KPIS, METRICS
+from northstar.rollups import build_rollups
 from tests.conftest import REPO_ROOT
 
 APP = str(REPO_ROOT / "app.py")
@@ -100,6 +101,7 @@ def test_empty_state_when_no_account_is_active(empty_db, use_db):
                     date '2020-06-30', 'Price')""")
     con.execute("insert into account_mrr_monthly values ('A1', date '2020-06-01', 10)")
     con.execute("insert into dataset_metadata values ('as_of_date', '2026-10-31'), ('source', 'test')")
+    build_rollups(con)
     con.close()
     use_db(path)
     at = run_app()

@@ -6,6 +6,8 @@ import datetime as dt
 
 import duckdb
 
+from northstar.rollups import build_rollups
+
 D = dt.date
 T = dt.datetime
 
@@ -53,7 +55,7 @@ TICKETS = [
 
 
 def load(con: duckdb.DuckDBPyConnection) -> None:
-    """Insert the tiny dataset into an empty canonical database."""
+    """Insert the tiny dataset into an empty canonical database and build the rollups."""
     con.execute("insert into departments values ('customer_service', 'Customer Service', null)")
     con.executemany(
         "insert into accounts (account_id, account_name, segment, industry, region, plan, "
@@ -78,3 +80,4 @@ def load(con: duckdb.DuckDBPyConnection) -> None:
         TICKETS,
     )
     con.execute("insert into dataset_metadata values ('as_of_date', '2026-03-31'), ('source', 'fixture')")
+    build_rollups(con)

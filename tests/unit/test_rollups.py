@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from northstar.rollups import build_rollups
 from tests.unit import fixtures
 
 D = dt.date
@@ -12,8 +11,7 @@ D = dt.date
 
 def test_account_month_snapshots_classify_every_movement(empty_db):
     con, _ = empty_db
-    fixtures.load(con)  # as of 2026-03-31
-    build_rollups(con)
+    fixtures.load(con)  # as of 2026-03-31, rollups built
     rows = {
         (account, month): (mrr, previous, movement)
         for account, month, mrr, previous, movement in con.execute(

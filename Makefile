@@ -2,6 +2,7 @@
 #
 #   make run          install runtime deps, build the demo DB if missing, start the app
 #   make test         install dev deps (+ chromium if root), ruff check, pytest
+#   make load SRC=dir load your exports into DB (MAPPING=file.toml)
 #   make help         list all targets
 
 PYTHON ?= python3
@@ -24,7 +25,7 @@ CHROMIUM := /usr/bin/chromium
 # Remove a half-written target (e.g. a DB whose build failed) so the next run retries.
 .DELETE_ON_ERROR:
 
-.PHONY: help install install-dev run demo chromium test lint screenshots clean clean-db
+.PHONY: help install install-dev run demo load chromium test lint screenshots clean clean-db
 
 help: ## List the targets
 	@echo "Northstar make targets:"
@@ -61,6 +62,10 @@ $(DB): | $(RUNTIME_STAMP)
 demo: $(RUNTIME_STAMP) ## Force a rebuild of the demo DB at DB
 	rm -f $(DB) $(DB).wal
 	@$(MAKE) --no-print-directory $(DB)
+
+load: $(RUNTIME_STAMP) ## Load exports into DB (SRC=folder [MAPPING=file.toml])
+	@test -n "$(SRC)" || { echo "usage: make load SRC=folder [MAPPING=file.toml]"; exit 2; }
+	$(VPY) -m northstar.load $(SRC) --db $(DB) $(if $(MAPPING),--mapping $(MAPPING))
 
 # --- app --------------------------------------------------------------------
 

@@ -203,3 +203,49 @@ create table demo_planted_effects (
     hazard_ratio   double not null check (hazard_ratio > 0),
     exposure_rule  varchar not null                -- how exposure shows in the observed data
 );
+
+-- the load that built this database (`python -m northstar.load`); empty in a demo database.
+create table load_runs (
+    source_path  varchar not null,                 -- the folder the files came from
+    mapping_path varchar,                          -- the mapping file, null for the default mapping
+    started_at   timestamp not null,
+    finished_at  timestamp not null,
+    max_reject_pct double not null,                -- the threshold the load was held to
+    source_rows  bigint not null,
+    loaded_rows  bigint not null,
+    rejected_rows bigint not null,
+    warnings     bigint not null
+);
+
+-- per canonical table: where its rows came from and what happened to them in the last load.
+create table load_table_results (
+    table_name    varchar primary key,
+    source_file   varchar,                         -- null when the source has no such file
+    status        varchar not null check (status in ('loaded', 'empty', 'missing', 'seeded')),
+    source_rows   bigint not null,                 -- data rows read (after the mapping's filter)
+    loaded_rows   bigint not null,
+    rejected_rows bigint not null,                 -- rows refused (a row can break several rules)
+    warnings      bigint not null
+);
+
+-- every refused row of the last load, once per rule it broke (also written to the rejects csv).
+create table load_rejects (
+    table_name  varchar not null,
+    source_file varchar not null,
+    line        bigint,                            -- line in the file (sheet row for xlsx)
+    column_name varchar,
+    value       varchar,                           -- the offending value, cut to 200 characters
+    rule        varchar not null,
+    message     varchar not null
+);
+
+-- quality warnings of the last load: rows that were loaded but look wrong.
+create table load_warnings (
+    table_name  varchar not null,
+    source_file varchar not null,
+    line        bigint,
+    column_name varchar,
+    value       varchar,
+    rule        varchar not null,
+    message     varchar not null
+);

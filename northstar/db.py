@@ -74,23 +74,55 @@ class _Connection:
     """One read-only connection to a database file, reopened when the file is replaced.
 
     DuckDB shares one database instance per file path within a process, so the old
-    connection must be closed before the replacement file can be opened.
+    connection must be closed before the replacement file can be opened. Cursors handed
+    out are counted until closed, and the old connection is closed only once the cursors
+    taken from it are done (at most `drain_seconds`), so a query running while a load swaps
+    the file finishes on the old data instead of failing.
     """
+
+    drain_seconds = 60.0
 
     def __init__(self, path: str) -> None:
         self.path = path
         self.version: str | None = None
         self.connection: duckdb.DuckDBPyConnection | None = None
         self.lock = threading.Lock()
+        self.idle = threading.Condition(self.lock)
+        self.in_flight = 0
 
     def cursor(self, version: str) -> duckdb.DuckDBPyConnection:
         with self.lock:
             if version != self.version or self.connection is None:
                 if self.connection is not None:
+                    self.idle.wait_for(lambda: self.in_flight == 0, timeout=self.drain_seconds)
                     self.connection.close()
                 self.connection = duckdb.connect(self.path, read_only=True)
                 self.version = version
-            return self.connection.cursor()
+            self.in_flight += 1
+            return self.TrackedCursor(self.connection.cursor(), self)  # type: ignore[return-value]
+
+    def release(self) -> None:
+        with self.lock:
+            self.in_flight -= 1
+            self.idle.notify_all()
+
+    class TrackedCursor:
+        """A cursor that tells its _Connection when it is closed."""
+
+        def __init__(self, cursor: duckdb.DuckDBPyConnection, owner: _Connection) -> None:
+            self._cursor = cursor
+            self._owner: _Connection | None = owner
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._cursor, name)
+
+        def close(self) -> None:
+            try:
+                self._cursor.close()
+            finally:
+                if self._owner is not None:
+                    self._owner.release()
+                    self._owner = None
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

@@ -22,6 +22,7 @@ from northstar.paths import DATA_DIR, DEFAULT_DB_PATH
 from northstar.rollups import build_rollups
 
 SCHEMA_PATH = DATA_DIR / "schema.sql"
+REFERENCE_PATH = DATA_DIR / "reference.sql"
 DEMO_SQL_DIR = Path(__file__).with_name("demo_sql")
 DEFAULT_AS_OF = dt.date(2026, 10, 31)
 GENERATOR_VERSION = "1"
@@ -50,6 +51,11 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(SCHEMA_PATH.read_text()).fetchall()
 
 
+def insert_reference_rows(con: duckdb.DuckDBPyConnection) -> None:
+    """Insert the default departments and customer outcomes from data/reference.sql."""
+    con.execute(REFERENCE_PATH.read_text()).fetchall()
+
+
 def build_demo(
     db_path: Path,
     accounts: int = 5000,
@@ -76,6 +82,7 @@ def build_demo(
         con.execute("set preserve_insertion_order = false")
         started = time.perf_counter()
         create_schema(con)
+        insert_reference_rows(con)
         for statement, value in (
             ("set variable seed = $value", seed),
             ("set variable n_accounts = $value", accounts),

@@ -1,19 +1,5 @@
--- demo reference data: departments, outcomes, employees, planted churn drivers.
-insert into departments values
-    ('marketing', 'Marketing', 'Grace Holloway'),
-    ('sales', 'Sales', 'Marcus Bell'),
-    ('customer_service', 'Customer Service & Support', 'Irene Vasquez'),
-    ('professional_services', 'Professional Services', 'Tom Adeyemi'),
-    ('product_development', 'Product Development', 'Sanjay Rao'),
-    ('market_research', 'Market Research', 'Helen Strauss');
-
-insert into customer_outcomes values
-    ('retention', 'Retention', 'Customers stay and keep their revenue (NRR, GRR, logo retention).'),
-    ('satisfaction', 'Satisfaction', 'Customers are satisfied and would recommend us (NPS, CSAT).'),
-    ('effort', 'Effort', 'Customers find it easy to get things done with us (CES, time to resolve).'),
-    ('growth', 'Growth', 'Customers buy more over time (expansion ARR).'),
-    ('advocacy', 'Advocacy', 'Customers speak for us (references, kudos, advisory board).');
-
+-- demo reference data: employees and planted churn drivers (departments and customer outcomes
+-- come from data/reference.sql, inserted by northstar.demo before this runs).
 -- headcount scales with the customer base
 insert into employees
 with roles as (

@@ -1,0 +1,90 @@
+"""Load your own data: `python -m northstar.load SOURCE [--mapping FILE] [--db PATH]`.
+
+SOURCE is a folder of CSV, TSV, Parquet or XLSX exports. The mapping (TOML) says which file
+feeds each canonical table and how each column is computed; without one, files named after
+the tables are loaded as they are. Refused rows go to a rejects CSV; the database is replaced
+only when the whole load succeeds. Exit status: 0 loaded, 1 refused (the previous database
+is unchanged), 2 unusable mapping, file or arguments. See the README, "Loading your own data".
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from northstar.datasets import DATASETS_BY_NAME
+from northstar.importer.mapping import MappingError, default_mapping, read_mapping
+from northstar.importer.pipeline import LoadError, LoadResult, run_load
+from northstar.paths import database_path
+
+
+def summary(result: LoadResult) -> str:
+    """The load's counts per table and per rule, as printed after every load."""
+    lines = [f"{'table':<22} {'file':<28} {'rows':>9} {'loaded':>9} {'refused':>8} "
+             f"{'warnings':>8}"]
+    for table in result.tables:
+        file = table.source_file or f"({table.status})"
+        lines.append(f"{table.table:<22} {file[:28]:<28} {table.source_rows:>9,} "
+                     f"{table.loaded_rows:>9,} {table.rejected_rows:>8,} {table.warnings:>8,}")
+    for title, counts in (("Refused", result.reject_counts), ("Warnings", result.warning_counts)):
+        if counts:
+            lines.append(f"{title} by table and rule:")
+            lines += [f"  {table:<22} {rule:<32} {count:>8,}" for table, rule, count in counts]
+    missing = [t.table for t in result.tables if t.status in ("missing", "empty")]
+    for name in missing:
+        pages = "; ".join(DATASETS_BY_NAME[name].pages)
+        lines.append(f"No data for {name}: affects {pages}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("source", type=Path, help="folder of CSV, TSV, Parquet or XLSX files")
+    parser.add_argument("--mapping", type=Path, default=None,
+                        help="mapping file (TOML); default: files named after the tables")
+    parser.add_argument("--db", type=Path, default=None,
+                        help="database to replace (default: $NORTHSTAR_DB or "
+                             "data/northstar.duckdb)")
+    parser.add_argument("--rejects", type=Path, default=None,
+                        help="rejects CSV to write (default: <db>.rejects.csv next to the db)")
+    parser.add_argument("--max-reject-pct", type=float, default=None,
+                        help="refuse the load when a table's refused rows exceed this share "
+                             "(default 10, or [load] max_reject_pct in the mapping)")
+    parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
+                        help="last day the data covers, YYYY-MM-DD (default: the end of the "
+                             "last billed month)")
+    args = parser.parse_args(argv)
+    db_path = (args.db or database_path()).resolve()
+    if not args.source.is_dir():
+        print(f"Load failed: {args.source} is not a folder. The database at {db_path} is "
+              "unchanged.", file=sys.stderr)
+        return 2
+    try:
+        mapping = (read_mapping(args.mapping, args.source) if args.mapping
+                   else default_mapping(args.source))
+        print(f"Loading {args.source} with {mapping.label} into {db_path}", file=sys.stderr)
+        result = run_load(args.source, mapping, db_path, args.rejects, args.max_reject_pct,
+                          args.as_of)
+    except MappingError as error:
+        print(f"Load failed: {error}\nThe database at {db_path} is unchanged.",
+              file=sys.stderr)
+        return 2
+    except LoadError as error:
+        refused = getattr(error, "result", None)
+        if refused is not None and refused.tables:
+            print(summary(refused), file=sys.stderr)
+            print(f"Refused rows written to {refused.rejects_path}", file=sys.stderr)
+        print(f"Load failed: {error}\nThe database at {db_path} is unchanged.",
+              file=sys.stderr)
+        return 1
+    print(summary(result), file=sys.stderr)
+    print(f"Refused rows written to {result.rejects_path}", file=sys.stderr)
+    print(f"Loaded {db_path} in {result.seconds:.1f} s; data as of {result.as_of}",
+          file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,277 @@
+"""The importer on a corpus of bad or awkward inputs: each named case asserts its exact outcome.
+
+Every case starts from a small valid source (three accounts, their revenue) and changes or adds
+files; it asserts the exit status, a message, the refused rows (table, line, column, rule) and
+the warnings (table, line, rule). A failed case must leave the previous database unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from northstar.load import main
+
+ACCOUNTS = (
+    "account_id,account_name,segment,industry,region,plan,start_date,csm_employee_id\n"
+    "A1,Acme,SMB,Retail,EMEA,Starter,2025-01-01,\n"
+    "A2,Beta,Enterprise,Software,APAC,Enterprise,2025-02-01,\n"
+    "A3,Gamma,Mid-Market,Retail,EMEA,Professional,2025-03-01,\n"
+)
+MRR = "account_id,month,mrr_usd\nA1,2026-01-01,100\nA2,2026-01-01,200\nA3,2026-01-01,300\n"
+TICKET_HEADER = "ticket_id,account_id,opened_at,first_response_at,resolved_at,status,priority,category,channel,reopen_count,subject\n"
+TICKET = "T{n},A1,2026-01-05 09:00:00,2026-01-05 10:00:00,2026-01-06 09:00:00,solved,high,defect,email,0,Broken\n"
+SURVEY_HEADER = "response_id,account_id,survey_type,program,responded_on,score\n"
+
+
+def tickets(*rows: str) -> str:
+    return TICKET_HEADER + "".join(rows)
+
+
+def surveys(*rows: str) -> str:
+    return SURVEY_HEADER + "".join(rows)
+
+
+@dataclass
+class Case:
+    name: str
+    files: dict[str, str | bytes | None] = field(default_factory=dict)  # None removes a file
+    mapping: str | None = None
+    args: tuple[str, ...] = ("--max-reject-pct", "100")
+    exit_code: int = 0
+    message: str = ""
+    rejects: tuple[tuple[str, int | None, str | None, str], ...] = ()
+    warnings: tuple[tuple[str, int, str], ...] = ()
+    rows: dict[str, int] = field(default_factory=dict)
+    value: tuple[str, object] | None = None  # (SQL returning one value, expected)
+
+
+CASES = [
+    Case("clean_minimal", rows={"accounts": 3, "account_mrr_monthly": 3, "departments": 6}),
+    Case("utf8_byte_order_mark", {"accounts.csv": "\ufeff" + ACCOUNTS},
+         rows={"accounts": 3}, value=("select min(account_id) from accounts", "A1")),
+    Case("semicolon_delimiter", {"accounts.csv": ACCOUNTS.replace(",", ";")}, rows={"accounts": 3}),
+    Case("windows_line_endings", {"accounts.csv": ACCOUNTS.replace("\n", "\r\n")},
+         rows={"accounts": 3}, value=("select max(length(plan)) from accounts", 12)),
+    Case("tab_separated_file", {"accounts.csv": None, "accounts.tsv": ACCOUNTS.replace(",", "\t")},
+         rows={"accounts": 3}),
+    Case("preamble_before_header",
+         {"account_mrr_monthly.csv": "Revenue report\nGenerated 2026-02-01\n\n" + MRR + "A1,2026-02-01,oops\n"},
+         rejects=(("account_mrr_monthly", 8, "mrr_usd", "invalid_type"),), rows={"account_mrr_monthly": 3}),
+    Case("day_first_dates_with_format",
+         {"accounts.csv": ACCOUNTS.replace("2025-01-01", "13/01/2025").replace("2025-02-01", "01/02/2025")
+          .replace("2025-03-01", "28/02/2025")},
+         mapping='[accounts]\nfile = "accounts.csv"\ndate_format = "%d/%m/%Y"\n'
+                 '[account_mrr_monthly]\nfile = "account_mrr_monthly.csv"\n',
+         value=("select string_agg(start_date::varchar, ' ' order by account_id) from accounts",
+                "2025-01-13 2025-02-01 2025-02-28")),
+    Case("day_first_dates_without_format",
+         {"accounts.csv": ACCOUNTS.replace("2025-01-01", "13/01/2025")},
+         rejects=(("accounts", 2, "start_date", "invalid_type"), ("account_mrr_monthly", 2, "account_id", "unknown_account"))),
+    Case("wrong_type_in_money", {"account_mrr_monthly.csv": MRR.replace("200", "two hundred")},
+         rejects=(("account_mrr_monthly", 3, "mrr_usd", "invalid_type"),)),
+    Case("blank_string_in_required_numeric", {"account_mrr_monthly.csv": MRR.replace(",100", ",  ")},
+         rejects=(("account_mrr_monthly", 2, "mrr_usd", "missing_value"),)),
+    Case("blank_optional_numeric_takes_default",
+         {"support_tickets.csv": tickets(TICKET.format(n=1).replace(",0,", ",,"))},
+         rows={"support_tickets": 1}, value=("select reopen_count from support_tickets", 0)),
+    Case("thousands_separator_option",
+         {"account_mrr_monthly.csv": MRR.replace(",300", ',"1,200.50"')},
+         mapping='[accounts]\nfile = "accounts.csv"\n[account_mrr_monthly]\nfile = "account_mrr_monthly.csv"\n'
+                 'thousands_separator = ","\n',
+         value=("select max(mrr_usd)::double from account_mrr_monthly", 1200.5)),
+    Case("thousands_separator_in_expression",
+         {"account_mrr_monthly.csv": MRR.replace(",300", ',"1,200.50"')},
+         mapping='[accounts]\nfile = "accounts.csv"\n[account_mrr_monthly]\nfile = "account_mrr_monthly.csv"\n'
+                 "[account_mrr_monthly.columns]\nmrr_usd = \"try_cast(replace(mrr_usd, ',', '') as double)\"\n",
+         value=("select max(mrr_usd)::double from account_mrr_monthly", 1200.5)),
+    Case("missing_required_column",
+         {"accounts.csv": "\n".join(",".join(cells[:2] + cells[3:]) for cells in
+                                    (line.split(",") for line in ACCOUNTS.splitlines())) + "\n"},
+         exit_code=2, message="[accounts] column segment: required column is not mapped"),
+    Case("empty_required_file", {"accounts.csv": ""}, exit_code=1,
+         message="required table accounts is unusable: accounts.csv has no data rows"),
+    Case("header_only_required_file", {"accounts.csv": ACCOUNTS.splitlines()[0] + "\n"}, exit_code=1,
+         message="required table accounts is unusable"),
+    Case("header_only_optional_file", {"support_tickets.csv": TICKET_HEADER}, rows={"support_tickets": 0}),
+    Case("required_table_missing", {"account_mrr_monthly.csv": None}, exit_code=1,
+         message="required table account_mrr_monthly is unusable: the source has no file for it"),
+    Case("duplicate_ids", {"accounts.csv": ACCOUNTS + "A1,Acme again,SMB,Retail,EMEA,Starter,2025-01-01,\n"},
+         rejects=(("accounts", 5, "account_id", "duplicate_key"),), rows={"accounts": 3}),
+    Case("duplicate_composite_key", {"account_mrr_monthly.csv": MRR + "A1,2026-01-01,150\n"},
+         rejects=(("account_mrr_monthly", 5, "account_id, month", "duplicate_key"),)),
+    Case("orphan_revenue_row", {"account_mrr_monthly.csv": MRR + "A9,2026-01-01,150\n"},
+         rejects=(("account_mrr_monthly", 5, "account_id", "unknown_account"),)),
+    Case("orphan_ticket", {"support_tickets.csv": tickets(TICKET.format(n=1), TICKET.format(n=2).replace("A1", "ZZ"))},
+         rejects=(("support_tickets", 3, "account_id", "unknown_account"),), rows={"support_tickets": 1}),
+    Case("nps_out_of_range", {"survey_responses.csv": surveys("R1,A1,NPS,relationship,2026-01-02,11\n",
+                                                             "R2,A1,NPS,relationship,2026-01-02,0\n")},
+         rejects=(("survey_responses", 2, "score", "out_of_range"),), rows={"survey_responses": 1}),
+    Case("csat_out_of_range", {"survey_responses.csv": surveys("R1,A1,CSAT,support,2026-01-02,0\n")},
+         rejects=(("survey_responses", 2, "score", "out_of_range"),)),
+    Case("ces_out_of_range", {"survey_responses.csv": surveys("R1,A1,CES,support,2026-01-02,8\n",
+                                                             "R2,A2,CES,support,2026-01-02,7\n")},
+         rejects=(("survey_responses", 2, "score", "out_of_range"),)),
+    Case("negative_money", {"account_mrr_monthly.csv": MRR.replace(",200", ",-5")},
+         rejects=(("account_mrr_monthly", 3, "mrr_usd", "out_of_range"),)),
+    Case("month_not_first_day", {"account_mrr_monthly.csv": MRR.replace("A3,2026-01-01", "A3,2026-01-15")},
+         rejects=(("account_mrr_monthly", 4, "month", "out_of_range"),)),
+    Case("unknown_segment", {"accounts.csv": ACCOUNTS.replace(",SMB,", ",Small,")},
+         rejects=(("accounts", 2, "segment", "invalid_value"), ("account_mrr_monthly", 2, "account_id", "unknown_account"))),
+    Case("ticket_resolved_before_opened",
+         {"support_tickets.csv": tickets(TICKET.format(n=1).replace("2026-01-06 09:00:00", "2026-01-04 09:00:00"))},
+         rejects=(("support_tickets", 2, "resolved_at", "date_order"),)),
+    Case("resolved_before_first_response_is_a_warning",
+         {"support_tickets.csv": tickets(TICKET.format(n=1).replace("2026-01-05 10:00:00", "2026-01-07 10:00:00"))},
+         warnings=(("support_tickets", 2, "resolved_before_first_response"),), rows={"support_tickets": 1}),
+    Case("churn_reason_without_churn_date",
+         {"accounts.csv": ACCOUNTS.replace("start_date,csm_employee_id", "start_date,csm_employee_id,churn_reason")
+          .replace("2025-01-01,", "2025-01-01,,Price").replace("2025-02-01,", "2025-02-01,,")
+          .replace("2025-03-01,", "2025-03-01,,")},
+         rejects=(("accounts", 2, "churn_date", "inconsistent"), ("account_mrr_monthly", 2, "account_id", "unknown_account"))),
+    Case("unknown_optional_reference_is_cleared",
+         {"accounts.csv": ACCOUNTS.replace("2025-01-01,", "2025-01-01,E9")},
+         warnings=(("accounts", 2, "unknown_reference"),), rows={"accounts": 3},
+         value=("select count(csm_employee_id) from accounts", 0)),
+    Case("quoted_multiline_text_keeps_line_numbers",
+         {"support_tickets.csv": tickets(TICKET.format(n=1).replace("Broken", '"Broken\nafter\nupgrade"'),
+                                         TICKET.format(n=2).replace("high", "critical"))},
+         rejects=(("support_tickets", 5, "priority", "invalid_value"),),
+         value=("select subject from support_tickets", "Broken\nafter\nupgrade")),
+    Case("huge_text_field", {"support_tickets.csv": tickets(TICKET.format(n=1).replace("Broken", "x" * 300_000))},
+         rows={"support_tickets": 1}, value=("select length(subject) from support_tickets", 300_000)),
+    Case("malformed_row_too_many_columns",
+         {"account_mrr_monthly.csv": MRR.replace("A2,2026-01-01,200", "A2,2026-01-01,200,extra,cells")},
+         rejects=(("account_mrr_monthly", 3, None, "malformed_row"),), rows={"account_mrr_monthly": 2}),
+    Case("expression_does_not_parse",
+         mapping='[accounts]\nfile = "accounts.csv"\n[accounts.columns]\nsegment = "case when then"\n'
+                 '[account_mrr_monthly]\nfile = "account_mrr_monthly.csv"\n',
+         exit_code=2, message="mapping.toml: [accounts] column segment: expression 'case when then' does not parse"),
+    Case("expression_names_missing_column",
+         mapping='[accounts]\nfile = "accounts.csv"\n[accounts.columns]\nplan = "\\"Plan Name\\""\n'
+                 '[account_mrr_monthly]\nfile = "account_mrr_monthly.csv"\n',
+         exit_code=2, message="[accounts] column plan: expression '\"Plan Name\"' names a column the source file does not have"),
+    Case("expression_with_second_statement",
+         mapping='[accounts]\nfile = "accounts.csv"\n[accounts.columns]\nplan = "1; drop table accounts"\n'
+                 '[account_mrr_monthly]\nfile = "account_mrr_monthly.csv"\n',
+         exit_code=2, message="[accounts] column plan:"),
+    Case("mapping_names_unknown_table", mapping='[customers]\nfile = "accounts.csv"\n', exit_code=2,
+         message="[customers]: no canonical table 'customers'"),
+    Case("mapping_names_missing_file",
+         mapping='[accounts]\nfile = "crm.csv"\n[account_mrr_monthly]\nfile = "account_mrr_monthly.csv"\n',
+         exit_code=2, message="[accounts] crm.csv: no such file"),
+    Case("mapping_is_not_toml", mapping="[accounts\nfile = ", exit_code=2, message="not valid TOML"),
+    Case("rejects_over_threshold", {"account_mrr_monthly.csv": MRR.replace(",200", ",-5")}, args=(),
+         exit_code=1, message="account_mrr_monthly: 1 of 3 rows refused (33.3%), more than the 10% allowed"),
+    Case("rejects_under_raised_threshold", {"account_mrr_monthly.csv": MRR.replace(",200", ",-5")},
+         args=("--max-reject-pct", "50"), rejects=(("account_mrr_monthly", 3, "mrr_usd", "out_of_range"),)),
+    Case("yes_no_booleans", {"engagements.csv": "engagement_id,account_id,engagement_type,department_id,started_on,attended\n"
+                                                "G1,A1,qbr,customer_service,2026-01-10,No\nG2,A2,qbr,customer_service,2026-01-10,\n"},
+         value=("select string_agg(attended::varchar, ' ' order by engagement_id) from engagements", "false true")),
+    Case("unknown_department", {"support_tickets.csv": tickets(TICKET.format(n=1)).replace("reopen_count,", "reopen_count,department_id,")
+                                .replace(",0,", ",0,legal,")},
+         rejects=(("support_tickets", 2, "department_id", "unknown_reference"),)),
+    Case("aggregated_invoices",
+         {"account_mrr_monthly.csv": None, "invoices.csv": "customer,date,amount\nA1,2026-01-03,60\nA1,2026-01-20,40\nA2,2026-01-09,200\n"},
+         mapping='[accounts]\nfile = "accounts.csv"\n[account_mrr_monthly]\nfile = "invoices.csv"\naggregate = true\n'
+                 "[account_mrr_monthly.columns]\naccount_id = \"customer\"\nmonth = \"date_trunc('month', date::date)\"\n"
+                 'mrr_usd = "sum(amount::double)"\n',
+         value=("select string_agg(mrr_usd::varchar, ' ' order by account_id) from account_mrr_monthly", "100.00 200.00")),
+]
+
+
+def write_source(folder: Path, case: Case) -> Path:
+    files: dict[str, str | bytes | None] = {"accounts.csv": ACCOUNTS, "account_mrr_monthly.csv": MRR}
+    files.update(case.files)
+    folder.mkdir()
+    for name, content in files.items():
+        if content is None:
+            continue
+        data = content.encode() if isinstance(content, str) else content
+        (folder / name).write_bytes(data)
+    return folder
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def previous_db(tmp_path_factory) -> Path:
+    """A database from an earlier successful load: failed cases must leave it as it is."""
+    root = tmp_path_factory.mktemp("previous")
+    source = write_source(root / "source", Case("previous"))
+    db = root / "previous.duckdb"
+    assert main([str(source), "--db", str(db)]) == 0
+    return db
+
+
+def test_the_corpus_has_at_least_30_named_cases():
+    assert len(CASES) >= 30
+    assert len({case.name for case in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_case(case: Case, tmp_path, previous_db, capsys):
+    source = write_source(tmp_path / "source", case)
+    db = tmp_path / "northstar.duckdb"
+    shutil.copy(previous_db, db)
+    before = digest(db)
+    args = [str(source), "--db", str(db), *case.args]
+    if case.mapping is not None:
+        (tmp_path / "mapping.toml").write_text(case.mapping)
+        args += ["--mapping", str(tmp_path / "mapping.toml")]
+    exit_code = main(args)
+    err = capsys.readouterr().err
+    assert exit_code == case.exit_code, err
+    assert case.message in err
+    assert not list(tmp_path.glob("*.loading*"))
+    if exit_code != 0:
+        assert "is unchanged" in err
+        assert digest(db) == before
+        return
+    with duckdb.connect(str(db), read_only=True) as con:
+        rejects = con.execute(
+            "select table_name, line, column_name, rule from load_rejects order by all").fetchall()
+        warnings = con.execute(
+            "select table_name, line, rule from load_warnings order by all").fetchall()
+        assert rejects == sorted(case.rejects, key=str)
+        assert warnings == sorted(case.warnings)
+        for table, count in case.rows.items():
+            assert con.execute(f"select count(*) from {table}").fetchone()[0] == count, table
+        if case.value:
+            assert con.execute(case.value[0]).fetchone()[0] == case.value[1]
+        assert con.execute("select value from dataset_metadata where key = 'source'").fetchone()[0] == "load"
+    rejects_csv = (tmp_path / "northstar.rejects.csv").read_text().splitlines()
+    assert rejects_csv[0] == "table_name,source_file,line,column_name,value,rule,message"
+    assert len(rejects_csv) == 1 + len(case.rejects)
+
+
+def test_parquet_and_excel_sources(tmp_path):
+    import pandas as pd
+
+    source = tmp_path / "source"
+    source.mkdir()
+    with duckdb.connect() as con:
+        con.execute("copy (select * from read_csv($p)) to $out (format parquet)",
+                    {"p": str(write_source(tmp_path / "csv", Case("x")) / "accounts.csv"),
+                     "out": str(source / "accounts.parquet")})
+    frame = pd.read_csv(tmp_path / "csv" / "account_mrr_monthly.csv")
+    with pd.ExcelWriter(source / "revenue.xlsx") as writer:
+        pd.DataFrame({"note": ["cover sheet"]}).to_excel(writer, sheet_name="Cover", index=False)
+        frame.assign(mrr_usd=[100, None, 300]).to_excel(writer, sheet_name="Revenue", index=False)
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text('[accounts]\nfile = "accounts.parquet"\n'
+                       '[account_mrr_monthly]\nfile = "revenue.xlsx"\nsheet = "Revenue"\n')
+    db = tmp_path / "db.duckdb"
+    assert main([str(source), "--mapping", str(mapping), "--db", str(db), "--max-reject-pct", "50"]) == 0
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select count(*) from accounts").fetchone()[0] == 3
+        # the blank Excel cell on sheet row 3 is refused with its row number
+        assert con.execute("select line, column_name, rule from load_rejects").fetchall() == [
+            (3, "mrr_usd", "missing_value")]

@@ -1,0 +1,139 @@
+"""Round trip, shipped sample exports, atomic swap under SIGKILL, and a query across a swap."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from northstar import db
+from northstar.demo import build_demo
+from northstar.export import export_csv
+from northstar.load import main
+from northstar.paths import DATA_DIR
+from tests.conftest import REPO_ROOT
+
+MAPPINGS = DATA_DIR / "mappings"
+KPI_PARAMS = [
+    {"window_months": 12, "segments": [], "regions": [], "plans": []},
+    {"window_months": 3, "segments": ["Enterprise"], "regions": [], "plans": []},
+    {"window_months": 1, "segments": [], "regions": ["EMEA"], "plans": []},
+    {"window_months": 6, "segments": ["SMB", "Mid-Market"], "regions": [], "plans": ["Starter"]},
+]
+END_MONTHS = [dt.date(2026, 10, 1), dt.date(2026, 4, 1), dt.date(2025, 12, 1)]
+
+
+@pytest.fixture(scope="module")
+def demo_and_export(tmp_path_factory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("roundtrip")
+    demo = root / "demo.duckdb"
+    build_demo(demo, accounts=1500, seed=11)
+    export_csv(demo, root / "export")
+    return demo, root / "export"
+
+
+def test_round_trip_gives_identical_kpis(demo_and_export, tmp_path):
+    demo, export = demo_and_export
+    loaded = tmp_path / "loaded.duckdb"
+    assert main([str(export), "--mapping", str(MAPPINGS / "northstar.toml"),
+                 "--db", str(loaded)]) == 0
+    for params in KPI_PARAMS:
+        expected = db.execute("kpi_windows", {**params, "end_months": END_MONTHS}, demo)
+        actual = db.execute("kpi_windows", {**params, "end_months": END_MONTHS}, loaded)
+        pd.testing.assert_frame_equal(actual, expected)
+    with duckdb.connect(str(loaded), read_only=True) as con:
+        facts = dict(con.execute("select key, value from dataset_metadata").fetchall())
+        snapshots = con.execute("select count(*) from account_month_snapshots").fetchone()[0]
+    with duckdb.connect(str(demo), read_only=True) as con:
+        assert snapshots == con.execute("select count(*) from account_month_snapshots").fetchone()[0]
+    assert facts["as_of_date"] == "2026-10-31" and facts["source"] == "load"
+
+
+@pytest.mark.parametrize("shape", ["salesforce_stripe_zendesk_qualtrics",
+                                   "hubspot_chargebee_freshdesk_delighted"])
+def test_shipped_sample_exports_load(shape, tmp_path, capsys):
+    loaded = tmp_path / "sample.duckdb"
+    assert main([str(DATA_DIR / "samples" / shape), "--mapping", str(MAPPINGS / f"{shape}.toml"),
+                 "--db", str(loaded)]) == 0, capsys.readouterr().err
+    with duckdb.connect(str(loaded), read_only=True) as con:
+        counts = con.execute("select table_name, loaded_rows from load_table_results "
+                             "where status = 'loaded' order by all").fetchall()
+    assert dict(counts).keys() == {"accounts", "account_mrr_monthly", "support_tickets",
+                                   "survey_responses"}
+    assert all(rows > 0 for _, rows in counts)
+    frame = db.execute("kpi_windows", {**KPI_PARAMS[0], "end_months": [dt.date(2026, 10, 1)]},
+                       loaded)
+    assert frame["arr_usd"].iloc[0] > 0 and frame["nps_responses"].iloc[0] > 0
+
+
+def test_killed_load_leaves_the_previous_database_answering(demo_and_export, tmp_path):
+    demo, export = demo_and_export
+    target = tmp_path / "northstar.duckdb"
+    build_demo(target, accounts=300, seed=3)
+    expected = db.execute("kpi_windows", {**KPI_PARAMS[0], "end_months": END_MONTHS}, target)
+    big = tmp_path / "big"
+    big.mkdir()
+    with duckdb.connect() as con:  # a source that takes a few seconds: 40x the tickets
+        for name in ("accounts", "account_mrr_monthly"):
+            (big / f"{name}.csv").write_bytes((export / f"{name}.csv").read_bytes())
+        con.execute(
+            "copy (select * replace (ticket_id || '-' || i as ticket_id) "
+            "from read_csv($src, all_varchar = true), range(40) r(i)) to $out (header)",
+            {"src": str(export / "support_tickets.csv"), "out": str(big / "support_tickets.csv")},
+        )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "northstar.load", str(big), "--db", str(target)],
+        cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    loading = target.with_name(target.name + ".loading")
+    deadline = time.monotonic() + 30
+    while not loading.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.3)
+    assert process.poll() is None, "the load finished before it could be killed"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    actual = db.execute("kpi_windows", {**KPI_PARAMS[0], "end_months": END_MONTHS}, target)
+    pd.testing.assert_frame_equal(actual, expected)
+    # the next load clears the leftover and succeeds
+    assert main([str(export), "--db", str(target)]) == 0
+    assert not loading.exists()
+
+
+def test_query_running_during_a_swap_finishes(demo_and_export, tmp_path, use_db):
+    demo, _ = demo_and_export
+    target = tmp_path / "serving.duckdb"
+    build_demo(target, accounts=200, seed=5)
+    use_db(target)
+    replacement = tmp_path / "replacement.duckdb"
+    build_demo(replacement, accounts=400, seed=5)
+    connection = db._connection(str(target.resolve()))
+    version = db.data_version(target.resolve())
+    cursor = connection.cursor(version)  # a session that has just started a query
+    outcome: dict[str, object] = {}
+
+    def slow_query() -> None:
+        try:
+            time.sleep(0.5)  # the swap and the next session's reopen happen meanwhile
+            outcome["rows"] = cursor.execute("select count(*) from accounts").fetchone()[0]
+        except Exception as error:  # noqa: BLE001 - the test reports any failure
+            outcome["error"] = error
+        finally:
+            cursor.close()
+
+    worker = threading.Thread(target=slow_query)
+    worker.start()
+    os.replace(replacement, target)
+    # another session's query right after the swap sees the new data
+    assert db.run_query("filter_options")["accounts"].sum() == 3 * 400
+    worker.join()
+    assert outcome == {"rows": 200}

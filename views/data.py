@@ -1,0 +1,135 @@
+"""Data: freshness, rows per table, the last load's summary, refused rows and warnings."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from northstar import data_page, db
+
+PROBLEM_ROWS = 500
+PROBLEM_COLUMNS = {
+    "table_name": st.column_config.TextColumn("Table"),
+    "source_file": st.column_config.TextColumn("File"),
+    "line": st.column_config.NumberColumn("Line", format="%d"),
+    "column_name": st.column_config.TextColumn("Column"),
+    "value": st.column_config.TextColumn("Value"),
+    "rule": st.column_config.TextColumn("Rule"),
+    "message": st.column_config.TextColumn("Why", width="large"),
+}
+
+metadata = db.dataset_metadata()
+facts = dict(db.run_query("dataset_metadata").itertuples(index=False, name=None))
+row_counts = db.run_query("data_table_rows")
+load_tables = db.run_query("data_load_tables")
+runs = db.run_query("data_load_run")
+
+st.title("Data")
+st.caption(
+    "What the dashboard is reading: how fresh it is, what each table holds, and what "
+    "the last load refused."
+)
+
+run = runs.iloc[0] if not runs.empty else None
+columns = st.columns(4)
+columns[0].metric("Data as of", f"{metadata.as_of:%d %b %Y}", border=True)
+columns[1].metric(
+    "Source",
+    "Your exports"
+    if metadata.source == "load"
+    else "Demo"
+    if metadata.source == "demo"
+    else metadata.source,
+    border=True,
+)
+columns[2].metric(
+    "Last load",
+    f"{run['finished_at']:%d %b %Y}" if run is not None else "None yet",
+    border=True,
+    help=f"Finished {run['finished_at']:%d %b %Y %H:%M} UTC" if run is not None else None,
+)
+columns[3].metric(
+    "Rows refused", f"{int(run['rejected_rows']):,}" if run is not None else "—", border=True
+)
+
+missing = data_page.missing_tables(row_counts)
+if missing:
+    st.warning(
+        f"{len(missing)} table(s) have no rows; the parts of the app they feed show nothing "
+        "until a load provides them.",
+        icon=":material/table_rows:",
+    )
+    st.dataframe(
+        [
+            {"Table": table.label, "Required": table.required, "Affects": "; ".join(table.pages)}
+            for table in missing
+        ],
+        hide_index=True,
+        column_config={"Affects": st.column_config.TextColumn("Affects", width="large")},
+    )
+
+st.subheader("Tables")
+overview = data_page.table_overview(row_counts, load_tables)
+st.dataframe(
+    overview,
+    hide_index=True,
+    height=36 * (len(overview) + 1) + 2,  # every table without scrolling
+    column_config={
+        "Required": st.column_config.CheckboxColumn("Required"),
+        "Rows": st.column_config.NumberColumn("Rows", format="localized"),
+        "Rows read": st.column_config.NumberColumn("Rows read", format="localized"),
+        "Refused": st.column_config.NumberColumn("Refused", format="localized"),
+        "Warnings": st.column_config.NumberColumn("Warnings", format="localized"),
+        "Feeds": st.column_config.TextColumn("Feeds", width="large"),
+    },
+)
+
+st.subheader("Last load")
+if run is None:
+    st.info(
+        "No load has run on this database: it holds demo data. Load your own exports with "
+        '`python -m northstar.load SOURCE --mapping MAPPING` (see the README, "Loading your '
+        'own data").',
+        icon=":material/upload_file:",
+    )
+    st.stop()
+
+st.text(
+    f"Source folder: {run['source_path']}\nMapping: {run['mapping_path']}\n"
+    f"Took {run['duration_seconds']:.1f} s · {int(run['source_rows']):,} rows read, "
+    f"{int(run['loaded_rows']):,} loaded, {int(run['warnings']):,} warnings · "
+    f"refuses a table above {run['max_reject_pct']:g}% refused rows"
+)
+
+counts = db.run_query("data_load_rule_counts")
+if counts.empty:
+    st.success(
+        "Every row was loaded and no quality warnings were raised.", icon=":material/check_circle:"
+    )
+    st.stop()
+st.dataframe(
+    data_page.problems_table(counts),
+    hide_index=True,
+    column_config={
+        "kind": st.column_config.TextColumn("Kind"),
+        "table_name": st.column_config.TextColumn("Table"),
+        "rule": st.column_config.TextColumn("Rule"),
+        "problems": st.column_config.NumberColumn("Rows", format="localized"),
+    },
+)
+refused_tab, warnings_tab = st.tabs(["Refused rows", "Warnings"])
+for tab, kind, empty_text in (
+    (refused_tab, "refused", "No row was refused."),
+    (warnings_tab, "warning", "No quality warnings."),
+):
+    with tab:
+        frame = db.run_query("data_load_problems", kind=kind, row_limit=PROBLEM_ROWS)
+        if frame.empty:
+            st.caption(empty_text)
+            continue
+        st.caption(
+            f"The first {PROBLEM_ROWS:,} by table and line; the rejects CSV written "
+            "by the load has every refused row."
+        )
+        st.dataframe(
+            data_page.problems_table(frame), hide_index=True, column_config=PROBLEM_COLUMNS
+        )

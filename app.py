@@ -15,12 +15,29 @@ st.set_page_config(
 
 pages = {
     "Overview": [
-        st.Page("pages/briefing.py", title="Briefing", icon=":material/dashboard:",
+        st.Page("views/briefing.py", title="Briefing", icon=":material/dashboard:",
                 url_path="briefing", default=True),
     ],
+    "Retention": [
+        st.Page("views/retention.py", title="Retention", icon=":material/autorenew:",
+                url_path="retention"),
+        st.Page("views/health.py", title="Health & risk", icon=":material/monitor_heart:",
+                url_path="health"),
+        st.Page("views/account.py", title="Account 360", icon=":material/person_search:",
+                url_path="account"),
+    ],
+    "Programs": [
+        st.Page("views/programs.py", title="CCO programs", icon=":material/groups:",
+                url_path="programs"),
+    ],
+    "Voice of the customer": [
+        st.Page("views/satisfaction.py", title="Satisfaction",
+                icon=":material/sentiment_satisfied:", url_path="satisfaction"),
+    ],
     "Reference": [
-        st.Page("pages/glossary.py", title="Glossary", icon=":material/menu_book:",
+        st.Page("views/glossary.py", title="Glossary", icon=":material/menu_book:",
                 url_path="glossary"),
+        st.Page("views/data.py", title="Data", icon=":material/database:", url_path="data"),
     ],
 }
 navigation = st.navigation(pages)

@@ -30,6 +30,14 @@ DEFAULT_COMPARISON = "previous_period"
 SPARKLINE_POINTS = 12
 
 
+EARLIEST = dt.date(1900, 1, 1)  # "from the beginning of the data" for date-range queries
+
+
+def last_day(month: dt.date) -> dt.date:
+    """The last day of a month."""
+    return add_months(month.replace(day=1), 1) - dt.timedelta(days=1)
+
+
 def add_months(month: dt.date, months: int) -> dt.date:
     index = month.year * 12 + month.month - 1 + months
     return dt.date(index // 12, index % 12 + 1, 1)
@@ -56,6 +64,11 @@ class PeriodWindow:
     @property
     def start_month(self) -> dt.date:
         return add_months(self.end_month, -(self.months - 1))
+
+    @property
+    def opening_month(self) -> dt.date:
+        """The month just before the period: where starting ARR is measured."""
+        return add_months(self.start_month, -1)
 
     @property
     def comparison_start_month(self) -> dt.date:
@@ -110,8 +123,8 @@ class FilterState:
             "window_months": self.period.months,
         }
 
-    def caption(self) -> str:
-        """The filters in words, for captions, exports and presentation mode."""
+    def scope_caption(self) -> str:
+        """The account filters in words ("All accounts" when none is set)."""
         scope = [
             f"{name}: {', '.join(values)}"
             for name, values in (
@@ -119,8 +132,12 @@ class FilterState:
             )
             if values
         ]
+        return " · ".join(scope) or "All accounts"
+
+    def caption(self) -> str:
+        """The filters in words, for captions, exports and presentation mode."""
         compared = f"compared with {self.period.comparison_label}"
-        return " · ".join([self.period.label, compared, *(scope or ["All accounts"])])
+        return " · ".join([self.period.label, compared, self.scope_caption()])
 
 
 # widget keys double as URL query-parameter names

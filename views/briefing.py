@@ -14,9 +14,7 @@ window = state.period
 st.title("Customer briefing")
 st.caption(f"{state.caption()} · data as of {metadata.as_of:%d %b %Y}")
 
-frame = db.run_query(
-    "kpi_windows", **state.query_params(), end_months=window.query_end_months()
-)
+frame = db.run_query("kpi_windows", **state.query_params(), end_months=window.query_end_months())
 cards = briefing.kpi_cards(frame, window)
 current = frame.loc[frame["window_end_month"].dt.date == window.end_month]
 
@@ -31,9 +29,7 @@ if no_accounts:
     )
     st.stop()
 
-compared = (
-    "vs prior period" if window.comparison_key == "previous_period" else "vs a year earlier"
-)
+compared = "vs prior period" if window.comparison_key == "previous_period" else "vs a year earlier"
 for row_cards in (cards[:4], cards[4:]):
     for column, card in zip(st.columns(len(row_cards)), row_cards, strict=True):
         with column:
@@ -56,25 +52,32 @@ row = current.iloc[0]
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Where ARR moved")
-    opening = filters.month_label(filters.add_months(window.start_month, -1))
+    opening = filters.month_label(window.opening_month)
     st.caption(
         f"From the ARR of accounts active in {opening} to ARR in "
         f"{filters.month_label(window.end_month)}; new accounts are those that started since."
     )
     figure = charts.arr_bridge(
-        row["starting_arr_usd"], row["new_arr_usd"], row["expansion_arr_usd"],
-        row["contraction_arr_usd"], row["churned_arr_usd"], row["arr_usd"],
+        row["starting_arr_usd"],
+        row["new_arr_usd"],
+        row["expansion_arr_usd"],
+        row["contraction_arr_usd"],
+        row["churned_arr_usd"],
+        row["arr_usd"],
     )
-    st.plotly_chart(figure, config={"displayModeBar": False})
+    charts.show(figure)
 with right:
     st.subheader(f"NRR, rolling {window.months} month{'s' if window.months > 1 else ''}")
     trend = frame.loc[frame["window_end_month"].dt.date.isin(window.sparkline_end_months())]
     nrr = METRICS["nrr_pct"]
     figure = charts.trend(
-        list(trend["window_end_month"]), list(trend["nrr_pct"]), nrr.label, tick_suffix="%",
+        list(trend["window_end_month"]),
+        list(trend["nrr_pct"]),
+        nrr.label,
+        tick_suffix="%",
         hover_values=[format_value(nrr, value) for value in trend["nrr_pct"]],
     )
-    st.plotly_chart(figure, config={"displayModeBar": False})
+    charts.show(figure)
     st.caption(
         f"Each point is NRR over the {window.months} month(s) ending that month. "
         f"{int(row['churned_accounts']):,} of {int(row['opening_accounts']):,} accounts "

@@ -171,6 +171,7 @@ final as (
     select account_id, joined_on, (churn_month - interval 1 day)::date as left_on,
         person_name(n, 0, 'cab_seat') as seat_holder_name
     from joined
-    where churn_month is null or churn_month - interval 1 day >= joined_on
+    where joined_on <= getvariable('as_of')
+      and (churn_month is null or churn_month - interval 1 day >= joined_on)
 )
 select * from final;

@@ -13,10 +13,19 @@ create or replace temp macro comment_for(theme, u) as
             'The renewal price increase was hard to justify.'], u)
         when 'product' then pick(['Missing the integrations we need.',
             'Reporting is too limited for our team.', 'Dashboards are slow to load at month end.'], u)
+        when 'performance' then pick(['The app has been very slow since the last release.',
+            'Pages time out since the update; please fix performance.',
+            'Reports got sluggish after the new version.'], u)
         when 'mixed' then pick(['Good product, but reporting could be better.',
             'Works well overall; support could be quicker.', 'Solid, though pricing is steep.'], u)
-        else pick(['Our account team is fantastic.', 'Support resolved our issue within the hour, great job.',
-            'Easy to use and very reliable.', 'The implementation consultants were excellent.',
+        when 'praise_support' then pick(['Support resolved our issue within the hour, great job.',
+            'Quick, friendly answer from support.'], u)
+        when 'praise_post_installation' then pick(['The installation went smoothly, great job.',
+            'Go-live was on time and the training was excellent.'], u)
+        when 'praise_post_professional_services' then pick([
+            'The implementation consultants were excellent.',
+            'The workshop gave us exactly what we needed.'], u)
+        else pick(['Our account team is fantastic.', 'Easy to use and very reliable.',
             'The advisory board really listens to us.'], u)
     end;
 
@@ -108,9 +117,14 @@ unioned as (
 final as (
     select u.*,
         case when survey_type = 'NPS' and score <= 6 or survey_type = 'CSAT' and score <= 2
-                  or survey_type = 'CES' and score <= 3 then complaint_theme
+                  or survey_type = 'CES' and score <= 3 then
+                 -- planted: a release in the last two months made the product slow, and
+                 -- complaints about it spike well above their usual level
+                 case when u.responded_on >= getvariable('last_month') - interval 1 month
+                           and rnd(u.n, hash(u.response_id), 'release') < 0.4 then 'performance'
+                      else complaint_theme end
              when survey_type = 'NPS' and score <= 8 or survey_type = 'CSAT' and score = 3 then 'mixed'
-             else 'praise' end as comment_theme
+             else 'praise_' || program end as comment_theme
     from unioned u
     join _acct a using (account_id)
     where u.responded_on <= getvariable('as_of')

@@ -37,3 +37,57 @@ from accounts
 where (len(segments) = 0 or list_contains(segments, segment))
   and (len(regions) = 0 or list_contains(regions, region))
   and (len(plans) = 0 or list_contains(plans, plan));
+
+-- health score: weighted mean of the components that have a signal (null components are left
+-- out and the remaining weights re-normalised); null when fewer than two components have a
+-- signal (too little to judge); weights come from config/health_score.toml.
+create or replace macro health_score(support_experience, survey_sentiment, engagement, revenue_trend,
+                                     w_support, w_sentiment, w_engagement, w_revenue) as
+    case when (support_experience is not null)::int + (survey_sentiment is not null)::int
+              + (engagement is not null)::int + (revenue_trend is not null)::int < 2 then null
+    else (coalesce(w_support * support_experience, 0) + coalesce(w_sentiment * survey_sentiment, 0)
+     + coalesce(w_engagement * engagement, 0) + coalesce(w_revenue * revenue_trend, 0))
+    / nullif(case when support_experience is null then 0 else w_support end
+             + case when survey_sentiment is null then 0 else w_sentiment end
+             + case when engagement is null then 0 else w_engagement end
+             + case when revenue_trend is null then 0 else w_revenue end, 0) end;
+
+-- health band of a score: 1 healthy, 2 watch, 3 at risk, 4 critical, 5 not scored (lower bounds
+-- as parameters)
+create or replace macro health_band_order(score, healthy_from, watch_from, at_risk_from) as
+    case when score is null then 5 when score >= healthy_from then 1 when score >= watch_from then 2
+         when score >= at_risk_from then 3 else 4 end;
+
+create or replace macro health_band_label(band_order) as
+    ['Healthy', 'Watch', 'At risk', 'Critical', 'Not scored'][band_order];
+
+-- closed loop: every unhappy answer (nps 0-6 or csat 1-2) with its follow-up, the first
+-- detractor follow-up, qbr or executive meeting with the account within target_days days, and
+-- its status on as_of_date: followed up, overdue, or due (still inside the target)
+create or replace macro unhappy_answers(target_days, as_of_date) as table
+with unhappy as (
+    select response_id, account_id, responded_on, survey_type, program, score, comment
+    from survey_responses
+    where (survey_type = 'NPS' and score <= 6) or (survey_type = 'CSAT' and score <= 2)
+),
+follow_ups as (
+    select u.response_id, min(e.started_on) as followed_up_on
+    from unhappy u
+    join engagements e
+        on e.account_id = u.account_id
+       and e.engagement_type in ('detractor_follow_up', 'qbr', 'executive_meeting')
+       and e.started_on between u.responded_on and u.responded_on + to_days(target_days::integer)
+    group by u.response_id
+),
+final as (
+    select u.*, f.followed_up_on,
+        datediff('day', u.responded_on, f.followed_up_on) as days_to_follow_up,
+        case
+            when f.followed_up_on is not null then 'followed up'
+            when u.responded_on + to_days(target_days::integer) < as_of_date::date then 'overdue'
+            else 'due'
+        end as follow_up_status
+    from unhappy u
+    left join follow_ups f using (response_id)
+)
+select * from final;

@@ -86,7 +86,7 @@ def test_changing_a_filter_updates_the_wall(demo):
 
 def test_glossary_lists_every_metric(demo):
     at = run_app()
-    at.switch_page("pages/glossary.py").run()
+    at.switch_page("views/glossary.py").run()
     assert not at.exception
     assert at.title[0].value == "Glossary"
     table = at.table[0].value

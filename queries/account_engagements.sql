@@ -1,0 +1,11 @@
+-- one account's engagements (advisory board, executive meetings, qbrs, services, installation, follow-ups), newest first; params $account_id.
+with final as (
+    select g.started_on, g.ended_on, g.engagement_type, d.department_name,
+        e.employee_name as owner_name, g.attended, g.hours, g.notes
+    from engagements g
+    left join departments d using (department_id)
+    left join employees e on e.employee_id = g.owner_employee_id
+    where g.account_id = $account_id
+)
+select * from final
+order by started_on desc, engagement_type

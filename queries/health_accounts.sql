@@ -1,0 +1,47 @@
+-- the $limit accounts with the most arr at risk in $as_of_month (arr x the 12-month churn rate of their health band, $band_risk_pct in band order) among the bands in $band_orders, with components, owner, renewal and last executive meeting; params $w_support, $w_sentiment, $w_engagement, $w_revenue, $healthy_from, $watch_from, $at_risk_from, $band_risk_pct, $band_orders, $limit, $segments, $regions, $plans.
+with scored as (
+    select h.*,
+        health_score(h.support_experience, h.survey_sentiment, h.engagement, h.revenue_trend,
+                     $w_support, $w_sentiment, $w_engagement, $w_revenue) as health_score
+    from account_health_monthly h
+    semi join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
+        on s.account_id = h.account_id
+    where h.month = $as_of_month::date
+),
+banded as (
+    select *,
+        health_band_order(health_score, $healthy_from, $watch_from, $at_risk_from) as band_order
+    from scored
+    where health_score is not null
+),
+at_risk as (
+    select *,
+        12 * mrr_usd as arr_usd,
+        ($band_risk_pct::double[])[band_order] as churn_risk_pct,
+        12 * mrr_usd * ($band_risk_pct::double[])[band_order] / 100 as arr_at_risk_usd
+    from banded
+    where list_contains($band_orders::integer[], band_order)
+    order by arr_at_risk_usd desc, account_id
+    limit $limit
+),
+last_meetings as (
+    select account_id, max(started_on) as last_executive_meeting_on
+    from engagements
+    where engagement_type = 'executive_meeting' and attended
+    group by account_id
+),
+final as (
+    select
+        r.account_id, a.account_name, a.segment, a.region, a.plan,
+        e.employee_name as csm_name,
+        r.arr_usd, r.health_score, r.band_order, health_band_label(r.band_order) as band,
+        r.churn_risk_pct, r.arr_at_risk_usd,
+        r.support_experience, r.survey_sentiment, r.engagement, r.revenue_trend,
+        a.renewal_date, m.last_executive_meeting_on
+    from at_risk r
+    join accounts a using (account_id)
+    left join employees e on e.employee_id = a.csm_employee_id
+    left join last_meetings m using (account_id)
+)
+select * from final
+order by arr_at_risk_usd desc, account_id

@@ -1,0 +1,21 @@
+-- customer advisory board sessions and attendance per $grain ('week', 'month' or 'quarter') up to $as_of: a session is the cab_session engagements held on one date; sessions, invitations, attended, attendance_pct (attended / invited); params $grain, $as_of, $segments, $regions, $plans.
+with invitations as (
+    select e.started_on, e.attended
+    from engagements e
+    semi join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
+        on s.account_id = e.account_id
+    where e.engagement_type = 'cab_session'
+      and e.started_on <= $as_of::date
+),
+final as (
+    select
+        date_trunc($grain, started_on)::date as period_start,
+        count(distinct started_on) as sessions,
+        count(*) as invitations,
+        count(*) filter (where attended) as attended,
+        100 * count(*) filter (where attended) / count(*) as attendance_pct
+    from invitations
+    group by all
+)
+select * from final
+order by period_start

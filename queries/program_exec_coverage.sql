@@ -1,0 +1,57 @@
+-- executive face-to-face coverage of the top $top_n accounts by arr (ties at the boundary included) at each of $end_months, split met / not met (an attended executive_meeting in the 12 months up to the month's last day, or $as_of if earlier; a meeting exactly 12 months before counts), with logo churn and nrr over the following 12 months where the data has them; params $end_months, $top_n, $as_of, $segments, $regions, $plans.
+with points as (
+    select distinct unnest($end_months::date[]) as snapshot_month
+),
+bounds as (
+    select snapshot_month,
+        least(last_day(snapshot_month), $as_of::date) as reference_date,
+        (snapshot_month + interval 12 month)::date as outcome_month,
+        (snapshot_month + interval 12 month)::date <= date_trunc('month', $as_of::date) as has_outcome
+    from points
+),
+ranked as (
+    select b.*, r.account_id, r.mrr_usd::double as mrr_usd,
+        rank() over (partition by b.snapshot_month order by r.mrr_usd desc) as arr_rank
+    from bounds b
+    join account_mrr_monthly r on r.month = b.snapshot_month
+    semi join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
+        on s.account_id = r.account_id
+    where r.mrr_usd > 0
+),
+top_accounts as (
+    select * from ranked where arr_rank <= $top_n
+),
+met as (
+    select distinct t.snapshot_month, t.account_id
+    from top_accounts t
+    join engagements e
+        on e.account_id = t.account_id
+       and e.engagement_type = 'executive_meeting'
+       and e.attended
+       and e.started_on between (t.reference_date - interval 12 month)::date and t.reference_date
+),
+outcomes as (
+    select t.*, m.account_id is not null as is_met,
+        coalesce(c.mrr_usd::double, 0) as outcome_mrr_usd
+    from top_accounts t
+    left join met m using (snapshot_month, account_id)
+    left join account_mrr_monthly c on c.account_id = t.account_id and c.month = t.outcome_month
+),
+final as (
+    select
+        snapshot_month,
+        is_met,
+        count(*) as accounts,
+        12 * sum(mrr_usd) as arr_usd,
+        any_value(has_outcome) as has_outcome,
+        case when any_value(has_outcome) then count(*) filter (where outcome_mrr_usd = 0) end
+            as churned_within_12m,
+        case when any_value(has_outcome) then 100 * count(*) filter (where outcome_mrr_usd = 0) / count(*) end
+            as churn_within_12m_pct,
+        case when any_value(has_outcome) then 100 * sum(outcome_mrr_usd) / nullif(sum(mrr_usd), 0) end
+            as nrr_12m_pct
+    from outcomes
+    group by snapshot_month, is_met
+)
+select * from final
+order by snapshot_month, is_met desc

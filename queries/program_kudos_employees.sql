@@ -1,0 +1,20 @@
+-- employees with the most kudos from customers in scope between $start_date and $end_date (at most $limit): department, job title, kudos, accounts giving them, latest kudos date; params $start_date, $end_date, $limit, $segments, $regions, $plans.
+with given as (
+    select k.employee_id, k.department_id, k.account_id, k.given_on
+    from kudos k
+    semi join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
+        on s.account_id = k.account_id
+    where k.given_on between $start_date::date and $end_date::date
+),
+final as (
+    select g.employee_id, e.employee_name, coalesce(d.department_name, g.department_id) as department_name,
+        e.job_title, count(*) as kudos, count(distinct g.account_id) as accounts,
+        max(g.given_on) as latest_given_on
+    from given g
+    join employees e using (employee_id)
+    left join departments d on d.department_id = g.department_id
+    group by all
+)
+select * from final
+order by kudos desc, latest_given_on desc, employee_id
+limit $limit

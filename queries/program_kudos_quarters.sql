@@ -1,0 +1,17 @@
+-- kudos given by customers in scope per calendar quarter and department, up to $as_of; params $as_of, $segments, $regions, $plans.
+with given as (
+    select k.department_id, date_trunc('quarter', k.given_on)::date as quarter_start
+    from kudos k
+    semi join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
+        on s.account_id = k.account_id
+    where k.given_on <= $as_of::date
+),
+final as (
+    select g.quarter_start, coalesce(d.department_name, g.department_id) as department_name,
+        count(*) as kudos
+    from given g
+    left join departments d using (department_id)
+    group by all
+)
+select * from final
+order by quarter_start, department_name

@@ -1,0 +1,19 @@
+-- the newest kudos from customers in scope between $start_date and $end_date (at most $limit): date, employee, department, account, comment (free text); params $start_date, $end_date, $limit, $segments, $regions, $plans.
+with given as (
+    select k.*
+    from kudos k
+    semi join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
+        on s.account_id = k.account_id
+    where k.given_on between $start_date::date and $end_date::date
+),
+final as (
+    select g.kudos_id, g.given_on, e.employee_name, coalesce(d.department_name, g.department_id) as department_name,
+        g.account_id, a.account_name, g.comment
+    from given g
+    join employees e using (employee_id)
+    join accounts a on a.account_id = g.account_id
+    left join departments d on d.department_id = g.department_id
+)
+select * from final
+order by given_on desc, kudos_id desc
+limit $limit

@@ -1,0 +1,54 @@
+-- post-engagement csat survey results for $engagement_type engagements (survey $program), counted when their answer window ($window_days days after the engagement ended) closed between $start_date and $end_date and by $as_of, by $grain ('total', 'quarter' of the window's close, or 'topic' = engagement notes): due, answered, completion_pct, csat_pct (4-5), mean score, answers per score; awaiting_answers = windows still open at $as_of; params $engagement_type, $program, $window_days, $grain, $start_date, $end_date, $as_of, $segments, $regions, $plans.
+with ended as (
+    select e.engagement_id, e.notes,
+        (e.ended_on + to_days($window_days::integer))::date as window_closes_on,
+        e.ended_on <= $as_of::date as has_ended
+    from engagements e
+    semi join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
+        on s.account_id = e.account_id
+    where e.engagement_type = $engagement_type and e.ended_on is not null
+),
+due as (
+    select *
+    from ended
+    where window_closes_on between $start_date::date and $end_date::date
+      and window_closes_on <= $as_of::date
+),
+answers as (
+    -- an answer belongs to the engagement it names; one per engagement (the latest)
+    select engagement_id, score
+    from survey_responses
+    where program = $program and survey_type = 'CSAT' and engagement_id is not null
+      and responded_on <= $as_of::date
+    qualify row_number() over (partition by engagement_id order by responded_on desc, response_id desc) = 1
+),
+grouped as (
+    select d.*, a.score,
+        case when $grain = 'quarter' then date_trunc('quarter', d.window_closes_on)::date end
+            as quarter_start,
+        case when $grain = 'topic' then coalesce(nullif(trim(d.notes), ''), 'Not recorded') end
+            as topic
+    from due d
+    left join answers a using (engagement_id)
+),
+final as (
+    select
+        quarter_start,
+        topic,
+        count(*) as engagements_due,
+        count(score) as answered,
+        100 * count(score) / count(*) as completion_pct,
+        100 * count(*) filter (where score >= 4) / nullif(count(score), 0) as csat_pct,
+        avg(score) as mean_score,
+        count(*) filter (where score = 1) as score_1,
+        count(*) filter (where score = 2) as score_2,
+        count(*) filter (where score = 3) as score_3,
+        count(*) filter (where score = 4) as score_4,
+        count(*) filter (where score = 5) as score_5,
+        (select count(*) from ended where has_ended and window_closes_on > $as_of::date)
+            as awaiting_answers
+    from grouped
+    group by quarter_start, topic
+)
+select * from final
+order by quarter_start, answered desc, topic

@@ -1,0 +1,47 @@
+-- support tickets needing follow-up, most urgent first (at most $limit): open escalations and tickets open more than 7 days at the end of $as_of (whenever opened), and tickets opened between $start_date and $end_date that were reopened or rated csat 1-2; each row carries its reasons and the count of all matching tickets per reason; params $start_date, $end_date, $as_of, $limit, $segments, $regions, $plans.
+with tickets as (
+    select t.*,
+        t.resolved_at is null or t.resolved_at >= ($as_of::date + 1)::timestamp as is_open,
+        date_diff('day', t.opened_at::date, $as_of::date) as age_days,
+        t.opened_at >= $start_date::date::timestamp
+            and t.opened_at < ($end_date::date + 1)::timestamp as is_in_period
+    from support_tickets t
+    semi join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
+        on s.account_id = t.account_id
+    where t.opened_at < ($as_of::date + 1)::timestamp
+),
+flagged as (
+    select *,
+        is_open and escalated_at is not null as is_open_escalation,
+        is_open and age_days > 7 as is_open_over_7_days,
+        is_in_period and reopen_count > 0 as is_reopened,
+        is_in_period and coalesce(satisfaction_score <= 2, false) as is_low_csat
+    from tickets
+),
+needing as (
+    select *,
+        count(*) over () as matching_tickets,
+        count(*) filter (where is_open_escalation) over () as open_escalation_tickets,
+        count(*) filter (where is_open_over_7_days) over () as open_over_7_days_tickets,
+        count(*) filter (where is_reopened) over () as reopened_tickets,
+        count(*) filter (where is_low_csat) over () as low_csat_tickets
+    from flagged
+    where is_open_escalation or is_open_over_7_days or is_reopened or is_low_csat
+),
+final as (
+    select n.ticket_id, n.account_id, a.account_name, a.segment, n.opened_at, n.status,
+        n.priority, n.category, n.age_days, n.is_open, n.reopen_count, n.satisfaction_score,
+        n.is_open_escalation, n.is_open_over_7_days, n.is_reopened, n.is_low_csat,
+        d.department_name, e.employee_name as csm_name, n.subject,
+        n.matching_tickets, n.open_escalation_tickets, n.open_over_7_days_tickets,
+        n.reopened_tickets, n.low_csat_tickets
+    from needing n
+    join accounts a using (account_id)
+    left join departments d on d.department_id = n.department_id
+    left join employees e on e.employee_id = a.csm_employee_id
+)
+select * from final
+order by is_open desc, is_open_escalation desc,
+    (is_open_escalation::int + is_open_over_7_days::int + is_reopened::int + is_low_csat::int) desc,
+    opened_at, ticket_id
+limit $limit

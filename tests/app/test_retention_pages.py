@@ -1,0 +1,121 @@
+"""Retention, Health & risk and Account 360 through AppTest, with filters and drill-downs."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import REPO_ROOT
+
+APP = str(REPO_ROOT / "app.py")
+
+
+@pytest.fixture()
+def demo(demo_db, use_db):
+    use_db(demo_db)
+    return demo_db
+
+
+def open_page(page: str, query_params: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    if query_params:
+        at.query_params.update(query_params)
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, [exception.message for exception in at.exception]
+    return at
+
+
+def texts(elements) -> str:
+    return "\n".join(str(element.value) for element in elements)
+
+
+def test_retention_overview(demo):
+    at = open_page("views/retention.py")
+    assert at.title[0].value == "Retention"
+    assert [metric.label for metric in at.metric] == ["NRR", "GRR", "Logo churn", "ARR"]
+    assert len(at.get("plotly_chart")) == 2  # bridge and trend
+    assert "Starting + new + expansion − contraction − churn = ending ARR" in texts(at.caption)
+
+
+@pytest.mark.parametrize("view, charts, frames", [
+    ("Breakdown", 1, 1), ("Cohorts", 2, 0), ("Churn reasons", 3, 0),
+])
+def test_retention_tabs_from_the_url(demo, view, charts, frames):
+    at = open_page("views/retention.py", {"view": view, "segment": "Mid-Market"})
+    assert len(at.get("plotly_chart")) == charts
+    assert len(at.dataframe) == frames
+    assert "Segment: Mid-Market" in at.caption[0].value
+
+
+def test_breakdown_dimensions_switch(demo):
+    at = open_page("views/retention.py", {"view": "Breakdown", "by": "Tenure"})
+    table = at.dataframe[0].value
+    assert table.columns[0] == "Tenure"
+    assert set(table["Tenure"]) <= {"0–5 months", "6–11 months", "1–2 years", "2–3 years", "3+ years"}
+    assert list(table["ARR lost"]) == sorted(table["ARR lost"], reverse=True)
+
+
+def test_churn_reasons_caption_totals(demo):
+    at = open_page("views/retention.py", {"view": "Churn reasons", "period": "Last 6 months"})
+    assert "accounts churned in the period (Last 6 months" in texts(at.caption)
+
+
+def test_health_page(demo):
+    at = open_page("views/health.py")
+    assert at.title[0].value == "Health & risk"
+    assert [metric.label.split(" · ")[0] for metric in at.metric] == ["Healthy", "Watch", "At risk", "Critical"]
+    table = at.dataframe[0].value
+    assert {"Account", "ARR at risk", "Weakest components", "Renewal", "CSM",
+            "Last executive meeting"} <= set(table.columns)
+    assert list(table["ARR at risk"]) == sorted(table["ARR at risk"], reverse=True)
+    assert "✓ Healthy" not in set(table["Band"])  # healthy accounts hidden by default
+    assert len(at.get("download_button")) == 1
+
+
+def test_health_page_band_filter_and_segment(demo):
+    at = open_page("views/health.py", {"bands": "Critical", "segment": "SMB"})
+    table = at.dataframe[0].value
+    assert set(table["Band"]) == {"✕ Critical"}
+    assert set(table["Segment"]) == {"SMB"}
+
+
+def test_drill_from_at_risk_to_account_360(demo):
+    at = open_page("views/health.py")
+    first = at.dataframe[0].value["Account ID"].iloc[0]
+    name = at.dataframe[0].value["Account"].iloc[0].split("#", 1)[1]
+    at.selectbox(key="drill").set_value(first).run()
+    at.button(key="open_360").click().run()
+    assert not at.exception
+    assert at.title[0].value == "Account 360"
+    assert at.header[0].value == name
+    assert at.query_params.get("account") in (first, [first])
+
+
+def test_account_360_shows_everything(demo):
+    at = open_page("views/account.py", {"account": "A0000001"})
+    assert at.title[0].value == "Account 360"
+    assert [metric.label for metric in at.metric] == ["ARR", "Health score", "NPS (latest)",
+                                                       "Open tickets", "CAB"] or \
+        [metric.label for metric in at.metric][1:] == ["Health score", "NPS (latest)", "Open tickets", "CAB"]
+    assert "A0000001" in at.caption[0].value
+    tab_labels = [tab.label for tab in at.tabs]
+    assert tab_labels[0] == "Revenue & health"
+    assert any(label.startswith("Surveys (") for label in tab_labels)
+
+
+def test_account_search(demo):
+    at = open_page("views/account.py")
+    assert "Search for an account" in at.info[0].value
+    at.text_input(key="account_search").input("A000000").run()
+    assert not at.exception
+    options = at.selectbox[0].options
+    assert len(options) >= 9
+    at.selectbox[0].select_index(0).run()
+    assert not at.exception
+    assert at.header[0].value
+
+
+def test_unknown_account_is_a_clear_warning(demo):
+    at = open_page("views/account.py", {"account": "NOPE"})
+    assert "No account with ID NOPE" in at.warning[0].value

@@ -1,0 +1,79 @@
+"""The Satisfaction page through AppTest: scores with n and noise, verbatims, closed loop."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import REPO_ROOT
+
+APP = str(REPO_ROOT / "app.py")
+
+
+@pytest.fixture()
+def demo(demo_db, use_db):
+    use_db(demo_db)
+    return demo_db
+
+
+def open_page(query_params: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    if query_params:
+        at.query_params.update(query_params)
+    at.run()
+    at.switch_page("views/satisfaction.py").run()
+    assert not at.exception, [exception.message for exception in at.exception]
+    return at
+
+
+def captions(at: AppTest) -> str:
+    return "\n".join(caption.value for caption in at.caption)
+
+
+def test_scores_tab(demo):
+    at = open_page()
+    assert at.title[0].value == "Satisfaction"
+    assert [metric.label for metric in at.metric] == ["NPS", "CSAT", "CES"]
+    text = captions(at)
+    assert "n = " in text and "(95%)" in text
+    assert len(at.get("plotly_chart")) == 4  # trend + three distributions
+    table = at.dataframe[0].value
+    assert table.columns[0] == "Program"
+    assert "30-day post-installation" in set(table["Program"])
+
+
+@pytest.mark.parametrize("grouping, label", [("Department of the touchpoint", "Department of the touchpoint"),
+                                             ("Segment", "Segment"), ("Plan", "Plan")])
+def test_breakdowns(demo, grouping, label):
+    at = open_page({"by": grouping, "segment": "Enterprise"})
+    table = at.dataframe[0].value
+    assert table.columns[0] == label
+    if label == "Segment":
+        assert list(table["Segment"]) == ["Enterprise"]
+
+
+def test_verbatims_tab_flags_the_planted_spike(demo):
+    at = open_page({"view": "Verbatims"})
+    assert any("Complaint spike — Performance" in warning.value for warning in at.warning)
+    summary = at.dataframe[0].value
+    assert {"Theme", "Comments", "Last 12 months", "Spike"} <= set(summary.columns)
+    comments = at.dataframe[1].value
+    assert {"Date", "Account", "Score", "Themes", "Comment"} <= set(comments.columns)
+
+
+def test_verbatims_theme_and_search_from_the_url(demo):
+    at = open_page({"view": "Verbatims", "theme": "Pricing", "q": "expensive"})
+    comments = at.dataframe[1].value
+    assert len(comments) > 0
+    assert all("Pricing" in themes for themes in comments["Themes"])
+    assert all("expensive" in comment.lower() for comment in comments["Comment"])
+
+
+def test_closed_loop_tab(demo):
+    at = open_page({"view": "Closed loop", "target": "14"})
+    assert [metric.label for metric in at.metric] == [
+        "Unhappy answers", "Followed up in time", "Overdue", "Due now"]
+    assert len(at.get("plotly_chart")) == 2
+    table = at.dataframe[0].value
+    assert {"Status", "Answered", "Follow up by", "Account", "CSM"} <= set(table.columns)
+    assert "churned within 180 days" in captions(at)

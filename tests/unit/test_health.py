@@ -1,0 +1,176 @@
+"""The health score: its SQL definition, components, configuration and the at-risk ranking."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import duckdb
+import pandas as pd
+import pytest
+
+from northstar import health
+from northstar.db import execute
+
+D = dt.date
+T = dt.datetime
+WEIGHTS = {"w_support": 0.3, "w_sentiment": 0.3, "w_engagement": 0.2, "w_revenue": 0.2}
+BANDS = {"healthy_from": 65, "watch_from": 50, "at_risk_from": 35}
+
+
+@pytest.fixture()
+def macros(empty_db):
+    from northstar.rollups import build_rollups
+
+    con, _ = empty_db
+    con.execute("insert into dataset_metadata values ('as_of_date', '2026-03-31')")
+    build_rollups(con)
+    return con
+
+
+def score(con, *components, weights=(0.3, 0.3, 0.2, 0.2)):
+    return con.execute("select health_score(?, ?, ?, ?, ?, ?, ?, ?)", [*components, *weights]).fetchone()[0]
+
+
+def test_score_is_the_weighted_mean_of_components_with_a_signal(macros):
+    assert score(macros, 80, 60, 40, 50) == pytest.approx(0.3 * 80 + 0.3 * 60 + 0.2 * 40 + 0.2 * 50)
+    # no tickets: support left out, the other weights re-normalised (0.3 + 0.2 + 0.2 = 0.7)
+    assert score(macros, None, 60, 40, 50) == pytest.approx((0.3 * 60 + 0.2 * 40 + 0.2 * 50) / 0.7)
+    # one component is too little to judge
+    assert score(macros, None, None, 40, None) is None
+
+
+def test_bands_use_lower_bounds(macros):
+    labels = [
+        macros.execute("select health_band_label(health_band_order(?, 65, 50, 35))", [value]).fetchone()[0]
+        for value in (65, 64.9, 50, 35, 34.9, None)
+    ]
+    assert labels == ["Healthy", "Watch", "Watch", "At risk", "Critical", "Not scored"]
+
+
+def test_components_by_hand(empty_db):
+    from northstar.rollups import build_rollups
+
+    con, path = empty_db
+    con.execute("insert into departments values ('customer_service', 'Customer Service', null)")
+    con.execute("""insert into accounts (account_id, account_name, segment, industry, region, plan,
+                   start_date) values ('H1', 'Hale', 'SMB', 'Retail', 'EMEA', 'Starter', date '2025-06-01')""")
+    con.executemany("insert into account_mrr_monthly values ('H1', ?, ?)",
+                    [(D(2025, month, 1), 100) for month in range(6, 13)]
+                    + [(D(2026, 1, 1), 100), (D(2026, 2, 1), 110), (D(2026, 3, 1), 120)])
+    # two tickets in Feb 2026: resolved in 8 h and in 336 h (geometric mean sqrt(8 x 336) h),
+    # one escalated: escalation rate 50% -> 40 points off (the cap)
+    con.executemany(
+        "insert into support_tickets (ticket_id, account_id, department_id, opened_at, resolved_at, "
+        "status, priority, category, channel, escalated_at) values (?, 'H1', 'customer_service', ?, ?, "
+        "'closed', 'high', 'defect', 'email', ?)",
+        [("K1", T(2026, 2, 2), T(2026, 2, 2, 8), None),
+         ("K2", T(2026, 2, 3), T(2026, 2, 17), T(2026, 2, 4))],
+    )
+    # NPS 6 (detractor, no follow-up) and 10 in the last year; CSAT 4; CES 7
+    con.executemany(
+        "insert into survey_responses (response_id, account_id, survey_type, program, responded_on, score) "
+        "values (?, 'H1', ?, ?, ?, ?)",
+        [("S1", "NPS", "relationship", D(2026, 1, 10), 6), ("S2", "NPS", "relationship", D(2025, 7, 1), 10),
+         ("S3", "CSAT", "support", D(2026, 2, 20), 4), ("S4", "CES", "support", D(2026, 2, 20), 7)],
+    )
+    con.execute("""insert into engagements (engagement_id, account_id, engagement_type, department_id,
+                   started_on) values ('G1', 'H1', 'qbr', 'customer_service', date '2026-01-15'),
+                   ('G2', 'H1', 'executive_meeting', 'customer_service', date '2025-07-01')""")
+    con.execute("insert into dataset_metadata values ('as_of_date', '2026-03-31')")
+    build_rollups(con)
+    row = con.execute("select * from account_health_monthly where account_id = 'H1' "
+                      "and month = date '2026-03-01'").df().iloc[0]
+    resolution = 100 * (math.log(336) - math.log(math.sqrt(8 * 336))) / (math.log(336) - math.log(8))
+    assert row["support_experience"] == pytest.approx(round(resolution - 40, 1))
+    # sentiment: NPS mean 8 -> 80, CSAT 4 -> 75, CES 7 -> 100; mean 85; minus 25 (open detractor)
+    assert row["survey_sentiment"] == pytest.approx(60.0)
+    # engagement: executive meeting in Jul 2025, within the trailing 12 months (40), QBR in
+    # Jan 2026, within the trailing 6 months (20)
+    assert row["engagement"] == pytest.approx(60.0)
+    # revenue: 120 now vs 100 six months earlier (Sep 2025): +20% -> 100
+    assert row["revenue_trend"] == pytest.approx(100.0)
+    # February: 110 vs Aug 100: +10% -> 75
+    february = con.execute("select revenue_trend from account_health_monthly where account_id = 'H1' "
+                           "and month = date '2026-02-01'").fetchone()[0]
+    assert february == pytest.approx(75.0)
+    con.close()
+    frame = execute("account_health_history", {"account_id": "H1", **WEIGHTS}, path)
+    last = frame.iloc[-1]
+    expected = 0.3 * last["support_experience"] + 0.3 * 60 + 0.2 * 60 + 0.2 * 100
+    assert last["health_score"] == pytest.approx(expected)
+
+
+def test_config_file_loads_and_rejects_bad_files(tmp_path):
+    config = health.load_config()
+    assert set(config.weights) == set(health.COMPONENTS)
+    assert config.healthy_from > config.watch_from > config.at_risk_from
+    assert config.formula().startswith("30% support experience")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[weights]\nsupport_experience = 1\n[bands]\nhealthy = 70\nwatch = 50\nat_risk = 30\n")
+    with pytest.raises(health.HealthConfigError, match="missing engagement, revenue_trend, survey_sentiment"):
+        health.load_config(bad)
+    bad.write_text(
+        "[weights]\nsupport_experience = 1\nsurvey_sentiment = 1\nengagement = 1\nrevenue_trend = 1\n"
+        "[bands]\nhealthy = 40\nwatch = 50\nat_risk = 30\n")
+    with pytest.raises(health.HealthConfigError, match="bands must satisfy"):
+        health.load_config(bad)
+
+
+def test_band_risks_fill_missing_bands_from_the_next_worse():
+    frame = pd.DataFrame({"band_order": [1, 3, 4], "churn_within_12m_pct": [5.0, 20.0, 30.0],
+                          "churned_within_12m": [5, 20, 30], "account_months": [100, 100, 100]})
+    assert health.band_risks(frame) == [5.0, 20.0, 20.0, 30.0]
+
+
+def test_weakest_components_and_csv():
+    row = pd.Series({"support_experience": 12.0, "survey_sentiment": None, "engagement": 20.0,
+                     "revenue_trend": 80.0})
+    assert health.weakest_components(row) == "Support experience 12 · Engagement 20"
+    frame = pd.DataFrame({
+        "account_id": ["A1"], "account_name": ["Acme #1"], "segment": ["SMB"], "arr_usd": [1200.0],
+        "health_score": [30.4], "band": ["Critical"], "churn_risk_pct": [30.0], "arr_at_risk_usd": [360.0],
+        "support_experience": [12.0], "survey_sentiment": [None], "engagement": [20.0],
+        "revenue_trend": [80.0], "renewal_date": [pd.Timestamp(2027, 1, 1)], "csm_name": ["Ava Lund"],
+        "last_executive_meeting_on": [pd.NaT],
+    })
+    table = health.at_risk_table(frame)
+    assert table["Account"].iloc[0] == "account?account=A1#Acme #1"
+    assert table["Band"].iloc[0] == "✕ Critical"
+    csv = health.at_risk_csv(table).decode()
+    assert csv.splitlines()[1].startswith("Acme #1,A1,SMB,1200.0,30.0,✕ Critical,30.0,360.0")
+
+
+def test_at_risk_ranking_by_hand(empty_db):
+    from tests.unit import retention_fixture
+
+    con, path = empty_db
+    retention_fixture.load(con)
+    con.close()
+    params = {**WEIGHTS, **BANDS, "segments": [], "regions": [], "plans": [],
+              "as_of_month": D(2026, 6, 1), "band_risk_pct": [10.0, 20.0, 30.0, 40.0],
+              "band_orders": [1, 2, 3, 4], "limit": 10}
+    frame = execute("health_accounts", params, path)
+    # scored accounts need two components: engagement (0) and revenue trend from month 4 on
+    expected = {}
+    for row in frame.itertuples():
+        band = health.band_of(row.health_score, health.HealthConfig({}, 65, 50, 35))
+        risk = {"Healthy": 10.0, "Watch": 20.0, "At risk": 30.0, "Critical": 40.0}[band]
+        expected[row.account_id] = row.arr_usd * risk / 100
+        assert row.arr_at_risk_usd == pytest.approx(expected[row.account_id])
+    assert list(frame["arr_at_risk_usd"]) == sorted(frame["arr_at_risk_usd"], reverse=True)
+    assert "R4" in set(frame["account_id"])
+    only_critical = execute("health_accounts", {**params, "band_orders": [4]}, path)
+    assert set(only_critical["band"]) <= {"Critical"}
+
+
+def test_health_bands_order_churn_on_the_demo(demo_db):
+    config = health.load_config()
+    frame = execute("health_band_churn", {**config.query_params(), "segments": [], "regions": [],
+                                          "plans": []}, demo_db)
+    rates = list(frame["churn_within_12m_pct"])
+    assert list(frame["band"]) == list(health.BANDS)
+    assert rates == sorted(rates), rates
+    assert rates[-1] > 1.8 * rates[0]
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        assert con.execute("select count(*) from account_health_monthly").fetchone()[0] > 50000

@@ -1,0 +1,173 @@
+"""Account 360: everything about one account; `?account=<id>` opens it directly."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from northstar import accounts, charts, db, health
+from northstar.metrics import format_usd
+
+metadata = db.dataset_metadata()
+st.title("Account 360")
+
+selected = st.query_params.get("account")
+search = st.text_input(
+    "Find an account", placeholder="Name or ID, e.g. Northwind or A0000123", key="account_search"
+)
+if search:
+    matches = db.run_query("account_search", search=search.strip(), limit=25)
+    if matches.empty:
+        st.info(f"No account name or ID contains “{search}”.")
+    else:
+        labels = {
+            row.account_id: f"{row.account_name} · {row.segment} · {row.region}"
+            + ("" if row.is_active else " · churned")
+            for row in matches.itertuples()
+        }
+        picked = st.selectbox(
+            f"{len(matches)} match(es)",
+            list(labels),
+            format_func=labels.__getitem__,
+            index=None,
+            placeholder="Choose an account",
+        )
+        if picked and picked != selected:
+            st.query_params["account"] = picked
+            selected = picked
+
+if not selected:
+    st.info(
+        "Search for an account above, or open one from the at-risk list on the Health & risk page. "
+        "The address of this page names the account, so it can be sent as a link.",
+        icon=":material/person_search:",
+    )
+    st.stop()
+
+profile_frame = db.run_query("account_profile", account_id=selected)
+if profile_frame.empty:
+    st.warning(f"No account with ID {selected} in the data.", icon=":material/search_off:")
+    st.stop()
+profile = profile_frame.iloc[0]
+
+st.header(profile["account_name"])
+st.caption(f"{profile['account_id']} · {accounts.profile_caption(profile)}")
+st.markdown(f"**{accounts.status_text(profile)}**")
+
+config = health.load_config()
+revenue = db.run_query("account_revenue", account_id=selected)
+history = db.run_query("account_health_history", account_id=selected, **config.query_params())
+surveys = db.run_query("account_surveys", account_id=selected)
+tickets = db.run_query("account_tickets", account_id=selected)
+engagements = db.run_query("account_engagements", account_id=selected)
+kudos = db.run_query("account_kudos", account_id=selected)
+
+latest_health = history.iloc[-1] if len(history) else None
+nps = surveys.loc[surveys["survey_type"] == "NPS"]
+columns = st.columns(5)
+columns[0].metric(
+    "ARR" if profile["churn_date"] is None or str(profile["churn_date"]) == "NaT" else "Last ARR",
+    format_usd(float(profile["last_arr_usd"] or 0)),
+    border=True,
+    chart_data=list(revenue["arr_usd"]) or None,
+    chart_type="area",
+)
+if latest_health is not None and latest_health["health_score"] == latest_health["health_score"]:
+    band = health.band_of(float(latest_health["health_score"]), config)
+    columns[1].metric(
+        "Health score",
+        f"{latest_health['health_score']:.0f}",
+        border=True,
+        help=f"{health.band_text(band)} · {config.formula()}",
+        chart_data=[value for value in history["health_score"] if value == value] or None,
+    )
+else:
+    columns[1].metric("Health score", "—", border=True, help="No billed month to score yet.")
+columns[2].metric(
+    "NPS (latest)",
+    "—" if nps.empty else f"{int(nps['score'].iloc[0])} / 10",
+    border=True,
+    help="The most recent relationship survey answer (0–10).",
+)
+open_tickets = int((~tickets["status"].isin(["solved", "closed"])).sum()) if len(tickets) else 0
+columns[3].metric(
+    "Open tickets", f"{open_tickets:,}", border=True, help=f"{len(tickets):,} tickets in all"
+)
+cab_text = (
+    "Member"
+    if profile["is_cab_member_now"]
+    else (
+        "Former member"
+        if profile["cab_joined_on"] is not None and str(profile["cab_joined_on"]) != "NaT"
+        else "No"
+    )
+)
+columns[4].metric("CAB", cab_text, border=True, help="Customer Advisory Board membership")
+
+overview, survey_tab, ticket_tab, engagement_tab, kudos_tab = st.tabs(
+    [
+        "Revenue & health",
+        f"Surveys ({len(surveys)})",
+        f"Tickets ({len(tickets)})",
+        f"Engagements ({len(engagements)})",
+        f"Kudos ({len(kudos)})",
+    ],
+)
+with overview:
+    left, right = st.columns(2)
+    with left:
+        if revenue.empty:
+            st.info("No recurring revenue recorded for this account.")
+        else:
+            charts.show(
+                charts.trend(
+                    list(revenue["month"]),
+                    list(revenue["arr_usd"]),
+                    "ARR",
+                    tick_prefix="$",
+                    title="ARR by month",
+                    hover_values=[format_usd(v) for v in revenue["arr_usd"]],
+                )
+            )
+    with right:
+        if history.empty:
+            st.info("No health history yet.")
+        else:
+            charts.show(
+                charts.lines(
+                    health.components_long(history),
+                    "month",
+                    "score",
+                    "component",
+                    title="Health components by month (0–100)",
+                )
+            )
+with survey_tab:
+    if surveys.empty:
+        st.info("No survey answers from this account.")
+    else:
+        st.dataframe(
+            accounts.surveys_table(surveys), hide_index=True, column_config=accounts.COLUMN_CONFIG
+        )
+with ticket_tab:
+    if tickets.empty:
+        st.info("No support tickets from this account.")
+    else:
+        st.dataframe(
+            accounts.tickets_table(tickets), hide_index=True, column_config=accounts.COLUMN_CONFIG
+        )
+with engagement_tab:
+    if engagements.empty:
+        st.info("No engagements recorded with this account.")
+    else:
+        st.dataframe(
+            accounts.engagements_table(engagements),
+            hide_index=True,
+            column_config=accounts.COLUMN_CONFIG,
+        )
+with kudos_tab:
+    if kudos.empty:
+        st.info("No kudos from this account yet.")
+    else:
+        st.dataframe(
+            accounts.kudos_table(kudos), hide_index=True, column_config=accounts.COLUMN_CONFIG
+        )

@@ -1,0 +1,135 @@
+"""Health & risk: a transparent health score, proof that it works, and who is next to churn."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from northstar import charts, db, filters, health
+from northstar.metrics import format_usd
+
+metadata = db.dataset_metadata()
+state = filters.current(metadata.last_month)
+config = health.load_config()
+params = {**state.query_params(), **config.query_params()}
+
+st.title("Health & risk")
+st.caption(
+    f"Health in {filters.month_label(metadata.last_month)} · "
+    f"{state.scope_caption()} · data as of {metadata.as_of:%d %b %Y}"
+)
+
+summary = db.run_query("health_summary", **params, as_of_month=metadata.last_month)
+if summary.empty:
+    st.info("No active accounts match these filters.", icon=":material/filter_alt_off:")
+    st.stop()
+
+band_churn = db.run_query("health_band_churn", **params)
+risks = health.band_risks(band_churn)
+ranges = config.band_ranges()
+
+columns = st.columns(len(health.BANDS))
+by_band = summary.set_index("band")
+for column, band in zip(columns, health.BANDS, strict=True):
+    accounts = int(by_band["accounts"].get(band, 0))
+    arr = float(by_band["arr_usd"].get(band, 0.0))
+    column.metric(
+        f"{band} · score {ranges[band]}",
+        f"{accounts:,}",
+        border=True,
+        icon=health.BAND_MATERIAL_ICONS[band],
+        help=f"Active accounts whose health score is {ranges[band]}; {format_usd(arr)} of ARR.",
+    )
+    column.caption(f"accounts · {format_usd(arr)} ARR")
+unscored = int(by_band["accounts"].get("Not scored", 0))
+if unscored:
+    st.caption(
+        f"{unscored:,} active account(s) are not scored yet: fewer than two components have a "
+        "signal (typically accounts in their first months)."
+    )
+
+st.subheader("Does the score work?")
+left, right = st.columns([3, 2])
+with left:
+    if band_churn.empty:
+        st.info("Not enough history yet: the check needs 12 months after a scored month.")
+    else:
+        charts.show(
+            charts.grouped_bars(
+                [health.band_text(band) for band in band_churn["band"]],
+                list(band_churn["churn_within_12m_pct"]),
+                title="Accounts that churned within 12 months, by health band at the time",
+                colors=[health.BAND_COLORS[band] for band in band_churn["band"]],
+                hover_extra=[
+                    f"{int(churned):,} of {int(months):,} account-months"
+                    for churned, months in zip(
+                        band_churn["churned_within_12m"], band_churn["account_months"], strict=True
+                    )
+                ],
+            )
+        )
+with right:
+    st.markdown(
+        f"**Health score** = {config.formula()}, over the components an account has a "
+        "signal for (weights in `config/health_score.toml`)."
+    )
+    for column, label in health.COMPONENTS.items():
+        st.markdown(f"**{label}** — {health.COMPONENT_HELP[column]}")
+    if not band_churn.empty:
+        st.caption(
+            "Every account-month with a full year after it is scored with today's weights; the "
+            "bars show how often accounts in each band churned in the following 12 months. Lower "
+            "bands should churn more. The same rates are each band's churn risk below."
+        )
+
+st.subheader("Accounts with the most ARR at risk")
+limit = 200
+shown_bands = st.pills(
+    "Bands shown",
+    list(health.BANDS),
+    selection_mode="multi",
+    default=["Watch", "At risk", "Critical"],
+    key="bands",
+    bind="query-params",
+)
+at_risk = db.run_query(
+    "health_accounts",
+    **params,
+    as_of_month=metadata.last_month,
+    band_risk_pct=risks,
+    band_orders=[health.BANDS.index(band) + 1 for band in shown_bands],
+    limit=limit,
+)
+st.caption(
+    f"ARR at risk = ARR × the 12-month churn rate of the account's health band. "
+    f"Top {min(limit, len(at_risk)):,} of {int(summary['accounts'].sum()):,} active accounts "
+    "in the bands shown; "
+    "select an account name to open its 360 view."
+)
+if at_risk.empty:
+    st.info("No scored accounts in the bands shown.", icon=":material/filter_alt_off:")
+    st.stop()
+table = health.at_risk_table(at_risk)
+st.dataframe(table, hide_index=True, column_config=health.at_risk_column_config(), height=480)
+left, right = st.columns([3, 1])
+with left:
+    choices = dict(zip(at_risk["account_id"], at_risk["account_name"], strict=True))
+    chosen = st.selectbox(
+        "Drill into an account",
+        list(choices),
+        format_func=lambda key: f"{choices[key]} ({key})",
+        index=None,
+        placeholder="Choose an at-risk account",
+        key="drill",
+    )
+    if chosen and st.button(
+        f"Open {choices[chosen]} in Account 360", icon=":material/open_in_new:", key="open_360"
+    ):
+        st.switch_page("views/account.py", query_params={"account": chosen})
+with right:
+    st.download_button(
+        "Download CSV",
+        health.at_risk_csv(table),
+        file_name="northstar-at-risk-accounts.csv",
+        mime="text/csv",
+        icon=":material/download:",
+    )

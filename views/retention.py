@@ -1,0 +1,272 @@
+"""Retention: how much revenue we kept, from whom, and why we lost the rest."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from northstar import briefing, charts, db, filters, retention
+from northstar.metrics import format_usd
+
+metadata = db.dataset_metadata()
+state = filters.current(metadata.last_month)
+window = state.period
+params = state.query_params()
+
+st.title("Retention")
+st.caption(f"{state.caption()} · data as of {metadata.as_of:%d %b %Y}")
+
+data_months = db.run_query("revenue_months")
+if data_months.empty:
+    st.info("No recurring revenue has been loaded yet.", icon=":material/database:")
+    st.stop()
+all_months = [month.date() for month in data_months["month"]]
+# every month that has the month before it in the data can end a 1-month window
+trend_months = all_months[1:]
+
+overview, breakdown, cohorts, reasons = st.tabs(
+    ["Overview", "Breakdown", "Cohorts", "Churn reasons"],
+    key="view",
+    bind="query-params",
+    on_change="rerun",
+)
+
+with overview:
+    if overview.open:
+        period = db.run_query("kpi_windows", **params, end_months=window.query_end_months())
+        cards = {card.metric.name: card for card in briefing.kpi_cards(period, window)}
+        compared = (
+            "vs prior period" if window.comparison_key == "previous_period" else "vs a year earlier"
+        )
+        columns = st.columns(4)
+        for column, name in zip(
+            columns, ("nrr_pct", "grr_pct", "logo_churn_pct", "arr_usd"), strict=True
+        ):
+            card = cards[name]
+            column.metric(
+                card.metric.label,
+                card.value_text,
+                card.delta_text,
+                delta_color=card.delta_color,
+                delta_description=compared if card.delta_text else None,
+                help=card.metric.definition,
+                border=True,
+            )
+        current = period.loc[period["window_end_month"].dt.date == window.end_month]
+        if current.empty or current["opening_accounts"].iloc[0] == 0:
+            st.info("No accounts were active at the start of this period for these filters.")
+        else:
+            row = current.iloc[0]
+            left, right = st.columns(2)
+            with left:
+                st.subheader("Revenue bridge")
+                st.caption(
+                    f"{filters.month_label(window.opening_month)} → "
+                    f"{filters.month_label(window.end_month)}. Starting + new + expansion − "
+                    "contraction − churn = ending ARR."
+                )
+                charts.show(
+                    charts.arr_bridge(
+                        row["starting_arr_usd"],
+                        row["new_arr_usd"],
+                        row["expansion_arr_usd"],
+                        row["contraction_arr_usd"],
+                        row["churned_arr_usd"],
+                        row["arr_usd"],
+                    )
+                )
+            with right:
+                st.subheader("Retention over time")
+                measure = st.segmented_control(
+                    "Measure",
+                    ["NRR", "GRR", "Logo retention"],
+                    default="NRR",
+                    key="trend_measure",
+                    bind="query-params",
+                    required=True,
+                )
+                monthly = db.run_query(
+                    "kpi_windows", **{**params, "window_months": 1}, end_months=trend_months
+                )
+                trailing = db.run_query(
+                    "kpi_windows", **{**params, "window_months": 12}, end_months=trend_months[11:]
+                )
+                trend = retention.retention_trend(monthly, trailing, measure)
+                charts.show(
+                    charts.lines(
+                        trend,
+                        "window_end_month",
+                        "value_pct",
+                        "series",
+                        y_suffix="%",
+                    )
+                )
+                st.caption(
+                    "Monthly: each month against the month before. Trailing 12 months: the "
+                    "12 months ending that month, against the month before they began."
+                )
+
+with breakdown:
+    if breakdown.open:
+        dimension = st.segmented_control(
+            "Break down by",
+            list(retention.BREAKDOWN_DIMENSIONS),
+            format_func=retention.BREAKDOWN_DIMENSIONS.__getitem__,
+            default="segment",
+            key="by",
+            bind="query-params",
+            required=True,
+        )
+        label = retention.BREAKDOWN_DIMENSIONS[dimension]
+        table = db.run_query(
+            "retention_breakdown", **params, **retention.period_bounds(window), dimension=dimension
+        )
+        if table.empty:
+            st.info("No accounts were active at the start of this period for these filters.")
+        else:
+            st.caption(
+                f"Accounts active in {filters.month_label(window.opening_month)}, "
+                f"by {label.lower()}, sorted by ARR lost to churn and contraction in the period."
+            )
+            charts.show(
+                charts.horizontal_bars(
+                    list(table["dimension_value"]),
+                    list(table["lost_arr_usd"]),
+                    title=f"ARR lost to churn and contraction, by {label.lower()}",
+                )
+            )
+            st.dataframe(
+                retention.breakdown_table(table, label),
+                hide_index=True,
+                column_config=retention.breakdown_column_config(label),
+            )
+
+with cohorts:
+    if cohorts.open:
+        grain_column, measure_column = st.columns(2)
+        grain = grain_column.segmented_control(
+            "Cohorts by",
+            list(retention.COHORT_GRAINS),
+            format_func=retention.COHORT_GRAINS.__getitem__,
+            default="quarter",
+            key="cohort",
+            bind="query-params",
+            required=True,
+        )
+        measure = measure_column.segmented_control(
+            "Retention of",
+            list(retention.COHORT_MEASURES),
+            format_func=retention.COHORT_MEASURES.__getitem__,
+            default="logo_retention_pct",
+            key="cohort_measure",
+            bind="query-params",
+            required=True,
+        )
+        frame = db.run_query("cohort_retention", **params, cohort_grain=grain)
+        if frame.empty:
+            st.info("No accounts started inside the loaded history for these filters.")
+        else:
+            unit = "quarters" if grain == "quarter" else "months"
+            st.subheader(
+                f"{retention.COHORT_MEASURES[measure]} by {retention.COHORT_GRAINS[grain].lower()}"
+            )
+            st.caption(
+                f"Rows: accounts grouped by when they started (n = cohort size). Columns: {unit} "
+                "since start. Logo retention: members still paying ÷ cohort size; revenue "
+                "retention: their MRR ÷ the cohort's starting MRR (can exceed 100%)."
+            )
+            matrix = retention.cohort_matrix(frame, measure, grain)
+            charts.show(charts.heatmap(matrix, x_title=f"{unit.capitalize()} since start"))
+        survival = db.run_query("survival_by_segment", **params)
+        if not survival.empty:
+            st.subheader("Survival by segment")
+            st.caption(
+                "Share of accounts still customers a given number of months after they started "
+                "(Kaplan-Meier; accounts still active are counted until the latest month)."
+            )
+            charts.show(
+                charts.lines(
+                    survival,
+                    "age_months",
+                    "surviving_pct",
+                    "segment",
+                    y_suffix="%",
+                    x_title="Months since start",
+                    y_title="Still customers",
+                )
+            )
+
+with reasons:
+    if reasons.open:
+        quarters = retention.quarter_ends(window.end_month, all_months[0])
+        frame = db.run_query(
+            "churn_reasons",
+            **{**params, "window_months": window.months},
+            end_months=[window.end_month],
+        )
+        total_accounts = int(frame["churned_accounts"].sum()) if len(frame) else 0
+        total_arr = float(frame["churned_arr_usd"].sum()) if len(frame) else 0.0
+        st.caption(
+            f"{total_accounts:,} accounts churned in the period ({window.label}), taking "
+            f"{format_usd(total_arr)} of ARR (their ARR just before the period, as in the bridge)."
+        )
+        if frame.empty:
+            st.info("No churn in this period for these filters.")
+        else:
+            by_reason = retention.reasons_for_period(frame, window.end_month, "churn_reason")
+            by_competitor = retention.reasons_for_period(
+                frame, window.end_month, "lost_to_competitor"
+            )
+            left, right = st.columns(2)
+            with left:
+                charts.show(
+                    charts.horizontal_bars(
+                        list(by_reason["churn_reason"]),
+                        list(by_reason["churned_arr_usd"]),
+                        title="Churned ARR by reason",
+                        hover_extra=[
+                            f"{format_usd(arr)} · {accounts:,} accounts"
+                            for arr, accounts in zip(
+                                by_reason["churned_arr_usd"],
+                                by_reason["churned_accounts"],
+                                strict=True,
+                            )
+                        ],
+                    )
+                )
+            with right:
+                if by_competitor.empty:
+                    st.info("No churned account in this period named a competitor.")
+                else:
+                    charts.show(
+                        charts.horizontal_bars(
+                            list(by_competitor["lost_to_competitor"]),
+                            list(by_competitor["churned_arr_usd"]),
+                            title="Churned ARR lost to competitors",
+                            color=charts.PALETTE["orange"],
+                            hover_extra=[
+                                f"{format_usd(arr)} · {accounts:,} accounts"
+                                for arr, accounts in zip(
+                                    by_competitor["churned_arr_usd"],
+                                    by_competitor["churned_accounts"],
+                                    strict=True,
+                                )
+                            ],
+                        )
+                    )
+        if quarters:
+            history = db.run_query(
+                "churn_reasons",
+                **{**params, "window_months": 3},
+                end_months=quarters,
+            )
+            if not history.empty:
+                trend = retention.reasons_by_quarter(history)
+                charts.show(
+                    charts.stacked_bars(
+                        trend,
+                        "quarter",
+                        "churned_arr_usd",
+                        "churn_reason",
+                        title="Churned ARR by reason, by quarter",
+                    )
+                )

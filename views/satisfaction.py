@@ -1,0 +1,313 @@
+"""Satisfaction: how customers feel at each touchpoint, what they say, who nobody called back."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from northstar import charts, db, filters, voc
+from northstar.metrics import METRICS, format_delta, format_value
+
+metadata = db.dataset_metadata()
+state = filters.current(metadata.last_month)
+window = state.period
+params = state.query_params()
+period_dates = {"start_date": window.start_month, "end_date": filters.last_day(window.end_month)}
+comparison_dates = {
+    "start_date": window.comparison_start_month,
+    "end_date": filters.last_day(window.comparison_end_month),
+}
+
+st.title("Satisfaction")
+st.caption(f"{state.caption()} · data as of {metadata.as_of:%d %b %Y}")
+
+scores_tab, verbatims_tab, loop_tab = st.tabs(
+    ["Scores", "Verbatims", "Closed loop"], key="view", bind="query-params", on_change="rerun"
+)
+
+SURVEY_METRICS = {"NPS": "nps", "CSAT": "csat_pct", "CES": "ces_mean"}
+
+with scores_tab:
+    if scores_tab.open:
+        current = db.run_query("survey_scores", **params, **period_dates, group_by="none")
+        previous = db.run_query("survey_scores", **params, **comparison_dates, group_by="none")
+        if current.empty:
+            st.info("No survey answers in this period for these filters.", icon=":material/forum:")
+        columns = st.columns(3)
+        for column, (survey_type, name) in zip(columns, SURVEY_METRICS.items(), strict=True):
+            metric = METRICS[name]
+            now = voc.estimate_for(current, survey_type)
+            before = voc.estimate_for(previous, survey_type)
+            delta = None if now.value is None or before.value is None else now.value - before.value
+            noise = voc.change_is_noise(now, before)
+            column.metric(
+                metric.label,
+                format_value(metric, now.value),
+                format_delta(metric, delta),
+                delta_color=metric.delta_color if noise is False else "off",
+                delta_arrow="auto" if noise is False else "off",
+                delta_description=voc.change_note(noise),
+                help=metric.definition,
+                border=True,
+            )
+            column.caption(voc.estimate_caption(metric, now))
+
+        st.subheader("Over time")
+        measure = st.segmented_control(
+            "Score",
+            list(SURVEY_METRICS),
+            default="NPS",
+            key="score",
+            bind="query-params",
+            required=True,
+        )
+        monthly = db.run_query(
+            "survey_scores",
+            **params,
+            start_date=filters.EARLIEST,
+            end_date=metadata.as_of,
+            group_by="month",
+        )
+        trend = voc.monthly_estimates(monthly, measure)
+        if trend.empty:
+            st.info(f"No {measure} answers yet.")
+        else:
+            metric = METRICS[SURVEY_METRICS[measure]]
+            charts.show(
+                charts.trend_with_band(
+                    list(trend["month"]),
+                    list(trend["value"]),
+                    list(trend["low"]),
+                    list(trend["high"]),
+                    metric.label,
+                    [voc.estimate_caption(metric, estimate) for estimate in trend["estimate"]],
+                    tick_suffix="%" if metric.unit == "pct" else "",
+                )
+            )
+            st.caption(
+                "The band is the 95% margin of error: months with few answers swing more. "
+                "A change inside the band is noise."
+            )
+
+        st.subheader("Score distribution")
+        distribution = db.run_query("survey_distribution", **params, **period_dates)
+        columns = st.columns(3)
+        for column, survey_type in zip(columns, SURVEY_METRICS, strict=True):
+            scores, counts, colours = voc.distribution(distribution, survey_type)
+            with column:
+                if not sum(counts):
+                    st.info(f"No {survey_type} answers in the period.")
+                    continue
+                charts.show(
+                    charts.score_distribution(scores, counts, colours, f"{survey_type} answers")
+                )
+                st.caption(
+                    " · ".join(
+                        f"{label}: {share:.0f}% ({answers:,})"
+                        for label, answers, share in voc.band_shares(distribution, survey_type)
+                    )
+                )
+
+        st.subheader("By touchpoint and customer")
+        grouping = st.segmented_control(
+            "Break down by",
+            list(voc.GROUPINGS),
+            format_func=voc.GROUPINGS.__getitem__,
+            default="program",
+            key="by",
+            bind="query-params",
+            required=True,
+        )
+        grouped = db.run_query("survey_scores", **params, **period_dates, group_by=grouping)
+        if grouped.empty:
+            st.info("No survey answers in this period for these filters.")
+        else:
+            table = voc.breakdown_table(grouped, grouping)
+            st.dataframe(table, hide_index=True, column_config=voc.breakdown_column_config(table))
+            st.caption(
+                "± is the 95% margin of error; blank where there are fewer than two answers."
+            )
+
+with verbatims_tab:
+    if verbatims_tab.open:
+        themes = voc.load_themes()
+        theme_params = voc.theme_params(themes)
+        labels = {theme.name: theme.label for theme in themes}
+        monthly = db.run_query("comment_theme_months", **params, **theme_params)
+        spikes = voc.detect_spikes(
+            monthly, complaint_themes={t.name for t in themes if t.is_complaint}
+        )
+        period_months = list(pd.date_range(window.start_month, window.end_month, freq="MS"))
+        summary = voc.theme_summary(monthly, themes, period_months, spikes)
+        flagged = summary.loc[summary["Spike"] != ""]
+        for row in flagged.itertuples():
+            st.warning(
+                f"Complaint spike — {row.Theme}: {row.Spike}.", icon=":material/trending_up:"
+            )
+        st.caption(
+            "Themes come from the keyword rules in `config/comment_themes.toml`; a comment can "
+            "fall under several. Select a theme to read its comments."
+        )
+        st.dataframe(
+            summary.drop(columns="theme"),
+            hide_index=True,
+            key="theme_table",
+            on_select=voc.select_theme_from_table(summary),
+            selection_mode="single-row",
+            column_config={
+                "Comments": st.column_config.NumberColumn(help="Comments in the period"),
+                "Last 12 months": st.column_config.LineChartColumn(
+                    help="Comments per month, last 12 months of data", y_min=0
+                ),
+                "Spike": st.column_config.TextColumn(
+                    help="A month far above the theme's own 6-month baseline"
+                ),
+            },
+        )
+        search_column, theme_column = st.columns([2, 3])
+        search = search_column.text_input(
+            "Search comments", key="q", bind="query-params", placeholder="e.g. slow, training"
+        )
+        theme = theme_column.pills(
+            "Theme",
+            list(labels),
+            format_func=labels.__getitem__,
+            key="theme",
+            bind="query-params",
+        )
+        programs = st.multiselect(
+            "Programs",
+            list(voc.PROGRAMS),
+            format_func=voc.PROGRAMS.__getitem__,
+            key="programs",
+            bind="query-params",
+            placeholder="All programs",
+        )
+        comments = db.run_query(
+            "survey_comments",
+            **params,
+            **period_dates,
+            **theme_params,
+            programs=programs,
+            survey_types=[],
+            min_score=0,
+            max_score=10,
+            search=(search or "").strip(),
+            theme=theme or "",
+            limit=500,
+        )
+        if comments.empty:
+            st.info("No comments match.", icon=":material/search_off:")
+        else:
+            st.caption(f"{len(comments):,} comment(s), newest first (at most 500).")
+            st.dataframe(
+                voc.comments_table(comments, labels),
+                hide_index=True,
+                column_config=voc.COMMENT_COLUMNS,
+            )
+
+with loop_tab:
+    if loop_tab.open:
+        target_days = st.number_input(
+            "Follow-up target (days)",
+            min_value=1,
+            max_value=60,
+            value=7,
+            step=1,
+            key="target",
+            bind="query-params",
+            help="An unhappy answer counts as followed up when a detractor follow-up, QBR or "
+            "executive meeting with the account starts within this many days.",
+        )
+        loop_params = {**params, "target_days": int(target_days), "as_of_date": metadata.as_of}
+        monthly = db.run_query("closed_loop_monthly", **loop_params)
+        in_period = voc.months_between(monthly, window.start_month, window.end_month)
+        totals = voc.loop_totals(in_period)
+        columns = st.columns(4)
+        columns[0].metric(
+            "Unhappy answers",
+            f"{totals['unhappy_answers']:,}",
+            border=True,
+            help="NPS 0–6 and CSAT 1–2 answers in the period.",
+        )
+        columns[1].metric(
+            "Followed up in time",
+            voc.format_pct(totals["follow_up_rate_pct"]),
+            border=True,
+            help="Share of answers past their target that were followed up within it.",
+        )
+        columns[2].metric(
+            "Overdue",
+            f"{totals['overdue']:,}",
+            border=True,
+            help="No follow-up, and the target has passed.",
+        )
+        columns[3].metric(
+            "Due now",
+            f"{totals['due']:,}",
+            border=True,
+            help="No follow-up yet, still within the target.",
+        )
+        left, right = st.columns(2)
+        with left:
+            if monthly.empty:
+                st.info("No unhappy answers yet.")
+            else:
+                charts.show(
+                    charts.trend(
+                        list(monthly["month"]),
+                        list(monthly["follow_up_rate_pct"]),
+                        "Follow-up rate",
+                        tick_suffix="%",
+                        title="Followed up in time, by month",
+                        hover_values=[
+                            f"{voc.format_pct(rate)} of {int(answers - due):,}"
+                            for rate, answers, due in zip(
+                                monthly["follow_up_rate_pct"],
+                                monthly["unhappy_answers"],
+                                monthly["due"],
+                                strict=True,
+                            )
+                        ],
+                    )
+                )
+        with right:
+            retained = db.run_query("closed_loop_retention", **loop_params, horizon_days=180)
+            if retained.empty:
+                st.info("Not enough history yet to compare (answers need 180 days behind them).")
+            else:
+                labels = [
+                    "Followed up" if flag else "Not followed up"
+                    for flag in retained["was_followed_up"]
+                ]
+                charts.show(
+                    charts.grouped_bars(
+                        labels,
+                        list(retained["churn_pct"]),
+                        title="Detractors whose account churned within 180 days",
+                        colors=[
+                            charts.PALETTE["green"] if flag else charts.PALETTE["vermillion"]
+                            for flag in retained["was_followed_up"]
+                        ],
+                        hover_extra=[
+                            f"{int(c):,} of {int(n):,} answers"
+                            for c, n in zip(
+                                retained["churned_within_horizon"],
+                                retained["detractor_answers"],
+                                strict=True,
+                            )
+                        ],
+                    )
+                )
+                st.caption(voc.retention_note(retained))
+        st.subheader("Nobody has called them back")
+        open_answers = db.run_query("closed_loop_open", **loop_params, **period_dates, limit=300)
+        if open_answers.empty:
+            st.success("Every unhappy answer in the period was followed up in time.")
+        else:
+            st.dataframe(
+                voc.open_answers_table(open_answers),
+                hide_index=True,
+                column_config=voc.OPEN_ANSWER_COLUMNS,
+            )
+            st.caption(f"{len(open_answers):,} answer(s), overdue first (at most 300 shown).")

@@ -126,7 +126,10 @@ create table survey_responses (
     )
 );
 
--- each department's kpis: definition, target, direction and owner.
+-- each department's kpis (the editable kpi catalogue): definition, target, direction, owner.
+-- source 'computed': the actuals are (re)computed from the canonical tables by the rollup
+-- northstar/rollups_sql/03_kpi_actuals.sql using the named `computation`, after every demo build
+-- and load (actuals loaded for such a kpi are replaced); 'imported': actuals come from kpi_actuals.
 create table department_kpis (
     kpi_id         varchar primary key,
     department_id  varchar not null references departments (department_id),
@@ -134,11 +137,16 @@ create table department_kpis (
     definition     varchar not null,
     unit           varchar not null check (unit in ('pct', 'usd', 'hours', 'count', 'score', 'days')),
     direction      varchar not null check (direction in ('higher_is_better', 'lower_is_better')),
-    target_value   double not null,
+    target_value   double,                        -- per period; null: no target set (status "no data")
     period_grain   varchar not null check (period_grain in ('month', 'quarter')),
     owner_employee_id varchar references employees (employee_id),
     source         varchar not null check (source in ('computed', 'imported')),
-    next_review_on date
+    next_review_on date,
+    computation    varchar check (computation in (
+                       'first_response_median_hours', 'resolution_median_hours', 'support_csat_pct',
+                       'post_ps_csat_pct', 'onboarding_csat_pct', 'defect_tickets_per_1k_accounts',
+                       'new_arr_usd', 'expansion_arr_usd', 'relationship_nps', 'survey_coverage_pct')),
+    check (source = 'imported' or computation is not null)
 );
 
 -- which customer outcome(s) a kpi serves (none: the kpi is not tied to a customer outcome).

@@ -24,13 +24,17 @@ TOTAL = PALETTE["grey"]
 
 
 def base_layout(figure: go.Figure, title: str | None = None, height: int = 360) -> go.Figure:
+    from northstar import present
+
+    presenting = present.is_on()
+    font_size = present.FONT_SIZE if presenting else 14
     figure.update_layout(
         title={"text": title, "x": 0, "xanchor": "left"} if title else None,
-        height=height,
-        margin={"l": 8, "r": 8, "t": 48 if title else 16, "b": 8},
-        font={"size": 14},
+        height=round(height * present.CHART_SCALE) if presenting else height,
+        margin={"l": 8, "r": 8, "t": 56 if title else 16, "b": 8},
+        font={"size": font_size},
         showlegend=False,
-        hoverlabel={"font_size": 14},
+        hoverlabel={"font_size": font_size},
         separators=".,",
     )
     return figure

@@ -20,6 +20,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from northstar import access, mask
 from northstar.paths import QUERIES_DIR, database_path
 
 _PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
@@ -167,21 +168,36 @@ def execute(
 
 @st.cache_data(show_spinner=False, max_entries=512, ttl=dt.timedelta(hours=12))
 def _cached(
-    name: str, params_key: tuple[tuple[str, Any], ...], path: str, version: str
+    name: str,
+    params_key: tuple[tuple[str, Any], ...],
+    path: str,
+    version: str,
+    viewer_scope: tuple[str | None, str | None],
+    masked: bool,
 ) -> pd.DataFrame:
-    return execute(name, dict(params_key), Path(path))
+    # viewer_scope is part of the key so results are never shared between viewers that may
+    # see different data; masking is applied before the result is cached
+    frame = execute(name, dict(params_key), Path(path))
+    return mask.mask_frame(frame) if masked else frame
 
 
 def run_query(name: str, **params: Any) -> pd.DataFrame:
-    """Run a named query with bound parameters; cached by name, parameters and data version.
+    """Run a named query for the current viewer; cached by name, parameters, data version and
+    viewer scope. Raises `AccessDenied` when the viewer's role may not see the query's data.
 
     Parameters the query does not use are ignored, so pages can pass the global filters
     to every query.
     """
     query = load_query(name)
     used = {key: _normalise(value) for key, value in params.items() if key in query.parameters}
+    viewer = access.current_viewer()
+    access.check_query(viewer, name, used)
+    masked = mask.masking_on(forced=viewer.masking_forced)
     path = database_path()
-    return _cached(name, tuple(sorted(used.items())), str(path), data_version(path))
+    return _cached(
+        name, tuple(sorted(used.items())), str(path), data_version(path), viewer.cache_scope,
+        masked,
+    )
 
 
 @dataclass(frozen=True)

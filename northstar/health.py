@@ -213,11 +213,11 @@ def at_risk_column_config() -> dict[str, object]:
     }
 
 
-def at_risk_csv(table: pd.DataFrame) -> bytes:
-    """CSV of the at-risk table with the account's name (not its link) in the Account column."""
-    export = table.copy()
-    export["Account"] = [link.split("#", 1)[1] for link in export["Account"]]
-    return export.to_csv(index=False).encode("utf-8")
+def at_risk_export(table: pd.DataFrame) -> pd.DataFrame:
+    """The at-risk table for download: the account's name (not its link) in the Account column."""
+    from northstar.downloads import without_links
+
+    return without_links(table)
 
 
 def band_of(score: float, config: HealthConfig) -> str:

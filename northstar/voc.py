@@ -359,20 +359,13 @@ def breakdown_table(frame: pd.DataFrame, grouping: str) -> pd.DataFrame:
     groups = [
         PROGRAMS.get(group, group) if grouping == "program" else group for group in table["group"]
     ]
-    return pd.DataFrame(
-        {
-            label: groups,
-            "NPS": table["NPS value"],
-            "NPS n": table["NPS n"],
-            "NPS ±": table["NPS ±"],
-            "CSAT": table["CSAT value"],
-            "CSAT n": table["CSAT n"],
-            "CSAT ±": table["CSAT ±"],
-            "CES": table["CES value"],
-            "CES n": table["CES n"],
-            "CES ±": table["CES ±"],
-        }
-    )
+    columns: dict[str, object] = {label: groups}
+    for kind in ("NPS", "CSAT", "CES"):
+        # numeric columns, so a missing score shows blank rather than "None"
+        columns[kind] = pd.to_numeric(table[f"{kind} value"], errors="coerce")
+        columns[f"{kind} n"] = pd.to_numeric(table[f"{kind} n"], errors="coerce").fillna(0)
+        columns[f"{kind} ±"] = pd.to_numeric(table[f"{kind} ±"], errors="coerce")
+    return pd.DataFrame(columns)
 
 
 def breakdown_column_config(table: pd.DataFrame) -> dict[str, object]:
@@ -497,3 +490,4 @@ def open_answers_table(frame: pd.DataFrame) -> pd.DataFrame:
             "Comment": frame["comment"],
         }
     )
+

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from northstar import accounts, charts, db, health
+from northstar import accounts, charts, db, gate, health
 from northstar.metrics import format_usd
+from northstar.text import literal
+
+gate.require_page("account")
 
 metadata = db.dataset_metadata()
 st.title("Account 360")
@@ -17,7 +20,7 @@ search = st.text_input(
 if search:
     matches = db.run_query("account_search", search=search.strip(), limit=25)
     if matches.empty:
-        st.info(f"No account name or ID contains “{search}”.")
+        st.info(f"No account name or ID contains “{literal(search)}”.")
     else:
         labels = {
             row.account_id: f"{row.account_name} · {row.segment} · {row.region}"
@@ -49,9 +52,9 @@ if profile_frame.empty:
     st.stop()
 profile = profile_frame.iloc[0]
 
-st.header(profile["account_name"])
-st.caption(f"{profile['account_id']} · {accounts.profile_caption(profile)}")
-st.markdown(f"**{accounts.status_text(profile)}**")
+st.header(literal(profile["account_name"]))
+st.caption(literal(f"{profile['account_id']} · {accounts.profile_caption(profile)}"))
+st.markdown(f"**{literal(accounts.status_text(profile))}**")
 
 config = health.load_config()
 revenue = db.run_query("account_revenue", account_id=selected)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from northstar import briefing, charts, db, filters
+from northstar import brief, briefing, charts, db, filters, gate
 from northstar.metrics import METRICS, format_value
+
+gate.require_page("briefing")
 
 metadata = db.dataset_metadata()
 state = filters.current(metadata.last_month)
@@ -47,6 +49,9 @@ for row_cards in (cards[:4], cards[4:]):
             )
             if card.note:
                 st.caption(card.note)
+
+st.subheader("CEO brief")
+brief.render(brief.collect(state, metadata, cards))
 
 row = current.iloc[0]
 left, right = st.columns([3, 2])

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from northstar import data_page, db
+from northstar import data_page, db, gate
+
+gate.require_page("data")
 
 PROBLEM_ROWS = 500
 PROBLEM_COLUMNS = {

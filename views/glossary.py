@@ -5,11 +5,17 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from northstar import gate, goals
 from northstar.metrics import glossary_rows
+
+gate.require_page("glossary")
 
 st.title("Glossary")
 st.caption("How every number in Northstar is defined.")
 st.table(pd.DataFrame(glossary_rows()).set_index("Metric"))
+
+st.subheader("Goals and alignment")
+st.table(pd.DataFrame(goals.glossary_rows()).set_index("Term"))
 
 st.subheader("Conventions")
 st.markdown(

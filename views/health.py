@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from northstar import charts, db, filters, health
+from northstar import charts, db, downloads, filters, gate, health
 from northstar.metrics import format_usd
+from northstar.text import literal
+
+gate.require_page("health")
 
 metadata = db.dataset_metadata()
 state = filters.current(metadata.last_month)
@@ -110,7 +113,7 @@ if at_risk.empty:
     st.stop()
 table = health.at_risk_table(at_risk)
 st.dataframe(table, hide_index=True, column_config=health.at_risk_column_config(), height=480)
-left, right = st.columns([3, 1])
+left, _ = st.columns([3, 1])
 with left:
     choices = dict(zip(at_risk["account_id"], at_risk["account_name"], strict=True))
     chosen = st.selectbox(
@@ -122,14 +125,13 @@ with left:
         key="drill",
     )
     if chosen and st.button(
-        f"Open {choices[chosen]} in Account 360", icon=":material/open_in_new:", key="open_360"
+        f"Open {literal(choices[chosen])} in Account 360",
+        icon=":material/open_in_new:",
+        key="open_360",
     ):
         st.switch_page("views/account.py", query_params={"account": chosen})
-with right:
-    st.download_button(
-        "Download CSV",
-        health.at_risk_csv(table),
-        file_name="northstar-at-risk-accounts.csv",
-        mime="text/csv",
-        icon=":material/download:",
-    )
+downloads.render_table_downloads(
+    health.at_risk_export(table),
+    "At-risk accounts",
+    downloads.context_for("At-risk accounts", metadata.as_of, state.scope_caption()),
+)

@@ -6,8 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from northstar import charts, db, filters, programs
+from northstar import charts, db, filters, gate, programs
 from northstar.metrics import format_usd, format_value
+
+gate.require_page("programs")
 
 metadata = db.dataset_metadata()
 state = filters.current(metadata.last_month)

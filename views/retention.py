@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from northstar import briefing, charts, db, filters, retention
+from northstar import briefing, charts, db, downloads, filters, gate, retention
 from northstar.metrics import format_usd
+
+gate.require_page("retention")
 
 metadata = db.dataset_metadata()
 state = filters.current(metadata.last_month)
@@ -134,10 +136,16 @@ with breakdown:
                     title=f"ARR lost to churn and contraction, by {label.lower()}",
                 )
             )
+            shown = retention.breakdown_table(table, label)
             st.dataframe(
-                retention.breakdown_table(table, label),
-                hide_index=True,
-                column_config=retention.breakdown_column_config(label),
+                shown, hide_index=True, column_config=retention.breakdown_column_config(label)
+            )
+            downloads.render_table_downloads(
+                shown,
+                f"Retention by {label.lower()}",
+                downloads.context_for(
+                    f"Retention by {label.lower()}", metadata.as_of, state.caption()
+                ),
             )
 
 with cohorts:

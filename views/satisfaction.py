@@ -5,8 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from northstar import charts, db, filters, voc
+from northstar import charts, db, downloads, filters, gate, voc
 from northstar.metrics import METRICS, format_delta, format_value
+
+gate.require_page("satisfaction")
 
 metadata = db.dataset_metadata()
 state = filters.current(metadata.last_month)
@@ -200,10 +202,12 @@ with verbatims_tab:
             st.info("No comments match.", icon=":material/search_off:")
         else:
             st.caption(f"{len(comments):,} comment(s), newest first (at most 500).")
-            st.dataframe(
-                voc.comments_table(comments, labels),
-                hide_index=True,
-                column_config=voc.COMMENT_COLUMNS,
+            shown = voc.comments_table(comments, labels)
+            st.dataframe(shown, hide_index=True, column_config=voc.COMMENT_COLUMNS)
+            downloads.render_table_downloads(
+                downloads.without_links(shown),
+                "Survey comments",
+                downloads.context_for("Survey comments", metadata.as_of, state.caption()),
             )
 
 with loop_tab:
@@ -305,9 +309,13 @@ with loop_tab:
         if open_answers.empty:
             st.success("Every unhappy answer in the period was followed up in time.")
         else:
-            st.dataframe(
-                voc.open_answers_table(open_answers),
-                hide_index=True,
-                column_config=voc.OPEN_ANSWER_COLUMNS,
-            )
+            shown = voc.open_answers_table(open_answers)
+            st.dataframe(shown, hide_index=True, column_config=voc.OPEN_ANSWER_COLUMNS)
             st.caption(f"{len(open_answers):,} answer(s), overdue first (at most 300 shown).")
+            downloads.render_table_downloads(
+                downloads.without_links(shown),
+                "Unhappy answers not followed up",
+                downloads.context_for(
+                    "Unhappy answers not followed up", metadata.as_of, state.caption()
+                ),
+            )

@@ -1,75 +1,93 @@
--- demo goals: the kpi catalogue with targets and outcomes, monthly actuals (computed from the
--- generated data where it holds them, a drifting series where they would be imported),
--- initiatives and quarterly employee engagement.
+-- demo goals: the kpi catalogue with targets, owners and the outcomes each kpi serves, the
+-- imported kpis' monthly actuals (a drifting series: they would come from marketing and sales
+-- systems), initiatives and quarterly employee engagement. the computed kpis' actuals are not
+-- made here: the rollup northstar/rollups_sql/03_kpi_actuals.sql computes them from the tickets,
+-- surveys and revenue, the same way for demo data and for loaded data.
 insert into department_kpis
 with catalogue as (
     select * from (values
         ('cs_first_response_hours', 'customer_service', 'Median first response time',
-         'Median hours from a ticket being opened to the first response, tickets opened in the month.',
-         'hours', 'lower_is_better', 4.0, 'month', 'computed'),
+         'Median hours from a ticket being opened to the first response, tickets opened in the period.',
+         'hours', 'lower_is_better', 4.0, 'month', 'first_response_median_hours'),
         ('cs_resolution_hours', 'customer_service', 'Median resolution time',
-         'Median hours from a ticket being opened to it being resolved, tickets resolved in the month.',
-         'hours', 'lower_is_better', 60.0, 'month', 'computed'),
+         'Median hours from a ticket being opened to it being resolved, tickets resolved in the period.',
+         'hours', 'lower_is_better', 60.0, 'month', 'resolution_median_hours'),
         ('cs_support_csat_pct', 'customer_service', 'Support CSAT',
-         'Share of post-support CSAT answers that are 4 or 5, answers in the month.',
-         'pct', 'higher_is_better', 72.0, 'month', 'computed'),
+         'Share of post-support CSAT answers that are 4 or 5, answers in the period.',
+         'pct', 'higher_is_better', 70.0, 'month', 'support_csat_pct'),
         ('ps_post_ps_csat_pct', 'professional_services', 'Post-engagement CSAT',
-         'Share of post-professional-services CSAT answers that are 4 or 5, answers in the month.',
-         'pct', 'higher_is_better', 80.0, 'month', 'computed'),
+         'Share of post-professional-services CSAT answers that are 4 or 5, answers in the period.',
+         'pct', 'higher_is_better', 75.0, 'month', 'post_ps_csat_pct'),
         ('ps_onboarding_csat_pct', 'professional_services', '30-day onboarding CSAT',
-         'Share of 30-day post-installation CSAT answers that are 4 or 5, answers in the month.',
-         'pct', 'higher_is_better', 80.0, 'month', 'computed'),
+         'Share of 30-day post-installation CSAT answers that are 4 or 5, answers in the period.',
+         'pct', 'higher_is_better', 80.0, 'month', 'onboarding_csat_pct'),
         ('pd_defect_tickets_per_1k', 'product_development', 'Defect tickets per 1,000 accounts',
-         'Tickets in the defect category opened in the month per 1,000 active accounts.',
-         'count', 'lower_is_better', 40.0, 'month', 'computed'),
+         'Tickets in the defect category opened in the period per 1,000 accounts billed in it.',
+         'count', 'lower_is_better', 40.0, 'month', 'defect_tickets_per_1k_accounts'),
         ('pd_feature_adoption_pct', 'product_development', 'Feature adoption',
          'Share of active accounts using the features released in the last two quarters.',
-         'pct', 'higher_is_better', 40.0, 'month', 'imported'),
+         'pct', 'higher_is_better', 40.0, 'month', null),
+        ('sales_new_arr_usd', 'sales', 'New ARR',
+         'ARR of accounts billed at the end of the period that were not billed just before it.',
+         'usd', 'higher_is_better', 0, 'month', 'new_arr_usd'),
         ('sales_expansion_arr_usd', 'sales', 'Expansion ARR',
-         'ARR added by existing accounts growing their subscription in the month.',
-         'usd', 'higher_is_better', 0, 'month', 'computed'),
+         'ARR added by accounts billed just before the period that grew their subscription by its end.',
+         'usd', 'higher_is_better', 0, 'month', 'expansion_arr_usd'),
         ('sales_win_rate_pct', 'sales', 'Win rate',
-         'Share of qualified opportunities closed won in the month.',
-         'pct', 'higher_is_better', 28.0, 'month', 'imported'),
+         'Share of qualified opportunities closed won in the period.',
+         'pct', 'higher_is_better', 28.0, 'month', null),
         ('mr_relationship_nps', 'market_research', 'Relationship NPS',
-         'NPS of relationship survey answers in the month (% promoters - % detractors).',
-         'score', 'higher_is_better', 20.0, 'month', 'computed'),
+         'NPS of relationship survey answers in the period (% promoters - % detractors).',
+         'score', 'higher_is_better', 20.0, 'month', 'relationship_nps'),
         ('mr_survey_coverage_pct', 'market_research', 'Survey coverage',
-         'Share of active accounts with a relationship survey answer in the last six months.',
-         'pct', 'higher_is_better', 30.0, 'month', 'computed'),
+         'Share of accounts billed at the end of the quarter with a relationship survey answer in the six months to then.',
+         'pct', 'higher_is_better', 30.0, 'quarter', 'survey_coverage_pct'),
         ('mkt_customer_references', 'marketing', 'Customer references',
-         'Customers who took part in a reference call, case study or event in the month.',
-         'count', 'higher_is_better', 12.0, 'month', 'imported'),
+         'Customers who took part in a reference call, case study or event in the period.',
+         'count', 'higher_is_better', 12.0, 'month', null),
         ('mkt_marketing_qualified_leads', 'marketing', 'Marketing qualified leads',
-         'New leads that meet the marketing qualification bar in the month.',
-         'count', 'higher_is_better', 400.0, 'month', 'imported')
-    ) as c(kpi_id, department_id, kpi_name, definition, unit, direction, target_value, period_grain, source)
-),
-owners as (
-    select c.*, d.head_name,
-        (getvariable('last_month') + interval 1 month
-            + to_days(7 * (hash(c.kpi_id) % 8)::integer))::date as next_review_on
-    from catalogue c join departments d using (department_id)
+         'New leads that meet the marketing qualification bar in the period.',
+         'count', 'higher_is_better', 400.0, 'month', null)
+    ) as c(kpi_id, department_id, kpi_name, definition, unit, direction, target_value, period_grain,
+           computation)
 ),
 final as (
-    select o.kpi_id, o.department_id, o.kpi_name, o.definition, o.unit, o.direction,
-        o.target_value, o.period_grain,
-        (select min(employee_id) from employees e where e.department_id = o.department_id) as owner_employee_id,
-        o.source, o.next_review_on
-    from owners o
+    select c.kpi_id, c.department_id, c.kpi_name, c.definition, c.unit, c.direction,
+        c.target_value, c.period_grain,
+        (select min(employee_id) from employees e where e.department_id = c.department_id) as owner_employee_id,
+        case when c.computation is null then 'imported' else 'computed' end as source,
+        (getvariable('last_month') + interval 1 month
+            + to_days(7 * (hash(c.kpi_id) % 8)::integer))::date as next_review_on,
+        c.computation
+    from catalogue c
 )
 select * from final;
 
--- expansion target: 10% above the average monthly expansion of the window's first year
+-- revenue targets follow the demo's size: new and expansion arr 15% above their monthly mean in
+-- the window's first year (month-on-month movements, as the rollup computes them)
 update department_kpis set target_value = (
     with moves as (
-        select month, mrr_usd - lag(mrr_usd) over (partition by account_id order by month) as change_usd
+        select month, mrr_usd,
+            lag(mrr_usd) over (partition by account_id order by month) as previous_mrr_usd,
+            lag(month) over (partition by account_id order by month) as previous_month
         from account_mrr_monthly
+    ),
+    first_year as (
+        select
+            12 * sum(mrr_usd) filter (where previous_month is distinct from month - interval 1 month)
+                as new_arr_usd,
+            12 * sum(mrr_usd - previous_mrr_usd) filter (
+                where previous_month = month - interval 1 month and mrr_usd > previous_mrr_usd)
+                as expansion_arr_usd
+        from moves
+        where month > getvariable('window_start')
+          and month <= getvariable('window_start') + interval 12 month
     )
-    select round(12 * 1.1 * sum(change_usd) filter (where change_usd > 0) / 12, -3)
-    from moves where month < getvariable('window_start') + interval 12 month
+    select round(1.15 * case department_kpis.computation when 'new_arr_usd' then new_arr_usd
+                             else expansion_arr_usd end / 12, -3)
+    from first_year
 )
-where kpi_id = 'sales_expansion_arr_usd';
+where computation in ('new_arr_usd', 'expansion_arr_usd');
 
 insert into kpi_outcomes values
     ('cs_first_response_hours', 'effort'), ('cs_first_response_hours', 'satisfaction'),
@@ -84,52 +102,14 @@ insert into kpi_outcomes values
     ('mr_relationship_nps', 'satisfaction'), ('mr_relationship_nps', 'advocacy'),
     ('mr_survey_coverage_pct', 'satisfaction'),
     ('mkt_customer_references', 'advocacy');
-    -- mkt_marketing_qualified_leads serves no customer outcome, on purpose
+    -- sales_new_arr_usd and mkt_marketing_qualified_leads serve no customer outcome, on purpose:
+    -- winning new logos grows the company, not the existing customers' outcomes
 
+-- imported kpis: a monthly series drifting around the target
 insert into kpi_actuals
 with months as (
     select unnest(generate_series(getvariable('window_start'), getvariable('last_month'), interval 1 month))::date
         as period_start
-),
-active as (
-    select month as period_start, count(*) as active_accounts from account_mrr_monthly group by all
-),
-tickets_opened as (
-    select date_trunc('month', opened_at)::date as period_start,
-        median(datediff('second', opened_at, first_response_at) / 3600.0) as first_response_hours,
-        count(*) filter (where category = 'defect') as defect_tickets
-    from support_tickets group by all
-),
-tickets_resolved as (
-    select date_trunc('month', resolved_at)::date as period_start,
-        median(datediff('second', opened_at, resolved_at) / 3600.0) as resolution_hours
-    from support_tickets where resolved_at is not null group by all
-),
-surveys as (
-    select date_trunc('month', responded_on)::date as period_start,
-        100.0 * avg((score >= 4)::int) filter (where survey_type = 'CSAT' and program = 'support') as support_csat_pct,
-        100.0 * avg((score >= 4)::int) filter (where survey_type = 'CSAT' and program = 'post_professional_services') as post_ps_csat_pct,
-        100.0 * avg((score >= 4)::int) filter (where survey_type = 'CSAT' and program = 'post_installation') as onboarding_csat_pct,
-        100.0 * (avg((score >= 9)::int) filter (where survey_type = 'NPS')
-                 - avg((score <= 6)::int) filter (where survey_type = 'NPS')) as relationship_nps
-    from survey_responses group by all
-),
-coverage as (
-    select m.period_start,
-        100.0 * count(distinct s.account_id) / any_value(a.active_accounts) as survey_coverage_pct
-    from months m
-    join active a using (period_start)
-    left join survey_responses s on s.survey_type = 'NPS'
-        and s.responded_on > m.period_start + interval 1 month - interval 6 month
-        and s.responded_on < m.period_start + interval 1 month
-    group by all
-),
-expansion as (
-    select month as period_start, 12 * sum(change_usd) filter (where change_usd > 0) as expansion_arr_usd
-    from (
-        select month, mrr_usd - lag(mrr_usd) over (partition by account_id order by month) as change_usd
-        from account_mrr_monthly
-    ) group by all
 ),
 imported as (
     select period_start, kpi_id,
@@ -144,32 +124,8 @@ imported as (
                 from department_kpis where source = 'imported') k
     cross join lateral (select datediff('month', getvariable('window_start'), period_start) / 35.0 as month_share)
 ),
-computed as (
-    select m.period_start, kpi_id, actual_value
-    from months m
-    left join active using (period_start)
-    left join tickets_opened using (period_start)
-    left join tickets_resolved using (period_start)
-    left join surveys using (period_start)
-    left join coverage using (period_start)
-    left join expansion using (period_start)
-    cross join lateral (values
-        ('cs_first_response_hours', first_response_hours),
-        ('cs_resolution_hours', resolution_hours),
-        ('cs_support_csat_pct', support_csat_pct),
-        ('ps_post_ps_csat_pct', post_ps_csat_pct),
-        ('ps_onboarding_csat_pct', onboarding_csat_pct),
-        ('pd_defect_tickets_per_1k', 1000.0 * defect_tickets / active_accounts),
-        ('sales_expansion_arr_usd', expansion_arr_usd),
-        ('mr_relationship_nps', relationship_nps),
-        ('mr_survey_coverage_pct', survey_coverage_pct)
-    ) as v(kpi_id, actual_value)
-),
 final as (
-    select kpi_id, period_start, round(actual_value, 2) as actual_value
-    from computed where actual_value is not null
-    union all
-    select kpi_id, period_start, round(actual_value, 2) from imported
+    select kpi_id, period_start, round(actual_value, 2) as actual_value from imported
 )
 select * from final;
 

@@ -70,7 +70,7 @@ def test_health_page(demo):
             "Last executive meeting"} <= set(table.columns)
     assert list(table["ARR at risk"]) == sorted(table["ARR at risk"], reverse=True)
     assert "✓ Healthy" not in set(table["Band"])  # healthy accounts hidden by default
-    assert len(at.get("download_button")) == 1
+    assert [button.label for button in at.get("download_button")] == ["CSV", "Excel"]
 
 
 def test_health_page_band_filter_and_segment(demo):

@@ -18,6 +18,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -81,10 +82,11 @@ def _tail(path: Path, lines: int = 60) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
-def _health_ok(base_url: str) -> bool:
+def _answers(url: str, ok_text: str | None = "ok") -> bool:
+    """Whether `url` answers (with exactly `ok_text`, when given)."""
     try:
-        with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as resp:
-            return resp.read().decode().strip() == "ok"
+        with urllib.request.urlopen(url, timeout=2) as resp:
+            return ok_text is None or resp.read().decode().strip() == ok_text
     except (urllib.error.URLError, OSError):
         return False
 
@@ -124,49 +126,30 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
-def app_server(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Run ``streamlit run app.py`` headless against ``demo_db``; yield its base URL."""
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    log_path = tmp_path_factory.mktemp("app_server") / "streamlit.log"
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-    ]
-    env = {**os.environ, "NORTHSTAR_DB": str(demo_db), "PYTHONUNBUFFERED": "1"}
+@contextmanager
+def serve(
+    cmd: list[str], env: dict[str, str], health_url: str, log_path: Path, ok_text: str | None = "ok"
+) -> Iterator[None]:
+    """Start a server process, wait until `health_url` answers, stop it afterwards."""
     with log_path.open("w", encoding="utf-8") as log:
         proc = subprocess.Popen(
             cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, text=True
         )
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while not _health_ok(base_url):
+        while not _answers(health_url, ok_text):
             if proc.poll() is not None:
                 raise RuntimeError(
-                    f"streamlit exited with code {proc.returncode} before becoming healthy; "
+                    f"{cmd[2:4]} exited with code {proc.returncode} before becoming healthy; "
                     f"log {log_path}:\n{_tail(log_path)}"
                 )
             if time.monotonic() > deadline:
                 raise RuntimeError(
-                    f"streamlit did not answer {base_url}/_stcore/health within "
-                    f"{SERVER_START_TIMEOUT_S:.0f}s; log {log_path}:\n{_tail(log_path)}"
+                    f"{health_url} did not answer within {SERVER_START_TIMEOUT_S:.0f}s; "
+                    f"log {log_path}:\n{_tail(log_path)}"
                 )
             time.sleep(0.5)
-        yield base_url
+        yield
     finally:
         if proc.poll() is None:
             proc.terminate()
@@ -175,6 +158,29 @@ def app_server(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+def streamlit_command(port: int, *extra: str) -> list[str]:
+    return [
+        sys.executable, "-m", "streamlit", "run", "app.py",
+        "--server.headless", "true",
+        "--server.port", str(port),
+        "--server.address", "127.0.0.1",
+        "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+        *extra,
+    ]
+
+
+@pytest.fixture(scope="session")
+def app_server(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Run ``streamlit run app.py`` headless against ``demo_db``; yield its base URL."""
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    log_path = tmp_path_factory.mktemp("app_server") / "streamlit.log"
+    env = {**os.environ, "NORTHSTAR_DB": str(demo_db), "PYTHONUNBUFFERED": "1"}
+    with serve(streamlit_command(port), env, f"{base_url}/_stcore/health", log_path):
+        yield base_url
 
 
 @pytest.fixture(scope="session")

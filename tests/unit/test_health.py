@@ -137,8 +137,9 @@ def test_weakest_components_and_csv():
     table = health.at_risk_table(frame)
     assert table["Account"].iloc[0] == "account?account=A1#Acme #1"
     assert table["Band"].iloc[0] == "✕ Critical"
-    csv = health.at_risk_csv(table).decode()
-    assert csv.splitlines()[1].startswith("Acme #1,A1,SMB,1200.0,30.0,✕ Critical,30.0,360.0")
+    export = health.at_risk_export(table)
+    assert export.to_csv(index=False).splitlines()[1].startswith(
+        "Acme #1,A1,SMB,1200.0,30.0,✕ Critical,30.0,360.0")
 
 
 def test_at_risk_ranking_by_hand(empty_db):

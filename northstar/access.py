@@ -1,0 +1,232 @@
+"""Who the viewer is, what role they have, and what they may see — decided here only.
+
+Sign-in is Streamlit's OpenID Connect support (`st.login` / `st.user`) when
+`.streamlit/secrets.toml` has an `[auth]` section. Roles come from an access file
+(`config/access.toml`, or the file named by `$NORTHSTAR_ACCESS_FILE`): e-mail addresses or
+domains mapped to a role, deny by default.
+Without an `[auth]` section Northstar runs in local demo mode: the app listens on 127.0.0.1 only
+and the viewer is the local CCO.
+
+Enforcement happens where data is fetched: `northstar.db.run_query` asks `check_query` before
+it runs or serves any query, and caches results per viewer scope. Hiding pages in the navigation
+is only a convenience on top.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from northstar.paths import REPO_ROOT
+
+ACCESS_FILE = REPO_ROOT / "config" / "access.toml"
+ROLES = {
+    "executive": "Executive",
+    "cco": "CCO / admin",
+    "department_head": "Department head",
+    "board": "Board member",
+}
+
+# pages (by url_path) each role may open; every page must be listed (a test checks)
+ROLE_PAGES: dict[str, frozenset[str]] = {
+    "cco": frozenset(
+        {
+            "briefing",
+            "retention",
+            "health",
+            "account",
+            "programs",
+            "satisfaction",
+            "alignment",
+            "scorecard",
+            "invest",
+            "glossary",
+            "data",
+        }
+    ),
+    "executive": frozenset(
+        {
+            "briefing",
+            "retention",
+            "health",
+            "account",
+            "programs",
+            "satisfaction",
+            "alignment",
+            "scorecard",
+            "invest",
+            "glossary",
+        }
+    ),
+    "board": frozenset(
+        {
+            "briefing",
+            "retention",
+            "health",
+            "programs",
+            "satisfaction",
+            "alignment",
+            "invest",
+            "glossary",
+        }
+    ),
+    "department_head": frozenset({"briefing", "alignment", "scorecard", "glossary"}),
+}
+KNOWN_PAGES = frozenset().union(*ROLE_PAGES.values())
+
+# what each kind of query reveals, and who may run it
+SCOPE_ROLES: dict[str, frozenset[str]] = {
+    "aggregate": frozenset(ROLES),  # totals, rates, scores by group
+    "department": frozenset(ROLES),  # one department's goals; department heads: their own only
+    "account": frozenset({"cco", "executive", "board"}),  # lists naming accounts (masked for board)
+    "account_detail": frozenset({"cco", "executive"}),  # one account's full record (Account 360)
+    "verbatim": frozenset({"cco", "executive", "board"}),  # customers' own words (masked for board)
+    "admin": frozenset({"cco"}),  # loads, rejects, table contents
+}
+DEPARTMENT_PARAMETERS = ("department_id", "department")
+
+
+class AccessDenied(PermissionError):
+    """The viewer's role may not see this; the message says why, without any data."""
+
+
+@dataclass(frozen=True)
+class Viewer:
+    email: str | None
+    role: str | None  # None: signed in but not listed, or not signed in
+    department: str | None = None  # department heads only
+    signed_in: bool = False
+    local_demo: bool = False
+
+    @property
+    def has_access(self) -> bool:
+        return self.role in ROLES
+
+    @property
+    def masking_forced(self) -> bool:
+        """Board members never see customer names or words."""
+        return self.role == "board"
+
+    @property
+    def cache_scope(self) -> tuple[str | None, str | None]:
+        """What makes this viewer's results differ from another's (used in cache keys)."""
+        return (self.role, self.department if self.role == "department_head" else None)
+
+    @property
+    def label(self) -> str:
+        role = ROLES.get(self.role or "", "no access")
+        if self.role == "department_head" and self.department:
+            role = f"{role} · {self.department.replace('_', ' ')}"
+        return role
+
+
+LOCAL_DEMO_VIEWER = Viewer(email=None, role="cco", signed_in=False, local_demo=True)
+
+
+@dataclass(frozen=True)
+class AccessList:
+    users: dict[str, tuple[str, str | None]]  # e-mail -> (role, department)
+    domains: dict[str, tuple[str, str | None]]  # domain -> (role, department)
+
+
+class AccessFileError(ValueError):
+    """The access file is malformed; the message names the file and entry."""
+
+
+def _entry(path: Path, kind: str, raw: dict[str, Any]) -> tuple[str, tuple[str, str | None]]:
+    key = "email" if kind == "users" else "domain"
+    name = str(raw.get(key, "")).strip().lower()
+    role = str(raw.get("role", "")).strip()
+    department = raw.get("department")
+    if not name:
+        raise AccessFileError(f"{path}: an entry in [[{kind}]] has no {key}")
+    if role not in ROLES:
+        raise AccessFileError(f"{path}: {name} has role {role!r}; roles are {', '.join(ROLES)}")
+    if role == "department_head" and not department:
+        raise AccessFileError(f"{path}: department head {name} needs a department")
+    return name.lstrip("@"), (role, str(department) if department else None)
+
+
+def load_access(path: Path | None = None) -> AccessList:
+    """Read the access file; a missing file grants nobody anything."""
+    path = Path(path or os.environ.get("NORTHSTAR_ACCESS_FILE", ACCESS_FILE))
+    if not path.exists():
+        return AccessList({}, {})
+    with path.open("rb") as handle:
+        raw = tomllib.load(handle)
+    users = dict(_entry(path, "users", entry) for entry in raw.get("users", []))
+    domains = dict(_entry(path, "domains", entry) for entry in raw.get("domains", []))
+    return AccessList(users, domains)
+
+
+def resolve(email: str | None, access: AccessList) -> tuple[str, str | None] | None:
+    """A signed-in e-mail's role: an exact address beats its domain; unlisted is None."""
+    if not email or "@" not in email:
+        return None
+    email = email.strip().lower()
+    if email in access.users:
+        return access.users[email]
+    return access.domains.get(email.rsplit("@", 1)[1])
+
+
+def auth_configured() -> bool:
+    """Whether `.streamlit/secrets.toml` configures OpenID Connect sign-in."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def current_viewer() -> Viewer:
+    """The person using this session (local demo CCO when no sign-in is configured)."""
+    if not auth_configured():
+        return LOCAL_DEMO_VIEWER
+    try:
+        user = st.user
+        signed_in = bool(user.get("is_logged_in", False))
+        email = user.get("email") if signed_in else None
+    except Exception:  # outside a Streamlit session (e.g. a command-line tool)
+        return Viewer(email=None, role=None)
+    if not signed_in:
+        return Viewer(email=None, role=None)
+    resolved = resolve(email, load_access())
+    if resolved is None:
+        return Viewer(email=email, role=None, signed_in=True)
+    role, department = resolved
+    return Viewer(email=email, role=role, department=department, signed_in=True)
+
+
+DEFAULT_PAGE = "briefing"  # the home page; every role may open it
+
+
+def page_key(page: Any) -> str:
+    """The access-table name of an st.Page: its url_path (the home page's is empty)."""
+    return page.url_path or DEFAULT_PAGE
+
+
+def may_open(viewer: Viewer, page: str) -> bool:
+    return viewer.has_access and page in ROLE_PAGES.get(viewer.role or "", frozenset())
+
+
+def check_query(viewer: Viewer, name: str, params: dict[str, Any]) -> None:
+    """Raise AccessDenied unless the viewer may run query `name` with these parameters."""
+    from northstar.query_scopes import QUERY_SCOPES
+
+    if not viewer.has_access:
+        raise AccessDenied("You are not signed in with an account that has access to Northstar.")
+    scope = QUERY_SCOPES.get(name)
+    if scope is None:
+        raise AccessDenied(f"Query {name!r} has no access scope, so nobody may run it.")
+    if viewer.role not in SCOPE_ROLES[scope]:
+        raise AccessDenied(
+            f"Your role ({viewer.label}) does not include {scope.replace('_', ' ')} data."
+        )
+    if scope == "department" and viewer.role == "department_head":
+        for key in DEPARTMENT_PARAMETERS:
+            if key in params and params[key] != viewer.department:
+                raise AccessDenied("Department heads see their own department's scorecard only.")

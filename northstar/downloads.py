@@ -1,0 +1,210 @@
+"""Exports that carry what the viewer saw: the briefing as HTML or PDF, tables as CSV or Excel.
+
+Every export states the data-as-of date and the filters used, and is built from query results,
+so it follows the same masking as the screen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from northstar.paths import REPO_ROOT
+
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser")
+
+
+@dataclass(frozen=True)
+class ExportContext:
+    title: str
+    as_of: dt.date
+    filters: str  # the filters in words
+    masked: bool
+
+    def lines(self) -> list[str]:
+        lines = [
+            f"Northstar — {self.title}",
+            f"Data as of {self.as_of:%d %b %Y}",
+            f"Filters: {self.filters}",
+        ]
+        if self.masked:
+            lines.append("Customer names and comments are masked")
+        return lines
+
+
+@dataclass(frozen=True)
+class Kpi:
+    label: str
+    value: str
+    change: str | None
+    note: str | None
+
+
+def table_csv(frame: pd.DataFrame, context: ExportContext) -> bytes:
+    """CSV with the context as leading `#` comment lines (pandas: `read_csv(..., comment="#")`)."""
+    header = "".join(f"# {line}\n" for line in context.lines())
+    return (header + frame.to_csv(index=False)).encode("utf-8")
+
+
+def table_excel(frame: pd.DataFrame, context: ExportContext) -> bytes:
+    """An .xlsx workbook: the table, and an About sheet with the as-of date and filters."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        export = frame.copy()
+        for column in export.columns:
+            if isinstance(export[column].dtype, pd.DatetimeTZDtype):
+                export[column] = export[column].dt.tz_localize(None)
+        export.to_excel(writer, sheet_name="Data", index=False)
+        pd.DataFrame({"About this export": context.lines()}).to_excel(
+            writer, sheet_name="About", index=False
+        )
+    return buffer.getvalue()
+
+
+def briefing_html(
+    context: ExportContext,
+    kpis: Sequence[Kpi],
+    figures: Sequence[tuple[str, go.Figure]],
+    sentences: Sequence[str] = (),
+) -> str:
+    """A self-contained HTML brief: opens offline, charts interactive (plotly.js embedded once)."""
+    cards = "\n".join(
+        "<div class='card'>"
+        f"<div class='label'>{html.escape(kpi.label)}</div>"
+        f"<div class='value'>{html.escape(kpi.value)}</div>"
+        + (f"<div class='change'>{html.escape(kpi.change)}</div>" if kpi.change else "")
+        + (f"<div class='note'>{html.escape(kpi.note)}</div>" if kpi.note else "")
+        + "</div>"
+        for kpi in kpis
+    )
+    charts = []
+    for index, (title, figure) in enumerate(figures):
+        chart = figure.to_html(
+            full_html=False, include_plotlyjs=index == 0, config={"displayModeBar": False}
+        )
+        charts.append(f"<section><h2>{html.escape(title)}</h2>{chart}</section>")
+    brief = (
+        "<section><h2>CEO brief</h2><ul>"
+        + "".join(f"<li>{html.escape(sentence)}</li>" for sentence in sentences)
+        + "</ul></section>"
+        if sentences
+        else ""
+    )
+    meta = "".join(f"<p class='meta'>{html.escape(line)}</p>" for line in context.lines()[1:])
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>{html.escape(context.lines()[0])}</title>
+<style>
+body {{ font-family: "Source Sans Pro", "Helvetica Neue", Arial, sans-serif; margin: 32px;
+       color: #262730; }}
+h1 {{ margin-bottom: 4px; }} .meta {{ color: #6b6f76; margin: 2px 0; }}
+.wall {{ display: grid; grid-template-columns: repeat(4, 1fr); gap: 12px; margin: 20px 0; }}
+.card {{ border: 1px solid #d6d9de; border-radius: 8px; padding: 12px 16px; }}
+.label {{ color: #6b6f76; }} .value {{ font-size: 32px; }} .change, .note {{ color: #4b4f56; }}
+section {{ break-inside: avoid; margin-top: 24px; }}
+</style></head>
+<body><h1>{html.escape(context.title)}</h1>{meta}
+<div class="wall">{cards}</div>{brief}{"".join(charts)}
+</body></html>
+"""
+
+
+def chromium_executable() -> str | None:
+    for candidate in CHROMIUM_CANDIDATES:
+        path = shutil.which(candidate) or (candidate if Path(candidate).is_file() else None)
+        if path:
+            return path
+    return None
+
+
+class PdfUnavailable(RuntimeError):
+    """No headless chromium on this machine to print the PDF."""
+
+
+def html_to_pdf(document: str, timeout_seconds: float = 90) -> bytes:
+    """Print an HTML document to PDF with headless chromium (raises PdfUnavailable without it)."""
+    chromium = chromium_executable()
+    if chromium is None:
+        raise PdfUnavailable(
+            "PDF export needs Chromium (Debian package 'chromium'); download the HTML brief "
+            "instead and print it from a browser."
+        )
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "brief.html"
+        target = Path(folder) / "brief.pdf"
+        source.write_text(document, encoding="utf-8")
+        command = [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={Path(folder) / 'profile'}",
+            "--no-pdf-header-footer",
+            "--run-all-compositor-stages-before-draw",
+            "--virtual-time-budget=10000",
+            f"--print-to-pdf={target}",
+            source.as_uri(),
+        ]
+        subprocess.run(
+            command, check=False, capture_output=True, timeout=timeout_seconds, cwd=REPO_ROOT
+        )
+        if not target.exists() or target.stat().st_size == 0:
+            raise PdfUnavailable("Chromium did not produce a PDF; download the HTML brief instead.")
+        return target.read_bytes()
+
+
+def without_links(table: pd.DataFrame) -> pd.DataFrame:
+    """A display table for download: account names instead of Account 360 links."""
+    export = table.copy()
+    if "Account" in export:
+        export["Account"] = [
+            link.split("#", 1)[1] if isinstance(link, str) and "#" in link else link
+            for link in export["Account"]
+        ]
+    return export
+
+
+def context_for(title: str, as_of: dt.date, filters_caption: str) -> ExportContext:
+    """The export context of the current session (masking as the screen shows it)."""
+    from northstar import access, mask
+
+    viewer = access.current_viewer()
+    return ExportContext(title, as_of, filters_caption, mask.masking_on(viewer.masking_forced))
+
+
+def render_table_downloads(frame: pd.DataFrame, title: str, context: ExportContext) -> None:
+    """CSV and Excel download buttons for one table, side by side."""
+    import streamlit as st
+
+    slug = "-".join(title.lower().split())
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button(
+        "CSV",
+        table_csv(frame, context),
+        file_name=f"northstar-{slug}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key=f"csv-{slug}",
+    )
+    right.download_button(
+        "Excel",
+        table_excel(frame, context),
+        file_name=f"northstar-{slug}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/table_view:",
+        key=f"xlsx-{slug}",
+    )

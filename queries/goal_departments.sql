@@ -1,0 +1,7 @@
+-- the departments with their head, by name; no params.
+with final as (
+    select department_id, department_name, head_name
+    from departments
+)
+select * from final
+order by department_name

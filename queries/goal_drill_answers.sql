@@ -1,0 +1,22 @@
+-- the survey answers behind a survey kpi or touchpoint score: answers of $survey_types in $programs (empty = all) at $department_ids (empty = any) between $start_date and $end_date, for accounts in scope, lowest score first (at most $limit, with the total); params $survey_types, $programs, $department_ids, $start_date, $end_date, $limit, $segments, $regions, $plans.
+with answers as (
+    select r.*
+    from survey_responses r
+    semi join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
+        on s.account_id = r.account_id
+    where list_contains($survey_types::varchar[], r.survey_type)
+      and (len($programs::varchar[]) = 0 or list_contains($programs::varchar[], r.program))
+      and (len($department_ids::varchar[]) = 0 or list_contains($department_ids::varchar[], r.department_id))
+      and r.responded_on between $start_date::date and $end_date::date
+),
+final as (
+    select r.response_id, r.account_id, a.account_name, r.responded_on, r.survey_type, r.program,
+        coalesce(d.department_name, r.department_id) as department_name, r.score, r.comment,
+        count(*) over () as total_rows
+    from answers r
+    join accounts a using (account_id)
+    left join departments d on d.department_id = r.department_id
+)
+select * from final
+order by score, responded_on desc, response_id
+limit $limit

@@ -1,0 +1,28 @@
+-- the accounts behind survey coverage: accounts in scope billed in $closing_month, with their latest relationship nps answer in the six months ending that month (none = not covered), uncovered and largest arr first (at most $limit, with the totals); params $closing_month, $limit, $segments, $regions, $plans.
+with billed as (
+    select m.account_id, 12 * m.mrr_usd::double as arr_usd
+    from account_mrr_monthly m
+    semi join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
+        on s.account_id = m.account_id
+    where m.month = $closing_month::date and m.mrr_usd > 0
+),
+answered as (
+    select account_id, max(responded_on) as latest_answer_on
+    from survey_responses
+    where survey_type = 'NPS' and program = 'relationship'
+      and responded_on >= $closing_month::date - interval 5 month
+      and responded_on < $closing_month::date + interval 1 month
+    group by account_id
+),
+final as (
+    select b.account_id, a.account_name, a.segment, b.arr_usd, s.latest_answer_on,
+        s.latest_answer_on is not null as is_covered,
+        count(*) over () as total_rows,
+        count(s.latest_answer_on) over () as covered_rows
+    from billed b
+    join accounts a using (account_id)
+    left join answered s using (account_id)
+)
+select * from final
+order by is_covered, arr_usd desc, account_id
+limit $limit

@@ -1,0 +1,19 @@
+-- the accounts behind new or expansion arr in one period: accounts in scope whose revenue movement from $opening_month to $closing_month is $movement ('new' or 'expansion'), largest arr change first (at most $limit, with the total); params $movement, $opening_month, $closing_month, $limit, $segments, $regions, $plans.
+with moves as (
+    select m.*
+    from window_movements($opening_month::date, $closing_month::date) m
+    semi join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
+        on s.account_id = m.account_id
+    where m.movement = $movement
+),
+final as (
+    select m.account_id, a.account_name, a.segment, a.plan,
+        12 * m.opening_mrr_usd as opening_arr_usd, 12 * m.closing_mrr_usd as closing_arr_usd,
+        12 * (m.closing_mrr_usd - m.opening_mrr_usd) as change_arr_usd,
+        count(*) over () as total_rows
+    from moves m
+    join accounts a using (account_id)
+)
+select * from final
+order by change_arr_usd desc, account_id
+limit $limit

@@ -1,0 +1,24 @@
+-- the tickets behind a ticket kpi in one period: tickets opened ($basis 'opened') or resolved ($basis 'resolved') between $start_date and $end_date, of $categories (empty = all), for accounts in scope, slowest first (at most $limit, with the total); params $basis, $categories, $start_date, $end_date, $limit, $segments, $regions, $plans.
+with tickets as (
+    select t.*
+    from support_tickets t
+    semi join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
+        on s.account_id = t.account_id
+    where (len($categories::varchar[]) = 0 or list_contains($categories::varchar[], t.category))
+      and case when $basis = 'resolved' then t.resolved_at else t.opened_at end
+          between $start_date::date and $end_date::date + interval 1 day - interval 1 microsecond
+),
+final as (
+    select t.ticket_id, t.account_id, a.account_name, t.opened_at, t.resolved_at,
+        datediff('second', t.opened_at, t.first_response_at) / 3600.0 as first_response_hours,
+        datediff('second', t.opened_at, t.resolved_at) / 3600.0 as resolution_hours,
+        t.category, t.priority, t.status, coalesce(d.department_name, t.department_id) as department_name,
+        count(*) over () as total_rows
+    from tickets t
+    join accounts a using (account_id)
+    left join departments d on d.department_id = t.department_id
+)
+select * from final
+order by case when $basis = 'resolved' then resolution_hours else first_response_hours end desc nulls last,
+    ticket_id
+limit $limit

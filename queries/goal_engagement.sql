@@ -1,0 +1,9 @@
+-- employee engagement of one department by quarter (score 0-100, respondents, headcount, response rate), oldest first; params $department_id.
+with final as (
+    select quarter_start, engagement_score, respondents, headcount,
+        100.0 * respondents / nullif(headcount, 0) as response_rate_pct
+    from employee_engagement
+    where department_id = $department_id
+)
+select * from final
+order by quarter_start

@@ -1,0 +1,8 @@
+-- every kpi's actual per period (computed kpis from the kpi rollup, imported as loaded), oldest first; no params.
+with final as (
+    select a.kpi_id, a.period_start, a.actual_value
+    from kpi_actuals a
+    semi join department_kpis k using (kpi_id)
+)
+select * from final
+order by kpi_id, period_start

@@ -1,0 +1,33 @@
+-- nps, csat and ces of survey answers at one department's touchpoints (answers whose department_id is $department_id) from accounts in scope, per program and survey type, in the period ($start_date..$end_date) and the comparison period ($comparison_start_date..$comparison_end_date), with n; params $department_id, $start_date, $end_date, $comparison_start_date, $comparison_end_date, $segments, $regions, $plans.
+with answers as (
+    select r.program, r.survey_type, r.score,
+        case when r.responded_on between $start_date::date and $end_date::date then 'period'
+             else 'comparison' end as window_name
+    from survey_responses r
+    semi join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
+        on s.account_id = r.account_id
+    where r.department_id = $department_id
+      and (r.responded_on between $start_date::date and $end_date::date
+           or r.responded_on between $comparison_start_date::date and $comparison_end_date::date)
+),
+scores as (
+    select program, survey_type, window_name, count(*) as answers,
+        100.0 * (avg((score >= 9)::int) - avg((score <= 6)::int)) as nps,
+        100.0 * avg((score >= 4)::int) as csat_pct,
+        avg(score) as ces_mean
+    from answers
+    group by program, survey_type, window_name
+),
+final as (
+    select p.program, p.survey_type,
+        case p.survey_type when 'NPS' then p.nps when 'CSAT' then p.csat_pct else p.ces_mean end as score,
+        p.answers,
+        case p.survey_type when 'NPS' then c.nps when 'CSAT' then c.csat_pct else c.ces_mean end
+            as comparison_score, coalesce(c.answers, 0) as comparison_answers
+    from scores p
+    left join scores c
+        on c.program = p.program and c.survey_type = p.survey_type and c.window_name = 'comparison'
+    where p.window_name = 'period'
+)
+select * from final
+order by survey_type, program

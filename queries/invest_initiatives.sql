@@ -1,0 +1,68 @@
+-- initiatives with their department, cost, targeted driver and expected churn reduction, and for running or completed ones the monthly churn of accounts exposed to the driver (and of the others, as a control) in the 12 months before the start and since, through $as_of_month's previous month; params $as_of_month, $segments, $regions, $plans.
+with scoped as (
+    select e.*
+    from account_driver_exposures e
+    semi join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
+        on s.account_id = e.account_id
+    where e.month < $as_of_month::date
+),
+long as (
+    unpivot scoped
+    on slow_support, repeated_escalations, poor_onboarding, poor_services,
+       detractor_not_followed_up, detractor_followed_up, no_executive_meeting, not_cab_member,
+       revenue_decline
+    into name driver_id value exposed
+),
+monthly as (
+    select driver_id, month, exposed,
+        count(*) as account_months,
+        count(*) filter (where churned_next_month) as churned
+    from long
+    group by all
+),
+targets as (
+    select i.*, d.department_name,
+        case i.target_driver when 'cab_member' then 'not_cab_member' else i.target_driver end
+            as driver_id,
+        date_trunc('month', i.started_on)::date as start_month,
+        least(coalesce(date_trunc('month', i.ended_on)::date, $as_of_month::date),
+              ($as_of_month::date - interval 1 month)::date) as through_month
+    from initiatives i
+    join departments d using (department_id)
+),
+progress as (
+    select t.initiative_id,
+        datediff('month', t.start_month, $as_of_month::date) as months_since_start,
+        coalesce(sum(m.account_months) filter (where m.exposed and m.month < t.start_month), 0)
+            as exposed_months_before,
+        coalesce(sum(m.churned) filter (where m.exposed and m.month < t.start_month), 0)
+            as exposed_churned_before,
+        coalesce(sum(m.account_months) filter (where m.exposed and m.month >= t.start_month), 0)
+            as exposed_months_since,
+        coalesce(sum(m.churned) filter (where m.exposed and m.month >= t.start_month), 0)
+            as exposed_churned_since,
+        coalesce(sum(m.account_months) filter (where not m.exposed and m.month < t.start_month), 0)
+            as control_months_before,
+        coalesce(sum(m.churned) filter (where not m.exposed and m.month < t.start_month), 0)
+            as control_churned_before,
+        coalesce(sum(m.account_months) filter (where not m.exposed and m.month >= t.start_month), 0)
+            as control_months_since,
+        coalesce(sum(m.churned) filter (where not m.exposed and m.month >= t.start_month), 0)
+            as control_churned_since
+    from targets t
+    left join monthly m
+        on m.driver_id = t.driver_id
+       and m.month between t.start_month - interval 12 month and t.through_month
+    where t.status in ('running', 'completed') and t.start_month < $as_of_month::date
+    group by all
+),
+final as (
+    select t.initiative_id, t.initiative_name, t.department_id, t.department_name,
+        t.target_driver, t.cost_usd::double as cost_usd, t.started_on, t.ended_on,
+        t.expected_churn_reduction_pct, t.status,
+        p.* exclude (initiative_id)
+    from targets t
+    left join progress p using (initiative_id)
+)
+select * from final
+order by initiative_id

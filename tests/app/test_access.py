@@ -1,0 +1,170 @@
+"""Sign-in and roles through AppTest: every role on every page, refusals show no data, the board
+never sees a customer's name, and results are never shared between roles."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from northstar import access
+from tests.conftest import REPO_ROOT
+
+APP = str(REPO_ROOT / "app.py")
+VIEWS = REPO_ROOT / "views"
+USERS = {
+    "cco": "cco@northstar.example",
+    "executive": "ceo@northstar.example",
+    "board": "member@board.example",
+    "department_head": "head.support@northstar.example",
+}
+ACCESS_FILE = """
+[[users]]
+email = "cco@northstar.example"
+role = "cco"
+
+[[users]]
+email = "ceo@northstar.example"
+role = "executive"
+
+[[users]]
+email = "head.support@northstar.example"
+role = "department_head"
+department = "customer_service"
+
+[[domains]]
+domain = "board.example"
+role = "board"
+"""
+PAGES = sorted(page for page in access.KNOWN_PAGES if (VIEWS / f"{page}.py").exists())
+
+
+@pytest.fixture()
+def signed_in(demo_db, use_db, tmp_path, monkeypatch):
+    use_db(demo_db)
+    path = tmp_path / "access.toml"
+    path.write_text(ACCESS_FILE)
+    monkeypatch.setenv("NORTHSTAR_ACCESS_FILE", str(path))
+    return demo_db
+
+
+def app_for(email: str | None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["auth"] = {"client_id": "test", "client_secret": "test",
+                          "server_metadata_url": "http://127.0.0.1:1/.well-known/openid-configuration",
+                          "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
+                          "cookie_secret": "test"}
+    at.user = {"email": email, "is_logged_in": True} if email else {"is_logged_in": False}
+    return at
+
+
+def open_as(email: str | None, page: str, query_params: dict[str, str] | None = None) -> AppTest:
+    at = app_for(email)
+    if query_params:
+        at.query_params.update(query_params)
+    at.run()
+    if page != "briefing":
+        at.switch_page(str(VIEWS / f"{page}.py")).run()
+    return at
+
+
+def shows_data(at: AppTest) -> bool:
+    return bool(len(at.metric) or len(at.dataframe) or len(at.table) or len(at.get("plotly_chart")))
+
+
+def test_anonymous_visitor_sees_only_the_sign_in(signed_in):
+    at = open_as(None, "briefing")
+    assert not at.exception
+    assert [button.label for button in at.button] == ["Sign in"]
+    assert not shows_data(at)
+
+
+def test_unlisted_user_is_refused_politely(signed_in):
+    at = open_as("stranger@elsewhere.example", "briefing")
+    assert not at.exception
+    assert "don't have access" in at.subheader[0].value
+    assert not shows_data(at)
+
+
+@pytest.mark.parametrize("role", list(USERS))
+@pytest.mark.parametrize("page", PAGES)
+def test_every_role_on_every_page(signed_in, role, page):
+    at = open_as(USERS[role], page)
+    assert not at.exception, [exception.message for exception in at.exception]
+    refusals = [warning.value for warning in at.warning if "does not include" in warning.value]
+    if page in access.ROLE_PAGES[role]:
+        assert not any("does not include this page" in text for text in refusals), refusals
+        assert at.title, "an allowed page renders"
+    else:
+        assert any("does not include this page" in text for text in refusals)
+        assert not shows_data(at)
+
+
+def test_navigation_lists_only_allowed_pages(signed_in):
+    at = open_as(USERS["department_head"], "briefing")
+    assert not at.exception
+    assert at.title[0].value == "Customer briefing"
+    assert len(at.metric) == 8  # aggregates are open to every role
+
+
+def test_board_sees_no_customer_names_anywhere(signed_in):
+    with duckdb.connect(str(signed_in), read_only=True) as con:
+        names = {row[0] for row in con.execute("select account_name from accounts").fetchall()}
+        contacts = {row[0] for row in con.execute(
+            "select primary_contact_name from accounts union select primary_contact_email from accounts"
+        ).fetchall()}
+        # employees (CSMs, consultants) are not customers: their names may be shown
+        employees = {row[0] for row in con.execute("select employee_name from employees").fetchall()}
+        contacts -= employees
+        comments = {row[0] for row in con.execute(
+            "select distinct comment from survey_responses where comment is not null").fetchall()}
+    for page in sorted(access.ROLE_PAGES["board"] & set(PAGES)):
+        views = [None]
+        if page in ("retention", "satisfaction", "programs", "invest"):
+            views = [None, "2", "3", "4"]  # open every tab by position below
+        for view in views:
+            at = open_as(USERS["board"], page)
+            if view is not None and at.tabs:
+                labels = [tab.label for tab in at.tabs]
+                position = int(view) - 1
+                if position >= len(labels):
+                    continue
+                key = "program" if page == "programs" else "view"
+                at = open_as(USERS["board"], page, {key: labels[position]})
+            assert not at.exception, (page, view, [e.message for e in at.exception])
+            text = rendered_text(at)
+            leaked = [name for name in names | contacts if name and name in text]
+            assert not leaked, (page, view, leaked[:5])
+            leaked_comments = [comment for comment in comments if comment in text]
+            assert not leaked_comments, (page, view, leaked_comments[:3])
+
+
+def rendered_text(at: AppTest) -> str:
+    """Every string an AppTest render holds: elements, tables, charts (as JSON)."""
+    parts = [str(at.main)]
+    parts.append(str(at.sidebar))
+    for frame in list(at.dataframe) + list(at.table):
+        parts.append(frame.value.to_csv())
+    for chart in at.get("plotly_chart"):
+        parts.append(json.dumps(json.loads(chart.proto.spec)))
+    return "\n".join(parts)
+
+
+def test_department_head_cannot_run_account_queries(signed_in):
+    from northstar.access import AccessDenied, Viewer, check_query
+
+    head = Viewer("h@x", "department_head", "customer_service", signed_in=True)
+    with pytest.raises(AccessDenied):
+        check_query(head, "health_accounts", {})
+    with pytest.raises(AccessDenied):
+        check_query(head, "account_profile", {"account_id": "A0000001"})
+    check_query(head, "kpi_windows", {})
+    board = Viewer("b@x", "board", signed_in=True)
+    with pytest.raises(AccessDenied):
+        check_query(board, "account_tickets", {"account_id": "A0000001"})
+    with pytest.raises(AccessDenied):
+        check_query(board, "data_load_run", {})
+    with pytest.raises(AccessDenied):
+        check_query(Viewer("n@x", None, signed_in=True), "kpi_windows", {})

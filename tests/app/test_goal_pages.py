@@ -1,0 +1,80 @@
+"""Goal alignment and Department scorecard through AppTest, with filters and a department
+chosen through the URL."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.app.test_retention_pages import open_page, texts
+
+
+@pytest.fixture()
+def demo(demo_db, use_db):
+    use_db(demo_db)
+    return demo_db
+
+
+def test_alignment_page(demo):
+    at = open_page("views/alignment.py")
+    assert at.title[0].value == "Goal alignment"
+    labels = [metric.label for metric in at.metric]
+    assert labels[0] == "Overall alignment score" and at.metric[0].value.endswith("%")
+    assert len(at.get("plotly_chart")) == 3  # matrix, scores by department, scores by quarter
+    scores, accountability, statuses = (frame.value for frame in at.dataframe)
+    assert len(scores) == 6
+    assert all(link.startswith("scorecard?department=") for link in scores["Department"])
+    assert {"Department", "KPI", "Customer outcomes", "Target", "Actual", "Status", "Owner",
+            "Next review"} <= set(statuses.columns)
+    assert set(statuses["Status"]) <= {"✓ On track", "▲ At risk", "✕ Off track", "– No data"}
+    assert "— none" in set(statuses["Customer outcomes"])  # KPIs serving no outcome are shown
+    assert "30-day onboarding CSAT" in set(accountability["KPI"])
+    assert "KPIs that serve no customer outcome" in texts(at.warning)
+    assert "Marketing qualified leads" in texts(at.warning)
+
+
+def test_alignment_page_with_filters(demo):
+    at = open_page("views/alignment.py", {"period": "Last 3 months", "segment": "SMB",
+                                          "compare": "Same period a year earlier"})
+    assert "Last 3 months" in at.caption[0].value
+    assert at.metric[0].label == "Overall alignment score"
+
+
+def test_scorecard_for_a_department_from_the_url(demo):
+    at = open_page("views/scorecard.py", {"department": "customer_service"})
+    assert at.title[0].value == "Department scorecard"
+    assert at.header[0].value == "Customer Service & Support"
+    assert at.selectbox(key="department").value == "customer_service"
+    labels = [metric.label for metric in at.metric]
+    assert labels[:4] == ["Alignment score", "On track", "At risk", "Off track"]
+    kpi_table = at.dataframe[0].value
+    assert set(kpi_table["KPI"]) == {"Median first response time", "Median resolution time",
+                                     "Support CSAT"}
+    # one chart per KPI plus engagement
+    assert len(at.get("plotly_chart")) == 3 + 1
+    touchpoints = at.dataframe[1].value
+    assert {"Measure", "Score", "Answers (n)"} <= set(touchpoints.columns)
+    drill = at.dataframe[-1].value
+    assert drill["Account"].iloc[0].startswith("account?account=")
+    assert 0 < len(drill) <= 200
+
+
+def test_scorecard_drills_every_kind_of_row(demo):
+    at = open_page("views/scorecard.py", {"department": "sales", "segment": "Enterprise"})
+    assert at.header[0].value == "Sales"
+    at.selectbox(key="drill_kpi").set_value("kpi:sales_expansion_arr_usd").run()
+    assert not at.exception
+    table = at.dataframe[-1].value
+    assert {"Account", "ARR before", "ARR after", "ARR added"} <= set(table.columns)
+    at = open_page("views/scorecard.py", {"department": "market_research"})
+    at.selectbox(key="drill_kpi").set_value("kpi:mr_survey_coverage_pct").run()
+    assert not at.exception
+    assert "Surveyed in the last 6 months" in at.dataframe[-1].value.columns
+    at.selectbox(key="drill_kpi").set_value("kpi:mr_relationship_nps").run()
+    assert not at.exception
+    assert list(at.dataframe[-1].value["Score"]) == sorted(at.dataframe[-1].value["Score"])
+
+
+def test_scorecard_department_without_rows_behind(demo):
+    at = open_page("views/scorecard.py", {"department": "marketing", "period": "Last month"})
+    assert at.header[0].value == "Marketing"
+    assert "imported" in texts(at.info)

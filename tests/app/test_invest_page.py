@@ -1,0 +1,91 @@
+"""The Where to invest page (every tab via ?view=, a what-if scenario from the URL) and the CEO
+brief on the briefing page, through Streamlit's AppTest on the demo database."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import REPO_ROOT
+
+APP = str(REPO_ROOT / "app.py")
+
+
+@pytest.fixture()
+def demo(demo_db, use_db):
+    use_db(demo_db)
+    return demo_db
+
+
+def run(path: str | None = None, **params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params.update(params)
+    at.run()
+    if path:
+        at.switch_page(path).run()
+    return at
+
+
+def texts(at: AppTest) -> str:
+    return " ".join(
+        element.value for element in [*at.markdown, *at.caption, *at.info] if element.value
+    )
+
+
+def test_drivers_tab_explains_and_estimates(demo):
+    at = run("views/invest.py", view="Drivers")
+    assert not at.exception
+    assert at.title[0].value == "Where to invest"
+    table = at.dataframe[0].value
+    assert "Slow ticket resolution" in set(table["Driver"])
+    assert table["Relative risk (segment-adjusted)"].str.contains(r"\(\d").any()
+    assert "Mantel-Haenszel" in texts(at)
+    assert len(at.get("plotly_chart")) == 1
+
+
+@pytest.mark.parametrize("view", ["Initiatives", "What-if", "Customers"])
+def test_every_tab_renders_from_the_url(demo, view):
+    at = run("views/invest.py", view=view)
+    assert not at.exception
+    assert at.tabs[0].label == "Drivers"
+    if view == "Initiatives":
+        ranked = at.dataframe[0].value
+        assert list(ranked["Rank"]) == list(range(1, len(ranked) + 1))
+        assert ranked["Per dollar"].is_monotonic_decreasing
+    if view == "Customers":
+        assert [metric.label for metric in at.metric] == [
+            "Invest",
+            "Protect",
+            "Maintain",
+            "Monitor",
+        ]
+        accounts = at.dataframe[1].value
+        assert accounts["Account"].str.startswith("account?account=A").all()
+
+
+def test_what_if_scenario_comes_from_the_url(demo):
+    at = run(
+        "views/invest.py",
+        view="What-if",
+        driver="No executive meeting in 12 months",
+        reduce="40",
+        **{"in": "Enterprise"},
+    )
+    assert not at.exception
+    assert at.selectbox(key="driver").value == "No executive meeting in 12 months"
+    assert at.slider(key="reduce").value == 40
+    assert at.multiselect(key="in").value == ["Enterprise"]
+    metrics = {metric.label: metric for metric in at.metric}
+    assert metrics["ARR protected a year"].value.startswith("$")
+    assert metrics["NRR, last 12 months"].delta.startswith("+")
+    assert "40% of the exposure in Enterprise" in texts(at)
+
+
+def test_briefing_carries_the_ceo_brief(demo):
+    at = run()
+    assert not at.exception
+    assert any(header.value == "CEO brief" for header in at.subheader)
+    lines = [element.value for element in at.markdown if "→](" in element.value]
+    assert sum("(invest?view=Initiatives)" in line for line in lines) == 3
+    assert sum("(account?account=A" in line for line in lines) == 3
+    assert len(lines) == 9

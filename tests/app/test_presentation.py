@@ -1,0 +1,86 @@
+"""Presentation mode and masking through AppTest."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from northstar import present
+from tests.conftest import REPO_ROOT
+
+APP = str(REPO_ROOT / "app.py")
+
+
+@pytest.fixture()
+def demo(demo_db, use_db):
+    use_db(demo_db)
+    return demo_db
+
+
+def open_page(page: str | None, query_params: dict[str, str]) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(query_params)
+    at.run()
+    if page:
+        at.switch_page(str(REPO_ROOT / "views" / f"{page}.py")).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def account_names(path) -> set[str]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return {row[0] for row in con.execute("select account_name from accounts").fetchall()}
+
+
+def test_deck_order():
+    pages = ["briefing", "retention", "health", "satisfaction", "glossary"]
+    assert present.deck_neighbours("briefing", pages) == (None, "retention")
+    assert present.deck_neighbours("retention", pages) == ("briefing", "satisfaction")
+    assert present.deck_neighbours("satisfaction", pages) == ("retention", None)
+    assert present.deck_neighbours("glossary", pages) == (None, "briefing")
+
+
+def test_presentation_masks_names_and_offers_next(demo):
+    at = open_page("health", {"present": "true"})
+    table = at.dataframe[0].value
+    names = account_names(demo)
+    shown = {link.split("#", 1)[1] for link in table["Account"]}
+    assert not shown & names
+    assert all(name.startswith("Account ") for name in shown)
+    labels = [button.label for button in at.button]
+    assert any(label.endswith("▶") for label in labels)
+
+
+def test_next_button_walks_the_deck_and_keeps_filters(demo):
+    at = open_page(None, {"present": "true", "segment": "SMB"})
+    next_button = next(button for button in at.button if button.label.endswith("▶"))
+    next_button.click().run()
+    assert not at.exception
+    assert at.title[0].value == "Retention"
+    assert "Segment: SMB" in at.caption[0].value
+
+
+def test_mask_toggle_outside_presentation(demo):
+    at = open_page("health", {"mask": "true"})
+    shown = {link.split("#", 1)[1] for link in at.dataframe[0].value["Account"]}
+    assert not shown & account_names(demo)
+    plain = open_page("health", {})
+    shown = {link.split("#", 1)[1] for link in plain.dataframe[0].value["Account"]}
+    assert shown <= account_names(demo)
+
+
+def test_pseudonyms_are_stable():
+    from northstar.mask import mask_frame, pseudonym
+
+    assert pseudonym("Acme Ltd") == pseudonym("acme ltd ")
+    assert pseudonym("Acme Ltd") != pseudonym("Acme Inc")
+    import pandas as pd
+
+    frame = pd.DataFrame({"account_name": ["Acme Ltd", None], "comment": ["Too slow", None],
+                          "primary_contact_email": ["a@acme.example", None], "arr_usd": [1.0, 2.0]})
+    masked = mask_frame(frame)
+    assert masked["account_name"][0] == pseudonym("Acme Ltd")
+    assert masked["comment"][0].startswith("[hidden")
+    assert masked["primary_contact_email"][0].endswith("@hidden.invalid")
+    assert pd.isna(masked["account_name"][1]) and masked["arr_usd"].tolist() == [1.0, 2.0]

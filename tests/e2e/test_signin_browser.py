@@ -1,0 +1,95 @@
+"""The real sign-in flow in a browser, against a local OpenID Connect provider (oidc-provider-mock):
+an anonymous visitor sees no data, a listed user gets in, an unlisted user is refused."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from browser import wait_for_app_loaded
+from tests.e2e.conftest import _free_port, serve, streamlit_command
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+METRIC = '[data-testid="stMetric"]'
+LISTED = {"sub": "cco-1", "email": "cco@northstar.example", "name": "Casey CCO"}
+UNLISTED = {"sub": "stranger-1", "email": "stranger@elsewhere.example", "name": "Sam Stranger"}
+
+
+@pytest.fixture(scope="module")
+def signed_app(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("signin")
+    provider_port, app_port = _free_port(), _free_port()
+    provider = f"http://127.0.0.1:{provider_port}"
+    app = f"http://127.0.0.1:{app_port}"
+    (folder / "secrets.toml").write_text(
+        "[auth]\n"
+        f'redirect_uri = "{app}/oauth2callback"\n'
+        f'cookie_secret = "{secrets.token_hex(16)}"\n'
+        'client_id = "northstar-test"\n'
+        'client_secret = "northstar-test-secret"\n'
+        f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n'
+    )
+    (folder / "access.toml").write_text(
+        '[[users]]\nemail = "cco@northstar.example"\nrole = "cco"\n'
+    )
+    provider_cmd = [
+        sys.executable, "-m", "oidc_provider_mock", "--port", str(provider_port),
+        "--user-claims", json.dumps(LISTED), "--user-claims", json.dumps(UNLISTED),
+    ]
+    env = {**os.environ, "NORTHSTAR_DB": str(demo_db), "PYTHONUNBUFFERED": "1",
+           "NORTHSTAR_ACCESS_FILE": str(folder / "access.toml")}
+    with serve(provider_cmd, env, f"{provider}/.well-known/openid-configuration",
+               folder / "provider.log", ok_text=None), \
+         serve(streamlit_command(app_port, "--secrets.files", str(folder / "secrets.toml")),
+               env, f"{app}/_stcore/health", folder / "streamlit.log"):
+        yield app
+
+
+def fresh_page(browser: Browser) -> Page:
+    return browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+
+
+def sign_in(page: Page, app: str, subject: str) -> None:
+    page.goto(app, wait_until="domcontentloaded")
+    wait_for_app_loaded(page)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name=subject).click()  # the provider's predefined user
+    page.wait_for_url(f"{app}/**", timeout=30000)
+    wait_for_app_loaded(page)
+
+
+def test_anonymous_visitor_sees_no_data(signed_app: str, browser: Browser) -> None:
+    page = fresh_page(browser)
+    for path in ("/", "/retention", "/account?account=A0000001", "/data"):
+        page.goto(f"{signed_app}{path}", wait_until="domcontentloaded")
+        wait_for_app_loaded(page)
+        assert page.get_by_role("button", name="Sign in").is_visible(), path
+        assert page.locator(METRIC).count() == 0, path
+        assert "$" not in page.locator('[data-testid="stMain"]').inner_text(), path
+    page.context.close()
+
+
+def test_listed_user_gets_in(signed_app: str, browser: Browser) -> None:
+    page = fresh_page(browser)
+    sign_in(page, signed_app, LISTED["sub"])
+    page.locator(METRIC).first.wait_for(timeout=30000)
+    assert page.locator(METRIC).count() >= 8
+    assert "cco@northstar.example" in page.locator('[data-testid="stSidebar"]').inner_text()
+    page.context.close()
+
+
+def test_unlisted_user_is_refused(signed_app: str, browser: Browser) -> None:
+    page = fresh_page(browser)
+    sign_in(page, signed_app, UNLISTED["sub"])
+    page.get_by_text("You don't have access yet").wait_for(timeout=30000)
+    assert page.locator(METRIC).count() == 0
+    page.context.close()

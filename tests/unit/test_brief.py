@@ -1,0 +1,85 @@
+"""The CEO brief: sentences for fixtures with known answers, and escaping."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pandas as pd
+
+from northstar import brief
+from northstar.briefing import KpiCard
+from northstar.metrics import METRICS, format_delta, format_value
+
+
+def card(name: str, value: float, before: float) -> KpiCard:
+    metric = METRICS[name]
+    return KpiCard(metric, value, before, format_value(metric, value),
+                   format_delta(metric, value - before), [], None, None)
+
+
+def test_investment_sentences_rank_by_protected_per_dollar():
+    ranked = pd.DataFrame({
+        "initiative_name": ["Exec sponsors", "Support staffing", "Call-backs", "Nothing"],
+        "department_name": ["Sales", "Customer Service", "Customer Service", "Marketing"],
+        "status": ["completed", "running", "running", "proposed"],
+        "protected_arr_usd": [850_000.0, 380_000.0, 25_000.0, 0.0],
+        "protected_low_usd": [370_000.0, 210_000.0, 0.0, 0.0],
+        "protected_high_usd": [1_240_000.0, 530_000.0, 52_000.0, 0.0],
+        "cost_usd": [150_000.0, 420_000.0, 90_000.0, 10.0],
+        "protected_per_dollar": [5.666, 0.905, 0.278, 0.0],
+        "payback_months": [2.1, 13.3, 43.2, math.inf],
+    })
+    sentences = brief.investment_sentences(ranked)
+    assert [s.text for s in sentences] == [
+        "Exec sponsors (Sales, completed) protects about $850K of ARR a year (95% range "
+        "$370K–$1.24M) for $150K: $5.67 of ARR a year per dollar; it pays back in 2 months.",
+        "Support staffing (Customer Service, running) protects about $380K of ARR a year (95% "
+        "range $210K–$530K) for $420K: $0.91 of ARR a year per dollar; it pays back in 13 months.",
+        "Call-backs (Customer Service, running) protects about $25.0K of ARR a year (95% range "
+        "$0–$52.0K) for $90.0K: $0.28 of ARR a year per dollar; it pays back in 43 months.",
+    ]
+    assert {s.link for s in sentences} == {"invest?view=Initiatives"}
+    assert brief.investment_sentences(ranked.iloc[0:0]) == []
+
+
+def test_risk_sentences_name_the_account_and_link_to_it():
+    at_risk = pd.DataFrame({
+        "account_id": ["A0000007"], "account_name": ["Acme *Labs*"], "segment": ["Enterprise"],
+        "arr_at_risk_usd": [61_600.0], "arr_usd": [220_000.0], "health_score": [31.6],
+        "band": ["Critical"], "renewal_date": [dt.date(2027, 1, 12)],
+    })
+    (sentence,) = brief.risk_sentences(at_risk)
+    assert sentence.text == ("Acme *Labs* (Enterprise) has $61.6K of ARR at risk: $220K ARR, "
+                             "health 32 (Critical), renewing 12 Jan 2027.")
+    assert sentence.link == "account?account=A0000007"
+    # data-derived text cannot inject markdown (or LaTeX through the dollar signs)
+    line = brief.markdown_line(sentence)
+    assert r"Acme \*Labs\*" in line and r"\$61\.6K" in line
+    assert line.endswith("[Evidence →](account?account=A0000007)")
+
+
+def test_change_sentences_pick_the_largest_relative_moves():
+    cards = [
+        card("arr_usd", 105_000_000, 100_000_000),  # +5%
+        card("nrr_pct", 98.0, 104.0),  # -5.8%
+        card("logo_churn_pct", 15.0, 12.0),  # +25%
+        card("nps", 20.0, 30.0),  # -10 pts on a 100-point scale: 10%
+        card("csat_pct", 80.0, 80.0),  # no change
+    ]
+    sentences = brief.change_sentences(cards, "Nov 2024 – Oct 2025")
+    assert [s.text for s in sentences] == [
+        "Logo churn rose to 15.0% from 12.0% in Nov 2024 – Oct 2025 (+3.0 pp), a deterioration.",
+        "NPS fell to +20 from +30 in Nov 2024 – Oct 2025 (-10 pts), a deterioration.",
+        "NRR fell to 98.0% from 104.0% in Nov 2024 – Oct 2025 (-6.0 pp), a deterioration.",
+    ]
+    assert [s.link for s in sentences] == [
+        "retention?view=Breakdown&by=Segment", "satisfaction?view=Scores",
+        "retention?view=Overview",
+    ]
+
+
+def test_escape_markdown():
+    assert brief.escape_markdown("[x](javascript:y) $5 #1") == (
+        r"\[x\]\(javascript\:y\) \$5 \#1"
+    )

@@ -1,0 +1,111 @@
+"""Hardening: server settings, no HTML from data, no secrets in the repository, roles config."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tomllib
+
+import pytest
+
+from northstar import access, text
+from northstar.query_scopes import QUERY_SCOPES
+from tests.conftest import REPO_ROOT
+
+
+def test_server_settings_are_safe():
+    config = tomllib.loads((REPO_ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["enableXsrfProtection"] is True
+    assert config["server"]["enableCORS"] is True
+    assert config["server"]["address"] == "127.0.0.1"  # local demo mode: this machine only
+    assert config["browser"]["gatherUsageStats"] is False
+
+
+def tracked_files() -> list[str]:
+    return subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO_ROOT, capture_output=True, text=True, check=True,
+    ).stdout.split()
+
+
+def test_no_raw_html_is_ever_rendered():
+    offenders = []
+    for name in tracked_files():
+        if name.endswith(".py") and not name.startswith("tests/"):
+            source = (REPO_ROOT / name).read_text()
+            for pattern in ("unsafe_allow_html=True", "st.html(", "components.html(", "components.v1"):
+                if pattern in source:
+                    offenders.append(f"{name}: {pattern}")
+    assert not offenders
+
+
+SECRET_PATTERNS = [
+    re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
+    re.compile(r"AKIA[0-9A-Z]{16}"),
+    re.compile(r"(?i)(client_secret|cookie_secret|api_key|password|token)\s*=\s*[\"'](?!<)[^\"']{8,}[\"']"),
+]
+
+
+def test_no_secrets_in_the_repository():
+    assert ".streamlit/secrets.toml" not in tracked_files()
+    found = []
+    for name in tracked_files():
+        path = REPO_ROOT / name
+        if name.startswith("tests/") or not path.is_file() or path.stat().st_size > 2_000_000:
+            continue
+        try:
+            content = path.read_text()
+        except UnicodeDecodeError:
+            continue
+        found += [f"{name}: {pattern.pattern}" for pattern in SECRET_PATTERNS if pattern.search(content)]
+    assert not found
+
+
+def test_the_secrets_example_only_holds_placeholders():
+    example = tomllib.loads((REPO_ROOT / ".streamlit" / "secrets.example.toml").read_text())
+    for key in ("client_id", "client_secret", "cookie_secret"):
+        assert example["auth"][key].startswith("<")
+
+
+def test_every_query_has_an_access_scope():
+    names = {path.stem for path in (REPO_ROOT / "queries").glob("*.sql")}
+    assert names - set(QUERY_SCOPES) == set(), "classify new queries in northstar/query_scopes.py"
+    assert set(QUERY_SCOPES) - names == set(), "remove deleted queries from query_scopes.py"
+    assert set(QUERY_SCOPES.values()) <= set(access.SCOPE_ROLES)
+
+
+def test_every_page_has_an_access_rule():
+    pages = {path.stem for path in (REPO_ROOT / "views").glob("*.py")}
+    assert pages - access.KNOWN_PAGES == set(), "add new pages to access.ROLE_PAGES"
+    app = (REPO_ROOT / "app.py").read_text()
+    for page in pages:
+        assert f'"views/{page}.py"' in app
+        assert f'gate.require_page("{page}")' in (REPO_ROOT / "views" / f"{page}.py").read_text()
+
+
+def test_access_file_rules(tmp_path):
+    path = tmp_path / "access.toml"
+    path.write_text(
+        '[[users]]\nemail = "Ana@Corp.example"\nrole = "board"\n'
+        '[[domains]]\ndomain = "corp.example"\nrole = "executive"\n'
+        '[[users]]\nemail = "head@corp.example"\nrole = "department_head"\ndepartment = "sales"\n'
+    )
+    rules = access.load_access(path)
+    assert access.resolve("ana@corp.example", rules) == ("board", None)  # the address beats the domain
+    assert access.resolve("bob@corp.example", rules) == ("executive", None)
+    assert access.resolve("head@corp.example", rules) == ("department_head", "sales")
+    assert access.resolve("eve@other.example", rules) is None  # deny by default
+    assert access.resolve(None, rules) is None
+    assert access.load_access(tmp_path / "absent.toml") == access.AccessList({}, {})
+    path.write_text('[[users]]\nemail = "x@corp.example"\nrole = "king"\n')
+    with pytest.raises(access.AccessFileError, match="roles are"):
+        access.load_access(path)
+    path.write_text('[[users]]\nemail = "x@corp.example"\nrole = "department_head"\n')
+    with pytest.raises(access.AccessFileError, match="needs a department"):
+        access.load_access(path)
+
+
+def test_data_text_is_shown_literally():
+    assert text.literal("[Click me](https://evil.example)") == r"\[Click me\]\(https\://evil\.example\)"
+    assert text.literal("![x](http://t.example/p.png)").startswith(r"\!\[x\]")
+    assert text.literal("Acme *Corp* #1") == r"Acme \*Corp\* \#1"

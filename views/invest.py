@@ -1,0 +1,457 @@
+"""Where to invest: churn drivers, initiative ROI, what-if scenarios and which customers to
+invest in — with the numbers' uncertainty and the data behind them."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from northstar import charts, db, filters, gate, health, invest
+from northstar.metrics import format_usd
+
+gate.require_page("invest")
+
+metadata = db.dataset_metadata()
+state = filters.current(metadata.last_month)
+scope = state.query_params()
+last_month = metadata.last_month
+opening_month = filters.add_months(last_month, -12)
+
+st.title("Where to invest")
+st.caption(
+    f"Drivers estimated on every month with a year of history before and after it · "
+    f"exposure and ARR now: {filters.month_label(last_month)} · {state.scope_caption()} · "
+    f"data as of {metadata.as_of:%d %b %Y}"
+)
+
+counts = db.run_query(
+    "invest_driver_counts", **scope, as_of_month=last_month, opening_month=opening_month
+)
+results = invest.driver_results(counts)
+if not results or all(math.isnan(result.adjusted.value) for result in results):
+    st.info(
+        "Not enough history for these filters: the driver analysis needs accounts with a full "
+        "year of data before and after a month. Clear the filters in the sidebar or load more "
+        "history.",
+        icon=":material/hourglass_empty:",
+    )
+    st.stop()
+by_label = {result.driver.label: result for result in results}
+
+
+def pct(value: float, digits: int = 1) -> str:
+    return "—" if value is None or math.isnan(value) else f"{value:.{digits}f}%"
+
+
+drivers_tab, initiatives_tab, whatif_tab, customers_tab = st.tabs(
+    ["Drivers", "Initiatives", "What-if", "Customers"],
+    key="view", bind="query-params", on_change="rerun",
+)
+
+with drivers_tab:
+    if drivers_tab.open:
+        st.markdown(
+            "**Which problems cost us customers, and how much ARR rides on each.** For every "
+            "month with a full year of history on both sides, each active account is marked "
+            "*exposed* or not to each driver using only what was known that month, and we count "
+            "how many churned within the next 12 months. The **relative risk** says how many "
+            "times likelier exposed accounts were to churn; it is compared *within segment* "
+            "(Mantel-Haenszel), so a driver is not blamed for what segment explains. **ARR at "
+            "risk from the driver** = ARR of the accounts exposed today × their 12-month churn "
+            "risk × the share of that risk the driver adds (1 − 1 ÷ relative risk)."
+        )
+        ranked = [r for r in results if r.at_risk_arr_usd.value > 0]
+        if ranked:
+            charts.show(
+                charts.horizontal_bars(
+                    [r.driver.label for r in ranked],
+                    [r.at_risk_arr_usd.value for r in ranked],
+                    title="ARR at risk attributable to each driver, next 12 months",
+                    hover_extra=[
+                        f"{format_usd(r.at_risk_arr_usd.value)} (95% range "
+                        f"{format_usd(r.at_risk_arr_usd.low)}–{format_usd(r.at_risk_arr_usd.high)})"
+                        f"; relative risk {r.adjusted.text()}"
+                        for r in ranked
+                    ],
+                )
+            )
+        table = invest.driver_table(results)
+        st.dataframe(
+            table,
+            hide_index=True,
+            column_config={
+                "ARR exposed now": st.column_config.NumberColumn(format="dollar"),
+                "ARR at risk from the driver": st.column_config.NumberColumn(format="dollar"),
+                "Churn exposed": st.column_config.NumberColumn(
+                    format="%.1f%%", help="Exposed account-months that churned within 12 months"
+                ),
+                "Churn not exposed": st.column_config.NumberColumn(format="%.1f%%"),
+                "Relative risk (crude)": st.column_config.TextColumn(
+                    help="Churn exposed ÷ churn not exposed, all segments pooled; 95% interval "
+                    "in brackets"
+                ),
+                "Relative risk (segment-adjusted)": st.column_config.TextColumn(
+                    help="Mantel-Haenszel relative risk across segments with its 95% interval"
+                ),
+                "NPS difference (adjusted)": st.column_config.TextColumn(
+                    help="NPS of exposed minus not exposed accounts' relationship answers in "
+                    "the following 12 months, within segment; 95% interval in brackets"
+                ),
+            },
+        )
+        st.caption(
+            "Intervals are 95%. An interval that includes 1 means the data cannot tell the driver "
+            "from chance. The same account appears in up to 12 months, so the intervals are "
+            "widened by the number of months per account (a conservative design effect); n counts "
+            "accounts and account-months."
+        )
+        with st.expander("What each driver means"):
+            for result in results:
+                st.markdown(f"**{result.driver.label}** — {result.driver.definition}")
+        planted = db.run_query("invest_planted_effects")
+        if not planted.empty:
+            with st.expander("Truth check: does the analysis find what the demo planted?"):
+                check = invest.truth_check(results, planted)
+                st.markdown(
+                    "The demo generator planted these churn drivers as multipliers on the "
+                    "monthly churn hazard. Over 12 months a hazard ratio implies a smaller "
+                    "relative risk (*expected*); the estimate should land near it. Estimates "
+                    "are pulled toward 1 where the data can only see a driver imperfectly "
+                    "(e.g. a detractor answer also comes from content customers)."
+                )
+                st.dataframe(
+                    check.drop(columns="driver_id"),
+                    hide_index=True,
+                    column_config={
+                        column: st.column_config.NumberColumn(format="%.2f")
+                        for column in check.columns
+                        if column not in ("driver_id", "Driver")
+                    },
+                )
+
+with initiatives_tab:
+    if initiatives_tab.open:
+        initiatives = db.run_query("invest_initiatives", **scope, as_of_month=last_month)
+        ranked_initiatives = invest.initiatives_ranked(initiatives, results)
+        if ranked_initiatives.empty:
+            st.info("No initiatives recorded yet.", icon=":material/lightbulb:")
+        else:
+            st.markdown(
+                "**Which investments protect the most ARR per dollar.** ARR protected a year = "
+                "ARR at risk from the driver the initiative targets × its expected churn "
+                "reduction. ROI = (protected − cost) ÷ cost; payback = cost ÷ monthly protected "
+                "ARR. The range carries the driver's 95% interval through."
+            )
+            best = ranked_initiatives.iloc[0]
+            columns = st.columns(3)
+            columns[0].metric(
+                "Best ARR protected per dollar", f"${best['protected_per_dollar']:.2f}",
+                border=True, help=best["initiative_name"],
+            )
+            columns[1].metric(
+                "ARR protected a year, all initiatives",
+                format_usd(ranked_initiatives["protected_arr_usd"].sum()), border=True,
+            )
+            columns[2].metric(
+                "Total cost", format_usd(ranked_initiatives["cost_usd"].sum()), border=True
+            )
+            shown = pd.DataFrame(
+                {
+                    "Rank": range(1, len(ranked_initiatives) + 1),
+                    "Initiative": ranked_initiatives["initiative_name"],
+                    "Department": ranked_initiatives["department_name"],
+                    "Status": ranked_initiatives["status"].str.capitalize(),
+                    "Driver addressed": ranked_initiatives["driver_label"],
+                    "Cost": ranked_initiatives["cost_usd"],
+                    "Expected churn reduction": ranked_initiatives["expected_reduction_pct"],
+                    "ARR protected a year": ranked_initiatives["protected_arr_usd"],
+                    "95% range": [
+                        f"{format_usd(low)}–{format_usd(high)}"
+                        for low, high in zip(
+                            ranked_initiatives["protected_low_usd"],
+                            ranked_initiatives["protected_high_usd"], strict=True,
+                        )
+                    ],
+                    "Per dollar": ranked_initiatives["protected_per_dollar"],
+                    "ROI": ranked_initiatives["roi_pct"],
+                    "Payback (months)": ranked_initiatives["payback_months"].where(
+                        ranked_initiatives["payback_months"].map(math.isfinite)
+                    ),
+                }
+            )
+            st.dataframe(
+                shown,
+                hide_index=True,
+                column_config={
+                    "Cost": st.column_config.NumberColumn(format="dollar"),
+                    "ARR protected a year": st.column_config.NumberColumn(format="dollar"),
+                    "Expected churn reduction": st.column_config.NumberColumn(format="%.0f%%"),
+                    "Per dollar": st.column_config.NumberColumn(format="$%.2f"),
+                    "ROI": st.column_config.NumberColumn(format="%.0f%%"),
+                    "Payback (months)": st.column_config.NumberColumn(format="%.1f"),
+                },
+            )
+            st.subheader("Running and completed initiatives: are they working?")
+            progress = invest.running_check(
+                initiatives.loc[initiatives["months_since_start"].notna()]
+            )
+            if progress.empty:
+                st.info("No initiative is running or completed yet.", icon=":material/schedule:")
+            else:
+                names = dict(
+                    zip(initiatives["initiative_id"], initiatives["initiative_name"], strict=True)
+                )
+                planned = dict(
+                    zip(initiatives["initiative_id"], initiatives["expected_churn_reduction_pct"],
+                        strict=True)
+                )
+                st.dataframe(
+                    pd.DataFrame(
+                        {
+                            "Initiative": progress["initiative_id"].map(names),
+                            "Months running": progress["months_since_start"],
+                            "Planned churn reduction": progress["initiative_id"].map(planned),
+                            "Monthly churn of exposed, 12 months before": progress[
+                                "churn_before_pct"
+                            ],
+                            "Since the start": progress["churn_since_pct"],
+                            "Observed reduction": progress["observed_reduction_pct"],
+                            "Reduction vs unexposed accounts": progress[
+                                "control_adjusted_reduction_pct"
+                            ],
+                            "Share exposed before": progress["exposure_before_pct"],
+                            "Share exposed since": progress["exposure_since_pct"],
+                            "Exposed churns since": progress["exposed_churned_since"],
+                        }
+                    ),
+                    hide_index=True,
+                    column_config={
+                        column: st.column_config.NumberColumn(format="%.1f%%")
+                        for column in (
+                            "Planned churn reduction",
+                            "Monthly churn of exposed, 12 months before", "Since the start",
+                            "Observed reduction", "Reduction vs unexposed accounts",
+                            "Share exposed before", "Share exposed since",
+                        )
+                    },
+                )
+                st.caption(
+                    "Monthly churn of the accounts exposed to the initiative's driver in the 12 "
+                    "months before it started against the months since (to its end, or last "
+                    "month). *Reduction vs unexposed accounts* divides out the change among "
+                    "everyone else, so a market-wide shift is not credited to the initiative. "
+                    "With a few months and a few dozen churns, differences of tens of percent "
+                    "are within noise: read these as an early signal, not a verdict."
+                )
+
+with whatif_tab:
+    if whatif_tab.open:
+        usable = [r for r in results if r.adjusted.value > 1]
+        if not usable:
+            st.info("No driver raises churn under these filters.", icon=":material/tune:")
+        else:
+            st.markdown(
+                "**What if we cut a driver?** Choose a driver, how much of its exposure to "
+                "remove, and where. Accounts taken out of exposure lose the driver's extra "
+                "churn risk. The scenario is in the URL, so the link reopens it."
+            )
+            left, middle, right = st.columns([2, 2, 2])
+            labels = [r.driver.label for r in usable]
+            label = left.selectbox("Driver", labels, key="driver", bind="query-params")
+            reduction = middle.slider(
+                "Reduce exposure by", 0, 100, 50, step=5, format="%d%%",
+                key="reduce", bind="query-params",
+            )
+            segments = right.multiselect(
+                "In segments", ["Enterprise", "Mid-Market", "SMB"], key="in",
+                bind="query-params", placeholder="All segments",
+            )
+            result = by_label.get(label or "", usable[0])
+            kpis = db.run_query(
+                "kpi_windows", **{**scope, "window_months": 12}, end_months=[last_month]
+            )
+            if kpis.empty or not kpis["opening_accounts"].iloc[0]:
+                st.info("No accounts were active a year ago under these filters.")
+            else:
+                scenario = invest.what_if(result, counts, float(reduction), segments, kpis.iloc[0])
+                logo_change = scenario.logo_retention_scenario_pct - scenario.logo_retention_pct
+                columns = st.columns(3)
+                columns[0].metric(
+                    "ARR protected a year", format_usd(scenario.protected_arr_usd), border=True,
+                    help="Share removed × ARR at risk from the driver among today's exposed "
+                    "accounts in the chosen segments.",
+                )
+                columns[1].metric(
+                    "NRR, last 12 months", pct(scenario.nrr_scenario_pct),
+                    delta=f"{scenario.nrr_scenario_pct - scenario.nrr_pct:+.1f} pp",
+                    delta_description=f"vs actual {pct(scenario.nrr_pct)}", border=True,
+                    help="Actual NRR plus the churned ARR the scenario would have avoided ÷ "
+                    "starting ARR.",
+                )
+                columns[2].metric(
+                    "Logo retention, last 12 months", pct(scenario.logo_retention_scenario_pct),
+                    delta=f"{logo_change:+.1f} pp",
+                    delta_description=f"vs actual {pct(scenario.logo_retention_pct)}",
+                    border=True,
+                    help="Actual logo retention plus the churned accounts the scenario would "
+                    "have avoided ÷ accounts at the start.",
+                )
+                where = ", ".join(segments) if segments else "all segments"
+                st.caption(
+                    f"{result.driver.label}: relative risk {result.adjusted.text()}. Removing "
+                    f"{reduction}% of the exposure in {where} would have kept about "
+                    f"{scenario.avoided_churned_accounts:,.0f} of the accounts and "
+                    f"{format_usd(scenario.avoided_churned_arr_usd)} of the ARR lost in "
+                    f"{filters.range_label(filters.add_months(opening_month, 1), last_month)}. "
+                    "Assumes the driver causes the extra churn; a driver that only marks "
+                    "trouble protects less."
+                )
+
+with customers_tab:
+    if customers_tab.open:
+        cost_config = invest.load_cost_config()
+        health_config = health.load_config()
+        params = {
+            **scope, **cost_config.query_params(), **health_config.query_params(),
+            "as_of_month": last_month,
+        }
+        segments_frame = db.run_query("invest_customers", **params, grain="segment", limit=0)
+        if segments_frame.empty:
+            st.info("No active accounts match these filters.", icon=":material/filter_alt_off:")
+        else:
+            st.markdown(
+                "**Which customers to invest in.** Cost to serve over the last 12 months = "
+                "support tickets × cost per ticket (by priority) + staff hours on professional "
+                "services, installations, executive meetings, QBRs, advisory board sessions "
+                "and detractor follow-ups × hourly cost, from `config/cost_to_serve.toml`. "
+                "Margin = recurring revenue billed in those 12 months − cost to serve."
+            )
+            by_segment = segments_frame.groupby("segment", as_index=False)[
+                ["accounts", "arr_usd", "revenue_12m_usd", "cost_to_serve_usd", "margin_usd"]
+            ].sum()
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        "Segment": by_segment["segment"],
+                        "Accounts": by_segment["accounts"],
+                        "ARR": by_segment["arr_usd"],
+                        "Revenue, 12 months": by_segment["revenue_12m_usd"],
+                        "Cost to serve": by_segment["cost_to_serve_usd"],
+                        "Cost per account": by_segment["cost_to_serve_usd"]
+                        / by_segment["accounts"],
+                        "Margin": by_segment["margin_usd"],
+                        "Margin %": 100 * by_segment["margin_usd"]
+                        / by_segment["revenue_12m_usd"].where(by_segment["revenue_12m_usd"] > 0),
+                    }
+                ),
+                hide_index=True,
+                column_config={
+                    **{
+                        column: st.column_config.NumberColumn(format="dollar")
+                        for column in ("ARR", "Revenue, 12 months", "Cost to serve",
+                                       "Cost per account", "Margin")
+                    },
+                    "Margin %": st.column_config.NumberColumn(format="%.1f%%"),
+                },
+            )
+            threshold = float(segments_frame["arr_threshold_usd"].dropna().iloc[0]) \
+                if segments_frame["arr_threshold_usd"].notna().any() else math.nan
+            st.subheader("ARR against health: the motion for each account")
+            st.caption(
+                f"High ARR = at or above the median ARR of scored accounts "
+                f"({format_usd(threshold) if not math.isnan(threshold) else '—'}); healthy = "
+                f"health score at or above {health_config.watch_from:g} (the Watch band)."
+            )
+            by_motion = segments_frame.groupby("motion")[
+                ["accounts", "arr_usd", "margin_usd"]
+            ].sum()
+            columns = st.columns(len(invest.MOTION_ORDER))
+            for column, motion in zip(columns, invest.MOTION_ORDER, strict=True):
+                accounts = int(by_motion["accounts"].get(motion, 0))
+                column.metric(
+                    motion, f"{accounts:,} accounts", border=True,
+                    help=invest.motion_help(motion),
+                )
+                column.caption(
+                    f"{format_usd(float(by_motion['arr_usd'].get(motion, 0)))} ARR · margin "
+                    f"{format_usd(float(by_motion['margin_usd'].get(motion, 0)))}"
+                )
+            accounts_frame = db.run_query("invest_customers", **params, grain="account", limit=200)
+            scored = accounts_frame.loc[accounts_frame["motion"] != "Not scored"]
+            if not scored.empty:
+                figure = go.Figure()
+                for index, motion in enumerate(invest.MOTION_ORDER):
+                    rows = scored.loc[scored["motion"] == motion]
+                    figure.add_trace(
+                        go.Scatter(
+                            x=rows["arr_usd"], y=rows["health_score"], mode="markers",
+                            name=motion,
+                            marker={"color": charts.SEQUENCE[index], "size": 7, "opacity": 0.7},
+                            customdata=[format_usd(value) for value in rows["arr_usd"]],
+                            hovertemplate=f"{motion}: %{{customdata}} ARR, health %{{y:.0f}}"
+                            "<extra></extra>",
+                        )
+                    )
+                if not math.isnan(threshold):
+                    figure.add_vline(x=threshold, line_dash="dot", line_color=charts.TOTAL)
+                figure.add_hline(
+                    y=health_config.watch_from, line_dash="dot", line_color=charts.TOTAL
+                )
+                figure.update_xaxes(type="log", title="ARR (log scale)", tickprefix="$",
+                                    tickformat="~s")
+                figure.update_yaxes(title="Health score", range=[0, 100])
+                charts.base_layout(figure, "The 200 largest accounts of each motion", 420)
+                figure.update_layout(
+                    showlegend=True,
+                    legend={"orientation": "h", "y": -0.2, "x": 0, "title": None},
+                )
+                charts.show(figure)
+            motion = st.pills(
+                "Accounts in", invest.MOTION_ORDER, default="Invest", key="motion",
+                bind="query-params",
+            ) or "Invest"
+            st.caption(invest.motion_help(motion))
+            listed = accounts_frame.loc[accounts_frame["motion"] == motion]
+            if listed.empty:
+                st.info(f"No accounts in {motion} under these filters.")
+            else:
+                st.dataframe(
+                    pd.DataFrame(
+                        {
+                            "Account": [
+                                health.account_link(account_id, name)
+                                for account_id, name in zip(
+                                    listed["account_id"], listed["account_name"], strict=True
+                                )
+                            ],
+                            "Segment": listed["segment"],
+                            "ARR": listed["arr_usd"],
+                            "Health": listed["health_score"].round(0),
+                            "Revenue, 12 months": listed["revenue_12m_usd"],
+                            "Cost to serve": listed["cost_to_serve_usd"],
+                            "Support": listed["support_cost_usd"],
+                            "Services": listed["services_cost_usd"],
+                            "Executive & QBR": listed["executive_cost_usd"],
+                            "Margin": listed["margin_usd"],
+                            "Tickets": listed["tickets_12m"],
+                            "Staff hours": listed["staff_hours_12m"],
+                        }
+                    ).sort_values("ARR", ascending=False),
+                    hide_index=True,
+                    column_config={
+                        "Account": st.column_config.LinkColumn(
+                            "Account", display_text=r"#(.*)$", pinned=True,
+                            help="Opens the account's 360 view",
+                        ),
+                        **{
+                            column: st.column_config.NumberColumn(format="dollar")
+                            for column in ("ARR", "Revenue, 12 months", "Cost to serve",
+                                           "Support", "Services", "Executive & QBR", "Margin")
+                        },
+                        "Health": st.column_config.NumberColumn(format="%.0f"),
+                    },
+                )
+                st.caption(f"The {len(listed):,} largest accounts by ARR in {motion}.")

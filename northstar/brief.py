@@ -10,7 +10,6 @@ data-derived text can inject Markdown.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
@@ -19,8 +18,7 @@ import streamlit as st
 
 from northstar.briefing import KpiCard
 from northstar.metrics import format_usd, format_value
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~:=^])")
+from northstar.text import literal
 
 # the page that holds the evidence for each KPI of the wall
 KPI_EVIDENCE = {
@@ -51,7 +49,7 @@ class Brief:
 
 def escape_markdown(text: str) -> str:
     """Backslash-escape every character Markdown (or Streamlit's LaTeX `$`) would act on."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return literal(text)
 
 
 def markdown_line(sentence: BriefSentence) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from northstar import brief, briefing, charts, db, filters, gate
+from northstar import brief, briefing, charts, db, downloads, filters, gate
 from northstar.metrics import METRICS, format_value
 
 gate.require_page("briefing")
@@ -51,7 +51,8 @@ for row_cards in (cards[:4], cards[4:]):
                 st.caption(card.note)
 
 st.subheader("CEO brief")
-brief.render(brief.collect(state, metadata, cards))
+ceo_brief = brief.collect(state, metadata, cards)
+brief.render(ceo_brief)
 
 row = current.iloc[0]
 left, right = st.columns([3, 2])
@@ -62,7 +63,7 @@ with left:
         f"From the ARR of accounts active in {opening} to ARR in "
         f"{filters.month_label(window.end_month)}; new accounts are those that started since."
     )
-    figure = charts.arr_bridge(
+    bridge = charts.arr_bridge(
         row["starting_arr_usd"],
         row["new_arr_usd"],
         row["expansion_arr_usd"],
@@ -70,21 +71,71 @@ with left:
         row["churned_arr_usd"],
         row["arr_usd"],
     )
-    charts.show(figure)
+    charts.show(bridge)
 with right:
     st.subheader(f"NRR, rolling {window.months} month{'s' if window.months > 1 else ''}")
     trend = frame.loc[frame["window_end_month"].dt.date.isin(window.sparkline_end_months())]
     nrr = METRICS["nrr_pct"]
-    figure = charts.trend(
+    nrr_trend = charts.trend(
         list(trend["window_end_month"]),
         list(trend["nrr_pct"]),
         nrr.label,
         tick_suffix="%",
         hover_values=[format_value(nrr, value) for value in trend["nrr_pct"]],
     )
-    charts.show(figure)
+    charts.show(nrr_trend)
     st.caption(
         f"Each point is NRR over the {window.months} month(s) ending that month. "
         f"{int(row['churned_accounts']):,} of {int(row['opening_accounts']):,} accounts "
         f"active at the start churned in the period."
+    )
+
+st.subheader("Keep this briefing")
+export_context = downloads.context_for("Customer briefing", metadata.as_of, state.caption())
+export_kpis = [
+    downloads.Kpi(
+        card.metric.label,
+        card.value_text,
+        f"{card.delta_text} {compared}" if card.delta_text else None,
+        card.note,
+    )
+    for card in cards
+]
+export_figures = [
+    (f"Where ARR moved ({window.label})", bridge),
+    (f"NRR, rolling {window.months} month(s)", nrr_trend),
+]
+export_sentences = [
+    sentence.text for sentence in (*ceo_brief.investments, *ceo_brief.risks, *ceo_brief.changes)
+]
+
+
+def brief_document() -> str:
+    return downloads.briefing_html(export_context, export_kpis, export_figures, export_sentences)
+
+
+html_column, pdf_column, _ = st.columns([1, 1, 3])
+html_column.download_button(
+    "Brief as HTML",
+    lambda: brief_document().encode("utf-8"),
+    file_name=f"northstar-brief-{metadata.as_of:%Y-%m-%d}.html",
+    mime="text/html",
+    icon=":material/html:",
+    on_click="ignore",
+    help="One file that opens offline, with interactive charts, the filters and the as-of date.",
+)
+if downloads.chromium_executable():
+    pdf_column.download_button(
+        "Brief as PDF",
+        lambda: downloads.html_to_pdf(brief_document()),
+        file_name=f"northstar-brief-{metadata.as_of:%Y-%m-%d}.pdf",
+        mime="application/pdf",
+        icon=":material/picture_as_pdf:",
+        on_click="ignore",
+        help="Printed by headless Chromium; takes a few seconds.",
+    )
+else:
+    pdf_column.caption(
+        "PDF export needs Chromium on the server (Debian package `chromium`); the HTML brief "
+        "prints to PDF from any browser."
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from northstar import gate, goals
+from northstar import gate, glossary, goals
 from northstar.metrics import glossary_rows
 
 gate.require_page("glossary")
@@ -13,6 +13,10 @@ gate.require_page("glossary")
 st.title("Glossary")
 st.caption("How every number in Northstar is defined.")
 st.table(pd.DataFrame(glossary_rows()).set_index("Metric"))
+
+for topic in glossary.TERMS:
+    st.subheader(topic)
+    st.table(pd.DataFrame(glossary.rows(topic)).set_index("Term"))
 
 st.subheader("Goals and alignment")
 st.table(pd.DataFrame(goals.glossary_rows()).set_index("Term"))

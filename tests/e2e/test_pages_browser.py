@@ -1,0 +1,69 @@
+"""Every page in a real browser at 1920×1080: loads with no error element, screenshot kept under
+test-artifacts/; a shared URL reproduces a view; the HTML brief downloads and opens offline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from browser import EXCEPTION, screenshot_full_page, wait_for_app_loaded
+from tests.conftest import REPO_ROOT
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+ARTIFACTS = REPO_ROOT / "test-artifacts" / "screenshots"
+PAGES = {
+    "briefing": "/",
+    "retention": "/retention?view=Cohorts",
+    "health": "/health",
+    "account": "/account?account=A0000001",
+    "satisfaction": "/satisfaction?view=Verbatims",
+    "programs": "/programs?program=Support+review",
+    "alignment": "/alignment",
+    "scorecard": "/scorecard?department=customer_service",
+    "invest": "/invest",
+    "glossary": "/glossary",
+    "data": "/data",
+}
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_loads_without_error(app_server: str, page: Page, name: str) -> None:
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(f"{app_server}{PAGES[name]}", wait_until="domcontentloaded")
+    wait_for_app_loaded(page)
+    errors = page.locator(f'{EXCEPTION}, [data-testid="stAlertContentError"]')
+    assert errors.count() == 0, errors.all_inner_texts()
+    assert page.locator('[data-testid="stHeading"]').count() >= 1
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = screenshot_full_page(page, ARTIFACTS / f"{name}-1920x1080.png")
+    assert shot.stat().st_size > 10_000
+
+
+def test_a_shared_url_reproduces_the_view(app_server: str, page: Page) -> None:
+    url = f"{app_server}/satisfaction?view=Closed+loop&target=14&segment=Enterprise&period=Last+6+months"
+    page.goto(url, wait_until="domcontentloaded")
+    wait_for_app_loaded(page)
+    main = page.locator('[data-testid="stMain"]').inner_text()
+    assert "Last 6 months" in main and "Segment: Enterprise" in main
+    assert page.get_by_role("tab", name="Closed loop").get_attribute("aria-selected") == "true"
+    assert page.get_by_test_id("stNumberInputField").input_value() == "14"
+
+
+def test_html_brief_downloads_and_opens_offline(app_server: str, page: Page, tmp_path: Path) -> None:
+    page.goto(f"{app_server}/?segment=SMB", wait_until="domcontentloaded")
+    wait_for_app_loaded(page)
+    with page.expect_download(timeout=60000) as download:
+        page.get_by_role("button", name="Brief as HTML").click()
+    path = tmp_path / "brief.html"
+    download.value.save_as(path)
+    text = path.read_text()
+    assert "Data as of 31 Oct 2026" in text and "Segment: SMB" in text
+    offline = page.context.browser.new_context(offline=True).new_page()
+    offline.goto(path.as_uri())
+    offline.wait_for_selector(".plotly-graph-div .main-svg", timeout=30000)
+    assert offline.locator(".plotly-graph-div").count() == 2
+    offline.context.close()

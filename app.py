@@ -99,6 +99,15 @@ except access.AccessDenied as refusal:
     # a section the viewer's role may not see: say so, show nothing of it
     st.warning(str(refusal), icon=":material/lock:")
 
+if st.context.url:
+    with st.sidebar:
+        st.caption("Link to this view (copy with the button on the right)")
+        st.code(
+            present.share_url(st.context.url, navigation.url_path, present.current_params()),
+            language=None,
+            wrap_lines=True,
+        )
+
 if present.is_on():
     scripts = {access.page_key(page): page for group in pages.values() for page in group}
     previous, following = present.deck_neighbours(

@@ -33,3 +33,20 @@ def deck_neighbours(current: str, available: list[str]) -> tuple[str | None, str
     previous = deck[index - 1] if index > 0 else None
     following = deck[index + 1] if index + 1 < len(deck) else None
     return previous, following
+
+
+def share_url(base_url: str, page_path: str, params: list[tuple[str, str]]) -> str:
+    """The address that reopens this exact view: page, filters, tabs, selections and drills."""
+    from urllib.parse import urlencode
+
+    base = base_url.rstrip("/")
+    if page_path and base.endswith("/" + page_path):  # the browser's URL may hold the page
+        base = base[: -len(page_path) - 1]
+    address = base + ("/" + page_path if page_path else "/")
+    query = urlencode(params)
+    return f"{address}?{query}" if query else address
+
+
+def current_params() -> list[tuple[str, str]]:
+    """Every query parameter of this session's URL, repeated keys kept."""
+    return [(key, value) for key in st.query_params for value in st.query_params.get_all(key)]

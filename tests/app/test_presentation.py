@@ -84,3 +84,12 @@ def test_pseudonyms_are_stable():
     assert masked["comment"][0].startswith("[hidden")
     assert masked["primary_contact_email"][0].endswith("@hidden.invalid")
     assert pd.isna(masked["account_name"][1]) and masked["arr_usd"].tolist() == [1.0, 2.0]
+
+
+def test_share_url_keeps_every_parameter():
+    assert present.share_url("http://host:8501/", "satisfaction",
+                             [("view", "Closed loop"), ("segment", "SMB"), ("segment", "SMB 2")]) == (
+        "http://host:8501/satisfaction?view=Closed+loop&segment=SMB&segment=SMB+2")
+    assert present.share_url("http://host:8501", "", []) == "http://host:8501/"
+    assert present.share_url("http://host:8501/health", "health", [("mask", "true")]) == (
+        "http://host:8501/health?mask=true")

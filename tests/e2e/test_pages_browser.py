@@ -51,6 +51,10 @@ def test_a_shared_url_reproduces_the_view(app_server: str, page: Page) -> None:
     assert "Last 6 months" in main and "Segment: Enterprise" in main
     assert page.get_by_role("tab", name="Closed loop").get_attribute("aria-selected") == "true"
     assert page.get_by_test_id("stNumberInputField").input_value() == "14"
+    link = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text()
+    assert link.startswith(f"{app_server}/satisfaction?"), link
+    for part in ("view=Closed+loop", "target=14", "segment=Enterprise", "period=Last+6+months"):
+        assert part in link, (part, link)
 
 
 def test_html_brief_downloads_and_opens_offline(app_server: str, page: Page, tmp_path: Path) -> None:

@@ -177,7 +177,8 @@ with verbatims_tab:
             key="theme",
             bind="query-params",
         )
-        programs = st.multiselect(
+        program_column, survey_column, score_column = st.columns([3, 2, 2])
+        programs = program_column.multiselect(
             "Programs",
             list(voc.PROGRAMS),
             format_func=voc.PROGRAMS.__getitem__,
@@ -185,15 +186,31 @@ with verbatims_tab:
             bind="query-params",
             placeholder="All programs",
         )
+        survey_types = survey_column.multiselect(
+            "Surveys",
+            list(SURVEY_METRICS),
+            key="surveys",
+            bind="query-params",
+            placeholder="NPS, CSAT and CES",
+        )
+        lowest, highest = score_column.slider(
+            "Score",
+            min_value=0,
+            max_value=10,
+            value=(0, 10),
+            key="scores",
+            bind="query-params",
+            help="NPS answers run 0–10, CSAT 1–5 and CES 1–7.",
+        )
         comments = db.run_query(
             "survey_comments",
             **params,
             **period_dates,
             **theme_params,
             programs=programs,
-            survey_types=[],
-            min_score=0,
-            max_score=10,
+            survey_types=survey_types,
+            min_score=lowest,
+            max_score=highest,
             search=(search or "").strip(),
             theme=theme or "",
             limit=500,

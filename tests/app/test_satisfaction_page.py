@@ -77,3 +77,11 @@ def test_closed_loop_tab(demo):
     table = at.dataframe[0].value
     assert {"Status", "Answered", "Follow up by", "Account", "CSM"} <= set(table.columns)
     assert "churned within 180 days" in captions(at)
+
+
+def test_verbatims_filter_by_survey_and_score(demo):
+    at = open_page({"view": "Verbatims", "surveys": "NPS", "scores": ["0", "6"]})
+    comments = at.dataframe[1].value
+    assert len(comments) > 0
+    assert set(comments["Survey"]) == {"NPS"}
+    assert comments["Score"].max() <= 6

@@ -186,25 +186,51 @@ def context_for(title: str, as_of: dt.date, filters_caption: str) -> ExportConte
     return ExportContext(title, as_of, filters_caption, mask.masking_on(viewer.masking_forced))
 
 
-def render_table_downloads(frame: pd.DataFrame, title: str, context: ExportContext) -> None:
-    """CSV and Excel download buttons for one table, side by side."""
+def render_table_downloads(
+    frame: pd.DataFrame, title: str, context: ExportContext, key_suffix: str = ""
+) -> None:
+    """CSV and Excel download buttons for one table, side by side (files built on click)."""
     import streamlit as st
 
     slug = "-".join(title.lower().split())
-    left, right, _ = st.columns([1, 1, 4])
+    key = f"{slug}-{key_suffix}" if key_suffix else slug
+    left, right, _ = st.columns([1, 1, 6])
     left.download_button(
         "CSV",
-        table_csv(frame, context),
+        lambda: table_csv(frame, context),
         file_name=f"northstar-{slug}.csv",
         mime="text/csv",
         icon=":material/download:",
-        key=f"csv-{slug}",
+        key=f"csv-{key}",
+        on_click="ignore",
     )
     right.download_button(
         "Excel",
-        table_excel(frame, context),
+        lambda: table_excel(frame, context),
         file_name=f"northstar-{slug}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/table_view:",
-        key=f"xlsx-{slug}",
+        key=f"xlsx-{key}",
+        on_click="ignore",
+    )
+
+
+def dataframe(data: pd.DataFrame, title: str | None = None, **kwargs: object) -> None:
+    """st.dataframe plus CSV and Excel downloads that carry the as-of date and the filters."""
+    import hashlib
+
+    import streamlit as st
+
+    from northstar import db, filters
+
+    st.dataframe(data, **kwargs)
+    if not isinstance(data, pd.DataFrame) or data.empty:
+        return
+    metadata = db.dataset_metadata()
+    state = filters.current(metadata.last_month)
+    name = title or " and ".join(str(column) for column in list(data.columns)[:2])
+    columns_key = hashlib.sha1("|".join(map(str, data.columns)).encode()).hexdigest()[:6]
+    render_table_downloads(
+        without_links(data), name, context_for(name, metadata.as_of, state.caption()),
+        key_suffix=columns_key,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from northstar import accounts, charts, db, gate, health
+from northstar import accounts, charts, db, downloads, gate, health
 from northstar.metrics import format_usd
 from northstar.text import literal
 
@@ -148,21 +148,21 @@ with survey_tab:
     if surveys.empty:
         st.info("No survey answers from this account.")
     else:
-        st.dataframe(
+        downloads.dataframe(
             accounts.surveys_table(surveys), hide_index=True, column_config=accounts.COLUMN_CONFIG
         )
 with ticket_tab:
     if tickets.empty:
         st.info("No support tickets from this account.")
     else:
-        st.dataframe(
+        downloads.dataframe(
             accounts.tickets_table(tickets), hide_index=True, column_config=accounts.COLUMN_CONFIG
         )
 with engagement_tab:
     if engagements.empty:
         st.info("No engagements recorded with this account.")
     else:
-        st.dataframe(
+        downloads.dataframe(
             accounts.engagements_table(engagements),
             hide_index=True,
             column_config=accounts.COLUMN_CONFIG,
@@ -171,6 +171,6 @@ with kudos_tab:
     if kudos.empty:
         st.info("No kudos from this account yet.")
     else:
-        st.dataframe(
+        downloads.dataframe(
             accounts.kudos_table(kudos), hide_index=True, column_config=accounts.COLUMN_CONFIG
         )

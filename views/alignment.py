@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from northstar import charts, db, filters, gate, goals
+from northstar import charts, db, downloads, filters, gate, goals
 
 gate.require_page("alignment")
 
@@ -47,7 +47,8 @@ columns = st.columns(4)
 columns[0].metric(
     "Overall alignment score",
     "—" if overall is None else f"{overall:.0f}%",
-    None if overall is None or previous_overall is None
+    None
+    if overall is None or previous_overall is None
     else f"{overall - previous_overall:+.0f} pp",
     delta_description="vs comparison period",
     help=goals.SCORE_RULE,
@@ -137,16 +138,13 @@ score_table = pd.DataFrame(
         ],
         "Alignment score (%)": scores["score_pct"],
         "KPIs": scores["kpis"],
-        **{
-            goals.status_text(status): scores[status]
-            for status in goals.STATUS_ORDER
-        },
+        **{goals.status_text(status): scores[status] for status in goals.STATUS_ORDER},
         "Serving no outcome": scores["serving_no_outcome"],
     }
 )
 with right:
     st.subheader("Departments")
-    st.dataframe(
+    downloads.dataframe(
         score_table,
         hide_index=True,
         column_config={
@@ -197,7 +195,8 @@ with gap_right:
     if unowned:
         st.warning(
             "**Customer outcomes no department owns** (no KPI serves them): "
-            + ", ".join(unowned) + ".",
+            + ", ".join(unowned)
+            + ".",
             icon=":material/person_off:",
         )
     else:
@@ -208,7 +207,8 @@ with gap_right:
     if without_kpis:
         st.warning(
             "**Departments without KPIs** (left out of the overall score): "
-            + ", ".join(without_kpis) + ".",
+            + ", ".join(without_kpis)
+            + ".",
             icon=":material/domain_disabled:",
         )
 
@@ -217,7 +217,7 @@ st.caption(goals.RUN_RULE)
 if runs.empty:
     st.success("No KPI has been off track two periods running.", icon=":material/check_circle:")
 else:
-    st.dataframe(
+    downloads.dataframe(
         goals.accountability_table(runs, kpis, metadata.last_month),
         hide_index=True,
         column_config={
@@ -231,7 +231,7 @@ st.caption(
     f"Actual = the mean of the KPI's actuals in {window.label}. "
     + " ".join(f"{goals.status_text(key)}: {status.rule}" for key, status in goals.STATUSES.items())
 )
-st.dataframe(
+downloads.dataframe(
     goals.status_table(statuses, runs),
     hide_index=True,
     column_config={

@@ -112,7 +112,13 @@ if at_risk.empty:
     st.info("No scored accounts in the bands shown.", icon=":material/filter_alt_off:")
     st.stop()
 table = health.at_risk_table(at_risk)
-st.dataframe(table, hide_index=True, column_config=health.at_risk_column_config(), height=480)
+downloads.dataframe(
+    table,
+    title="At-risk accounts",
+    hide_index=True,
+    column_config=health.at_risk_column_config(),
+    height=480,
+)
 left, _ = st.columns([3, 1])
 with left:
     choices = dict(zip(at_risk["account_id"], at_risk["account_name"], strict=True))
@@ -130,8 +136,3 @@ with left:
         key="open_360",
     ):
         st.switch_page("views/account.py", query_params={"account": chosen})
-downloads.render_table_downloads(
-    health.at_risk_export(table),
-    "At-risk accounts",
-    downloads.context_for("At-risk accounts", metadata.as_of, state.scope_caption()),
-)

@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from northstar import charts, db, filters, gate, health, invest
+from northstar import charts, db, downloads, filters, gate, health, invest
 from northstar.metrics import format_usd
 
 gate.require_page("invest")
@@ -48,7 +48,9 @@ def pct(value: float, digits: int = 1) -> str:
 
 drivers_tab, initiatives_tab, whatif_tab, customers_tab = st.tabs(
     ["Drivers", "Initiatives", "What-if", "Customers"],
-    key="view", bind="query-params", on_change="rerun",
+    key="view",
+    bind="query-params",
+    on_change="rerun",
 )
 
 with drivers_tab:
@@ -79,7 +81,7 @@ with drivers_tab:
                 )
             )
         table = invest.driver_table(results)
-        st.dataframe(
+        downloads.dataframe(
             table,
             hide_index=True,
             column_config={
@@ -122,7 +124,7 @@ with drivers_tab:
                     "are pulled toward 1 where the data can only see a driver imperfectly "
                     "(e.g. a detractor answer also comes from content customers)."
                 )
-                st.dataframe(
+                downloads.dataframe(
                     check.drop(columns="driver_id"),
                     hide_index=True,
                     column_config={
@@ -148,12 +150,15 @@ with initiatives_tab:
             best = ranked_initiatives.iloc[0]
             columns = st.columns(3)
             columns[0].metric(
-                "Best ARR protected per dollar", f"${best['protected_per_dollar']:.2f}",
-                border=True, help=best["initiative_name"],
+                "Best ARR protected per dollar",
+                f"${best['protected_per_dollar']:.2f}",
+                border=True,
+                help=best["initiative_name"],
             )
             columns[1].metric(
                 "ARR protected a year, all initiatives",
-                format_usd(ranked_initiatives["protected_arr_usd"].sum()), border=True,
+                format_usd(ranked_initiatives["protected_arr_usd"].sum()),
+                border=True,
             )
             columns[2].metric(
                 "Total cost", format_usd(ranked_initiatives["cost_usd"].sum()), border=True
@@ -172,7 +177,8 @@ with initiatives_tab:
                         f"{format_usd(low)}–{format_usd(high)}"
                         for low, high in zip(
                             ranked_initiatives["protected_low_usd"],
-                            ranked_initiatives["protected_high_usd"], strict=True,
+                            ranked_initiatives["protected_high_usd"],
+                            strict=True,
                         )
                     ],
                     "Per dollar": ranked_initiatives["protected_per_dollar"],
@@ -182,7 +188,7 @@ with initiatives_tab:
                     ),
                 }
             )
-            st.dataframe(
+            downloads.dataframe(
                 shown,
                 hide_index=True,
                 column_config={
@@ -205,10 +211,13 @@ with initiatives_tab:
                     zip(initiatives["initiative_id"], initiatives["initiative_name"], strict=True)
                 )
                 planned = dict(
-                    zip(initiatives["initiative_id"], initiatives["expected_churn_reduction_pct"],
-                        strict=True)
+                    zip(
+                        initiatives["initiative_id"],
+                        initiatives["expected_churn_reduction_pct"],
+                        strict=True,
+                    )
                 )
-                st.dataframe(
+                downloads.dataframe(
                     pd.DataFrame(
                         {
                             "Initiative": progress["initiative_id"].map(names),
@@ -232,9 +241,12 @@ with initiatives_tab:
                         column: st.column_config.NumberColumn(format="%.1f%%")
                         for column in (
                             "Planned churn reduction",
-                            "Monthly churn of exposed, 12 months before", "Since the start",
-                            "Observed reduction", "Reduction vs unexposed accounts",
-                            "Share exposed before", "Share exposed since",
+                            "Monthly churn of exposed, 12 months before",
+                            "Since the start",
+                            "Observed reduction",
+                            "Reduction vs unexposed accounts",
+                            "Share exposed before",
+                            "Share exposed since",
                         )
                     },
                 )
@@ -262,12 +274,21 @@ with whatif_tab:
             labels = [r.driver.label for r in usable]
             label = left.selectbox("Driver", labels, key="driver", bind="query-params")
             reduction = middle.slider(
-                "Reduce exposure by", 0, 100, 50, step=5, format="%d%%",
-                key="reduce", bind="query-params",
+                "Reduce exposure by",
+                0,
+                100,
+                50,
+                step=5,
+                format="%d%%",
+                key="reduce",
+                bind="query-params",
             )
             segments = right.multiselect(
-                "In segments", ["Enterprise", "Mid-Market", "SMB"], key="in",
-                bind="query-params", placeholder="All segments",
+                "In segments",
+                ["Enterprise", "Mid-Market", "SMB"],
+                key="in",
+                bind="query-params",
+                placeholder="All segments",
             )
             result = by_label.get(label or "", usable[0])
             kpis = db.run_query(
@@ -280,19 +301,24 @@ with whatif_tab:
                 logo_change = scenario.logo_retention_scenario_pct - scenario.logo_retention_pct
                 columns = st.columns(3)
                 columns[0].metric(
-                    "ARR protected a year", format_usd(scenario.protected_arr_usd), border=True,
+                    "ARR protected a year",
+                    format_usd(scenario.protected_arr_usd),
+                    border=True,
                     help="Share removed × ARR at risk from the driver among today's exposed "
                     "accounts in the chosen segments.",
                 )
                 columns[1].metric(
-                    "NRR, last 12 months", pct(scenario.nrr_scenario_pct),
+                    "NRR, last 12 months",
+                    pct(scenario.nrr_scenario_pct),
                     delta=f"{scenario.nrr_scenario_pct - scenario.nrr_pct:+.1f} pp",
-                    delta_description=f"vs actual {pct(scenario.nrr_pct)}", border=True,
+                    delta_description=f"vs actual {pct(scenario.nrr_pct)}",
+                    border=True,
                     help="Actual NRR plus the churned ARR the scenario would have avoided ÷ "
                     "starting ARR.",
                 )
                 columns[2].metric(
-                    "Logo retention, last 12 months", pct(scenario.logo_retention_scenario_pct),
+                    "Logo retention, last 12 months",
+                    pct(scenario.logo_retention_scenario_pct),
                     delta=f"{logo_change:+.1f} pp",
                     delta_description=f"vs actual {pct(scenario.logo_retention_pct)}",
                     border=True,
@@ -315,7 +341,9 @@ with customers_tab:
         cost_config = invest.load_cost_config()
         health_config = health.load_config()
         params = {
-            **scope, **cost_config.query_params(), **health_config.query_params(),
+            **scope,
+            **cost_config.query_params(),
+            **health_config.query_params(),
             "as_of_month": last_month,
         }
         segments_frame = db.run_query("invest_customers", **params, grain="segment", limit=0)
@@ -332,7 +360,7 @@ with customers_tab:
             by_segment = segments_frame.groupby("segment", as_index=False)[
                 ["accounts", "arr_usd", "revenue_12m_usd", "cost_to_serve_usd", "margin_usd"]
             ].sum()
-            st.dataframe(
+            downloads.dataframe(
                 pd.DataFrame(
                     {
                         "Segment": by_segment["segment"],
@@ -343,7 +371,8 @@ with customers_tab:
                         "Cost per account": by_segment["cost_to_serve_usd"]
                         / by_segment["accounts"],
                         "Margin": by_segment["margin_usd"],
-                        "Margin %": 100 * by_segment["margin_usd"]
+                        "Margin %": 100
+                        * by_segment["margin_usd"]
                         / by_segment["revenue_12m_usd"].where(by_segment["revenue_12m_usd"] > 0),
                     }
                 ),
@@ -351,14 +380,22 @@ with customers_tab:
                 column_config={
                     **{
                         column: st.column_config.NumberColumn(format="dollar")
-                        for column in ("ARR", "Revenue, 12 months", "Cost to serve",
-                                       "Cost per account", "Margin")
+                        for column in (
+                            "ARR",
+                            "Revenue, 12 months",
+                            "Cost to serve",
+                            "Cost per account",
+                            "Margin",
+                        )
                     },
                     "Margin %": st.column_config.NumberColumn(format="%.1f%%"),
                 },
             )
-            threshold = float(segments_frame["arr_threshold_usd"].dropna().iloc[0]) \
-                if segments_frame["arr_threshold_usd"].notna().any() else math.nan
+            threshold = (
+                float(segments_frame["arr_threshold_usd"].dropna().iloc[0])
+                if segments_frame["arr_threshold_usd"].notna().any()
+                else math.nan
+            )
             st.subheader("ARR against health: the motion for each account")
             st.caption(
                 f"High ARR = at or above the median ARR of scored accounts "
@@ -372,7 +409,9 @@ with customers_tab:
             for column, motion in zip(columns, invest.MOTION_ORDER, strict=True):
                 accounts = int(by_motion["accounts"].get(motion, 0))
                 column.metric(
-                    motion, f"{accounts:,} accounts", border=True,
+                    motion,
+                    f"{accounts:,} accounts",
+                    border=True,
                     help=invest.motion_help(motion),
                 )
                 column.caption(
@@ -387,7 +426,9 @@ with customers_tab:
                     rows = scored.loc[scored["motion"] == motion]
                     figure.add_trace(
                         go.Scatter(
-                            x=rows["arr_usd"], y=rows["health_score"], mode="markers",
+                            x=rows["arr_usd"],
+                            y=rows["health_score"],
+                            mode="markers",
                             name=motion,
                             marker={"color": charts.SEQUENCE[index], "size": 7, "opacity": 0.7},
                             customdata=[format_usd(value) for value in rows["arr_usd"]],
@@ -400,8 +441,9 @@ with customers_tab:
                 figure.add_hline(
                     y=health_config.watch_from, line_dash="dot", line_color=charts.TOTAL
                 )
-                figure.update_xaxes(type="log", title="ARR (log scale)", tickprefix="$",
-                                    tickformat="~s")
+                figure.update_xaxes(
+                    type="log", title="ARR (log scale)", tickprefix="$", tickformat="~s"
+                )
                 figure.update_yaxes(title="Health score", range=[0, 100])
                 charts.base_layout(figure, "The 200 largest accounts of each motion", 420)
                 figure.update_layout(
@@ -409,16 +451,22 @@ with customers_tab:
                     legend={"orientation": "h", "y": -0.2, "x": 0, "title": None},
                 )
                 charts.show(figure)
-            motion = st.pills(
-                "Accounts in", invest.MOTION_ORDER, default="Invest", key="motion",
-                bind="query-params",
-            ) or "Invest"
+            motion = (
+                st.pills(
+                    "Accounts in",
+                    invest.MOTION_ORDER,
+                    default="Invest",
+                    key="motion",
+                    bind="query-params",
+                )
+                or "Invest"
+            )
             st.caption(invest.motion_help(motion))
             listed = accounts_frame.loc[accounts_frame["motion"] == motion]
             if listed.empty:
                 st.info(f"No accounts in {motion} under these filters.")
             else:
-                st.dataframe(
+                downloads.dataframe(
                     pd.DataFrame(
                         {
                             "Account": [
@@ -443,13 +491,22 @@ with customers_tab:
                     hide_index=True,
                     column_config={
                         "Account": st.column_config.LinkColumn(
-                            "Account", display_text=r"#(.*)$", pinned=True,
+                            "Account",
+                            display_text=r"#(.*)$",
+                            pinned=True,
                             help="Opens the account's 360 view",
                         ),
                         **{
                             column: st.column_config.NumberColumn(format="dollar")
-                            for column in ("ARR", "Revenue, 12 months", "Cost to serve",
-                                           "Support", "Services", "Executive & QBR", "Margin")
+                            for column in (
+                                "ARR",
+                                "Revenue, 12 months",
+                                "Cost to serve",
+                                "Support",
+                                "Services",
+                                "Executive & QBR",
+                                "Margin",
+                            )
                         },
                         "Health": st.column_config.NumberColumn(format="%.0f"),
                     },

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from northstar import charts, db, filters, gate, programs
+from northstar import charts, db, downloads, filters, gate, programs
 from northstar.metrics import format_usd, format_value
 
 gate.require_page("programs")
@@ -23,7 +23,7 @@ st.caption(f"{state.caption()} · data as of {as_of:%d %b %Y}")
 
 
 def show_table(table: pd.DataFrame, height: int | None = None) -> None:
-    st.dataframe(
+    downloads.dataframe(
         table,
         hide_index=True,
         column_config=programs.column_config(table),

@@ -137,15 +137,11 @@ with breakdown:
                 )
             )
             shown = retention.breakdown_table(table, label)
-            st.dataframe(
-                shown, hide_index=True, column_config=retention.breakdown_column_config(label)
-            )
-            downloads.render_table_downloads(
+            downloads.dataframe(
                 shown,
-                f"Retention by {label.lower()}",
-                downloads.context_for(
-                    f"Retention by {label.lower()}", metadata.as_of, state.caption()
-                ),
+                title=f"Retention by {label.lower()}",
+                hide_index=True,
+                column_config=retention.breakdown_column_config(label),
             )
 
 with cohorts:

@@ -125,7 +125,9 @@ with scores_tab:
             st.info("No survey answers in this period for these filters.")
         else:
             table = voc.breakdown_table(grouped, grouping)
-            st.dataframe(table, hide_index=True, column_config=voc.breakdown_column_config(table))
+            downloads.dataframe(
+                table, hide_index=True, column_config=voc.breakdown_column_config(table)
+            )
             st.caption(
                 "± is the 95% margin of error; blank where there are fewer than two answers."
             )
@@ -150,7 +152,7 @@ with verbatims_tab:
             "Themes come from the keyword rules in `config/comment_themes.toml`; a comment can "
             "fall under several. Select a theme to read its comments."
         )
-        st.dataframe(
+        downloads.dataframe(
             summary.drop(columns="theme"),
             hide_index=True,
             key="theme_table",
@@ -220,11 +222,8 @@ with verbatims_tab:
         else:
             st.caption(f"{len(comments):,} comment(s), newest first (at most 500).")
             shown = voc.comments_table(comments, labels)
-            st.dataframe(shown, hide_index=True, column_config=voc.COMMENT_COLUMNS)
-            downloads.render_table_downloads(
-                downloads.without_links(shown),
-                "Survey comments",
-                downloads.context_for("Survey comments", metadata.as_of, state.caption()),
+            downloads.dataframe(
+                shown, title="Survey comments", hide_index=True, column_config=voc.COMMENT_COLUMNS
             )
 
 with loop_tab:
@@ -327,12 +326,10 @@ with loop_tab:
             st.success("Every unhappy answer in the period was followed up in time.")
         else:
             shown = voc.open_answers_table(open_answers)
-            st.dataframe(shown, hide_index=True, column_config=voc.OPEN_ANSWER_COLUMNS)
-            st.caption(f"{len(open_answers):,} answer(s), overdue first (at most 300 shown).")
-            downloads.render_table_downloads(
-                downloads.without_links(shown),
-                "Unhappy answers not followed up",
-                downloads.context_for(
-                    "Unhappy answers not followed up", metadata.as_of, state.caption()
-                ),
+            downloads.dataframe(
+                shown,
+                title="Unhappy answers not followed up",
+                hide_index=True,
+                column_config=voc.OPEN_ANSWER_COLUMNS,
             )
+            st.caption(f"{len(open_answers):,} answer(s), overdue first (at most 300 shown).")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from northstar import access, charts, db, filters, gate, goals, programs
+from northstar import access, charts, db, downloads, filters, gate, goals, programs
 from northstar.text import literal
 
 gate.require_page("scorecard")
@@ -48,8 +48,9 @@ kpis = db.run_query("goal_kpis")
 actuals = db.run_query("goal_kpi_actuals")
 own = kpis.loc[kpis["department_id"] == department_id].reset_index(drop=True)
 statuses = goals.kpi_statuses(own, actuals, window.start_month, window.end_month)
-previous = goals.kpi_statuses(own, actuals, window.comparison_start_month,
-                              window.comparison_end_month)
+previous = goals.kpi_statuses(
+    own, actuals, window.comparison_start_month, window.comparison_end_month
+)
 department_frame = departments.loc[departments["department_id"] == department_id]
 score = goals.department_scores(statuses, department_frame)["score_pct"].iloc[0]
 previous_score = goals.department_scores(previous, department_frame)["score_pct"].iloc[0]
@@ -67,7 +68,8 @@ else:
     columns[0].metric(
         "Alignment score",
         "—" if goals.is_missing(score) else f"{score:.0f}%",
-        None if goals.is_missing(score) or goals.is_missing(previous_score)
+        None
+        if goals.is_missing(score) or goals.is_missing(previous_score)
         else f"{score - previous_score:+.0f} pp",
         delta_description="vs comparison period",
         help=goals.SCORE_RULE,
@@ -82,7 +84,7 @@ else:
             border=True,
         )
     st.caption(f"Actual = the mean of the KPI's actuals in {window.label}.")
-    st.dataframe(
+    downloads.dataframe(
         goals.status_table(statuses, runs, department_links=False),
         hide_index=True,
         column_config={"Next review": st.column_config.DateColumn(format="D MMM YYYY")},
@@ -108,9 +110,11 @@ else:
     for index, kpi in enumerate(own.itertuples(index=False)):
         series = actuals.loc[actuals["kpi_id"] == kpi.kpi_id].copy()
         series["period_start"] = pd.to_datetime(series["period_start"])
-        series = series.loc[series["period_start"].dt.date >= goals.quarter_start(history_start)
-                            if kpi.period_grain == "quarter"
-                            else series["period_start"].dt.date >= history_start]
+        series = series.loc[
+            series["period_start"].dt.date >= goals.quarter_start(history_start)
+            if kpi.period_grain == "quarter"
+            else series["period_start"].dt.date >= history_start
+        ]
         with chart_columns[index % 2]:
             if series.empty:
                 st.info(f"{kpi.kpi_name}: no actuals in this window.")
@@ -120,8 +124,9 @@ else:
                 list(series["actual_value"]),
                 kpi.kpi_name,
                 title=f"{kpi.kpi_name} ({goals.direction_text(kpi.direction)})",
-                hover_values=[goals.format_kpi_value(value, kpi.unit)
-                              for value in series["actual_value"]],
+                hover_values=[
+                    goals.format_kpi_value(value, kpi.unit) for value in series["actual_value"]
+                ],
                 tick_prefix="$" if kpi.unit == "usd" else "",
                 tick_suffix="%" if kpi.unit == "pct" else "",
             )
@@ -158,7 +163,7 @@ else:
         f"({state.scope_caption()}); change against {window.comparison_label}. "
         "NPS: % promoters − % detractors; CSAT: % of answers 4–5; CES: mean on 1–7."
     )
-    st.dataframe(goals.touchpoint_table(touchpoints), hide_index=True)
+    downloads.dataframe(goals.touchpoint_table(touchpoints), hide_index=True)
 
 people_left, people_right = st.columns(2)
 with people_left:
@@ -170,7 +175,8 @@ with people_left:
         latest = engagement.iloc[-1]
         change = (
             latest["engagement_score"] - engagement.iloc[-2]["engagement_score"]
-            if len(engagement) > 1 else None
+            if len(engagement) > 1
+            else None
         )
         st.metric(
             f"Engagement, {goals.quarter_label(latest['quarter_start'])}",
@@ -190,18 +196,23 @@ with people_left:
                 hover_values=[
                     f"{score:.0f} · {int(respondents)} of {int(headcount)} answered"
                     for score, respondents, headcount in zip(
-                        engagement["engagement_score"], engagement["respondents"],
-                        engagement["headcount"], strict=True,
+                        engagement["engagement_score"],
+                        engagement["respondents"],
+                        engagement["headcount"],
+                        strict=True,
                     )
                 ],
-            ).update_xaxes(type="category", tickformat=None).update_traces(
-                hovertemplate="%{x}: %{text}<extra></extra>"
             )
+            .update_xaxes(type="category", tickformat=None)
+            .update_traces(hovertemplate="%{x}: %{text}<extra></extra>")
         )
 with people_right:
     st.subheader("Kudos from customers")
     kudos = db.run_query(
-        "goal_kudos_employees", **scope, **period_dates, department_id=department_id,
+        "goal_kudos_employees",
+        **scope,
+        **period_dates,
+        department_id=department_id,
         limit=goals.DRILL_LIMIT,
     )
     if kudos.empty:
@@ -216,14 +227,16 @@ with people_right:
             help="Kudos given by accounts in the filters to this department's employees.",
             border=True,
         )
-        st.dataframe(
-            pd.DataFrame({
-                "Employee": kudos["employee_name"],
-                "Role": kudos["job_title"],
-                "Kudos": kudos["kudos"],
-                "Accounts giving them": kudos["accounts"],
-                "Latest": kudos["latest_given_on"],
-            }),
+        downloads.dataframe(
+            pd.DataFrame(
+                {
+                    "Employee": kudos["employee_name"],
+                    "Role": kudos["job_title"],
+                    "Kudos": kudos["kudos"],
+                    "Accounts giving them": kudos["accounts"],
+                    "Latest": kudos["latest_given_on"],
+                }
+            ),
             hide_index=True,
             column_config={"Latest": st.column_config.DateColumn(format="D MMM YYYY")},
             height=300,
@@ -246,17 +259,27 @@ choice = st.selectbox(
 )
 try:
     if choice == "touchpoint":
-        query, params = "goal_drill_answers", {
-            "survey_types": ["NPS", "CSAT", "CES"], "programs": [],
-            "department_ids": [department_id], "start_date": window.start_month,
-            "end_date": as_of, "limit": goals.DRILL_LIMIT,
-        }
+        query, params = (
+            "goal_drill_answers",
+            {
+                "survey_types": ["NPS", "CSAT", "CES"],
+                "programs": [],
+                "department_ids": [department_id],
+                "start_date": window.start_month,
+                "end_date": as_of,
+                "limit": goals.DRILL_LIMIT,
+            },
+        )
         described = f"answers in {window.label} whose touchpoint is {department_name}, lowest first"
     else:
         kpi = computed.loc[computed["kpi_id"] == choice.removeprefix("kpi:")].iloc[0]
         periods = sorted(
-            (start.date() for start in pd.to_datetime(
-                actuals.loc[actuals["kpi_id"] == kpi["kpi_id"], "period_start"])),
+            (
+                start.date()
+                for start in pd.to_datetime(
+                    actuals.loc[actuals["kpi_id"] == kpi["kpi_id"], "period_start"]
+                )
+            ),
             reverse=True,
         )
         if not periods:
@@ -265,8 +288,9 @@ try:
         period_start = st.selectbox(
             "Period",
             periods[:24],
-            format_func=lambda start: goals.period_label(start, kpi["period_grain"],
-                                                         metadata.last_month),
+            format_func=lambda start: goals.period_label(
+                start, kpi["period_grain"], metadata.last_month
+            ),
             key="drill_period",
         )
         actual = actuals.loc[
@@ -275,7 +299,9 @@ try:
             "actual_value",
         ]
         status = goals.kpi_status(
-            actual.iloc[0] if len(actual) else None, kpi["target_value"], kpi["direction"],
+            actual.iloc[0] if len(actual) else None,
+            kpi["target_value"],
+            kpi["direction"],
             kpi["unit"],
         )
         st.caption(
@@ -286,8 +312,9 @@ try:
             f"{goals.status_text(status)}. The actual is company-wide; the rows below follow "
             "the account filters."
         )
-        query, params = goals.drill_params(kpi["computation"], period_start, kpi["period_grain"],
-                                           as_of)
+        query, params = goals.drill_params(
+            kpi["computation"], period_start, kpi["period_grain"], as_of
+        )
         described = goals.DRILLS[kpi["computation"]].rows
     rows = db.run_query(query, **scope, **params)
 except access.AccessDenied as refusal:
@@ -300,8 +327,11 @@ else:
     shown = f"the first {len(rows):,} of {total:,}" if total > len(rows) else f"all {total:,}"
     covered = (
         f" {int(rows['covered_rows'].iloc[0]):,} of {total:,} accounts were surveyed."
-        if "covered_rows" in rows else ""
+        if "covered_rows" in rows
+        else ""
     )
     st.caption(f"Showing {shown} {described}.{covered} Select an account to open its 360 view.")
     table = goals.drill_table(rows, query)
-    st.dataframe(table, hide_index=True, column_config=programs.column_config(table), height=420)
+    downloads.dataframe(
+        table, hide_index=True, column_config=programs.column_config(table), height=420
+    )

@@ -13,6 +13,7 @@ st.set_page_config(
     initial_sidebar_state="collapsed" if present.is_on() else "expanded",
 )
 
+present.accept_short_form()
 viewer = access.current_viewer()
 if not viewer.signed_in and not viewer.local_demo:
     gate.render_sign_in()

@@ -24,6 +24,12 @@ def is_on() -> bool:
         return False
 
 
+def accept_short_form() -> None:
+    """Let `?present=1` (as well as the toggle's own `?present=true`) switch presentation on."""
+    if PRESENT_KEY not in st.session_state and st.query_params.get(PRESENT_KEY, "") in ("1", "yes"):
+        st.session_state[PRESENT_KEY] = True
+
+
 def deck_neighbours(current: str, available: list[str]) -> tuple[str | None, str | None]:
     """The previous and next pages of the board deck around `current` (pages the viewer has)."""
     deck = [key for key in DECK if key in available]

@@ -93,3 +93,10 @@ def test_share_url_keeps_every_parameter():
     assert present.share_url("http://host:8501", "", []) == "http://host:8501/"
     assert present.share_url("http://host:8501/health", "health", [("mask", "true")]) == (
         "http://host:8501/health?mask=true")
+
+
+def test_present_equals_one_also_switches_presentation_on(demo):
+    at = open_page("health", {"present": "1"})
+    shown = {link.split("#", 1)[1] for link in at.dataframe[0].value["Account"]}
+    assert not shown & account_names(demo)
+    assert at.toggle(key="present").value is True

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Locator, Page
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ENV_VAR = "NORTHSTAR_CHROMIUM"
@@ -107,3 +107,22 @@ def screenshot_full_page(page: Page, path: str | Path) -> Path:
     finally:
         page.set_viewport_size(original)
     return out
+
+
+def choose_option(page: Page, widget: Locator, option: str | None = None) -> str:
+    """Open a Streamlit selectbox and pick `option` (or the first option); return its text.
+
+    A long or freshly drawn option list sometimes opens only on a key press, so the list is
+    opened with a click and, if it did not show, ArrowDown.
+    """
+    widget.get_by_role("combobox").click()
+    options = page.get_by_role("option")
+    try:
+        options.first.wait_for(timeout=3000)
+    except Exception:  # the list did not open on the click
+        page.keyboard.press("ArrowDown")
+        options.first.wait_for(timeout=15000)
+    target = options.filter(has_text=option).first if option else options.first
+    text = target.inner_text()
+    target.click()
+    return text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from browser import EXCEPTION, screenshot_full_page, wait_for_app_loaded
+from browser import EXCEPTION, choose_option, screenshot_full_page, wait_for_app_loaded
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -49,8 +49,7 @@ def test_filters_live_in_the_url(app_server: str, page: Page) -> None:
     page.goto(f"{app_server}/", wait_until="domcontentloaded")
     wait_for_app_loaded(page)
     period = page.locator('[data-testid="stSelectbox"]').filter(has_text="Period")
-    period.get_by_role("combobox").click()
-    page.get_by_role("option", name="Last 6 months").click()
+    choose_option(page, period, "Last 6 months")
     page.wait_for_url("**period=Last*6*months*", timeout=15000)
     wait_for_app_loaded(page)
     caption = page.locator(MAIN_CAPTION).first.inner_text()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from browser import EXCEPTION, wait_for_app_loaded
+from browser import EXCEPTION, choose_option, wait_for_app_loaded
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -28,11 +28,7 @@ def test_deep_link_runs_through_the_entrypoint(app_server: str, page: Page) -> N
 def test_drill_from_an_at_risk_account_to_account_360(app_server: str, page: Page) -> None:
     open_app(page, f"{app_server}/health")
     drill = page.locator('[data-testid="stSelectbox"]').filter(has_text="Drill into an account")
-    drill.get_by_role("combobox").click()
-    page.keyboard.press("ArrowDown")  # a long option list opens on the first key press
-    option = page.get_by_role("option").first
-    chosen = option.inner_text()
-    option.click()
+    chosen = choose_option(page, drill)
     button = page.get_by_role("button", name="Account 360")
     button.wait_for(timeout=15000)
     button.click()

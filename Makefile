@@ -3,6 +3,7 @@
 #   make run          install runtime deps, build the demo DB if missing, start the app
 #   make test         install dev deps (+ chromium if root), ruff check, pytest
 #   make load SRC=dir load your exports into DB (MAPPING=file.toml)
+#   make bench        build 5k/100k/1M demo DBs and time every page (SIZES="5000 100000")
 #   make help         list all targets
 
 PYTHON ?= python3
@@ -15,6 +16,8 @@ PYTEST_ARGS ?=
 BASE_URL ?= http://localhost:$(PORT)
 SCREENSHOT_DIR ?= screenshots
 SCREENSHOT_PATHS ?=
+SIZES ?= 5000 100000 1000000
+BENCH_ARGS ?=
 
 VPY := $(VENV)/bin/python
 RUNTIME_STAMP := $(VENV)/.installed-runtime
@@ -25,7 +28,7 @@ CHROMIUM := /usr/bin/chromium
 # Remove a half-written target (e.g. a DB whose build failed) so the next run retries.
 .DELETE_ON_ERROR:
 
-.PHONY: help install install-dev run demo load chromium test lint screenshots clean clean-db
+.PHONY: help install install-dev run demo load chromium test lint screenshots bench clean clean-db
 
 help: ## List the targets
 	@echo "Northstar make targets:"
@@ -97,6 +100,9 @@ test: $(DEV_STAMP) chromium ## ruff check + pytest (PYTEST_ARGS=... to pass opti
 
 screenshots: $(DEV_STAMP) ## Screenshot pages of a running app (BASE_URL, SCREENSHOT_DIR, SCREENSHOT_PATHS)
 	$(VPY) tools/screenshot.py --base-url $(BASE_URL) --out $(SCREENSHOT_DIR) $(SCREENSHOT_PATHS)
+
+bench: $(DEV_STAMP) chromium ## Benchmark every page at SIZES accounts vs pandas + browser (bench/results/)
+	$(VPY) -m bench.run --sizes $(SIZES) $(BENCH_ARGS)
 
 # --- housekeeping -----------------------------------------------------------
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from northstar import access, db, filters, gate, mask, present
+from northstar import access, db, filters, gate, mask, present, rollups
 
 st.set_page_config(
     page_title="Northstar · Customer briefing",
@@ -73,6 +73,12 @@ except db.DatabaseMissingError as error:
     st.error(str(error), icon=":material/database:")
     st.stop()
 
+if metadata.schema_fingerprint != rollups.schema_fingerprint():
+    st.warning(
+        "This database was built by an older version of Northstar, so some pages may fail. "
+        "Rebuild the demo with `make demo`, or load your data again with `make load`.",
+        icon=":material/update:",
+    )
 filters.render_sidebar(db.filter_options())
 with st.sidebar:
     if viewer.masking_forced:

@@ -204,6 +204,7 @@ def run_query(name: str, **params: Any) -> pd.DataFrame:
 class DatasetMetadata:
     as_of: dt.date  # last day the data covers
     source: str  # "demo" or the loaded source
+    schema_fingerprint: str | None = None  # the data model the database was built with
 
     @property
     def last_month(self) -> dt.date:
@@ -216,7 +217,9 @@ def dataset_metadata() -> DatasetMetadata:
     if "as_of_date" not in values:
         raise QueryError("The database has no as_of_date in dataset_metadata")
     as_of = dt.date.fromisoformat(values["as_of_date"])
-    return DatasetMetadata(as_of, values.get("source", "unknown"))
+    return DatasetMetadata(
+        as_of, values.get("source", "unknown"), values.get("schema_fingerprint")
+    )
 
 
 def filter_options() -> dict[str, list[str]]:

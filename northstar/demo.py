@@ -14,6 +14,8 @@ import hashlib
 import os
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -35,6 +37,42 @@ CHECKSUM_TABLES = (
     "department_kpis", "kpi_outcomes", "kpi_actuals", "initiatives", "kudos",
     "employee_engagement", "demo_planted_effects",
 )
+
+
+# relative cost of each build step (seconds at 1,000,000 accounts on a 2-core machine), for the
+# percent complete; a step not listed counts as DEFAULT_STEP_WEIGHT
+STEP_WEIGHTS = {
+    "schema": 0.1, "00_helpers": 0.1, "01_reference": 0.1, "02_accounts": 5, "03_revenue": 34,
+    "04_tickets": 15, "05_engagements": 20, "06_surveys": 24, "07_goals": 5,
+    "rollup 00_macros": 0.1, "rollup 01_account_month_snapshots": 23,
+    "rollup 02_account_health_monthly": 83, "rollup 03_kpi_actuals": 36,
+    "rollup 04_driver_exposures": 113, "checkpoint": 3,
+}
+DEFAULT_STEP_WEIGHT = 20.0
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A finished build step: its name, seconds, and the build's estimated fraction done."""
+
+    step: str
+    seconds: float
+    done: float  # 0..1
+    elapsed: float  # seconds since the build started
+
+
+def print_progress(event: Progress) -> None:
+    """The terminal progress line of a build step (stderr)."""
+    print(f"  [{100 * event.done:5.1f}%] {event.step:<38} {event.seconds:7.2f} s "
+          f"(elapsed {event.elapsed:6.1f} s)", file=sys.stderr, flush=True)
+
+
+def build_steps() -> list[str]:
+    """Every step of a demo build, in order."""
+    from northstar.rollups import rollup_scripts
+
+    return (["schema"] + [script.stem for script in sorted(DEMO_SQL_DIR.glob("*.sql"))]
+            + [f"rollup {script.stem}" for script in rollup_scripts()] + ["checkpoint"])
 
 
 def month_start(day: dt.date) -> dt.date:
@@ -63,8 +101,13 @@ def build_demo(
     as_of: dt.date = DEFAULT_AS_OF,
     threads: int | None = None,
     verbose: bool = False,
+    progress: Callable[[Progress], None] | None = None,
 ) -> dict[str, float]:
-    """Write a demo database to `db_path` (atomically replacing it); return step timings."""
+    """Write a demo database to `db_path` (atomically replacing it); return step timings.
+
+    `progress`, when given, is called with a `Progress` after every step (the app or a
+    loader can show it); `verbose` prints the same as a progress line per step on stderr.
+    """
     if accounts < 1:
         raise ValueError("--accounts must be at least 1")
     db_path = Path(db_path)
@@ -75,12 +118,27 @@ def build_demo(
     last_month = month_start(as_of)
     window_start = add_months(last_month, -(WINDOW_MONTHS - 1))
     timings: dict[str, float] = {}
+    weights = {step: STEP_WEIGHTS.get(step, DEFAULT_STEP_WEIGHT) for step in build_steps()}
+    total_weight = sum(weights.values())
+    done_weight = 0.0
+    callbacks = [callback for callback in (progress, print_progress if verbose else None)
+                 if callback is not None]
+
+    def finished(step: str, seconds: float) -> None:
+        nonlocal done_weight
+        timings[step] = seconds
+        done_weight += weights.get(step, DEFAULT_STEP_WEIGHT)
+        event = Progress(step, seconds, min(1.0, done_weight / total_weight),
+                         time.perf_counter() - started)
+        for callback in callbacks:
+            callback(event)
+
     con = duckdb.connect(str(tmp_path))
     try:
         if threads:
             con.execute("set threads = $threads", {"threads": threads})
-        con.execute("set preserve_insertion_order = false")
         started = time.perf_counter()
+        con.execute("set preserve_insertion_order = false")
         create_schema(con)
         insert_reference_rows(con)
         for statement, value in (
@@ -91,13 +149,11 @@ def build_demo(
             ("set variable window_start = $value", window_start),
         ):
             con.execute(statement, {"value": value})
-        timings["schema"] = time.perf_counter() - started
+        finished("schema", time.perf_counter() - started)
         for script in sorted(DEMO_SQL_DIR.glob("*.sql")):
             step_started = time.perf_counter()
             con.execute(script.read_text()).fetchall()
-            timings[script.stem] = time.perf_counter() - step_started
-            if verbose:
-                print(f"  {script.stem:<24} {timings[script.stem]:6.2f} s", file=sys.stderr)
+            finished(script.stem, time.perf_counter() - step_started)
         con.executemany(
             "insert into dataset_metadata values ($key, $value)",
             [
@@ -108,11 +164,10 @@ def build_demo(
                 {"key": "generator_version", "value": GENERATOR_VERSION},
             ],
         )
-        for name, seconds in build_rollups(con).items():
-            timings[f"rollup {name}"] = seconds
-            if verbose:
-                print(f"  rollup {name:<17} {seconds:6.2f} s", file=sys.stderr)
+        build_rollups(con, progress=lambda name, seconds: finished(f"rollup {name}", seconds))
+        step_started = time.perf_counter()
         con.execute("checkpoint").fetchall()
+        finished("checkpoint", time.perf_counter() - step_started)
         timings["total"] = time.perf_counter() - started
     finally:
         con.close()

@@ -39,6 +39,11 @@ def summary(result: LoadResult) -> str:
     return "\n".join(lines)
 
 
+def print_progress(message: str, done: float) -> None:
+    """A load's progress line on stderr: percent complete and what just finished."""
+    print(f"  [{100 * done:5.1f}%] {message}", file=sys.stderr, flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("source", type=Path, help="folder of CSV, TSV, Parquet or XLSX files")
@@ -66,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
                    else default_mapping(args.source))
         print(f"Loading {args.source} with {mapping.label} into {db_path}", file=sys.stderr)
         result = run_load(args.source, mapping, db_path, args.rejects, args.max_reject_pct,
-                          args.as_of)
+                          args.as_of, progress=print_progress)
     except MappingError as error:
         print(f"Load failed: {error}\nThe database at {db_path} is unchanged.",
               file=sys.stderr)

@@ -6,6 +6,7 @@ canonical tables; nothing else writes them.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,17 @@ ROLLUPS_SQL_DIR = Path(__file__).with_name("rollups_sql")
 
 def rollup_scripts() -> list[Path]:
     return sorted(ROLLUPS_SQL_DIR.glob("*.sql"))
+
+
+def schema_fingerprint() -> str:
+    """Identity of the data model this code expects: the schema and every rollup definition."""
+    from northstar.paths import DATA_DIR
+
+    digest = hashlib.sha256((DATA_DIR / "schema.sql").read_bytes())
+    for script in rollup_scripts():
+        digest.update(script.name.encode())
+        digest.update(script.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def build_rollups(
@@ -34,4 +46,9 @@ def build_rollups(
         timings[script.stem] = time.perf_counter() - started
         if progress is not None:
             progress(script.stem, timings[script.stem])
+    # the app compares this with its own to tell a database built by an older version
+    con.execute(
+        "insert or replace into dataset_metadata values ('schema_fingerprint', $fingerprint)",
+        {"fingerprint": schema_fingerprint()},
+    )
     return timings

@@ -3,16 +3,27 @@ with rules as (
     select unnest($theme_names::varchar[]) as theme, unnest($theme_patterns::varchar[]) as pattern
 ),
 comments as (
-    select date_trunc('month', r.responded_on)::date as month, lower(r.comment) as comment
+    -- comments per month and text: each distinct text is matched against the rules once
+    select date_trunc('month', r.responded_on)::date as month, lower(r.comment) as comment,
+        count(*) as comments
     from survey_responses r
     semi join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
         on s.account_id = r.account_id
     where r.comment is not null
+    group by all
+),
+texts as (
+    select distinct comment from comments
+),
+matched as (
+    select ru.theme, t.comment
+    from texts t
+    join rules ru on regexp_matches(t.comment, ru.pattern)
 ),
 final as (
-    select ru.theme, c.month, count(*) as comments
+    select m.theme, c.month, sum(c.comments)::bigint as comments
     from comments c
-    join rules ru on regexp_matches(c.comment, ru.pattern)
+    join matched m using (comment)
     group by all
 )
 select * from final

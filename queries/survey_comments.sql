@@ -15,17 +15,21 @@ comments as (
       and r.score between $min_score and $max_score
       and ($search = '' or contains(lower(r.comment), lower($search)))
 ),
+texts as (
+    -- each distinct text is matched against the rules once
+    select distinct comment from comments
+),
 themed as (
-    select c.response_id, list(ru.theme order by ru.theme) filter (where ru.theme is not null) as themes
-    from comments c
-    left join rules ru on regexp_matches(lower(c.comment), ru.pattern)
-    group by c.response_id
+    select t.comment, list(ru.theme order by ru.theme) filter (where ru.theme is not null) as themes
+    from texts t
+    left join rules ru on regexp_matches(lower(t.comment), ru.pattern)
+    group by t.comment
 ),
 final as (
     select c.responded_on, c.account_id, a.account_name, c.segment, c.survey_type, c.program,
         c.score, c.comment, coalesce(t.themes, []) as themes
     from comments c
-    join themed t using (response_id)
+    join themed t on t.comment = c.comment
     join accounts a using (account_id)
     where $theme = '' or list_contains(t.themes, $theme)
 )

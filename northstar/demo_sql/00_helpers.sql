@@ -28,3 +28,17 @@ create or replace temp macro person_name(k1, k2, salt) as
           'Andersen', 'Petrov', 'Gallagher', 'Sato', 'Varga', 'Oduya', 'Reyes', 'Lund', 'Becker',
           'Chen', 'Murphy', 'Alvarez', 'Kaur', 'Weber'],
          rnd(k1, k2, salt || ':last'));
+-- customer-side people (contacts, advisory board seat holders): their own name pools, disjoint
+-- from employees', so a customer's name never coincides with a staff member's
+create or replace temp macro contact_name(k1, k2, salt) as
+    pick(['Adrian', 'Beatrice', 'Calvin', 'Daphne', 'Edwin', 'Fiona', 'Graham', 'Harriet',
+          'Isaac', 'Juliet', 'Kieran', 'Lydia', 'Miles', 'Nadia', 'Owen', 'Phoebe', 'Quentin',
+          'Rosa', 'Simon', 'Tessa', 'Ulrich', 'Vera', 'Wesley', 'Ximena', 'Yusuf', 'Zara',
+          'Bruno', 'Celia', 'Dmitri', 'Esther'],
+         rnd(k1, k2, salt || ':first'))
+    || ' ' ||
+    pick(['Abbott', 'Baker', 'Carver', 'Dalton', 'Ellis', 'Farrow', 'Garner', 'Hale', 'Ingram',
+          'Jarvis', 'Keller', 'Lowe', 'Marsh', 'Nash', 'Orton', 'Pryce', 'Quinn', 'Rhodes',
+          'Sutton', 'Thorne', 'Underwood', 'Vance', 'Walsh', 'Yates', 'Zeller', 'Ashby',
+          'Bishop', 'Crane', 'Drake', 'Everett'],
+         rnd(k1, k2, salt || ':last'));

@@ -143,8 +143,8 @@ final as (
         base_name || case when name_rank > 1 then ' ' || name_rank::varchar else '' end as account_name,
         segment, industry, region, plan, acquisition_channel,
         csm.employee_id as csm_employee_id,
-        person_name(n, 0, 'contact') as primary_contact_name,
-        lower(replace(person_name(n, 0, 'contact'), ' ', '.')) || '@'
+        contact_name(n, 0, 'contact') as primary_contact_name,
+        lower(replace(contact_name(n, 0, 'contact'), ' ', '.')) || '@'
             || lower(replace(base_name, ' ', '')) || '.example' as primary_contact_email,
         start_date,
         case when churn_month is null then
@@ -169,7 +169,7 @@ with joined as (
 ),
 final as (
     select account_id, joined_on, (churn_month - interval 1 day)::date as left_on,
-        person_name(n, 0, 'cab_seat') as seat_holder_name
+        contact_name(n, 0, 'cab_seat') as seat_holder_name
     from joined
     where joined_on <= getvariable('as_of')
       and (churn_month is null or churn_month - interval 1 day >= joined_on)

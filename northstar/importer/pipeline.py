@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -354,8 +355,11 @@ def run_load(
     rejects_path: Path | None = None,
     max_reject_pct: float | None = None,
     as_of: dt.date | None = None,
+    progress: Callable[[str, float], None] | None = None,
 ) -> LoadResult:
     """Build a database from `source` next to `db_path` and swap it in when complete.
+
+    `progress(message, fraction_done)`, when given, is called after every table and rollup.
 
     Raises MappingError for an unusable mapping or file, LoadError when the data is refused
     (the result, with its counts, is attached as `error.result`); `db_path` is untouched then.
@@ -377,6 +381,17 @@ def run_load(
     try:
         create_schema(con)
         insert_reference_rows(con)
+        # progress: the tables, then the rollups (counted as one step per table's worth)
+        steps = len(DATASETS) + 2
+        step = 0
+
+        def report(message: str) -> None:
+            nonlocal step
+            step += 1
+            if progress is not None:
+                progress(f"{message} ({time.perf_counter() - started:.1f} s)",
+                         min(1.0, step / steps))
+
         for dataset in DATASETS:
             table_mapping = mapping.tables.get(dataset.name)
             if table_mapping is None:
@@ -384,10 +399,14 @@ def run_load(
                 rows = con.execute(f"select count(*) from {quote_identifier(dataset.name)}")
                 count = rows.fetchone()[0]
                 result.tables.append(TableResult(dataset.name, None, status, 0, count))
+                report(f"{dataset.name}: {status}")
                 continue
             if dataset.seeded:  # the source's own reference rows replace the defaults
                 con.execute(f"delete from {quote_identifier(dataset.name)}")
             result.tables.append(TableLoader(con, mapping, table_mapping).load())
+            loaded = result.tables[-1]
+            report(f"{dataset.name}: {loaded.status}, {loaded.loaded_rows:,} of "
+                   f"{loaded.source_rows:,} rows")
         result.reject_counts = _counts(con, "load_rejects")
         result.warning_counts = _counts(con, "load_warnings")
         _write_rejects(con, result.rejects_path)
@@ -398,7 +417,11 @@ def run_load(
             "select last_day(max(month)) from account_mrr_monthly").fetchone()[0]
         result.seconds = time.perf_counter() - started
         _record_run(con, result, started_at)
-        build_rollups(con)
+        report("checked and recorded the load")
+        build_rollups(con, progress=lambda name, seconds: (
+            progress(f"rollup {name} {seconds:.1f} s", min(1.0, step / steps))
+            if progress is not None else None))
+        report("rollups built")
         con.execute("checkpoint")
         con.close()
         os.replace(loading, db_path)

@@ -11,13 +11,30 @@
 --       qbr in the trailing 6 months 20, professional services or installation in 6 months 10.
 --   revenue_trend: mrr now against 6 months earlier (or the first billed month): flat = 50,
 --       +20% or more = 100, -20% or worse = 0; null in the first 3 billed months.
+-- performance: the trailing windows run over account_month_snapshots, whose rows are contiguous
+-- months per account, so n rows back is exactly n calendar months back (signals of months
+-- without revenue are blanked first, as the original range frames over billed months left them
+-- out). trailing totals are running totals minus the running total 6 (12) rows earlier, which
+-- is exact for the integer counts; every window partitions by account and orders by month. the
+-- 6-billed-months-ago mrr of the few accounts with a gap in their revenue (a reactivation) is
+-- taken from their billed months alone. null and 0 totals are used alike below (coalesced or
+-- compared with > 0).
 create or replace table account_health_monthly as
-with active as (
-    select account_id, month, mrr_usd,
-        first_value(mrr_usd) over (partition by account_id order by month) as first_mrr_usd,
-        row_number() over (partition by account_id order by month) as billed_month_number
+with snapshots as (
+    select account_id, month, mrr_usd, mrr_usd > 0 as is_active
+    from account_month_snapshots
+),
+active as (
+    select account_id, month from snapshots where is_active
+),
+gapped_lag as (
+    -- accounts whose revenue restarted after a month without: lag over their billed months
+    select account_id, month,
+        lag(mrr_usd, 6) over (partition by account_id order by month) as mrr_6m_ago_usd
     from account_month_snapshots
     where mrr_usd > 0
+      and account_id in (select account_id from account_month_snapshots
+                         where movement = 'reactivation')
 ),
 tickets as (
     select account_id, date_trunc('month', opened_at)::date as month,
@@ -72,40 +89,75 @@ cab as (
     group by all
 ),
 joined as (
-    select a.*,
+    -- every snapshot month; signals only in months with revenue
+    select s.account_id, s.month, s.mrr_usd, s.is_active,
         t.tickets, t.resolved_tickets, t.log_resolution_hours_total, t.escalations, t.reopens,
-        s.nps_total, s.nps_answers, s.csat_total, s.csat_answers, s.ces_total, s.ces_answers,
-        s.detractors_not_followed_up,
+        u.nps_total, u.nps_answers, u.csat_total, u.csat_answers, u.ces_total, u.ces_answers,
+        u.detractors_not_followed_up,
         e.executive_meetings, e.qbrs, e.services,
         c.account_id is not null as is_cab_member
-    from active a
-    left join tickets t using (account_id, month)
-    left join surveys s using (account_id, month)
-    left join touches e using (account_id, month)
-    left join cab c using (account_id, month)
+    from snapshots s
+    left join tickets t on t.account_id = s.account_id and t.month = s.month and s.is_active
+    left join surveys u on u.account_id = s.account_id and u.month = s.month and s.is_active
+    left join touches e on e.account_id = s.account_id and e.month = s.month and s.is_active
+    left join cab c on c.account_id = s.account_id and c.month = s.month
 ),
-trailing_windows as (
-    select account_id, month, mrr_usd, first_mrr_usd, billed_month_number, is_cab_member,
-        sum(tickets) over w6 as tickets_6m,
-        sum(resolved_tickets) over w6 as resolved_6m,
+cumulative as (
+    -- running totals per account (one streaming window pass); a trailing n-month total is
+    -- the running total now minus the one n rows (= months) earlier. integer counts are exact
+    -- this way; the one double (log resolution hours) keeps its own frame.
+    select account_id, month, mrr_usd, is_active, is_cab_member,
+        first_value(case when is_active then mrr_usd end ignore nulls) over w as first_mrr_usd,
+        count(*) filter (where is_active) over w as billed_month_number,
+        sum(coalesce(tickets, 0)) over w as tickets_c,
+        sum(coalesce(resolved_tickets, 0)) over w as resolved_c,
         sum(log_resolution_hours_total) over w6 as log_resolution_6m,
-        sum(escalations) over w6 as escalations_6m,
-        sum(reopens) over w6 as reopens_6m,
-        sum(nps_total) over w12 as nps_total_12m,
-        sum(nps_answers) over w12 as nps_answers_12m,
-        sum(csat_total) over w12 as csat_total_12m,
-        sum(csat_answers) over w12 as csat_answers_12m,
-        sum(ces_total) over w12 as ces_total_12m,
-        sum(ces_answers) over w12 as ces_answers_12m,
-        sum(detractors_not_followed_up) over w6 as open_detractors_6m,
-        sum(executive_meetings) over w12 as executive_meetings_12m,
-        sum(qbrs) over w6 as qbrs_6m,
-        sum(services) over w6 as services_6m,
-        lag(mrr_usd, 6) over (partition by account_id order by month) as mrr_6m_ago_usd
+        sum(coalesce(escalations, 0)) over w as escalations_c,
+        sum(coalesce(reopens, 0)) over w as reopens_c,
+        sum(coalesce(nps_total, 0)) over w as nps_total_c,
+        sum(coalesce(nps_answers, 0)) over w as nps_answers_c,
+        sum(coalesce(csat_total, 0)) over w as csat_total_c,
+        sum(coalesce(csat_answers, 0)) over w as csat_answers_c,
+        sum(coalesce(ces_total, 0)) over w as ces_total_c,
+        sum(coalesce(ces_answers, 0)) over w as ces_answers_c,
+        sum(coalesce(detractors_not_followed_up, 0)) over w as open_detractors_c,
+        sum(coalesce(executive_meetings, 0)) over w as executive_meetings_c,
+        sum(coalesce(qbrs, 0)) over w as qbrs_c,
+        sum(coalesce(services, 0)) over w as services_c,
+        lag(mrr_usd, 6) over (partition by account_id order by month) as mrr_6_rows_ago_usd
     from joined
     window
-        w6 as (partition by account_id order by month range between interval 5 month preceding and current row),
-        w12 as (partition by account_id order by month range between interval 11 month preceding and current row)
+        w as (partition by account_id order by month rows between unbounded preceding and current row),
+        w6 as (partition by account_id order by month rows between 5 preceding and current row)
+),
+trailing_windows as (
+    select account_id, month, mrr_usd, is_active, is_cab_member, first_mrr_usd,
+        billed_month_number, log_resolution_6m, mrr_6_rows_ago_usd,
+        tickets_c - coalesce(lag(tickets_c, 6) over r, 0) as tickets_6m,
+        resolved_c - coalesce(lag(resolved_c, 6) over r, 0) as resolved_6m,
+        escalations_c - coalesce(lag(escalations_c, 6) over r, 0) as escalations_6m,
+        reopens_c - coalesce(lag(reopens_c, 6) over r, 0) as reopens_6m,
+        nps_total_c - coalesce(lag(nps_total_c, 12) over r, 0) as nps_total_12m,
+        nps_answers_c - coalesce(lag(nps_answers_c, 12) over r, 0) as nps_answers_12m,
+        csat_total_c - coalesce(lag(csat_total_c, 12) over r, 0) as csat_total_12m,
+        csat_answers_c - coalesce(lag(csat_answers_c, 12) over r, 0) as csat_answers_12m,
+        ces_total_c - coalesce(lag(ces_total_c, 12) over r, 0) as ces_total_12m,
+        ces_answers_c - coalesce(lag(ces_answers_c, 12) over r, 0) as ces_answers_12m,
+        open_detractors_c - coalesce(lag(open_detractors_c, 6) over r, 0) as open_detractors_6m,
+        executive_meetings_c - coalesce(lag(executive_meetings_c, 12) over r, 0)
+            as executive_meetings_12m,
+        qbrs_c - coalesce(lag(qbrs_c, 6) over r, 0) as qbrs_6m,
+        services_c - coalesce(lag(services_c, 6) over r, 0) as services_6m
+    from cumulative
+    window r as (partition by account_id order by month)
+),
+billed as (
+    select w.* exclude (mrr_6_rows_ago_usd),
+        case when g.account_id is not null then g.mrr_6m_ago_usd else w.mrr_6_rows_ago_usd end
+            as mrr_6m_ago_usd
+    from trailing_windows w
+    left join gapped_lag g on g.account_id = w.account_id and g.month = w.month
+    where w.is_active
 ),
 parts as (
     select *,
@@ -126,7 +178,7 @@ parts as (
         case when billed_month_number > 3 then
             least(100, greatest(0, 50 + 250 * (mrr_usd / coalesce(mrr_6m_ago_usd, first_mrr_usd) - 1)))
         end as revenue_trend
-    from trailing_windows
+    from billed
 ),
 final as (
     select account_id, month, mrr_usd,

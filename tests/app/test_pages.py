@@ -35,6 +35,7 @@ def test_briefing_shows_the_kpi_wall(demo):
     at = run_app()
     assert not at.exception
     assert at.title[0].value == "Customer briefing"
+    assert not any("older version" in warning.value for warning in at.warning)
     assert [metric.label for metric in at.metric] == WALL_LABELS
     values = metric_values(at)
     assert values["ARR"].startswith("$") and values["ARR"][-1] in "KMB"
@@ -123,3 +124,16 @@ def test_fixture_database_is_read_only_for_the_app(demo):
     # the app holds a read-only connection; a writer in another process is refused
     with pytest.raises(duckdb.Error):
         duckdb.connect(str(demo)).execute("select 1")
+
+
+def test_a_database_from_an_older_version_is_flagged(tmp_path, demo_db, use_db):
+    import shutil
+
+    old = tmp_path / "old.duckdb"
+    shutil.copy(demo_db, old)
+    with duckdb.connect(str(old)) as con:
+        con.execute("update dataset_metadata set value = 'older' where key = 'schema_fingerprint'")
+    use_db(old)
+    at = run_app()
+    assert not at.exception
+    assert any("older version of Northstar" in warning.value for warning in at.warning)

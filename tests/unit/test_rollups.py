@@ -37,3 +37,14 @@ def test_account_month_snapshots_classify_every_movement(empty_db):
         "select segment, cohort_month from account_month_snapshots where account_id = 'A4' limit 1"
     ).fetchone()
     assert (segment, cohort) == ("Mid-Market", D(2026, 2, 1))
+
+
+def test_rollups_record_the_schema_fingerprint(empty_db):
+    from northstar.rollups import schema_fingerprint
+
+    con, _ = empty_db
+    fixtures.load(con)
+    stored = con.execute(
+        "select value from dataset_metadata where key = 'schema_fingerprint'"
+    ).fetchone()[0]
+    assert stored == schema_fingerprint()

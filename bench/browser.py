@@ -1,0 +1,152 @@
+"""Browser timing: `streamlit run` on a free port against one database, headless chromium.
+
+For every page: the time from opening its URL to it being fully rendered (script not running,
+no skeletons: tools/browser.py's `wait_for_app_loaded`, with no settle time), and the time for
+a filter change (the sidebar's Period set to another value) until the rerun has rendered.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tools"))
+
+from browser import (  # noqa: E402  (tools/ is put on sys.path just above)
+    APP_SCRIPT_DONE,
+    CHROMIUM_ARGS,
+    EXCEPTION,
+    chromium_available,
+    chromium_executable,
+    wait_for_app_loaded,
+)
+
+# per round: the URL's filters when opening, and the period chosen for the filter change
+VARIANTS = ("", "plan=Starter", "region=LATAM")
+PERIODS = ("Last 3 months", "Last 6 months", "Last month")
+RUNNING = '[data-testid="stApp"][data-test-script-state="running"]'
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+class Server:
+    """`streamlit run app.py` headless on a free port against `db`."""
+
+    def __init__(self, db: Path) -> None:
+        self.db = db
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> Server:
+        env = {**os.environ, "NORTHSTAR_DB": str(self.db)}
+        # the server's output, for a look when a page fails
+        self.log = open(Path(tempfile.gettempdir()) / "northstar-bench-streamlit.log", "w")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+             "--server.port", str(self.port), "--server.address", "127.0.0.1",
+             "--browser.gatherUsageStats", "false"],
+            cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as resp:
+                    if resp.read().decode().strip() == "ok":
+                        return self
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("streamlit did not start within 60 s")
+
+    def peak_rss_mb(self) -> float:
+        return _rss_mb(self.process.pid) if self.process else float("nan")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.log.close()
+
+
+def _loaded_seconds(page, action) -> float:
+    started = time.perf_counter()
+    action()
+    wait_for_app_loaded(page, timeout_ms=120_000, settle_ms=0)
+    return time.perf_counter() - started
+
+
+def measure(db: Path, paths: dict[str, str], rounds: int = 3) -> dict:
+    """Median page-open and filter-change seconds per page, plus the server's peak memory."""
+    if not chromium_available():
+        return {"skipped": f"chromium not found at {chromium_executable()}"}
+    from playwright.sync_api import sync_playwright
+
+    out: dict = {"open_s": {}, "filter_s": {}, "errors": []}
+    with Server(db) as server, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_executable(), headless=True, args=CHROMIUM_ARGS)
+        try:
+            # first visit starts the server's connection and imports: not counted
+            warm = browser.new_page(viewport={"width": 1400, "height": 1000})
+            warm.goto(server.url)
+            wait_for_app_loaded(warm, timeout_ms=120_000, settle_ms=0)
+            warm.close()
+            for name, path in paths.items():
+                opens, changes = [], []
+                for variant, period in zip(VARIANTS[:rounds], PERIODS, strict=False):
+                    # a new browser page per round is a new session; the server's st.cache_data
+                    # is shared by all sessions, so every round uses filters not seen before
+                    # (a URL variant and a period), and every query runs uncached
+                    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                    sep = "&" if "?" in path else "?"
+                    url = f"{server.url}/{path}{sep + variant if variant else ''}"
+                    opens.append(_loaded_seconds(page, lambda u=url, p=page: p.goto(u)))
+                    if page.locator(EXCEPTION).count():
+                        out["errors"].append(f"{name}: exception on the page")
+
+                    def change(p=page, period=period) -> None:
+                        # the sidebar's Period (a page may have its own "Period" box)
+                        sidebar = p.get_by_test_id("stSidebarUserContent")
+                        sidebar.get_by_role("combobox", name="Period").click()
+                        p.get_by_role("option", name=period).click()
+                        # the rerun may finish before we look for it
+                        with contextlib.suppress(Exception):
+                            p.wait_for_selector(RUNNING, state="attached", timeout=2_000)
+                        p.wait_for_selector(APP_SCRIPT_DONE, state="attached", timeout=120_000)
+
+                    try:
+                        changes.append(_loaded_seconds(page, change))
+                    except Exception as error:  # noqa: BLE001  (reported, the run goes on)
+                        out["errors"].append(f"{name}: filter change failed: {error}"[:300])
+                    page.close()
+                out["open_s"][name] = statistics.median(opens)
+                out["filter_s"][name] = statistics.median(changes) if changes else float("nan")
+        finally:
+            browser.close()
+        out["server_peak_rss_mb"] = server.peak_rss_mb()
+    return out

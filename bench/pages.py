@@ -1,0 +1,318 @@
+"""The named queries each page runs, with the parameters the page passes: the one list the
+benchmark times (and tests/unit/test_bench_pages.py keeps in step with views/ and queries/).
+
+Each page's set mirrors its script in views/ with every tab open (the whole set a visitor
+triggers by going through the page), plus the two queries app.py runs on every page
+(`dataset_metadata`, `filter_options`). Parameters are built with the same helpers the pages
+use (northstar.filters, .retention, .programs, .health, .voc), so a change there is picked up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from northstar import filters, health, programs, retention, voc
+
+# the filter combinations every page is timed with: (name, period, comparison, segments,
+# regions, plans)
+FILTER_SETS: tuple[tuple[str, str, str, tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...] = (
+    ("default", filters.DEFAULT_PERIOD, filters.DEFAULT_COMPARISON, (), (), ()),
+    ("3m-yoy-enterprise", "last_3_months", "previous_year", ("Enterprise",), (), ()),
+    ("ytd-emea-apac-pro", "ytd", "previous_period", (), ("EMEA", "APAC"), ("Professional",)),
+)
+
+Params = dict[str, Any] | Callable[[dict[str, pd.DataFrame]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Call:
+    """One query run by a page; `params` may depend on earlier results of the same page."""
+
+    key: str  # unique within the page
+    query: str
+    params: Params = field(default_factory=dict)
+
+    def resolve(self, results: dict[str, pd.DataFrame]) -> dict[str, Any]:
+        return self.params(results) if callable(self.params) else dict(self.params)
+
+
+@dataclass(frozen=True)
+class Context:
+    """Facts about the database the pages read before running their queries."""
+
+    last_month: dt.date
+    as_of: dt.date
+    first_month: dt.date  # first month with recurring revenue
+    account_id: str  # the account Account 360 is opened on
+    search: str  # what is typed into Account 360's search box
+
+
+def filter_state(context: Context, filter_set: tuple) -> filters.FilterState:
+    _, period, comparison, segments, regions, plans = filter_set
+    return filters.FilterState(
+        filters.resolve_period(context.last_month, period, comparison), segments, regions, plans
+    )
+
+
+def _app(calls: list[Call]) -> list[Call]:
+    # app.py reads the metadata and the filter options on every page
+    return [Call("app:metadata", "dataset_metadata"), Call("app:filters", "filter_options"),
+            *calls]
+
+
+def briefing_calls(context: Context, state: filters.FilterState) -> list[Call]:
+    window = state.period
+    return _app([
+        Call("kpi_windows", "kpi_windows",
+             {**state.query_params(), "end_months": window.query_end_months()}),
+    ])
+
+
+def retention_calls(context: Context, state: filters.FilterState) -> list[Call]:
+    window = state.period
+    params = state.query_params()
+    months = [
+        filters.add_months(context.first_month, offset)
+        for offset in range(
+            (context.last_month.year - context.first_month.year) * 12
+            + context.last_month.month - context.first_month.month + 1
+        )
+    ]
+    trend_months = months[1:]
+    quarters = retention.quarter_ends(window.end_month, months[0])
+    calls = [
+        Call("revenue_months", "revenue_months"),
+        Call("overview:kpi_windows", "kpi_windows",
+             {**params, "end_months": window.query_end_months()}),
+        Call("overview:monthly", "kpi_windows",
+             {**params, "window_months": 1, "end_months": trend_months}),
+        Call("overview:trailing", "kpi_windows",
+             {**params, "window_months": 12, "end_months": trend_months[11:]}),
+        Call("breakdown", "retention_breakdown",
+             {**params, **retention.period_bounds(window), "dimension": "segment"}),
+        Call("cohorts", "cohort_retention", {**params, "cohort_grain": "quarter"}),
+        Call("survival", "survival_by_segment", params),
+        Call("reasons", "churn_reasons",
+             {**params, "window_months": window.months, "end_months": [window.end_month]}),
+    ]
+    if quarters:
+        calls.append(Call("reasons:quarters", "churn_reasons",
+                          {**params, "window_months": 3, "end_months": quarters}))
+    return _app(calls)
+
+
+def health_calls(context: Context, state: filters.FilterState) -> list[Call]:
+    config = health.load_config()
+    params = {**state.query_params(), **config.query_params()}
+
+    def at_risk(results: dict[str, pd.DataFrame]) -> dict[str, Any]:
+        return {
+            **params,
+            "as_of_month": context.last_month,
+            "band_risk_pct": health.band_risks(results["band_churn"]),
+            "band_orders": [2, 3, 4],  # the default pills: Watch, At risk, Critical
+            "limit": 200,
+        }
+
+    return _app([
+        Call("summary", "health_summary", {**params, "as_of_month": context.last_month}),
+        Call("band_churn", "health_band_churn", params),
+        Call("at_risk", "health_accounts", at_risk),
+    ])
+
+
+def account_calls(context: Context, state: filters.FilterState) -> list[Call]:
+    config = health.load_config()
+    one = {"account_id": context.account_id}
+    return _app([
+        Call("search", "account_search", {"search": context.search, "limit": 25}),
+        Call("profile", "account_profile", one),
+        Call("revenue", "account_revenue", one),
+        Call("health_history", "account_health_history", {**one, **config.query_params()}),
+        Call("surveys", "account_surveys", one),
+        Call("tickets", "account_tickets", one),
+        Call("engagements", "account_engagements", one),
+        Call("kudos", "account_kudos", one),
+    ])
+
+
+def programs_calls(context: Context, state: filters.FilterState) -> list[Call]:
+    window = state.period
+    scope = state.query_params()
+    period = programs.period_params(window, context.as_of)
+    as_of = context.as_of
+    calls = [
+        Call("cab:comparison", "program_cab_comparison", {**scope, **period}),
+        Call("cab:sessions", "program_cab_sessions", {**scope, "grain": "quarter", "as_of": as_of}),
+        Call("cab:monthly", "program_cab_sessions", {**scope, "grain": "month", "as_of": as_of}),
+        Call("cab:members", "program_cab_members",
+             {**scope, "as_of": as_of, "limit": programs.LIST_LIMIT}),
+        Call("exec:months", "revenue_months"),
+    ]
+    points = programs.coverage_points(context.last_month, context.first_month)
+    outcome_month = filters.add_months(context.last_month, -12)
+    calls += [
+        Call("exec:coverage", "program_exec_coverage", {
+            **scope, "end_months": sorted({*points, context.last_month, outcome_month}),
+            "top_n": programs.DEFAULT_TOP_N, "as_of": as_of}),
+        Call("exec:unmet", "program_exec_unmet", {
+            **scope, "top_n": programs.DEFAULT_TOP_N, "as_of": as_of,
+            "limit": programs.LIST_LIMIT}),
+    ]
+    for name, program in (("onboarding", programs.ONBOARDING),
+                          ("services", programs.PROFESSIONAL_SERVICES)):
+        params = {**scope, **period, **program.query_params(), "as_of": as_of}
+        calls.append(Call(f"{name}:total", "program_survey_results", {**params, "grain": "total"}))
+        if program is programs.PROFESSIONAL_SERVICES:
+            calls.append(
+                Call(f"{name}:topic", "program_survey_results", {**params, "grain": "topic"}))
+        calls += [
+            Call(f"{name}:trend", "program_survey_results",
+                 {**params, "start_date": programs.HISTORY_START, "grain": "quarter"}),
+            Call(f"{name}:low", "program_survey_low_scores",
+                 {**params, "limit": programs.LIST_LIMIT}),
+        ]
+    ticket_params = {**scope, **period, "as_of": as_of}
+    kudos_params = {**scope, **period, "limit": programs.LIST_LIMIT}
+    calls += [
+        Call("support:categories", "program_ticket_categories", ticket_params),
+        Call("support:ageing", "program_ticket_ageing", ticket_params),
+        Call("support:followups", "program_ticket_followups",
+             {**ticket_params, "limit": programs.LIST_LIMIT}),
+        Call("kudos:quarters", "program_kudos_quarters", {**scope, "as_of": as_of}),
+        Call("kudos:employees", "program_kudos_employees", kudos_params),
+        Call("kudos:recent", "program_kudos_recent", kudos_params),
+    ]
+    return _app(calls)
+
+
+def satisfaction_calls(context: Context, state: filters.FilterState) -> list[Call]:
+    window = state.period
+    params = state.query_params()
+    period_dates = {"start_date": window.start_month,
+                    "end_date": filters.last_day(window.end_month)}
+    comparison_dates = {"start_date": window.comparison_start_month,
+                        "end_date": filters.last_day(window.comparison_end_month)}
+    theme_params = voc.theme_params(voc.load_themes())
+    loop_params = {**params, "target_days": 7, "as_of_date": context.as_of}
+    return _app([
+        Call("scores:current", "survey_scores", {**params, **period_dates, "group_by": "none"}),
+        Call("scores:previous", "survey_scores",
+             {**params, **comparison_dates, "group_by": "none"}),
+        Call("scores:monthly", "survey_scores", {**params, "start_date": filters.EARLIEST,
+                                                 "end_date": context.as_of, "group_by": "month"}),
+        Call("scores:distribution", "survey_distribution", {**params, **period_dates}),
+        Call("scores:by_program", "survey_scores",
+             {**params, **period_dates, "group_by": "program"}),
+        Call("verbatims:themes", "comment_theme_months", {**params, **theme_params}),
+        Call("verbatims:comments", "survey_comments", {
+            **params, **period_dates, **theme_params, "programs": [], "survey_types": [],
+            "min_score": 0, "max_score": 10, "search": "", "theme": "", "limit": 500}),
+        Call("loop:monthly", "closed_loop_monthly", loop_params),
+        Call("loop:retention", "closed_loop_retention", {**loop_params, "horizon_days": 180}),
+        Call("loop:open", "closed_loop_open", {**loop_params, **period_dates, "limit": 300}),
+    ])
+
+
+def data_calls(context: Context, state: filters.FilterState) -> list[Call]:
+    return _app([
+        Call("metadata", "dataset_metadata"),
+        Call("table_rows", "data_table_rows"),
+        Call("load_tables", "data_load_tables"),
+        Call("load_run", "data_load_run"),
+        Call("rule_counts", "data_load_rule_counts"),
+        Call("refused", "data_load_problems", {"kind": "refused", "row_limit": 500}),
+        Call("warnings", "data_load_problems", {"kind": "warning", "row_limit": 500}),
+    ])
+
+
+def alignment_calls(context: Context, state: filters.FilterState) -> list[Call]:
+    return _app([
+        Call("kpis", "goal_kpis"),
+        Call("actuals", "goal_kpi_actuals"),
+        Call("departments", "goal_departments"),
+        Call("outcomes", "goal_outcomes"),
+    ])
+
+
+def scorecard_calls(context: Context, state: filters.FilterState) -> list[Call]:
+    # the scorecard of customer service, the department with the most customer touchpoints
+    from northstar import goals
+
+    window = state.period
+    scope = state.query_params()
+    department = "customer_service"
+    period_dates = {
+        "start_date": window.start_month,
+        "end_date": context.as_of,
+        "comparison_start_date": window.comparison_start_month,
+        "comparison_end_date": filters.last_day(window.comparison_end_month),
+    }
+    drill_query, drill_params = goals.drill_params(
+        "first_response_median_hours", window.end_month, "month", context.as_of)
+    return _app([
+        Call("departments", "goal_departments"),
+        Call("kpis", "goal_kpis"),
+        Call("actuals", "goal_kpi_actuals"),
+        Call("touchpoints", "goal_touchpoint_scores",
+             {**scope, **period_dates, "department_id": department}),
+        Call("engagement", "goal_engagement", {"department_id": department}),
+        Call("kudos", "goal_kudos_employees", {**scope, **period_dates,
+                                               "department_id": department,
+                                               "limit": goals.DRILL_LIMIT}),
+        Call("drill:touchpoint", "goal_drill_answers", {
+            **scope, "survey_types": ["NPS", "CSAT", "CES"], "programs": [],
+            "department_ids": [department], "start_date": window.start_month,
+            "end_date": context.as_of, "limit": goals.DRILL_LIMIT}),
+        Call("drill:kpi", drill_query, {**scope, **drill_params}),
+    ])
+
+
+def invest_calls(context: Context, state: filters.FilterState) -> list[Call]:
+    from northstar import invest
+
+    scope = state.query_params()
+    last_month = context.last_month
+    params = {**scope, **invest.load_cost_config().query_params(),
+              **health.load_config().query_params(), "as_of_month": last_month}
+    return _app([
+        Call("driver_counts", "invest_driver_counts", {
+            **scope, "as_of_month": last_month,
+            "opening_month": filters.add_months(last_month, -12)}),
+        Call("planted", "invest_planted_effects"),
+        Call("initiatives", "invest_initiatives", {**scope, "as_of_month": last_month}),
+        Call("kpis", "kpi_windows",
+             {**scope, "window_months": 12, "end_months": [last_month]}),
+        Call("customers:segment", "invest_customers", {**params, "grain": "segment", "limit": 0}),
+        Call("customers:account", "invest_customers",
+             {**params, "grain": "account", "limit": 200}),
+    ])
+
+
+def glossary_calls(context: Context, state: filters.FilterState) -> list[Call]:
+    return _app([])  # the glossary is static: only what app.py runs
+
+
+# page (views/<name>.py) -> the calls it makes for a context and filter state
+PAGES: dict[str, Callable[[Context, filters.FilterState], list[Call]]] = {
+    "briefing": briefing_calls,
+    "retention": retention_calls,
+    "health": health_calls,
+    "account": account_calls,
+    "programs": programs_calls,
+    "satisfaction": satisfaction_calls,
+    "data": data_calls,
+    "glossary": glossary_calls,
+    "alignment": alignment_calls,
+    "scorecard": scorecard_calls,
+    "invest": invest_calls,
+}
+
+
+def page_calls(page: str, context: Context, filter_set: tuple) -> list[Call]:
+    return PAGES[page](context, filter_state(context, filter_set))

@@ -1,7 +1,8 @@
 """The CEO brief: plain sentences generated from the data, each with its number and evidence.
 
 Three sections of (at most) three sentences: the investments with the most ARR protected per
-dollar, the biggest risks (accounts with the most ARR at risk), and what changed most against
+dollar, the biggest risks (accounts outside the Healthy band with the most ARR at risk), and
+what changed most against
 the comparison period. The builders are pure functions on query results (unit tested);
 `collect` runs the queries and `render` draws the brief, escaping every sentence so no
 data-derived text can inject Markdown.
@@ -159,7 +160,7 @@ def collect(state, metadata, cards: list[KpiCard]) -> Brief:  # pragma: no cover
     try:
         at_risk = risk_sentences(db.run_query(
             "health_accounts", **params, as_of_month=metadata.last_month, band_risk_pct=risks,
-            band_orders=[1, 2, 3, 4], limit=3,
+            band_orders=[2, 3, 4], limit=3,
         ))
     except access.AccessDenied:
         at_risk = []  # a role without account lists sees the other two sections

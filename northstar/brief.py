@@ -2,8 +2,7 @@
 
 Three sections of (at most) three sentences: the investments with the most ARR protected per
 dollar, the biggest risks (accounts outside the Healthy band with the most ARR at risk), and
-what changed most against
-the comparison period. The builders are pure functions on query results (unit tested);
+what changed most against the comparison period. The builders are pure functions on query results (unit tested);
 `collect` runs the queries and `render` draws the brief, escaping every sentence so no
 data-derived text can inject Markdown.
 """

@@ -72,7 +72,7 @@ def tickets_table(frame: pd.DataFrame) -> pd.DataFrame:
             "Resolution (h)": frame["resolution_hours"],
             "Escalated": frame["is_escalated"],
             "Reopened": frame["reopen_count"],
-            "CSAT": frame["satisfaction_score"],
+            "CSAT": pd.array(frame["satisfaction_score"], dtype="Int64"),
             "Subject": frame["subject"],
         }
     )

@@ -1,10 +1,10 @@
 """The CEO brief: plain sentences generated from the data, each with its number and evidence.
 
 Three sections of (at most) three sentences: the investments with the most ARR protected per
-dollar, the biggest risks (accounts outside the Healthy band with the most ARR at risk), and
-what changed most against the comparison period. The builders are pure functions on query results (unit tested);
-`collect` runs the queries and `render` draws the brief, escaping every sentence so no
-data-derived text can inject Markdown.
+dollar, the biggest risks (accounts outside the Healthy band with the most ARR at risk),
+and what changed most against the comparison period. The builders are pure functions on query
+results (unit tested); `collect` runs the queries and `render` draws the brief, escaping every
+sentence so no data-derived text can inject Markdown.
 """
 
 from __future__ import annotations

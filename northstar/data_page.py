@@ -45,7 +45,11 @@ def table_overview(row_counts: pd.DataFrame, load_tables: pd.DataFrame) -> pd.Da
             "Warnings": int(load["warnings"]) if load is not None else None,
             "Feeds": "; ".join(dataset.pages),
         })
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    for column in ("Rows read", "Refused", "Warnings"):
+        # nullable integers: a table no load touched shows blank, not "None"
+        table[column] = pd.array(table[column], dtype="Int64")
+    return table
 
 
 def missing_tables(row_counts: pd.DataFrame) -> list[MissingTable]:

@@ -44,7 +44,8 @@ class QualityCheck:
 DATASETS: tuple[Dataset, ...] = (
     Dataset("departments", "Departments", False, ("Department names on every page",),
             seeded=True),
-    Dataset("customer_outcomes", "Customer outcomes", False, ("Department goals",), seeded=True),
+    Dataset("customer_outcomes", "Customer outcomes", False,
+            ("Goal alignment: the outcome matrix",), seeded=True),
     Dataset("employees", "Employees", False,
             ("Account owners (CSMs) on Health & risk and Account 360", "CCO programs: kudos")),
     Dataset("accounts", "Accounts", True,
@@ -64,13 +65,17 @@ DATASETS: tuple[Dataset, ...] = (
     Dataset("survey_responses", "Survey responses", False,
             ("Briefing: NPS, CSAT, CES", "Satisfaction: every tab",
              "Health & risk: survey sentiment", "CCO programs: onboarding, services")),
-    Dataset("department_kpis", "Department KPIs", False, ("Department goals",)),
-    Dataset("kpi_outcomes", "KPI outcomes", False, ("Department goals",)),
-    Dataset("kpi_actuals", "KPI actuals", False, ("Department goals",)),
-    Dataset("initiatives", "Initiatives", False, ("Investment decisions",)),
+    Dataset("department_kpis", "Department KPIs", False,
+            ("Goal alignment", "Department scorecard")),
+    Dataset("kpi_outcomes", "KPI outcomes", False,
+            ("Goal alignment: which outcome each KPI serves",)),
+    Dataset("kpi_actuals", "KPI actuals", False,
+            ("Goal alignment: imported KPIs", "Department scorecard")),
+    Dataset("initiatives", "Initiatives", False,
+            ("Where to invest: initiatives and ROI", "Briefing: CEO brief")),
     Dataset("kudos", "Kudos", False, ("CCO programs: kudos", "Account 360: kudos")),
     Dataset("employee_engagement", "Employee engagement", False,
-            ("Employee engagement by department",)),
+            ("Department scorecard: employee engagement",)),
 )
 DATASETS_BY_NAME = {dataset.name: dataset for dataset in DATASETS}
 REQUIRED_TABLES = tuple(dataset.name for dataset in DATASETS if dataset.required)

@@ -438,7 +438,7 @@ def follow_up_table(frame: pd.DataFrame) -> pd.DataFrame:
             "Age (days)": frame["age_days"],
             "Priority": frame["priority"].str.capitalize(),
             "Category": frame["category"].str.capitalize(),
-            "CSAT": frame["satisfaction_score"],
+            "CSAT": pd.array(frame["satisfaction_score"], dtype="Int64"),
             "Team": frame["department_name"],
             "CSM": frame["csm_name"],
             "Subject": frame["subject"],

@@ -91,3 +91,14 @@ final as (
     left join follow_ups f using (response_id)
 )
 select * from final;
+
+-- detractor answers (nps 0-6) that a detractor follow-up engagement reached within 14 days;
+-- the health score and the driver analysis both use this rule
+create or replace macro followed_up_detractor_answers() as table
+select distinct r.response_id
+from survey_responses r
+join engagements f
+    on f.account_id = r.account_id
+   and f.engagement_type = 'detractor_follow_up'
+   and f.started_on between r.responded_on and r.responded_on + interval 14 day
+where r.survey_type = 'NPS' and r.score <= 6;

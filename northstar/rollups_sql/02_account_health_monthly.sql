@@ -47,14 +47,7 @@ tickets as (
     group by all
 ),
 followed_up_detractors as (
-    -- detractor answers with a follow-up engagement within 14 days
-    select distinct r.response_id
-    from survey_responses r
-    join engagements f
-        on f.account_id = r.account_id
-       and f.engagement_type = 'detractor_follow_up'
-       and f.started_on between r.responded_on and r.responded_on + interval 14 day
-    where r.survey_type = 'NPS' and r.score <= 6
+    select * from followed_up_detractor_answers()
 ),
 surveys as (
     select r.account_id, date_trunc('month', r.responded_on)::date as month,

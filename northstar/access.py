@@ -33,51 +33,17 @@ ROLES = {
 }
 
 # pages (by url_path) each role may open; every page must be listed (a test checks)
+ALL_PAGES = frozenset({
+    "briefing", "retention", "health", "account", "programs", "satisfaction", "alignment",
+    "scorecard", "invest", "glossary", "data",
+})
 ROLE_PAGES: dict[str, frozenset[str]] = {
-    "cco": frozenset(
-        {
-            "briefing",
-            "retention",
-            "health",
-            "account",
-            "programs",
-            "satisfaction",
-            "alignment",
-            "scorecard",
-            "invest",
-            "glossary",
-            "data",
-        }
-    ),
-    "executive": frozenset(
-        {
-            "briefing",
-            "retention",
-            "health",
-            "account",
-            "programs",
-            "satisfaction",
-            "alignment",
-            "scorecard",
-            "invest",
-            "glossary",
-        }
-    ),
-    "board": frozenset(
-        {
-            "briefing",
-            "retention",
-            "health",
-            "programs",
-            "satisfaction",
-            "alignment",
-            "invest",
-            "glossary",
-        }
-    ),
+    "cco": ALL_PAGES,
+    "executive": ALL_PAGES - {"data"},
+    "board": ALL_PAGES - {"account", "data", "scorecard"},
     "department_head": frozenset({"briefing", "alignment", "scorecard", "glossary"}),
 }
-KNOWN_PAGES = frozenset().union(*ROLE_PAGES.values())
+KNOWN_PAGES = ALL_PAGES
 
 # what each kind of query reveals, and who may run it
 SCOPE_ROLES: dict[str, frozenset[str]] = {

@@ -88,3 +88,23 @@ def kpi_cards(frame: pd.DataFrame, window: PeriodWindow) -> list[KpiCard]:
             )
         )
     return cards
+
+
+def render_card(card: KpiCard, comparison_phrase: str, sparkline: bool = True) -> None:
+    """One KPI as an st.metric: value, delta coloured by direction (none when nothing moved),
+    the definition as help, and optionally its sparkline."""
+    import streamlit as st
+
+    points = [value for value in card.sparkline if value is not None] if sparkline else []
+    st.metric(
+        card.metric.label,
+        card.value_text,
+        delta=card.delta_text,
+        delta_color=card.delta_color,
+        delta_arrow="auto" if card.delta_is_change else "off",
+        delta_description=comparison_phrase if card.delta_text else None,
+        help=card.metric.definition,
+        border=True,
+        chart_data=points or None,
+        chart_type="area" if card.metric.unit == "usd" else "line",
+    )

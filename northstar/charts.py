@@ -23,7 +23,19 @@ NEGATIVE = PALETTE["vermillion"]
 TOTAL = PALETTE["grey"]
 
 
-def base_layout(figure: go.Figure, title: str | None = None, height: int = 360) -> go.Figure:
+LEGEND_BELOW = {
+    "orientation": "h",
+    "y": -0.18,
+    "yanchor": "top",
+    "x": 0,
+    "xanchor": "left",
+    "title": None,
+}
+
+
+def base_layout(
+    figure: go.Figure, title: str | None = None, height: int = 360, legend: bool = False
+) -> go.Figure:
     from northstar import present
 
     presenting = present.is_on()
@@ -33,7 +45,8 @@ def base_layout(figure: go.Figure, title: str | None = None, height: int = 360) 
         height=round(height * present.CHART_SCALE) if presenting else height,
         margin={"l": 8, "r": 8, "t": 56 if title else 16, "b": 8},
         font={"size": font_size},
-        showlegend=False,
+        showlegend=legend,
+        legend=LEGEND_BELOW if legend else None,
         hoverlabel={"font_size": font_size},
         separators=".,",
     )
@@ -140,18 +153,7 @@ def lines(
         )
     figure.update_yaxes(ticksuffix=y_suffix, title=y_title)
     figure.update_xaxes(title=x_title, showgrid=False)
-    base_layout(figure, title, height)
-    figure.update_layout(
-        showlegend=True,
-        legend={
-            "orientation": "h",
-            "y": -0.18,
-            "yanchor": "top",
-            "x": 0,
-            "xanchor": "left",
-            "title": None,
-        },
-    )
+    base_layout(figure, title, height, legend=True)
     return figure
 
 
@@ -210,13 +212,8 @@ def stacked_bars(
         )
     figure.update_yaxes(tickprefix="$" if usd else "", tickformat="~s")
     figure.update_xaxes(showgrid=False)
-    base_layout(figure, title, height)
-    figure.update_layout(
-        barmode="stack",
-        showlegend=True,
-        hovermode="x unified",
-        legend={"orientation": "h", "y": -0.15, "x": 0, "title": None},
-    )
+    base_layout(figure, title, height, legend=True)
+    figure.update_layout(barmode="stack", hovermode="x unified")
     return figure
 
 
@@ -319,11 +316,7 @@ def trend_with_band(
     )
     figure.update_xaxes(tickformat="%b %Y", showgrid=False)
     figure.update_yaxes(ticksuffix=tick_suffix)
-    base_layout(figure, title, height)
-    figure.update_layout(
-        showlegend=True,
-        legend={"orientation": "h", "y": -0.18, "yanchor": "top", "x": 0, "title": None},
-    )
+    base_layout(figure, title, height, legend=True)
     return figure
 
 

@@ -33,9 +33,11 @@ def export_csv(
     with duckdb.connect(str(db_path), read_only=True) as con:
         for number, dataset in enumerate(DATASETS, start=1):
             table = quote_identifier(dataset.name)
-            con.execute(f"copy (select * from {table}) to $path (header, delimiter ',')",
-                        {"path": str(out_dir / f"{dataset.name}.csv")})
-            rows[dataset.name] = con.execute(f"select count(*) from {table}").fetchone()[0]
+            # COPY answers with the number of rows it wrote
+            rows[dataset.name] = con.execute(
+                f"copy (select * from {table}) to $path (header, delimiter ',')",
+                {"path": str(out_dir / f"{dataset.name}.csv")},
+            ).fetchone()[0]
             if progress is not None:
                 progress(f"{dataset.name}: {rows[dataset.name]:,} rows "
                          f"({time.perf_counter() - started:.1f} s)", number / len(DATASETS))

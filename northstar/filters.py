@@ -79,6 +79,13 @@ class PeriodWindow:
         return f"{PERIODS[self.period_key][0]} ({range_label(self.start_month, self.end_month)})"
 
     @property
+    def comparison_phrase(self) -> str:
+        """How a delta is described under a KPI: "vs prior period" or "vs a year earlier"."""
+        if self.comparison_key == "previous_period":
+            return "vs prior period"
+        return "vs a year earlier"
+
+    @property
     def comparison_label(self) -> str:
         return range_label(self.comparison_start_month, self.comparison_end_month)
 

@@ -144,33 +144,21 @@ with overview:
                     title="Health components by month (0–100)",
                 )
             )
-with survey_tab:
-    if surveys.empty:
-        st.info("No survey answers from this account.")
-    else:
-        downloads.dataframe(
-            accounts.surveys_table(surveys), hide_index=True, column_config=accounts.COLUMN_CONFIG
-        )
-with ticket_tab:
-    if tickets.empty:
-        st.info("No support tickets from this account.")
-    else:
-        downloads.dataframe(
-            accounts.tickets_table(tickets), hide_index=True, column_config=accounts.COLUMN_CONFIG
-        )
-with engagement_tab:
-    if engagements.empty:
-        st.info("No engagements recorded with this account.")
-    else:
-        downloads.dataframe(
-            accounts.engagements_table(engagements),
-            hide_index=True,
-            column_config=accounts.COLUMN_CONFIG,
-        )
-with kudos_tab:
-    if kudos.empty:
-        st.info("No kudos from this account yet.")
-    else:
-        downloads.dataframe(
-            accounts.kudos_table(kudos), hide_index=True, column_config=accounts.COLUMN_CONFIG
-        )
+for tab, frame, build_table, empty in (
+    (survey_tab, surveys, accounts.surveys_table, "No survey answers from this account."),
+    (ticket_tab, tickets, accounts.tickets_table, "No support tickets from this account."),
+    (
+        engagement_tab,
+        engagements,
+        accounts.engagements_table,
+        "No engagements recorded with this account.",
+    ),
+    (kudos_tab, kudos, accounts.kudos_table, "No kudos from this account yet."),
+):
+    with tab:
+        if frame.empty:
+            st.info(empty)
+        else:
+            downloads.dataframe(
+                build_table(frame), hide_index=True, column_config=accounts.COLUMN_CONFIG
+            )

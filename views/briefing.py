@@ -31,22 +31,11 @@ if no_accounts:
     )
     st.stop()
 
-compared = "vs prior period" if window.comparison_key == "previous_period" else "vs a year earlier"
+compared = window.comparison_phrase
 for row_cards in (cards[:4], cards[4:]):
     for column, card in zip(st.columns(len(row_cards)), row_cards, strict=True):
         with column:
-            st.metric(
-                card.metric.label,
-                card.value_text,
-                delta=card.delta_text,
-                delta_color=card.delta_color,
-                delta_arrow="auto" if card.delta_is_change else "off",
-                delta_description=compared if card.delta_text else None,
-                help=card.metric.definition,
-                border=True,
-                chart_data=[value for value in card.sparkline if value is not None] or None,
-                chart_type="area" if card.metric.unit == "usd" else "line",
-            )
+            briefing.render_card(card, compared)
             if card.note:
                 st.caption(card.note)
 

@@ -36,23 +36,12 @@ with overview:
     if overview.open:
         period = db.run_query("kpi_windows", **params, end_months=window.query_end_months())
         cards = {card.metric.name: card for card in briefing.kpi_cards(period, window)}
-        compared = (
-            "vs prior period" if window.comparison_key == "previous_period" else "vs a year earlier"
-        )
         columns = st.columns(4)
         for column, name in zip(
             columns, ("nrr_pct", "grr_pct", "logo_churn_pct", "arr_usd"), strict=True
         ):
-            card = cards[name]
-            column.metric(
-                card.metric.label,
-                card.value_text,
-                card.delta_text,
-                delta_color=card.delta_color,
-                delta_description=compared if card.delta_text else None,
-                help=card.metric.definition,
-                border=True,
-            )
+            with column:
+                briefing.render_card(cards[name], window.comparison_phrase, sparkline=False)
         current = period.loc[period["window_end_month"].dt.date == window.end_month]
         if current.empty or current["opening_accounts"].iloc[0] == 0:
             st.info("No accounts were active at the start of this period for these filters.")

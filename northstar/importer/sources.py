@@ -73,7 +73,7 @@ def _stage_csv(
             f"all_varchar = true, max_line_size = $max_line")
     try:
         con.execute(read + options + ")", params)
-        if mapping.delimiter or len(con.execute(f"describe {raw}").fetchall()) > 1:
+        if mapping.delimiter or len(con.table(raw).columns) > 1:
             _, skip, header = _sniff(con, mapping, lenient=False)
             return skip + int(header), False
         # one column: a malformed line may have thrown the strict sniffer off its delimiter

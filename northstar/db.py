@@ -1,9 +1,11 @@
 """The query runner: the one place SQL files are run, with bound parameters and caching.
 
 Pages call `run_query("name", **params)`; `queries/name.sql` is executed on a cursor of one
-read-only connection per database file, with DuckDB binding every `$parameter`. Results are
-cached by query name, parameters and data version (the database file's identity), so a
-rebuilt or reloaded database is never served from a stale cache.
+connection per data source (northstar/source.py: a DuckDB file, read-only; a MotherDuck
+database; or a folder of Parquet files), with DuckDB binding every `$parameter`. Results are
+cached by query name, parameters and data version (the database file's identity, a Parquet
+folder's files, or a time bucket for remote sources), so a rebuilt or reloaded database is
+never served from a stale cache.
 """
 
 from __future__ import annotations
@@ -21,7 +23,15 @@ import pandas as pd
 import streamlit as st
 
 from northstar import access, mask
-from northstar.paths import QUERIES_DIR, database_path
+from northstar.paths import QUERIES_DIR
+from northstar.source import (
+    DataSource,
+    SourceUnavailable,
+    current_source,
+    open_source,
+    parse_source,
+    source_version,
+)
 
 _PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
@@ -30,21 +40,25 @@ class QueryError(RuntimeError):
     """A named query failed; the message names the query and the cause."""
 
 
-class DatabaseMissingError(RuntimeError):
-    """The database file does not exist yet."""
+# the data source is missing, misconfigured or unreachable (the app shows the message)
+DatabaseMissingError = SourceUnavailable
 
 
-def data_version(path: Path | None = None) -> str:
-    """Identity of the database file's contents: changes whenever the file is rewritten."""
-    path = path or database_path()
+def as_source(where: DataSource | Path | str | None = None) -> DataSource:
+    """A data source from a source, a path or setting text; None = the data source setting."""
+    if where is None:
+        return current_source()
+    if isinstance(where, DataSource):
+        return where
     try:
-        stat = path.stat()
-    except FileNotFoundError as error:
-        raise DatabaseMissingError(
-            f"No database at {path}. Build the demo with `make run` (or `make demo`), "
-            "or load your data with `python -m northstar.load`."
-        ) from error
-    return f"{stat.st_ino}-{stat.st_size}-{stat.st_mtime_ns}"
+        return parse_source(str(where))
+    except ValueError as error:
+        raise SourceUnavailable(str(error)) from error
+
+
+def data_version(where: DataSource | Path | str | None = None) -> str:
+    """Identity of the source's contents: changes whenever the data is rewritten."""
+    return source_version(as_source(where))
 
 
 @dataclass(frozen=True)
@@ -72,7 +86,7 @@ def load_query(name: str) -> Query:
 
 
 class _Connection:
-    """One read-only connection to a database file, reopened when the file is replaced.
+    """One connection to a data source, reopened when its data version changes.
 
     DuckDB shares one database instance per file path within a process, so the old
     connection must be closed before the replacement file can be opened. Cursors handed
@@ -83,8 +97,8 @@ class _Connection:
 
     drain_seconds = 60.0
 
-    def __init__(self, path: str) -> None:
-        self.path = path
+    def __init__(self, source: DataSource) -> None:
+        self.source = source
         self.version: str | None = None
         self.connection: duckdb.DuckDBPyConnection | None = None
         self.lock = threading.Lock()
@@ -97,7 +111,7 @@ class _Connection:
                 if self.connection is not None:
                     self.idle.wait_for(lambda: self.in_flight == 0, timeout=self.drain_seconds)
                     self.connection.close()
-                self.connection = duckdb.connect(self.path, read_only=True)
+                self.connection = open_source(self.source)
                 self.version = version
             self.in_flight += 1
             return self.TrackedCursor(self.connection.cursor(), self)  # type: ignore[return-value]
@@ -127,9 +141,14 @@ class _Connection:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _connection(path: str) -> _Connection:
-    # one connection per database file for the whole server; sessions take cursors from it
-    return _Connection(path)
+def _connection(key: str, _source: DataSource | None = None) -> _Connection:
+    # one connection per data source for the whole server; sessions take cursors from it.
+    # `key` is the source's kind and location (a DuckDB file's path); the token is not in it
+    return _Connection(_source or as_source(key))
+
+
+def _source_key(source: DataSource) -> str:
+    return source.location if source.kind == "duckdb" else f"{source.kind}:{source.location}"
 
 
 def _normalise(value: Any) -> Any:
@@ -147,17 +166,18 @@ def _bindable(value: Any) -> Any:
 
 
 def execute(
-    name: str, params: dict[str, Any], path: Path | None = None
+    name: str, params: dict[str, Any], source: DataSource | Path | str | None = None
 ) -> pd.DataFrame:
-    """Run queries/<name>.sql uncached, binding the parameters it uses."""
+    """Run queries/<name>.sql uncached on a data source (default: the data source setting),
+    binding the parameters it uses."""
     query = load_query(name)
     missing = sorted(query.parameters - params.keys())
     if missing:
         raise QueryError(f"Query {name!r} needs parameter(s) {', '.join(missing)}")
     bound = {key: _bindable(value) for key, value in params.items() if key in query.parameters}
-    path = path or database_path()
-    version = data_version(path)
-    cursor = _connection(str(path)).cursor(version)
+    source = as_source(source)
+    version = source_version(source)
+    cursor = _connection(_source_key(source), source).cursor(version)
     try:
         return cursor.execute(query.sql, bound).df()
     except duckdb.Error as error:
@@ -170,14 +190,15 @@ def execute(
 def _cached(
     name: str,
     params_key: tuple[tuple[str, Any], ...],
-    path: str,
+    source_key: str,
     version: str,
     viewer_scope: tuple[str | None, str | None],
     masked: bool,
+    _source: DataSource,
 ) -> pd.DataFrame:
     # viewer_scope is part of the key so results are never shared between viewers that may
     # see different data; masking is applied before the result is cached
-    frame = execute(name, dict(params_key), Path(path))
+    frame = execute(name, dict(params_key), _source)
     return mask.mask_frame(frame) if masked else frame
 
 
@@ -193,10 +214,10 @@ def run_query(name: str, **params: Any) -> pd.DataFrame:
     viewer = access.current_viewer()
     access.check_query(viewer, name, used)
     masked = mask.masking_on(forced=viewer.masking_forced)
-    path = database_path()
+    source = current_source()
     return _cached(
-        name, tuple(sorted(used.items())), str(path), data_version(path), viewer.cache_scope,
-        masked,
+        name, tuple(sorted(used.items())), _source_key(source), source_version(source),
+        viewer.cache_scope, masked, source,
     )
 
 
@@ -212,7 +233,8 @@ class DatasetMetadata:
 
 
 def dataset_metadata() -> DatasetMetadata:
-    """What the data is and when it is from (raises DatabaseMissingError without a database)."""
+    """What the data is and when it is from (raises DatabaseMissingError when the data source
+    is missing or cannot be opened)."""
     values = dict(run_query("dataset_metadata").itertuples(index=False, name=None))
     if "as_of_date" not in values:
         raise QueryError("The database has no as_of_date in dataset_metadata")

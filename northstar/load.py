@@ -61,7 +61,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="last day the data covers, YYYY-MM-DD (default: the end of the "
                              "last billed month)")
     args = parser.parse_args(argv)
-    db_path = (args.db or database_path()).resolve()
+    try:
+        db_path = (args.db or database_path()).resolve()
+    except ValueError as error:
+        parser.error(str(error))
     if not args.source.is_dir():
         print(f"Load failed: {args.source} is not a folder. The database at {db_path} is "
               "unchanged.", file=sys.stderr)

@@ -12,5 +12,16 @@ DEFAULT_DB_PATH = DATA_DIR / "northstar.duckdb"
 
 
 def database_path() -> Path:
-    """The database in use: $NORTHSTAR_DB, else data/northstar.duckdb."""
-    return Path(os.environ.get("NORTHSTAR_DB", DEFAULT_DB_PATH)).resolve()
+    """The local DuckDB file the data source setting names: $NORTHSTAR_DB, else
+    data/northstar.duckdb, for commands that write one (load).
+
+    ValueError when the setting names another kind of source (a Parquet folder, MotherDuck,
+    a URL) or is not valid; northstar.source reads every kind.
+    """
+    from northstar.source import SETTING, parse_source
+
+    source = parse_source(os.environ.get(SETTING, str(DEFAULT_DB_PATH)))
+    if source.kind != "duckdb":
+        raise ValueError(f"{SETTING} names a {source.kind} source ({source.location}), not a "
+                         "local DuckDB file: pass --db PATH.")
+    return Path(source.location)

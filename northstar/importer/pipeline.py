@@ -379,7 +379,7 @@ def run_load(
         stale.unlink(missing_ok=True)
     con = duckdb.connect(str(loading))
     try:
-        create_schema(con)
+        create_schema(con, key_indexes=False)
         insert_reference_rows(con)
         # progress: the tables, then the rollups (counted as one step per table's worth)
         steps = len(DATASETS) + 2

@@ -5,7 +5,13 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from northstar.demo import build_demo, database_checksum
+from northstar.demo import (
+    UNINDEXED_TABLES,
+    build_demo,
+    create_schema,
+    database_checksum,
+    key_violations,
+)
 
 AS_OF = "2026-10-31"
 
@@ -156,3 +162,44 @@ def test_detractor_follow_ups_are_recorded(demo):
     follow_ups = scalar(demo, "select count(*) from engagements where engagement_type = 'detractor_follow_up'")
     detractors = scalar(demo, "select count(*) from survey_responses where survey_type = 'NPS' and score <= 6")
     assert 0.3 * detractors < follow_ups < detractors
+
+
+def test_generated_rows_keep_every_declared_key_and_reference(demo):
+    # the large fact tables are stored without key indexes, so the keys and references
+    # declared for them in data/schema.sql are checked here instead
+    violations = key_violations(demo)
+    assert violations  # every unindexed table has at least its key checked
+    assert {rule: count for rule, count in violations.items() if count} == {}
+
+
+def test_key_violations_finds_duplicates_and_unknown_accounts():
+    con = duckdb.connect()
+    create_schema(con, key_indexes=False)
+    con.execute("insert into accounts (account_id, account_name, segment, industry, region, plan, "
+                "start_date) values ('A1', 'Acme', 'SMB', 'Retail', 'EMEA', 'Starter', "
+                "'2024-01-01')")
+    con.execute("insert into account_mrr_monthly values ('A1', '2024-01-01', 10), "
+                "('A1', '2024-01-01', 12), ('A9', '2024-02-01', 5)")
+    violations = key_violations(con, ("account_mrr_monthly",))
+    assert violations == {
+        "account_mrr_monthly duplicate (account_id, month)": 1,
+        "account_mrr_monthly.account_id -> accounts": 1,
+    }
+
+
+def test_storage_schema_drops_only_the_fact_tables_key_clauses():
+    def constraints(key_indexes):
+        with duckdb.connect() as con:
+            create_schema(con, key_indexes=key_indexes)
+            return set(con.execute(
+                "select table_name, constraint_type, constraint_text from duckdb_constraints()"
+            ).fetchall()), con.execute(
+                "select table_name, column_name, data_type, is_nullable from duckdb_columns() "
+                "order by all").fetchall()
+
+    (full, full_columns), (stored, stored_columns) = constraints(True), constraints(False)
+    assert full_columns == stored_columns
+    dropped = full - stored
+    assert stored < full and dropped
+    assert {table for table, _, _ in dropped} == set(UNINDEXED_TABLES)
+    assert {kind for _, kind, _ in dropped} == {"PRIMARY KEY", "FOREIGN KEY"}

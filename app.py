@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from northstar import access, db, filters, gate, mask, present, rollups
+from northstar import access, db, filters, gate, mask, present, progress_view, rollups
 
 st.set_page_config(
     page_title="Northstar · Customer briefing",
@@ -70,7 +70,10 @@ gate.render_viewer_badge(viewer)
 try:
     metadata = db.dataset_metadata()
 except db.DatabaseMissingError as error:
-    st.error(str(error), icon=":material/database:")
+    # a first build or load running: its progress instead of the error
+    if not progress_view.refresh_running():
+        st.error(str(error), icon=":material/database:")
+    progress_view.render_notice()
     st.stop()
 
 if metadata.schema_fingerprint != rollups.schema_fingerprint():
@@ -99,6 +102,7 @@ with st.sidebar:
         "order, sidebar folded away.",
     )
     st.caption(f"Data as of **{metadata.as_of:%d %b %Y}** · source: {metadata.source}")
+    progress_view.render_notice()
 
 try:
     navigation.run()

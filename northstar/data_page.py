@@ -1,12 +1,15 @@
-"""Logic behind the Data page: what each canonical table holds and what the last load did."""
+"""Logic behind the Data page: what each canonical table holds, what the last load did, and
+the demo build, load or export running now."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
 
 from northstar.datasets import DATASETS
+from northstar.job_progress import FAILED, JobStatus, format_duration
 
 STATUS_LABELS = {
     "loaded": "Loaded", "empty": "Empty file", "missing": "Not in the source",
@@ -68,3 +71,33 @@ def problems_table(frame: pd.DataFrame) -> pd.DataFrame:
     if "kind" in frame:
         frame = frame.assign(kind=frame["kind"].map({"refused": "Refused", "warning": "Warning"}))
     return frame
+
+
+def job_facts(status: JobStatus, now: dt.datetime | None = None) -> list[tuple[str, str]]:
+    """What a running operation is doing, as label and value (values are plain text)."""
+    facts = [
+        ("Operation", f"{status.title}, {status.detail}" if status.detail else status.title),
+        ("Step", status.step),
+        ("Done", f"{status.percent}%"),
+        ("Elapsed", format_duration(status.elapsed(now))),
+    ]
+    remaining = status.remaining(now)
+    if remaining is not None:
+        facts.append(("Time left", f"about {format_duration(remaining)} at the pace so far"))
+    facts += [
+        ("Started", f"{status.started:%d %b %Y %H:%M} UTC"),
+        ("Started by", status.started_by),
+        ("Database", status.target),
+    ]
+    return facts
+
+
+def job_outcome(status: JobStatus) -> str:
+    """One sentence on an operation that failed or was interrupted (plain text)."""
+    what = "failed" if status.state == FAILED else "was interrupted"
+    sentence = (f"The {status.title.lower()} started {status.started:%d %b %Y %H:%M} UTC by "
+                f"{status.user} {what} at {status.percent}% ({status.step})")
+    sentence += f": {status.message.rstrip('.')}." if status.message else "."
+    if status.refresh:
+        sentence += " The database was not replaced: the data shown is from before it."
+    return sentence

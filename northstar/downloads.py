@@ -7,11 +7,13 @@ so it follows the same masking as the screen.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 import io
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -165,6 +167,106 @@ def html_to_pdf(document: str, timeout_seconds: float = 90) -> bytes:
         if not target.exists() or target.stat().st_size == 0:
             raise PdfUnavailable("Chromium did not produce a PDF; download the HTML brief instead.")
         return target.read_bytes()
+
+
+def brief_key(
+    context: ExportContext, kpis: Sequence[Kpi], figures: Sequence[tuple[str, go.Figure]],
+    sentences: Sequence[str],
+) -> str:
+    """Identity of a brief's content: a PDF prepared for one brief is not offered for another."""
+    digest = hashlib.sha256(repr((context, list(kpis), list(sentences))).encode())
+    for title, figure in figures:
+        digest.update(title.encode())
+        digest.update(figure.to_json().encode())
+    return digest.hexdigest()
+
+
+_PDF_STATE = "_brief_pdf"  # session state: (brief_key, pdf bytes) of the last PDF prepared
+
+
+def render_brief_exports(
+    context: ExportContext,
+    kpis: Sequence[Kpi],
+    figures: Sequence[tuple[str, go.Figure]],
+    sentences: Sequence[str],
+    file_stem: str,
+) -> None:
+    """The brief as HTML (built on click) and as PDF: printing takes a few seconds, so the PDF
+    is prepared on request with its steps shown, then offered for download."""
+    import streamlit as st
+
+    html_column, pdf_column, _ = st.columns([1, 1, 3])
+    html_column.download_button(
+        "Brief as HTML",
+        lambda: briefing_html(context, kpis, figures, sentences).encode("utf-8"),
+        file_name=f"{file_stem}.html",
+        mime="text/html",
+        icon=":material/html:",
+        on_click="ignore",
+        help="One file that opens offline, with interactive charts, the filters and the as-of "
+        "date.",
+    )
+    with pdf_column:
+        if chromium_executable():
+            _render_pdf_export(context, kpis, figures, sentences, f"{file_stem}.pdf")
+        else:
+            st.caption(
+                "PDF export needs Chromium on the server (Debian package `chromium`); the HTML "
+                "brief prints to PDF from any browser."
+            )
+
+
+def _pdf_download(pdf: bytes, file_name: str) -> None:
+    import streamlit as st
+
+    st.download_button(
+        "Brief as PDF", pdf, file_name=file_name, mime="application/pdf",
+        icon=":material/picture_as_pdf:", on_click="ignore", key="brief_pdf_download",
+        help=f"Ready: {len(pdf) / 1024:,.0f} KB.",
+    )
+
+
+def _render_pdf_export(
+    context: ExportContext,
+    kpis: Sequence[Kpi],
+    figures: Sequence[tuple[str, go.Figure]],
+    sentences: Sequence[str],
+    file_name: str,
+) -> None:  # pragma: no cover - drawn in the AppTest
+    import streamlit as st
+
+    @st.fragment
+    def pdf_export() -> None:
+        # a fragment: preparing the PDF reruns this corner, not the page
+        key = brief_key(context, kpis, figures, sentences)
+        ready = st.session_state.get(_PDF_STATE)
+        if ready is not None and ready[0] == key:
+            _pdf_download(ready[1], file_name)
+            return
+        slot = st.empty()
+        if not slot.button("Prepare PDF", icon=":material/picture_as_pdf:",
+                           key="brief_pdf_prepare",
+                           help="Printed by headless Chromium; takes a few seconds."):
+            return
+        slot.empty()
+        status = st.status("Preparing the PDF brief", expanded=True)
+        started = time.perf_counter()
+        status.write("Rendering charts and text")
+        document = briefing_html(context, kpis, figures, sentences)
+        status.write("Printing PDF (headless Chromium)")
+        try:
+            pdf = html_to_pdf(document)
+        except (PdfUnavailable, subprocess.TimeoutExpired) as error:
+            status.update(label="The PDF could not be printed", state="error")
+            status.write(str(error) if isinstance(error, PdfUnavailable) else
+                         "Chromium took too long; download the HTML brief instead.")
+            return
+        status.update(label=f"PDF ready ({time.perf_counter() - started:.1f} s)",
+                      state="complete", expanded=False)
+        st.session_state[_PDF_STATE] = (key, pdf)
+        _pdf_download(pdf, file_name)
+
+    pdf_export()
 
 
 def without_links(table: pd.DataFrame) -> pd.DataFrame:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from northstar import job_progress
 from northstar.datasets import DATASETS
 from northstar.importer.sources import quote_identifier
 from northstar.load import print_progress
@@ -120,10 +121,16 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("CSV is written to a local folder; use --format parquet for a URL")
     try:
         source = parse_source(args.db) if args.db else current_source()
-        if args.format == "parquet":
-            rows = export_parquet(source, args.out, progress=print_progress)
-        else:
-            rows = export_csv(source, Path(args.out), progress=print_progress)
+        # the app shows the progress of an export from a local database file
+        with job_progress.recording(
+            "export", Path(source.location) if source.kind == "duckdb" else None,
+            f"{args.format} files to {args.out}",
+            [f"exporting {dataset.name}" for dataset in DATASETS] if args.format == "csv" else (),
+        ) as record:
+            if args.format == "parquet":
+                rows = export_parquet(source, args.out, progress=record.tee(print_progress))
+            else:
+                rows = export_csv(source, Path(args.out), progress=record.tee(print_progress))
     except (ValueError, SourceUnavailable) as error:
         print(f"Export failed: {error}", file=sys.stderr)
         return 2

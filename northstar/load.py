@@ -14,7 +14,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from northstar.datasets import DATASETS_BY_NAME
+from northstar import job_progress
+from northstar.datasets import DATASETS, DATASETS_BY_NAME
 from northstar.importer.mapping import MappingError, default_mapping, read_mapping
 from northstar.importer.pipeline import LoadError, LoadResult, run_load
 from northstar.paths import database_path
@@ -42,6 +43,15 @@ def summary(result: LoadResult) -> str:
 def print_progress(message: str, done: float) -> None:
     """A load's progress line on stderr: percent complete and what just finished."""
     print(f"  [{100 * done:5.1f}%] {message}", file=sys.stderr, flush=True)
+
+
+def load_steps() -> list[str]:
+    """A load's steps in the order it reports them, as the app shows them while it runs."""
+    from northstar.rollups import rollup_scripts
+
+    return ([f"loading {dataset.name}" for dataset in DATASETS] + ["checking the load"]
+            + [f"computing {job_progress.step_name(script.stem)}" for script in rollup_scripts()]
+            + ["saving the database"])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,8 +83,10 @@ def main(argv: list[str] | None = None) -> int:
         mapping = (read_mapping(args.mapping, args.source) if args.mapping
                    else default_mapping(args.source))
         print(f"Loading {args.source} with {mapping.label} into {db_path}", file=sys.stderr)
-        result = run_load(args.source, mapping, db_path, args.rejects, args.max_reject_pct,
-                          args.as_of, progress=print_progress)
+        with job_progress.recording("load", db_path, f"from {args.source.resolve()} "
+                                    f"({mapping.label})", load_steps()) as record:
+            result = run_load(args.source, mapping, db_path, args.rejects, args.max_reject_pct,
+                              args.as_of, progress=record.tee(print_progress))
     except MappingError as error:
         print(f"Load failed: {error}\nThe database at {db_path} is unchanged.",
               file=sys.stderr)

@@ -98,33 +98,7 @@ export_sentences = [
     sentence.text for sentence in (*ceo_brief.investments, *ceo_brief.risks, *ceo_brief.changes)
 ]
 
-
-def brief_document() -> str:
-    return downloads.briefing_html(export_context, export_kpis, export_figures, export_sentences)
-
-
-html_column, pdf_column, _ = st.columns([1, 1, 3])
-html_column.download_button(
-    "Brief as HTML",
-    lambda: brief_document().encode("utf-8"),
-    file_name=f"northstar-brief-{metadata.as_of:%Y-%m-%d}.html",
-    mime="text/html",
-    icon=":material/html:",
-    on_click="ignore",
-    help="One file that opens offline, with interactive charts, the filters and the as-of date.",
+downloads.render_brief_exports(
+    export_context, export_kpis, export_figures, export_sentences,
+    f"northstar-brief-{metadata.as_of:%Y-%m-%d}",
 )
-if downloads.chromium_executable():
-    pdf_column.download_button(
-        "Brief as PDF",
-        lambda: downloads.html_to_pdf(brief_document()),
-        file_name=f"northstar-brief-{metadata.as_of:%Y-%m-%d}.pdf",
-        mime="application/pdf",
-        icon=":material/picture_as_pdf:",
-        on_click="ignore",
-        help="Printed by headless Chromium; takes a few seconds.",
-    )
-else:
-    pdf_column.caption(
-        "PDF export needs Chromium on the server (Debian package `chromium`); the HTML brief "
-        "prints to PDF from any browser."
-    )

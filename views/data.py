@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from northstar import data_page, db, gate
+from northstar import data_page, db, gate, progress_view
 
 gate.require_page("data")
 
@@ -30,6 +30,7 @@ st.caption(
     "What the dashboard is reading: how fresh it is, what each table holds, and what "
     "the last load refused."
 )
+progress_view.render_detail()
 
 run = runs.iloc[0] if not runs.empty else None
 columns = st.columns(4)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-import duckdb
 import pandas as pd
 import pytest
 
@@ -210,17 +209,3 @@ def test_customer_motion_in_sql_follows_the_quadrant_rule(demo_db):
         assert row.motion == invest.quadrant(
             row.arr_usd, row.health_score, row.arr_threshold_usd, row.health_threshold
         )
-
-
-def test_driver_exposures_rollup_is_fast_enough(demo_db, tmp_path):
-    import shutil
-    import time
-
-    from northstar.rollups import ROLLUPS_SQL_DIR
-
-    copy = tmp_path / "copy.duckdb"
-    shutil.copy(demo_db, copy)
-    with duckdb.connect(str(copy)) as con:
-        started = time.perf_counter()
-        con.execute((ROLLUPS_SQL_DIR / "04_driver_exposures.sql").read_text())
-        assert time.perf_counter() - started < 5  # about 1 s for 5,000 accounts

@@ -100,49 +100,59 @@ answer_measures as (
     group by all
 ),
 billed_accounts as (
-    select p.grain, p.period_start, count(distinct b.account_id) as billed_accounts
+    -- accounts billed in any month of the period; (account, month) is unique, so a month
+    -- period counts rows and only longer periods need a distinct count
+    select 'month' as grain, month as period_start, count(*) as billed_accounts
+    from billed
+    where 'month' in (select grain from computed_kpis)
+    group by all
+    union all
+    select p.grain, p.period_start, count(distinct b.account_id)
     from billed b
     join month_periods p using (month)
+    where p.grain <> 'month'
     group by all
 ),
-revenue_sides as (
-    -- each account's mrr in the month before the period (opening) and in its last month (closing)
-    select p.grain, p.period_start, b.account_id, b.mrr_usd as opening_mrr_usd, null::double as closing_mrr_usd
+closing_balances as (
+    -- accounts billed in each period's last month with their mrr then and in the month before
+    -- the period (null when not billed then); a month period's opening month is the snapshot's
+    -- previous month, a longer period's is looked up
+    select p.grain, p.period_start, s.mrr_usd as closing_mrr_usd,
+        nullif(s.previous_mrr_usd, 0) as opening_mrr_usd
     from periods p
-    join billed b on b.month = p.opening_month
+    join account_month_snapshots s on s.month = p.closing_month and s.mrr_usd > 0
+    where p.grain = 'month'
     union all
-    select p.grain, p.period_start, b.account_id, null, b.mrr_usd
+    select p.grain, p.period_start, s.mrr_usd, o.mrr_usd
     from periods p
-    join billed b on b.month = p.closing_month
+    join account_month_snapshots s on s.month = p.closing_month and s.mrr_usd > 0
+    left join account_month_snapshots o
+        on o.account_id = s.account_id and o.month = p.opening_month and o.mrr_usd > 0
+    where p.grain <> 'month'
 ),
 revenue_measures as (
     select grain, period_start,
         12 * coalesce(sum(closing_mrr_usd) filter (where opening_mrr_usd is null), 0) as new_arr_usd,
         12 * coalesce(sum(closing_mrr_usd - opening_mrr_usd) filter (where closing_mrr_usd > opening_mrr_usd), 0)
             as expansion_arr_usd
-    from (
-        select grain, period_start, account_id,
-            sum(opening_mrr_usd) as opening_mrr_usd, sum(closing_mrr_usd) as closing_mrr_usd
-        from revenue_sides
-        group by all
-    )
+    from closing_balances
     group by all
     -- without the month before the period in the data, "new" cannot be told from "opening"
     having min(period_start) > (select first_month from bounds)
 ),
-surveyed as (
-    select distinct account_id, month
-    from answers
-    where survey_type = 'NPS' and program = 'relationship'
+covered as (
+    -- account-months within six months (this and the 5 before) of a relationship nps answer
+    select distinct a.account_id, (a.month + to_months(o.months_after))::date as month
+    from answers a
+    cross join range(6) o(months_after)
+    where a.survey_type = 'NPS' and a.program = 'relationship'
 ),
 coverage_measures as (
     select p.grain, p.period_start,
-        100.0 * count(distinct s.account_id) / count(distinct b.account_id) as survey_coverage_pct
+        100.0 * count(c.account_id) / count(*) as survey_coverage_pct
     from periods p
     join billed b on b.month = p.closing_month
-    left join surveyed s
-        on s.account_id = b.account_id
-       and s.month between p.closing_month - interval 5 month and p.closing_month
+    left join covered c on c.account_id = b.account_id and c.month = b.month
     group by all
 ),
 measures as (

@@ -1,0 +1,87 @@
+-- rollup: health score components (0-100, higher = healthier; null = no signal) for every
+-- account in every month it was billed. the weighted score is computed at query time from
+-- config/health_score.toml, so weights can change without a rebuild.
+--   support_experience: tickets opened in the trailing 6 months: geometric-mean resolution time
+--       (8 h or faster = 100, two weeks or slower = 0) minus the escalation rate (escalations per
+--       ticket x 100, at most 40) and half the reopen rate (at most 20); null without tickets.
+--   survey_sentiment: answers in the trailing 12 months, the mean of the parts available:
+--       nps x 10, csat (1-5) as (mean - 1) x 25, ces (1-7) as (mean - 1) / 6 x 100; minus 25
+--       when a detractor answer in the trailing 6 months had no follow-up within 14 days.
+--   engagement: executive meeting in the trailing 12 months 40, advisory board member 30,
+--       qbr in the trailing 6 months 20, professional services or installation in 6 months 10.
+--   revenue_trend: mrr now against 6 months earlier (or the first billed month): flat = 50,
+--       +20% or more = 100, -20% or worse = 0; null in the first 3 billed months.
+-- the trailing counts come from account_month_signals (02), which blanks the signals of months
+-- without revenue. the 6-billed-months-ago mrr of the few accounts with a gap in their revenue
+-- (a reactivation) is taken from their billed months alone.
+create or replace table account_health_monthly as
+with gapped_lag as (
+    -- accounts whose revenue restarted after a month without: lag over their billed months
+    select account_id, month,
+        lag(mrr_usd, 6) over (partition by account_id order by month) as mrr_6m_ago_usd
+    from account_month_snapshots
+    where mrr_usd > 0
+      and account_id in (select account_id from account_month_snapshots
+                         where movement = 'reactivation')
+),
+cab as (
+    -- advisory board member at any time in the month
+    select s.account_id, s.month
+    from account_month_signals s
+    join cab_memberships c
+        on c.account_id = s.account_id
+       and c.joined_on <= last_day(s.month)
+       and (c.left_on is null or c.left_on >= s.month)
+    where s.is_active
+    group by all
+),
+billed as (
+    select w.* exclude (mrr_6_rows_ago_usd),
+        case when g.account_id is not null then g.mrr_6m_ago_usd else w.mrr_6_rows_ago_usd end
+            as mrr_6m_ago_usd,
+        c.account_id is not null as is_cab_member
+    from account_month_signals w
+    left join gapped_lag g on g.account_id = w.account_id and g.month = w.month
+    left join cab c on c.account_id = w.account_id and c.month = w.month
+    where w.is_active
+),
+parts as (
+    select *,
+        case when tickets_6m > 0 then greatest(0,
+            case when resolved_6m > 0
+                 then 100 * least(1, greatest(0, (ln(336) - log_resolution_6m / resolved_6m) / (ln(336) - ln(8))))
+                 else 50 end
+            - least(40, 100.0 * coalesce(escalations_6m, 0) / tickets_6m)
+            - least(20, 50.0 * coalesce(reopens_6m, 0) / tickets_6m))
+        end as support_experience,
+        case when nps_answers_12m > 0 then 10.0 * nps_total_12m / nps_answers_12m end as nps_part,
+        case when csat_answers_12m > 0 then 25.0 * (csat_total_12m / csat_answers_12m - 1) end as csat_part,
+        case when ces_answers_12m > 0 then 100.0 * (ces_total_12m / ces_answers_12m - 1) / 6 end as ces_part,
+        least(100, case when coalesce(executive_meetings_12m, 0) > 0 then 40 else 0 end
+            + case when is_cab_member then 30 else 0 end
+            + case when coalesce(qbrs_6m, 0) > 0 then 20 else 0 end
+            + case when coalesce(services_6m, 0) > 0 then 10 else 0 end) as engagement,
+        case when billed_month_number > 3 then
+            least(100, greatest(0, 50 + 250 * (mrr_usd / coalesce(mrr_6m_ago_usd, first_mrr_usd) - 1)))
+        end as revenue_trend
+    from billed
+),
+final as (
+    select account_id, month, mrr_usd,
+        round(support_experience, 1) as support_experience,
+        round(case when coalesce(nps_part, csat_part, ces_part) is not null then greatest(0,
+            (coalesce(nps_part, 0) + coalesce(csat_part, 0) + coalesce(ces_part, 0))
+            / ((nps_part is not null)::int + (csat_part is not null)::int + (ces_part is not null)::int)
+            - case when coalesce(open_detractors_6m, 0) > 0 then 25 else 0 end)
+        end, 1) as survey_sentiment,
+        engagement::double as engagement,
+        round(revenue_trend, 1) as revenue_trend,
+        coalesce(tickets_6m, 0) as tickets_6m,
+        coalesce(escalations_6m, 0) as escalations_6m,
+        coalesce(executive_meetings_12m, 0) as executive_meetings_12m,
+        is_cab_member,
+        coalesce(open_detractors_6m, 0) as open_detractors_6m
+    from parts
+)
+select * from final
+order by month, account_id;

@@ -44,11 +44,11 @@ CHECKSUM_TABLES = (
 # relative cost of each build step (seconds at 1,000,000 accounts on a 2-core machine), for the
 # percent complete; a step not listed counts as DEFAULT_STEP_WEIGHT
 STEP_WEIGHTS = {
-    "schema": 0.1, "00_helpers": 0.1, "01_reference": 0.1, "02_accounts": 5, "03_revenue": 34,
-    "04_tickets": 15, "05_engagements": 20, "06_surveys": 24, "07_goals": 5,
-    "rollup 00_macros": 0.1, "rollup 01_account_month_snapshots": 23,
-    "rollup 02_account_health_monthly": 83, "rollup 03_kpi_actuals": 36,
-    "rollup 04_driver_exposures": 113, "checkpoint": 3,
+    "schema": 0.1, "00_helpers": 0.1, "01_reference": 0.1, "02_accounts": 6, "03_revenue": 8,
+    "04_tickets": 7, "05_engagements": 6, "06_surveys": 7, "07_goals": 2,
+    "rollup 00_macros": 0.1, "rollup 01_account_month_snapshots": 20,
+    "rollup 02_account_month_signals": 45, "rollup 03_account_health_monthly": 8,
+    "rollup 04_driver_exposures": 9, "rollup 05_kpi_actuals": 8, "checkpoint": 1,
 }
 DEFAULT_STEP_WEIGHT = 20.0
 

@@ -14,6 +14,8 @@
 -- the trailing counts come from account_month_signals (02), which blanks the signals of months
 -- without revenue. the 6-billed-months-ago mrr of the few accounts with a gap in their revenue
 -- (a reactivation) is taken from their billed months alone.
+-- stored unsorted: ordering it by month doubled its build time at 1,000,000 accounts (17 of
+-- 33 CPU-seconds), while a page's filter on one month scans the column in milliseconds.
 create or replace table account_health_monthly as
 with gapped_lag as (
     -- accounts whose revenue restarted after a month without: lag over their billed months
@@ -83,5 +85,4 @@ final as (
         coalesce(open_detractors_6m, 0) as open_detractors_6m
     from parts
 )
-select * from final
-order by month, account_id;
+select * from final;

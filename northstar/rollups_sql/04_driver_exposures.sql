@@ -19,6 +19,8 @@
 -- nps answers in the 12 months after (nps answers are counted 14 days after they were given). is_estimation_landmark
 -- marks the rows with a full 12-month look-back and a full 12-month follow-up.
 -- the trailing and following counts come from account_month_signals (02), in one window pass.
+-- stored unsorted: ordering it by month doubled its build time at 1,000,000 accounts (17 of
+-- 33 CPU-seconds), while a page's filter on one month scans the column in milliseconds.
 create or replace table account_driver_exposures as
 with bounds as (
     select min(month) as first_month, max(month) as last_month from account_month_snapshots
@@ -69,5 +71,4 @@ classified as (
 final as (
     select * from classified
 )
-select * from final
-order by month, account_id;
+select * from final;

@@ -34,5 +34,5 @@ final as (
     where $theme = '' or list_contains(t.themes, $theme)
 )
 select * from final
-order by responded_on desc, account_id
+order by responded_on desc, account_id, response_id
 limit $limit

@@ -15,11 +15,23 @@ scoped as (
     select account_id
     from scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[])
 ),
-movements as (
-    select b.window_end_month, m.*
-    from bounds b,
-        lateral (from window_movements(b.opening_month, b.window_end_month)) m
+sides as (
+    -- every window's opening-month and closing-month revenue rows, read in one pass
+    select b.window_end_month, m.account_id, m.mrr_usd::double as mrr_usd, b.is_opening
+    from account_mrr_monthly m
+    join (select window_end_month, opening_month as month, true as is_opening from bounds
+          union all
+          select window_end_month, window_end_month, false from bounds) b using (month)
     semi join scoped s on s.account_id = m.account_id
+),
+movements as (
+    -- as window_movements(opening_month, window_end_month), for every window at once
+    select window_end_month, account_id,
+        coalesce(sum(mrr_usd) filter (where is_opening), 0) as opening_mrr_usd,
+        coalesce(sum(mrr_usd) filter (where not is_opening), 0) as closing_mrr_usd,
+        bool_or(is_opening) as was_active_at_opening
+    from sides
+    group by all
 ),
 revenue as (
     select

@@ -26,13 +26,13 @@ themed as (
     group by t.comment
 ),
 final as (
-    select c.responded_on, c.account_id, a.account_name, c.segment, c.survey_type, c.program,
+    select c.response_id, c.responded_on, c.account_id, a.account_name, c.segment, c.survey_type, c.program,
         c.score, c.comment, coalesce(t.themes, []) as themes
     from comments c
     join themed t on t.comment = c.comment
     join accounts a using (account_id)
     where $theme = '' or list_contains(t.themes, $theme)
 )
-select * from final
+select * exclude (response_id) from final
 order by responded_on desc, account_id, response_id
 limit $limit

@@ -6,6 +6,7 @@ rerunning the page; when a build or load finishes, the app reruns once to show t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
@@ -14,7 +15,10 @@ from northstar import data_page, job_progress
 from northstar.paths import database_path
 from northstar.text import literal
 
-REFRESH_SECONDS = 2
+REFRESH_SECONDS = 2  # while an operation runs
+# when none runs: a rerun every 2 s of every open session (20 executives in a board meeting)
+# kept the server busy for nothing, so idle pages look for a new operation twice a minute
+IDLE_REFRESH_SECONDS = 30
 _SEEN_KEY = "_running_refreshes"  # tokens of the builds and loads this session saw running
 
 
@@ -44,21 +48,46 @@ def _rerun_when_a_refresh_finished(statuses: list[job_progress.JobStatus]) -> No
         st.rerun(scope="app")
 
 
-@st.fragment(run_every=REFRESH_SECONDS)
-def render_notice() -> None:
-    """A progress bar per operation running on the database in use (nothing otherwise)."""
-    statuses = _statuses()
+def _interval(statuses: list[job_progress.JobStatus]) -> int:
+    return REFRESH_SECONDS if any(status.running for status in statuses) else IDLE_REFRESH_SECONDS
+
+
+def _timed_fragment(
+    body: Callable[[list[job_progress.JobStatus]], None], statuses: list[job_progress.JobStatus]
+) -> None:
+    """Run `body` as a fragment that redraws itself every 2 s while an operation runs and
+    every 30 s otherwise; the app reruns once when that changes, to switch the interval."""
+    interval = _interval(statuses)
+
+    def redraw() -> None:
+        current = _statuses()
+        body(current)
+        if _interval(current) != interval:
+            st.rerun(scope="app")
+
+    st.fragment(redraw, run_every=interval)()
+
+
+def _notice(statuses: list[job_progress.JobStatus]) -> None:
     _rerun_when_a_refresh_finished(statuses)
     for status in statuses:
         if status.running:
             st.progress(status.fraction, text=status.notice())
 
 
-@st.fragment(run_every=REFRESH_SECONDS)
+def render_notice() -> None:
+    """A progress bar per operation running on the database in use (nothing otherwise)."""
+    _timed_fragment(_notice, _statuses())
+
+
 def render_detail() -> None:
     """The Data page's account of operations on the database in use: what a running one is
     doing, and why the last one failed or stopped."""
-    for status in _statuses():
+    _timed_fragment(_detail, _statuses())
+
+
+def _detail(statuses: list[job_progress.JobStatus]) -> None:
+    for status in statuses:
         if not status.running:
             show = st.error if status.state == job_progress.FAILED else st.warning
             show(literal(data_page.job_outcome(status)), icon=":material/sync_problem:")

@@ -4,6 +4,7 @@
 #   make test         install dev deps (+ chromium if root), ruff check, pytest
 #   make load SRC=dir load your exports into DB (MAPPING=file.toml)
 #   make bench        build 5k/100k/1M demo DBs and time every page (SIZES="5000 100000")
+#   make load-test    SESSIONS browser sessions at once against one server on DB
 #   make help         list all targets
 
 PYTHON ?= python3
@@ -18,6 +19,8 @@ SCREENSHOT_DIR ?= screenshots
 SCREENSHOT_PATHS ?=
 SIZES ?= 5000 100000 1000000
 BENCH_ARGS ?=
+SESSIONS ?= 20
+SECONDS ?= 120
 
 VPY := $(VENV)/bin/python
 RUNTIME_STAMP := $(VENV)/.installed-runtime
@@ -103,6 +106,11 @@ screenshots: $(DEV_STAMP) ## Screenshot pages of a running app (BASE_URL, SCREEN
 
 bench: $(DEV_STAMP) chromium ## Benchmark every page at SIZES accounts vs pandas + browser (bench/results/)
 	$(VPY) -m bench.run --sizes $(SIZES) $(BENCH_ARGS)
+
+.PHONY: load-test
+load-test: $(DEV_STAMP) chromium | $(DB) ## SESSIONS browsers at once for SECONDS against DB (bench/results/)
+	$(VPY) -m bench.load --db $(DB) --sessions $(SESSIONS) --seconds $(SECONDS) \
+		--out bench/results/load_$$(date +%Y%m%d-%H%M%S).md
 
 # --- housekeeping -----------------------------------------------------------
 

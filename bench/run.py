@@ -2,14 +2,17 @@
 
     python -m bench.run [--sizes 5000 100000 1000000] [--rounds 10] [--pandas-rounds 3]
                         [--data-dir DIR] [--reuse] [--no-browser] [--browser-size 100000]
+                        [--no-load] [--load-sessions 20] [--load-seconds 120]
 
 Per size: builds the demo database (build time per step and peak memory), then in a fresh
 process runs every page's whole set of queries (bench/pages.py) with three filter
 combinations, uncached through `northstar.db.execute`, `--rounds` times each, and reports the
 median and p95 per page; then, in another process, the pandas approach (bench/pandas_pages.py)
 for the heavy pages, with the ratio pandas / Northstar for the same results. At the browser
-size it also times each page in headless chromium (bench/browser.py). The table is printed
-and written to bench/results/<timestamp>.md; nothing is asserted.
+size it also times each page in headless chromium (bench/browser.py). Last, at the browser
+size, the load test (bench/load.py): `--load-sessions` browser sessions at once against one
+server for `--load-seconds`, its report in bench/results/load_<timestamp>.md. The table is
+printed and written to bench/results/<timestamp>.md; nothing is asserted.
 """
 
 from __future__ import annotations
@@ -67,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--no-pandas", action="store_true")
     parser.add_argument("--browser-size", type=int, default=100_000)
+    parser.add_argument("--no-load", action="store_true", help="skip the load test")
+    parser.add_argument("--load-sessions", type=int, default=20)
+    parser.add_argument("--load-seconds", type=float, default=120)
     args = parser.parse_args(argv)
     args.data_dir.mkdir(parents=True, exist_ok=True)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
@@ -90,16 +96,24 @@ def main(argv: list[str] | None = None) -> int:
             for problem in entry["pandas"]["mismatches"]:
                 log(f"[{size:,}] MISMATCH {problem}")
         if not args.no_browser and size == args.browser_size:
-            from bench import browser
-            from bench.pages import PAGES
-            from bench.worker import context_for
+            from bench import browser, load
 
-            context = context_for(db)
-            paths = {page: "" if page == "briefing" else page for page in PAGES}
-            paths["account"] = f"account?account={context.account_id}"
             log(f"[{size:,}] browser timing in headless chromium ...")
-            entry["browser"] = browser.measure(db, paths)
+            entry["browser"] = browser.measure(db, load.page_paths(db))
         report["sizes"][size] = entry
+        text = render(report)
+        (RESULTS_DIR / f"{stamp}.md").write_text(text)
+        (RESULTS_DIR / f"{stamp}.json").write_text(json.dumps(report, indent=1, default=str))
+    if not args.no_load and not args.no_browser and args.browser_size in args.sizes:
+        from bench import load
+
+        db = args.data_dir / f"northstar-{args.browser_size}.duckdb"
+        out = RESULTS_DIR / f"load_{stamp}.md"
+        log(f"[{args.browser_size:,}] load test: {args.load_sessions} browser sessions at once "
+            f"for {args.load_seconds:.0f} s ...")
+        result = load.run(db, args.load_sessions, args.load_seconds, out=out)
+        report["load"] = {key: value for key, value in result.items() if key != "report"}
+        report["load"]["file"] = out.name
         text = render(report)
         (RESULTS_DIR / f"{stamp}.md").write_text(text)
         (RESULTS_DIR / f"{stamp}.json").write_text(json.dumps(report, indent=1, default=str))
@@ -175,6 +189,24 @@ def render(report: dict) -> str:
             lines.append(f"| {page} | {seconds:.2f} | {browser['filter_s'][page]:.2f} |")
         lines.append(f"\nServer peak memory: {browser['server_peak_rss_mb']:,.0f} MB. "
                      f"Errors: {'; '.join(browser['errors']) or 'none'}.")
+    load = report.get("load")
+    if load:
+        lines += ["", "## Many executives at once (bench/load.py)", ""]
+        if "skipped" in load:
+            lines.append(load["skipped"])
+        else:
+            def sec(value: float | None) -> str:
+                return "–" if value is None else f"{value:.2f} s"
+
+            opens, changes = load["open_s"], load["filter_s"]
+            lines.append(
+                f"{load['sessions']} browser sessions at once for {load['seconds']:.0f} s at "
+                f"{load['accounts']:,} accounts: {load['page_opens']} page opens, "
+                f"{load['filter_changes']} filter changes, {len(load['errors'])} errors, pages "
+                f"never rendered: {', '.join(load['never_rendered']) or 'none'}; page open "
+                f"median {sec(opens['median'])}, p95 {sec(opens['p95'])}; filter change median "
+                f"{sec(changes['median'])}; server peak memory {load['peak_rss_mb']:,.0f} MB. "
+                f"Details in {load['file']}.")
     lines += ["", "## Slowest queries (default filters, median ms)", ""]
     for size, entry in sizes.items():
         calls = [(page, key.split("|", 1)[1], value["median_s"])

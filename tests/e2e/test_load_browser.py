@@ -1,0 +1,40 @@
+"""Several executives at once: the load test (bench/load.py) with 5 browser sessions for 30 s
+against one server on the small demo database. No errors, every page rendered at least once,
+and the report gives the p95 page time and the server's memory."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import REPO_ROOT
+
+SESSIONS = 5
+SECONDS = 30
+
+
+def test_five_sessions_at_once(demo_db: Path, chromium_path: str, tmp_path: Path) -> None:
+    out = tmp_path / "load.md"
+    # its own process: bench.load drives chromium with Playwright's asyncio API, which does not
+    # mix with the synchronous API the other browser tests run in this process
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.load", "--db", str(demo_db), "--sessions", str(SESSIONS),
+         "--seconds", str(SECONDS), "--timeout", "60", "--out", str(out)],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
+    )
+    report = out.read_text() if out.exists() else ""
+    assert done.returncode == 0, f"{done.stderr[-3000:]}\n{report}"
+    summary = json.loads(out.with_suffix(".json").read_text())
+    assert summary["sessions"] == SESSIONS
+    assert summary["errors"] == [], report
+    assert summary["never_rendered"] == [], report
+    for page, entry in summary["pages"].items():
+        assert entry["rendered"] >= 1, (page, report)
+    opens = [visit for visit in summary["visits"] if visit["kind"] == "open"]
+    assert {visit["session"] for visit in opens} == set(range(1, SESSIONS + 1))
+    assert all(visit["seconds"] is not None for visit in summary["visits"]), report
+    assert summary["open_s"]["p95"] > 0 and summary["peak_rss_mb"] > 50
+    assert "page open → rendered, median / p95 / max s" in report
+    assert "peak server memory" in report and " MB |" in report

@@ -1,4 +1,4 @@
--- survey comments from $start_date to $end_date, newest first, at most $limit, with the themes each falls under ($theme_names / $theme_patterns, in rule order); narrowed by $programs (empty = all), $survey_types (empty = all), score from $min_score to $max_score, text $search ('' = any) and $theme ('' = any); filters $segments, $regions, $plans.
+-- survey comments (with their response_id) from $start_date to $end_date, newest first, at most $limit, with the themes each falls under ($theme_names / $theme_patterns, in rule order); narrowed by $programs (empty = all), $survey_types (empty = all), score from $min_score to $max_score, text $search ('' = any) and $theme ('' = any); filters $segments, $regions, $plans.
 with rules as (
     select unnest($theme_names::varchar[]) as theme, unnest($theme_patterns::varchar[]) as pattern
 ),
@@ -33,6 +33,6 @@ final as (
     join accounts a using (account_id)
     where $theme = '' or list_contains(t.themes, $theme)
 )
-select * exclude (response_id) from final
+select * from final
 order by responded_on desc, account_id, response_id
 limit $limit

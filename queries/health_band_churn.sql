@@ -3,7 +3,7 @@ with bounds as (
     select max(month) as last_month from account_month_snapshots
 ),
 scored as (
-    select h.account_id, h.month,
+    select h.account_id, h.month, h.churned_within_12m,
         health_band_order(
             health_score(h.support_experience, h.survey_sentiment, h.engagement, h.revenue_trend,
                          $w_support, $w_sentiment, $w_engagement, $w_revenue),
@@ -14,22 +14,8 @@ scored as (
         on s.account_id = h.account_id
     where h.month <= b.last_month - interval 12 month
 ),
-scored_only as (
-    select * from scored where band_order <= 4
-),
-churn_events as (
-    select account_id, month as churn_month
-    from account_month_snapshots where movement = 'churn'
-),
 outcomes as (
-    select s.account_id, s.month, s.band_order,
-        count(c.churn_month) > 0 as churned_within_12m
-    from scored_only s
-    left join churn_events c
-        on c.account_id = s.account_id
-       and c.churn_month > s.month
-       and c.churn_month <= s.month + interval 12 month
-    group by all
+    select * from scored where band_order <= 4
 ),
 final as (
     select band_order, health_band_label(band_order) as band,

@@ -82,7 +82,9 @@ final as (
         coalesce(escalations_6m, 0) as escalations_6m,
         coalesce(executive_meetings_12m, 0) as executive_meetings_12m,
         is_cab_member,
-        coalesce(open_detractors_6m, 0) as open_detractors_6m
+        coalesce(open_detractors_6m, 0) as open_detractors_6m,
+        -- the outcome the health score is checked against (health_band_churn)
+        churned_within_12m
     from parts
 )
 select * from final;

@@ -1,6 +1,7 @@
 -- support tickets needing follow-up, most urgent first (at most $limit): open escalations and tickets open more than 7 days at the end of $as_of (whenever opened), and tickets opened between $start_date and $end_date that were reopened or rated csat 1-2; each row carries its reasons and the count of all matching tickets per reason; params $start_date, $end_date, $as_of, $limit, $segments, $regions, $plans.
 with tickets as (
-    select t.*,
+    select t.ticket_id, t.account_id, t.department_id, t.opened_at, t.status, t.priority,
+        t.category, t.escalated_at, t.reopen_count, t.satisfaction_score, t.subject,
         t.resolved_at is null or t.resolved_at >= ($as_of::date + 1)::timestamp as is_open,
         date_diff('day', t.opened_at::date, $as_of::date) as age_days,
         t.opened_at >= $start_date::date::timestamp
@@ -19,23 +20,36 @@ flagged as (
     from tickets
 ),
 needing as (
-    select *,
-        count(*) over () as matching_tickets,
-        count(*) filter (where is_open_escalation) over () as open_escalation_tickets,
-        count(*) filter (where is_open_over_7_days) over () as open_over_7_days_tickets,
-        count(*) filter (where is_reopened) over () as reopened_tickets,
-        count(*) filter (where is_low_csat) over () as low_csat_tickets
+    select *
     from flagged
     where is_open_escalation or is_open_over_7_days or is_reopened or is_low_csat
+),
+tallies as (
+    select count(*) as matching_tickets,
+        count(*) filter (where is_open_escalation) as open_escalation_tickets,
+        count(*) filter (where is_open_over_7_days) as open_over_7_days_tickets,
+        count(*) filter (where is_reopened) as reopened_tickets,
+        count(*) filter (where is_low_csat) as low_csat_tickets
+    from needing
+),
+most_urgent as (
+    -- the list is cut before the names are joined on
+    select *,
+        is_open_escalation::int + is_open_over_7_days::int + is_reopened::int + is_low_csat::int
+            as reasons
+    from needing
+    order by is_open desc, is_open_escalation desc, reasons desc, opened_at, ticket_id
+    limit $limit
 ),
 final as (
     select n.ticket_id, n.account_id, a.account_name, a.segment, n.opened_at, n.status,
         n.priority, n.category, n.age_days, n.is_open, n.reopen_count, n.satisfaction_score,
         n.is_open_escalation, n.is_open_over_7_days, n.is_reopened, n.is_low_csat,
         d.department_name, e.employee_name as csm_name, n.subject,
-        n.matching_tickets, n.open_escalation_tickets, n.open_over_7_days_tickets,
-        n.reopened_tickets, n.low_csat_tickets
-    from needing n
+        t.matching_tickets, t.open_escalation_tickets, t.open_over_7_days_tickets,
+        t.reopened_tickets, t.low_csat_tickets
+    from most_urgent n
+    cross join tallies t
     join accounts a using (account_id)
     left join departments d on d.department_id = n.department_id
     left join employees e on e.employee_id = a.csm_employee_id
@@ -44,4 +58,3 @@ select * from final
 order by is_open desc, is_open_escalation desc,
     (is_open_escalation::int + is_open_over_7_days::int + is_reopened::int + is_low_csat::int) desc,
     opened_at, ticket_id
-limit $limit

@@ -85,6 +85,19 @@ touches as (
     where attended
     group by all
 ),
+cab as (
+    -- advisory board membership in billed months: at any time in the month (the health score's
+    -- rule) and on the month's last day (the driver analysis's rule)
+    select s.account_id, s.month,
+        bool_or(c.left_on is null or c.left_on >= last_day(s.month)) as is_member_at_month_end
+    from snapshots s
+    join cab_memberships c
+        on c.account_id = s.account_id
+       and c.joined_on <= last_day(s.month)
+       and (c.left_on is null or c.left_on >= s.month)
+    where s.is_active
+    group by all
+),
 joined as (
     -- every snapshot month; signals only in months with revenue (0 elsewhere)
     select s.account_id, s.month, s.segment, s.mrr_usd, s.movement, s.is_active,
@@ -113,16 +126,20 @@ joined as (
         coalesce(n.detractors_followed_up, 0)::integer as relationship_detractors_followed_up,
         coalesce(e.executive_meetings, 0)::integer as executive_meetings,
         coalesce(e.qbrs, 0)::integer as qbrs,
-        coalesce(e.services, 0)::integer as services
+        coalesce(e.services, 0)::integer as services,
+        k.account_id is not null as is_cab_member_in_month,
+        coalesce(k.is_member_at_month_end, false) as is_cab_member_at_month_end
     from snapshots s
     left join tickets t on t.account_id = s.account_id and t.month = s.month and s.is_active
     left join surveys u on u.account_id = s.account_id and u.month = s.month and s.is_active
     left join relationship_nps n
         on n.account_id = s.account_id and n.month = s.month and s.is_active
     left join touches e on e.account_id = s.account_id and e.month = s.month and s.is_active
+    left join cab k on k.account_id = s.account_id and k.month = s.month
 ),
 windowed as (
     select account_id, month, segment, mrr_usd, is_active,
+        is_cab_member_in_month, is_cab_member_at_month_end,
         -- revenue
         first_value(case when is_active then mrr_usd end ignore nulls) over wall as first_mrr_usd,
         (sum(is_active::integer) over wall)::integer as billed_month_number,

@@ -26,25 +26,13 @@ with gapped_lag as (
       and account_id in (select account_id from account_month_snapshots
                          where movement = 'reactivation')
 ),
-cab as (
-    -- advisory board member at any time in the month
-    select s.account_id, s.month
-    from account_month_signals s
-    join cab_memberships c
-        on c.account_id = s.account_id
-       and c.joined_on <= last_day(s.month)
-       and (c.left_on is null or c.left_on >= s.month)
-    where s.is_active
-    group by all
-),
 billed as (
     select w.* exclude (mrr_6_rows_ago_usd),
         case when g.account_id is not null then g.mrr_6m_ago_usd else w.mrr_6_rows_ago_usd end
             as mrr_6m_ago_usd,
-        c.account_id is not null as is_cab_member
+        w.is_cab_member_in_month as is_cab_member
     from account_month_signals w
     left join gapped_lag g on g.account_id = w.account_id and g.month = w.month
-    left join cab c on c.account_id = w.account_id and c.month = w.month
     where w.is_active
 ),
 parts as (

@@ -28,16 +28,6 @@ with bounds as (
 active as (
     select * from account_month_signals where is_active
 ),
-cab as (
-    -- advisory board member on the month's last day
-    select a.account_id, a.month
-    from active a
-    join cab_memberships c
-        on c.account_id = a.account_id
-       and c.joined_on <= last_day(a.month)
-       and (c.left_on is null or c.left_on >= last_day(a.month))
-    group by all
-),
 classified as (
     select o.account_id, o.month, o.segment, o.mrr_usd, 12 * o.mrr_usd as arr_usd,
         case when o.tickets_12m > 0 then 2 * o.slow_tickets_12m > o.tickets_12m end as slow_support,
@@ -54,7 +44,7 @@ classified as (
             and o.relationship_detractors_not_followed_up_6m = 0
         end as detractor_followed_up,
         o.executive_meetings_12m = 0 as no_executive_meeting,
-        c.account_id is null as not_cab_member,
+        not o.is_cab_member_at_month_end as not_cab_member,
         -- null when not billed 6 months earlier
         o.mrr_usd <= 0.9 * nullif(o.mrr_6_rows_ago_usd, 0) as revenue_decline,
         o.churned_within_12m,
@@ -66,7 +56,6 @@ classified as (
             and o.month <= b.last_month - interval 12 month as is_estimation_landmark
     from active o
     cross join bounds b
-    left join cab c using (account_id, month)
 ),
 final as (
     select * from classified

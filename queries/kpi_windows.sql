@@ -1,4 +1,7 @@
 -- kpi wall: one row per window (the $window_months months ending at each of $end_months) with arr, revenue movement, nrr/grr/logo churn, nps/csat/ces with n, and open escalations at the window's end; filters $segments, $regions, $plans (empty list = all).
+-- windows the rollups tally (revenue_window_tallies, kpi_month_tallies) are summed from them;
+-- any other window pairs each account's opening and closing revenue and reads answers and
+-- tickets live, by the same rules.
 with windows as (
     select distinct unnest($end_months::date[]) as window_end_month
 ),
@@ -11,17 +14,48 @@ bounds as (
         (last_day(window_end_month) + interval 1 day)::timestamp as window_end_at
     from windows
 ),
+tallied_revenue_windows as (
+    select distinct window_end_month
+    from revenue_window_tallies
+    where window_months = $window_months::integer
+      and window_end_month in (select window_end_month from windows)
+),
+live_revenue_bounds as (
+    select * from bounds
+    anti join tallied_revenue_windows using (window_end_month)
+),
+tallied_escalation_bounds as (
+    -- window ends up to the data's last month, through which kpi_month_tallies counts them
+    select b.*
+    from bounds b
+    where b.window_end_month <= (select date_trunc('month', value::date)::date
+                                 from dataset_metadata where key = 'as_of_date')
+),
+live_escalation_bounds as (
+    select * from bounds
+    anti join tallied_escalation_bounds using (window_end_month)
+),
+live_gate as (
+    -- one row when some window is read live, none otherwise: joined on, it keeps the live
+    -- parts from reading accounts and tickets at all
+    select true as is_live
+    where exists (select 1 from live_revenue_bounds)
+       or exists (select 1 from live_escalation_bounds)
+),
 scoped as (
-    select account_id
-    from scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[])
+    select a.account_id
+    from scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) a
+    join live_gate g on g.is_live = (a.account_id is not null)
 ),
 sides as (
-    -- every window's opening-month and closing-month revenue rows, read in one pass
+    -- untallied windows' opening-month and closing-month revenue rows, read in one pass
     select b.window_end_month, m.account_id, m.mrr_usd::double as mrr_usd, b.is_opening
     from account_mrr_monthly m
-    join (select window_end_month, opening_month as month, true as is_opening from bounds
+    join (select window_end_month, opening_month as month, true as is_opening
+          from live_revenue_bounds
           union all
-          select window_end_month, window_end_month, false from bounds) b using (month)
+          select window_end_month, window_end_month, false from live_revenue_bounds) b
+        using (month)
     semi join scoped s on s.account_id = m.account_id
 ),
 movements as (
@@ -33,7 +67,7 @@ movements as (
     from sides
     group by all
 ),
-revenue as (
+live_revenue as (
     select
         window_end_month,
         12 * sum(closing_mrr_usd) as arr_usd,
@@ -54,20 +88,46 @@ revenue as (
     from movements
     group by window_end_month
 ),
-survey_months as (
-    -- monthly survey tallies first, so each window sums a handful of rows
+tallied_revenue as (
     select
-        date_trunc('month', r.responded_on)::date as month,
-        count(*) filter (where r.survey_type = 'NPS') as nps_responses,
-        count(*) filter (where r.survey_type = 'NPS' and r.score >= 9) as nps_promoters,
-        count(*) filter (where r.survey_type = 'NPS' and r.score <= 6) as nps_detractors,
-        count(*) filter (where r.survey_type = 'CSAT') as csat_responses,
-        count(*) filter (where r.survey_type = 'CSAT' and r.score >= 4) as csat_satisfied,
-        count(*) filter (where r.survey_type = 'CES') as ces_responses,
-        sum(r.score) filter (where r.survey_type = 'CES') as ces_score_total
-    from survey_responses r
-    semi join scoped s on s.account_id = r.account_id
-    group by all
+        window_end_month,
+        12 * sum(closing_mrr_usd) as arr_usd,
+        12 * sum(opening_mrr_usd) as starting_arr_usd,
+        12 * sum(new_mrr_usd) as new_arr_usd,
+        12 * sum(expansion_mrr_usd) as expansion_arr_usd,
+        12 * sum(contraction_mrr_usd) as contraction_arr_usd,
+        12 * sum(churned_mrr_usd) as churned_arr_usd,
+        12 * (sum(gross_retained_mrr_usd) + sum(expansion_mrr_usd)) as retained_arr_usd,
+        12 * sum(gross_retained_mrr_usd) as gross_retained_arr_usd,
+        sum(opening_accounts)::bigint as opening_accounts,
+        sum(churned_accounts)::bigint as churned_accounts,
+        sum(active_accounts)::bigint as active_accounts
+    from revenue_window_tallies
+    where window_months = $window_months::integer
+      and window_end_month in (select window_end_month from tallied_revenue_windows)
+      and in_scope($segments::varchar[], $regions::varchar[], $plans::varchar[],
+                   segment, region, plan)
+    group by window_end_month
+),
+revenue as (
+    select * from live_revenue
+    union all by name
+    select * from tallied_revenue
+),
+survey_months as (
+    -- monthly survey tallies, so each window sums a handful of rows
+    select month,
+        sum(nps_responses)::bigint as nps_responses,
+        sum(nps_promoters)::bigint as nps_promoters,
+        sum(nps_detractors)::bigint as nps_detractors,
+        sum(csat_responses)::bigint as csat_responses,
+        sum(csat_satisfied)::bigint as csat_satisfied,
+        sum(ces_responses)::bigint as ces_responses,
+        sum(ces_score_total)::bigint as ces_score_total
+    from kpi_month_tallies
+    where in_scope($segments::varchar[], $regions::varchar[], $plans::varchar[],
+                   segment, region, plan)
+    group by month
 ),
 surveys as (
     select
@@ -78,7 +138,7 @@ surveys as (
         coalesce(sum(csat_responses), 0) as csat_responses,
         coalesce(sum(csat_satisfied), 0) as csat_satisfied,
         coalesce(sum(ces_responses), 0) as ces_responses,
-        sum(ces_score_total) as ces_score_total
+        sum(ces_score_total)::bigint as ces_score_total
     from bounds b
     left join survey_months m on m.month between b.window_start_month and b.window_end_month
     group by b.window_end_month
@@ -86,16 +146,24 @@ surveys as (
 escalated_tickets as (
     select t.escalated_at, t.resolved_at
     from support_tickets t
+    join live_gate g on g.is_live = (t.escalated_at is not null)
     semi join scoped s on s.account_id = t.account_id
-    where t.escalated_at is not null
 ),
 escalations as (
     -- escalated tickets still unresolved at the end of the window's last day
     select b.window_end_month, count(t.escalated_at) as open_escalations
-    from bounds b
+    from live_escalation_bounds b
     left join escalated_tickets t
         on t.escalated_at < b.window_end_at
        and (t.resolved_at is null or t.resolved_at >= b.window_end_at)
+    group by b.window_end_month
+    union all
+    select b.window_end_month, coalesce(sum(m.open_escalations), 0)::bigint as open_escalations
+    from tallied_escalation_bounds b
+    left join kpi_month_tallies m
+        on m.month = b.window_end_month
+       and in_scope($segments::varchar[], $regions::varchar[], $plans::varchar[],
+                    m.segment, m.region, m.plan)
     group by b.window_end_month
 ),
 final as (

@@ -31,12 +31,15 @@ final as (
 select * from final;
 
 -- accounts that pass the global filters (an empty list means no filter on that dimension)
+create or replace macro in_scope(segments, regions, plans, segment, region, plan) as
+    (len(segments) = 0 or list_contains(segments, segment))
+    and (len(regions) = 0 or list_contains(regions, region))
+    and (len(plans) = 0 or list_contains(plans, plan));
+
 create or replace macro scoped_accounts(segments, regions, plans) as table
 select account_id, segment, region, plan, acquisition_channel, start_date
 from accounts
-where (len(segments) = 0 or list_contains(segments, segment))
-  and (len(regions) = 0 or list_contains(regions, region))
-  and (len(plans) = 0 or list_contains(plans, plan));
+where in_scope(segments, regions, plans, segment, region, plan);
 
 -- health score: weighted mean of the components that have a signal (null components are left
 -- out and the remaining weights re-normalised); null when fewer than two components have a

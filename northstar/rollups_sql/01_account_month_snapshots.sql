@@ -1,6 +1,7 @@
 -- rollup: one row per account and month from its first billed month through the month after
 -- its last (the churn month), up to the data's last month, with the revenue movement
--- (opening, new, expansion, contraction, flat, churn, reactivation, inactive).
+-- (opening, new, expansion, contraction, flat, churn, reactivation, inactive), and whether the
+-- month has a revenue row (months between two billed months are filled in at zero mrr).
 -- stored unsorted: no page query filters it by month, and the sort was a third of its build time.
 create or replace table account_month_snapshots as
 with bounds as (
@@ -18,7 +19,8 @@ months as (
     from spans
 ),
 filled as (
-    select s.account_id, s.month, coalesce(m.mrr_usd, 0)::double as mrr_usd
+    select s.account_id, s.month, coalesce(m.mrr_usd, 0)::double as mrr_usd,
+        m.account_id is not null as has_revenue_row
     from months s
     left join account_mrr_monthly m using (account_id, month)
 ),
@@ -30,7 +32,7 @@ with_previous as (
 ),
 final as (
     select
-        p.account_id, p.month, p.mrr_usd, p.previous_mrr_usd,
+        p.account_id, p.month, p.mrr_usd, p.previous_mrr_usd, p.has_revenue_row,
         case
             -- first month in the data of an account that started earlier: an opening balance
             when p.is_first_month and date_trunc('month', a.start_date) < p.month then 'opening'

@@ -10,9 +10,13 @@
 --   window has passed by then); engagements (attended) by their start month.
 -- frames: w6 / w12 = this month and the 5 / 11 before; wall = every month so far;
 -- next12 = the 12 months after this one.
+-- for the revenue window tallies (06): the mrr 1, 3, 6, 12 and ytd months later (ytd = the
+-- month number of the data's last month, the year-to-date period's length; 0 when the account
+-- had stopped billing by then) and whether the account had a revenue row that many months before.
 create or replace temp table account_month_signals as
 with snapshots as (
-    select account_id, month, segment, mrr_usd, movement, mrr_usd > 0 as is_active
+    select account_id, month, segment, region, plan, mrr_usd, has_revenue_row, movement,
+        mrr_usd > 0 as is_active
     from account_month_snapshots
 ),
 as_of as (
@@ -100,7 +104,9 @@ cab as (
 ),
 joined as (
     -- every snapshot month; signals only in months with revenue (0 elsewhere)
-    select s.account_id, s.month, s.segment, s.mrr_usd, s.movement, s.is_active,
+    select s.account_id, s.month, s.segment, s.region, s.plan, s.mrr_usd, s.has_revenue_row,
+        s.movement, s.is_active,
+        (select month(value::date) from dataset_metadata where key = 'as_of_date') as ytd_months,
         coalesce(t.tickets, 0)::integer as tickets,
         coalesce(t.resolved_tickets, 0)::integer as resolved_tickets,
         t.log_resolution_hours_total,
@@ -138,7 +144,7 @@ joined as (
     left join cab k on k.account_id = s.account_id and k.month = s.month
 ),
 windowed as (
-    select account_id, month, segment, mrr_usd, is_active,
+    select account_id, month, segment, region, plan, mrr_usd, has_revenue_row, is_active,
         is_cab_member_in_month, is_cab_member_at_month_end,
         -- revenue
         first_value(case when is_active then mrr_usd end ignore nulls) over wall as first_mrr_usd,
@@ -181,7 +187,19 @@ windowed as (
         coalesce(sum(relationship_nps_detractors) over next12, 0)::integer
             as nps_detractors_next_12m,
         coalesce(bool_or(movement = 'churn') over next12, false) as churned_within_12m,
-        coalesce(lead(movement) over r = 'churn', false) as churned_next_month
+        coalesce(lead(movement) over r = 'churn', false) as churned_next_month,
+        -- revenue windows
+        coalesce(lead(mrr_usd, 1) over r, 0) as mrr_1m_later_usd,
+        coalesce(lead(mrr_usd, 3) over r, 0) as mrr_3m_later_usd,
+        coalesce(lead(mrr_usd, 6) over r, 0) as mrr_6m_later_usd,
+        coalesce(lead(mrr_usd, 12) over r, 0) as mrr_12m_later_usd,
+        coalesce(lead(mrr_usd, ytd_months) over r, 0) as mrr_ytd_months_later_usd,
+        coalesce(lag(has_revenue_row, 1) over r, false) as had_revenue_row_1m_before,
+        coalesce(lag(has_revenue_row, 3) over r, false) as had_revenue_row_3m_before,
+        coalesce(lag(has_revenue_row, 6) over r, false) as had_revenue_row_6m_before,
+        coalesce(lag(has_revenue_row, 12) over r, false) as had_revenue_row_12m_before,
+        coalesce(lag(has_revenue_row, ytd_months) over r, false)
+            as had_revenue_row_ytd_months_before
     from joined
     window
         r as (partition by account_id order by month),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from northstar.db import execute
@@ -116,3 +117,88 @@ def test_many_windows_in_one_call(fixture_path):
     params = {**ALL, "end_months": [dt.date(2026, 1, 1), MARCH, MARCH], "window_months": 3}
     frame = execute("kpi_windows", params, fixture_path)
     assert list(frame["window_end_month"].dt.date) == [dt.date(2026, 1, 1), MARCH]
+
+
+# --- the rollup tallies (revenue_window_tallies, kpi_month_tallies) against live pairing -----
+
+# an account with a zero-MRR revenue row in an opening month and a month without revenue (a
+# gap, then a reactivation), on top of the hand-worked fixture
+EXTRA_ACCOUNT = ("A6", "SMB", "APAC", "Starter", dt.date(2025, 6, 1), None)
+EXTRA_MRR = {dt.date(2025, 11, 1): 30, dt.date(2025, 12, 1): 0, dt.date(2026, 1, 1): 40,
+             dt.date(2026, 3, 1): 60}
+FILTER_CASES = [ALL, {**ALL, "segments": ["SMB"]}, {**ALL, "regions": ["EMEA", "APAC"]},
+                {**ALL, "segments": ["Mid-Market"], "plans": ["Professional"]}]
+
+
+@pytest.fixture()
+def gapped_fixture_path(empty_db):
+    con, path = empty_db
+    fixtures.load(con)
+    account_id, segment, region, plan, start, _ = EXTRA_ACCOUNT
+    con.execute(
+        "insert into accounts (account_id, account_name, segment, industry, region, plan, "
+        "start_date) values ($1, 'A6 Ltd', $2, 'Software', $3, $4, $5)",
+        [account_id, segment, region, plan, start],
+    )
+    con.executemany("insert into account_mrr_monthly values ('A6', $1, $2)",
+                    list(EXTRA_MRR.items()))
+    from northstar.rollups import build_rollups
+
+    build_rollups(con)
+    con.close()
+    return path
+
+
+def all_windows(path, months, filters):
+    ends = [dt.date(2025, 11, 1), dt.date(2025, 12, 1), dt.date(2026, 1, 1),
+            dt.date(2026, 2, 1), MARCH]
+    return execute("kpi_windows", {**filters, "end_months": ends, "window_months": months}, path)
+
+
+def test_tallies_hold_the_offered_window_lengths(gapped_fixture_path):
+    import duckdb
+
+    with duckdb.connect(str(gapped_fixture_path), read_only=True) as con:
+        lengths = con.execute(
+            "select distinct window_months from revenue_window_tallies order by 1").fetchall()
+        # as of March: 1, 3, 6 and 12 months; year to date (3 months) is the 3-month window
+        assert [row[0] for row in lengths] == [1, 3, 6, 12]
+        # Mar 2026, 1-month window, SMB/APAC/Starter is A6 alone: no revenue row in Feb, 60 in
+        # March -> new 60, nothing at opening
+        row = con.execute(
+            "select opening_mrr_usd, closing_mrr_usd, new_mrr_usd, opening_accounts, "
+            "churned_accounts, active_accounts from revenue_window_tallies "
+            "where window_months = 1 and window_end_month = '2026-03-01' and region = 'APAC' "
+            "and segment = 'SMB'").fetchone()
+        assert row == (0, 60, 60, 0, 0, 1)
+        # Jan 2026, 1-month window: a zero-MRR row at opening (Dec) counts as at opening and
+        # as not churned-from revenue; 0 -> 40 is expansion of an opening account, not new
+        row = con.execute(
+            "select opening_mrr_usd, new_mrr_usd, expansion_mrr_usd, opening_accounts "
+            "from revenue_window_tallies where window_months = 1 "
+            "and window_end_month = '2026-01-01' and region = 'APAC'").fetchone()
+        assert row == (0, 0, 40, 1)
+
+
+@pytest.mark.parametrize("months", [1, 2, 3, 4, 6, 12, 13])
+def test_tallied_windows_equal_live_pairing(gapped_fixture_path, tmp_path, months):
+    import shutil
+
+    import duckdb
+
+    live_path = tmp_path / "live.duckdb"
+    shutil.copy(gapped_fixture_path, live_path)
+    with duckdb.connect(str(live_path)) as con:
+        con.execute("delete from revenue_window_tallies")
+    for filters in FILTER_CASES:
+        tallied = all_windows(gapped_fixture_path, months, filters)
+        live = all_windows(live_path, months, filters)
+        assert len(tallied) == 5
+        pd.testing.assert_frame_equal(tallied, live, check_dtype=False, rtol=1e-12)
+
+
+def test_escalations_after_the_last_month_are_read_live(fixture_path):
+    # end of April, after the data's last month (March): T1 still open, T3 resolved on 2 April,
+    # T5 escalated on 1 April and unresolved
+    row = window(fixture_path, end=dt.date(2026, 4, 1), months=1)
+    assert row["open_escalations"] == 2

@@ -1,0 +1,121 @@
+-- rollup: revenue movement tallies of every window of the lengths the period filter offers (1, 3,
+-- 6 and 12 months, and the year-to-date length of the data's last month), ending in each month,
+-- per segment, region and plan. kpi_windows sums these instead of pairing every account's
+-- opening and closing revenue at query time; windows of other lengths it still pairs live.
+-- the rule is window_movements': an account is in a window when it has a revenue row in the
+-- window's opening month (the month before it) or in its last month; "at opening" means a
+-- revenue row in the opening month, even at zero mrr. per window:
+--   closing / opening mrr        revenue rows of the last / opening month
+--   new mrr                      closing mrr of accounts without a revenue row at opening
+--   gross retained mrr           least(opening, closing) over the accounts at opening
+--   expansion / contraction mrr  closing above / below opening, accounts at opening still billed
+--   churned mrr / accounts       accounts at opening with no revenue in the last month
+--   opening / active accounts    revenue rows at opening / revenue rows above zero at the end
+-- (net retained = gross retained + expansion.) each month's revenue l months later and whether
+-- there was a revenue row l months before come from the shared window pass
+-- (account_month_signals, 02), over the contiguous months of account_month_snapshots.
+create or replace table revenue_window_tallies as
+with slots as (
+    -- the window lengths; the year-to-date one is dropped when it equals another
+    select distinct on (window_months) unnest([1, 3, 6, 12, month(value::date)]) as window_months,
+        generate_subscripts([1, 3, 6, 12, month(value::date)], 1) as slot,
+        date_trunc('month', value::date)::date as last_month
+    from dataset_metadata
+    where key = 'as_of_date'
+    order by window_months, slot
+),
+monthly as (
+    -- per month and account group: as an opening month (kept, lost) and as a last month (new)
+    select month, segment, region, plan,
+        sum(mrr_usd) as mrr_usd,
+        count(*) as revenue_rows,
+        count(*) filter (where mrr_usd > 0) as active_accounts,
+        sum(least(mrr_usd, mrr_1m_later_usd)) as kept_1_mrr_usd,
+        sum(least(mrr_usd, mrr_3m_later_usd)) as kept_2_mrr_usd,
+        sum(least(mrr_usd, mrr_6m_later_usd)) as kept_3_mrr_usd,
+        sum(least(mrr_usd, mrr_12m_later_usd)) as kept_4_mrr_usd,
+        sum(least(mrr_usd, mrr_ytd_months_later_usd)) as kept_5_mrr_usd,
+        sum(greatest(mrr_1m_later_usd - mrr_usd, 0)) as expansion_1_mrr_usd,
+        sum(greatest(mrr_3m_later_usd - mrr_usd, 0)) as expansion_2_mrr_usd,
+        sum(greatest(mrr_6m_later_usd - mrr_usd, 0)) as expansion_3_mrr_usd,
+        sum(greatest(mrr_12m_later_usd - mrr_usd, 0)) as expansion_4_mrr_usd,
+        sum(greatest(mrr_ytd_months_later_usd - mrr_usd, 0)) as expansion_5_mrr_usd,
+        sum(greatest(mrr_usd - mrr_1m_later_usd, 0)) filter (where mrr_1m_later_usd > 0)
+            as contraction_1_mrr_usd,
+        sum(greatest(mrr_usd - mrr_3m_later_usd, 0)) filter (where mrr_3m_later_usd > 0)
+            as contraction_2_mrr_usd,
+        sum(greatest(mrr_usd - mrr_6m_later_usd, 0)) filter (where mrr_6m_later_usd > 0)
+            as contraction_3_mrr_usd,
+        sum(greatest(mrr_usd - mrr_12m_later_usd, 0)) filter (where mrr_12m_later_usd > 0)
+            as contraction_4_mrr_usd,
+        sum(greatest(mrr_usd - mrr_ytd_months_later_usd, 0))
+            filter (where mrr_ytd_months_later_usd > 0) as contraction_5_mrr_usd,
+        sum(mrr_usd) filter (where mrr_1m_later_usd = 0) as lost_1_mrr_usd,
+        sum(mrr_usd) filter (where mrr_3m_later_usd = 0) as lost_2_mrr_usd,
+        sum(mrr_usd) filter (where mrr_6m_later_usd = 0) as lost_3_mrr_usd,
+        sum(mrr_usd) filter (where mrr_12m_later_usd = 0) as lost_4_mrr_usd,
+        sum(mrr_usd) filter (where mrr_ytd_months_later_usd = 0) as lost_5_mrr_usd,
+        count(*) filter (where mrr_1m_later_usd = 0) as lost_1_accounts,
+        count(*) filter (where mrr_3m_later_usd = 0) as lost_2_accounts,
+        count(*) filter (where mrr_6m_later_usd = 0) as lost_3_accounts,
+        count(*) filter (where mrr_12m_later_usd = 0) as lost_4_accounts,
+        count(*) filter (where mrr_ytd_months_later_usd = 0) as lost_5_accounts,
+        sum(mrr_usd) filter (where not had_revenue_row_1m_before) as new_1_mrr_usd,
+        sum(mrr_usd) filter (where not had_revenue_row_3m_before) as new_2_mrr_usd,
+        sum(mrr_usd) filter (where not had_revenue_row_6m_before) as new_3_mrr_usd,
+        sum(mrr_usd) filter (where not had_revenue_row_12m_before) as new_4_mrr_usd,
+        sum(mrr_usd) filter (where not had_revenue_row_ytd_months_before) as new_5_mrr_usd
+    from account_month_signals
+    where has_revenue_row
+    group by month, segment, region, plan
+),
+by_length as (
+    select s.window_months, s.last_month, m.month, m.segment, m.region, m.plan,
+        m.mrr_usd, m.revenue_rows, m.active_accounts,
+        [kept_1_mrr_usd, kept_2_mrr_usd, kept_3_mrr_usd, kept_4_mrr_usd, kept_5_mrr_usd][s.slot]
+            as kept_mrr_usd,
+        [expansion_1_mrr_usd, expansion_2_mrr_usd, expansion_3_mrr_usd, expansion_4_mrr_usd,
+         expansion_5_mrr_usd][s.slot] as expansion_mrr_usd,
+        [contraction_1_mrr_usd, contraction_2_mrr_usd, contraction_3_mrr_usd,
+         contraction_4_mrr_usd, contraction_5_mrr_usd][s.slot] as contraction_mrr_usd,
+        [lost_1_mrr_usd, lost_2_mrr_usd, lost_3_mrr_usd, lost_4_mrr_usd, lost_5_mrr_usd][s.slot]
+            as lost_mrr_usd,
+        [lost_1_accounts, lost_2_accounts, lost_3_accounts, lost_4_accounts,
+         lost_5_accounts][s.slot] as lost_accounts,
+        [new_1_mrr_usd, new_2_mrr_usd, new_3_mrr_usd, new_4_mrr_usd, new_5_mrr_usd][s.slot]
+            as new_mrr_usd
+    from monthly m
+    cross join slots s
+),
+closing_side as (
+    select window_months, month as window_end_month, segment, region, plan,
+        mrr_usd as closing_mrr_usd, active_accounts, new_mrr_usd
+    from by_length
+),
+opening_side as (
+    -- only windows that end by the data's last month
+    select window_months, (month + to_months(window_months))::date as window_end_month,
+        segment, region, plan,
+        mrr_usd as opening_mrr_usd, revenue_rows as opening_accounts,
+        kept_mrr_usd as gross_retained_mrr_usd, expansion_mrr_usd, contraction_mrr_usd,
+        lost_mrr_usd as churned_mrr_usd,
+        lost_accounts as churned_accounts
+    from by_length
+    where month + to_months(window_months) <= last_month
+),
+final as (
+    select window_months::integer as window_months, window_end_month, segment, region, plan,
+        coalesce(c.closing_mrr_usd, 0) as closing_mrr_usd,
+        coalesce(o.opening_mrr_usd, 0) as opening_mrr_usd,
+        coalesce(c.new_mrr_usd, 0) as new_mrr_usd,
+        coalesce(o.gross_retained_mrr_usd, 0) as gross_retained_mrr_usd,
+        coalesce(o.expansion_mrr_usd, 0) as expansion_mrr_usd,
+        coalesce(o.contraction_mrr_usd, 0) as contraction_mrr_usd,
+        coalesce(o.churned_mrr_usd, 0) as churned_mrr_usd,
+        coalesce(o.opening_accounts, 0)::integer as opening_accounts,
+        coalesce(o.churned_accounts, 0)::integer as churned_accounts,
+        coalesce(c.active_accounts, 0)::integer as active_accounts
+    from closing_side c
+    full join opening_side o using (window_months, window_end_month, segment, region, plan)
+)
+select * from final;

@@ -31,6 +31,20 @@ def schema_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+def set_health_variables(con: duckdb.DuckDBPyConnection) -> None:
+    """The health score's weights and bands as `health_*` variables, for the rollups that
+    pre-compute the configured bands (08_health_band_outcomes); left unset when the config
+    cannot be read, so those rollups hold nothing and the pages score live."""
+    from northstar import health
+
+    try:
+        params = health.load_config().query_params()
+    except (OSError, health.HealthConfigError):
+        return
+    for name, value in params.items():
+        con.execute(f"set variable health_{name} = $value", {"value": float(value)})
+
+
 def build_rollups(
     con: duckdb.DuckDBPyConnection,
     progress: Callable[[str, float], None] | None = None,
@@ -40,6 +54,7 @@ def build_rollups(
     `progress(name, seconds)`, when given, is called after each rollup.
     """
     timings: dict[str, float] = {}
+    set_health_variables(con)
     for script in rollup_scripts():
         started = time.perf_counter()
         con.execute(script.read_text()).fetchall()

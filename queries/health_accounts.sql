@@ -25,10 +25,12 @@ at_risk as (
     limit $limit
 ),
 last_meetings as (
-    select account_id, max(started_on) as last_executive_meeting_on
-    from engagements
-    where engagement_type = 'executive_meeting' and attended
-    group by account_id
+    -- of the listed accounts only
+    select e.account_id, max(e.started_on) as last_executive_meeting_on
+    from engagements e
+    semi join at_risk r on r.account_id = e.account_id
+    where e.engagement_type = 'executive_meeting' and e.attended
+    group by e.account_id
 ),
 final as (
     select

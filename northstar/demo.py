@@ -48,7 +48,10 @@ STEP_WEIGHTS = {
     "04_tickets": 7, "05_engagements": 6, "06_surveys": 7, "07_goals": 2,
     "rollup 00_macros": 0.1, "rollup 01_account_month_snapshots": 20,
     "rollup 02_account_month_signals": 45, "rollup 03_account_health_monthly": 8,
-    "rollup 04_driver_exposures": 9, "rollup 05_kpi_actuals": 8, "checkpoint": 1,
+    "rollup 04_driver_exposures": 9, "rollup 05_kpi_actuals": 8,
+    "rollup 06_revenue_window_tallies": 5, "rollup 07_kpi_month_tallies": 1,
+    "rollup 08_health_band_outcomes": 4, "rollup 09_driver_month_tallies": 5,
+    "rollup 10_driver_landmark_accounts": 4, "checkpoint": 1,
 }
 DEFAULT_STEP_WEIGHT = 20.0
 

@@ -1,44 +1,55 @@
 -- churn-driver 2x2 counts by driver, segment and exposure for three groups: 'history' (estimation landmarks: account-months with a full year before and after, and how many churned within 12 months, with nps answered in that year), 'now' (accounts billed in $as_of_month and their arr) and 'opening' (accounts billed in $opening_month and their arr); params $as_of_month, $opening_month, $segments, $regions, $plans.
+-- summed from the driver_month_tallies and driver_landmark_accounts rollups.
 with scoped as (
-    select e.*
-    from account_driver_exposures e
-    semi join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
-        on s.account_id = e.account_id
-    where e.is_estimation_landmark
-       or e.month in ($as_of_month::date, $opening_month::date)
+    select *
+    from driver_month_tallies
+    where in_scope($segments::varchar[], $regions::varchar[], $plans::varchar[],
+                   segment, region, plan)
 ),
-grouped as (
-    select *,
-        case when is_estimation_landmark then 'history' end as history_group,
-        case when month = $as_of_month::date then 'now'
-             when month = $opening_month::date then 'opening' end as snapshot_group
+history as (
+    select 'history' as cohort, driver_id, segment, exposed,
+        sum(account_months)::bigint as landmarks,
+        sum(churned_within_12m)::bigint as churned,
+        sum(arr_usd) as arr_usd,
+        sum(nps_answers_next_12m)::bigint as nps_answers,
+        sum(nps_promoters_next_12m)::bigint as nps_promoters,
+        sum(nps_detractors_next_12m)::bigint as nps_detractors
     from scoped
+    where is_estimation_landmark
+    group by all
 ),
-tagged as (
-    select * exclude (history_group, snapshot_group), history_group as cohort
-    from grouped where history_group is not null
-    union all
-    select * exclude (history_group, snapshot_group), snapshot_group
-    from grouped where snapshot_group is not null
+history_accounts as (
+    select driver_id, segment, exposed, sum(accounts)::bigint as accounts
+    from driver_landmark_accounts
+    where in_scope($segments::varchar[], $regions::varchar[], $plans::varchar[],
+                   segment, region, plan)
+    group by all
 ),
-long as (
-    unpivot tagged
-    on slow_support, repeated_escalations, poor_onboarding, poor_services,
-       detractor_not_followed_up, detractor_followed_up, no_executive_meeting, not_cab_member,
-       revenue_decline
-    into name driver_id value exposed
+snapshots as (
+    -- one row per account and month, so the account-months of one month are its accounts
+    select
+        case when month = $as_of_month::date then 'now' else 'opening' end as cohort,
+        driver_id, segment, exposed,
+        sum(account_months)::bigint as landmarks,
+        sum(account_months)::bigint as accounts,
+        sum(churned_within_12m)::bigint as churned,
+        sum(arr_usd) as arr_usd,
+        sum(nps_answers_next_12m)::bigint as nps_answers,
+        sum(nps_promoters_next_12m)::bigint as nps_promoters,
+        sum(nps_detractors_next_12m)::bigint as nps_detractors
+    from scoped
+    where month in ($as_of_month::date, $opening_month::date)
+    group by all
 ),
 final as (
-    select cohort, driver_id, segment, exposed,
-        count(*) as landmarks,
-        count(distinct account_id) as accounts,
-        count(*) filter (where churned_within_12m) as churned,
-        sum(arr_usd) as arr_usd,
-        sum(nps_answers_next_12m) as nps_answers,
-        sum(nps_promoters_next_12m) as nps_promoters,
-        sum(nps_detractors_next_12m) as nps_detractors
-    from long
-    group by all
+    select h.cohort, h.driver_id, h.segment, h.exposed, h.landmarks, a.accounts, h.churned,
+        h.arr_usd, h.nps_answers, h.nps_promoters, h.nps_detractors
+    from history h
+    join history_accounts a using (driver_id, segment, exposed)
+    union all
+    select cohort, driver_id, segment, exposed, landmarks, accounts, churned, arr_usd,
+        nps_answers, nps_promoters, nps_detractors
+    from snapshots
 )
 select * from final
 order by cohort, driver_id, segment, exposed

@@ -1,23 +1,13 @@
 -- initiatives with their department, cost, targeted driver and expected churn reduction, and for running or completed ones the monthly churn of accounts exposed to the driver (and of the others, as a control) in the 12 months before the start and since, through $as_of_month's previous month; params $as_of_month, $segments, $regions, $plans.
-with scoped as (
-    select e.*
-    from account_driver_exposures e
-    semi join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
-        on s.account_id = e.account_id
-    where e.month < $as_of_month::date
-),
-long as (
-    unpivot scoped
-    on slow_support, repeated_escalations, poor_onboarding, poor_services,
-       detractor_not_followed_up, detractor_followed_up, no_executive_meeting, not_cab_member,
-       revenue_decline
-    into name driver_id value exposed
-),
-monthly as (
+with monthly as (
+    -- from the driver_month_tallies rollup
     select driver_id, month, exposed,
-        count(*) as account_months,
-        count(*) filter (where churned_next_month) as churned
-    from long
+        sum(account_months)::bigint as account_months,
+        sum(churned_next_month)::bigint as churned
+    from driver_month_tallies
+    where month < $as_of_month::date
+      and in_scope($segments::varchar[], $regions::varchar[], $plans::varchar[],
+                   segment, region, plan)
     group by all
 ),
 targets as (

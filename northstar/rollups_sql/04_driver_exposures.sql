@@ -29,7 +29,8 @@ active as (
     select * from account_month_signals where is_active
 ),
 classified as (
-    select o.account_id, o.month, o.segment, o.mrr_usd, 12 * o.mrr_usd as arr_usd,
+    select o.account_id, o.month, o.segment, o.region, o.plan, o.mrr_usd,
+        12 * o.mrr_usd as arr_usd,
         case when o.tickets_12m > 0 then 2 * o.slow_tickets_12m > o.tickets_12m end as slow_support,
         case when o.tickets_6m > 0 then o.escalations_6m >= 2 end as repeated_escalations,
         case when o.installation_answers > 0 then o.poor_installation_answers > 0 end

@@ -1,0 +1,115 @@
+"""The tally rollups pages sum instead of reading every account-month: on the demo they must give
+what the underlying account-month tables give, for every filter combination."""
+
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+import pandas as pd
+import pytest
+
+from northstar import health
+from northstar.db import execute
+
+FILTERS = [
+    {"segments": [], "regions": [], "plans": []},
+    {"segments": ["Enterprise"], "regions": [], "plans": []},
+    {"segments": [], "regions": ["EMEA", "APAC"], "plans": ["Professional"]},
+]
+DRIVERS = ("slow_support", "repeated_escalations", "poor_onboarding", "poor_services",
+           "detractor_not_followed_up", "detractor_followed_up", "no_executive_meeting",
+           "not_cab_member", "revenue_decline")
+
+
+@pytest.fixture(scope="module")
+def demo_copy(demo_db, tmp_path_factory):
+    """A writable copy of the demo, for emptying a rollup and comparing."""
+    path = tmp_path_factory.mktemp("tallies") / "demo.duckdb"
+    shutil.copy(demo_db, path)
+    return path
+
+
+def test_health_band_outcomes_equal_live_scoring(demo_db, demo_copy):
+    config = health.load_config().query_params()
+    with duckdb.connect(str(demo_copy)) as con:
+        # the rollup holds the configured weights and bands
+        stored = con.execute("select distinct w_support, w_sentiment, w_engagement, w_revenue, "
+                             "healthy_from, watch_from, at_risk_from "
+                             "from health_band_outcomes").fetchall()
+        assert stored == [tuple(float(config[key]) for key in (
+            "w_support", "w_sentiment", "w_engagement", "w_revenue", "healthy_from",
+            "watch_from", "at_risk_from"))]
+        con.execute("delete from health_band_outcomes")
+    for filters in FILTERS:
+        from_rollup = execute("health_band_churn", {**config, **filters}, demo_db)
+        live = execute("health_band_churn", {**config, **filters}, demo_copy)
+        assert len(from_rollup) == 4
+        pd.testing.assert_frame_equal(from_rollup, live, check_dtype=False)
+
+
+def test_other_weights_are_scored_live(demo_db, demo_copy):
+    # weights the rollup was not built with: the same answer as with the rollup emptied
+    config = {**health.load_config().query_params(), "w_support": 0.6}
+    for filters in FILTERS[:2]:
+        pd.testing.assert_frame_equal(
+            execute("health_band_churn", {**config, **filters}, demo_db),
+            execute("health_band_churn", {**config, **filters}, demo_copy),
+            check_dtype=False,
+        )
+
+
+def test_unreadable_health_config_leaves_the_rollup_empty(empty_db, monkeypatch):
+    from tests.unit import fixtures
+
+    def broken():
+        raise health.HealthConfigError("config/health_score.toml: bands must ...")
+
+    monkeypatch.setattr(health, "load_config", broken)
+    con, _ = empty_db
+    fixtures.load(con)  # builds the rollups with the broken config
+    assert con.execute("select count(*) from health_band_outcomes").fetchone()[0] == 0
+
+
+def test_driver_tallies_add_up_to_the_exposures(demo_db):
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        for driver in DRIVERS:
+            direct = con.execute(
+                f"select {driver} as exposed, count(*), "  # driver names from the list above
+                "count(*) filter (where churned_next_month), "
+                "count(*) filter (where churned_within_12m), sum(arr_usd), "
+                "sum(nps_answers_next_12m) "
+                f"from account_driver_exposures where {driver} is not null "
+                "group by all order by 1").fetchall()
+            tallied = con.execute(
+                "select exposed, sum(account_months), sum(churned_next_month), "
+                "sum(churned_within_12m), sum(arr_usd), sum(nps_answers_next_12m) "
+                "from driver_month_tallies where driver_id = $driver "
+                "group by all order by 1", {"driver": driver}).fetchall()
+            assert [row[:4] for row in tallied] == [row[:4] for row in direct], driver
+            for tallied_row, direct_row in zip(tallied, direct, strict=True):
+                assert tallied_row[4] == pytest.approx(direct_row[4])
+                assert tallied_row[5] == direct_row[5]
+            # distinct accounts among the landmarks, per segment and exposure
+            direct_accounts = con.execute(
+                f"select segment, {driver}, count(distinct account_id) "
+                "from account_driver_exposures "
+                f"where is_estimation_landmark and {driver} is not null "
+                "group by all order by 1, 2").fetchall()
+            tallied_accounts = con.execute(
+                "select segment, exposed, sum(accounts) from driver_landmark_accounts "
+                "where driver_id = $driver group by all order by 1, 2",
+                {"driver": driver}).fetchall()
+            assert tallied_accounts == direct_accounts, driver
+
+
+def test_kpi_month_tallies_hold_every_answer_and_escalation(demo_db):
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        answers = con.execute(
+            "select count(*) filter (where survey_type = 'NPS'), "
+            "count(*) filter (where survey_type = 'CSAT'), "
+            "count(*) filter (where survey_type = 'CES') from survey_responses").fetchone()
+        tallied = con.execute("select sum(nps_responses), sum(csat_responses), "
+                              "sum(ces_responses) from kpi_month_tallies").fetchone()
+        assert tallied == answers
+

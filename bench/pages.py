@@ -279,7 +279,7 @@ def invest_calls(context: Context, state: filters.FilterState) -> list[Call]:
     scope = state.query_params()
     last_month = context.last_month
     params = {**scope, **invest.load_cost_config().query_params(),
-              **health.load_config().query_params(), "as_of_month": last_month}
+              **health.load_config().query_params()}
     return _app([
         Call("driver_counts", "invest_driver_counts", {
             **scope, "as_of_month": last_month,

@@ -1,73 +1,44 @@
--- profitability and investment quadrant of the accounts billed in $as_of_month: arr, revenue, cost to serve (tickets by priority at $ticket_costs_usd per $ticket_priorities, engagement hours at $hour_costs_usd per $engagement_types, over the 12 months through $as_of_month) and margin, health score, and the motion (arr at or above the median of scored accounts = high; health at or above $watch_from = healthy); $grain 'account' returns the $limit largest accounts per motion, 'segment' the totals per segment and motion; params $w_support, $w_sentiment, $w_engagement, $w_revenue, $watch_from, $segments, $regions, $plans.
-with bounds as (
-    select $as_of_month::date as last_month,
-        ($as_of_month::date - interval 11 month)::date as first_month,
-        ($as_of_month::date + interval 1 month)::timestamp as end_at
+-- profitability and investment quadrant of the accounts billed in the data's last month: arr, revenue, cost to serve (tickets by priority at $ticket_costs_usd per $ticket_priorities, engagement hours at $hour_costs_usd per $engagement_types, over the 12 months through that month, from the account_cost_quantities rollup) and margin, health score, and the motion (arr at or above the median of scored accounts = high; health at or above $watch_from = healthy); $grain 'account' returns the $limit largest accounts per motion, 'segment' the totals per segment and motion; params $w_support, $w_sentiment, $w_engagement, $w_revenue, $watch_from, $segments, $regions, $plans.
+with quantities as (
+    select *
+    from account_cost_quantities
+    where in_scope($segments::varchar[], $regions::varchar[], $plans::varchar[],
+                   segment, region, plan)
 ),
-scoped as (
-    select s.account_id, s.segment
-    from scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
-),
-current_accounts as (
-    select h.account_id, s.segment, 12 * h.mrr_usd as arr_usd,
-        health_score(h.support_experience, h.survey_sentiment, h.engagement, h.revenue_trend,
-                     $w_support, $w_sentiment, $w_engagement, $w_revenue) as health_score
-    from account_health_monthly h
-    join scoped s using (account_id)
-    cross join bounds b
-    where h.month = b.last_month
-),
-revenue as (
-    select m.account_id, sum(m.mrr_usd)::double as revenue_12m_usd
-    from account_mrr_monthly m
-    cross join bounds b
-    semi join current_accounts c on c.account_id = m.account_id
-    where m.month between b.first_month and b.last_month
-    group by all
-),
-ticket_costs as (
-    select t.account_id, count(*) as tickets_12m,
-        sum(coalesce(($ticket_costs_usd::double[])[
-            list_position($ticket_priorities::varchar[], t.priority)], 0)) as support_cost_usd
-    from support_tickets t
-    cross join bounds b
-    semi join current_accounts c on c.account_id = t.account_id
-    where t.opened_at >= b.first_month and t.opened_at < b.end_at
-    group by all
-),
-engagement_costs as (
-    select e.account_id,
-        sum(e.hours)::double as staff_hours_12m,
-        sum(e.hours * ($hour_costs_usd::double[])[
-                list_position($engagement_types::varchar[], e.engagement_type)])
-            filter (where e.engagement_type in ('professional_services', 'installation'))
-            as services_cost_usd,
-        sum(e.hours * ($hour_costs_usd::double[])[
-                list_position($engagement_types::varchar[], e.engagement_type)])
-            filter (where e.engagement_type in ('executive_meeting', 'qbr', 'cab_session'))
-            as executive_cost_usd,
-        sum(e.hours * ($hour_costs_usd::double[])[
-                list_position($engagement_types::varchar[], e.engagement_type)])
-            filter (where e.engagement_type = 'detractor_follow_up') as follow_up_cost_usd
-    from engagements e
-    cross join bounds b
-    semi join current_accounts c on c.account_id = e.account_id
-    where e.started_on between b.first_month and last_day(b.last_month) and e.attended
-    group by all
+prices as (
+    -- unit costs from config/cost_to_serve.toml (0 for a priority or type it does not price)
+    select
+        coalesce(t[list_position(tp, 'low')], 0) as low_ticket_usd,
+        coalesce(t[list_position(tp, 'normal')], 0) as normal_ticket_usd,
+        coalesce(t[list_position(tp, 'high')], 0) as high_ticket_usd,
+        coalesce(t[list_position(tp, 'urgent')], 0) as urgent_ticket_usd,
+        coalesce(h[list_position(et, 'professional_services')], 0) as professional_services_hour_usd,
+        coalesce(h[list_position(et, 'installation')], 0) as installation_hour_usd,
+        coalesce(h[list_position(et, 'executive_meeting')], 0) as executive_meeting_hour_usd,
+        coalesce(h[list_position(et, 'qbr')], 0) as qbr_hour_usd,
+        coalesce(h[list_position(et, 'cab_session')], 0) as cab_session_hour_usd,
+        coalesce(h[list_position(et, 'detractor_follow_up')], 0) as detractor_follow_up_hour_usd
+    from (select $ticket_costs_usd::double[] as t, $ticket_priorities::varchar[] as tp,
+                 $hour_costs_usd::double[] as h, $engagement_types::varchar[] as et)
 ),
 costed as (
-    select c.*,
-        coalesce(r.revenue_12m_usd, 0) as revenue_12m_usd,
-        coalesce(t.tickets_12m, 0) as tickets_12m,
-        coalesce(t.support_cost_usd, 0) as support_cost_usd,
-        coalesce(e.staff_hours_12m, 0) as staff_hours_12m,
-        coalesce(e.services_cost_usd, 0) as services_cost_usd,
-        coalesce(e.executive_cost_usd, 0) as executive_cost_usd,
-        coalesce(e.follow_up_cost_usd, 0) as follow_up_cost_usd
-    from current_accounts c
-    left join revenue r using (account_id)
-    left join ticket_costs t using (account_id)
-    left join engagement_costs e using (account_id)
+    select q.account_id, q.segment, 12 * q.mrr_usd as arr_usd,
+        health_score(q.support_experience, q.survey_sentiment, q.engagement, q.revenue_trend,
+                     $w_support, $w_sentiment, $w_engagement, $w_revenue) as health_score,
+        q.revenue_12m_usd, q.tickets_12m,
+        q.low_priority_tickets_12m * p.low_ticket_usd
+            + q.normal_priority_tickets_12m * p.normal_ticket_usd
+            + q.high_priority_tickets_12m * p.high_ticket_usd
+            + q.urgent_priority_tickets_12m * p.urgent_ticket_usd as support_cost_usd,
+        q.staff_hours_12m,
+        q.professional_services_hours_12m * p.professional_services_hour_usd
+            + q.installation_hours_12m * p.installation_hour_usd as services_cost_usd,
+        q.executive_meeting_hours_12m * p.executive_meeting_hour_usd
+            + q.qbr_hours_12m * p.qbr_hour_usd
+            + q.cab_session_hours_12m * p.cab_session_hour_usd as executive_cost_usd,
+        q.detractor_follow_up_hours_12m * p.detractor_follow_up_hour_usd as follow_up_cost_usd
+    from quantities q
+    cross join prices p
 ),
 thresholds as (
     select median(arr_usd) as arr_threshold_usd from costed where health_score is not null
@@ -88,11 +59,24 @@ classified as (
     from costed c
     cross join thresholds t
 ),
+ranks as (
+    -- the $limit largest accounts per motion (ties by account id), kept in a bounded heap
+    -- instead of sorting every account
+    select unnest(top_ids) as account_id, generate_subscripts(top_ids, 1) as motion_rank
+    from (
+        select min_by(account_id, {'arr_desc': -arr_usd, 'account_id': account_id},
+                      greatest($limit::integer, 1)) as top_ids
+        from classified
+        where $grain = 'account'
+        group by motion
+    )
+),
 accounts_ranked as (
-    select c.*, a.account_name,
-        row_number() over (partition by c.motion order by c.arr_usd desc, c.account_id) as motion_rank
+    select c.*, a.account_name, r.motion_rank
     from classified c
+    join ranks r using (account_id)
     join accounts a using (account_id)
+    where r.motion_rank <= $limit
 ),
 account_rows as (
     select 'account' as grain, account_id, account_name, segment, motion, 1 as accounts,

@@ -344,7 +344,6 @@ with customers_tab:
             **scope,
             **cost_config.query_params(),
             **health_config.query_params(),
-            "as_of_month": last_month,
         }
         segments_frame = db.run_query("invest_customers", **params, grain="segment", limit=0)
         if segments_frame.empty:

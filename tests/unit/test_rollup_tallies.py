@@ -113,3 +113,30 @@ def test_kpi_month_tallies_hold_every_answer_and_escalation(demo_db):
                               "sum(ces_responses) from kpi_month_tallies").fetchone()
         assert tallied == answers
 
+
+
+
+def test_cost_quantities_hold_a_year_of_each_billed_account(demo_db):
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        stored = con.execute(
+            "select count(*), sum(tickets_12m), sum(urgent_priority_tickets_12m), "
+            "sum(revenue_12m_usd), sum(qbr_hours_12m) from account_cost_quantities").fetchone()
+        direct = con.execute("""
+            with billed as (
+                select account_id from account_health_monthly where month = '2026-10-01'
+            )
+            select (select count(*) from billed),
+                (select count(*) from support_tickets semi join billed using (account_id)
+                 where opened_at >= '2025-11-01' and opened_at < '2026-11-01'),
+                (select count(*) from support_tickets semi join billed using (account_id)
+                 where opened_at >= '2025-11-01' and opened_at < '2026-11-01'
+                   and priority = 'urgent'),
+                (select sum(mrr_usd) from account_mrr_monthly semi join billed using (account_id)
+                 where month between '2025-11-01' and '2026-10-01'),
+                (select sum(hours) from engagements semi join billed using (account_id)
+                 where started_on between '2025-11-01' and '2026-10-31' and attended
+                   and engagement_type = 'qbr')
+        """).fetchone()
+    assert stored[:3] == direct[:3]
+    assert stored[3] == pytest.approx(float(direct[3]))
+    assert stored[4] == pytest.approx(float(direct[4]))

@@ -9,17 +9,25 @@ bounds as (
         (snapshot_month + interval 12 month)::date <= date_trunc('month', $as_of::date) as has_outcome
     from points
 ),
-ranked as (
-    select b.*, r.account_id, r.mrr_usd::double as mrr_usd,
-        rank() over (partition by b.snapshot_month order by r.mrr_usd desc) as arr_rank
+billed as (
+    select b.*, r.account_id, r.mrr_usd::double as mrr_usd
     from bounds b
     join account_mrr_monthly r on r.month = b.snapshot_month
-    semi join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
-        on s.account_id = r.account_id
-    where r.mrr_usd > 0
+    where account_in_scope(r.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
+      and r.mrr_usd > 0
+),
+thresholds as (
+    -- the $top_n-th largest mrr of each month, from a bounded heap: an account is in the top
+    -- $top_n with ties (rank <= $top_n) exactly when its mrr is at least this
+    select snapshot_month, list_min(max(mrr_usd, $top_n::integer)) as threshold_mrr_usd
+    from billed
+    group by snapshot_month
 ),
 top_accounts as (
-    select * from ranked where arr_rank <= $top_n
+    select b.*
+    from billed b
+    join thresholds t using (snapshot_month)
+    where b.mrr_usd >= t.threshold_mrr_usd
 ),
 met as (
     select distinct t.snapshot_month, t.account_id

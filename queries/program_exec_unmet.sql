@@ -1,24 +1,30 @@
 -- the top $top_n accounts by arr in $as_of's month (ties at the boundary included) with no attended executive meeting in the 12 months up to $as_of, largest first (at most $limit): arr, segment, csm, last executive meeting ever; params $top_n, $as_of, $limit, $segments, $regions, $plans.
-with ranked as (
-    select r.account_id, 12 * r.mrr_usd::double as arr_usd,
-        rank() over (order by r.mrr_usd desc) as arr_rank
+with billed as (
+    select r.account_id, r.mrr_usd::double as mrr_usd
     from account_mrr_monthly r
-    semi join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
-        on s.account_id = r.account_id
-    where r.month = date_trunc('month', $as_of::date) and r.mrr_usd > 0
+    where account_in_scope(r.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
+      and r.month = date_trunc('month', $as_of::date) and r.mrr_usd > 0
+),
+ranked as (
+    -- the top $top_n with ties: at least the $top_n-th largest mrr (a bounded heap), ranked
+    -- among themselves (every account above one of them is one of them)
+    select account_id, 12 * mrr_usd as arr_usd,
+        rank() over (order by mrr_usd desc) as arr_rank
+    from billed
+    where mrr_usd >= (select list_min(max(mrr_usd, $top_n::integer)) from billed)
 ),
 last_meetings as (
-    select account_id, max(started_on) as last_meeting_on
-    from engagements
-    where engagement_type = 'executive_meeting' and attended and started_on <= $as_of::date
-    group by account_id
+    select e.account_id, max(e.started_on) as last_meeting_on
+    from engagements e
+    semi join ranked r on r.account_id = e.account_id
+    where e.engagement_type = 'executive_meeting' and e.attended and e.started_on <= $as_of::date
+    group by e.account_id
 ),
 unmet as (
     select r.*, m.last_meeting_on
     from ranked r
     left join last_meetings m using (account_id)
-    where r.arr_rank <= $top_n
-      and (m.last_meeting_on is null
+    where (m.last_meeting_on is null
            or m.last_meeting_on < ($as_of::date - interval 12 month)::date)
 ),
 final as (

@@ -3,8 +3,7 @@ with answers as (
     select date_trunc('month', u.responded_on)::date as month, u.follow_up_status,
         u.days_to_follow_up
     from unhappy_answers($target_days, $as_of_date) u
-    semi join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
-        on s.account_id = u.account_id
+    where account_in_scope(u.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
 ),
 final as (
     select month,

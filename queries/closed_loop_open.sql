@@ -2,9 +2,8 @@
 with open_answers as (
     select u.*
     from unhappy_answers($target_days, $as_of_date) u
-    semi join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
-        on s.account_id = u.account_id
-    where u.responded_on between $start_date::date and $end_date::date
+    where account_in_scope(u.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
+      and u.responded_on between $start_date::date and $end_date::date
       and u.follow_up_status <> 'followed up'
 ),
 final as (

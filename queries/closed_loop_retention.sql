@@ -2,9 +2,8 @@
 with detractors as (
     select u.account_id, u.responded_on, u.follow_up_status = 'followed up' as was_followed_up
     from unhappy_answers($target_days, $as_of_date) u
-    semi join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
-        on s.account_id = u.account_id
-    where u.survey_type = 'NPS'
+    where account_in_scope(u.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
+      and u.survey_type = 'NPS'
       and u.responded_on <= $as_of_date::date - to_days($horizon_days::integer)
 ),
 outcomes as (

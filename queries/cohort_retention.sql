@@ -8,9 +8,8 @@ members as (
         date_trunc(case when $cohort_grain = 'quarter' then 'quarter' else 'month' end, s.month)::date
             as cohort_start
     from account_month_snapshots s
-    semi join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) f
-        on f.account_id = s.account_id
-    where s.movement = 'new'
+    where account_in_scope(s.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
+      and s.movement = 'new'
 ),
 cohorts as (
     select m.cohort_start, count(*) as cohort_size, sum(m.starting_mrr_usd) as starting_mrr_usd,

@@ -7,9 +7,8 @@ comments as (
     select date_trunc('month', r.responded_on)::date as month, lower(r.comment) as comment,
         count(*) as comments
     from survey_responses r
-    semi join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
-        on s.account_id = r.account_id
-    where r.comment is not null
+    where account_in_scope(r.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
+      and r.comment is not null
     group by all
 ),
 texts as (

@@ -2,9 +2,8 @@
 with answers as (
     select r.*
     from survey_responses r
-    semi join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
-        on s.account_id = r.account_id
-    where list_contains($survey_types::varchar[], r.survey_type)
+    where account_in_scope(r.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
+      and list_contains($survey_types::varchar[], r.survey_type)
       and (len($programs::varchar[]) = 0 or list_contains($programs::varchar[], r.program))
       and (len($department_ids::varchar[]) = 0 or list_contains($department_ids::varchar[], r.department_id))
       and r.responded_on between $start_date::date and $end_date::date

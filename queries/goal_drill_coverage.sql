@@ -2,9 +2,8 @@
 with billed as (
     select m.account_id, 12 * m.mrr_usd::double as arr_usd
     from account_mrr_monthly m
-    semi join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
-        on s.account_id = m.account_id
-    where m.month = $closing_month::date and m.mrr_usd > 0
+    where account_in_scope(m.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
+      and m.month = $closing_month::date and m.mrr_usd > 0
 ),
 answered as (
     select account_id, max(responded_on) as latest_answer_on

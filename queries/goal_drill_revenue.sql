@@ -2,9 +2,8 @@
 with moves as (
     select m.*
     from window_movements($opening_month::date, $closing_month::date) m
-    semi join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
-        on s.account_id = m.account_id
-    where m.movement = $movement
+    where account_in_scope(m.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
+      and m.movement = $movement
 ),
 final as (
     select m.account_id, a.account_name, a.segment, a.plan,

@@ -2,9 +2,8 @@
 with tickets as (
     select t.*
     from support_tickets t
-    semi join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
-        on s.account_id = t.account_id
-    where (len($categories::varchar[]) = 0 or list_contains($categories::varchar[], t.category))
+    where account_in_scope(t.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
+      and (len($categories::varchar[]) = 0 or list_contains($categories::varchar[], t.category))
       and case when $basis = 'resolved' then t.resolved_at else t.opened_at end
           between $start_date::date and $end_date::date + interval 1 day - interval 1 microsecond
 ),

@@ -4,9 +4,8 @@ with answers as (
         case when r.responded_on between $start_date::date and $end_date::date then 'period'
              else 'comparison' end as window_name
     from survey_responses r
-    semi join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
-        on s.account_id = r.account_id
-    where r.department_id = $department_id
+    where account_in_scope(r.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
+      and r.department_id = $department_id
       and (r.responded_on between $start_date::date and $end_date::date
            or r.responded_on between $comparison_start_date::date and $comparison_end_date::date)
 ),

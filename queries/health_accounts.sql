@@ -4,9 +4,8 @@ with scored as (
         health_score(h.support_experience, h.survey_sentiment, h.engagement, h.revenue_trend,
                      $w_support, $w_sentiment, $w_engagement, $w_revenue) as health_score
     from account_health_monthly h
-    semi join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
-        on s.account_id = h.account_id
-    where h.month = $as_of_month::date
+    where account_in_scope(h.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
+      and h.month = $as_of_month::date
 ),
 banded as (
     select *,

@@ -2,9 +2,8 @@
 with members as (
     select c.account_id, min(c.joined_on) as joined_on, any_value(c.seat_holder_name) as seat_holder_name
     from cab_memberships c
-    semi join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
-        on s.account_id = c.account_id
-    where c.joined_on <= $as_of::date
+    where account_in_scope(c.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
+      and c.joined_on <= $as_of::date
       and (c.left_on is null or c.left_on >= $as_of::date)
     group by c.account_id
 ),

@@ -2,9 +2,8 @@
 with invitations as (
     select e.started_on, e.attended
     from engagements e
-    semi join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
-        on s.account_id = e.account_id
-    where e.engagement_type = 'cab_session'
+    where account_in_scope(e.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
+      and e.engagement_type = 'cab_session'
       and e.started_on <= $as_of::date
 ),
 final as (

@@ -2,9 +2,8 @@
 with given as (
     select k.employee_id, k.department_id, k.account_id, k.given_on
     from kudos k
-    semi join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
-        on s.account_id = k.account_id
-    where k.given_on between $start_date::date and $end_date::date
+    where account_in_scope(k.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
+      and k.given_on between $start_date::date and $end_date::date
 ),
 final as (
     select g.employee_id, e.employee_name, coalesce(d.department_name, g.department_id) as department_name,

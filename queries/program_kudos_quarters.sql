@@ -2,9 +2,8 @@
 with given as (
     select k.department_id, date_trunc('quarter', k.given_on)::date as quarter_start
     from kudos k
-    semi join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
-        on s.account_id = k.account_id
-    where k.given_on <= $as_of::date
+    where account_in_scope(k.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
+      and k.given_on <= $as_of::date
 ),
 final as (
     select g.quarter_start, coalesce(d.department_name, g.department_id) as department_name,

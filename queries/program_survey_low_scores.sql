@@ -2,9 +2,8 @@
 with low_answers as (
     select r.account_id, r.engagement_id, r.score, r.responded_on, r.comment
     from survey_responses r
-    semi join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
-        on s.account_id = r.account_id
-    where r.program = $program and r.survey_type = 'CSAT' and r.score <= 2
+    where account_in_scope(r.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
+      and r.program = $program and r.survey_type = 'CSAT' and r.score <= 2
       and r.responded_on <= $as_of::date
 ),
 final as (

@@ -4,9 +4,8 @@ with ended as (
         (e.ended_on + to_days($window_days::integer))::date as window_closes_on,
         e.ended_on <= $as_of::date as has_ended
     from engagements e
-    semi join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
-        on s.account_id = e.account_id
-    where e.engagement_type = $engagement_type and e.ended_on is not null
+    where account_in_scope(e.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
+      and e.engagement_type = $engagement_type and e.ended_on is not null
 ),
 due as (
     select *

@@ -3,9 +3,8 @@ with open_tickets as (
     select t.ticket_id, t.escalated_at, t.priority,
         date_diff('day', t.opened_at::date, $as_of::date) as age_days
     from support_tickets t
-    semi join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
-        on s.account_id = t.account_id
-    where t.opened_at < ($as_of::date + 1)::timestamp
+    where account_in_scope(t.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
+      and t.opened_at < ($as_of::date + 1)::timestamp
       and (t.resolved_at is null or t.resolved_at >= ($as_of::date + 1)::timestamp)
 ),
 buckets as (

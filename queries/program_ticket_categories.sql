@@ -6,9 +6,8 @@ with tickets as (
         date_diff('second', t.opened_at, t.first_response_at) / 3600.0 as first_response_hours,
         date_diff('second', t.opened_at, t.resolved_at) / 3600.0 as resolution_hours
     from support_tickets t
-    semi join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
-        on s.account_id = t.account_id
-    where t.opened_at >= $start_date::date::timestamp
+    where account_in_scope(t.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
+      and t.opened_at >= $start_date::date::timestamp
       and t.opened_at < ($end_date::date + 1)::timestamp
 ),
 final as (

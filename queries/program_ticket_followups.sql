@@ -7,9 +7,8 @@ with tickets as (
         t.opened_at >= $start_date::date::timestamp
             and t.opened_at < ($end_date::date + 1)::timestamp as is_in_period
     from support_tickets t
-    semi join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
-        on s.account_id = t.account_id
-    where t.opened_at < ($as_of::date + 1)::timestamp
+    where account_in_scope(t.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
+      and t.opened_at < ($as_of::date + 1)::timestamp
 ),
 flagged as (
     select *,

@@ -2,9 +2,8 @@
 with final as (
     select r.survey_type, r.score, count(*) as responses
     from survey_responses r
-    semi join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
-        on s.account_id = r.account_id
-    where r.responded_on between $start_date::date and $end_date::date
+    where account_in_scope(r.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
+      and r.responded_on between $start_date::date and $end_date::date
     group by all
 )
 select * from final

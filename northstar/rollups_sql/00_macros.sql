@@ -36,6 +36,16 @@ create or replace macro in_scope(segments, regions, plans, segment, region, plan
     and (len(regions) = 0 or list_contains(regions, region))
     and (len(plans) = 0 or list_contains(plans, plan));
 
+-- whether a row's account passes the global filters: with no filter every row does, without a
+-- lookup (a load refuses rows whose account is unknown, so none is left out that a lookup would
+-- drop; the subquery is empty then); otherwise its account must pass them. a condition, where
+-- a semi join with every account cost 3-4 times as much at 1,000,000 accounts.
+create or replace macro account_in_scope(id, segments, regions, plans) as
+    (len(segments) = 0 and len(regions) = 0 and len(plans) = 0)
+    or id in (select a.account_id from accounts a
+              where not (len(segments) = 0 and len(regions) = 0 and len(plans) = 0)
+                and in_scope(segments, regions, plans, a.segment, a.region, a.plan));
+
 create or replace macro scoped_accounts(segments, regions, plans) as table
 select account_id, segment, region, plan, acquisition_channel, start_date
 from accounts

@@ -1,17 +1,40 @@
 -- survey answer tallies (n, promoters, passives, detractors, satisfied, score sums) per survey type and group ($group_by: none, month, program, department, segment or plan) for answers from $start_date to $end_date; filters $segments, $regions, $plans.
-with answers as (
-    select r.survey_type, r.score, r.responded_on, r.program,
-        coalesce(d.department_name, 'Not recorded') as department_name, s.segment, s.plan
+-- a range of whole months is summed from the survey_month_tallies rollup; any other is read
+-- answer by answer (the empty join keeps that from reading anything otherwise).
+with whole_months as (
+    select $start_date::date = date_trunc('month', $start_date::date)
+       and $end_date::date = last_day($end_date::date) as is_whole_months
+),
+live_gate as (
+    select true as is_live where not (select is_whole_months from whole_months)
+),
+tallied as (
+    select t.survey_type, t.score, t.month, t.program, t.department_id, t.segment, t.plan,
+        t.answers
+    from survey_month_tallies t
+    where (select is_whole_months from whole_months)
+      and t.month between $start_date::date and $end_date::date
+      and in_scope($segments::varchar[], $regions::varchar[], $plans::varchar[],
+                   t.segment, t.region, t.plan)
+),
+live as (
+    select r.survey_type, r.score, date_trunc('month', r.responded_on)::date as month,
+        r.program, r.department_id, s.segment, s.plan, 1 as answers
     from survey_responses r
+    join live_gate g on g.is_live = (r.response_id is not null)
     join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
         using (account_id)
-    left join departments d on d.department_id = r.department_id
     where r.responded_on between $start_date::date and $end_date::date
+),
+answers as (
+    select a.*, coalesce(d.department_name, 'Not recorded') as department_name
+    from (select * from tallied union all select * from live) a
+    left join departments d on d.department_id = a.department_id
 ),
 grouped as (
     select *,
         case $group_by
-            when 'month' then strftime(date_trunc('month', responded_on), '%Y-%m-%d')
+            when 'month' then strftime(month, '%Y-%m-%d')
             when 'program' then program
             when 'department' then department_name
             when 'segment' then segment
@@ -22,13 +45,17 @@ grouped as (
 ),
 final as (
     select group_value, survey_type,
-        count(*) as responses,
-        count(*) filter (where survey_type = 'NPS' and score >= 9) as promoters,
-        count(*) filter (where survey_type = 'NPS' and score between 7 and 8) as passives,
-        count(*) filter (where survey_type = 'NPS' and score <= 6) as detractors,
-        count(*) filter (where survey_type = 'CSAT' and score >= 4) as satisfied,
-        sum(score)::double as score_total,
-        sum(score * score)::double as score_squares_total
+        sum(answers)::bigint as responses,
+        coalesce(sum(answers) filter (where survey_type = 'NPS' and score >= 9), 0)::bigint
+            as promoters,
+        coalesce(sum(answers) filter (where survey_type = 'NPS' and score between 7 and 8), 0)::bigint
+            as passives,
+        coalesce(sum(answers) filter (where survey_type = 'NPS' and score <= 6), 0)::bigint
+            as detractors,
+        coalesce(sum(answers) filter (where survey_type = 'CSAT' and score >= 4), 0)::bigint
+            as satisfied,
+        sum(score * answers)::double as score_total,
+        sum(score * score * answers)::double as score_squares_total
     from grouped
     group by all
 )

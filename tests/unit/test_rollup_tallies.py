@@ -158,3 +158,29 @@ def test_health_latest_month_equals_reading_the_whole_table(demo_db, demo_copy):
     older = execute("health_summary", {**params, **FILTERS[0], "as_of_month": dt.date(2025, 6, 1)},
                     demo_db)
     assert older["accounts"].sum() == older_accounts > 0
+
+
+@pytest.mark.parametrize("start", ["2026-01-01", "2026-01-02"])  # whole months (tallied), live
+def test_survey_scores_count_every_answer_in_the_range(demo_db, start):
+    import datetime as dt
+
+    start_date, end_date = dt.date.fromisoformat(start), dt.date(2026, 6, 30)
+    params = {"start_date": start_date, "end_date": end_date, "group_by": "program",
+              "segments": ["Enterprise", "Mid-Market"], "regions": [], "plans": []}
+    frame = execute("survey_scores", params, demo_db).set_index(["group_value", "survey_type"])
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        direct = con.execute(
+            "select r.program, r.survey_type, count(*), sum(r.score), "
+            "count(*) filter (where r.survey_type = 'NPS' and r.score <= 6) "
+            "from survey_responses r join accounts a using (account_id) "
+            "where a.segment in ('Enterprise', 'Mid-Market') "
+            "and r.responded_on between $start and $end group by all",
+            {"start": start_date, "end": end_date}).fetchall()
+    assert len(direct) == len(frame) > 3
+    for program, survey_type, answers, score_total, detractors in direct:
+        row = frame.loc[(program, survey_type)]
+        assert (row["responses"], row["score_total"]) == (answers, score_total)
+        if survey_type == "NPS":
+            assert row["detractors"] == detractors
+    distribution = execute("survey_distribution", params, demo_db)
+    assert distribution["responses"].sum() == sum(row[2] for row in direct)

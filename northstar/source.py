@@ -10,8 +10,8 @@ The data source setting is the environment variable NORTHSTAR_DB. It takes one o
   or an s3://, gs://, az:// or https:// URL read through DuckDB's httpfs (azure) extension.
 
 The same named queries run on all three: a Parquet folder is opened as an in-memory database
-with one view per table plus the macros of northstar/rollups_sql/00_macros.sql, which a
-DuckDB file or MotherDuck database holds itself.
+with one view per table plus the macros of northstar/rollups_sql/00_macros.sql and
+99_macros_on_rollups.sql, which a DuckDB file or MotherDuck database holds itself.
 """
 
 from __future__ import annotations
@@ -43,7 +43,8 @@ REMOTE_SCHEMES = {
     "az": "azure", "azure": "azure", "abfss": "azure",
 }
 GLOB_SCHEMES = frozenset(REMOTE_SCHEMES) - {"http", "https"}  # object stores can list files
-MACROS_SQL = Path(__file__).with_name("rollups_sql") / "00_macros.sql"
+MACROS_SQL = tuple(Path(__file__).with_name("rollups_sql") / name
+                   for name in ("00_macros.sql", "99_macros_on_rollups.sql"))
 _MOTHERDUCK_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 _CREATED_TABLE = re.compile(r"^create\s+(?:or\s+replace\s+)?table\s+([a-z_][a-z0-9_]*)",
                             re.IGNORECASE | re.MULTILINE)
@@ -321,7 +322,8 @@ def _open_parquet(source: DataSource) -> duckdb.DuckDBPyConnection:
                 )
             for table, pattern in patterns.items():
                 con.execute(view_sql(table, pattern))
-        con.execute(MACROS_SQL.read_text())
+        for macros in MACROS_SQL:
+            con.execute(macros.read_text())
     except BaseException:
         con.close()
         raise

@@ -74,37 +74,6 @@ create or replace macro health_band_order(score, healthy_from, watch_from, at_ri
 create or replace macro health_band_label(band_order) as
     ['Healthy', 'Watch', 'At risk', 'Critical', 'Not scored'][band_order];
 
--- closed loop: every unhappy answer (nps 0-6 or csat 1-2) with its follow-up, the first
--- detractor follow-up, qbr or executive meeting with the account within target_days days, and
--- its status on as_of_date: followed up, overdue, or due (still inside the target)
-create or replace macro unhappy_answers(target_days, as_of_date) as table
-with unhappy as (
-    select response_id, account_id, responded_on, survey_type, program, score, comment
-    from survey_responses
-    where (survey_type = 'NPS' and score <= 6) or (survey_type = 'CSAT' and score <= 2)
-),
-follow_ups as (
-    select u.response_id, min(e.started_on) as followed_up_on
-    from unhappy u
-    join engagements e
-        on e.account_id = u.account_id
-       and e.engagement_type in ('detractor_follow_up', 'qbr', 'executive_meeting')
-       and e.started_on between u.responded_on and u.responded_on + to_days(target_days::integer)
-    group by u.response_id
-),
-final as (
-    select u.*, f.followed_up_on,
-        datediff('day', u.responded_on, f.followed_up_on) as days_to_follow_up,
-        case
-            when f.followed_up_on is not null then 'followed up'
-            when u.responded_on + to_days(target_days::integer) < as_of_date::date then 'overdue'
-            else 'due'
-        end as follow_up_status
-    from unhappy u
-    left join follow_ups f using (response_id)
-)
-select * from final;
-
 -- detractor answers (nps 0-6) that a detractor follow-up engagement reached within 14 days;
 -- the health score and the driver analysis both use this rule
 create or replace macro followed_up_detractor_answers() as table

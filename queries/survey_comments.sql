@@ -3,12 +3,11 @@ with rules as (
     select unnest($theme_names::varchar[]) as theme, unnest($theme_patterns::varchar[]) as pattern
 ),
 comments as (
-    select r.response_id, r.responded_on, r.account_id, s.segment, r.survey_type, r.program,
-        r.score, r.comment
+    select r.response_id, r.responded_on, r.account_id, r.survey_type, r.program, r.score,
+        r.comment
     from survey_responses r
-    join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
-        using (account_id)
-    where r.comment is not null
+    where account_in_scope(r.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
+      and r.comment is not null
       and r.responded_on between $start_date::date and $end_date::date
       and (len($programs::varchar[]) = 0 or list_contains($programs::varchar[], r.program))
       and (len($survey_types::varchar[]) = 0 or list_contains($survey_types::varchar[], r.survey_type))
@@ -25,14 +24,20 @@ themed as (
     left join rules ru on regexp_matches(lower(t.comment), ru.pattern)
     group by t.comment
 ),
-final as (
-    select c.response_id, c.responded_on, c.account_id, a.account_name, c.segment, c.survey_type, c.program,
-        c.score, c.comment, coalesce(t.themes, []) as themes
+listed as (
+    select c.*, coalesce(t.themes, []) as themes
     from comments c
     join themed t on t.comment = c.comment
-    join accounts a using (account_id)
     where $theme = '' or list_contains(t.themes, $theme)
+    order by c.responded_on desc, c.account_id, c.response_id
+    limit $limit
+),
+final as (
+    -- names and segments of the listed comments' accounts only
+    select l.response_id, l.responded_on, l.account_id, a.account_name, a.segment,
+        l.survey_type, l.program, l.score, l.comment, l.themes
+    from listed l
+    join accounts a using (account_id)
 )
 select * from final
 order by responded_on desc, account_id, response_id
-limit $limit

@@ -53,7 +53,8 @@ STEP_WEIGHTS = {
     "rollup 08_health_band_outcomes": 4, "rollup 09_driver_month_tallies": 5,
     "rollup 10_driver_landmark_accounts": 4, "rollup 11_account_cost_quantities": 2,
     "rollup 12_account_health_latest": 1, "rollup 13_survey_month_tallies": 1,
-    "rollup 14_unhappy_answer_follow_ups": 1, "rollup 99_macros_on_rollups": 0.1,
+    "rollup 14_unhappy_answer_follow_ups": 1, "rollup 15_revenue_window_churn": 1,
+    "rollup 16_cohort_month_tallies": 2, "rollup 99_macros_on_rollups": 0.1,
     "checkpoint": 1,
 }
 DEFAULT_STEP_WEIGHT = 20.0

@@ -1,4 +1,6 @@
 -- churned accounts and churned arr (their arr at the opening month, as in the arr bridge) by reason and competitor, for each window of $window_months months ending at $end_months; filters $segments, $regions, $plans.
+-- windows the revenue tallies hold are summed from the revenue_window_churn rollup; others are
+-- paired live (window_movements), which the empty join keeps from reading anything otherwise.
 with windows as (
     select distinct unnest($end_months::date[]) as window_end_month
 ),
@@ -7,13 +9,23 @@ bounds as (
         (window_end_month - to_months($window_months::integer))::date as opening_month
     from windows
 ),
+tallied_windows as (
+    select distinct window_end_month
+    from revenue_window_tallies
+    where window_months = $window_months::integer
+      and window_end_month in (select window_end_month from windows)
+),
+live_bounds as (
+    select * from bounds
+    anti join tallied_windows using (window_end_month)
+),
 churned as (
     select b.window_end_month, m.account_id, m.opening_mrr_usd
-    from bounds b,
+    from live_bounds b,
         lateral (from window_movements(b.opening_month, b.window_end_month)) m
     where m.movement = 'churn'
 ),
-final as (
+live as (
     select
         c.window_end_month,
         coalesce(a.churn_reason, 'Not recorded') as churn_reason,
@@ -21,10 +33,26 @@ final as (
         count(*) as churned_accounts,
         12 * sum(c.opening_mrr_usd) as churned_arr_usd
     from churned c
-    join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
-        using (account_id)
     join accounts a using (account_id)
+    where in_scope($segments::varchar[], $regions::varchar[], $plans::varchar[],
+                   a.segment, a.region, a.plan)
     group by all
+),
+tallied as (
+    select window_end_month, churn_reason, lost_to_competitor,
+        sum(churned_accounts)::bigint as churned_accounts,
+        12 * sum(churned_mrr_usd) as churned_arr_usd
+    from revenue_window_churn
+    where window_months = $window_months::integer
+      and window_end_month in (select window_end_month from tallied_windows)
+      and in_scope($segments::varchar[], $regions::varchar[], $plans::varchar[],
+                   segment, region, plan)
+    group by all
+),
+final as (
+    select * from live
+    union all
+    select * from tallied
 )
 select * from final
-order by window_end_month, churned_arr_usd desc
+order by window_end_month, churned_arr_usd desc, churn_reason, lost_to_competitor

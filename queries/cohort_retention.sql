@@ -1,18 +1,34 @@
 -- cohort retention: per start cohort ($cohort_grain 'month' or 'quarter') and age (in the same unit), cohort size, starting mrr, members active and their mrr, logo and revenue retention; only cohorts that start inside the data and ages already observed; filters $segments, $regions, $plans.
-with bounds as (
-    select min(month) as first_month, max(month) as last_month from account_month_snapshots
+-- added up from the cohort_month_tallies rollup (members by start month and age in months).
+with tallies as (
+    select start_month, age_months,
+        sum(members)::bigint as members,
+        sum(starting_mrr_usd) as starting_mrr_usd,
+        sum(active_accounts)::bigint as active_accounts,
+        sum(mrr_usd) as mrr_usd
+    from cohort_month_tallies
+    where in_scope($segments::varchar[], $regions::varchar[], $plans::varchar[],
+                   segment, region, plan)
+    group by start_month, age_months
+),
+bounds as (
+    select any_value(data_first_month) as first_month, any_value(data_last_month) as last_month
+    from cohort_month_tallies
+),
+grain as (
+    select case when $cohort_grain = 'quarter' then 3 else 1 end as months_per_age
 ),
 members as (
-    -- accounts whose first billed month is their start month (started inside the data)
-    select s.account_id, s.month as start_month, s.mrr_usd as starting_mrr_usd,
-        date_trunc(case when $cohort_grain = 'quarter' then 'quarter' else 'month' end, s.month)::date
-            as cohort_start
-    from account_month_snapshots s
-    where account_in_scope(s.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
-      and s.movement = 'new'
+    -- start months with members (accounts whose first billed month is their start month)
+    select start_month, members, starting_mrr_usd,
+        date_trunc(case when $cohort_grain = 'quarter' then 'quarter' else 'month' end,
+                   start_month)::date as cohort_start
+    from tallies
+    where age_months = 0 and members > 0
 ),
 cohorts as (
-    select m.cohort_start, count(*) as cohort_size, sum(m.starting_mrr_usd) as starting_mrr_usd,
+    select m.cohort_start, sum(m.members)::bigint as cohort_size,
+        sum(m.starting_mrr_usd) as starting_mrr_usd,
         max(m.start_month) as last_member_start
     from members m cross join bounds b
     -- a cohort that began before the data does not hold all its members: left out
@@ -22,19 +38,19 @@ cohorts as (
 ages as (
     -- every age at which the cohort's youngest member has been observed
     select c.*, unnest(range(0, 1 + datediff('month', c.last_member_start, b.last_month)
-        // case when $cohort_grain = 'quarter' then 3 else 1 end)) as age
-    from cohorts c cross join bounds b
+        // g.months_per_age)) as age
+    from cohorts c cross join bounds b cross join grain g
 ),
 activity as (
-    select m.cohort_start, a.age,
-        count(s.account_id) filter (where s.mrr_usd > 0) as active_accounts,
-        coalesce(sum(s.mrr_usd), 0) as mrr_usd
+    select a.cohort_start, a.age,
+        coalesce(sum(t.active_accounts), 0)::bigint as active_accounts,
+        coalesce(sum(t.mrr_usd), 0) as mrr_usd
     from ages a
+    cross join grain g
     join members m using (cohort_start)
-    left join account_month_snapshots s
-        on s.account_id = m.account_id
-       and s.month = m.start_month
-           + to_months(a.age * case when $cohort_grain = 'quarter' then 3 else 1 end)
+    left join tallies t
+        on t.start_month = m.start_month
+       and t.age_months = a.age * g.months_per_age
     group by all
 ),
 final as (

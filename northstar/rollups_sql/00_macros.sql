@@ -20,7 +20,8 @@ final as (
         o.account_id is not null as was_active_at_opening,
         case
             when o.account_id is null then 'new'
-            when c.account_id is null then 'churn'
+            -- no revenue row in the closing month, or one at zero (as kpi_windows counts it)
+            when c.account_id is null or c.mrr_usd = 0 then 'churn'
             when c.mrr_usd > o.mrr_usd then 'expansion'
             when c.mrr_usd < o.mrr_usd then 'contraction'
             else 'flat'

@@ -142,6 +142,15 @@ def gapped_fixture_path(empty_db):
     )
     con.executemany("insert into account_mrr_monthly values ('A6', $1, $2)",
                     list(EXTRA_MRR.items()))
+    # A7 billed 80 a month, then a zero-MRR revenue row in March: churned in March
+    con.execute(
+        "insert into accounts (account_id, account_name, segment, industry, region, plan, "
+        "start_date, churn_date, churn_reason) values ('A7', 'A7 Ltd', 'Enterprise', 'Software', "
+        "'North America', 'Enterprise', '2025-01-01', '2026-03-01', 'Budget')")
+    con.executemany("insert into account_mrr_monthly values ('A7', $1, $2)",
+                    [(dt.date(2025, 11, 1), 80), (dt.date(2025, 12, 1), 80),
+                     (dt.date(2026, 1, 1), 80), (dt.date(2026, 2, 1), 80),
+                     (dt.date(2026, 3, 1), 0)])
     from northstar.rollups import build_rollups
 
     build_rollups(con)
@@ -202,3 +211,25 @@ def test_escalations_after_the_last_month_are_read_live(fixture_path):
     # T5 escalated on 1 April and unresolved
     row = window(fixture_path, end=dt.date(2026, 4, 1), months=1)
     assert row["open_escalations"] == 2
+
+
+@pytest.mark.parametrize("months", [1, 2, 3])
+def test_churn_reasons_count_the_kpi_walls_churned_accounts(gapped_fixture_path, tmp_path, months):
+    # a zero-MRR revenue row in the last month is churn in both (A7), tallied or paired live
+    import shutil
+
+    import duckdb
+
+    live_path = tmp_path / "live.duckdb"
+    shutil.copy(gapped_fixture_path, live_path)
+    with duckdb.connect(str(live_path)) as con:
+        con.execute("delete from revenue_window_tallies")
+    params = {**ALL, "end_months": [MARCH], "window_months": months}
+    for path in (gapped_fixture_path, live_path):
+        reasons = execute("churn_reasons", params, path)
+        wall = execute("kpi_windows", params, path).iloc[0]
+        assert reasons["churned_accounts"].sum() == wall["churned_accounts"]
+        assert reasons["churned_arr_usd"].sum() == pytest.approx(wall["churned_arr_usd"])
+        budget = reasons.loc[reasons["churn_reason"] == "Budget"]
+        assert list(budget["churned_accounts"]) == [1]  # A7
+        assert budget["churned_arr_usd"].iloc[0] == pytest.approx(12 * 80)

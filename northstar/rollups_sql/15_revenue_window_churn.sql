@@ -1,0 +1,42 @@
+-- rollup: the accounts that churned in each window of revenue_window_tallies (a revenue row in
+-- the opening month, no revenue in the last), per segment, region, plan, churn reason and
+-- competitor, with their opening mrr: churn_reasons sums these for the windows the tallies
+-- hold. from the shared window pass (account_month_signals, 02).
+create or replace table revenue_window_churn as
+with slots as (
+    select distinct on (window_months) unnest([1, 3, 6, 12, month(value::date)]) as window_months,
+        generate_subscripts([1, 3, 6, 12, month(value::date)], 1) as slot,
+        date_trunc('month', value::date)::date as last_month
+    from dataset_metadata
+    where key = 'as_of_date'
+    order by window_months, slot
+),
+churning as (
+    -- opening months after which the revenue stopped for at least one window length
+    select account_id, month, segment, region, plan, mrr_usd,
+        [mrr_1m_later_usd = 0, mrr_3m_later_usd = 0, mrr_6m_later_usd = 0,
+         mrr_12m_later_usd = 0, mrr_ytd_months_later_usd = 0] as churned_by_slot
+    from account_month_signals
+    where has_revenue_row
+      and (mrr_1m_later_usd = 0 or mrr_3m_later_usd = 0 or mrr_6m_later_usd = 0
+           or mrr_12m_later_usd = 0 or mrr_ytd_months_later_usd = 0)
+),
+windows as (
+    select s.window_months, (c.month + to_months(s.window_months))::date as window_end_month,
+        c.account_id, c.segment, c.region, c.plan, c.mrr_usd
+    from churning c
+    cross join slots s
+    where c.churned_by_slot[s.slot] and c.month + to_months(s.window_months) <= s.last_month
+),
+final as (
+    select w.window_months::integer as window_months, w.window_end_month,
+        w.segment, w.region, w.plan,
+        coalesce(a.churn_reason, 'Not recorded') as churn_reason,
+        coalesce(a.lost_to_competitor, 'None named') as lost_to_competitor,
+        count(*)::integer as churned_accounts,
+        sum(w.mrr_usd) as churned_mrr_usd
+    from windows w
+    join accounts a using (account_id)
+    group by all
+)
+select * from final;

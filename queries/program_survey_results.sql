@@ -14,12 +14,15 @@ due as (
       and window_closes_on <= $as_of::date
 ),
 answers as (
-    -- an answer belongs to the engagement it names; one per engagement (the latest)
-    select engagement_id, score
-    from survey_responses
-    where program = $program and survey_type = 'CSAT' and engagement_id is not null
-      and responded_on <= $as_of::date
-    qualify row_number() over (partition by engagement_id order by responded_on desc, response_id desc) = 1
+    -- an answer belongs to the engagement it names; one per engagement (the latest), read for
+    -- the engagements due only
+    select r.engagement_id, r.score
+    from survey_responses r
+    semi join due d on d.engagement_id = r.engagement_id
+    where r.program = $program and r.survey_type = 'CSAT' and r.engagement_id is not null
+      and r.responded_on <= $as_of::date
+    qualify row_number() over (partition by r.engagement_id
+                               order by r.responded_on desc, r.response_id desc) = 1
 ),
 grouped as (
     select d.*, a.score,

@@ -8,14 +8,24 @@ with answers as (
       and (len($department_ids::varchar[]) = 0 or list_contains($department_ids::varchar[], r.department_id))
       and r.responded_on between $start_date::date and $end_date::date
 ),
+listed as (
+    select *
+    from answers
+    order by score, responded_on desc, response_id
+    limit $limit
+),
+total as (
+    select count(*) as total_rows from answers
+),
 final as (
+    -- names of the listed answers' accounts and departments only
     select r.response_id, r.account_id, a.account_name, r.responded_on, r.survey_type, r.program,
         coalesce(d.department_name, r.department_id) as department_name, r.score, r.comment,
-        count(*) over () as total_rows
-    from answers r
+        t.total_rows
+    from listed r
+    cross join total t
     join accounts a using (account_id)
     left join departments d on d.department_id = r.department_id
 )
 select * from final
 order by score, responded_on desc, response_id
-limit $limit

@@ -8,25 +8,30 @@ with members as (
     group by c.account_id
 ),
 revenue as (
-    select account_id, 12 * mrr_usd::double as arr_usd
-    from account_mrr_monthly
-    where month = date_trunc('month', $as_of::date)
+    -- of the members only, as below
+    select r.account_id, 12 * r.mrr_usd::double as arr_usd
+    from account_mrr_monthly r
+    semi join members m on m.account_id = r.account_id
+    where r.month = date_trunc('month', $as_of::date)
 ),
 latest_nps as (
-    select account_id, score as latest_nps, responded_on as latest_nps_on
-    from survey_responses
-    where survey_type = 'NPS' and program = 'relationship' and responded_on <= $as_of::date
-    qualify row_number() over (partition by account_id order by responded_on desc, response_id desc) = 1
+    select r.account_id, r.score as latest_nps, r.responded_on as latest_nps_on
+    from survey_responses r
+    semi join members m on m.account_id = r.account_id
+    where r.survey_type = 'NPS' and r.program = 'relationship' and r.responded_on <= $as_of::date
+    qualify row_number() over (partition by r.account_id
+                               order by r.responded_on desc, r.response_id desc) = 1
 ),
 sessions as (
     -- last 12 months: on or after the same date a year before $as_of
-    select account_id,
+    select e.account_id,
         count(*) as sessions_invited,
-        count(*) filter (where attended) as sessions_attended
-    from engagements
-    where engagement_type = 'cab_session'
-      and started_on between ($as_of::date - interval 12 month)::date and $as_of::date
-    group by account_id
+        count(*) filter (where e.attended) as sessions_attended
+    from engagements e
+    semi join members m on m.account_id = e.account_id
+    where e.engagement_type = 'cab_session'
+      and e.started_on between ($as_of::date - interval 12 month)::date and $as_of::date
+    group by e.account_id
 ),
 final as (
     select

@@ -31,18 +31,30 @@ def schema_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def set_health_variables(con: duckdb.DuckDBPyConnection) -> None:
-    """The health score's weights and bands as `health_*` variables, for the rollups that
-    pre-compute the configured bands (08_health_band_outcomes); left unset when the config
-    cannot be read, so those rollups hold nothing and the pages score live."""
+# the health score's weights and bands, as the health queries take them, in a temporary table for
+# the rollup that pre-computes the configured bands (08_health_band_outcomes)
+HEALTH_SETTINGS_SQL = """
+create or replace temp table health_score_settings as
+select $w_support::double as w_support, $w_sentiment::double as w_sentiment,
+    $w_engagement::double as w_engagement, $w_revenue::double as w_revenue,
+    $healthy_from::double as healthy_from, $watch_from::double as watch_from,
+    $at_risk_from::double as at_risk_from
+where $is_configured
+"""
+HEALTH_SETTINGS = ("w_support", "w_sentiment", "w_engagement", "w_revenue", "healthy_from",
+                   "watch_from", "at_risk_from")
+
+
+def write_health_settings(con: duckdb.DuckDBPyConnection) -> None:
+    """config/health_score.toml's weights and bands as the one row of `health_score_settings`;
+    no row when the config cannot be read, so the rollup holds nothing and the pages score live."""
     from northstar import health
 
     try:
-        params = health.load_config().query_params()
+        params: dict[str, object] = {**health.load_config().query_params(), "is_configured": True}
     except (OSError, health.HealthConfigError):
-        return
-    for name, value in params.items():
-        con.execute(f"set variable health_{name} = $value", {"value": float(value)})
+        params = {**dict.fromkeys(HEALTH_SETTINGS, None), "is_configured": False}
+    con.execute(HEALTH_SETTINGS_SQL, params)
 
 
 def build_rollups(
@@ -54,7 +66,7 @@ def build_rollups(
     `progress(name, seconds)`, when given, is called after each rollup.
     """
     timings: dict[str, float] = {}
-    set_health_variables(con)
+    write_health_settings(con)
     for script in rollup_scripts():
         started = time.perf_counter()
         con.execute(script.read_text()).fetchall()

@@ -15,10 +15,7 @@ bounds as (
     from windows
 ),
 tallied_revenue_windows as (
-    select distinct window_end_month
-    from revenue_window_tallies
-    where window_months = $window_months::integer
-      and window_end_month in (select window_end_month from windows)
+    select * from tallied_window_ends($window_months, $end_months)
 ),
 live_revenue_bounds as (
     select * from bounds

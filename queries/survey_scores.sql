@@ -2,8 +2,7 @@
 -- a range of whole months is summed from the survey_month_tallies rollup; any other is read
 -- answer by answer (the empty join keeps that from reading anything otherwise).
 with whole_months as (
-    select $start_date::date = date_trunc('month', $start_date::date)
-       and $end_date::date = last_day($end_date::date) as is_whole_months
+    select is_whole_months($start_date, $end_date) as is_whole_months
 ),
 live_gate as (
     select true as is_live where not (select is_whole_months from whole_months)

@@ -85,3 +85,19 @@ join engagements f
    and f.engagement_type = 'detractor_follow_up'
    and f.started_on between r.responded_on and r.responded_on + interval 14 day
 where r.survey_type = 'NPS' and r.score <= 6;
+
+-- the window lengths the revenue tallies hold (06, 15): 1, 3, 6 and 12 months and the
+-- year-to-date length of the data's last month (left out when it equals another); slot = the
+-- length's place among the per-length columns of account_month_signals (02)
+create or replace macro tallied_window_lengths() as table
+select distinct on (window_months) unnest([1, 3, 6, 12, month(value::date)]) as window_months,
+    generate_subscripts([1, 3, 6, 12, month(value::date)], 1) as slot,
+    date_trunc('month', value::date)::date as last_month
+from dataset_metadata
+where key = 'as_of_date'
+order by window_months, slot;
+
+-- whether a date range is whole calendar months (what the monthly tallies can answer)
+create or replace macro is_whole_months(start_date, end_date) as
+    start_date::date = date_trunc('month', start_date::date)
+    and end_date::date = last_day(end_date::date);

@@ -16,13 +16,7 @@
 -- (account_month_signals, 02), over the contiguous months of account_month_snapshots.
 create or replace table revenue_window_tallies as
 with slots as (
-    -- the window lengths; the year-to-date one is dropped when it equals another
-    select distinct on (window_months) unnest([1, 3, 6, 12, month(value::date)]) as window_months,
-        generate_subscripts([1, 3, 6, 12, month(value::date)], 1) as slot,
-        date_trunc('month', value::date)::date as last_month
-    from dataset_metadata
-    where key = 'as_of_date'
-    order by window_months, slot
+    select * from tallied_window_lengths()
 ),
 monthly as (
     -- per month and account group: as an opening month (kept, lost) and as a last month (new)

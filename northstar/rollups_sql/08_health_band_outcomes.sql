@@ -1,5 +1,5 @@
 -- rollup: health_band_churn's answer for the weights and bands config/health_score.toml held
--- when the rollups were built (northstar.rollups sets them as the health_* variables), per
+-- when the rollups were built (northstar.rollups writes them to health_score_settings), per
 -- segment, region and plan: for every account-month with 12 months of history after it, its
 -- health band then, how many account-months and accounts, and how many churned within the next
 -- 12 months. health_band_churn reads it when the page's weights and bands are these, and scores
@@ -9,13 +9,8 @@ with bounds as (
     select max(month) as last_month from account_month_snapshots
 ),
 settings as (
-    select getvariable('health_w_support')::double as w_support,
-        getvariable('health_w_sentiment')::double as w_sentiment,
-        getvariable('health_w_engagement')::double as w_engagement,
-        getvariable('health_w_revenue')::double as w_revenue,
-        getvariable('health_healthy_from')::double as healthy_from,
-        getvariable('health_watch_from')::double as watch_from,
-        getvariable('health_at_risk_from')::double as at_risk_from
+    -- one row, or none when the config could not be read
+    select * from health_score_settings
 ),
 scored as (
     select h.account_id, h.churned_within_12m, a.segment, a.region, a.plan,
@@ -28,7 +23,6 @@ scored as (
     cross join bounds b
     cross join settings c
     where h.month <= b.last_month - interval 12 month
-      and c.w_support is not null
 ),
 per_account as (
     select segment, region, plan, band_order, account_id,

@@ -4,12 +4,7 @@
 -- hold. from the shared window pass (account_month_signals, 02).
 create or replace table revenue_window_churn as
 with slots as (
-    select distinct on (window_months) unnest([1, 3, 6, 12, month(value::date)]) as window_months,
-        generate_subscripts([1, 3, 6, 12, month(value::date)], 1) as slot,
-        date_trunc('month', value::date)::date as last_month
-    from dataset_metadata
-    where key = 'as_of_date'
-    order by window_months, slot
+    select * from tallied_window_lengths()
 ),
 churning as (
     -- opening months after which the revenue stopped for at least one window length

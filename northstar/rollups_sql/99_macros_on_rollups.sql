@@ -29,3 +29,30 @@ final as (
     left join follow_ups f using (response_id)
 )
 select * from final;
+
+-- the end months, among end_months, of the windows of length_months months that
+-- revenue_window_tallies holds (kpi_windows and churn_reasons sum these; the rest they pair
+-- live)
+create or replace macro tallied_window_ends(length_months, end_months) as table
+select distinct window_end_month
+from revenue_window_tallies
+where window_months = length_months::integer
+  and list_contains(end_months::date[], window_end_month);
+
+-- the account_health_monthly rows of one month: from account_health_latest when it holds that
+-- month (the Health page's default), else from the whole table, which the join with an empty
+-- month list keeps from being read when it is not needed
+create or replace macro health_month(as_of_month) as table
+with stored as (
+    select * from account_health_latest where month = as_of_month::date
+),
+other_months as (
+    select as_of_month::date as month
+    where not exists (select 1 from stored)
+),
+final as (
+    select * from stored
+    union all
+    select h.* from account_health_monthly h join other_months using (month)
+)
+select * from final;

@@ -54,7 +54,10 @@ STEP_WEIGHTS = {
     "rollup 10_driver_landmark_accounts": 4, "rollup 11_account_cost_quantities": 2,
     "rollup 12_account_health_latest": 1, "rollup 13_survey_month_tallies": 1,
     "rollup 14_unhappy_answer_follow_ups": 1, "rollup 15_revenue_window_churn": 1,
-    "rollup 16_cohort_month_tallies": 2, "rollup 99_macros_on_rollups": 0.1,
+    "rollup 16_cohort_month_tallies": 2, "rollup 17_billed_months": 1,
+    "rollup 18_account_scope_counts": 0.1, "rollup 19_survival_event_tallies": 1,
+    "rollup 20_top_accounts_monthly": 3,
+    "rollup 99_macros_on_rollups": 0.1,
     "checkpoint": 1,
 }
 DEFAULT_STEP_WEIGHT = 20.0

@@ -3,7 +3,8 @@ with answers as (
     select date_trunc('month', u.responded_on)::date as month, u.follow_up_status,
         u.days_to_follow_up
     from unhappy_answers($target_days, $as_of_date) u
-    where account_in_scope(u.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
+    where in_scope($segments::varchar[], $regions::varchar[], $plans::varchar[],
+                   u.segment, u.region, u.plan)
 ),
 final as (
     select month,

@@ -1,19 +1,29 @@
 -- unhappy answers (nps 0-6, csat 1-2) from $start_date to $end_date that nobody followed up within $target_days days (overdue) or still can be (due on $as_of_date), newest first, at most $limit; filters $segments, $regions, $plans.
 with open_answers as (
+    -- the list is cut before names and comments are joined on
     select u.*
     from unhappy_answers($target_days, $as_of_date) u
-    where account_in_scope(u.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
+    where in_scope($segments::varchar[], $regions::varchar[], $plans::varchar[],
+                   u.segment, u.region, u.plan)
       and u.responded_on between $start_date::date and $end_date::date
       and u.follow_up_status <> 'followed up'
+    order by u.follow_up_status = 'overdue' desc, u.responded_on desc, u.account_id
+    limit $limit
+),
+comments as (
+    select r.response_id, r.comment
+    from survey_responses r
+    semi join open_answers o on o.response_id = r.response_id
 ),
 final as (
-    select o.responded_on, o.account_id, a.account_name, a.segment, o.survey_type, o.program,
+    select o.responded_on, o.account_id, a.account_name, o.segment, o.survey_type, o.program,
         o.score, o.follow_up_status,
         (o.responded_on + to_days($target_days::integer))::date as follow_up_due_on,
-        e.employee_name as csm_name, a.churn_date, o.comment
+        e.employee_name as csm_name, o.churn_date, c.comment
     from open_answers o
     join accounts a using (account_id)
     left join employees e on e.employee_id = a.csm_employee_id
+    left join comments c using (response_id)
 )
 select * from final
 order by follow_up_status = 'overdue' desc, responded_on desc, account_id

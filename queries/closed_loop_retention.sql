@@ -1,16 +1,17 @@
 -- do follow-ups keep detractors: nps detractor answers given at least $horizon_days days before $as_of_date, followed up within $target_days days or not, and the share of each whose account churned within $horizon_days days of the answer; filters $segments, $regions, $plans.
 with detractors as (
-    select u.account_id, u.responded_on, u.follow_up_status = 'followed up' as was_followed_up
+    select u.account_id, u.responded_on, u.churn_date,
+        u.follow_up_status = 'followed up' as was_followed_up
     from unhappy_answers($target_days, $as_of_date) u
-    where account_in_scope(u.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
+    where in_scope($segments::varchar[], $regions::varchar[], $plans::varchar[],
+                   u.segment, u.region, u.plan)
       and u.survey_type = 'NPS'
       and u.responded_on <= $as_of_date::date - to_days($horizon_days::integer)
 ),
 outcomes as (
     select d.*,
-        coalesce(a.churn_date <= d.responded_on + to_days($horizon_days::integer), false) as churned
+        coalesce(d.churn_date <= d.responded_on + to_days($horizon_days::integer), false) as churned
     from detractors d
-    join accounts a using (account_id)
 ),
 final as (
     select was_followed_up,

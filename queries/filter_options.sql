@@ -1,13 +1,13 @@
 -- values offered by the global filters: one row per (dimension, value) with its account count; no parameters.
 with dimensions as (
-    select 'segment' as dimension, segment as value from accounts
+    select 'segment' as dimension, segment as value, accounts from account_scope_counts
     union all
-    select 'region', region from accounts
+    select 'region', region, accounts from account_scope_counts
     union all
-    select 'plan', plan from accounts
+    select 'plan', plan, accounts from account_scope_counts
 ),
 final as (
-    select dimension, value, count(*) as accounts
+    select dimension, value, sum(accounts)::bigint as accounts
     from dimensions
     group by all
 )

@@ -2,11 +2,11 @@
 with moves as (
     select m.*
     from window_movements($opening_month::date, $closing_month::date) m
-    where account_in_scope(m.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
+    where in_scope($segments::varchar[], $regions::varchar[], $plans::varchar[], m.segment, m.region, m.plan)
       and m.movement = $movement
 ),
 final as (
-    select m.account_id, a.account_name, a.segment, a.plan,
+    select m.account_id, a.account_name, m.segment, m.plan,
         12 * m.opening_mrr_usd as opening_arr_usd, 12 * m.closing_mrr_usd as closing_arr_usd,
         12 * (m.closing_mrr_usd - m.opening_mrr_usd) as change_arr_usd,
         count(*) over () as total_rows

@@ -1,10 +1,10 @@
 -- advisory board members vs comparable non-members from $opening_month to $closing_month (group_order 1 cab, 2 comparable, 3 all other accounts): accounts active at the opening, logo churn, nrr, grr, relationship nps with n between $start_date and $end_date, and the arr floor per segment that defines "comparable"; params $opening_month, $closing_month, $start_date, $end_date, $segments, $regions, $plans.
 with movements as (
-    select m.*, s.segment
+    select m.*
     from window_movements($opening_month::date, $closing_month::date) m
-    join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
-        using (account_id)
     where m.was_active_at_opening
+      and in_scope($segments::varchar[], $regions::varchar[], $plans::varchar[],
+                   m.segment, m.region, m.plan)
 ),
 members_at_opening as (
     -- a membership spell covering the opening month's last day

@@ -9,10 +9,10 @@ with members as (
 ),
 revenue as (
     -- of the members only, as below
-    select r.account_id, 12 * r.mrr_usd::double as arr_usd
-    from account_mrr_monthly r
+    select r.account_id, 12 * r.mrr_usd as arr_usd
+    from account_month_snapshots r
     semi join members m on m.account_id = r.account_id
-    where r.month = date_trunc('month', $as_of::date)
+    where r.month = date_trunc('month', $as_of::date) and r.has_revenue_row
 ),
 latest_nps as (
     select r.account_id, r.score as latest_nps, r.responded_on as latest_nps_on

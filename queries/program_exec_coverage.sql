@@ -9,12 +9,31 @@ bounds as (
         (snapshot_month + interval 12 month)::date <= date_trunc('month', $as_of::date) as has_outcome
     from points
 ),
+kept as (
+    -- a top n the top_accounts_monthly rollup holds is read from it (the points' months only)
+    select b.*, t.account_id, t.mrr_usd, t.mrr_12m_later_usd
+    from top_accounts_monthly t
+    join bounds b on b.snapshot_month = t.month
+    where $top_n::integer <= top_accounts_kept()
+      and t.month in (select snapshot_month from points)
+      and in_scope($segments::varchar[], $regions::varchar[], $plans::varchar[],
+                   t.segment, t.region, t.plan)
+),
+live as (
+    -- a larger one from every billed account of those months
+    select b.*, r.account_id, r.mrr_usd, null::double as mrr_12m_later_usd
+    from account_month_snapshots r
+    join bounds b on b.snapshot_month = r.month
+    where $top_n::integer > top_accounts_kept()
+      and r.month in (select snapshot_month from points)
+      and in_scope($segments::varchar[], $regions::varchar[], $plans::varchar[],
+                   r.segment, r.region, r.plan)
+      and r.has_revenue_row and r.mrr_usd > 0
+),
 billed as (
-    select b.*, r.account_id, r.mrr_usd::double as mrr_usd
-    from bounds b
-    join account_mrr_monthly r on r.month = b.snapshot_month
-    where account_in_scope(r.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
-      and r.mrr_usd > 0
+    select * from kept
+    union all
+    select * from live
 ),
 thresholds as (
     -- the $top_n-th largest mrr of each month, from a bounded heap: an account is in the top
@@ -40,10 +59,16 @@ met as (
 ),
 outcomes as (
     select t.*, m.account_id is not null as is_met,
-        coalesce(c.mrr_usd::double, 0) as outcome_mrr_usd
+        coalesce(t.mrr_12m_later_usd, c.mrr_usd, 0) as outcome_mrr_usd
     from top_accounts t
     left join met m using (snapshot_month, account_id)
-    left join account_mrr_monthly c on c.account_id = t.account_id and c.month = t.outcome_month
+    left join (
+        -- read live only for a top n the rollup does not hold; a month between two billed
+        -- months is a snapshot at zero, as no revenue row
+        select account_id, month, mrr_usd from account_month_snapshots
+        where $top_n::integer > top_accounts_kept()
+          and month in (select outcome_month from bounds)
+    ) c on c.account_id = t.account_id and c.month = t.outcome_month
 ),
 final as (
     select

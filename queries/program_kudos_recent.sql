@@ -1,9 +1,12 @@
 -- the newest kudos from customers in scope between $start_date and $end_date (at most $limit): date, employee, department, account, comment (free text); params $start_date, $end_date, $limit, $segments, $regions, $plans.
 with given as (
+    -- the list is cut before names are joined on (kudos_id breaks ties, so the cut is exact)
     select k.*
     from kudos k
     where account_in_scope(k.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
       and k.given_on between $start_date::date and $end_date::date
+    order by k.given_on desc, k.kudos_id desc
+    limit $limit
 ),
 final as (
     select g.kudos_id, g.given_on, e.employee_name, coalesce(d.department_name, g.department_id) as department_name,
@@ -15,4 +18,3 @@ final as (
 )
 select * from final
 order by given_on desc, kudos_id desc
-limit $limit

@@ -1,15 +1,15 @@
 -- retention by one dimension ($dimension: segment, region, plan, tenure_band or acquisition_channel) for the period from $opening_month to $closing_month: churn, nrr, grr and arr impact per value; filters $segments, $regions, $plans.
 with movements as (
-    select m.*, s.segment, s.region, s.plan, s.acquisition_channel, s.start_date
+    select m.*
     from window_movements($opening_month::date, $closing_month::date) m
-    join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
-        using (account_id)
     where m.was_active_at_opening
+      and in_scope($segments::varchar[], $regions::varchar[], $plans::varchar[],
+                   m.segment, m.region, m.plan)
 ),
 labelled as (
     select *,
         -- tenure at the opening month, in whole months
-        datediff('month', date_trunc('month', start_date), $opening_month::date) as tenure_months
+        datediff('month', cohort_month, $opening_month::date) as tenure_months
     from movements
 ),
 dimensioned as (

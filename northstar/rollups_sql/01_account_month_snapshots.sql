@@ -2,7 +2,8 @@
 -- its last (the churn month), up to the data's last month, with the revenue movement
 -- (opening, new, expansion, contraction, flat, churn, reactivation, inactive), and whether the
 -- month has a revenue row (months between two billed months are filled in at zero mrr).
--- stored unsorted: no page query filters it by month, and the sort was a third of its build time.
+-- stored in month order, so a query for a few months (window_movements, executive coverage)
+-- reads only those months' row groups.
 create or replace table account_month_snapshots as
 with bounds as (
     select date_trunc('month', value::date)::date as last_month
@@ -49,4 +50,5 @@ final as (
     from with_previous p
     join accounts a using (account_id)
 )
-select * from final;
+select * from final
+order by month;

@@ -1,32 +1,69 @@
 -- shared definitions over rollup tables, created after them (a macro is checked against the
 -- tables it reads when it is created); northstar.source loads them with 00_macros.sql.
 
--- closed loop: every unhappy answer (nps 0-6 or csat 1-2) with its follow-up, the first
--- detractor follow-up, qbr or executive meeting with the account within target_days days, and
--- its status on as_of_date: followed up, overdue, or due (still inside the target). the first
--- follow-up on or after each answer comes from the unhappy_answer_follow_ups rollup.
-create or replace macro unhappy_answers(target_days, as_of_date) as table
-with unhappy as (
-    select response_id, account_id, responded_on, survey_type, program, score, comment
-    from survey_responses
-    where (survey_type = 'NPS' and score <= 6) or (survey_type = 'CSAT' and score <= 2)
+-- revenue movement of every account between an opening month and a closing month:
+-- opening mrr (month before the period), closing mrr (period's last month), and the class,
+-- with the account's segment, region, plan, acquisition channel and cohort month. an account is
+-- in it when it has a revenue row in either month; read from account_month_snapshots, which is
+-- stored in month order, so only the two months' row groups are read.
+create or replace macro window_movements(opening_month, closing_month) as table
+with opening as (
+    select account_id, mrr_usd, segment, region, plan, acquisition_channel, cohort_month
+    from account_month_snapshots
+    where month = opening_month and has_revenue_row
 ),
-follow_ups as (
-    select u.response_id, f.first_follow_up_on as followed_up_on
-    from unhappy u
-    join unhappy_answer_follow_ups f using (response_id)
-    where f.first_follow_up_on <= u.responded_on + to_days(target_days::integer)
+closing as (
+    select account_id, mrr_usd, segment, region, plan, acquisition_channel, cohort_month
+    from account_month_snapshots
+    where month = closing_month and has_revenue_row
 ),
 final as (
-    select u.*, f.followed_up_on,
-        datediff('day', u.responded_on, f.followed_up_on) as days_to_follow_up,
+    select
+        coalesce(o.account_id, c.account_id) as account_id,
+        coalesce(o.segment, c.segment) as segment,
+        coalesce(o.region, c.region) as region,
+        coalesce(o.plan, c.plan) as plan,
+        coalesce(o.acquisition_channel, c.acquisition_channel) as acquisition_channel,
+        coalesce(o.cohort_month, c.cohort_month) as cohort_month,
+        coalesce(o.mrr_usd, 0) as opening_mrr_usd,
+        coalesce(c.mrr_usd, 0) as closing_mrr_usd,
+        o.account_id is not null as was_active_at_opening,
         case
-            when f.followed_up_on is not null then 'followed up'
-            when u.responded_on + to_days(target_days::integer) < as_of_date::date then 'overdue'
+            when o.account_id is null then 'new'
+            -- no revenue row in the closing month, or one at zero (as kpi_windows counts it)
+            when c.account_id is null or c.mrr_usd = 0 then 'churn'
+            when c.mrr_usd > o.mrr_usd then 'expansion'
+            when c.mrr_usd < o.mrr_usd then 'contraction'
+            else 'flat'
+        end as movement
+    from opening o
+    full outer join closing c on c.account_id = o.account_id
+)
+select * from final;
+
+-- closed loop: every unhappy answer (nps 0-6 or csat 1-2) with its follow-up, the first
+-- detractor follow-up, qbr or executive meeting with the account within target_days days, and
+-- its status on as_of_date: followed up, overdue, or due (still inside the target); with the
+-- account's segment, region, plan and churn date. read from the unhappy_answer_follow_ups
+-- rollup alone (the comment is in survey_responses, by response_id).
+create or replace macro unhappy_answers(target_days, as_of_date) as table
+with answers as (
+    select response_id, account_id, responded_on, survey_type, program, score,
+        segment, region, plan, churn_date,
+        -- the first follow-up, when it came within the target
+        case when first_follow_up_on <= responded_on + to_days(target_days::integer)
+             then first_follow_up_on end as followed_up_on
+    from unhappy_answer_follow_ups
+),
+final as (
+    select *,
+        datediff('day', responded_on, followed_up_on) as days_to_follow_up,
+        case
+            when followed_up_on is not null then 'followed up'
+            when responded_on + to_days(target_days::integer) < as_of_date::date then 'overdue'
             else 'due'
         end as follow_up_status
-    from unhappy u
-    left join follow_ups f using (response_id)
+    from answers
 )
 select * from final;
 
@@ -56,3 +93,7 @@ final as (
     select h.* from account_health_monthly h join other_months using (month)
 )
 select * from final;
+
+-- how many of each month's largest accounts per segment, region and plan top_accounts_monthly
+-- keeps (20_top_accounts_monthly.sql): a top n up to this is read from it, a larger one live
+create or replace macro top_accounts_kept() as 500;

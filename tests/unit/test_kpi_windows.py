@@ -233,3 +233,74 @@ def test_churn_reasons_count_the_kpi_walls_churned_accounts(gapped_fixture_path,
         budget = reasons.loc[reasons["churn_reason"] == "Budget"]
         assert list(budget["churned_accounts"]) == [1]  # A7
         assert budget["churned_arr_usd"].iloc[0] == pytest.approx(12 * 80)
+
+
+# the pairing of two months every period page reads (window_movements), from the month-ordered
+# snapshots, against the revenue rows themselves
+DIRECT_MOVEMENTS = """
+with opening as (
+    select account_id, mrr_usd::double as mrr_usd from account_mrr_monthly where month = $o
+),
+closing as (
+    select account_id, mrr_usd::double as mrr_usd from account_mrr_monthly where month = $c
+)
+select coalesce(o.account_id, c.account_id) as account_id,
+    a.segment, a.region, a.plan,
+    coalesce(o.mrr_usd, 0) as opening_mrr_usd, coalesce(c.mrr_usd, 0) as closing_mrr_usd,
+    o.account_id is not null as was_active_at_opening,
+    case when o.account_id is null then 'new'
+         when c.account_id is null or c.mrr_usd = 0 then 'churn'
+         when c.mrr_usd > o.mrr_usd then 'expansion'
+         when c.mrr_usd < o.mrr_usd then 'contraction'
+         else 'flat' end as movement
+from opening o
+full outer join closing c on c.account_id = o.account_id
+join accounts a on a.account_id = coalesce(o.account_id, c.account_id)
+order by account_id
+"""
+
+
+def test_window_movements_pair_the_revenue_rows(gapped_fixture_path):
+    import duckdb
+
+    months = [dt.date(2025, 10, 1), dt.date(2025, 11, 1), dt.date(2025, 12, 1),
+              dt.date(2026, 1, 1), dt.date(2026, 2, 1), MARCH]
+    with duckdb.connect(str(gapped_fixture_path), read_only=True) as con:
+        pairs = 0
+        for index, opening in enumerate(months):
+            for closing in months[index + 1:]:
+                direct = con.execute(DIRECT_MOVEMENTS, {"o": opening, "c": closing}).df()
+                macro = con.execute(
+                    "select account_id, segment, region, plan, opening_mrr_usd, closing_mrr_usd, "
+                    "was_active_at_opening, movement from window_movements($o, $c) "
+                    "order by account_id", {"o": opening, "c": closing}).df()
+                pd.testing.assert_frame_equal(macro, direct, check_dtype=False)
+                pairs += len(direct) > 0
+        assert pairs == 15
+        # A6 by hand: zero-MRR row in Dec, nothing in Feb, 60 in March
+        row = con.execute("select opening_mrr_usd, closing_mrr_usd, was_active_at_opening, "
+                          "movement from window_movements('2025-12-01', '2026-03-01') "
+                          "where account_id = 'A6'").fetchone()
+        assert row == (0, 60, True, "expansion")
+        row = con.execute("select movement from window_movements('2026-01-01', '2026-02-01') "
+                          "where account_id = 'A6'").fetchone()
+        assert row == ("churn",)
+
+
+def test_billed_months_and_scope_counts(gapped_fixture_path):
+    import duckdb
+
+    with duckdb.connect(str(gapped_fixture_path), read_only=True) as con:
+        assert con.execute("select month, billed_accounts, mrr_usd from billed_months "
+                           "order by month").fetchall() == con.execute(
+            "select month, count(*), sum(mrr_usd) from account_mrr_monthly "
+            "group by month order by month").fetchall()
+        assert con.execute("select sum(accounts) from account_scope_counts").fetchone()[0] == \
+            con.execute("select count(*) from accounts").fetchone()[0]
+    months = execute("revenue_months", {}, gapped_fixture_path)["month"]
+    assert list(months.dt.date)[-1] == MARCH
+    options = execute("filter_options", {}, gapped_fixture_path)
+    smb = options.query("dimension == 'segment' and value == 'SMB'")["accounts"].iloc[0]
+    with duckdb.connect(str(gapped_fixture_path), read_only=True) as con:
+        assert smb == con.execute(
+            "select count(*) from accounts where segment = 'SMB'").fetchone()[0]

@@ -3,6 +3,7 @@ what the underlying account-month tables give, for every filter combination."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 
 import duckdb
@@ -184,3 +185,61 @@ def test_survey_scores_count_every_answer_in_the_range(demo_db, start):
             assert row["detractors"] == detractors
     distribution = execute("survey_distribution", params, demo_db)
     assert distribution["responses"].sum() == sum(row[2] for row in direct)
+
+
+def test_top_accounts_rollup_equals_every_billed_account(demo_db, demo_copy):
+    # executive coverage and the unmet list read the largest accounts per month and cell from
+    # top_accounts_monthly; with the kept count set to 0 they read every billed account instead
+    with duckdb.connect(str(demo_copy)) as con:
+        con.execute("create or replace macro top_accounts_kept() as 0")
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        months = [row[0] for row in con.execute(
+            "select month from billed_months order by month").fetchall()]
+        as_of = dt.date.fromisoformat(con.execute(
+            "select value from dataset_metadata where key = 'as_of_date'").fetchone()[0])
+    points = months[-25::3]
+    for filters in FILTERS:
+        for top_n in (25, 100, 500):
+            params = {**filters, "end_months": points, "top_n": top_n, "as_of": as_of}
+            kept = execute("program_exec_coverage", params, demo_db)
+            live = execute("program_exec_coverage", params, demo_copy)
+            assert kept["accounts"].sum() >= top_n * len(points) / 2
+            pd.testing.assert_frame_equal(kept, live, check_dtype=False)
+            params = {**filters, "top_n": top_n, "as_of": as_of, "limit": 1000}
+            pd.testing.assert_frame_equal(execute("program_exec_unmet", params, demo_db),
+                                          execute("program_exec_unmet", params, demo_copy),
+                                          check_dtype=False)
+
+
+def test_survival_tallies_equal_the_snapshots(demo_db):
+    # the event table summed from survival_event_tallies against one built from the snapshots
+    direct = """
+        with starts as (
+            select s.account_id, s.month as start_month, s.segment
+            from account_month_snapshots s
+            where s.movement = 'new'
+              and in_scope($segments::varchar[], $regions::varchar[], $plans::varchar[],
+                           s.segment, s.region, s.plan)
+        ),
+        first_churn as (
+            select account_id, min(month) as churn_month
+            from account_month_snapshots where movement = 'churn' group by account_id
+        )
+        select st.segment,
+            datediff('month', st.start_month, coalesce(fc.churn_month,
+                (select max(month) from account_month_snapshots) + interval 1 month)) as age_months,
+            count(*) filter (where fc.churn_month is not null) as churned_accounts,
+            count(*) as leaving_accounts
+        from starts st left join first_churn fc using (account_id)
+        group by all order by all"""
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        for filters in FILTERS:
+            expected = con.execute(direct, filters).df()
+            curve = execute("survival_by_segment", filters, demo_db)
+            events = curve.loc[curve["age_months"] > 0].sort_values(["segment", "age_months"])
+            merged = events.merge(expected, on=["segment", "age_months"], how="outer",
+                                  suffixes=("", "_direct"), indicator=True)
+            assert (merged["_merge"] == "both").all()
+            assert (merged["churned_accounts"] == merged["churned_accounts_direct"]).all()
+            starts = curve.loc[curve["age_months"] == 0].set_index("segment")["accounts_at_risk"]
+            assert starts.to_dict() == expected.groupby("segment")["leaving_accounts"].sum().to_dict()

@@ -1,0 +1,34 @@
+-- rollup: for every month and every segment, region and plan, the accounts with the 500 largest
+-- mrr (ties at the boundary included; billed accounts only), with their mrr 12 months later (0
+-- when they have no revenue then). any top n <= 500 of any filter combination is among these:
+-- an account in the top n of a union of cells is in the top n of its own cell. executive
+-- coverage reads them instead of every billed account of the month; top_accounts_kept() in
+-- 99_macros_on_rollups.sql says how many are kept.
+create or replace table top_accounts_monthly as
+with billed as (
+    select month, account_id, segment, region, plan, mrr_usd
+    from account_month_snapshots
+    where has_revenue_row and mrr_usd > 0
+),
+thresholds as (
+    -- the 500th largest mrr of each month and cell, from a bounded heap
+    select month, segment, region, plan, list_min(max(mrr_usd, 500)) as threshold_mrr_usd
+    from billed
+    group by all
+),
+kept as (
+    select b.*
+    from billed b
+    join thresholds t
+        on t.month = b.month and t.segment is not distinct from b.segment
+       and t.region is not distinct from b.region and t.plan is not distinct from b.plan
+    where b.mrr_usd >= t.threshold_mrr_usd
+),
+final as (
+    select k.*, coalesce(later.mrr_usd, 0) as mrr_12m_later_usd
+    from kept k
+    left join account_month_snapshots later
+        on later.account_id = k.account_id and later.month = (k.month + interval 12 month)::date
+)
+select * from final
+order by month;

@@ -1,0 +1,53 @@
+"""The pandas approach: the same page results computed the way a typical Streamlit dashboard
+does it — load the tables into DataFrames (`con.table(...).df()`), then filter, merge and
+group in pandas.
+
+Covered: the heavy pages' main results — Briefing (the KPI wall), Retention (KPIs, monthly and
+trailing trend, breakdown by segment, quarterly cohorts), Health & risk (band summary, churn by
+band, the at-risk list) and Satisfaction scores (current, comparison, monthly, by program).
+`COVERED` names the Northstar calls (bench/pages.py keys) each one reproduces, so the ratio
+compares like with like. The health page reads the `account_health_monthly` rollup here too
+(its components need trailing windows a dashboard would not recompute per visit).
+
+One module a page (or pair of pages); each lists its pages as `common.Page`s, which this module
+gathers into the tables that bench/worker.py reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pandas as pd
+
+from bench import pages
+from bench.pandas_pages import health, revenue, satisfaction
+from bench.pandas_pages.common import TABLES, Page, close, load_tables
+
+_BY_NAME: dict[str, Page] = {
+    page.name: page for module in (revenue, health, satisfaction) for page in module.PAGES
+}
+_ORDERED = [name for name in pages.PAGES if name in _BY_NAME]  # bench/pages.py's order
+
+# page -> Northstar call keys reproduced by the pandas computation
+COVERED: dict[str, tuple[str, ...]] = {name: _BY_NAME[name].covered for name in _ORDERED}
+# page -> table -> columns it loads
+PAGE_TABLES: dict[str, dict[str, tuple[str, ...]]] = {
+    name: _BY_NAME[name].tables for name in _ORDERED}
+PANDAS_PAGES: dict[str, Callable[..., dict[str, object]]] = {
+    name: _BY_NAME[name].compute for name in _ORDERED}
+
+__all__ = ["COVERED", "PAGE_TABLES", "PANDAS_PAGES", "TABLES", "check_equal", "load_tables"]
+
+
+def check_equal(page: str, northstar: dict[str, pd.DataFrame], ours: dict[str, object],
+                end_month: dt.date) -> list[str]:
+    """A few numbers from both approaches that must agree; returns what differed."""
+    problems: list[str] = []
+
+    def expect(label: str, a, b) -> None:
+        if not close(a, b):
+            problems.append(f"{page} {label}: northstar {a} != pandas {b}")
+
+    _BY_NAME[page].check(expect, northstar, ours, end_month)
+    return problems

@@ -21,12 +21,11 @@ from collections.abc import Callable
 import pandas as pd
 
 from bench import pages
-from bench.pandas_pages import health, revenue, satisfaction
+from bench.pandas_pages import health, reference, revenue, satisfaction
 from bench.pandas_pages.common import TABLES, Page, close, load_tables
 
-_BY_NAME: dict[str, Page] = {
-    page.name: page for module in (revenue, health, satisfaction) for page in module.PAGES
-}
+MODULES = (revenue, health, satisfaction, reference)
+_BY_NAME: dict[str, Page] = {page.name: page for module in MODULES for page in module.PAGES}
 _ORDERED = [name for name in pages.PAGES if name in _BY_NAME]  # bench/pages.py's order
 
 # page -> Northstar call keys reproduced by the pandas computation
@@ -40,6 +39,11 @@ PANDAS_PAGES: dict[str, Callable[..., dict[str, object]]] = {
 __all__ = ["COVERED", "PAGE_TABLES", "PANDAS_PAGES", "TABLES", "check_equal", "load_tables"]
 
 
+def _short(value, width: int = 60) -> str:
+    text = str(value)
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
 def check_equal(page: str, northstar: dict[str, pd.DataFrame], ours: dict[str, object],
                 end_month: dt.date) -> list[str]:
     """A few numbers from both approaches that must agree; returns what differed."""
@@ -47,7 +51,7 @@ def check_equal(page: str, northstar: dict[str, pd.DataFrame], ours: dict[str, o
 
     def expect(label: str, a, b) -> None:
         if not close(a, b):
-            problems.append(f"{page} {label}: northstar {a} != pandas {b}")
+            problems.append(f"{page} {label}: northstar {_short(a)} != pandas {_short(b)}")
 
     _BY_NAME[page].check(expect, northstar, ours, end_month)
     return problems

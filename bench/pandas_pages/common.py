@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
 from bench.pages import Context
 from northstar.filters import FilterState
@@ -74,12 +75,70 @@ def scope(accounts: pd.DataFrame, state: FilterState) -> pd.DataFrame:
     return accounts.loc[mask]
 
 
+@dataclass(frozen=True)
+class Scope:
+    """The accounts the global filters keep, and how a table's rows are kept to them."""
+
+    accounts: pd.DataFrame
+    filtered: bool
+
+    def rows(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """`frame`'s rows of accounts in scope: with no filter every row, as the queries'
+        account_in_scope; else a join with the accounts kept (not `isin` with a list of every
+        id kept, which costs pandas a Python loop over the list)."""
+        if not self.filtered:
+            return frame
+        return frame.merge(self.accounts[["account_id"]], on="account_id")
+
+
+def scope_of(accounts: pd.DataFrame, state: FilterState) -> Scope:
+    return Scope(scope(accounts, state), bool(state.segments or state.regions or state.plans))
+
+
 def ts(day: dt.date) -> pd.Timestamp:
     return pd.Timestamp(day)
 
 
+def elapsed(start: pd.Series, end: pd.Series, unit: str) -> pd.Series:
+    """Whole `unit`s ("s", "min", "ms") from start to end, counted as DuckDB's datediff counts
+    them: the unit boundaries crossed."""
+    return (end.dt.floor(unit) - start.dt.floor(unit)) / pd.Timedelta(1, unit=unit)
+
+
+def joined(values: pd.Series, in_order: bool = True) -> str:
+    """A list's values as one string, for checks that compare lists exactly: in their order,
+    or sorted where the query's order leaves ties."""
+    items = ["" if pd.isna(value) else str(value) for value in values]
+    return "|".join(items if in_order else sorted(items))
+
+
+def expect_totals(expect: Expect, northstar: dict, ours: dict, key: str, *columns: str) -> None:
+    """The same number of rows in a result, and the same total of each of `columns`."""
+    n, p = northstar[key], ours[key]
+    expect(f"{key} rows", len(n), len(p))
+    for column in columns:
+        expect(f"{key} {column}", n[column].sum(), p[column].sum())
+
+
+def expect_list(expect: Expect, northstar: dict, ours: dict, key: str, column: str,
+                in_order: bool = True) -> None:
+    """The same values of `column` in a result (in the same order, unless `in_order` is
+    false); numbers within float tolerance."""
+    n, p = northstar[key][column], ours[key][column]
+    numbers = all(is_numeric_dtype(values) and not is_bool_dtype(values) for values in (n, p))
+    if not numbers or len(n) != len(p):
+        expect(f"{key} {column}", joined(n, in_order), joined(p, in_order))
+        return
+    if not in_order:
+        n, p = n.sort_values(), p.sort_values()
+    differing = sum(not close(a, b) for a, b in zip(n, p, strict=True))
+    expect(f"{key} {column} values that differ", 0, differing)
+
+
 def close(a, b) -> bool:
-    """Equal within float tolerance; two missing values are equal."""
+    """Equal within float tolerance (text and dates exactly); two missing values are equal."""
     if pd.isna(a) and pd.isna(b):
         return True
+    if isinstance(a, str | dt.date) or isinstance(b, str | dt.date):
+        return a == b
     return bool(np.isclose(float(a), float(b), rtol=1e-6, atol=1e-6))

@@ -18,7 +18,7 @@ from northstar import health
 from northstar.filters import FilterState, add_months
 
 
-def _scores(h: pd.DataFrame, config: health.HealthConfig) -> pd.Series:
+def health_scores(h: pd.DataFrame, config: health.HealthConfig) -> pd.Series:
     weights = config.weights
     total = pd.Series(0.0, index=h.index)
     norm = pd.Series(0.0, index=h.index)
@@ -43,7 +43,7 @@ def health_page(t, context: Context, state: FilterState) -> dict[str, object]:
     scoped = scope(t["accounts"], state)
     h = t["account_health_monthly"]
     h = h.loc[h["account_id"].isin(scoped["account_id"])]
-    h = h.assign(health_score=_scores(h, config))
+    h = h.assign(health_score=health_scores(h, config))
     h = h.assign(band_order=_bands(h["health_score"], config))
     now = h.loc[h["month"] == ts(context.last_month)]
     summary = now.groupby("band_order").agg(

@@ -21,10 +21,10 @@ from collections.abc import Callable
 import pandas as pd
 
 from bench import pages
-from bench.pandas_pages import account, health, programs, reference, revenue, satisfaction
+from bench.pandas_pages import account, goals, health, programs, reference, revenue, satisfaction
 from bench.pandas_pages.common import TABLES, Page, close, load_tables
 
-MODULES = (revenue, health, account, programs, satisfaction, reference)
+MODULES = (revenue, health, account, programs, satisfaction, reference, goals)
 _BY_NAME: dict[str, Page] = {page.name: page for module in MODULES for page in module.PAGES}
 _ORDERED = [name for name in pages.PAGES if name in _BY_NAME]  # bench/pages.py's order
 

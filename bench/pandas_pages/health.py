@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from bench.pages import Context
-from bench.pandas_pages.common import Expect, Page, base_tables, scope, ts
+from bench.pandas_pages.common import Expect, Page, base_tables, scope, scope_of, ts
 from northstar import health
 from northstar.filters import FilterState, add_months
 
@@ -41,8 +41,7 @@ def _bands(score: pd.Series, config: health.HealthConfig) -> pd.Series:
 def health_page(t, context: Context, state: FilterState) -> dict[str, object]:
     config = health.load_config()
     scoped = scope(t["accounts"], state)
-    h = t["account_health_monthly"]
-    h = h.loc[h["account_id"].isin(scoped["account_id"])]
+    h = scope_of(t["accounts"], state).rows(t["account_health_monthly"])
     h = h.assign(health_score=health_scores(h, config))
     h = h.assign(band_order=_bands(h["health_score"], config))
     now = h.loc[h["month"] == ts(context.last_month)]
@@ -72,10 +71,11 @@ def health_page(t, context: Context, state: FilterState) -> dict[str, object]:
     meetings = t["engagements"]
     meetings = meetings.loc[(meetings["engagement_type"] == "executive_meeting")
                             & meetings["attended"]].groupby("account_id")["started_on"].max()
+    meetings = meetings.rename("last_executive_meeting_on")
     top = top.merge(scoped[["account_id", "account_name", "renewal_date", "csm_employee_id"]],
                     on="account_id").merge(
         t["employees"], left_on="csm_employee_id", right_on="employee_id", how="left")
-    top["last_executive_meeting_on"] = top["account_id"].map(meetings)
+    top = top.merge(meetings, left_on="account_id", right_index=True, how="left")
     return {"summary": summary, "band_churn": band_churn, "at_risk": top}
 
 

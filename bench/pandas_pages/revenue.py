@@ -10,23 +10,20 @@ import numpy as np
 import pandas as pd
 
 from bench.pages import Context
-from bench.pandas_pages.common import Expect, Page, base_tables, scope, ts
+from bench.pandas_pages.common import Expect, Page, base_tables, scope, scope_of, ts
 from northstar import filters, retention
 from northstar.filters import FilterState, add_months
 
 
 def kpi_windows(t: dict[str, pd.DataFrame], state: FilterState, end_months, months: int
                 ) -> pd.DataFrame:
-    scoped_ids = scope(t["accounts"], state)["account_id"]
-    mrr = t["account_mrr_monthly"]
-    mrr = mrr.loc[mrr["account_id"].isin(scoped_ids)]
+    scoped = scope_of(t["accounts"], state)
+    mrr = scoped.rows(t["account_mrr_monthly"])
     by_month = {month: frame.set_index("account_id")["mrr_usd"]
                 for month, frame in mrr.groupby("month")}
-    surveys = t["survey_responses"]
-    surveys = surveys.loc[surveys["account_id"].isin(scoped_ids)]
+    surveys = scoped.rows(t["survey_responses"])
     tickets = t["support_tickets"]
-    escalated = tickets.loc[tickets["account_id"].isin(scoped_ids)
-                            & tickets["escalated_at"].notna()]
+    escalated = scoped.rows(tickets.loc[tickets["escalated_at"].notna()])
     empty = pd.Series(dtype="float64")
     rows = []
     for end in sorted(set(end_months)):

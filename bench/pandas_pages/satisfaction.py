@@ -7,26 +7,29 @@ import datetime as dt
 import pandas as pd
 
 from bench.pages import Context
-from bench.pandas_pages.common import Expect, Page, base_tables, scope, ts
+from bench.pandas_pages.common import Expect, Page, base_tables, expect_list, scope_of, ts
 from northstar import filters
 from northstar.filters import FilterState
 
 
 def _tallies(answers: pd.DataFrame, by: str | None) -> pd.DataFrame:
     keys = ([by] if by else []) + ["survey_type"]
-    score = answers["score"]
-    frame = answers.assign(promoter=score >= 9, detractor=score <= 6, satisfied=score >= 4,
+    score, survey_type = answers["score"], answers["survey_type"]
+    nps = survey_type == "NPS"
+    frame = answers.assign(promoter=nps & (score >= 9), passive=nps & score.between(7, 8),
+                           detractor=nps & (score <= 6),
+                           satisfied=(survey_type == "CSAT") & (score >= 4),
                            squares=score * score)
     out = frame.groupby(keys).agg(responses=("score", "size"), promoters=("promoter", "sum"),
-                                  detractors=("detractor", "sum"), satisfied=("satisfied", "sum"),
-                                  score_total=("score", "sum"), squares=("squares", "sum"))
+                                  passives=("passive", "sum"), detractors=("detractor", "sum"),
+                                  satisfied=("satisfied", "sum"), score_total=("score", "sum"),
+                                  score_squares_total=("squares", "sum"))
     return out.reset_index()
 
 
 def satisfaction_page(t, context: Context, state: FilterState) -> dict[str, object]:
     window = state.period
-    scoped = scope(t["accounts"], state)[["account_id"]]
-    answers = t["survey_responses"].merge(scoped, on="account_id")
+    answers = scope_of(t["accounts"], state).rows(t["survey_responses"])
 
     def between(start: dt.date, end: dt.date) -> pd.DataFrame:
         return answers.loc[(answers["responded_on"] >= ts(start))
@@ -46,11 +49,10 @@ def satisfaction_page(t, context: Context, state: FilterState) -> dict[str, obje
 
 
 def check_satisfaction(expect: Expect, northstar, ours, end_month: dt.date) -> None:
-    n, p = northstar["scores:current"], ours["scores:current"]
-    expect("responses", n["responses"].sum(), p["responses"].sum())
-    expect("promoters", n["promoters"].sum(), p["promoters"].sum())
-    n, p = northstar["scores:monthly"], ours["scores:monthly"]
-    expect("monthly responses", n["responses"].sum(), p["responses"].sum())
+    for key in ("scores:current", "scores:previous", "scores:monthly", "scores:by_program"):
+        for column in ("survey_type", "responses", "promoters", "passives", "detractors",
+                       "satisfied", "score_total", "score_squares_total"):
+            expect_list(expect, northstar, ours, key, column)
 
 
 PAGES = (

@@ -1,5 +1,5 @@
-"""What every pandas page shares: loading whole tables, the global filters, and the equality
-checks' tolerance."""
+"""What every pandas page shares: loading whole tables, the global filters, DuckDB's way of
+counting durations, and the equality checks (rows, totals, listed values, float tolerance)."""
 
 from __future__ import annotations
 

@@ -81,20 +81,18 @@ def _measures(t, grain: str, first_month: pd.Timestamp, last_month: pd.Timestamp
     answers = t["survey_responses"]
     answers = answers.assign(month=_month(answers["responded_on"]))
 
-    def share(survey_type: str, program: str, rule) -> pd.Series:
-        picked = answers.loc[(answers["survey_type"] == survey_type)
-                             & (answers["program"] == program)]
-        return by_period(picked, picked["month"])["score"].apply(lambda s: _pct(rule(s)))
+    def csat_pct(program: str) -> pd.Series:
+        picked = answers.loc[(answers["survey_type"] == "CSAT") & (answers["program"] == program)]
+        return by_period(picked, picked["month"])["score"].apply(lambda s: _pct(s >= 4))
 
     nps = answers.loc[(answers["survey_type"] == "NPS") & (answers["program"] == "relationship")]
     nps_groups = by_period(nps, nps["month"])["score"]
-    satisfied = lambda scores: scores >= 4  # noqa: E731
     measures = pd.DataFrame({
         "first_response_median_hours": ticket_measures["first_response_median_hours"],
         "resolution_median_hours": resolution,
-        "support_csat_pct": share("CSAT", "support", satisfied),
-        "post_ps_csat_pct": share("CSAT", "post_professional_services", satisfied),
-        "onboarding_csat_pct": share("CSAT", "post_installation", satisfied),
+        "support_csat_pct": csat_pct("support"),
+        "post_ps_csat_pct": csat_pct("post_professional_services"),
+        "onboarding_csat_pct": csat_pct("post_installation"),
         "relationship_nps": 100.0 * (nps_groups.apply(lambda s: (s >= 9).mean())
                                      - nps_groups.apply(lambda s: (s <= 6).mean())),
     }, index=bounds.index)

@@ -7,8 +7,8 @@
 Per size: builds the demo database (build time per step and peak memory), then in a fresh
 process runs every page's whole set of queries (bench/pages.py) with three filter
 combinations, uncached through `northstar.db.execute`, `--rounds` times each, and reports the
-median and p95 per page; then, in another process, the pandas approach (bench/pandas_pages.py)
-for the heavy pages, with the ratio pandas / Northstar for the same results. At the browser
+median and p95 per page; then, in another process, the pandas approach (bench/pandas_pages/)
+for every page, with the ratio pandas / Northstar for the same results. At the browser
 size it also times each page in headless chromium (bench/browser.py). Last, at the browser
 size, the load test (bench/load.py): `--load-sessions` browser sessions at once against one
 server for `--load-seconds`, its report in bench/results/load_<timestamp>.md. The table is
@@ -156,8 +156,8 @@ def render(report: dict) -> str:
                   "Load = the page's tables into pandas once (`con.table(...).df()`), as a "
                   "dashboard that loads per session does; compute = the page's results in "
                   "pandas (median over rounds and filter sets); Northstar = the same results "
-                  "from the named queries. Ratio = (load + compute) / Northstar; the compute-only "
-                  "ratio in brackets.", "",
+                  "from the named queries (the calls the pandas page reproduces). Ratio = (load + "
+                  "compute) / Northstar; the compute-only ratio in brackets.", "",
                   "| accounts | page | load ms | compute ms | Northstar ms | ratio |",
                   "|---|---|---|---|---|---|"]
         for size, entry in sizes.items():

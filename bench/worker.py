@@ -2,7 +2,7 @@
 
     python -m bench.worker build N DB        build the demo database; JSON timings + peak RSS
     python -m bench.worker northstar DB R    every page's calls, R rounds x filter sets
-    python -m bench.worker pandas DB R       the pandas approach for the covered pages
+    python -m bench.worker pandas DB R       the pandas approach for every page
 
 Prints one JSON object on stdout.
 """
@@ -116,8 +116,8 @@ def run_northstar(db: Path, rounds: int, keep_results: bool = False) -> dict:
 
 
 def run_pandas(db: Path, rounds: int) -> dict:
-    """The pandas approach per covered page: load its tables, compute; checked against
-    Northstar's results for the same calls."""
+    """The pandas approach per page: load its tables, compute; checked against Northstar's
+    results for the same calls."""
     _quiet_streamlit()
     from bench.pages import FILTER_SETS, filter_state, page_calls
     from bench.pandas_pages import COVERED, PAGE_TABLES, PANDAS_PAGES, check_equal, load_tables

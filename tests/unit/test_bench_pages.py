@@ -1,5 +1,6 @@
 """bench/pages.py, the benchmark's list of the queries each page runs, stays in step with the
-pages in views/ and the named queries in queries/."""
+pages in views/ and the named queries in queries/; the pandas approach (bench/pandas_pages/)
+covers every page and agrees with the queries."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 import pytest
 
 from bench.pages import FILTER_SETS, PAGES, Context, page_calls
+from bench.pandas_pages import COVERED, PAGE_TABLES, PANDAS_PAGES
 from northstar.paths import QUERIES_DIR, REPO_ROOT
 
 VIEWS_DIR = REPO_ROOT / "views"
@@ -39,3 +41,33 @@ def test_every_query_a_page_runs_is_benchmarked(page):
     named = set(re.findall(r"run_query\(\s*\"([a-z0-9_]+)\"", source))
     benchmarked = {call.query for call in page_calls(page, CONTEXT, FILTER_SETS[0])}
     assert named - benchmarked == set()
+
+
+def test_every_page_has_a_pandas_version():
+    assert list(PANDAS_PAGES) == list(PAGES)
+    assert set(COVERED) == set(PAGE_TABLES) == set(PAGES)
+
+
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_the_pandas_version_covers_calls_the_page_makes(page):
+    for filter_set in FILTER_SETS:
+        keys = {call.key for call in page_calls(page, CONTEXT, filter_set)}
+        assert COVERED[page] and set(COVERED[page]) <= keys
+
+
+@pytest.fixture(scope="module")
+def pandas_run(tmp_path_factory):
+    """The benchmark's pandas part (every page, the three filter sets) on a small demo."""
+    from bench.worker import run_pandas
+    from northstar.demo import build_demo
+
+    db = tmp_path_factory.mktemp("bench") / "northstar.duckdb"
+    build_demo(db, accounts=200, seed=1)
+    return run_pandas(db, rounds=1)
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_pandas_results_agree_with_the_queries(pandas_run, page):
+    assert len(pandas_run["pages"][page]) == len(FILTER_SETS)
+    assert pandas_run["northstar_s"][page] and min(pandas_run["northstar_s"][page]) > 0
+    assert [problem for problem in pandas_run["mismatches"] if f"] {page} " in problem] == []

@@ -56,7 +56,7 @@ STEP_WEIGHTS = {
     "rollup 14_unhappy_answer_follow_ups": 1, "rollup 15_revenue_window_churn": 1,
     "rollup 16_cohort_month_tallies": 2, "rollup 17_billed_months": 1,
     "rollup 18_account_scope_counts": 0.1, "rollup 19_survival_event_tallies": 1,
-    "rollup 20_top_accounts_monthly": 3,
+    "rollup 20_top_accounts_monthly": 3, "rollup 21_engagement_survey_outcomes": 2,
     "rollup 99_macros_on_rollups": 0.1,
     "checkpoint": 1,
 }

@@ -84,6 +84,7 @@ ONBOARDING = SurveyProgram("installation", "post_installation", 37, "installatio
 PROFESSIONAL_SERVICES = SurveyProgram(
     "professional_services", "post_professional_services", 14, "engagement"
 )
+SURVEY_PROGRAMS: tuple[SurveyProgram, ...] = (ONBOARDING, PROFESSIONAL_SERVICES)
 
 
 def is_missing(value: Any) -> bool:

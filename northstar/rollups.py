@@ -57,6 +57,27 @@ def write_health_settings(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(HEALTH_SETTINGS_SQL, params)
 
 
+# which survey follows which engagement type (northstar.programs), in a temporary table for the
+# rollup of ended engagements and their latest answers (21_engagement_survey_outcomes)
+PROGRAM_SURVEY_SETTINGS_SQL = """
+create or replace temp table program_survey_settings as
+select unnest($engagement_types::varchar[]) as engagement_type,
+    unnest($programs::varchar[]) as program
+"""
+
+
+def write_program_survey_settings(con: duckdb.DuckDBPyConnection) -> None:
+    """The post-engagement surveys the Programs page reports, as rows of
+    `program_survey_settings`."""
+    from northstar import programs
+
+    surveys = programs.SURVEY_PROGRAMS
+    con.execute(PROGRAM_SURVEY_SETTINGS_SQL, {
+        "engagement_types": [survey.engagement_type for survey in surveys],
+        "programs": [survey.program for survey in surveys],
+    })
+
+
 def build_rollups(
     con: duckdb.DuckDBPyConnection,
     progress: Callable[[str, float], None] | None = None,
@@ -67,6 +88,7 @@ def build_rollups(
     """
     timings: dict[str, float] = {}
     write_health_settings(con)
+    write_program_survey_settings(con)
     for script in rollup_scripts():
         started = time.perf_counter()
         con.execute(script.read_text()).fetchall()

@@ -243,3 +243,28 @@ def test_survival_tallies_equal_the_snapshots(demo_db):
             assert (merged["churned_accounts"] == merged["churned_accounts_direct"]).all()
             starts = curve.loc[curve["age_months"] == 0].set_index("segment")["accounts_at_risk"]
             assert starts.to_dict() == expected.groupby("segment")["leaving_accounts"].sum().to_dict()
+
+
+@pytest.mark.parametrize("as_of_text", ["2026-10-31", "2026-06-15"])
+def test_engagement_survey_outcomes_equal_reading_every_answer(demo_db, demo_copy, as_of_text):
+    # the survey results of both programs from the rollup (answers after an earlier as-of looked
+    # up live) against the same query with the rollup emptied, which reads every engagement
+    from northstar import programs
+
+    with duckdb.connect(str(demo_copy)) as con:
+        con.execute("delete from engagement_survey_outcomes")
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        later = con.execute("select count(*) from engagement_survey_outcomes "
+                            "where latest_answer_on > $as_of", {"as_of": as_of_text}).fetchone()[0]
+    assert (later > 0) == (as_of_text != "2026-10-31")
+    as_of = dt.date.fromisoformat(as_of_text)
+    for program in programs.SURVEY_PROGRAMS:
+        for filters in FILTERS:
+            for grain, start in (("total", dt.date(2025, 11, 1)), ("topic", dt.date(2026, 4, 1)),
+                                 ("quarter", dt.date(2024, 1, 1))):
+                params = {**filters, **program.query_params(), "grain": grain, "as_of": as_of,
+                          "start_date": start, "end_date": dt.date(2026, 10, 31)}
+                held = execute("program_survey_results", params, demo_db)
+                live = execute("program_survey_results", params, demo_copy)
+                assert held["engagements_due"].sum() > 0
+                pd.testing.assert_frame_equal(held, live, check_dtype=False)

@@ -1,22 +1,48 @@
 -- csat answers of 1 or 2 to the $program survey after $engagement_type engagements whose answer window ($window_days days after the end) closed between $start_date and $end_date and by $as_of, lowest and newest first (at most $limit): account, engagement end, topic, owner, score, comment; params $engagement_type, $program, $window_days, $start_date, $end_date, $as_of, $limit, $segments, $regions, $plans.
-with low_answers as (
-    select r.account_id, r.engagement_id, r.score, r.responded_on, r.comment
-    from survey_responses r
-    where account_in_scope(r.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
-      and r.program = $program and r.survey_type = 'CSAT' and r.score <= 2
-      and r.responded_on <= $as_of::date
+-- the engagements come from the engagement_survey_outcomes rollup (only those that ended in
+-- time for the period are read), or from every engagement when it does not hold this type and
+-- survey (the empty join keeps either from reading the other).
+with held as (
+    select exists (select 1 from engagement_survey_outcomes
+                   where engagement_type = $engagement_type and program = $program) as is_held
 ),
-final as (
-    select l.account_id, a.account_name, a.segment, e.ended_on, e.notes as topic,
-        o.employee_name as owner_name, l.score, l.responded_on, l.comment
-    from low_answers l
-    join engagements e on e.engagement_id = l.engagement_id
-    join accounts a on a.account_id = l.account_id
-    left join employees o on o.employee_id = e.owner_employee_id
+live_gate as (
+    select true as is_live where not (select is_held from held)
+),
+engagements_due as (
+    select o.engagement_id, o.ended_on, o.notes, o.owner_employee_id
+    from engagement_survey_outcomes o
+    where (select is_held from held)
+      and o.engagement_type = $engagement_type and o.program = $program
+      and o.ended_on between ($start_date::date - to_days($window_days::integer))::date
+                         and (least($end_date::date, $as_of::date)
+                              - to_days($window_days::integer))::date
+    union all
+    select e.engagement_id, e.ended_on, e.notes, e.owner_employee_id
+    from engagements e
+    join live_gate g on g.is_live = (e.engagement_id is not null)
     where e.engagement_type = $engagement_type
       and (e.ended_on + to_days($window_days::integer))::date
           between $start_date::date and least($end_date::date, $as_of::date)
+),
+low_answers as (
+    -- the list is cut before names are joined on (response_id breaks ties)
+    select r.account_id, r.score, r.responded_on, r.comment, e.ended_on, e.notes as topic,
+        e.owner_employee_id
+    from survey_responses r
+    join engagements_due e on e.engagement_id = r.engagement_id
+    where account_in_scope(r.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
+      and r.program = $program and r.survey_type = 'CSAT' and r.score <= 2
+      and r.responded_on <= $as_of::date
+    order by r.score, r.responded_on desc, r.account_id, r.response_id
+    limit $limit
+),
+final as (
+    select l.account_id, a.account_name, a.segment, l.ended_on, l.topic,
+        o.employee_name as owner_name, l.score, l.responded_on, l.comment
+    from low_answers l
+    join accounts a on a.account_id = l.account_id
+    left join employees o on o.employee_id = l.owner_employee_id
 )
 select * from final
 order by score, responded_on desc, account_id
-limit $limit

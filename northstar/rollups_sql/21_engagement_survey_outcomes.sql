@@ -1,12 +1,12 @@
 -- rollup: every ended engagement of a type with a post-engagement survey (the pairs
 -- northstar.programs defines, written to program_survey_settings), with its account's segment,
--- region and plan and its latest csat answer to that survey (score and day; null when none),
+-- region and plan, owner and its latest csat answer to that survey (score and day; null when none),
 -- stored in order of the day it ended, so a period reads only its own engagements.
 -- program_survey_results reads it instead of every engagement and answer.
 create or replace table engagement_survey_outcomes as
 with ended as (
     select e.engagement_id, e.engagement_type, s.program, e.ended_on, e.notes,
-        a.segment, a.region, a.plan
+        e.owner_employee_id, a.segment, a.region, a.plan
     from engagements e
     join program_survey_settings s using (engagement_type)
     join accounts a using (account_id)

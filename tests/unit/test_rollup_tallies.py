@@ -268,3 +268,19 @@ def test_engagement_survey_outcomes_equal_reading_every_answer(demo_db, demo_cop
                 live = execute("program_survey_results", params, demo_copy)
                 assert held["engagements_due"].sum() > 0
                 pd.testing.assert_frame_equal(held, live, check_dtype=False)
+
+
+@pytest.mark.parametrize("as_of_text", ["2026-10-31", "2026-05-20"])
+def test_ticket_follow_up_candidates_equal_reading_every_ticket(demo_db, demo_copy, as_of_text):
+    # tickets needing follow-up from the candidates rollup against every ticket (the rollup
+    # marked as covering no as-of date); an as-of before the last resolution reads every ticket
+    with duckdb.connect(str(demo_copy)) as con:
+        con.execute("update ticket_follow_up_candidates set resolved_through = '2999-12-31'")
+    as_of = dt.date.fromisoformat(as_of_text)
+    for filters in FILTERS:
+        params = {**filters, "start_date": dt.date(2025, 11, 1), "end_date": as_of,
+                  "as_of": as_of, "limit": 200}
+        held = execute("program_ticket_followups", params, demo_db)
+        every = execute("program_ticket_followups", params, demo_copy)
+        assert held["matching_tickets"].iloc[0] > 0
+        pd.testing.assert_frame_equal(held, every, check_dtype=False)

@@ -2,17 +2,13 @@
 -- the engagements come from the engagement_survey_outcomes rollup (only those that ended in
 -- time for the period are read), or from every engagement when it does not hold this type and
 -- survey (the empty join keeps either from reading the other).
-with held as (
-    select exists (select 1 from engagement_survey_outcomes
-                   where engagement_type = $engagement_type and program = $program) as is_held
-),
-live_gate as (
-    select true as is_live where not (select is_held from held)
+with live_gate as (
+    select true as is_live where not survey_outcomes_held($engagement_type, $program)
 ),
 engagements_due as (
     select o.engagement_id, o.ended_on, o.notes, o.owner_employee_id
     from engagement_survey_outcomes o
-    where (select is_held from held)
+    where survey_outcomes_held($engagement_type, $program)
       and o.engagement_type = $engagement_type and o.program = $program
       and o.ended_on between ($start_date::date - to_days($window_days::integer))::date
                          and (least($end_date::date, $as_of::date)

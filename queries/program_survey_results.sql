@@ -3,12 +3,8 @@
 -- whose latest answer is after $as_of has its answer looked up live, and when the rollup does
 -- not hold this engagement type and survey every engagement is read live (the empty joins keep
 -- either from reading anything otherwise).
-with held as (
-    select exists (select 1 from engagement_survey_outcomes
-                   where engagement_type = $engagement_type and program = $program) as is_held
-),
-live_gate as (
-    select true as is_live where not (select is_held from held)
+with live_gate as (
+    select true as is_live where not survey_outcomes_held($engagement_type, $program)
 ),
 stored as (
     -- ended by $as_of and at most $window_days days before the period or $as_of (in ended

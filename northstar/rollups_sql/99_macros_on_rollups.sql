@@ -97,3 +97,11 @@ select * from final;
 -- how many of each month's largest accounts per segment, region and plan top_accounts_monthly
 -- keeps (20_top_accounts_monthly.sql): a top n up to this is read from it, a larger one live
 create or replace macro top_accounts_kept() as 500;
+
+-- whether engagement_survey_outcomes holds engagement_type's engagements with their answers to
+-- program (21_engagement_survey_outcomes.sql); the post-engagement survey queries read every
+-- engagement when it does not
+create or replace macro survey_outcomes_held(engagement_type_name, program_name) as (
+    select exists (select 1 from engagement_survey_outcomes
+                   where engagement_type = engagement_type_name and program = program_name)
+);

@@ -3,6 +3,9 @@
 For every page: the time from opening its URL to it being fully rendered (script not running,
 no skeletons: tools/browser.py's `wait_for_app_loaded`, with no settle time), and the time for
 a filter change (the sidebar's Period set to another value) until the rerun has rendered.
+A page is opened two ways: in a new tab of a browser that has opened Northstar before (a
+returning visitor: Streamlit's frontend comes from the browser's cache; 3 rounds, each a new
+session), and in a fresh browser context with an empty cache (a first visit; 1 round).
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ from browser import (  # noqa: E402  (tools/ is put on sys.path just above)
 VARIANTS = ("", "plan=Starter", "region=LATAM")
 PERIODS = ("Last 3 months", "Last 6 months", "Last month")
 RUNNING = '[data-testid="stApp"][data-test-script-state="running"]'
+# the first visit's plan filter (with segment SMB), so no query of it was run before
+FIRST_VISIT_PLANS = ("Starter", "Professional", "Enterprise")
 
 
 def _free_port() -> int:
@@ -106,24 +111,27 @@ def measure(db: Path, paths: dict[str, str], rounds: int = 3) -> dict:
         return {"skipped": f"chromium not found at {chromium_executable()}"}
     from playwright.sync_api import sync_playwright
 
-    out: dict = {"open_s": {}, "filter_s": {}, "errors": []}
+    out: dict = {"open_s": {}, "first_open_s": {}, "filter_s": {}, "errors": []}
+    viewport = {"width": 1400, "height": 1000}
     with Server(db) as server, sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=chromium_executable(), headless=True, args=CHROMIUM_ARGS)
         try:
-            # first visit starts the server's connection and imports: not counted
-            warm = browser.new_page(viewport={"width": 1400, "height": 1000})
+            # the returning visitor's browser: its first visit starts the server's connection
+            # and imports and fills the browser's cache; not counted
+            returning = browser.new_context(viewport=viewport)
+            warm = returning.new_page()
             warm.goto(server.url)
             wait_for_app_loaded(warm, timeout_ms=120_000, settle_ms=0)
             warm.close()
-            for name, path in paths.items():
+            for index, (name, path) in enumerate(paths.items()):
                 opens, changes = [], []
+                sep = "&" if "?" in path else "?"
                 for variant, period in zip(VARIANTS[:rounds], PERIODS, strict=False):
-                    # a new browser page per round is a new session; the server's st.cache_data
-                    # is shared by all sessions, so every round uses filters not seen before
-                    # (a URL variant and a period), and every query runs uncached
-                    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-                    sep = "&" if "?" in path else "?"
+                    # a new tab per round is a new session; the server's st.cache_data is
+                    # shared by all sessions, so every round uses filters not seen before (a URL
+                    # variant and a period), and every query runs uncached
+                    page = returning.new_page()
                     url = f"{server.url}/{path}{sep + variant if variant else ''}"
                     opens.append(_loaded_seconds(page, lambda u=url, p=page: p.goto(u)))
                     if page.locator(EXCEPTION).count():
@@ -144,6 +152,12 @@ def measure(db: Path, paths: dict[str, str], rounds: int = 3) -> dict:
                     except Exception as error:  # noqa: BLE001  (reported, the run goes on)
                         out["errors"].append(f"{name}: filter change failed: {error}"[:300])
                     page.close()
+                # a first visit: a fresh context (empty cache), filters not seen before
+                first = browser.new_context(viewport=viewport)
+                page = first.new_page()
+                url = f"{server.url}/{path}{sep}segment=SMB&plan={FIRST_VISIT_PLANS[index % 3]}"
+                out["first_open_s"][name] = _loaded_seconds(page, lambda u=url, p=page: p.goto(u))
+                first.close()
                 out["open_s"][name] = statistics.median(opens)
                 out["filter_s"][name] = statistics.median(changes) if changes else float("nan")
         finally:

@@ -71,3 +71,23 @@ def test_pandas_results_agree_with_the_queries(pandas_run, page):
     assert len(pandas_run["pages"][page]) == len(FILTER_SETS)
     assert pandas_run["northstar_s"][page] and min(pandas_run["northstar_s"][page]) > 0
     assert [problem for problem in pandas_run["mismatches"] if f"] {page} " in problem] == []
+
+
+def test_report_shows_both_page_opens_and_the_targets():
+    from bench.run import render
+
+    browser = {"open_s": {"briefing": 1.4, "programs": 1.9},
+               "first_open_s": {"briefing": 3.1, "programs": 4.2},
+               "filter_s": {"briefing": 0.5, "programs": 0.8},
+               "server_peak_rss_mb": 300.0, "errors": []}
+    northstar = {"pages": {"briefing": {"default": [0.04, 0.05]},
+                           "programs": {"default": [0.5, 0.6]}},
+                 "calls": {}, "peak_rss_mb": 300.0}
+    text = render({"sizes": {100_000: {"browser": browser, "northstar": northstar}},
+                   "started": "now"})
+    assert ("slowest page median 550 ms (target ≤ 150): NOT met on 1 of 2 pages "
+            "(over: programs 550)") in text
+    assert "| programs | 1.90 | 4.20 | 0.80 |" in text
+    assert ("slowest page open 1.90 s for a returning visitor, 4.20 s on a first visit "
+            "(target ≤ 2), slowest filter change 0.80 s (target ≤ 1): returning met, "
+            "first visit NOT met") in text

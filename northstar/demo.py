@@ -57,7 +57,7 @@ STEP_WEIGHTS = {
     "rollup 16_cohort_month_tallies": 2, "rollup 17_billed_months": 1,
     "rollup 18_account_scope_counts": 0.1, "rollup 19_survival_event_tallies": 1,
     "rollup 20_top_accounts_monthly": 3, "rollup 21_engagement_survey_outcomes": 2,
-    "rollup 22_ticket_follow_up_candidates": 2,
+    "rollup 22_ticket_follow_up_candidates": 2, "rollup 23_comment_month_texts": 1,
     "rollup 99_macros_on_rollups": 0.1,
     "checkpoint": 1,
 }

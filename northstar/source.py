@@ -221,19 +221,32 @@ def _missing_database(path: str) -> str:
 
 # --- opening ---------------------------------------------------------------------------------
 
+# A join whose smaller side has at most this many distinct keys passes them to the larger side's
+# scan as an IN filter, which reads a table with a key index (accounts, employees) through the
+# index: a list's 200 names come from 200 index lookups instead of a scan of every account
+# (kudos, low scores, followups at 1,000,000 accounts: 5-20% less per page). DuckDB's default
+# is 50; 1,000 made 1,000 lookups slower than a scan of 100,000 accounts.
+DYNAMIC_OR_FILTER_THRESHOLD = 256
+
+
 def open_source(source: DataSource) -> duckdb.DuckDBPyConnection:
     """A connection on which the named queries run, for any kind of source."""
     if source.kind == "duckdb":
         if not Path(source.location).exists():
             raise SourceUnavailable(_missing_database(source.location))
         try:
-            return duckdb.connect(source.location, read_only=True)
+            con = duckdb.connect(source.location, read_only=True)
         except duckdb.Error as error:
             raise SourceUnavailable(f"Cannot open the DuckDB file {source.location}: {error}"
                                     ) from error
-    if source.kind == "motherduck":
-        return _open_motherduck(source)
-    return _open_parquet(source)
+    elif source.kind == "motherduck":
+        con = _open_motherduck(source)
+    else:
+        con = _open_parquet(source)
+    # global: the cursors sessions take from this connection share it
+    con.execute("set global dynamic_or_filter_threshold = $threshold",
+                {"threshold": DYNAMIC_OR_FILTER_THRESHOLD})
+    return con
 
 
 def motherduck_token(source: DataSource) -> str | None:

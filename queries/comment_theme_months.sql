@@ -3,12 +3,12 @@ with rules as (
     select unnest($theme_names::varchar[]) as theme, unnest($theme_patterns::varchar[]) as pattern
 ),
 comments as (
-    -- comments per month and text: each distinct text is matched against the rules once
-    select date_trunc('month', r.responded_on)::date as month, lower(r.comment) as comment,
-        count(*) as comments
-    from survey_responses r
-    where account_in_scope(r.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
-      and r.comment is not null
+    -- comments per month and text, summed from the comment_month_texts rollup: each distinct
+    -- text is matched against the rules once
+    select month, comment, sum(comments)::bigint as comments
+    from comment_month_texts
+    where in_scope($segments::varchar[], $regions::varchar[], $plans::varchar[],
+                   segment, region, plan)
     group by all
 ),
 texts as (

@@ -14,9 +14,23 @@ comments as (
       and r.score between $min_score and $max_score
       and ($search = '' or contains(lower(r.comment), lower($search)))
 ),
+newest as (
+    select * from comments
+    where $theme = ''
+    order by responded_on desc, account_id, response_id
+    limit $limit
+),
+candidates as (
+    -- with no theme chosen, the newest $limit are listed and only their texts are matched; with
+    -- one, every comment's text is matched first
+    select * from newest
+    union all
+    select * from comments
+    where $theme <> ''
+),
 texts as (
     -- each distinct text is matched against the rules once
-    select distinct comment from comments
+    select distinct comment from candidates
 ),
 themed as (
     select t.comment, list(ru.theme order by ru.theme) filter (where ru.theme is not null) as themes
@@ -26,7 +40,7 @@ themed as (
 ),
 listed as (
     select c.*, coalesce(t.themes, []) as themes
-    from comments c
+    from candidates c
     join themed t on t.comment = c.comment
     where $theme = '' or list_contains(t.themes, $theme)
     order by c.responded_on desc, c.account_id, c.response_id

@@ -284,3 +284,30 @@ def test_ticket_follow_up_candidates_equal_reading_every_ticket(demo_db, demo_co
         every = execute("program_ticket_followups", params, demo_copy)
         assert held["matching_tickets"].iloc[0] > 0
         pd.testing.assert_frame_equal(held, every, check_dtype=False)
+
+
+def test_comment_theme_months_equal_counting_every_comment(demo_db):
+    from northstar import voc
+
+    params = voc.theme_params(voc.load_themes())
+    direct = """
+        with rules as (
+            select unnest($theme_names::varchar[]) as theme,
+                unnest($theme_patterns::varchar[]) as pattern
+        )
+        select ru.theme, date_trunc('month', r.responded_on)::date as month,
+            count(*) as comments
+        from survey_responses r
+        join accounts a using (account_id)
+        join rules ru on regexp_matches(lower(r.comment), ru.pattern)
+        where r.comment is not null
+          and in_scope($segments::varchar[], $regions::varchar[], $plans::varchar[],
+                       a.segment, a.region, a.plan)
+        group by all
+        order by theme, month"""
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        for filters in FILTERS:
+            expected = con.execute(direct, {**params, **filters}).df()
+            summed = execute("comment_theme_months", {**params, **filters}, demo_db)
+            assert expected["comments"].sum() > 0
+            pd.testing.assert_frame_equal(summed, expected, check_dtype=False)

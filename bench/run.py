@@ -226,8 +226,8 @@ def render(report: dict) -> str:
             over = [f"{page} {ms(s)}" for page, s in medians.items() if s > TARGET_PAGE_S[size]]
             ok = worst <= TARGET_PAGE_S[size]
             lines.append(f"- {size:,}: slowest page median {ms(worst)} ms "
-                         f"(target ≤ {ms(TARGET_PAGE_S[size])}): {'met' if ok else 'NOT met'}"
-                         f" on {len(medians) - len(over)} of {len(medians)} pages"
+                         f"(target ≤ {ms(TARGET_PAGE_S[size])}): {'met' if ok else 'NOT met'};"
+                         f" {len(medians) - len(over)} of {len(medians)} pages within"
                          + (f" (over: {', '.join(over)})" if over else ""))
         if size in TARGET_BUILD_S and entry.get("build"):
             seconds = entry["build"]["seconds"]

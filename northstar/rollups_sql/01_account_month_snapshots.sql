@@ -3,7 +3,8 @@
 -- (opening, new, expansion, contraction, flat, churn, reactivation, inactive), and whether the
 -- month has a revenue row (months between two billed months are filled in at zero mrr).
 -- stored in month order, so a query for a few months (window_movements, executive coverage)
--- reads only those months' row groups.
+-- reads only those months' row groups; accounts in order within a month, so one account's
+-- history (account 360) reads one row group per month instead of comparing every row's id.
 create or replace table account_month_snapshots as
 with bounds as (
     select date_trunc('month', value::date)::date as last_month
@@ -51,4 +52,4 @@ final as (
     join accounts a using (account_id)
 )
 select * from final
-order by month;
+order by month, account_id;

@@ -9,31 +9,11 @@ bounds as (
         (snapshot_month + interval 12 month)::date <= date_trunc('month', $as_of::date) as has_outcome
     from points
 ),
-kept as (
-    -- a top n the top_accounts_monthly rollup holds is read from it (the points' months only)
-    select b.*, t.account_id, t.mrr_usd, t.mrr_12m_later_usd
-    from top_accounts_monthly t
-    join bounds b on b.snapshot_month = t.month
-    where $top_n::integer <= top_accounts_kept()
-      and t.month in (select snapshot_month from points)
-      and in_scope($segments::varchar[], $regions::varchar[], $plans::varchar[],
-                   t.segment, t.region, t.plan)
-),
-live as (
-    -- a larger one from every billed account of those months
-    select b.*, r.account_id, r.mrr_usd, null::double as mrr_12m_later_usd
-    from account_month_snapshots r
-    join bounds b on b.snapshot_month = r.month
-    where $top_n::integer > top_accounts_kept()
-      and r.month in (select snapshot_month from points)
-      and in_scope($segments::varchar[], $regions::varchar[], $plans::varchar[],
-                   r.segment, r.region, r.plan)
-      and r.has_revenue_row and r.mrr_usd > 0
-),
 billed as (
-    select * from kept
-    union all
-    select * from live
+    select b.*, c.account_id, c.mrr_usd, c.mrr_12m_later_usd
+    from top_account_candidates($end_months, $top_n, $segments::varchar[], $regions::varchar[],
+                                $plans::varchar[]) c
+    join bounds b on b.snapshot_month = c.month
 ),
 thresholds as (
     -- the $top_n-th largest mrr of each month, from a bounded heap: an account is in the top

@@ -1,20 +1,8 @@
 -- the top $top_n accounts by arr in $as_of's month (ties at the boundary included) with no attended executive meeting in the 12 months up to $as_of, largest first (at most $limit): arr, segment, csm, last executive meeting ever; params $top_n, $as_of, $limit, $segments, $regions, $plans.
 with billed as (
-    -- from the top_accounts_monthly rollup for a top n it holds, else every billed account of
-    -- the month; both in month order, so only that month is read
-    select t.account_id, t.mrr_usd
-    from top_accounts_monthly t
-    where $top_n::integer <= top_accounts_kept()
-      and t.month = date_trunc('month', $as_of::date)
-      and in_scope($segments::varchar[], $regions::varchar[], $plans::varchar[],
-                   t.segment, t.region, t.plan)
-    union all
-    select r.account_id, r.mrr_usd
-    from account_month_snapshots r
-    where $top_n::integer > top_accounts_kept()
-      and r.month = date_trunc('month', $as_of::date) and r.has_revenue_row and r.mrr_usd > 0
-      and in_scope($segments::varchar[], $regions::varchar[], $plans::varchar[],
-                   r.segment, r.region, r.plan)
+    select c.account_id, c.mrr_usd
+    from top_account_candidates([date_trunc('month', $as_of::date)::date], $top_n,
+                                $segments::varchar[], $regions::varchar[], $plans::varchar[]) c
 ),
 ranked as (
     -- the top $top_n with ties: at least the $top_n-th largest mrr (a bounded heap), ranked

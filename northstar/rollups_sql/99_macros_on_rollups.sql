@@ -98,6 +98,24 @@ select * from final;
 -- keeps (20_top_accounts_monthly.sql): a top n up to this is read from it, a larger one live
 create or replace macro top_accounts_kept() as 500;
 
+-- the accounts among which the top_n largest of each of months are, within the global filters:
+-- for top_n up to top_accounts_kept(), the rows top_accounts_monthly keeps (with the mrr 12
+-- months later); otherwise every billed account of those months (mrr 12 months later null).
+-- both tables are in month order, so only those months are read
+create or replace macro top_account_candidates(months, top_n, segments, regions, plans) as table
+select t.month, t.account_id, t.mrr_usd, t.mrr_12m_later_usd
+from top_accounts_monthly t
+where top_n::integer <= top_accounts_kept()
+  and t.month in (select unnest(months::date[]))
+  and in_scope(segments, regions, plans, t.segment, t.region, t.plan)
+union all
+select r.month, r.account_id, r.mrr_usd, null::double as mrr_12m_later_usd
+from account_month_snapshots r
+where top_n::integer > top_accounts_kept()
+  and r.month in (select unnest(months::date[]))
+  and r.has_revenue_row and r.mrr_usd > 0
+  and in_scope(segments, regions, plans, r.segment, r.region, r.plan);
+
 -- whether engagement_survey_outcomes holds engagement_type's engagements with their answers to
 -- program (21_engagement_survey_outcomes.sql); the post-engagement survey queries read every
 -- engagement when it does not

@@ -10,15 +10,14 @@ live_gate as (
     select true as is_live where not (select is_held from held)
 ),
 candidates as (
-    select c.ticket_id, c.account_id, c.department_id, c.opened_at, c.status, c.priority,
-        c.category, c.escalated_at, c.reopen_count, c.satisfaction_score, c.subject,
-        c.resolved_at
+    select c.* exclude (segment, region, plan, resolved_through)
     from ticket_follow_up_candidates c
     where (select is_held from held)
       and in_scope($segments::varchar[], $regions::varchar[], $plans::varchar[],
                    c.segment, c.region, c.plan)
 ),
 every_ticket as (
+    -- the columns the list needs (the candidates rollup holds the same)
     select t.ticket_id, t.account_id, t.department_id, t.opened_at, t.status, t.priority,
         t.category, t.escalated_at, t.reopen_count, t.satisfaction_score, t.subject,
         t.resolved_at
@@ -27,13 +26,12 @@ every_ticket as (
     where account_in_scope(t.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
 ),
 tickets as (
-    select t.ticket_id, t.account_id, t.department_id, t.opened_at, t.status, t.priority,
-        t.category, t.escalated_at, t.reopen_count, t.satisfaction_score, t.subject,
+    select t.* exclude (resolved_at),
         t.resolved_at is null or t.resolved_at >= ($as_of::date + 1)::timestamp as is_open,
         date_diff('day', t.opened_at::date, $as_of::date) as age_days,
         t.opened_at >= $start_date::date::timestamp
             and t.opened_at < ($end_date::date + 1)::timestamp as is_in_period
-    from (select * from candidates union all select * from every_ticket) t
+    from (select * from candidates union all by name select * from every_ticket) t
     where t.opened_at < ($as_of::date + 1)::timestamp
 ),
 flagged as (

@@ -55,15 +55,21 @@ def _number(value: object) -> float | None:
     return None if math.isnan(number) else number
 
 
-def _row(frame: pd.DataFrame, month: object) -> pd.Series | None:
-    rows = frame.loc[pd.to_datetime(frame["window_end_month"]) == pd.Timestamp(month)]
-    return None if rows.empty else rows.iloc[0]
+def _rows_by_month(frame: pd.DataFrame) -> dict[pd.Timestamp, dict]:
+    """Each window-end month's row (the first, should there be two), looked up by month."""
+    months = pd.to_datetime(frame["window_end_month"])
+    rows: dict[pd.Timestamp, dict] = {}
+    for month, row in zip(months, frame.to_dict("records"), strict=True):
+        rows.setdefault(month, row)
+    return rows
 
 
 def kpi_cards(frame: pd.DataFrame, window: PeriodWindow) -> list[KpiCard]:
     """One card per briefing KPI, in wall order."""
-    current = _row(frame, window.end_month)
-    comparison = _row(frame, window.comparison_end_month)
+    by_month = _rows_by_month(frame)
+    current = by_month.get(pd.Timestamp(window.end_month))
+    comparison = by_month.get(pd.Timestamp(window.comparison_end_month))
+    sparkline_rows = [by_month.get(pd.Timestamp(month)) for month in window.sparkline_end_months()]
     cards = []
     for name in BRIEFING_KPIS:
         metric = METRICS[name]
@@ -76,10 +82,7 @@ def kpi_cards(frame: pd.DataFrame, window: PeriodWindow) -> list[KpiCard]:
             note = f"n = {responses:,} responses" if responses else "No responses in the period"
         elif value is None:
             note = "No accounts active at the start of the period"
-        series = []
-        for month in window.sparkline_end_months():
-            row = _row(frame, month)
-            series.append(None if row is None else _number(row[name]))
+        series = [None if row is None else _number(row[name]) for row in sparkline_rows]
         delta = None if value is None or previous is None else value - previous
         cards.append(
             KpiCard(

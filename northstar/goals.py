@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from northstar.filters import add_months
@@ -156,32 +157,38 @@ def period_actuals(
     without an actual are left out of the mean; none at all gives a missing actual. Returns
     kpi_id, actual_value, periods (how many actuals were averaged).
     """
-    frame = actuals.assign(period_start=_dates(actuals["period_start"])).merge(
-        kpis[["kpi_id", "period_grain"]], on="kpi_id"
+    grains = dict(zip(kpis["kpi_id"], kpis["period_grain"], strict=True))
+    frame = actuals.loc[actuals["kpi_id"].isin(list(grains))]
+    starts = _dates(frame["period_start"]).to_numpy()
+    opening_quarter = quarter_start(start_month)
+    first = np.array(
+        [opening_quarter if grains[kpi_id] == "quarter" else start_month
+         for kpi_id in frame["kpi_id"]],
+        dtype=object,
     )
-    first = [
-        quarter_start(start_month) if grain == "quarter" else start_month
-        for grain in frame["period_grain"]
-    ]
-    inside = (frame["period_start"] >= pd.Series(first, index=frame.index, dtype=object)) & (
-        frame["period_start"] <= end_month
+    inside = (starts >= first) & (starts <= end_month) & frame["actual_value"].notna().to_numpy()
+    means = frame.loc[inside].groupby("kpi_id")["actual_value"].agg(
+        actual_value="mean", periods="count"
     )
-    means = (
-        frame.loc[inside & frame["actual_value"].notna()]
-        .groupby("kpi_id")["actual_value"]
-        .agg(actual_value="mean", periods="count")
-        .reset_index()
-    )
-    result = kpis[["kpi_id"]].merge(means, on="kpi_id", how="left")
-    result["periods"] = result["periods"].fillna(0).astype(int)
-    return result
+    value_of, periods_of = means["actual_value"].to_dict(), means["periods"].to_dict()
+    return pd.DataFrame(
+        {
+            "kpi_id": kpis["kpi_id"].to_numpy(),
+            "actual_value": [value_of.get(kpi_id, np.nan) for kpi_id in kpis["kpi_id"]],
+            "periods": [int(periods_of.get(kpi_id, 0)) for kpi_id in kpis["kpi_id"]],
+        }
+    ).astype({"kpi_id": kpis["kpi_id"].dtype, "actual_value": "float64", "periods": "int64"})
 
 
 def kpi_statuses(
     kpis: pd.DataFrame, actuals: pd.DataFrame, start_month: dt.date, end_month: dt.date
 ) -> pd.DataFrame:
     """The catalogue with each KPI's actual over the window, its status and alignment credit."""
-    frame = kpis.merge(period_actuals(kpis, actuals, start_month, end_month), on="kpi_id")
+    # the catalogue's KPI ids are unique, so the actuals line up with it row for row
+    window = period_actuals(kpis, actuals, start_month, end_month)
+    frame = kpis.reset_index(drop=True).assign(
+        actual_value=window["actual_value"].to_numpy(), periods=window["periods"].to_numpy()
+    )
     frame["status"] = [
         kpi_status(actual, target, direction, unit)
         for actual, target, direction, unit in zip(
@@ -214,22 +221,47 @@ SCORE_RULE = (
 )
 
 
+def _tally(rows: list[tuple[str, bool]]) -> dict[str, Any]:
+    """KPI count, count per status, KPIs serving no outcome and credit of (status, serves)."""
+    counts = dict.fromkeys(STATUS_ORDER, 0)
+    for status, _ in rows:
+        if status in counts:
+            counts[status] += 1
+    return {
+        "kpis": len(rows),
+        **counts,
+        "serving_no_outcome": sum(1 for _, serves in rows if not serves),
+        "credit": sum(STATUSES[status].credit if serves else 0.0 for status, serves in rows),
+    }
+
+
+def _status_rows(statuses: pd.DataFrame) -> dict[Any, list[tuple[str, bool, list[str]]]]:
+    """Per department: each KPI's status, whether it serves an outcome, and its outcomes."""
+    rows: dict[Any, list[tuple[str, bool, list[str]]]] = {}
+    for department_id, status, serves, ids in zip(
+        statuses["department_id"], statuses["status"], statuses["serves_outcome"],
+        statuses["outcome_ids"], strict=True,
+    ):
+        rows.setdefault(department_id, []).append((status, bool(serves), _outcomes(ids)))
+    return rows
+
+
 def department_scores(statuses: pd.DataFrame, departments: pd.DataFrame) -> pd.DataFrame:
     """One row per department: KPI counts by status, KPIs serving no outcome, score_pct."""
+    by_department = _status_rows(statuses)
     rows = []
     for department_id, department_name in zip(
         departments["department_id"], departments["department_name"], strict=True
     ):
-        own = statuses.loc[statuses["department_id"] == department_id]
-        counts = own["status"].value_counts()
+        tally = _tally([(status, serves) for status, serves, _ in
+                        by_department.get(department_id, [])])
+        credit = tally.pop("credit")
         rows.append(
             {
                 "department_id": department_id,
                 "department_name": department_name,
-                "kpis": len(own),
-                **{status: int(counts.get(status, 0)) for status in STATUS_ORDER},
-                "serving_no_outcome": int((~own["serves_outcome"].astype(bool)).sum()),
-                "score_pct": 100.0 * own["credit"].sum() / len(own) if len(own) else math.nan,
+                **tally,
+                "score_pct": 100.0 * credit / tally["kpis"] if tally["kpis"] else math.nan,
             }
         )
     return pd.DataFrame(rows)
@@ -281,29 +313,30 @@ def outcome_matrix(
     holds the KPIs serving no outcome. Rows department_name, columns outcome names."""
     columns = list(outcomes["outcome_name"]) + [NO_OUTCOME]
     names = dict(zip(outcomes["outcome_id"], outcomes["outcome_name"], strict=True))
+    by_department = _status_rows(statuses)
     cells = []
     for department_id, department_name in zip(
         departments["department_id"], departments["department_name"], strict=True
     ):
-        own = statuses.loc[statuses["department_id"] == department_id]
+        own = by_department.get(department_id, [])
         for column in columns:
             if column == NO_OUTCOME:
-                served = own.loc[~own["serves_outcome"].astype(bool)]
+                served = [(status, True) for status, serves, _ in own if not serves]
             else:
                 outcome_id = next(key for key, name in names.items() if name == column)
-                served = own.loc[[outcome_id in _outcomes(ids) for ids in own["outcome_ids"]]]
-            counts = served["status"].value_counts()
-            credit = sum(STATUSES[status].credit for status in served["status"])
+                served = [(status, True) for status, _, ids in own if outcome_id in ids]
+            tally = _tally(served)
+            credit = tally.pop("credit")
+            tally.pop("serving_no_outcome")
             cells.append(
                 {
                     "department_id": department_id,
                     "department_name": department_name,
                     "outcome": column,
-                    "kpis": len(served),
-                    **{status: int(counts.get(status, 0)) for status in STATUS_ORDER},
+                    **tally,
                     "share_pct": (
-                        100.0 * credit / len(served)
-                        if len(served) and column != NO_OUTCOME else math.nan
+                        100.0 * credit / tally["kpis"]
+                        if tally["kpis"] and column != NO_OUTCOME else math.nan
                     ),
                 }
             )

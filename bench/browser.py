@@ -6,6 +6,11 @@ a filter change (the sidebar's Period set to another value) until the rerun has 
 A page is opened two ways: in a new tab of a browser that has opened Northstar before (a
 returning visitor: Streamlit's frontend comes from the browser's cache; 3 rounds, each a new
 session), and in a fresh browser context with an empty cache (a first visit; 1 round).
+
+For scale, two reference pages with no Northstar code are opened the same way, in the same
+browser: a bare Streamlit page (a title and a line of text), and a page with one 24-point
+Plotly line chart. They are what Streamlit and Plotly take on this machine before a page's
+own work.
 """
 
 from __future__ import annotations
@@ -57,11 +62,32 @@ def _rss_mb(pid: int) -> float:
     return float("nan")
 
 
-class Server:
-    """`streamlit run app.py` headless on a free port against `db`."""
+# the reference pages: name -> script (run from an empty folder with Northstar's config)
+REFERENCE_PAGES = {
+    "bare Streamlit page": (
+        "import streamlit as st\n"
+        "st.title('Reference')\n"
+        "st.write('A page with a title and a line of text.')\n"
+    ),
+    "one Plotly chart": (
+        "import pandas as pd\n"
+        "import plotly.express as px\n"
+        "import streamlit as st\n"
+        "st.title('Reference')\n"
+        "months = pd.date_range('2024-01-01', periods=24, freq='MS')\n"
+        "frame = pd.DataFrame({'month': months, 'arr_usd': range(24)})\n"
+        "st.plotly_chart(px.line(frame, x='month', y='arr_usd'))\n"
+    ),
+}
 
-    def __init__(self, db: Path) -> None:
+
+class Server:
+    """`streamlit run app.py` headless on a free port against `db` (from `folder`, by default
+    the repository)."""
+
+    def __init__(self, db: Path, folder: Path = REPO) -> None:
         self.db = db
+        self.folder = folder
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
@@ -74,7 +100,7 @@ class Server:
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
              "--server.port", str(self.port), "--server.address", "127.0.0.1",
              "--browser.gatherUsageStats", "false"],
-            cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+            cwd=self.folder, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -103,6 +129,36 @@ def _loaded_seconds(page, action) -> float:
     action()
     wait_for_app_loaded(page, timeout_ms=120_000, settle_ms=0)
     return time.perf_counter() - started
+
+
+def _reference_opens(playwright, viewport: dict, rounds: int = 3) -> dict[str, float]:
+    """Median open → rendered seconds of each reference page, for a returning visitor."""
+    out = {}
+    for name, script in REFERENCE_PAGES.items():
+        with tempfile.TemporaryDirectory() as folder:
+            (Path(folder) / ".streamlit").mkdir()
+            (Path(folder) / ".streamlit" / "config.toml").write_text(
+                (REPO / ".streamlit" / "config.toml").read_text())
+            (Path(folder) / "app.py").write_text(script)
+            with Server(Path(folder) / "none.duckdb", Path(folder)) as server:
+                browser = playwright.chromium.launch(
+                    executable_path=chromium_executable(), headless=True, args=CHROMIUM_ARGS)
+                try:
+                    context = browser.new_context(viewport=viewport)
+                    warm = context.new_page()
+                    warm.goto(server.url)
+                    wait_for_app_loaded(warm, timeout_ms=120_000, settle_ms=0)
+                    warm.close()
+                    opens = []
+                    for round_ in range(rounds):
+                        page = context.new_page()
+                        url = f"{server.url}/?round={round_}"
+                        opens.append(_loaded_seconds(page, lambda u=url, p=page: p.goto(u)))
+                        page.close()
+                finally:
+                    browser.close()
+            out[name] = statistics.median(opens)
+    return out
 
 
 def measure(db: Path, paths: dict[str, str], rounds: int = 3) -> dict:
@@ -163,4 +219,6 @@ def measure(db: Path, paths: dict[str, str], rounds: int = 3) -> dict:
         finally:
             browser.close()
         out["server_peak_rss_mb"] = server.peak_rss_mb()
+    with sync_playwright() as playwright:
+        out["reference_open_s"] = _reference_opens(playwright, viewport)
     return out

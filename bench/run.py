@@ -192,6 +192,11 @@ def render(report: dict) -> str:
             lines.append(f"| {page} | {seconds:.2f} | {first} | {browser['filter_s'][page]:.2f} |")
         lines.append(f"\nServer peak memory: {browser['server_peak_rss_mb']:,.0f} MB. "
                      f"Errors: {'; '.join(browser['errors']) or 'none'}.")
+        references = browser.get("reference_open_s")
+        if references:
+            lines.append("\nFor scale, reference pages with no Northstar code, opened the same "
+                         "way: " + ", ".join(f"{name} {seconds:.2f} s"
+                                             for name, seconds in references.items()) + ".")
     load = report.get("load")
     if load:
         lines += ["", "## Many executives at once (bench/load.py)", ""]

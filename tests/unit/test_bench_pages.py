@@ -79,7 +79,8 @@ def test_report_shows_both_page_opens_and_the_targets():
     browser = {"open_s": {"briefing": 1.4, "programs": 1.9},
                "first_open_s": {"briefing": 3.1, "programs": 4.2},
                "filter_s": {"briefing": 0.5, "programs": 0.8},
-               "server_peak_rss_mb": 300.0, "errors": []}
+               "server_peak_rss_mb": 300.0, "errors": [],
+               "reference_open_s": {"bare Streamlit page": 1.16, "one Plotly chart": 3.02}}
     northstar = {"pages": {"briefing": {"default": [0.04, 0.05]},
                            "programs": {"default": [0.5, 0.6]}},
                  "calls": {}, "peak_rss_mb": 300.0}
@@ -91,3 +92,5 @@ def test_report_shows_both_page_opens_and_the_targets():
     assert ("slowest page open 1.90 s for a returning visitor, 4.20 s on a first visit "
             "(target ≤ 2), slowest filter change 0.80 s (target ≤ 1): returning met, "
             "first visit NOT met") in text
+    assert ("reference pages with no Northstar code, opened the same way: bare Streamlit page "
+            "1.16 s, one Plotly chart 3.02 s.") in text

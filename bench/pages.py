@@ -3,15 +3,18 @@ benchmark times (and tests/unit/test_bench_pages.py keeps in step with views/ an
 
 Each page's set mirrors its script in views/ with every tab open (the whole set a visitor
 triggers by going through the page), plus the two queries app.py runs on every page
-(`dataset_metadata`, `filter_options`). Parameters are built with the same helpers the pages
-use (northstar.filters, .retention, .programs, .health, .voc), so a change there is picked up.
+(`dataset_metadata`, `filter_options`). A call that a page runs only while one of its tabs is
+open (the tabs of Retention, CCO programs, Satisfaction and Where to invest run lazily) names
+that tab, so the report can also say what opening the page on one tab runs. Parameters are
+built with the same helpers the pages use (northstar.filters, .retention, .programs, .health,
+.voc), so a change there is picked up.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -36,6 +39,7 @@ class Call:
     key: str  # unique within the page
     query: str
     params: Params = field(default_factory=dict)
+    tab: str = ""  # the lazy tab it runs in; empty: run whichever tab is open
 
     def resolve(self, results: dict[str, pd.DataFrame]) -> dict[str, Any]:
         return self.params(results) if callable(self.params) else dict(self.params)
@@ -57,6 +61,12 @@ def filter_state(context: Context, filter_set: tuple) -> filters.FilterState:
     return filters.FilterState(
         filters.resolve_period(context.last_month, period, comparison), segments, regions, plans
     )
+
+
+def _in_tabs(calls: list[Call], tabs: dict[str, str]) -> list[Call]:
+    """The calls with the tab named by their key's prefix ("cab:members" -> tabs["cab"]), or by
+    their whole key; calls named by neither run whichever tab is open."""
+    return [replace(call, tab=tabs.get(call.key.split(":", 1)[0], "")) for call in calls]
 
 
 def _app(calls: list[Call]) -> list[Call]:
@@ -88,21 +98,25 @@ def retention_calls(context: Context, state: filters.FilterState) -> list[Call]:
     calls = [
         Call("revenue_months", "revenue_months"),
         Call("overview:kpi_windows", "kpi_windows",
-             {**params, "end_months": window.query_end_months()}),
+             {**params, "end_months": window.query_end_months()}, tab="Overview"),
         Call("overview:monthly", "kpi_windows",
-             {**params, "window_months": 1, "end_months": trend_months}),
+             {**params, "window_months": 1, "end_months": trend_months}, tab="Overview"),
         Call("overview:trailing", "kpi_windows",
-             {**params, "window_months": 12, "end_months": trend_months[11:]}),
+             {**params, "window_months": 12, "end_months": trend_months[11:]}, tab="Overview"),
         Call("breakdown", "retention_breakdown",
-             {**params, **retention.period_bounds(window), "dimension": "segment"}),
-        Call("cohorts", "cohort_retention", {**params, "cohort_grain": "quarter"}),
-        Call("survival", "survival_by_segment", params),
+             {**params, **retention.period_bounds(window), "dimension": "segment"},
+             tab="Breakdown"),
+        Call("cohorts", "cohort_retention", {**params, "cohort_grain": "quarter"},
+             tab="Cohorts"),
+        Call("survival", "survival_by_segment", params, tab="Cohorts"),
         Call("reasons", "churn_reasons",
-             {**params, "window_months": window.months, "end_months": [window.end_month]}),
+             {**params, "window_months": window.months, "end_months": [window.end_month]},
+             tab="Churn reasons"),
     ]
     if quarters:
         calls.append(Call("reasons:quarters", "churn_reasons",
-                          {**params, "window_months": 3, "end_months": quarters}))
+                          {**params, "window_months": 3, "end_months": quarters},
+                          tab="Churn reasons"))
     return _app(calls)
 
 
@@ -188,7 +202,9 @@ def programs_calls(context: Context, state: filters.FilterState) -> list[Call]:
         Call("kudos:employees", "program_kudos_employees", kudos_params),
         Call("kudos:recent", "program_kudos_recent", kudos_params),
     ]
-    return _app(calls)
+    return _app(_in_tabs(calls, dict(zip(
+        ("cab", "exec", "onboarding", "services", "support", "kudos"), programs.TABS,
+        strict=True))))
 
 
 def satisfaction_calls(context: Context, state: filters.FilterState) -> list[Call]:
@@ -200,7 +216,8 @@ def satisfaction_calls(context: Context, state: filters.FilterState) -> list[Cal
                         "end_date": filters.last_day(window.comparison_end_month)}
     theme_params = voc.theme_params(voc.load_themes())
     loop_params = {**params, "target_days": 7, "as_of_date": context.as_of}
-    return _app([
+    tabs = {"scores": "Scores", "verbatims": "Verbatims", "loop": "Closed loop"}
+    return _app(_in_tabs([
         Call("scores:current", "survey_scores", {**params, **period_dates, "group_by": "none"}),
         Call("scores:previous", "survey_scores",
              {**params, **comparison_dates, "group_by": "none"}),
@@ -216,7 +233,7 @@ def satisfaction_calls(context: Context, state: filters.FilterState) -> list[Cal
         Call("loop:monthly", "closed_loop_monthly", loop_params),
         Call("loop:retention", "closed_loop_retention", {**loop_params, "horizon_days": 180}),
         Call("loop:open", "closed_loop_open", {**loop_params, **period_dates, "limit": 300}),
-    ])
+    ], tabs))
 
 
 def data_calls(context: Context, state: filters.FilterState) -> list[Call]:
@@ -280,7 +297,9 @@ def invest_calls(context: Context, state: filters.FilterState) -> list[Call]:
     last_month = context.last_month
     params = {**scope, **invest.load_cost_config().query_params(),
               **health.load_config().query_params()}
-    return _app([
+    tabs = {"planted": "Drivers", "initiatives": "Initiatives", "kpis": "What-if",
+            "customers": "Customers"}
+    return _app(_in_tabs([
         Call("driver_counts", "invest_driver_counts", {
             **scope, "as_of_month": last_month,
             "opening_month": filters.add_months(last_month, -12)}),
@@ -291,7 +310,7 @@ def invest_calls(context: Context, state: filters.FilterState) -> list[Call]:
         Call("customers:segment", "invest_customers", {**params, "grain": "segment", "limit": 0}),
         Call("customers:account", "invest_customers",
              {**params, "grain": "account", "limit": 200}),
-    ])
+    ], tabs))
 
 
 def glossary_calls(context: Context, state: filters.FilterState) -> list[Call]:

@@ -75,7 +75,7 @@ def run_northstar(db: Path, rounds: int, keep_results: bool = False) -> dict:
     from northstar import db as ns_db
 
     context = context_for(db)
-    out: dict = {"pages": {}, "calls": {}}
+    out: dict = {"pages": {}, "calls": {}, "tabs": {}}
     results: dict = {}
     # one warm-up pass: opens the connection and reads the files, as a running server has
     for page in PAGES:
@@ -86,22 +86,30 @@ def run_northstar(db: Path, rounds: int, keep_results: bool = False) -> dict:
     for page in PAGES:
         page_times: dict[str, list[float]] = {}
         call_times: dict[str, list[float]] = {}
+        # opening the page on one tab: the calls run whichever tab is open, and that tab's
+        tab_times: dict[str, list[float]] = {}
         for filter_set in FILTER_SETS:
             calls = page_calls(page, context, filter_set)
             samples = []
             for _ in range(rounds):
                 previous = {}
+                spent: dict[str, float] = {}
                 started = time.perf_counter()
                 for call in calls:
                     call_started = time.perf_counter()
                     previous[call.key] = ns_db.execute(call.query, call.resolve(previous), db)
-                    call_times.setdefault(f"{filter_set[0]}|{call.key}", []).append(
-                        time.perf_counter() - call_started)
+                    took = time.perf_counter() - call_started
+                    call_times.setdefault(f"{filter_set[0]}|{call.key}", []).append(took)
+                    spent[call.tab] = spent.get(call.tab, 0.0) + took
                 samples.append(time.perf_counter() - started)
+                for tab in (tab for tab in spent if tab):
+                    tab_times.setdefault(tab, []).append(spent.get("", 0.0) + spent[tab])
             page_times[filter_set[0]] = samples
             if keep_results:
                 results[(page, filter_set[0])] = previous
         out["pages"][page] = page_times
+        if tab_times:
+            out["tabs"][page] = {tab: statistics.median(times) for tab, times in tab_times.items()}
         out["calls"][page] = {
             key: {"query": next(c.query for c in page_calls(page, context, FILTER_SETS[0])
                                 if c.key == key.split("|", 1)[1]) if key.startswith("default|")

@@ -43,6 +43,22 @@ def test_every_query_a_page_runs_is_benchmarked(page):
     assert named - benchmarked == set()
 
 
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_calls_name_the_lazy_tab_they_run_in(page):
+    # a page whose tabs run lazily (`if tab.open:`) has its tab calls labelled with one of its
+    # tab titles; a page without lazy tabs runs everything on every open
+    from northstar import programs
+
+    source = (VIEWS_DIR / f"{page}.py").read_text()
+    tabs = {call.tab for call in page_calls(page, CONTEXT, FILTER_SETS[0]) if call.tab}
+    if ".open:" not in source:
+        assert tabs == set()
+        return
+    titles = set(programs.TABS) if page == "programs" else set(re.findall(
+        r'"([^"]+)"', source[source.index("st.tabs("):source.index(")", source.index("st.tabs("))]))
+    assert tabs and tabs <= titles, (tabs, titles)
+
+
 def test_every_page_has_a_pandas_version():
     assert list(PANDAS_PAGES) == list(PAGES)
     assert set(COVERED) == set(PAGE_TABLES) == set(PAGES)
@@ -83,6 +99,7 @@ def test_report_shows_both_page_opens_and_the_targets():
                "reference_open_s": {"bare Streamlit page": 1.16, "one Plotly chart": 3.02}}
     northstar = {"pages": {"briefing": {"default": [0.04, 0.05]},
                            "programs": {"default": [0.5, 0.6]}},
+                 "tabs": {"programs": {"Advisory board": 0.16, "Kudos": 0.09}},
                  "calls": {}, "peak_rss_mb": 300.0}
     text = render({"sizes": {100_000: {"browser": browser, "northstar": northstar}},
                    "started": "now"})
@@ -92,5 +109,9 @@ def test_report_shows_both_page_opens_and_the_targets():
     assert ("slowest page open 1.90 s for a returning visitor, 4.20 s on a first visit "
             "(target ≤ 2), slowest filter change 0.80 s (target ≤ 1): returning met, "
             "first visit NOT met") in text
+    assert "| programs | Advisory board | 160 |" in text
+    assert "| programs | Kudos | **90** |" in text
+    assert ("opening a page on its slowest tab (pages without lazy tabs: the whole set): 1 of 2 "
+            "pages within (over: programs 160)") in text
     assert ("reference pages with no Northstar code, opened the same way: bare Streamlit page "
             "1.16 s, one Plotly chart 3.02 s.") in text

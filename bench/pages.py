@@ -77,9 +77,24 @@ def _app(calls: list[Call]) -> list[Call]:
 
 def briefing_calls(context: Context, state: filters.FilterState) -> list[Call]:
     window = state.period
+    scope = state.query_params()
+    # the CEO brief's queries (northstar/brief.py), with the parameters it passes
+    params = {**scope, **health.load_config().query_params()}
+
+    def at_risk(results: dict[str, pd.DataFrame]) -> dict[str, Any]:
+        return {**params, "as_of_month": context.last_month,
+                "band_risk_pct": health.band_risks(results["brief:band_churn"]),
+                "band_orders": [2, 3, 4], "limit": 3}
+
     return _app([
-        Call("kpi_windows", "kpi_windows",
-             {**state.query_params(), "end_months": window.query_end_months()}),
+        Call("kpi_windows", "kpi_windows", {**scope, "end_months": window.query_end_months()}),
+        Call("brief:driver_counts", "invest_driver_counts", {
+            **scope, "as_of_month": context.last_month,
+            "opening_month": filters.add_months(context.last_month, -12)}),
+        Call("brief:initiatives", "invest_initiatives",
+             {**scope, "as_of_month": context.last_month}),
+        Call("brief:band_churn", "health_band_churn", params),
+        Call("brief:at_risk", "health_accounts", at_risk),
     ])
 
 

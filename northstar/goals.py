@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -221,47 +221,52 @@ SCORE_RULE = (
 )
 
 
-def _tally(rows: list[tuple[str, bool]]) -> dict[str, Any]:
-    """KPI count, count per status, KPIs serving no outcome and credit of (status, serves)."""
-    counts = dict.fromkeys(STATUS_ORDER, 0)
-    for status, _ in rows:
-        if status in counts:
-            counts[status] += 1
-    return {
-        "kpis": len(rows),
-        **counts,
-        "serving_no_outcome": sum(1 for _, serves in rows if not serves),
-        "credit": sum(STATUSES[status].credit if serves else 0.0 for status, serves in rows),
-    }
+class _KpiStatus(NamedTuple):
+    status: str
+    credit: float  # as kpi_statuses gives it: 0 for a KPI serving no outcome
+    serves_outcome: bool
+    outcome_ids: list[str]
 
 
-def _status_rows(statuses: pd.DataFrame) -> dict[Any, list[tuple[str, bool, list[str]]]]:
-    """Per department: each KPI's status, whether it serves an outcome, and its outcomes."""
-    rows: dict[Any, list[tuple[str, bool, list[str]]]] = {}
-    for department_id, status, serves, ids in zip(
-        statuses["department_id"], statuses["status"], statuses["serves_outcome"],
-        statuses["outcome_ids"], strict=True,
+def _kpis_by_department(statuses: pd.DataFrame) -> dict[Any, list[_KpiStatus]]:
+    """kpi_statuses' rows per department, as plain tuples (a few dozen KPIs: quicker than
+    filtering the frame once per department and outcome)."""
+    by_department: dict[Any, list[_KpiStatus]] = {}
+    for department_id, status, credit, serves, ids in zip(
+        statuses["department_id"], statuses["status"], statuses["credit"],
+        statuses["serves_outcome"], statuses["outcome_ids"], strict=True,
     ):
-        rows.setdefault(department_id, []).append((status, bool(serves), _outcomes(ids)))
-    return rows
+        by_department.setdefault(department_id, []).append(
+            _KpiStatus(status, float(credit), bool(serves), _outcomes(ids)))
+    return by_department
+
+
+def _status_counts(kpis: list[_KpiStatus]) -> dict[str, int]:
+    """How many KPIs have each status, in STATUS_ORDER."""
+    counts = dict.fromkeys(STATUS_ORDER, 0)
+    for kpi in kpis:
+        if kpi.status in counts:
+            counts[kpi.status] += 1
+    return counts
 
 
 def department_scores(statuses: pd.DataFrame, departments: pd.DataFrame) -> pd.DataFrame:
     """One row per department: KPI counts by status, KPIs serving no outcome, score_pct."""
-    by_department = _status_rows(statuses)
+    by_department = _kpis_by_department(statuses)
     rows = []
     for department_id, department_name in zip(
         departments["department_id"], departments["department_name"], strict=True
     ):
-        tally = _tally([(status, serves) for status, serves, _ in
-                        by_department.get(department_id, [])])
-        credit = tally.pop("credit")
+        own = by_department.get(department_id, [])
+        credit = sum(kpi.credit for kpi in own)
         rows.append(
             {
                 "department_id": department_id,
                 "department_name": department_name,
-                **tally,
-                "score_pct": 100.0 * credit / tally["kpis"] if tally["kpis"] else math.nan,
+                "kpis": len(own),
+                **_status_counts(own),
+                "serving_no_outcome": sum(1 for kpi in own if not kpi.serves_outcome),
+                "score_pct": 100.0 * credit / len(own) if own else math.nan,
             }
         )
     return pd.DataFrame(rows)
@@ -313,7 +318,7 @@ def outcome_matrix(
     holds the KPIs serving no outcome. Rows department_name, columns outcome names."""
     columns = list(outcomes["outcome_name"]) + [NO_OUTCOME]
     names = dict(zip(outcomes["outcome_id"], outcomes["outcome_name"], strict=True))
-    by_department = _status_rows(statuses)
+    by_department = _kpis_by_department(statuses)
     cells = []
     for department_id, department_name in zip(
         departments["department_id"], departments["department_name"], strict=True
@@ -321,22 +326,21 @@ def outcome_matrix(
         own = by_department.get(department_id, [])
         for column in columns:
             if column == NO_OUTCOME:
-                served = [(status, True) for status, serves, _ in own if not serves]
+                served = [kpi for kpi in own if not kpi.serves_outcome]
             else:
                 outcome_id = next(key for key, name in names.items() if name == column)
-                served = [(status, True) for status, _, ids in own if outcome_id in ids]
-            tally = _tally(served)
-            credit = tally.pop("credit")
-            tally.pop("serving_no_outcome")
+                served = [kpi for kpi in own if outcome_id in kpi.outcome_ids]
             cells.append(
                 {
                     "department_id": department_id,
                     "department_name": department_name,
                     "outcome": column,
-                    **tally,
+                    "kpis": len(served),
+                    **_status_counts(served),
+                    # a KPI in an outcome's column serves it, so its credit is its status's
                     "share_pct": (
-                        100.0 * credit / tally["kpis"]
-                        if tally["kpis"] and column != NO_OUTCOME else math.nan
+                        100.0 * sum(kpi.credit for kpi in served) / len(served)
+                        if served and column != NO_OUTCOME else math.nan
                     ),
                 }
             )

@@ -131,6 +131,22 @@ def _loaded_seconds(page, action) -> float:
     return time.perf_counter() - started
 
 
+def _launch(playwright):
+    return playwright.chromium.launch(
+        executable_path=chromium_executable(), headless=True, args=CHROMIUM_ARGS)
+
+
+def _returning_visitor(browser, url: str, viewport: dict):
+    """A browser context that has opened `url` once: the first visit starts the server's
+    connection and imports and fills the browser's cache; it is not counted."""
+    context = browser.new_context(viewport=viewport)
+    warm = context.new_page()
+    warm.goto(url)
+    wait_for_app_loaded(warm, timeout_ms=120_000, settle_ms=0)
+    warm.close()
+    return context
+
+
 def _reference_opens(playwright, viewport: dict, rounds: int = 3) -> dict[str, float]:
     """Median open → rendered seconds of each reference page, for a returning visitor."""
     out = {}
@@ -141,14 +157,9 @@ def _reference_opens(playwright, viewport: dict, rounds: int = 3) -> dict[str, f
                 (REPO / ".streamlit" / "config.toml").read_text())
             (Path(folder) / "app.py").write_text(script)
             with Server(Path(folder) / "none.duckdb", Path(folder)) as server:
-                browser = playwright.chromium.launch(
-                    executable_path=chromium_executable(), headless=True, args=CHROMIUM_ARGS)
+                browser = _launch(playwright)
                 try:
-                    context = browser.new_context(viewport=viewport)
-                    warm = context.new_page()
-                    warm.goto(server.url)
-                    wait_for_app_loaded(warm, timeout_ms=120_000, settle_ms=0)
-                    warm.close()
+                    context = _returning_visitor(browser, server.url, viewport)
                     opens = []
                     for round_ in range(rounds):
                         page = context.new_page()
@@ -170,16 +181,9 @@ def measure(db: Path, paths: dict[str, str], rounds: int = 3) -> dict:
     out: dict = {"open_s": {}, "first_open_s": {}, "filter_s": {}, "errors": []}
     viewport = {"width": 1400, "height": 1000}
     with Server(db) as server, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_executable(), headless=True, args=CHROMIUM_ARGS)
+        browser = _launch(playwright)
         try:
-            # the returning visitor's browser: its first visit starts the server's connection
-            # and imports and fills the browser's cache; not counted
-            returning = browser.new_context(viewport=viewport)
-            warm = returning.new_page()
-            warm.goto(server.url)
-            wait_for_app_loaded(warm, timeout_ms=120_000, settle_ms=0)
-            warm.close()
+            returning = _returning_visitor(browser, server.url, viewport)
             for index, (name, path) in enumerate(paths.items()):
                 opens, changes = [], []
                 sep = "&" if "?" in path else "?"

@@ -75,17 +75,24 @@ def _app(calls: list[Call]) -> list[Call]:
             *calls]
 
 
+def _at_risk_call(key: str, context: Context, params: dict[str, Any], band_churn: str,
+                  limit: int) -> Call:
+    """The at-risk list (health_accounts) in the Watch, At risk and Critical bands, with the
+    band risks of the page's `band_churn` result, as the Health page and the CEO brief ask."""
+
+    def resolve(results: dict[str, pd.DataFrame]) -> dict[str, Any]:
+        return {**params, "as_of_month": context.last_month,
+                "band_risk_pct": health.band_risks(results[band_churn]),
+                "band_orders": [2, 3, 4], "limit": limit}
+
+    return Call(key, "health_accounts", resolve)
+
+
 def briefing_calls(context: Context, state: filters.FilterState) -> list[Call]:
     window = state.period
     scope = state.query_params()
     # the CEO brief's queries (northstar/brief.py), with the parameters it passes
     params = {**scope, **health.load_config().query_params()}
-
-    def at_risk(results: dict[str, pd.DataFrame]) -> dict[str, Any]:
-        return {**params, "as_of_month": context.last_month,
-                "band_risk_pct": health.band_risks(results["brief:band_churn"]),
-                "band_orders": [2, 3, 4], "limit": 3}
-
     return _app([
         Call("kpi_windows", "kpi_windows", {**scope, "end_months": window.query_end_months()}),
         Call("brief:driver_counts", "invest_driver_counts", {
@@ -94,7 +101,7 @@ def briefing_calls(context: Context, state: filters.FilterState) -> list[Call]:
         Call("brief:initiatives", "invest_initiatives",
              {**scope, "as_of_month": context.last_month}),
         Call("brief:band_churn", "health_band_churn", params),
-        Call("brief:at_risk", "health_accounts", at_risk),
+        _at_risk_call("brief:at_risk", context, params, "brief:band_churn", limit=3),
     ])
 
 
@@ -113,45 +120,34 @@ def retention_calls(context: Context, state: filters.FilterState) -> list[Call]:
     calls = [
         Call("revenue_months", "revenue_months"),
         Call("overview:kpi_windows", "kpi_windows",
-             {**params, "end_months": window.query_end_months()}, tab="Overview"),
+             {**params, "end_months": window.query_end_months()}),
         Call("overview:monthly", "kpi_windows",
-             {**params, "window_months": 1, "end_months": trend_months}, tab="Overview"),
+             {**params, "window_months": 1, "end_months": trend_months}),
         Call("overview:trailing", "kpi_windows",
-             {**params, "window_months": 12, "end_months": trend_months[11:]}, tab="Overview"),
+             {**params, "window_months": 12, "end_months": trend_months[11:]}),
         Call("breakdown", "retention_breakdown",
-             {**params, **retention.period_bounds(window), "dimension": "segment"},
-             tab="Breakdown"),
-        Call("cohorts", "cohort_retention", {**params, "cohort_grain": "quarter"},
-             tab="Cohorts"),
-        Call("survival", "survival_by_segment", params, tab="Cohorts"),
+             {**params, **retention.period_bounds(window), "dimension": "segment"}),
+        Call("cohorts", "cohort_retention", {**params, "cohort_grain": "quarter"}),
+        Call("survival", "survival_by_segment", params),
         Call("reasons", "churn_reasons",
-             {**params, "window_months": window.months, "end_months": [window.end_month]},
-             tab="Churn reasons"),
+             {**params, "window_months": window.months, "end_months": [window.end_month]}),
     ]
     if quarters:
         calls.append(Call("reasons:quarters", "churn_reasons",
-                          {**params, "window_months": 3, "end_months": quarters},
-                          tab="Churn reasons"))
-    return _app(calls)
+                          {**params, "window_months": 3, "end_months": quarters}))
+    tabs = {"overview": "Overview", "breakdown": "Breakdown", "cohorts": "Cohorts",
+            "survival": "Cohorts", "reasons": "Churn reasons"}
+    return _app(_in_tabs(calls, tabs))
 
 
 def health_calls(context: Context, state: filters.FilterState) -> list[Call]:
     config = health.load_config()
     params = {**state.query_params(), **config.query_params()}
-
-    def at_risk(results: dict[str, pd.DataFrame]) -> dict[str, Any]:
-        return {
-            **params,
-            "as_of_month": context.last_month,
-            "band_risk_pct": health.band_risks(results["band_churn"]),
-            "band_orders": [2, 3, 4],  # the default pills: Watch, At risk, Critical
-            "limit": 200,
-        }
-
     return _app([
         Call("summary", "health_summary", {**params, "as_of_month": context.last_month}),
         Call("band_churn", "health_band_churn", params),
-        Call("at_risk", "health_accounts", at_risk),
+        # the default pills: Watch, At risk, Critical
+        _at_risk_call("at_risk", context, params, "band_churn", limit=200),
     ])
 
 

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from northstar import access, db, filters, gate, mask, present, progress_view, rollups
+from northstar import (
+    access,
+    db,
+    filters,
+    gate,
+    mask,
+    present,
+    progress_view,
+    rollups,
+    view_state,
+)
 
 st.set_page_config(
     page_title="Northstar · Customer briefing",
@@ -13,7 +23,7 @@ st.set_page_config(
     initial_sidebar_state="collapsed" if present.is_on() else "expanded",
 )
 
-present.accept_short_form()
+present.accept_flag_spellings(view_state.FLAG_KEYS)
 viewer = access.current_viewer()
 if not viewer.signed_in and not viewer.local_demo:
     gate.render_sign_in()
@@ -114,7 +124,8 @@ if st.context.url:
     with st.sidebar:
         st.caption("Link to this view (copy with the button on the right)")
         st.code(
-            present.share_url(st.context.url, navigation.url_path, present.current_params()),
+            present.share_url(st.context.url, navigation.url_path,
+                              view_state.with_view_params(present.current_params())),
             language=None,
             wrap_lines=True,
         )

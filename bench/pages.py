@@ -155,7 +155,8 @@ def account_calls(context: Context, state: filters.FilterState) -> list[Call]:
     config = health.load_config()
     one = {"account_id": context.account_id}
     return _app([
-        Call("search", "account_search", {"search": context.search, "limit": 25}),
+        Call("search", "account_search", {"search": context.search, "match_names": True,
+                                           "limit": 25}),
         Call("profile", "account_profile", one),
         Call("revenue", "account_revenue", one),
         Call("health_history", "account_health_history", {**one, **config.query_params()}),

@@ -7,9 +7,9 @@ domains mapped to a role, deny by default.
 Without an `[auth]` section Northstar runs in local demo mode: the app listens on 127.0.0.1 only
 and the viewer is the local CCO.
 
-Enforcement happens where data is fetched: `northstar.db.run_query` asks `check_query` before
-it runs or serves any query, and caches results per viewer scope. Hiding pages in the navigation
-is only a convenience on top.
+Enforcement happens where data is fetched: `northstar.db.run_query` asks `check_query` (with
+the scope the query's file declares) before it runs or serves any query, and caches results
+per viewer scope. Hiding pages in the navigation is only a convenience on top.
 """
 
 from __future__ import annotations
@@ -179,15 +179,13 @@ def may_open(viewer: Viewer, page: str) -> bool:
     return viewer.has_access and page in ROLE_PAGES.get(viewer.role or "", frozenset())
 
 
-def check_query(viewer: Viewer, name: str, params: dict[str, Any]) -> None:
-    """Raise AccessDenied unless the viewer may run query `name` with these parameters."""
-    from northstar.query_scopes import QUERY_SCOPES
-
+def check_query(viewer: Viewer, name: str, scope: str | None, params: dict[str, Any]) -> None:
+    """Raise AccessDenied unless the viewer may run query `name`, which declares `scope`, with
+    these parameters."""
     if not viewer.has_access:
         raise AccessDenied("You are not signed in with an account that has access to Northstar.")
-    scope = QUERY_SCOPES.get(name)
-    if scope is None:
-        raise AccessDenied(f"Query {name!r} has no access scope, so nobody may run it.")
+    if scope not in SCOPE_ROLES:
+        raise AccessDenied(f"Query {name!r} has no known access scope, so nobody may run it.")
     if viewer.role not in SCOPE_ROLES[scope]:
         raise AccessDenied(
             f"Your role ({viewer.label}) does not include {scope.replace('_', ' ')} data."

@@ -10,6 +10,7 @@ sentence so no data-derived text can inject Markdown.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
@@ -19,6 +20,7 @@ import streamlit as st
 from northstar.briefing import KpiCard
 from northstar.metrics import format_usd, format_value
 from northstar.text import literal
+from northstar.view_state import current_view_params, with_view
 
 # the page that holds the evidence for each KPI of the wall
 KPI_EVIDENCE = {
@@ -52,9 +54,11 @@ def escape_markdown(text: str) -> str:
     return literal(text)
 
 
-def markdown_line(sentence: BriefSentence) -> str:
-    """The sentence as escaped Markdown followed by its evidence link."""
-    return f"{escape_markdown(sentence.text)} [{sentence.link_label} →]({sentence.link})"
+def markdown_line(sentence: BriefSentence, view: Sequence[tuple[str, str]] = ()) -> str:
+    """The sentence as escaped Markdown followed by its evidence link, which carries the view
+    state (masking, presentation, filters) of the session it is drawn in."""
+    link = with_view(sentence.link, view)
+    return f"{escape_markdown(sentence.text)} [{sentence.link_label} →]({link})"
 
 
 def _missing(value: object) -> bool:
@@ -177,10 +181,11 @@ def render(brief: Brief) -> None:  # pragma: no cover - drawn in the AppTest
         ("Biggest risks", brief.risks, "No scored account has ARR at risk under these filters."),
         ("What changed", brief.changes, "No KPI moved against the comparison period."),
     )
+    view = current_view_params()
     for column, (title, sentences, empty) in zip(st.columns(3), sections, strict=True):
         with column:
             st.markdown(f"**{title}**")
             if not sentences:
                 st.caption(empty)
             for sentence in sentences:
-                st.markdown(markdown_line(sentence))
+                st.markdown(markdown_line(sentence, view))

@@ -61,18 +61,64 @@ def data_version(where: DataSource | Path | str | None = None) -> str:
     return source_version(as_source(where))
 
 
+_DECLARATION = re.compile(r"^-- (scope|sensitive|when masked):(.*)$", re.MULTILINE)
+_SENSITIVE_COLUMN = re.compile(r"^([a-z0-9_]+) \(([a-z]+)\)$")
+_MASKED_VALUE = re.compile(r"^([a-z0-9_]+) = (''|true|false)$")
+_LITERALS = {"''": "", "true": True, "false": False}
+
+
 @dataclass(frozen=True)
 class Query:
+    """A named query and what its header declares: who may run it (`-- scope:`, one of
+    access.SCOPE_ROLES) and which output columns hold customer names, contacts, e-mails or free
+    text (`-- sensitive: account_name (account), comment (text)`, or `none`), masked for
+    viewers who see masked data whatever the column is called."""
+
     name: str
     sql: str
     parameters: frozenset[str]
+    scope: str
+    sensitive: tuple[tuple[str, str], ...]  # (output column, mask.KINDS key)
+    # parameters forced for masked viewers (`-- when masked: search = ''`), so a search over
+    # customer text cannot tell a masked viewer what the text says
+    when_masked: tuple[tuple[str, Any], ...] = ()
+
+
+def _when_masked(name: str, text: str) -> tuple[tuple[str, Any], ...]:
+    forced = []
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        match = _MASKED_VALUE.match(item)
+        if match is None:
+            raise QueryError(f"Query {name!r}: '-- when masked:' item {item!r} is not "
+                             "'parameter = value' with value '', true or false")
+        forced.append((match.group(1), _LITERALS[match.group(2)]))
+    return tuple(forced)
+
+
+def _declarations(name: str, sql: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    found = {key: value.strip() for key, value in _DECLARATION.findall(sql)}
+    if "scope" not in found or "sensitive" not in found:
+        raise QueryError(f"Query {name!r} must declare '-- scope:' and '-- sensitive:' in its "
+                         "header")
+    if found["sensitive"] == "none":
+        return found["scope"], ()
+    sensitive = []
+    for item in found["sensitive"].split(","):
+        match = _SENSITIVE_COLUMN.match(item.strip())
+        if match is None or match.group(2) not in mask.KINDS:
+            raise QueryError(f"Query {name!r}: '-- sensitive:' item {item.strip()!r} is not "
+                             f"'column (kind)' with kind one of {', '.join(mask.KINDS)}")
+        sensitive.append((match.group(1), match.group(2)))
+    return found["scope"], tuple(sensitive)
 
 
 @cache
 def _load_query(name: str, mtime_ns: int) -> Query:
     path = QUERIES_DIR / f"{name}.sql"
     sql = path.read_text()
-    return Query(name, sql, frozenset(_PARAMETER.findall(sql)))
+    scope, sensitive = _declarations(name, sql)
+    forced = _when_masked(name, dict(_DECLARATION.findall(sql)).get("when masked", ""))
+    return Query(name, sql, frozenset(_PARAMETER.findall(sql)), scope, sensitive, forced)
 
 
 def load_query(name: str) -> Query:
@@ -199,7 +245,7 @@ def _cached(
     # viewer_scope is part of the key so results are never shared between viewers that may
     # see different data; masking is applied before the result is cached
     frame = execute(name, dict(params_key), _source)
-    return mask.mask_frame(frame) if masked else frame
+    return mask.mask_frame(frame, load_query(name).sensitive, name) if masked else frame
 
 
 def run_query(name: str, **params: Any) -> pd.DataFrame:
@@ -212,8 +258,10 @@ def run_query(name: str, **params: Any) -> pd.DataFrame:
     query = load_query(name)
     used = {key: _normalise(value) for key, value in params.items() if key in query.parameters}
     viewer = access.current_viewer()
-    access.check_query(viewer, name, used)
+    access.check_query(viewer, name, query.scope, used)
     masked = mask.masking_on(forced=viewer.masking_forced)
+    if masked:
+        used.update(query.when_masked)
     source = current_source()
     return _cached(
         name, tuple(sorted(used.items())), _source_key(source), source_version(source),

@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
+from northstar import view_state
 from northstar.paths import REPO_ROOT
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser")
@@ -282,10 +283,9 @@ def without_links(table: pd.DataFrame) -> pd.DataFrame:
 
 def context_for(title: str, as_of: dt.date, filters_caption: str) -> ExportContext:
     """The export context of the current session (masking as the screen shows it)."""
-    from northstar import access, mask
+    from northstar import mask
 
-    viewer = access.current_viewer()
-    return ExportContext(title, as_of, filters_caption, mask.masking_on(viewer.masking_forced))
+    return ExportContext(title, as_of, filters_caption, mask.session_masked())
 
 
 def render_table_downloads(
@@ -325,8 +325,14 @@ def dataframe(data: pd.DataFrame, title: str | None = None, **kwargs: object) ->
 
     from northstar import db, filters
 
-    st.dataframe(data, **kwargs)
-    if not isinstance(data, pd.DataFrame) or data.empty:
+    if not isinstance(data, pd.DataFrame):
+        st.dataframe(data, **kwargs)
+        return
+    # link columns carry the viewer's masking, presentation and filters into the new tab
+    column_config = kwargs.get("column_config")
+    st.dataframe(view_state.with_view_links(data, column_config,  # type: ignore[arg-type]
+                                            view_state.current_view_params()), **kwargs)
+    if data.empty:
         return
     metadata = db.dataset_metadata()
     state = filters.current(metadata.last_month)

@@ -1,9 +1,13 @@
 """Privacy on screen: customer names, contacts, e-mails and free text become pseudonyms.
 
 Applied in one place — `northstar.db.run_query` masks every result while masking is on — so
-tables, charts, hover labels, exports and the brief all show the same pseudonyms. A name
-always maps to the same pseudonym within a running server (a keyed hash, so pseudonyms cannot
-be reversed by hashing a list of known customer names).
+tables, charts, hover labels, exports and the brief all show the same pseudonyms. What is
+masked is what each query declares in its header (`-- sensitive: account_name (account),
+comment (text)`), so a column renamed or derived in SQL is masked as long as the query says
+what it is; a test runs every query on a database whose customer texts are marked and fails on
+any marked text a masked viewer would see. A name always maps to the same pseudonym within a
+running server (a keyed hash, so pseudonyms cannot be reversed by hashing a list of known
+customer names).
 """
 
 from __future__ import annotations
@@ -15,16 +19,8 @@ import secrets
 import pandas as pd
 import streamlit as st
 
-# column -> how its values are replaced
-NAME_COLUMNS = {
-    "account_name": "Account",
-    "primary_contact_name": "Contact",
-    "respondent_name": "Contact",
-    "seat_holder_name": "Contact",
-    "contact_name": "Contact",
-}
-EMAIL_COLUMNS = ("primary_contact_email", "contact_email", "email")
-TEXT_COLUMNS = ("comment", "subject", "notes")
+from northstar import access, present
+
 HIDDEN_TEXT = "[hidden: masking is on]"
 MASK_KEY = "mask"  # the sidebar toggle's key and URL parameter
 
@@ -43,47 +39,57 @@ def pseudonym(value: str, kind: str = "Account") -> str:
     return f"{kind} {code}"
 
 
-def _mask_value(value: object, kind: str) -> object:
-    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+def _account(value: object) -> object:
+    return value if _missing(value) else pseudonym(str(value), "Account")
+
+
+def _contact(value: object) -> object:
+    return value if _missing(value) else pseudonym(str(value), "Contact")
+
+
+def _email(value: object) -> object:
+    if _missing(value):
         return value
-    return pseudonym(str(value), kind)
+    return f"{pseudonym(str(value), 'contact').split()[1].lower()}@hidden.invalid"
 
 
-def mask_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of a query result with names, e-mails and free text replaced."""
-    columns = set(frame.columns)
-    if not columns & {*NAME_COLUMNS, *EMAIL_COLUMNS, *TEXT_COLUMNS}:
+def _text(value: object) -> object:
+    return value if _missing(value) else HIDDEN_TEXT
+
+
+# what a query may declare a sensitive output column to be, and how its values are replaced
+KINDS = {"account": _account, "contact": _contact, "email": _email, "text": _text}
+
+
+class UndeclaredColumn(KeyError):
+    """A query declares a sensitive column its result does not have (a stale declaration)."""
+
+
+def mask_frame(frame: pd.DataFrame, sensitive: tuple[tuple[str, str], ...],
+               query: str = "query") -> pd.DataFrame:
+    """A copy of a query result with its declared sensitive columns replaced."""
+    if not sensitive:
         return frame
     masked = frame.copy()
-    for column, kind in NAME_COLUMNS.items():
-        if column in columns:
-            masked[column] = [_mask_value(value, kind) for value in masked[column]]
-    for column in EMAIL_COLUMNS:
-        if column in columns:
-            masked[column] = [
-                value
-                if value is None or value != value
-                else f"{pseudonym(str(value), 'contact').split()[1].lower()}@hidden.invalid"
-                for value in masked[column]
-            ]
-    for column in TEXT_COLUMNS:
-        if column in columns:
-            masked[column] = [
-                value if value is None or value != value else HIDDEN_TEXT
-                for value in masked[column]
-            ]
+    for column, kind in sensitive:
+        if column not in masked.columns:
+            raise UndeclaredColumn(f"{query} declares sensitive column {column!r}, which its "
+                                   "result does not have")
+        replace = KINDS[kind]
+        masked[column] = pd.Series([replace(value) for value in masked[column]],
+                                   index=masked.index, dtype=object)
     return masked
 
 
 def masking_on(forced: bool = False) -> bool:
-    """Whether this session shows masked data: the toggle, presentation mode, or the role."""
-    if forced:
-        return True
-    try:
-        if bool(st.session_state.get(MASK_KEY, False)):
-            return True
-    except Exception:  # outside a Streamlit session
-        return False
-    from northstar import present
+    """Whether this session shows masked data: the role, the toggle, or presentation mode."""
+    return forced or present.flag_on(MASK_KEY) or present.is_on()
 
-    return present.is_on()
+
+def session_masked() -> bool:
+    """Whether the current viewer sees masked data (their role, the toggle or presentation)."""
+    return masking_on(access.current_viewer().masking_forced)

@@ -8,26 +8,37 @@ from __future__ import annotations
 
 import streamlit as st
 
+from northstar.flags import parse_flag
+
 PRESENT_KEY = "present"  # toggle key and URL parameter
 DECK = ("briefing", "retention", "satisfaction", "alignment", "invest")
 CHART_SCALE = 1.3
 FONT_SIZE = 18
 
 
-def is_on() -> bool:
-    """Whether this session presents (the toggle's state, or the URL before it is drawn)."""
+def flag_on(key: str) -> bool:
+    """Whether a yes/no switch of the view (presentation, masking) is on: the toggle's state,
+    or, before the toggle is drawn, its URL parameter in any usual spelling."""
     try:
-        if PRESENT_KEY in st.session_state:
-            return bool(st.session_state[PRESENT_KEY])
-        return st.query_params.get(PRESENT_KEY, "").lower() in ("1", "true", "yes")
+        if key in st.session_state:
+            return bool(st.session_state[key])
+        return parse_flag(st.query_params.get(key)) is True
     except Exception:  # outside a Streamlit session
         return False
 
 
-def accept_short_form() -> None:
-    """Let `?present=1` (as well as the toggle's own `?present=true`) switch presentation on."""
-    if PRESENT_KEY not in st.session_state and st.query_params.get(PRESENT_KEY, "") in ("1", "yes"):
-        st.session_state[PRESENT_KEY] = True
+def is_on() -> bool:
+    """Whether this session presents."""
+    return flag_on(PRESENT_KEY)
+
+
+def accept_flag_spellings(keys: tuple[str, ...]) -> None:
+    """Let `?present=1`, `?mask=YES`, `?mask=off` (any spelling `parse_flag` knows) set the
+    toggles bound to those parameters, which themselves only read "true" and "false"."""
+    for key in keys:
+        value = parse_flag(st.query_params.get(key))
+        if key not in st.session_state and value is not None:
+            st.session_state[key] = value
 
 
 def deck_neighbours(current: str, available: list[str]) -> tuple[str | None, str | None]:

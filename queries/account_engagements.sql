@@ -1,4 +1,6 @@
 -- one account's engagements (advisory board, executive meetings, qbrs, services, installation, follow-ups), newest first; params $account_id.
+-- scope: account_detail
+-- sensitive: notes (text)
 with final as (
     select g.started_on, g.ended_on, g.engagement_type, d.department_name,
         e.employee_name as owner_name, g.attended, g.hours, g.notes

@@ -1,4 +1,6 @@
 -- one account's health components and weighted score by month; params $account_id, $w_support, $w_sentiment, $w_engagement, $w_revenue.
+-- scope: account_detail
+-- sensitive: none
 with final as (
     select month, support_experience, survey_sentiment, engagement, revenue_trend,
         health_score(support_experience, survey_sentiment, engagement, revenue_trend,

@@ -1,4 +1,6 @@
 -- kudos the account's people gave our employees, newest first; params $account_id.
+-- scope: account_detail
+-- sensitive: none
 with final as (
     select k.given_on, e.employee_name, d.department_name, k.comment
     from kudos k

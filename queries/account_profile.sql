@@ -1,4 +1,6 @@
 -- one account's profile: firmographics, owner, dates, churn, advisory board membership and current arr; params $account_id.
+-- scope: account_detail
+-- sensitive: account_name (account), primary_contact_name (contact), primary_contact_email (email)
 with latest_revenue as (
     select account_id, max(month) as last_billed_month, arg_max(mrr_usd, month)::double as last_mrr_usd
     from account_mrr_monthly

@@ -1,11 +1,15 @@
--- accounts whose name or id contains $search (case-insensitive), best matches first, at most $limit rows; params $search, $limit.
+-- accounts whose id, or name when $match_names, contains $search (case-insensitive), best matches first, at most $limit rows; params $search, $match_names, $limit.
+-- scope: account_detail
+-- sensitive: account_name (account)
+-- when masked: match_names = false
 with matches as (
     select a.account_id, a.account_name, a.segment, a.region,
         a.churn_date is null as is_active,
-        lower(a.account_name) = lower($search) or lower(a.account_id) = lower($search) as is_exact,
-        starts_with(lower(a.account_name), lower($search)) as is_prefix
+        ($match_names and lower(a.account_name) = lower($search))
+            or lower(a.account_id) = lower($search) as is_exact,
+        $match_names and starts_with(lower(a.account_name), lower($search)) as is_prefix
     from accounts a
-    where contains(lower(a.account_name), lower($search))
+    where ($match_names and contains(lower(a.account_name), lower($search)))
        or contains(lower(a.account_id), lower($search))
 ),
 final as (

@@ -1,4 +1,6 @@
 -- one account's survey answers with comments, newest first; params $account_id.
+-- scope: account_detail
+-- sensitive: respondent_name (contact), comment (text)
 with final as (
     select r.responded_on, r.survey_type, r.program, d.department_name, r.score,
         r.respondent_name, r.comment

@@ -1,4 +1,6 @@
 -- one account's support tickets with first response and resolution hours, newest first; params $account_id.
+-- scope: account_detail
+-- sensitive: subject (text)
 with final as (
     select ticket_id, opened_at, status, priority, category, channel,
         datediff('minute', opened_at, first_response_at) / 60.0 as first_response_hours,

@@ -1,6 +1,8 @@
 -- churned accounts and churned arr (their arr at the opening month, as in the arr bridge) by reason and competitor, for each window of $window_months months ending at $end_months; filters $segments, $regions, $plans.
 -- windows the revenue tallies hold are summed from the revenue_window_churn rollup; others are
 -- paired live (window_movements), which the empty join keeps from reading anything otherwise.
+-- scope: aggregate
+-- sensitive: none
 with windows as (
     select distinct unnest($end_months::date[]) as window_end_month
 ),

@@ -1,4 +1,6 @@
 -- closed-loop follow-up by month of the answer over the whole history: unhappy answers (nps 0-6, csat 1-2), followed up within $target_days days, overdue, still due on $as_of_date, and the follow-up rate; filters $segments, $regions, $plans.
+-- scope: aggregate
+-- sensitive: none
 with answers as (
     select date_trunc('month', u.responded_on)::date as month, u.follow_up_status,
         u.days_to_follow_up

@@ -1,4 +1,6 @@
 -- unhappy answers (nps 0-6, csat 1-2) from $start_date to $end_date that nobody followed up within $target_days days (overdue) or still can be (due on $as_of_date), newest first, at most $limit; filters $segments, $regions, $plans.
+-- scope: verbatim
+-- sensitive: account_name (account), comment (text)
 with open_answers as (
     -- the list is cut before names and comments are joined on
     select u.*

@@ -1,4 +1,6 @@
 -- do follow-ups keep detractors: nps detractor answers given at least $horizon_days days before $as_of_date, followed up within $target_days days or not, and the share of each whose account churned within $horizon_days days of the answer; filters $segments, $regions, $plans.
+-- scope: aggregate
+-- sensitive: none
 with detractors as (
     select u.account_id, u.responded_on, u.churn_date,
         u.follow_up_status = 'followed up' as was_followed_up

@@ -1,5 +1,7 @@
 -- cohort retention: per start cohort ($cohort_grain 'month' or 'quarter') and age (in the same unit), cohort size, starting mrr, members active and their mrr, logo and revenue retention; only cohorts that start inside the data and ages already observed; filters $segments, $regions, $plans.
 -- added up from the cohort_month_tallies rollup (members by start month and age in months).
+-- scope: aggregate
+-- sensitive: none
 with tallies as (
     select start_month, age_months,
         sum(members)::bigint as members,

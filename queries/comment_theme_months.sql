@@ -1,4 +1,6 @@
 -- comments per theme ($theme_names / $theme_patterns) and month over the whole history, for trends and spike detection; filters $segments, $regions, $plans.
+-- scope: aggregate
+-- sensitive: none
 with rules as (
     select unnest($theme_names::varchar[]) as theme, unnest($theme_patterns::varchar[]) as pattern
 ),

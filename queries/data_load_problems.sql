@@ -1,4 +1,6 @@
 -- the first $row_limit refused rows or warnings of the last load ($kind: 'refused' or 'warning'), by table and line.
+-- scope: admin
+-- sensitive: value (text)
 with problems as (
     select 'refused' as kind, table_name, source_file, line, column_name, value, rule, message
     from load_rejects

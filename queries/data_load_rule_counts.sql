@@ -1,4 +1,6 @@
 -- refused rows and quality warnings of the last load per table and rule: kind ('refused' or 'warning'), table_name, rule, problems; no parameters.
+-- scope: admin
+-- sensitive: none
 with problems as (
     select 'refused' as kind, table_name, rule from load_rejects
     union all

@@ -1,4 +1,6 @@
 -- the load that built this database (no rows for demo data): source, mapping, times, totals, threshold; no parameters.
+-- scope: admin
+-- sensitive: none
 with runs as (
     select source_path, mapping_path, started_at, finished_at,
         datediff('millisecond', started_at, finished_at) / 1000.0 as duration_seconds,

@@ -1,4 +1,6 @@
 -- the last load per canonical table: source file, status, rows read, loaded, refused and warnings; no parameters.
+-- scope: admin
+-- sensitive: none
 with results as (
     select table_name, source_file, status, source_rows, loaded_rows, rejected_rows, warnings
     from load_table_results

@@ -1,4 +1,6 @@
 -- rows per canonical table: one row per table_name with row_count; no parameters.
+-- scope: admin
+-- sensitive: none
 with counted as (
     select 'departments' as table_name, count(*) as row_count from departments
     union all select 'customer_outcomes', count(*) from customer_outcomes

@@ -1,4 +1,6 @@
 -- dataset facts (as_of_date, source, seed, ...) as key/value rows; no parameters.
+-- scope: aggregate
+-- sensitive: none
 with final as (
     select key, value from dataset_metadata
 )

@@ -1,4 +1,6 @@
 -- values offered by the global filters: one row per (dimension, value) with its account count; no parameters.
+-- scope: aggregate
+-- sensitive: none
 with dimensions as (
     select 'segment' as dimension, segment as value, accounts from account_scope_counts
     union all

@@ -1,4 +1,6 @@
 -- the departments with their head, by name; no params.
+-- scope: aggregate
+-- sensitive: none
 with final as (
     select department_id, department_name, head_name
     from departments

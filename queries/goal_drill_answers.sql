@@ -1,4 +1,6 @@
 -- the survey answers behind a survey kpi or touchpoint score: answers of $survey_types in $programs (empty = all) at $department_ids (empty = any) between $start_date and $end_date, for accounts in scope, lowest score first (at most $limit, with the total); params $survey_types, $programs, $department_ids, $start_date, $end_date, $limit, $segments, $regions, $plans.
+-- scope: verbatim
+-- sensitive: account_name (account), comment (text)
 with answers as (
     select r.*
     from survey_responses r

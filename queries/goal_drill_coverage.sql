@@ -1,4 +1,6 @@
 -- the accounts behind survey coverage: accounts in scope billed in $closing_month, with their latest relationship nps answer in the six months ending that month (none = not covered), uncovered and largest arr first (at most $limit, with the totals); params $closing_month, $limit, $segments, $regions, $plans.
+-- scope: account
+-- sensitive: account_name (account)
 with billed as (
     select m.account_id, 12 * m.mrr_usd::double as arr_usd
     from account_mrr_monthly m

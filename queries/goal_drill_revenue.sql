@@ -1,4 +1,6 @@
 -- the accounts behind new or expansion arr in one period: accounts in scope whose revenue movement from $opening_month to $closing_month is $movement ('new' or 'expansion'), largest arr change first (at most $limit, with the total); params $movement, $opening_month, $closing_month, $limit, $segments, $regions, $plans.
+-- scope: account
+-- sensitive: account_name (account)
 with moves as (
     select m.*
     from window_movements($opening_month::date, $closing_month::date) m

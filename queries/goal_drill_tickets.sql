@@ -1,4 +1,6 @@
 -- the tickets behind a ticket kpi in one period: tickets opened ($basis 'opened') or resolved ($basis 'resolved') between $start_date and $end_date, of $categories (empty = all), for accounts in scope, slowest first (at most $limit, with the total); params $basis, $categories, $start_date, $end_date, $limit, $segments, $regions, $plans.
+-- scope: account
+-- sensitive: account_name (account)
 with tickets as (
     select t.*
     from support_tickets t

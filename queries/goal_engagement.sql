@@ -1,4 +1,6 @@
 -- employee engagement of one department by quarter (score 0-100, respondents, headcount, response rate), oldest first; params $department_id.
+-- scope: department
+-- sensitive: none
 with final as (
     select quarter_start, engagement_score, respondents, headcount,
         100.0 * respondents / nullif(headcount, 0) as response_rate_pct

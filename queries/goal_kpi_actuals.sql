@@ -1,4 +1,6 @@
 -- every kpi's actual per period (computed kpis from the kpi rollup, imported as loaded), oldest first; no params.
+-- scope: aggregate
+-- sensitive: none
 with final as (
     select a.kpi_id, a.period_start, a.actual_value
     from kpi_actuals a

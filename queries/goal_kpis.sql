@@ -1,4 +1,6 @@
 -- the kpi catalogue: each kpi's department, definition, unit, direction, target, grain, source, computation, owner, next review and the customer outcomes it serves (ids and names); no params.
+-- scope: aggregate
+-- sensitive: none
 with served as (
     select o.kpi_id,
         list(o.outcome_id order by c.outcome_name) as outcome_ids,

@@ -1,4 +1,6 @@
 -- kudos for one department's employees from accounts in scope between $start_date and $end_date, per employee (at most $limit, most praised first); params $department_id, $start_date, $end_date, $limit, $segments, $regions, $plans.
+-- scope: department
+-- sensitive: none
 with given as (
     select k.employee_id, k.account_id, k.given_on
     from kudos k

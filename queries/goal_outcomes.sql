@@ -1,4 +1,6 @@
 -- the customer outcomes kpis can serve, in the reference order; no params.
+-- scope: aggregate
+-- sensitive: none
 with final as (
     select outcome_id, outcome_name, description,
         coalesce(list_position(['retention', 'satisfaction', 'effort', 'growth', 'advocacy'], outcome_id), 99)

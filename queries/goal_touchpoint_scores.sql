@@ -1,4 +1,6 @@
 -- nps, csat and ces of survey answers at one department's touchpoints (answers whose department_id is $department_id) from accounts in scope, per program and survey type, in the period ($start_date..$end_date) and the comparison period ($comparison_start_date..$comparison_end_date), with n; params $department_id, $start_date, $end_date, $comparison_start_date, $comparison_end_date, $segments, $regions, $plans.
+-- scope: department
+-- sensitive: none
 with answers as (
     select r.program, r.survey_type, r.score,
         case when r.responded_on between $start_date::date and $end_date::date then 'period'

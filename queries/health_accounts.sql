@@ -1,4 +1,6 @@
 -- the $limit accounts with the most arr at risk in $as_of_month (arr x the 12-month churn rate of their health band, $band_risk_pct in band order) among the bands in $band_orders, with components, owner, renewal and last executive meeting; params $w_support, $w_sentiment, $w_engagement, $w_revenue, $healthy_from, $watch_from, $at_risk_from, $band_risk_pct, $band_orders, $limit, $segments, $regions, $plans.
+-- scope: account
+-- sensitive: account_name (account)
 with scored as (
     select h.*,
         health_score(h.support_experience, h.survey_sentiment, h.engagement, h.revenue_trend,

@@ -1,6 +1,8 @@
 -- does the health score work: for every account-month with 12 months of history after it, its health band then and whether it churned within the next 12 months, by band; params $w_support, $w_sentiment, $w_engagement, $w_revenue, $healthy_from, $watch_from, $at_risk_from, $segments, $regions, $plans.
 -- summed from the health_band_outcomes rollup when it was built with these weights and bands;
 -- scored here account-month by account-month otherwise.
+-- scope: aggregate
+-- sensitive: none
 with tallied as (
     select *
     from health_band_outcomes

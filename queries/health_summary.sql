@@ -1,4 +1,6 @@
 -- accounts and arr by health band in $as_of_month; params $w_support, $w_sentiment, $w_engagement, $w_revenue, $healthy_from, $watch_from, $at_risk_from, $segments, $regions, $plans.
+-- scope: aggregate
+-- sensitive: none
 with scored as (
     select h.account_id, h.mrr_usd,
         health_score(h.support_experience, h.survey_sentiment, h.engagement, h.revenue_trend,

@@ -1,4 +1,6 @@
 -- profitability and investment quadrant of the accounts billed in the data's last month: arr, revenue, cost to serve (tickets by priority at $ticket_costs_usd per $ticket_priorities, engagement hours at $hour_costs_usd per $engagement_types, over the 12 months through that month, from the account_cost_quantities rollup) and margin, health score, and the motion (arr at or above the median of scored accounts = high; health at or above $watch_from = healthy); $grain 'account' returns the $limit largest accounts per motion, 'segment' the totals per segment and motion; params $w_support, $w_sentiment, $w_engagement, $w_revenue, $watch_from, $segments, $regions, $plans.
+-- scope: account
+-- sensitive: account_name (account)
 with quantities as (
     select *
     from account_cost_quantities

@@ -1,5 +1,7 @@
 -- churn-driver 2x2 counts by driver, segment and exposure for three groups: 'history' (estimation landmarks: account-months with a full year before and after, and how many churned within 12 months, with nps answered in that year), 'now' (accounts billed in $as_of_month and their arr) and 'opening' (accounts billed in $opening_month and their arr); params $as_of_month, $opening_month, $segments, $regions, $plans.
 -- summed from the driver_month_tallies and driver_landmark_accounts rollups.
+-- scope: aggregate
+-- sensitive: none
 with scoped as (
     select *
     from driver_month_tallies

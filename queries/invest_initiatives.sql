@@ -1,4 +1,6 @@
 -- initiatives with their department, cost, targeted driver and expected churn reduction, and for running or completed ones the monthly churn of accounts exposed to the driver (and of the others, as a control) in the 12 months before the start and since, through $as_of_month's previous month; params $as_of_month, $segments, $regions, $plans.
+-- scope: aggregate
+-- sensitive: none
 with monthly as (
     -- from the driver_month_tallies rollup
     select driver_id, month, exposed,

@@ -2,6 +2,8 @@
 -- windows the rollups tally (revenue_window_tallies, kpi_month_tallies) are summed from them;
 -- any other window pairs each account's opening and closing revenue and reads answers and
 -- tickets live, by the same rules.
+-- scope: aggregate
+-- sensitive: none
 with windows as (
     select distinct unnest($end_months::date[]) as window_end_month
 ),

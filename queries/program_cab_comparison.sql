@@ -1,4 +1,6 @@
 -- advisory board members vs comparable non-members from $opening_month to $closing_month (group_order 1 cab, 2 comparable, 3 all other accounts): accounts active at the opening, logo churn, nrr, grr, relationship nps with n between $start_date and $end_date, and the arr floor per segment that defines "comparable"; params $opening_month, $closing_month, $start_date, $end_date, $segments, $regions, $plans.
+-- scope: aggregate
+-- sensitive: none
 with movements as (
     select m.*
     from window_movements($opening_month::date, $closing_month::date) m

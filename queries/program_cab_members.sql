@@ -1,4 +1,6 @@
 -- current customer advisory board members (a membership open on $as_of) with joined date, arr in $as_of's month, latest relationship nps and cab sessions invited to / attended in the 12 months up to $as_of; params $as_of, $limit, $segments, $regions, $plans.
+-- scope: account
+-- sensitive: account_name (account), seat_holder_name (contact)
 with members as (
     select c.account_id, min(c.joined_on) as joined_on, any_value(c.seat_holder_name) as seat_holder_name
     from cab_memberships c

@@ -1,4 +1,6 @@
 -- customer advisory board sessions and attendance per $grain ('week', 'month' or 'quarter') up to $as_of: a session is the cab_session engagements held on one date; sessions, invitations, attended, attendance_pct (attended / invited); params $grain, $as_of, $segments, $regions, $plans.
+-- scope: aggregate
+-- sensitive: none
 with invitations as (
     select e.started_on, e.attended
     from engagements e

@@ -1,4 +1,6 @@
 -- executive face-to-face coverage of the top $top_n accounts by arr (ties at the boundary included) at each of $end_months, split met / not met (an attended executive_meeting in the 12 months up to the month's last day, or $as_of if earlier; a meeting exactly 12 months before counts), with logo churn and nrr over the following 12 months where the data has them; params $end_months, $top_n, $as_of, $segments, $regions, $plans.
+-- scope: aggregate
+-- sensitive: none
 with points as (
     select distinct unnest($end_months::date[]) as snapshot_month
 ),

@@ -1,4 +1,6 @@
 -- the top $top_n accounts by arr in $as_of's month (ties at the boundary included) with no attended executive meeting in the 12 months up to $as_of, largest first (at most $limit): arr, segment, csm, last executive meeting ever; params $top_n, $as_of, $limit, $segments, $regions, $plans.
+-- scope: account
+-- sensitive: account_name (account)
 with billed as (
     select c.account_id, c.mrr_usd
     from top_account_candidates([date_trunc('month', $as_of::date)::date], $top_n,

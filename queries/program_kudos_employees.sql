@@ -1,4 +1,6 @@
 -- employees with the most kudos from customers in scope between $start_date and $end_date (at most $limit): department, job title, kudos, accounts giving them, latest kudos date; params $start_date, $end_date, $limit, $segments, $regions, $plans.
+-- scope: account
+-- sensitive: none
 with given as (
     select k.employee_id, k.department_id, k.account_id, k.given_on
     from kudos k

@@ -1,4 +1,6 @@
 -- kudos given by customers in scope per calendar quarter and department, up to $as_of; params $as_of, $segments, $regions, $plans.
+-- scope: aggregate
+-- sensitive: none
 with given as (
     select k.department_id, date_trunc('quarter', k.given_on)::date as quarter_start
     from kudos k

@@ -1,4 +1,6 @@
 -- the newest kudos from customers in scope between $start_date and $end_date (at most $limit): date, employee, department, account, comment (free text); params $start_date, $end_date, $limit, $segments, $regions, $plans.
+-- scope: verbatim
+-- sensitive: account_name (account), comment (text)
 with given as (
     -- the list is cut before names are joined on (kudos_id breaks ties, so the cut is exact)
     select k.*

@@ -2,6 +2,8 @@
 -- the engagements come from the engagement_survey_outcomes rollup (only those that ended in
 -- time for the period are read), or from every engagement when it does not hold this type and
 -- survey (the empty join keeps either from reading the other).
+-- scope: verbatim
+-- sensitive: account_name (account), comment (text), topic (text)
 with live_gate as (
     select true as is_live where not survey_outcomes_held($engagement_type, $program)
 ),

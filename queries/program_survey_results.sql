@@ -3,6 +3,8 @@
 -- whose latest answer is after $as_of has its answer looked up live, and when the rollup does
 -- not hold this engagement type and survey every engagement is read live (the empty joins keep
 -- either from reading anything otherwise).
+-- scope: aggregate
+-- sensitive: topic (text)
 with live_gate as (
     select true as is_live where not survey_outcomes_held($engagement_type, $program)
 ),

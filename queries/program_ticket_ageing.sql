@@ -1,4 +1,6 @@
 -- support tickets still open at the end of $as_of by age (whole days from the day opened to $as_of: 0-2, 3-7, 8-30, over 30), every bucket even when empty: open, escalated, urgent or high priority; params $as_of, $segments, $regions, $plans.
+-- scope: aggregate
+-- sensitive: none
 with open_tickets as (
     select t.ticket_id, t.escalated_at, t.priority,
         date_diff('day', t.opened_at::date, $as_of::date) as age_days

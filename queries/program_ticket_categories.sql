@@ -1,4 +1,6 @@
 -- support tickets opened between $start_date and $end_date by category, plus an all-categories row (category null): opened, solved and still open at the end of $as_of, escalated, reopened, median and p90 first response and resolution hours; params $start_date, $end_date, $as_of, $segments, $regions, $plans.
+-- scope: aggregate
+-- sensitive: none
 with tickets as (
     select t.category, t.escalated_at, t.reopen_count,
         t.resolved_at is not null and t.resolved_at < ($as_of::date + 1)::timestamp as is_solved,

@@ -2,6 +2,8 @@
 -- from the as-of date the ticket_follow_up_candidates rollup covers, only its tickets can need
 -- follow-up and are read; for an earlier one every ticket is (the empty join keeps either from
 -- reading the other).
+-- scope: account
+-- sensitive: account_name (account), subject (text)
 with held as (
     select coalesce($as_of::date >= max(resolved_through), true) as is_held
     from ticket_follow_up_candidates

@@ -1,4 +1,6 @@
 -- retention by one dimension ($dimension: segment, region, plan, tenure_band or acquisition_channel) for the period from $opening_month to $closing_month: churn, nrr, grr and arr impact per value; filters $segments, $regions, $plans.
+-- scope: aggregate
+-- sensitive: none
 with movements as (
     select m.*
     from window_movements($opening_month::date, $closing_month::date) m

@@ -1,4 +1,6 @@
 -- every month that has recurring revenue in the data, oldest first; no parameters.
+-- scope: aggregate
+-- sensitive: none
 with final as (
     select month from billed_months
 )

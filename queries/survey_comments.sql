@@ -1,4 +1,7 @@
 -- survey comments (with their response_id) from $start_date to $end_date, newest first, at most $limit, with the themes each falls under ($theme_names / $theme_patterns, in rule order); narrowed by $programs (empty = all), $survey_types (empty = all), score from $min_score to $max_score, text $search ('' = any) and $theme ('' = any); filters $segments, $regions, $plans.
+-- scope: verbatim
+-- sensitive: account_name (account), comment (text)
+-- when masked: search = ''
 with rules as (
     select unnest($theme_names::varchar[]) as theme, unnest($theme_patterns::varchar[]) as pattern
 ),

@@ -1,6 +1,8 @@
 -- survey answer tallies (n, promoters, passives, detractors, satisfied, score sums) per survey type and group ($group_by: none, month, program, department, segment or plan) for answers from $start_date to $end_date; filters $segments, $regions, $plans.
 -- a range of whole months is summed from the survey_month_tallies rollup; any other is read
 -- answer by answer (the empty join keeps that from reading anything otherwise).
+-- scope: aggregate
+-- sensitive: none
 with whole_months as (
     select is_whole_months($start_date, $end_date) as is_whole_months
 ),

@@ -1,4 +1,6 @@
 -- kaplan-meier survival by segment: share of accounts still customers k months after their start, for accounts that started inside the data (first churn ends survival; still-active accounts are censored at the data's last month); filters $segments, $regions, $plans.
+-- scope: aggregate
+-- sensitive: none
 with event_table as (
     -- ages at which accounts left observation, summed from the survival_event_tallies rollup
     select segment, age_months,

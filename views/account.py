@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from northstar import accounts, charts, db, downloads, gate, health
+from northstar import accounts, charts, db, downloads, gate, health, mask
 from northstar.metrics import format_usd
 from northstar.text import literal
 
@@ -14,13 +14,19 @@ metadata = db.dataset_metadata()
 st.title("Account 360")
 
 selected = st.query_params.get("account")
+names_masked = mask.session_masked()
 search = st.text_input(
-    "Find an account", placeholder="Name or ID, e.g. Northwind or A0000123", key="account_search"
+    "Find an account",
+    placeholder="Account ID, e.g. A0000123" if names_masked
+    else "Name or ID, e.g. Northwind or A0000123",
+    help="Names are masked, so the search looks at account IDs only." if names_masked else None,
+    key="account_search",
 )
 if search:
-    matches = db.run_query("account_search", search=search.strip(), limit=25)
+    matches = db.run_query("account_search", search=search.strip(), match_names=True, limit=25)
     if matches.empty:
-        st.info(f"No account name or ID contains “{literal(search)}”.")
+        searched = "ID" if names_masked else "name or ID"
+        st.info(f"No account {searched} contains “{literal(search)}”.")
     else:
         labels = {
             row.account_id: f"{row.account_name} · {row.segment} · {row.region}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from northstar import charts, db, downloads, filters, gate, programs
+from northstar import charts, db, downloads, filters, gate, mask, programs
 from northstar.metrics import format_usd, format_value
 
 gate.require_page("programs")
@@ -76,9 +76,11 @@ def survey_tab(program: programs.SurveyProgram, rate_label: str, intro: str) -> 
             "window is still open: they are not counted yet."
         )
 
+    # topics are the engagements' notes: free text, so not broken down while masking is on
+    topics_hidden = program is programs.PROFESSIONAL_SERVICES and mask.session_masked()
     by_topic = (
         db.run_query("program_survey_results", **params, grain="topic")
-        if program is programs.PROFESSIONAL_SERVICES
+        if program is programs.PROFESSIONAL_SERVICES and not topics_hidden
         else None
     )
     left, right = st.columns(2)
@@ -133,6 +135,9 @@ def survey_tab(program: programs.SurveyProgram, rate_label: str, intro: str) -> 
             charts.show(figure.update_yaxes(range=[0, 105]))
     if by_topic is not None:
         show_table(programs.topic_table(by_topic))
+    elif topics_hidden:
+        st.caption("Scores by engagement topic are hidden while names are masked: topics come "
+                   "from the engagements' notes.")
     with st.expander("By quarter (all history)"):
         show_table(programs.survey_quarter_table(trend, rate_label, due_label))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from northstar import charts, db, downloads, filters, gate, voc
+from northstar import charts, db, downloads, filters, gate, mask, voc
 from northstar.metrics import METRICS, format_delta, format_value
 
 gate.require_page("satisfaction")
@@ -169,8 +169,12 @@ with verbatims_tab:
             },
         )
         search_column, theme_column = st.columns([2, 3])
+        comments_masked = mask.session_masked()
         search = search_column.text_input(
-            "Search comments", key="q", bind="query-params", placeholder="e.g. slow, training"
+            "Search comments", key="q", bind="query-params", placeholder="e.g. slow, training",
+            disabled=comments_masked,
+            help="Off while comments are masked: a search would tell what they say."
+            if comments_masked else None,
         )
         theme = theme_column.pills(
             "Theme",

@@ -26,6 +26,7 @@ import duckdb
 
 from northstar.datasets import DATASETS, WARNINGS, Column, table_rules
 from northstar.demo import create_schema, insert_reference_rows
+from northstar.flags import FALSE_SPELLINGS, TRUE_SPELLINGS
 from northstar.importer.mapping import Mapping, MappingError, TableMapping
 from northstar.importer.sources import SourceError, quote_identifier, stage_source
 from northstar.rollups import build_rollups
@@ -113,11 +114,15 @@ def _typed(column: Column, raw: str, raw_type: str) -> str:
         return (f"coalesce(try_cast({text} as timestamp), "
                 f"try_strptime({text}, $timestamp_format), try_strptime({text}, $date_format))")
     if target == "BOOLEAN":
-        return (f"case when lower({text}) in ('yes', 'y') then true "
-                f"when lower({text}) in ('no', 'n') then false "
-                f"else try_cast({text} as boolean) end")
+        return (f"case when lower({text}) in ({_spellings(TRUE_SPELLINGS)}) then true "
+                f"when lower({text}) in ({_spellings(FALSE_SPELLINGS)}) then false end")
     number = f"replace(replace({text}, $thousands_separator, ''), $decimal_separator, '.')"
     return f"try_cast({number} as {target})"
+
+
+def _spellings(words: tuple[str, ...]) -> str:
+    """A SQL list of our own fixed yes/no spellings (never loaded data)."""
+    return ", ".join(_literal(word) for word in words)
 
 
 def _format_params(table_mapping: TableMapping) -> dict[str, str]:

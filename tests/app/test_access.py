@@ -163,17 +163,18 @@ def rendered_text(at: AppTest) -> str:
 
 def test_department_head_cannot_run_account_queries(signed_in):
     from northstar.access import AccessDenied, Viewer, check_query
+    from northstar.db import load_query
 
     head = Viewer("h@x", "department_head", "customer_service", signed_in=True)
     with pytest.raises(AccessDenied):
-        check_query(head, "health_accounts", {})
+        check_query(head, "health_accounts", load_query("health_accounts").scope, {})
     with pytest.raises(AccessDenied):
-        check_query(head, "account_profile", {"account_id": "A0000001"})
-    check_query(head, "kpi_windows", {})
+        check_query(head, "account_profile", load_query("account_profile").scope, {"account_id": "A0000001"})
+    check_query(head, "kpi_windows", load_query("kpi_windows").scope, {})
     board = Viewer("b@x", "board", signed_in=True)
     with pytest.raises(AccessDenied):
-        check_query(board, "account_tickets", {"account_id": "A0000001"})
+        check_query(board, "account_tickets", load_query("account_tickets").scope, {"account_id": "A0000001"})
     with pytest.raises(AccessDenied):
-        check_query(board, "data_load_run", {})
+        check_query(board, "data_load_run", load_query("data_load_run").scope, {})
     with pytest.raises(AccessDenied):
-        check_query(Viewer("n@x", None, signed_in=True), "kpi_windows", {})
+        check_query(Viewer("n@x", None, signed_in=True), "kpi_windows", load_query("kpi_windows").scope, {})

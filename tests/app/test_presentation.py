@@ -79,7 +79,8 @@ def test_pseudonyms_are_stable():
 
     frame = pd.DataFrame({"account_name": ["Acme Ltd", None], "comment": ["Too slow", None],
                           "primary_contact_email": ["a@acme.example", None], "arr_usd": [1.0, 2.0]})
-    masked = mask_frame(frame)
+    masked = mask_frame(frame, (("account_name", "account"), ("comment", "text"),
+                                ("primary_contact_email", "email")))
     assert masked["account_name"][0] == pseudonym("Acme Ltd")
     assert masked["comment"][0].startswith("[hidden")
     assert masked["primary_contact_email"][0].endswith("@hidden.invalid")

@@ -8,7 +8,6 @@ import pytest
 
 from northstar import db
 from northstar.paths import QUERIES_DIR
-from northstar.query_scopes import QUERY_SCOPES
 from tests.unit import fixtures
 
 
@@ -49,9 +48,9 @@ def test_values_are_bound_not_interpolated(fixture_db):
 
 
 def test_sql_errors_name_the_query(fixture_db, monkeypatch, tmp_path):
-    (tmp_path / "broken.sql").write_text("select * from no_such_table")
+    (tmp_path / "broken.sql").write_text(
+        "-- scope: aggregate\n-- sensitive: none\nselect * from no_such_table")
     monkeypatch.setattr(db, "QUERIES_DIR", tmp_path)
-    monkeypatch.setitem(QUERY_SCOPES, "broken", "aggregate")
     with pytest.raises(db.QueryError, match=r"Query 'broken' failed"):
         db.run_query("broken")
 

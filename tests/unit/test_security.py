@@ -8,8 +8,7 @@ import tomllib
 
 import pytest
 
-from northstar import access, text
-from northstar.query_scopes import QUERY_SCOPES
+from northstar import access, db, text
 from tests.conftest import REPO_ROOT
 
 
@@ -67,11 +66,20 @@ def test_the_secrets_example_only_holds_placeholders():
         assert example["auth"][key].startswith("<")
 
 
-def test_every_query_has_an_access_scope():
-    names = {path.stem for path in (REPO_ROOT / "queries").glob("*.sql")}
-    assert names - set(QUERY_SCOPES) == set(), "classify new queries in northstar/query_scopes.py"
-    assert set(QUERY_SCOPES) - names == set(), "remove deleted queries from query_scopes.py"
-    assert set(QUERY_SCOPES.values()) <= set(access.SCOPE_ROLES)
+def test_every_query_declares_its_scope_and_sensitive_columns():
+    for path in sorted((REPO_ROOT / "queries").glob("*.sql")):
+        query = db.load_query(path.stem)  # raises when a declaration is missing or malformed
+        assert query.scope in access.SCOPE_ROLES, path.name
+
+
+def test_a_query_without_declarations_is_refused(tmp_path, monkeypatch):
+    (tmp_path / "undeclared.sql").write_text("-- everything\nselect 1 as x")
+    monkeypatch.setattr(db, "QUERIES_DIR", tmp_path)
+    with pytest.raises(db.QueryError, match="must declare"):
+        db.load_query("undeclared")
+    (tmp_path / "odd.sql").write_text("-- scope: aggregate\n-- sensitive: x (secret)\nselect 1 as x")
+    with pytest.raises(db.QueryError, match="kind one of"):
+        db.load_query("odd")
 
 
 def test_every_page_has_an_access_rule():

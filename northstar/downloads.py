@@ -20,8 +20,10 @@ from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
+from openpyxl.worksheet.worksheet import Worksheet
 
 from northstar import view_state
+from northstar.formula_guard import FORMULA_PREFIXES, neutralise_frame
 from northstar.paths import REPO_ROOT
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser")
@@ -54,13 +56,28 @@ class Kpi:
 
 
 def table_csv(frame: pd.DataFrame, context: ExportContext) -> bytes:
-    """CSV with the context as leading `#` comment lines (pandas: `read_csv(..., comment="#")`)."""
-    header = "".join(f"# {line}\n" for line in context.lines())
-    return (header + frame.to_csv(index=False)).encode("utf-8")
+    """CSV with the context as leading `#` comment lines (pandas: `read_csv(..., comment="#")`).
+    Text a spreadsheet would run as a formula starts with `'` (numbers stay numbers)."""
+    # CRLF line ends (RFC 4180), so a value holding a carriage return is quoted as well
+    header = "".join(f"# {line}\r\n" for line in context.lines())
+    body = neutralise_frame(frame).to_csv(index=False, lineterminator="\r\n")
+    return (header + body).encode("utf-8")
+
+
+def _text_as_text(sheet: Worksheet) -> None:
+    """Every text cell stored as text, never as a formula; one that looks like a formula also
+    gets Excel's quote prefix, so editing it keeps it text."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+                if cell.value.startswith(FORMULA_PREFIXES):
+                    cell.quotePrefix = True
 
 
 def table_excel(frame: pd.DataFrame, context: ExportContext) -> bytes:
-    """An .xlsx workbook: the table, and an About sheet with the as-of date and filters."""
+    """An .xlsx workbook: the table, and an About sheet with the as-of date and filters. Numbers
+    are numbers and text is text: nothing loaded can become a live formula."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         export = frame.copy()
@@ -71,6 +88,8 @@ def table_excel(frame: pd.DataFrame, context: ExportContext) -> bytes:
         pd.DataFrame({"About this export": context.lines()}).to_excel(
             writer, sheet_name="About", index=False
         )
+        for sheet in writer.sheets.values():
+            _text_as_text(sheet)
     return buffer.getvalue()
 
 

@@ -27,6 +27,7 @@ import duckdb
 from northstar.datasets import DATASETS, WARNINGS, Column, table_rules
 from northstar.demo import create_schema, insert_reference_rows
 from northstar.flags import FALSE_SPELLINGS, TRUE_SPELLINGS
+from northstar.formula_guard import neutralise_sql
 from northstar.importer.mapping import Mapping, MappingError, TableMapping
 from northstar.importer.sources import SourceError, quote_identifier, stage_source
 from northstar.rollups import build_rollups
@@ -474,9 +475,14 @@ def _refusal(result: LoadResult) -> str | None:
 
 
 def _write_rejects(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """The refused rows as CSV; text a spreadsheet would run as a formula starts with `'`."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    columns = ", ".join(
+        column if column == "line" else f"{neutralise_sql(column)} as {column}"
+        for column in _REJECT_COLUMNS.split(", ")
+    )
     con.execute(
-        f"copy (select {_REJECT_COLUMNS} from load_rejects order by table_name, line, rule) "
+        f"copy (select {columns} from load_rejects order by table_name, line, rule) "
         "to $path (header, delimiter ',')",
         {"path": str(path)},
     )

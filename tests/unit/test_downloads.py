@@ -18,7 +18,7 @@ CONTEXT = downloads.ExportContext("Customer briefing", dt.date(2026, 10, 31),
 def test_csv_starts_with_the_context():
     frame = pd.DataFrame({"Account": ["Acme"], "ARR": [1200.0]})
     text = downloads.table_csv(frame, CONTEXT).decode()
-    assert text.splitlines()[:4] == [
+    assert text.split("\r\n")[:4] == [
         "# Northstar — Customer briefing", "# Data as of 31 Oct 2026",
         "# Filters: Last 12 months · All accounts", "# Customer names and comments are masked"]
     assert pd.read_csv(io.StringIO(text), comment="#").equals(frame)
@@ -30,6 +30,42 @@ def test_excel_has_the_data_and_an_about_sheet():
     assert list(workbook) == ["Data", "About"]
     assert workbook["Data"]["Account"].tolist() == ["Acme"]
     assert "Data as of 31 Oct 2026" in workbook["About"].iloc[:, 0].tolist()
+
+
+FORMULAS = ["=HYPERLINK(\"http://evil.invalid\",\"Click\")", "+1+1", "-2+3", "@SUM(A1)",
+            "\tTabbed", "\rReturn", "=cmd|' /C calc'!A0"]
+
+
+def test_csv_cells_that_would_run_as_formulas_are_text():
+    import csv
+
+    frame = pd.DataFrame({"Account": [*FORMULAS, "Plain = fine"],
+                          "ARR": [-5.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]})
+    text = downloads.table_csv(frame, CONTEXT).decode()
+    rows = [row for row in csv.reader(io.StringIO(text, newline=""))
+            if not row[0].startswith("#")]
+    assert [row[0] for row in rows[1:]] == [f"'{value}" for value in FORMULAS] + ["Plain = fine"]
+    assert rows[1][1] == "-5.0"  # numbers stay numbers, negative ones included
+
+
+def test_csv_column_names_are_neutralised_too():
+    text = downloads.table_csv(pd.DataFrame({"=1+1": ["x"]}), CONTEXT).decode()
+    assert text.split("\r\n")[4] == "'=1+1"
+
+
+def test_excel_writes_text_as_text_and_numbers_as_numbers():
+    from openpyxl import load_workbook
+
+    frame = pd.DataFrame({"Account": FORMULAS, "ARR": [-5.0, 1, 2, 3, 4, 5, 6]})
+    book = load_workbook(io.BytesIO(downloads.table_excel(frame, CONTEXT)))
+    sheet = book["Data"]
+    cells = [row for row in sheet.iter_rows(min_row=2)]
+    # the exact text, not evaluated (XML stores a carriage return as a line feed)
+    assert [row[0].value for row in cells] == [value.replace("\r", "\n") for value in FORMULAS]
+    assert {row[0].data_type for row in cells} == {"s"}  # no formula cell
+    assert all(row[0].quotePrefix for row in cells)
+    assert [row[1].value for row in cells][0] == -5 and cells[0][1].data_type == "n"
+    assert not any(cell.data_type == "f" for row in book["About"].iter_rows() for cell in row)
 
 
 def test_html_brief_is_self_contained_and_escaped():

@@ -275,3 +275,23 @@ def test_parquet_and_excel_sources(tmp_path):
         # the blank Excel cell on sheet row 3 is refused with its row number
         assert con.execute("select line, column_name, rule from load_rejects").fetchall() == [
             (3, "mrr_usd", "missing_value")]
+
+
+def test_the_rejects_csv_never_runs_as_a_formula(tmp_path):
+    import csv
+
+    hostile = '=HYPERLINK("http://evil.invalid","Click")'
+    source = write_source(tmp_path / "source", Case("formula", {
+        "account_mrr_monthly.csv": MRR.replace(",200", f',"{hostile.replace(chr(34), chr(34) * 2)}"')
+        .replace(",300", ",-7"),
+    }))
+    db = tmp_path / "db.duckdb"
+    assert main([str(source), "--db", str(db), "--max-reject-pct", "100"]) == 0
+    with (tmp_path / "db.rejects.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    values = {row["rule"]: row["value"] for row in rows}
+    assert values["invalid_type"] == "'" + hostile
+    assert values["out_of_range"] == "'-7"  # the value as written, a text cell in this file
+    with duckdb.connect(str(db), read_only=True) as con:  # the database keeps it as it was
+        assert con.execute("select value from load_rejects where rule = 'invalid_type'"
+                           ).fetchone()[0] == hostile

@@ -49,16 +49,11 @@ class Brief:
     changes: list[BriefSentence]
 
 
-def escape_markdown(text: str) -> str:
-    """Backslash-escape every character Markdown (or Streamlit's LaTeX `$`) would act on."""
-    return literal(text)
-
-
 def markdown_line(sentence: BriefSentence, view: Sequence[tuple[str, str]] = ()) -> str:
     """The sentence as escaped Markdown followed by its evidence link, which carries the view
     state (masking, presentation, filters) of the session it is drawn in."""
     link = with_view(sentence.link, view)
-    return f"{escape_markdown(sentence.text)} [{sentence.link_label} →]({link})"
+    return f"{literal(sentence.text)} [{sentence.link_label} →]({link})"
 
 
 def _missing(value: object) -> bool:

@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from northstar.metrics import format_usd
+from northstar.text import plotly_safe
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies
 PALETTE = {
@@ -340,5 +341,6 @@ def score_distribution(
 
 
 def show(figure: go.Figure) -> None:
-    """Draw a figure the Northstar way: full width, no Plotly toolbar."""
-    st.plotly_chart(figure, config={"displayModeBar": False})
+    """Draw a figure the Northstar way: full width, no Plotly toolbar, every string from the
+    data shown as text."""
+    st.plotly_chart(plotly_safe(figure), config={"displayModeBar": False})

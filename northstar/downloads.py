@@ -25,6 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from northstar import view_state
 from northstar.formula_guard import FORMULA_PREFIXES, neutralise_frame
 from northstar.paths import REPO_ROOT
+from northstar.text import plotly_safe
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser")
 
@@ -111,7 +112,7 @@ def briefing_html(
     )
     charts = []
     for index, (title, figure) in enumerate(figures):
-        chart = figure.to_html(
+        chart = plotly_safe(figure).to_html(
             full_html=False, include_plotlyjs=index == 0, config={"displayModeBar": False}
         )
         charts.append(f"<section><h2>{html.escape(title)}</h2>{chart}</section>")

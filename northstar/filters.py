@@ -13,6 +13,8 @@ from typing import Any
 
 import streamlit as st
 
+from northstar.text import literal
+
 PERIODS: dict[str, tuple[str, int]] = {
     # key: (label, months); "ytd" months depend on the as-of month
     "last_month": ("Last month", 1),
@@ -145,6 +147,11 @@ class FilterState:
         """The filters in words, for captions, exports and presentation mode."""
         compared = f"compared with {self.period.comparison_label}"
         return " · ".join([self.period.label, compared, self.scope_caption()])
+
+    def page_caption(self, as_of: dt.date) -> str:
+        """The line under a page's title: the filters (as text, whatever the data calls its
+        segments, regions and plans) and the data's as-of date."""
+        return f"{literal(self.caption())} · data as of {as_of:%d %b %Y}"
 
 
 # widget keys double as URL query-parameter names

@@ -1,18 +1,64 @@
-"""Data-derived text on screen: shown literally, never interpreted as Markdown.
+"""Text from data or the URL on screen: shown literally, never interpreted.
 
-Streamlit renders titles, captions, labels and messages as Markdown (raw HTML stays off). Text
-that comes from loaded data — account names, reasons, departments — is escaped first, so a
-name like "[Click](https://…)" or "![x](…)" shows as typed instead of becoming a link or an
-image fetched from elsewhere.
+Streamlit renders titles, captions, labels, tab names, metric labels and messages as Markdown
+(raw HTML stays off). Every string that came from loaded data or the address bar — account,
+department, KPI and people's names, reasons, the `?account=` of a link — goes through
+`literal` before it reaches one of those, so "[Click](https://…)", "![x](…)", "**bold**" or a
+bare "www.example.com" shows as typed instead of becoming a link, an image fetched from
+elsewhere, bold text or an automatic link.
 """
 
 from __future__ import annotations
 
+import html
 import re
+from typing import Any
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^])")
+import numpy as np
+import plotly.graph_objects as go
+
+# every ASCII punctuation character Markdown (with its character references, &…;),
+# Streamlit's directives (:red[…], :material/…:) or its LaTeX ($…$) can act on, escaped with
+# a backslash
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^&@])")
+# automatic links are found in the rendered text (http://…, www.…, user@host), after escapes
+# are resolved; an invisible word joiner after the '://', 'www' and '@' they need breaks them
+WORD_JOINER = "\u2060"
+_AUTOLINK_START = re.compile(r"(\\:(?=//)|(?i:www)(?=\\\.)|\\@)")
 
 
 def literal(value: object) -> str:
-    """`value` as text with every Markdown control character escaped."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(value))
+    """`value` as Markdown that shows exactly its text."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", str(value))
+    return _AUTOLINK_START.sub(lambda match: match.group(1) + WORD_JOINER, escaped)
+
+
+# Plotly draws its strings (titles, ticks, legends, hover labels) as a small HTML subset, in
+# which <a href>, <b>, <i> and <span style> work; every string of a figure is drawn with < > &
+# as entities instead (Plotly shows those as the characters). Only the line break Northstar's
+# own labels use is kept, and the hover templates, which are Northstar's own.
+_PLOTLY_TEMPLATES = frozenset({"hovertemplate", "texttemplate"})
+_LINE_BREAK = "<br>"
+
+
+def plotly_literal(value: str) -> str:
+    """A string as Plotly shows it literally (line breaks kept)."""
+    return html.escape(value, quote=False).replace(html.escape(_LINE_BREAK), _LINE_BREAK)
+
+
+def _literal_strings(node: Any, key: str | None = None) -> Any:
+    if isinstance(node, str):
+        return node if key in _PLOTLY_TEMPLATES else plotly_literal(node)
+    if isinstance(node, dict):
+        return {name: _literal_strings(value, name) for name, value in node.items()}
+    if isinstance(node, list | tuple):
+        return [_literal_strings(item, key) for item in node]
+    if isinstance(node, np.ndarray) and node.dtype == object:
+        return [_literal_strings(item, key) for item in node.tolist()]
+    return node
+
+
+def plotly_safe(figure: go.Figure) -> go.Figure:
+    """A copy of the figure whose every string (data labels, series names, titles, ticks) is
+    shown literally."""
+    return go.Figure(_literal_strings(figure.to_plotly_json()))

@@ -12,11 +12,11 @@ Both rebuild the rollups afterwards, so derived tables hold the planted text as 
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import duckdb
 
+from northstar.demo import CHECKSUM_TABLES, create_schema
 from northstar.rollups import build_rollups
 
 CANARY = "Qzxcanary"
@@ -38,9 +38,11 @@ HOSTILE_MARK = "Hzq"  # in every hostile value, so a test can find where it show
 HOSTILE = (
     f" ![{HOSTILE_MARK}img](http://{HOSTILE_HOST}/i.png) [{HOSTILE_MARK}link](http://"
     f"{HOSTILE_HOST}/x) **{HOSTILE_MARK}bold** <b>{HOSTILE_MARK}tag</b> "
-    f"<img src=http://{HOSTILE_HOST}/t.png> www.{HOSTILE_HOST} $x^2$ :red[{HOSTILE_MARK}]"
+    f"<img src=http://{HOSTILE_HOST}/t.png> <a href=\"http://{HOSTILE_HOST}/h\">Hzqhtml</a> "
+    f"www.{HOSTILE_HOST} $x^2$ :red[{HOSTILE_MARK}]"
 )
-# descriptive text shown on pages (not keys, not the vocabularies pages filter on)
+# descriptive text shown on pages, and the free vocabularies the filters offer (not keys, not
+# the values the schema fixes)
 HOSTILE_TEXT_COLUMNS = (
     *CUSTOMER_TEXT_COLUMNS,
     ("departments", "department_name"),
@@ -51,18 +53,32 @@ HOSTILE_TEXT_COLUMNS = (
     ("initiatives", "initiative_name"),
     ("accounts", "churn_reason"),
     ("accounts", "lost_to_competitor"),
+    ("accounts", "industry"),
+    ("accounts", "region"),
+    ("accounts", "plan"),
+    ("customer_outcomes", "outcome_name"),
+    ("employees", "job_title"),
 )
 
 
 def _rewrite(source: Path, target: Path, columns: tuple[tuple[str, str], ...],
              expression: str) -> Path:
-    """Copy `source` to `target`, set each column to `expression` of its value, rebuild rollups."""
-    shutil.copyfile(source, target)
+    """A copy of `source` at `target` with each column set to `expression` of its value, and
+    the rollups rebuilt from the changed tables."""
+    target.unlink(missing_ok=True)
+    changed: dict[str, list[str]] = {}
+    for table, column in columns:
+        changed.setdefault(table, []).append(column)
     with duckdb.connect(str(target)) as con:
-        for table, column in columns:
+        create_schema(con)
+        con.execute("attach $path as source (read_only)", {"path": str(source)})
+        for table in (*CHECKSUM_TABLES, "dataset_metadata"):  # referenced tables first
             # our own fixed table and column names
-            con.execute(f"update {table} set {column} = {expression.format(value=column)} "
-                        f"where {column} is not null")
+            replaced = ", ".join(f"{expression.format(value=column)} as {column}"
+                                 for column in changed.get(table, ()))
+            clause = f" replace ({replaced})" if replaced else ""
+            con.execute(f"insert into {table} select *{clause} from source.{table}")
+        con.execute("detach source")
         build_rollups(con)
         con.execute("checkpoint")
     return target

@@ -54,7 +54,8 @@ if not selected:
 
 profile_frame = db.run_query("account_profile", account_id=selected)
 if profile_frame.empty:
-    st.warning(f"No account with ID {selected} in the data.", icon=":material/search_off:")
+    st.warning(f"No account with ID “{literal(selected)}” in the data.",
+               icon=":material/search_off:")
     st.stop()
 profile = profile_frame.iloc[0]
 

@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from northstar import charts, db, downloads, filters, gate, goals
+from northstar.text import literal
 
 gate.require_page("alignment")
 
@@ -186,7 +187,8 @@ with gap_left:
         st.warning(
             "**KPIs that serve no customer outcome** (they earn no alignment credit):\n\n"
             + "\n".join(
-                f"- {row.kpi_name} ({row.department_name}) — {goals.status_text(row.status)}"
+                f"- {literal(row.kpi_name)} ({literal(row.department_name)}) — "
+                f"{goals.status_text(row.status)}"
                 for row in unaligned.itertuples()
             ),
             icon=":material/link_off:",
@@ -195,7 +197,7 @@ with gap_right:
     if unowned:
         st.warning(
             "**Customer outcomes no department owns** (no KPI serves them): "
-            + ", ".join(unowned)
+            + ", ".join(literal(outcome) for outcome in unowned)
             + ".",
             icon=":material/person_off:",
         )
@@ -207,7 +209,7 @@ with gap_right:
     if without_kpis:
         st.warning(
             "**Departments without KPIs** (left out of the overall score): "
-            + ", ".join(without_kpis)
+            + ", ".join(literal(department) for department in without_kpis)
             + ".",
             icon=":material/domain_disabled:",
         )

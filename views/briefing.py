@@ -14,7 +14,7 @@ state = filters.current(metadata.last_month)
 window = state.period
 
 st.title("Customer briefing")
-st.caption(f"{state.caption()} · data as of {metadata.as_of:%d %b %Y}")
+st.caption(state.page_caption(metadata.as_of))
 
 frame = db.run_query("kpi_windows", **state.query_params(), end_months=window.query_end_months())
 cards = briefing.kpi_cards(frame, window)

@@ -18,7 +18,7 @@ params = {**state.query_params(), **config.query_params()}
 st.title("Health & risk")
 st.caption(
     f"Health in {filters.month_label(metadata.last_month)} · "
-    f"{state.scope_caption()} · data as of {metadata.as_of:%d %b %Y}"
+    f"{literal(state.scope_caption())} · data as of {metadata.as_of:%d %b %Y}"
 )
 
 summary = db.run_query("health_summary", **params, as_of_month=metadata.last_month)

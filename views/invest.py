@@ -11,6 +11,7 @@ import streamlit as st
 
 from northstar import charts, db, downloads, filters, gate, health, invest
 from northstar.metrics import format_usd
+from northstar.text import literal
 
 gate.require_page("invest")
 
@@ -23,7 +24,7 @@ opening_month = filters.add_months(last_month, -12)
 st.title("Where to invest")
 st.caption(
     f"Drivers estimated on every month with a year of history before and after it · "
-    f"exposure and ARR now: {filters.month_label(last_month)} · {state.scope_caption()} · "
+    f"exposure and ARR now: {filters.month_label(last_month)} · {literal(state.scope_caption())} · "
     f"data as of {metadata.as_of:%d %b %Y}"
 )
 

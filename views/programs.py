@@ -19,7 +19,7 @@ period = programs.period_params(window, metadata.as_of)
 as_of = metadata.as_of
 
 st.title("CCO programs")
-st.caption(f"{state.caption()} · data as of {as_of:%d %b %Y}")
+st.caption(state.page_caption(as_of))
 
 
 def show_table(table: pd.DataFrame, height: int | None = None) -> None:

@@ -15,7 +15,7 @@ window = state.period
 params = state.query_params()
 
 st.title("Retention")
-st.caption(f"{state.caption()} · data as of {metadata.as_of:%d %b %Y}")
+st.caption(state.page_caption(metadata.as_of))
 
 data_months = db.run_query("revenue_months")
 if data_months.empty:

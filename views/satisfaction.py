@@ -21,7 +21,7 @@ comparison_dates = {
 }
 
 st.title("Satisfaction")
-st.caption(f"{state.caption()} · data as of {metadata.as_of:%d %b %Y}")
+st.caption(state.page_caption(metadata.as_of))
 
 scores_tab, verbatims_tab, loop_tab = st.tabs(
     ["Scores", "Verbatims", "Closed loop"], key="view", bind="query-params", on_change="rerun"

@@ -41,7 +41,8 @@ department_id = st.selectbox(
 department_name = names[department_id]
 st.header(literal(department_name))
 st.caption(
-    f"Head: {heads.get(department_id) or '—'} · {state.caption()} · data as of {as_of:%d %b %Y}"
+    f"Head: {literal(heads.get(department_id) or '—')} · {literal(state.caption())} · "
+    f"data as of {as_of:%d %b %Y}"
 )
 
 kpis = db.run_query("goal_kpis")
@@ -59,7 +60,8 @@ runs = goals.off_track_runs(own, actuals, metadata.last_month)
 st.subheader("KPIs against targets")
 if own.empty:
     st.info(
-        f"{department_name} has no KPIs in the catalogue yet, so it has no alignment score.",
+        f"{literal(department_name)} has no KPIs in the catalogue yet, so it has no alignment "
+        "score.",
         icon=":material/flag:",
     )
 else:
@@ -93,7 +95,7 @@ else:
         st.warning(
             "Off track two periods running or more: "
             + ", ".join(
-                f"{kpi_name} ({periods} periods)"
+                f"{literal(kpi_name)} ({periods} periods)"
                 for kpi_name, periods in zip(
                     runs.merge(own, on="kpi_id")["kpi_name"], runs["periods_running"], strict=True
                 )
@@ -117,7 +119,7 @@ else:
         ]
         with chart_columns[index % 2]:
             if series.empty:
-                st.info(f"{kpi.kpi_name}: no actuals in this window.")
+                st.info(f"{literal(kpi.kpi_name)}: no actuals in this window.")
                 continue
             figure = charts.trend(
                 list(series["period_start"]),
@@ -153,14 +155,14 @@ touchpoints = db.run_query(
 )
 if touchpoints.empty:
     st.info(
-        f"No survey answer in the period names {department_name} as the touchpoint "
+        f"No survey answer in the period names {literal(department_name)} as the touchpoint "
         "(for these filters).",
         icon=":material/sentiment_neutral:",
     )
 else:
     st.caption(
-        f"Survey answers in the period whose touchpoint is {department_name} "
-        f"({state.scope_caption()}); change against {window.comparison_label}. "
+        f"Survey answers in the period whose touchpoint is {literal(department_name)} "
+        f"({literal(state.scope_caption())}); change against {window.comparison_label}. "
         "NPS: % promoters − % detractors; CSAT: % of answers 4–5; CES: mean on 1–7."
     )
     downloads.dataframe(goals.touchpoint_table(touchpoints), hide_index=True)
@@ -270,7 +272,8 @@ try:
                 "limit": goals.DRILL_LIMIT,
             },
         )
-        described = f"answers in {window.label} whose touchpoint is {department_name}, lowest first"
+        described = (f"answers in {window.label} whose touchpoint is {literal(department_name)}, "
+                     "lowest first")
     else:
         kpi = computed.loc[computed["kpi_id"] == choice.removeprefix("kpi:")].iloc[0]
         periods = sorted(
@@ -283,7 +286,7 @@ try:
             reverse=True,
         )
         if not periods:
-            st.info(f"{kpi['kpi_name']} has no actuals yet.")
+            st.info(f"{literal(kpi['kpi_name'])} has no actuals yet.")
             st.stop()
         period_start = st.selectbox(
             "Period",
@@ -305,7 +308,7 @@ try:
             kpi["unit"],
         )
         st.caption(
-            f"{kpi['kpi_name']} in "
+            f"{literal(kpi['kpi_name'])} in "
             f"{goals.period_label(period_start, kpi['period_grain'], metadata.last_month)}: "
             f"{goals.format_kpi_value(actual.iloc[0] if len(actual) else None, kpi['unit'])} "
             f"against a target of {goals.format_kpi_value(kpi['target_value'], kpi['unit'])} — "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from northstar.text import literal
 from tests.app.test_retention_pages import open_page, texts
 
 
@@ -42,7 +43,7 @@ def test_alignment_page_with_filters(demo):
 def test_scorecard_for_a_department_from_the_url(demo):
     at = open_page("views/scorecard.py", {"department": "customer_service"})
     assert at.title[0].value == "Department scorecard"
-    assert at.header[0].value == "Customer Service & Support"
+    assert at.header[0].value == literal("Customer Service & Support")
     assert at.selectbox(key="department").value == "customer_service"
     labels = [metric.label for metric in at.metric]
     assert labels[:4] == ["Alignment score", "On track", "At risk", "Off track"]

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 from northstar.metrics import BRIEFING_KPIS, METRICS
 from northstar.rollups import build_rollups
 from tests.conftest import REPO_ROOT
+from tests.shown import as_shown
 
 APP = str(REPO_ROOT / "app.py")
 WALL_LABELS = [METRICS[name].label for name in BRIEFING_KPIS]
@@ -70,7 +71,7 @@ def test_filters_come_from_the_url(demo):
     assert not at.exception
     assert at.sidebar.multiselect(key="segment").value == ["Enterprise"]
     assert at.sidebar.selectbox(key="period").value == "Last 3 months"
-    caption = at.caption[0].value
+    caption = as_shown(at.caption[0].value)
     assert "Last 3 months (Aug 2026 – Oct 2026)" in caption
     assert "Segment: Enterprise" in caption
     assert metric_values(at)["ARR"] != everyone["ARR"]

@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from northstar import present
 from tests.conftest import REPO_ROOT
+from tests.shown import as_shown
 
 APP = str(REPO_ROOT / "app.py")
 
@@ -58,7 +59,7 @@ def test_next_button_walks_the_deck_and_keeps_filters(demo):
     next_button.click().run()
     assert not at.exception
     assert at.title[0].value == "Retention"
-    assert "Segment: SMB" in at.caption[0].value
+    assert "Segment: SMB" in as_shown(at.caption[0].value)
 
 
 def test_mask_toggle_outside_presentation(demo):

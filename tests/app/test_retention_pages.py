@@ -6,6 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import REPO_ROOT
+from tests.shown import as_shown
 
 APP = str(REPO_ROOT / "app.py")
 
@@ -45,7 +46,7 @@ def test_retention_tabs_from_the_url(demo, view, charts, frames):
     at = open_page("views/retention.py", {"view": view, "segment": "Mid-Market"})
     assert len(at.get("plotly_chart")) == charts
     assert len(at.dataframe) == frames
-    assert "Segment: Mid-Market" in at.caption[0].value
+    assert "Segment: Mid-Market" in as_shown(at.caption[0].value)
 
 
 def test_breakdown_dimensions_switch(demo):
@@ -98,7 +99,7 @@ def test_account_360_shows_everything(demo):
     assert [metric.label for metric in at.metric] == ["ARR", "Health score", "NPS (latest)",
                                                        "Open tickets", "CAB"] or \
         [metric.label for metric in at.metric][1:] == ["Health score", "NPS (latest)", "Open tickets", "CAB"]
-    assert "A0000001" in at.caption[0].value
+    assert "A0000001" in as_shown(at.caption[0].value)
     tab_labels = [tab.label for tab in at.tabs]
     assert tab_labels[0] == "Revenue & health"
     assert any(label.startswith("Surveys (") for label in tab_labels)
@@ -118,4 +119,4 @@ def test_account_search(demo):
 
 def test_unknown_account_is_a_clear_warning(demo):
     at = open_page("views/account.py", {"account": "NOPE"})
-    assert "No account with ID NOPE" in at.warning[0].value
+    assert "No account with ID “NOPE”" in as_shown(at.warning[0].value)

@@ -79,7 +79,9 @@ def test_change_sentences_pick_the_largest_relative_moves():
     ]
 
 
-def test_escape_markdown():
-    assert brief.escape_markdown("[x](javascript:y) $5 #1") == (
-        r"\[x\]\(javascript\:y\) \$5 \#1"
-    )
+def test_a_sentence_is_escaped_and_keeps_its_evidence_link():
+    sentence = brief.BriefSentence("[x](javascript:y) $5 #1", "account?account=A1")
+    line = brief.markdown_line(sentence, [("mask", "true")])
+    assert line.startswith(r"\[x\]\(javascript\:")
+    assert r"\$5 \#1" in line
+    assert line.endswith("[Evidence →](account?account=A1&mask=true)")

@@ -114,6 +114,26 @@ def test_access_file_rules(tmp_path):
 
 
 def test_data_text_is_shown_literally():
-    assert text.literal("[Click me](https://evil.example)") == r"\[Click me\]\(https\://evil\.example\)"
+    joiner = text.WORD_JOINER
+    assert text.literal("[Click me](https://evil.example)") == (
+        rf"\[Click me\]\(https\:{joiner}//evil\.example\)")
     assert text.literal("![x](http://t.example/p.png)").startswith(r"\!\[x\]")
     assert text.literal("Acme *Corp* #1") == r"Acme \*Corp\* \#1"
+    # bare addresses GitHub-flavoured Markdown would turn into links are broken invisibly
+    assert text.literal("www.evil.example") == f"www{joiner}\\.evil\\.example"
+    assert text.literal("ceo@evil.example") == f"ceo\\@{joiner}evil\\.example"
+    assert text.literal(":red[x] $x^2$") == r"\:red\[x\] \$x\^2\$"
+
+
+def test_plotly_draws_data_text_literally():
+    import plotly.graph_objects as go
+
+    figure = go.Figure(go.Bar(x=['<a href="http://evil.example">R&D</a>'], y=[1],
+                              text=["2 KPIs<br>on track"],
+                              hovertemplate="%{x}<br>%{y}<extra></extra>"))
+    figure.update_layout(title="<b>Acme</b>")
+    safe = text.plotly_safe(figure).to_plotly_json()
+    assert safe["data"][0]["x"] == ['&lt;a href="http://evil.example"&gt;R&amp;D&lt;/a&gt;']
+    assert safe["data"][0]["text"] == ["2 KPIs<br>on track"]  # Northstar's own line break
+    assert safe["data"][0]["hovertemplate"] == "%{x}<br>%{y}<extra></extra>"
+    assert safe["layout"]["title"]["text"] == "&lt;b&gt;Acme&lt;/b&gt;"

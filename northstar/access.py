@@ -22,6 +22,7 @@ from typing import Any
 
 import streamlit as st
 
+from northstar.flags import parse_flag
 from northstar.paths import REPO_ROOT
 
 ACCESS_FILE = REPO_ROOT / "config" / "access.toml"
@@ -68,6 +69,7 @@ class Viewer:
     department: str | None = None  # department heads only
     signed_in: bool = False
     local_demo: bool = False
+    email_unverified: bool = False  # signed in, but the provider has not verified the address
 
     @property
     def has_access(self) -> bool:
@@ -98,6 +100,9 @@ LOCAL_DEMO_VIEWER = Viewer(email=None, role="cco", signed_in=False, local_demo=T
 class AccessList:
     users: dict[str, tuple[str, str | None]]  # e-mail -> (role, department)
     domains: dict[str, tuple[str, str | None]]  # domain -> (role, department)
+    # token issuers (`iss`) that never send `email_verified` and whose addresses the operator
+    # vouches for; every other token needs `email_verified = true`
+    issuers_without_email_verified: frozenset[str] = frozenset()
 
 
 class AccessFileError(ValueError):
@@ -127,7 +132,21 @@ def load_access(path: Path | None = None) -> AccessList:
         raw = tomllib.load(handle)
     users = dict(_entry(path, "users", entry) for entry in raw.get("users", []))
     domains = dict(_entry(path, "domains", entry) for entry in raw.get("domains", []))
-    return AccessList(users, domains)
+    issuers = raw.get("sign_in", {}).get("issuers_without_email_verified", [])
+    if not isinstance(issuers, list) or not all(isinstance(item, str) for item in issuers):
+        raise AccessFileError(f"{path}: [sign_in] issuers_without_email_verified must be a list "
+                              "of issuer URLs")
+    return AccessList(users, domains, frozenset(item.strip() for item in issuers))
+
+
+def email_verified(claims: Any, access: AccessList) -> bool:
+    """Whether the identity provider vouches for the token's e-mail address: `email_verified`
+    true (any usual spelling), or, for an issuer the access file names as never sending the
+    claim, no claim at all. An explicit false is refused whatever the issuer."""
+    value = claims.get("email_verified")
+    if value is None:
+        return str(claims.get("iss") or "") in access.issuers_without_email_verified
+    return parse_flag(value) is True
 
 
 def resolve(email: str | None, access: AccessList) -> tuple[str, str | None] | None:
@@ -160,7 +179,11 @@ def current_viewer() -> Viewer:
         return Viewer(email=None, role=None)
     if not signed_in:
         return Viewer(email=None, role=None)
-    resolved = resolve(email, load_access())
+    access = load_access()
+    if not email_verified(user, access):
+        # an unverified address proves nothing about who signed in: no role, whoever it names
+        return Viewer(email=email, role=None, signed_in=True, email_unverified=True)
+    resolved = resolve(email, access)
     if resolved is None:
         return Viewer(email=email, role=None, signed_in=True)
     role, department = resolved

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from northstar.access import Viewer
+from northstar.text import literal
 
 
 def render_sign_in() -> None:
@@ -19,11 +20,21 @@ def render_sign_in() -> None:
 
 def render_no_access(viewer: Viewer) -> None:
     st.title("Northstar")
-    st.subheader("You don't have access yet")
-    st.write(
-        f"You are signed in as {viewer.email}, but this address is not on Northstar's access "
-        "list. Ask the CCO's office to add you; nothing from the dashboard is shown until then."
-    )
+    address = literal(viewer.email or "an account without an e-mail address")
+    if viewer.email_unverified:
+        st.subheader("Your e-mail address is not verified")
+        st.write(
+            f"You are signed in as {address}, but your identity provider has not verified this "
+            "address, so Northstar cannot tell that it is yours. Verify it with your provider "
+            "(or sign in with your company account) and sign in again."
+        )
+    else:
+        st.subheader("You don't have access yet")
+        st.write(
+            f"You are signed in as {address}, but this address is not on Northstar's access "
+            "list. Ask the CCO's office to add you; nothing from the dashboard is shown until "
+            "then."
+        )
     st.button("Sign out", icon=":material/logout:", on_click=st.logout)
 
 
@@ -37,7 +48,7 @@ def render_viewer_badge(viewer: Viewer) -> None:
                 icon=":material/lock_open:",
             )
         else:
-            st.caption(f"Signed in as **{viewer.email}** · {viewer.label}")
+            st.caption(f"Signed in as **{literal(viewer.email)}** · {literal(viewer.label)}")
             st.button("Sign out", icon=":material/logout:", on_click=st.logout, key="sign_out")
 
 

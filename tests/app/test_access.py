@@ -50,13 +50,14 @@ def signed_in(demo_db, use_db, tmp_path, monkeypatch):
     return demo_db
 
 
-def app_for(email: str | None) -> AppTest:
+def app_for(email: str | None, **claims: object) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.secrets["auth"] = {"client_id": "test", "client_secret": "test",
                           "server_metadata_url": "http://127.0.0.1:1/.well-known/openid-configuration",
                           "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
                           "cookie_secret": "test"}
-    at.user = {"email": email, "is_logged_in": True} if email else {"is_logged_in": False}
+    at.user = ({"email": email, "is_logged_in": True, "email_verified": True, **claims} if email
+               else {"is_logged_in": False})
     return at
 
 
@@ -178,3 +179,42 @@ def test_department_head_cannot_run_account_queries(signed_in):
         check_query(board, "data_load_run", load_query("data_load_run").scope, {})
     with pytest.raises(AccessDenied):
         check_query(Viewer("n@x", None, signed_in=True), "kpi_windows", load_query("kpi_windows").scope, {})
+
+
+@pytest.mark.parametrize("claims", [
+    {"email_verified": False},
+    {"email_verified": "false"},
+    {"email_verified": None, "iss": "https://idp.example"},  # no claim, issuer not trusted
+])
+def test_an_unverified_address_gets_no_role_whoever_it_names(signed_in, claims):
+    at = app_for(USERS["cco"], **claims)
+    if claims.get("email_verified") is None:
+        at.user = {key: value for key, value in dict(at.user).items()
+                   if key != "email_verified"}
+    at.run()
+    assert not at.exception
+    assert any("not verified" in header.value for header in at.subheader)
+    assert not at.metric and not at.dataframe
+
+
+def test_a_string_true_is_a_verified_address(signed_in):
+    at = app_for(USERS["cco"], email_verified="true").run()
+    assert not at.exception and at.metric
+
+
+def test_an_operator_may_trust_an_issuer_that_never_sends_the_claim(signed_in, tmp_path,
+                                                                    monkeypatch):
+    path = tmp_path / "trusting.toml"
+    path.write_text(ACCESS_FILE + '\n[sign_in]\nissuers_without_email_verified = '
+                    '["https://login.corp.example"]\n')
+    monkeypatch.setenv("NORTHSTAR_ACCESS_FILE", str(path))
+    rules = access.load_access(path)
+    assert access.email_verified({"iss": "https://login.corp.example"}, rules)
+    assert not access.email_verified({"iss": "https://other.example"}, rules)
+    # an explicit false is refused even from a trusted issuer
+    assert not access.email_verified({"iss": "https://login.corp.example",
+                                      "email_verified": False}, rules)
+    at = app_for(USERS["cco"], iss="https://login.corp.example")
+    at.user = {key: value for key, value in dict(at.user).items() if key != "email_verified"}
+    at.run()
+    assert not at.exception and at.metric

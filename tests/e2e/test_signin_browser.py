@@ -14,14 +14,20 @@ from typing import TYPE_CHECKING
 import pytest
 
 from browser import wait_for_app_loaded
+from northstar.text import WORD_JOINER
 from tests.e2e.conftest import _free_port, serve, streamlit_command
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
 METRIC = '[data-testid="stMetric"]'
-LISTED = {"sub": "cco-1", "email": "cco@northstar.example", "name": "Casey CCO"}
-UNLISTED = {"sub": "stranger-1", "email": "stranger@elsewhere.example", "name": "Sam Stranger"}
+LISTED = {"sub": "cco-1", "email": "cco@northstar.example", "name": "Casey CCO",
+          "email_verified": True}
+UNLISTED = {"sub": "stranger-1", "email": "stranger@elsewhere.example", "name": "Sam Stranger",
+            "email_verified": True}
+# someone whose account at the provider claims the CCO's address without having proved it
+UNVERIFIED = {"sub": "impostor-1", "email": "cco@northstar.example", "name": "Ivy Impostor",
+              "email_verified": False}
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +50,7 @@ def signed_app(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     provider_cmd = [
         sys.executable, "-m", "oidc_provider_mock", "--port", str(provider_port),
         "--user-claims", json.dumps(LISTED), "--user-claims", json.dumps(UNLISTED),
+        "--user-claims", json.dumps(UNVERIFIED),
     ]
     env = {**os.environ, "NORTHSTAR_DB": str(demo_db), "PYTHONUNBUFFERED": "1",
            "NORTHSTAR_ACCESS_FILE": str(folder / "access.toml")}
@@ -83,7 +90,8 @@ def test_listed_user_gets_in(signed_app: str, browser: Browser) -> None:
     sign_in(page, signed_app, LISTED["sub"])
     page.locator(METRIC).first.wait_for(timeout=30000)
     assert page.locator(METRIC).count() >= 8
-    assert "cco@northstar.example" in page.locator('[data-testid="stSidebar"]').inner_text()
+    sidebar = page.locator('[data-testid="stSidebar"]').inner_text().replace(WORD_JOINER, "")
+    assert "cco@northstar.example" in sidebar
     page.context.close()
 
 
@@ -92,4 +100,14 @@ def test_unlisted_user_is_refused(signed_app: str, browser: Browser) -> None:
     sign_in(page, signed_app, UNLISTED["sub"])
     page.get_by_text("You don't have access yet").wait_for(timeout=30000)
     assert page.locator(METRIC).count() == 0
+    page.context.close()
+
+
+def test_an_unverified_address_is_refused_even_when_it_is_the_ccos(signed_app: str,
+                                                                   browser: Browser) -> None:
+    page = fresh_page(browser)
+    sign_in(page, signed_app, UNVERIFIED["sub"])
+    page.get_by_text("Your e-mail address is not verified").wait_for(timeout=30000)
+    assert page.locator(METRIC).count() == 0
+    assert "$" not in page.locator('[data-testid="stMain"]').inner_text()
     page.context.close()

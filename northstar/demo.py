@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from northstar import job_progress
+from northstar import job_progress, write_lock
 from northstar.paths import DATA_DIR, DEFAULT_DB_PATH
 from northstar.rollups import build_rollups
 
@@ -193,6 +193,15 @@ def build_demo(
         raise ValueError("--accounts must be at least 1")
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    with write_lock.exclusive(db_path, "demo build"):
+        return _build_demo(db_path, accounts, seed, as_of, threads, verbose, progress)
+
+
+def _build_demo(
+    db_path: Path, accounts: int, seed: int, as_of: dt.date, threads: int | None,
+    verbose: bool, progress: Callable[[Progress], None] | None,
+) -> dict[str, float]:
+    # the write lock is held: a leftover building file is a crashed build's, never a live one's
     tmp_path = db_path.with_name(db_path.name + ".building")
     for stale in (tmp_path, tmp_path.with_name(tmp_path.name + ".wal")):
         stale.unlink(missing_ok=True)
@@ -280,15 +289,24 @@ def main(argv: list[str] | None = None) -> int:
                         help="last day of the data, YYYY-MM-DD (default %(default)s)")
     parser.add_argument("--threads", type=int, default=None, help="DuckDB threads (default: all)")
     parser.add_argument("--checksum", action="store_true", help="print the data checksum")
+    parser.add_argument("--wait", action="store_true",
+                        help="wait for a build or load already writing DB instead of stopping")
     args = parser.parse_args(argv)
     print(f"Building demo database {args.db}: {args.accounts:,} accounts, seed {args.seed}, "
           f"as of {args.as_of}", file=sys.stderr)
-    with job_progress.recording(
-        "demo", args.db, f"{args.accounts:,} accounts, seed {args.seed}, as of {args.as_of}",
-        [step_label(step) for step in build_steps()],
-    ) as record:
-        timings = build_demo(args.db, args.accounts, args.seed, args.as_of, args.threads,
-                             verbose=True, progress=lambda event: record.advance(event.done))
+    try:
+        with write_lock.exclusive(args.db, "demo build", wait=args.wait,
+                                  waiting=lambda who: print(f"Waiting for {who} to finish",
+                                                            file=sys.stderr, flush=True)), \
+             job_progress.recording(
+                 "demo", args.db, f"{args.accounts:,} accounts, seed {args.seed}, as of "
+                 f"{args.as_of}", [step_label(step) for step in build_steps()],
+             ) as record:
+            timings = build_demo(args.db, args.accounts, args.seed, args.as_of, args.threads,
+                                 verbose=True, progress=lambda event: record.advance(event.done))
+    except write_lock.DatabaseBusy as busy:
+        print(f"Demo build not started: {busy}", file=sys.stderr)
+        return 2
     print(f"Built {args.db} in {timings['total']:.1f} s", file=sys.stderr)
     if args.checksum:
         print(database_checksum(args.db))

@@ -47,7 +47,7 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _user() -> str:
+def current_user() -> str:
     try:
         return getpass.getuser()
     except (KeyError, OSError):  # no passwd entry (some containers)
@@ -211,7 +211,8 @@ class JobRecord:
             started_at=started, updated_at=started, fraction=0.0,
             step=self.steps[0] if self.steps else "starting",
             state=RUNNING, message="", pid=os.getpid(), process_started=_process_started(
-                os.getpid()), host=socket.gethostname(), user=_user(), token=uuid.uuid4().hex,
+                os.getpid()), host=socket.gethostname(), user=current_user(),
+            token=uuid.uuid4().hex,
         )
 
     def _write(self, **changes: object) -> None:

@@ -14,7 +14,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from northstar import job_progress
+from northstar import job_progress, write_lock
 from northstar.datasets import DATASETS, DATASETS_BY_NAME
 from northstar.importer.mapping import MappingError, default_mapping, read_mapping
 from northstar.importer.pipeline import LoadError, LoadResult, run_load
@@ -70,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
                         help="last day the data covers, YYYY-MM-DD (default: the end of the "
                              "last billed month)")
+    parser.add_argument("--wait", action="store_true",
+                        help="wait for a build or load already writing the database instead of "
+                             "stopping with exit status 2")
     args = parser.parse_args(argv)
     try:
         db_path = (args.db or database_path()).resolve()
@@ -83,10 +86,17 @@ def main(argv: list[str] | None = None) -> int:
         mapping = (read_mapping(args.mapping, args.source) if args.mapping
                    else default_mapping(args.source))
         print(f"Loading {args.source} with {mapping.label} into {db_path}", file=sys.stderr)
-        with job_progress.recording("load", db_path, f"from {args.source.resolve()} "
+        with write_lock.exclusive(db_path, "load", wait=args.wait,
+                                  waiting=lambda who: print(f"Waiting for {who} to finish",
+                                                            file=sys.stderr, flush=True)), \
+             job_progress.recording("load", db_path, f"from {args.source.resolve()} "
                                     f"({mapping.label})", load_steps()) as record:
             result = run_load(args.source, mapping, db_path, args.rejects, args.max_reject_pct,
                               args.as_of, progress=record.tee(print_progress))
+    except write_lock.DatabaseBusy as busy:
+        print(f"Load not started: {busy}\nThe database at {db_path} is unchanged.",
+              file=sys.stderr)
+        return 2
     except MappingError as error:
         print(f"Load failed: {error}\nThe database at {db_path} is unchanged.",
               file=sys.stderr)

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import duckdb
 
+from northstar import write_lock
 from northstar.datasets import DATASETS, WARNINGS, Column, table_rules
 from northstar.demo import create_schema, insert_reference_rows
 from northstar.flags import FALSE_SPELLINGS, TRUE_SPELLINGS
@@ -370,10 +371,20 @@ def run_load(
     Raises MappingError for an unusable mapping or file, LoadError when the data is refused
     (the result, with its counts, is attached as `error.result`); `db_path` is untouched then.
     """
-    started = time.perf_counter()
-    started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     db_path = Path(db_path).resolve()
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    with write_lock.exclusive(db_path, "load"):
+        return _run_load(source, mapping, db_path, rejects_path, max_reject_pct, as_of, progress)
+
+
+def _run_load(
+    source: Path, mapping: Mapping, db_path: Path, rejects_path: Path | None,
+    max_reject_pct: float | None, as_of: dt.date | None,
+    progress: Callable[[str, float], None] | None,
+) -> LoadResult:
+    # the write lock is held: a leftover loading file is a crashed load's, never a live one's
+    started = time.perf_counter()
+    started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     threshold = next(
         value for value in (max_reject_pct, mapping.max_reject_pct, DEFAULT_MAX_REJECT_PCT)
         if value is not None
@@ -384,6 +395,7 @@ def run_load(
     for stale in (loading, wal):
         stale.unlink(missing_ok=True)
     con = duckdb.connect(str(loading))
+    built = loading.stat().st_ino  # the file this load builds, and the only one it may move
     try:
         create_schema(con, key_indexes=False)
         insert_reference_rows(con)
@@ -430,6 +442,9 @@ def run_load(
         report("rollups built")
         con.execute("checkpoint")
         con.close()
+        if loading.stat().st_ino != built:
+            raise LoadError(f"{loading} was replaced by another process during the load; the "
+                            "database is left as it was")
         os.replace(loading, db_path)
         wal.unlink(missing_ok=True)
     except BaseException as error:

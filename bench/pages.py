@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from northstar import filters, health, programs, retention, voc
+from northstar.months import add_months, last_day
 
 # the filter combinations every page is timed with: (name, period, comparison, segments,
 # regions, plans)
@@ -97,7 +98,7 @@ def briefing_calls(context: Context, state: filters.FilterState) -> list[Call]:
         Call("kpi_windows", "kpi_windows", {**scope, "end_months": window.query_end_months()}),
         Call("brief:driver_counts", "invest_driver_counts", {
             **scope, "as_of_month": context.last_month,
-            "opening_month": filters.add_months(context.last_month, -12)}),
+            "opening_month": add_months(context.last_month, -12)}),
         Call("brief:initiatives", "invest_initiatives",
              {**scope, "as_of_month": context.last_month}),
         Call("brief:band_churn", "health_band_churn", params),
@@ -109,7 +110,7 @@ def retention_calls(context: Context, state: filters.FilterState) -> list[Call]:
     window = state.period
     params = state.query_params()
     months = [
-        filters.add_months(context.first_month, offset)
+        add_months(context.first_month, offset)
         for offset in range(
             (context.last_month.year - context.first_month.year) * 12
             + context.last_month.month - context.first_month.month + 1
@@ -181,7 +182,7 @@ def programs_calls(context: Context, state: filters.FilterState) -> list[Call]:
         Call("exec:months", "revenue_months"),
     ]
     points = programs.coverage_points(context.last_month, context.first_month)
-    outcome_month = filters.add_months(context.last_month, -12)
+    outcome_month = add_months(context.last_month, -12)
     calls += [
         Call("exec:coverage", "program_exec_coverage", {
             **scope, "end_months": sorted({*points, context.last_month, outcome_month}),
@@ -223,9 +224,9 @@ def satisfaction_calls(context: Context, state: filters.FilterState) -> list[Cal
     window = state.period
     params = state.query_params()
     period_dates = {"start_date": window.start_month,
-                    "end_date": filters.last_day(window.end_month)}
+                    "end_date": last_day(window.end_month)}
     comparison_dates = {"start_date": window.comparison_start_month,
-                        "end_date": filters.last_day(window.comparison_end_month)}
+                        "end_date": last_day(window.comparison_end_month)}
     theme_params = voc.theme_params(voc.load_themes())
     loop_params = {**params, "target_days": 7, "as_of_date": context.as_of}
     tabs = {"scores": "Scores", "verbatims": "Verbatims", "loop": "Closed loop"}
@@ -280,7 +281,7 @@ def scorecard_calls(context: Context, state: filters.FilterState) -> list[Call]:
         "start_date": window.start_month,
         "end_date": context.as_of,
         "comparison_start_date": window.comparison_start_month,
-        "comparison_end_date": filters.last_day(window.comparison_end_month),
+        "comparison_end_date": last_day(window.comparison_end_month),
     }
     drill_query, drill_params = goals.drill_params(
         "first_response_median_hours", window.end_month, "month", context.as_of)
@@ -314,7 +315,7 @@ def invest_calls(context: Context, state: filters.FilterState) -> list[Call]:
     return _app(_in_tabs([
         Call("driver_counts", "invest_driver_counts", {
             **scope, "as_of_month": last_month,
-            "opening_month": filters.add_months(last_month, -12)}),
+            "opening_month": add_months(last_month, -12)}),
         Call("planted", "invest_planted_effects"),
         Call("initiatives", "invest_initiatives", {**scope, "as_of_month": last_month}),
         Call("kpis", "kpi_windows",

@@ -19,6 +19,7 @@ import streamlit as st
 
 from northstar.briefing import KpiCard
 from northstar.metrics import format_usd, format_value
+from northstar.months import add_months
 from northstar.text import literal
 from northstar.view_state import current_view_params, with_view
 
@@ -137,14 +138,14 @@ def change_sentences(
 
 def collect(state, metadata, cards: list[KpiCard]) -> Brief:  # pragma: no cover - glue
     """Run the queries behind the brief for the current filters and build its sentences."""
-    from northstar import access, db, filters, health, invest
+    from northstar import access, db, health, invest
 
     config = health.load_config()
     scope = state.query_params()
     try:
         counts = db.run_query(
             "invest_driver_counts", **scope, as_of_month=metadata.last_month,
-            opening_month=filters.add_months(metadata.last_month, -12),
+            opening_month=add_months(metadata.last_month, -12),
         )
         results = invest.driver_results(counts)
         initiatives = db.run_query(

@@ -112,6 +112,46 @@ WARNINGS: dict[str, tuple[QualityCheck, ...]] = {
 
 
 @dataclass(frozen=True)
+class EventDate:
+    """A column saying when something happened (or, for `refuse_future=False`, may be planned).
+
+    After the day of the load it is impossible (refused) or planned (warned); after the data's
+    as-of date it is warned and kept, except the revenue month, which sets the as-of date and
+    is refused after it.
+    """
+
+    column: str
+    refuse_future: bool = True
+
+
+# the date columns of each table that place a row in time, checked against the day of the load
+# and the as-of date
+EVENT_DATES: dict[str, tuple[EventDate, ...]] = {
+    "accounts": (EventDate("start_date", refuse_future=False),),
+    "account_mrr_monthly": (EventDate("month"),),
+    "support_tickets": (EventDate("opened_at"), EventDate("first_response_at"),
+                        EventDate("resolved_at"), EventDate("escalated_at")),
+    "engagements": (EventDate("started_on", refuse_future=False),),
+    "cab_memberships": (EventDate("joined_on", refuse_future=False),),
+    "survey_responses": (EventDate("responded_on"),),
+    "kpi_actuals": (EventDate("period_start"),),
+    "kudos": (EventDate("given_on"),),
+    "employee_engagement": (EventDate("quarter_start"),),
+}
+REVENUE_TABLE, REVENUE_MONTH = "account_mrr_monthly", "month"
+# dates further ahead than this are warned as probably mistyped (a renewal in 2099)
+FAR_FUTURE_YEARS = 10
+FAR_FUTURE_DATES: dict[str, tuple[str, ...]] = {
+    "accounts": ("renewal_date", "churn_date"),
+    "initiatives": ("started_on", "ended_on"),
+    "engagements": ("ended_on",),
+}
+# a month is part of the data when it bills at least this share of the median month's accounts;
+# the as-of date is the end of the latest such month, so a few stray rows cannot move it
+AS_OF_MONTH_SHARE = 0.1
+
+
+@dataclass(frozen=True)
 class Column:
     name: str
     data_type: str  # DuckDB type, e.g. VARCHAR, DATE, DECIMAL(14,2)

@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 
 from northstar import job_progress, write_lock
+from northstar.months import add_months
 from northstar.paths import DATA_DIR, DEFAULT_DB_PATH
 from northstar.rollups import build_rollups
 
@@ -99,11 +100,6 @@ def step_label(step: str) -> str:
 
 def month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 # The large fact tables are stored without key indexes. DuckDB enforces a primary or foreign

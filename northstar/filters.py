@@ -13,6 +13,7 @@ from typing import Any
 
 import streamlit as st
 
+from northstar.months import add_months, range_label
 from northstar.text import literal
 
 PERIODS: dict[str, tuple[str, int]] = {
@@ -33,24 +34,6 @@ SPARKLINE_POINTS = 12
 
 
 EARLIEST = dt.date(1900, 1, 1)  # "from the beginning of the data" for date-range queries
-
-
-def last_day(month: dt.date) -> dt.date:
-    """The last day of a month."""
-    return add_months(month.replace(day=1), 1) - dt.timedelta(days=1)
-
-
-def add_months(month: dt.date, months: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def month_label(month: dt.date) -> str:
-    return month.strftime("%b %Y")
-
-
-def range_label(start: dt.date, end: dt.date) -> str:
-    return month_label(end) if start == end else f"{month_label(start)} – {month_label(end)}"
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import streamlit as st
 
 from northstar import brief, briefing, charts, db, downloads, filters, gate
 from northstar.metrics import METRICS, format_value
+from northstar.months import month_label
 
 gate.require_page("briefing")
 
@@ -47,10 +48,10 @@ row = current.iloc[0]
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Where ARR moved")
-    opening = filters.month_label(window.opening_month)
+    opening = month_label(window.opening_month)
     st.caption(
         f"From the ARR of accounts active in {opening} to ARR in "
-        f"{filters.month_label(window.end_month)}; new accounts are those that started since."
+        f"{month_label(window.end_month)}; new accounts are those that started since."
     )
     bridge = charts.arr_bridge(
         row["starting_arr_usd"],

@@ -6,6 +6,7 @@ import streamlit as st
 
 from northstar import charts, db, downloads, filters, gate, health
 from northstar.metrics import format_usd
+from northstar.months import month_label
 from northstar.text import literal
 
 gate.require_page("health")
@@ -17,7 +18,7 @@ params = {**state.query_params(), **config.query_params()}
 
 st.title("Health & risk")
 st.caption(
-    f"Health in {filters.month_label(metadata.last_month)} · "
+    f"Health in {month_label(metadata.last_month)} · "
     f"{literal(state.scope_caption())} · data as of {metadata.as_of:%d %b %Y}"
 )
 

@@ -11,6 +11,7 @@ import streamlit as st
 
 from northstar import charts, db, downloads, filters, gate, health, invest
 from northstar.metrics import format_usd
+from northstar.months import add_months, month_label, range_label
 from northstar.text import literal
 
 gate.require_page("invest")
@@ -19,12 +20,12 @@ metadata = db.dataset_metadata()
 state = filters.current(metadata.last_month)
 scope = state.query_params()
 last_month = metadata.last_month
-opening_month = filters.add_months(last_month, -12)
+opening_month = add_months(last_month, -12)
 
 st.title("Where to invest")
 st.caption(
     f"Drivers estimated on every month with a year of history before and after it · "
-    f"exposure and ARR now: {filters.month_label(last_month)} · {literal(state.scope_caption())} · "
+    f"exposure and ARR now: {month_label(last_month)} · {literal(state.scope_caption())} · "
     f"data as of {metadata.as_of:%d %b %Y}"
 )
 
@@ -332,7 +333,7 @@ with whatif_tab:
                     f"{reduction}% of the exposure in {where} would have kept about "
                     f"{scenario.avoided_churned_accounts:,.0f} of the accounts and "
                     f"{format_usd(scenario.avoided_churned_arr_usd)} of the ARR lost in "
-                    f"{filters.range_label(filters.add_months(opening_month, 1), last_month)}. "
+                    f"{range_label(add_months(opening_month, 1), last_month)}. "
                     "Assumes the driver causes the extra churn; a driver that only marks "
                     "trouble protects less."
                 )

@@ -8,6 +8,7 @@ import streamlit as st
 
 from northstar import charts, db, downloads, filters, gate, mask, programs
 from northstar.metrics import format_usd, format_value
+from northstar.months import add_months, month_label
 
 gate.require_page("programs")
 
@@ -168,8 +169,8 @@ with board_tab:
         cab, comparable = groups[1], groups[2]
         st.subheader("Do advisory board accounts stay and grow more?")
         st.caption(
-            f"Accounts active in {filters.month_label(window.opening_month)} and what happened "
-            f"to them by {filters.month_label(window.end_month)}; NPS from relationship survey "
+            f"Accounts active in {month_label(window.opening_month)} and what happened "
+            f"to them by {month_label(window.end_month)}; NPS from relationship survey "
             f"answers in the period. {programs.COMPARABLE_RULE} Floors this period: "
             f"{programs.floors_text(comparison['comparable_floors'].iloc[0])}."
         )
@@ -286,7 +287,7 @@ with executive_tab:
         months = db.run_query("revenue_months")
         first_month = months["month"].iloc[0].date() if len(months) else metadata.last_month
         points = programs.coverage_points(metadata.last_month, first_month)
-        outcome_month = filters.add_months(metadata.last_month, -12)
+        outcome_month = add_months(metadata.last_month, -12)
         coverage = db.run_query(
             "program_exec_coverage",
             **scope,
@@ -297,7 +298,7 @@ with executive_tab:
         trend = programs.coverage_trend(coverage)
         current = trend.loc[pd.to_datetime(trend["snapshot_month"]).dt.date == metadata.last_month]
         st.caption(
-            f"The top {top_n} active accounts by ARR in {filters.month_label(metadata.last_month)} "
+            f"The top {top_n} active accounts by ARR in {month_label(metadata.last_month)} "
             "(accounts tied with the last one included). Met = an attended executive face-to-face "
             f"meeting in the 12 months to {as_of:%d %b %Y} (a meeting exactly a year earlier "
             "counts). The period filter does not apply here; the account filters do."
@@ -358,7 +359,7 @@ with executive_tab:
                             list(outcomes["Top accounts"]),
                             list(outcomes["Logo churn"]),
                             title=f"Churn in the 12 months after "
-                            f"{filters.month_label(outcome_month)}",
+                            f"{month_label(outcome_month)}",
                             colors=[charts.POSITIVE, charts.NEGATIVE],
                             hover_extra=[
                                 f"{int(churned)} of {int(accounts)} accounts · NRR {nrr:.1f}%"
@@ -373,11 +374,11 @@ with executive_tab:
                     )
             if len(outcomes) >= 2:
                 st.caption(
-                    f"The top {top_n} accounts of {filters.month_label(outcome_month)}, split by "
+                    f"The top {top_n} accounts of {month_label(outcome_month)}, split by "
                     "whether they had met an executive in the 12 months before, and what they did "
                     "over the next 12 months (churn: no revenue "
-                    f"in {filters.month_label(metadata.last_month)}; NRR: their ARR then ÷ ARR "
-                    f"in {filters.month_label(outcome_month)})."
+                    f"in {month_label(metadata.last_month)}; NRR: their ARR then ÷ ARR "
+                    f"in {month_label(outcome_month)})."
                 )
                 show_table(outcomes)
 

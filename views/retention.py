@@ -6,6 +6,7 @@ import streamlit as st
 
 from northstar import briefing, charts, db, downloads, filters, gate, retention
 from northstar.metrics import format_usd
+from northstar.months import month_label
 
 gate.require_page("retention")
 
@@ -51,8 +52,8 @@ with overview:
             with left:
                 st.subheader("Revenue bridge")
                 st.caption(
-                    f"{filters.month_label(window.opening_month)} → "
-                    f"{filters.month_label(window.end_month)}. Starting + new + expansion − "
+                    f"{month_label(window.opening_month)} → "
+                    f"{month_label(window.end_month)}. Starting + new + expansion − "
                     "contraction − churn = ending ARR."
                 )
                 charts.show(
@@ -115,7 +116,7 @@ with breakdown:
             st.info("No accounts were active at the start of this period for these filters.")
         else:
             st.caption(
-                f"Accounts active in {filters.month_label(window.opening_month)}, "
+                f"Accounts active in {month_label(window.opening_month)}, "
                 f"by {label.lower()}, sorted by ARR lost to churn and contraction in the period."
             )
             charts.show(

@@ -7,6 +7,7 @@ import streamlit as st
 
 from northstar import charts, db, downloads, filters, gate, mask, voc
 from northstar.metrics import METRICS, format_delta, format_value
+from northstar.months import last_day
 
 gate.require_page("satisfaction")
 
@@ -14,10 +15,10 @@ metadata = db.dataset_metadata()
 state = filters.current(metadata.last_month)
 window = state.period
 params = state.query_params()
-period_dates = {"start_date": window.start_month, "end_date": filters.last_day(window.end_month)}
+period_dates = {"start_date": window.start_month, "end_date": last_day(window.end_month)}
 comparison_dates = {
     "start_date": window.comparison_start_month,
-    "end_date": filters.last_day(window.comparison_end_month),
+    "end_date": last_day(window.comparison_end_month),
 }
 
 st.title("Satisfaction")

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from northstar import access, charts, db, downloads, filters, gate, goals, programs
+from northstar.months import add_months, last_day, month_label
 from northstar.text import literal
 
 gate.require_page("scorecard")
@@ -104,9 +105,9 @@ else:
             icon=":material/assignment_late:",
         )
 
-    history_start = filters.add_months(window.end_month, -(max(window.months, 12) - 1))
+    history_start = add_months(window.end_month, -(max(window.months, 12) - 1))
     st.caption(
-        f"Each KPI per period from {filters.month_label(history_start)}, with its target (dashed)."
+        f"Each KPI per period from {month_label(history_start)}, with its target (dashed)."
     )
     chart_columns = st.columns(2)
     for index, kpi in enumerate(own.itertuples(index=False)):
@@ -146,7 +147,7 @@ period_dates = {
     "start_date": window.start_month,
     "end_date": as_of,
     "comparison_start_date": window.comparison_start_month,
-    "comparison_end_date": filters.last_day(window.comparison_end_month),
+    "comparison_end_date": last_day(window.comparison_end_month),
 }
 
 st.subheader("Customer outcomes at its touchpoints")

@@ -27,8 +27,9 @@ from bench.pandas_pages.common import (
     scope_of,
     ts,
 )
-from northstar import filters, goals
+from northstar import goals
 from northstar.filters import FilterState
+from northstar.months import last_day
 
 DEPARTMENT = "customer_service"  # bench/pages.py's scorecard
 OUTCOME_ORDER = ["retention", "satisfaction", "effort", "growth", "advocacy"]
@@ -265,7 +266,7 @@ def scorecard_page(t, context: Context, state: FilterState) -> dict[str, object]
     scoped = scope_of(t["accounts"], state)
     period = {"start_date": window.start_month, "end_date": context.as_of,
               "comparison_start_date": window.comparison_start_month,
-              "comparison_end_date": filters.last_day(window.comparison_end_month)}
+              "comparison_end_date": last_day(window.comparison_end_month)}
     answers = t["survey_responses"]
     answers = scoped.rows(answers.loc[answers["department_id"] == DEPARTMENT])
     engagement = t["employee_engagement"]

@@ -22,8 +22,9 @@ from bench.pages import Context
 from bench.pandas_pages.common import Expect, Page, expect_list, expect_totals, scope, ts
 from bench.pandas_pages.health import health_scores
 from bench.pandas_pages.revenue import REVENUE_TABLES, check_kpi_window, kpi_windows
-from northstar import filters, health, invest
+from northstar import health, invest
 from northstar.filters import FilterState
+from northstar.months import add_months, last_day
 
 ACCOUNT_LIMIT = 200  # bench/pages.py's limit for the largest accounts per motion
 # cost columns -> the engagement types whose hours they price
@@ -40,7 +41,7 @@ def _customers(t, context: Context, state: FilterState) -> pd.DataFrame:
     costs = invest.load_cost_config()
     config = health.load_config()
     last_month = ts(context.last_month)
-    first_month = ts(filters.add_months(context.last_month, -11))
+    first_month = ts(add_months(context.last_month, -11))
     health_rows = t["account_health_monthly"]
     billed = health_rows.loc[health_rows["month"] == last_month].merge(
         scope(t["accounts"], state)[["account_id", "segment"]], on="account_id")
@@ -58,7 +59,7 @@ def _customers(t, context: Context, state: FilterState) -> pd.DataFrame:
     engagements = engagements.loc[engagements["attended"]
                                   & (engagements["started_on"] >= first_month)
                                   & (engagements["started_on"]
-                                     <= ts(filters.last_day(context.last_month)))].merge(
+                                     <= ts(last_day(context.last_month)))].merge(
         ids, on="account_id")
     hours = engagements.pivot_table(index="account_id", columns="engagement_type",
                                     values="hours", aggfunc="sum")

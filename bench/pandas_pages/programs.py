@@ -25,12 +25,13 @@ from bench.pandas_pages.common import (
     scope_of,
     ts,
 )
-from northstar import filters, programs
+from northstar import programs
 from northstar.filters import FilterState
+from northstar.months import add_months, last_day
 
 
 def _month_end(month: pd.Timestamp | dt.date) -> pd.Timestamp:
-    return ts(filters.last_day(pd.Timestamp(month).date()))
+    return ts(last_day(pd.Timestamp(month).date()))
 
 
 def _cab_comparison(t, scoped: Scope, period: dict) -> pd.DataFrame:
@@ -268,7 +269,7 @@ def programs_page(t, context: Context, state: FilterState) -> dict[str, object]:
     start, end = period["start_date"], period["end_date"]
     points = programs.coverage_points(context.last_month, context.first_month)
     coverage_months = sorted({*points, context.last_month,
-                              filters.add_months(context.last_month, -12)})
+                              add_months(context.last_month, -12)})
     given = scoped.rows(t["kudos"])
     in_period = given.loc[(given["given_on"] >= ts(start)) & (given["given_on"] <= ts(end))]
     out = {

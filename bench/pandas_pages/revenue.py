@@ -11,8 +11,9 @@ import pandas as pd
 
 from bench.pages import Context
 from bench.pandas_pages.common import Expect, Page, base_tables, scope, scope_of, ts
-from northstar import filters, retention
+from northstar import retention
 from northstar.filters import FilterState, add_months
+from northstar.months import last_day
 
 
 def kpi_windows(t: dict[str, pd.DataFrame], state: FilterState, end_months, months: int
@@ -39,7 +40,7 @@ def kpi_windows(t: dict[str, pd.DataFrame], state: FilterState, end_months, mont
         retained = 12 * c[was].sum()
         gross = 12 * np.minimum(o[was], c[was]).sum()
         churned = was & (c == 0)
-        window_end_at = ts(filters.last_day(end)) + pd.Timedelta(days=1)
+        window_end_at = ts(last_day(end)) + pd.Timedelta(days=1)
         answers = surveys.loc[(surveys["responded_on"] >= start_ts)
                               & (surveys["responded_on"] < window_end_at)]
         nps = answers.loc[answers["survey_type"] == "NPS", "score"]

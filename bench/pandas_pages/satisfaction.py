@@ -10,6 +10,7 @@ from bench.pages import Context
 from bench.pandas_pages.common import Expect, Page, base_tables, expect_list, scope_of, ts
 from northstar import filters
 from northstar.filters import FilterState
+from northstar.months import last_day
 
 
 def _tallies(answers: pd.DataFrame, by: str | None) -> pd.DataFrame:
@@ -35,9 +36,9 @@ def satisfaction_page(t, context: Context, state: FilterState) -> dict[str, obje
         return answers.loc[(answers["responded_on"] >= ts(start))
                            & (answers["responded_on"] <= ts(end))]
 
-    period = between(window.start_month, filters.last_day(window.end_month))
+    period = between(window.start_month, last_day(window.end_month))
     previous = between(window.comparison_start_month,
-                       filters.last_day(window.comparison_end_month))
+                       last_day(window.comparison_end_month))
     monthly = between(filters.EARLIEST, context.as_of)
     monthly = monthly.assign(month=monthly["responded_on"].dt.to_period("M").dt.to_timestamp())
     return {

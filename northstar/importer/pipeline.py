@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,12 +26,24 @@ from pathlib import Path
 import duckdb
 
 from northstar import write_lock
-from northstar.datasets import DATASETS, WARNINGS, Column, table_rules
+from northstar.datasets import (
+    AS_OF_MONTH_SHARE,
+    DATASETS,
+    EVENT_DATES,
+    FAR_FUTURE_DATES,
+    FAR_FUTURE_YEARS,
+    REVENUE_MONTH,
+    REVENUE_TABLE,
+    WARNINGS,
+    Column,
+    table_rules,
+)
 from northstar.demo import create_schema, insert_reference_rows
 from northstar.flags import FALSE_SPELLINGS, TRUE_SPELLINGS
 from northstar.formula_guard import neutralise_sql
 from northstar.importer.mapping import Mapping, MappingError, TableMapping
 from northstar.importer.sources import SourceError, quote_identifier, stage_source
+from northstar.months import last_day
 from northstar.rollups import build_rollups
 
 DEFAULT_MAX_REJECT_PCT = 10.0
@@ -66,8 +79,34 @@ class LoadResult:
     reject_counts: list[tuple[str, str, int]] = field(default_factory=list)  # table, rule, rows
     warning_counts: list[tuple[str, str, int]] = field(default_factory=list)
     as_of: dt.date | None = None
+    as_of_note: str | None = None  # how stray rows after the data's end were treated
     seconds: float = 0.0
     error: str | None = None  # why the load was refused; None when it succeeded
+
+
+@dataclass
+class LoadDates:
+    """The two days a load checks dates against: the day it runs (nothing can have happened
+    after it) and the data's as-of date (given, or the end of the latest month that bills a
+    fair share of the accounts, settled when the revenue table is validated)."""
+
+    today: dt.date
+    as_of: dt.date | None = None
+    given: bool = False  # the as-of date came from --as-of or the mapping
+    # months after a settled as-of date that billed only a few accounts: (month, rows)
+    stray_months: list[tuple[dt.date, int]] = field(default_factory=list)
+
+    def note(self) -> str | None:
+        """What the summary says about rows dated after the data's end, if any."""
+        if not self.stray_months or self.as_of is None:
+            return None
+        rows = sum(count for _, count in self.stray_months)
+        months = ", ".join(f"{month:%b %Y}" for month, _ in self.stray_months[:5])
+        more = f" and {len(self.stray_months) - 5} more" if len(self.stray_months) > 5 else ""
+        return (f"Data as of {self.as_of}: the end of the last month that bills most accounts. "
+                f"{rows:,} revenue row(s) dated later ({months}{more}) were refused as stray "
+                "(rule after_as_of; see the rejects file). If they are real, load again with "
+                "--as-of.")
 
 
 def _mapping_error(mapping: Mapping, table: str, column: str, message: str) -> MappingError:
@@ -142,9 +181,11 @@ class TableLoader:
     """Stage, map, validate and insert one canonical table on the loading connection."""
 
     def __init__(
-        self, con: duckdb.DuckDBPyConnection, mapping: Mapping, table_mapping: TableMapping
+        self, con: duckdb.DuckDBPyConnection, mapping: Mapping, table_mapping: TableMapping,
+        dates: LoadDates,
     ) -> None:
         self.con = con
+        self.dates = dates
         self.mapping = mapping
         self.table_mapping = table_mapping
         self.table = table_mapping.table
@@ -171,6 +212,9 @@ class TableLoader:
         self._refuse_invalid_rows()
         self._refuse_duplicates()
         self._check_references()
+        if self.table == REVENUE_TABLE:
+            self._settle_as_of()
+        self._check_dates()
         self._warn()
         self._insert()
         counts = self.con.execute(
@@ -251,13 +295,16 @@ class TableLoader:
         self.con.execute(sql, params)
 
     def _problem(self, condition: str, column_name: str, value: str, rule: str,
-                 message: str, warning: bool = False, source: str | None = None) -> None:
-        """Record one rule's problems, set-based; message and rule are bound values."""
+                 message: str, warning: bool = False, source: str | None = None,
+                 params: dict[str, object] | None = None) -> None:
+        """Record one rule's problems, set-based; message and rule are bound values, as are
+        the `params` the condition names."""
+        used = {name: value for name, value in (params or {}).items() if f"${name}" in condition}
         self.con.execute(
             f"insert into {self.problems} select __line, $column_name, left({value}, "
             f"{VALUE_CHARS}), $rule, {message}, $warning from {source or self.candidates} s "
             f"where {condition}",
-            {"column_name": column_name, "rule": rule, "warning": warning},
+            {"column_name": column_name, "rule": rule, "warning": warning, **used},
         )
 
     def _refuse_invalid_rows(self) -> None:
@@ -319,6 +366,58 @@ class TableLoader:
             else:
                 self._remove_refused()
 
+    def _settle_as_of(self) -> None:
+        """The data's as-of date from the validated revenue rows (unless given), and a given
+        one checked against them."""
+        month = quote_identifier(REVENUE_MONTH)
+        months = self.con.execute(
+            f"select {month}, count(*) from {self.candidates} where {month} is not null "
+            f"and {month} <= $today group by all order by 1",
+            {"today": self.dates.today},
+        ).fetchall()
+        if not months:
+            return  # nothing billed: the load is refused for its required table
+        if self.dates.given:
+            if self.dates.as_of < months[0][0]:
+                raise MappingError(
+                    f"{self.mapping.label}: the as-of date {self.dates.as_of} is before the first "
+                    f"billed month, {months[0][0]:%B %Y}: nothing would be shown. Give an as-of "
+                    "date within the data, or none to use the end of its last month.")
+            return
+        typical = statistics.median(count for _, count in months)
+        settled = max(month for month, count in months if count >= AS_OF_MONTH_SHARE * typical)
+        self.dates.as_of = last_day(settled)
+        self.dates.stray_months = [(month, count) for month, count in months if month > settled]
+
+    def _check_dates(self) -> None:
+        """Dates after the day of the load (refused, or warned where they may be planned), after
+        the as-of date (warned; revenue refused) and absurdly far ahead (warned)."""
+        dates = {"today": self.dates.today, "as_of": self.dates.as_of,
+                 "far": self.dates.today.replace(year=self.dates.today.year + FAR_FUTURE_YEARS)}
+        for event in EVENT_DATES.get(self.table, ()):
+            column = f"s.{quote_identifier(event.column)}"
+            self._problem(
+                f"{column}::date > $today", event.column, f"{column}::varchar", "future_date",
+                _literal(f"dated after the day of the load ({self.dates.today})"
+                         + ("" if event.refuse_future else ": kept as planned")),
+                warning=not event.refuse_future, params=dates)
+            if self.dates.as_of is None:
+                continue
+            revenue = self.table == REVENUE_TABLE
+            self._problem(
+                f"{column}::date > $as_of and {column}::date <= $today", event.column,
+                f"{column}::varchar", "after_as_of",
+                _literal(f"after the data's as-of date ({self.dates.as_of})"
+                         + ("" if revenue else ": kept; periods end at the as-of date")),
+                warning=not revenue, params=dates)
+        for column_name in FAR_FUTURE_DATES.get(self.table, ()):
+            column = f"s.{quote_identifier(column_name)}"
+            self._problem(
+                f"{column}::date > $far", column_name, f"{column}::varchar", "far_future_date",
+                _literal(f"more than {FAR_FUTURE_YEARS} years after the day of the load"),
+                warning=True, params=dates)
+        self._remove_refused()
+
     def _warn(self) -> None:
         for check in WARNINGS.get(self.table, ()):
             self._problem(check.condition, check.column,
@@ -363,6 +462,7 @@ def run_load(
     max_reject_pct: float | None = None,
     as_of: dt.date | None = None,
     progress: Callable[[str, float], None] | None = None,
+    today: dt.date | None = None,
 ) -> LoadResult:
     """Build a database from `source` next to `db_path` and swap it in when complete.
 
@@ -373,13 +473,19 @@ def run_load(
     """
     db_path = Path(db_path).resolve()
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    today = today or dt.date.today()
+    given = as_of or mapping.as_of
+    if given is not None and given > today:
+        raise MappingError(f"The as-of date {given} is after today ({today}): data cannot be "
+                           "as of a day that has not happened.")
+    dates = LoadDates(today, given, given is not None)
     with write_lock.exclusive(db_path, "load"):
-        return _run_load(source, mapping, db_path, rejects_path, max_reject_pct, as_of, progress)
+        return _run_load(source, mapping, db_path, rejects_path, max_reject_pct, dates, progress)
 
 
 def _run_load(
     source: Path, mapping: Mapping, db_path: Path, rejects_path: Path | None,
-    max_reject_pct: float | None, as_of: dt.date | None,
+    max_reject_pct: float | None, dates: LoadDates,
     progress: Callable[[str, float], None] | None,
 ) -> LoadResult:
     # the write lock is held: a leftover loading file is a crashed load's, never a live one's
@@ -421,7 +527,7 @@ def _run_load(
                 continue
             if dataset.seeded:  # the source's own reference rows replace the defaults
                 con.execute(f"delete from {quote_identifier(dataset.name)}")
-            result.tables.append(TableLoader(con, mapping, table_mapping).load())
+            result.tables.append(TableLoader(con, mapping, table_mapping, dates).load())
             loaded = result.tables[-1]
             report(f"{dataset.name}: {loaded.status}, {loaded.loaded_rows:,} of "
                    f"{loaded.source_rows:,} rows")
@@ -431,8 +537,8 @@ def _run_load(
         result.error = _refusal(result)
         if result.error:
             raise LoadError(result.error)
-        result.as_of = as_of or mapping.as_of or con.execute(
-            "select last_day(max(month)) from account_mrr_monthly").fetchone()[0]
+        result.as_of = dates.as_of
+        result.as_of_note = dates.note()
         result.seconds = time.perf_counter() - started
         _record_run(con, result, started_at)
         report("checked and recorded the load")

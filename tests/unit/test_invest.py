@@ -9,9 +9,10 @@ import math
 import pandas as pd
 import pytest
 
-from northstar import filters, health, invest
+from northstar import health, invest
 from northstar.db import execute
 from northstar.invest import Stratum
+from northstar.months import add_months
 
 D = dt.date
 T = dt.datetime
@@ -119,7 +120,7 @@ def test_cost_to_serve_by_hand(empty_db):
                    start_date) values ('X1', 'Xeno', 'Enterprise', 'Retail', 'EMEA', 'Pro',
                    date '2025-01-01')""")
     con.executemany("insert into account_mrr_monthly values ('X1', ?, 1000)",
-                    [(filters.add_months(D(2025, 1, 1), k),) for k in range(22)])
+                    [(add_months(D(2025, 1, 1), k),) for k in range(22)])
     con.executemany(
         "insert into support_tickets (ticket_id, account_id, department_id, opened_at, resolved_at,"
         " status, priority, category, channel) values (?, 'X1', 'customer_service', ?, ?, "

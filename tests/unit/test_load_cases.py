@@ -176,6 +176,35 @@ CASES = [
     Case("unknown_department", {"support_tickets.csv": tickets(TICKET.format(n=1)).replace("reopen_count,", "reopen_count,department_id,")
                                 .replace(",0,", ",0,legal,")},
          rejects=(("support_tickets", 2, "department_id", "unknown_reference"),)),
+    Case("revenue_in_the_future_is_refused", {"account_mrr_monthly.csv": MRR + "A1,2099-01-01,100\n"},
+         rejects=(("account_mrr_monthly", 5, "month", "future_date"),),
+         value=("select value from dataset_metadata where key = 'as_of_date'", "2026-01-31")),
+    Case("ticket_opened_in_the_future_is_refused",
+         {"support_tickets.csv": tickets(TICKET.format(n=1), "T2,A1,2099-01-05 09:00:00,,,open,high,defect,email,0,Later\n")},
+         rejects=(("support_tickets", 3, "opened_at", "future_date"),), rows={"support_tickets": 1}),
+    Case("start_date_in_the_future_is_a_warning",
+         {"accounts.csv": ACCOUNTS.replace("Professional,2025-03-01", "Professional,2099-03-01")},
+         warnings=(("accounts", 4, "future_date"), ("account_mrr_monthly", 4, "billed_before_start")),
+         rows={"accounts": 3}),
+    Case("renewal_far_in_the_future_is_a_warning",
+         {"accounts.csv": ACCOUNTS.replace("csm_employee_id\n", "csm_employee_id,renewal_date\n")
+          .replace("2025-01-01,\n", "2025-01-01,,2199-01-01\n").replace("2025-02-01,\n", "2025-02-01,,\n")
+          .replace("2025-03-01,\n", "2025-03-01,,\n")},
+         warnings=(("accounts", 2, "far_future_date"),), rows={"accounts": 3}),
+    Case("as_of_before_the_data_is_refused", args=("--as-of", "2020-01-31"), exit_code=2,
+         message="is before the first billed month, January 2026"),
+    Case("as_of_after_today_is_refused", args=("--as-of", "2099-01-31"), exit_code=2,
+         message="is after today"),
+    Case("revenue_after_a_given_as_of_is_refused",
+         {"account_mrr_monthly.csv": MRR + "A1,2026-02-01,100\n"},
+         args=("--as-of", "2026-01-31", "--max-reject-pct", "100"),
+         rejects=(("account_mrr_monthly", 5, "month", "after_as_of"),),
+         value=("select value from dataset_metadata where key = 'as_of_date'", "2026-01-31")),
+    Case("answer_after_the_as_of_date_is_kept_with_a_warning",
+         {"survey_responses.csv": surveys("R1,A1,NPS,relationship,2026-01-02,9\n",
+                                          "R2,A1,NPS,relationship,2026-02-10,3\n")},
+         args=("--as-of", "2026-01-31", "--max-reject-pct", "100"),
+         warnings=(("survey_responses", 3, "after_as_of"),), rows={"survey_responses": 2}),
     Case("aggregated_invoices",
          {"account_mrr_monthly.csv": None, "invoices.csv": "customer,date,amount\nA1,2026-01-03,60\nA1,2026-01-20,40\nA2,2026-01-09,200\n"},
          mapping='[accounts]\nfile = "accounts.csv"\n[account_mrr_monthly]\nfile = "invoices.csv"\naggregate = true\n'
@@ -295,3 +324,22 @@ def test_the_rejects_csv_never_runs_as_a_formula(tmp_path):
     with duckdb.connect(str(db), read_only=True) as con:  # the database keeps it as it was
         assert con.execute("select value from load_rejects where rule = 'invalid_type'"
                            ).fetchone()[0] == hostile
+
+
+def test_a_few_stray_revenue_rows_do_not_move_the_as_of_date(tmp_path, capsys):
+    accounts = "account_id,account_name,segment,industry,region,plan,start_date\n" + "".join(
+        f"A{n},Account {n},SMB,Retail,EMEA,Starter,2025-01-01\n" for n in range(1, 41))
+    revenue = "account_id,month,mrr_usd\n" + "".join(
+        f"A{n},2026-{month:02d}-01,100\n" for month in range(1, 7) for n in range(1, 41))
+    revenue += "A7,2026-09-01,100\n"  # one row three months after everything else
+    source = write_source(tmp_path / "source", Case("stray", {
+        "accounts.csv": accounts, "account_mrr_monthly.csv": revenue}))
+    db = tmp_path / "db.duckdb"
+    assert main([str(source), "--db", str(db)]) == 0
+    err = capsys.readouterr().err
+    assert "Data as of 2026-06-30" in err and "1 revenue row(s) dated later (Sep 2026)" in err
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select value from dataset_metadata where key = 'as_of_date'"
+                           ).fetchone()[0] == "2026-06-30"
+        assert con.execute("select line, column_name, rule from load_rejects").fetchall() == [
+            (242, "month", "after_as_of")]

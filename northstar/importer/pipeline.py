@@ -42,12 +42,18 @@ from northstar.demo import create_schema, insert_reference_rows
 from northstar.flags import FALSE_SPELLINGS, TRUE_SPELLINGS
 from northstar.formula_guard import neutralise_sql
 from northstar.importer.mapping import Mapping, MappingError, TableMapping
-from northstar.importer.sources import SourceError, quote_identifier, stage_source
+from northstar.importer.sources import (
+    SourceError,
+    SourceRefused,
+    quote_identifier,
+    stage_source,
+)
 from northstar.months import last_day
 from northstar.rollups import build_rollups
 
 DEFAULT_MAX_REJECT_PCT = 10.0
 VALUE_CHARS = 200  # offending values are cut to this length in rejects and warnings
+MAX_VALUE_CHARS = 1_000_000  # a longer value (a 2 MB "name") refuses its row
 # values for NOT NULL columns a source rarely has (beyond the schema's own defaults)
 EXTRA_DEFAULTS = {("support_tickets", "department_id"): "'customer_service'"}
 _REJECT_COLUMNS = "table_name, source_file, line, column_name, value, rule, message"
@@ -182,10 +188,11 @@ class TableLoader:
 
     def __init__(
         self, con: duckdb.DuckDBPyConnection, mapping: Mapping, table_mapping: TableMapping,
-        dates: LoadDates,
+        dates: LoadDates, max_reject_pct: float = DEFAULT_MAX_REJECT_PCT,
     ) -> None:
         self.con = con
         self.dates = dates
+        self.max_reject_pct = max_reject_pct
         self.mapping = mapping
         self.table_mapping = table_mapping
         self.table = table_mapping.table
@@ -197,7 +204,10 @@ class TableLoader:
 
     def load(self) -> TableResult:
         try:
-            staged = stage_source(self.con, self.table_mapping, self.stage, "load_rejects")
+            staged = stage_source(self.con, self.table_mapping, self.stage, "load_rejects",
+                                  self.max_reject_pct)
+        except SourceRefused as refused:
+            raise LoadError(f"{self.table}: {refused}") from refused
         except SourceError as error:
             raise MappingError(f"{self.mapping.label}: [{self.table}] {error}") from error
         if not staged.columns or staged.rows == staged.malformed == 0:
@@ -311,6 +321,9 @@ class TableLoader:
         for column in self.rules.columns:
             name = quote_identifier(column.name)
             raw = f"nullif(trim({quote_identifier('raw__' + column.name)}::varchar), '')"
+            self._problem(f"len({raw}) > {MAX_VALUE_CHARS}", column.name, raw, "value_too_long",
+                          f"'the value has ' || format('{{:,}}', len({raw})) || "
+                          f"' characters, more than the {MAX_VALUE_CHARS:,} a value may have'")
             self._problem(f"{raw} is not null and {name} is null", column.name, raw,
                           "invalid_type", f"'not a valid {column.data_type.lower()}'")
             if not column.nullable:
@@ -500,7 +513,7 @@ def _run_load(
     loading, wal = _temporary_paths(db_path)
     for stale in (loading, wal):
         stale.unlink(missing_ok=True)
-    con = duckdb.connect(str(loading))
+    con = duckdb.connect(str(loading), config={"memory_limit": "1GB"})
     built = loading.stat().st_ino  # the file this load builds, and the only one it may move
     try:
         create_schema(con, key_indexes=False)
@@ -527,7 +540,8 @@ def _run_load(
                 continue
             if dataset.seeded:  # the source's own reference rows replace the defaults
                 con.execute(f"delete from {quote_identifier(dataset.name)}")
-            result.tables.append(TableLoader(con, mapping, table_mapping, dates).load())
+            result.tables.append(TableLoader(con, mapping, table_mapping, dates,
+                                            result.max_reject_pct).load())
             loaded = result.tables[-1]
             report(f"{dataset.name}: {loaded.status}, {loaded.loaded_rows:,} of "
                    f"{loaded.source_rows:,} rows")

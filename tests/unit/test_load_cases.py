@@ -176,6 +176,22 @@ CASES = [
     Case("unknown_department", {"support_tickets.csv": tickets(TICKET.format(n=1)).replace("reopen_count,", "reopen_count,department_id,")
                                 .replace(",0,", ",0,legal,")},
          rejects=(("support_tickets", 2, "department_id", "unknown_reference"),)),
+    Case("unterminated_quote_refuses_its_row",
+         {"accounts.csv": ACCOUNTS.replace("A2,Beta,", 'A2,"Beta,')},
+         rejects=(("accounts", 3, "account_name", "malformed_row"),
+                  ("account_mrr_monthly", 3, "account_id", "unknown_account")),
+         rows={"accounts": 2}),
+    Case("value_over_a_million_characters_refuses_its_row",
+         {"accounts.csv": ACCOUNTS.replace("A2,Beta,", "A2," + "x" * 2_000_000 + ",")},
+         rejects=(("accounts", 3, "account_name", "value_too_long"),
+                  ("account_mrr_monthly", 3, "account_id", "unknown_account")),
+         value=("select len(value) from load_rejects where rule = 'value_too_long'", 200)),
+    Case("line_too_long_to_read_names_its_line",
+         {"accounts.csv": ACCOUNTS.replace("A2,Beta,", "A2," + "x" * 17_000_000 + ",")},
+         exit_code=2, message="accounts.csv: cannot be read: line 3 is 17,000,"),
+    Case("mostly_unreadable_file_is_refused_before_its_bad_lines_are_kept",
+         {"accounts.csv": ACCOUNTS + 'x,"y\n1,2,3,"\n' * 200}, args=(),
+         exit_code=1, message="of its 403 data lines cannot be read as comma-separated values"),
     Case("revenue_in_the_future_is_refused", {"account_mrr_monthly.csv": MRR + "A1,2099-01-01,100\n"},
          rejects=(("account_mrr_monthly", 5, "month", "future_date"),),
          value=("select value from dataset_metadata where key = 'as_of_date'", "2026-01-31")),
@@ -343,3 +359,34 @@ def test_a_few_stray_revenue_rows_do_not_move_the_as_of_date(tmp_path, capsys):
                            ).fetchone()[0] == "2026-06-30"
         assert con.execute("select line, column_name, rule from load_rejects").fetchall() == [
             (242, "month", "after_as_of")]
+
+
+def test_fifty_megabytes_of_junk_are_refused_quickly_in_little_memory(tmp_path):
+    import os
+    import resource
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import REPO_ROOT
+
+    source = tmp_path / "junk"
+    source.mkdir()
+    alphabet = bytes(range(32, 127)) + b',,,;;""\t|'
+    table = bytes(alphabet[byte % len(alphabet)] for byte in range(256))
+    junk = bytearray(os.urandom(50_000_000).translate(table))
+    junk[::120] = b"\n" * len(junk[::120])  # a line about every 120 bytes
+    (source / "accounts.csv").write_bytes(
+        b"account_id,account_name,segment,industry,region,plan,start_date\n" + bytes(junk))
+    (source / "account_mrr_monthly.csv").write_text(MRR)
+    started = time.monotonic()
+    run = subprocess.run([sys.executable, "-m", "northstar.load", str(source), "--db",
+                          str(tmp_path / "db.duckdb")], cwd=REPO_ROOT, capture_output=True,
+                         text=True)
+    seconds = time.monotonic() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    assert run.returncode == 1, run.stderr
+    assert "cannot be read as" in run.stderr and "First unreadable lines" in run.stderr
+    assert peak_mb < 2048, peak_mb
+    assert seconds < 60, seconds
+    assert not (tmp_path / "db.duckdb").exists()

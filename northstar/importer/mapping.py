@@ -58,12 +58,27 @@ class Mapping:
         return str(self.path) if self.path else "default mapping"
 
 
+def inside_source(source: Path, name: str, where: str) -> Path:
+    """The file `name` of the source folder, resolved (links followed); a name that is
+    absolute or leads out of the folder, directly, through '..' or through a link, is refused
+    with a MappingError naming it."""
+    folder = source.resolve()
+    if Path(name).is_absolute():
+        raise MappingError(f"{where}: file {name!r} is an absolute path; a mapping names files "
+                           f"inside the source folder {source}")
+    resolved = (folder / name).resolve()
+    if not resolved.is_relative_to(folder):
+        raise MappingError(f"{where}: file {name!r} leads outside the source folder {source} "
+                           f"(to {resolved}); a mapping reads only files inside it")
+    return resolved
+
+
 def find_table_file(source: Path, table: str) -> Path | None:
     """The file named after a table in the source folder (accounts.csv, accounts.xlsx, ...)."""
     for suffix in SOURCE_SUFFIXES:
         candidate = source / f"{table}{suffix}"
         if candidate.is_file():
-            return candidate
+            return inside_source(source, candidate.name, f"default mapping: [{table}]")
     return None
 
 
@@ -120,7 +135,7 @@ def read_mapping(path: Path, source: Path) -> Mapping:
                                    f"columns: {', '.join(sorted(known_columns))}")
             if not isinstance(expression, str) or not expression.strip():
                 raise MappingError(f"{where}.columns: {column} must be a SQL expression string")
-        file = source / options.pop("file")
+        file = inside_source(source, options.pop("file"), where)
         tables[table] = TableMapping(table, file, dict(columns), **options)
     as_of = settings.get("as_of")
     if isinstance(as_of, str):

@@ -15,6 +15,7 @@ when everything, rollups included, is complete; any failure leaves the target un
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import os
 import statistics
@@ -45,6 +46,7 @@ from northstar.importer.mapping import Mapping, MappingError, TableMapping
 from northstar.importer.sources import (
     SourceError,
     SourceRefused,
+    StagedSource,
     quote_identifier,
     stage_source,
 )
@@ -140,6 +142,12 @@ def _check_expression(
             mapping, table, column,
             f"expression {expression!r} names a column the source file does not have: {error}",
         ) from error
+    except duckdb.PermissionException as error:
+        raise _mapping_error(
+            mapping, table, column,
+            f"expression {expression!r} tries to read a file or the network; mapping "
+            "expressions compute values from the source file's columns only",
+        ) from error
     except duckdb.Error as error:
         raise _mapping_error(mapping, table, column,
                              f"expression {expression!r} is invalid: {error}") from error
@@ -197,21 +205,27 @@ class TableLoader:
         self.table_mapping = table_mapping
         self.table = table_mapping.table
         self.rules = table_rules(self.table)
-        self.stage = f"stage_{self.table}"
+        self.stage_name = f"stage_{self.table}"
+        self.staged: StagedSource | None = None
         self.candidates = quote_identifier(f"candidates_{self.table}")
         self.problems = quote_identifier(f"problems_{self.table}")
         self.file_label = table_mapping.file.name
 
-    def load(self) -> TableResult:
+    def stage(self) -> None:
+        """Read the source file into the staging table (the only step that opens a file)."""
         try:
-            staged = stage_source(self.con, self.table_mapping, self.stage, "load_rejects",
-                                  self.max_reject_pct)
+            self.staged = stage_source(self.con, self.table_mapping, self.stage_name,
+                                       "load_rejects", self.max_reject_pct)
         except SourceRefused as refused:
             raise LoadError(f"{self.table}: {refused}") from refused
         except SourceError as error:
             raise MappingError(f"{self.mapping.label}: [{self.table}] {error}") from error
+
+    def load(self) -> TableResult:
+        """Map, validate and insert the staged rows."""
+        staged = self.staged
         if not staged.columns or staged.rows == staged.malformed == 0:
-            self._drop(self.stage)
+            self._drop(self.stage_name)
             return TableResult(self.table, self.file_label, "empty")
         self._map(staged.columns)
         source_rows = staged.malformed + self._count(self.candidates)
@@ -244,7 +258,7 @@ class TableLoader:
         )
         loaded = self.con.execute(
             f"select count(*) from {quote_identifier(self.table)}").fetchone()[0]
-        for name in (self.stage, f"candidates_{self.table}", f"problems_{self.table}"):
+        for name in (self.stage_name, f"candidates_{self.table}", f"problems_{self.table}"):
             self._drop(name)
         return TableResult(self.table, self.file_label, "loaded", source_rows, loaded,
                            rejected, counts[1])
@@ -263,7 +277,7 @@ class TableLoader:
             expression = self.table_mapping.columns.get(column.name)
             if expression is not None:
                 raw_type = _check_expression(self.con, self.mapping, self.table, column.name,
-                                             expression, self.stage)
+                                             expression, self.stage_name)
             elif column.name.lower() in by_lower:
                 expression = quote_identifier(by_lower[column.name.lower()])
                 raw_type = "VARCHAR" if self.table_mapping.file.suffix != ".parquet" else None
@@ -278,7 +292,7 @@ class TableLoader:
                     )
             if raw_type is None:
                 raw_type = _check_expression(self.con, self.mapping, self.table, column.name,
-                                             expression, self.stage)
+                                             expression, self.stage_name)
             raw = quote_identifier(f"raw__{column.name}")
             raw_selects.append(f"(\n{expression}\n) as {raw}")
             typed = _typed(column, raw, raw_type)
@@ -288,13 +302,13 @@ class TableLoader:
             typed_selects.append(f"{typed} as {quote_identifier(column.name)}")
         where = self.table_mapping.where
         if where:
-            _check_expression(self.con, self.mapping, self.table, "where", where, self.stage)
+            _check_expression(self.con, self.mapping, self.table, "where", where, self.stage_name)
         line = "min(__line)" if self.table_mapping.aggregate else "__line"
         group = " group by all" if self.table_mapping.aggregate else ""
         sql = f"""create or replace temp table {self.candidates} as
             with mapped as (
                 select {line} as __line, {", ".join(raw_selects)}
-                from {quote_identifier(self.stage)}
+                from {quote_identifier(self.stage_name)}
                 where (\n{where or "true"}\n){group}
             )
             select __line, {", ".join(raw_selects_names(self.rules.columns))},
@@ -513,7 +527,7 @@ def _run_load(
     loading, wal = _temporary_paths(db_path)
     for stale in (loading, wal):
         stale.unlink(missing_ok=True)
-    con = duckdb.connect(str(loading), config={"memory_limit": "1GB"})
+    con = duckdb.connect(str(loading))
     built = loading.stat().st_ino  # the file this load builds, and the only one it may move
     try:
         create_schema(con, key_indexes=False)
@@ -529,6 +543,13 @@ def _run_load(
                 progress(f"{message} ({time.perf_counter() - started:.1f} s)",
                          min(1.0, step / steps))
 
+        loaders = {name: TableLoader(con, mapping, table_mapping, dates, result.max_reject_pct)
+                   for name, table_mapping in mapping.tables.items()}
+        for dataset in DATASETS:
+            if dataset.name in loaders:
+                loaders[dataset.name].stage()
+        # every file is read: mapping expressions, evaluated from here on, cannot open any
+        con.execute("set enable_external_access = false")
         for dataset in DATASETS:
             table_mapping = mapping.tables.get(dataset.name)
             if table_mapping is None:
@@ -540,8 +561,7 @@ def _run_load(
                 continue
             if dataset.seeded:  # the source's own reference rows replace the defaults
                 con.execute(f"delete from {quote_identifier(dataset.name)}")
-            result.tables.append(TableLoader(con, mapping, table_mapping, dates,
-                                            result.max_reject_pct).load())
+            result.tables.append(loaders[dataset.name].load())
             loaded = result.tables[-1]
             report(f"{dataset.name}: {loaded.status}, {loaded.loaded_rows:,} of "
                    f"{loaded.source_rows:,} rows")
@@ -610,17 +630,21 @@ def _refusal(result: LoadResult) -> str | None:
 
 
 def _write_rejects(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """The refused rows as CSV; text a spreadsheet would run as a formula starts with `'`."""
+    """The refused rows as CSV; text a spreadsheet would run as a formula starts with `'`.
+    Written from Python: the loading connection may no longer open files."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    names = _REJECT_COLUMNS.split(", ")
     columns = ", ".join(
         column if column == "line" else f"{neutralise_sql(column)} as {column}"
-        for column in _REJECT_COLUMNS.split(", ")
+        for column in names
     )
-    con.execute(
-        f"copy (select {columns} from load_rejects order by table_name, line, rule) "
-        "to $path (header, delimiter ',')",
-        {"path": str(path)},
-    )
+    cursor = con.execute(
+        f"select {columns} from load_rejects order by table_name, line, rule")
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(names)
+        while rows := cursor.fetchmany(10_000):
+            writer.writerows(rows)
 
 
 def _record_run(con: duckdb.DuckDBPyConnection, result: LoadResult, started_at: dt.datetime

@@ -243,7 +243,7 @@ def stage_source(
             "select * exclude (file_row_number), file_row_number + 1 as __line "
             "from read_parquet($path, file_row_number = true)",
             {"path": str(file)},
-        )
+        ).fetchall()
     else:
         quote = '"'
         if suffix == ".xlsx":
@@ -279,7 +279,7 @@ def stage_source(
         row[0] for row in con.execute(f"describe {quote_identifier(stage)}").fetchall()
         if row[0] != "__line"
     )
-    rows = con.execute(f"select count(*) from {quote_identifier(stage)}").fetchone()[0]
+    (rows,), = con.execute(f"select count(*) from {quote_identifier(stage)}").fetchall()
     return StagedSource(stage, file.name, columns, rows + malformed, malformed)
 
 

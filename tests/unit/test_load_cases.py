@@ -390,3 +390,42 @@ def test_fifty_megabytes_of_junk_are_refused_quickly_in_little_memory(tmp_path):
     assert peak_mb < 2048, peak_mb
     assert seconds < 60, seconds
     assert not (tmp_path / "db.duckdb").exists()
+
+
+ESCAPES = [
+    ('[accounts]\nfile = "../../../../../../etc/passwd"\n', "leads outside the source folder"),
+    ('[accounts]\nfile = "/etc/hostname"\n', "is an absolute path"),
+    ('[accounts]\nfile = "linked.csv"\n', "leads outside the source folder"),
+    ('[accounts]\nfile = "accounts.csv"\n[accounts.columns]\n'
+     "account_name = \"(select content from read_text('/etc/hostname'))\"\n"
+     '[account_mrr_monthly]\nfile = "account_mrr_monthly.csv"\n',
+     "tries to read a file or the network"),
+    ('[accounts]\nfile = "accounts.csv"\n[accounts.columns]\n'
+     "account_name = \"(select max(column0) from read_csv('/etc/passwd'))\"\n"
+     '[account_mrr_monthly]\nfile = "account_mrr_monthly.csv"\n',
+     "tries to read a file or the network"),
+]
+
+
+@pytest.mark.parametrize(("mapping", "message"), ESCAPES)
+def test_a_mapping_reads_only_its_folder(tmp_path, capsys, mapping, message):
+    source = write_source(tmp_path / "source", Case("escape"))
+    outside = tmp_path / "secret.csv"
+    outside.write_text(ACCOUNTS.replace("Acme", "Secret Corp"))
+    (source / "linked.csv").symlink_to(outside)
+    (tmp_path / "mapping.toml").write_text(mapping)
+    db = tmp_path / "db.duckdb"
+    assert main([str(source), "--db", str(db), "--mapping", str(tmp_path / "mapping.toml")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert "Secret Corp" not in err and "root:" not in err
+    assert not db.exists()
+
+
+def test_a_default_mapping_does_not_follow_a_link_out_of_the_folder(tmp_path, capsys):
+    source = write_source(tmp_path / "source", Case("escape", {"support_tickets.csv": None}))
+    outside = tmp_path / "tickets.csv"
+    outside.write_text(tickets(TICKET.format(n=1)))
+    (source / "support_tickets.csv").symlink_to(outside)
+    assert main([str(source), "--db", str(tmp_path / "db.duckdb")]) == 2
+    assert "leads outside the source folder" in capsys.readouterr().err

@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 
 from northstar import job_progress, write_lock
+from northstar.messages import first_line
 from northstar.months import add_months
 from northstar.paths import DATA_DIR, DEFAULT_DB_PATH
 from northstar.rollups import build_rollups
@@ -288,6 +289,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wait", action="store_true",
                         help="wait for a build or load already writing DB instead of stopping")
     args = parser.parse_args(argv)
+    if args.db.is_dir():
+        print(f"Demo build failed: --db {args.db} is a folder; name the database file to write",
+              file=sys.stderr)
+        return 2
     print(f"Building demo database {args.db}: {args.accounts:,} accounts, seed {args.seed}, "
           f"as of {args.as_of}", file=sys.stderr)
     try:
@@ -302,6 +307,9 @@ def main(argv: list[str] | None = None) -> int:
                                  verbose=True, progress=lambda event: record.advance(event.done))
     except write_lock.DatabaseBusy as busy:
         print(f"Demo build not started: {busy}", file=sys.stderr)
+        return 2
+    except (ValueError, OSError, duckdb.Error) as error:
+        print(f"Demo build failed: {first_line(error)}", file=sys.stderr)
         return 2
     print(f"Built {args.db} in {timings['total']:.1f} s", file=sys.stderr)
     if args.checksum:

@@ -25,6 +25,7 @@ from northstar import job_progress
 from northstar.datasets import DATASETS
 from northstar.importer.sources import quote_identifier
 from northstar.load import print_progress
+from northstar.messages import first_line
 from northstar.source import (
     DataSource,
     SourceUnavailable,
@@ -131,8 +132,8 @@ def main(argv: list[str] | None = None) -> int:
                 rows = export_parquet(source, args.out, progress=record.tee(print_progress))
             else:
                 rows = export_csv(source, Path(args.out), progress=record.tee(print_progress))
-    except (ValueError, SourceUnavailable) as error:
-        print(f"Export failed: {error}", file=sys.stderr)
+    except (ValueError, SourceUnavailable, OSError, duckdb.Error) as error:
+        print(f"Export failed: {first_line(error)}", file=sys.stderr)
         return 2
     print(f"Exported {sum(rows.values()):,} rows in {len(rows)} files to {args.out}",
           file=sys.stderr)

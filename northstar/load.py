@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from pathlib import Path
+
+import duckdb
 
 from northstar import job_progress, write_lock
 from northstar.datasets import DATASETS, DATASETS_BY_NAME
 from northstar.importer.mapping import MappingError, default_mapping, read_mapping
 from northstar.importer.pipeline import LoadError, LoadResult, run_load
+from northstar.messages import first_line
 from northstar.paths import database_path
 
 
@@ -84,6 +88,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Load failed: {args.source} is not a folder. The database at {db_path} is "
               "unchanged.", file=sys.stderr)
         return 2
+    if db_path.is_dir():
+        print(f"Load failed: --db {db_path} is a folder; name the database file to write, for "
+              "example data/northstar.duckdb.", file=sys.stderr)
+        return 2
+    if not os.access(db_path.parent if db_path.parent.exists() else Path.cwd(), os.W_OK):
+        print(f"Load failed: cannot write in {db_path.parent}. The database is unchanged.",
+              file=sys.stderr)
+        return 2
     try:
         mapping = (read_mapping(args.mapping, args.source) if args.mapping
                    else default_mapping(args.source))
@@ -101,6 +113,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except MappingError as error:
         print(f"Load failed: {error}\nThe database at {db_path} is unchanged.",
+              file=sys.stderr)
+        return 2
+    except (OSError, duckdb.Error) as error:
+        # anything else the files or the database engine refuse: said, never a traceback
+        print(f"Load failed: {first_line(error)}\nThe database at {db_path} is unchanged.",
               file=sys.stderr)
         return 2
     except LoadError as error:

@@ -43,7 +43,7 @@ def holder(db_path: Path) -> str:
     except (OSError, ValueError):
         facts = {}
     if not facts:
-        return "another process"
+        return "another process (a build or load that is just starting)"
     return (f"{facts.get('operation', 'an operation')} started by {facts.get('user', '?')} on "
             f"{facts.get('host', '?')} at {facts.get('started', '?')} (process "
             f"{facts.get('pid', '?')})")

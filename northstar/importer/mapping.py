@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from northstar.datasets import DATASETS, DATASETS_BY_NAME, table_rules
 
 SOURCE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".xlsx")
@@ -56,6 +58,16 @@ class Mapping:
     @property
     def label(self) -> str:
         return str(self.path) if self.path else "default mapping"
+
+
+def check_time_format(text: str, where: str) -> None:
+    """Refuse a date or timestamp format DuckDB's strptime does not know, naming it."""
+    try:
+        duckdb.execute("select try_strptime('2001-02-03', $format)", {"format": text}).fetchall()
+    except duckdb.Error as error:
+        reason = str(error).split(": ", 1)[-1].split("\n", 1)[0]
+        raise MappingError(f"{where}: {text!r} is not a strptime format ({reason}); for example "
+                           "\"%d/%m/%Y\" or \"%Y-%m-%d %H:%M\"") from error
 
 
 def inside_source(source: Path, name: str, where: str) -> Path:
@@ -104,6 +116,13 @@ def read_mapping(path: Path, source: Path) -> Mapping:
         document = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError as error:
         raise MappingError(f"Mapping file {path} does not exist") from error
+    except IsADirectoryError as error:
+        raise MappingError(f"Mapping file {path} is a folder; name the .toml file") from error
+    except UnicodeDecodeError as error:
+        raise MappingError(f"{path}: not UTF-8 text (byte {error.start}); save the mapping "
+                           "as UTF-8") from error
+    except OSError as error:
+        raise MappingError(f"Mapping file {path} cannot be read: {error.strerror}") from error
     except tomllib.TOMLDecodeError as error:
         raise MappingError(f"{path}: not valid TOML: {error}") from error
     settings = document.pop("load", {})
@@ -136,6 +155,9 @@ def read_mapping(path: Path, source: Path) -> Mapping:
             if not isinstance(expression, str) or not expression.strip():
                 raise MappingError(f"{where}.columns: {column} must be a SQL expression string")
         file = inside_source(source, options.pop("file"), where)
+        for option in ("date_format", "timestamp_format"):
+            if option in options:
+                check_time_format(options[option], f"{where} {option}")
         tables[table] = TableMapping(table, file, dict(columns), **options)
     as_of = settings.get("as_of")
     if isinstance(as_of, str):

@@ -48,6 +48,7 @@ from northstar.importer.sources import (
     SourceRefused,
     StagedSource,
     quote_identifier,
+    shortened,
     stage_source,
 )
 from northstar.months import last_day
@@ -138,9 +139,18 @@ def _check_expression(
         raise _mapping_error(mapping, table, column,
                              f"expression {expression!r} does not parse: {error}") from error
     except duckdb.BinderException as error:
+        reason = str(error).split("\n", 1)[0]
+        if "Referenced column" in reason or "not found" in reason:
+            raise _mapping_error(
+                mapping, table, column,
+                f"expression {expression!r} names a column the source file does not have: "
+                f"{reason}",
+            ) from error
+        # a type mismatch, a wrong function or argument: DuckDB names the types involved
         raise _mapping_error(
             mapping, table, column,
-            f"expression {expression!r} names a column the source file does not have: {error}",
+            f"expression {expression!r} cannot be computed: {reason} (source columns are "
+            "text: cast them first, e.g. try_cast(x as double))",
         ) from error
     except duckdb.PermissionException as error:
         raise _mapping_error(
@@ -288,7 +298,9 @@ class TableLoader:
                     raise _mapping_error(
                         self.mapping, self.table, column.name,
                         f"required column is not mapped and {self.file_label} has no column "
-                        f"named {column.name}; columns in the file: {', '.join(source_columns)}",
+                        f"named {column.name}; columns in the file: "
+                        f"{shortened(', '.join(source_columns))}"
+                        + _one_column_hint(self.file_label, source_columns),
                     )
             if raw_type is None:
                 raw_type = _check_expression(self.con, self.mapping, self.table, column.name,
@@ -316,7 +328,25 @@ class TableLoader:
             from mapped"""
         params = {key: value for key, value in _format_params(self.table_mapping).items()
                   if f"${key}" in sql}
-        self.con.execute(sql, params)
+        try:
+            self.con.execute(sql, params)
+        except duckdb.Error as error:
+            raise MappingError(self._map_failure(error)) from error
+
+    def _map_failure(self, error: duckdb.Error) -> str:
+        """Why the mapped columns could not be computed together, in words."""
+        reason = str(error).split("\n", 1)[0]
+        options = self.table_mapping
+        hint = ""
+        if options.aggregate and "UNNEST" in reason.upper():
+            hint = (" With aggregate = true the rows are grouped by every column that is not a "
+                    "sum or count, and unnest cannot be grouped: spread rows out with unnest in "
+                    "a table without aggregate, or aggregate without unnest.")
+        elif "format" in reason.lower():
+            hint = (f" The formats in use: date_format {options.date_format!r}, "
+                    f"timestamp_format {options.timestamp_format!r}.")
+        return (f"{self.mapping.label}: [{self.table}] the mapped columns cannot be computed "
+                f"over {self.file_label}: {reason}.{hint}")
 
     def _problem(self, condition: str, column_name: str, value: str, rule: str,
                  message: str, warning: bool = False, source: str | None = None,
@@ -461,6 +491,18 @@ class TableLoader:
         except duckdb.Error as error:
             raise LoadError(f"{self.table}: rows passed validation but the database refused "
                             f"them: {error}") from error
+
+
+def _one_column_hint(file_label: str, source_columns: tuple[str, ...]) -> str:
+    """Why a file may have been read as one column: its header holds another delimiter."""
+    if len(source_columns) != 1:
+        return ""
+    found = [name for mark, name in ((",", "comma"), (";", "semicolon"), ("\t", "tab"),
+                                      ("|", "pipe")) if mark in source_columns[0]]
+    if not found:
+        return ""
+    return (f". {file_label} was read as a single column whose name holds a {found[0]}: set "
+            f"the mapping's delimiter to the one the file uses")
 
 
 def raw_selects_names(columns: tuple[Column, ...]) -> list[str]:

@@ -238,12 +238,16 @@ def stage_source(
     suffix = file.suffix.lower()
     malformed = 0
     if suffix == ".parquet":
-        con.execute(
-            f"create or replace temp table {quote_identifier(stage)} as "
-            "select * exclude (file_row_number), file_row_number + 1 as __line "
-            "from read_parquet($path, file_row_number = true)",
-            {"path": str(file)},
-        ).fetchall()
+        try:
+            con.execute(
+                f"create or replace temp table {quote_identifier(stage)} as "
+                "select * exclude (file_row_number), file_row_number + 1 as __line "
+                "from read_parquet($path, file_row_number = true)",
+                {"path": str(file)},
+            ).fetchall()
+        except duckdb.Error as error:
+            reason = shortened(str(error).split(": ", 1)[-1].split("\n", 1)[0])
+            raise SourceError(f"{file.name}: cannot be read as Parquet: {reason}") from error
     else:
         quote = '"'
         if suffix == ".xlsx":

@@ -429,3 +429,56 @@ def test_a_default_mapping_does_not_follow_a_link_out_of_the_folder(tmp_path, ca
     (source / "support_tickets.csv").symlink_to(outside)
     assert main([str(source), "--db", str(tmp_path / "db.duckdb")]) == 2
     assert "leads outside the source folder" in capsys.readouterr().err
+
+
+TWO_TABLES = '[accounts]\nfile = "accounts.csv"\n[account_mrr_monthly]\nfile = "account_mrr_monthly.csv"\n'
+CLI_FAILURES = [
+    ("mapping_not_utf8", b"\xff\xfe[accounts]\n", (), "not UTF-8 text"),
+    ("mapping_is_a_folder", None, (), "is a folder; name the .toml file"),
+    ("garbage_parquet", '[accounts]\nfile = "bad.parquet"\n[account_mrr_monthly]\n'
+     'file = "account_mrr_monthly.csv"\n', (), "bad.parquet: cannot be read as Parquet"),
+    ("unknown_date_format", TWO_TABLES.replace('"accounts.csv"\n', '"accounts.csv"\ndelimiter = ","\n'
+                                               'date_format = "%Q-%d"\n'), (),
+     "date_format: '%Q-%d' is not a strptime format"),
+    ("unnest_with_aggregate", TWO_TABLES + 'aggregate = true\n[account_mrr_monthly.columns]\n'
+     'month = "unnest(generate_series(month::date, month::date + interval 2 month, interval 1 month))"\n'
+     'mrr_usd = "sum(mrr_usd::double)"\n', (), "unnest cannot be grouped"),
+    ("type_error_in_expression", TWO_TABLES + '[account_mrr_monthly.columns]\n'
+     'mrr_usd = "mrr_usd + interval 1 day"\n', (), "cannot be computed: Binder Error: No function matches"),
+    ("db_is_a_folder", TWO_TABLES, ("--db-folder",), "is a folder; name the database file"),
+    ("wrong_delimiter", TWO_TABLES.replace('"accounts.csv"\n', '"accounts.csv"\ndelimiter = "|"\n'),
+     (), "read as a single column whose name holds a comma"),
+]
+
+
+@pytest.mark.parametrize(("name", "mapping", "extra", "message"), CLI_FAILURES,
+                         ids=[case[0] for case in CLI_FAILURES])
+def test_every_cli_failure_is_a_message(tmp_path, capsys, name, mapping, extra, message):
+    source = write_source(tmp_path / "source", Case(name))
+    (source / "bad.parquet").write_text("not parquet at all")
+    mapping_path = tmp_path / "mapping.toml"
+    if mapping is None:
+        mapping_path.mkdir()
+    else:
+        mapping_path.write_bytes(mapping if isinstance(mapping, bytes) else mapping.encode())
+    db = tmp_path / "db.duckdb"
+    if "--db-folder" in extra:
+        db.mkdir()
+    assert main([str(source), "--db", str(db), "--mapping", str(mapping_path)]) == 2
+    err = capsys.readouterr().err
+    assert message in err, err
+    assert "Traceback" not in err and max(len(line) for line in err.splitlines()) < 800
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--accounts", "0"], "--accounts must be at least 1"),
+    (["--accounts", "10", "--db", "{folder}"], "is a folder"),
+])
+def test_every_demo_failure_is_a_message(tmp_path, capsys, args, message):
+    from northstar.demo import main as demo_main
+
+    args = [arg.format(folder=tmp_path) for arg in args]
+    if "--db" not in args:
+        args += ["--db", str(tmp_path / "x.duckdb")]
+    assert demo_main(args) == 2
+    assert message in capsys.readouterr().err

@@ -90,7 +90,7 @@ def test_two_loads_at_once_leave_one_good_database(loaded):
     errors = [run.stderr.read() for run in runs]
     assert outcomes in ([0, 0], [0, 2]), errors  # the second finished after, or stopped
     if outcomes == [0, 2]:
-        assert any("Load not started" in text and "is being replaced by load" in text
+        assert any("Load not started" in text and "is being replaced by" in text
                    for text in errors)
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select count(*) from accounts").fetchone()[0] == 3
@@ -114,4 +114,4 @@ def test_the_lock_nests_within_one_process(tmp_path):
     db = tmp_path / "x.duckdb"
     with write_lock.exclusive(db, "load"), write_lock.exclusive(db, "load"):
         assert "load started by" in write_lock.holder(db)
-    assert write_lock.holder(db) == "another process"  # released and cleared
+    assert write_lock.holder(db).startswith("another process")  # released and cleared

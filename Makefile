@@ -63,7 +63,7 @@ install-dev: $(DEV_STAMP) ## Create .venv and install dev requirements
 # existing DB is never rebuilt implicitly. Use `make demo` to force a rebuild.
 $(DB): | $(RUNTIME_STAMP)
 	@mkdir -p $(dir $(DB))
-	$(VPY) -m northstar.demo --accounts $(ACCOUNTS) --seed $(SEED) --db $(DB)
+	$(VPY) -m northstar.data.demo --accounts $(ACCOUNTS) --seed $(SEED) --db $(DB)
 
 demo: $(RUNTIME_STAMP) ## Force a rebuild of the demo DB at DB
 	rm -f $(DB) $(DB).wal
@@ -71,7 +71,7 @@ demo: $(RUNTIME_STAMP) ## Force a rebuild of the demo DB at DB
 
 load: $(RUNTIME_STAMP) ## Load exports into DB (SRC=folder [MAPPING=file.toml])
 	@test -n "$(SRC)" || { echo "usage: make load SRC=folder [MAPPING=file.toml]"; exit 2; }
-	$(VPY) -m northstar.load $(SRC) --db $(DB) $(if $(MAPPING),--mapping $(MAPPING))
+	$(VPY) -m northstar.data.load $(SRC) --db $(DB) $(if $(MAPPING),--mapping $(MAPPING))
 
 # --- app --------------------------------------------------------------------
 

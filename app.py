@@ -4,86 +4,49 @@ from __future__ import annotations
 
 import streamlit as st
 
-from northstar import (
-    access,
-    db,
-    filters,
-    gate,
-    mask,
-    present,
-    progress_view,
-    rollups,
-    view_state,
-)
+from northstar.data import access, pages, rollups
+from northstar.ui import filters, masking, presentation, progress, queries, sign_in, view_state
 
 st.set_page_config(
     page_title="Northstar · Customer briefing",
     page_icon=":material/explore:",
     layout="wide",
-    initial_sidebar_state="collapsed" if present.is_on() else "expanded",
+    initial_sidebar_state="collapsed" if presentation.is_on() else "expanded",
 )
 
-present.accept_flag_spellings(view_state.FLAG_KEYS)
-viewer = access.current_viewer()
+presentation.accept_flag_spellings(view_state.FLAG_KEYS)
+viewer = sign_in.current_viewer()
 if not viewer.signed_in and not viewer.local_demo:
-    gate.render_sign_in()
+    sign_in.render_sign_in()
     st.stop()
 if not viewer.has_access:
-    gate.render_no_access(viewer)
+    sign_in.render_no_access(viewer)
     st.stop()
 
 
-def page(script: str, title: str, icon: str, key: str, default: bool = False) -> st.Page:
-    """A page, hidden from the navigation of roles that may not open it (the page itself also
-    refuses them, and the query runner refuses their queries)."""
-    visibility = "visible" if access.may_open(viewer, key) else "hidden"
-    return st.Page(
-        script, title=title, icon=icon, url_path=key, default=default, visibility=visibility
-    )
+def navigation_pages() -> dict[str, list[st.Page]]:
+    """The page registry as st.navigation's groups; a page the viewer's role may not open is
+    hidden from its navigation (and refused below; the query runner refuses its queries)."""
+    groups: dict[str, list[st.Page]] = {}
+    for page in pages.PAGES:
+        visibility = "visible" if access.may_open(viewer, page.key) else "hidden"
+        groups.setdefault(page.group, []).append(st.Page(
+            page.script, title=page.title, icon=page.icon, url_path=page.key,
+            default=page.default, visibility=visibility,
+        ))
+    return groups
 
 
-pages = {
-    "Overview": [
-        page("views/briefing.py", "Briefing", ":material/dashboard:", "briefing", default=True),
-    ],
-    "Retention": [
-        page("views/retention.py", "Retention", ":material/autorenew:", "retention"),
-        page("views/health.py", "Health & risk", ":material/monitor_heart:", "health"),
-        page("views/account.py", "Account 360", ":material/person_search:", "account"),
-    ],
-    "Voice of the customer": [
-        page(
-            "views/satisfaction.py",
-            "Satisfaction",
-            ":material/sentiment_satisfied:",
-            "satisfaction",
-        ),
-    ],
-    "Programs": [
-        page("views/programs.py", "CCO programs", ":material/groups:", "programs"),
-    ],
-    "Goals": [
-        page("views/alignment.py", "Goal alignment", ":material/hub:", "alignment"),
-        page("views/scorecard.py", "Department scorecard", ":material/scoreboard:", "scorecard"),
-    ],
-    "Invest": [
-        page("views/invest.py", "Where to invest", ":material/savings:", "invest"),
-    ],
-    "Reference": [
-        page("views/glossary.py", "Glossary", ":material/menu_book:", "glossary"),
-        page("views/data.py", "Data", ":material/database:", "data"),
-    ],
-}
-navigation = st.navigation(pages)
-gate.render_viewer_badge(viewer)
+navigation = st.navigation(navigation_pages())
+sign_in.render_viewer_badge(viewer)
 
 try:
-    metadata = db.dataset_metadata()
-except db.DatabaseMissingError as error:
+    metadata = queries.dataset_metadata()
+except queries.DatabaseMissingError as error:
     # a first build or load running: its progress instead of the error
-    if not progress_view.refresh_running():
+    if not progress.refresh_running():
         st.error(str(error), icon=":material/database:")
-    progress_view.render_notice()
+    progress.render_notice()
     st.stop()
 
 if metadata.schema_fingerprint != rollups.schema_fingerprint():
@@ -92,30 +55,33 @@ if metadata.schema_fingerprint != rollups.schema_fingerprint():
         "Rebuild the demo with `make demo`, or load your data again with `make load`.",
         icon=":material/update:",
     )
-filters.render_sidebar(db.filter_options())
+filters.render_sidebar(queries.filter_options())
 with st.sidebar:
     if viewer.masking_forced:
         st.caption("Customer names and comments are masked for board members.")
     else:
         st.toggle(
             "Mask customer names",
-            key=mask.MASK_KEY,
+            key=masking.MASK_KEY,
             bind="query-params",
             help="Replace account names, contacts, e-mails and comments with pseudonyms, "
             "for shared screens.",
         )
     st.toggle(
         "Presentation mode",
-        key=present.PRESENT_KEY,
+        key=presentation.PRESENT_KEY,
         bind="query-params",
         help="For a shared screen: larger charts, names masked, previous / next in board-deck "
         "order, sidebar folded away.",
     )
     st.caption(f"Data as of **{metadata.as_of:%d %b %Y}** · source: {metadata.source}")
-    progress_view.render_notice()
+    progress.render_notice()
 
 try:
-    navigation.run()
+    if access.may_open(viewer, access.page_key(navigation)):
+        navigation.run()
+    else:
+        sign_in.render_refusal(viewer)
 except access.AccessDenied as refusal:
     # a section the viewer's role may not see: say so, show nothing of it
     st.warning(str(refusal), icon=":material/lock:")
@@ -124,20 +90,17 @@ if st.context.url:
     with st.sidebar:
         st.caption("Link to this view (copy with the button on the right)")
         st.code(
-            present.share_url(st.context.url, navigation.url_path,
-                              view_state.with_view_params(present.current_params())),
+            presentation.share_url(st.context.url, navigation.url_path,
+                              view_state.with_view_params(presentation.current_params())),
             language=None,
             wrap_lines=True,
         )
 
-if present.is_on():
-    scripts = {access.page_key(page): page for group in pages.values() for page in group}
-    previous, following = present.deck_neighbours(
-        access.page_key(navigation),
-        [key for key in scripts if access.may_open(viewer, key)],
+if presentation.is_on():
+    previous, following = presentation.deck_neighbours(
+        access.page_key(navigation), sorted(access.ROLE_PAGES.get(viewer.role or "", ())),
     )
     left, _, right = st.columns([1, 4, 1])
-    if previous and left.button(f"◀ {scripts[previous].title}", key="deck_previous"):
-        st.switch_page(scripts[previous], query_params={})
-    if following and right.button(f"{scripts[following].title} ▶", key="deck_next"):
-        st.switch_page(scripts[following], query_params={})
+    for column, key, label in ((left, previous, "◀ {}"), (right, following, "{} ▶")):
+        if key and column.button(label.format(pages.PAGES_BY_KEY[key].title), key=f"deck_{key}"):
+            st.switch_page(pages.PAGES_BY_KEY[key].script, query_params={})

@@ -19,13 +19,15 @@ from typing import Any
 
 import pandas as pd
 
-from northstar import filters, health, programs, retention, voc
-from northstar.months import add_months, last_day
+from northstar.analytics import health, periods, programs, retention, satisfaction
+from northstar.data import pages as registry
+from northstar.data import settings
+from northstar.data.months import add_months, last_day
 
 # the filter combinations every page is timed with: (name, period, comparison, segments,
 # regions, plans)
 FILTER_SETS: tuple[tuple[str, str, str, tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...] = (
-    ("default", filters.DEFAULT_PERIOD, filters.DEFAULT_COMPARISON, (), (), ()),
+    ("default", periods.DEFAULT_PERIOD, periods.DEFAULT_COMPARISON, (), (), ()),
     ("3m-yoy-enterprise", "last_3_months", "previous_year", ("Enterprise",), (), ()),
     ("ytd-emea-apac-pro", "ytd", "previous_period", (), ("EMEA", "APAC"), ("Professional",)),
 )
@@ -57,10 +59,10 @@ class Context:
     search: str  # what is typed into Account 360's search box
 
 
-def filter_state(context: Context, filter_set: tuple) -> filters.FilterState:
+def filter_state(context: Context, filter_set: tuple) -> periods.FilterState:
     _, period, comparison, segments, regions, plans = filter_set
-    return filters.FilterState(
-        filters.resolve_period(context.last_month, period, comparison), segments, regions, plans
+    return periods.FilterState(
+        periods.resolve_period(context.last_month, period, comparison), segments, regions, plans
     )
 
 
@@ -89,11 +91,11 @@ def _at_risk_call(key: str, context: Context, params: dict[str, Any], band_churn
     return Call(key, "health_accounts", resolve)
 
 
-def briefing_calls(context: Context, state: filters.FilterState) -> list[Call]:
+def briefing_calls(context: Context, state: periods.FilterState) -> list[Call]:
     window = state.period
     scope = state.query_params()
     # the CEO brief's queries (northstar/brief.py), with the parameters it passes
-    params = {**scope, **health.load_config().query_params()}
+    params = {**scope, **settings.load_config().query_params()}
     return _app([
         Call("kpi_windows", "kpi_windows", {**scope, "end_months": window.query_end_months()}),
         Call("brief:driver_counts", "invest_driver_counts", {
@@ -106,7 +108,7 @@ def briefing_calls(context: Context, state: filters.FilterState) -> list[Call]:
     ])
 
 
-def retention_calls(context: Context, state: filters.FilterState) -> list[Call]:
+def retention_calls(context: Context, state: periods.FilterState) -> list[Call]:
     window = state.period
     params = state.query_params()
     months = [
@@ -141,8 +143,8 @@ def retention_calls(context: Context, state: filters.FilterState) -> list[Call]:
     return _app(_in_tabs(calls, tabs))
 
 
-def health_calls(context: Context, state: filters.FilterState) -> list[Call]:
-    config = health.load_config()
+def health_calls(context: Context, state: periods.FilterState) -> list[Call]:
+    config = settings.load_config()
     params = {**state.query_params(), **config.query_params()}
     return _app([
         Call("summary", "health_summary", {**params, "as_of_month": context.last_month}),
@@ -152,8 +154,8 @@ def health_calls(context: Context, state: filters.FilterState) -> list[Call]:
     ])
 
 
-def account_calls(context: Context, state: filters.FilterState) -> list[Call]:
-    config = health.load_config()
+def account_calls(context: Context, state: periods.FilterState) -> list[Call]:
+    config = settings.load_config()
     one = {"account_id": context.account_id}
     return _app([
         Call("search", "account_search", {"search": context.search, "match_names": True,
@@ -168,7 +170,7 @@ def account_calls(context: Context, state: filters.FilterState) -> list[Call]:
     ])
 
 
-def programs_calls(context: Context, state: filters.FilterState) -> list[Call]:
+def programs_calls(context: Context, state: periods.FilterState) -> list[Call]:
     window = state.period
     scope = state.query_params()
     period = programs.period_params(window, context.as_of)
@@ -191,11 +193,11 @@ def programs_calls(context: Context, state: filters.FilterState) -> list[Call]:
             **scope, "top_n": programs.DEFAULT_TOP_N, "as_of": as_of,
             "limit": programs.LIST_LIMIT}),
     ]
-    for name, program in (("onboarding", programs.ONBOARDING),
-                          ("services", programs.PROFESSIONAL_SERVICES)):
+    for name, program in (("onboarding", settings.ONBOARDING),
+                          ("services", settings.PROFESSIONAL_SERVICES)):
         params = {**scope, **period, **program.query_params(), "as_of": as_of}
         calls.append(Call(f"{name}:total", "program_survey_results", {**params, "grain": "total"}))
-        if program is programs.PROFESSIONAL_SERVICES:
+        if program is settings.PROFESSIONAL_SERVICES:
             calls.append(
                 Call(f"{name}:topic", "program_survey_results", {**params, "grain": "topic"}))
         calls += [
@@ -216,25 +218,25 @@ def programs_calls(context: Context, state: filters.FilterState) -> list[Call]:
         Call("kudos:recent", "program_kudos_recent", kudos_params),
     ]
     return _app(_in_tabs(calls, dict(zip(
-        ("cab", "exec", "onboarding", "services", "support", "kudos"), programs.TABS,
+        ("cab", "exec", "onboarding", "services", "support", "kudos"), registry.tabs("programs"),
         strict=True))))
 
 
-def satisfaction_calls(context: Context, state: filters.FilterState) -> list[Call]:
+def satisfaction_calls(context: Context, state: periods.FilterState) -> list[Call]:
     window = state.period
     params = state.query_params()
     period_dates = {"start_date": window.start_month,
                     "end_date": last_day(window.end_month)}
     comparison_dates = {"start_date": window.comparison_start_month,
                         "end_date": last_day(window.comparison_end_month)}
-    theme_params = voc.theme_params(voc.load_themes())
+    theme_params = satisfaction.theme_params(satisfaction.load_themes())
     loop_params = {**params, "target_days": 7, "as_of_date": context.as_of}
     tabs = {"scores": "Scores", "verbatims": "Verbatims", "loop": "Closed loop"}
     return _app(_in_tabs([
         Call("scores:current", "survey_scores", {**params, **period_dates, "group_by": "none"}),
         Call("scores:previous", "survey_scores",
              {**params, **comparison_dates, "group_by": "none"}),
-        Call("scores:monthly", "survey_scores", {**params, "start_date": filters.EARLIEST,
+        Call("scores:monthly", "survey_scores", {**params, "start_date": periods.EARLIEST,
                                                  "end_date": context.as_of, "group_by": "month"}),
         Call("scores:distribution", "survey_distribution", {**params, **period_dates}),
         Call("scores:by_program", "survey_scores",
@@ -249,7 +251,7 @@ def satisfaction_calls(context: Context, state: filters.FilterState) -> list[Cal
     ], tabs))
 
 
-def data_calls(context: Context, state: filters.FilterState) -> list[Call]:
+def data_calls(context: Context, state: periods.FilterState) -> list[Call]:
     return _app([
         Call("metadata", "dataset_metadata"),
         Call("table_rows", "data_table_rows"),
@@ -261,7 +263,7 @@ def data_calls(context: Context, state: filters.FilterState) -> list[Call]:
     ])
 
 
-def alignment_calls(context: Context, state: filters.FilterState) -> list[Call]:
+def alignment_calls(context: Context, state: periods.FilterState) -> list[Call]:
     return _app([
         Call("kpis", "goal_kpis"),
         Call("actuals", "goal_kpi_actuals"),
@@ -270,9 +272,9 @@ def alignment_calls(context: Context, state: filters.FilterState) -> list[Call]:
     ])
 
 
-def scorecard_calls(context: Context, state: filters.FilterState) -> list[Call]:
+def scorecard_calls(context: Context, state: periods.FilterState) -> list[Call]:
     # the scorecard of customer service, the department with the most customer touchpoints
-    from northstar import goals
+    from northstar.analytics import goals
 
     window = state.period
     scope = state.query_params()
@@ -303,13 +305,13 @@ def scorecard_calls(context: Context, state: filters.FilterState) -> list[Call]:
     ])
 
 
-def invest_calls(context: Context, state: filters.FilterState) -> list[Call]:
-    from northstar import invest
+def invest_calls(context: Context, state: periods.FilterState) -> list[Call]:
+    from northstar.analytics import invest
 
     scope = state.query_params()
     last_month = context.last_month
     params = {**scope, **invest.load_cost_config().query_params(),
-              **health.load_config().query_params()}
+              **settings.load_config().query_params()}
     tabs = {"planted": "Drivers", "initiatives": "Initiatives", "kpis": "What-if",
             "customers": "Customers"}
     return _app(_in_tabs([
@@ -326,12 +328,12 @@ def invest_calls(context: Context, state: filters.FilterState) -> list[Call]:
     ], tabs))
 
 
-def glossary_calls(context: Context, state: filters.FilterState) -> list[Call]:
+def glossary_calls(context: Context, state: periods.FilterState) -> list[Call]:
     return _app([])  # the glossary is static: only what app.py runs
 
 
 # page (views/<name>.py) -> the calls it makes for a context and filter state
-PAGES: dict[str, Callable[[Context, filters.FilterState], list[Call]]] = {
+PAGES: dict[str, Callable[[Context, periods.FilterState], list[Call]]] = {
     "briefing": briefing_calls,
     "retention": retention_calls,
     "health": health_calls,

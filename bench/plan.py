@@ -9,7 +9,7 @@ import duckdb
 
 from bench.pages import FILTER_SETS, page_calls
 from bench.worker import _quiet_streamlit, context_for
-from northstar import db as ns_db
+from northstar.data import named_queries as ns_db
 
 
 def main(argv: list[str]) -> int:
@@ -21,7 +21,7 @@ def main(argv: list[str]) -> int:
         params = call.resolve(previous)
         if call.key == key:
             query = ns_db.load_query(call.query)
-            bound = {name: ns_db._bindable(value) for name, value in params.items()
+            bound = {name: ns_db.bindable(value) for name, value in params.items()
                      if name in query.parameters}
             with duckdb.connect(str(path), read_only=True) as con:
                 rows = con.execute("explain analyze " + query.sql, bound).fetchall()

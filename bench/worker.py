@@ -35,7 +35,7 @@ def peak_rss_mb() -> float:
 
 
 def build(accounts: int, db: Path) -> dict:
-    from northstar.demo import build_demo
+    from northstar.data.demo import build_demo
 
     started = time.perf_counter()
     timings = build_demo(db, accounts=accounts)
@@ -72,7 +72,7 @@ def run_northstar(db: Path, rounds: int, keep_results: bool = False) -> dict:
     """Every page's calls through northstar.db.execute (uncached), `rounds` x each filter set."""
     _quiet_streamlit()
     from bench.pages import FILTER_SETS, PAGES, page_calls
-    from northstar import db as ns_db
+    from northstar.data import named_queries as ns_db
 
     context = context_for(db)
     out: dict = {"pages": {}, "calls": {}, "tabs": {}}
@@ -129,7 +129,7 @@ def run_pandas(db: Path, rounds: int) -> dict:
     _quiet_streamlit()
     from bench.pages import FILTER_SETS, filter_state, page_calls
     from bench.pandas_pages import COVERED, PAGE_TABLES, PANDAS_PAGES, check_equal, load_tables
-    from northstar import db as ns_db
+    from northstar.data import named_queries as ns_db
 
     context = context_for(db)
     out: dict = {"pages": {}, "load_s": {}, "northstar_s": {}, "mismatches": []}

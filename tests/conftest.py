@@ -18,7 +18,7 @@ DEMO_SEED = 42
 @pytest.fixture()
 def empty_db(tmp_path: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection, Path]]:
     """A database holding the canonical schema and no rows, open for writing."""
-    from northstar.demo import create_schema
+    from northstar.data.schema import create_schema
 
     path = tmp_path / "fixture.duckdb"
     con = duckdb.connect(str(path))
@@ -32,7 +32,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The default-size demo database, built once per test session."""
     path = tmp_path_factory.mktemp("demo") / "northstar.duckdb"
     subprocess.run(
-        [sys.executable, "-m", "northstar.demo", "--accounts", str(DEMO_ACCOUNTS),
+        [sys.executable, "-m", "northstar.data.demo", "--accounts", str(DEMO_ACCOUNTS),
          "--seed", str(DEMO_SEED), "--db", str(path)],
         check=True, cwd=REPO_ROOT, capture_output=True,
     )

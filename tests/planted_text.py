@@ -16,8 +16,9 @@ from pathlib import Path
 
 import duckdb
 
-from northstar.demo import CHECKSUM_TABLES, create_schema
-from northstar.rollups import build_rollups
+from northstar.data.demo import CHECKSUM_TABLES
+from northstar.data.rollups import build_rollups
+from northstar.data.schema import create_schema
 
 CANARY = "Qzxcanary"
 # the canonical columns holding what customers are and say (masked on shared screens)

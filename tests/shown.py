@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from northstar.text import WORD_JOINER
+from northstar.ui.literal_text import WORD_JOINER
 
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from northstar import accounts, charts, db, downloads, gate, health, mask
-from northstar.metrics import format_usd
-from northstar.text import literal
+from northstar.analytics import accounts, health
+from northstar.analytics.metrics import format_usd
+from northstar.data import settings
+from northstar.ui import charts, downloads, masking, queries, tables
+from northstar.ui.literal_text import literal
 
-gate.require_page("account")
-
-metadata = db.dataset_metadata()
+metadata = queries.dataset_metadata()
 st.title("Account 360")
 
 selected = st.query_params.get("account")
-names_masked = mask.session_masked()
+names_masked = masking.session_masked()
 search = st.text_input(
     "Find an account",
     placeholder="Account ID, e.g. A0000123" if names_masked
@@ -23,7 +23,7 @@ search = st.text_input(
     key="account_search",
 )
 if search:
-    matches = db.run_query("account_search", search=search.strip(), match_names=True, limit=25)
+    matches = queries.run_query("account_search", search=search.strip(), match_names=True, limit=25)
     if matches.empty:
         searched = "ID" if names_masked else "name or ID"
         st.info(f"No account {searched} contains “{literal(search)}”.")
@@ -52,7 +52,7 @@ if not selected:
     )
     st.stop()
 
-profile_frame = db.run_query("account_profile", account_id=selected)
+profile_frame = queries.run_query("account_profile", account_id=selected)
 if profile_frame.empty:
     st.warning(f"No account with ID “{literal(selected)}” in the data.",
                icon=":material/search_off:")
@@ -63,13 +63,13 @@ st.header(literal(profile["account_name"]))
 st.caption(literal(f"{profile['account_id']} · {accounts.profile_caption(profile)}"))
 st.markdown(f"**{literal(accounts.status_text(profile))}**")
 
-config = health.load_config()
-revenue = db.run_query("account_revenue", account_id=selected)
-history = db.run_query("account_health_history", account_id=selected, **config.query_params())
-surveys = db.run_query("account_surveys", account_id=selected)
-tickets = db.run_query("account_tickets", account_id=selected)
-engagements = db.run_query("account_engagements", account_id=selected)
-kudos = db.run_query("account_kudos", account_id=selected)
+config = settings.load_config()
+revenue = queries.run_query("account_revenue", account_id=selected)
+history = queries.run_query("account_health_history", account_id=selected, **config.query_params())
+surveys = queries.run_query("account_surveys", account_id=selected)
+tickets = queries.run_query("account_tickets", account_id=selected)
+engagements = queries.run_query("account_engagements", account_id=selected)
+kudos = queries.run_query("account_kudos", account_id=selected)
 
 latest_health = history.iloc[-1] if len(history) else None
 nps = surveys.loc[surveys["survey_type"] == "NPS"]
@@ -167,5 +167,5 @@ for tab, frame, build_table, empty in (
             st.info(empty)
         else:
             downloads.dataframe(
-                build_table(frame), hide_index=True, column_config=accounts.COLUMN_CONFIG
+                build_table(frame), hide_index=True, column_config=tables.ACCOUNT_COLUMNS
             )

@@ -6,12 +6,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from northstar import charts, db, downloads, filters, gate, goals
-from northstar.text import literal
+from northstar.analytics import goals, links
+from northstar.ui import charts, downloads, filters, queries
+from northstar.ui.literal_text import literal
 
-gate.require_page("alignment")
-
-metadata = db.dataset_metadata()
+metadata = queries.dataset_metadata()
 state = filters.current(metadata.last_month)
 window = state.period
 
@@ -22,7 +21,7 @@ st.caption(
     "filters apply to the rows behind them on each department's scorecard."
 )
 
-kpis = db.run_query("goal_kpis")
+kpis = queries.run_query("goal_kpis")
 if kpis.empty:
     st.info(
         "No department KPIs have been loaded yet: load `department_kpis` (and `kpi_outcomes`, "
@@ -30,9 +29,9 @@ if kpis.empty:
         icon=":material/flag:",
     )
     st.stop()
-actuals = db.run_query("goal_kpi_actuals")
-departments = db.run_query("goal_departments")
-outcomes = db.run_query("goal_outcomes")
+actuals = queries.run_query("goal_kpi_actuals")
+departments = queries.run_query("goal_departments")
+outcomes = queries.run_query("goal_outcomes")
 
 statuses = goals.kpi_statuses(kpis, actuals, window.start_month, window.end_month)
 previous = goals.kpi_statuses(
@@ -132,7 +131,7 @@ with left:
 score_table = pd.DataFrame(
     {
         "Department": [
-            goals.scorecard_link(department_id, name)
+            links.scorecard_link(department_id, name)
             for department_id, name in zip(
                 scores["department_id"], scores["department_name"], strict=True
             )

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import streamlit as st
 
-from northstar import brief, briefing, charts, db, downloads, filters, gate
-from northstar.metrics import METRICS, format_value
-from northstar.months import month_label
+from northstar.analytics import kpi_cards
+from northstar.analytics.metrics import METRICS, format_value
+from northstar.data.months import month_label
+from northstar.ui import ceo_brief, charts, downloads, filters, kpi_wall, queries
 
-gate.require_page("briefing")
-
-metadata = db.dataset_metadata()
+metadata = queries.dataset_metadata()
 state = filters.current(metadata.last_month)
 window = state.period
 
 st.title("Customer briefing")
-st.caption(state.page_caption(metadata.as_of))
+st.caption(filters.page_caption(state, metadata.as_of))
 
-frame = db.run_query("kpi_windows", **state.query_params(), end_months=window.query_end_months())
-cards = briefing.kpi_cards(frame, window)
+frame = queries.run_query(
+    "kpi_windows", **state.query_params(), end_months=window.query_end_months()
+)
+cards = kpi_cards.kpi_cards(frame, window)
 current = frame.loc[frame["window_end_month"].dt.date == window.end_month]
 
 no_accounts = current.empty or (
@@ -36,13 +37,13 @@ compared = window.comparison_phrase
 for row_cards in (cards[:4], cards[4:]):
     for column, card in zip(st.columns(len(row_cards)), row_cards, strict=True):
         with column:
-            briefing.render_card(card, compared)
+            kpi_wall.render_card(card, compared)
             if card.note:
                 st.caption(card.note)
 
 st.subheader("CEO brief")
-ceo_brief = brief.collect(state, metadata, cards)
-brief.render(ceo_brief)
+brief = ceo_brief.collect(state, metadata, cards)
+ceo_brief.render(brief)
 
 row = current.iloc[0]
 left, right = st.columns([3, 2])
@@ -96,7 +97,7 @@ export_figures = [
     (f"NRR, rolling {window.months} month(s)", nrr_trend),
 ]
 export_sentences = [
-    sentence.text for sentence in (*ceo_brief.investments, *ceo_brief.risks, *ceo_brief.changes)
+    sentence.text for sentence in (*brief.investments, *brief.risks, *brief.changes)
 ]
 
 downloads.render_brief_exports(

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from northstar import data_page, db, gate, progress_view
-
-gate.require_page("data")
+from northstar.data import data_status
+from northstar.ui import progress, queries
 
 PROBLEM_ROWS = 500
 PROBLEM_COLUMNS = {
@@ -19,18 +18,18 @@ PROBLEM_COLUMNS = {
     "message": st.column_config.TextColumn("Why", width="large"),
 }
 
-metadata = db.dataset_metadata()
-facts = dict(db.run_query("dataset_metadata").itertuples(index=False, name=None))
-row_counts = db.run_query("data_table_rows")
-load_tables = db.run_query("data_load_tables")
-runs = db.run_query("data_load_run")
+metadata = queries.dataset_metadata()
+facts = dict(queries.run_query("dataset_metadata").itertuples(index=False, name=None))
+row_counts = queries.run_query("data_table_rows")
+load_tables = queries.run_query("data_load_tables")
+runs = queries.run_query("data_load_run")
 
 st.title("Data")
 st.caption(
     "What the dashboard is reading: how fresh it is, what each table holds, and what "
     "the last load refused."
 )
-progress_view.render_detail()
+progress.render_detail()
 
 run = runs.iloc[0] if not runs.empty else None
 columns = st.columns(4)
@@ -54,7 +53,7 @@ columns[3].metric(
     "Rows refused", f"{int(run['rejected_rows']):,}" if run is not None else "—", border=True
 )
 
-missing = data_page.missing_tables(row_counts)
+missing = data_status.missing_tables(row_counts)
 if missing:
     st.warning(
         f"{len(missing)} table(s) have no rows; the parts of the app they feed show nothing "
@@ -71,7 +70,7 @@ if missing:
     )
 
 st.subheader("Tables")
-overview = data_page.table_overview(row_counts, load_tables)
+overview = data_status.table_overview(row_counts, load_tables)
 st.dataframe(
     overview,
     hide_index=True,
@@ -90,7 +89,7 @@ st.subheader("Last load")
 if run is None:
     st.info(
         "No load has run on this database: it holds demo data. Load your own exports with "
-        '`python -m northstar.load SOURCE --mapping MAPPING` (see the README, "Loading your '
+        '`python -m northstar.data.load SOURCE --mapping MAPPING` (see the README, "Loading your '
         'own data").',
         icon=":material/upload_file:",
     )
@@ -103,14 +102,14 @@ st.text(
     f"refuses a table above {run['max_reject_pct']:g}% refused rows"
 )
 
-counts = db.run_query("data_load_rule_counts")
+counts = queries.run_query("data_load_rule_counts")
 if counts.empty:
     st.success(
         "Every row was loaded and no quality warnings were raised.", icon=":material/check_circle:"
     )
     st.stop()
 st.dataframe(
-    data_page.problems_table(counts),
+    data_status.problems_table(counts),
     hide_index=True,
     column_config={
         "kind": st.column_config.TextColumn("Kind"),
@@ -125,7 +124,7 @@ for tab, kind, empty_text in (
     (warnings_tab, "warning", "No quality warnings."),
 ):
     with tab:
-        frame = db.run_query("data_load_problems", kind=kind, row_limit=PROBLEM_ROWS)
+        frame = queries.run_query("data_load_problems", kind=kind, row_limit=PROBLEM_ROWS)
         if frame.empty:
             st.caption(empty_text)
             continue
@@ -134,5 +133,5 @@ for tab, kind, empty_text in (
             "by the load has every refused row."
         )
         st.dataframe(
-            data_page.problems_table(frame), hide_index=True, column_config=PROBLEM_COLUMNS
+            data_status.problems_table(frame), hide_index=True, column_config=PROBLEM_COLUMNS
         )

@@ -5,10 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from northstar import gate, glossary, goals
-from northstar.metrics import glossary_rows
-
-gate.require_page("glossary")
+from northstar.analytics import glossary, goals
+from northstar.analytics.metrics import glossary_rows
 
 st.title("Glossary")
 st.caption("How every number in Northstar is defined.")

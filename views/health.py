@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from northstar import charts, db, downloads, filters, gate, health
-from northstar.metrics import format_usd
-from northstar.months import month_label
-from northstar.text import literal
+from northstar.analytics import health
+from northstar.analytics.metrics import format_usd
+from northstar.data import settings
+from northstar.data.months import month_label
+from northstar.ui import charts, downloads, filters, queries, tables
+from northstar.ui.literal_text import literal
 
-gate.require_page("health")
-
-metadata = db.dataset_metadata()
+metadata = queries.dataset_metadata()
 state = filters.current(metadata.last_month)
-config = health.load_config()
+config = settings.load_config()
 params = {**state.query_params(), **config.query_params()}
 
 st.title("Health & risk")
@@ -22,12 +22,12 @@ st.caption(
     f"{literal(state.scope_caption())} · data as of {metadata.as_of:%d %b %Y}"
 )
 
-summary = db.run_query("health_summary", **params, as_of_month=metadata.last_month)
+summary = queries.run_query("health_summary", **params, as_of_month=metadata.last_month)
 if summary.empty:
     st.info("No active accounts match these filters.", icon=":material/filter_alt_off:")
     st.stop()
 
-band_churn = db.run_query("health_band_churn", **params)
+band_churn = queries.run_query("health_band_churn", **params)
 risks = health.band_risks(band_churn)
 ranges = config.band_ranges()
 
@@ -76,7 +76,7 @@ with right:
         f"**Health score** = {config.formula()}, over the components an account has a "
         "signal for (weights in `config/health_score.toml`)."
     )
-    for column, label in health.COMPONENTS.items():
+    for column, label in settings.COMPONENTS.items():
         st.markdown(f"**{label}** — {health.COMPONENT_HELP[column]}")
     if not band_churn.empty:
         st.caption(
@@ -95,7 +95,7 @@ shown_bands = st.pills(
     key="bands",
     bind="query-params",
 )
-at_risk = db.run_query(
+at_risk = queries.run_query(
     "health_accounts",
     **params,
     as_of_month=metadata.last_month,
@@ -117,7 +117,7 @@ downloads.dataframe(
     table,
     title="At-risk accounts",
     hide_index=True,
-    column_config=health.at_risk_column_config(),
+    column_config=tables.at_risk_column_config(),
     height=480,
 )
 left, _ = st.columns([3, 1])

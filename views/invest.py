@@ -9,14 +9,14 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from northstar import charts, db, downloads, filters, gate, health, invest
-from northstar.metrics import format_usd
-from northstar.months import add_months, month_label, range_label
-from northstar.text import literal
+from northstar.analytics import invest, links
+from northstar.analytics.metrics import format_usd
+from northstar.data import pages, settings
+from northstar.data.months import add_months, month_label, range_label
+from northstar.ui import charts, downloads, filters, queries
+from northstar.ui.literal_text import literal
 
-gate.require_page("invest")
-
-metadata = db.dataset_metadata()
+metadata = queries.dataset_metadata()
 state = filters.current(metadata.last_month)
 scope = state.query_params()
 last_month = metadata.last_month
@@ -29,7 +29,7 @@ st.caption(
     f"data as of {metadata.as_of:%d %b %Y}"
 )
 
-counts = db.run_query(
+counts = queries.run_query(
     "invest_driver_counts", **scope, as_of_month=last_month, opening_month=opening_month
 )
 results = invest.driver_results(counts)
@@ -49,7 +49,7 @@ def pct(value: float, digits: int = 1) -> str:
 
 
 drivers_tab, initiatives_tab, whatif_tab, customers_tab = st.tabs(
-    ["Drivers", "Initiatives", "What-if", "Customers"],
+    pages.tabs("invest"),
     key="view",
     bind="query-params",
     on_change="rerun",
@@ -115,7 +115,7 @@ with drivers_tab:
         with st.expander("What each driver means"):
             for result in results:
                 st.markdown(f"**{result.driver.label}** — {result.driver.definition}")
-        planted = db.run_query("invest_planted_effects")
+        planted = queries.run_query("invest_planted_effects")
         if not planted.empty:
             with st.expander("Truth check: does the analysis find what the demo planted?"):
                 check = invest.truth_check(results, planted)
@@ -138,7 +138,7 @@ with drivers_tab:
 
 with initiatives_tab:
     if initiatives_tab.open:
-        initiatives = db.run_query("invest_initiatives", **scope, as_of_month=last_month)
+        initiatives = queries.run_query("invest_initiatives", **scope, as_of_month=last_month)
         ranked_initiatives = invest.initiatives_ranked(initiatives, results)
         if ranked_initiatives.empty:
             st.info("No initiatives recorded yet.", icon=":material/lightbulb:")
@@ -293,7 +293,7 @@ with whatif_tab:
                 placeholder="All segments",
             )
             result = by_label.get(label or "", usable[0])
-            kpis = db.run_query(
+            kpis = queries.run_query(
                 "kpi_windows", **{**scope, "window_months": 12}, end_months=[last_month]
             )
             if kpis.empty or not kpis["opening_accounts"].iloc[0]:
@@ -341,13 +341,13 @@ with whatif_tab:
 with customers_tab:
     if customers_tab.open:
         cost_config = invest.load_cost_config()
-        health_config = health.load_config()
+        health_config = settings.load_config()
         params = {
             **scope,
             **cost_config.query_params(),
             **health_config.query_params(),
         }
-        segments_frame = db.run_query("invest_customers", **params, grain="segment", limit=0)
+        segments_frame = queries.run_query("invest_customers", **params, grain="segment", limit=0)
         if segments_frame.empty:
             st.info("No active accounts match these filters.", icon=":material/filter_alt_off:")
         else:
@@ -419,7 +419,9 @@ with customers_tab:
                     f"{format_usd(float(by_motion['arr_usd'].get(motion, 0)))} ARR · margin "
                     f"{format_usd(float(by_motion['margin_usd'].get(motion, 0)))}"
                 )
-            accounts_frame = db.run_query("invest_customers", **params, grain="account", limit=200)
+            accounts_frame = queries.run_query(
+                "invest_customers", **params, grain="account", limit=200
+            )
             scored = accounts_frame.loc[accounts_frame["motion"] != "Not scored"]
             if not scored.empty:
                 figure = go.Figure()
@@ -471,7 +473,7 @@ with customers_tab:
                     pd.DataFrame(
                         {
                             "Account": [
-                                health.account_link(account_id, name)
+                                links.account_link(account_id, name)
                                 for account_id, name in zip(
                                     listed["account_id"], listed["account_name"], strict=True
                                 )

@@ -6,13 +6,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from northstar import charts, db, downloads, filters, gate, mask, programs
-from northstar.metrics import format_usd, format_value
-from northstar.months import add_months, month_label
+from northstar.analytics import programs
+from northstar.analytics.metrics import format_usd, format_value
+from northstar.data import pages, settings
+from northstar.data.months import add_months, month_label
+from northstar.ui import charts, downloads, filters, masking, queries, tables
 
-gate.require_page("programs")
-
-metadata = db.dataset_metadata()
+metadata = queries.dataset_metadata()
 state = filters.current(metadata.last_month)
 window = state.period
 scope = state.query_params()
@@ -20,14 +20,14 @@ period = programs.period_params(window, metadata.as_of)
 as_of = metadata.as_of
 
 st.title("CCO programs")
-st.caption(state.page_caption(as_of))
+st.caption(filters.page_caption(state, as_of))
 
 
 def show_table(table: pd.DataFrame, height: int | None = None) -> None:
     downloads.dataframe(
         table,
         hide_index=True,
-        column_config=programs.column_config(table),
+        column_config=tables.program_column_config(table),
         height=height or "auto",
     )
 
@@ -36,10 +36,10 @@ def pct_text(value: float | None) -> str:
     return "—" if programs.is_missing(value) else f"{value:.1f}%"
 
 
-def survey_tab(program: programs.SurveyProgram, rate_label: str, intro: str) -> None:
+def survey_tab(program: settings.SurveyProgram, rate_label: str, intro: str) -> None:
     """The shared layout of the onboarding and professional-services survey tabs."""
     params = {**scope, **period, **program.query_params(), "as_of": as_of}
-    total = db.run_query("program_survey_results", **params, grain="total")
+    total = queries.run_query("program_survey_results", **params, grain="total")
     due_label = f"{program.engagement_label.capitalize()}s due"
     st.caption(intro)
     if total.empty or int(total["engagements_due"].iloc[0]) == 0:
@@ -78,10 +78,10 @@ def survey_tab(program: programs.SurveyProgram, rate_label: str, intro: str) -> 
         )
 
     # topics are the engagements' notes: free text, so not broken down while masking is on
-    topics_hidden = program is programs.PROFESSIONAL_SERVICES and mask.session_masked()
+    topics_hidden = program is settings.PROFESSIONAL_SERVICES and masking.session_masked()
     by_topic = (
-        db.run_query("program_survey_results", **params, grain="topic")
-        if program is programs.PROFESSIONAL_SERVICES and not topics_hidden
+        queries.run_query("program_survey_results", **params, grain="topic")
+        if program is settings.PROFESSIONAL_SERVICES and not topics_hidden
         else None
     )
     left, right = st.columns(2)
@@ -115,7 +115,7 @@ def survey_tab(program: programs.SurveyProgram, rate_label: str, intro: str) -> 
                         ],
                     )
                 )
-    trend = db.run_query(
+    trend = queries.run_query(
         "program_survey_results",
         **{**params, "start_date": programs.HISTORY_START},
         grain="quarter",
@@ -143,7 +143,7 @@ def survey_tab(program: programs.SurveyProgram, rate_label: str, intro: str) -> 
         show_table(programs.survey_quarter_table(trend, rate_label, due_label))
 
     st.subheader("Low scores (1–2) in the period")
-    low = db.run_query("program_survey_low_scores", **params, limit=programs.LIST_LIMIT)
+    low = queries.run_query("program_survey_low_scores", **params, limit=programs.LIST_LIMIT)
     if low.empty:
         st.info("No answer of 1 or 2 in this period.", icon=":material/sentiment_satisfied:")
     else:
@@ -159,12 +159,12 @@ def survey_tab(program: programs.SurveyProgram, rate_label: str, intro: str) -> 
         )
 
 
-tabs = st.tabs(list(programs.TABS), key="program", bind="query-params", on_change="rerun")
+tabs = st.tabs(pages.tabs("programs"), key="program", bind="query-params", on_change="rerun")
 board_tab, executive_tab, onboarding_tab, services_tab, support_tab, kudos_tab = tabs
 
 with board_tab:
     if board_tab.open:
-        comparison = db.run_query("program_cab_comparison", **scope, **period)
+        comparison = queries.run_query("program_cab_comparison", **scope, **period)
         groups = programs.comparison_groups(comparison)
         cab, comparable = groups[1], groups[2]
         st.subheader("Do advisory board accounts stay and grow more?")
@@ -218,8 +218,8 @@ with board_tab:
             bind="query-params",
             required=True,
         )
-        sessions = db.run_query("program_cab_sessions", **scope, grain=grain, as_of=as_of)
-        monthly = db.run_query("program_cab_sessions", **scope, grain="month", as_of=as_of)
+        sessions = queries.run_query("program_cab_sessions", **scope, grain=grain, as_of=as_of)
+        monthly = queries.run_query("program_cab_sessions", **scope, grain="month", as_of=as_of)
         if sessions.empty:
             st.info("No advisory board session has been recorded for these filters.")
         else:
@@ -261,7 +261,7 @@ with board_tab:
                 charts.show(attendance.update_yaxes(range=[0, 105]))
 
         st.subheader("Members")
-        members = db.run_query(
+        members = queries.run_query(
             "program_cab_members", **scope, as_of=as_of, limit=programs.LIST_LIMIT
         )
         if members.empty:
@@ -284,11 +284,11 @@ with executive_tab:
             bind="query-params",
             required=True,
         )
-        months = db.run_query("revenue_months")
+        months = queries.run_query("revenue_months")
         first_month = months["month"].iloc[0].date() if len(months) else metadata.last_month
         points = programs.coverage_points(metadata.last_month, first_month)
         outcome_month = add_months(metadata.last_month, -12)
-        coverage = db.run_query(
+        coverage = queries.run_query(
             "program_exec_coverage",
             **scope,
             end_months=sorted({*points, metadata.last_month, outcome_month}),
@@ -383,7 +383,7 @@ with executive_tab:
                 show_table(outcomes)
 
             st.subheader("Top accounts not met in the last 12 months")
-            unmet = db.run_query(
+            unmet = queries.run_query(
                 "program_exec_unmet",
                 **scope,
                 top_n=top_n,
@@ -402,7 +402,7 @@ with executive_tab:
 with onboarding_tab:
     if onboarding_tab.open:
         survey_tab(
-            programs.ONBOARDING,
+            settings.ONBOARDING,
             "Completion rate",
             "The onboarding survey goes out 30 days after an installation ends; answers are "
             "awaited 7 more days. An installation is due once 37 days have passed since it "
@@ -414,7 +414,7 @@ with onboarding_tab:
 with services_tab:
     if services_tab.open:
         survey_tab(
-            programs.PROFESSIONAL_SERVICES,
+            settings.PROFESSIONAL_SERVICES,
             "Response rate",
             "The follow-up survey goes out when a professional-services engagement ends; answers "
             "are awaited 14 days. An engagement counts in the period (and quarter) in which those "
@@ -425,7 +425,7 @@ with services_tab:
 with support_tab:
     if support_tab.open:
         ticket_params = {**scope, **period, "as_of": as_of}
-        categories = db.run_query("program_ticket_categories", **ticket_params)
+        categories = queries.run_query("program_ticket_categories", **ticket_params)
         st.subheader("Why tickets arrive")
         if categories.empty:
             st.info("No ticket was opened in this period for these filters.")
@@ -471,7 +471,7 @@ with support_tab:
             show_table(programs.category_table(categories))
 
         st.subheader("Open tickets by age")
-        ageing = db.run_query("program_ticket_ageing", **ticket_params)
+        ageing = queries.run_query("program_ticket_ageing", **ticket_params)
         open_total = int(ageing["open_tickets"].sum())
         if open_total == 0:
             st.info(f"No ticket was open at the end of {as_of:%d %b %Y}.")
@@ -500,7 +500,7 @@ with support_tab:
             )
 
         st.subheader("Tickets needing follow-up")
-        followups = db.run_query(
+        followups = queries.run_query(
             "program_ticket_followups", **ticket_params, limit=programs.LIST_LIMIT
         )
         counts = programs.follow_up_counts(followups)
@@ -524,7 +524,7 @@ with support_tab:
 
 with kudos_tab:
     if kudos_tab.open:
-        quarters = db.run_query("program_kudos_quarters", **scope, as_of=as_of)
+        quarters = queries.run_query("program_kudos_quarters", **scope, as_of=as_of)
         if quarters.empty:
             st.info("No kudos have been recorded for these filters.", icon=":material/favorite:")
         else:
@@ -539,7 +539,7 @@ with kudos_tab:
                 )
             )
         kudos_params = {**scope, **period, "limit": programs.LIST_LIMIT}
-        employees = db.run_query("program_kudos_employees", **kudos_params)
+        employees = queries.run_query("program_kudos_employees", **kudos_params)
         st.subheader(f"Most praised employees · {window.label}")
         if employees.empty:
             st.info("No kudos in this period.")
@@ -564,6 +564,6 @@ with kudos_tab:
             with right:
                 show_table(programs.kudos_employee_table(employees), height=440)
             st.subheader("Recent kudos")
-            recent = db.run_query("program_kudos_recent", **kudos_params)
+            recent = queries.run_query("program_kudos_recent", **kudos_params)
             st.caption(f"The newest {len(recent):,} kudos in the period, as customers wrote them.")
             show_table(programs.kudos_recent_table(recent))

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import streamlit as st
 
-from northstar import briefing, charts, db, downloads, filters, gate, retention
-from northstar.metrics import format_usd
-from northstar.months import month_label
+from northstar.analytics import kpi_cards, retention
+from northstar.analytics.metrics import format_usd
+from northstar.data import pages
+from northstar.data.months import month_label
+from northstar.ui import charts, downloads, filters, kpi_wall, queries, tables
 
-gate.require_page("retention")
-
-metadata = db.dataset_metadata()
+metadata = queries.dataset_metadata()
 state = filters.current(metadata.last_month)
 window = state.period
 params = state.query_params()
 
 st.title("Retention")
-st.caption(state.page_caption(metadata.as_of))
+st.caption(filters.page_caption(state, metadata.as_of))
 
-data_months = db.run_query("revenue_months")
+data_months = queries.run_query("revenue_months")
 if data_months.empty:
     st.info("No recurring revenue has been loaded yet.", icon=":material/database:")
     st.stop()
@@ -27,7 +27,7 @@ all_months = [month.date() for month in data_months["month"]]
 trend_months = all_months[1:]
 
 overview, breakdown, cohorts, reasons = st.tabs(
-    ["Overview", "Breakdown", "Cohorts", "Churn reasons"],
+    pages.tabs("retention"),
     key="view",
     bind="query-params",
     on_change="rerun",
@@ -35,14 +35,14 @@ overview, breakdown, cohorts, reasons = st.tabs(
 
 with overview:
     if overview.open:
-        period = db.run_query("kpi_windows", **params, end_months=window.query_end_months())
-        cards = {card.metric.name: card for card in briefing.kpi_cards(period, window)}
+        period = queries.run_query("kpi_windows", **params, end_months=window.query_end_months())
+        cards = {card.metric.name: card for card in kpi_cards.kpi_cards(period, window)}
         columns = st.columns(4)
         for column, name in zip(
             columns, ("nrr_pct", "grr_pct", "logo_churn_pct", "arr_usd"), strict=True
         ):
             with column:
-                briefing.render_card(cards[name], window.comparison_phrase, sparkline=False)
+                kpi_wall.render_card(cards[name], window.comparison_phrase, sparkline=False)
         current = period.loc[period["window_end_month"].dt.date == window.end_month]
         if current.empty or current["opening_accounts"].iloc[0] == 0:
             st.info("No accounts were active at the start of this period for these filters.")
@@ -76,10 +76,10 @@ with overview:
                     bind="query-params",
                     required=True,
                 )
-                monthly = db.run_query(
+                monthly = queries.run_query(
                     "kpi_windows", **{**params, "window_months": 1}, end_months=trend_months
                 )
-                trailing = db.run_query(
+                trailing = queries.run_query(
                     "kpi_windows", **{**params, "window_months": 12}, end_months=trend_months[11:]
                 )
                 trend = retention.retention_trend(monthly, trailing, measure)
@@ -109,7 +109,7 @@ with breakdown:
             required=True,
         )
         label = retention.BREAKDOWN_DIMENSIONS[dimension]
-        table = db.run_query(
+        table = queries.run_query(
             "retention_breakdown", **params, **retention.period_bounds(window), dimension=dimension
         )
         if table.empty:
@@ -131,7 +131,7 @@ with breakdown:
                 shown,
                 title=f"Retention by {label.lower()}",
                 hide_index=True,
-                column_config=retention.breakdown_column_config(label),
+                column_config=tables.breakdown_column_config(label),
             )
 
 with cohorts:
@@ -155,7 +155,7 @@ with cohorts:
             bind="query-params",
             required=True,
         )
-        frame = db.run_query("cohort_retention", **params, cohort_grain=grain)
+        frame = queries.run_query("cohort_retention", **params, cohort_grain=grain)
         if frame.empty:
             st.info("No accounts started inside the loaded history for these filters.")
         else:
@@ -170,7 +170,7 @@ with cohorts:
             )
             matrix = retention.cohort_matrix(frame, measure, grain)
             charts.show(charts.heatmap(matrix, x_title=f"{unit.capitalize()} since start"))
-        survival = db.run_query("survival_by_segment", **params)
+        survival = queries.run_query("survival_by_segment", **params)
         if not survival.empty:
             st.subheader("Survival by segment")
             st.caption(
@@ -192,7 +192,7 @@ with cohorts:
 with reasons:
     if reasons.open:
         quarters = retention.quarter_ends(window.end_month, all_months[0])
-        frame = db.run_query(
+        frame = queries.run_query(
             "churn_reasons",
             **{**params, "window_months": window.months},
             end_months=[window.end_month],
@@ -248,7 +248,7 @@ with reasons:
                         )
                     )
         if quarters:
-            history = db.run_query(
+            history = queries.run_query(
                 "churn_reasons",
                 **{**params, "window_months": 3},
                 end_months=quarters,

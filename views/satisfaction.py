@@ -5,13 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from northstar import charts, db, downloads, filters, gate, mask, voc
-from northstar.metrics import METRICS, format_delta, format_value
-from northstar.months import last_day
+from northstar.analytics import periods, satisfaction
+from northstar.analytics.metrics import METRICS, format_delta, format_value
+from northstar.data import pages
+from northstar.data.months import last_day
+from northstar.ui import charts, downloads, filters, masking, queries, tables
 
-gate.require_page("satisfaction")
-
-metadata = db.dataset_metadata()
+metadata = queries.dataset_metadata()
 state = filters.current(metadata.last_month)
 window = state.period
 params = state.query_params()
@@ -22,38 +22,38 @@ comparison_dates = {
 }
 
 st.title("Satisfaction")
-st.caption(state.page_caption(metadata.as_of))
+st.caption(filters.page_caption(state, metadata.as_of))
 
 scores_tab, verbatims_tab, loop_tab = st.tabs(
-    ["Scores", "Verbatims", "Closed loop"], key="view", bind="query-params", on_change="rerun"
+    pages.tabs("satisfaction"), key="view", bind="query-params", on_change="rerun"
 )
 
 SURVEY_METRICS = {"NPS": "nps", "CSAT": "csat_pct", "CES": "ces_mean"}
 
 with scores_tab:
     if scores_tab.open:
-        current = db.run_query("survey_scores", **params, **period_dates, group_by="none")
-        previous = db.run_query("survey_scores", **params, **comparison_dates, group_by="none")
+        current = queries.run_query("survey_scores", **params, **period_dates, group_by="none")
+        previous = queries.run_query("survey_scores", **params, **comparison_dates, group_by="none")
         if current.empty:
             st.info("No survey answers in this period for these filters.", icon=":material/forum:")
         columns = st.columns(3)
         for column, (survey_type, name) in zip(columns, SURVEY_METRICS.items(), strict=True):
             metric = METRICS[name]
-            now = voc.estimate_for(current, survey_type)
-            before = voc.estimate_for(previous, survey_type)
+            now = satisfaction.estimate_for(current, survey_type)
+            before = satisfaction.estimate_for(previous, survey_type)
             delta = None if now.value is None or before.value is None else now.value - before.value
-            noise = voc.change_is_noise(now, before)
+            noise = satisfaction.change_is_noise(now, before)
             column.metric(
                 metric.label,
                 format_value(metric, now.value),
                 format_delta(metric, delta),
                 delta_color=metric.delta_color if noise is False else "off",
                 delta_arrow="auto" if noise is False else "off",
-                delta_description=voc.change_note(noise),
+                delta_description=satisfaction.change_note(noise),
                 help=metric.definition,
                 border=True,
             )
-            column.caption(voc.estimate_caption(metric, now))
+            column.caption(satisfaction.estimate_caption(metric, now))
 
         st.subheader("Over time")
         measure = st.segmented_control(
@@ -64,14 +64,14 @@ with scores_tab:
             bind="query-params",
             required=True,
         )
-        monthly = db.run_query(
+        monthly = queries.run_query(
             "survey_scores",
             **params,
-            start_date=filters.EARLIEST,
+            start_date=periods.EARLIEST,
             end_date=metadata.as_of,
             group_by="month",
         )
-        trend = voc.monthly_estimates(monthly, measure)
+        trend = satisfaction.monthly_estimates(monthly, measure)
         if trend.empty:
             st.info(f"No {measure} answers yet.")
         else:
@@ -83,7 +83,8 @@ with scores_tab:
                     list(trend["low"]),
                     list(trend["high"]),
                     metric.label,
-                    [voc.estimate_caption(metric, estimate) for estimate in trend["estimate"]],
+                    [satisfaction.estimate_caption(metric, estimate)
+                     for estimate in trend["estimate"]],
                     tick_suffix="%" if metric.unit == "pct" else "",
                 )
             )
@@ -93,10 +94,10 @@ with scores_tab:
             )
 
         st.subheader("Score distribution")
-        distribution = db.run_query("survey_distribution", **params, **period_dates)
+        distribution = queries.run_query("survey_distribution", **params, **period_dates)
         columns = st.columns(3)
         for column, survey_type in zip(columns, SURVEY_METRICS, strict=True):
-            scores, counts, colours = voc.distribution(distribution, survey_type)
+            scores, counts, colours = satisfaction.distribution(distribution, survey_type)
             with column:
                 if not sum(counts):
                     st.info(f"No {survey_type} answers in the period.")
@@ -107,27 +108,28 @@ with scores_tab:
                 st.caption(
                     " · ".join(
                         f"{label}: {share:.0f}% ({answers:,})"
-                        for label, answers, share in voc.band_shares(distribution, survey_type)
+                        for label, answers, share
+                        in satisfaction.band_shares(distribution, survey_type)
                     )
                 )
 
         st.subheader("By touchpoint and customer")
         grouping = st.segmented_control(
             "Break down by",
-            list(voc.GROUPINGS),
-            format_func=voc.GROUPINGS.__getitem__,
+            list(satisfaction.GROUPINGS),
+            format_func=satisfaction.GROUPINGS.__getitem__,
             default="program",
             key="by",
             bind="query-params",
             required=True,
         )
-        grouped = db.run_query("survey_scores", **params, **period_dates, group_by=grouping)
+        grouped = queries.run_query("survey_scores", **params, **period_dates, group_by=grouping)
         if grouped.empty:
             st.info("No survey answers in this period for these filters.")
         else:
-            table = voc.breakdown_table(grouped, grouping)
+            table = satisfaction.breakdown_table(grouped, grouping)
             downloads.dataframe(
-                table, hide_index=True, column_config=voc.breakdown_column_config(table)
+                table, hide_index=True, column_config=tables.score_breakdown_column_config(table)
             )
             st.caption(
                 "± is the 95% margin of error; blank where there are fewer than two answers."
@@ -135,15 +137,15 @@ with scores_tab:
 
 with verbatims_tab:
     if verbatims_tab.open:
-        themes = voc.load_themes()
-        theme_params = voc.theme_params(themes)
+        themes = satisfaction.load_themes()
+        theme_params = satisfaction.theme_params(themes)
         labels = {theme.name: theme.label for theme in themes}
-        monthly = db.run_query("comment_theme_months", **params, **theme_params)
-        spikes = voc.detect_spikes(
+        monthly = queries.run_query("comment_theme_months", **params, **theme_params)
+        spikes = satisfaction.detect_spikes(
             monthly, complaint_themes={t.name for t in themes if t.is_complaint}
         )
         period_months = list(pd.date_range(window.start_month, window.end_month, freq="MS"))
-        summary = voc.theme_summary(monthly, themes, period_months, spikes)
+        summary = satisfaction.theme_summary(monthly, themes, period_months, spikes)
         flagged = summary.loc[summary["Spike"] != ""]
         for row in flagged.itertuples():
             st.warning(
@@ -157,7 +159,7 @@ with verbatims_tab:
             summary.drop(columns="theme"),
             hide_index=True,
             key="theme_table",
-            on_select=voc.select_theme_from_table(summary),
+            on_select=tables.select_theme_from_table(summary),
             selection_mode="single-row",
             column_config={
                 "Comments": st.column_config.NumberColumn(help="Comments in the period"),
@@ -170,7 +172,7 @@ with verbatims_tab:
             },
         )
         search_column, theme_column = st.columns([2, 3])
-        comments_masked = mask.session_masked()
+        comments_masked = masking.session_masked()
         search = search_column.text_input(
             "Search comments", key="q", bind="query-params", placeholder="e.g. slow, training",
             disabled=comments_masked,
@@ -187,8 +189,8 @@ with verbatims_tab:
         program_column, survey_column, score_column = st.columns([3, 2, 2])
         programs = program_column.multiselect(
             "Programs",
-            list(voc.PROGRAMS),
-            format_func=voc.PROGRAMS.__getitem__,
+            list(satisfaction.PROGRAMS),
+            format_func=satisfaction.PROGRAMS.__getitem__,
             key="programs",
             bind="query-params",
             placeholder="All programs",
@@ -209,7 +211,7 @@ with verbatims_tab:
             bind="query-params",
             help="NPS answers run 0–10, CSAT 1–5 and CES 1–7.",
         )
-        comments = db.run_query(
+        comments = queries.run_query(
             "survey_comments",
             **params,
             **period_dates,
@@ -226,9 +228,10 @@ with verbatims_tab:
             st.info("No comments match.", icon=":material/search_off:")
         else:
             st.caption(f"{len(comments):,} comment(s), newest first (at most 500).")
-            shown = voc.comments_table(comments, labels)
+            shown = satisfaction.comments_table(comments, labels)
             downloads.dataframe(
-                shown, title="Survey comments", hide_index=True, column_config=voc.COMMENT_COLUMNS
+                shown, title="Survey comments", hide_index=True,
+                column_config=tables.COMMENT_COLUMNS,
             )
 
 with loop_tab:
@@ -245,9 +248,9 @@ with loop_tab:
             "executive meeting with the account starts within this many days.",
         )
         loop_params = {**params, "target_days": int(target_days), "as_of_date": metadata.as_of}
-        monthly = db.run_query("closed_loop_monthly", **loop_params)
-        in_period = voc.months_between(monthly, window.start_month, window.end_month)
-        totals = voc.loop_totals(in_period)
+        monthly = queries.run_query("closed_loop_monthly", **loop_params)
+        in_period = satisfaction.months_between(monthly, window.start_month, window.end_month)
+        totals = satisfaction.loop_totals(in_period)
         columns = st.columns(4)
         columns[0].metric(
             "Unhappy answers",
@@ -257,7 +260,7 @@ with loop_tab:
         )
         columns[1].metric(
             "Followed up in time",
-            voc.format_pct(totals["follow_up_rate_pct"]),
+            satisfaction.format_pct(totals["follow_up_rate_pct"]),
             border=True,
             help="Share of answers past their target that were followed up within it.",
         )
@@ -286,7 +289,7 @@ with loop_tab:
                         tick_suffix="%",
                         title="Followed up in time, by month",
                         hover_values=[
-                            f"{voc.format_pct(rate)} of {int(answers - due):,}"
+                            f"{satisfaction.format_pct(rate)} of {int(answers - due):,}"
                             for rate, answers, due in zip(
                                 monthly["follow_up_rate_pct"],
                                 monthly["unhappy_answers"],
@@ -297,7 +300,7 @@ with loop_tab:
                     )
                 )
         with right:
-            retained = db.run_query("closed_loop_retention", **loop_params, horizon_days=180)
+            retained = queries.run_query("closed_loop_retention", **loop_params, horizon_days=180)
             if retained.empty:
                 st.info("Not enough history yet to compare (answers need 180 days behind them).")
             else:
@@ -324,17 +327,19 @@ with loop_tab:
                         ],
                     )
                 )
-                st.caption(voc.retention_note(retained))
+                st.caption(satisfaction.retention_note(retained))
         st.subheader("Nobody has called them back")
-        open_answers = db.run_query("closed_loop_open", **loop_params, **period_dates, limit=300)
+        open_answers = queries.run_query(
+            "closed_loop_open", **loop_params, **period_dates, limit=300
+        )
         if open_answers.empty:
             st.success("Every unhappy answer in the period was followed up in time.")
         else:
-            shown = voc.open_answers_table(open_answers)
+            shown = satisfaction.open_answers_table(open_answers)
             downloads.dataframe(
                 shown,
                 title="Unhappy answers not followed up",
                 hide_index=True,
-                column_config=voc.OPEN_ANSWER_COLUMNS,
+                column_config=tables.OPEN_ANSWER_COLUMNS,
             )
             st.caption(f"{len(open_answers):,} answer(s), overdue first (at most 300 shown).")

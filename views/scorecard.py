@@ -6,13 +6,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from northstar import access, charts, db, downloads, filters, gate, goals, programs
-from northstar.months import add_months, last_day, month_label
-from northstar.text import literal
+from northstar.analytics import goals
+from northstar.data import access
+from northstar.data.months import add_months, last_day, month_label
+from northstar.ui import charts, downloads, filters, queries, sign_in, tables
+from northstar.ui.literal_text import literal
 
-gate.require_page("scorecard")
-
-metadata = db.dataset_metadata()
+metadata = queries.dataset_metadata()
 state = filters.current(metadata.last_month)
 window = state.period
 scope = state.query_params()
@@ -20,8 +20,8 @@ as_of = metadata.as_of
 
 st.title("Department scorecard")
 
-departments = db.run_query("goal_departments")
-viewer = access.current_viewer()
+departments = queries.run_query("goal_departments")
+viewer = sign_in.current_viewer()
 options = list(departments["department_id"])
 if viewer.role == "department_head" and viewer.department in options:
     options = [viewer.department]  # department heads see their own scorecard only
@@ -46,8 +46,8 @@ st.caption(
     f"data as of {as_of:%d %b %Y}"
 )
 
-kpis = db.run_query("goal_kpis")
-actuals = db.run_query("goal_kpi_actuals")
+kpis = queries.run_query("goal_kpis")
+actuals = queries.run_query("goal_kpi_actuals")
 own = kpis.loc[kpis["department_id"] == department_id].reset_index(drop=True)
 statuses = goals.kpi_statuses(own, actuals, window.start_month, window.end_month)
 previous = goals.kpi_statuses(
@@ -151,7 +151,7 @@ period_dates = {
 }
 
 st.subheader("Customer outcomes at its touchpoints")
-touchpoints = db.run_query(
+touchpoints = queries.run_query(
     "goal_touchpoint_scores", **scope, **period_dates, department_id=department_id
 )
 if touchpoints.empty:
@@ -171,7 +171,7 @@ else:
 people_left, people_right = st.columns(2)
 with people_left:
     st.subheader("Employee engagement")
-    engagement = db.run_query("goal_engagement", department_id=department_id)
+    engagement = queries.run_query("goal_engagement", department_id=department_id)
     if engagement.empty:
         st.info("No employee engagement survey results for this department.")
     else:
@@ -211,7 +211,7 @@ with people_left:
         )
 with people_right:
     st.subheader("Kudos from customers")
-    kudos = db.run_query(
+    kudos = queries.run_query(
         "goal_kudos_employees",
         **scope,
         **period_dates,
@@ -320,7 +320,7 @@ try:
             kpi["computation"], period_start, kpi["period_grain"], as_of
         )
         described = goals.DRILLS[kpi["computation"]].rows
-    rows = db.run_query(query, **scope, **params)
+    rows = queries.run_query(query, **scope, **params)
 except access.AccessDenied as refusal:
     st.info(f"{refusal} The numbers above stay visible.", icon=":material/lock:")
     st.stop()
@@ -337,5 +337,5 @@ else:
     st.caption(f"Showing {shown} {described}.{covered} Select an account to open its 360 view.")
     table = goals.drill_table(rows, query)
     downloads.dataframe(
-        table, hide_index=True, column_config=programs.column_config(table), height=420
+        table, hide_index=True, column_config=tables.program_column_config(table), height=420
     )

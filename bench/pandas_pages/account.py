@@ -17,8 +17,8 @@ import pandas as pd
 from bench.pages import Context
 from bench.pandas_pages.common import Expect, Page, elapsed, expect_list, expect_totals
 from bench.pandas_pages.health import health_scores
-from northstar import health
-from northstar.filters import FilterState
+from northstar.analytics.periods import FilterState
+from northstar.data import settings
 
 SEARCH_LIMIT = 25  # bench/pages.py's limit for the search
 
@@ -83,7 +83,7 @@ def _revenue(t, account_id: str, last_month: dt.date) -> pd.DataFrame:
 def _health_history(t, account_id: str) -> pd.DataFrame:
     history = t["account_health_monthly"]
     history = history.loc[history["account_id"] == account_id].sort_values("month")
-    return history.assign(health_score=health_scores(history, health.load_config()))
+    return history.assign(health_score=health_scores(history, settings.load_config()))
 
 
 def _named(frame: pd.DataFrame, t, **lookups: str) -> pd.DataFrame:

@@ -12,7 +12,7 @@ import pandas as pd
 from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
 from bench.pages import Context
-from northstar.filters import FilterState
+from northstar.analytics.periods import FilterState
 
 Tables = dict[str, pd.DataFrame]
 Results = dict[str, object]

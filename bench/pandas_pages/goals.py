@@ -27,9 +27,9 @@ from bench.pandas_pages.common import (
     scope_of,
     ts,
 )
-from northstar import goals
-from northstar.filters import FilterState
-from northstar.months import last_day
+from northstar.analytics import goals
+from northstar.analytics.periods import FilterState
+from northstar.data.months import last_day
 
 DEPARTMENT = "customer_service"  # bench/pages.py's scorecard
 OUTCOME_ORDER = ["retention", "satisfaction", "effort", "growth", "advocacy"]

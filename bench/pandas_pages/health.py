@@ -14,11 +14,13 @@ import pandas as pd
 
 from bench.pages import Context
 from bench.pandas_pages.common import Expect, Page, base_tables, scope, scope_of, ts
-from northstar import health
-from northstar.filters import FilterState, add_months
+from northstar.analytics import health
+from northstar.analytics.periods import FilterState
+from northstar.data import settings
+from northstar.data.months import add_months
 
 
-def health_scores(h: pd.DataFrame, config: health.HealthConfig) -> pd.Series:
+def health_scores(h: pd.DataFrame, config: settings.HealthConfig) -> pd.Series:
     weights = config.weights
     total = pd.Series(0.0, index=h.index)
     norm = pd.Series(0.0, index=h.index)
@@ -32,14 +34,14 @@ def health_scores(h: pd.DataFrame, config: health.HealthConfig) -> pd.Series:
     return score.where(present >= 2)
 
 
-def _bands(score: pd.Series, config: health.HealthConfig) -> pd.Series:
+def _bands(score: pd.Series, config: settings.HealthConfig) -> pd.Series:
     return pd.Series(np.select(
         [score.isna(), score >= config.healthy_from, score >= config.watch_from,
          score >= config.at_risk_from], [5, 1, 2, 3], 4), index=score.index)
 
 
 def health_page(t, context: Context, state: FilterState) -> dict[str, object]:
-    config = health.load_config()
+    config = settings.load_config()
     scoped = scope(t["accounts"], state)
     h = scope_of(t["accounts"], state).rows(t["account_health_monthly"])
     h = h.assign(health_score=health_scores(h, config))

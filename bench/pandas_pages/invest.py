@@ -22,9 +22,10 @@ from bench.pages import Context
 from bench.pandas_pages.common import Expect, Page, expect_list, expect_totals, scope, ts
 from bench.pandas_pages.health import health_scores
 from bench.pandas_pages.revenue import REVENUE_TABLES, check_kpi_window, kpi_windows
-from northstar import health, invest
-from northstar.filters import FilterState
-from northstar.months import add_months, last_day
+from northstar.analytics import invest
+from northstar.analytics.periods import FilterState
+from northstar.data import settings
+from northstar.data.months import add_months, last_day
 
 ACCOUNT_LIMIT = 200  # bench/pages.py's limit for the largest accounts per motion
 # cost columns -> the engagement types whose hours they price
@@ -39,7 +40,7 @@ def _customers(t, context: Context, state: FilterState) -> pd.DataFrame:
     """Every account billed in the data's last month (with a health row) in scope, costed and
     classified."""
     costs = invest.load_cost_config()
-    config = health.load_config()
+    config = settings.load_config()
     last_month = ts(context.last_month)
     first_month = ts(add_months(context.last_month, -11))
     health_rows = t["account_health_monthly"]

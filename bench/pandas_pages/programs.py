@@ -25,9 +25,10 @@ from bench.pandas_pages.common import (
     scope_of,
     ts,
 )
-from northstar import programs
-from northstar.filters import FilterState
-from northstar.months import add_months, last_day
+from northstar.analytics import programs
+from northstar.analytics.periods import FilterState
+from northstar.data import settings
+from northstar.data.months import add_months, last_day
 
 
 def _month_end(month: pd.Timestamp | dt.date) -> pd.Timestamp:
@@ -121,7 +122,7 @@ def _exec_coverage(t, scoped: Scope, end_months: list[dt.date], top_n: int,
             .sort_values(["snapshot_month", "is_met"], ascending=[True, False], ignore_index=True))
 
 
-def _survey_results(t, scoped: Scope, program: programs.SurveyProgram, grain: str,
+def _survey_results(t, scoped: Scope, program: settings.SurveyProgram, grain: str,
                     start: dt.date, end: dt.date, as_of: dt.date) -> pd.DataFrame:
     engagements = t["engagements"]
     ended = scoped.rows(engagements.loc[
@@ -278,10 +279,10 @@ def programs_page(t, context: Context, state: FilterState) -> dict[str, object]:
         "cab:monthly": _cab_sessions(t, scoped, "month", as_of),
         "exec:coverage": _exec_coverage(t, scoped, coverage_months, programs.DEFAULT_TOP_N, as_of),
     }
-    for name, program in (("onboarding", programs.ONBOARDING),
-                          ("services", programs.PROFESSIONAL_SERVICES)):
+    for name, program in (("onboarding", settings.ONBOARDING),
+                          ("services", settings.PROFESSIONAL_SERVICES)):
         out[f"{name}:total"] = _survey_results(t, scoped, program, "total", start, end, as_of)
-        if program is programs.PROFESSIONAL_SERVICES:
+        if program is settings.PROFESSIONAL_SERVICES:
             out[f"{name}:topic"] = _survey_results(t, scoped, program, "topic", start, end, as_of)
         out[f"{name}:trend"] = _survey_results(t, scoped, program, "quarter",
                                                programs.HISTORY_START, end, as_of)

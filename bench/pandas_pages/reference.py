@@ -10,7 +10,7 @@ import pandas as pd
 
 from bench.pages import Context
 from bench.pandas_pages.common import Expect, Page, elapsed, expect_list, expect_totals
-from northstar.filters import FilterState
+from northstar.analytics.periods import FilterState
 
 # the canonical tables data_table_rows counts, in its order, each with the one column loaded
 # to count its rows

@@ -11,9 +11,9 @@ import pandas as pd
 
 from bench.pages import Context
 from bench.pandas_pages.common import Expect, Page, base_tables, scope, scope_of, ts
-from northstar import retention
-from northstar.filters import FilterState, add_months
-from northstar.months import last_day
+from northstar.analytics import retention
+from northstar.analytics.periods import FilterState
+from northstar.data.months import add_months, last_day
 
 
 def kpi_windows(t: dict[str, pd.DataFrame], state: FilterState, end_months, months: int

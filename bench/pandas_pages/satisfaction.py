@@ -8,9 +8,9 @@ import pandas as pd
 
 from bench.pages import Context
 from bench.pandas_pages.common import Expect, Page, base_tables, expect_list, scope_of, ts
-from northstar import filters
-from northstar.filters import FilterState
-from northstar.months import last_day
+from northstar.analytics import periods
+from northstar.analytics.periods import FilterState
+from northstar.data.months import last_day
 
 
 def _tallies(answers: pd.DataFrame, by: str | None) -> pd.DataFrame:
@@ -39,7 +39,7 @@ def satisfaction_page(t, context: Context, state: FilterState) -> dict[str, obje
     period = between(window.start_month, last_day(window.end_month))
     previous = between(window.comparison_start_month,
                        last_day(window.comparison_end_month))
-    monthly = between(filters.EARLIEST, context.as_of)
+    monthly = between(periods.EARLIEST, context.as_of)
     monthly = monthly.assign(month=monthly["responded_on"].dt.to_period("M").dt.to_timestamp())
     return {
         "scores:current": _tallies(period, None),

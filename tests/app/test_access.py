@@ -9,7 +9,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from northstar import access
+from northstar.data import access, pages
 from tests.conftest import REPO_ROOT
 
 APP = str(REPO_ROOT / "app.py")
@@ -38,7 +38,7 @@ department = "customer_service"
 domain = "board.example"
 role = "board"
 """
-PAGES = sorted(page for page in access.KNOWN_PAGES if (VIEWS / f"{page}.py").exists())
+PAGES = sorted(pages.PAGES_BY_KEY)
 
 
 @pytest.fixture()
@@ -163,8 +163,8 @@ def rendered_text(at: AppTest) -> str:
 
 
 def test_department_head_cannot_run_account_queries(signed_in):
-    from northstar.access import AccessDenied, Viewer, check_query
-    from northstar.db import load_query
+    from northstar.data.access import AccessDenied, Viewer, check_query
+    from northstar.ui.queries import load_query
 
     head = Viewer("h@x", "department_head", "customer_service", signed_in=True)
     with pytest.raises(AccessDenied):

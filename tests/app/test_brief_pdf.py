@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from northstar import downloads
+from northstar.ui import downloads
 from tests.app.test_data_page import APP
 
 FAKE_PDF = b"%PDF-1.7 brief"

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from northstar import source
-from northstar.export import export_parquet
+from northstar.data import source
+from northstar.data.export import export_parquet
 from tests.conftest import REPO_ROOT
 
 APP = str(REPO_ROOT / "app.py")

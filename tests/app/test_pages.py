@@ -6,8 +6,8 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from northstar.metrics import BRIEFING_KPIS, METRICS
-from northstar.rollups import build_rollups
+from northstar.analytics.metrics import BRIEFING_KPIS, METRICS
+from northstar.data.rollups import build_rollups
 from tests.conftest import REPO_ROOT
 from tests.shown import as_shown
 
@@ -51,11 +51,11 @@ def test_briefing_shows_the_kpi_wall(demo):
 def test_briefing_numbers_match_the_query(demo):
     import datetime as dt
 
-    from northstar import db
-    from northstar.metrics import format_value
+    from northstar.analytics.metrics import format_value
+    from northstar.ui import queries
 
     at = run_app()
-    row = db.run_query(
+    row = queries.run_query(
         "kpi_windows", end_months=[dt.date(2026, 10, 1)], window_months=12,
         segments=[], regions=[], plans=[],
     ).iloc[0]

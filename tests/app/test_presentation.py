@@ -6,7 +6,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from northstar import present
+from northstar.ui import presentation
 from tests.conftest import REPO_ROOT
 from tests.shown import as_shown
 
@@ -36,10 +36,10 @@ def account_names(path) -> set[str]:
 
 def test_deck_order():
     pages = ["briefing", "retention", "health", "satisfaction", "glossary"]
-    assert present.deck_neighbours("briefing", pages) == (None, "retention")
-    assert present.deck_neighbours("retention", pages) == ("briefing", "satisfaction")
-    assert present.deck_neighbours("satisfaction", pages) == ("retention", None)
-    assert present.deck_neighbours("glossary", pages) == (None, "briefing")
+    assert presentation.deck_neighbours("briefing", pages) == (None, "retention")
+    assert presentation.deck_neighbours("retention", pages) == ("briefing", "satisfaction")
+    assert presentation.deck_neighbours("satisfaction", pages) == ("retention", None)
+    assert presentation.deck_neighbours("glossary", pages) == (None, "briefing")
 
 
 def test_presentation_masks_names_and_offers_next(demo):
@@ -72,7 +72,7 @@ def test_mask_toggle_outside_presentation(demo):
 
 
 def test_pseudonyms_are_stable():
-    from northstar.mask import mask_frame, pseudonym
+    from northstar.ui.masking import mask_frame, pseudonym
 
     assert pseudonym("Acme Ltd") == pseudonym("acme ltd ")
     assert pseudonym("Acme Ltd") != pseudonym("Acme Inc")
@@ -89,11 +89,11 @@ def test_pseudonyms_are_stable():
 
 
 def test_share_url_keeps_every_parameter():
-    assert present.share_url("http://host:8501/", "satisfaction",
+    assert presentation.share_url("http://host:8501/", "satisfaction",
                              [("view", "Closed loop"), ("segment", "SMB"), ("segment", "SMB 2")]) == (
         "http://host:8501/satisfaction?view=Closed+loop&segment=SMB&segment=SMB+2")
-    assert present.share_url("http://host:8501", "", []) == "http://host:8501/"
-    assert present.share_url("http://host:8501/health", "health", [("mask", "true")]) == (
+    assert presentation.share_url("http://host:8501", "", []) == "http://host:8501/"
+    assert presentation.share_url("http://host:8501/health", "health", [("mask", "true")]) == (
         "http://host:8501/health?mask=true")
 
 

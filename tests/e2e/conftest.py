@@ -93,12 +93,12 @@ def _answers(url: str, ok_text: str | None = "ok") -> bool:
 
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small demo DuckDB database built with ``python -m northstar.demo``."""
+    """A small demo DuckDB database built with ``python -m northstar.data.demo``."""
     db = tmp_path_factory.mktemp("demo_db") / "northstar.duckdb"
     cmd = [
         sys.executable,
         "-m",
-        "northstar.demo",
+        "northstar.data.demo",
         "--accounts",
         str(DEMO_ACCOUNTS),
         "--seed",

@@ -17,8 +17,8 @@ import datetime as dt
 
 import duckdb
 
-from northstar.demo import insert_reference_rows
-from northstar.rollups import build_rollups
+from northstar.data.rollups import build_rollups
+from northstar.data.schema import insert_reference_rows
 
 D = dt.date
 T = dt.datetime

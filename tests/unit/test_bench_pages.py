@@ -11,7 +11,8 @@ import pytest
 
 from bench.pages import FILTER_SETS, PAGES, Context, page_calls
 from bench.pandas_pages import COVERED, PAGE_TABLES, PANDAS_PAGES
-from northstar.paths import QUERIES_DIR, REPO_ROOT
+from northstar.data import pages
+from northstar.data.paths import QUERIES_DIR, REPO_ROOT
 
 VIEWS_DIR = REPO_ROOT / "views"
 CONTEXT = Context(dt.date(2026, 10, 1), dt.date(2026, 10, 31), dt.date(2023, 11, 1),
@@ -39,7 +40,7 @@ def test_every_query_a_page_runs_is_benchmarked(page):
     # every literal query name in the page script, and in the northstar modules it imports
     # (the briefing's CEO brief runs its own), appears in the page's benchmark list
     source = (VIEWS_DIR / f"{page}.py").read_text()
-    imported = {name.strip() for line in re.findall(r"^from northstar import (.+)$", source,
+    imported = {name.strip() for line in re.findall(r"^from northstar import .+$", source,
                                                      re.MULTILINE) for name in line.split(",")}
     for module in sorted(imported - {"db"}):
         path = REPO_ROOT / "northstar" / f"{module}.py"
@@ -53,17 +54,17 @@ def test_every_query_a_page_runs_is_benchmarked(page):
 @pytest.mark.parametrize("page", sorted(PAGES))
 def test_calls_name_the_lazy_tab_they_run_in(page):
     # a page whose tabs run lazily (`if tab.open:`) has its tab calls labelled with one of its
-    # tab titles; a page without lazy tabs runs everything on every open
-    from northstar import programs
-
+    # tab titles in the page registry; a page without lazy tabs runs everything on every open
     source = (VIEWS_DIR / f"{page}.py").read_text()
     tabs = {call.tab for call in page_calls(page, CONTEXT, FILTER_SETS[0]) if call.tab}
     if ".open:" not in source:
         assert tabs == set()
         return
-    titles = set(programs.TABS) if page == "programs" else set(re.findall(
-        r'"([^"]+)"', source[source.index("st.tabs("):source.index(")", source.index("st.tabs("))]))
-    assert tabs and tabs <= titles, (tabs, titles)
+    assert tabs and tabs <= set(pages.tabs(page)), (tabs, pages.tabs(page))
+
+
+def test_the_benchmark_opens_every_page_of_the_registry():
+    assert set(PAGES) == set(pages.PAGES_BY_KEY)
 
 
 def test_every_page_has_a_pandas_version():
@@ -82,7 +83,7 @@ def test_the_pandas_version_covers_calls_the_page_makes(page):
 def pandas_run(tmp_path_factory):
     """The benchmark's pandas part (every page, the three filter sets) on a small demo."""
     from bench.worker import run_pandas
-    from northstar.demo import build_demo
+    from northstar.data.demo import build_demo
 
     db = tmp_path_factory.mktemp("bench") / "northstar.duckdb"
     build_demo(db, accounts=200, seed=1)

@@ -7,9 +7,10 @@ import math
 
 import pandas as pd
 
-from northstar import brief
-from northstar.briefing import KpiCard
-from northstar.metrics import METRICS, format_delta, format_value
+from northstar.analytics import ceo_brief
+from northstar.analytics.kpi_cards import KpiCard
+from northstar.analytics.metrics import METRICS, format_delta, format_value
+from northstar.ui import ceo_brief as ceo_brief_ui
 
 
 def card(name: str, value: float, before: float) -> KpiCard:
@@ -30,7 +31,7 @@ def test_investment_sentences_rank_by_protected_per_dollar():
         "protected_per_dollar": [5.666, 0.905, 0.278, 0.0],
         "payback_months": [2.1, 13.3, 43.2, math.inf],
     })
-    sentences = brief.investment_sentences(ranked)
+    sentences = ceo_brief.investment_sentences(ranked)
     assert [s.text for s in sentences] == [
         "Exec sponsors (Sales, completed) protects about $850K of ARR a year (95% range "
         "$370K–$1.24M) for $150K: $5.67 of ARR a year per dollar; it pays back in 2 months.",
@@ -40,7 +41,7 @@ def test_investment_sentences_rank_by_protected_per_dollar():
         "$0–$52.0K) for $90.0K: $0.28 of ARR a year per dollar; it pays back in 43 months.",
     ]
     assert {s.link for s in sentences} == {"invest?view=Initiatives"}
-    assert brief.investment_sentences(ranked.iloc[0:0]) == []
+    assert ceo_brief.investment_sentences(ranked.iloc[0:0]) == []
 
 
 def test_risk_sentences_name_the_account_and_link_to_it():
@@ -49,12 +50,12 @@ def test_risk_sentences_name_the_account_and_link_to_it():
         "arr_at_risk_usd": [61_600.0], "arr_usd": [220_000.0], "health_score": [31.6],
         "band": ["Critical"], "renewal_date": [dt.date(2027, 1, 12)],
     })
-    (sentence,) = brief.risk_sentences(at_risk)
+    (sentence,) = ceo_brief.risk_sentences(at_risk)
     assert sentence.text == ("Acme *Labs* (Enterprise) has $61.6K of ARR at risk: $220K ARR, "
                              "health 32 (Critical), renewing 12 Jan 2027.")
     assert sentence.link == "account?account=A0000007"
     # data-derived text cannot inject markdown (or LaTeX through the dollar signs)
-    line = brief.markdown_line(sentence)
+    line = ceo_brief_ui.markdown_line(sentence)
     assert r"Acme \*Labs\*" in line and r"\$61\.6K" in line
     assert line.endswith("[Evidence →](account?account=A0000007)")
 
@@ -67,7 +68,7 @@ def test_change_sentences_pick_the_largest_relative_moves():
         card("nps", 20.0, 30.0),  # -10 pts on a 100-point scale: 10%
         card("csat_pct", 80.0, 80.0),  # no change
     ]
-    sentences = brief.change_sentences(cards, "Nov 2024 – Oct 2025")
+    sentences = ceo_brief.change_sentences(cards, "Nov 2024 – Oct 2025")
     assert [s.text for s in sentences] == [
         "Logo churn rose to 15.0% from 12.0% in Nov 2024 – Oct 2025 (+3.0 pp), a deterioration.",
         "NPS fell to +20 from +30 in Nov 2024 – Oct 2025 (-10 pts), a deterioration.",
@@ -80,8 +81,8 @@ def test_change_sentences_pick_the_largest_relative_moves():
 
 
 def test_a_sentence_is_escaped_and_keeps_its_evidence_link():
-    sentence = brief.BriefSentence("[x](javascript:y) $5 #1", "account?account=A1")
-    line = brief.markdown_line(sentence, [("mask", "true")])
+    sentence = ceo_brief.BriefSentence("[x](javascript:y) $5 #1", "account?account=A1")
+    line = ceo_brief_ui.markdown_line(sentence, [("mask", "true")])
     assert line.startswith(r"\[x\]\(javascript\:")
     assert r"\$5 \#1" in line
     assert line.endswith("[Evidence →](account?account=A1&mask=true)")

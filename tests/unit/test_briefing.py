@@ -7,9 +7,10 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from northstar.briefing import kpi_cards
-from northstar.filters import add_months, resolve_period
-from northstar.metrics import BRIEFING_KPIS
+from northstar.analytics.kpi_cards import kpi_cards
+from northstar.analytics.metrics import BRIEFING_KPIS
+from northstar.analytics.periods import resolve_period
+from northstar.data.months import add_months
 
 OCT = dt.date(2026, 10, 1)
 

@@ -6,8 +6,9 @@ import re
 
 import pytest
 
-from northstar import db
-from northstar.paths import QUERIES_DIR
+from northstar.data import named_queries
+from northstar.data.paths import QUERIES_DIR
+from northstar.ui import queries
 from tests.unit import fixtures
 
 
@@ -21,44 +22,44 @@ def fixture_db(empty_db, use_db):
 
 
 def test_missing_parameter_names_the_query(fixture_db):
-    with pytest.raises(db.QueryError, match=r"kpi_windows.*end_months"):
-        db.run_query("kpi_windows", segments=[], regions=[], plans=[], window_months=1)
+    with pytest.raises(queries.QueryError, match=r"kpi_windows.*end_months"):
+        queries.run_query("kpi_windows", segments=[], regions=[], plans=[], window_months=1)
 
 
 def test_unknown_query_is_a_clear_error(fixture_db):
-    with pytest.raises(db.QueryError, match="no_such_query"):
-        db.run_query("no_such_query")
-    with pytest.raises(db.QueryError, match="Invalid query name"):
-        db.run_query("../data/schema")
+    with pytest.raises(queries.QueryError, match="no_such_query"):
+        queries.run_query("no_such_query")
+    with pytest.raises(queries.QueryError, match="Invalid query name"):
+        queries.run_query("../data/schema")
 
 
 def test_extra_parameters_are_ignored(fixture_db):
-    frame = db.run_query("filter_options", segments=["SMB"], unrelated=1)
+    frame = queries.run_query("filter_options", segments=["SMB"], unrelated=1)
     assert set(frame["dimension"]) == {"segment", "region", "plan"}
 
 
 def test_values_are_bound_not_interpolated(fixture_db):
     # a hostile value is just a value: it matches nothing and changes nothing
-    frame = db.run_query(
+    frame = queries.run_query(
         "kpi_windows", end_months=[fixtures.D(2026, 3, 1)], window_months=3,
         segments=["SMB'); drop table accounts; --"], regions=[], plans=[],
     )
     assert frame["starting_arr_usd"].iloc[0] == 0
-    assert len(db.run_query("filter_options")) > 0
+    assert len(queries.run_query("filter_options")) > 0
 
 
 def test_sql_errors_name_the_query(fixture_db, monkeypatch, tmp_path):
     (tmp_path / "broken.sql").write_text(
         "-- scope: aggregate\n-- sensitive: none\nselect * from no_such_table")
-    monkeypatch.setattr(db, "QUERIES_DIR", tmp_path)
-    with pytest.raises(db.QueryError, match=r"Query 'broken' failed"):
-        db.run_query("broken")
+    monkeypatch.setattr(named_queries, "QUERIES_DIR", tmp_path)
+    with pytest.raises(queries.QueryError, match=r"Query 'broken' failed"):
+        queries.run_query("broken")
 
 
 def test_missing_database_says_how_to_build_one(use_db, tmp_path):
     use_db(tmp_path / "absent.duckdb")
-    with pytest.raises(db.DatabaseMissingError, match="make run"):
-        db.dataset_metadata()
+    with pytest.raises(queries.DatabaseMissingError, match="make run"):
+        queries.dataset_metadata()
 
 
 def test_rebuilt_database_is_not_served_from_cache(empty_db, use_db, tmp_path):
@@ -68,16 +69,16 @@ def test_rebuilt_database_is_not_served_from_cache(empty_db, use_db, tmp_path):
     fixtures.load(con)
     con.close()
     use_db(path)
-    assert db.dataset_metadata().source == "fixture"
+    assert queries.dataset_metadata().source == "fixture"
     replacement = tmp_path / "replacement.duckdb"
     with duckdb.connect(str(replacement)) as other:
-        from northstar.demo import create_schema
+        from northstar.data.schema import create_schema
 
         create_schema(other)
         other.execute("insert into dataset_metadata values ('as_of_date', '2026-03-31'), "
                       "('source', 'reloaded')")
     replacement.replace(path)
-    assert db.dataset_metadata().source == "reloaded"
+    assert queries.dataset_metadata().source == "reloaded"
 
 
 def test_every_query_file_has_a_header_and_ends_with_final(fixture_db):
@@ -89,8 +90,8 @@ def test_every_query_file_has_a_header_and_ends_with_final(fixture_db):
 
 
 def test_metadata_and_filter_options(fixture_db):
-    metadata = db.dataset_metadata()
+    metadata = queries.dataset_metadata()
     assert str(metadata.as_of) == "2026-03-31"
     assert metadata.last_month == fixtures.D(2026, 3, 1)
-    options = db.filter_options()
+    options = queries.filter_options()
     assert options["segment"] == ["Enterprise", "Mid-Market", "SMB"]

@@ -5,13 +5,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from northstar.demo import (
-    UNINDEXED_TABLES,
-    build_demo,
-    create_schema,
-    database_checksum,
-    key_violations,
-)
+from northstar.data.datasets import key_violations
+from northstar.data.demo import build_demo, database_checksum
+from northstar.data.schema import UNINDEXED_TABLES, create_schema
 
 AS_OF = "2026-10-31"
 

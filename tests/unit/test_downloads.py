@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from northstar import downloads
+from northstar.ui import downloads
 
 CONTEXT = downloads.ExportContext("Customer briefing", dt.date(2026, 10, 31),
                                   "Last 12 months · All accounts", masked=True)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from northstar.filters import FilterState, add_months, resolve_period
+from northstar.analytics.periods import FilterState, resolve_period
+from northstar.data.months import add_months
 
 OCT = dt.date(2026, 10, 1)
 

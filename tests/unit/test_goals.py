@@ -9,9 +9,9 @@ import math
 import pandas as pd
 import pytest
 
-from northstar import goals
-from northstar.db import execute
-from northstar.rollups import build_rollups
+from northstar.analytics import goals
+from northstar.data.rollups import build_rollups
+from northstar.ui.queries import execute
 
 D = dt.date
 H, L = "higher_is_better", "lower_is_better"
@@ -190,7 +190,7 @@ COMPUTED = {
 
 @pytest.fixture()
 def computed_db(empty_db):
-    from northstar.demo import insert_reference_rows
+    from northstar.data.schema import insert_reference_rows
 
     con, path = empty_db
     insert_reference_rows(con)

@@ -9,8 +9,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from northstar import health
-from northstar.db import execute
+from northstar.analytics import health, links
+from northstar.data import settings
+from northstar.ui.queries import execute
 
 D = dt.date
 T = dt.datetime
@@ -20,7 +21,7 @@ BANDS = {"healthy_from": 65, "watch_from": 50, "at_risk_from": 35}
 
 @pytest.fixture()
 def macros(empty_db):
-    from northstar.rollups import build_rollups
+    from northstar.data.rollups import build_rollups
 
     con, _ = empty_db
     con.execute("insert into dataset_metadata values ('as_of_date', '2026-03-31')")
@@ -49,7 +50,7 @@ def test_bands_use_lower_bounds(macros):
 
 
 def test_components_by_hand(empty_db):
-    from northstar.rollups import build_rollups
+    from northstar.data.rollups import build_rollups
 
     con, path = empty_db
     con.execute("insert into departments values ('customer_service', 'Customer Service', null)")
@@ -102,19 +103,19 @@ def test_components_by_hand(empty_db):
 
 
 def test_config_file_loads_and_rejects_bad_files(tmp_path):
-    config = health.load_config()
-    assert set(config.weights) == set(health.COMPONENTS)
+    config = settings.load_config()
+    assert set(config.weights) == set(settings.COMPONENTS)
     assert config.healthy_from > config.watch_from > config.at_risk_from
     assert config.formula().startswith("30% support experience")
     bad = tmp_path / "bad.toml"
     bad.write_text("[weights]\nsupport_experience = 1\n[bands]\nhealthy = 70\nwatch = 50\nat_risk = 30\n")
-    with pytest.raises(health.HealthConfigError, match="missing engagement, revenue_trend, survey_sentiment"):
-        health.load_config(bad)
+    with pytest.raises(settings.HealthConfigError, match="missing engagement, revenue_trend, survey_sentiment"):
+        settings.load_config(bad)
     bad.write_text(
         "[weights]\nsupport_experience = 1\nsurvey_sentiment = 1\nengagement = 1\nrevenue_trend = 1\n"
         "[bands]\nhealthy = 40\nwatch = 50\nat_risk = 30\n")
-    with pytest.raises(health.HealthConfigError, match="bands must satisfy"):
-        health.load_config(bad)
+    with pytest.raises(settings.HealthConfigError, match="bands must satisfy"):
+        settings.load_config(bad)
 
 
 def test_band_risks_fill_missing_bands_from_the_next_worse():
@@ -137,7 +138,7 @@ def test_weakest_components_and_csv():
     table = health.at_risk_table(frame)
     assert table["Account"].iloc[0] == "account?account=A1#Acme #1"
     assert table["Band"].iloc[0] == "✕ Critical"
-    export = health.at_risk_export(table)
+    export = links.without_links(table)
     assert export.to_csv(index=False).splitlines()[1].startswith(
         "Acme #1,A1,SMB,1200.0,30.0,✕ Critical,30.0,360.0")
 
@@ -155,7 +156,7 @@ def test_at_risk_ranking_by_hand(empty_db):
     # scored accounts need two components: engagement (0) and revenue trend from month 4 on
     expected = {}
     for row in frame.itertuples():
-        band = health.band_of(row.health_score, health.HealthConfig({}, 65, 50, 35))
+        band = health.band_of(row.health_score, settings.HealthConfig({}, 65, 50, 35))
         risk = {"Healthy": 10.0, "Watch": 20.0, "At risk": 30.0, "Critical": 40.0}[band]
         expected[row.account_id] = row.arr_usd * risk / 100
         assert row.arr_at_risk_usd == pytest.approx(expected[row.account_id])
@@ -166,7 +167,7 @@ def test_at_risk_ranking_by_hand(empty_db):
 
 
 def test_health_bands_order_churn_on_the_demo(demo_db):
-    config = health.load_config()
+    config = settings.load_config()
     frame = execute("health_band_churn", {**config.query_params(), "segments": [], "regions": [],
                                           "plans": []}, demo_db)
     rates = list(frame["churn_within_12m_pct"])

@@ -9,10 +9,11 @@ import math
 import pandas as pd
 import pytest
 
-from northstar import health, invest
-from northstar.db import execute
-from northstar.invest import Stratum
-from northstar.months import add_months
+from northstar.analytics import invest
+from northstar.analytics.invest import Stratum
+from northstar.data import settings
+from northstar.data.months import add_months
+from northstar.ui.queries import execute
 
 D = dt.date
 T = dt.datetime
@@ -112,7 +113,7 @@ def test_quadrant_rule():
 
 
 def test_cost_to_serve_by_hand(empty_db):
-    from northstar.rollups import build_rollups
+    from northstar.data.rollups import build_rollups
 
     con, path = empty_db
     con.execute("insert into departments values ('customer_service', 'Customer Service', null)")
@@ -143,7 +144,7 @@ def test_cost_to_serve_by_hand(empty_db):
     )
     params = {"segments": [], "regions": [], "plans": [], "as_of_month": D(2026, 10, 1),
               "grain": "account", "limit": 10, **config.query_params(),
-              **health.load_config().query_params()}
+              **settings.load_config().query_params()}
     row = execute("invest_customers", params, path).iloc[0]
     # tickets 90 + 45; hours 10 x 150 + 2 x 400; the qbr was not attended
     assert row["support_cost_usd"] == 135
@@ -202,7 +203,7 @@ def test_segment_adjustment_matters_on_the_demo(demo_results):
 def test_customer_motion_in_sql_follows_the_quadrant_rule(demo_db):
     params = {"segments": [], "regions": [], "plans": [], "as_of_month": D(2026, 10, 1),
               "grain": "account", "limit": 50, **invest.load_cost_config().query_params(),
-              **health.load_config().query_params()}
+              **settings.load_config().query_params()}
     frame = execute("invest_customers", params, demo_db)
     scored = frame.loc[frame["motion"] != "Not scored"]
     assert set(scored["motion"]) == set(invest.MOTION_ORDER)

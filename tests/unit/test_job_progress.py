@@ -12,8 +12,8 @@ from dataclasses import replace
 
 import pytest
 
-from northstar import data_page, demo, export, job_progress, load
-from northstar.job_progress import JobRecord, read, record_path
+from northstar.data import data_status, demo, export, job_progress, load
+from northstar.data.job_progress import JobRecord, read, record_path
 from tests.unit.test_load_cases import ACCOUNTS, MRR
 
 
@@ -153,13 +153,13 @@ def test_durations_elapsed_and_time_left():
     assert status.remaining(now) is None  # no pace yet
     half = replace(status, fraction=0.5)
     assert half.remaining(now) == dt.timedelta(seconds=40)
-    facts = dict(data_page.job_facts(half, now))
+    facts = dict(data_status.job_facts(half, now))
     assert facts["Operation"] == "Data load, from exports"
     assert (facts["Step"], facts["Done"], facts["Elapsed"]) == ("loading accounts", "50%", "40 s")
     assert facts["Time left"] == "about 40 s at the pace so far"
     assert facts["Started by"].startswith(f"{status.user} on {status.host}")
     failed = replace(half, state="failed", message="Refused: too many rows.")
-    assert data_page.job_outcome(failed).endswith(
+    assert data_status.job_outcome(failed).endswith(
         "failed at 50% (loading accounts): Refused: too many rows. The database was not "
         "replaced: the data shown is from before it.")
 

@@ -15,11 +15,12 @@ import duckdb
 import pandas as pd
 import pytest
 
-from northstar import db
-from northstar.demo import build_demo
-from northstar.export import export_csv
-from northstar.load import main
-from northstar.paths import DATA_DIR
+from northstar.data import named_queries
+from northstar.data.demo import build_demo
+from northstar.data.export import export_csv
+from northstar.data.load import main
+from northstar.data.paths import DATA_DIR
+from northstar.ui import queries
 from tests.conftest import REPO_ROOT
 
 MAPPINGS = DATA_DIR / "mappings"
@@ -47,8 +48,8 @@ def test_round_trip_gives_identical_kpis(demo_and_export, tmp_path):
     assert main([str(export), "--mapping", str(MAPPINGS / "northstar.toml"),
                  "--db", str(loaded)]) == 0
     for params in KPI_PARAMS:
-        expected = db.execute("kpi_windows", {**params, "end_months": END_MONTHS}, demo)
-        actual = db.execute("kpi_windows", {**params, "end_months": END_MONTHS}, loaded)
+        expected = named_queries.execute("kpi_windows", {**params, "end_months": END_MONTHS}, demo)
+        actual = named_queries.execute("kpi_windows", {**params, "end_months": END_MONTHS}, loaded)
         pd.testing.assert_frame_equal(actual, expected)
     with duckdb.connect(str(loaded), read_only=True) as con:
         facts = dict(con.execute("select key, value from dataset_metadata").fetchall())
@@ -70,7 +71,7 @@ def test_shipped_sample_exports_load(shape, tmp_path, capsys):
     assert dict(counts).keys() == {"accounts", "account_mrr_monthly", "support_tickets",
                                    "survey_responses"}
     assert all(rows > 0 for _, rows in counts)
-    frame = db.execute("kpi_windows", {**KPI_PARAMS[0], "end_months": [dt.date(2026, 10, 1)]},
+    frame = named_queries.execute("kpi_windows", {**KPI_PARAMS[0], "end_months": [dt.date(2026, 10, 1)]},
                        loaded)
     assert frame["arr_usd"].iloc[0] > 0 and frame["nps_responses"].iloc[0] > 0
 
@@ -79,7 +80,7 @@ def test_killed_load_leaves_the_previous_database_answering(demo_and_export, tmp
     demo, export = demo_and_export
     target = tmp_path / "northstar.duckdb"
     build_demo(target, accounts=300, seed=3)
-    expected = db.execute("kpi_windows", {**KPI_PARAMS[0], "end_months": END_MONTHS}, target)
+    expected = named_queries.execute("kpi_windows", {**KPI_PARAMS[0], "end_months": END_MONTHS}, target)
     big = tmp_path / "big"
     big.mkdir()
     with duckdb.connect() as con:  # a source that takes a few seconds: 40x the tickets
@@ -91,7 +92,7 @@ def test_killed_load_leaves_the_previous_database_answering(demo_and_export, tmp
             {"src": str(export / "support_tickets.csv"), "out": str(big / "support_tickets.csv")},
         )
     process = subprocess.Popen(
-        [sys.executable, "-m", "northstar.load", str(big), "--db", str(target)],
+        [sys.executable, "-m", "northstar.data.load", str(big), "--db", str(target)],
         cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     loading = target.with_name(target.name + ".loading")
@@ -102,7 +103,7 @@ def test_killed_load_leaves_the_previous_database_answering(demo_and_export, tmp
     assert process.poll() is None, "the load finished before it could be killed"
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
-    actual = db.execute("kpi_windows", {**KPI_PARAMS[0], "end_months": END_MONTHS}, target)
+    actual = named_queries.execute("kpi_windows", {**KPI_PARAMS[0], "end_months": END_MONTHS}, target)
     pd.testing.assert_frame_equal(actual, expected)
     # the next load clears the leftover and succeeds
     assert main([str(export), "--db", str(target)]) == 0
@@ -116,8 +117,8 @@ def test_query_running_during_a_swap_finishes(demo_and_export, tmp_path, use_db)
     use_db(target)
     replacement = tmp_path / "replacement.duckdb"
     build_demo(replacement, accounts=400, seed=5)
-    connection = db._connection(str(target.resolve()))
-    version = db.data_version(target.resolve())
+    connection = named_queries._connection(str(target.resolve()), named_queries.as_source(target))
+    version = named_queries.data_version(target.resolve())
     cursor = connection.cursor(version)  # a session that has just started a query
     outcome: dict[str, object] = {}
 
@@ -134,6 +135,6 @@ def test_query_running_during_a_swap_finishes(demo_and_export, tmp_path, use_db)
     worker.start()
     os.replace(replacement, target)
     # another session's query right after the swap sees the new data
-    assert db.run_query("filter_options")["accounts"].sum() == 3 * 400
+    assert queries.run_query("filter_options")["accounts"].sum() == 3 * 400
     worker.join()
     assert outcome == {"rows": 200}

@@ -15,7 +15,8 @@ import pytest
 
 from bench import pages
 from bench.worker import context_for
-from northstar import access, db, mask
+from northstar.data import access, named_queries
+from northstar.ui import masking, queries, sign_in
 from tests.conftest import REPO_ROOT
 from tests.planted_text import holds_canary, plant_canaries
 
@@ -38,7 +39,7 @@ def every_call(database: Path) -> list[tuple[str, dict]]:
             results: dict[str, pd.DataFrame] = {}
             for call in pages.page_calls(page, context, filter_set):
                 params = call.resolve(results)
-                results[call.key] = db.execute(call.query, params, database)
+                results[call.key] = named_queries.execute(call.query, params, database)
                 calls.append((call.query, params))
     scope = {"segments": [], "regions": [], "plans": []}
     calls += [
@@ -57,9 +58,9 @@ def shown(frame: pd.DataFrame) -> list[str]:
 
 def run_as(viewer: access.Viewer, monkeypatch: pytest.MonkeyPatch, database: Path,
            name: str, params: dict) -> pd.DataFrame:
-    monkeypatch.setattr(access, "current_viewer", lambda: viewer)
+    monkeypatch.setattr(sign_in, "current_viewer", lambda: viewer)
     monkeypatch.setenv("NORTHSTAR_DB", str(database))
-    return db.run_query(name, **params)
+    return queries.run_query(name, **params)
 
 
 def test_every_query_is_exercised(canary_db: Path):
@@ -70,7 +71,7 @@ def test_every_query_is_exercised(canary_db: Path):
 def test_no_query_shows_a_customer_text_to_a_board_member(canary_db, monkeypatch):
     leaks = {}
     for name, params in every_call(canary_db):
-        if BOARD.role not in access.SCOPE_ROLES[db.load_query(name).scope]:
+        if BOARD.role not in access.SCOPE_ROLES[named_queries.load_query(name).scope]:
             continue  # refused to the board outright
         found = shown(run_as(BOARD, monkeypatch, canary_db, name, params))
         if found:
@@ -82,7 +83,7 @@ def test_the_same_queries_show_those_texts_unmasked(canary_db, monkeypatch):
     # the planted texts reach the outputs, so the test above would see a leak
     declared = {}
     for name, params in every_call(canary_db):
-        query = db.load_query(name)
+        query = named_queries.load_query(name)
         if query.sensitive:
             frame = run_as(CCO, monkeypatch, canary_db, name, params)
             declared.setdefault(name, set()).update(
@@ -93,8 +94,8 @@ def test_the_same_queries_show_those_texts_unmasked(canary_db, monkeypatch):
 
 def test_a_declared_column_missing_from_the_result_is_an_error():
     frame = pd.DataFrame({"name": ["Acme"]})
-    with pytest.raises(mask.UndeclaredColumn, match="account_name"):
-        mask.mask_frame(frame, (("account_name", "account"),), "some_query")
+    with pytest.raises(masking.UndeclaredColumn, match="account_name"):
+        masking.mask_frame(frame, (("account_name", "account"),), "some_query")
 
 
 def test_a_search_over_customer_text_tells_a_masked_viewer_nothing(canary_db, monkeypatch):
@@ -116,7 +117,7 @@ def test_a_search_over_customer_text_tells_a_masked_viewer_nothing(canary_db, mo
 
 def test_account_search_looks_at_ids_only_while_names_are_masked(canary_db, monkeypatch):
     masked_cco = access.Viewer("cco@northstar.example", "cco", signed_in=True)
-    monkeypatch.setattr(mask, "masking_on", lambda forced=False: True)
+    monkeypatch.setattr(masking, "masking_on", lambda forced=False: True)
     by_name = run_as(masked_cco, monkeypatch, canary_db, "account_search",
                      {"search": "qzxcanary", "match_names": True, "limit": 25})
     assert by_name.empty

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from northstar.metrics import (
+from northstar.analytics.metrics import (
     BRIEFING_KPIS,
     METRICS,
     format_delta,

@@ -9,9 +9,11 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from northstar import programs
-from northstar.db import execute
-from northstar.filters import resolve_period
+from northstar.analytics import programs
+from northstar.analytics.periods import resolve_period
+from northstar.data import settings
+from northstar.ui import tables
+from northstar.ui.queries import execute
 from tests.unit import programs_fixture
 
 D = dt.date
@@ -26,7 +28,7 @@ BASE = {**ALL, **PERIOD, "as_of": AS_OF, "limit": 200}
 def path(tmp_path_factory):
     import duckdb
 
-    from northstar.demo import create_schema
+    from northstar.data.schema import create_schema
 
     path = tmp_path_factory.mktemp("programs") / "programs.duckdb"
     con = duckdb.connect(str(path))
@@ -164,7 +166,7 @@ def survey(path, program, grain, **params):
 
 
 def test_completion_rate_counts_only_installations_due(path):
-    total = survey(path, programs.ONBOARDING, "total").iloc[0]
+    total = survey(path, settings.ONBOARDING, "total").iloc[0]
     # due: I1 (closes 8 May), I2 (closes on the as-of date), I4; I3 closes 1 Jul: not yet due
     assert total["engagements_due"] == 3
     assert total["answered"] == 2
@@ -178,13 +180,13 @@ def test_completion_rate_counts_only_installations_due(path):
 
 
 def test_survey_trend_by_quarter_and_topic(path):
-    trend = survey(path, programs.ONBOARDING, "quarter", start_date=programs.HISTORY_START)
+    trend = survey(path, settings.ONBOARDING, "quarter", start_date=programs.HISTORY_START)
     assert list(trend["quarter_start"].dt.date) == [D(2025, 10, 1), D(2026, 4, 1)]
     assert list(trend["engagements_due"]) == [1, 3]
     assert list(trend["csat_pct"]) == pytest.approx([0, 50])
     long = programs.survey_trend_long(trend, "Completion rate", AS_OF)
     assert set(long["quarter"]) == {"Q4 2025", "Q2 2026"}
-    topics = survey(path, programs.PROFESSIONAL_SERVICES, "topic")
+    topics = survey(path, settings.PROFESSIONAL_SERVICES, "topic")
     # P1 (closes 24 Jun) is due and answered 4; P2 (closes 4 Jul) is not due yet
     assert list(topics["topic"]) == ["Data migration"]
     assert (topics["completion_pct"].iloc[0], topics["csat_pct"].iloc[0]) == (100, 100)
@@ -192,7 +194,7 @@ def test_survey_trend_by_quarter_and_topic(path):
 
 
 def test_low_scores_in_the_period(path):
-    low = run(path, "program_survey_low_scores", **programs.ONBOARDING.query_params())
+    low = run(path, "program_survey_low_scores", **settings.ONBOARDING.query_params())
     # I2 scored 1; I5's 2 came due before the period
     assert list(low["account_id"]) == ["S1"]
     table = programs.low_scores_table(low, "Installation ended", with_topic=False)
@@ -201,9 +203,9 @@ def test_low_scores_in_the_period(path):
 
 def test_surveys_with_nothing_due(path):
     # M1's installation is not due yet: no row at all (the page shows an empty state)
-    assert survey(path, programs.ONBOARDING, "total", segments=["Mid-Market"]).empty
+    assert survey(path, settings.ONBOARDING, "total", segments=["Mid-Market"]).empty
     # E4's installation is due but unanswered: completion 0, no CSAT
-    total = survey(path, programs.ONBOARDING, "total", start_date=D(2026, 4, 1),
+    total = survey(path, settings.ONBOARDING, "total", start_date=D(2026, 4, 1),
                    end_date=D(2026, 4, 30)).iloc[0]
     assert (total["engagements_due"], total["answered"], total["completion_pct"]) == (1, 0, 0)
     assert pd.isna(total["csat_pct"]) and pd.isna(total["mean_score"])
@@ -293,7 +295,7 @@ def test_period_params_and_labels():
 def test_column_config_follows_the_names():
     table = pd.DataFrame({"Account": ["a#b"], "ARR": [1.0], "Logo churn": [1.0],
                           "Answered": [3], "Answered on": [pd.Timestamp(2026, 1, 1)]})
-    config = programs.column_config(table)
+    config = tables.program_column_config(table)
     assert set(config) == {"Account", "ARR", "Logo churn", "Answered on"}
 
 
@@ -323,7 +325,7 @@ def test_demo_covered_top_accounts_churn_less(demo_db):
 
 
 def test_demo_poor_onboarding_scores_are_visible(demo_db):
-    params = {**ALL, **programs.ONBOARDING.query_params(), "grain": "total",
+    params = {**ALL, **settings.ONBOARDING.query_params(), "grain": "total",
               "start_date": D(2025, 11, 1), "end_date": D(2026, 10, 31), "as_of": D(2026, 10, 31)}
     total = execute("program_survey_results", params, demo_db).iloc[0]
     # about 65% answer; about 18% of installations have the poor-onboarding trait (scores 1-2)

@@ -8,9 +8,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from northstar import retention
-from northstar.db import execute
-from northstar.filters import resolve_period
+from northstar.analytics import retention
+from northstar.analytics.periods import resolve_period
+from northstar.ui.queries import execute
 from tests.unit import retention_fixture
 
 D = dt.date

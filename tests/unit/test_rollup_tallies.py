@@ -10,8 +10,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from northstar import health
-from northstar.db import execute
+from northstar.data import settings
+from northstar.ui.queries import execute
 
 FILTERS = [
     {"segments": [], "regions": [], "plans": []},
@@ -32,7 +32,7 @@ def demo_copy(demo_db, tmp_path):
 
 
 def test_health_band_outcomes_equal_live_scoring(demo_db, demo_copy):
-    config = health.load_config().query_params()
+    config = settings.load_config().query_params()
     with duckdb.connect(str(demo_copy)) as con:
         # the rollup holds the configured weights and bands
         stored = con.execute("select distinct w_support, w_sentiment, w_engagement, w_revenue, "
@@ -51,7 +51,7 @@ def test_health_band_outcomes_equal_live_scoring(demo_db, demo_copy):
 
 def test_other_weights_are_scored_live(demo_db, demo_copy):
     # weights the rollup was not built with: the same answer as with the rollup emptied
-    config = {**health.load_config().query_params(), "w_support": 0.6}
+    config = {**settings.load_config().query_params(), "w_support": 0.6}
     for filters in FILTERS[:2]:
         pd.testing.assert_frame_equal(
             execute("health_band_churn", {**config, **filters}, demo_db),
@@ -64,9 +64,9 @@ def test_unreadable_health_config_leaves_the_rollup_empty(empty_db, monkeypatch)
     from tests.unit import fixtures
 
     def broken():
-        raise health.HealthConfigError("config/health_score.toml: bands must ...")
+        raise settings.HealthConfigError("config/health_score.toml: bands must ...")
 
-    monkeypatch.setattr(health, "load_config", broken)
+    monkeypatch.setattr(settings, "load_config", broken)
     con, _ = empty_db
     fixtures.load(con)  # builds the rollups with the broken config
     assert con.execute("select count(*) from health_band_outcomes").fetchone()[0] == 0
@@ -150,7 +150,7 @@ def test_health_latest_month_equals_reading_the_whole_table(demo_db, demo_copy):
         con.execute("delete from account_health_latest")
         older_accounts = con.execute("select count(*) from account_health_monthly "
                                      "where month = '2025-06-01'").fetchone()[0]
-    params = {**health.load_config().query_params(), "as_of_month": dt.date(2026, 10, 1)}
+    params = {**settings.load_config().query_params(), "as_of_month": dt.date(2026, 10, 1)}
     for filters in FILTERS:
         pd.testing.assert_frame_equal(
             execute("health_summary", {**params, **filters}, demo_db),
@@ -249,7 +249,6 @@ def test_survival_tallies_equal_the_snapshots(demo_db):
 def test_engagement_survey_outcomes_equal_reading_every_answer(demo_db, demo_copy, as_of_text):
     # the survey results of both programs from the rollup (answers after an earlier as-of looked
     # up live) against the same query with the rollup emptied, which reads every engagement
-    from northstar import programs
 
     with duckdb.connect(str(demo_copy)) as con:
         con.execute("delete from engagement_survey_outcomes")
@@ -258,7 +257,7 @@ def test_engagement_survey_outcomes_equal_reading_every_answer(demo_db, demo_cop
                             "where latest_answer_on > $as_of", {"as_of": as_of_text}).fetchone()[0]
     assert (later > 0) == (as_of_text != "2026-10-31")
     as_of = dt.date.fromisoformat(as_of_text)
-    for program in programs.SURVEY_PROGRAMS:
+    for program in settings.SURVEY_PROGRAMS:
         for filters in FILTERS:
             for grain, start in (("total", dt.date(2025, 11, 1)), ("topic", dt.date(2026, 4, 1)),
                                  ("quarter", dt.date(2024, 1, 1))):
@@ -287,9 +286,9 @@ def test_ticket_follow_up_candidates_equal_reading_every_ticket(demo_db, demo_co
 
 
 def test_comment_theme_months_equal_counting_every_comment(demo_db):
-    from northstar import voc
+    from northstar.analytics import satisfaction
 
-    params = voc.theme_params(voc.load_themes())
+    params = satisfaction.theme_params(satisfaction.load_themes())
     direct = """
         with rules as (
             select unnest($theme_names::varchar[]) as theme,

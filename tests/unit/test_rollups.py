@@ -40,7 +40,7 @@ def test_account_month_snapshots_classify_every_movement(empty_db):
 
 
 def test_rollups_record_the_schema_fingerprint(empty_db):
-    from northstar.rollups import schema_fingerprint
+    from northstar.data.rollups import schema_fingerprint
 
     con, _ = empty_db
     fixtures.load(con)

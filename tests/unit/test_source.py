@@ -13,10 +13,11 @@ import pytest
 
 from bench.pages import FILTER_SETS, PAGES, page_calls
 from bench.worker import context_for
-from northstar import db, source
-from northstar.export import export_parquet
-from northstar.export import main as export_main
-from northstar.source import DataSource, SourceUnavailable, parse_source
+from northstar.data import named_queries, source
+from northstar.data.export import export_parquet
+from northstar.data.export import main as export_main
+from northstar.data.source import DataSource, SourceUnavailable, parse_source
+from northstar.ui import queries
 
 # queries whose order leaves ties, so two sources may list tied rows in another order:
 # survey_comments orders by (responded_on desc, account_id), and an account can answer two
@@ -100,12 +101,12 @@ def test_a_path_that_is_neither_a_duckdb_file_nor_a_folder(tmp_path):
 
 def test_a_bad_setting_is_shown_as_an_unusable_source(monkeypatch):
     monkeypatch.setenv("NORTHSTAR_DB", "md:")
-    with pytest.raises(db.DatabaseMissingError, match="setting is not usable.*database name"):
-        db.dataset_metadata()
+    with pytest.raises(queries.DatabaseMissingError, match="setting is not usable.*database name"):
+        queries.dataset_metadata()
 
 
 def test_database_path_is_for_a_local_duckdb_file(monkeypatch, tmp_path):
-    from northstar.paths import database_path
+    from northstar.data.source import database_path
 
     monkeypatch.setenv("NORTHSTAR_DB", str(tmp_path / "a.duckdb"))
     assert database_path() == tmp_path / "a.duckdb"
@@ -115,7 +116,7 @@ def test_database_path_is_for_a_local_duckdb_file(monkeypatch, tmp_path):
 
 
 def test_a_load_into_a_parquet_setting_asks_for_a_file(monkeypatch, tmp_path, capsys):
-    from northstar.load import main as load_main
+    from northstar.data.load import main as load_main
 
     monkeypatch.setenv("NORTHSTAR_DB", "s3://bucket/northstar")
     with pytest.raises(SystemExit) as exited:
@@ -147,8 +148,8 @@ def test_every_page_query_gives_the_same_result_from_parquet(demo_db, demo_parqu
         from_duckdb: dict[str, pd.DataFrame] = {}
         from_parquet: dict[str, pd.DataFrame] = {}
         for call in page_calls(page, context, FILTER_SETS[0]):
-            from_duckdb[call.key] = db.execute(call.query, call.resolve(from_duckdb), demo_db)
-            from_parquet[call.key] = db.execute(call.query, call.resolve(from_parquet),
+            from_duckdb[call.key] = named_queries.execute(call.query, call.resolve(from_duckdb), demo_db)
+            from_parquet[call.key] = named_queries.execute(call.query, call.resolve(from_parquet),
                                                 demo_parquet)
             same_result(call.query, from_duckdb[call.key], from_parquet[call.key])
             queries.add(call.query)
@@ -159,9 +160,9 @@ def test_every_page_query_gives_the_same_result_from_parquet(demo_db, demo_parqu
 
 def test_run_query_reads_the_parquet_folder_the_setting_names(demo_parquet, use_db):
     use_db(demo_parquet)
-    metadata = db.dataset_metadata()
+    metadata = queries.dataset_metadata()
     assert metadata.source == "demo"
-    assert db.filter_options()["segment"] == ["Enterprise", "Mid-Market", "SMB"]
+    assert queries.filter_options()["segment"] == ["Enterprise", "Mid-Market", "SMB"]
 
 
 def test_a_table_may_be_a_folder_of_files(demo_db, demo_parquet, tmp_path):
@@ -174,15 +175,15 @@ def test_a_table_may_be_a_folder_of_files(demo_db, demo_parquet, tmp_path):
             con.execute("copy (select * from accounts where segment = $segment) to $path "
                         "(format parquet)",
                         {"segment": segment, "path": str(folder / "accounts" / f"{part}.parquet")})
-    options = db.execute("filter_options", {}, folder)
-    pd.testing.assert_frame_equal(options, db.execute("filter_options", {}, demo_db))
+    options = named_queries.execute("filter_options", {}, folder)
+    pd.testing.assert_frame_equal(options, named_queries.execute("filter_options", {}, demo_db))
 
 
 def test_folder_names_are_quoted(demo_parquet, tmp_path):
     folder = tmp_path / "it's \"quoted\""
     shutil.copytree(demo_parquet, folder)
-    assert db.execute("dataset_metadata", {}, folder).equals(
-        db.execute("dataset_metadata", {}, demo_parquet))
+    assert named_queries.execute("dataset_metadata", {}, folder).equals(
+        named_queries.execute("dataset_metadata", {}, demo_parquet))
 
 
 def test_a_missing_table_file_is_named(demo_parquet, tmp_path):
@@ -190,23 +191,23 @@ def test_a_missing_table_file_is_named(demo_parquet, tmp_path):
     shutil.copytree(demo_parquet, folder)
     (folder / "survey_responses.parquet").unlink()
     with pytest.raises(SourceUnavailable, match="no file for table.*survey_responses"):
-        db.execute("dataset_metadata", {}, folder)
+        named_queries.execute("dataset_metadata", {}, folder)
 
 
 def test_rewriting_the_folder_changes_the_data_version(demo_db, tmp_path, use_db):
     folder = tmp_path / "published"
     export_parquet(demo_db, folder)
     use_db(folder)
-    before = db.data_version()
-    assert db.dataset_metadata().source == "demo"
+    before = named_queries.data_version()
+    assert queries.dataset_metadata().source == "demo"
     with duckdb.connect() as con:
         con.execute("copy (select key, case when key = 'source' then 'republished' else value "
                     "end as value from read_parquet($old)) to $new (format parquet)",
                     {"old": str(folder / "dataset_metadata.parquet"),
                      "new": str(tmp_path / "metadata.parquet")})
     os.replace(tmp_path / "metadata.parquet", folder / "dataset_metadata.parquet")
-    assert db.data_version() != before
-    assert db.dataset_metadata().source == "republished"
+    assert named_queries.data_version() != before
+    assert queries.dataset_metadata().source == "republished"
 
 
 def test_remote_sources_refresh_on_a_time_bucket(monkeypatch):

@@ -8,10 +8,10 @@ import math
 import pandas as pd
 import pytest
 
-from northstar import voc
-from northstar.db import execute
-from northstar.metrics import METRICS
-from northstar.rollups import build_rollups
+from northstar.analytics import satisfaction
+from northstar.analytics.metrics import METRICS
+from northstar.data.rollups import build_rollups
+from northstar.ui.queries import execute
 from tests.unit import fixtures
 
 D = dt.date
@@ -20,7 +20,7 @@ ALL = {"segments": [], "regions": [], "plans": []}
 
 def test_nps_and_its_margin_by_hand():
     # 5 promoters, 3 passives, 2 detractors of 10: NPS 30; per-answer scores +100/0/-100
-    estimate = voc.nps(5, 2, 10)
+    estimate = satisfaction.nps(5, 2, 10)
     assert estimate.value == pytest.approx(30.0)
     variance = (5 * 100**2 + 2 * 100**2) / 10 - 30**2  # E[x²] − E[x]²
     assert estimate.margin == pytest.approx(1.959964 * math.sqrt(variance / 10), rel=1e-6)
@@ -28,41 +28,41 @@ def test_nps_and_its_margin_by_hand():
 
 
 def test_csat_and_ces_margins_by_hand():
-    estimate = voc.csat(3, 4)  # 75%
+    estimate = satisfaction.csat(3, 4)  # 75%
     assert estimate.value == pytest.approx(75.0)
     assert estimate.margin == pytest.approx(1.959964 * 100 * math.sqrt(0.75 * 0.25 / 4), rel=1e-6)
     # CES answers 7, 5, 3: mean 5, sample variance ((2² + 0 + 2²) / 2) = 4
-    estimate = voc.ces(15, 49 + 25 + 9, 3)
+    estimate = satisfaction.ces(15, 49 + 25 + 9, 3)
     assert estimate.value == pytest.approx(5.0)
     assert estimate.margin == pytest.approx(1.959964 * math.sqrt(4 / 3), rel=1e-6)
 
 
-@pytest.mark.parametrize("make", [lambda: voc.nps(0, 0, 0), lambda: voc.csat(0, 0), lambda: voc.ces(0, 0, 0)])
+@pytest.mark.parametrize("make", [lambda: satisfaction.nps(0, 0, 0), lambda: satisfaction.csat(0, 0), lambda: satisfaction.ces(0, 0, 0)])
 def test_no_answers_means_no_score(make):
     estimate = make()
     assert (estimate.value, estimate.responses, estimate.margin) == (None, 0, None)
 
 
 def test_one_answer_has_a_score_but_no_margin():
-    assert voc.nps(1, 0, 1).value == 100 and voc.nps(1, 0, 1).margin is None
-    assert voc.csat(0, 1).value == 0 and voc.csat(0, 1).margin is None
-    assert voc.ces(6, 36, 1).value == 6 and voc.ces(6, 36, 1).margin is None
+    assert satisfaction.nps(1, 0, 1).value == 100 and satisfaction.nps(1, 0, 1).margin is None
+    assert satisfaction.csat(0, 1).value == 0 and satisfaction.csat(0, 1).margin is None
+    assert satisfaction.ces(6, 36, 1).value == 6 and satisfaction.ces(6, 36, 1).margin is None
 
 
 def test_change_within_noise():
-    small_before, small_after = voc.nps(5, 2, 10), voc.nps(6, 2, 10)
-    assert voc.change_is_noise(small_after, small_before) is True
-    big_before, big_after = voc.nps(500, 200, 1000), voc.nps(650, 150, 1000)
-    assert voc.change_is_noise(big_after, big_before) is False
-    assert voc.change_is_noise(voc.nps(1, 0, 1), big_before) is None
+    small_before, small_after = satisfaction.nps(5, 2, 10), satisfaction.nps(6, 2, 10)
+    assert satisfaction.change_is_noise(small_after, small_before) is True
+    big_before, big_after = satisfaction.nps(500, 200, 1000), satisfaction.nps(650, 150, 1000)
+    assert satisfaction.change_is_noise(big_after, big_before) is False
+    assert satisfaction.change_is_noise(satisfaction.nps(1, 0, 1), big_before) is None
 
 
 def test_estimate_caption():
     metric = METRICS["nps"]
-    assert voc.estimate_caption(metric, voc.nps(5, 2, 10)).startswith("+30 · n = 10 · ±")
-    assert voc.estimate_caption(metric, voc.nps(1, 0, 1)) == (
+    assert satisfaction.estimate_caption(metric, satisfaction.nps(5, 2, 10)).startswith("+30 · n = 10 · ±")
+    assert satisfaction.estimate_caption(metric, satisfaction.nps(1, 0, 1)) == (
         "+100 · n = 1 · too few answers for a margin of error")
-    assert voc.estimate_caption(metric, voc.nps(0, 0, 0)) == "No answers"
+    assert satisfaction.estimate_caption(metric, satisfaction.nps(0, 0, 0)) == "No answers"
 
 
 @pytest.fixture()
@@ -78,10 +78,10 @@ def test_survey_scores_agree_with_the_briefing(fixture_path):
     frame = execute("survey_scores", {**ALL, **period, "group_by": "none"}, fixture_path)
     kpis = execute("kpi_windows", {**ALL, "end_months": [D(2026, 3, 1)], "window_months": 3},
                    fixture_path).iloc[0]
-    assert voc.estimate_for(frame, "NPS").value == pytest.approx(kpis["nps"])
-    assert voc.estimate_for(frame, "CSAT").value == pytest.approx(kpis["csat_pct"])
-    assert voc.estimate_for(frame, "CES").value == pytest.approx(kpis["ces_mean"])
-    assert voc.estimate_for(frame, "NPS").responses == kpis["nps_responses"]
+    assert satisfaction.estimate_for(frame, "NPS").value == pytest.approx(kpis["nps"])
+    assert satisfaction.estimate_for(frame, "CSAT").value == pytest.approx(kpis["csat_pct"])
+    assert satisfaction.estimate_for(frame, "CES").value == pytest.approx(kpis["ces_mean"])
+    assert satisfaction.estimate_for(frame, "NPS").responses == kpis["nps_responses"]
 
 
 def test_survey_scores_by_segment_and_month(fixture_path):
@@ -91,19 +91,19 @@ def test_survey_scores_by_segment_and_month(fixture_path):
     # SMB NPS answers: A1 10 (promoter), A3 6 (detractor)
     assert (smb["responses"], smb["promoters"], smb["detractors"]) == (2, 1, 1)
     by_month = execute("survey_scores", {**ALL, **period, "group_by": "month"}, fixture_path)
-    trend = voc.monthly_estimates(by_month, "CES")
+    trend = satisfaction.monthly_estimates(by_month, "CES")
     assert list(trend["value"]) == [7.0, 5.0, 3.0]
     distribution = execute("survey_distribution", {**ALL, **period}, fixture_path)
-    scores, counts, _ = voc.distribution(distribution, "CSAT")
+    scores, counts, _ = satisfaction.distribution(distribution, "CSAT")
     assert (scores, counts) == ([1, 2, 3, 4, 5], [1, 0, 1, 1, 1])
-    shares = voc.band_shares(distribution, "NPS")
+    shares = satisfaction.band_shares(distribution, "NPS")
     assert [answers for _, answers, _ in shares] == [2, 1, 3]
 
 
 THEMES = [
-    voc.Theme("support_speed", "Support speed", ("took days", "escalate"), True),
-    voc.Theme("pricing", "Pricing", ("expensive", "price"), True),
-    voc.Theme("praise", "Praise", ("great",), False),
+    satisfaction.Theme("support_speed", "Support speed", ("took days", "escalate"), True),
+    satisfaction.Theme("pricing", "Pricing", ("expensive", "price"), True),
+    satisfaction.Theme("praise", "Praise", ("great",), False),
 ]
 
 
@@ -116,11 +116,11 @@ THEMES = [
     ("", []),
 ])
 def test_theme_rules_on_sample_comments(comment, expected):
-    assert voc.themes_of(comment, THEMES) == expected
+    assert satisfaction.themes_of(comment, THEMES) == expected
 
 
 def test_the_shipped_theme_rules_load():
-    themes = voc.load_themes()
+    themes = satisfaction.load_themes()
     assert {theme.name for theme in themes} >= {"support_speed", "onboarding", "pricing"}
     assert all(theme.keywords for theme in themes)
 
@@ -128,8 +128,8 @@ def test_the_shipped_theme_rules_load():
 def test_bad_theme_rules_are_refused(tmp_path):
     path = tmp_path / "themes.toml"
     path.write_text("[themes.empty]\nkeywords = []\n")
-    with pytest.raises(voc.ThemeRulesError, match="needs a list of keywords"):
-        voc.load_themes(path)
+    with pytest.raises(satisfaction.ThemeRulesError, match="needs a list of keywords"):
+        satisfaction.load_themes(path)
 
 
 def test_sql_and_python_apply_the_same_theme_rules(empty_db):
@@ -143,14 +143,14 @@ def test_sql_and_python_apply_the_same_theme_rules(empty_db):
     )
     con.close()
     frame = execute("survey_comments", {
-        **ALL, "start_date": D(2026, 3, 1), "end_date": D(2026, 3, 31), **voc.theme_params(THEMES),
+        **ALL, "start_date": D(2026, 3, 1), "end_date": D(2026, 3, 31), **satisfaction.theme_params(THEMES),
         "programs": [], "survey_types": [], "min_score": 0, "max_score": 10, "search": "",
         "theme": "", "limit": 10}, path)
     by_comment = dict(zip(frame["comment"], frame["themes"], strict=True))
     for text in comments:
-        assert sorted(by_comment[text]) == sorted(voc.themes_of(text, THEMES))
+        assert sorted(by_comment[text]) == sorted(satisfaction.themes_of(text, THEMES))
     only_pricing = execute("survey_comments", {
-        **ALL, "start_date": D(2026, 3, 1), "end_date": D(2026, 3, 31), **voc.theme_params(THEMES),
+        **ALL, "start_date": D(2026, 3, 1), "end_date": D(2026, 3, 31), **satisfaction.theme_params(THEMES),
         "programs": [], "survey_types": [], "min_score": 0, "max_score": 10, "search": "",
         "theme": "pricing", "limit": 10}, path)
     assert list(only_pricing["comment"]) == ["Great product, a bit expensive"]
@@ -163,24 +163,24 @@ def monthly_series(counts: list[int], theme: str = "pricing") -> pd.DataFrame:
 
 def test_spike_is_flagged_on_a_planted_spike():
     counts = [10, 12, 9, 11, 10, 12, 11, 10, 30]
-    spikes = voc.detect_spikes(monthly_series(counts))
+    spikes = satisfaction.detect_spikes(monthly_series(counts))
     assert [(spike.month, spike.count) for spike in spikes] == [(pd.Timestamp("2025-09-01"), 30)]
     assert spikes[0].baseline == pytest.approx(sum(counts[2:8]) / 6)
 
 
 def test_no_spike_on_a_steady_or_noisy_series():
-    assert voc.detect_spikes(monthly_series([10, 12, 9, 11, 10, 12, 11, 10, 14, 15, 9])) == []
+    assert satisfaction.detect_spikes(monthly_series([10, 12, 9, 11, 10, 12, 11, 10, 14, 15, 9])) == []
     # tiny counts: 0 -> 4 is not a spike (below the minimum)
-    assert voc.detect_spikes(monthly_series([0, 0, 0, 0, 0, 0, 4])) == []
+    assert satisfaction.detect_spikes(monthly_series([0, 0, 0, 0, 0, 0, 4])) == []
     # months without comments count as zero, not as missing
     sparse = monthly_series([3, 3]).iloc[[0]]
-    assert voc.detect_spikes(sparse) == []
+    assert satisfaction.detect_spikes(sparse) == []
 
 
 def test_spikes_only_for_complaint_themes():
     frame = pd.concat([monthly_series([1, 1, 1, 1, 1, 1, 20], "praise"),
                        monthly_series([1, 1, 1, 1, 1, 1, 20], "pricing")])
-    spikes = voc.detect_spikes(frame, complaint_themes={"pricing"})
+    spikes = satisfaction.detect_spikes(frame, complaint_themes={"pricing"})
     assert [spike.theme for spike in spikes] == ["pricing"]
 
 
@@ -237,7 +237,7 @@ def test_follow_up_rules(loop_path):
     assert march["followed_up"] == 2
     assert march["due"] == 1
     assert march["follow_up_rate_pct"] == pytest.approx(100 * 2 / 5)
-    totals = voc.loop_totals(monthly.loc[monthly["month"] == pd.Timestamp(2026, 3, 1)])
+    totals = satisfaction.loop_totals(monthly.loc[monthly["month"] == pd.Timestamp(2026, 3, 1)])
     assert totals["follow_up_rate_pct"] == pytest.approx(40.0)
 
 
@@ -249,8 +249,8 @@ def test_followed_up_detractors_retain_better_on_the_demo(demo_db):
 
 
 def test_performance_complaints_spike_at_the_end_of_the_demo(demo_db):
-    themes = voc.load_themes()
-    monthly = execute("comment_theme_months", {**ALL, **voc.theme_params(themes)}, demo_db)
-    spikes = voc.detect_spikes(monthly, complaint_themes={t.name for t in themes if t.is_complaint})
+    themes = satisfaction.load_themes()
+    monthly = execute("comment_theme_months", {**ALL, **satisfaction.theme_params(themes)}, demo_db)
+    spikes = satisfaction.detect_spikes(monthly, complaint_themes={t.name for t in themes if t.is_complaint})
     recent = {spike.theme for spike in spikes if spike.month >= pd.Timestamp(2026, 9, 1)}
     assert "performance" in recent

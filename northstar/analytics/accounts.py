@@ -1,0 +1,103 @@
+"""Account 360: labels and table shapes for one account's history."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+ENGAGEMENT_TYPES = {
+    "cab_session": "Advisory board session",
+    "executive_meeting": "Executive meeting",
+    "qbr": "Quarterly business review",
+    "professional_services": "Professional services",
+    "installation": "Installation",
+    "detractor_follow_up": "Detractor follow-up",
+}
+PROGRAMS = {
+    "relationship": "Relationship",
+    "post_installation": "30-day post-installation",
+    "post_professional_services": "Post-professional-services",
+    "support": "Support",
+}
+SURVEY_SCALES = {"NPS": "0–10", "CSAT": "1–5", "CES": "1–7"}
+
+
+def profile_caption(profile: pd.Series) -> str:
+    parts = [profile["segment"], profile["region"], profile["plan"], profile["industry"]]
+    if isinstance(profile.get("csm_name"), str):
+        parts.append(f"CSM {profile['csm_name']}")
+    parts.append(f"customer since {pd.Timestamp(profile['start_date']):%d %b %Y}")
+    return " · ".join(str(part) for part in parts if part)
+
+
+def status_text(profile: pd.Series) -> str:
+    if pd.notna(profile.get("churn_date")):
+        reason = profile.get("churn_reason")
+        competitor = profile.get("lost_to_competitor")
+        text = f"Churned on {pd.Timestamp(profile['churn_date']):%d %b %Y}"
+        if isinstance(reason, str):
+            text += f" — {reason}"
+        if isinstance(competitor, str):
+            text += f" (to {competitor})"
+        return text
+    if pd.notna(profile.get("renewal_date")):
+        return f"Active · renews {pd.Timestamp(profile['renewal_date']):%d %b %Y}"
+    return "Active"
+
+
+def surveys_table(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Date": frame["responded_on"],
+            "Survey": [f"{kind} ({SURVEY_SCALES[kind]})" for kind in frame["survey_type"]],
+            "Program": [PROGRAMS.get(program, program) for program in frame["program"]],
+            "Department": frame["department_name"],
+            "Score": frame["score"],
+            "Respondent": frame["respondent_name"],
+            "Comment": frame["comment"],
+        }
+    )
+
+
+def tickets_table(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Ticket": frame["ticket_id"],
+            "Opened": frame["opened_at"],
+            "Status": frame["status"].str.capitalize(),
+            "Priority": frame["priority"].str.capitalize(),
+            "Category": frame["category"].str.capitalize(),
+            "Channel": frame["channel"].str.capitalize(),
+            "First response (h)": frame["first_response_hours"],
+            "Resolution (h)": frame["resolution_hours"],
+            "Escalated": frame["is_escalated"],
+            "Reopened": frame["reopen_count"],
+            "CSAT": pd.array(frame["satisfaction_score"], dtype="Int64"),
+            "Subject": frame["subject"],
+        }
+    )
+
+
+def engagements_table(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Date": frame["started_on"],
+            "Ended": frame["ended_on"],
+            "Type": [ENGAGEMENT_TYPES.get(kind, kind) for kind in frame["engagement_type"]],
+            "Department": frame["department_name"],
+            "Owner": frame["owner_name"],
+            "Attended": frame["attended"],
+            "Hours": frame["hours"],
+            "Notes": frame["notes"],
+        }
+    )
+
+
+def kudos_table(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Date": frame["given_on"],
+            "Employee": frame["employee_name"],
+            "Department": frame["department_name"],
+            "Comment": frame["comment"],
+        }
+    )

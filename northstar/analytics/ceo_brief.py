@@ -1,0 +1,124 @@
+"""The CEO brief: plain sentences generated from the data, each with its number and evidence.
+
+Three sections of (at most) three sentences: the investments with the most ARR protected per
+dollar, the biggest risks (accounts outside the Healthy band with the most ARR at risk),
+and what changed most against the comparison period. The builders are pure functions on query
+results (unit tested); `collect` runs the queries and `render` draws the brief, escaping every
+sentence so no data-derived text can inject Markdown.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from northstar.analytics.kpi_cards import KpiCard
+from northstar.analytics.metrics import format_usd, format_value
+from northstar.data import pages
+
+# the page that holds the evidence for each KPI of the wall
+KPI_EVIDENCE = {
+    "arr_usd": pages.link("retention", "Overview"),
+    "nrr_pct": pages.link("retention", "Overview"),
+    "grr_pct": pages.link("retention", "Overview"),
+    "logo_churn_pct": pages.link("retention", "Breakdown", by="Segment"),
+    "nps": pages.link("satisfaction", "Scores"),
+    "csat_pct": pages.link("satisfaction", "Scores"),
+    "ces_mean": pages.link("satisfaction", "Scores"),
+    "open_escalations": pages.link("programs", "Support review"),
+}
+
+
+@dataclass(frozen=True)
+class BriefSentence:
+    text: str  # plain text, never Markdown
+    link: str  # relative URL of the evidence
+    link_label: str = "Evidence"
+
+
+@dataclass(frozen=True)
+class Brief:
+    investments: list[BriefSentence]
+    risks: list[BriefSentence]
+    changes: list[BriefSentence]
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def investment_sentences(ranked: pd.DataFrame, count: int = 3) -> list[BriefSentence]:
+    """The initiatives with the most ARR protected per dollar (from invest.initiatives_ranked)."""
+    if ranked.empty:
+        return []
+    useful = ranked.loc[ranked["protected_arr_usd"] > 0].head(count)
+    sentences = []
+    for row in useful.itertuples(index=False):
+        payback = (
+            f"pays back in {row.payback_months:.0f} months"
+            if math.isfinite(row.payback_months) else "does not pay back"
+        )
+        sentences.append(
+            BriefSentence(
+                f"{row.initiative_name} ({row.department_name}, {row.status}) protects about "
+                f"{format_usd(row.protected_arr_usd)} of ARR a year "
+                f"(95% range {format_usd(row.protected_low_usd)}–"
+                f"{format_usd(row.protected_high_usd)}) for {format_usd(row.cost_usd)}: "
+                f"${row.protected_per_dollar:.2f} of ARR a year per dollar; it {payback}.",
+                pages.link("invest", "Initiatives"),
+            )
+        )
+    return sentences
+
+
+def risk_sentences(at_risk: pd.DataFrame, count: int = 3) -> list[BriefSentence]:
+    """The accounts with the most ARR at risk (from the health_accounts query)."""
+    sentences = []
+    for row in at_risk.head(count).itertuples(index=False):
+        renewal = (
+            "" if _missing(row.renewal_date) or pd.isna(row.renewal_date)
+            else f", renewing {pd.Timestamp(row.renewal_date):%d %b %Y}"
+        )
+        sentences.append(
+            BriefSentence(
+                f"{row.account_name} ({row.segment}) has {format_usd(row.arr_at_risk_usd)} of "
+                f"ARR at risk: {format_usd(row.arr_usd)} ARR, health {row.health_score:.0f} "
+                f"({row.band}){renewal}.",
+                pages.link("account", account=row.account_id),
+            )
+        )
+    return sentences
+
+
+def change_size(card: KpiCard) -> float:
+    """How big a KPI's change is, comparable across units: the relative change |Δ| ÷ |before|
+    (NPS, on −100..+100, against 100)."""
+    if card.delta is None or not card.delta_is_change:
+        return 0.0
+    base = 100.0 if card.metric.unit == "nps" else abs(card.comparison_value or 0)
+    return abs(card.delta) / base if base else 0.0
+
+
+def change_sentences(
+    cards: list[KpiCard], comparison_label: str, count: int = 3
+) -> list[BriefSentence]:
+    """The KPIs that moved most against the comparison period, each as one sentence."""
+    moved = sorted(
+        (card for card in cards if change_size(card) > 0), key=change_size, reverse=True
+    )
+    sentences = []
+    for card in moved[:count]:
+        delta = card.delta or 0.0
+        good = (delta > 0) == (card.metric.direction == "higher_is_better")
+        before = card.comparison_value
+        sentences.append(
+            BriefSentence(
+                f"{card.metric.label} {'rose' if delta > 0 else 'fell'} to {card.value_text} "
+                f"from {format_value(card.metric, before)} in {comparison_label} "
+                f"({card.delta_text}), {'an improvement' if good else 'a deterioration'}.",
+                KPI_EVIDENCE.get(card.metric.name, pages.link(pages.HOME)),
+            )
+        )
+    return sentences

@@ -1,0 +1,127 @@
+"""The health score's configuration and the small transforms around its queries.
+
+Weights and band thresholds live in config/health_score.toml (the one editable place); the
+score itself is computed in SQL (`health_score` macro) from the components in the
+`account_health_monthly` rollup.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from northstar.analytics.links import account_link
+from northstar.data.settings import COMPONENTS, HealthConfig
+
+COMPONENT_HELP: dict[str, str] = {
+    "support_experience": "Tickets opened in the last 6 months: resolution time (8 hours or "
+    "faster scores 100, two weeks or slower 0), less the escalation and reopen rates. Blank "
+    "without tickets.",
+    "survey_sentiment": "Survey answers in the last 12 months: NPS × 10, CSAT and CES scaled "
+    "to 0–100, averaged; 25 points off while a detractor answer has gone without follow-up.",
+    "engagement": "Executive meeting in the last 12 months (40), advisory board member (30), "
+    "QBR in the last 6 months (20), professional services or installation (10).",
+    "revenue_trend": "MRR now against 6 months earlier: flat scores 50, +20% or more 100, "
+    "−20% or worse 0. Blank in the first 3 billed months.",
+}
+BANDS = ("Healthy", "Watch", "At risk", "Critical")
+# status is never colour alone: each band has a shape (plain text, any font) and a material icon
+BAND_SYMBOLS = {"Healthy": "✓", "Watch": "◆", "At risk": "▲", "Critical": "✕", "Not scored": "–"}
+BAND_MATERIAL_ICONS = {
+    "Healthy": ":material/check_circle:",
+    "Watch": ":material/visibility:",
+    "At risk": ":material/warning:",
+    "Critical": ":material/error:",
+}
+
+
+def band_risks(band_churn: pd.DataFrame) -> list[float]:
+    """12-month churn rate (%) by band in band order, from the health_band_churn query.
+
+    A band with no history takes the next worse band's rate (or the overall rate).
+    """
+    rates = dict(zip(band_churn["band_order"], band_churn["churn_within_12m_pct"], strict=True))
+    overall = (
+        100 * band_churn["churned_within_12m"].sum() / band_churn["account_months"].sum()
+        if len(band_churn) and band_churn["account_months"].sum()
+        else 0.0
+    )
+    risks: list[float] = []
+    for order in range(len(BANDS), 0, -1):
+        value = rates.get(order)
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            value = risks[-1] if risks else overall
+        risks.append(float(value))
+    return list(reversed(risks))
+
+
+def weakest_components(row: pd.Series, count: int = 2) -> str:
+    """The lowest-scoring components with a signal, e.g. 'Support experience 12 · Engagement 20'."""
+    scored = [
+        (float(row[column]), label)
+        for column, label in COMPONENTS.items()
+        if row.get(column) is not None and not pd.isna(row[column])
+    ]
+    scored.sort()
+    return " · ".join(f"{label} {value:.0f}" for value, label in scored[:count])
+
+
+def band_text(band: str) -> str:
+    """Band with its icon, so status never rests on colour alone."""
+    return f"{BAND_SYMBOLS.get(band, '')} {band}".strip()
+
+
+BAND_COLORS = {
+    "Healthy": "#009E73",
+    "Watch": "#F0E442",
+    "At risk": "#E69F00",
+    "Critical": "#D55E00",
+}
+
+
+def at_risk_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The at-risk accounts with human column names, ready for display and download."""
+    return pd.DataFrame(
+        {
+            "Account": [
+                account_link(account_id, name)
+                for account_id, name in zip(frame["account_id"], frame["account_name"], strict=True)
+            ],
+            "Account ID": frame["account_id"],
+            "Segment": frame["segment"],
+            "ARR": frame["arr_usd"],
+            "Health": frame["health_score"].round(0),
+            "Band": [band_text(band) for band in frame["band"]],
+            "Churn risk": frame["churn_risk_pct"],
+            "ARR at risk": frame["arr_at_risk_usd"],
+            "Weakest components": [weakest_components(row) for _, row in frame.iterrows()],
+            **{label: frame[column] for column, label in COMPONENTS.items()},
+            "Renewal": frame["renewal_date"],
+            "CSM": frame["csm_name"],
+            "Last executive meeting": frame["last_executive_meeting_on"],
+        }
+    )
+
+
+def band_of(score: float, config: HealthConfig) -> str:
+    """The band label of one score under the configured thresholds."""
+    if score >= config.healthy_from:
+        return "Healthy"
+    if score >= config.watch_from:
+        return "Watch"
+    if score >= config.at_risk_from:
+        return "At risk"
+    return "Critical"
+
+
+def components_long(history: pd.DataFrame) -> pd.DataFrame:
+    """Health history as (month, component, score) rows for a line per component."""
+    long = history.melt(
+        id_vars="month",
+        value_vars=[*COMPONENTS, "health_score"],
+        var_name="component",
+        value_name="score",
+    )
+    long["component"] = long["component"].map({**COMPONENTS, "health_score": "Health score"})
+    return long.dropna(subset=["score"])

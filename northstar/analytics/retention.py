@@ -1,0 +1,138 @@
+"""Transforms behind the Retention page: breakdown labels, cohort matrices, churn reasons."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from northstar.analytics.periods import PeriodWindow
+from northstar.data.months import add_months
+
+BREAKDOWN_DIMENSIONS: dict[str, str] = {
+    "segment": "Segment",
+    "region": "Region",
+    "plan": "Plan",
+    "tenure_band": "Tenure",
+    "acquisition_channel": "Acquisition channel",
+}
+COHORT_GRAINS: dict[str, str] = {"month": "Start month", "quarter": "Start quarter"}
+COHORT_MEASURES: dict[str, str] = {
+    "logo_retention_pct": "Logo retention",
+    "revenue_retention_pct": "Revenue retention",
+}
+
+
+def period_bounds(window: PeriodWindow) -> dict[str, object]:
+    """The opening month (just before the period) and the closing month, as query parameters."""
+    return {
+        "opening_month": window.opening_month,
+        "closing_month": window.end_month,
+    }
+
+
+def cohort_label(cohort_start: pd.Timestamp, grain: str) -> str:
+    if grain == "quarter":
+        return f"Q{(cohort_start.month - 1) // 3 + 1} {cohort_start.year}"
+    return cohort_start.strftime("%b %Y")
+
+
+def cohort_matrix(frame: pd.DataFrame, measure: str, grain: str) -> pd.DataFrame:
+    """Cohorts (rows, labelled with their size) × age (columns) of the chosen measure."""
+    if frame.empty:
+        return pd.DataFrame()
+    labelled = frame.assign(
+        cohort=[
+            f"{cohort_label(pd.Timestamp(start), grain)} (n={size:,})"
+            for start, size in zip(frame["cohort_start"], frame["cohort_size"], strict=True)
+        ]
+    )
+    matrix = labelled.pivot_table(index="cohort", columns="age", values=measure, aggfunc="first")
+    order = labelled.drop_duplicates("cohort").sort_values("cohort_start")["cohort"]
+    return matrix.reindex(order)
+
+
+def reasons_for_period(frame: pd.DataFrame, window_end_month: object, by: str) -> pd.DataFrame:
+    """Churned accounts and ARR by reason or competitor in one window, largest first."""
+    rows = frame.loc[pd.to_datetime(frame["window_end_month"]) == pd.Timestamp(window_end_month)]
+    if by == "lost_to_competitor":
+        rows = rows.loc[rows["lost_to_competitor"] != "None named"]
+    grouped = (
+        rows.groupby(by, as_index=False)[["churned_accounts", "churned_arr_usd"]]
+        .sum()
+        .sort_values(["churned_arr_usd", by], ascending=[False, True])
+    )
+    return grouped.reset_index(drop=True)
+
+
+def quarter_ends(last_month: dt.date, first_month: dt.date) -> list[dt.date]:
+    """Last months of the complete calendar quarters whose month before is in the data."""
+    end = add_months(last_month, -(last_month.month % 3))  # last complete quarter's last month
+    quarters = []
+    while add_months(end, -3) >= first_month:
+        quarters.append(end)
+        end = add_months(end, -3)
+    return sorted(quarters)
+
+
+def reasons_by_quarter(frame: pd.DataFrame) -> pd.DataFrame:
+    """Churned ARR per quarter and reason, reasons ordered by their total (largest first)."""
+    quarterly = frame.groupby(["window_end_month", "churn_reason"], as_index=False)[
+        ["churned_accounts", "churned_arr_usd"]
+    ].sum()
+    quarterly["quarter"] = [
+        cohort_label(pd.Timestamp(end) - pd.DateOffset(months=2), "quarter")
+        for end in quarterly["window_end_month"]
+    ]
+    order = (
+        quarterly.groupby("churn_reason")["churned_arr_usd"]
+        .sum()
+        .sort_values(ascending=False)
+        .index
+    )
+    quarterly["churn_reason"] = pd.Categorical(quarterly["churn_reason"], categories=order)
+    return quarterly.sort_values(["churn_reason", "window_end_month"]).reset_index(drop=True)
+
+
+TREND_MEASURES: dict[str, str] = {
+    "NRR": "nrr_pct",
+    "GRR": "grr_pct",
+    "Logo retention": "logo_retention_pct",
+}
+
+
+def retention_trend(monthly: pd.DataFrame, trailing: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """Long frame (window_end_month, series, value_pct) of a retention measure, monthly and TTM."""
+    column = TREND_MEASURES[measure]
+    parts = []
+    for frame, series in ((monthly, "Monthly"), (trailing, "Trailing 12 months")):
+        values = 100 - frame["logo_churn_pct"] if column == "logo_retention_pct" else frame[column]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "window_end_month": frame["window_end_month"],
+                    "series": series,
+                    "value_pct": values,
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True).dropna(subset=["value_pct"])
+
+
+def breakdown_table(frame: pd.DataFrame, label: str) -> pd.DataFrame:
+    """The breakdown with human column names, in display order."""
+    ordered = frame.sort_values(
+        ["lost_arr_usd", "dimension_value"], ascending=[False, True]
+    ).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            label: ordered["dimension_value"],
+            "Accounts at start": ordered["opening_accounts"],
+            "Churned": ordered["churned_accounts"],
+            "Logo churn": ordered["logo_churn_pct"],
+            "Starting ARR": ordered["starting_arr_usd"],
+            "ARR lost": ordered["lost_arr_usd"],
+            "NRR": ordered["nrr_pct"],
+            "GRR": ordered["grr_pct"],
+        }
+    )

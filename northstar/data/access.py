@@ -1,0 +1,179 @@
+"""What each role may see — decided here only (who the viewer is: northstar.ui.sign_in).
+
+Sign-in is Streamlit's OpenID Connect support (`st.login` / `st.user`) when
+`.streamlit/secrets.toml` has an `[auth]` section. Roles come from an access file
+(`config/access.toml`, or the file named by `$NORTHSTAR_ACCESS_FILE`): e-mail addresses or
+domains mapped to a role, deny by default.
+Without an `[auth]` section Northstar runs in local demo mode: the app listens on 127.0.0.1 only
+and the viewer is the local CCO.
+
+Enforcement happens where data is fetched: `northstar.db.run_query` asks `check_query` (with
+the scope the query's file declares) before it runs or serves any query, and caches results
+per viewer scope. Hiding pages in the navigation is only a convenience on top.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from northstar.data.flags import parse_flag
+from northstar.data.pages import HOME, PAGES
+from northstar.data.paths import REPO_ROOT
+
+ACCESS_FILE = REPO_ROOT / "config" / "access.toml"
+ROLES = {
+    "executive": "Executive",
+    "cco": "CCO / admin",
+    "department_head": "Department head",
+    "board": "Board member",
+}
+
+# pages (by key) each role may open, from the page registry
+ROLE_PAGES: dict[str, frozenset[str]] = {
+    role: frozenset(page.key for page in PAGES if role in page.roles) for role in ROLES
+}
+
+# what each kind of query reveals, and who may run it
+SCOPE_ROLES: dict[str, frozenset[str]] = {
+    "aggregate": frozenset(ROLES),  # totals, rates, scores by group
+    "department": frozenset(ROLES),  # one department's goals; department heads: their own only
+    "account": frozenset({"cco", "executive", "board"}),  # lists naming accounts (masked for board)
+    "account_detail": frozenset({"cco", "executive"}),  # one account's full record (Account 360)
+    "verbatim": frozenset({"cco", "executive", "board"}),  # customers' own words (masked for board)
+    "admin": frozenset({"cco"}),  # loads, rejects, table contents
+}
+DEPARTMENT_PARAMETERS = ("department_id", "department")
+
+
+class AccessDenied(PermissionError):
+    """The viewer's role may not see this; the message says why, without any data."""
+
+
+@dataclass(frozen=True)
+class Viewer:
+    email: str | None
+    role: str | None  # None: signed in but not listed, or not signed in
+    department: str | None = None  # department heads only
+    signed_in: bool = False
+    local_demo: bool = False
+    email_unverified: bool = False  # signed in, but the provider has not verified the address
+
+    @property
+    def has_access(self) -> bool:
+        return self.role in ROLES
+
+    @property
+    def masking_forced(self) -> bool:
+        """Board members never see customer names or words."""
+        return self.role == "board"
+
+    @property
+    def cache_scope(self) -> tuple[str | None, str | None]:
+        """What makes this viewer's results differ from another's (used in cache keys)."""
+        return (self.role, self.department if self.role == "department_head" else None)
+
+    @property
+    def label(self) -> str:
+        role = ROLES.get(self.role or "", "no access")
+        if self.role == "department_head" and self.department:
+            role = f"{role} · {self.department.replace('_', ' ')}"
+        return role
+
+
+LOCAL_DEMO_VIEWER = Viewer(email=None, role="cco", signed_in=False, local_demo=True)
+
+
+@dataclass(frozen=True)
+class AccessList:
+    users: dict[str, tuple[str, str | None]]  # e-mail -> (role, department)
+    domains: dict[str, tuple[str, str | None]]  # domain -> (role, department)
+    # token issuers (`iss`) that never send `email_verified` and whose addresses the operator
+    # vouches for; every other token needs `email_verified = true`
+    issuers_without_email_verified: frozenset[str] = frozenset()
+
+
+class AccessFileError(ValueError):
+    """The access file is malformed; the message names the file and entry."""
+
+
+def _entry(path: Path, kind: str, raw: dict[str, Any]) -> tuple[str, tuple[str, str | None]]:
+    key = "email" if kind == "users" else "domain"
+    name = str(raw.get(key, "")).strip().lower()
+    role = str(raw.get("role", "")).strip()
+    department = raw.get("department")
+    if not name:
+        raise AccessFileError(f"{path}: an entry in [[{kind}]] has no {key}")
+    if role not in ROLES:
+        raise AccessFileError(f"{path}: {name} has role {role!r}; roles are {', '.join(ROLES)}")
+    if role == "department_head" and not department:
+        raise AccessFileError(f"{path}: department head {name} needs a department")
+    return name.lstrip("@"), (role, str(department) if department else None)
+
+
+def load_access(path: Path | None = None) -> AccessList:
+    """Read the access file; a missing file grants nobody anything."""
+    path = Path(path or os.environ.get("NORTHSTAR_ACCESS_FILE", ACCESS_FILE))
+    if not path.exists():
+        return AccessList({}, {})
+    with path.open("rb") as handle:
+        raw = tomllib.load(handle)
+    users = dict(_entry(path, "users", entry) for entry in raw.get("users", []))
+    domains = dict(_entry(path, "domains", entry) for entry in raw.get("domains", []))
+    issuers = raw.get("sign_in", {}).get("issuers_without_email_verified", [])
+    if not isinstance(issuers, list) or not all(isinstance(item, str) for item in issuers):
+        raise AccessFileError(f"{path}: [sign_in] issuers_without_email_verified must be a list "
+                              "of issuer URLs")
+    return AccessList(users, domains, frozenset(item.strip() for item in issuers))
+
+
+def email_verified(claims: Any, access: AccessList) -> bool:
+    """Whether the identity provider vouches for the token's e-mail address: `email_verified`
+    true (any usual spelling), or, for an issuer the access file names as never sending the
+    claim, no claim at all. An explicit false is refused whatever the issuer."""
+    value = claims.get("email_verified")
+    if value is None:
+        return str(claims.get("iss") or "") in access.issuers_without_email_verified
+    return parse_flag(value) is True
+
+
+def resolve(email: str | None, access: AccessList) -> tuple[str, str | None] | None:
+    """A signed-in e-mail's role: an exact address beats its domain; unlisted is None."""
+    if not email or "@" not in email:
+        return None
+    email = email.strip().lower()
+    if email in access.users:
+        return access.users[email]
+    return access.domains.get(email.rsplit("@", 1)[1])
+
+
+DEFAULT_PAGE = HOME  # the home page; every role may open it
+
+
+def page_key(page: Any) -> str:
+    """The access-table name of an st.Page: its url_path (the home page's is empty)."""
+    return page.url_path or DEFAULT_PAGE
+
+
+def may_open(viewer: Viewer, page: str) -> bool:
+    return viewer.has_access and page in ROLE_PAGES.get(viewer.role or "", frozenset())
+
+
+def check_query(viewer: Viewer, name: str, scope: str | None, params: dict[str, Any]) -> None:
+    """Raise AccessDenied unless the viewer may run query `name`, which declares `scope`, with
+    these parameters."""
+    if not viewer.has_access:
+        raise AccessDenied("You are not signed in with an account that has access to Northstar.")
+    if scope not in SCOPE_ROLES:
+        raise AccessDenied(f"Query {name!r} has no known access scope, so nobody may run it.")
+    if viewer.role not in SCOPE_ROLES[scope]:
+        raise AccessDenied(
+            f"Your role ({viewer.label}) does not include {scope.replace('_', ' ')} data."
+        )
+    if scope == "department" and viewer.role == "department_head":
+        for key in DEPARTMENT_PARAMETERS:
+            if key in params and params[key] != viewer.department:
+                raise AccessDenied("Department heads see their own department's scorecard only.")

@@ -1,0 +1,258 @@
+"""The canonical tables a load fills: which are required, which pages each feeds, their rules.
+
+One place for the importer, the Data page and the tests. Column types, nullability, keys,
+references and range checks are read from data/schema.sql itself (through DuckDB's
+catalog), so the importer refuses exactly what the schema would refuse; the quality
+warnings below are the extra, non-refusing checks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import duckdb
+
+from northstar.data.schema import UNINDEXED_TABLES, create_schema
+
+REFERENCE_TABLES = ("departments", "customer_outcomes")
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    label: str
+    required: bool
+    pages: tuple[str, ...]  # what in the app reads the table (shown when it is missing)
+    seeded: bool = False  # default rows from data/reference.sql when the source has none
+
+
+@dataclass(frozen=True)
+class QualityCheck:
+    """A quality check that does not refuse the row: `condition` true = warn.
+
+    `condition` is fixed SQL over the candidate row `s` (canonical column names), which may
+    look up tables loaded earlier.
+    """
+
+    rule: str
+    column: str
+    condition: str
+    message: str
+
+
+# load order: every table after the tables it references
+DATASETS: tuple[Dataset, ...] = (
+    Dataset("departments", "Departments", False, ("Department names on every page",),
+            seeded=True),
+    Dataset("customer_outcomes", "Customer outcomes", False,
+            ("Goal alignment: the outcome matrix",), seeded=True),
+    Dataset("employees", "Employees", False,
+            ("Account owners (CSMs) on Health & risk and Account 360", "CCO programs: kudos")),
+    Dataset("accounts", "Accounts", True,
+            ("Briefing: every KPI", "Global filters: segment, region, plan",
+             "Every page")),
+    Dataset("account_mrr_monthly", "Monthly recurring revenue", True,
+            ("Briefing: ARR, NRR, GRR, logo churn, where ARR moved",
+             "Retention: every tab", "Health & risk: revenue trend, ARR at risk")),
+    Dataset("support_tickets", "Support tickets", False,
+            ("Briefing: open escalations", "Health & risk: support experience",
+             "CCO programs: support review", "Account 360: tickets")),
+    Dataset("engagements", "Engagements", False,
+            ("Health & risk: engagement", "Satisfaction: closed loop",
+             "CCO programs: advisory board, executive meetings, onboarding, services")),
+    Dataset("cab_memberships", "Advisory board memberships", False,
+            ("CCO programs: advisory board", "Health & risk: engagement")),
+    Dataset("survey_responses", "Survey responses", False,
+            ("Briefing: NPS, CSAT, CES", "Satisfaction: every tab",
+             "Health & risk: survey sentiment", "CCO programs: onboarding, services")),
+    Dataset("department_kpis", "Department KPIs", False,
+            ("Goal alignment", "Department scorecard")),
+    Dataset("kpi_outcomes", "KPI outcomes", False,
+            ("Goal alignment: which outcome each KPI serves",)),
+    Dataset("kpi_actuals", "KPI actuals", False,
+            ("Goal alignment: imported KPIs", "Department scorecard")),
+    Dataset("initiatives", "Initiatives", False,
+            ("Where to invest: initiatives and ROI", "Briefing: CEO brief")),
+    Dataset("kudos", "Kudos", False, ("CCO programs: kudos", "Account 360: kudos")),
+    Dataset("employee_engagement", "Employee engagement", False,
+            ("Department scorecard: employee engagement",)),
+)
+DATASETS_BY_NAME = {dataset.name: dataset for dataset in DATASETS}
+REQUIRED_TABLES = tuple(dataset.name for dataset in DATASETS if dataset.required)
+
+WARNINGS: dict[str, tuple[QualityCheck, ...]] = {
+    "accounts": (
+        QualityCheck("renewal_before_start", "renewal_date", "s.renewal_date < s.start_date",
+                "renewal date is before the start date"),
+    ),
+    "account_mrr_monthly": (
+        QualityCheck("billed_after_churn", "month",
+                "exists (select 1 from accounts a where a.account_id = s.account_id "
+                "and s.month > a.churn_date)",
+                "revenue billed in a month after the account's churn date"),
+        QualityCheck("billed_before_start", "month",
+                "exists (select 1 from accounts a where a.account_id = s.account_id "
+                "and s.month < date_trunc('month', a.start_date))",
+                "revenue billed before the account's start month"),
+    ),
+    "support_tickets": (
+        QualityCheck("resolved_before_first_response", "resolved_at",
+                "s.resolved_at < s.first_response_at",
+                "resolved before the first response"),
+        QualityCheck("escalated_after_resolution", "escalated_at",
+                "s.escalated_at > s.resolved_at", "escalated after it was resolved"),
+    ),
+    "survey_responses": (
+        QualityCheck("response_before_account_start", "responded_on",
+                "exists (select 1 from accounts a where a.account_id = s.account_id "
+                "and s.responded_on < a.start_date)",
+                "answered before the account's start date"),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class EventDate:
+    """A column saying when something happened (or, for `refuse_future=False`, may be planned).
+
+    After the day of the load it is impossible (refused) or planned (warned); after the data's
+    as-of date it is warned and kept, except the revenue month, which sets the as-of date and
+    is refused after it.
+    """
+
+    column: str
+    refuse_future: bool = True
+
+
+# the date columns of each table that place a row in time, checked against the day of the load
+# and the as-of date
+EVENT_DATES: dict[str, tuple[EventDate, ...]] = {
+    "accounts": (EventDate("start_date", refuse_future=False),),
+    "account_mrr_monthly": (EventDate("month"),),
+    "support_tickets": (EventDate("opened_at"), EventDate("first_response_at"),
+                        EventDate("resolved_at"), EventDate("escalated_at")),
+    "engagements": (EventDate("started_on", refuse_future=False),),
+    "cab_memberships": (EventDate("joined_on", refuse_future=False),),
+    "survey_responses": (EventDate("responded_on"),),
+    "kpi_actuals": (EventDate("period_start"),),
+    "kudos": (EventDate("given_on"),),
+    "employee_engagement": (EventDate("quarter_start"),),
+}
+REVENUE_TABLE, REVENUE_MONTH = "account_mrr_monthly", "month"
+# dates further ahead than this are warned as probably mistyped (a renewal in 2099)
+FAR_FUTURE_YEARS = 10
+FAR_FUTURE_DATES: dict[str, tuple[str, ...]] = {
+    "accounts": ("renewal_date", "churn_date"),
+    "initiatives": ("started_on", "ended_on"),
+    "engagements": ("ended_on",),
+}
+# a month is part of the data when it bills at least this share of the median month's accounts;
+# the as-of date is the end of the latest such month, so a few stray rows cannot move it
+AS_OF_MONTH_SHARE = 0.1
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    data_type: str  # DuckDB type, e.g. VARCHAR, DATE, DECIMAL(14,2)
+    nullable: bool
+    default: str | None  # SQL literal from the schema, e.g. '0' or 'true'
+
+
+@dataclass(frozen=True)
+class Check:
+    """A CHECK constraint of the schema, as a refusing rule."""
+
+    rule: str  # invalid_value, out_of_range, date_order or inconsistent
+    columns: tuple[str, ...]  # distinct columns it reads, the reported one first
+    expression: str  # SQL that is true (or null) for an acceptable row
+    message: str
+
+
+@dataclass(frozen=True)
+class Reference:
+    column: str
+    table: str
+    target_column: str
+
+    @property
+    def rule(self) -> str:
+        return "unknown_account" if self.table == "accounts" else "unknown_reference"
+
+
+@dataclass(frozen=True)
+class TableRules:
+    columns: tuple[Column, ...]
+    keys: tuple[tuple[str, ...], ...]  # primary key first, then unique keys
+    references: tuple[Reference, ...]
+    checks: tuple[Check, ...]
+
+
+def _check_rule(expression: str, columns: tuple[str, ...], types: dict[str, str]) -> Check:
+    temporal = all(types[column] in ("DATE", "TIMESTAMP") for column in columns)
+    numeric = [column for column in columns if types[column] != "VARCHAR"]
+    if " IN (" in expression and len(columns) == 1:
+        allowed = re.search(r" IN \((.*)\)\)", expression)
+        listed = allowed.group(1) if allowed else expression
+        return Check("invalid_value", columns, expression, f"must be one of {listed}")
+    if temporal and len(columns) > 1:
+        return Check("date_order", columns, expression, f"dates out of order: {expression}")
+    if len(columns) == 1 or "BETWEEN" in expression:
+        reported = tuple(numeric[-1:]) + tuple(c for c in columns if c not in numeric[-1:])
+        return Check("out_of_range", reported, expression, f"out of range: {expression}")
+    return Check("inconsistent", columns, expression, f"inconsistent values: {expression}")
+
+
+@cache
+def table_rules(table: str) -> TableRules:
+    """Columns, keys, references and checks of a canonical table, read from data/schema.sql."""
+    with duckdb.connect() as con:
+        create_schema(con)
+        columns = tuple(
+            Column(name, data_type, nullable, default)
+            for name, data_type, nullable, default in con.execute(
+                "select column_name, data_type, is_nullable, column_default "
+                "from duckdb_columns() where table_name = $table order by column_index",
+                {"table": table},
+            ).fetchall()
+        )
+        constraints = con.execute(
+            "select constraint_type, expression, constraint_column_names, referenced_table, "
+            "referenced_column_names from duckdb_constraints() where table_name = $table "
+            "order by constraint_type = 'PRIMARY KEY' desc, constraint_index",
+            {"table": table},
+        ).fetchall()
+    types = {column.name: column.data_type for column in columns}
+    keys, references, checks = [], [], []
+    for kind, expression, names, referenced_table, referenced_names in constraints:
+        if kind in ("PRIMARY KEY", "UNIQUE"):
+            keys.append(tuple(names))
+        elif kind == "FOREIGN KEY":
+            references.append(Reference(names[0], referenced_table, referenced_names[0]))
+        elif kind == "CHECK":
+            checks.append(_check_rule(expression, tuple(dict.fromkeys(names)), types))
+    return TableRules(columns, tuple(keys), tuple(references), tuple(checks))
+
+
+def key_violations(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...] = UNINDEXED_TABLES
+                   ) -> dict[str, int]:
+    """Rows breaking a declared key (duplicates) or reference (unknown target) of `tables`,
+    by rule: {'account_mrr_monthly duplicate (account_id, month)': 0, ...}."""
+    counts: dict[str, int] = {}
+    for table in tables:
+        rules = table_rules(table)
+        for key in rules.keys:
+            columns = ", ".join(key)
+            # identifiers come from data/schema.sql, never from input
+            counts[f"{table} duplicate ({columns})"] = con.execute(
+                f"select count(*) - count(distinct ({columns})) from {table}"
+            ).fetchone()[0]
+        for reference in rules.references:
+            counts[f"{table}.{reference.column} -> {reference.table}"] = con.execute(
+                f"select count(*) from {table} t where t.{reference.column} is not null "
+                f"and not exists (select 1 from {reference.table} r "
+                f"where r.{reference.target_column} = t.{reference.column})"
+            ).fetchone()[0]
+    return counts

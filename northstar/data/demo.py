@@ -1,0 +1,248 @@
+"""Deterministic demo database: `python -m northstar.data.demo --accounts N --seed S [--db PATH]`.
+
+Every row is generated in DuckDB SQL (northstar/demo_sql/*.sql, run in name order) from
+hash-based draws keyed on the seed, so the same seed and size always give the same data.
+Churn follows a proportional-hazard model whose planted drivers and hazard ratios are
+written to `demo_planted_effects`; see the README's "Demo data" section.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from northstar.data import job_progress, write_lock
+from northstar.data.messages import first_line
+from northstar.data.months import add_months
+from northstar.data.paths import DEFAULT_DB_PATH
+from northstar.data.rollups import build_rollups, rollup_scripts
+from northstar.data.schema import create_schema, insert_reference_rows
+
+DEMO_SQL_DIR = Path(__file__).with_name("demo_sql")
+DEFAULT_AS_OF = dt.date(2026, 10, 31)
+GENERATOR_VERSION = "1"
+WINDOW_MONTHS = 36
+
+# tables compared by `database_checksum` (dataset_metadata excluded: it holds build facts)
+CHECKSUM_TABLES = (
+    "departments", "customer_outcomes", "employees", "accounts", "account_mrr_monthly",
+    "support_tickets", "engagements", "cab_memberships", "survey_responses",
+    "department_kpis", "kpi_outcomes", "kpi_actuals", "initiatives", "kudos",
+    "employee_engagement", "demo_planted_effects",
+)
+
+
+# relative cost of each build step (seconds at 1,000,000 accounts on a 2-core machine), for the
+# percent complete; a step not listed counts as DEFAULT_STEP_WEIGHT
+STEP_WEIGHTS = {
+    "schema": 0.1, "00_helpers": 0.1, "01_reference": 0.1, "02_accounts": 6, "03_revenue": 8,
+    "04_tickets": 7, "05_engagements": 6, "06_surveys": 7, "07_goals": 2,
+    "rollup 00_macros": 0.1, "rollup 01_account_month_snapshots": 20,
+    "rollup 02_account_month_signals": 45, "rollup 03_account_health_monthly": 8,
+    "rollup 04_driver_exposures": 9, "rollup 05_kpi_actuals": 8,
+    "rollup 06_revenue_window_tallies": 5, "rollup 07_kpi_month_tallies": 1,
+    "rollup 08_health_band_outcomes": 4, "rollup 09_driver_month_tallies": 5,
+    "rollup 10_driver_landmark_accounts": 4, "rollup 11_account_cost_quantities": 2,
+    "rollup 12_account_health_latest": 1, "rollup 13_survey_month_tallies": 1,
+    "rollup 14_unhappy_answer_follow_ups": 1, "rollup 15_revenue_window_churn": 1,
+    "rollup 16_cohort_month_tallies": 2, "rollup 17_billed_months": 1,
+    "rollup 18_account_scope_counts": 0.1, "rollup 19_survival_event_tallies": 1,
+    "rollup 20_top_accounts_monthly": 3, "rollup 21_engagement_survey_outcomes": 2,
+    "rollup 22_ticket_follow_up_candidates": 2, "rollup 23_comment_month_texts": 1,
+    "rollup 99_macros_on_rollups": 0.1,
+    "checkpoint": 1,
+}
+DEFAULT_STEP_WEIGHT = 20.0
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A finished build step: its name, seconds, and the build's estimated fraction done."""
+
+    step: str
+    seconds: float
+    done: float  # 0..1
+    elapsed: float  # seconds since the build started
+
+
+def print_progress(event: Progress) -> None:
+    """The terminal progress line of a build step (stderr)."""
+    print(f"  [{100 * event.done:5.1f}%] {event.step:<38} {event.seconds:7.2f} s "
+          f"(elapsed {event.elapsed:6.1f} s)", file=sys.stderr, flush=True)
+
+
+def build_steps() -> list[str]:
+    """Every step of a demo build, in order."""
+    return (["schema"] + [script.stem for script in sorted(DEMO_SQL_DIR.glob("*.sql"))]
+            + [f"rollup {script.stem}" for script in rollup_scripts()] + ["checkpoint"])
+
+
+def step_label(step: str) -> str:
+    """A build step as the app shows it while it runs: 'generating tickets'."""
+    if step in ("schema", "checkpoint"):
+        return {"schema": "creating the tables", "checkpoint": "saving the database"}[step]
+    if step.startswith("rollup "):
+        return f"computing {job_progress.step_name(step.removeprefix('rollup '))}"
+    return f"generating {job_progress.step_name(step)}"
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def build_demo(
+    db_path: Path,
+    accounts: int = 5000,
+    seed: int = 42,
+    as_of: dt.date = DEFAULT_AS_OF,
+    threads: int | None = None,
+    verbose: bool = False,
+    progress: Callable[[Progress], None] | None = None,
+) -> dict[str, float]:
+    """Write a demo database to `db_path` (atomically replacing it); return step timings.
+
+    `progress`, when given, is called with a `Progress` after every step (the app or a
+    loader can show it); `verbose` prints the same as a progress line per step on stderr.
+    """
+    if accounts < 1:
+        raise ValueError("--accounts must be at least 1")
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    with write_lock.exclusive(db_path, "demo build"):
+        return _build_demo(db_path, accounts, seed, as_of, threads, verbose, progress)
+
+
+def _build_demo(
+    db_path: Path, accounts: int, seed: int, as_of: dt.date, threads: int | None,
+    verbose: bool, progress: Callable[[Progress], None] | None,
+) -> dict[str, float]:
+    # the write lock is held: a leftover building file is a crashed build's, never a live one's
+    tmp_path = db_path.with_name(db_path.name + ".building")
+    for stale in (tmp_path, tmp_path.with_name(tmp_path.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    last_month = month_start(as_of)
+    window_start = add_months(last_month, -(WINDOW_MONTHS - 1))
+    timings: dict[str, float] = {}
+    weights = {step: STEP_WEIGHTS.get(step, DEFAULT_STEP_WEIGHT) for step in build_steps()}
+    total_weight = sum(weights.values())
+    done_weight = 0.0
+    callbacks = [callback for callback in (progress, print_progress if verbose else None)
+                 if callback is not None]
+
+    def finished(step: str, seconds: float) -> None:
+        nonlocal done_weight
+        timings[step] = seconds
+        done_weight += weights.get(step, DEFAULT_STEP_WEIGHT)
+        event = Progress(step, seconds, min(1.0, done_weight / total_weight),
+                         time.perf_counter() - started)
+        for callback in callbacks:
+            callback(event)
+
+    con = duckdb.connect(str(tmp_path))
+    try:
+        if threads:
+            con.execute("set threads = $threads", {"threads": threads})
+        started = time.perf_counter()
+        con.execute("set preserve_insertion_order = false")
+        create_schema(con, key_indexes=False)
+        insert_reference_rows(con)
+        for statement, value in (
+            ("set variable seed = $value", seed),
+            ("set variable n_accounts = $value", accounts),
+            ("set variable as_of = $value", as_of),
+            ("set variable last_month = $value", last_month),
+            ("set variable window_start = $value", window_start),
+        ):
+            con.execute(statement, {"value": value})
+        finished("schema", time.perf_counter() - started)
+        for script in sorted(DEMO_SQL_DIR.glob("*.sql")):
+            step_started = time.perf_counter()
+            con.execute(script.read_text()).fetchall()
+            finished(script.stem, time.perf_counter() - step_started)
+        con.executemany(
+            "insert into dataset_metadata values ($key, $value)",
+            [
+                {"key": "as_of_date", "value": as_of.isoformat()},
+                {"key": "source", "value": "demo"},
+                {"key": "seed", "value": str(seed)},
+                {"key": "accounts", "value": str(accounts)},
+                {"key": "generator_version", "value": GENERATOR_VERSION},
+            ],
+        )
+        build_rollups(con, progress=lambda name, seconds: finished(f"rollup {name}", seconds))
+        step_started = time.perf_counter()
+        con.execute("checkpoint").fetchall()
+        finished("checkpoint", time.perf_counter() - step_started)
+        timings["total"] = time.perf_counter() - started
+    finally:
+        con.close()
+    os.replace(tmp_path, db_path)
+    return timings
+
+
+def database_checksum(db_path: Path) -> str:
+    """A digest of every generated row, independent of physical row order."""
+    digest = hashlib.sha256()
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        for table in CHECKSUM_TABLES:
+            # table names come from the fixed tuple above, never from input
+            count, row_hash = con.execute(
+                f"select count(*), coalesce(sum(hash(t) % 1000000007), 0) from {table} t"
+            ).fetchone()
+            digest.update(f"{table}:{count}:{row_hash};".encode())
+    return digest.hexdigest()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--accounts", type=int, default=5000, help="number of accounts (default 5000)"
+    )
+    parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    parser.add_argument("--db", type=Path, default=DEFAULT_DB_PATH, help="database file to write")
+    parser.add_argument("--as-of", type=dt.date.fromisoformat, default=DEFAULT_AS_OF,
+                        help="last day of the data, YYYY-MM-DD (default %(default)s)")
+    parser.add_argument("--threads", type=int, default=None, help="DuckDB threads (default: all)")
+    parser.add_argument("--checksum", action="store_true", help="print the data checksum")
+    parser.add_argument("--wait", action="store_true",
+                        help="wait for a build or load already writing DB instead of stopping")
+    args = parser.parse_args(argv)
+    if args.db.is_dir():
+        print(f"Demo build failed: --db {args.db} is a folder; name the database file to write",
+              file=sys.stderr)
+        return 2
+    print(f"Building demo database {args.db}: {args.accounts:,} accounts, seed {args.seed}, "
+          f"as of {args.as_of}", file=sys.stderr)
+    try:
+        with write_lock.exclusive(args.db, "demo build", wait=args.wait,
+                                  waiting=lambda who: print(f"Waiting for {who} to finish",
+                                                            file=sys.stderr, flush=True)), \
+             job_progress.recording(
+                 "demo", args.db, f"{args.accounts:,} accounts, seed {args.seed}, as of "
+                 f"{args.as_of}", [step_label(step) for step in build_steps()],
+             ) as record:
+            timings = build_demo(args.db, args.accounts, args.seed, args.as_of, args.threads,
+                                 verbose=True, progress=lambda event: record.advance(event.done))
+    except write_lock.DatabaseBusy as busy:
+        print(f"Demo build not started: {busy}", file=sys.stderr)
+        return 2
+    except (ValueError, OSError, duckdb.Error) as error:
+        print(f"Demo build failed: {first_line(error)}", file=sys.stderr)
+        return 2
+    print(f"Built {args.db} in {timings['total']:.1f} s", file=sys.stderr)
+    if args.checksum:
+        print(database_checksum(args.db))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,168 @@
+"""Mapping files: which source file feeds each canonical table, and how each column is computed.
+
+A mapping is TOML. `[load]` holds load-wide settings; every other section is a canonical
+table with its `file`, optional reading options, and `[<table>.columns]`: canonical column =
+DuckDB SQL expression over the source's columns. See the README, "Loading your own data".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from northstar.data.datasets import DATASETS, DATASETS_BY_NAME, table_rules
+
+SOURCE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".xlsx")
+_TABLE_OPTIONS = {
+    "file": str, "sheet": str, "delimiter": str, "header": bool, "skip": int,
+    "encoding": str, "date_format": str, "timestamp_format": str, "thousands_separator": str,
+    "decimal_separator": str, "where": str, "aggregate": bool, "columns": dict,
+}
+_LOAD_OPTIONS = {"max_reject_pct": (int, float), "as_of": (str, dt.date)}
+
+
+class MappingError(ValueError):
+    """The mapping file is unusable; the message names the file, table and column."""
+
+
+@dataclass(frozen=True)
+class TableMapping:
+    table: str
+    file: Path
+    columns: dict[str, str] = field(default_factory=dict)  # canonical column -> SQL expression
+    sheet: str | None = None
+    delimiter: str | None = None
+    header: bool | None = None
+    skip: int | None = None
+    encoding: str | None = None
+    date_format: str | None = None
+    timestamp_format: str | None = None
+    thousands_separator: str | None = None
+    decimal_separator: str | None = None
+    where: str | None = None
+    aggregate: bool = False
+
+
+@dataclass(frozen=True)
+class Mapping:
+    path: Path | None  # None: the default mapping (files named after the tables)
+    tables: dict[str, TableMapping]
+    max_reject_pct: float | None = None
+    as_of: dt.date | None = None
+
+    @property
+    def label(self) -> str:
+        return str(self.path) if self.path else "default mapping"
+
+
+def check_time_format(text: str, where: str) -> None:
+    """Refuse a date or timestamp format DuckDB's strptime does not know, naming it."""
+    try:
+        duckdb.execute("select try_strptime('2001-02-03', $format)", {"format": text}).fetchall()
+    except duckdb.Error as error:
+        reason = str(error).split(": ", 1)[-1].split("\n", 1)[0]
+        raise MappingError(f"{where}: {text!r} is not a strptime format ({reason}); for example "
+                           "\"%d/%m/%Y\" or \"%Y-%m-%d %H:%M\"") from error
+
+
+def inside_source(source: Path, name: str, where: str) -> Path:
+    """The file `name` of the source folder, resolved (links followed); a name that is
+    absolute or leads out of the folder, directly, through '..' or through a link, is refused
+    with a MappingError naming it."""
+    folder = source.resolve()
+    if Path(name).is_absolute():
+        raise MappingError(f"{where}: file {name!r} is an absolute path; a mapping names files "
+                           f"inside the source folder {source}")
+    resolved = (folder / name).resolve()
+    if not resolved.is_relative_to(folder):
+        raise MappingError(f"{where}: file {name!r} leads outside the source folder {source} "
+                           f"(to {resolved}); a mapping reads only files inside it")
+    return resolved
+
+
+def find_table_file(source: Path, table: str) -> Path | None:
+    """The file named after a table in the source folder (accounts.csv, accounts.xlsx, ...)."""
+    for suffix in SOURCE_SUFFIXES:
+        candidate = source / f"{table}{suffix}"
+        if candidate.is_file():
+            return inside_source(source, candidate.name, f"default mapping: [{table}]")
+    return None
+
+
+def default_mapping(source: Path) -> Mapping:
+    """Every canonical table from the file named after it, columns by the same names."""
+    tables = {}
+    for dataset in DATASETS:
+        found = find_table_file(source, dataset.name)
+        if found:
+            tables[dataset.name] = TableMapping(dataset.name, found)
+    return Mapping(None, tables)
+
+
+def _check_type(where: str, key: str, value: Any, expected: Any) -> None:
+    if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+        names = expected.__name__ if isinstance(expected, type) else "number or date"
+        raise MappingError(f"{where}: {key} must be a {names}, not {value!r}")
+
+
+def read_mapping(path: Path, source: Path) -> Mapping:
+    """Parse and check a mapping file; source files are resolved against the source folder."""
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError as error:
+        raise MappingError(f"Mapping file {path} does not exist") from error
+    except IsADirectoryError as error:
+        raise MappingError(f"Mapping file {path} is a folder; name the .toml file") from error
+    except UnicodeDecodeError as error:
+        raise MappingError(f"{path}: not UTF-8 text (byte {error.start}); save the mapping "
+                           "as UTF-8") from error
+    except OSError as error:
+        raise MappingError(f"Mapping file {path} cannot be read: {error.strerror}") from error
+    except tomllib.TOMLDecodeError as error:
+        raise MappingError(f"{path}: not valid TOML: {error}") from error
+    settings = document.pop("load", {})
+    for key, value in settings.items():
+        if key not in _LOAD_OPTIONS:
+            raise MappingError(f"{path}: [load] has unknown setting {key!r}; "
+                               f"known: {', '.join(_LOAD_OPTIONS)}")
+        _check_type(f"{path}: [load]", key, value, _LOAD_OPTIONS[key])
+    tables = {}
+    for table, options in document.items():
+        where = f"{path}: [{table}]"
+        if table not in DATASETS_BY_NAME:
+            raise MappingError(f"{where}: no canonical table {table!r}; tables: "
+                               f"{', '.join(DATASETS_BY_NAME)}")
+        if not isinstance(options, dict):
+            raise MappingError(f"{where}: must be a table of settings")
+        for key, value in options.items():
+            if key not in _TABLE_OPTIONS:
+                raise MappingError(f"{where}: unknown setting {key!r}; known: "
+                                   f"{', '.join(_TABLE_OPTIONS)}")
+            _check_type(where, key, value, _TABLE_OPTIONS[key])
+        if "file" not in options:
+            raise MappingError(f"{where}: says which source file feeds it with file = \"...\"")
+        known_columns = {column.name for column in table_rules(table).columns}
+        columns = options.pop("columns", {})
+        for column, expression in columns.items():
+            if column not in known_columns:
+                raise MappingError(f"{where}.columns: {table} has no column {column!r}; "
+                                   f"columns: {', '.join(sorted(known_columns))}")
+            if not isinstance(expression, str) or not expression.strip():
+                raise MappingError(f"{where}.columns: {column} must be a SQL expression string")
+        file = inside_source(source, options.pop("file"), where)
+        for option in ("date_format", "timestamp_format"):
+            if option in options:
+                check_time_format(options[option], f"{where} {option}")
+        tables[table] = TableMapping(table, file, dict(columns), **options)
+    as_of = settings.get("as_of")
+    if isinstance(as_of, str):
+        try:
+            as_of = dt.date.fromisoformat(as_of)
+        except ValueError as error:
+            raise MappingError(f"{path}: [load] as_of must be YYYY-MM-DD: {as_of!r}") from error
+    return Mapping(path, tables, settings.get("max_reject_pct"), as_of)

@@ -1,0 +1,138 @@
+"""Load your own data: `python -m northstar.data.load SOURCE [--mapping FILE] [--db PATH]`.
+
+SOURCE is a folder of CSV, TSV, Parquet or XLSX exports. The mapping (TOML) says which file
+feeds each canonical table and how each column is computed; without one, files named after
+the tables are loaded as they are. Refused rows go to a rejects CSV; the database is replaced
+only when the whole load succeeds. Exit status: 0 loaded, 1 refused (the previous database
+is unchanged), 2 unusable mapping, file or arguments. See the README, "Loading your own data".
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+import duckdb
+
+from northstar.data import job_progress, write_lock
+from northstar.data.datasets import DATASETS, DATASETS_BY_NAME
+from northstar.data.importer.mapping import MappingError, default_mapping, read_mapping
+from northstar.data.importer.pipeline import LoadError, LoadResult, run_load
+from northstar.data.messages import first_line
+from northstar.data.rollups import rollup_scripts
+from northstar.data.source import database_path
+
+
+def summary(result: LoadResult) -> str:
+    """The load's counts per table and per rule, as printed after every load."""
+    lines = [f"{'table':<22} {'file':<28} {'rows':>9} {'loaded':>9} {'refused':>8} "
+             f"{'warnings':>8}"]
+    for table in result.tables:
+        file = table.source_file or f"({table.status})"
+        lines.append(f"{table.table:<22} {file[:28]:<28} {table.source_rows:>9,} "
+                     f"{table.loaded_rows:>9,} {table.rejected_rows:>8,} {table.warnings:>8,}")
+    for title, counts in (("Refused", result.reject_counts), ("Warnings", result.warning_counts)):
+        if counts:
+            lines.append(f"{title} by table and rule:")
+            lines += [f"  {table:<22} {rule:<32} {count:>8,}" for table, rule, count in counts]
+    if result.as_of_note:
+        lines.append(result.as_of_note)
+    missing = [t.table for t in result.tables if t.status in ("missing", "empty")]
+    for name in missing:
+        pages = "; ".join(DATASETS_BY_NAME[name].pages)
+        lines.append(f"No data for {name}: affects {pages}")
+    return "\n".join(lines)
+
+
+def print_progress(message: str, done: float) -> None:
+    """A load's progress line on stderr: percent complete and what just finished."""
+    print(f"  [{100 * done:5.1f}%] {message}", file=sys.stderr, flush=True)
+
+
+def load_steps() -> list[str]:
+    """A load's steps in the order it reports them, as the app shows them while it runs."""
+    return ([f"loading {dataset.name}" for dataset in DATASETS] + ["checking the load"]
+            + [f"computing {job_progress.step_name(script.stem)}" for script in rollup_scripts()]
+            + ["saving the database"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("source", type=Path, help="folder of CSV, TSV, Parquet or XLSX files")
+    parser.add_argument("--mapping", type=Path, default=None,
+                        help="mapping file (TOML); default: files named after the tables")
+    parser.add_argument("--db", type=Path, default=None,
+                        help="database to replace (default: $NORTHSTAR_DB or "
+                             "data/northstar.duckdb)")
+    parser.add_argument("--rejects", type=Path, default=None,
+                        help="rejects CSV to write (default: <db>.rejects.csv next to the db)")
+    parser.add_argument("--max-reject-pct", type=float, default=None,
+                        help="refuse the load when a table's refused rows exceed this share "
+                             "(default 10, or [load] max_reject_pct in the mapping)")
+    parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
+                        help="last day the data covers, YYYY-MM-DD (default: the end of the "
+                             "last billed month)")
+    parser.add_argument("--wait", action="store_true",
+                        help="wait for a build or load already writing the database instead of "
+                             "stopping with exit status 2")
+    args = parser.parse_args(argv)
+    try:
+        db_path = (args.db or database_path()).resolve()
+    except ValueError as error:
+        parser.error(str(error))
+    if not args.source.is_dir():
+        print(f"Load failed: {args.source} is not a folder. The database at {db_path} is "
+              "unchanged.", file=sys.stderr)
+        return 2
+    if db_path.is_dir():
+        print(f"Load failed: --db {db_path} is a folder; name the database file to write, for "
+              "example data/northstar.duckdb.", file=sys.stderr)
+        return 2
+    if not os.access(db_path.parent if db_path.parent.exists() else Path.cwd(), os.W_OK):
+        print(f"Load failed: cannot write in {db_path.parent}. The database is unchanged.",
+              file=sys.stderr)
+        return 2
+    try:
+        mapping = (read_mapping(args.mapping, args.source) if args.mapping
+                   else default_mapping(args.source))
+        print(f"Loading {args.source} with {mapping.label} into {db_path}", file=sys.stderr)
+        with write_lock.exclusive(db_path, "load", wait=args.wait,
+                                  waiting=lambda who: print(f"Waiting for {who} to finish",
+                                                            file=sys.stderr, flush=True)), \
+             job_progress.recording("load", db_path, f"from {args.source.resolve()} "
+                                    f"({mapping.label})", load_steps()) as record:
+            result = run_load(args.source, mapping, db_path, args.rejects, args.max_reject_pct,
+                              args.as_of, progress=record.tee(print_progress))
+    except write_lock.DatabaseBusy as busy:
+        print(f"Load not started: {busy}\nThe database at {db_path} is unchanged.",
+              file=sys.stderr)
+        return 2
+    except MappingError as error:
+        print(f"Load failed: {error}\nThe database at {db_path} is unchanged.",
+              file=sys.stderr)
+        return 2
+    except (OSError, duckdb.Error) as error:
+        # anything else the files or the database engine refuse: said, never a traceback
+        print(f"Load failed: {first_line(error)}\nThe database at {db_path} is unchanged.",
+              file=sys.stderr)
+        return 2
+    except LoadError as error:
+        refused = getattr(error, "result", None)
+        if refused is not None and refused.tables:
+            print(summary(refused), file=sys.stderr)
+            print(f"Refused rows written to {refused.rejects_path}", file=sys.stderr)
+        print(f"Load failed: {error}\nThe database at {db_path} is unchanged.",
+              file=sys.stderr)
+        return 1
+    print(summary(result), file=sys.stderr)
+    print(f"Refused rows written to {result.rejects_path}", file=sys.stderr)
+    print(f"Loaded {db_path} in {result.seconds:.1f} s; data as of {result.as_of}",
+          file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,251 @@
+"""Named queries: the one place SQL files are read and run, with bound parameters.
+
+`queries/<name>.sql` is executed on a cursor of one connection per data source
+(northstar/data/source.py: a DuckDB file, read-only; a MotherDuck database; or a folder of
+Parquet files), with DuckDB binding every `$parameter`. Each file's header declares who may run
+it (`-- scope:`), which of its output columns are customer names or words (`-- sensitive:`) and
+what a masked viewer's parameters are forced to (`-- when masked:`). Pages run queries through
+northstar.ui.queries, which adds the viewer's access check, masking and caching.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from northstar.data.paths import QUERIES_DIR
+from northstar.data.source import (
+    DataSource,
+    SourceUnavailable,
+    current_source,
+    open_source,
+    parse_source,
+    source_version,
+)
+
+_PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+class QueryError(RuntimeError):
+    """A named query failed; the message names the query and the cause."""
+
+
+# the data source is missing, misconfigured or unreachable (the app shows the message)
+DatabaseMissingError = SourceUnavailable
+
+
+def as_source(where: DataSource | Path | str | None = None) -> DataSource:
+    """A data source from a source, a path or setting text; None = the data source setting."""
+    if where is None:
+        return current_source()
+    if isinstance(where, DataSource):
+        return where
+    try:
+        return parse_source(str(where))
+    except ValueError as error:
+        raise SourceUnavailable(str(error)) from error
+
+
+def data_version(where: DataSource | Path | str | None = None) -> str:
+    """Identity of the source's contents: changes whenever the data is rewritten."""
+    return source_version(as_source(where))
+
+
+_DECLARATION = re.compile(r"^-- (scope|sensitive|when masked):(.*)$", re.MULTILINE)
+_SENSITIVE_COLUMN = re.compile(r"^([a-z0-9_]+) \(([a-z]+)\)$")
+_MASKED_VALUE = re.compile(r"^([a-z0-9_]+) = (''|true|false)$")
+_LITERALS = {"''": "", "true": True, "false": False}
+# what a sensitive output column can be; northstar.ui.masking replaces each kind its own way
+SENSITIVE_KINDS = ("account", "contact", "email", "text")
+
+
+@dataclass(frozen=True)
+class Query:
+    """A named query and what its header declares: who may run it (`-- scope:`, one of
+    access.SCOPE_ROLES) and which output columns hold customer names, contacts, e-mails or free
+    text (`-- sensitive: account_name (account), comment (text)`, or `none`), masked for
+    viewers who see masked data whatever the column is called."""
+
+    name: str
+    sql: str
+    parameters: frozenset[str]
+    scope: str
+    sensitive: tuple[tuple[str, str], ...]  # (output column, one of SENSITIVE_KINDS)
+    # parameters forced for masked viewers (`-- when masked: search = ''`), so a search over
+    # customer text cannot tell a masked viewer what the text says
+    when_masked: tuple[tuple[str, Any], ...] = ()
+
+
+def _when_masked(name: str, text: str) -> tuple[tuple[str, Any], ...]:
+    forced = []
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        match = _MASKED_VALUE.match(item)
+        if match is None:
+            raise QueryError(f"Query {name!r}: '-- when masked:' item {item!r} is not "
+                             "'parameter = value' with value '', true or false")
+        forced.append((match.group(1), _LITERALS[match.group(2)]))
+    return tuple(forced)
+
+
+def _declarations(name: str, sql: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    found = {key: value.strip() for key, value in _DECLARATION.findall(sql)}
+    if "scope" not in found or "sensitive" not in found:
+        raise QueryError(f"Query {name!r} must declare '-- scope:' and '-- sensitive:' in its "
+                         "header")
+    if found["sensitive"] == "none":
+        return found["scope"], ()
+    sensitive = []
+    for item in found["sensitive"].split(","):
+        match = _SENSITIVE_COLUMN.match(item.strip())
+        if match is None or match.group(2) not in SENSITIVE_KINDS:
+            raise QueryError(f"Query {name!r}: '-- sensitive:' item {item.strip()!r} is not "
+                             f"'column (kind)' with kind one of {', '.join(SENSITIVE_KINDS)}")
+        sensitive.append((match.group(1), match.group(2)))
+    return found["scope"], tuple(sensitive)
+
+
+@cache
+def _load_query(name: str, mtime_ns: int) -> Query:
+    path = QUERIES_DIR / f"{name}.sql"
+    sql = path.read_text()
+    scope, sensitive = _declarations(name, sql)
+    forced = _when_masked(name, dict(_DECLARATION.findall(sql)).get("when masked", ""))
+    return Query(name, sql, frozenset(_PARAMETER.findall(sql)), scope, sensitive, forced)
+
+
+def load_query(name: str) -> Query:
+    """Read queries/<name>.sql (re-read when the file changes) and the parameters it uses."""
+    if not re.fullmatch(r"[a-z0-9_]+", name):
+        raise QueryError(f"Invalid query name {name!r}")
+    path = QUERIES_DIR / f"{name}.sql"
+    if not path.exists():
+        raise QueryError(f"Query {name!r} not found: no file {path}")
+    return _load_query(name, path.stat().st_mtime_ns)
+
+
+class _Connection:
+    """One connection to a data source, reopened when its data version changes.
+
+    DuckDB shares one database instance per file path within a process, so the old
+    connection must be closed before the replacement file can be opened. Cursors handed
+    out are counted until closed, and the old connection is closed only once the cursors
+    taken from it are done (at most `drain_seconds`), so a query running while a load swaps
+    the file finishes on the old data instead of failing.
+    """
+
+    drain_seconds = 60.0
+
+    def __init__(self, source: DataSource) -> None:
+        self.source = source
+        self.version: str | None = None
+        self.connection: duckdb.DuckDBPyConnection | None = None
+        self.lock = threading.Lock()
+        self.idle = threading.Condition(self.lock)
+        self.in_flight = 0
+
+    def cursor(self, version: str) -> duckdb.DuckDBPyConnection:
+        with self.lock:
+            if version != self.version or self.connection is None:
+                if self.connection is not None:
+                    self.idle.wait_for(lambda: self.in_flight == 0, timeout=self.drain_seconds)
+                    self.connection.close()
+                self.connection = open_source(self.source)
+                self.version = version
+            self.in_flight += 1
+            return self.TrackedCursor(self.connection.cursor(), self)  # type: ignore[return-value]
+
+    def release(self) -> None:
+        with self.lock:
+            self.in_flight -= 1
+            self.idle.notify_all()
+
+    class TrackedCursor:
+        """A cursor that tells its _Connection when it is closed."""
+
+        def __init__(self, cursor: duckdb.DuckDBPyConnection, owner: _Connection) -> None:
+            self._cursor = cursor
+            self._owner: _Connection | None = owner
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._cursor, name)
+
+        def close(self) -> None:
+            try:
+                self._cursor.close()
+            finally:
+                if self._owner is not None:
+                    self._owner.release()
+                    self._owner = None
+
+
+_CONNECTIONS: dict[str, _Connection] = {}
+_CONNECTIONS_LOCK = threading.Lock()
+
+
+def _connection(key: str, source: DataSource) -> _Connection:
+    """One connection per data source for the whole process; sessions take cursors from it.
+    `key` is the source's kind and location (a DuckDB file's path); a token is not in it."""
+    with _CONNECTIONS_LOCK:
+        if key not in _CONNECTIONS:
+            _CONNECTIONS[key] = _Connection(source)
+        return _CONNECTIONS[key]
+
+
+def source_key(source: DataSource) -> str:
+    return source.location if source.kind == "duckdb" else f"{source.kind}:{source.location}"
+
+
+def normalise(value: Any) -> Any:
+    """Make parameters hashable and stable for the cache key (lists -> tuples)."""
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value) if isinstance(value, set | frozenset) else value
+        return tuple(normalise(item) for item in items)
+    return value
+
+
+def bindable(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [bindable(item) for item in value]
+    return value
+
+
+def execute(
+    name: str, params: dict[str, Any], source: DataSource | Path | str | None = None
+) -> pd.DataFrame:
+    """Run queries/<name>.sql uncached on a data source (default: the data source setting),
+    binding the parameters it uses."""
+    query = load_query(name)
+    missing = sorted(query.parameters - params.keys())
+    if missing:
+        raise QueryError(f"Query {name!r} needs parameter(s) {', '.join(missing)}")
+    bound = {key: bindable(value) for key, value in params.items() if key in query.parameters}
+    source = as_source(source)
+    version = source_version(source)
+    cursor = _connection(source_key(source), source).cursor(version)
+    try:
+        return cursor.execute(query.sql, bound).df()
+    except duckdb.Error as error:
+        raise QueryError(f"Query {name!r} failed: {error}") from error
+    finally:
+        cursor.close()
+
+
+@dataclass(frozen=True)
+class DatasetMetadata:
+    as_of: dt.date  # last day the data covers
+    source: str  # "demo" or the loaded source
+    schema_fingerprint: str | None = None  # the data model the database was built with
+
+    @property
+    def last_month(self) -> dt.date:
+        return self.as_of.replace(day=1)
+
+

@@ -1,1 +1,0 @@
-"""The importer behind `python -m northstar.load`: mapping files, source readers, pipeline."""

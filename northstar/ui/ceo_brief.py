@@ -1,0 +1,79 @@
+"""The CEO brief on the Briefing page: runs its queries for the current filters and draws its
+three sections, every sentence escaped and its evidence link carrying the view state."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+
+from northstar.analytics import health, invest
+from northstar.analytics.ceo_brief import (
+    Brief,
+    BriefSentence,
+    change_sentences,
+    investment_sentences,
+    risk_sentences,
+)
+from northstar.analytics.kpi_cards import KpiCard
+from northstar.data import access, settings
+from northstar.data.months import add_months
+from northstar.ui import queries
+from northstar.ui.literal_text import literal
+from northstar.ui.view_state import current_view_params, with_view
+
+
+def markdown_line(sentence: BriefSentence, view: Sequence[tuple[str, str]] = ()) -> str:
+    """The sentence as escaped Markdown followed by its evidence link, which carries the view
+    state (masking, presentation, filters) of the session it is drawn in."""
+    link = with_view(sentence.link, view)
+    return f"{literal(sentence.text)} [{sentence.link_label} →]({link})"
+
+
+def collect(state, metadata, cards: list[KpiCard]) -> Brief:  # pragma: no cover - glue
+    """Run the queries behind the brief for the current filters and build its sentences."""
+    config = settings.load_config()
+    scope = state.query_params()
+    try:
+        counts = queries.run_query(
+            "invest_driver_counts", **scope, as_of_month=metadata.last_month,
+            opening_month=add_months(metadata.last_month, -12),
+        )
+        results = invest.driver_results(counts)
+        initiatives = queries.run_query(
+            "invest_initiatives", **scope, as_of_month=metadata.last_month
+        )
+        investments = investment_sentences(invest.initiatives_ranked(initiatives, results))
+    except access.AccessDenied:
+        investments = []  # the brief never takes the briefing down with it
+    params = {**scope, **config.query_params()}
+    risks = health.band_risks(queries.run_query("health_band_churn", **params))
+    try:
+        at_risk = risk_sentences(queries.run_query(
+            "health_accounts", **params, as_of_month=metadata.last_month, band_risk_pct=risks,
+            band_orders=[2, 3, 4], limit=3,
+        ))
+    except access.AccessDenied:
+        at_risk = []  # a role without account lists sees the other two sections
+    return Brief(
+        investments,
+        at_risk,
+        change_sentences(cards, state.period.comparison_label),
+    )
+
+
+def render(brief: Brief) -> None:  # pragma: no cover - drawn in the AppTest
+    """The brief in three columns; every sentence escaped, with its evidence link."""
+    sections = (
+        ("Where to invest", brief.investments, "No initiative protects ARR under these filters."),
+        ("Biggest risks", brief.risks, "No scored account has ARR at risk under these filters."),
+        ("What changed", brief.changes, "No KPI moved against the comparison period."),
+    )
+    view = current_view_params()
+    for column, (title, sentences, empty) in zip(st.columns(3), sections, strict=True):
+        with column:
+            st.markdown(f"**{title}**")
+            if not sentences:
+                st.caption(empty)
+            for sentence in sentences:
+                st.markdown(markdown_line(sentence, view))

@@ -1,0 +1,345 @@
+"""Figures: one colour-blind-safe palette, one layout, number formats from the registry."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from northstar.analytics.metrics import format_usd
+from northstar.ui import presentation
+from northstar.ui.literal_text import plotly_safe
+
+# Okabe-Ito: distinguishable with the common colour-vision deficiencies
+PALETTE = {
+    "blue": "#0072B2",
+    "orange": "#E69F00",
+    "green": "#009E73",
+    "vermillion": "#D55E00",
+    "sky": "#56B4E9",
+    "purple": "#CC79A7",
+    "yellow": "#F0E442",
+    "grey": "#7F7F7F",
+}
+POSITIVE = PALETTE["blue"]
+NEGATIVE = PALETTE["vermillion"]
+TOTAL = PALETTE["grey"]
+
+
+LEGEND_BELOW = {
+    "orientation": "h",
+    "y": -0.18,
+    "yanchor": "top",
+    "x": 0,
+    "xanchor": "left",
+    "title": None,
+}
+
+
+def base_layout(
+    figure: go.Figure, title: str | None = None, height: int = 360, legend: bool = False
+) -> go.Figure:
+    presenting = presentation.is_on()
+    font_size = presentation.FONT_SIZE if presenting else 14
+    figure.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left"} if title else None,
+        height=round(height * presentation.CHART_SCALE) if presenting else height,
+        margin={"l": 8, "r": 8, "t": 56 if title else 16, "b": 8},
+        font={"size": font_size},
+        showlegend=legend,
+        legend=LEGEND_BELOW if legend else None,
+        hoverlabel={"font_size": font_size},
+        separators=".,",
+    )
+    return figure
+
+
+def arr_bridge(
+    starting_arr_usd: float,
+    new_arr_usd: float,
+    expansion_arr_usd: float,
+    contraction_arr_usd: float,
+    churned_arr_usd: float,
+    ending_arr_usd: float,
+    title: str | None = None,
+) -> go.Figure:
+    """Waterfall from starting ARR to ending ARR; the steps reconcile exactly."""
+    steps = [
+        ("Starting ARR", "absolute", starting_arr_usd),
+        ("New", "relative", new_arr_usd),
+        ("Expansion", "relative", expansion_arr_usd),
+        ("Contraction", "relative", -contraction_arr_usd),
+        ("Churn", "relative", -churned_arr_usd),
+        ("Ending ARR", "total", ending_arr_usd),
+    ]
+    figure = go.Figure(
+        go.Waterfall(
+            x=[label for label, _, _ in steps],
+            measure=[measure for _, measure, _ in steps],
+            y=[value for _, _, value in steps],
+            text=[format_usd(value) for _, _, value in steps],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{x}: %{text}<extra></extra>",
+            increasing={"marker": {"color": POSITIVE}},
+            decreasing={"marker": {"color": NEGATIVE}},
+            totals={"marker": {"color": TOTAL}},
+            connector={"line": {"color": "rgba(127,127,127,0.5)", "width": 1}},
+        )
+    )
+    figure.update_yaxes(tickprefix="$", tickformat="~s", rangemode="tozero")
+    return base_layout(figure, title)
+
+
+def trend(
+    months: list,
+    values: list,
+    label: str,
+    tick_suffix: str = "",
+    tick_prefix: str = "",
+    title: str | None = None,
+    hover_values: list[str] | None = None,
+) -> go.Figure:
+    """A single-measure monthly line."""
+    figure = go.Figure(
+        go.Scatter(
+            x=months,
+            y=values,
+            mode="lines+markers",
+            name=label,
+            line={"color": POSITIVE, "width": 3},
+            marker={"size": 7},
+            text=hover_values,
+            hovertemplate="%{x|%b %Y}: %{text}<extra></extra>" if hover_values else None,
+        )
+    )
+    figure.update_xaxes(tickformat="%b %Y", showgrid=False)
+    figure.update_yaxes(
+        ticksuffix=tick_suffix,
+        tickprefix=tick_prefix,
+        tickformat="~s" if tick_prefix == "$" else None,
+    )
+    return base_layout(figure, title)
+
+
+SEQUENCE = [
+    PALETTE[name]
+    for name in ("blue", "orange", "green", "vermillion", "sky", "purple", "yellow", "grey")
+]
+
+
+def lines(
+    frame,
+    x: str,
+    y: str,
+    series: str,
+    title: str | None = None,
+    y_suffix: str = "",
+    y_title: str | None = None,
+    x_title: str | None = None,
+    height: int = 360,
+) -> go.Figure:
+    """One line per series value, colours from the shared palette, legend on top."""
+    figure = go.Figure()
+    for index, (name, rows) in enumerate(frame.groupby(series, sort=False)):
+        figure.add_trace(
+            go.Scatter(
+                x=rows[x],
+                y=rows[y],
+                mode="lines",
+                name=str(name),
+                line={"color": SEQUENCE[index % len(SEQUENCE)], "width": 3},
+                hovertemplate=f"{name}: %{{y:.1f}}{y_suffix}<extra></extra>",
+            )
+        )
+    figure.update_yaxes(ticksuffix=y_suffix, title=y_title)
+    figure.update_xaxes(title=x_title, showgrid=False)
+    base_layout(figure, title, height, legend=True)
+    return figure
+
+
+def horizontal_bars(
+    labels: list[str],
+    values: list[float],
+    title: str | None = None,
+    usd: bool = True,
+    color: str = NEGATIVE,
+    height: int | None = None,
+    hover_extra: list[str] | None = None,
+) -> go.Figure:
+    """Largest bar on top; values labelled in the bar's own format."""
+    text = [format_usd(value) if usd else f"{value:,.0f}" for value in values]
+    figure = go.Figure(
+        go.Bar(
+            x=values,
+            y=labels,
+            orientation="h",
+            marker={"color": color},
+            text=text,
+            textposition="outside",
+            cliponaxis=False,
+            customdata=hover_extra or text,
+            hovertemplate="%{y}: %{customdata}<extra></extra>",
+        )
+    )
+    figure.update_yaxes(autorange="reversed", showgrid=False)
+    # room on the right for the value labels
+    figure.update_xaxes(
+        tickprefix="$" if usd else "", tickformat="~s", range=[0, 1.3 * max(values, default=1)]
+    )
+    return base_layout(figure, title, height or max(220, 40 * len(labels) + 80))
+
+
+def stacked_bars(
+    frame,
+    x: str,
+    y: str,
+    series: str,
+    title: str | None = None,
+    usd: bool = True,
+    height: int = 380,
+) -> go.Figure:
+    figure = go.Figure()
+    for index, (name, rows) in enumerate(frame.groupby(series, sort=False)):
+        figure.add_trace(
+            go.Bar(
+                x=rows[x],
+                y=rows[y],
+                name=str(name),
+                marker={"color": SEQUENCE[index % len(SEQUENCE)]},
+                customdata=[format_usd(value) for value in rows[y]] if usd else rows[y],
+                hovertemplate=f"{name}: %{{customdata}}<extra></extra>",
+            )
+        )
+    figure.update_yaxes(tickprefix="$" if usd else "", tickformat="~s")
+    figure.update_xaxes(showgrid=False)
+    base_layout(figure, title, height, legend=True)
+    figure.update_layout(barmode="stack", hovermode="x unified")
+    return figure
+
+
+def heatmap(
+    matrix,
+    title: str | None = None,
+    x_title: str = "",
+    value_suffix: str = "%",
+    height: int | None = None,
+) -> go.Figure:
+    """A retention triangle: rows cohorts, columns ages, cells annotated with the value."""
+    values = matrix.to_numpy(dtype=float)
+    text = [
+        [("" if value != value else f"{value:.0f}{value_suffix}") for value in row]
+        for row in values
+    ]
+    figure = go.Figure(
+        go.Heatmap(
+            z=values,
+            x=[str(column) for column in matrix.columns],
+            y=list(matrix.index),
+            text=text,
+            texttemplate="%{text}",
+            textfont={"size": 11},
+            colorscale=[[0, "#FFFFFF"], [0.5, PALETTE["sky"]], [1, PALETTE["blue"]]],
+            zmin=0,
+            zmax=100,
+            hoverongaps=False,
+            colorbar={"ticksuffix": value_suffix},
+            hovertemplate="%{y}, age %{x}: %{z:.1f}" + value_suffix + "<extra></extra>",
+        )
+    )
+    figure.update_yaxes(autorange="reversed", showgrid=False, type="category")
+    figure.update_xaxes(title=x_title, side="top", showgrid=False, type="category")
+    return base_layout(figure, title, height or max(300, 26 * len(matrix) + 120))
+
+
+def grouped_bars(
+    labels: list[str],
+    values: list[float],
+    title: str | None = None,
+    value_suffix: str = "%",
+    colors: list[str] | None = None,
+    hover_extra: list[str] | None = None,
+    height: int = 320,
+) -> go.Figure:
+    figure = go.Figure(
+        go.Bar(
+            x=labels,
+            y=values,
+            marker={"color": colors or POSITIVE},
+            text=[f"{value:.1f}{value_suffix}" for value in values],
+            textposition="outside",
+            cliponaxis=False,
+            customdata=hover_extra or labels,
+            hovertemplate="%{x}: %{y:.1f}" + value_suffix + "<br>%{customdata}<extra></extra>",
+        )
+    )
+    figure.update_yaxes(ticksuffix=value_suffix, rangemode="tozero")
+    figure.update_xaxes(showgrid=False)
+    return base_layout(figure, title, height)
+
+
+def trend_with_band(
+    months: list,
+    values: list,
+    lows: list,
+    highs: list,
+    label: str,
+    hover_values: list[str],
+    tick_suffix: str = "",
+    title: str | None = None,
+    height: int = 340,
+) -> go.Figure:
+    """A monthly line with its 95% margin of error as a shaded band."""
+    figure = go.Figure()
+    figure.add_trace(
+        go.Scatter(
+            x=list(months) + list(months)[::-1],
+            y=list(highs) + list(lows)[::-1],
+            fill="toself",
+            fillcolor="rgba(86,180,233,0.25)",
+            line={"width": 0},
+            hoverinfo="skip",
+            name="95% margin of error",
+            showlegend=True,
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=months,
+            y=values,
+            mode="lines+markers",
+            name=label,
+            line={"color": POSITIVE, "width": 3},
+            marker={"size": 6},
+            text=hover_values,
+            hovertemplate="%{x|%b %Y}: %{text}<extra></extra>",
+        )
+    )
+    figure.update_xaxes(tickformat="%b %Y", showgrid=False)
+    figure.update_yaxes(ticksuffix=tick_suffix)
+    base_layout(figure, title, height, legend=True)
+    return figure
+
+
+def score_distribution(
+    scores: list[int], counts: list[int], colors: list[str], title: str, height: int = 260
+) -> go.Figure:
+    """Answers per score, coloured by band (e.g. detractor / passive / promoter)."""
+    total = sum(counts) or 1
+    figure = go.Figure(
+        go.Bar(
+            x=[str(score) for score in scores],
+            y=counts,
+            marker={"color": colors},
+            customdata=[f"{count:,} answers ({100 * count / total:.0f}%)" for count in counts],
+            hovertemplate="Score %{x}: %{customdata}<extra></extra>",
+        )
+    )
+    figure.update_xaxes(title="Score", showgrid=False, type="category")
+    figure.update_yaxes(title="Answers")
+    return base_layout(figure, title, height)
+
+
+def show(figure: go.Figure) -> None:
+    """Draw a figure the Northstar way: full width, no Plotly toolbar, every string from the
+    data shown as text."""
+    st.plotly_chart(plotly_safe(figure), config={"displayModeBar": False})

@@ -1,0 +1,350 @@
+"""Exports that carry what the viewer saw: the briefing as HTML or PDF, tables as CSV or Excel.
+
+Every export states the data-as-of date and the filters used, and is built from query results,
+so it follows the same masking as the screen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import io
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+from openpyxl.worksheet.worksheet import Worksheet
+
+from northstar.analytics.links import without_links
+from northstar.data.formula_guard import FORMULA_PREFIXES, neutralise_frame
+from northstar.data.paths import REPO_ROOT
+from northstar.ui import filters, masking, queries, view_state
+from northstar.ui.literal_text import plotly_safe
+
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser")
+
+
+@dataclass(frozen=True)
+class ExportContext:
+    title: str
+    as_of: dt.date
+    filters: str  # the filters in words
+    masked: bool
+
+    def lines(self) -> list[str]:
+        lines = [
+            f"Northstar — {self.title}",
+            f"Data as of {self.as_of:%d %b %Y}",
+            f"Filters: {self.filters}",
+        ]
+        if self.masked:
+            lines.append("Customer names and comments are masked")
+        return lines
+
+
+@dataclass(frozen=True)
+class Kpi:
+    label: str
+    value: str
+    change: str | None
+    note: str | None
+
+
+def table_csv(frame: pd.DataFrame, context: ExportContext) -> bytes:
+    """CSV with the context as leading `#` comment lines (pandas: `read_csv(..., comment="#")`).
+    Text a spreadsheet would run as a formula starts with `'` (numbers stay numbers)."""
+    # CRLF line ends (RFC 4180), so a value holding a carriage return is quoted as well
+    header = "".join(f"# {line}\r\n" for line in context.lines())
+    body = neutralise_frame(frame).to_csv(index=False, lineterminator="\r\n")
+    return (header + body).encode("utf-8")
+
+
+def _text_as_text(sheet: Worksheet) -> None:
+    """Every text cell stored as text, never as a formula; one that looks like a formula also
+    gets Excel's quote prefix, so editing it keeps it text."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+                if cell.value.startswith(FORMULA_PREFIXES):
+                    cell.quotePrefix = True
+
+
+def table_excel(frame: pd.DataFrame, context: ExportContext) -> bytes:
+    """An .xlsx workbook: the table, and an About sheet with the as-of date and filters. Numbers
+    are numbers and text is text: nothing loaded can become a live formula."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        export = frame.copy()
+        for column in export.columns:
+            if isinstance(export[column].dtype, pd.DatetimeTZDtype):
+                export[column] = export[column].dt.tz_localize(None)
+        export.to_excel(writer, sheet_name="Data", index=False)
+        pd.DataFrame({"About this export": context.lines()}).to_excel(
+            writer, sheet_name="About", index=False
+        )
+        for sheet in writer.sheets.values():
+            _text_as_text(sheet)
+    return buffer.getvalue()
+
+
+def briefing_html(
+    context: ExportContext,
+    kpis: Sequence[Kpi],
+    figures: Sequence[tuple[str, go.Figure]],
+    sentences: Sequence[str] = (),
+) -> str:
+    """A self-contained HTML brief: opens offline, charts interactive (plotly.js embedded once)."""
+    cards = "\n".join(
+        "<div class='card'>"
+        f"<div class='label'>{html.escape(kpi.label)}</div>"
+        f"<div class='value'>{html.escape(kpi.value)}</div>"
+        + (f"<div class='change'>{html.escape(kpi.change)}</div>" if kpi.change else "")
+        + (f"<div class='note'>{html.escape(kpi.note)}</div>" if kpi.note else "")
+        + "</div>"
+        for kpi in kpis
+    )
+    charts = []
+    for index, (title, figure) in enumerate(figures):
+        chart = plotly_safe(figure).to_html(
+            full_html=False, include_plotlyjs=index == 0, config={"displayModeBar": False}
+        )
+        charts.append(f"<section><h2>{html.escape(title)}</h2>{chart}</section>")
+    brief = (
+        "<section><h2>CEO brief</h2><ul>"
+        + "".join(f"<li>{html.escape(sentence)}</li>" for sentence in sentences)
+        + "</ul></section>"
+        if sentences
+        else ""
+    )
+    meta = "".join(f"<p class='meta'>{html.escape(line)}</p>" for line in context.lines()[1:])
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>{html.escape(context.lines()[0])}</title>
+<style>
+body {{ font-family: "Source Sans Pro", "Helvetica Neue", Arial, sans-serif; margin: 32px;
+       color: #262730; }}
+h1 {{ margin-bottom: 4px; }} .meta {{ color: #6b6f76; margin: 2px 0; }}
+.wall {{ display: grid; grid-template-columns: repeat(4, 1fr); gap: 12px; margin: 20px 0; }}
+.card {{ border: 1px solid #d6d9de; border-radius: 8px; padding: 12px 16px; }}
+.label {{ color: #6b6f76; }} .value {{ font-size: 32px; }} .change, .note {{ color: #4b4f56; }}
+section {{ break-inside: avoid; margin-top: 24px; }}
+</style></head>
+<body><h1>{html.escape(context.title)}</h1>{meta}
+<div class="wall">{cards}</div>{brief}{"".join(charts)}
+</body></html>
+"""
+
+
+def chromium_executable() -> str | None:
+    for candidate in CHROMIUM_CANDIDATES:
+        path = shutil.which(candidate) or (candidate if Path(candidate).is_file() else None)
+        if path:
+            return path
+    return None
+
+
+class PdfUnavailable(RuntimeError):
+    """No headless chromium on this machine to print the PDF."""
+
+
+def html_to_pdf(document: str, timeout_seconds: float = 90) -> bytes:
+    """Print an HTML document to PDF with headless chromium (raises PdfUnavailable without it)."""
+    chromium = chromium_executable()
+    if chromium is None:
+        raise PdfUnavailable(
+            "PDF export needs Chromium (Debian package 'chromium'); download the HTML brief "
+            "instead and print it from a browser."
+        )
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "brief.html"
+        target = Path(folder) / "brief.pdf"
+        source.write_text(document, encoding="utf-8")
+        command = [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={Path(folder) / 'profile'}",
+            "--no-pdf-header-footer",
+            "--run-all-compositor-stages-before-draw",
+            "--virtual-time-budget=10000",
+            f"--print-to-pdf={target}",
+            source.as_uri(),
+        ]
+        subprocess.run(
+            command, check=False, capture_output=True, timeout=timeout_seconds, cwd=REPO_ROOT
+        )
+        if not target.exists() or target.stat().st_size == 0:
+            raise PdfUnavailable("Chromium did not produce a PDF; download the HTML brief instead.")
+        return target.read_bytes()
+
+
+def brief_key(
+    context: ExportContext, kpis: Sequence[Kpi], figures: Sequence[tuple[str, go.Figure]],
+    sentences: Sequence[str],
+) -> str:
+    """Identity of a brief's content: a PDF prepared for one brief is not offered for another."""
+    digest = hashlib.sha256(repr((context, list(kpis), list(sentences))).encode())
+    for title, figure in figures:
+        digest.update(title.encode())
+        digest.update(figure.to_json().encode())
+    return digest.hexdigest()
+
+
+_PDF_STATE = "_brief_pdf"  # session state: (brief_key, pdf bytes) of the last PDF prepared
+
+
+def render_brief_exports(
+    context: ExportContext,
+    kpis: Sequence[Kpi],
+    figures: Sequence[tuple[str, go.Figure]],
+    sentences: Sequence[str],
+    file_stem: str,
+) -> None:
+    """The brief as HTML (built on click) and as PDF: printing takes a few seconds, so the PDF
+    is prepared on request with its steps shown, then offered for download."""
+    import streamlit as st
+
+    html_column, pdf_column, _ = st.columns([1, 1, 3])
+    html_column.download_button(
+        "Brief as HTML",
+        lambda: briefing_html(context, kpis, figures, sentences).encode("utf-8"),
+        file_name=f"{file_stem}.html",
+        mime="text/html",
+        icon=":material/html:",
+        on_click="ignore",
+        help="One file that opens offline, with interactive charts, the filters and the as-of "
+        "date.",
+    )
+    with pdf_column:
+        if chromium_executable():
+            _render_pdf_export(context, kpis, figures, sentences, f"{file_stem}.pdf")
+        else:
+            st.caption(
+                "PDF export needs Chromium on the server (Debian package `chromium`); the HTML "
+                "brief prints to PDF from any browser."
+            )
+
+
+def _pdf_download(pdf: bytes, file_name: str) -> None:
+    import streamlit as st
+
+    st.download_button(
+        "Brief as PDF", pdf, file_name=file_name, mime="application/pdf",
+        icon=":material/picture_as_pdf:", on_click="ignore", key="brief_pdf_download",
+        help=f"Ready: {len(pdf) / 1024:,.0f} KB.",
+    )
+
+
+def _render_pdf_export(
+    context: ExportContext,
+    kpis: Sequence[Kpi],
+    figures: Sequence[tuple[str, go.Figure]],
+    sentences: Sequence[str],
+    file_name: str,
+) -> None:  # pragma: no cover - drawn in the AppTest
+    import streamlit as st
+
+    @st.fragment
+    def pdf_export() -> None:
+        # a fragment: preparing the PDF reruns this corner, not the page
+        key = brief_key(context, kpis, figures, sentences)
+        ready = st.session_state.get(_PDF_STATE)
+        if ready is not None and ready[0] == key:
+            _pdf_download(ready[1], file_name)
+            return
+        slot = st.empty()
+        if not slot.button("Prepare PDF", icon=":material/picture_as_pdf:",
+                           key="brief_pdf_prepare",
+                           help="Printed by headless Chromium; takes a few seconds."):
+            return
+        slot.empty()
+        status = st.status("Preparing the PDF brief", expanded=True)
+        started = time.perf_counter()
+        status.write("Rendering charts and text")
+        document = briefing_html(context, kpis, figures, sentences)
+        status.write("Printing PDF (headless Chromium)")
+        try:
+            pdf = html_to_pdf(document)
+        except (PdfUnavailable, subprocess.TimeoutExpired) as error:
+            status.update(label="The PDF could not be printed", state="error")
+            status.write(str(error) if isinstance(error, PdfUnavailable) else
+                         "Chromium took too long; download the HTML brief instead.")
+            return
+        status.update(label=f"PDF ready ({time.perf_counter() - started:.1f} s)",
+                      state="complete", expanded=False)
+        st.session_state[_PDF_STATE] = (key, pdf)
+        _pdf_download(pdf, file_name)
+
+    pdf_export()
+
+
+def context_for(title: str, as_of: dt.date, filters_caption: str) -> ExportContext:
+    """The export context of the current session (masking as the screen shows it)."""
+    return ExportContext(title, as_of, filters_caption, masking.session_masked())
+
+
+def render_table_downloads(
+    frame: pd.DataFrame, title: str, context: ExportContext, key_suffix: str = ""
+) -> None:
+    """CSV and Excel download buttons for one table, side by side (files built on click)."""
+    import streamlit as st
+
+    slug = "-".join(title.lower().split())
+    key = f"{slug}-{key_suffix}" if key_suffix else slug
+    left, right, _ = st.columns([1, 1, 6])
+    left.download_button(
+        "CSV",
+        lambda: table_csv(frame, context),
+        file_name=f"northstar-{slug}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key=f"csv-{key}",
+        on_click="ignore",
+    )
+    right.download_button(
+        "Excel",
+        lambda: table_excel(frame, context),
+        file_name=f"northstar-{slug}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/table_view:",
+        key=f"xlsx-{key}",
+        on_click="ignore",
+    )
+
+
+def dataframe(data: pd.DataFrame, title: str | None = None, **kwargs: object) -> None:
+    """st.dataframe plus CSV and Excel downloads that carry the as-of date and the filters."""
+    import hashlib
+
+    import streamlit as st
+
+    if not isinstance(data, pd.DataFrame):
+        st.dataframe(data, **kwargs)
+        return
+    # link columns carry the viewer's masking, presentation and filters into the new tab
+    column_config = kwargs.get("column_config")
+    st.dataframe(view_state.with_view_links(data, column_config,  # type: ignore[arg-type]
+                                            view_state.current_view_params()), **kwargs)
+    if data.empty:
+        return
+    metadata = queries.dataset_metadata()
+    state = filters.current(metadata.last_month)
+    name = title or " and ".join(str(column) for column in list(data.columns)[:2])
+    columns_key = hashlib.sha1("|".join(map(str, data.columns)).encode()).hexdigest()[:6]
+    render_table_downloads(
+        without_links(data), name, context_for(name, metadata.as_of, state.caption()),
+        key_suffix=columns_key,
+    )

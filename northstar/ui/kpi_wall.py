@@ -1,0 +1,25 @@
+"""A KPI card on screen: st.metric with the card's value, coloured delta and sparkline."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from northstar.analytics.kpi_cards import KpiCard
+
+
+def render_card(card: KpiCard, comparison_phrase: str, sparkline: bool = True) -> None:
+    """One KPI as an st.metric: value, delta coloured by direction (none when nothing moved),
+    the definition as help, and optionally its sparkline."""
+    points = [value for value in card.sparkline if value is not None] if sparkline else []
+    st.metric(
+        card.metric.label,
+        card.value_text,
+        delta=card.delta_text,
+        delta_color=card.delta_color,
+        delta_arrow="auto" if card.delta_is_change else "off",
+        delta_description=comparison_phrase if card.delta_text else None,
+        help=card.metric.definition,
+        border=True,
+        chart_data=points or None,
+        chart_type="area" if card.metric.unit == "usd" else "line",
+    )

@@ -1,0 +1,69 @@
+"""Presentation mode for board meetings: `?present=true` or the sidebar toggle.
+
+The sidebar starts collapsed, customer names are masked, charts are larger, filters read as a
+caption on every page, and previous / next buttons walk the board-deck order of pages.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from northstar.data.flags import parse_flag
+from northstar.data.pages import DECK
+
+PRESENT_KEY = "present"  # toggle key and URL parameter
+CHART_SCALE = 1.3
+FONT_SIZE = 18
+
+
+def flag_on(key: str) -> bool:
+    """Whether a yes/no switch of the view (presentation, masking) is on: the toggle's state,
+    or, before the toggle is drawn, its URL parameter in any usual spelling."""
+    try:
+        if key in st.session_state:
+            return bool(st.session_state[key])
+        return parse_flag(st.query_params.get(key)) is True
+    except Exception:  # outside a Streamlit session
+        return False
+
+
+def is_on() -> bool:
+    """Whether this session presents."""
+    return flag_on(PRESENT_KEY)
+
+
+def accept_flag_spellings(keys: tuple[str, ...]) -> None:
+    """Let `?present=1`, `?mask=YES`, `?mask=off` (any spelling `parse_flag` knows) set the
+    toggles bound to those parameters, which themselves only read "true" and "false"."""
+    for key in keys:
+        value = parse_flag(st.query_params.get(key))
+        if key not in st.session_state and value is not None:
+            st.session_state[key] = value
+
+
+def deck_neighbours(current: str, available: list[str]) -> tuple[str | None, str | None]:
+    """The previous and next pages of the board deck around `current` (pages the viewer has)."""
+    deck = [key for key in DECK if key in available]
+    if current not in deck:
+        return None, deck[0] if deck else None
+    index = deck.index(current)
+    previous = deck[index - 1] if index > 0 else None
+    following = deck[index + 1] if index + 1 < len(deck) else None
+    return previous, following
+
+
+def share_url(base_url: str, page_path: str, params: list[tuple[str, str]]) -> str:
+    """The address that reopens this exact view: page, filters, tabs, selections and drills."""
+    from urllib.parse import urlencode
+
+    base = base_url.rstrip("/")
+    if page_path and base.endswith("/" + page_path):  # the browser's URL may hold the page
+        base = base[: -len(page_path) - 1]
+    address = base + ("/" + page_path if page_path else "/")
+    query = urlencode(params)
+    return f"{address}?{query}" if query else address
+
+
+def current_params() -> list[tuple[str, str]]:
+    """Every query parameter of this session's URL, repeated keys kept."""
+    return [(key, value) for key in st.query_params for value in st.query_params.get_all(key)]

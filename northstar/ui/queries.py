@@ -1,0 +1,92 @@
+"""The query runner pages use: named queries for the current viewer, checked, masked, cached.
+
+Pages call `run_query("name", **params)`. Before anything runs or is served from cache, the
+viewer's role is checked against the scope the query's file declares; for a viewer who sees
+masked data the declared sensitive columns are masked and the declared `-- when masked:`
+parameters are forced. Results are cached by query name, parameters, data version (the
+database file's identity, a Parquet folder's files, or a time bucket for remote sources) and
+the viewer's scope, so a reloaded database is never served stale and nothing is shared between
+viewers who may see different data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from northstar.data import access
+from northstar.data.named_queries import (
+    DatabaseMissingError,
+    DatasetMetadata,
+    QueryError,
+    execute,
+    load_query,
+    normalise,
+    source_key,
+)
+from northstar.data.source import DataSource, current_source, source_version
+from northstar.ui import masking, sign_in
+
+__all__ = ["DatabaseMissingError", "QueryError", "dataset_metadata", "filter_options",
+           "run_query"]
+
+
+@st.cache_data(show_spinner=False, max_entries=512, ttl=dt.timedelta(hours=12))
+def _cached(
+    name: str,
+    params_key: tuple[tuple[str, Any], ...],
+    source_key: str,
+    version: str,
+    viewer_scope: tuple[str | None, str | None],
+    masked: bool,
+    _source: DataSource,
+) -> pd.DataFrame:
+    # viewer_scope is part of the key so results are never shared between viewers that may
+    # see different data; masking is applied before the result is cached
+    frame = execute(name, dict(params_key), _source)
+    return masking.mask_frame(frame, load_query(name).sensitive, name) if masked else frame
+
+
+def run_query(name: str, **params: Any) -> pd.DataFrame:
+    """Run a named query for the current viewer; cached by name, parameters, data version and
+    viewer scope. Raises `AccessDenied` when the viewer's role may not see the query's data.
+
+    Parameters the query does not use are ignored, so pages can pass the global filters
+    to every query.
+    """
+    query = load_query(name)
+    used = {key: normalise(value) for key, value in params.items() if key in query.parameters}
+    viewer = sign_in.current_viewer()
+    access.check_query(viewer, name, query.scope, used)
+    masked = masking.masking_on(forced=viewer.masking_forced)
+    if masked:
+        used.update(query.when_masked)
+    source = current_source()
+    return _cached(
+        name, tuple(sorted(used.items())), source_key(source), source_version(source),
+        viewer.cache_scope, masked, source,
+    )
+
+
+def dataset_metadata() -> DatasetMetadata:
+    """What the data is and when it is from (raises DatabaseMissingError when the data source
+    is missing or cannot be opened)."""
+    values = dict(run_query("dataset_metadata").itertuples(index=False, name=None))
+    if "as_of_date" not in values:
+        raise QueryError("The database has no as_of_date in dataset_metadata")
+    as_of = dt.date.fromisoformat(values["as_of_date"])
+    return DatasetMetadata(
+        as_of, values.get("source", "unknown"), values.get("schema_fingerprint")
+    )
+
+
+def filter_options() -> dict[str, list[str]]:
+    """Values offered by the global filters, by dimension."""
+    frame = run_query("filter_options")
+    return {
+        dimension: list(group["value"])
+        for dimension, group in frame.groupby("dimension", sort=False)
+    }

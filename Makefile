@@ -109,7 +109,7 @@ bench: $(DEV_STAMP) chromium ## Benchmark every page at SIZES accounts vs pandas
 
 .PHONY: load-test
 load-test: $(DEV_STAMP) chromium | $(DB) ## SESSIONS browsers at once for SECONDS against DB (bench/results/)
-	$(VPY) -m bench.load --db $(DB) --sessions $(SESSIONS) --seconds $(SECONDS) \
+	$(VPY) -m bench.many_sessions --db $(DB) --sessions $(SESSIONS) --seconds $(SECONDS) \
 		--out bench/results/load_$$(date +%Y%m%d-%H%M%S).md
 
 # --- housekeeping -----------------------------------------------------------

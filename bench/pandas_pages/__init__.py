@@ -1,36 +1,17 @@
-"""The pandas approach: the same page results computed the way a typical Streamlit dashboard
-does it — load the tables into DataFrames (`con.table(...).df()`), then filter, merge and
-group in pandas.
+"""The pandas approach, for the three heaviest pages (Retention, CCO programs, Satisfaction):
+the same results computed the way a typical Streamlit dashboard does it — load the tables
+into DataFrames (`con.table(...).df()`), then filter, merge and group in pandas — so the
+benchmark's ratio pandas / Northstar stays honest without a second copy of every page.
 
-Covered: every page's main results —
-- Briefing: the KPI wall.
 - Retention: KPIs, monthly and trailing trend, breakdown by segment, quarterly cohorts.
-- Health & risk: band summary, churn by band, the at-risk list.
-- Account 360: the search, and the account's profile, revenue history, health history,
-  surveys, tickets, engagements and kudos.
-- Programs: the advisory board comparison and sessions, executive coverage, the onboarding and
-  professional-services survey results (total, topic, trend), the support review by category
-  and age, kudos by quarter, by employee and the newest.
+- CCO programs: the advisory board comparison and sessions, executive coverage, the onboarding
+  and professional-services survey results (total, topic, trend), the support review by
+  category and age, kudos by quarter, by employee and the newest.
 - Satisfaction: scores (current, comparison, monthly, by program).
-- Data: the dataset's facts, rows per table, the last load's summary, rule counts, refused
-  rows and warnings.
-- Glossary: what app.py reads on every page (the facts and the filter options).
-- Goal alignment: the KPI catalogue, every KPI's actuals, departments and outcomes.
-- Scorecard (customer service): the same catalogue and actuals, touchpoint scores, engagement,
-  kudos and both drill-downs.
-- Where to invest: the trailing-year KPIs and the customers per segment and motion and per
-  account.
+
 `COVERED` names the Northstar calls (bench/pages.py keys) each one reproduces, so the ratio
-compares like with like; each module's docstring says what its page leaves out.
-
-The pandas side starts from whole tables and does not read the tallies the rollups build, with
-one exception: `account_health_monthly` (its components need trailing windows a dashboard
-would not recompute per visit), read by Health & risk, Account 360's health history and Where
-to invest's health scores. The computed KPI actuals, Account 360's revenue history and the
-customers' cost to serve, which the pages read from rollups, are computed from the tables here.
-
-One module a page (or pair of pages); each lists its pages as `common.Page`s, which this module
-gathers into the tables that bench/worker.py reads.
+compares like with like. The pandas side starts from whole tables and does not read the
+tallies the rollups build.
 """
 
 from __future__ import annotations
@@ -41,19 +22,10 @@ from collections.abc import Callable
 import pandas as pd
 
 from bench import pages
-from bench.pandas_pages import (
-    account,
-    goals,
-    health,
-    invest,
-    programs,
-    reference,
-    revenue,
-    satisfaction,
-)
+from bench.pandas_pages import programs, revenue, satisfaction
 from bench.pandas_pages.common import TABLES, Page, close, load_tables
 
-MODULES = (revenue, health, account, programs, satisfaction, reference, goals, invest)
+MODULES = (revenue, programs, satisfaction)
 _BY_NAME: dict[str, Page] = {page.name: page for module in MODULES for page in module.PAGES}
 _ORDERED = [name for name in pages.PAGES if name in _BY_NAME]  # bench/pages.py's order
 

@@ -70,12 +70,6 @@ def kpi_windows(t: dict[str, pd.DataFrame], state: FilterState, end_months, mont
     return pd.DataFrame(rows)
 
 
-def briefing(t, context: Context, state: FilterState) -> dict[str, object]:
-    window = state.period
-    kpis = kpi_windows(t, state, window.query_end_months(), window.months)
-    return {"kpi_windows": kpis}
-
-
 def _breakdown(t, state: FilterState, opening: dt.date, closing: dt.date) -> pd.DataFrame:
     accounts = scope(t["accounts"], state)[["account_id", "segment"]]
     mrr = t["account_mrr_monthly"]
@@ -152,10 +146,6 @@ def check_kpi_window(expect: Expect, northstar: pd.DataFrame, ours: pd.DataFrame
         expect(column, n[column], p[column])
 
 
-def check_briefing(expect: Expect, northstar, ours, end_month: dt.date) -> None:
-    check_kpi_window(expect, northstar["kpi_windows"], ours["kpi_windows"], end_month)
-
-
 def check_retention(expect: Expect, northstar, ours, end_month: dt.date) -> None:
     check_kpi_window(expect, northstar["overview:kpi_windows"], ours["overview:kpi_windows"],
                      end_month)
@@ -169,7 +159,6 @@ def check_retention(expect: Expect, northstar, ours, end_month: dt.date) -> None
 REVENUE_TABLES = base_tables("accounts", "account_mrr_monthly", "survey_responses",
                              "support_tickets")
 PAGES = (
-    Page("briefing", REVENUE_TABLES, briefing, ("kpi_windows",), check_briefing),
     Page("retention", REVENUE_TABLES, retention_page,
          ("overview:kpi_windows", "overview:monthly", "overview:trailing", "breakdown",
           "cohorts"), check_retention),

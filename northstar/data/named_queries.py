@@ -32,6 +32,7 @@ from northstar.data.source import (
 )
 
 _PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_COMMENT = re.compile(r"--[^\n]*")
 
 
 class QueryError(RuntimeError):
@@ -118,7 +119,8 @@ def _load_query(name: str, mtime_ns: int) -> Query:
     sql = path.read_text()
     scope, sensitive = _declarations(name, sql)
     forced = _when_masked(name, dict(_DECLARATION.findall(sql)).get("when masked", ""))
-    return Query(name, sql, frozenset(_PARAMETER.findall(sql)), scope, sensitive, forced)
+    body = _COMMENT.sub("", sql)  # a header may name parameters; only the SQL binds them
+    return Query(name, sql, frozenset(_PARAMETER.findall(body)), scope, sensitive, forced)
 
 
 def load_query(name: str) -> Query:

@@ -1,4 +1,4 @@
-"""Several executives at once: the load test (bench/load.py) with 5 browser sessions for 30 s
+"""Several executives at once: the load test (bench/many_sessions.py) with 5 browser sessions for 30 s
 against one server on the small demo database. No errors, every page rendered at least once,
 and the report gives the p95 page time and the server's memory."""
 
@@ -17,10 +17,10 @@ SECONDS = 30
 
 def test_five_sessions_at_once(demo_db: Path, chromium_path: str, tmp_path: Path) -> None:
     out = tmp_path / "load.md"
-    # its own process: bench.load drives chromium with Playwright's asyncio API, which does not
+    # its own process: bench.many_sessions drives chromium with Playwright's asyncio API, which does not
     # mix with the synchronous API the other browser tests run in this process
     done = subprocess.run(
-        [sys.executable, "-m", "bench.load", "--db", str(demo_db), "--sessions", str(SESSIONS),
+        [sys.executable, "-m", "bench.many_sessions", "--db", str(demo_db), "--sessions", str(SESSIONS),
          "--seconds", str(SECONDS), "--timeout", "60", "--out", str(out)],
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
     )

@@ -67,12 +67,12 @@ def test_the_benchmark_opens_every_page_of_the_registry():
     assert set(PAGES) == set(pages.PAGES_BY_KEY)
 
 
-def test_every_page_has_a_pandas_version():
-    assert list(PANDAS_PAGES) == list(PAGES)
-    assert set(COVERED) == set(PAGE_TABLES) == set(PAGES)
+def test_the_heaviest_pages_have_a_pandas_version():
+    assert set(PANDAS_PAGES) == {"retention", "programs", "satisfaction"}
+    assert set(COVERED) == set(PAGE_TABLES) == set(PANDAS_PAGES)
 
 
-@pytest.mark.parametrize("page", sorted(PAGES))
+@pytest.mark.parametrize("page", sorted(PANDAS_PAGES))
 def test_the_pandas_version_covers_calls_the_page_makes(page):
     for filter_set in FILTER_SETS:
         keys = {call.key for call in page_calls(page, CONTEXT, filter_set)}
@@ -81,7 +81,7 @@ def test_the_pandas_version_covers_calls_the_page_makes(page):
 
 @pytest.fixture(scope="module")
 def pandas_run(tmp_path_factory):
-    """The benchmark's pandas part (every page, the three filter sets) on a small demo."""
+    """The benchmark's pandas part (its three pages, the three filter sets) on a small demo."""
     from bench.worker import run_pandas
     from northstar.data.demo import build_demo
 
@@ -90,7 +90,7 @@ def pandas_run(tmp_path_factory):
     return run_pandas(db, rounds=1)
 
 
-@pytest.mark.parametrize("page", list(PAGES))
+@pytest.mark.parametrize("page", list(PANDAS_PAGES))
 def test_pandas_results_agree_with_the_queries(pandas_run, page):
     assert len(pandas_run["pages"][page]) == len(FILTER_SETS)
     assert pandas_run["northstar_s"][page] and min(pandas_run["northstar_s"][page]) > 0
@@ -98,7 +98,7 @@ def test_pandas_results_agree_with_the_queries(pandas_run, page):
 
 
 def test_report_shows_both_page_opens_and_the_targets():
-    from bench.run import render
+    from bench.report import render
 
     browser = {"open_s": {"briefing": 1.4, "programs": 1.9},
                "first_open_s": {"briefing": 3.1, "programs": 4.2},

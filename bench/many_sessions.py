@@ -1,6 +1,6 @@
 """Many executives at once: N browser sessions against one `streamlit run` server.
 
-    python -m bench.load --db PATH [--sessions 20] [--seconds 120] [--timeout 120]
+    python -m bench.many_sessions --db PATH [--sessions 20] [--seconds 120] [--timeout 120]
                          [--contexts] [--out FILE.md]
 
 One server (bench/browser.py's `Server`) and one headless chromium; every session is a tab of

@@ -294,11 +294,6 @@ def _strata(history: Iterable[dict[str, Any]]) -> dict[str, Stratum]:
     return {segment: Stratum(*sums[segment]) for segment in sorted(sums)}
 
 
-def driver_result(counts: pd.DataFrame, driver: Driver) -> DriverResult:
-    """Estimates for one driver from the invest_driver_counts rows."""
-    return _driver_result(_count_rows(counts), driver)
-
-
 def _driver_result(rows: CountRows, driver: Driver) -> DriverResult:
     history = rows.get(("history", driver.driver_id), [])
     strata = _strata(history)

@@ -183,12 +183,6 @@ def theme_params(themes: list[Theme]) -> dict[str, list[str]]:
     }
 
 
-def themes_of(comment: str, themes: list[Theme]) -> list[str]:
-    """The themes a comment falls under (the same rule the SQL applies)."""
-    text = comment.lower()
-    return [theme.name for theme in themes if re.search(theme.pattern, text)]
-
-
 # --- spikes ---------------------------------------------------------------------------------
 
 

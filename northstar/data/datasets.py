@@ -16,8 +16,6 @@ import duckdb
 
 from northstar.data.schema import UNINDEXED_TABLES, create_schema
 
-REFERENCE_TABLES = ("departments", "customer_outcomes")
-
 
 @dataclass(frozen=True)
 class Dataset:
@@ -80,7 +78,6 @@ DATASETS: tuple[Dataset, ...] = (
             ("Department scorecard: employee engagement",)),
 )
 DATASETS_BY_NAME = {dataset.name: dataset for dataset in DATASETS}
-REQUIRED_TABLES = tuple(dataset.name for dataset in DATASETS if dataset.required)
 
 WARNINGS: dict[str, tuple[QualityCheck, ...]] = {
     "accounts": (

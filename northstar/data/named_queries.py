@@ -55,11 +55,6 @@ def as_source(where: DataSource | Path | str | None = None) -> DataSource:
         raise SourceUnavailable(str(error)) from error
 
 
-def data_version(where: DataSource | Path | str | None = None) -> str:
-    """Identity of the source's contents: changes whenever the data is rewritten."""
-    return source_version(as_source(where))
-
-
 _DECLARATION = re.compile(r"^-- (scope|sensitive|when masked):(.*)$", re.MULTILINE)
 _SENSITIVE_COLUMN = re.compile(r"^([a-z0-9_]+) \(([a-z]+)\)$")
 _MASKED_VALUE = re.compile(r"^([a-z0-9_]+) = (''|true|false)$")

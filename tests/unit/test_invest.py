@@ -90,7 +90,8 @@ def test_driver_result_from_counts():
     counts = pd.DataFrame(rows, columns=["cohort", "driver_id", "segment", "exposed", "landmarks",
                                          "accounts", "churned", "arr_usd", "nps_answers",
                                          "nps_promoters", "nps_detractors"])
-    result = invest.driver_result(counts, invest.DRIVERS["slow_support"])
+    result = next(result for result in invest.driver_results(counts)
+                  if result.driver.driver_id == "slow_support")
     assert result.crude.value == pytest.approx(41 / 13)
     assert result.adjusted.value == pytest.approx(1.0)
     assert result.design_effect == pytest.approx(2.0)  # two landmarks per account

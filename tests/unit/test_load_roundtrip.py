@@ -20,6 +20,7 @@ from northstar.data.demo import build_demo
 from northstar.data.export import export_csv
 from northstar.data.load import main
 from northstar.data.paths import DATA_DIR
+from northstar.data.source import source_version
 from northstar.ui import queries
 from tests.conftest import REPO_ROOT
 
@@ -118,7 +119,7 @@ def test_query_running_during_a_swap_finishes(demo_and_export, tmp_path, use_db)
     replacement = tmp_path / "replacement.duckdb"
     build_demo(replacement, accounts=400, seed=5)
     connection = named_queries._connection(str(target.resolve()), named_queries.as_source(target))
-    version = named_queries.data_version(target.resolve())
+    version = source_version(named_queries.as_source(target.resolve()))
     cursor = connection.cursor(version)  # a session that has just started a query
     outcome: dict[str, object] = {}
 

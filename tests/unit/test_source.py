@@ -16,7 +16,7 @@ from bench.worker import context_for
 from northstar.data import named_queries, source
 from northstar.data.export import export_parquet
 from northstar.data.export import main as export_main
-from northstar.data.source import DataSource, SourceUnavailable, parse_source
+from northstar.data.source import DataSource, SourceUnavailable, parse_source, source_version
 from northstar.ui import queries
 
 # queries whose order leaves ties, so two sources may list tied rows in another order:
@@ -198,7 +198,7 @@ def test_rewriting_the_folder_changes_the_data_version(demo_db, tmp_path, use_db
     folder = tmp_path / "published"
     export_parquet(demo_db, folder)
     use_db(folder)
-    before = named_queries.data_version()
+    before = source_version(named_queries.as_source())
     assert queries.dataset_metadata().source == "demo"
     with duckdb.connect() as con:
         con.execute("copy (select key, case when key = 'source' then 'republished' else value "
@@ -206,7 +206,7 @@ def test_rewriting_the_folder_changes_the_data_version(demo_db, tmp_path, use_db
                     {"old": str(folder / "dataset_metadata.parquet"),
                      "new": str(tmp_path / "metadata.parquet")})
     os.replace(tmp_path / "metadata.parquet", folder / "dataset_metadata.parquet")
-    assert named_queries.data_version() != before
+    assert source_version(named_queries.as_source()) != before
     assert queries.dataset_metadata().source == "republished"
 
 

@@ -1,4 +1,7 @@
--- one account's engagements (advisory board, executive meetings, qbrs, services, installation, follow-ups), newest first; params $account_id.
+-- one account's engagements, newest first
+-- advisory board, executive meetings, qbrs, services, installation and follow-ups.
+-- parameters:
+--   $account_id  the account
 -- scope: account_detail
 -- sensitive: notes (text)
 with final as (

@@ -1,4 +1,10 @@
--- one account's health components and weighted score by month; params $account_id, $w_support, $w_sentiment, $w_engagement, $w_revenue.
+-- one account's health components and weighted score, one row per month
+-- parameters:
+--   $account_id    the account
+--   $w_support     weight of the support experience component in the health score
+--   $w_sentiment   weight of the survey sentiment component
+--   $w_engagement  weight of the engagement component
+--   $w_revenue     weight of the revenue trend component
 -- scope: account_detail
 -- sensitive: none
 with final as (

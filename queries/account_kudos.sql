@@ -1,4 +1,6 @@
--- kudos the account's people gave our employees, newest first; params $account_id.
+-- kudos the account's people gave our employees, newest first
+-- parameters:
+--   $account_id  the account
 -- scope: account_detail
 -- sensitive: none
 with final as (

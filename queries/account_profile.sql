@@ -1,4 +1,7 @@
--- one account's profile: firmographics, owner, dates, churn, advisory board membership and current arr; params $account_id.
+-- one account's profile
+-- firmographics, owner, dates, churn, advisory board membership and current arr.
+-- parameters:
+--   $account_id  the account
 -- scope: account_detail
 -- sensitive: account_name (account), primary_contact_name (contact), primary_contact_email (email)
 with latest_revenue as (

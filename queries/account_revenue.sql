@@ -1,4 +1,6 @@
--- one account's monthly arr history with the movement each month; params $account_id.
+-- one account's monthly arr history with the movement each month
+-- parameters:
+--   $account_id  the account
 -- scope: account_detail
 -- sensitive: none
 with final as (

@@ -1,4 +1,10 @@
--- accounts whose id, or name when $match_names, contains $search (case-insensitive), best matches first, at most $limit rows; params $search, $match_names, $limit.
+-- accounts matching a search, best matches first, at most $limit rows
+-- an account matches when its id, or its name when $match_names, contains $search
+-- (case-insensitive).
+-- parameters:
+--   $match_names  whether account names are searched too, not only ids
+--   $search       the text to look for (case-insensitive)
+--   $limit        at most this many rows
 -- scope: account_detail
 -- sensitive: account_name (account)
 -- when masked: match_names = false

@@ -1,4 +1,6 @@
--- one account's survey answers with comments, newest first; params $account_id.
+-- one account's survey answers with comments, newest first
+-- parameters:
+--   $account_id  the account
 -- scope: account_detail
 -- sensitive: respondent_name (contact), comment (text)
 with final as (

@@ -1,4 +1,6 @@
--- one account's support tickets with first response and resolution hours, newest first; params $account_id.
+-- one account's support tickets with first response and resolution hours, newest first
+-- parameters:
+--   $account_id  the account
 -- scope: account_detail
 -- sensitive: subject (text)
 with final as (

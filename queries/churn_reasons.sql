@@ -1,6 +1,12 @@
--- churned accounts and churned arr (their arr at the opening month, as in the arr bridge) by reason and competitor, for each window of $window_months months ending at $end_months; filters $segments, $regions, $plans.
+-- churned accounts and churned arr by reason and competitor, for each window
+-- churned arr is an account's arr at the opening month, as in the arr bridge; a window is
+-- $window_months months ending at one of $end_months.
 -- windows the revenue tallies hold are summed from the revenue_window_churn rollup; others are
 -- paired live (window_movements), which the empty join keeps from reading anything otherwise.
+-- parameters:
+--   $window_months  length of each window, in months
+--   $end_months     the month each window ends at (a list, one window each)
+--   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: aggregate
 -- sensitive: none
 with windows as (

@@ -1,4 +1,10 @@
--- closed-loop follow-up by month of the answer over the whole history: unhappy answers (nps 0-6, csat 1-2), followed up within $target_days days, overdue, still due on $as_of_date, and the follow-up rate; filters $segments, $regions, $plans.
+-- closed-loop follow-up of unhappy answers, one row per month of the answer
+-- over the whole history: unhappy answers (nps 0-6, csat 1-2), followed up within $target_days
+-- days, overdue, still due on $as_of_date, and the follow-up rate.
+-- parameters:
+--   $target_days  days an answer has to be followed up in
+--   $as_of_date   the date an answer not followed up is overdue or still due on
+--   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: aggregate
 -- sensitive: none
 with answers as (

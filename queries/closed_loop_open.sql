@@ -1,4 +1,13 @@
--- unhappy answers (nps 0-6, csat 1-2) from $start_date to $end_date that nobody followed up within $target_days days (overdue) or still can be (due on $as_of_date), newest first, at most $limit; filters $segments, $regions, $plans.
+-- unhappy answers still waiting for a follow-up, newest first, at most $limit
+-- unhappy answers (nps 0-6, csat 1-2) from $start_date to $end_date that nobody followed up within
+-- $target_days days (overdue) or still can be (due on $as_of_date).
+-- parameters:
+--   $start_date   first answer date
+--   $end_date     last answer date
+--   $target_days  days an answer has to be followed up in
+--   $as_of_date   the date an answer is overdue or still due on
+--   $limit        at most this many rows
+--   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: verbatim
 -- sensitive: account_name (account), comment (text)
 with open_answers as (

@@ -1,4 +1,12 @@
--- do follow-ups keep detractors: nps detractor answers given at least $horizon_days days before $as_of_date, followed up within $target_days days or not, and the share of each whose account churned within $horizon_days days of the answer; filters $segments, $regions, $plans.
+-- do follow-ups keep detractors: churn of detractors followed up or not
+-- nps detractor answers given at least $horizon_days days before $as_of_date, followed up within
+-- $target_days days or not, and the share of each whose account churned within $horizon_days days
+-- of the answer.
+-- parameters:
+--   $horizon_days  days after the answer in which a churn counts
+--   $as_of_date    answers must be given at least $horizon_days days before this date
+--   $target_days   days an answer has to be followed up in
+--   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: aggregate
 -- sensitive: none
 with detractors as (

@@ -1,5 +1,11 @@
--- cohort retention: per start cohort ($cohort_grain 'month' or 'quarter') and age (in the same unit), cohort size, starting mrr, members active and their mrr, logo and revenue retention; only cohorts that start inside the data and ages already observed; filters $segments, $regions, $plans.
+-- cohort retention: one row per start cohort and age
+-- per start cohort and age (in the same unit): cohort size, starting mrr, members active and their
+-- mrr, logo and revenue retention; only cohorts that start inside the data and ages already
+-- observed.
 -- added up from the cohort_month_tallies rollup (members by start month and age in months).
+-- parameters:
+--   $cohort_grain  'month' or 'quarter': the unit of cohorts and ages
+--   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: aggregate
 -- sensitive: none
 with tallies as (

@@ -1,4 +1,8 @@
--- comments per theme ($theme_names / $theme_patterns) and month over the whole history, for trends and spike detection; filters $segments, $regions, $plans.
+-- comments per theme and month over the whole history, for trends and spike detection
+-- parameters:
+--   $theme_names     the themes' names
+--   $theme_patterns  each theme's regular expression, in the order of $theme_names
+--   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: aggregate
 -- sensitive: none
 with rules as (

@@ -1,4 +1,7 @@
--- the first $row_limit refused rows or warnings of the last load ($kind: 'refused' or 'warning'), by table and line.
+-- the first $row_limit refused rows or warnings of the last load, by table and line
+-- parameters:
+--   $row_limit  at most this many rows
+--   $kind       'refused' or 'warning'
 -- scope: admin
 -- sensitive: value (text)
 with problems as (

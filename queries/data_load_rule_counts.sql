@@ -1,4 +1,6 @@
--- refused rows and quality warnings of the last load per table and rule: kind ('refused' or 'warning'), table_name, rule, problems; no parameters.
+-- refused rows and quality warnings of the last load, per table and rule
+-- columns: kind ('refused' or 'warning'), table_name, rule, problems.
+-- parameters: none
 -- scope: admin
 -- sensitive: none
 with problems as (

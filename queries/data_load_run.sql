@@ -1,4 +1,6 @@
--- the load that built this database (no rows for demo data): source, mapping, times, totals, threshold; no parameters.
+-- the load that built this database (no rows for demo data)
+-- source, mapping, times, totals, threshold.
+-- parameters: none
 -- scope: admin
 -- sensitive: none
 with runs as (

@@ -1,4 +1,6 @@
--- the last load per canonical table: source file, status, rows read, loaded, refused and warnings; no parameters.
+-- the last load per canonical table
+-- source file, status, rows read, loaded, refused and warnings.
+-- parameters: none
 -- scope: admin
 -- sensitive: none
 with results as (

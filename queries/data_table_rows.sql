@@ -1,4 +1,5 @@
--- rows per canonical table: one row per table_name with row_count; no parameters.
+-- rows per canonical table: one row per table_name with row_count
+-- parameters: none
 -- scope: admin
 -- sensitive: none
 with counted as (

@@ -1,4 +1,5 @@
--- dataset facts (as_of_date, source, seed, ...) as key/value rows; no parameters.
+-- dataset facts (as_of_date, source, seed, ...) as key/value rows
+-- parameters: none
 -- scope: aggregate
 -- sensitive: none
 with final as (

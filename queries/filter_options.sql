@@ -1,4 +1,6 @@
--- values offered by the global filters: one row per (dimension, value) with its account count; no parameters.
+-- values offered by the global filters: one row per (dimension, value)
+-- with its account count.
+-- parameters: none
 -- scope: aggregate
 -- sensitive: none
 with dimensions as (

@@ -1,4 +1,5 @@
--- the departments with their head, by name; no params.
+-- the departments with their head, by name
+-- parameters: none
 -- scope: aggregate
 -- sensitive: none
 with final as (

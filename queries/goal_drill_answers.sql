@@ -1,4 +1,14 @@
--- the survey answers behind a survey kpi or touchpoint score: answers of $survey_types in $programs (empty = all) at $department_ids (empty = any) between $start_date and $end_date, for accounts in scope, lowest score first (at most $limit, with the total); params $survey_types, $programs, $department_ids, $start_date, $end_date, $limit, $segments, $regions, $plans.
+-- the survey answers behind a survey kpi or touchpoint score, lowest score first
+-- answers of $survey_types in $programs at $department_ids between $start_date and $end_date, for
+-- accounts in scope; at most $limit rows, with the total.
+-- parameters:
+--   $survey_types    the survey types to include
+--   $programs        the programs to include (empty = all)
+--   $department_ids  the departments answered at (empty = any)
+--   $start_date      first answer date
+--   $end_date        last answer date
+--   $limit           at most this many rows
+--   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: verbatim
 -- sensitive: account_name (account), comment (text)
 with answers as (

@@ -1,4 +1,10 @@
--- the accounts behind survey coverage: accounts in scope billed in $closing_month, with their latest relationship nps answer in the six months ending that month (none = not covered), uncovered and largest arr first (at most $limit, with the totals); params $closing_month, $limit, $segments, $regions, $plans.
+-- the accounts behind survey coverage, uncovered and largest arr first
+-- accounts in scope billed in $closing_month, with their latest relationship nps answer in the six
+-- months ending that month (none = not covered); at most $limit rows, with the totals.
+-- parameters:
+--   $closing_month  the month coverage is measured at
+--   $limit          at most this many rows
+--   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: account
 -- sensitive: account_name (account)
 with billed as (

@@ -1,4 +1,12 @@
--- the accounts behind new or expansion arr in one period: accounts in scope whose revenue movement from $opening_month to $closing_month is $movement ('new' or 'expansion'), largest arr change first (at most $limit, with the total); params $movement, $opening_month, $closing_month, $limit, $segments, $regions, $plans.
+-- the accounts behind new or expansion arr in one period, largest arr change first
+-- accounts in scope whose revenue movement from $opening_month to $closing_month is $movement; at
+-- most $limit rows, with the total.
+-- parameters:
+--   $opening_month  the month the period opens at
+--   $closing_month  the month the period closes at
+--   $movement       'new' or 'expansion'
+--   $limit          at most this many rows
+--   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: account
 -- sensitive: account_name (account)
 with moves as (

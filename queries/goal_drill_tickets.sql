@@ -1,4 +1,13 @@
--- the tickets behind a ticket kpi in one period: tickets opened ($basis 'opened') or resolved ($basis 'resolved') between $start_date and $end_date, of $categories (empty = all), for accounts in scope, slowest first (at most $limit, with the total); params $basis, $categories, $start_date, $end_date, $limit, $segments, $regions, $plans.
+-- the tickets behind a ticket kpi in one period, slowest first
+-- tickets of accounts in scope opened or resolved between $start_date and $end_date, of
+-- $categories; at most $limit rows, with the total.
+-- parameters:
+--   $basis       'opened' or 'resolved': which date must fall in the period
+--   $start_date  first day of the period
+--   $end_date    last day of the period
+--   $categories  the ticket categories (empty = all)
+--   $limit       at most this many rows
+--   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: account
 -- sensitive: account_name (account)
 with tickets as (

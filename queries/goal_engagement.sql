@@ -1,4 +1,7 @@
--- employee engagement of one department by quarter (score 0-100, respondents, headcount, response rate), oldest first; params $department_id.
+-- employee engagement of one department by quarter, oldest first
+-- score 0-100, respondents, headcount, response rate.
+-- parameters:
+--   $department_id  the department
 -- scope: department
 -- sensitive: none
 with final as (

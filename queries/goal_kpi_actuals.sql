@@ -1,4 +1,6 @@
--- every kpi's actual per period (computed kpis from the kpi rollup, imported as loaded), oldest first; no params.
+-- every kpi's actual per period, oldest first
+-- computed kpis come from the kpi rollup, imported ones as loaded.
+-- parameters: none
 -- scope: aggregate
 -- sensitive: none
 with final as (

@@ -1,4 +1,7 @@
--- the kpi catalogue: each kpi's department, definition, unit, direction, target, grain, source, computation, owner, next review and the customer outcomes it serves (ids and names); no params.
+-- the kpi catalogue, one row per kpi
+-- each kpi's department, definition, unit, direction, target, grain, source, computation, owner,
+-- next review and the customer outcomes it serves (ids and names).
+-- parameters: none
 -- scope: aggregate
 -- sensitive: none
 with served as (

@@ -1,4 +1,11 @@
--- kudos for one department's employees from accounts in scope between $start_date and $end_date, per employee (at most $limit, most praised first); params $department_id, $start_date, $end_date, $limit, $segments, $regions, $plans.
+-- kudos for one department's employees, per employee, most praised first
+-- kudos from accounts in scope between $start_date and $end_date; at most $limit rows.
+-- parameters:
+--   $start_date     first day kudos were given
+--   $end_date       last day kudos were given
+--   $limit          at most this many rows
+--   $department_id  the department
+--   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: department
 -- sensitive: none
 with given as (

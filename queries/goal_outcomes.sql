@@ -1,4 +1,5 @@
--- the customer outcomes kpis can serve, in the reference order; no params.
+-- the customer outcomes kpis can serve, in the reference order
+-- parameters: none
 -- scope: aggregate
 -- sensitive: none
 with final as (

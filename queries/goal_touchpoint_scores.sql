@@ -1,4 +1,13 @@
--- nps, csat and ces of survey answers at one department's touchpoints (answers whose department_id is $department_id) from accounts in scope, per program and survey type, in the period ($start_date..$end_date) and the comparison period ($comparison_start_date..$comparison_end_date), with n; params $department_id, $start_date, $end_date, $comparison_start_date, $comparison_end_date, $segments, $regions, $plans.
+-- nps, csat and ces at one department's touchpoints, per program and survey type
+-- survey answers whose department_id is $department_id, from accounts in scope, in the period and
+-- in the comparison period, with n.
+-- parameters:
+--   $department_id          the department
+--   $start_date             first day of the period
+--   $end_date               last day of the period
+--   $comparison_start_date  first day of the comparison period
+--   $comparison_end_date    last day of the comparison period
+--   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: department
 -- sensitive: none
 with answers as (

@@ -1,4 +1,19 @@
--- the $limit accounts with the most arr at risk in $as_of_month (arr x the 12-month churn rate of their health band, $band_risk_pct in band order) among the bands in $band_orders, with components, owner, renewal and last executive meeting; params $w_support, $w_sentiment, $w_engagement, $w_revenue, $healthy_from, $watch_from, $at_risk_from, $band_risk_pct, $band_orders, $limit, $segments, $regions, $plans.
+-- the $limit accounts with the most arr at risk in $as_of_month
+-- arr at risk = arr x the 12-month churn rate of the account's health band; only accounts in the
+-- bands in $band_orders; with components, owner, renewal and last executive meeting.
+-- parameters:
+--   $limit          at most this many accounts
+--   $as_of_month    the month scored
+--   $band_risk_pct  12-month churn rate of each health band, in percent, in band order
+--   $band_orders    the health bands to include, by band order
+--   $w_support      weight of the support experience component in the health score
+--   $w_sentiment    weight of the survey sentiment component
+--   $w_engagement   weight of the engagement component
+--   $w_revenue      weight of the revenue trend component
+--   $healthy_from   lowest health score of the healthy band
+--   $watch_from     lowest health score of the watch band
+--   $at_risk_from   lowest health score of the at risk band
+--   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: account
 -- sensitive: account_name (account)
 with scored as (

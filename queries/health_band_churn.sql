@@ -1,6 +1,17 @@
--- does the health score work: for every account-month with 12 months of history after it, its health band then and whether it churned within the next 12 months, by band; params $w_support, $w_sentiment, $w_engagement, $w_revenue, $healthy_from, $watch_from, $at_risk_from, $segments, $regions, $plans.
+-- does the health score work: churn within 12 months by health band
+-- for every account-month with 12 months of history after it, its health band then and whether it
+-- churned within the next 12 months, by band.
 -- summed from the health_band_outcomes rollup when it was built with these weights and bands;
 -- scored here account-month by account-month otherwise.
+-- parameters:
+--   $w_support     weight of the support experience component in the health score
+--   $w_sentiment   weight of the survey sentiment component
+--   $w_engagement  weight of the engagement component
+--   $w_revenue     weight of the revenue trend component
+--   $healthy_from  lowest health score of the healthy band
+--   $watch_from    lowest health score of the watch band
+--   $at_risk_from  lowest health score of the at risk band
+--   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: aggregate
 -- sensitive: none
 with tallied as (

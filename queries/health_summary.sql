@@ -1,4 +1,14 @@
--- accounts and arr by health band in $as_of_month; params $w_support, $w_sentiment, $w_engagement, $w_revenue, $healthy_from, $watch_from, $at_risk_from, $segments, $regions, $plans.
+-- accounts and arr by health band in $as_of_month
+-- parameters:
+--   $as_of_month   the month scored
+--   $w_support     weight of the support experience component in the health score
+--   $w_sentiment   weight of the survey sentiment component
+--   $w_engagement  weight of the engagement component
+--   $w_revenue     weight of the revenue trend component
+--   $healthy_from  lowest health score of the healthy band
+--   $watch_from    lowest health score of the watch band
+--   $at_risk_from  lowest health score of the at risk band
+--   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: aggregate
 -- sensitive: none
 with scored as (

@@ -1,4 +1,24 @@
--- profitability and investment quadrant of the accounts billed in the data's last month: arr, revenue, cost to serve (tickets by priority at $ticket_costs_usd per $ticket_priorities, engagement hours at $hour_costs_usd per $engagement_types, over the 12 months through that month, from the account_cost_quantities rollup) and margin, health score, and the motion (arr at or above the median of scored accounts = high; health at or above $watch_from = healthy); $grain 'account' returns the $limit largest accounts per motion, 'segment' the totals per segment and motion; params $w_support, $w_sentiment, $w_engagement, $w_revenue, $watch_from, $segments, $regions, $plans.
+-- profitability and investment quadrant of the accounts billed in the data's last month
+-- arr, revenue, cost to serve and margin, health score, and the motion. cost to serve: tickets by
+-- priority at $ticket_costs_usd per $ticket_priorities and engagement hours at $hour_costs_usd per
+-- $engagement_types, over the 12 months through that month, from the account_cost_quantities
+-- rollup. motion: arr at or above the median of scored accounts = high; health at or above
+-- $watch_from = healthy.
+-- $grain 'account' returns the $limit largest accounts per motion, 'segment' the totals per segment
+-- and motion.
+-- parameters:
+--   $ticket_costs_usd   cost of a ticket, in usd, for each of $ticket_priorities
+--   $ticket_priorities  the ticket priorities costed
+--   $hour_costs_usd     cost of an engagement hour, in usd, for each of $engagement_types
+--   $engagement_types   the engagement types costed
+--   $watch_from         health score from which an account counts as healthy
+--   $grain              'account' or 'segment'
+--   $limit              accounts per motion when $grain is 'account'
+--   $w_support          weight of the support experience component in the health score
+--   $w_sentiment        weight of the survey sentiment component
+--   $w_engagement       weight of the engagement component
+--   $w_revenue          weight of the revenue trend component
+--   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: account
 -- sensitive: account_name (account)
 with quantities as (

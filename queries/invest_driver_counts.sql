@@ -1,5 +1,12 @@
--- churn-driver 2x2 counts by driver, segment and exposure for three groups: 'history' (estimation landmarks: account-months with a full year before and after, and how many churned within 12 months, with nps answered in that year), 'now' (accounts billed in $as_of_month and their arr) and 'opening' (accounts billed in $opening_month and their arr); params $as_of_month, $opening_month, $segments, $regions, $plans.
+-- churn-driver 2x2 counts by driver, segment and exposure, for three groups
+-- 'history': estimation landmarks (account-months with a full year before and after, and how many
+-- churned within 12 months, with nps answered in that year); 'now': accounts billed in $as_of_month
+-- and their arr; 'opening': accounts billed in $opening_month and their arr.
 -- summed from the driver_month_tallies and driver_landmark_accounts rollups.
+-- parameters:
+--   $as_of_month    the month of the 'now' group
+--   $opening_month  the month of the 'opening' group
+--   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: aggregate
 -- sensitive: none
 with scoped as (

@@ -1,4 +1,10 @@
--- initiatives with their department, cost, targeted driver and expected churn reduction, and for running or completed ones the monthly churn of accounts exposed to the driver (and of the others, as a control) in the 12 months before the start and since, through $as_of_month's previous month; params $as_of_month, $segments, $regions, $plans.
+-- initiatives with their department, cost, targeted driver and expected churn reduction
+-- for running or completed ones, also the monthly churn of accounts exposed to the driver (and of
+-- the others, as a control) in the 12 months before the start and since, through $as_of_month's
+-- previous month.
+-- parameters:
+--   $as_of_month  churn is counted through the month before this one
+--   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: aggregate
 -- sensitive: none
 with monthly as (

@@ -1,4 +1,6 @@
--- demo data only: the churn drivers the generator planted and their true monthly hazard ratios (empty for loaded data); no parameters.
+-- demo data only: the churn drivers the generator planted
+-- and their true monthly hazard ratios (empty for loaded data).
+-- parameters: none
 -- scope: aggregate
 -- sensitive: none
 with final as (

@@ -1,7 +1,13 @@
--- kpi wall: one row per window (the $window_months months ending at each of $end_months) with arr, revenue movement, nrr/grr/logo churn, nps/csat/ces with n, and open escalations at the window's end; filters $segments, $regions, $plans (empty list = all).
--- windows the rollups tally (revenue_window_tallies, kpi_month_tallies) are summed from them;
--- any other window pairs each account's opening and closing revenue and reads answers and
--- tickets live, by the same rules.
+-- kpi wall: one row per window of $window_months months ending at each of $end_months
+-- each row: arr, revenue movement, nrr/grr/logo churn, nps/csat/ces with n, and open escalations at
+-- the window's end.
+-- windows the rollups tally (revenue_window_tallies, kpi_month_tallies) are summed from them; any
+-- other window pairs each account's opening and closing revenue and reads answers and tickets live,
+-- by the same rules.
+-- parameters:
+--   $window_months  length of each window, in months
+--   $end_months     the month each window ends at (a list, one window each)
+--   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: aggregate
 -- sensitive: none
 with windows as (

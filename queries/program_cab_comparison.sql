@@ -1,4 +1,13 @@
--- advisory board members vs comparable non-members from $opening_month to $closing_month (group_order 1 cab, 2 comparable, 3 all other accounts): accounts active at the opening, logo churn, nrr, grr, relationship nps with n between $start_date and $end_date, and the arr floor per segment that defines "comparable"; params $opening_month, $closing_month, $start_date, $end_date, $segments, $regions, $plans.
+-- advisory board members vs comparable non-members over one period
+-- from $opening_month to $closing_month, by group_order (1 cab, 2 comparable, 3 all other
+-- accounts): accounts active at the opening, logo churn, nrr, grr, relationship nps with n between
+-- $start_date and $end_date, and the arr floor per segment that defines "comparable".
+-- parameters:
+--   $opening_month  the month the period opens at
+--   $closing_month  the month the period closes at
+--   $start_date     first answer date for the nps
+--   $end_date       last answer date for the nps
+--   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: aggregate
 -- sensitive: none
 with movements as (

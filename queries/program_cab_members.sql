@@ -1,4 +1,10 @@
--- current customer advisory board members (a membership open on $as_of) with joined date, arr in $as_of's month, latest relationship nps and cab sessions invited to / attended in the 12 months up to $as_of; params $as_of, $limit, $segments, $regions, $plans.
+-- current customer advisory board members (a membership open on $as_of)
+-- with joined date, arr in $as_of's month, latest relationship nps and cab sessions invited to /
+-- attended in the 12 months up to $as_of.
+-- parameters:
+--   $as_of  the date membership and the figures are taken at
+--   $limit  at most this many rows
+--   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: account
 -- sensitive: account_name (account), seat_holder_name (contact)
 with members as (

@@ -1,4 +1,10 @@
--- customer advisory board sessions and attendance per $grain ('week', 'month' or 'quarter') up to $as_of: a session is the cab_session engagements held on one date; sessions, invitations, attended, attendance_pct (attended / invited); params $grain, $as_of, $segments, $regions, $plans.
+-- customer advisory board sessions and attendance per $grain, up to $as_of
+-- a session is the cab_session engagements held on one date; columns: sessions, invitations,
+-- attended, attendance_pct (attended / invited).
+-- parameters:
+--   $grain  'week', 'month' or 'quarter'
+--   $as_of  the last date counted
+--   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: aggregate
 -- sensitive: none
 with invitations as (

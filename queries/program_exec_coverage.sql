@@ -1,4 +1,13 @@
--- executive face-to-face coverage of the top $top_n accounts by arr (ties at the boundary included) at each of $end_months, split met / not met (an attended executive_meeting in the 12 months up to the month's last day, or $as_of if earlier; a meeting exactly 12 months before counts), with logo churn and nrr over the following 12 months where the data has them; params $end_months, $top_n, $as_of, $segments, $regions, $plans.
+-- executive face-to-face coverage of the top $top_n accounts by arr, per month
+-- at each of $end_months (ties at the boundary included), split met / not met (met = an attended
+-- executive_meeting in the 12 months up to the month's last day, or $as_of if earlier; a meeting
+-- exactly 12 months before counts), with logo churn and nrr over the following 12 months where the
+-- data has them.
+-- parameters:
+--   $top_n       how many of the largest accounts count as top
+--   $end_months  the months measured (a list)
+--   $as_of       the date of the data, if before a month's last day: meetings count up to it
+--   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: aggregate
 -- sensitive: none
 with points as (

@@ -1,4 +1,12 @@
--- the top $top_n accounts by arr in $as_of's month (ties at the boundary included) with no attended executive meeting in the 12 months up to $as_of, largest first (at most $limit): arr, segment, csm, last executive meeting ever; params $top_n, $as_of, $limit, $segments, $regions, $plans.
+-- top accounts by arr with no attended executive meeting in the last 12 months
+-- the top $top_n accounts by arr in $as_of's month (ties at the boundary included) with no attended
+-- executive meeting in the 12 months up to $as_of, largest first (at most $limit): arr, segment,
+-- csm, last executive meeting ever.
+-- parameters:
+--   $top_n  how many of the largest accounts count as top
+--   $as_of  the date measured at
+--   $limit  at most this many rows
+--   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: account
 -- sensitive: account_name (account)
 with billed as (

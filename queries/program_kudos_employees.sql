@@ -1,4 +1,11 @@
--- employees with the most kudos from customers in scope between $start_date and $end_date (at most $limit): department, job title, kudos, accounts giving them, latest kudos date; params $start_date, $end_date, $limit, $segments, $regions, $plans.
+-- employees with the most kudos from customers in scope, at most $limit
+-- kudos given between $start_date and $end_date; columns: department, job title, kudos, accounts
+-- giving them, latest kudos date.
+-- parameters:
+--   $start_date  first day kudos were given
+--   $end_date    last day kudos were given
+--   $limit       at most this many rows
+--   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: account
 -- sensitive: none
 with given as (

@@ -1,4 +1,7 @@
--- kudos given by customers in scope per calendar quarter and department, up to $as_of; params $as_of, $segments, $regions, $plans.
+-- kudos given by customers in scope per calendar quarter and department, up to $as_of
+-- parameters:
+--   $as_of  the last date counted
+--   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: aggregate
 -- sensitive: none
 with given as (

@@ -1,4 +1,11 @@
--- the newest kudos from customers in scope between $start_date and $end_date (at most $limit): date, employee, department, account, comment (free text); params $start_date, $end_date, $limit, $segments, $regions, $plans.
+-- the newest kudos from customers in scope, at most $limit
+-- kudos given between $start_date and $end_date: date, employee, department, account, comment (free
+-- text).
+-- parameters:
+--   $start_date  first day kudos were given
+--   $end_date    last day kudos were given
+--   $limit       at most this many rows
+--   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: verbatim
 -- sensitive: account_name (account), comment (text)
 with given as (

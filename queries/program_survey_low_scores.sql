@@ -1,7 +1,19 @@
--- csat answers of 1 or 2 to the $program survey after $engagement_type engagements whose answer window ($window_days days after the end) closed between $start_date and $end_date and by $as_of, lowest and newest first (at most $limit): account, engagement end, topic, owner, score, comment; params $engagement_type, $program, $window_days, $start_date, $end_date, $as_of, $limit, $segments, $regions, $plans.
--- the engagements come from the engagement_survey_outcomes rollup (only those that ended in
--- time for the period are read), or from every engagement when it does not hold this type and
--- survey (the empty join keeps either from reading the other).
+-- low post-engagement csat answers (1 or 2), lowest and newest first
+-- csat answers of 1 or 2 to the $program survey after $engagement_type engagements whose answer
+-- window ($window_days days after the end) closed between $start_date and $end_date and by $as_of;
+-- at most $limit rows: account, engagement end, topic, owner, score, comment.
+-- the engagements come from the engagement_survey_outcomes rollup (only those that ended in time
+-- for the period are read), or from every engagement when it does not hold this type and survey
+-- (the empty join keeps either from reading the other).
+-- parameters:
+--   $program          the survey program
+--   $engagement_type  the engagement type surveyed
+--   $window_days      days after an engagement ends that its answer window stays open
+--   $start_date       first day an answer window may close
+--   $end_date         last day an answer window may close
+--   $as_of            the date of the data: windows must have closed by then
+--   $limit            at most this many rows
+--   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: verbatim
 -- sensitive: account_name (account), comment (text), topic (text)
 with live_gate as (

@@ -1,8 +1,21 @@
--- post-engagement csat survey results for $engagement_type engagements (survey $program), counted when their answer window ($window_days days after the engagement ended) closed between $start_date and $end_date and by $as_of, by $grain ('total', 'quarter' of the window's close, or 'topic' = engagement notes): due, answered, completion_pct, csat_pct (4-5), mean score, answers per score; awaiting_answers = windows still open at $as_of; params $engagement_type, $program, $window_days, $grain, $start_date, $end_date, $as_of, $segments, $regions, $plans.
--- engagements come from the engagement_survey_outcomes rollup with their latest answer; one
--- whose latest answer is after $as_of has its answer looked up live, and when the rollup does
--- not hold this engagement type and survey every engagement is read live (the empty joins keep
--- either from reading anything otherwise).
+-- post-engagement csat survey results for $engagement_type engagements (survey $program)
+-- engagements are counted when their answer window ($window_days days after the engagement ended)
+-- closed between $start_date and $end_date and by $as_of; rows by $grain: due, answered,
+-- completion_pct, csat_pct (4-5), mean score, answers per score; awaiting_answers = windows still
+-- open at $as_of.
+-- engagements come from the engagement_survey_outcomes rollup with their latest answer; one whose
+-- latest answer is after $as_of has its answer looked up live, and when the rollup does not hold
+-- this engagement type and survey every engagement is read live (the empty joins keep either from
+-- reading anything otherwise).
+-- parameters:
+--   $engagement_type  the engagement type surveyed
+--   $program          the survey program
+--   $window_days      days after an engagement ends that its answer window stays open
+--   $start_date       first day an answer window may close
+--   $end_date         last day an answer window may close
+--   $as_of            the date of the data: windows must have closed by then
+--   $grain            'total', 'quarter' (of the window's close) or 'topic' (= engagement notes)
+--   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: aggregate
 -- sensitive: topic (text)
 with live_gate as (

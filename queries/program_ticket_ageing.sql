@@ -1,4 +1,9 @@
--- support tickets still open at the end of $as_of by age (whole days from the day opened to $as_of: 0-2, 3-7, 8-30, over 30), every bucket even when empty: open, escalated, urgent or high priority; params $as_of, $segments, $regions, $plans.
+-- support tickets still open at the end of $as_of, by age
+-- age is whole days from the day opened to $as_of (0-2, 3-7, 8-30, over 30); every bucket is listed
+-- even when empty: open, escalated, urgent or high priority.
+-- parameters:
+--   $as_of  the day tickets are still open at the end of
+--   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: aggregate
 -- sensitive: none
 with open_tickets as (

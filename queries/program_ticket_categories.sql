@@ -1,4 +1,11 @@
--- support tickets opened between $start_date and $end_date by category, plus an all-categories row (category null): opened, solved and still open at the end of $as_of, escalated, reopened, median and p90 first response and resolution hours; params $start_date, $end_date, $as_of, $segments, $regions, $plans.
+-- support tickets opened between $start_date and $end_date, by category
+-- plus an all-categories row (category null): opened, solved and still open at the end of $as_of,
+-- escalated, reopened, median and p90 first response and resolution hours.
+-- parameters:
+--   $start_date  first day tickets were opened
+--   $end_date    last day tickets were opened
+--   $as_of       the day solved and still open are judged at the end of
+--   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: aggregate
 -- sensitive: none
 with tickets as (

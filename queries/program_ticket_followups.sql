@@ -1,7 +1,16 @@
--- support tickets needing follow-up, most urgent first (at most $limit): open escalations and tickets open more than 7 days at the end of $as_of (whenever opened), and tickets opened between $start_date and $end_date that were reopened or rated csat 1-2; each row carries its reasons and the count of all matching tickets per reason; params $start_date, $end_date, $as_of, $limit, $segments, $regions, $plans.
+-- support tickets needing follow-up, most urgent first, at most $limit
+-- open escalations and tickets open more than 7 days at the end of $as_of (whenever opened), and
+-- tickets opened between $start_date and $end_date that were reopened or rated csat 1-2; each row
+-- carries its reasons and the count of all matching tickets per reason.
 -- from the as-of date the ticket_follow_up_candidates rollup covers, only its tickets can need
 -- follow-up and are read; for an earlier one every ticket is (the empty join keeps either from
 -- reading the other).
+-- parameters:
+--   $limit       at most this many rows
+--   $as_of       the day tickets are still open at the end of
+--   $start_date  first day of the period tickets were opened in
+--   $end_date    last day of the period tickets were opened in
+--   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: account
 -- sensitive: account_name (account), subject (text)
 with held as (

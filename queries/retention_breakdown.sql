@@ -1,4 +1,10 @@
--- retention by one dimension ($dimension: segment, region, plan, tenure_band or acquisition_channel) for the period from $opening_month to $closing_month: churn, nrr, grr and arr impact per value; filters $segments, $regions, $plans.
+-- retention by one dimension: churn, nrr, grr and arr impact per value
+-- for the period from $opening_month to $closing_month.
+-- parameters:
+--   $dimension      segment, region, plan, tenure_band or acquisition_channel
+--   $opening_month  the month the period opens at
+--   $closing_month  the month the period closes at
+--   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: aggregate
 -- sensitive: none
 with movements as (

@@ -1,4 +1,5 @@
--- every month that has recurring revenue in the data, oldest first; no parameters.
+-- every month that has recurring revenue in the data, oldest first
+-- parameters: none
 -- scope: aggregate
 -- sensitive: none
 with final as (

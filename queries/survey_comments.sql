@@ -1,4 +1,19 @@
--- survey comments (with their response_id) from $start_date to $end_date, newest first, at most $limit, with the themes each falls under ($theme_names / $theme_patterns, in rule order); narrowed by $programs (empty = all), $survey_types (empty = all), score from $min_score to $max_score, text $search ('' = any) and $theme ('' = any); filters $segments, $regions, $plans.
+-- survey comments (with their response_id), newest first, at most $limit
+-- comments from $start_date to $end_date, with the themes each falls under ($theme_names /
+-- $theme_patterns, in rule order), narrowed by program, survey type, score, text and theme.
+-- parameters:
+--   $start_date      first answer date
+--   $end_date        last answer date
+--   $limit           at most this many comments
+--   $theme_names     the themes' names, in rule order
+--   $theme_patterns  each theme's regular expression, in the order of $theme_names
+--   $programs        the programs (empty = all)
+--   $survey_types    the survey types (empty = all)
+--   $min_score       lowest score included
+--   $max_score       highest score included
+--   $search          text the comment must contain ('' = any)
+--   $theme           the theme the comment must fall under ('' = any)
+--   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: verbatim
 -- sensitive: account_name (account), comment (text)
 -- when masked: search = ''

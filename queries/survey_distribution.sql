@@ -1,6 +1,10 @@
--- how many answers gave each score, per survey type, from $start_date to $end_date; filters $segments, $regions, $plans.
--- a range of whole months is summed from the survey_month_tallies rollup; any other is read
--- answer by answer (the empty join keeps that from reading anything otherwise).
+-- how many answers gave each score, per survey type, from $start_date to $end_date
+-- a range of whole months is summed from the survey_month_tallies rollup; any other is read answer
+-- by answer (the empty join keeps that from reading anything otherwise).
+-- parameters:
+--   $start_date  first answer date
+--   $end_date    last answer date
+--   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: aggregate
 -- sensitive: none
 with whole_months as (

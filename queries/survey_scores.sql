@@ -1,6 +1,12 @@
--- survey answer tallies (n, promoters, passives, detractors, satisfied, score sums) per survey type and group ($group_by: none, month, program, department, segment or plan) for answers from $start_date to $end_date; filters $segments, $regions, $plans.
--- a range of whole months is summed from the survey_month_tallies rollup; any other is read
--- answer by answer (the empty join keeps that from reading anything otherwise).
+-- survey answer tallies per survey type and group, from $start_date to $end_date
+-- tallies: n, promoters, passives, detractors, satisfied, score sums.
+-- a range of whole months is summed from the survey_month_tallies rollup; any other is read answer
+-- by answer (the empty join keeps that from reading anything otherwise).
+-- parameters:
+--   $group_by    none, month, program, department, segment or plan
+--   $start_date  first answer date
+--   $end_date    last answer date
+--   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: aggregate
 -- sensitive: none
 with whole_months as (

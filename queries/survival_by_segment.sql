@@ -1,4 +1,9 @@
--- kaplan-meier survival by segment: share of accounts still customers k months after their start, for accounts that started inside the data (first churn ends survival; still-active accounts are censored at the data's last month); filters $segments, $regions, $plans.
+-- kaplan-meier survival by segment
+-- share of accounts still customers k months after their start, for accounts that started inside
+-- the data (first churn ends survival; still-active accounts are censored at the data's last
+-- month).
+-- parameters:
+--   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: aggregate
 -- sensitive: none
 with event_table as (

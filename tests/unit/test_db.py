@@ -89,6 +89,30 @@ def test_every_query_file_has_a_header_and_ends_with_final(fixture_db):
         assert text == text.lower() or "'" in text, path.name
 
 
+def test_every_query_header_reads_first_line_then_parameters():
+    for path in QUERIES_DIR.glob("*.sql"):
+        header = []
+        for line in path.read_text().splitlines():
+            if not line.startswith("--"):
+                break
+            header.append(line)
+        body = path.read_text()[len("\n".join(header)):]
+        body = re.sub(r"--[^\n]*", "", body)
+        assert len(header[0]) <= 90 and all(len(line) <= 100 for line in header), path.name
+        used = set(re.findall(r"\$([a-z_][a-z0-9_]*)", body))
+        if "-- parameters: none" in header:
+            assert used == set(), path.name
+            continue
+        start = header.index("-- parameters:")
+        listed = set()
+        for line in header[start + 1:]:
+            if not line.startswith("--   "):
+                break
+            names = re.match(r"--   ((?:\$[a-z_0-9]+(?:, )?)+)", line)
+            listed |= set(re.findall(r"\$([a-z_][a-z0-9_]*)", names.group(1)))
+        assert listed == used, (path.name, listed ^ used)
+
+
 def test_metadata_and_filter_options(fixture_db):
     metadata = queries.dataset_metadata()
     assert str(metadata.as_of) == "2026-03-31"

@@ -1,16 +1,21 @@
--- one account's health components and weighted score, one row per month
+-- one account's health components, weighted score and band, one row per month
 -- parameters:
 --   $account_id    the account
 --   $w_support     weight of the support experience component in the health score
 --   $w_sentiment   weight of the survey sentiment component
 --   $w_engagement  weight of the engagement component
 --   $w_revenue     weight of the revenue trend component
+--   $healthy_from, $watch_from, $at_risk_from  the lowest score of each band
 -- scope: account_detail
 -- sensitive: none
 with final as (
     select month, support_experience, survey_sentiment, engagement, revenue_trend,
         health_score(support_experience, survey_sentiment, engagement, revenue_trend,
                      $w_support, $w_sentiment, $w_engagement, $w_revenue) as health_score,
+        health_band_label(health_band_order(
+            health_score(support_experience, survey_sentiment, engagement, revenue_trend,
+                         $w_support, $w_sentiment, $w_engagement, $w_revenue),
+            $healthy_from, $watch_from, $at_risk_from)) as band,
         tickets_6m, escalations_6m, executive_meetings_12m, is_cab_member, open_detractors_6m
     from account_health_monthly
     where account_id = $account_id

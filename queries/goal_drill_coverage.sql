@@ -11,7 +11,7 @@ with billed as (
     select m.account_id, 12 * m.mrr_usd::double as arr_usd
     from account_mrr_monthly m
     where account_in_scope(m.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
-      and m.month = $closing_month::date and m.mrr_usd > 0
+      and m.month = $closing_month::date and is_billed(m.mrr_usd)
 ),
 answered as (
     select account_id, max(responded_on) as latest_answer_on

@@ -22,8 +22,8 @@ with answers as (
 ),
 scores as (
     select program, survey_type, window_name, count(*) as answers,
-        100.0 * (avg((score >= 9)::int) - avg((score <= 6)::int)) as nps,
-        100.0 * avg((score >= 4)::int) as csat_pct,
+        100.0 * (avg(nps_promoter(score)::int) - avg(nps_detractor(score)::int)) as nps,
+        100.0 * avg(csat_satisfied(score)::int) as csat_pct,
         avg(score) as ces_mean
     from answers
     group by program, survey_type, window_name

@@ -79,17 +79,17 @@ live_revenue as (
         12 * sum(opening_mrr_usd) as starting_arr_usd,
         12 * sum(closing_mrr_usd) filter (where not was_active_at_opening) as new_arr_usd,
         12 * sum(greatest(closing_mrr_usd - opening_mrr_usd, 0))
-            filter (where was_active_at_opening and closing_mrr_usd > 0) as expansion_arr_usd,
+            filter (where was_active_at_opening and is_billed(closing_mrr_usd)) as expansion_arr_usd,
         12 * sum(greatest(opening_mrr_usd - closing_mrr_usd, 0))
-            filter (where was_active_at_opening and closing_mrr_usd > 0) as contraction_arr_usd,
-        12 * sum(opening_mrr_usd) filter (where was_active_at_opening and closing_mrr_usd = 0)
+            filter (where was_active_at_opening and is_billed(closing_mrr_usd)) as contraction_arr_usd,
+        12 * sum(opening_mrr_usd) filter (where was_active_at_opening and not is_billed(closing_mrr_usd))
             as churned_arr_usd,
         12 * sum(closing_mrr_usd) filter (where was_active_at_opening) as retained_arr_usd,
         12 * sum(least(opening_mrr_usd, closing_mrr_usd)) filter (where was_active_at_opening)
             as gross_retained_arr_usd,
         count(*) filter (where was_active_at_opening) as opening_accounts,
-        count(*) filter (where was_active_at_opening and closing_mrr_usd = 0) as churned_accounts,
-        count(*) filter (where closing_mrr_usd > 0) as active_accounts
+        count(*) filter (where was_active_at_opening and not is_billed(closing_mrr_usd)) as churned_accounts,
+        count(*) filter (where is_billed(closing_mrr_usd)) as active_accounts
     from movements
     group by window_end_month
 ),

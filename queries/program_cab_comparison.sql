@@ -64,8 +64,8 @@ revenue as (
 nps as (
     select g.group_order,
         count(*) as nps_responses,
-        count(*) filter (where r.score >= 9) as nps_promoters,
-        count(*) filter (where r.score <= 6) as nps_detractors
+        count(*) filter (where nps_promoter(r.score)) as nps_promoters,
+        count(*) filter (where nps_detractor(r.score)) as nps_detractors
     from survey_responses r
     join grouped g using (account_id)
     where r.survey_type = 'NPS' and r.program = 'relationship'

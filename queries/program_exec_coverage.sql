@@ -68,9 +68,9 @@ final as (
         count(*) as accounts,
         12 * sum(mrr_usd) as arr_usd,
         any_value(has_outcome) as has_outcome,
-        case when any_value(has_outcome) then count(*) filter (where outcome_mrr_usd = 0) end
+        case when any_value(has_outcome) then count(*) filter (where not is_billed(outcome_mrr_usd)) end
             as churned_within_12m,
-        case when any_value(has_outcome) then 100 * count(*) filter (where outcome_mrr_usd = 0) / count(*) end
+        case when any_value(has_outcome) then 100 * count(*) filter (where not is_billed(outcome_mrr_usd)) / count(*) end
             as churn_within_12m_pct,
         case when any_value(has_outcome) then 100 * sum(outcome_mrr_usd) / nullif(sum(mrr_usd), 0) end
             as nrr_12m_pct

@@ -42,7 +42,7 @@ low_answers as (
     from survey_responses r
     join engagements_due e on e.engagement_id = r.engagement_id
     where account_in_scope(r.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
-      and r.program = $program and r.survey_type = 'CSAT' and r.score <= 2
+      and r.program = $program and r.survey_type = 'CSAT' and csat_unhappy(r.score)
       and r.responded_on <= $as_of::date
     order by r.score, r.responded_on desc, r.account_id, r.response_id
     limit $limit

@@ -82,7 +82,7 @@ final as (
         count(*) as engagements_due,
         count(score) as answered,
         100 * count(score) / count(*) as completion_pct,
-        100 * count(*) filter (where score >= 4) / nullif(count(score), 0) as csat_pct,
+        100 * count(*) filter (where csat_satisfied(score)) / nullif(count(score), 0) as csat_pct,
         avg(score) as mean_score,
         count(*) filter (where score = 1) as score_1,
         count(*) filter (where score = 2) as score_2,

@@ -50,7 +50,7 @@ flagged as (
         is_open and escalated_at is not null as is_open_escalation,
         is_open and age_days > 7 as is_open_over_7_days,
         is_in_period and reopen_count > 0 as is_reopened,
-        is_in_period and coalesce(satisfaction_score <= 2, false) as is_low_csat
+        is_in_period and coalesce(csat_unhappy(satisfaction_score), false) as is_low_csat
     from tickets
 ),
 needing as (

@@ -53,13 +53,13 @@ grouped as (
 final as (
     select group_value, survey_type,
         sum(answers)::bigint as responses,
-        coalesce(sum(answers) filter (where survey_type = 'NPS' and score >= 9), 0)::bigint
+        coalesce(sum(answers) filter (where survey_type = 'NPS' and nps_promoter(score)), 0)::bigint
             as promoters,
-        coalesce(sum(answers) filter (where survey_type = 'NPS' and score between 7 and 8), 0)::bigint
+        coalesce(sum(answers) filter (where survey_type = 'NPS' and nps_passive(score)), 0)::bigint
             as passives,
-        coalesce(sum(answers) filter (where survey_type = 'NPS' and score <= 6), 0)::bigint
+        coalesce(sum(answers) filter (where survey_type = 'NPS' and nps_detractor(score)), 0)::bigint
             as detractors,
-        coalesce(sum(answers) filter (where survey_type = 'CSAT' and score >= 4), 0)::bigint
+        coalesce(sum(answers) filter (where survey_type = 'CSAT' and csat_satisfied(score)), 0)::bigint
             as satisfied,
         sum(score * answers)::double as score_total,
         sum(score * score * answers)::double as score_squares_total

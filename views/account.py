@@ -82,7 +82,7 @@ columns[0].metric(
     chart_type="area",
 )
 if latest_health is not None and latest_health["health_score"] == latest_health["health_score"]:
-    band = health.band_of(float(latest_health["health_score"]), config)
+    band = latest_health["band"]
     columns[1].metric(
         "Health score",
         f"{latest_health['health_score']:.0f}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from northstar.analytics import glossary, goals
+from northstar.analytics import glossary
 from northstar.analytics.metrics import glossary_rows
 
 st.title("Glossary")
@@ -17,7 +17,7 @@ for topic in glossary.TERMS:
     st.table(pd.DataFrame(glossary.rows(topic)).set_index("Term"))
 
 st.subheader("Goals and alignment")
-st.table(pd.DataFrame(goals.glossary_rows()).set_index("Term"))
+st.table(pd.DataFrame(glossary.alignment_rows()).set_index("Term"))
 
 st.subheader("Conventions")
 st.markdown(

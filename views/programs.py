@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from northstar.analytics import programs
-from northstar.analytics.metrics import format_usd, format_value
+from northstar.analytics.metrics import format_usd, format_value, is_missing
 from northstar.data import pages, settings
 from northstar.data.months import add_months, month_label
 from northstar.ui import charts, downloads, filters, masking, queries, tables
@@ -33,7 +33,7 @@ def show_table(table: pd.DataFrame, height: int | None = None) -> None:
 
 
 def pct_text(value: float | None) -> str:
-    return "—" if programs.is_missing(value) else f"{value:.1f}%"
+    return "—" if is_missing(value) else f"{value:.1f}%"
 
 
 def survey_tab(program: settings.SurveyProgram, rate_label: str, intro: str) -> None:
@@ -66,7 +66,7 @@ def survey_tab(program: settings.SurveyProgram, rate_label: str, intro: str) -> 
     )
     columns[3].metric(
         "Mean score",
-        "—" if programs.is_missing(row["mean_score"]) else f"{row['mean_score']:.2f} / 5",
+        "—" if is_missing(row["mean_score"]) else f"{row['mean_score']:.2f} / 5",
         border=True,
         help=f"Mean of {int(row['answered']):,} answers, 1 (very dissatisfied) to 5.",
     )
@@ -448,13 +448,13 @@ with support_tab:
             columns[3].metric(
                 "Resolution, median",
                 "—"
-                if programs.is_missing(total["median_resolution_hours"])
+                if is_missing(total["median_resolution_hours"])
                 else f"{total['median_resolution_hours']:.1f} h",
                 border=True,
                 help="Solved tickets only; p90 "
                 + (
                     "—"
-                    if programs.is_missing(total["p90_resolution_hours"])
+                    if is_missing(total["p90_resolution_hours"])
                     else f"{total['p90_resolution_hours']:.1f} hours."
                 ),
             )

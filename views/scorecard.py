@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from northstar.analytics import goals
+from northstar.analytics.metrics import format_in_unit, is_missing
 from northstar.data import access
 from northstar.data.months import add_months, last_day, month_label
 from northstar.ui import charts, downloads, filters, queries, sign_in, tables
@@ -70,9 +71,9 @@ else:
     columns = st.columns(4)
     columns[0].metric(
         "Alignment score",
-        "—" if goals.is_missing(score) else f"{score:.0f}%",
+        "—" if is_missing(score) else f"{score:.0f}%",
         None
-        if goals.is_missing(score) or goals.is_missing(previous_score)
+        if is_missing(score) or is_missing(previous_score)
         else f"{score - previous_score:+.0f} pp",
         delta_description="vs comparison period",
         help=goals.SCORE_RULE,
@@ -128,17 +129,17 @@ else:
                 kpi.kpi_name,
                 title=f"{kpi.kpi_name} ({goals.direction_text(kpi.direction)})",
                 hover_values=[
-                    goals.format_kpi_value(value, kpi.unit) for value in series["actual_value"]
+                    format_in_unit(value, kpi.unit) for value in series["actual_value"]
                 ],
                 tick_prefix="$" if kpi.unit == "usd" else "",
                 tick_suffix="%" if kpi.unit == "pct" else "",
             )
-            if not goals.is_missing(kpi.target_value):
+            if not is_missing(kpi.target_value):
                 figure.add_hline(
                     y=kpi.target_value,
                     line_dash="dash",
                     line_color=charts.PALETTE["orange"],
-                    annotation_text=f"Target {goals.format_kpi_value(kpi.target_value, kpi.unit)}",
+                    annotation_text=f"Target {format_in_unit(kpi.target_value, kpi.unit)}",
                     annotation_position="top left",
                 )
             charts.show(figure.update_layout(height=280))
@@ -311,8 +312,8 @@ try:
         st.caption(
             f"{literal(kpi['kpi_name'])} in "
             f"{goals.period_label(period_start, kpi['period_grain'], metadata.last_month)}: "
-            f"{goals.format_kpi_value(actual.iloc[0] if len(actual) else None, kpi['unit'])} "
-            f"against a target of {goals.format_kpi_value(kpi['target_value'], kpi['unit'])} — "
+            f"{format_in_unit(actual.iloc[0] if len(actual) else None, kpi['unit'])} "
+            f"against a target of {format_in_unit(kpi['target_value'], kpi['unit'])} — "
             f"{goals.status_text(status)}. The actual is company-wide; the rows below follow "
             "the account filters."
         )

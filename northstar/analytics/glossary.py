@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from northstar.analytics import health
-from northstar.data import settings
+from northstar.analytics import goals, health
+from northstar.data import rules, settings
 
 TERMS: dict[str, list[tuple[str, str]]] = {
     "Retention": [
@@ -65,7 +65,7 @@ TERMS: dict[str, list[tuple[str, str]]] = {
             "A change smaller than 1.96 × √(SE₁² + SE₂²): indistinguishable from "
             "sampling noise at 95%.",
         ),
-        ("Unhappy answer", "NPS 0–6 or CSAT 1–2."),
+        ("Unhappy answer", f"NPS 0–{rules.NPS_DETRACTOR_TO} or CSAT 1–{rules.CSAT_UNHAPPY_TO}."),
         (
             "Followed up",
             "A detractor follow-up, QBR or executive meeting with the account within "
@@ -100,3 +100,28 @@ TERMS: dict[str, list[tuple[str, str]]] = {
 
 def rows(topic: str) -> list[dict[str, str]]:
     return [{"Term": term, "Definition": definition} for term, definition in TERMS[topic]]
+
+
+def alignment_rows() -> list[dict[str, str]]:
+    """The alignment terms for the Glossary page."""
+    rows = [
+        {"Term": goals.status_text(key), "Definition": status.rule}
+        for key, status in goals.STATUSES.items()
+    ]
+    rows += [
+        {"Term": "KPI actual over a period",
+         "Definition": "The mean of the KPI's monthly (or quarterly) actuals in the selected "
+                       "period (quarterly KPIs: the quarters overlapping it), compared with the "
+                       "per-period target. KPI actuals are company-wide: the segment, region and "
+                       "plan filters apply to the rows behind them, not to the actuals."},
+        {"Term": "Computed / imported KPI",
+         "Definition": "Computed: the actual is recomputed from tickets, surveys and revenue "
+                       "after every demo build and load. Imported: the actual is loaded into "
+                       "KPI actuals from the system that holds it (marketing, sales)."},
+        {"Term": "Alignment score", "Definition": goals.SCORE_RULE},
+        {"Term": "Off track two periods running", "Definition": goals.RUN_RULE},
+        {"Term": "Unowned outcome",
+         "Definition": "A customer outcome that no department's KPI serves."},
+    ]
+    return rows
+

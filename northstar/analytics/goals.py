@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from northstar.analytics.links import account_link, scorecard_link
-from northstar.analytics.metrics import format_usd
+from northstar.analytics.metrics import format_in_unit, is_missing
 from northstar.data.months import add_months
 
 # --- status -----------------------------------------------------------------------------------
@@ -62,15 +62,6 @@ STATUSES: dict[str, Status] = {
 STATUS_ORDER = tuple(STATUSES)
 
 
-def is_missing(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    try:
-        return math.isnan(float(value))
-    except (TypeError, ValueError):
-        return False
-
-
 def tolerance(target: float, unit: str) -> float:
     """How far an actual may miss the target and still be 'at risk' rather than 'off track'."""
     if target == 0:
@@ -97,22 +88,6 @@ def status_text(status: str) -> str:
 
 
 # --- values -----------------------------------------------------------------------------------
-
-UNIT_SUFFIX = {"pct": "%", "hours": " h", "days": " days", "count": "", "score": " pts"}
-
-
-def format_kpi_value(value: Any, unit: str) -> str:
-    """A KPI value in its unit: '4.3 h', '71.9%', '$2.60M', '+26 pts', '413'."""
-    if is_missing(value):
-        return "—"
-    value = float(value)
-    if unit == "usd":
-        return format_usd(value)
-    if unit == "score":
-        return f"{value:+.0f} pts"
-    if unit == "count":
-        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
-    return f"{value:,.1f}{UNIT_SUFFIX.get(unit, '')}"
 
 
 def direction_text(direction: str) -> str:
@@ -437,9 +412,9 @@ def status_table(statuses: pd.DataFrame, runs: pd.DataFrame, department_links: b
             ],
             "KPI": frame["kpi_name"],
             "Customer outcomes": [names or "— none" for names in frame["outcome_names"].fillna("")],
-            "Target": [format_kpi_value(value, unit)
+            "Target": [format_in_unit(value, unit)
                        for value, unit in zip(frame["target_value"], frame["unit"], strict=True)],
-            "Actual": [format_kpi_value(value, unit)
+            "Actual": [format_in_unit(value, unit)
                        for value, unit in zip(frame["actual_value"], frame["unit"], strict=True)],
             "Status": [status_text(status) for status in frame["status"]],
             "Better when": [direction_text(value).split()[0] for value in frame["direction"]],
@@ -469,42 +444,18 @@ def accountability_table(
             "Since": [period_label(start, grain, last_month)
                       for start, grain in zip(frame["since"], frame["period_grain"], strict=True)],
             "Latest actual": [
-                f"{format_kpi_value(value, unit)} ({period_label(period, grain, last_month)})"
+                f"{format_in_unit(value, unit)} ({period_label(period, grain, last_month)})"
                 for value, unit, period, grain in zip(
                     frame["latest_actual"], frame["unit"], frame["latest_period"],
                     frame["period_grain"], strict=True,
                 )
             ],
-            "Target": [format_kpi_value(value, unit)
+            "Target": [format_in_unit(value, unit)
                        for value, unit in zip(frame["target_value"], frame["unit"], strict=True)],
             "Owner": frame["owner_name"].fillna("—"),
             "Next review": frame["next_review_on"],
         }
     )
-
-
-def glossary_rows() -> list[dict[str, str]]:
-    """The alignment terms for the Glossary page."""
-    rows = [
-        {"Term": status_text(key), "Definition": status.rule}
-        for key, status in STATUSES.items()
-    ]
-    rows += [
-        {"Term": "KPI actual over a period",
-         "Definition": "The mean of the KPI's monthly (or quarterly) actuals in the selected "
-                       "period (quarterly KPIs: the quarters overlapping it), compared with the "
-                       "per-period target. KPI actuals are company-wide: the segment, region and "
-                       "plan filters apply to the rows behind them, not to the actuals."},
-        {"Term": "Computed / imported KPI",
-         "Definition": "Computed: the actual is recomputed from tickets, surveys and revenue "
-                       "after every demo build and load. Imported: the actual is loaded into "
-                       "KPI actuals from the system that holds it (marketing, sales)."},
-        {"Term": "Alignment score", "Definition": SCORE_RULE},
-        {"Term": "Off track two periods running", "Definition": RUN_RULE},
-        {"Term": "Unowned outcome",
-         "Definition": "A customer outcome that no department's KPI serves."},
-    ]
-    return rows
 
 
 # --- drill-downs ------------------------------------------------------------------------------

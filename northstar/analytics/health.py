@@ -12,7 +12,8 @@ import math
 import pandas as pd
 
 from northstar.analytics.links import account_link
-from northstar.data.settings import COMPONENTS, HealthConfig
+from northstar.data import rules
+from northstar.data.settings import COMPONENTS
 
 COMPONENT_HELP: dict[str, str] = {
     "support_experience": "Tickets opened in the last 6 months: resolution time (8 hours or "
@@ -25,7 +26,7 @@ COMPONENT_HELP: dict[str, str] = {
     "revenue_trend": "MRR now against 6 months earlier: flat scores 50, +20% or more 100, "
     "−20% or worse 0. Blank in the first 3 billed months.",
 }
-BANDS = ("Healthy", "Watch", "At risk", "Critical")
+BANDS = rules.HEALTH_BANDS
 # status is never colour alone: each band has a shape (plain text, any font) and a material icon
 BAND_SYMBOLS = {"Healthy": "✓", "Watch": "◆", "At risk": "▲", "Critical": "✕", "Not scored": "–"}
 BAND_MATERIAL_ICONS = {
@@ -102,17 +103,6 @@ def at_risk_table(frame: pd.DataFrame) -> pd.DataFrame:
             "Last executive meeting": frame["last_executive_meeting_on"],
         }
     )
-
-
-def band_of(score: float, config: HealthConfig) -> str:
-    """The band label of one score under the configured thresholds."""
-    if score >= config.healthy_from:
-        return "Healthy"
-    if score >= config.watch_from:
-        return "Watch"
-    if score >= config.at_risk_from:
-        return "At risk"
-    return "Critical"
 
 
 def components_long(history: pd.DataFrame) -> pd.DataFrame:

@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from northstar.analytics.metrics import format_usd
+from northstar.data import rules
 from northstar.data.paths import REPO_ROOT
 
 Z95 = 1.959963984540054
@@ -65,14 +66,16 @@ DRIVERS: dict[str, Driver] = {
         ),
         Driver(
             "detractor_not_followed_up", "Detractor not followed up",
-            "A relationship NPS answer of 0–6 in the last 6 months with no detractor follow-up "
+            f"A relationship NPS answer of 0–{rules.NPS_DETRACTOR_TO} in the last 6 months with no "
+            "detractor follow-up "
             "within 14 days. Accounts without an NPS answer in that time are left out.",
             "detractor_not_followed_up",
         ),
         Driver(
             "detractor_followed_up", "Detractor, followed up",
-            "Relationship NPS answers of 0–6 in the last 6 months, every one followed up within "
-            "14 days. Accounts without an NPS answer in that time are left out.",
+            f"Relationship NPS answers of 0–{rules.NPS_DETRACTOR_TO} in the last 6 months, every "
+            "one followed up within 14 days. Accounts without an NPS answer in that time are "
+            "left out.",
             "detractor_followed_up",
         ),
         Driver(

@@ -6,9 +6,13 @@ here. Values come from named queries whose columns carry the metric's name.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from northstar.data import rules
 
 Unit = Literal["usd", "pct", "nps", "mean_score", "count"]
 Direction = Literal["higher_is_better", "lower_is_better"]
@@ -62,14 +66,15 @@ METRICS: dict[str, Metric] = {
         Metric(
             "nps", "NPS", "nps", "higher_is_better",
             "Net Promoter Score of relationship survey answers in the period: % promoters "
-            "(9–10) − % detractors (0–6) on the 0–10 'how likely to recommend' question; "
-            "−100 to +100.",
+            f"({rules.NPS_PROMOTER_FROM}–10) − % detractors (0–{rules.NPS_DETRACTOR_TO}) on the "
+            "0–10 'how likely to recommend' question; −100 to +100.",
             responses_column="nps_responses", scale="0–10",
         ),
         Metric(
             "csat_pct", "CSAT", "pct", "higher_is_better",
-            "Customer satisfaction: share of CSAT answers in the period scoring 4 or 5 on the "
-            "1–5 scale (post-installation, post-professional-services and support surveys).",
+            "Customer satisfaction: share of CSAT answers in the period scoring "
+            f"{rules.CSAT_SATISFIED_FROM}–5 on the 1–5 scale (post-installation, "
+            "post-professional-services and support surveys).",
             responses_column="csat_responses", scale="1–5",
         ),
         Metric(
@@ -92,8 +97,18 @@ BRIEFING_KPIS: tuple[str, ...] = (
 )
 
 
-def _is_missing(value: float | int | None) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+def is_missing(value: Any) -> bool:
+    """None, NaN, NaT or pandas NA: a value to show as "—" (a list, dict or array of values is
+    never missing)."""
+    if value is None:
+        return True
+    if isinstance(value, list | tuple | dict | set | np.ndarray):
+        return False
+    try:
+        missing = pd.isna(value)
+    except (TypeError, ValueError):
+        return False
+    return isinstance(missing, bool | np.bool_) and bool(missing)
 
 
 def format_usd(value: float) -> str:
@@ -111,7 +126,7 @@ def format_usd(value: float) -> str:
 def format_value(metric: Metric | str, value: float | int | None) -> str:
     """A metric's value as shown on screen and in exports ("—" when there is none)."""
     metric = METRICS[metric] if isinstance(metric, str) else metric
-    if _is_missing(value):
+    if is_missing(value):
         return "—"
     if metric.unit == "usd":
         return format_usd(float(value))
@@ -124,10 +139,29 @@ def format_value(metric: Metric | str, value: float | int | None) -> str:
     return f"{int(round(value)):,}"
 
 
+# the units of department KPIs (a KPI's `unit`), beside the registry's metric units
+KPI_UNIT_SUFFIX = {"pct": "%", "hours": " h", "days": " days", "count": "", "score": " pts"}
+
+
+def format_in_unit(value: Any, unit: str) -> str:
+    """A value in a department KPI's unit: '4.3 h', '71.9%', '$2.60M', '+26 pts', '413'
+    ("—" when there is none)."""
+    if is_missing(value):
+        return "—"
+    value = float(value)
+    if unit == "usd":
+        return format_usd(value)
+    if unit == "score":
+        return f"{value:+.0f} pts"
+    if unit == "count":
+        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
+    return f"{value:,.1f}{KPI_UNIT_SUFFIX.get(unit, '')}"
+
+
 def format_delta(metric: Metric | str, delta: float | int | None) -> str | None:
     """A change in a metric: signed, in points for percentages and NPS."""
     metric = METRICS[metric] if isinstance(metric, str) else metric
-    if _is_missing(delta):
+    if is_missing(delta):
         return None
     if rounds_to_zero(metric, delta):
         return "0" + {"pct": ".0 pp", "nps": " pts", "mean_score": ".00"}.get(metric.unit, "")

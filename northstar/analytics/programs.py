@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from northstar.analytics.links import account_links
-from northstar.analytics.metrics import format_usd
+from northstar.analytics.metrics import format_usd, is_missing
 from northstar.analytics.periods import PeriodWindow
 from northstar.data.months import add_months
 
@@ -50,13 +50,6 @@ FOLLOW_UP_COUNTS: dict[str, str] = {
     "reopened_tickets": "Reopened in the period",
     "low_csat_tickets": "Rated CSAT 1–2 in the period",
 }
-
-
-def is_missing(value: Any) -> bool:
-    """None, NaN, NaT or pandas NA (a list or dict is never missing)."""
-    if isinstance(value, list | tuple | dict):
-        return False
-    return value is None or bool(pd.isna(value))
 
 
 def period_params(window: PeriodWindow, as_of: dt.date) -> dict[str, dt.date]:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from northstar.analytics.links import account_links
 from northstar.analytics.metrics import Metric, format_value
+from northstar.data import rules
 from northstar.data.paths import REPO_ROOT
 
 Z_95 = 1.959963984540054
@@ -229,13 +230,15 @@ def detect_spikes(
 SCORE_BANDS: dict[str, list[tuple[str, range, str]]] = {
     # survey type -> (band label, scores, colour)
     "NPS": [
-        ("Detractors (0–6)", range(0, 7), "#D55E00"),
-        ("Passives (7–8)", range(7, 9), "#F0E442"),
-        ("Promoters (9–10)", range(9, 11), "#009E73"),
+        (f"{label} ({low}–{high})", range(low, high + 1), colour)
+        for (label, low, high), colour in zip(
+            rules.nps_bands(), ("#D55E00", "#F0E442", "#009E73"), strict=True)
     ],
     "CSAT": [
-        ("Unsatisfied (1–3)", range(1, 4), "#D55E00"),
-        ("Satisfied (4–5)", range(4, 6), "#009E73"),
+        (f"Unsatisfied (1–{rules.CSAT_SATISFIED_FROM - 1})",
+         range(1, rules.CSAT_SATISFIED_FROM), "#D55E00"),
+        (f"Satisfied ({rules.CSAT_SATISFIED_FROM}–5)", range(rules.CSAT_SATISFIED_FROM, 6),
+         "#009E73"),
     ],
     "CES": [
         ("Hard (1–3)", range(1, 4), "#D55E00"),

@@ -24,7 +24,7 @@ from northstar.data import job_progress, write_lock
 from northstar.data.messages import first_line
 from northstar.data.months import add_months
 from northstar.data.paths import DEFAULT_DB_PATH
-from northstar.data.rollups import build_rollups, rollup_scripts
+from northstar.data.rollups import build_rollups, create_shared_macros, rollup_scripts
 from northstar.data.schema import create_schema, insert_reference_rows
 
 DEMO_SQL_DIR = Path(__file__).with_name("demo_sql")
@@ -155,6 +155,7 @@ def _build_demo(
         con.execute("set preserve_insertion_order = false")
         create_schema(con, key_indexes=False)
         insert_reference_rows(con)
+        create_shared_macros(con)
         for statement, value in (
             ("set variable seed = $value", seed),
             ("set variable n_accounts = $value", accounts),

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from northstar.data import settings
+from northstar.data import rules, settings
 from northstar.data.paths import DATA_DIR
 
 ROLLUPS_SQL_DIR = Path(__file__).with_name("rollups_sql")
@@ -23,9 +23,16 @@ def rollup_scripts() -> list[Path]:
     return sorted(ROLLUPS_SQL_DIR.glob("*.sql"))
 
 
+def create_shared_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """The rule macros every query reads (00_macros.sql), before any rollup exists: the demo
+    generator writes its data by the same rules."""
+    con.execute(rules.render_sql((ROLLUPS_SQL_DIR / "00_macros.sql").read_text())).fetchall()
+
+
 def schema_fingerprint() -> str:
     """Identity of the data model this code expects: the schema and every rollup definition."""
     digest = hashlib.sha256((DATA_DIR / "schema.sql").read_bytes())
+    digest.update(rules.fingerprint_text().encode())
     for script in rollup_scripts():
         digest.update(script.name.encode())
         digest.update(script.read_bytes())
@@ -88,7 +95,7 @@ def build_rollups(
     write_program_survey_settings(con)
     for script in rollup_scripts():
         started = time.perf_counter()
-        con.execute(script.read_text()).fetchall()
+        con.execute(rules.render_sql(script.read_text())).fetchall()
         timings[script.stem] = time.perf_counter() - started
         if progress is not None:
             progress(script.stem, timings[script.stem])

@@ -27,6 +27,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import duckdb
 
+from northstar.data import rules
 from northstar.data.importer.sources import quote_identifier
 from northstar.data.paths import DATA_DIR, DEFAULT_DB_PATH
 from northstar.data.rollups import rollup_scripts
@@ -335,7 +336,7 @@ def _open_parquet(source: DataSource) -> duckdb.DuckDBPyConnection:
             for table, pattern in patterns.items():
                 con.execute(view_sql(table, pattern))
         for macros in MACROS_SQL:
-            con.execute(macros.read_text())
+            con.execute(rules.render_sql(macros.read_text()))
     except BaseException:
         con.close()
         raise

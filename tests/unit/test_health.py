@@ -96,7 +96,7 @@ def test_components_by_hand(empty_db):
                            "and month = date '2026-02-01'").fetchone()[0]
     assert february == pytest.approx(75.0)
     con.close()
-    frame = execute("account_health_history", {"account_id": "H1", **WEIGHTS}, path)
+    frame = execute("account_health_history", {"account_id": "H1", **WEIGHTS, **BANDS}, path)
     last = frame.iloc[-1]
     expected = 0.3 * last["support_experience"] + 0.3 * 60 + 0.2 * 60 + 0.2 * 100
     assert last["health_score"] == pytest.approx(expected)
@@ -156,7 +156,9 @@ def test_at_risk_ranking_by_hand(empty_db):
     # scored accounts need two components: engagement (0) and revenue trend from month 4 on
     expected = {}
     for row in frame.itertuples():
-        band = health.band_of(row.health_score, settings.HealthConfig({}, 65, 50, 35))
+        # the bands by hand: healthy from 65, watch from 50, at risk from 35
+        band = ("Healthy" if row.health_score >= 65 else "Watch" if row.health_score >= 50
+                else "At risk" if row.health_score >= 35 else "Critical")
         risk = {"Healthy": 10.0, "Watch": 20.0, "At risk": 30.0, "Critical": 40.0}[band]
         expected[row.account_id] = row.arr_usd * risk / 100
         assert row.arr_at_risk_usd == pytest.approx(expected[row.account_id])

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from northstar.analytics import programs
+from northstar.analytics.metrics import is_missing
 from northstar.analytics.periods import resolve_period
 from northstar.data import settings
 from northstar.ui import tables
@@ -289,7 +290,7 @@ def test_period_params_and_labels():
     assert programs.period_label(D(2026, 7, 1), "quarter", D(2026, 10, 31)) == "Q3 2026"
     assert programs.period_label(D(2026, 10, 5), "week") == "Week of 5 Oct 2026"
     assert programs.points_text(None, "pp") == "—"
-    assert programs.is_missing(pd.NaT) and not programs.is_missing([])
+    assert is_missing(pd.NaT) and not is_missing([])
 
 
 def test_column_config_follows_the_names():

@@ -116,7 +116,7 @@ unioned as (
 ),
 final as (
     select u.*,
-        case when survey_type = 'NPS' and score <= 6 or survey_type = 'CSAT' and score <= 2
+        case when survey_type = 'NPS' and nps_detractor(score) or survey_type = 'CSAT' and csat_unhappy(score)
                   or survey_type = 'CES' and score <= 3 then
                  -- planted: a release in the last two months made the product slow, and
                  -- complaints about it spike well above their usual level
@@ -145,7 +145,7 @@ insert into engagements
 with detractors as (
     select s.response_id, s.n, s.account_id, s.responded_on, a.is_detractor_followed_up, a.churn_month
     from _survey s join _acct a using (account_id)
-    where s.survey_type = 'NPS' and s.score <= 6
+    where s.survey_type = 'NPS' and nps_detractor(s.score)
 ),
 follow_ups as (
     select *,
@@ -170,7 +170,7 @@ insert into kudos
 with praise as (
     select s.response_id, s.n, s.account_id, s.responded_on, s.program, a.csm_employee_id
     from _survey s join accounts a using (account_id)
-    where (s.survey_type = 'NPS' and s.score >= 9 and rnd(s.n, hash(s.response_id), 'kudos') < 0.2)
+    where (s.survey_type = 'NPS' and nps_promoter(s.score) and rnd(s.n, hash(s.response_id), 'kudos') < 0.2)
        or (s.survey_type = 'CSAT' and s.score = 5 and s.program = 'post_professional_services'
            and rnd(s.n, hash(s.response_id), 'kudos') < 0.3)
        or (s.survey_type = 'CSAT' and s.score = 5 and s.program = 'support'

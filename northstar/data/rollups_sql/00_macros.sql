@@ -43,7 +43,34 @@ create or replace macro health_band_order(score, healthy_from, watch_from, at_ri
          when score >= at_risk_from then 3 else 4 end;
 
 create or replace macro health_band_label(band_order) as
-    ['Healthy', 'Watch', 'At risk', 'Critical', 'Not scored'][band_order];
+    {{health_band_labels}}[band_order];
+
+-- survey answers (the numbers come from northstar/data/rules.py): on the 0-10 nps scale
+-- promoters answer 9-10 and detractors 0-6; on the 1-5 csat scale satisfied answers are 4-5 and
+-- unhappy ones 1-2; an unhappy answer (an nps detractor or an unhappy csat) needs follow-up
+create or replace macro nps_promoter(score) as score >= {{nps_promoter_from}};
+create or replace macro nps_detractor(score) as score <= {{nps_detractor_to}};
+create or replace macro nps_passive(score) as
+    score > {{nps_detractor_to}} and score < {{nps_promoter_from}};
+create or replace macro csat_satisfied(score) as score >= {{csat_satisfied_from}};
+create or replace macro csat_unhappy(score) as score <= {{csat_unhappy_to}};
+create or replace macro unhappy_answer(survey_type, score) as
+    (survey_type = 'NPS' and nps_detractor(score)) or (survey_type = 'CSAT' and csat_unhappy(score));
+
+-- revenue: an account is billed in a month when its mrr is above zero
+create or replace macro is_billed(mrr_usd) as coalesce(mrr_usd, 0) > 0;
+
+-- revenue movement of an account across a period, from its opening mrr (the month before the
+-- period) and closing mrr (the period's last month): new when it had no revenue row at the
+-- opening, churn when none (or zero) at the close, else expansion, contraction or flat
+create or replace macro revenue_movement(was_active_at_opening, opening_mrr_usd, closing_mrr_usd) as
+    case
+        when not was_active_at_opening then 'new'
+        when coalesce(closing_mrr_usd, 0) = 0 then 'churn'
+        when closing_mrr_usd > opening_mrr_usd then 'expansion'
+        when closing_mrr_usd < opening_mrr_usd then 'contraction'
+        else 'flat'
+    end;
 
 -- detractor answers (nps 0-6) that a detractor follow-up engagement reached within 14 days;
 -- the health score and the driver analysis both use this rule
@@ -54,7 +81,7 @@ join engagements f
     on f.account_id = r.account_id
    and f.engagement_type = 'detractor_follow_up'
    and f.started_on between r.responded_on and r.responded_on + interval 14 day
-where r.survey_type = 'NPS' and r.score <= 6;
+where r.survey_type = 'NPS' and nps_detractor(r.score);
 
 -- the window lengths the revenue tallies hold (06, 15): 1, 3, 6 and 12 months and the
 -- year-to-date length of the data's last month (left out when it equals another); slot = the

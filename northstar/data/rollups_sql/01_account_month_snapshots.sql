@@ -39,11 +39,11 @@ final as (
             -- first month in the data of an account that started earlier: an opening balance
             when p.is_first_month and date_trunc('month', a.start_date) < p.month then 'opening'
             when p.is_first_month then 'new'
-            when p.previous_mrr_usd = 0 and p.mrr_usd > 0 then 'reactivation'
-            when p.previous_mrr_usd > 0 and p.mrr_usd = 0 then 'churn'
+            when not is_billed(p.previous_mrr_usd) and is_billed(p.mrr_usd) then 'reactivation'
+            when is_billed(p.previous_mrr_usd) and not is_billed(p.mrr_usd) then 'churn'
             when p.mrr_usd > p.previous_mrr_usd then 'expansion'
             when p.mrr_usd < p.previous_mrr_usd then 'contraction'
-            when p.mrr_usd = 0 then 'inactive'
+            when not is_billed(p.mrr_usd) then 'inactive'
             else 'flat'
         end as movement,
         a.segment, a.region, a.plan, a.acquisition_channel,

@@ -16,7 +16,7 @@
 create or replace temp table account_month_signals as
 with snapshots as (
     select account_id, month, segment, region, plan, mrr_usd, has_revenue_row, movement,
-        mrr_usd > 0 as is_active
+        is_billed(mrr_usd) as is_active
     from account_month_snapshots
 ),
 as_of as (
@@ -55,26 +55,26 @@ surveys as (
         count(*) filter (where survey_type = 'CSAT') as csat_answers,
         sum(score) filter (where survey_type = 'CES') as ces_total,
         count(*) filter (where survey_type = 'CES') as ces_answers,
-        count(*) filter (where survey_type = 'NPS' and score <= 6 and not is_followed_up)
+        count(*) filter (where survey_type = 'NPS' and nps_detractor(score) and not is_followed_up)
             as detractors_not_followed_up,
         count(*) filter (where program = 'post_installation' and survey_type = 'CSAT')
             as installation_answers,
         count(*) filter (where program = 'post_installation' and survey_type = 'CSAT'
-                         and score <= 2) as poor_installation_answers,
+                         and csat_unhappy(score)) as poor_installation_answers,
         count(*) filter (where program = 'post_professional_services' and survey_type = 'CSAT')
             as services_answers,
         count(*) filter (where program = 'post_professional_services' and survey_type = 'CSAT'
-                         and score <= 2) as poor_services_answers
+                         and csat_unhappy(score)) as poor_services_answers
     from answers
     group by all
 ),
 relationship_nps as (
     select account_id, date_trunc('month', responded_on + interval 14 day)::date as month,
         count(*) as answers,
-        count(*) filter (where score >= 9) as promoters,
-        count(*) filter (where score <= 6) as detractors,
-        count(*) filter (where score <= 6 and not is_followed_up) as detractors_not_followed_up,
-        count(*) filter (where score <= 6 and is_followed_up) as detractors_followed_up
+        count(*) filter (where nps_promoter(score)) as promoters,
+        count(*) filter (where nps_detractor(score)) as detractors,
+        count(*) filter (where nps_detractor(score) and not is_followed_up) as detractors_not_followed_up,
+        count(*) filter (where nps_detractor(score) and is_followed_up) as detractors_followed_up
     from answers
     where survey_type = 'NPS' and program = 'relationship'
     group by all

@@ -22,7 +22,7 @@ with gapped_lag as (
     select account_id, month,
         lag(mrr_usd, 6) over (partition by account_id order by month) as mrr_6m_ago_usd
     from account_month_snapshots
-    where mrr_usd > 0
+    where is_billed(mrr_usd)
       and account_id in (select account_id from account_month_snapshots
                          where movement = 'reactivation')
 ),

@@ -68,7 +68,7 @@ answers as (
 billed as (
     select account_id, month, mrr_usd::double as mrr_usd
     from account_mrr_monthly
-    where mrr_usd > 0
+    where is_billed(mrr_usd)
 ),
 ticket_measures as (
     select p.grain, p.period_start,
@@ -86,14 +86,14 @@ resolution_measures as (
 ),
 answer_measures as (
     select p.grain, p.period_start,
-        100.0 * avg((a.score >= 4)::int) filter (where a.survey_type = 'CSAT' and a.program = 'support')
+        100.0 * avg(csat_satisfied(a.score)::int) filter (where a.survey_type = 'CSAT' and a.program = 'support')
             as support_csat_pct,
-        100.0 * avg((a.score >= 4)::int) filter (
+        100.0 * avg(csat_satisfied(a.score)::int) filter (
             where a.survey_type = 'CSAT' and a.program = 'post_professional_services') as post_ps_csat_pct,
-        100.0 * avg((a.score >= 4)::int) filter (where a.survey_type = 'CSAT' and a.program = 'post_installation')
+        100.0 * avg(csat_satisfied(a.score)::int) filter (where a.survey_type = 'CSAT' and a.program = 'post_installation')
             as onboarding_csat_pct,
-        100.0 * (avg((a.score >= 9)::int) filter (where a.survey_type = 'NPS' and a.program = 'relationship')
-                 - avg((a.score <= 6)::int) filter (where a.survey_type = 'NPS' and a.program = 'relationship'))
+        100.0 * (avg(nps_promoter(a.score)::int) filter (where a.survey_type = 'NPS' and a.program = 'relationship')
+                 - avg(nps_detractor(a.score)::int) filter (where a.survey_type = 'NPS' and a.program = 'relationship'))
             as relationship_nps
     from answers a
     join month_periods p using (month)
@@ -120,14 +120,14 @@ closing_balances as (
     select p.grain, p.period_start, s.mrr_usd as closing_mrr_usd,
         nullif(s.previous_mrr_usd, 0) as opening_mrr_usd
     from periods p
-    join account_month_snapshots s on s.month = p.closing_month and s.mrr_usd > 0
+    join account_month_snapshots s on s.month = p.closing_month and is_billed(s.mrr_usd)
     where p.grain = 'month'
     union all
     select p.grain, p.period_start, s.mrr_usd, o.mrr_usd
     from periods p
-    join account_month_snapshots s on s.month = p.closing_month and s.mrr_usd > 0
+    join account_month_snapshots s on s.month = p.closing_month and is_billed(s.mrr_usd)
     left join account_month_snapshots o
-        on o.account_id = s.account_id and o.month = p.opening_month and o.mrr_usd > 0
+        on o.account_id = s.account_id and o.month = p.opening_month and is_billed(o.mrr_usd)
     where p.grain <> 'month'
 ),
 revenue_measures as (

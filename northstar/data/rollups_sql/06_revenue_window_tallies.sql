@@ -23,7 +23,7 @@ monthly as (
     select month, segment, region, plan,
         sum(mrr_usd) as mrr_usd,
         count(*) as revenue_rows,
-        count(*) filter (where mrr_usd > 0) as active_accounts,
+        count(*) filter (where is_billed(mrr_usd)) as active_accounts,
         sum(least(mrr_usd, mrr_1m_later_usd)) as kept_1_mrr_usd,
         sum(least(mrr_usd, mrr_3m_later_usd)) as kept_2_mrr_usd,
         sum(least(mrr_usd, mrr_6m_later_usd)) as kept_3_mrr_usd,
@@ -34,26 +34,26 @@ monthly as (
         sum(greatest(mrr_6m_later_usd - mrr_usd, 0)) as expansion_3_mrr_usd,
         sum(greatest(mrr_12m_later_usd - mrr_usd, 0)) as expansion_4_mrr_usd,
         sum(greatest(mrr_ytd_months_later_usd - mrr_usd, 0)) as expansion_5_mrr_usd,
-        sum(greatest(mrr_usd - mrr_1m_later_usd, 0)) filter (where mrr_1m_later_usd > 0)
+        sum(greatest(mrr_usd - mrr_1m_later_usd, 0)) filter (where is_billed(mrr_1m_later_usd))
             as contraction_1_mrr_usd,
-        sum(greatest(mrr_usd - mrr_3m_later_usd, 0)) filter (where mrr_3m_later_usd > 0)
+        sum(greatest(mrr_usd - mrr_3m_later_usd, 0)) filter (where is_billed(mrr_3m_later_usd))
             as contraction_2_mrr_usd,
-        sum(greatest(mrr_usd - mrr_6m_later_usd, 0)) filter (where mrr_6m_later_usd > 0)
+        sum(greatest(mrr_usd - mrr_6m_later_usd, 0)) filter (where is_billed(mrr_6m_later_usd))
             as contraction_3_mrr_usd,
-        sum(greatest(mrr_usd - mrr_12m_later_usd, 0)) filter (where mrr_12m_later_usd > 0)
+        sum(greatest(mrr_usd - mrr_12m_later_usd, 0)) filter (where is_billed(mrr_12m_later_usd))
             as contraction_4_mrr_usd,
         sum(greatest(mrr_usd - mrr_ytd_months_later_usd, 0))
-            filter (where mrr_ytd_months_later_usd > 0) as contraction_5_mrr_usd,
-        sum(mrr_usd) filter (where mrr_1m_later_usd = 0) as lost_1_mrr_usd,
-        sum(mrr_usd) filter (where mrr_3m_later_usd = 0) as lost_2_mrr_usd,
-        sum(mrr_usd) filter (where mrr_6m_later_usd = 0) as lost_3_mrr_usd,
-        sum(mrr_usd) filter (where mrr_12m_later_usd = 0) as lost_4_mrr_usd,
-        sum(mrr_usd) filter (where mrr_ytd_months_later_usd = 0) as lost_5_mrr_usd,
-        count(*) filter (where mrr_1m_later_usd = 0) as lost_1_accounts,
-        count(*) filter (where mrr_3m_later_usd = 0) as lost_2_accounts,
-        count(*) filter (where mrr_6m_later_usd = 0) as lost_3_accounts,
-        count(*) filter (where mrr_12m_later_usd = 0) as lost_4_accounts,
-        count(*) filter (where mrr_ytd_months_later_usd = 0) as lost_5_accounts,
+            filter (where is_billed(mrr_ytd_months_later_usd)) as contraction_5_mrr_usd,
+        sum(mrr_usd) filter (where not is_billed(mrr_1m_later_usd)) as lost_1_mrr_usd,
+        sum(mrr_usd) filter (where not is_billed(mrr_3m_later_usd)) as lost_2_mrr_usd,
+        sum(mrr_usd) filter (where not is_billed(mrr_6m_later_usd)) as lost_3_mrr_usd,
+        sum(mrr_usd) filter (where not is_billed(mrr_12m_later_usd)) as lost_4_mrr_usd,
+        sum(mrr_usd) filter (where not is_billed(mrr_ytd_months_later_usd)) as lost_5_mrr_usd,
+        count(*) filter (where not is_billed(mrr_1m_later_usd)) as lost_1_accounts,
+        count(*) filter (where not is_billed(mrr_3m_later_usd)) as lost_2_accounts,
+        count(*) filter (where not is_billed(mrr_6m_later_usd)) as lost_3_accounts,
+        count(*) filter (where not is_billed(mrr_12m_later_usd)) as lost_4_accounts,
+        count(*) filter (where not is_billed(mrr_ytd_months_later_usd)) as lost_5_accounts,
         sum(mrr_usd) filter (where not had_revenue_row_1m_before) as new_1_mrr_usd,
         sum(mrr_usd) filter (where not had_revenue_row_3m_before) as new_2_mrr_usd,
         sum(mrr_usd) filter (where not had_revenue_row_6m_before) as new_3_mrr_usd,

@@ -11,10 +11,10 @@ with last_month as (
 surveys as (
     select date_trunc('month', r.responded_on)::date as month, a.segment, a.region, a.plan,
         count(*) filter (where r.survey_type = 'NPS') as nps_responses,
-        count(*) filter (where r.survey_type = 'NPS' and r.score >= 9) as nps_promoters,
-        count(*) filter (where r.survey_type = 'NPS' and r.score <= 6) as nps_detractors,
+        count(*) filter (where r.survey_type = 'NPS' and nps_promoter(r.score)) as nps_promoters,
+        count(*) filter (where r.survey_type = 'NPS' and nps_detractor(r.score)) as nps_detractors,
         count(*) filter (where r.survey_type = 'CSAT') as csat_responses,
-        count(*) filter (where r.survey_type = 'CSAT' and r.score >= 4) as csat_satisfied,
+        count(*) filter (where r.survey_type = 'CSAT' and csat_satisfied(r.score)) as csat_satisfied,
         count(*) filter (where r.survey_type = 'CES') as ces_responses,
         sum(r.score) filter (where r.survey_type = 'CES') as ces_score_total
     from survey_responses r

@@ -9,7 +9,7 @@ create or replace table unhappy_answer_follow_ups as
 with unhappy as (
     select response_id, account_id, responded_on, survey_type, program, score
     from survey_responses
-    where (survey_type = 'NPS' and score <= 6) or (survey_type = 'CSAT' and score <= 2)
+    where unhappy_answer(survey_type, score)
 ),
 first_follow_ups as (
     select u.response_id, min(e.started_on) as first_follow_up_on

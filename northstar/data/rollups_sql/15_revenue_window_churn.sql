@@ -9,12 +9,12 @@ with slots as (
 churning as (
     -- opening months after which the revenue stopped for at least one window length
     select account_id, month, segment, region, plan, mrr_usd,
-        [mrr_1m_later_usd = 0, mrr_3m_later_usd = 0, mrr_6m_later_usd = 0,
-         mrr_12m_later_usd = 0, mrr_ytd_months_later_usd = 0] as churned_by_slot
+        [not is_billed(mrr_1m_later_usd), not is_billed(mrr_3m_later_usd), not is_billed(mrr_6m_later_usd),
+         not is_billed(mrr_12m_later_usd), not is_billed(mrr_ytd_months_later_usd)] as churned_by_slot
     from account_month_signals
     where has_revenue_row
-      and (mrr_1m_later_usd = 0 or mrr_3m_later_usd = 0 or mrr_6m_later_usd = 0
-           or mrr_12m_later_usd = 0 or mrr_ytd_months_later_usd = 0)
+      and (not is_billed(mrr_1m_later_usd) or not is_billed(mrr_3m_later_usd) or not is_billed(mrr_6m_later_usd)
+           or not is_billed(mrr_12m_later_usd) or not is_billed(mrr_ytd_months_later_usd))
 ),
 windows as (
     select s.window_months, (c.month + to_months(s.window_months))::date as window_end_month,

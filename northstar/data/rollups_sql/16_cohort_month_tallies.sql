@@ -23,7 +23,7 @@ final as (
     select a.start_month, a.age_months::integer as age_months, a.segment, a.region, a.plan,
         (count(*) filter (where a.age_months = 0))::integer as members,
         sum(a.mrr_usd) filter (where a.age_months = 0) as starting_mrr_usd,
-        (count(*) filter (where a.mrr_usd > 0))::integer as active_accounts,
+        (count(*) filter (where is_billed(a.mrr_usd)))::integer as active_accounts,
         sum(a.mrr_usd) as mrr_usd,
         any_value(b.data_first_month) as data_first_month,
         any_value(b.data_last_month) as data_last_month

@@ -8,7 +8,7 @@ create or replace table top_accounts_monthly as
 with billed as (
     select month, account_id, segment, region, plan, mrr_usd
     from account_month_snapshots
-    where has_revenue_row and mrr_usd > 0
+    where has_revenue_row and is_billed(mrr_usd)
 ),
 thresholds as (
     -- the 500th largest mrr of each month and cell, from a bounded heap

@@ -14,6 +14,6 @@ final as (
     from support_tickets t
     join accounts a using (account_id)
     cross join resolved r
-    where t.resolved_at is null or t.reopen_count > 0 or t.satisfaction_score <= 2
+    where t.resolved_at is null or t.reopen_count > 0 or csat_unhappy(t.satisfaction_score)
 )
 select * from final;

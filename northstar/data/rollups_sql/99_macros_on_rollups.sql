@@ -28,14 +28,8 @@ final as (
         coalesce(o.mrr_usd, 0) as opening_mrr_usd,
         coalesce(c.mrr_usd, 0) as closing_mrr_usd,
         o.account_id is not null as was_active_at_opening,
-        case
-            when o.account_id is null then 'new'
-            -- no revenue row in the closing month, or one at zero (as kpi_windows counts it)
-            when c.account_id is null or c.mrr_usd = 0 then 'churn'
-            when c.mrr_usd > o.mrr_usd then 'expansion'
-            when c.mrr_usd < o.mrr_usd then 'contraction'
-            else 'flat'
-        end as movement
+        -- no revenue row in the closing month, or one at zero, is churn
+        revenue_movement(o.account_id is not null, coalesce(o.mrr_usd, 0), c.mrr_usd) as movement
     from opening o
     full outer join closing c on c.account_id = o.account_id
 )
@@ -113,7 +107,7 @@ select r.month, r.account_id, r.mrr_usd, null::double as mrr_12m_later_usd
 from account_month_snapshots r
 where top_n::integer > top_accounts_kept()
   and r.month in (select unnest(months::date[]))
-  and r.has_revenue_row and r.mrr_usd > 0
+  and r.has_revenue_row and is_billed(r.mrr_usd)
   and in_scope(segments, regions, plans, r.segment, r.region, r.plan);
 
 -- whether engagement_survey_outcomes holds engagement_type's engagements with their answers to

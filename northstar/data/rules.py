@@ -1,0 +1,56 @@
+"""The business rules the SQL and the pages share, each written once.
+
+The SQL reads them as macros (northstar/data/rollups_sql/00_macros.sql, where `{{name}}` stands
+for a value below); the metric definitions, the Glossary, band labels and the docs are written
+from the same values. Changing one changes the database's fingerprint, so the app asks for a
+rebuild instead of showing numbers computed under the old rule.
+"""
+
+from __future__ import annotations
+
+import re
+
+# survey answers: NPS on 0-10, CSAT on 1-5, CES on 1-7
+NPS_PROMOTER_FROM = 9  # promoters answer 9-10
+NPS_DETRACTOR_TO = 6  # detractors answer 0-6; passives are between
+CSAT_SATISFIED_FROM = 4  # satisfied answers are 4-5
+CSAT_UNHAPPY_TO = 2  # unhappy answers (to follow up) are 1-2
+SCALES = {"NPS": (0, 10), "CSAT": (1, 5), "CES": (1, 7)}
+
+# health bands, best first; an account without enough signals is "Not scored"
+HEALTH_BANDS = ("Healthy", "Watch", "At risk", "Critical")
+NOT_SCORED = "Not scored"
+
+# the values the SQL macros are written with
+SQL_VALUES: dict[str, str] = {
+    "nps_promoter_from": str(NPS_PROMOTER_FROM),
+    "nps_detractor_to": str(NPS_DETRACTOR_TO),
+    "csat_satisfied_from": str(CSAT_SATISFIED_FROM),
+    "csat_unhappy_to": str(CSAT_UNHAPPY_TO),
+    "health_band_labels": "[" + ", ".join(
+        "'" + label.replace("'", "''") + "'" for label in (*HEALTH_BANDS, NOT_SCORED)) + "]",
+}
+_PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+
+
+def render_sql(text: str) -> str:
+    """SQL with every `{{name}}` replaced by its rule value (an unknown name is an error)."""
+    def value(match: re.Match[str]) -> str:
+        if match.group(1) not in SQL_VALUES:
+            raise KeyError(f"no rule named {match.group(1)!r} (northstar/data/rules.py)")
+        return SQL_VALUES[match.group(1)]
+
+    return _PLACEHOLDER.sub(value, text)
+
+
+def nps_bands() -> list[tuple[str, int, int]]:
+    """(label, lowest, highest score) of detractors, passives and promoters."""
+    low, high = SCALES["NPS"]
+    return [("Detractors", low, NPS_DETRACTOR_TO),
+            ("Passives", NPS_DETRACTOR_TO + 1, NPS_PROMOTER_FROM - 1),
+            ("Promoters", NPS_PROMOTER_FROM, high)]
+
+
+def fingerprint_text() -> str:
+    """The rules as text, for the database's fingerprint."""
+    return repr(sorted(SQL_VALUES.items()))

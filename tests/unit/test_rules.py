@@ -1,0 +1,84 @@
+"""Each business rule is written once (northstar/data/rules.py, as SQL macros); the SQL and
+the pages read it from there."""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+import pytest
+
+from northstar.analytics import health, metrics, satisfaction
+from northstar.data import rollups, rules
+from northstar.data.schema import create_schema
+from tests.conftest import REPO_ROOT
+
+SQL_FILES = [*(REPO_ROOT / "queries").glob("*.sql"),
+             *(REPO_ROOT / "northstar" / "data" / "rollups_sql").glob("*.sql")]
+# the rules as they would read if written out again instead of through their macro
+RESTATED = {
+    "nps promoter": re.compile(r"score\s*>=\s*9\b"),
+    "nps detractor": re.compile(r"score\s*<=\s*6\b"),
+    "csat satisfied": re.compile(r"score\s*>=\s*4\b"),
+    "csat unhappy": re.compile(r"score\s*<=\s*2\b"),
+    "billed": re.compile(r"mrr\w*_usd\s*(>|=)\s*0\b"),
+    "band labels": re.compile(r"'Healthy',\s*'Watch'"),
+}
+
+
+def code(path) -> str:
+    return "\n".join(line.split("--", 1)[0] for line in path.read_text().splitlines())
+
+
+@pytest.mark.parametrize("rule", list(RESTATED))
+def test_no_sql_file_writes_a_rule_out_again(rule):
+    found = [path.name for path in SQL_FILES
+             if path.name != "00_macros.sql" and RESTATED[rule].search(code(path))]
+    assert found == []
+
+
+def test_the_macros_say_what_the_rules_say():
+    with duckdb.connect() as con:
+        create_schema(con)
+        rollups.create_shared_macros(con)
+        low, high = rules.SCALES["NPS"]
+        for score in range(low, high + 1):
+            promoter, detractor, passive = con.execute(
+                "select nps_promoter($s), nps_detractor($s), nps_passive($s)", {"s": score}
+            ).fetchone()
+            assert promoter == (score >= rules.NPS_PROMOTER_FROM)
+            assert detractor == (score <= rules.NPS_DETRACTOR_TO)
+            assert passive == (not promoter and not detractor)
+        for score in range(1, 6):
+            satisfied, unhappy = con.execute(
+                "select csat_satisfied($s), unhappy_answer('CSAT', $s)", {"s": score}).fetchone()
+            assert satisfied == (score >= rules.CSAT_SATISFIED_FROM)
+            assert unhappy == (score <= rules.CSAT_UNHAPPY_TO)
+        labels = con.execute("select [health_band_label(i) for i in range(1, 6)]").fetchone()[0]
+        assert labels == [*rules.HEALTH_BANDS, rules.NOT_SCORED]
+        assert con.execute("select is_billed(0), is_billed(null), is_billed(0.01)"
+                           ).fetchone() == (False, False, True)
+        assert con.execute(
+            "select revenue_movement(false, 0, 5), revenue_movement(true, 5, 0), "
+            "revenue_movement(true, 5, null), revenue_movement(true, 5, 7), "
+            "revenue_movement(true, 5, 3), revenue_movement(true, 5, 5)").fetchone() == (
+            "new", "churn", "churn", "expansion", "contraction", "flat")
+
+
+def test_the_pages_read_the_same_rules():
+    assert f"({rules.NPS_PROMOTER_FROM}–10)" in metrics.METRICS["nps"].definition
+    assert f"(0–{rules.NPS_DETRACTOR_TO})" in metrics.METRICS["nps"].definition
+    assert [label for label, _, _ in satisfaction.SCORE_BANDS["NPS"]] == [
+        "Detractors (0–6)", "Passives (7–8)", "Promoters (9–10)"]
+    assert health.BANDS == rules.HEALTH_BANDS
+
+
+def test_a_rule_change_changes_the_fingerprint(monkeypatch):
+    before = rollups.schema_fingerprint()
+    monkeypatch.setitem(rules.SQL_VALUES, "nps_promoter_from", "8")
+    assert rollups.schema_fingerprint() != before
+
+
+def test_an_unknown_rule_in_sql_is_an_error():
+    with pytest.raises(KeyError, match="no rule named"):
+        rules.render_sql("select {{no_such_rule}}")

@@ -50,16 +50,9 @@ met as (
 ),
 outcomes as (
     select t.*, m.account_id is not null as is_met,
-        coalesce(t.mrr_12m_later_usd, c.mrr_usd, 0) as outcome_mrr_usd
+        coalesce(t.mrr_12m_later_usd, 0) as outcome_mrr_usd
     from top_accounts t
     left join met m using (snapshot_month, account_id)
-    left join (
-        -- read live only for a top n the rollup does not hold; a month between two billed
-        -- months is a snapshot at zero, as no revenue row
-        select account_id, month, mrr_usd from account_month_snapshots
-        where $top_n::integer > top_accounts_kept()
-          and month in (select outcome_month from bounds)
-    ) c on c.account_id = t.account_id and c.month = t.outcome_month
 ),
 final as (
     select
@@ -68,9 +61,10 @@ final as (
         count(*) as accounts,
         12 * sum(mrr_usd) as arr_usd,
         any_value(has_outcome) as has_outcome,
-        case when any_value(has_outcome) then count(*) filter (where not is_billed(outcome_mrr_usd)) end
-            as churned_within_12m,
-        case when any_value(has_outcome) then 100 * count(*) filter (where not is_billed(outcome_mrr_usd)) / count(*) end
+        case when any_value(has_outcome)
+             then count(*) filter (where not is_billed(outcome_mrr_usd)) end as churned_within_12m,
+        case when any_value(has_outcome)
+             then 100 * count(*) filter (where not is_billed(outcome_mrr_usd)) / count(*) end
             as churn_within_12m_pct,
         case when any_value(has_outcome) then 100 * sum(outcome_mrr_usd) / nullif(sum(mrr_usd), 0) end
             as nrr_12m_pct

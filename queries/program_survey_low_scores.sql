@@ -3,8 +3,7 @@
 -- window ($window_days days after the end) closed between $start_date and $end_date and by $as_of;
 -- at most $limit rows: account, engagement end, topic, owner, score, comment.
 -- the engagements come from the engagement_survey_outcomes rollup (only those that ended in time
--- for the period are read), or from every engagement when it does not hold this type and survey
--- (the empty join keeps either from reading the other).
+-- for the period are read).
 -- parameters:
 --   $program          the survey program
 --   $engagement_type  the engagement type surveyed
@@ -16,24 +15,13 @@
 --   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: verbatim
 -- sensitive: account_name (account), comment (text), topic (text)
-with live_gate as (
-    select true as is_live where not survey_outcomes_held($engagement_type, $program)
-),
-engagements_due as (
+with engagements_due as (
     select o.engagement_id, o.ended_on, o.notes, o.owner_employee_id
     from engagement_survey_outcomes o
-    where survey_outcomes_held($engagement_type, $program)
-      and o.engagement_type = $engagement_type and o.program = $program
+    where o.engagement_type = $engagement_type and o.program = $program
       and o.ended_on between ($start_date::date - to_days($window_days::integer))::date
                          and (least($end_date::date, $as_of::date)
                               - to_days($window_days::integer))::date
-    union all
-    select e.engagement_id, e.ended_on, e.notes, e.owner_employee_id
-    from engagements e
-    join live_gate g on g.is_live = (e.engagement_id is not null)
-    where e.engagement_type = $engagement_type
-      and (e.ended_on + to_days($window_days::integer))::date
-          between $start_date::date and least($end_date::date, $as_of::date)
 ),
 low_answers as (
     -- the list is cut before names are joined on (response_id breaks ties)

@@ -3,10 +3,9 @@
 -- closed between $start_date and $end_date and by $as_of; rows by $grain: due, answered,
 -- completion_pct, csat_pct (4-5), mean score, answers per score; awaiting_answers = windows still
 -- open at $as_of.
--- engagements come from the engagement_survey_outcomes rollup with their latest answer; one whose
--- latest answer is after $as_of has its answer looked up live, and when the rollup does not hold
--- this engagement type and survey every engagement is read live (the empty joins keep either from
--- reading anything otherwise).
+-- engagements come from the engagement_survey_outcomes rollup with their latest answer by the
+-- data's as-of date (which is the $as_of the pages pass), for the surveys of
+-- northstar/data/settings.py.
 -- parameters:
 --   $engagement_type  the engagement type surveyed
 --   $program          the survey program
@@ -18,14 +17,10 @@
 --   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: aggregate
 -- sensitive: topic (text)
-with live_gate as (
-    select true as is_live where not survey_outcomes_held($engagement_type, $program)
-),
-stored as (
+with stored as (
     -- ended by $as_of and at most $window_days days before the period or $as_of (in ended
     -- order, so only those are read)
-    select o.engagement_id, o.notes, o.ended_on, o.latest_score,
-        o.latest_answer_on > $as_of::date as needs_lookup
+    select o.engagement_id, o.notes, o.ended_on, o.latest_score
     from engagement_survey_outcomes o
     where o.engagement_type = $engagement_type and o.program = $program
       and o.ended_on between (least($start_date::date, $as_of::date)
@@ -34,19 +29,11 @@ stored as (
       and in_scope($segments::varchar[], $regions::varchar[], $plans::varchar[],
                    o.segment, o.region, o.plan)
 ),
-read_live as (
-    select e.engagement_id, e.notes, e.ended_on, null::integer as latest_score,
-        true as needs_lookup
-    from engagements e
-    join live_gate g on g.is_live = (e.engagement_id is not null)
-    where account_in_scope(e.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
-      and e.engagement_type = $engagement_type and e.ended_on is not null
-),
 ended as (
-    select engagement_id, notes, latest_score, needs_lookup,
+    select engagement_id, notes, latest_score,
         (ended_on + to_days($window_days::integer))::date as window_closes_on,
         ended_on <= $as_of::date as has_ended
-    from (select * from stored union all select * from read_live)
+    from stored
 ),
 due as (
     select *
@@ -54,26 +41,14 @@ due as (
     where window_closes_on between $start_date::date and $end_date::date
       and window_closes_on <= $as_of::date
 ),
-looked_up as (
-    -- an answer belongs to the engagement it names; one per engagement (the latest by $as_of)
-    select r.engagement_id, r.score
-    from survey_responses r
-    semi join (select engagement_id from due where needs_lookup) d
-        on d.engagement_id = r.engagement_id
-    where r.program = $program and r.survey_type = 'CSAT' and r.engagement_id is not null
-      and r.responded_on <= $as_of::date
-    qualify row_number() over (partition by r.engagement_id
-                               order by r.responded_on desc, r.response_id desc) = 1
-),
 grouped as (
     select
-        case when d.needs_lookup then l.score else d.latest_score end as score,
+        d.latest_score as score,
         case when $grain = 'quarter' then date_trunc('quarter', d.window_closes_on)::date end
             as quarter_start,
         case when $grain = 'topic' then coalesce(nullif(trim(d.notes), ''), 'Not recorded') end
             as topic
     from due d
-    left join looked_up l using (engagement_id)
 ),
 final as (
     select

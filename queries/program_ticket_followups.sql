@@ -2,9 +2,8 @@
 -- open escalations and tickets open more than 7 days at the end of $as_of (whenever opened), and
 -- tickets opened between $start_date and $end_date that were reopened or rated csat 1-2; each row
 -- carries its reasons and the count of all matching tickets per reason.
--- from the as-of date the ticket_follow_up_candidates rollup covers, only its tickets can need
--- follow-up and are read; for an earlier one every ticket is (the empty join keeps either from
--- reading the other).
+-- read from the ticket_follow_up_candidates rollup, the tickets that can need follow-up at the
+-- data's as-of date (the $as_of the pages pass).
 -- parameters:
 --   $limit       at most this many rows
 --   $as_of       the day tickets are still open at the end of
@@ -13,28 +12,11 @@
 --   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: account
 -- sensitive: account_name (account), subject (text)
-with held as (
-    select coalesce($as_of::date >= max(resolved_through), true) as is_held
-    from ticket_follow_up_candidates
-),
-live_gate as (
-    select true as is_live where not (select is_held from held)
-),
-candidates as (
-    select c.* exclude (segment, region, plan, resolved_through)
+with candidates as (
+    select c.* exclude (segment, region, plan)
     from ticket_follow_up_candidates c
-    where (select is_held from held)
-      and in_scope($segments::varchar[], $regions::varchar[], $plans::varchar[],
+    where in_scope($segments::varchar[], $regions::varchar[], $plans::varchar[],
                    c.segment, c.region, c.plan)
-),
-every_ticket as (
-    -- the columns the list needs (the candidates rollup holds the same)
-    select t.ticket_id, t.account_id, t.department_id, t.opened_at, t.status, t.priority,
-        t.category, t.escalated_at, t.reopen_count, t.satisfaction_score, t.subject,
-        t.resolved_at
-    from support_tickets t
-    join live_gate g on g.is_live = (t.ticket_id is not null)
-    where account_in_scope(t.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
 ),
 tickets as (
     select t.* exclude (resolved_at),
@@ -42,7 +24,7 @@ tickets as (
         date_diff('day', t.opened_at::date, $as_of::date) as age_days,
         t.opened_at >= $start_date::date::timestamp
             and t.opened_at < ($end_date::date + 1)::timestamp as is_in_period
-    from (select * from candidates union all by name select * from every_ticket) t
+    from candidates t
     where t.opened_at < ($as_of::date + 1)::timestamp
 ),
 flagged as (

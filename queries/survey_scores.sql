@@ -1,7 +1,7 @@
 -- survey answer tallies per survey type and group, from $start_date to $end_date
 -- tallies: n, promoters, passives, detractors, satisfied, score sums.
--- a range of whole months is summed from the survey_month_tallies rollup; any other is read answer
--- by answer (the empty join keeps that from reading anything otherwise).
+-- summed from the survey_month_tallies rollup, by whole months: the months of $start_date to
+-- $end_date (the pages ask for whole months).
 -- parameters:
 --   $group_by    none, month, program, department, segment or plan
 --   $start_date  first answer date
@@ -9,33 +9,17 @@
 --   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: aggregate
 -- sensitive: none
-with whole_months as (
-    select is_whole_months($start_date, $end_date) as is_whole_months
-),
-live_gate as (
-    select true as is_live where not (select is_whole_months from whole_months)
-),
-tallied as (
+with tallied as (
     select t.survey_type, t.score, t.month, t.program, t.department_id, t.segment, t.plan,
         t.answers
     from survey_month_tallies t
-    where (select is_whole_months from whole_months)
-      and t.month between $start_date::date and $end_date::date
+    where t.month between date_trunc('month', $start_date::date) and $end_date::date
       and in_scope($segments::varchar[], $regions::varchar[], $plans::varchar[],
                    t.segment, t.region, t.plan)
 ),
-live as (
-    select r.survey_type, r.score, date_trunc('month', r.responded_on)::date as month,
-        r.program, r.department_id, s.segment, s.plan, 1 as answers
-    from survey_responses r
-    join live_gate g on g.is_live = (r.response_id is not null)
-    join scoped_accounts($segments::varchar[], $regions::varchar[], $plans::varchar[]) s
-        using (account_id)
-    where r.responded_on between $start_date::date and $end_date::date
-),
 answers as (
     select a.*, coalesce(d.department_name, 'Not recorded') as department_name
-    from (select * from tallied union all select * from live) a
+    from tallied a
     left join departments d on d.department_id = a.department_id
 ),
 grouped as (

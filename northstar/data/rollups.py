@@ -29,10 +29,22 @@ def create_shared_macros(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(rules.render_sql((ROLLUPS_SQL_DIR / "00_macros.sql").read_text())).fetchall()
 
 
+def settings_text() -> str:
+    """The settings the rollups are built with, as text: the health score's weights and bands
+    and the post-engagement surveys."""
+    try:
+        health = repr(sorted(settings.load_config().query_params().items()))
+    except (OSError, settings.HealthConfigError):
+        health = "unreadable"
+    surveys = repr([survey.query_params() for survey in settings.SURVEY_PROGRAMS])
+    return health + surveys
+
+
 def schema_fingerprint() -> str:
     """Identity of the data model this code expects: the schema and every rollup definition."""
     digest = hashlib.sha256((DATA_DIR / "schema.sql").read_bytes())
     digest.update(rules.fingerprint_text().encode())
+    digest.update(settings_text().encode())
     for script in rollup_scripts():
         digest.update(script.name.encode())
         digest.update(script.read_bytes())

@@ -36,7 +36,7 @@ def test_briefing_from_a_parquet_folder(demo_db, demo_parquet, use_db):
     at = run_app()
     assert not at.exception
     assert at.title[0].value == "Customer briefing"
-    assert not any("older version" in warning.value for warning in at.warning)
+    assert not any("another version" in warning.value for warning in at.warning)
     assert any("data as of 31 Oct 2026" in caption.value for caption in at.caption)
     assert metric_values(at) == from_duckdb
     assert len(at.get("plotly_chart")) == 2

@@ -93,8 +93,3 @@ select distinct on (window_months) unnest([1, 3, 6, 12, month(value::date)]) as 
 from dataset_metadata
 where key = 'as_of_date'
 order by window_months, slot;
-
--- whether a date range is whole calendar months (what the monthly tallies can answer)
-create or replace macro is_whole_months(start_date, end_date) as
-    start_date::date = date_trunc('month', start_date::date)
-    and end_date::date = last_day(end_date::date);

@@ -1,7 +1,7 @@
 -- rollup: revenue movement tallies of every window of the lengths the period filter offers (1, 3,
 -- 6 and 12 months, and the year-to-date length of the data's last month), ending in each month,
 -- per segment, region and plan. kpi_windows sums these instead of pairing every account's
--- opening and closing revenue at query time; windows of other lengths it still pairs live.
+-- opening and closing revenue at query time.
 -- the rule is window_movements': an account is in a window when it has a revenue row in the
 -- window's opening month (the month before it) or in its last month; "at opening" means a
 -- revenue row in the opening month, even at zero mrr. per window:

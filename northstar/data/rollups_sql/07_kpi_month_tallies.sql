@@ -1,8 +1,7 @@
 -- rollup: per month and segment, region and plan, the survey answers of the month (nps, csat
 -- and ces counts and totals) and the escalated tickets still unresolved at the end of the
 -- month's last day: what kpi_windows sums instead of reading every answer and ticket.
--- escalations are counted for months up to the data's last month; kpi_windows reads later
--- window ends live.
+-- escalations are counted for months up to the data's last month.
 create or replace table kpi_month_tallies as
 with last_month as (
     select date_trunc('month', value::date)::date as last_month

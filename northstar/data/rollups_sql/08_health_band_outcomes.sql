@@ -2,8 +2,8 @@
 -- when the rollups were built (northstar.rollups writes them to health_score_settings), per
 -- segment, region and plan: for every account-month with 12 months of history after it, its
 -- health band then, how many account-months and accounts, and how many churned within the next
--- 12 months. health_band_churn reads it when the page's weights and bands are these, and scores
--- every account-month itself otherwise (an edited config before the next build or load).
+-- 12 months. the settings are in the database's fingerprint: after the file changes, the app
+-- asks for a rebuild.
 create or replace table health_band_outcomes as
 with bounds as (
     select max(month) as last_month from account_month_snapshots

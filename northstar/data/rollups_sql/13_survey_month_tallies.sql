@@ -1,7 +1,6 @@
 -- rollup: survey answers counted per month answered, segment, region, plan, survey type,
 -- program, department of the touchpoint and score: survey_scores and survey_distribution sum
--- these for periods of whole months instead of reading every answer (any other date range is
--- read live).
+-- these for periods of whole months instead of reading every answer.
 create or replace table survey_month_tallies as
 with final as (
     select date_trunc('month', r.responded_on)::date as month, a.segment, a.region, a.plan,

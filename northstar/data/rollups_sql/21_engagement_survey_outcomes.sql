@@ -1,6 +1,7 @@
 -- rollup: every ended engagement of a type with a post-engagement survey (the pairs
 -- northstar.programs defines, written to program_survey_settings), with its account's segment,
--- region and plan, owner and its latest csat answer to that survey (score and day; null when none),
+-- region and plan, owner and its latest csat answer to that survey by the data's as-of date (score
+-- and day; null when none),
 -- stored in order of the day it ended, so a period reads only its own engagements.
 -- program_survey_results reads it instead of every engagement and answer.
 create or replace table engagement_survey_outcomes as
@@ -17,6 +18,7 @@ latest_answers as (
     from survey_responses r
     semi join ended d on d.engagement_id = r.engagement_id and d.program = r.program
     where r.survey_type = 'CSAT' and r.engagement_id is not null
+      and r.responded_on <= (select value::date from dataset_metadata where key = 'as_of_date')
     qualify row_number() over (partition by r.engagement_id, r.program
                                order by r.responded_on desc, r.response_id desc) = 1
 ),

@@ -61,59 +61,20 @@ final as (
 )
 select * from final;
 
--- the end months, among end_months, of the windows of length_months months that
--- revenue_window_tallies holds (kpi_windows and churn_reasons sum these; the rest they pair
--- live)
-create or replace macro tallied_window_ends(length_months, end_months) as table
-select distinct window_end_month
-from revenue_window_tallies
-where window_months = length_months::integer
-  and list_contains(end_months::date[], window_end_month);
-
--- the account_health_monthly rows of one month: from account_health_latest when it holds that
--- month (the Health page's default), else from the whole table, which the join with an empty
--- month list keeps from being read when it is not needed
+-- the account_health_monthly rows of the latest month, which the pages show (stored apart in
+-- account_health_latest so they are read without the whole history)
 create or replace macro health_month(as_of_month) as table
-with stored as (
-    select * from account_health_latest where month = as_of_month::date
-),
-other_months as (
-    select as_of_month::date as month
-    where not exists (select 1 from stored)
-),
-final as (
-    select * from stored
-    union all
-    select h.* from account_health_monthly h join other_months using (month)
-)
-select * from final;
+select * from account_health_latest where month = as_of_month::date;
 
 -- how many of each month's largest accounts per segment, region and plan top_accounts_monthly
--- keeps (20_top_accounts_monthly.sql): a top n up to this is read from it, a larger one live
+-- keeps (20_top_accounts_monthly.sql): the largest top n the CCO programs page offers
 create or replace macro top_accounts_kept() as 500;
 
--- the accounts among which the top_n largest of each of months are, within the global filters:
--- for top_n up to top_accounts_kept(), the rows top_accounts_monthly keeps (with the mrr 12
--- months later); otherwise every billed account of those months (mrr 12 months later null).
--- both tables are in month order, so only those months are read
+-- the accounts among which the top_n largest (top_n up to top_accounts_kept()) of each of months
+-- are, within the global filters: the rows top_accounts_monthly keeps, with the mrr 12 months
+-- later; the table is in month order, so only those months are read
 create or replace macro top_account_candidates(months, top_n, segments, regions, plans) as table
 select t.month, t.account_id, t.mrr_usd, t.mrr_12m_later_usd
 from top_accounts_monthly t
-where top_n::integer <= top_accounts_kept()
-  and t.month in (select unnest(months::date[]))
-  and in_scope(segments, regions, plans, t.segment, t.region, t.plan)
-union all
-select r.month, r.account_id, r.mrr_usd, null::double as mrr_12m_later_usd
-from account_month_snapshots r
-where top_n::integer > top_accounts_kept()
-  and r.month in (select unnest(months::date[]))
-  and r.has_revenue_row and is_billed(r.mrr_usd)
-  and in_scope(segments, regions, plans, r.segment, r.region, r.plan);
-
--- whether engagement_survey_outcomes holds engagement_type's engagements with their answers to
--- program (21_engagement_survey_outcomes.sql); the post-engagement survey queries read every
--- engagement when it does not
-create or replace macro survey_outcomes_held(engagement_type_name, program_name) as (
-    select exists (select 1 from engagement_survey_outcomes
-                   where engagement_type = engagement_type_name and program = program_name)
-);
+where t.month in (select unnest(months::date[]))
+  and in_scope(segments, regions, plans, t.segment, t.region, t.plan);

@@ -6,7 +6,7 @@ triggers by going through the page), plus the two queries app.py runs on every p
 (`dataset_metadata`, `filter_options`). A call that a page runs only while one of its tabs is
 open (the tabs of Retention, CCO programs, Satisfaction and Where to invest run lazily) names
 that tab, so the report can also say what opening the page on one tab runs. Parameters are
-built with the same helpers the pages use (northstar.filters, .retention, .programs, .health,
+built with the same helpers the pages use (northstar.analytics.periods, .retention, .programs, .health,
 .voc), so a change there is picked up.
 """
 
@@ -94,7 +94,7 @@ def _at_risk_call(key: str, context: Context, params: dict[str, Any], band_churn
 def briefing_calls(context: Context, state: periods.FilterState) -> list[Call]:
     window = state.period
     scope = state.query_params()
-    # the CEO brief's queries (northstar/brief.py), with the parameters it passes
+    # the CEO brief's queries (northstar/ui/ceo_brief.py), with the parameters it passes
     params = {**scope, **settings.load_config().query_params()}
     return _app([
         Call("kpi_windows", "kpi_windows", {**scope, "end_months": window.query_end_months()}),

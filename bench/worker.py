@@ -58,7 +58,7 @@ def context_for(db: Path):
 
 
 def _quiet_streamlit() -> None:
-    # northstar.db uses st.cache_resource; outside `streamlit run` it only warns
+    # northstar.ui.queries uses st.cache_data; outside `streamlit run` it only warns
     warnings.filterwarnings("ignore")
     import logging
 
@@ -69,7 +69,7 @@ def _quiet_streamlit() -> None:
 
 
 def run_northstar(db: Path, rounds: int, keep_results: bool = False) -> dict:
-    """Every page's calls through northstar.db.execute (uncached), `rounds` x each filter set."""
+    """Every page's calls through northstar.data.named_queries.execute (uncached), `rounds` x each filter set."""
     _quiet_streamlit()
     from bench.pages import FILTER_SETS, PAGES, page_calls
     from northstar.data import named_queries as ns_db

@@ -1,7 +1,7 @@
 """What a reader sees of a Markdown string Northstar drew: escapes resolved, joiners dropped.
 
 AppTest hands back the Markdown an element was given; pages escape every data-derived part
-(northstar.text.literal), so tests compare what it shows, not its source.
+(northstar.ui.literal_text.literal), so tests compare what it shows, not its source.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ domains mapped to a role, deny by default.
 Without an `[auth]` section Northstar runs in local demo mode: the app listens on 127.0.0.1 only
 and the viewer is the local CCO.
 
-Enforcement happens where data is fetched: `northstar.db.run_query` asks `check_query` (with
+Enforcement happens where data is fetched: `northstar.ui.queries.run_query` asks `check_query` (with
 the scope the query's file declares) before it runs or serves any query, and caches results
 per viewer scope. Hiding pages in the navigation is only a convenience on top.
 """

@@ -1,6 +1,6 @@
 """Deterministic demo database: `python -m northstar.data.demo --accounts N --seed S [--db PATH]`.
 
-Every row is generated in DuckDB SQL (northstar/demo_sql/*.sql, run in name order) from
+Every row is generated in DuckDB SQL (northstar/data/demo_sql/*.sql, run in name order) from
 hash-based draws keyed on the seed, so the same seed and size always give the same data.
 Churn follows a proportional-hazard model whose planted drivers and hazard ratios are
 written to `demo_planted_effects`; see the README's "Demo data" section.

@@ -1,6 +1,6 @@
 """Derived tables the pages read, built after a demo build and after a load alike.
 
-Each file in northstar/rollups_sql/ (run in name order) replaces one derived table from the
+Each file in northstar/data/rollups_sql/ (run in name order) replaces one derived table from the
 canonical tables; nothing else writes them.
 """
 
@@ -75,7 +75,7 @@ def write_health_settings(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(HEALTH_SETTINGS_SQL, params)
 
 
-# which survey follows which engagement type (northstar.programs), in a temporary table for the
+# which survey follows which engagement type (northstar.data.settings), in a temporary table for the
 # rollup of ended engagements and their latest answers (21_engagement_survey_outcomes)
 PROGRAM_SURVEY_SETTINGS_SQL = """
 create or replace temp table program_survey_settings as

@@ -19,7 +19,7 @@ REFERENCE_PATH = DATA_DIR / "reference.sql"
 # key with an ART index that every insert updates and probes, which made writing these tables
 # about ten times slower (19 M revenue rows: 5 s without, 50 CPU-seconds with) while no query
 # uses those indexes. Their keys and references stay declared in data/schema.sql: the importer
-# checks them in set-based SQL before it writes (northstar/importer), and the demo's test
+# checks them in set-based SQL before it writes (northstar/data/importer), and the demo's test
 # checks the generated rows against them (`key_violations`).
 UNINDEXED_TABLES = ("account_mrr_monthly", "support_tickets", "engagements", "survey_responses")
 

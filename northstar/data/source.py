@@ -10,7 +10,7 @@ The data source setting is the environment variable NORTHSTAR_DB. It takes one o
   or an s3://, gs://, az:// or https:// URL read through DuckDB's httpfs (azure) extension.
 
 The same named queries run on all three: a Parquet folder is opened as an in-memory database
-with one view per table plus the macros of northstar/rollups_sql/00_macros.sql and
+with one view per table plus the macros of northstar/data/rollups_sql/00_macros.sql and
 99_macros_on_rollups.sql, which a DuckDB file or MotherDuck database holds itself.
 """
 
@@ -331,7 +331,7 @@ def _open_parquet(source: DataSource) -> duckdb.DuckDBPyConnection:
                 raise SourceUnavailable(
                     f"The Parquet folder {folder} has no file for table(s) "
                     f"{', '.join(missing)}. Write a complete folder with `python -m "
-                    "northstar.export --format parquet FOLDER`."
+                    "northstar.data.export --format parquet FOLDER`."
                 )
             for table, pattern in patterns.items():
                 con.execute(view_sql(table, pattern))
@@ -365,7 +365,7 @@ def database_path() -> Path:
     data/northstar.duckdb, for commands that write one (load).
 
     ValueError when the setting names another kind of source (a Parquet folder, MotherDuck,
-    a URL) or is not valid; northstar.source reads every kind.
+    a URL) or is not valid; northstar.data.source reads every kind.
     """
     source = parse_source(os.environ.get(SETTING, str(DEFAULT_DB_PATH)))
     if source.kind != "duckdb":

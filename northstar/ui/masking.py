@@ -1,6 +1,6 @@
 """Privacy on screen: customer names, contacts, e-mails and free text become pseudonyms.
 
-Applied in one place — `northstar.db.run_query` masks every result while masking is on — so
+Applied in one place — `northstar.ui.queries.run_query` masks every result while masking is on — so
 tables, charts, hover labels, exports and the brief all show the same pseudonyms. What is
 masked is what each query declares in its header (`-- sensitive: account_name (account),
 comment (text)`), so a column renamed or derived in SQL is masked as long as the query says

@@ -113,7 +113,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
             f"building the demo DB failed (exit {exc.returncode}): {' '.join(cmd)}\n"
             f"--- stdout ---\n{exc.stdout}\n--- stderr ---\n{exc.stderr}"
         ) from exc
-    assert db.is_file(), f"northstar.demo exited 0 but wrote no database at {db}"
+    assert db.is_file(), f"northstar.data.demo exited 0 but wrote no database at {db}"
     return db
 
 

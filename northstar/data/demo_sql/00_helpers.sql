@@ -1,5 +1,5 @@
 -- demo generator helpers: deterministic pseudo-random draws keyed on (seed, key, key, salt).
--- variables set by northstar.demo before this runs: seed, n_accounts, as_of, last_month, window_start.
+-- variables set by northstar.data.demo before this runs: seed, n_accounts, as_of, last_month, window_start.
 create or replace temp macro rnd(k1, k2, salt) as
     hash(hash(getvariable('seed'), k1, k2, salt)) / 18446744073709551616.0;
 -- standard normal deviate (box-muller over two independent uniforms)

@@ -1,5 +1,5 @@
 -- demo reference data: employees and planted churn drivers (departments and customer outcomes
--- come from data/reference.sql, inserted by northstar.demo before this runs).
+-- come from data/reference.sql, inserted by northstar.data.demo before this runs).
 -- headcount scales with the customer base
 insert into employees
 with roles as (

@@ -1,7 +1,7 @@
 -- demo goals: the kpi catalogue with targets, owners and the outcomes each kpi serves, the
 -- imported kpis' monthly actuals (a drifting series: they would come from marketing and sales
 -- systems), initiatives and quarterly employee engagement. the computed kpis' actuals are not
--- made here: the rollup northstar/rollups_sql/03_kpi_actuals.sql computes them from the tickets,
+-- made here: the rollup northstar/data/rollups_sql/03_kpi_actuals.sql computes them from the tickets,
 -- surveys and revenue, the same way for demo data and for loaded data.
 insert into department_kpis
 with catalogue as (

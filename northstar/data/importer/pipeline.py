@@ -2,7 +2,7 @@
 
 Every table goes through the same set-based steps in DuckDB SQL:
 
-1. stage the source file (northstar.importer.sources), each row with its line;
+1. stage the source file (northstar.data.importer.sources), each row with its line;
 2. compute each canonical column from the mapping's expression, cast to the schema's type;
 3. refuse rows with an invalid type, a missing required value or a broken CHECK, then
    duplicate keys, then references to unknown accounts (unknown optional references are

@@ -1,5 +1,5 @@
 -- rollup: health_band_churn's answer for the weights and bands config/health_score.toml held
--- when the rollups were built (northstar.rollups writes them to health_score_settings), per
+-- when the rollups were built (northstar.data.rollups writes them to health_score_settings), per
 -- segment, region and plan: for every account-month with 12 months of history after it, its
 -- health band then, how many account-months and accounts, and how many churned within the next
 -- 12 months. the settings are in the database's fingerprint: after the file changes, the app

@@ -1,5 +1,5 @@
 -- rollup: every ended engagement of a type with a post-engagement survey (the pairs
--- northstar.programs defines, written to program_survey_settings), with its account's segment,
+-- northstar.data.settings defines, written to program_survey_settings), with its account's segment,
 -- region and plan, owner and its latest csat answer to that survey by the data's as-of date (score
 -- and day; null when none),
 -- stored in order of the day it ended, so a period reads only its own engagements.

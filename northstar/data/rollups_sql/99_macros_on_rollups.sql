@@ -1,5 +1,5 @@
 -- shared definitions over rollup tables, created after them (a macro is checked against the
--- tables it reads when it is created); northstar.source loads them with 00_macros.sql.
+-- tables it reads when it is created); northstar.data.source loads them with 00_macros.sql.
 
 -- revenue movement of every account between an opening month and a closing month:
 -- opening mrr (month before the period), closing mrr (period's last month), and the class,

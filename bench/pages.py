@@ -6,8 +6,8 @@ triggers by going through the page), plus the two queries app.py runs on every p
 (`dataset_metadata`, `filter_options`). A call that a page runs only while one of its tabs is
 open (the tabs of Retention, CCO programs, Satisfaction and Where to invest run lazily) names
 that tab, so the report can also say what opening the page on one tab runs. Parameters are
-built with the same helpers the pages use (northstar.analytics.periods, .retention, .programs, .health,
-.voc), so a change there is picked up.
+built with the same helpers the pages use (northstar.analytics.periods, .retention, .programs,
+.health, .satisfaction), so a change there is picked up.
 """
 
 from __future__ import annotations

@@ -69,7 +69,8 @@ def _quiet_streamlit() -> None:
 
 
 def run_northstar(db: Path, rounds: int, keep_results: bool = False) -> dict:
-    """Every page's calls through northstar.data.named_queries.execute (uncached), `rounds` x each filter set."""
+    """Every page's calls through northstar.data.named_queries.execute (uncached), `rounds`
+    times each filter set."""
     _quiet_streamlit()
     from bench.pages import FILTER_SETS, PAGES, page_calls
     from northstar.data import named_queries as ns_db

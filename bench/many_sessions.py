@@ -52,7 +52,7 @@ from pathlib import Path
 import duckdb
 
 from bench.browser import Server
-from bench.run import p95
+from bench.report import p95
 from browser import (  # tools/, put on sys.path by bench.browser
     CHROMIUM_ARGS,
     EXCEPTION,

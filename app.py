@@ -51,8 +51,9 @@ except queries.DatabaseMissingError as error:
 
 if metadata.schema_fingerprint != rollups.schema_fingerprint():
     st.warning(
-        "This database was built by an older version of Northstar, so some pages may fail. "
-        "Rebuild the demo with `make demo`, or load your data again with `make load`.",
+        "This database was built with other settings (config/health_score.toml) or by another "
+        "version of Northstar, so some figures may not follow today's settings or pages may "
+        "fail. Rebuild the demo with `make demo`, or load your data again with `make load`.",
         icon=":material/update:",
     )
 filters.render_sidebar(queries.filter_options())

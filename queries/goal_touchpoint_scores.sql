@@ -1,6 +1,6 @@
 -- nps, csat and ces at one department's touchpoints, per program and survey type
 -- survey answers whose department_id is $department_id, from accounts in scope, in the period and
--- in the comparison period, with n.
+-- in the comparison period, with n and the answer tallies the margins of error need.
 -- parameters:
 --   $department_id          the department
 --   $start_date             first day of the period
@@ -24,7 +24,12 @@ scores as (
     select program, survey_type, window_name, count(*) as answers,
         100.0 * (avg(nps_promoter(score)::int) - avg(nps_detractor(score)::int)) as nps,
         100.0 * avg(csat_satisfied(score)::int) as csat_pct,
-        avg(score) as ces_mean
+        avg(score) as ces_mean,
+        count(*) filter (where nps_promoter(score)) as promoters,
+        count(*) filter (where nps_detractor(score)) as detractors,
+        count(*) filter (where csat_satisfied(score)) as satisfied,
+        sum(score) as score_total,
+        sum(score * score) as score_squares_total
     from answers
     group by program, survey_type, window_name
 ),
@@ -33,7 +38,13 @@ final as (
         case p.survey_type when 'NPS' then p.nps when 'CSAT' then p.csat_pct else p.ces_mean end as score,
         p.answers,
         case p.survey_type when 'NPS' then c.nps when 'CSAT' then c.csat_pct else c.ces_mean end
-            as comparison_score, coalesce(c.answers, 0) as comparison_answers
+            as comparison_score, coalesce(c.answers, 0) as comparison_answers,
+        p.promoters, p.detractors, p.satisfied, p.score_total, p.score_squares_total,
+        coalesce(c.promoters, 0) as comparison_promoters,
+        coalesce(c.detractors, 0) as comparison_detractors,
+        coalesce(c.satisfied, 0) as comparison_satisfied,
+        coalesce(c.score_total, 0) as comparison_score_total,
+        coalesce(c.score_squares_total, 0) as comparison_score_squares_total
     from scores p
     left join scores c
         on c.program = p.program and c.survey_type = p.survey_type and c.window_name = 'comparison'

@@ -50,7 +50,8 @@ survey_months as (
         sum(csat_responses)::bigint as csat_responses,
         sum(csat_satisfied)::bigint as csat_satisfied,
         sum(ces_responses)::bigint as ces_responses,
-        sum(ces_score_total)::bigint as ces_score_total
+        sum(ces_score_total)::bigint as ces_score_total,
+        sum(ces_score_squares_total)::bigint as ces_score_squares_total
     from kpi_month_tallies
     where in_scope($segments::varchar[], $regions::varchar[], $plans::varchar[],
                    segment, region, plan)
@@ -65,7 +66,8 @@ surveys as (
         coalesce(sum(csat_responses), 0) as csat_responses,
         coalesce(sum(csat_satisfied), 0) as csat_satisfied,
         coalesce(sum(ces_responses), 0) as ces_responses,
-        sum(ces_score_total)::bigint as ces_score_total
+        sum(ces_score_total)::bigint as ces_score_total,
+        sum(ces_score_squares_total)::bigint as ces_score_squares_total
     from bounds b
     left join survey_months m on m.month between b.window_start_month and b.window_end_month
     group by b.window_end_month
@@ -105,6 +107,9 @@ final as (
         s.csat_responses,
         s.ces_score_total / nullif(s.ces_responses, 0) as ces_mean,
         s.ces_responses,
+        s.csat_satisfied,
+        s.ces_score_total,
+        s.ces_score_squares_total,
         e.open_escalations
     from bounds b
     left join tallied_revenue r using (window_end_month)

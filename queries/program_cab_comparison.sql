@@ -1,7 +1,8 @@
 -- advisory board members vs comparable non-members over one period
 -- from $opening_month to $closing_month, by group_order (1 cab, 2 comparable, 3 all other
 -- accounts): accounts active at the opening, logo churn, nrr, grr, relationship nps with n between
--- $start_date and $end_date, and the arr floor per segment that defines "comparable".
+-- $start_date and $end_date, and the arr floor per segment that defines "comparable"; with the
+-- per-account sums of squares nrr's standard error needs.
 -- parameters:
 --   $opening_month  the month the period opens at
 --   $closing_month  the month the period closes at
@@ -56,7 +57,10 @@ revenue as (
         12 * sum(opening_mrr_usd) as starting_arr_usd,
         12 * sum(closing_mrr_usd) as retained_arr_usd,
         100 * sum(closing_mrr_usd) / nullif(sum(opening_mrr_usd), 0) as nrr_pct,
-        100 * sum(least(opening_mrr_usd, closing_mrr_usd)) / nullif(sum(opening_mrr_usd), 0) as grr_pct
+        100 * sum(least(opening_mrr_usd, closing_mrr_usd)) / nullif(sum(opening_mrr_usd), 0) as grr_pct,
+        sum(opening_mrr_usd * opening_mrr_usd) as opening_mrr_squares_usd2,
+        sum(closing_mrr_usd * closing_mrr_usd) as closing_mrr_squares_usd2,
+        sum(opening_mrr_usd * closing_mrr_usd) as opening_closing_mrr_products_usd2
     from grouped
     where group_order is not null
     group by group_order
@@ -88,8 +92,13 @@ final as (
         coalesce(r.retained_arr_usd, 0) as retained_arr_usd,
         r.nrr_pct,
         r.grr_pct,
+        r.opening_mrr_squares_usd2,
+        r.closing_mrr_squares_usd2,
+        r.opening_closing_mrr_products_usd2,
         100 * (n.nps_promoters - n.nps_detractors) / nullif(n.nps_responses, 0) as nps,
         coalesce(n.nps_responses, 0) as nps_responses,
+        coalesce(n.nps_promoters, 0) as nps_promoters,
+        coalesce(n.nps_detractors, 0) as nps_detractors,
         f.comparable_floors
     from (values (1), (2), (3)) g(group_order)
     left join revenue r using (group_order)

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from northstar.analytics import programs
+from northstar.analytics import programs, significance
 from northstar.analytics.metrics import format_usd, format_value, is_missing
+from northstar.analytics.significance import Status
 from northstar.data import pages, settings
 from northstar.data.months import add_months, month_label
 from northstar.ui import charts, downloads, filters, masking, queries, tables
@@ -192,12 +193,16 @@ with board_tab:
                 strict=True,
             ):
                 gap = programs.difference(cab, comparable, name)
+                verdict = programs.comparison_verdict(cab, comparable, name)
+                good = "inverse" if name == "logo_churn_pct" else "normal"
                 column.metric(
                     f"{label}: members vs comparable",
                     f"{format_value(name, cab[name])} vs {format_value(name, comparable[name])}",
                     programs.points_text(gap, unit) if gap is not None else None,
-                    delta_color="inverse" if name == "logo_churn_pct" else "normal",
-                    delta_description="members minus comparable" if gap is not None else None,
+                    delta_color=good if verdict.is_real else "off",
+                    delta_arrow="auto" if verdict.is_real else "off",
+                    delta_description=f"members minus comparable · {verdict.text}"
+                    if gap is not None else None,
                     border=True,
                     help=(
                         f"Members: {programs.group_size_text(cab, name == 'nps')}; comparable: "
@@ -348,10 +353,18 @@ with executive_tab:
                     charts.show(coverage_figure.update_yaxes(range=[0, 105]))
             with right:
                 outcomes = programs.coverage_outcomes(coverage, outcome_month)
+                verdict = programs.outcomes_verdict(outcomes)
                 if len(outcomes) < 2:
                     st.info(
                         "Met vs not met needs 24 months of history and both groups present.",
                         icon=":material/history:",
+                    )
+                elif verdict.status is Status.TOO_FEW:
+                    st.info(
+                        f"Met vs not met: {verdict.text}. A comparison needs at least "
+                        f"{significance.MIN_ACCOUNTS} accounts and {significance.MIN_EVENTS} "
+                        "churned accounts in each group.",
+                        icon=":material/query_stats:",
                     )
                 else:
                     charts.show(
@@ -373,6 +386,8 @@ with executive_tab:
                         )
                     )
             if len(outcomes) >= 2:
+                if verdict.status is not Status.TOO_FEW:
+                    st.caption(f"The difference in churn is {verdict.text}.")
                 st.caption(
                     f"The top {top_n} accounts of {month_label(outcome_month)}, split by "
                     "whether they had met an executive in the 12 months before, and what they did "

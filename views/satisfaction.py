@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from northstar.analytics import periods, satisfaction
+from northstar.analytics import periods, satisfaction, significance
 from northstar.analytics.metrics import METRICS, format_delta, format_value
+from northstar.analytics.significance import Status
 from northstar.data import pages
 from northstar.data.months import last_day
 from northstar.ui import charts, downloads, filters, masking, queries, tables
@@ -42,14 +43,14 @@ with scores_tab:
             now = satisfaction.estimate_for(current, survey_type)
             before = satisfaction.estimate_for(previous, survey_type)
             delta = None if now.value is None or before.value is None else now.value - before.value
-            noise = satisfaction.change_is_noise(now, before)
+            verdict = satisfaction.change_verdict(now, before)
             column.metric(
                 metric.label,
                 format_value(metric, now.value),
                 format_delta(metric, delta),
-                delta_color=metric.delta_color if noise is False else "off",
-                delta_arrow="auto" if noise is False else "off",
-                delta_description=satisfaction.change_note(noise),
+                delta_color=metric.delta_color if verdict.is_real else "off",
+                delta_arrow="auto" if verdict.is_real else "off",
+                delta_description=satisfaction.change_note(verdict),
                 help=metric.definition,
                 border=True,
             )
@@ -301,8 +302,16 @@ with loop_tab:
                 )
         with right:
             retained = queries.run_query("closed_loop_retention", **loop_params, horizon_days=180)
+            loop_verdict = satisfaction.retention_verdict(retained)
             if retained.empty:
                 st.info("Not enough history yet to compare (answers need 180 days behind them).")
+            elif loop_verdict.status is Status.TOO_FEW:
+                st.info(
+                    f"Followed-up vs other detractors: {loop_verdict.text}. A comparison needs "
+                    f"at least {significance.MIN_ACCOUNTS} answers and "
+                    f"{significance.MIN_EVENTS} churned accounts in each group.",
+                    icon=":material/query_stats:",
+                )
             else:
                 labels = [
                     "Followed up" if flag else "Not followed up"

@@ -20,8 +20,10 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from northstar.analytics import satisfaction
 from northstar.analytics.links import account_link, scorecard_link
 from northstar.analytics.metrics import format_in_unit, is_missing
+from northstar.analytics.significance import Verdict
 from northstar.data.months import add_months
 
 # --- status -----------------------------------------------------------------------------------
@@ -599,4 +601,20 @@ def touchpoint_table(frame: pd.DataFrame) -> pd.DataFrame:
                                              frame["comparison_score"], strict=True)
         ],
         "Answers in comparison (n)": frame["comparison_answers"].astype(int),
+        "Change is": [touchpoint_verdict(row).text for _, row in frame.iterrows()],
     })
+
+
+def touchpoint_verdict(row: pd.Series) -> Verdict:
+    """Whether a touchpoint score changed beyond noise (the Satisfaction page's test)."""
+    def tallies(prefix: str) -> pd.Series:
+        return pd.Series({
+            "responses": row[f"{prefix}answers"], "promoters": row[f"{prefix}promoters"],
+            "detractors": row[f"{prefix}detractors"], "satisfied": row[f"{prefix}satisfied"],
+            "score_total": row[f"{prefix}score_total"],
+            "score_squares_total": row[f"{prefix}score_squares_total"],
+        })
+
+    current = satisfaction.estimate_from_row(row["survey_type"], tallies(""))
+    previous = satisfaction.estimate_from_row(row["survey_type"], tallies("comparison_"))
+    return satisfaction.change_verdict(current, previous)

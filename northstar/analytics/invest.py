@@ -23,10 +23,10 @@ from typing import Any
 import pandas as pd
 
 from northstar.analytics.metrics import format_usd
+from northstar.analytics.significance import Z_95
 from northstar.data import rules
 from northstar.data.paths import REPO_ROOT
 
-Z95 = 1.959963984540054
 COST_CONFIG_PATH = REPO_ROOT / "config" / "cost_to_serve.toml"
 
 
@@ -143,7 +143,7 @@ def risk_ratio(a: float, n1: float, c: float, n0: float, design_effect: float = 
         return NO_ESTIMATE
     rr = (a / n1) / (c / n0)
     se = math.sqrt(design_effect * (1 / a - 1 / n1 + 1 / c - 1 / n0))
-    return Estimate(rr, rr * math.exp(-Z95 * se), rr * math.exp(Z95 * se))
+    return Estimate(rr, rr * math.exp(-Z_95 * se), rr * math.exp(Z_95 * se))
 
 
 def mantel_haenszel(strata: Iterable[Stratum], design_effect: float = 1.0) -> Estimate:
@@ -160,7 +160,7 @@ def mantel_haenszel(strata: Iterable[Stratum], design_effect: float = 1.0) -> Es
     rr = r / s_
     variance = sum((s.n1 * s.n0 * (s.a + s.c) - s.a * s.c * s.total) / s.total**2 for s in used)
     se = math.sqrt(design_effect * max(variance, 0.0) / (r * s_))
-    return Estimate(rr, rr * math.exp(-Z95 * se), rr * math.exp(Z95 * se))
+    return Estimate(rr, rr * math.exp(-Z_95 * se), rr * math.exp(Z_95 * se))
 
 
 def excess_risk(risk_exposed: float, rr: float) -> float:
@@ -237,7 +237,7 @@ def nps_difference(rows: Iterable[dict[str, Any]], design_effect: float = 1.0) -
     if not weights:
         return NO_ESTIMATE
     difference, se = total / weights, math.sqrt(1 / weights)
-    return Estimate(difference, difference - Z95 * se, difference + Z95 * se)
+    return Estimate(difference, difference - Z_95 * se, difference + Z_95 * se)
 
 
 # --- the driver table ------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from northstar.analytics import satisfaction, significance
 from northstar.analytics.metrics import (
     BRIEFING_KPIS,
     METRICS,
@@ -19,6 +20,7 @@ from northstar.analytics.metrics import (
     rounds_to_zero,
 )
 from northstar.analytics.periods import PeriodWindow
+from northstar.analytics.significance import EXACT, Status, Verdict
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class KpiCard:
     sparkline: list[float | None]
     responses: int | None  # n behind a survey metric in the period
     note: str | None  # why a value is missing, or the n
+    verdict: Verdict = EXACT  # whether the change is beyond noise (see significance)
 
     @property
     def delta_is_change(self) -> bool:
@@ -39,7 +42,15 @@ class KpiCard:
 
     @property
     def delta_color(self) -> str:
-        return self.metric.delta_color if self.delta_is_change else "off"
+        """Coloured (good or bad for the metric) only for a change beyond noise."""
+        return self.metric.delta_color if self.delta_is_change and self.verdict.is_real else "off"
+
+    @property
+    def delta_note(self) -> str | None:
+        """'within noise' or 'too few to tell (…)' when the change is not to be read as one."""
+        if not self.delta_is_change or self.verdict.is_real:
+            return None
+        return self.verdict.text
 
     @property
     def delta(self) -> float | None:
@@ -84,10 +95,43 @@ def kpi_cards(frame: pd.DataFrame, window: PeriodWindow) -> list[KpiCard]:
             note = "No accounts active at the start of the period"
         series = [None if row is None else _number(row[name]) for row in sparkline_rows]
         delta = None if value is None or previous is None else value - previous
+        verdict = change_verdict(name, current, comparison)
         cards.append(
             KpiCard(
                 metric, value, previous, format_value(metric, value),
-                format_delta(metric, delta), series, responses, note,
+                format_delta(metric, delta), series, responses, note, verdict,
             )
         )
     return cards
+
+
+def _survey_estimate(name: str, row: dict) -> satisfaction.Estimate:
+    """The survey KPI of one kpi_windows row with its standard error."""
+    if name == "nps":
+        return satisfaction.nps(int(row["nps_promoters"] or 0), int(row["nps_detractors"] or 0),
+                                int(row["nps_responses"] or 0))
+    if name == "csat_pct":
+        return satisfaction.csat(int(row["csat_satisfied"] or 0), int(row["csat_responses"] or 0))
+    return satisfaction.ces(float(row["ces_score_total"] or 0),
+                            float(row["ces_score_squares_total"] or 0),
+                            int(row["ces_responses"] or 0))
+
+
+def change_verdict(name: str, current: dict | None, comparison: dict | None) -> Verdict:
+    """Whether a KPI's change against the comparison period is beyond noise: the survey scores
+    by their margins of error (as on the Satisfaction page), logo churn as a rate of accounts;
+    ARR, NRR, GRR and open escalations are totals over the whole base (exact)."""
+    if current is None or comparison is None:
+        return Verdict(Status.TOO_FEW)
+    if name in SURVEY_KPIS:
+        return satisfaction.change_verdict(_survey_estimate(name, current),
+                                           _survey_estimate(name, comparison))
+    if name == "logo_churn_pct":
+        return significance.rate_change(
+            float(current["churned_accounts"] or 0), float(current["opening_accounts"] or 0),
+            float(comparison["churned_accounts"] or 0),
+            float(comparison["opening_accounts"] or 0))
+    return EXACT
+
+
+SURVEY_KPIS = frozenset({"nps", "csat_pct", "ces_mean"})

@@ -13,9 +13,11 @@ from typing import Any
 
 import pandas as pd
 
+from northstar.analytics import satisfaction, significance
 from northstar.analytics.links import account_links
 from northstar.analytics.metrics import format_usd, is_missing
 from northstar.analytics.periods import PeriodWindow
+from northstar.analytics.significance import Status, Verdict
 from northstar.data.months import add_months
 
 HISTORY_START = dt.date(1900, 1, 1)  # start date for trends over the whole history
@@ -99,6 +101,54 @@ def difference(cab: pd.Series, comparable: pd.Series, column: str) -> float | No
     if is_missing(cab[column]) or is_missing(comparable[column]):
         return None
     return float(cab[column]) - float(comparable[column])
+
+
+def comparison_verdict(cab: pd.Series, comparable: pd.Series, column: str) -> Verdict:
+    """Whether members and comparable non-members differ beyond noise on one measure: logo
+    churn as a rate of accounts, NPS by its margin of error, NRR by the standard error of a
+    ratio of revenue totals. Too few to tell below 30 accounts or 5 churned accounts on a side
+    (for NPS: when either side has too few answers for a margin of error)."""
+    sides = ((float(cab["opening_accounts"]), float(cab["churned_accounts"])),
+             (float(comparable["opening_accounts"]), float(comparable["churned_accounts"])))
+    if column == "nps":
+        return satisfaction.change_verdict(_nps(cab), _nps(comparable))
+    if not all(significance.enough(accounts, events) for accounts, events in sides):
+        return Verdict(Status.TOO_FEW, significance.too_few_detail(*sides))
+    if column == "logo_churn_pct":
+        return significance.rates(sides[0][1], sides[0][0], sides[1][1], sides[1][0])
+    members_se, others_se = _nrr_se(cab), _nrr_se(comparable)
+    return significance.change(
+        _number(cab["nrr_pct"]), None if members_se is None else 100 * members_se,
+        _number(comparable["nrr_pct"]), None if others_se is None else 100 * others_se)
+
+
+def _number(value: Any) -> float | None:
+    return None if is_missing(value) else float(value)
+
+
+def _nps(row: pd.Series) -> satisfaction.Estimate:
+    return satisfaction.nps(int(row["nps_promoters"]), int(row["nps_detractors"]),
+                            int(row["nps_responses"]))
+
+
+def _nrr_se(row: pd.Series) -> float | None:
+    """The standard error of a group's NRR (as a fraction) from its per-account sums."""
+    if is_missing(row["opening_mrr_squares_usd2"]):
+        return None
+    return significance.ratio_se(
+        float(row["retained_arr_usd"]) / 12, float(row["starting_arr_usd"]) / 12,
+        float(row["closing_mrr_squares_usd2"]), float(row["opening_mrr_squares_usd2"]),
+        float(row["opening_closing_mrr_products_usd2"]), float(row["opening_accounts"]))
+
+
+def outcomes_verdict(outcomes: pd.DataFrame) -> Verdict:
+    """Whether met and not-met top accounts churned at rates that differ beyond noise."""
+    if len(outcomes) < 2:
+        return Verdict(Status.TOO_FEW)
+    met, unmet = outcomes.iloc[0], outcomes.iloc[1]
+    return significance.rates(float(met["Churned within 12 months"]), float(met["Accounts"]),
+                              float(unmet["Churned within 12 months"]),
+                              float(unmet["Accounts"]))
 
 
 def floors_text(floors: Any) -> str:

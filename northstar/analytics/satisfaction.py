@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from northstar.analytics import significance
 from northstar.analytics.links import account_links
 from northstar.analytics.metrics import Metric, format_value
 from northstar.data import rules
 from northstar.data.paths import REPO_ROOT
 
-Z_95 = 1.959963984540054
 THEMES_PATH = REPO_ROOT / "config" / "comment_themes.toml"
 PROGRAMS = {
     "relationship": "Relationship survey",
@@ -59,7 +59,7 @@ def _estimate(value: float | None, responses: int, variance: float | None) -> Es
     if responses < 2 or variance is None:
         return Estimate(value, responses, None, None)
     standard_error = math.sqrt(max(variance, 0.0) / responses)
-    return Estimate(value, responses, Z_95 * standard_error, standard_error)
+    return Estimate(value, responses, significance.Z_95 * standard_error, standard_error)
 
 
 def nps(promoters: int, detractors: int, responses: int) -> Estimate:
@@ -100,18 +100,14 @@ def estimate_from_row(survey_type: str, row: pd.Series) -> Estimate:
     return ces(float(row["score_total"]), float(row["score_squares_total"]), responses)
 
 
-def change_is_noise(current: Estimate, previous: Estimate) -> bool | None:
-    """Whether a change lies within the noise of the two estimates (two-sided, 95%).
-
-    None when either side has too few answers to say."""
-    if current.standard_error is None or previous.standard_error is None:
-        return None
-    if current.value is None or previous.value is None:
-        return None
-    combined = math.sqrt(current.standard_error**2 + previous.standard_error**2)
-    if combined == 0:
-        return current.value == previous.value
-    return abs(current.value - previous.value) / combined < Z_95
+def change_verdict(current: Estimate, previous: Estimate) -> significance.Verdict:
+    """Whether a score changed beyond noise (the rule every page uses): too few to tell with
+    fewer than 30 answers on a side."""
+    if min(current.responses, previous.responses) < significance.MIN_ANSWERS:
+        return significance.Verdict(significance.Status.TOO_FEW, "n = " + " and ".join(
+            f"{estimate.responses:,}" for estimate in (current, previous)) + " answers")
+    return significance.change(current.value, current.standard_error, previous.value,
+                               previous.standard_error)
 
 
 def scores_table(frame: pd.DataFrame, group_column: str = "group_value") -> pd.DataFrame:
@@ -311,10 +307,9 @@ def estimate_for(frame: pd.DataFrame, survey_type: str) -> Estimate:
     return estimate_from_row(survey_type, rows.iloc[0])
 
 
-def change_note(noise: bool | None) -> str:
-    if noise is None:
-        return "too few answers to compare"
-    return "within noise" if noise else "vs prior period · beyond noise"
+def change_note(verdict: significance.Verdict) -> str:
+    """'vs prior period · within noise' or '… · too few to tell (n = 12 and 40 answers)'."""
+    return f"vs prior period · {verdict.text}"
 
 
 def estimate_caption(metric: Metric, estimate: Estimate) -> str:
@@ -406,13 +401,27 @@ def format_pct(value: float | None) -> str:
     return "—" if value is None or value != value else f"{value:.0f}%"
 
 
+def retention_verdict(frame: pd.DataFrame) -> significance.Verdict:
+    """Whether followed-up and other detractors' accounts churned at rates that differ beyond
+    noise (too few to tell below 30 answers or 5 churned on a side)."""
+    sides = {bool(row["was_followed_up"]): row for row in frame.to_dict("records")}
+    if True not in sides or False not in sides:
+        return significance.Verdict(significance.Status.TOO_FEW)
+    followed, other = sides[True], sides[False]
+    return significance.rates(float(followed["churned_within_horizon"]),
+                              float(followed["detractor_answers"]),
+                              float(other["churned_within_horizon"]),
+                              float(other["detractor_answers"]))
+
+
 def retention_note(frame: pd.DataFrame) -> str:
     rates = dict(zip(frame["was_followed_up"], frame["churn_pct"], strict=True))
     if True in rates and False in rates:
+        verdict = retention_verdict(frame)
         return (
-            f"{rates[True]:.0f}% of followed-up detractors' accounts churned within 180 days, "
-            f"against {rates[False]:.0f}% of those nobody followed up "
-            "(answers at least 180 days old)."
+            f"{rates[True]:.1f}% of followed-up detractors' accounts churned within 180 days, "
+            f"against {rates[False]:.1f}% of those nobody followed up "
+            f"(answers at least 180 days old): the difference is {verdict.text}."
         )
     return "Only one group has answers old enough to compare."
 

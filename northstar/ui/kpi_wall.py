@@ -8,17 +8,25 @@ from northstar.analytics.kpi_cards import KpiCard
 
 
 def render_card(card: KpiCard, comparison_phrase: str, sparkline: bool = True) -> None:
-    """One KPI as an st.metric: value, delta coloured by direction (none when nothing moved),
-    the definition as help, and optionally its sparkline."""
+    """One KPI as an st.metric: value, delta coloured by direction only when the change is
+    beyond noise (otherwise grey, and the description says "within noise"), the definition as
+    help, and optionally its sparkline."""
     points = [value for value in card.sparkline if value is not None] if sparkline else []
+    description = comparison_phrase if card.delta_text else None
+    if description and card.delta_note:
+        description = f"{description} · {card.delta_note}"
+    help_text = card.metric.definition
+    if card.delta_note:
+        help_text += (f" The change is {card.delta_note}: it could come from which customers "
+                      "happened to answer or churn, so it is not coloured.")
     st.metric(
         card.metric.label,
         card.value_text,
         delta=card.delta_text,
         delta_color=card.delta_color,
         delta_arrow="auto" if card.delta_is_change else "off",
-        delta_description=comparison_phrase if card.delta_text else None,
-        help=card.metric.definition,
+        delta_description=description,
+        help=help_text,
         border=True,
         chart_data=points or None,
         chart_type="area" if card.metric.unit == "usd" else "line",

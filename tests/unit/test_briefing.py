@@ -7,24 +7,45 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from northstar.analytics import satisfaction
 from northstar.analytics.kpi_cards import kpi_cards
 from northstar.analytics.metrics import BRIEFING_KPIS
 from northstar.analytics.periods import resolve_period
+from northstar.analytics.significance import Status
 from northstar.data.months import add_months
 
 OCT = dt.date(2026, 10, 1)
 
 
 def frame_for(months: list[dt.date], nrr: list[float], nps_responses: int = 40) -> pd.DataFrame:
+    """kpi_windows rows with every column the cards read: 200 accounts opening, 10 churned;
+    NPS 20 (12 promoters, 4 detractors of 40); CSAT 80% (8 of 10); no CES answers."""
     rows = []
     for month, value in zip(months, nrr, strict=True):
         rows.append({
             "window_end_month": pd.Timestamp(month), "arr_usd": 1e6, "nrr_pct": value,
-            "grr_pct": 90.0, "logo_churn_pct": 5.0, "nps": 20.0, "nps_responses": nps_responses,
-            "csat_pct": 80.0, "csat_responses": 10, "ces_mean": 5.0, "ces_responses": 0,
+            "grr_pct": 90.0, "logo_churn_pct": 5.0, "opening_accounts": 200,
+            "churned_accounts": 10, "nps": 20.0, "nps_responses": nps_responses,
+            "nps_promoters": nps_responses * 3 // 10, "nps_detractors": nps_responses // 10,
+            "csat_pct": 80.0, "csat_responses": 10, "csat_satisfied": 8, "ces_mean": None,
+            "ces_responses": 0, "ces_score_total": None, "ces_score_squares_total": None,
             "open_escalations": 3,
         })
     return pd.DataFrame(rows)
+
+
+def survey_months(window, before: tuple[int, int, int], now: tuple[int, int, int]) -> pd.DataFrame:
+    """A frame whose comparison and current rows carry the NPS answers given as
+    (promoters, detractors, responses)."""
+    frame = frame_for(window.sparkline_end_months(), [100.0] * 12)
+    months = pd.to_datetime(frame["window_end_month"])
+    for month, (promoters, detractors, responses) in (
+            (window.comparison_end_month, before), (window.end_month, now)):
+        row = months == pd.Timestamp(month)
+        frame.loc[row, ["nps_promoters", "nps_detractors", "nps_responses"]] = (
+            promoters, detractors, responses)
+        frame.loc[row, "nps"] = 100 * (promoters - detractors) / responses
+    return frame
 
 
 def test_cards_in_wall_order_with_delta_and_sparkline():
@@ -66,3 +87,41 @@ def test_missing_comparison_gives_no_delta():
     assert cards[1].delta_text is None
     assert cards[1].sparkline[-3:] == [97.0, 98.0, 99.0]
     assert cards[1].sparkline[0] is None
+
+
+def test_a_survey_change_within_noise_is_not_coloured():
+    # NPS 20 → 23 on 400 answers each side: SE ≈ 3.4 per side, combined ≈ 4.8, so +3 is noise
+    window = resolve_period(OCT, "last_month")
+    frame = survey_months(window, before=(140, 60, 400), now=(148, 56, 400))
+    card = {card.metric.name: card for card in kpi_cards(frame, window)}["nps"]
+    assert card.delta_text == "+3 pts"
+    assert card.delta_is_change
+    assert card.verdict.status is Status.WITHIN_NOISE
+    assert card.delta_color == "off"
+    assert "within noise" in card.delta_note
+
+
+def test_a_survey_change_beyond_noise_is_coloured():
+    # NPS 20 → 40 on 400 answers each side: +20 against a combined SE of about 4.7
+    window = resolve_period(OCT, "last_month")
+    frame = survey_months(window, before=(140, 60, 400), now=(200, 40, 400))
+    card = {card.metric.name: card for card in kpi_cards(frame, window)}["nps"]
+    assert card.verdict.status is Status.BEYOND_NOISE
+    assert card.delta_color == "normal"
+
+
+def test_the_wall_and_the_satisfaction_page_use_the_same_test():
+    window = resolve_period(OCT, "last_month")
+    for before, now in (((140, 60, 400), (148, 56, 400)), ((140, 60, 400), (200, 40, 400))):
+        frame = survey_months(window, before, now)
+        card = {card.metric.name: card for card in kpi_cards(frame, window)}["nps"]
+        page = satisfaction.change_verdict(satisfaction.nps(*now), satisfaction.nps(*before))
+        assert card.verdict == page
+
+
+def test_totals_over_the_whole_base_are_exact():
+    window = resolve_period(OCT, "last_3_months")
+    frame = frame_for(window.sparkline_end_months(), [100.0 + index for index in range(12)])
+    nrr = kpi_cards(frame, window)[1]
+    assert nrr.verdict.status is Status.EXACT
+    assert nrr.delta_color == "normal"

@@ -12,6 +12,7 @@ import pytest
 from northstar.analytics import satisfaction
 from northstar.analytics.metrics import METRICS
 from northstar.analytics.satisfaction import Theme
+from northstar.analytics.significance import Status
 from northstar.data.rollups import build_rollups
 from northstar.ui.queries import execute
 from tests.unit import fixtures
@@ -60,11 +61,13 @@ def test_one_answer_has_a_score_but_no_margin():
 
 
 def test_change_within_noise():
-    small_before, small_after = satisfaction.nps(5, 2, 10), satisfaction.nps(6, 2, 10)
-    assert satisfaction.change_is_noise(small_after, small_before) is True
+    # NPS +30 → +40 on 40 answers each: SEs ≈ 12, combined ≈ 17, so +10 is noise
+    small_before, small_after = satisfaction.nps(20, 8, 40), satisfaction.nps(24, 8, 40)
+    assert satisfaction.change_verdict(small_after, small_before).status is Status.WITHIN_NOISE
     big_before, big_after = satisfaction.nps(500, 200, 1000), satisfaction.nps(650, 150, 1000)
-    assert satisfaction.change_is_noise(big_after, big_before) is False
-    assert satisfaction.change_is_noise(satisfaction.nps(1, 0, 1), big_before) is None
+    assert satisfaction.change_verdict(big_after, big_before).status is Status.BEYOND_NOISE
+    assert satisfaction.change_verdict(satisfaction.nps(1, 0, 1), big_before).status is \
+        Status.TOO_FEW
 
 
 def test_estimate_caption():

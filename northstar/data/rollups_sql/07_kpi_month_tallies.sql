@@ -15,7 +15,8 @@ surveys as (
         count(*) filter (where r.survey_type = 'CSAT') as csat_responses,
         count(*) filter (where r.survey_type = 'CSAT' and csat_satisfied(r.score)) as csat_satisfied,
         count(*) filter (where r.survey_type = 'CES') as ces_responses,
-        sum(r.score) filter (where r.survey_type = 'CES') as ces_score_total
+        sum(r.score) filter (where r.survey_type = 'CES') as ces_score_total,
+        sum(r.score * r.score) filter (where r.survey_type = 'CES') as ces_score_squares_total
     from survey_responses r
     join accounts a using (account_id)
     group by all
@@ -51,6 +52,7 @@ final as (
         coalesce(s.csat_satisfied, 0)::integer as csat_satisfied,
         coalesce(s.ces_responses, 0)::integer as ces_responses,
         s.ces_score_total::bigint as ces_score_total,
+        s.ces_score_squares_total::bigint as ces_score_squares_total,
         coalesce(e.open_escalations, 0)::integer as open_escalations
     from surveys s
     full join escalations e using (month, segment, region, plan)

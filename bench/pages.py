@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from northstar.analytics import health, periods, programs, retention, satisfaction
+from northstar.analytics import periods, programs, retention, satisfaction
 from northstar.data import pages as registry
 from northstar.data import settings
 from northstar.data.months import add_months, last_day
@@ -78,17 +78,11 @@ def _app(calls: list[Call]) -> list[Call]:
             *calls]
 
 
-def _at_risk_call(key: str, context: Context, params: dict[str, Any], band_churn: str,
-                  limit: int) -> Call:
-    """The at-risk list (health_accounts) in the Watch, At risk and Critical bands, with the
-    band risks of the page's `band_churn` result, as the Health page and the CEO brief ask."""
-
-    def resolve(results: dict[str, pd.DataFrame]) -> dict[str, Any]:
-        return {**params, "as_of_month": context.last_month,
-                "band_risk_pct": health.band_risks(results[band_churn]),
-                "band_orders": [2, 3, 4], "limit": limit}
-
-    return Call(key, "health_accounts", resolve)
+def _at_risk_call(key: str, context: Context, params: dict[str, Any], limit: int) -> Call:
+    """The at-risk list (health_accounts) in every band, as the Health page's default pills and
+    the CEO brief ask."""
+    return Call(key, "health_accounts", {**params, "as_of_month": context.last_month,
+                                         "band_orders": [1, 2, 3, 4, 5], "limit": limit})
 
 
 def briefing_calls(context: Context, state: periods.FilterState) -> list[Call]:
@@ -101,10 +95,10 @@ def briefing_calls(context: Context, state: periods.FilterState) -> list[Call]:
         Call("brief:driver_counts", "invest_driver_counts", {
             **scope, "as_of_month": context.last_month,
             "opening_month": add_months(context.last_month, -12)}),
+        Call("brief:model_drivers", "invest_model_drivers", scope),
         Call("brief:initiatives", "invest_initiatives",
              {**scope, "as_of_month": context.last_month}),
-        Call("brief:band_churn", "health_band_churn", params),
-        _at_risk_call("brief:at_risk", context, params, "brief:band_churn", limit=3),
+        _at_risk_call("brief:at_risk", context, params, limit=3),
     ])
 
 
@@ -149,8 +143,10 @@ def health_calls(context: Context, state: periods.FilterState) -> list[Call]:
     return _app([
         Call("summary", "health_summary", {**params, "as_of_month": context.last_month}),
         Call("band_churn", "health_band_churn", params),
-        # the default pills: Watch, At risk, Critical
-        _at_risk_call("at_risk", context, params, "band_churn", limit=200),
+        Call("backtest", "churn_backtest_summary"),
+        Call("backtest:deciles", "churn_backtest_deciles"),
+        # the default pills: every band
+        _at_risk_call("at_risk", context, params, limit=200),
     ])
 
 
@@ -167,6 +163,7 @@ def account_calls(context: Context, state: periods.FilterState) -> list[Call]:
         Call("tickets", "account_tickets", one),
         Call("engagements", "account_engagements", one),
         Call("kudos", "account_kudos", one),
+        Call("risk", "account_risk", one),
     ])
 
 
@@ -318,6 +315,9 @@ def invest_calls(context: Context, state: periods.FilterState) -> list[Call]:
         Call("driver_counts", "invest_driver_counts", {
             **scope, "as_of_month": last_month,
             "opening_month": add_months(last_month, -12)}),
+        Call("model_drivers", "invest_model_drivers", scope),
+        Call("contrasts", "churn_model_contrasts"),
+        Call("fits", "churn_model_fits"),
         Call("planted", "invest_planted_effects"),
         Call("initiatives", "invest_initiatives", {**scope, "as_of_month": last_month}),
         Call("kpis", "kpi_windows",

@@ -1,11 +1,12 @@
--- the $limit accounts with the most arr at risk in $as_of_month
--- arr at risk = arr x the 12-month churn rate of the account's health band; only accounts in the
--- bands in $band_orders; with components, owner, renewal and last executive meeting.
+-- the $limit accounts with the most arr at risk in the data's last month
+-- arr at risk = arr x the account's chance of churning in the next 12 months from the churn
+-- model (stored in account_churn_risk, with its 95% range and the account's main reasons); only
+-- accounts whose health band is in $band_orders (5 = not scored); with the health score and its
+-- components, owner, renewal and last executive meeting.
 -- parameters:
 --   $limit          at most this many accounts
---   $as_of_month    the month scored
---   $band_risk_pct  12-month churn rate of each health band, in percent, in band order
---   $band_orders    the health bands to include, by band order
+--   $as_of_month    the month scored (the data's last month)
+--   $band_orders    the health bands to include, by band order (5 = not scored)
 --   $w_support      weight of the support experience component in the health score
 --   $w_sentiment    weight of the survey sentiment component
 --   $w_engagement   weight of the engagement component
@@ -16,26 +17,27 @@
 --   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: account
 -- sensitive: account_name (account)
-with scored as (
-    select h.*,
+with risk as (
+    select *
+    from account_churn_risk
+    where month = $as_of_month::date
+      and in_scope($segments::varchar[], $regions::varchar[], $plans::varchar[],
+                   segment, region, plan)
+      and arr_at_risk_usd is not null
+),
+scored as (
+    select r.*, h.support_experience, h.survey_sentiment, h.engagement, h.revenue_trend,
         health_score(h.support_experience, h.survey_sentiment, h.engagement, h.revenue_trend,
                      $w_support, $w_sentiment, $w_engagement, $w_revenue) as health_score
-    from health_month($as_of_month) h
-    where account_in_scope(h.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
-),
-banded as (
-    select *,
-        health_band_order(health_score, $healthy_from, $watch_from, $at_risk_from) as band_order
-    from scored
-    where health_score is not null
+    from risk r
+    left join health_month($as_of_month) h using (account_id)
 ),
 at_risk as (
     select *,
-        12 * mrr_usd as arr_usd,
-        ($band_risk_pct::double[])[band_order] as churn_risk_pct,
-        12 * mrr_usd * ($band_risk_pct::double[])[band_order] / 100 as arr_at_risk_usd
-    from banded
-    where list_contains($band_orders::integer[], band_order)
+        health_band_order(health_score, $healthy_from, $watch_from, $at_risk_from) as band_order
+    from scored
+    where list_contains($band_orders::integer[],
+                        health_band_order(health_score, $healthy_from, $watch_from, $at_risk_from))
     order by arr_at_risk_usd desc, account_id
     limit $limit
 ),
@@ -52,7 +54,11 @@ final as (
         r.account_id, a.account_name, a.segment, a.region, a.plan,
         e.employee_name as csm_name,
         r.arr_usd, r.health_score, r.band_order, health_band_label(r.band_order) as band,
-        r.churn_risk_pct, r.arr_at_risk_usd,
+        100 * r.churn_probability_12m as churn_risk_pct,
+        100 * r.churn_probability_low_12m as churn_risk_low_pct,
+        100 * r.churn_probability_high_12m as churn_risk_high_pct,
+        r.arr_at_risk_usd, r.arr_at_risk_low_usd, r.arr_at_risk_high_usd,
+        r.reasons, r.reason_arr_at_risk_usd,
         r.support_experience, r.survey_sentiment, r.engagement, r.revenue_trend,
         a.renewal_date, m.last_executive_meeting_on
     from at_risk r

@@ -3,7 +3,7 @@
 -- priority at $ticket_costs_usd per $ticket_priorities and engagement hours at $hour_costs_usd per
 -- $engagement_types, over the 12 months through that month, from the account_cost_quantities
 -- rollup. motion: arr at or above the median of scored accounts = high; health at or above
--- $watch_from = healthy.
+-- $healthy_from (the healthy band) = healthy.
 -- $grain 'account' returns the $limit largest accounts per motion, 'segment' the totals per segment
 -- and motion.
 -- parameters:
@@ -11,7 +11,7 @@
 --   $ticket_priorities  the ticket priorities costed
 --   $hour_costs_usd     cost of an engagement hour, in usd, for each of $engagement_types
 --   $engagement_types   the engagement types costed
---   $watch_from         health score from which an account counts as healthy
+--   $healthy_from       health score from which an account counts as healthy
 --   $grain              'account' or 'segment'
 --   $limit              accounts per motion when $grain is 'account'
 --   $w_support          weight of the support experience component in the health score
@@ -72,11 +72,11 @@ classified as (
         c.revenue_12m_usd - (c.support_cost_usd + c.services_cost_usd + c.executive_cost_usd
             + c.follow_up_cost_usd) as margin_usd,
         t.arr_threshold_usd,
-        $watch_from::double as health_threshold,
+        $healthy_from::double as health_threshold,
         case when c.health_score is null then 'Not scored'
-             when c.arr_usd >= t.arr_threshold_usd and c.health_score < $watch_from then 'Invest'
+             when c.arr_usd >= t.arr_threshold_usd and c.health_score < $healthy_from then 'Invest'
              when c.arr_usd >= t.arr_threshold_usd then 'Protect'
-             when c.health_score >= $watch_from then 'Maintain'
+             when c.health_score >= $healthy_from then 'Maintain'
              else 'Monitor' end as motion
     from costed c
     cross join thresholds t

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from northstar.analytics import accounts, health
+from northstar.analytics import accounts, health, metrics, risk
 from northstar.analytics.metrics import format_usd
 from northstar.data import settings
 from northstar.ui import charts, downloads, masking, queries, tables
@@ -70,10 +70,11 @@ surveys = queries.run_query("account_surveys", account_id=selected)
 tickets = queries.run_query("account_tickets", account_id=selected)
 engagements = queries.run_query("account_engagements", account_id=selected)
 kudos = queries.run_query("account_kudos", account_id=selected)
+churn_risk = queries.run_query("account_risk", account_id=selected)
 
 latest_health = history.iloc[-1] if len(history) else None
 nps = surveys.loc[surveys["survey_type"] == "NPS"]
-columns = st.columns(5)
+columns = st.columns(6)
 columns[0].metric(
     "ARR" if profile["churn_date"] is None or str(profile["churn_date"]) == "NaT" else "Last ARR",
     format_usd(float(profile["last_arr_usd"] or 0)),
@@ -112,6 +113,31 @@ cab_text = (
     )
 )
 columns[4].metric("CAB", cab_text, border=True, help="Customer Advisory Board membership")
+if churn_risk.empty or metrics.is_missing(churn_risk["churn_risk_pct"].iloc[0]):
+    columns[5].metric("Churn chance, 12 months", "—", border=True,
+                      help="Not billed in the data's last month, or the churn model has no "
+                      "estimate for its segment.")
+else:
+    account_risk = churn_risk.iloc[0]
+    chance_range = risk.pct_range_text(
+        account_risk["churn_risk_low_pct"], account_risk["churn_risk_high_pct"]
+    )
+    arr_range = risk.usd_range_text(
+        account_risk["arr_at_risk_low_usd"], account_risk["arr_at_risk_high_usd"]
+    )
+    columns[5].metric(
+        "Churn chance, 12 months",
+        f"{account_risk['churn_risk_pct']:.0f}%",
+        border=True,
+        help=f"From the churn model; 95% range {chance_range}. ARR at risk "
+        f"{format_usd(float(account_risk['arr_at_risk_usd']))} ({arr_range}).",
+    )
+    st.markdown(
+        f"**ARR at risk in the next 12 months: "
+        f"{format_usd(float(account_risk['arr_at_risk_usd']))}** · main reasons: "
+        + literal(risk.reason_breakdown(
+            account_risk["reasons"], account_risk["reason_arr_at_risk_usd"]))
+    )
 
 overview, survey_tab, ticket_tab, engagement_tab, kudos_tab = st.tabs(
     [

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from northstar.analytics import health
+from northstar.analytics import health, risk
 from northstar.analytics.metrics import format_usd
 from northstar.data import settings
 from northstar.data.months import month_label
@@ -28,7 +29,6 @@ if summary.empty:
     st.stop()
 
 band_churn = queries.run_query("health_band_churn", **params)
-risks = health.band_risks(band_churn)
 ranges = config.band_ranges()
 
 columns = st.columns(len(health.BANDS))
@@ -50,6 +50,59 @@ if unscored:
         f"{unscored:,} active account(s) are not scored yet: fewer than two components have a "
         "signal (typically accounts in their first months)."
     )
+
+st.subheader("Accounts with the most ARR at risk")
+limit = 200
+band_options = [*health.BANDS, health.NOT_SCORED]
+shown_bands = st.pills(
+    "Health bands shown",
+    band_options,
+    selection_mode="multi",
+    default=band_options,
+    key="bands",
+    bind="query-params",
+)
+at_risk = queries.run_query(
+    "health_accounts",
+    **params,
+    as_of_month=metadata.last_month,
+    band_orders=[band_options.index(band) + 1 for band in shown_bands],
+    limit=limit,
+)
+st.caption(
+    "ARR at risk = ARR × the account's chance of churning in the next 12 months, from the churn "
+    "model; its main reasons are the drivers that add most to that chance. "
+    f"Top {min(limit, len(at_risk)):,} of {int(summary['accounts'].sum()):,} active accounts "
+    "in the bands shown; select an account name to open its 360 view."
+)
+if at_risk.empty:
+    st.info("No accounts in the bands shown.", icon=":material/filter_alt_off:")
+else:
+    table = health.at_risk_table(at_risk)
+    downloads.dataframe(
+        table,
+        title="At-risk accounts",
+        hide_index=True,
+        column_config=tables.at_risk_column_config(),
+        height=480,
+    )
+    left, _ = st.columns([3, 1])
+    with left:
+        choices = dict(zip(at_risk["account_id"], at_risk["account_name"], strict=True))
+        chosen = st.selectbox(
+            "Drill into an account",
+            list(choices),
+            format_func=lambda key: f"{choices[key]} ({key})",
+            index=None,
+            placeholder="Choose an at-risk account",
+            key="drill",
+        )
+        if chosen and st.button(
+            f"Open {literal(choices[chosen])} in Account 360",
+            icon=":material/open_in_new:",
+            key="open_360",
+        ):
+            st.switch_page("views/account.py", query_params={"account": chosen})
 
 st.subheader("Does the score work?")
 left, right = st.columns([3, 2])
@@ -82,58 +135,61 @@ with right:
         st.caption(
             "Every account-month with a full year after it is scored with today's weights; the "
             "bars show how often accounts in each band churned in the following 12 months. Lower "
-            "bands should churn more. The same rates are each band's churn risk below."
+            "bands should churn more. The health score is the operational signal a CSM can "
+            "act on; the churn chance and ARR at risk in the list above come from the churn model, "
+            "checked next."
         )
 
-st.subheader("Accounts with the most ARR at risk")
-limit = 200
-shown_bands = st.pills(
-    "Bands shown",
-    list(health.BANDS),
-    selection_mode="multi",
-    default=["Watch", "At risk", "Critical"],
-    key="bands",
-    bind="query-params",
-)
-at_risk = queries.run_query(
-    "health_accounts",
-    **params,
-    as_of_month=metadata.last_month,
-    band_risk_pct=risks,
-    band_orders=[health.BANDS.index(band) + 1 for band in shown_bands],
-    limit=limit,
-)
-st.caption(
-    f"ARR at risk = ARR × the 12-month churn rate of the account's health band. "
-    f"Top {min(limit, len(at_risk)):,} of {int(summary['accounts'].sum()):,} active accounts "
-    "in the bands shown; "
-    "select an account name to open its 360 view."
-)
-if at_risk.empty:
-    st.info("No scored accounts in the bands shown.", icon=":material/filter_alt_off:")
-    st.stop()
-table = health.at_risk_table(at_risk)
-downloads.dataframe(
-    table,
-    title="At-risk accounts",
-    hide_index=True,
-    column_config=tables.at_risk_column_config(),
-    height=480,
-)
-left, _ = st.columns([3, 1])
-with left:
-    choices = dict(zip(at_risk["account_id"], at_risk["account_name"], strict=True))
-    chosen = st.selectbox(
-        "Drill into an account",
-        list(choices),
-        format_func=lambda key: f"{choices[key]} ({key})",
-        index=None,
-        placeholder="Choose an at-risk account",
-        key="drill",
+st.subheader("Proof on months the model has not seen")
+backtest = queries.run_query("churn_backtest_summary")
+if not risk.backtest_ready(backtest):
+    st.info(risk.backtest_note(backtest), icon=":material/history:")
+else:
+    deciles = queries.run_query("churn_backtest_deciles")
+    first = backtest.iloc[0]
+    landmark = pd.Timestamp(first["landmark_month"]).date()
+    st.caption(
+        f"The churn model was fitted again on the months up to "
+        f"{month_label(pd.Timestamp(first['fitted_through']).date())} only, then asked how "
+        f"likely each account billed in {month_label(landmark)} was to churn in the next 12 "
+        "months; the health score's chance is the churn rate of its decile before then. Both "
+        "are checked against what happened (every account, whatever the filters)."
     )
-    if chosen and st.button(
-        f"Open {literal(choices[chosen])} in Account 360",
-        icon=":material/open_in_new:",
-        key="open_360",
-    ):
-        st.switch_page("views/account.py", query_params={"account": chosen})
+    table = risk.backtest_table(backtest, deciles)
+    chart_left, chart_right = st.columns([3, 2])
+    with chart_left:
+        charts.show(
+            charts.calibration(
+                {
+                    risk.SCORE_LABELS[name]: risk.calibration_points(deciles, name)
+                    for name in backtest["score_name"]
+                },
+                title=f"Predicted vs observed churn by decile, accounts of {month_label(landmark)}",
+            )
+        )
+    with chart_right:
+        for row in table.itertuples(index=False):
+            st.metric(
+                f"{row.Score}: AUC",
+                f"{row.AUC:.2f}",
+                border=True,
+                help="The chance that an account that churned was ranked riskier than one that "
+                "stayed: 0.5 is a coin toss, 1 is perfect.",
+            )
+    downloads.dataframe(
+        table,
+        hide_index=True,
+        column_config={
+            "AUC": st.column_config.NumberColumn(format="%.2f"),
+            "Brier score": st.column_config.NumberColumn(
+                format="%.3f",
+                help="Mean squared gap between the predicted chance and what happened (0 or 1); "
+                "lower is better",
+            ),
+            "Largest decile gap (pp)": st.column_config.NumberColumn(
+                format="%.1f",
+                help="The largest difference between predicted and observed churn in any decile, "
+                "in percentage points",
+            ),
+        },
+    )

@@ -24,24 +24,33 @@ opening_month = add_months(last_month, -12)
 
 st.title("Where to invest")
 st.caption(
-    f"Drivers estimated on every month with a year of history before and after it · "
-    f"exposure and ARR now: {month_label(last_month)} · {literal(state.scope_caption())} · "
+    f"Churn model fitted on every account's months through "
+    f"{month_label(add_months(last_month, -1))} · exposure and ARR now: "
+    f"{month_label(last_month)} · {literal(state.scope_caption())} · "
     f"data as of {metadata.as_of:%d %b %Y}"
 )
 
+model = queries.run_query("invest_model_drivers", **scope)
 counts = queries.run_query(
     "invest_driver_counts", **scope, as_of_month=last_month, opening_month=opening_month
 )
-results = invest.driver_results(counts)
-if not results or all(math.isnan(result.adjusted.value) for result in results):
+results = invest.driver_results(model, counts)
+if not results or all(math.isnan(result.hazard_ratio.value) for result in results):
+    fits = queries.run_query("churn_model_fits")
+    current_fit = fits.loc[fits["model"] == "current"]
+    reason = (
+        str(current_fit["note"].iloc[0])
+        if not current_fit.empty and current_fit["note"].iloc[0]
+        else "the churn model has no driver it could estimate"
+    )
     st.info(
-        "Not enough history for these filters: the driver analysis needs accounts with a full "
-        "year of data before and after a month. Clear the filters in the sidebar or load more "
-        "history.",
+        f"No churn-driver estimates: {reason}. The model needs months of history with churned "
+        "accounts on both sides of each driver; load more history.",
         icon=":material/hourglass_empty:",
     )
     st.stop()
 by_label = {result.driver.label: result for result in results}
+recommended = invest.ranked(results)
 
 
 def pct(value: float, digits: int = 1) -> str:
@@ -58,47 +67,65 @@ drivers_tab, initiatives_tab, whatif_tab, customers_tab = st.tabs(
 with drivers_tab:
     if drivers_tab.open:
         st.markdown(
-            "**Which problems cost us customers, and how much ARR rides on each.** For every "
-            "month with a full year of history on both sides, each active account is marked "
-            "*exposed* or not to each driver using only what was known that month, and we count "
-            "how many churned within the next 12 months. The **relative risk** says how many "
-            "times likelier exposed accounts were to churn; it is compared *within segment* "
-            "(Mantel-Haenszel), so a driver is not blamed for what segment explains. **ARR at "
-            "risk from the driver** = ARR of the accounts exposed today × their 12-month churn "
-            "risk × the share of that risk the driver adds (1 − 1 ÷ relative risk)."
+            "**Which problems cost us customers, and how much ARR rides on each.** One churn "
+            "model takes every driver and the segment together: each month an account is "
+            "billed, the chance it leaves the next month depends on the drivers it is exposed "
+            "to that month (using only what was known then). A **hazard ratio** of 2 means "
+            "exposed accounts leave twice as fast as otherwise-alike accounts. **ARR at risk "
+            "from the driver** = for today's exposed accounts, ARR × how much the driver adds "
+            "to their chance of churning in the next 12 months."
         )
-        ranked = [r for r in results if r.at_risk_arr_usd.value > 0]
-        if ranked:
+        if recommended:
             charts.show(
                 charts.horizontal_bars(
-                    [r.driver.label for r in ranked],
-                    [r.at_risk_arr_usd.value for r in ranked],
-                    title="ARR at risk attributable to each driver, next 12 months",
+                    [r.driver.label for r in recommended],
+                    [r.at_risk_arr_usd.value for r in recommended],
+                    title="ARR at risk from each driver, next 12 months",
                     hover_extra=[
                         f"{format_usd(r.at_risk_arr_usd.value)} (95% range "
                         f"{format_usd(r.at_risk_arr_usd.low)}–{format_usd(r.at_risk_arr_usd.high)})"
-                        f"; relative risk {r.adjusted.text()}"
-                        for r in ranked
+                        f"; hazard ratio {r.hazard_ratio.text()}"
+                        for r in recommended
                     ],
                 )
+            )
+        else:
+            st.info(
+                "No driver raises churn beyond noise for these filters.",
+                icon=":material/query_stats:",
+            )
+        unclear = [r.driver.label for r in results if r.reading == invest.CANT_TELL]
+        if unclear:
+            st.caption(
+                f"Can't tell from chance (interval includes 1, so not ranked or recommended): "
+                f"{', '.join(unclear)}."
             )
         table = invest.driver_table(results)
         downloads.dataframe(
             table,
             hide_index=True,
             column_config={
-                "ARR exposed now": st.column_config.NumberColumn(format="dollar"),
-                "ARR at risk from the driver": st.column_config.NumberColumn(format="dollar"),
-                "Churn exposed": st.column_config.NumberColumn(
-                    format="%.1f%%", help="Exposed account-months that churned within 12 months"
+                "Hazard ratio (95% interval)": st.column_config.TextColumn(
+                    help="From the churn model: every driver and the segment together; the "
+                    "interval allows for the same account appearing in many months"
                 ),
-                "Churn not exposed": st.column_config.NumberColumn(format="%.1f%%"),
-                "Relative risk (crude)": st.column_config.TextColumn(
-                    help="Churn exposed ÷ churn not exposed, all segments pooled; 95% interval "
-                    "in brackets"
+                "Reading": st.column_config.TextColumn(
+                    help="An interval that includes 1 means the data cannot tell the driver "
+                    "from chance"
                 ),
-                "Relative risk (segment-adjusted)": st.column_config.TextColumn(
-                    help="Mantel-Haenszel relative risk across segments with its 95% interval"
+                "ARR at risk from the driver": st.column_config.TextColumn(
+                    help="— for a driver that cannot be told from chance: the data cannot show "
+                    "that it puts any ARR at risk"
+                ),
+                "Crude churn exposed": st.column_config.NumberColumn(
+                    format="%.1f%%",
+                    help="Crude: exposed account-months that churned within 12 months, all "
+                    "segments pooled, nothing else taken into account",
+                ),
+                "Crude churn not exposed": st.column_config.NumberColumn(format="%.1f%%"),
+                "Crude relative risk": st.column_config.TextColumn(
+                    help="Crude churn exposed ÷ not exposed with its 95% interval: for "
+                    "reference, not adjusted for the other drivers or the segment"
                 ),
                 "NPS difference (adjusted)": st.column_config.TextColumn(
                     help="NPS of exposed minus not exposed accounts' relationship answers in "
@@ -107,32 +134,40 @@ with drivers_tab:
             },
         )
         st.caption(
-            "Intervals are 95%. An interval that includes 1 means the data cannot tell the driver "
-            "from chance. The same account appears in up to 12 months, so the intervals are "
-            "widened by the number of months per account (a conservative design effect); n counts "
-            "accounts and account-months."
+            "Intervals are 95%. Hazard ratios are estimated on every account, whatever the "
+            "filters; the filters choose whose ARR is counted. The crude columns compare "
+            "exposed and unexposed accounts with nothing else taken into account, so a driver "
+            "that travels with others (no executive meeting and the SMB segment, say) looks "
+            "worse there than in the model."
         )
+        contrasts = queries.run_query("churn_model_contrasts")
+        follow_up = contrasts.loc[contrasts["contrast"] == "detractor_followed_up_vs_not"]
+        st.caption(invest.follow_up_reading(invest.Estimate(
+            *(float(follow_up[column].iloc[0]) if not follow_up.empty else math.nan
+              for column in ("hazard_ratio", "hr_low_95", "hr_high_95")))))
         with st.expander("What each driver means"):
             for result in results:
-                st.markdown(f"**{result.driver.label}** — {result.driver.definition}")
+                note = f" *{literal(result.note)}.*" if result.note else ""
+                st.markdown(f"**{result.driver.label}** — {result.driver.definition}{note}")
         planted = queries.run_query("invest_planted_effects")
         if not planted.empty:
-            with st.expander("Truth check: does the analysis find what the demo planted?"):
+            with st.expander("Truth check: does the model find what the demo planted?"):
                 check = invest.truth_check(results, planted)
                 st.markdown(
-                    "The demo generator planted these churn drivers as multipliers on the "
-                    "monthly churn hazard. Over 12 months a hazard ratio implies a smaller "
-                    "relative risk (*expected*); the estimate should land near it. Estimates "
-                    "are pulled toward 1 where the data can only see a driver imperfectly "
-                    "(e.g. a detractor answer also comes from content customers)."
+                    "The demo generator planted these hazard ratios on the monthly churn hazard "
+                    "of account-months exposed to each driver, exactly as this page measures "
+                    "exposure; drivers it did not plant have a true ratio of 1. The model's "
+                    "estimate should land near the planted ratio, inside its intervals."
                 )
                 downloads.dataframe(
                     check.drop(columns="driver_id"),
                     hide_index=True,
                     column_config={
                         column: st.column_config.NumberColumn(format="%.2f")
-                        for column in check.columns
-                        if column not in ("driver_id", "Driver")
+                        for column in (
+                            "Planted hazard ratio", "Estimated hazard ratio", "95% low",
+                            "95% high", "99% low", "99% high",
+                        )
                     },
                 )
 
@@ -149,57 +184,89 @@ with initiatives_tab:
                 "reduction. ROI = (protected − cost) ÷ cost; payback = cost ÷ monthly protected "
                 "ARR. The range carries the driver's 95% interval through."
             )
-            best = ranked_initiatives.iloc[0]
+            rankable = ranked_initiatives.loc[ranked_initiatives["rankable"]]
             columns = st.columns(3)
-            columns[0].metric(
-                "Best ARR protected per dollar",
-                f"${best['protected_per_dollar']:.2f}",
-                border=True,
-                help=best["initiative_name"],
-            )
+            if rankable.empty:
+                columns[0].metric("Best ARR protected per dollar", "—", border=True,
+                                  help="No initiative targets a driver that raises churn "
+                                  "beyond noise.")
+            else:
+                best = rankable.iloc[0]
+                columns[0].metric(
+                    "Best ARR protected per dollar",
+                    f"${best['protected_per_dollar']:.2f}",
+                    border=True,
+                    help=best["initiative_name"],
+                )
             columns[1].metric(
-                "ARR protected a year, all initiatives",
-                format_usd(ranked_initiatives["protected_arr_usd"].sum()),
+                "ARR protected a year, ranked initiatives",
+                format_usd(rankable["protected_arr_usd"].sum()),
                 border=True,
+                help="Initiatives whose driver cannot be told from chance protect nothing "
+                "the data can show and are left out.",
             )
             columns[2].metric(
-                "Total cost", format_usd(ranked_initiatives["cost_usd"].sum()), border=True
+                "Total cost, all initiatives",
+                format_usd(ranked_initiatives["cost_usd"].sum()),
+                border=True,
             )
+            rankable_rows = ranked_initiatives["rankable"]
             shown = pd.DataFrame(
                 {
-                    "Rank": range(1, len(ranked_initiatives) + 1),
+                    "Rank": [
+                        f"{rank:.0f}" if ok else "—"
+                        for rank, ok in zip(ranked_initiatives["rank"], rankable_rows, strict=True)
+                    ],
                     "Initiative": ranked_initiatives["initiative_name"],
-                    "Department": ranked_initiatives["department_name"],
-                    "Status": ranked_initiatives["status"].str.capitalize(),
                     "Driver addressed": ranked_initiatives["driver_label"],
-                    "Cost": ranked_initiatives["cost_usd"],
-                    "Expected churn reduction": ranked_initiatives["expected_reduction_pct"],
-                    "ARR protected a year": ranked_initiatives["protected_arr_usd"],
+                    "Driver reading": ranked_initiatives["reading"],
+                    "ARR protected a year": [
+                        format_usd(value) if ok else "—"
+                        for value, ok in zip(
+                            ranked_initiatives["protected_arr_usd"], rankable_rows, strict=True
+                        )
+                    ],
                     "95% range": [
-                        f"{format_usd(low)}–{format_usd(high)}"
-                        for low, high in zip(
+                        f"{format_usd(low)}–{format_usd(high)}" if ok else "—"
+                        for low, high, ok in zip(
                             ranked_initiatives["protected_low_usd"],
                             ranked_initiatives["protected_high_usd"],
+                            rankable_rows,
                             strict=True,
                         )
                     ],
-                    "Per dollar": ranked_initiatives["protected_per_dollar"],
-                    "ROI": ranked_initiatives["roi_pct"],
-                    "Payback (months)": ranked_initiatives["payback_months"].where(
-                        ranked_initiatives["payback_months"].map(math.isfinite)
-                    ),
+                    "Per dollar": [
+                        f"${value:.2f}" if ok else "—"
+                        for value, ok in zip(
+                            ranked_initiatives["protected_per_dollar"], rankable_rows, strict=True
+                        )
+                    ],
+                    "Cost": [format_usd(value) for value in ranked_initiatives["cost_usd"]],
+                    "Expected churn reduction": ranked_initiatives["expected_reduction_pct"],
+                    "ROI": [
+                        f"{value:,.0f}%" if ok else "—"
+                        for value, ok in zip(ranked_initiatives["roi_pct"], rankable_rows,
+                                             strict=True)
+                    ],
+                    "Payback (months)": [
+                        f"{value:.1f}" if ok and math.isfinite(value) else "—"
+                        for value, ok in zip(ranked_initiatives["payback_months"], rankable_rows,
+                                             strict=True)
+                    ],
+                    "Department": ranked_initiatives["department_name"],
+                    "Status": ranked_initiatives["status"].str.capitalize(),
                 }
             )
             downloads.dataframe(
                 shown,
                 hide_index=True,
                 column_config={
-                    "Cost": st.column_config.NumberColumn(format="dollar"),
-                    "ARR protected a year": st.column_config.NumberColumn(format="dollar"),
+                    "Rank": st.column_config.TextColumn(
+                        help="Only initiatives whose driver raises churn beyond noise are "
+                        "ranked; — for the others"
+                    ),
+                    "Initiative": st.column_config.TextColumn(pinned=True),
                     "Expected churn reduction": st.column_config.NumberColumn(format="%.0f%%"),
-                    "Per dollar": st.column_config.NumberColumn(format="$%.2f"),
-                    "ROI": st.column_config.NumberColumn(format="%.0f%%"),
-                    "Payback (months)": st.column_config.NumberColumn(format="%.1f"),
                 },
             )
             st.subheader("Running and completed initiatives: are they working?")
@@ -263,9 +330,12 @@ with initiatives_tab:
 
 with whatif_tab:
     if whatif_tab.open:
-        usable = [r for r in results if r.adjusted.value > 1]
+        usable = recommended
         if not usable:
-            st.info("No driver raises churn under these filters.", icon=":material/tune:")
+            st.info(
+                "No driver raises churn beyond noise under these filters.",
+                icon=":material/tune:",
+            )
         else:
             st.markdown(
                 "**What if we cut a driver?** Choose a driver, how much of its exposure to "
@@ -287,7 +357,7 @@ with whatif_tab:
             )
             segments = right.multiselect(
                 "In segments",
-                ["Enterprise", "Mid-Market", "SMB"],
+                sorted({segment for r in usable for segment in r.at_risk_by_segment}),
                 key="in",
                 bind="query-params",
                 placeholder="All segments",
@@ -299,7 +369,7 @@ with whatif_tab:
             if kpis.empty or not kpis["opening_accounts"].iloc[0]:
                 st.info("No accounts were active a year ago under these filters.")
             else:
-                scenario = invest.what_if(result, counts, float(reduction), segments, kpis.iloc[0])
+                scenario = invest.what_if(result, float(reduction), segments, kpis.iloc[0])
                 logo_change = scenario.logo_retention_scenario_pct - scenario.logo_retention_pct
                 columns = st.columns(3)
                 columns[0].metric(
@@ -329,7 +399,7 @@ with whatif_tab:
                 )
                 where = ", ".join(segments) if segments else "all segments"
                 st.caption(
-                    f"{result.driver.label}: relative risk {result.adjusted.text()}. Removing "
+                    f"{result.driver.label}: hazard ratio {result.hazard_ratio.text()}. Removing "
                     f"{reduction}% of the exposure in {where} would have kept about "
                     f"{scenario.avoided_churned_accounts:,.0f} of the accounts and "
                     f"{format_usd(scenario.avoided_churned_arr_usd)} of the ARR lost in "
@@ -401,7 +471,7 @@ with customers_tab:
             st.caption(
                 f"High ARR = at or above the median ARR of scored accounts "
                 f"({format_usd(threshold) if not math.isnan(threshold) else '—'}); healthy = "
-                f"health score at or above {health_config.watch_from:g} (the Watch band)."
+                f"health score at or above {health_config.healthy_from:g} (the Healthy band)."
             )
             by_motion = segments_frame.groupby("motion")[
                 ["accounts", "arr_usd", "margin_usd"]
@@ -442,7 +512,7 @@ with customers_tab:
                 if not math.isnan(threshold):
                     figure.add_vline(x=threshold, line_dash="dot", line_color=charts.TOTAL)
                 figure.add_hline(
-                    y=health_config.watch_from, line_dash="dot", line_color=charts.TOTAL
+                    y=health_config.healthy_from, line_dash="dot", line_color=charts.TOTAL
                 )
                 figure.update_xaxes(
                     type="log", title="ARR (log scale)", tickprefix="$", tickformat="~s"

@@ -114,10 +114,13 @@ def _cohorts(t, state: FilterState) -> pd.DataFrame:
                                                             // 3)
     counts = activity.groupby(["cohort_start", "age"]).agg(
         active_accounts=("account_id", "size"), mrr_usd=("mrr_usd", "sum")).reset_index()
-    out = counts.merge(cohorts, on="cohort_start")
-    max_age = ((last_month.year - out["last_member_start"].dt.year) * 12
-               + last_month.month - out["last_member_start"].dt.month) // 3
-    out = out.loc[out["age"] <= max_age]
+    # every age the cohort's youngest member has been observed at, active or not
+    cohorts["max_age"] = ((last_month.year - cohorts["last_member_start"].dt.year) * 12
+                          + last_month.month - cohorts["last_member_start"].dt.month) // 3
+    grid = cohorts.assign(age=[list(range(age + 1)) for age in cohorts["max_age"]]).explode("age")
+    grid["age"] = grid["age"].astype(int)
+    out = grid.merge(counts, on=["cohort_start", "age"], how="left").fillna(
+        {"active_accounts": 0, "mrr_usd": 0.0})
     out["logo_retention_pct"] = 100 * out["active_accounts"] / out["cohort_size"]
     return out.sort_values(["cohort_start", "age"]).reset_index(drop=True)
 

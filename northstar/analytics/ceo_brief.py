@@ -1,8 +1,11 @@
 """The CEO brief: plain sentences generated from the data, each with its number and evidence.
 
-Three sections of (at most) three sentences: the investments with the most ARR protected per
-dollar, the biggest risks (accounts outside the Healthy band with the most ARR at risk),
-and what changed most against the comparison period. The builders are pure functions on query
+Three sections of (at most) three sentences, each taken only from items that pass the one rule
+for what is beyond noise (northstar/analytics/significance.py), each with its range and its
+evidence link: the investments with the most ARR protected per dollar whose driver raises churn
+beyond noise, the biggest risks (the accounts with the largest expected ARR loss in the next 12
+months from the churn model, with their main reasons), and the KPIs that moved most beyond
+noise against the comparison period. The builders are pure functions on query
 results (unit tested); `collect` runs the queries and `render` draws the brief, escaping every
 sentence so no data-derived text can inject Markdown.
 """
@@ -14,8 +17,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from northstar.analytics import risk
 from northstar.analytics.kpi_cards import KpiCard
-from northstar.analytics.metrics import format_usd, format_value
+from northstar.analytics.metrics import format_delta, format_usd, format_value
 from northstar.data import pages
 
 # the page that holds the evidence for each KPI of the wall
@@ -50,10 +54,11 @@ def _missing(value: object) -> bool:
 
 
 def investment_sentences(ranked: pd.DataFrame, count: int = 3) -> list[BriefSentence]:
-    """The initiatives with the most ARR protected per dollar (from invest.initiatives_ranked)."""
+    """The ranked initiatives (driver beyond noise) with the most ARR protected per dollar,
+    from invest.initiatives_ranked."""
     if ranked.empty:
         return []
-    useful = ranked.loc[ranked["protected_arr_usd"] > 0].head(count)
+    useful = ranked.loc[ranked["rankable"] & (ranked["protected_arr_usd"] > 0)].head(count)
     sentences = []
     for row in useful.itertuples(index=False):
         payback = (
@@ -74,22 +79,32 @@ def investment_sentences(ranked: pd.DataFrame, count: int = 3) -> list[BriefSent
 
 
 def risk_sentences(at_risk: pd.DataFrame, count: int = 3) -> list[BriefSentence]:
-    """The accounts with the most ARR at risk (from the health_accounts query)."""
+    """The accounts with the largest expected ARR loss (from the health_accounts query), each
+    with its range and main reasons."""
     sentences = []
     for row in at_risk.head(count).itertuples(index=False):
         renewal = (
             "" if _missing(row.renewal_date) or pd.isna(row.renewal_date)
-            else f", renewing {pd.Timestamp(row.renewal_date):%d %b %Y}"
+            else f"; renews {pd.Timestamp(row.renewal_date):%d %b %Y}"
         )
         sentences.append(
             BriefSentence(
-                f"{row.account_name} ({row.segment}) has {format_usd(row.arr_at_risk_usd)} of "
-                f"ARR at risk: {format_usd(row.arr_usd)} ARR, health {row.health_score:.0f} "
-                f"({row.band}){renewal}.",
+                f"{row.account_name} ({row.segment}, {format_usd(row.arr_usd)} ARR) could cost "
+                f"{format_usd(row.arr_at_risk_usd)} in the next 12 months (95% range "
+                f"{risk.usd_range_text(row.arr_at_risk_low_usd, row.arr_at_risk_high_usd)}): a "
+                f"{row.churn_risk_pct:.0f}% chance of churning. Main reasons: "
+                f"{risk.reasons_text(row.reasons)}{renewal}.",
                 pages.link("account", account=row.account_id),
             )
         )
     return sentences
+
+
+def margin_text(card: KpiCard) -> str:
+    """' ± 3.1 pts, beyond noise' for a change tested against its margin; '' for a total."""
+    if card.verdict.margin is None:
+        return ""
+    return f" ± {format_delta(card.metric, card.verdict.margin).lstrip('+')}, beyond noise"
 
 
 def change_size(card: KpiCard) -> float:
@@ -104,9 +119,11 @@ def change_size(card: KpiCard) -> float:
 def change_sentences(
     cards: list[KpiCard], comparison_label: str, count: int = 3
 ) -> list[BriefSentence]:
-    """The KPIs that moved most against the comparison period, each as one sentence."""
+    """The KPIs that moved most beyond noise against the comparison period, each as one
+    sentence with its margin when it is a sample (survey scores, churn rates)."""
     moved = sorted(
-        (card for card in cards if change_size(card) > 0), key=change_size, reverse=True
+        (card for card in cards if change_size(card) > 0 and card.verdict.is_real),
+        key=change_size, reverse=True,
     )
     sentences = []
     for card in moved[:count]:
@@ -117,7 +134,8 @@ def change_sentences(
             BriefSentence(
                 f"{card.metric.label} {'rose' if delta > 0 else 'fell'} to {card.value_text} "
                 f"from {format_value(card.metric, before)} in {comparison_label} "
-                f"({card.delta_text}), {'an improvement' if good else 'a deterioration'}.",
+                f"({card.delta_text}{margin_text(card)}), "
+                f"{'an improvement' if good else 'a deterioration'}.",
                 KPI_EVIDENCE.get(card.metric.name, pages.link(pages.HOME)),
             )
         )

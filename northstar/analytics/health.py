@@ -7,11 +7,11 @@ score itself is computed in SQL (`health_score` macro) from the components in th
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
+from northstar.analytics import risk
 from northstar.analytics.links import account_link
+from northstar.analytics.metrics import is_missing
 from northstar.data import rules
 from northstar.data.settings import COMPONENTS
 
@@ -27,6 +27,7 @@ COMPONENT_HELP: dict[str, str] = {
     "−20% or worse 0. Blank in the first 3 billed months.",
 }
 BANDS = rules.HEALTH_BANDS
+NOT_SCORED = rules.NOT_SCORED
 # status is never colour alone: each band has a shape (plain text, any font) and a material icon
 BAND_SYMBOLS = {"Healthy": "✓", "Watch": "◆", "At risk": "▲", "Critical": "✕", "Not scored": "–"}
 BAND_MATERIAL_ICONS = {
@@ -35,26 +36,6 @@ BAND_MATERIAL_ICONS = {
     "At risk": ":material/warning:",
     "Critical": ":material/error:",
 }
-
-
-def band_risks(band_churn: pd.DataFrame) -> list[float]:
-    """12-month churn rate (%) by band in band order, from the health_band_churn query.
-
-    A band with no history takes the next worse band's rate (or the overall rate).
-    """
-    rates = dict(zip(band_churn["band_order"], band_churn["churn_within_12m_pct"], strict=True))
-    overall = (
-        100 * band_churn["churned_within_12m"].sum() / band_churn["account_months"].sum()
-        if len(band_churn) and band_churn["account_months"].sum()
-        else 0.0
-    )
-    risks: list[float] = []
-    for order in range(len(BANDS), 0, -1):
-        value = rates.get(order)
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            value = risks[-1] if risks else overall
-        risks.append(float(value))
-    return list(reversed(risks))
 
 
 def weakest_components(row: pd.Series, count: int = 2) -> str:
@@ -82,25 +63,30 @@ BAND_COLORS = {
 
 
 def at_risk_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """The at-risk accounts with human column names, ready for display and download."""
+    """The at-risk accounts with human column names, ready for display and download: the
+    columns that justify the ranking first (ARR, churn chance, ARR at risk, main reasons)."""
     return pd.DataFrame(
         {
             "Account": [
                 account_link(account_id, name)
                 for account_id, name in zip(frame["account_id"], frame["account_name"], strict=True)
             ],
-            "Account ID": frame["account_id"],
             "Segment": frame["segment"],
             "ARR": frame["arr_usd"],
-            "Health": frame["health_score"].round(0),
-            "Band": [band_text(band) for band in frame["band"]],
-            "Churn risk": frame["churn_risk_pct"],
+            "Churn chance, 12 months": frame["churn_risk_pct"],
+            "95% range": [risk.pct_range_text(low, high) for low, high in zip(
+                frame["churn_risk_low_pct"], frame["churn_risk_high_pct"], strict=True)],
             "ARR at risk": frame["arr_at_risk_usd"],
+            "Main reasons": [risk.reasons_text(ids) for ids in frame["reasons"]],
+            "Health": ["—" if is_missing(score) else f"{score:.0f}"
+                       for score in frame["health_score"]],
+            "Band": [band_text(band) for band in frame["band"]],
             "Weakest components": [weakest_components(row) for _, row in frame.iterrows()],
             **{label: frame[column] for column, label in COMPONENTS.items()},
             "Renewal": frame["renewal_date"],
             "CSM": frame["csm_name"],
             "Last executive meeting": frame["last_executive_meeting_on"],
+            "Account ID": frame["account_id"],
         }
     )
 

@@ -1,12 +1,16 @@
 """Where to invest: churn-driver estimates, initiative ROI, what-if scenarios and cost to serve.
 
-The counts come from SQL (`invest_*` queries over the `account_driver_exposures` rollup); the
-estimators here are pure functions on those counts, unit tested against hand-computed numbers:
+The numbers come from SQL (`invest_*` queries over the stored churn model and the driver
+rollups); what is computed here is unit tested against hand-computed numbers:
 
-- crude relative risk with the Katz log-scale 95% confidence interval;
-- the segment-adjusted Mantel-Haenszel relative risk with the Greenland-Robins interval;
-- ARR at risk attributable to a driver = Σ over segments of exposed ARR × the 12-month churn
-  risk of the exposed × (1 − 1 / RR_MH);
+- each driver's hazard ratio comes from the churn model fitted at build time
+  (northstar/data/churn_model.py: every driver and the segment together, cluster-robust
+  intervals), and so does the ARR at risk it accounts for: Σ over today's exposed accounts of
+  ARR × (their 12-month churn chance − the chance without the driver);
+- a driver whose interval includes 1 cannot be told from chance: it is shown as such and never
+  ranked or recommended;
+- the crude relative risk (Katz log-scale 95% interval) and the NPS difference stay beside it,
+  labelled;
 - initiative ROI, payback and ARR protected per dollar; the what-if scenario; the customer
   quadrant; cost to serve from `config/cost_to_serve.toml`.
 """
@@ -22,82 +26,13 @@ from typing import Any
 
 import pandas as pd
 
-from northstar.analytics.metrics import format_usd
-from northstar.analytics.significance import Z_95
-from northstar.data import rules
+from northstar.analytics import significance
+from northstar.analytics.metrics import format_usd, is_missing
+from northstar.analytics.significance import CANT_TELL, Z_95, Verdict
+from northstar.data.drivers import DRIVERS, Driver
 from northstar.data.paths import REPO_ROOT
 
 COST_CONFIG_PATH = REPO_ROOT / "config" / "cost_to_serve.toml"
-
-
-@dataclass(frozen=True)
-class Driver:
-    driver_id: str
-    label: str
-    definition: str
-    planted_id: str | None = None  # the demo_planted_effects row it maps to, if any
-    planted_inverse: bool = False  # the driver is the absence of the planted trait
-
-
-DRIVERS: dict[str, Driver] = {
-    driver.driver_id: driver
-    for driver in (
-        Driver(
-            "slow_support", "Slow ticket resolution",
-            "More than half of the account's tickets opened in the last 12 months took over "
-            "72 hours to resolve (median above 72 h). Accounts without tickets are left out.",
-            "slow_support",
-        ),
-        Driver(
-            "repeated_escalations", "Repeated escalations",
-            "Two or more of the account's tickets opened in the last 6 months were escalated. "
-            "Accounts without tickets are left out.",
-        ),
-        Driver(
-            "poor_onboarding", "Poor onboarding (30-day survey)",
-            "The 30-day post-installation survey scored 1 or 2 out of 5. Accounts that never "
-            "answered it are left out.",
-            "poor_onboarding",
-        ),
-        Driver(
-            "poor_services", "Poor professional-services survey",
-            "A post-professional-services survey scored 1 or 2 in the last 12 months. Accounts "
-            "without an answer in that time are left out.",
-        ),
-        Driver(
-            "detractor_not_followed_up", "Detractor not followed up",
-            f"A relationship NPS answer of 0–{rules.NPS_DETRACTOR_TO} in the last 6 months with no "
-            "detractor follow-up "
-            "within 14 days. Accounts without an NPS answer in that time are left out.",
-            "detractor_not_followed_up",
-        ),
-        Driver(
-            "detractor_followed_up", "Detractor, followed up",
-            f"Relationship NPS answers of 0–{rules.NPS_DETRACTOR_TO} in the last 6 months, every "
-            "one followed up within 14 days. Accounts without an NPS answer in that time are "
-            "left out.",
-            "detractor_followed_up",
-        ),
-        Driver(
-            "no_executive_meeting", "No executive meeting in 12 months",
-            "No attended executive face-to-face meeting in the last 12 months.",
-            "no_executive_meeting",
-        ),
-        Driver(
-            "not_cab_member", "Not on the advisory board",
-            "Not a Customer Advisory Board member at the time. Compared only within segments "
-            "that have members.",
-            "cab_member", planted_inverse=True,
-        ),
-        Driver(
-            "revenue_decline", "Declining revenue",
-            "MRR at least 10% below six months earlier. Accounts without revenue six months "
-            "earlier are left out.",
-        ),
-    )
-}
-# initiatives name planted driver ids; the advisory board initiative targets "not a member"
-INITIATIVE_DRIVER = {"cab_member": "not_cab_member"}
 
 
 # --- estimators ------------------------------------------------------------------------------
@@ -118,24 +53,6 @@ class Estimate:
 NO_ESTIMATE = Estimate(math.nan, math.nan, math.nan)
 
 
-@dataclass(frozen=True)
-class Stratum:
-    """One segment's 2×2 table: churned / total among exposed (a, n1) and unexposed (c, n0)."""
-
-    a: float
-    n1: float
-    c: float
-    n0: float
-
-    @property
-    def total(self) -> float:
-        return self.n1 + self.n0
-
-    @property
-    def informative(self) -> bool:
-        return self.n1 > 0 and self.n0 > 0
-
-
 def risk_ratio(a: float, n1: float, c: float, n0: float, design_effect: float = 1.0) -> Estimate:
     """Crude RR = (a/n1) ÷ (c/n0) with the Katz 95% CI:
     exp(ln RR ± 1.96 √(deff × (1/a − 1/n1 + 1/c − 1/n0)))."""
@@ -144,65 +61,6 @@ def risk_ratio(a: float, n1: float, c: float, n0: float, design_effect: float = 
     rr = (a / n1) / (c / n0)
     se = math.sqrt(design_effect * (1 / a - 1 / n1 + 1 / c - 1 / n0))
     return Estimate(rr, rr * math.exp(-Z_95 * se), rr * math.exp(Z_95 * se))
-
-
-def mantel_haenszel(strata: Iterable[Stratum], design_effect: float = 1.0) -> Estimate:
-    """Mantel-Haenszel RR across strata with the Greenland-Robins (1985) 95% CI.
-
-    RR_MH = Σ a·n0/N ÷ Σ c·n1/N; Var(ln RR_MH) = Σ (n1·n0·(a + c) − a·c·N)/N² ÷
-    (Σ a·n0/N × Σ c·n1/N), multiplied by the design effect.
-    """
-    used = [stratum for stratum in strata if stratum.informative]
-    r = sum(s.a * s.n0 / s.total for s in used)
-    s_ = sum(s.c * s.n1 / s.total for s in used)
-    if r <= 0 or s_ <= 0:
-        return NO_ESTIMATE
-    rr = r / s_
-    variance = sum((s.n1 * s.n0 * (s.a + s.c) - s.a * s.c * s.total) / s.total**2 for s in used)
-    se = math.sqrt(design_effect * max(variance, 0.0) / (r * s_))
-    return Estimate(rr, rr * math.exp(-Z_95 * se), rr * math.exp(Z_95 * se))
-
-
-def excess_risk(risk_exposed: float, rr: float) -> float:
-    """Share of the exposed that churn because of the driver: risk × (1 − 1/RR); 0 if RR ≤ 1."""
-    if math.isnan(rr) or rr <= 1:
-        return 0.0
-    return risk_exposed * (1 - 1 / rr)
-
-
-def attributable(
-    exposed_by_segment: dict[str, float],
-    risk_exposed_by_segment: dict[str, float],
-    rr: float,
-) -> float:
-    """Σ over segments of exposed amount (ARR or accounts) × risk of the exposed × (1 − 1/RR).
-
-    Segments without a risk estimate (no exposed and unexposed history) contribute nothing.
-    """
-    return sum(
-        amount * excess_risk(risk_exposed_by_segment[segment], rr)
-        for segment, amount in exposed_by_segment.items()
-        if segment in risk_exposed_by_segment
-    )
-
-
-def expected_risk_ratio(hazard_ratio: float, strata: Sequence[Stratum], months: int = 12) -> float:
-    """The MH relative risk a planted monthly hazard ratio implies over `months`.
-
-    Each stratum's unexposed monthly hazard h comes from its observed risk r0 (1 − (1 − h)^12 =
-    r0); the exposed risk is 1 − (1 − h·HR)^12; the strata are combined with the MH weights.
-    """
-    numerator = denominator = 0.0
-    for s in strata:
-        if not s.informative or s.c <= 0:
-            continue
-        r0 = s.c / s.n0
-        hazard = 1 - (1 - r0) ** (1 / months)
-        r1 = 1 - (1 - min(hazard * hazard_ratio, 1.0)) ** months
-        weight = s.n1 * s.n0 / s.total
-        numerator += weight * r1
-        denominator += weight * r0
-    return numerator / denominator if denominator else math.nan
 
 
 def nps(promoters: float, detractors: float, answers: float) -> float:
@@ -245,20 +103,25 @@ def nps_difference(rows: Iterable[dict[str, Any]], design_effect: float = 1.0) -
 
 @dataclass(frozen=True)
 class DriverResult:
+    """One churn driver: the model's hazard ratio (adjusted for every other driver and the
+    segment) and the ARR at risk it accounts for in scope, beside the crude comparison."""
+
     driver: Driver
-    strata: dict[str, Stratum]  # segment -> 2x2 of the estimation landmarks
-    design_effect: float
-    crude: Estimate
-    adjusted: Estimate
-    risk_exposed_pct: float
-    risk_unexposed_pct: float
+    hazard_ratio: Estimate  # 95% interval, cluster-robust by account
+    hazard_ratio_99: Estimate
+    verdict: Verdict  # beyond noise when the 95% interval leaves out 1
+    note: str  # why the model could not estimate it
+    at_risk_arr_usd: Estimate  # ARR of today's exposed accounts the driver puts at risk
+    at_risk_by_segment: dict[str, float]
+    at_risk_accounts: float
     exposed_accounts: int  # accounts exposed now
     exposed_arr_usd: float  # their ARR now
-    at_risk_arr_usd: Estimate  # attributable ARR at risk, with the RR's CI carried through
-    opening_exposed_accounts: float
-    opening_exposed_arr_usd: float
-    opening_excess_accounts: float  # expected churned accounts due to the driver, opening cohort
-    opening_excess_arr_usd: float
+    opening_exposed_accounts: float  # exposed 12 months ago
+    opening_at_risk_arr_by_segment: dict[str, float]  # what the driver put at risk then
+    opening_at_risk_accounts_by_segment: dict[str, float]
+    crude: Estimate  # crude 12-month relative risk, all segments pooled
+    risk_exposed_pct: float
+    risk_unexposed_pct: float
     nps_difference: Estimate
     history_accounts: int
     history_landmarks: int
@@ -267,13 +130,26 @@ class DriverResult:
     def driver_id(self) -> str:
         return self.driver.driver_id
 
+    @property
+    def raises_risk(self) -> bool:
+        """Beyond noise and above 1: a driver that may be ranked and recommended."""
+        return self.verdict.is_real and self.hazard_ratio.low > 1
+
+    @property
+    def reading(self) -> str:
+        """'raises churn', 'lowers churn', "can't tell from chance" or why not estimated."""
+        if math.isnan(self.hazard_ratio.value):
+            return "not estimated"
+        if not self.verdict.is_real:
+            return CANT_TELL
+        return "raises churn" if self.hazard_ratio.value > 1 else "lowers churn"
+
 
 CountRows = dict[tuple[str, str], list[dict[str, Any]]]  # (cohort, driver_id) -> its rows
 
 
 def _count_rows(counts: pd.DataFrame) -> CountRows:
-    """The invest_driver_counts rows as plain records by cohort and driver, exposed as a bool:
-    the estimators below do a few sums per driver, far quicker on records than on frames."""
+    """The invest_driver_counts rows as plain records by cohort and driver, exposed as a bool."""
     rows: CountRows = {}
     for row in counts.to_dict("records"):
         row["exposed"] = bool(row["exposed"])
@@ -281,90 +157,97 @@ def _count_rows(counts: pd.DataFrame) -> CountRows:
     return rows
 
 
-def _by_segment(rows: Iterable[dict[str, Any]], column: str) -> dict[str, float]:
-    """The exposed side's `column` per segment."""
-    return {str(row["segment"]): float(row[column]) for row in rows if row["exposed"]}
-
-
-def _strata(history: Iterable[dict[str, Any]]) -> dict[str, Stratum]:
-    """Per segment (sorted), churned and landmarks among the exposed and the unexposed."""
-    sums: dict[str, list[float]] = {}
+def _crude(history: list[dict[str, Any]]) -> tuple[Estimate, float, float, int, int, float]:
+    """Crude RR of churn within 12 months (Katz interval widened by the months per account),
+    the two risks (%), accounts and landmarks, and the design effect."""
+    sides = {True: [0.0, 0.0], False: [0.0, 0.0]}
     for row in history:
-        cells = sums.setdefault(str(row["segment"]), [0.0, 0.0, 0.0, 0.0])
-        side = 0 if row["exposed"] else 2
-        cells[side] += float(row["churned"])
-        cells[side + 1] += float(row["landmarks"])
-    return {segment: Stratum(*sums[segment]) for segment in sorted(sums)}
-
-
-def _driver_result(rows: CountRows, driver: Driver) -> DriverResult:
-    history = rows.get(("history", driver.driver_id), [])
-    strata = _strata(history)
+        sides[row["exposed"]][0] += float(row["churned"])
+        sides[row["exposed"]][1] += float(row["landmarks"])
     landmarks = int(sum(row["landmarks"] for row in history))
     accounts = int(sum(row["accounts"] for row in history))
     design_effect = max(1.0, landmarks / accounts) if accounts else 1.0
-    a, n1 = sum(s.a for s in strata.values()), sum(s.n1 for s in strata.values())
-    c, n0 = sum(s.c for s in strata.values()), sum(s.n0 for s in strata.values())
-    crude = risk_ratio(a, n1, c, n0, design_effect)
-    adjusted = mantel_haenszel(strata.values(), design_effect)
-    risk_exposed = {seg: s.a / s.n1 for seg, s in strata.items() if s.informative}
-
-    now = rows.get(("now", driver.driver_id), [])
-    opening = rows.get(("opening", driver.driver_id), [])
-    now_arr = _by_segment(now, "arr_usd")
-    opening_arr = _by_segment(opening, "arr_usd")
-    opening_accounts = _by_segment(opening, "accounts")
-    at_risk = Estimate(
-        attributable(now_arr, risk_exposed, adjusted.value),
-        attributable(now_arr, risk_exposed, adjusted.low),
-        attributable(now_arr, risk_exposed, adjusted.high),
-    )
-    return DriverResult(
-        driver=driver,
-        strata=strata,
-        design_effect=design_effect,
-        crude=crude,
-        adjusted=adjusted,
-        risk_exposed_pct=100 * a / n1 if n1 else math.nan,
-        risk_unexposed_pct=100 * c / n0 if n0 else math.nan,
-        exposed_accounts=int(sum(_by_segment(now, "accounts").values())),
-        exposed_arr_usd=sum(now_arr.values()),
-        at_risk_arr_usd=at_risk,
-        opening_exposed_accounts=sum(opening_accounts.values()),
-        opening_exposed_arr_usd=sum(opening_arr.values()),
-        opening_excess_accounts=attributable(opening_accounts, risk_exposed, adjusted.value),
-        opening_excess_arr_usd=attributable(opening_arr, risk_exposed, adjusted.value),
-        nps_difference=nps_difference(history, design_effect),
-        history_accounts=accounts,
-        history_landmarks=landmarks,
-    )
+    (a, n1), (c, n0) = sides[True], sides[False]
+    return (risk_ratio(a, n1, c, n0, design_effect), 100 * a / n1 if n1 else math.nan,
+            100 * c / n0 if n0 else math.nan, accounts, landmarks, design_effect)
 
 
-def driver_results(counts: pd.DataFrame) -> list[DriverResult]:
-    """Every driver with history, largest attributable ARR at risk first."""
+def driver_results(model: pd.DataFrame, counts: pd.DataFrame) -> list[DriverResult]:
+    """Every driver of the model (invest_model_drivers rows, one per driver and segment), with
+    the crude comparison from invest_driver_counts; those that raise churn beyond noise first,
+    by ARR at risk, then the rest."""
     rows = _count_rows(counts)
-    present = {driver_id for _, driver_id in rows}
-    results = [_driver_result(rows, driver) for key, driver in DRIVERS.items() if key in present]
-    return sorted(results, key=lambda result: -result.at_risk_arr_usd.value)
+    results = []
+    for driver_id, group in model.groupby("driver_id", sort=False):
+        if driver_id not in DRIVERS:
+            continue
+        first = group.iloc[0]
+        hazard = Estimate(*(_float(first[c]) for c in ("hazard_ratio", "hr_low_95", "hr_high_95")))
+        hazard_99 = Estimate(*(_float(first[c]) for c in ("hazard_ratio", "hr_low_99",
+                                                           "hr_high_99")))
+        history = rows.get(("history", str(driver_id)), [])
+        crude, risk_exposed, risk_unexposed, accounts, landmarks, design_effect = _crude(history)
+        segments = group.loc[group["segment"].notna()]
+        results.append(DriverResult(
+            driver=DRIVERS[str(driver_id)],
+            hazard_ratio=hazard,
+            hazard_ratio_99=hazard_99,
+            verdict=significance.interval(hazard.low, hazard.high),
+            note="" if is_missing(first["note"]) else str(first["note"]),
+            at_risk_arr_usd=Estimate(float(segments["now_at_risk_arr_usd"].sum()),
+                                     float(segments["now_at_risk_arr_low_usd"].sum()),
+                                     float(segments["now_at_risk_arr_high_usd"].sum())),
+            at_risk_by_segment=dict(zip(segments["segment"], segments["now_at_risk_arr_usd"],
+                                        strict=True)),
+            at_risk_accounts=float(segments["now_at_risk_accounts"].sum()),
+            exposed_accounts=int(segments["now_exposed_accounts"].sum()),
+            exposed_arr_usd=float(segments["now_exposed_arr_usd"].sum()),
+            opening_exposed_accounts=float(segments["opening_exposed_accounts"].sum()),
+            opening_at_risk_arr_by_segment=dict(zip(
+                segments["segment"], segments["opening_at_risk_arr_usd"], strict=True)),
+            opening_at_risk_accounts_by_segment=dict(zip(
+                segments["segment"], segments["opening_at_risk_accounts"], strict=True)),
+            crude=crude,
+            risk_exposed_pct=risk_exposed,
+            risk_unexposed_pct=risk_unexposed,
+            nps_difference=nps_difference(history, design_effect),
+            history_accounts=accounts,
+            history_landmarks=landmarks,
+        ))
+    return sorted(results, key=lambda r: (not r.raises_risk, -r.at_risk_arr_usd.value))
+
+
+def _float(value: Any) -> float:
+    return math.nan if is_missing(value) else float(value)
+
+
+def ranked(results: Sequence[DriverResult]) -> list[DriverResult]:
+    """The drivers that may be ranked and recommended: raising churn beyond noise, with ARR
+    at risk in scope."""
+    return [r for r in results if r.raises_risk and r.at_risk_arr_usd.value > 0]
 
 
 def driver_table(results: Sequence[DriverResult]) -> pd.DataFrame:
     """The driver results with human column names."""
+    def at_risk(result: DriverResult) -> str:
+        return _usd(result.at_risk_arr_usd.value) if result.raises_risk else "—"
+
     return pd.DataFrame(
         {
             "Driver": [r.driver.label for r in results],
+            "Hazard ratio (95% interval)": [r.hazard_ratio.text() for r in results],
+            "Reading": [r.reading for r in results],
             "Accounts exposed now": [r.exposed_accounts for r in results],
-            "ARR exposed now": [r.exposed_arr_usd for r in results],
-            "Churn exposed": [r.risk_exposed_pct for r in results],
-            "Churn not exposed": [r.risk_unexposed_pct for r in results],
-            "Relative risk (crude)": [r.crude.text() for r in results],
-            "Relative risk (segment-adjusted)": [r.adjusted.text() for r in results],
-            "ARR at risk from the driver": [r.at_risk_arr_usd.value for r in results],
+            "ARR exposed now": [_usd(r.exposed_arr_usd) for r in results],
+            "ARR at risk from the driver": [at_risk(r) for r in results],
             "ARR at risk, 95% range": [
                 f"{_usd(r.at_risk_arr_usd.low)}–{_usd(r.at_risk_arr_usd.high)}"
-                if not math.isnan(r.adjusted.value) else "—"
+                if r.raises_risk else "—"
                 for r in results
             ],
+            "Crude churn exposed": [r.risk_exposed_pct for r in results],
+            "Crude churn not exposed": [r.risk_unexposed_pct for r in results],
+            "Crude relative risk": [r.crude.text() for r in results],
             "NPS difference (adjusted)": [r.nps_difference.text(0) for r in results],
             "n (accounts · account-months)": [
                 f"{r.history_accounts:,} · {r.history_landmarks:,}" for r in results
@@ -378,30 +261,51 @@ def _usd(value: float) -> str:
 
 
 def truth_check(results: Sequence[DriverResult], planted: pd.DataFrame) -> pd.DataFrame:
-    """Planted hazard ratio vs the implied 12-month RR vs the estimate, for mapped drivers."""
+    """Planted hazard ratio vs the model's estimate with its 95% and 99% intervals, for the
+    drivers the demo planted (the others were planted with no effect: a ratio of 1)."""
     hazard = dict(zip(planted["driver_id"], planted["hazard_ratio"], strict=True))
     rows = []
     for result in results:
-        driver = result.driver
-        if driver.planted_id not in hazard:
-            continue
-        planted_hr = float(hazard[driver.planted_id])
-        hr = 1 / planted_hr if driver.planted_inverse else planted_hr
-        expected = expected_risk_ratio(hr, list(result.strata.values()))
+        truth = float(hazard.get(result.driver_id, 1.0))
+        estimate, wide = result.hazard_ratio, result.hazard_ratio_99
         rows.append(
             {
-                "driver_id": driver.driver_id,
-                "Driver": driver.label,
-                "Planted hazard ratio": hr,
-                "Expected 12-month RR": expected,
-                "Estimated RR (adjusted)": result.adjusted.value,
-                "CI low": result.adjusted.low,
-                "CI high": result.adjusted.high,
-                "Crude RR": result.crude.value,
-                "Estimate ÷ expected": result.adjusted.value / expected,
+                "driver_id": result.driver_id,
+                "Driver": result.driver.label,
+                "Planted": result.driver_id in hazard,
+                "Planted hazard ratio": truth,
+                "Estimated hazard ratio": estimate.value,
+                "95% low": estimate.low,
+                "95% high": estimate.high,
+                "99% low": wide.low,
+                "99% high": wide.high,
+                "Inside 95%": estimate.low <= truth <= estimate.high,
+                "Inside 99%": wide.low <= truth <= wide.high,
+                "Right side of 1": (estimate.value - 1) * (truth - 1) > 0 if truth != 1
+                else True,
             }
         )
     return pd.DataFrame(rows)
+
+
+def follow_up_reading(contrast: Estimate) -> str:
+    """What the model says about following up detractors, in the terms of the closed-loop tab
+    on the Satisfaction page (which compares the two groups' churn directly)."""
+    if math.isnan(contrast.value):
+        return ("The model cannot compare followed-up and other detractors: too few of one "
+                "group churned.")
+    verdict = significance.interval(contrast.low, contrast.high)
+    if not verdict.is_real:
+        return (f"Followed-up detractors against detractors not followed up: hazard ratio "
+                f"{contrast.text()}, {CANT_TELL}. The closed-loop tab on the Satisfaction page "
+                "compares their churn directly.")
+    direction = "slower" if contrast.value < 1 else "faster"
+    return (f"Detractors followed up within 14 days leave {direction} than detractors not "
+            f"followed up: hazard ratio {contrast.text()}, every other driver and the segment "
+            "held alike. The closed-loop tab on the Satisfaction page points the same way with "
+            "its own rule (any follow-up call, QBR or executive meeting within its target, "
+            "churn within 180 days, nothing else held alike), so its percentages differ from "
+            "these ratios.")
 
 
 # --- initiatives -----------------------------------------------------------------------------
@@ -420,17 +324,19 @@ def initiative_roi(protected_usd: float, cost_usd: float) -> dict[str, float]:
 def initiatives_ranked(
     initiatives: pd.DataFrame, results: Sequence[DriverResult]
 ) -> pd.DataFrame:
-    """Each initiative with ARR protected a year, ROI and payback, most protected per dollar first.
+    """Each initiative with ARR protected a year, ROI and payback. Initiatives whose driver
+    raises churn beyond noise are ranked, most protected per dollar first (`rank` 1, 2, …);
+    the others follow unranked (`rank` empty) with the reason ("can't tell from chance").
 
-    ARR protected per year = ARR at risk attributable to the targeted driver × the expected
-    reduction.
+    ARR protected per year = ARR at risk from the targeted driver × the expected reduction.
     """
     by_driver = {result.driver_id: result for result in results}
     rows = []
     for row in initiatives.itertuples(index=False):
-        driver_id = INITIATIVE_DRIVER.get(row.target_driver, row.target_driver)
+        driver_id = str(row.target_driver)
         result = by_driver.get(driver_id)
-        at_risk = result.at_risk_arr_usd if result else NO_ESTIMATE
+        rankable = result is not None and result.raises_risk
+        at_risk = result.at_risk_arr_usd if rankable and result else NO_ESTIMATE
         share = float(row.expected_churn_reduction_pct) / 100
         protected = 0.0 if math.isnan(at_risk.value) else at_risk.value * share
         cost = float(row.cost_usd)
@@ -442,6 +348,8 @@ def initiatives_ranked(
                 "status": row.status,
                 "driver_id": driver_id,
                 "driver_label": DRIVERS[driver_id].label if driver_id in DRIVERS else driver_id,
+                "rankable": rankable,
+                "reading": result.reading if result else "not estimated",
                 "cost_usd": cost,
                 "expected_reduction_pct": float(row.expected_churn_reduction_pct),
                 "driver_at_risk_arr_usd": 0.0 if math.isnan(at_risk.value) else at_risk.value,
@@ -455,9 +363,11 @@ def initiatives_ranked(
     frame = pd.DataFrame(rows)
     if frame.empty:
         return frame
-    return frame.sort_values(
-        ["protected_per_dollar", "initiative_id"], ascending=[False, True]
-    ).reset_index(drop=True)
+    frame = frame.sort_values(["rankable", "protected_per_dollar", "initiative_id"],
+                              ascending=[False, False, True]).reset_index(drop=True)
+    ranks = frame["rankable"].cumsum()
+    frame["rank"] = ranks.where(frame["rankable"])
+    return frame
 
 
 def running_check(progress: pd.DataFrame) -> pd.DataFrame:
@@ -516,30 +426,27 @@ class Scenario:
 
 def what_if(
     result: DriverResult,
-    counts: pd.DataFrame,
     reduction_pct: float,
     segments: Sequence[str],
     kpis: pd.Series,
 ) -> Scenario:
     """Reduce the driver's exposure by `reduction_pct`% in `segments` (all when empty).
 
-    The accounts moved out of exposure lose the driver's excess risk: protected ARR = share ×
-    attributable ARR at risk now; for the last 12 months, churned ARR and churned accounts fall
-    by share × the attributable amounts of the accounts exposed at its start, so NRR rises by
-    avoided churned ARR ÷ starting ARR and logo retention by avoided churned accounts ÷ accounts
-    at the start.
+    The accounts moved out of exposure lose what the driver adds to their churn chance:
+    protected ARR = share × the ARR at risk from the driver among today's exposed accounts;
+    for the last 12 months, churned ARR and churned accounts fall by share × what the driver
+    put at risk among the accounts exposed at its start, so NRR rises by avoided churned ARR ÷
+    starting ARR and logo retention by avoided churned accounts ÷ accounts at the start.
     """
     share = reduction_pct / 100
-    risk = {seg: s.a / s.n1 for seg, s in result.strata.items() if s.informative}
-    if segments:
-        risk = {seg: value for seg, value in risk.items() if seg in segments}
-    rows = _count_rows(counts)
-    now = rows.get(("now", result.driver_id), [])
-    opening = rows.get(("opening", result.driver_id), [])
-    rr = result.adjusted.value
-    protected = share * attributable(_by_segment(now, "arr_usd"), risk, rr)
-    avoided_arr = share * attributable(_by_segment(opening, "arr_usd"), risk, rr)
-    avoided_accounts = share * attributable(_by_segment(opening, "accounts"), risk, rr)
+
+    def chosen(by_segment: dict[str, float]) -> float:
+        return sum(value for segment, value in by_segment.items()
+                   if not segments or segment in segments)
+
+    protected = share * chosen(result.at_risk_by_segment)
+    avoided_arr = share * chosen(result.opening_at_risk_arr_by_segment)
+    avoided_accounts = share * chosen(result.opening_at_risk_accounts_by_segment)
     starting_arr = float(kpis["starting_arr_usd"] or 0)
     opening_accounts = float(kpis["opening_accounts"] or 0)
     nrr = float(kpis["nrr_pct"]) if starting_arr else math.nan
@@ -617,7 +524,7 @@ def cost_to_serve(
 
 QUADRANTS: dict[tuple[bool, bool], tuple[str, str]] = {
     # (high ARR, healthy) -> (motion, what it means)
-    (True, False): ("Invest", "High ARR, health below Watch: the most revenue where money can "
+    (True, False): ("Invest", "High ARR, health below Healthy: the most revenue where money can "
                     "still change the outcome — executive sponsor, success plan, fix the driver."),
     (True, True): ("Protect", "High ARR and healthy: keep them close — advisory board, "
                    "executive meetings, expansion."),
@@ -633,7 +540,7 @@ def quadrant(
     arr_usd: float, health_score: float, arr_threshold: float, health_threshold: float
 ) -> str:
     """The motion for an account: ARR at or above the threshold is high; health at or above
-    the threshold (the Watch band's lower bound) is healthy."""
+    the threshold (the Healthy band's lower bound) is healthy."""
     return QUADRANTS[(arr_usd >= arr_threshold, health_score >= health_threshold)][0]
 
 

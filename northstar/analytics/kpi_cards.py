@@ -6,7 +6,7 @@ Built from the `kpi_windows` query's rows so it can be tested without Streamlit.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -127,10 +127,12 @@ def change_verdict(name: str, current: dict | None, comparison: dict | None) -> 
         return satisfaction.change_verdict(_survey_estimate(name, current),
                                            _survey_estimate(name, comparison))
     if name == "logo_churn_pct":
-        return significance.rate_change(
+        verdict = significance.rate_change(
             float(current["churned_accounts"] or 0), float(current["opening_accounts"] or 0),
             float(comparison["churned_accounts"] or 0),
             float(comparison["opening_accounts"] or 0))
+        # the test runs on shares; the card shows percent
+        return replace(verdict, margin=None if verdict.margin is None else 100 * verdict.margin)
     return EXACT
 
 

@@ -398,7 +398,8 @@ def loop_totals(frame: pd.DataFrame) -> dict[str, float | int | None]:
 
 
 def format_pct(value: float | None) -> str:
-    return "—" if value is None or value != value else f"{value:.0f}%"
+    """A rate as the house style shows it: one decimal, as in the charts beside it."""
+    return "—" if value is None or value != value else f"{value:.1f}%"
 
 
 def retention_verdict(frame: pd.DataFrame) -> significance.Verdict:

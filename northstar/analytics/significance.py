@@ -20,10 +20,8 @@ import math
 from dataclasses import dataclass
 from enum import Enum
 
-Z_95 = 1.959963984540054  # the two-sided 95% normal quantile
-MIN_ACCOUNTS = 30  # accounts a side needs before a comparison is read
-MIN_EVENTS = 5  # events (e.g. churned accounts) a side needs
-MIN_ANSWERS = 30  # survey answers a side needs before a score change is read
+from northstar.data.rules import MIN_ACCOUNTS, MIN_EVENTS, Z_95
+from northstar.data.rules import MIN_ANSWERS as MIN_ANSWERS  # read as significance.MIN_ANSWERS
 
 
 class Status(Enum):
@@ -37,6 +35,7 @@ class Status(Enum):
 class Verdict:
     status: Status
     detail: str = ""  # e.g. "n = 12"
+    margin: float | None = None  # the 95% margin of the difference, when it was tested
 
     @property
     def is_real(self) -> bool:
@@ -62,10 +61,10 @@ def change(value: float | None, standard_error: float | None, previous: float | 
             or previous_standard_error is None:
         return Verdict(Status.TOO_FEW)
     combined = math.hypot(standard_error, previous_standard_error)
-    if combined == 0:
-        return Verdict(Status.BEYOND_NOISE if value != previous else Status.WITHIN_NOISE)
-    beyond = abs(value - previous) / combined >= Z_95
-    return Verdict(Status.BEYOND_NOISE if beyond else Status.WITHIN_NOISE)
+    beyond = abs(value - previous) > 0 if combined == 0 else \
+        abs(value - previous) / combined >= Z_95
+    return Verdict(Status.BEYOND_NOISE if beyond else Status.WITHIN_NOISE,
+                   margin=Z_95 * combined)
 
 
 def enough(accounts: float, events: float) -> bool:

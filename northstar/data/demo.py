@@ -2,8 +2,10 @@
 
 Every row is generated in DuckDB SQL (northstar/data/demo_sql/*.sql, run in name order) from
 hash-based draws keyed on the seed, so the same seed and size always give the same data.
-Churn follows a proportional-hazard model whose planted drivers and hazard ratios are
-written to `demo_planted_effects`; see the README's "Demo data" section.
+Churn is drawn last, month by month, from a discrete-time proportional hazard on each
+account-month's driver exposures as the rollups compute them from the generated records; the
+planted drivers and hazard ratios are written to `demo_planted_effects`, so the churn model can
+be judged against them (see docs/metrics.md).
 """
 
 from __future__ import annotations
@@ -24,12 +26,19 @@ from northstar.data import job_progress, write_lock
 from northstar.data.messages import first_line
 from northstar.data.months import add_months
 from northstar.data.paths import DEFAULT_DB_PATH
-from northstar.data.rollups import build_rollups, create_shared_macros, rollup_scripts
+from northstar.data.rollups import (
+    build_exposures,
+    build_rollups,
+    build_step_names,
+    create_shared_macros,
+)
 from northstar.data.schema import create_schema, insert_reference_rows
 
 DEMO_SQL_DIR = Path(__file__).with_name("demo_sql")
 DEFAULT_AS_OF = dt.date(2026, 10, 31)
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
+# the generated records are complete before this script draws churn from their exposures
+CHURN_SCRIPT = "08_churn"
 WINDOW_MONTHS = 36
 
 # tables compared by `database_checksum` (dataset_metadata excluded: it holds build facts)
@@ -45,7 +54,8 @@ CHECKSUM_TABLES = (
 # percent complete; a step not listed counts as DEFAULT_STEP_WEIGHT
 STEP_WEIGHTS = {
     "schema": 0.1, "00_helpers": 0.1, "01_reference": 0.1, "02_accounts": 6, "03_revenue": 8,
-    "04_tickets": 7, "05_engagements": 6, "06_surveys": 7, "07_goals": 2,
+    "04_tickets": 7, "05_engagements": 6, "06_surveys": 7, "07_goals": 2, "exposures": 75,
+    "08_churn": 10,
     "rollup 00_macros": 0.1, "rollup 01_account_month_snapshots": 20,
     "rollup 02_account_month_signals": 45, "rollup 03_account_health_monthly": 8,
     "rollup 04_driver_exposures": 9, "rollup 05_kpi_actuals": 8,
@@ -58,7 +68,7 @@ STEP_WEIGHTS = {
     "rollup 18_account_scope_counts": 0.1, "rollup 19_survival_event_tallies": 1,
     "rollup 20_top_accounts_monthly": 3, "rollup 21_engagement_survey_outcomes": 2,
     "rollup 22_ticket_follow_up_candidates": 2, "rollup 23_comment_month_texts": 1,
-    "rollup 99_macros_on_rollups": 0.1,
+    "rollup 99_macros_on_rollups": 0.1, "rollup churn_model": 15,
     "checkpoint": 1,
 }
 DEFAULT_STEP_WEIGHT = 20.0
@@ -82,14 +92,18 @@ def print_progress(event: Progress) -> None:
 
 def build_steps() -> list[str]:
     """Every step of a demo build, in order."""
-    return (["schema"] + [script.stem for script in sorted(DEMO_SQL_DIR.glob("*.sql"))]
-            + [f"rollup {script.stem}" for script in rollup_scripts()] + ["checkpoint"])
+    generators = [script.stem for script in sorted(DEMO_SQL_DIR.glob("*.sql"))]
+    generators.insert(generators.index(CHURN_SCRIPT), "exposures")
+    return (["schema"] + generators
+            + [f"rollup {name}" for name in build_step_names()] + ["checkpoint"])
 
 
 def step_label(step: str) -> str:
     """A build step as the app shows it while it runs: 'generating tickets'."""
-    if step in ("schema", "checkpoint"):
-        return {"schema": "creating the tables", "checkpoint": "saving the database"}[step]
+    fixed = {"schema": "creating the tables", "checkpoint": "saving the database",
+             "exposures": "computing the exposures churn is drawn from"}
+    if step in fixed:
+        return fixed[step]
     if step.startswith("rollup "):
         return f"computing {job_progress.step_name(step.removeprefix('rollup '))}"
     return f"generating {job_progress.step_name(step)}"
@@ -165,10 +179,6 @@ def _build_demo(
         ):
             con.execute(statement, {"value": value})
         finished("schema", time.perf_counter() - started)
-        for script in sorted(DEMO_SQL_DIR.glob("*.sql")):
-            step_started = time.perf_counter()
-            con.execute(script.read_text()).fetchall()
-            finished(script.stem, time.perf_counter() - step_started)
         con.executemany(
             "insert into dataset_metadata values ($key, $value)",
             [
@@ -179,6 +189,14 @@ def _build_demo(
                 {"key": "generator_version", "value": GENERATOR_VERSION},
             ],
         )
+        for script in sorted(DEMO_SQL_DIR.glob("*.sql")):
+            if script.stem == CHURN_SCRIPT:
+                step_started = time.perf_counter()
+                build_exposures(con)
+                finished("exposures", time.perf_counter() - step_started)
+            step_started = time.perf_counter()
+            con.execute(script.read_text()).fetchall()
+            finished(script.stem, time.perf_counter() - step_started)
         build_rollups(con, progress=lambda name, seconds: finished(f"rollup {name}", seconds))
         step_started = time.perf_counter()
         con.execute("checkpoint").fetchall()

@@ -22,7 +22,7 @@ from northstar.data.datasets import DATASETS, DATASETS_BY_NAME
 from northstar.data.importer.mapping import MappingError, default_mapping, read_mapping
 from northstar.data.importer.pipeline import LoadError, LoadResult, run_load
 from northstar.data.messages import first_line
-from northstar.data.rollups import rollup_scripts
+from northstar.data.rollups import build_step_names
 from northstar.data.source import database_path
 
 
@@ -55,7 +55,7 @@ def print_progress(message: str, done: float) -> None:
 def load_steps() -> list[str]:
     """A load's steps in the order it reports them, as the app shows them while it runs."""
     return ([f"loading {dataset.name}" for dataset in DATASETS] + ["checking the load"]
-            + [f"computing {job_progress.step_name(script.stem)}" for script in rollup_scripts()]
+            + [f"computing {job_progress.step_name(name)}" for name in build_step_names()]
             + ["saving the database"])
 
 

@@ -1,7 +1,8 @@
 """Derived tables the pages read, built after a demo build and after a load alike.
 
 Each file in northstar/data/rollups_sql/ (run in name order) replaces one derived table from the
-canonical tables; nothing else writes them.
+canonical tables; then the churn model is fitted and stored (northstar/data/churn_model.py).
+Nothing else writes them.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from pathlib import Path
 
 import duckdb
 
-from northstar.data import rules, settings
+from northstar.data import churn_model, drivers, rules, settings
 from northstar.data.paths import DATA_DIR
 
 ROLLUPS_SQL_DIR = Path(__file__).with_name("rollups_sql")
+MODEL_STEP = "churn_model"  # the step after the SQL rollups
 
 
 def rollup_scripts() -> list[Path]:
@@ -48,7 +50,21 @@ def schema_fingerprint() -> str:
     for script in rollup_scripts():
         digest.update(script.name.encode())
         digest.update(script.read_bytes())
+    for source in model_sources():
+        digest.update(source.name.encode())
+        digest.update(source.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def model_sources() -> list[Path]:
+    """The files the stored churn model is computed by (in the fingerprint, like the rollups)."""
+    return [Path(churn_model.__file__), Path(drivers.__file__),
+            *sorted(churn_model.MODEL_SQL_DIR.glob("*.sql"))]
+
+
+def build_step_names() -> list[str]:
+    """Every step build_rollups reports, in order."""
+    return [script.stem for script in rollup_scripts()] + [MODEL_STEP]
 
 
 # the health score's weights and bands, as the health queries take them, in a temporary table for
@@ -94,6 +110,18 @@ def write_program_survey_settings(con: duckdb.DuckDBPyConnection) -> None:
     })
 
 
+# the rollups that compute each account-month's churn-driver exposures
+EXPOSURE_ROLLUPS = ("01_account_month_snapshots", "02_account_month_signals",
+                    "04_driver_exposures")
+
+
+def build_exposures(con: duckdb.DuckDBPyConnection) -> None:
+    """Only the rollups behind account_driver_exposures: the demo generator draws churn from
+    the exposures its records show, exactly as the driver analysis computes them."""
+    for name in EXPOSURE_ROLLUPS:
+        con.execute(rules.render_sql((ROLLUPS_SQL_DIR / f"{name}.sql").read_text())).fetchall()
+
+
 def build_rollups(
     con: duckdb.DuckDBPyConnection,
     progress: Callable[[str, float], None] | None = None,
@@ -111,6 +139,11 @@ def build_rollups(
         timings[script.stem] = time.perf_counter() - started
         if progress is not None:
             progress(script.stem, timings[script.stem])
+    started = time.perf_counter()
+    churn_model.build(con)
+    timings[MODEL_STEP] = time.perf_counter() - started
+    if progress is not None:
+        progress(MODEL_STEP, timings[MODEL_STEP])
     # the app compares this with its own to tell a database built by an older version
     con.execute(
         "insert or replace into dataset_metadata values ('schema_fingerprint', $fingerprint)",

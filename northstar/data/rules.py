@@ -17,6 +17,14 @@ CSAT_SATISFIED_FROM = 4  # satisfied answers are 4-5
 CSAT_UNHAPPY_TO = 2  # unhappy answers (to follow up) are 1-2
 SCALES = {"NPS": (0, 10), "CSAT": (1, 5), "CES": (1, 7)}
 
+# what is read as beyond noise (northstar/analytics/significance.py applies these; the churn
+# model at build time uses the same ones)
+Z_95 = 1.959963984540054  # the two-sided 95% normal quantile
+Z_99 = 2.5758293035489004  # the two-sided 99% normal quantile
+MIN_ACCOUNTS = 30  # accounts a side needs before a comparison is read
+MIN_EVENTS = 5  # events (e.g. churned accounts) a side needs
+MIN_ANSWERS = 30  # survey answers a side needs before a score change is read
+
 # health bands, best first; an account without enough signals is "Not scored"
 HEALTH_BANDS = ("Healthy", "Watch", "At risk", "Critical")
 NOT_SCORED = "Not scored"

@@ -27,7 +27,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import duckdb
 
-from northstar.data import rules
+from northstar.data import churn_model, rules
 from northstar.data.importer.sources import quote_identifier
 from northstar.data.paths import DATA_DIR, DEFAULT_DB_PATH
 from northstar.data.rollups import rollup_scripts
@@ -157,10 +157,12 @@ def current_source() -> DataSource:
 
 @cache
 def expected_tables() -> tuple[str, ...]:
-    """Every table a Northstar database holds: data/schema.sql's and the rollups'."""
+    """Every table a Northstar database holds: data/schema.sql's, the rollups' and the churn
+    model's."""
     names: dict[str, None] = {}
     for script in (DATA_DIR / "schema.sql", *rollup_scripts()):
         names.update(dict.fromkeys(_CREATED_TABLE.findall(script.read_text())))
+    names.update(dict.fromkeys(churn_model.TABLES))
     return tuple(names)
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from northstar.analytics import health, invest
+from northstar.analytics import invest
 from northstar.analytics.ceo_brief import (
     Brief,
     BriefSentence,
@@ -39,7 +39,8 @@ def collect(state, metadata, cards: list[KpiCard]) -> Brief:  # pragma: no cover
             "invest_driver_counts", **scope, as_of_month=metadata.last_month,
             opening_month=add_months(metadata.last_month, -12),
         )
-        results = invest.driver_results(counts)
+        results = invest.driver_results(queries.run_query("invest_model_drivers", **scope),
+                                        counts)
         initiatives = queries.run_query(
             "invest_initiatives", **scope, as_of_month=metadata.last_month
         )
@@ -47,11 +48,10 @@ def collect(state, metadata, cards: list[KpiCard]) -> Brief:  # pragma: no cover
     except access.AccessDenied:
         investments = []  # the brief never takes the briefing down with it
     params = {**scope, **config.query_params()}
-    risks = health.band_risks(queries.run_query("health_band_churn", **params))
     try:
         at_risk = risk_sentences(queries.run_query(
-            "health_accounts", **params, as_of_month=metadata.last_month, band_risk_pct=risks,
-            band_orders=[2, 3, 4], limit=3,
+            "health_accounts", **params, as_of_month=metadata.last_month,
+            band_orders=[1, 2, 3, 4, 5], limit=3,
         ))
     except access.AccessDenied:
         at_risk = []  # a role without account lists sees the other two sections
@@ -65,9 +65,11 @@ def collect(state, metadata, cards: list[KpiCard]) -> Brief:  # pragma: no cover
 def render(brief: Brief) -> None:  # pragma: no cover - drawn in the AppTest
     """The brief in three columns; every sentence escaped, with its evidence link."""
     sections = (
-        ("Where to invest", brief.investments, "No initiative protects ARR under these filters."),
-        ("Biggest risks", brief.risks, "No scored account has ARR at risk under these filters."),
-        ("What changed", brief.changes, "No KPI moved against the comparison period."),
+        ("Where to invest", brief.investments,
+         "No initiative targets a driver that raises churn beyond noise under these filters."),
+        ("Biggest risks", brief.risks, "No account has ARR at risk under these filters."),
+        ("What changed", brief.changes,
+         "No KPI moved beyond noise against the comparison period."),
     )
     view = current_view_params()
     for column, (title, sentences, empty) in zip(st.columns(3), sections, strict=True):

@@ -277,6 +277,33 @@ def grouped_bars(
     return base_layout(figure, title, height)
 
 
+def calibration(
+    series: dict[str, tuple[list[float], list[float]]],
+    title: str | None = None,
+    height: int = 380,
+) -> go.Figure:
+    """Predicted against observed churn (%) by decile, one line per score, with the diagonal a
+    perfectly calibrated score would follow."""
+    figure = go.Figure()
+    top = max([*(v for xs, ys in series.values() for v in [*xs, *ys]), 1.0]) * 1.08
+    figure.add_trace(go.Scatter(
+        x=[0, top], y=[0, top], mode="lines", name="Perfect calibration",
+        line={"color": TOTAL, "dash": "dot", "width": 1}, hoverinfo="skip",
+    ))
+    for index, (label, (predicted, observed)) in enumerate(series.items()):
+        figure.add_trace(go.Scatter(
+            x=predicted, y=observed, mode="lines+markers", name=label,
+            line={"color": SEQUENCE[index], "width": 3}, marker={"size": 8},
+            customdata=list(range(1, len(predicted) + 1)),
+            hovertemplate=label + ", decile %{customdata}: predicted %{x:.1f}%, observed "
+            "%{y:.1f}%<extra></extra>",
+        ))
+    figure.update_xaxes(title="Predicted churn within 12 months", ticksuffix="%",
+                        range=[0, top])
+    figure.update_yaxes(title="Observed churn", ticksuffix="%", range=[0, top])
+    return base_layout(figure, title, height, legend=True)
+
+
 def trend_with_band(
     months: list,
     values: list,

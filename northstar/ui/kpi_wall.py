@@ -12,13 +12,15 @@ def render_card(card: KpiCard, comparison_phrase: str, sparkline: bool = True) -
     beyond noise (otherwise grey, and the description says "within noise"), the definition as
     help, and optionally its sparkline."""
     points = [value for value in card.sparkline if value is not None] if sparkline else []
+    # a change that is not beyond noise says so in place of the comparison (the card is too
+    # narrow for both); the comparison is in the page caption and the help
     description = comparison_phrase if card.delta_text else None
     if description and card.delta_note:
-        description = f"{description} · {card.delta_note}"
+        description = card.delta_note
     help_text = card.metric.definition
     if card.delta_note:
-        help_text += (f" The change is {card.delta_note}: it could come from which customers "
-                      "happened to answer or churn, so it is not coloured.")
+        help_text += (f" The change {comparison_phrase} is {card.delta_note}: it could come "
+                      "from which customers happened to answer or churn, so it is not coloured.")
     st.metric(
         card.metric.label,
         card.value_text,

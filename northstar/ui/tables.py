@@ -25,6 +25,11 @@ ACCOUNT_COLUMNS: dict[str, object] = {
 }
 
 
+def money_column(help: str | None = None) -> object:
+    """A sortable money column in whole dollars (no cents)."""
+    return st.column_config.NumberColumn(format="dollar", step=1, help=help)
+
+
 def at_risk_column_config() -> dict[str, object]:
     component_columns = {
         label: st.column_config.ProgressColumn(
@@ -40,12 +45,21 @@ def at_risk_column_config() -> dict[str, object]:
             width="medium",
             help="Opens the account's 360 view",
         ),
-        "ARR": st.column_config.NumberColumn(format="dollar"),
-        "Health": st.column_config.NumberColumn(format="%.0f", help="0–100, higher is healthier"),
-        "Churn risk": st.column_config.NumberColumn(
-            format="%.1f%%", help="12-month churn rate of the account's health band"
+        "ARR": money_column(),
+        "Health": st.column_config.TextColumn(
+            help="0–100, higher is healthier; — when fewer than two components have a signal"
         ),
-        "ARR at risk": st.column_config.NumberColumn(format="dollar"),
+        "Churn chance, 12 months": st.column_config.NumberColumn(
+            format="%.0f%%", help="The churn model's chance that the account leaves in the next "
+            "12 months"
+        ),
+        "95% range": st.column_config.TextColumn(
+            help="The range the chance has given the model's uncertainty"
+        ),
+        "ARR at risk": money_column("ARR × the 12-month churn chance"),
+        "Main reasons": st.column_config.TextColumn(
+            width="large", help="The drivers that add most to the account's chance, most first"
+        ),
         "Renewal": st.column_config.DateColumn(format="D MMM YYYY"),
         "Last executive meeting": st.column_config.DateColumn(format="D MMM YYYY"),
         **component_columns,

@@ -38,9 +38,21 @@ def test_drivers_tab_explains_and_estimates(demo):
     assert at.title[0].value == "Where to invest"
     table = at.dataframe[0].value
     assert "Slow ticket resolution" in set(table["Driver"])
-    assert table["Relative risk (segment-adjusted)"].str.contains(r"\(\d").any()
-    assert "Mantel-Haenszel" in texts(at)
+    assert table["Hazard ratio (95% interval)"].str.contains(r"\(\d").any()
+    readings = dict(zip(table["Driver"], table["Reading"], strict=True))
+    assert readings["Slow ticket resolution"] == "raises churn"
+    # a driver whose interval includes 1 is shown as such and gets no ARR at risk
+    unclear = table.loc[table["Reading"] == "can't tell from chance"]
+    assert len(unclear) and (unclear["ARR at risk from the driver"] == "—").all()
+    assert table["ARR at risk from the driver"].iloc[0].startswith("$")
+    words = texts(at)
+    assert "hazard ratio" in words and "Can't tell from chance" in words
+    assert "Closed-loop tab" in words or "closed-loop tab" in words
     assert len(at.get("plotly_chart")) == 1
+    # the chart ranks only drivers beyond noise
+    bars = at.get("plotly_chart")[0].proto.spec
+    for label in unclear["Driver"]:
+        assert f'"{label}"' not in bars
 
 
 @pytest.mark.parametrize("view", ["Initiatives", "What-if", "Customers"])
@@ -49,9 +61,16 @@ def test_every_tab_renders_from_the_url(demo, view):
     assert not at.exception
     assert at.tabs[0].label == "Drivers"
     if view == "Initiatives":
-        ranked = at.dataframe[0].value
-        assert list(ranked["Rank"]) == list(range(1, len(ranked) + 1))
-        assert ranked["Per dollar"].is_monotonic_decreasing
+        table = at.dataframe[0].value
+        ranked = table.loc[table["Rank"] != "—"]
+        assert list(ranked["Rank"]) == [str(rank) for rank in range(1, len(ranked) + 1)]
+        per_dollar = ranked["Per dollar"].str.lstrip("$").astype(float)
+        assert per_dollar.is_monotonic_decreasing
+        # initiatives whose driver cannot be told from chance come last, unranked
+        unranked = table.loc[table["Rank"] == "—"]
+        assert len(unranked) and (unranked["Driver reading"] != "raises churn").all()
+        assert (unranked["ARR protected a year"] == "—").all()
+        assert list(table.index[table["Rank"] == "—"]) == list(range(len(ranked), len(table)))
     if view == "Customers":
         assert [metric.label for metric in at.metric] == [
             "Invest",

@@ -65,13 +65,21 @@ def test_churn_reasons_caption_totals(demo):
 def test_health_page(demo):
     at = open_page("views/health.py")
     assert at.title[0].value == "Health & risk"
-    assert [metric.label.split(" · ")[0] for metric in at.metric] == ["Healthy", "Watch", "At risk", "Critical"]
+    labels = [metric.label.split(" · ")[0] for metric in at.metric]
+    assert labels[:4] == ["Healthy", "Watch", "At risk", "Critical"]
     table = at.dataframe[0].value
-    assert {"Account", "ARR at risk", "Weakest components", "Renewal", "CSM",
-            "Last executive meeting"} <= set(table.columns)
+    assert {"Account", "Churn chance, 12 months", "95% range", "ARR at risk", "Main reasons",
+            "Weakest components", "Renewal", "CSM", "Last executive meeting"} <= set(table.columns)
     assert list(table["ARR at risk"]) == sorted(table["ARR at risk"], reverse=True)
-    assert "✓ Healthy" not in set(table["Band"])  # healthy accounts hidden by default
-    assert [button.label for button in at.get("download_button")] == ["CSV", "Excel"]
+    # every band by default: the largest expected losses, whatever the health score says
+    assert len(set(table["Band"])) > 1
+    assert table["Main reasons"].str.len().gt(0).all()
+    # the backtest follows, with both scores' figures
+    assert labels[4:] == ["Churn model: AUC", "Health score: AUC"]
+    backtest = at.dataframe[1].value
+    assert list(backtest["Score"]) == ["Churn model", "Health score"]
+    assert backtest["AUC"].iloc[0] > backtest["AUC"].iloc[1]
+    assert [button.label for button in at.get("download_button")] == ["CSV", "Excel"] * 2
 
 
 def test_health_page_band_filter_and_segment(demo):
@@ -96,9 +104,9 @@ def test_drill_from_at_risk_to_account_360(demo):
 def test_account_360_shows_everything(demo):
     at = open_page("views/account.py", {"account": "A0000001"})
     assert at.title[0].value == "Account 360"
-    assert [metric.label for metric in at.metric] == ["ARR", "Health score", "NPS (latest)",
-                                                       "Open tickets", "CAB"] or \
-        [metric.label for metric in at.metric][1:] == ["Health score", "NPS (latest)", "Open tickets", "CAB"]
+    assert [metric.label for metric in at.metric][1:] == [
+        "Health score", "NPS (latest)", "Open tickets", "CAB", "Churn chance, 12 months"]
+    assert at.metric[-1].value.endswith("%") or at.metric[-1].value == "—"
     assert "A0000001" in as_shown(at.caption[0].value)
     tab_labels = [tab.label for tab in at.tabs]
     assert tab_labels[0] == "Revenue & health"

@@ -85,3 +85,20 @@ def test_verbatims_filter_by_survey_and_score(demo):
     assert len(comments) > 0
     assert set(comments["Survey"]) == {"NPS"}
     assert comments["Score"].max() <= 6
+
+
+def test_the_wall_and_this_page_read_a_survey_change_alike(demo):
+    # the same period and comparison on both pages: a survey delta the Satisfaction page shows
+    # without colour is neutral on the Briefing's KPI wall too, and the other way round
+    scores = {metric.label: metric.proto for metric in open_page().metric}
+    wall = AppTest.from_file(APP, default_timeout=60)
+    wall.run()
+    cards = {metric.label: metric.proto for metric in wall.metric}
+    grey = 2  # the metric proto's colour for a delta shown without colour
+    for label in ("NPS", "CSAT", "CES"):
+        assert (scores[label].color == grey) == (cards[label].color == grey), label
+        if cards[label].color == grey and cards[label].delta:
+            assert cards[label].delta_description in ("within noise",) or \
+                cards[label].delta_description.startswith("too few to tell")
+            assert "noise" in scores[label].delta_description or \
+                "too few" in scores[label].delta_description

@@ -10,13 +10,14 @@ import pandas as pd
 from northstar.analytics import ceo_brief
 from northstar.analytics.kpi_cards import KpiCard
 from northstar.analytics.metrics import METRICS, format_delta, format_value
+from northstar.analytics.significance import EXACT, Status, Verdict
 from northstar.ui import ceo_brief as ceo_brief_ui
 
 
-def card(name: str, value: float, before: float) -> KpiCard:
+def card(name: str, value: float, before: float, verdict: Verdict = EXACT) -> KpiCard:
     metric = METRICS[name]
     return KpiCard(metric, value, before, format_value(metric, value),
-                   format_delta(metric, value - before), [], None, None)
+                   format_delta(metric, value - before), [], None, None, verdict)
 
 
 def test_investment_sentences_rank_by_protected_per_dollar():
@@ -30,6 +31,7 @@ def test_investment_sentences_rank_by_protected_per_dollar():
         "cost_usd": [150_000.0, 420_000.0, 90_000.0, 10.0],
         "protected_per_dollar": [5.666, 0.905, 0.278, 0.0],
         "payback_months": [2.1, 13.3, 43.2, math.inf],
+        "rankable": [True, True, True, True],
     })
     sentences = ceo_brief.investment_sentences(ranked)
     assert [s.text for s in sentences] == [
@@ -42,20 +44,30 @@ def test_investment_sentences_rank_by_protected_per_dollar():
     ]
     assert {s.link for s in sentences} == {"invest?view=Initiatives"}
     assert ceo_brief.investment_sentences(ranked.iloc[0:0]) == []
+    # an initiative whose driver cannot be told from chance is never written into the brief
+    unclear = ranked.assign(rankable=[False, True, True, True])
+    assert [s.text.split(" (")[0] for s in ceo_brief.investment_sentences(unclear)] == [
+        "Support staffing", "Call-backs"]
 
 
-def test_risk_sentences_name_the_account_and_link_to_it():
+def test_risk_sentences_name_the_account_its_range_and_reasons():
     at_risk = pd.DataFrame({
-        "account_id": ["A0000007"], "account_name": ["Acme *Labs*"], "segment": ["Enterprise"],
-        "arr_at_risk_usd": [61_600.0], "arr_usd": [220_000.0], "health_score": [31.6],
-        "band": ["Critical"], "renewal_date": [dt.date(2027, 1, 12)],
+        "account_id": ["A0000007", "A0000009"], "account_name": ["Acme *Labs*", "Globex"],
+        "segment": ["Enterprise", "SMB"], "arr_usd": [220_000.0, 90_000.0],
+        "arr_at_risk_usd": [61_600.0, 4_500.0], "arr_at_risk_low_usd": [44_000.0, 3_100.0],
+        "arr_at_risk_high_usd": [83_000.0, 6_200.0], "churn_risk_pct": [28.0, 5.0],
+        "reasons": [["detractor_not_followed_up", "slow_support"], []],
+        "renewal_date": [dt.date(2027, 1, 12), None],
     })
-    (sentence,) = ceo_brief.risk_sentences(at_risk)
-    assert sentence.text == ("Acme *Labs* (Enterprise) has $61.6K of ARR at risk: $220K ARR, "
-                             "health 32 (Critical), renewing 12 Jan 2027.")
-    assert sentence.link == "account?account=A0000007"
+    first, second = ceo_brief.risk_sentences(at_risk)
+    assert first.text == (
+        "Acme *Labs* (Enterprise, $220K ARR) could cost $61.6K in the next 12 months (95% range "
+        "$44.0K–$83.0K): a 28% chance of churning. Main reasons: detractor not followed up, slow "
+        "ticket resolution; renews 12 Jan 2027.")
+    assert second.text.endswith("Main reasons: no warning sign: its segment's usual churn.")
+    assert first.link == "account?account=A0000007"
     # data-derived text cannot inject markdown (or LaTeX through the dollar signs)
-    line = ceo_brief_ui.markdown_line(sentence)
+    line = ceo_brief_ui.markdown_line(first)
     assert r"Acme \*Labs\*" in line and r"\$61\.6K" in line
     assert line.endswith("[Evidence →](account?account=A0000007)")
 
@@ -77,6 +89,21 @@ def test_change_sentences_pick_the_largest_relative_moves():
     assert [s.link for s in sentences] == [
         "retention?view=Breakdown&by=Segment", "satisfaction?view=Scores",
         "retention?view=Overview",
+    ]
+
+
+def test_changes_within_noise_are_left_out_and_tested_ones_carry_their_margin():
+    cards = [
+        card("nps", 23.0, 20.0, Verdict(Status.WITHIN_NOISE, margin=4.8)),
+        card("csat_pct", 79.5, 80.0, Verdict(Status.TOO_FEW, "n = 12 and 40 answers")),
+        card("logo_churn_pct", 15.0, 12.0, Verdict(Status.BEYOND_NOISE, margin=1.9)),
+        card("arr_usd", 105_000_000, 100_000_000),
+    ]
+    sentences = ceo_brief.change_sentences(cards, "Nov 2024 – Oct 2025")
+    assert [s.text for s in sentences] == [
+        "Logo churn rose to 15.0% from 12.0% in Nov 2024 – Oct 2025 (+3.0 pp ± 1.9 pp, beyond "
+        "noise), a deterioration.",
+        "ARR rose to $105M from $100M in Nov 2024 – Oct 2025 (+$5.00M), an improvement.",
     ]
 
 

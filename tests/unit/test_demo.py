@@ -82,7 +82,7 @@ def test_planted_effects_are_documented(demo):
     effects = dict(demo.execute("select driver_id, hazard_ratio from demo_planted_effects").fetchall())
     assert effects == {
         "slow_support": 1.8, "poor_onboarding": 1.7, "no_executive_meeting": 1.5,
-        "detractor_not_followed_up": 2.0, "detractor_followed_up": 1.2, "cab_member": 0.5,
+        "detractor_not_followed_up": 2.0, "detractor_followed_up": 1.2, "not_cab_member": 2.0,
     }
 
 

@@ -27,16 +27,18 @@ final as (
 )
 select * from final;
 
+-- the churn drivers the generator plants (08_churn), each a hazard ratio on the monthly churn
+-- hazard of an account-month exposed to it, exposure as account_driver_exposures shows it
 insert into demo_planted_effects values
-    ('slow_support', 'Support tickets take about three times longer to resolve', 1.8,
-     'median ticket resolution time of the account above 72 hours'),
-    ('poor_onboarding', 'A poor installation: low 30-day post-installation survey score', 1.7,
-     'post-installation CSAT of 1 or 2'),
-    ('no_executive_meeting', 'No executive face-to-face meeting in the last 12 months', 1.5,
-     'no executive_meeting engagement in the 12 months before'),
-    ('detractor_not_followed_up', 'Detractor NPS answers that were not followed up', 2.0,
-     'NPS 0-6 with no detractor_follow_up engagement within 14 days'),
-    ('detractor_followed_up', 'Detractor NPS answers that were followed up within 14 days', 1.2,
-     'NPS 0-6 with a detractor_follow_up engagement within 14 days'),
-    ('cab_member', 'Member of the Customer Advisory Board (protective)', 0.5,
-     'a cab_memberships row');
+    ('slow_support', 'Slow ticket resolution', 1.8,
+     'more than half of the tickets opened in the last 12 months took over 72 hours to resolve'),
+    ('poor_onboarding', 'Poor onboarding (30-day survey)', 1.7,
+     'a 30-day post-installation CSAT answer of 1 or 2'),
+    ('no_executive_meeting', 'No executive meeting in 12 months', 1.5,
+     'no attended executive meeting in the last 12 months'),
+    ('detractor_not_followed_up', 'Detractor not followed up', 2.0,
+     'a relationship NPS answer of 0-6 in the last 6 months not followed up within 14 days'),
+    ('detractor_followed_up', 'Detractor, followed up', 1.2,
+     'relationship NPS answers of 0-6 in the last 6 months, every one followed up within 14 days'),
+    ('not_cab_member', 'Not on the advisory board', 2.0,
+     'no advisory board membership on the last day of the month (members churn at half the rate)');

@@ -1,4 +1,5 @@
--- demo accounts: firmographics, planted latent traits, churn drawn from a proportional hazard.
+-- demo accounts: firmographics and latent traits (which shape the tickets, meetings and survey
+-- answers generated next). churn is drawn later (08_churn), from what those records show.
 create or replace temp table _acct as
 with base as (
     select range + 1 as n, printf('A%07d', range + 1) as account_id
@@ -65,32 +66,10 @@ cab as (
     order by opening_mrr_usd desc, account_id
     limit least(150, greatest(10, round(getvariable('n_accounts') * 0.02)::integer))
 ),
-hazard as (
-    select t.*, coalesce(cab.is_cab_member, false) as is_cab_member,
-        least(0.2,
-            case segment when 'Enterprise' then 0.004 when 'Mid-Market' then 0.008 else 0.015 end
-            * case when is_slow_support then 1.8 else 1 end
-            * case when is_poor_onboarding then 1.7 else 1 end
-            * case when is_exec_covered then 1 else 1.5 end
-            * case when not is_unhappy then 1
-                   when is_detractor_followed_up then 1.2 else 2.0 end
-            * case when cab.is_cab_member then 0.5 else 1 end
-        ) as monthly_churn_hazard
-    from traits2 t left join cab using (account_id)
-),
-churn as (
-    -- months survived from the first window month (memoryless, so earlier tenure does not matter)
-    select *,
-        (first_window_month
-            + to_months(1 + floor(-ln(1 - rnd(n, 0, 'churn')) / monthly_churn_hazard)::integer))::date
-            as churn_month_candidate
-    from hazard
-),
 final as (
-    select *,
-        case when churn_month_candidate <= getvariable('last_month') then churn_month_candidate end
-            as churn_month
-    from churn
+    select t.*, coalesce(cab.is_cab_member, false) as is_cab_member,
+        null::date as churn_month  -- set by 08_churn
+    from traits2 t left join cab using (account_id)
 )
 select * from final;
 
@@ -109,26 +88,9 @@ with named as (
                 rnd(n, 0, 'name3')) as base_name
     from _acct a
 ),
-reasons as (
-    select *,
-        case when churn_month is null then null
-            when is_slow_support and rnd(n, 0, 'reason') < 0.5 then 'Poor support experience'
-            when is_poor_onboarding and rnd(n, 0, 'reason') < 0.5 then 'Failed onboarding'
-            else pick(['Price', 'Missing features', 'Switched to competitor', 'Budget cuts',
-                       'Acquired or merged', 'Low adoption', 'Switched to competitor'],
-                      rnd(n, 0, 'reason2'))
-        end as churn_reason
-    from named
-),
 deduplicated as (
-    select *,
-        row_number() over (partition by base_name order by n) as name_rank,
-        case when churn_reason = 'Switched to competitor'
-              or (churn_reason = 'Missing features' and rnd(n, 0, 'competitor_named') < 0.4)
-            then pick(['Vantage CX', 'Clearpath', 'Orbitly', 'HelioSuite', 'Pulsewise'],
-                      rnd(n, 0, 'competitor'))
-        end as lost_to_competitor
-    from reasons
+    select *, row_number() over (partition by base_name order by n) as name_rank
+    from named
 ),
 csms as (
     select employee_id, row_number() over (order by employee_id) - 1 as csm_index
@@ -147,12 +109,11 @@ final as (
         lower(replace(contact_name(n, 0, 'contact'), ' ', '.')) || '@'
             || lower(replace(base_name, ' ', '')) || '.example' as primary_contact_email,
         start_date,
-        case when churn_month is null then
-            (start_date + to_years(1 + date_sub('year', start_date, getvariable('as_of'))))::date
-        end as renewal_date,
-        (churn_month - interval 1 day)::date as churn_date,
-        churn_reason,
-        lost_to_competitor
+        (start_date + to_years(1 + date_sub('year', start_date, getvariable('as_of'))))::date
+            as renewal_date,
+        null::date as churn_date,  -- churn_date, churn_reason and lost_to_competitor: 08_churn
+        null::varchar as churn_reason,
+        null::varchar as lost_to_competitor
     from deduplicated
     cross join csm_pool
     left join csms csm on csm.csm_index = hash(deduplicated.account_id, 'csm') % csm_pool.csm_count
@@ -161,17 +122,17 @@ select * from final;
 
 insert into cab_memberships
 with joined as (
-    select account_id, n, churn_month,
+    select account_id, n,
         greatest(start_date + interval 60 day,
                  getvariable('window_start') - to_days(floor(rnd(n, 0, 'cab_join') * 400)::integer))::date
             as joined_on
     from _acct where is_cab_member
 ),
 final as (
-    select account_id, joined_on, (churn_month - interval 1 day)::date as left_on,
+    -- left_on is set, and memberships joined after churning are removed, by 08_churn
+    select account_id, joined_on, null::date as left_on,
         contact_name(n, 0, 'cab_seat') as seat_holder_name
     from joined
     where joined_on <= getvariable('as_of')
-      and (churn_month is null or churn_month - interval 1 day >= joined_on)
 )
 select * from final;

@@ -1,9 +1,10 @@
--- demo revenue: one mrr row per active account-month; expansion and contraction steps
--- depend on the planted traits (exposed accounts contract more, healthy ones expand more).
+-- demo revenue: one mrr row per account-month through the last month (08_churn removes the
+-- months after an account churns); expansion and contraction steps depend on the latent traits
+-- (exposed accounts contract more, healthy ones expand more).
 create or replace temp table _acct_month as
 with spans as (
     select n, account_id, segment, first_window_month,
-        coalesce(churn_month - interval 1 month, getvariable('last_month'))::date as last_active_month,
+        getvariable('last_month')::date as last_active_month,
         is_slow_support, is_poor_onboarding, is_exec_covered, is_unhappy, is_cab_member,
         (is_slow_support::int + is_poor_onboarding::int + (not is_exec_covered)::int
             + is_unhappy::int) as exposure_count,

@@ -128,7 +128,6 @@ final as (
     from unioned u
     join _acct a using (account_id)
     where u.responded_on <= getvariable('as_of')
-      and (a.churn_month is null or u.responded_on < a.churn_month)
 )
 select * from final;
 
@@ -143,7 +142,7 @@ from _survey s join accounts a using (account_id);
 -- closed loop: detractors are followed up quickly for accounts with the followed-up trait
 insert into engagements
 with detractors as (
-    select s.response_id, s.n, s.account_id, s.responded_on, a.is_detractor_followed_up, a.churn_month
+    select s.response_id, s.n, s.account_id, s.responded_on, a.is_detractor_followed_up
     from _survey s join _acct a using (account_id)
     where s.survey_type = 'NPS' and nps_detractor(s.score)
 ),
@@ -161,7 +160,6 @@ final as (
         'Follow-up call on NPS feedback'
     from follow_ups f join accounts a using (account_id)
     where started_on <= getvariable('as_of')
-      and (f.churn_month is null or started_on < f.churn_month)
 )
 select * from final;
 

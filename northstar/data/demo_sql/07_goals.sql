@@ -140,7 +140,7 @@ select * from (values
      40.0, 'completed'),
     ('INI-04', 'Detractor call-back within 7 days', 'customer_service', 'detractor_not_followed_up', 90000.0,
      (getvariable('last_month') - interval 3 month)::date, null, 50.0, 'running'),
-    ('INI-05', 'Expand the Customer Advisory Board', 'marketing', 'cab_member', 120000.0,
+    ('INI-05', 'Expand the Customer Advisory Board', 'marketing', 'not_cab_member', 120000.0,
      (getvariable('last_month') + interval 2 month)::date, null, 20.0, 'proposed'),
     ('INI-06', 'Self-service knowledge base', 'product_development', 'slow_support', 260000.0,
      (getvariable('last_month') + interval 1 month)::date, null, 15.0, 'proposed')

@@ -1,8 +1,9 @@
 -- rollup: churn-driver exposure of every account in every month it was billed (a "landmark"),
 -- classified only from what was known by the end of that month, with its churn outcome.
--- the driver analysis on the "where to invest" page reads it (landmark / cohort design). a
--- driver is null where it cannot be judged: support drivers without tickets in their window, survey drivers without an answer to that survey in its window, revenue decline without
--- revenue 6 months earlier; those accounts are left out of that driver's comparison.
+-- the churn model (northstar/data/churn_model.py) and the where to invest page read it. a
+-- month without the signal a driver needs counts as not exposed: support drivers without
+-- tickets in their window, survey drivers without an answer to that survey in its window,
+-- revenue decline without revenue 6 months earlier.
 --   slow_support: more than half of the tickets opened in the trailing 12 months took over
 --       72 hours to resolve (median above 72 h; still-open tickets count by their age now)
 --   repeated_escalations: 2 or more tickets opened in the trailing 6 months were escalated
@@ -31,23 +32,20 @@ active as (
 classified as (
     select o.account_id, o.month, o.segment, o.region, o.plan, o.mrr_usd,
         12 * o.mrr_usd as arr_usd,
-        case when o.tickets_12m > 0 then 2 * o.slow_tickets_12m > o.tickets_12m end as slow_support,
-        case when o.tickets_6m > 0 then o.escalations_6m >= 2 end as repeated_escalations,
-        case when o.installation_answers > 0 then o.poor_installation_answers > 0 end
-            as poor_onboarding,
-        case when o.services_answers_12m > 0 then o.poor_services_answers_12m > 0 end
-            as poor_services,
-        case when o.relationship_nps_answers_6m > 0 then
-            o.relationship_detractors_not_followed_up_6m > 0
-        end as detractor_not_followed_up,
-        case when o.relationship_nps_answers_6m > 0 then
-            o.relationship_detractors_followed_up_6m > 0
-            and o.relationship_detractors_not_followed_up_6m = 0
-        end as detractor_followed_up,
-        o.executive_meetings_12m = 0 as no_executive_meeting,
-        not o.is_cab_member_at_month_end as not_cab_member,
-        -- null when not billed 6 months earlier
-        o.mrr_usd <= 0.9 * nullif(o.mrr_6_rows_ago_usd, 0) as revenue_decline,
+        coalesce(2 * o.slow_tickets_12m > o.tickets_12m and o.tickets_12m > 0, false)
+            as slow_support,
+        coalesce(o.escalations_6m >= 2, false) as repeated_escalations,
+        coalesce(o.poor_installation_answers > 0, false) as poor_onboarding,
+        coalesce(o.poor_services_answers_12m > 0, false) as poor_services,
+        coalesce(o.relationship_detractors_not_followed_up_6m > 0, false)
+            as detractor_not_followed_up,
+        coalesce(o.relationship_detractors_followed_up_6m > 0
+                 and o.relationship_detractors_not_followed_up_6m = 0, false)
+            as detractor_followed_up,
+        coalesce(o.executive_meetings_12m = 0, true) as no_executive_meeting,
+        not coalesce(o.is_cab_member_at_month_end, false) as not_cab_member,
+        -- not exposed when not billed 6 months earlier
+        coalesce(o.mrr_usd <= 0.9 * nullif(o.mrr_6_rows_ago_usd, 0), false) as revenue_decline,
         o.churned_within_12m,
         o.nps_answers_next_12m::integer as nps_answers_next_12m,
         o.nps_promoters_next_12m::integer as nps_promoters_next_12m,

@@ -1,0 +1,106 @@
+"""Risk per account from the stored churn model: its reasons in words, its range, and the
+backtest that shows whether the model (and the health score) can be trusted.
+
+The model is fitted when the database is built (northstar/data/churn_model.py); the pages read
+it through the health_accounts, account_risk and churn_backtest queries.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from northstar.analytics.metrics import format_usd, is_missing
+from northstar.data.drivers import DRIVERS
+
+NO_REASON = "no warning sign: its segment's usual churn"
+MODEL_LABEL, HEALTH_LABEL = "Churn model", "Health score"
+SCORE_LABELS = {"model": MODEL_LABEL, "health": HEALTH_LABEL}
+
+
+def reason_list(ids: Any) -> list[str]:
+    """The driver ids of an account's main reasons (a list, an array or nothing)."""
+    if ids is None or (isinstance(ids, float) and math.isnan(ids)):
+        return []
+    return [str(driver_id) for driver_id in ids]
+
+
+def reasons_text(ids: Any) -> str:
+    """'slow ticket resolution, not on the advisory board', most first; NO_REASON without."""
+    names = [DRIVERS[driver_id].reason for driver_id in reason_list(ids) if driver_id in DRIVERS]
+    return ", ".join(names) if names else NO_REASON
+
+
+def reason_breakdown(ids: Any, amounts: Any) -> str:
+    """'slow ticket resolution ($12K), not on the advisory board ($8K)': each reason with the
+    ARR at risk it adds; NO_REASON without."""
+    values = reason_list(amounts)
+    pairs = [(DRIVERS[driver_id].reason, float(value))
+             for driver_id, value in zip(reason_list(ids), values, strict=False)
+             if driver_id in DRIVERS]
+    if not pairs:
+        return NO_REASON
+    return ", ".join(f"{name} ({format_usd(value)})" for name, value in pairs)
+
+
+def pct_range_text(low_pct: Any, high_pct: Any) -> str:
+    """'9–16%': a 95% range of a churn chance, in whole percent."""
+    if is_missing(low_pct) or is_missing(high_pct):
+        return "—"
+    return f"{float(low_pct):.0f}–{float(high_pct):.0f}%"
+
+
+def chance_text(pct: Any, low_pct: Any, high_pct: Any) -> str:
+    """'12% (95% range 9–16%)': a 12-month churn chance with its range."""
+    if is_missing(pct):
+        return "—"
+    if is_missing(low_pct) or is_missing(high_pct):
+        return f"{float(pct):.0f}%"
+    return f"{float(pct):.0f}% (95% range {pct_range_text(low_pct, high_pct)})"
+
+
+def usd_range_text(low: Any, high: Any) -> str:
+    if is_missing(low) or is_missing(high):
+        return "—"
+    return f"{format_usd(float(low))}–{format_usd(float(high))}"
+
+
+# --- the backtest ----------------------------------------------------------------------------
+
+
+def backtest_ready(summary: pd.DataFrame) -> bool:
+    """Whether the stored backtest has figures (otherwise its note says why not)."""
+    return not summary.empty and summary["score_name"].notna().any()
+
+
+def backtest_note(summary: pd.DataFrame) -> str:
+    if summary.empty:
+        return "The backtest has not been computed for this database; rebuild it."
+    notes = [str(note) for note in summary["note"] if not is_missing(note) and str(note)]
+    return notes[0] if notes else "The backtest has no figures."
+
+
+def backtest_table(summary: pd.DataFrame, deciles: pd.DataFrame) -> pd.DataFrame:
+    """One row per score: accounts, churned, AUC, Brier score, and the largest gap between
+    predicted and observed churn in any decile (percentage points)."""
+    rows = []
+    for row in summary.itertuples(index=False):
+        own = deciles.loc[deciles["score_name"] == row.score_name]
+        gap = (own["predicted_pct"] - own["observed_pct"]).abs().max() if len(own) else math.nan
+        rows.append({
+            "Score": SCORE_LABELS.get(str(row.score_name), str(row.score_name)),
+            "Accounts": int(row.accounts),
+            "Churned within 12 months": int(row.churned),
+            "AUC": float(row.auc),
+            "Brier score": float(row.brier),
+            "Largest decile gap (pp)": float(gap),
+        })
+    return pd.DataFrame(rows)
+
+
+def calibration_points(deciles: pd.DataFrame, score_name: str) -> tuple[list[float], list[float]]:
+    """Predicted and observed churn (%) by decile of one score, lowest risk first."""
+    own = deciles.loc[deciles["score_name"] == score_name].sort_values("decile")
+    return list(own["predicted_pct"]), list(own["observed_pct"])

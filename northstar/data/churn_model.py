@@ -1,0 +1,673 @@
+"""The churn model every risk number comes from, fitted when a database is built or loaded.
+
+A discrete-time proportional-hazard model on account-months: each month an account is billed,
+the chance its revenue stops the next month is 1 − exp(−exp(η)), where η is a baseline for its
+segment plus the log hazard ratio of every churn driver it is exposed to that month
+(northstar/data/drivers.py), all drivers and the segment together. It is fitted with
+statsmodels' GLM (binomial family, complementary log-log link, so exp(coefficient) is a hazard
+ratio) on the account-months grouped by covariate pattern, which is small even at a million
+accounts. The same account appears in many months, so the intervals are cluster-robust by
+account (the sandwich estimator, with the accounts' summed score contributions as the meat).
+
+From the fit:
+- each account's chance of churning in the next 12 months. Held at today's exposures the
+  monthly hazard gives 1 − exp(−12 exp(η)); exposures come and go within a year (a detractor
+  answer leaves the 6-month window), so the 12-month chance is calibrated on the months with a
+  full year after them: 1 − exp(−exp(a + b (ln 12 + η))), with a and b fitted (complementary
+  log-log again) on what those months went on to do;
+- the ARR at risk (ARR × that chance) and each account's main reasons: the drivers whose
+  removal would lower that chance most, among those whose interval is above 1;
+- the ARR at risk each driver accounts for now and a year ago (for the what-if);
+- a backtest: the model fitted on data up to 12 months before the data's last month predicts
+  the 12 months after; calibration by decile, AUC and Brier score, beside the health score's
+  (turned into a chance by the churn rate of its decile before then).
+
+Everything is stored in the database (tables churn_model_fits, churn_model_terms,
+account_churn_risk, churn_driver_attribution, churn_backtest_summary, churn_backtest_deciles),
+so the pages only read it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import warnings
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from scipy import sparse
+from scipy.stats import rankdata
+from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
+
+from northstar.data import rules
+from northstar.data.drivers import DRIVERS
+from northstar.data.months import add_months
+
+MODEL_SQL_DIR = Path(__file__).with_name("model_sql")
+DRIVER_IDS = tuple(DRIVERS)
+HORIZON_MONTHS = 12  # the risk horizon, and how far back the backtest's fit stops
+MAX_REASONS = 3  # reasons kept per account
+DECILES = 10
+CURRENT, BACKTEST = "current", "backtest"  # the two fits stored
+MODEL_SCORE, HEALTH_SCORE = "model", "health"  # the two scores the backtest compares
+# comparisons between two drivers' hazards, stored with their intervals: name -> (driver,
+# against driver); exp(coefficient) = how much faster the first leaves than the second
+CONTRASTS = {"detractor_followed_up_vs_not": ("detractor_followed_up",
+                                              "detractor_not_followed_up")}
+TABLES = ("churn_model_fits", "churn_model_terms", "account_churn_risk",
+          "churn_driver_attribution", "churn_backtest_summary", "churn_backtest_deciles")
+
+
+def _sql(name: str) -> str:
+    return (MODEL_SQL_DIR / f"{name}.sql").read_text()
+
+
+# --- the fit ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    """One coefficient: the intercept, a segment's baseline against the reference, a driver."""
+
+    term: str  # "intercept", "segment:<value>" or the driver id
+    kind: str  # "intercept", "segment" or "driver"
+    level: str  # the segment or driver id ("" for the intercept)
+    coefficient: float  # NaN when not estimable
+    std_error: float  # cluster-robust
+    exposed_accounts: int = 0
+    exposed_account_months: int = 0
+    exposed_events: int = 0
+    note: str = ""  # why a term is not estimable
+
+    @property
+    def estimable(self) -> bool:
+        return not math.isnan(self.coefficient)
+
+    @property
+    def hazard_ratio(self) -> float:
+        return math.exp(self.coefficient) if self.estimable else math.nan
+
+    def interval(self, z: float = rules.Z_95) -> tuple[float, float]:
+        """The hazard ratio's interval at the normal quantile z (95% by default)."""
+        if not self.estimable:
+            return math.nan, math.nan
+        return (math.exp(self.coefficient - z * self.std_error),
+                math.exp(self.coefficient + z * self.std_error))
+
+    @property
+    def raises_risk(self) -> bool:
+        """A driver whose 95% interval lies above 1: beyond noise, and a reason for risk."""
+        return self.kind == "driver" and self.estimable and self.interval()[0] > 1
+
+
+@dataclass(frozen=True)
+class Fit:
+    through_month: dt.date | None
+    reference_segment: str
+    terms: tuple[Term, ...]
+    accounts: int
+    account_months: int
+    events: int
+    converged: bool
+    note: str = ""
+    covariance: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)), repr=False)
+    calibration: tuple[float, float] = (0.0, 1.0)  # (a, b) of the 12-month chance
+    parameter_names: tuple[str, ...] = ()  # the covariance's rows and columns, in order
+
+    def probability(self, log_hazard: np.ndarray) -> np.ndarray:
+        """The chance of churning within 12 months: 1 − exp(−exp(a + b (ln 12 + η)))."""
+        intercept, slope = self.calibration
+        return 1 - np.exp(-np.exp(intercept + slope * (math.log(HORIZON_MONTHS) + log_hazard)))
+
+    @property
+    def usable(self) -> bool:
+        return self.converged and any(term.estimable for term in self.terms)
+
+    def term(self, name: str) -> Term | None:
+        return next((term for term in self.terms if term.term == name), None)
+
+    def log_hazard(self, frame: pd.DataFrame) -> np.ndarray:
+        """η for rows holding a segment and the driver columns (0/1); NaN for a segment the fit
+        has no baseline for."""
+        intercept = self.term("intercept")
+        if not self.usable or intercept is None:
+            return np.full(len(frame), np.nan)
+        baseline = {self.reference_segment: intercept.coefficient}
+        for term in self.terms:
+            if term.kind == "segment" and term.estimable:
+                baseline[term.level] = intercept.coefficient + term.coefficient
+        eta = frame["segment"].map(baseline).to_numpy(dtype=float)
+        for term in self.terms:
+            if term.kind == "driver" and term.estimable:
+                eta = eta + term.coefficient * frame[term.level].to_numpy(dtype=float)
+        return eta
+
+    def log_hazard_error(self, frame: pd.DataFrame) -> np.ndarray:
+        """The standard error of each row's η from the (cluster-robust) covariance of the
+        coefficients: √(x Σ xᵀ), x the row's design (1, segment indicators, drivers)."""
+        if not self.usable or not self.parameter_names:
+            return np.full(len(frame), np.nan)
+        columns = []
+        for name in self.parameter_names:
+            if name == "intercept":
+                columns.append(np.ones(len(frame)))
+            elif name.startswith("segment:"):
+                columns.append((frame["segment"] == name.removeprefix("segment:"))
+                               .to_numpy(dtype=float))
+            else:
+                columns.append(frame[name].to_numpy(dtype=float))
+        design = np.column_stack(columns)
+        return np.sqrt(np.einsum("ij,jk,ik->i", design, self.covariance, design))
+
+
+def _not_fitted(through_month: dt.date | None, note: str, patterns: pd.DataFrame) -> Fit:
+    return Fit(through_month, "", (), int(patterns["account_index"].nunique())
+               if len(patterns) else 0, int(patterns["account_months"].sum()) if len(patterns)
+               else 0, int(patterns["churn_events"].sum()) if len(patterns) else 0, False, note)
+
+
+def fit(rows: pd.DataFrame, through_month: dt.date | None = None) -> Fit:
+    """Fit the model on account_patterns rows (one per account and covariate pattern).
+
+    A driver enters only when at least 30 accounts and 5 churn events are on each side of it
+    (exposed and not); a segment only with 5 churn events of its own (its accounts are left out
+    otherwise). The reference segment is the one with the most account-months.
+    """
+    if rows.empty or rows["churn_events"].sum() < rules.MIN_EVENTS:
+        return _not_fitted(through_month, "too few churned accounts to fit the churn model", rows)
+    events_by_segment = rows.groupby("segment")["churn_events"].sum()
+    kept_segments = sorted(events_by_segment[events_by_segment >= rules.MIN_EVENTS].index)
+    rows = rows.loc[rows["segment"].isin(kept_segments)]
+    if rows.empty:
+        return _not_fitted(through_month, "no segment has enough churned accounts to fit the "
+                           "churn model", rows)
+    months_by_segment = rows.groupby("segment")["account_months"].sum()
+    reference = str(months_by_segment.idxmax())
+    terms: list[Term] = []
+    drivers: list[str] = []
+    for driver_id in DRIVER_IDS:
+        exposed = rows[driver_id] == 1
+        sides = [(rows.loc[side, "account_index"].nunique(), rows.loc[side, "churn_events"].sum())
+                 for side in (exposed, ~exposed)]
+        counts = dict(exposed_accounts=int(sides[0][0]),
+                      exposed_account_months=int(rows.loc[exposed, "account_months"].sum()),
+                      exposed_events=int(sides[0][1]))
+        if all(accounts >= rules.MIN_ACCOUNTS and events >= rules.MIN_EVENTS
+               for accounts, events in sides):
+            drivers.append(driver_id)
+            terms.append(Term(driver_id, "driver", driver_id, 0.0, 0.0, **counts))
+        else:
+            terms.append(Term(driver_id, "driver", driver_id, math.nan, math.nan, **counts,
+                              note="too few accounts or churn events on one side to estimate"))
+    segments = [segment for segment in kept_segments if segment != reference]
+
+    # the design: one row per covariate pattern (segment × drivers), grouped from the accounts
+    key = ["segment", *drivers]
+    patterns = (rows.groupby(key, as_index=False, sort=True)
+                [["account_months", "churn_events"]].sum())
+    design = _design(patterns, segments, drivers)
+    endog = np.column_stack([patterns["churn_events"],
+                             patterns["account_months"] - patterns["churn_events"]])
+    family = sm.families.Binomial(link=sm.families.links.CLogLog())
+    with warnings.catch_warnings():
+        # a grouped fit with as many patterns as parameters predicts every pattern exactly,
+        # which statsmodels reports as "perfect prediction"; real separation cannot happen
+        # here, as every term has 5 churn events on each side
+        warnings.simplefilter("ignore", PerfectSeparationWarning)
+        # the IRLS steps' least-squares scale divides by the residual degrees of freedom, zero
+        # for a saturated fit; the binomial family does not use it
+        warnings.filterwarnings("ignore", "(divide by zero|invalid value) encountered",
+                                RuntimeWarning)
+        try:
+            result = sm.GLM(endog, design, family=family).fit(maxiter=100)
+        except (np.linalg.LinAlgError, ValueError) as error:
+            return _not_fitted(through_month, f"the churn model could not be fitted: {error}",
+                               rows)
+    converged = bool(result.converged) and bool(np.all(np.isfinite(result.params)))
+    params = np.asarray(result.params)
+
+    # the sandwich: bread = the inverse information of the grouped fit; meat = Σ over accounts
+    # of the outer product of each account's summed score contributions
+    row_pattern = rows.merge(patterns[key].assign(pattern_index=np.arange(len(patterns))),
+                             on=key, how="left")["pattern_index"].to_numpy()
+    mu = np.asarray(result.fittedvalues)
+    covariance = cluster_robust_covariance(
+        design, params, mu, np.asarray(result.normalized_cov_params), row_pattern,
+        rows["account_index"].to_numpy(), rows["account_months"].to_numpy(dtype=float),
+        rows["churn_events"].to_numpy(dtype=float))
+    errors = np.sqrt(np.diag(covariance))
+    names = ["intercept", *[f"segment:{segment}" for segment in segments], *drivers]
+    by_name = dict(zip(names, zip(params, errors, strict=True), strict=True))
+    fitted_terms = [Term("intercept", "intercept", "", *by_name["intercept"])]
+    fitted_terms += [Term(f"segment:{segment}", "segment", segment, *by_name[f"segment:{segment}"])
+                     for segment in segments]
+    for term in terms:
+        if term.term in by_name:
+            coefficient, error = by_name[term.term]
+            term = Term(term.term, "driver", term.level, float(coefficient), float(error),
+                        term.exposed_accounts, term.exposed_account_months, term.exposed_events)
+        fitted_terms.append(term)
+    for name, (first, second) in CONTRASTS.items():
+        if first in names and second in names:
+            i, j = names.index(first), names.index(second)
+            variance = covariance[i, i] + covariance[j, j] - 2 * covariance[i, j]
+            fitted_terms.append(Term(name, "contrast", name, float(params[i] - params[j]),
+                                     float(math.sqrt(max(variance, 0.0)))))
+    return Fit(through_month, reference, tuple(fitted_terms), int(rows["account_index"].nunique()),
+               int(rows["account_months"].sum()), int(rows["churn_events"].sum()), converged,
+               "" if converged else "the churn model did not converge", covariance,
+               parameter_names=tuple(names))
+
+
+def _design(patterns: pd.DataFrame, segments: list[str], drivers: list[str]) -> np.ndarray:
+    columns = [np.ones(len(patterns))]
+    columns += [(patterns["segment"] == segment).to_numpy(dtype=float) for segment in segments]
+    columns += [patterns[driver].to_numpy(dtype=float) for driver in drivers]
+    return np.column_stack(columns)
+
+
+def calibrate(fitted: Fit, landmarks: pd.DataFrame) -> Fit:
+    """The fit with its 12-month chance calibrated on calibration_landmarks rows (account-months
+    with a full year after them, by pattern): a and b of churned within 12 months ~ a + b (ln 12
+    + η), binomial with the complementary log-log link. Unchanged (a = 0, b = 1) with fewer
+    than 5 churned."""
+    if not fitted.usable or landmarks.empty:
+        return fitted
+    eta = fitted.log_hazard(landmarks)
+    known = np.isfinite(eta)
+    churned = landmarks["churned_within_12m"].to_numpy(dtype=float)[known]
+    if churned.sum() < rules.MIN_EVENTS:
+        return fitted
+    total = landmarks["landmarks"].to_numpy(dtype=float)[known]
+    design = np.column_stack([np.ones(known.sum()), math.log(HORIZON_MONTHS) + eta[known]])
+    family = sm.families.Binomial(link=sm.families.links.CLogLog())
+    try:
+        result = sm.GLM(np.column_stack([churned, total - churned]), design,
+                        family=family).fit(maxiter=100)
+    except (np.linalg.LinAlgError, ValueError):
+        return fitted
+    if not result.converged:
+        return fitted
+    intercept, slope = (float(value) for value in result.params)
+    return replace(fitted, calibration=(intercept, slope))
+
+
+def cluster_robust_covariance(
+    design: np.ndarray, params: np.ndarray, mu: np.ndarray, bread: np.ndarray,
+    row_pattern: np.ndarray, row_account: np.ndarray, row_months: np.ndarray,
+    row_events: np.ndarray,
+) -> np.ndarray:
+    """The cluster-robust (by account) covariance of a grouped binomial complementary log-log
+    fit.
+
+    Each account-pattern row (m months, e events, pattern p with fitted monthly chance μ_p)
+    contributes the score x_p · (−ln(1 − μ_p) ÷ μ_p) · (e − m μ_p); an account's contributions
+    are summed, and the meat is Σ_accounts S Sᵀ. With G accounts, N account-months and k
+    parameters the result is scaled by G ÷ (G − 1) × (N − 1) ÷ (N − k), as statsmodels does.
+    """
+    del params  # the fitted chances carry everything the score needs
+    factor = -np.log1p(-mu) / mu
+    contribution = factor[row_pattern] * (row_events - row_months * mu[row_pattern])
+    accounts = int(row_account.max()) + 1
+    by_account = sparse.csr_matrix(
+        (contribution, (row_account, row_pattern)), shape=(accounts, len(mu)))
+    scores = by_account @ design  # accounts × parameters
+    meat = scores.T @ scores
+    observations, parameters = row_months.sum(), design.shape[1]
+    correction = accounts / (accounts - 1) * (observations - 1) / (observations - parameters)
+    return correction * bread @ meat @ bread
+
+
+def attribution(fit_: Fit, frame: pd.DataFrame, log_hazard: np.ndarray) -> dict[str, np.ndarray]:
+    """Per account and driver: the 12-month chance the driver adds, p(η) − p(η − β), for the
+    exposed (0 elsewhere), at the estimate and at the ends of its 95% interval."""
+    shares: dict[str, np.ndarray] = {}
+    for term in fit_.terms:
+        if term.kind != "driver" or not term.estimable:
+            continue
+        exposed = frame[term.level].to_numpy(dtype=float)
+        without = log_hazard - term.coefficient * exposed
+        for suffix, coefficient in (("", term.coefficient),
+                                    ("_low", term.coefficient - rules.Z_95 * term.std_error),
+                                    ("_high", term.coefficient + rules.Z_95 * term.std_error)):
+            added = fit_.probability(without + coefficient * exposed) - fit_.probability(without)
+            shares[term.level + suffix] = np.where(exposed > 0, added, 0.0)
+    return shares
+
+
+def reasons(fit_: Fit, frame: pd.DataFrame, log_hazard: np.ndarray) -> tuple[list, list]:
+    """Each account's main reasons: the drivers beyond noise (interval above 1) it is exposed
+    to, by how much each adds to its 12-month chance, most first (at most three)."""
+    risky = [term for term in fit_.terms if term.raises_risk]
+    if not risky or len(frame) == 0:
+        return [[] for _ in range(len(frame))], [[] for _ in range(len(frame))]
+    added = np.column_stack([
+        np.where(frame[term.level].to_numpy() > 0,
+                 fit_.probability(log_hazard) - fit_.probability(log_hazard - term.coefficient),
+                 0.0)
+        for term in risky
+    ])
+    order = np.argsort(-added, axis=1, kind="stable")[:, :MAX_REASONS]
+    ids, shares = [], []
+    for row, columns in enumerate(order):
+        kept = [column for column in columns if added[row, column] > 0]
+        ids.append([risky[column].level for column in kept])
+        shares.append([float(added[row, column]) for column in kept])
+    return ids, shares
+
+
+# --- the backtest ----------------------------------------------------------------------------
+
+
+def auc(outcome: np.ndarray, score: np.ndarray) -> float:
+    """The area under the ROC curve (the chance a churned account scores above a retained
+    one, ties counting half), by the rank-sum formula."""
+    outcome = np.asarray(outcome, dtype=bool)
+    positives, negatives = int(outcome.sum()), int((~outcome).sum())
+    if positives == 0 or negatives == 0:
+        return math.nan
+    ranks = rankdata(score)
+    return float((ranks[outcome].sum() - positives * (positives + 1) / 2)
+                 / (positives * negatives))
+
+
+def brier(outcome: np.ndarray, probability: np.ndarray) -> float:
+    """The mean squared difference between the predicted chance and what happened (0 or 1)."""
+    return float(np.mean((np.asarray(probability) - np.asarray(outcome, dtype=float)) ** 2))
+
+
+def deciles(outcome: np.ndarray, probability: np.ndarray) -> pd.DataFrame:
+    """Accounts in ten equal groups by predicted chance (lowest first): accounts, churned,
+    mean predicted and observed churn (%)."""
+    frame = pd.DataFrame({"outcome": np.asarray(outcome, dtype=float),
+                          "probability": np.asarray(probability, dtype=float)})
+    order = rankdata(frame["probability"], method="ordinal") - 1
+    frame["decile"] = (order * DECILES // len(frame)).astype(int) + 1
+    grouped = frame.groupby("decile").agg(
+        accounts=("outcome", "size"), churned=("outcome", "sum"),
+        predicted_pct=("probability", "mean"), observed_pct=("outcome", "mean"))
+    grouped[["predicted_pct", "observed_pct"]] *= 100
+    grouped["churned"] = grouped["churned"].astype(int)
+    return grouped.reset_index()
+
+
+def health_probability(history: pd.DataFrame, scores: np.ndarray) -> np.ndarray:
+    """The health score as a 12-month chance: the churn rate, before the backtest month, of the
+    score decile an account's (whole-number) score falls in; history has health_score,
+    account_months and churned_within_12m per score."""
+    history = history.sort_values("health_score")
+    share = history["account_months"].cumsum() / history["account_months"].sum()
+    group = np.minimum((share.to_numpy() * DECILES - 1e-9).astype(int), DECILES - 1)
+    rates = (history.assign(group=group).groupby("group")[["churned_within_12m", "account_months"]]
+             .sum())
+    rate_by_group = (rates["churned_within_12m"] / rates["account_months"]).to_dict()
+    edges = history["health_score"].to_numpy()
+    rounded = np.round(scores)
+    position = np.clip(np.searchsorted(edges, rounded, side="left"), 0, len(edges) - 1)
+    return np.array([rate_by_group[g] for g in group[position]], dtype=float)
+
+
+@dataclass(frozen=True)
+class ScoreCheck:
+    score_name: str
+    accounts: int
+    churned: int
+    auc: float
+    brier: float
+    table: pd.DataFrame  # deciles
+
+
+@dataclass(frozen=True)
+class Backtest:
+    landmark_month: dt.date | None
+    fitted_through: dt.date | None
+    checks: tuple[ScoreCheck, ...]
+    note: str = ""  # why there is no backtest
+
+
+def _calibration_landmarks(con: duckdb.DuckDBPyConnection, first_month: dt.date,
+                           through: dt.date) -> pd.DataFrame:
+    """The months the 12-month chance is calibrated on: those with a full year after them, and
+    a full year before them where the data has such months (earlier months see only part of
+    a driver's look-back: a year without an executive meeting, say)."""
+    full_history = add_months(first_month, HORIZON_MONTHS - 1)
+    start = full_history if full_history <= through else first_month
+    return con.execute(_sql("calibration_landmarks"),
+                       {"from_month": start, "through_month": through}).df()
+
+
+def run_backtest(con: duckdb.DuckDBPyConnection, first_month: dt.date,
+                 last_month: dt.date) -> tuple[Backtest, Fit | None]:
+    """Fit on the account-months up to 12 months before the last month, predict each account
+    billed then for the 12 months after, compare with what happened; the health score beside."""
+    landmark = add_months(last_month, -HORIZON_MONTHS)
+    history_through = add_months(landmark, -HORIZON_MONTHS)
+    if history_through < first_month:
+        return Backtest(None, None, (), "The backtest needs at least 25 months of data: a year "
+                        "to fit on, and a year after the month it predicts from."), None
+    fitted = calibrate(
+        fit(con.execute(_sql("account_patterns"),
+                        {"through_month": add_months(landmark, -1)}).df(),
+            add_months(landmark, -1)),
+        _calibration_landmarks(con, first_month, history_through))
+    if not fitted.usable:
+        return Backtest(landmark, fitted.through_month, (), fitted.note), fitted
+    accounts = con.execute(_sql("landmark_accounts"), {"month": landmark}).df()
+    accounts = accounts.loc[accounts["health_score"].notna()].reset_index(drop=True)
+    history = con.execute(_sql("health_score_history"), {"through_month": history_through}).df()
+    outcome = accounts["churned_within_12m"].to_numpy(dtype=bool)
+    if len(accounts) < rules.MIN_ACCOUNTS or outcome.sum() < rules.MIN_EVENTS or history.empty:
+        return Backtest(landmark, fitted.through_month, (),
+                        "Too few accounts or churned accounts in the backtest year."), fitted
+    model_probability = fitted.probability(fitted.log_hazard(accounts))
+    known = ~np.isnan(model_probability)
+    health_chance = health_probability(history, accounts["health_score"].to_numpy())
+    checks = []
+    for name, probability, ranking in (
+        (MODEL_SCORE, model_probability, model_probability),
+        (HEALTH_SCORE, health_chance, -accounts["health_score"].to_numpy(dtype=float)),
+    ):
+        checks.append(ScoreCheck(
+            name, int(known.sum()), int(outcome[known].sum()), auc(outcome[known], ranking[known]),
+            brier(outcome[known], probability[known]),
+            deciles(outcome[known], probability[known])))
+    return Backtest(landmark, fitted.through_month, tuple(checks)), fitted
+
+
+# --- building and storing ------------------------------------------------------------------
+
+
+def build(con: duckdb.DuckDBPyConnection) -> None:
+    """Fit the model and its backtest on a built database and store what the pages read."""
+    first_month, last_month = con.execute(
+        "select min(month), max(month) from account_driver_exposures").fetchall()[0]
+    if first_month is None:
+        current = _not_fitted(None, "no billed months to fit the churn model on",
+                              pd.DataFrame(columns=["account_index", "account_months",
+                                                    "churn_events"]))
+        backtest, backtest_fit = Backtest(None, None, (), current.note), None
+        landmark_frames: dict[str, tuple[dt.date, pd.DataFrame]] = {}
+    else:
+        through = add_months(last_month, -1)
+        current = fit(con.execute(_sql("account_patterns"), {"through_month": through}).df(),
+                      through)
+        calibration_through = add_months(last_month, -HORIZON_MONTHS)
+        if calibration_through >= first_month:
+            current = calibrate(current, _calibration_landmarks(con, first_month,
+                                                                calibration_through))
+        backtest, backtest_fit = run_backtest(con, first_month, last_month)
+        opening = add_months(last_month, -HORIZON_MONTHS)
+        landmark_frames = {
+            role: (month, con.execute(_sql("landmark_accounts"), {"month": month}).df())
+            for role, month in (("now", last_month), ("opening", opening))
+            if month >= first_month
+        }
+    _store_fits(con, [(CURRENT, current), *([(BACKTEST, backtest_fit)] if backtest_fit else [])])
+    _store_backtest(con, backtest)
+    _store_account_risk(con, current, landmark_frames.get("now"))
+    _store_attribution(con, current, landmark_frames)
+
+
+DATE_COLUMNS = ("through_month", "landmark_month", "fitted_through", "month")
+
+
+def _replace_table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
+    """Replace table `name` with the frame; its month columns stored as dates."""
+    dates = [column for column in DATE_COLUMNS if column in frame.columns]
+    for column in dates:
+        frame[column] = pd.to_datetime(frame[column])
+    cast = (" replace (" + ", ".join(f"{column}::date as {column}" for column in dates) + ")"
+            if dates else "")
+    con.register("_model_frame", frame)
+    try:
+        # the table and column names are this module's constants, never input
+        con.execute(f"create or replace table {name} as select *{cast} from _model_frame")
+    finally:
+        con.unregister("_model_frame")
+
+
+def _store_fits(con: duckdb.DuckDBPyConnection, fits: list[tuple[str, Fit]]) -> None:
+    fit_rows, term_rows = [], []
+    for model, fitted in fits:
+        fit_rows.append({
+            "model": model, "through_month": fitted.through_month,
+            "reference_segment": fitted.reference_segment, "accounts": fitted.accounts,
+            "account_months": fitted.account_months, "churn_events": fitted.events,
+            "converged": fitted.converged, "note": fitted.note,
+            "calibration_intercept": fitted.calibration[0],
+            "calibration_slope": fitted.calibration[1],
+        })
+        for term in fitted.terms:
+            low95, high95 = term.interval(rules.Z_95)
+            low99, high99 = term.interval(rules.Z_99)
+            term_rows.append({
+                "model": model, "term": term.term, "kind": term.kind, "level": term.level,
+                "coefficient": term.coefficient, "std_error": term.std_error,
+                "hazard_ratio": term.hazard_ratio, "hr_low_95": low95, "hr_high_95": high95,
+                "hr_low_99": low99, "hr_high_99": high99,
+                "exposed_accounts": term.exposed_accounts,
+                "exposed_account_months": term.exposed_account_months,
+                "exposed_events": term.exposed_events, "note": term.note,
+            })
+    fits_frame = pd.DataFrame(fit_rows)
+    _replace_table(con, "churn_model_fits", fits_frame)
+    _replace_table(con, "churn_model_terms", pd.DataFrame(term_rows, columns=[
+        "model", "term", "kind", "level", "coefficient", "std_error", "hazard_ratio",
+        "hr_low_95", "hr_high_95", "hr_low_99", "hr_high_99", "exposed_accounts",
+        "exposed_account_months", "exposed_events", "note"]).astype({
+            "coefficient": float, "std_error": float, "hazard_ratio": float,
+            "hr_low_95": float, "hr_high_95": float, "hr_low_99": float, "hr_high_99": float,
+            "exposed_accounts": "int64", "exposed_account_months": "int64",
+            "exposed_events": "int64", "model": str, "term": str, "kind": str, "level": str,
+            "note": str}))
+
+
+def _store_backtest(con: duckdb.DuckDBPyConnection, backtest: Backtest) -> None:
+    summary = [{
+        "score_name": check.score_name, "landmark_month": backtest.landmark_month,
+        "fitted_through": backtest.fitted_through, "accounts": check.accounts,
+        "churned": check.churned, "auc": check.auc, "brier": check.brier, "note": "",
+    } for check in backtest.checks] or [{
+        "score_name": None, "landmark_month": backtest.landmark_month,
+        "fitted_through": backtest.fitted_through, "accounts": 0, "churned": 0,
+        "auc": math.nan, "brier": math.nan, "note": backtest.note,
+    }]
+    frame = pd.DataFrame(summary).astype({"score_name": "string", "accounts": "int64",
+                                          "churned": "int64", "auc": float, "brier": float,
+                                          "note": str})
+    _replace_table(con, "churn_backtest_summary", frame)
+    tables = [check.table.assign(score_name=check.score_name) for check in backtest.checks]
+    deciles_frame = (pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(
+        {"decile": pd.Series(dtype="int64"), "accounts": pd.Series(dtype="int64"),
+         "churned": pd.Series(dtype="int64"), "predicted_pct": pd.Series(dtype=float),
+         "observed_pct": pd.Series(dtype=float), "score_name": pd.Series(dtype="string")}))
+    _replace_table(con, "churn_backtest_deciles", deciles_frame[
+        ["score_name", "decile", "accounts", "churned", "predicted_pct", "observed_pct"]])
+
+
+def _store_account_risk(con: duckdb.DuckDBPyConnection, fitted: Fit,
+                        now: tuple[dt.date, pd.DataFrame] | None) -> None:
+    month, frame = now if now else (None, pd.DataFrame(
+        columns=["account_id", "segment", "region", "plan", "arr_usd", *DRIVER_IDS]))
+    eta = fitted.log_hazard(frame) if len(frame) else np.zeros(0)
+    probability = fitted.probability(eta) if len(frame) else np.zeros(0)
+    error = fitted.log_hazard_error(frame) if len(frame) else np.zeros(0)
+    low = fitted.probability(eta - rules.Z_95 * error) if len(frame) else np.zeros(0)
+    high = fitted.probability(eta + rules.Z_95 * error) if len(frame) else np.zeros(0)
+    ids, shares = reasons(fitted, frame, eta) if len(frame) else ([], [])
+    arr = frame["arr_usd"].to_numpy(dtype=float) if len(frame) else np.zeros(0)
+    risk = pd.DataFrame({
+        "account_id": frame["account_id"].astype(str),
+        "month": pd.Series([month] * len(frame), dtype="datetime64[ns]"),
+        "segment": frame["segment"].astype(str), "region": frame["region"].astype(str),
+        "plan": frame["plan"].astype(str), "arr_usd": arr,
+        "churn_probability_12m": probability, "churn_probability_low_12m": low,
+        "churn_probability_high_12m": high, "arr_at_risk_usd": arr * probability,
+        "arr_at_risk_low_usd": arr * low, "arr_at_risk_high_usd": arr * high,
+        "reasons": pd.Series(ids, dtype=object),
+        "reason_arr_at_risk_usd": pd.Series(
+            [[share * value for share in row] for row, value in zip(shares, arr, strict=True)],
+            dtype=object),
+    })
+    con.register("_model_frame", risk)
+    try:
+        con.execute("""
+            create or replace table account_churn_risk as
+            select account_id::varchar as account_id, month::date as month,
+                segment::varchar as segment, region::varchar as region, plan::varchar as plan,
+                arr_usd::double as arr_usd,
+                churn_probability_12m::double as churn_probability_12m,
+                churn_probability_low_12m::double as churn_probability_low_12m,
+                churn_probability_high_12m::double as churn_probability_high_12m,
+                arr_at_risk_usd::double as arr_at_risk_usd,
+                arr_at_risk_low_usd::double as arr_at_risk_low_usd,
+                arr_at_risk_high_usd::double as arr_at_risk_high_usd,
+                reasons::varchar[] as reasons,
+                reason_arr_at_risk_usd::double[] as reason_arr_at_risk_usd
+            from _model_frame
+            order by arr_at_risk_usd desc nulls last, account_id""")
+    finally:
+        con.unregister("_model_frame")
+
+
+def _store_attribution(con: duckdb.DuckDBPyConnection, fitted: Fit,
+                       frames: dict[str, tuple[dt.date, pd.DataFrame]]) -> None:
+    """Per month role (now, a year ago), segment, region, plan and driver: accounts and ARR
+    exposed, and the ARR (and accounts) at risk in the next 12 months the driver accounts for,
+    at its estimate and the ends of its 95% interval."""
+    parts = []
+    for role, (month, frame) in frames.items():
+        if frame.empty or not fitted.usable:
+            continue
+        eta = fitted.log_hazard(frame)
+        shares = attribution(fitted, frame, eta)
+        arr = frame["arr_usd"].to_numpy(dtype=float)
+        for term in fitted.terms:
+            if term.kind != "driver" or not term.estimable:
+                continue
+            exposed = frame[term.level].to_numpy(dtype=float)
+            parts.append(pd.DataFrame({
+                "month_role": role, "month": pd.Timestamp(month),
+                "segment": frame["segment"], "region": frame["region"], "plan": frame["plan"],
+                "driver_id": term.level, "exposed_accounts": exposed,
+                "exposed_arr_usd": exposed * arr,
+                "at_risk_accounts": np.nan_to_num(shares[term.level]),
+                "at_risk_arr_usd": np.nan_to_num(shares[term.level] * arr),
+                "at_risk_arr_low_usd": np.nan_to_num(shares[term.level + "_low"] * arr),
+                "at_risk_arr_high_usd": np.nan_to_num(shares[term.level + "_high"] * arr),
+            }))
+    columns = ["month_role", "month", "segment", "region", "plan", "driver_id"]
+    if parts:
+        frame = (pd.concat(parts, ignore_index=True).groupby(columns, as_index=False)
+                 .sum(numeric_only=True))
+    else:
+        frame = pd.DataFrame({column: pd.Series(dtype=str) for column in columns})
+        frame["month"] = pd.Series(dtype="datetime64[ns]")
+        for column in ("exposed_accounts", "exposed_arr_usd", "at_risk_accounts",
+                       "at_risk_arr_usd", "at_risk_arr_low_usd", "at_risk_arr_high_usd"):
+            frame[column] = pd.Series(dtype=float)
+    _replace_table(con, "churn_driver_attribution", frame)

@@ -1,0 +1,23 @@
+-- churn model landmark: every account billed in $month with its exposures then
+-- each row: the account, its segment, region and plan, arr that month, its exposure to every
+-- churn driver, whether its revenue stopped within the next 12 months, and its health score
+-- that month (the weights of config/health_score.toml the rollups were built with; null when
+-- not scored).
+-- parameters:
+--   $month  the landmark month
+-- scope: account
+-- sensitive: none
+with final as (
+    select e.account_id, e.segment, e.region, e.plan, e.arr_usd, e.slow_support,
+        e.repeated_escalations, e.poor_onboarding, e.poor_services, e.detractor_not_followed_up,
+        e.detractor_followed_up, e.no_executive_meeting, e.not_cab_member, e.revenue_decline,
+        e.churned_within_12m,
+        health_score(h.support_experience, h.survey_sentiment, h.engagement, h.revenue_trend,
+                     s.w_support, s.w_sentiment, s.w_engagement, s.w_revenue) as health_score
+    from account_driver_exposures e
+    left join account_health_monthly h using (account_id, month)
+    left join health_score_settings s on true
+    where e.month = $month::date
+)
+select * from final
+order by account_id;

@@ -61,7 +61,7 @@ profile = profile_frame.iloc[0]
 
 st.header(literal(profile["account_name"]))
 st.caption(literal(f"{profile['account_id']} · {accounts.profile_caption(profile)}"))
-st.markdown(f"**{literal(accounts.status_text(profile))}**")
+status = st.empty()
 
 config = settings.load_config()
 revenue = queries.run_query("account_revenue", account_id=selected)
@@ -74,7 +74,7 @@ churn_risk = queries.run_query("account_risk", account_id=selected)
 
 latest_health = history.iloc[-1] if len(history) else None
 nps = surveys.loc[surveys["survey_type"] == "NPS"]
-columns = st.columns(6)
+columns = st.columns(5)
 columns[0].metric(
     "ARR" if profile["churn_date"] is None or str(profile["churn_date"]) == "NaT" else "Last ARR",
     format_usd(float(profile["last_arr_usd"] or 0)),
@@ -104,17 +104,17 @@ columns[3].metric(
     "Open tickets", f"{open_tickets:,}", border=True, help=f"{len(tickets):,} tickets in all"
 )
 cab_text = (
-    "Member"
+    "advisory board member"
     if profile["is_cab_member_now"]
     else (
-        "Former member"
+        "former advisory board member"
         if profile["cab_joined_on"] is not None and str(profile["cab_joined_on"]) != "NaT"
-        else "No"
+        else "not on the advisory board"
     )
 )
-columns[4].metric("CAB", cab_text, border=True, help="Customer Advisory Board membership")
+status.markdown(f"**{literal(accounts.status_text(profile))}** · {cab_text}")
 if churn_risk.empty or metrics.is_missing(churn_risk["churn_risk_pct"].iloc[0]):
-    columns[5].metric("Churn chance, 12 months", "—", border=True,
+    columns[4].metric("Churn risk", "—", border=True,
                       help="Not billed in the data's last month, or the churn model has no "
                       "estimate for its segment.")
 else:
@@ -125,11 +125,12 @@ else:
     arr_range = risk.usd_range_text(
         account_risk["arr_at_risk_low_usd"], account_risk["arr_at_risk_high_usd"]
     )
-    columns[5].metric(
-        "Churn chance, 12 months",
+    columns[4].metric(
+        "Churn risk",
         f"{account_risk['churn_risk_pct']:.0f}%",
         border=True,
-        help=f"From the churn model; 95% range {chance_range}. ARR at risk "
+        help=f"The chance of churning in the next 12 months, from the churn model; 95% range "
+        f"{chance_range}. ARR at risk "
         f"{format_usd(float(account_risk['arr_at_risk_usd']))} ({arr_range}).",
     )
     st.markdown(

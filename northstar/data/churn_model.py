@@ -322,20 +322,29 @@ def cluster_robust_covariance(
     return correction * bread @ meat @ bread
 
 
+def driver_shares(fit_: Fit, term: Term, frame: pd.DataFrame,
+                  log_hazard: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per account: the 12-month chance one driver adds, p(η) − p(η − β), for the exposed (0
+    elsewhere), at the estimate and at the ends of its 95% interval."""
+    exposed = frame[term.level].to_numpy(dtype=float)
+    without = log_hazard - term.coefficient * exposed
+    base = fit_.probability(without)
+    shares = []
+    for coefficient in (term.coefficient, term.coefficient - rules.Z_95 * term.std_error,
+                        term.coefficient + rules.Z_95 * term.std_error):
+        added = fit_.probability(without + coefficient * exposed) - base
+        shares.append(np.where(exposed > 0, added, 0.0))
+    return shares[0], shares[1], shares[2]
+
+
 def attribution(fit_: Fit, frame: pd.DataFrame, log_hazard: np.ndarray) -> dict[str, np.ndarray]:
-    """Per account and driver: the 12-month chance the driver adds, p(η) − p(η − β), for the
-    exposed (0 elsewhere), at the estimate and at the ends of its 95% interval."""
+    """driver_shares of every estimable driver, keyed "<driver>", "<driver>_low" and
+    "<driver>_high"."""
     shares: dict[str, np.ndarray] = {}
     for term in fit_.terms:
-        if term.kind != "driver" or not term.estimable:
-            continue
-        exposed = frame[term.level].to_numpy(dtype=float)
-        without = log_hazard - term.coefficient * exposed
-        for suffix, coefficient in (("", term.coefficient),
-                                    ("_low", term.coefficient - rules.Z_95 * term.std_error),
-                                    ("_high", term.coefficient + rules.Z_95 * term.std_error)):
-            added = fit_.probability(without + coefficient * exposed) - fit_.probability(without)
-            shares[term.level + suffix] = np.where(exposed > 0, added, 0.0)
+        if term.kind == "driver" and term.estimable:
+            (shares[term.level], shares[term.level + "_low"],
+             shares[term.level + "_high"]) = driver_shares(fit_, term, frame, log_hazard)
     return shares
 
 
@@ -644,26 +653,28 @@ def _store_attribution(con: duckdb.DuckDBPyConnection, fitted: Fit,
         if frame.empty or not fitted.usable:
             continue
         eta = fitted.log_hazard(frame)
-        shares = attribution(fitted, frame, eta)
         arr = frame["arr_usd"].to_numpy(dtype=float)
         for term in fitted.terms:
             if term.kind != "driver" or not term.estimable:
                 continue
+            share, low, high = driver_shares(fitted, term, frame, eta)
             exposed = frame[term.level].to_numpy(dtype=float)
+            # summed per segment, region and plan at once: a million accounts stay a million
+            # rows for one driver at a time
             parts.append(pd.DataFrame({
-                "month_role": role, "month": pd.Timestamp(month),
                 "segment": frame["segment"], "region": frame["region"], "plan": frame["plan"],
-                "driver_id": term.level, "exposed_accounts": exposed,
+                "exposed_accounts": exposed,
                 "exposed_arr_usd": exposed * arr,
-                "at_risk_accounts": np.nan_to_num(shares[term.level]),
-                "at_risk_arr_usd": np.nan_to_num(shares[term.level] * arr),
-                "at_risk_arr_low_usd": np.nan_to_num(shares[term.level + "_low"] * arr),
-                "at_risk_arr_high_usd": np.nan_to_num(shares[term.level + "_high"] * arr),
-            }))
+                "at_risk_accounts": np.nan_to_num(share),
+                "at_risk_arr_usd": np.nan_to_num(share * arr),
+                "at_risk_arr_low_usd": np.nan_to_num(low * arr),
+                "at_risk_arr_high_usd": np.nan_to_num(high * arr),
+            }).groupby(["segment", "region", "plan"], as_index=False).sum().assign(
+                month_role=role, month=pd.Timestamp(month), driver_id=term.level))
     columns = ["month_role", "month", "segment", "region", "plan", "driver_id"]
     if parts:
-        frame = (pd.concat(parts, ignore_index=True).groupby(columns, as_index=False)
-                 .sum(numeric_only=True))
+        frame = pd.concat(parts, ignore_index=True)
+        frame = frame[[*columns, *[c for c in frame.columns if c not in columns]]]
     else:
         frame = pd.DataFrame({column: pd.Series(dtype=str) for column in columns})
         frame["month"] = pd.Series(dtype="datetime64[ns]")

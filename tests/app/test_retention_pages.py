@@ -105,7 +105,7 @@ def test_account_360_shows_everything(demo):
     at = open_page("views/account.py", {"account": "A0000001"})
     assert at.title[0].value == "Account 360"
     assert [metric.label for metric in at.metric][1:] == [
-        "Health score", "NPS (latest)", "Open tickets", "CAB", "Churn chance, 12 months"]
+        "Health score", "NPS (latest)", "Open tickets", "Churn risk"]
     assert at.metric[-1].value.endswith("%") or at.metric[-1].value == "—"
     assert "A0000001" in as_shown(at.caption[0].value)
     tab_labels = [tab.label for tab in at.tabs]

@@ -91,7 +91,10 @@ if st.context.url:
     with st.sidebar:
         st.caption("Link to this view (copy with the button on the right)")
         st.code(
-            presentation.share_url(st.context.url, navigation.url_path,
+            # the home page lives at "/" (its own path is not an address Streamlit serves)
+            presentation.share_url(st.context.url,
+                                   "" if access.page_key(navigation) == pages.HOME
+                                   else navigation.url_path,
                               view_state.with_view_params(presentation.current_params())),
             language=None,
             wrap_lines=True,

@@ -151,7 +151,6 @@ with right:
             "Department": st.column_config.LinkColumn(
                 "Department", display_text=r"#(.*)$", help="Opens the department's scorecard"
             ),
-            "Alignment score (%)": st.column_config.NumberColumn(format="%.0f%%"),
         },
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from northstar.analytics import kpi_cards
+from northstar.analytics import display, kpi_cards
 from northstar.analytics.metrics import METRICS, format_value
 from northstar.data.months import month_label
 from northstar.ui import ceo_brief, charts, downloads, filters, kpi_wall, queries
@@ -74,9 +74,10 @@ with right:
         tick_suffix="%",
         hover_values=[format_value(nrr, value) for value in trend["nrr_pct"]],
     )
+    charts.reference_line(nrr_trend, 100, "100%: revenue kept in full")
     charts.show(nrr_trend)
     st.caption(
-        f"Each point is NRR over the {window.months} month(s) ending that month. "
+        f"Each point is NRR over the {display.count_of(window.months, 'month')} ending that month. "
         f"{int(row['churned_accounts']):,} of {int(row['opening_accounts']):,} accounts "
         f"active at the start churned in the period."
     )
@@ -93,8 +94,8 @@ export_kpis = [
     for card in cards
 ]
 export_figures = [
-    (f"Where ARR moved ({window.label})", bridge),
-    (f"NRR, rolling {window.months} month(s)", nrr_trend),
+    (f"Where ARR moved, {window.label}", bridge),
+    (f"NRR, rolling {display.count_of(window.months, 'month')}", nrr_trend),
 ]
 export_sentences = [
     sentence.text for sentence in (*brief.investments, *brief.risks, *brief.changes)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
+from northstar.analytics import display
 from northstar.data import data_status
-from northstar.ui import progress, queries
+from northstar.ui import progress, queries, tables
 
 PROBLEM_ROWS = 500
 PROBLEM_COLUMNS = {
@@ -45,7 +47,7 @@ columns[1].metric(
 )
 columns[2].metric(
     "Last load",
-    f"{run['finished_at']:%d %b %Y}" if run is not None else "None yet",
+    f"{run['finished_at']:%d %b %Y}" if run is not None else "Not yet",
     border=True,
     help=f"Finished {run['finished_at']:%d %b %Y %H:%M} UTC" if run is not None else None,
 )
@@ -56,22 +58,24 @@ columns[3].metric(
 missing = data_status.missing_tables(row_counts)
 if missing:
     st.warning(
-        f"{len(missing)} table(s) have no rows; the parts of the app they feed show nothing "
+        f"{display.count_of(len(missing), 'table')} "
+        f"{'has' if len(missing) == 1 else 'have'} no rows; "
+        "the parts of the app they feed show nothing "
         "until a load provides them.",
         icon=":material/table_rows:",
     )
-    st.dataframe(
-        [
+    tables.show(
+        pd.DataFrame([
             {"Table": table.label, "Required": table.required, "Affects": "; ".join(table.pages)}
             for table in missing
-        ],
+        ]),
         hide_index=True,
         column_config={"Affects": st.column_config.TextColumn("Affects", width="large")},
     )
 
 st.subheader("Tables")
 overview = data_status.table_overview(row_counts, load_tables)
-st.dataframe(
+tables.show(
     overview,
     hide_index=True,
     height=36 * (len(overview) + 1) + 2,  # every table without scrolling
@@ -108,7 +112,7 @@ if counts.empty:
         "Every row was loaded and no quality warnings were raised.", icon=":material/check_circle:"
     )
     st.stop()
-st.dataframe(
+tables.show(
     data_status.problems_table(counts),
     hide_index=True,
     column_config={
@@ -132,6 +136,6 @@ for tab, kind, empty_text in (
             f"The first {PROBLEM_ROWS:,} by table and line; the rejects CSV written "
             "by the load has every refused row."
         )
-        st.dataframe(
+        tables.show(
             data_status.problems_table(frame), hide_index=True, column_config=PROBLEM_COLUMNS
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from northstar.analytics import health, risk
+from northstar.analytics import display, health, risk
 from northstar.analytics.metrics import format_usd
 from northstar.data import settings
 from northstar.data.months import month_label
@@ -47,7 +47,9 @@ for column, band in zip(columns, health.BANDS, strict=True):
 unscored = int(by_band["accounts"].get("Not scored", 0))
 if unscored:
     st.caption(
-        f"{unscored:,} active account(s) are not scored yet: fewer than two components have a "
+        f"{display.count_of(unscored, 'active account')} "
+        f"{'is' if unscored == 1 else 'are'} not scored yet: "
+        "fewer than two components have a "
         "signal (typically accounts in their first months)."
     )
 
@@ -180,14 +182,11 @@ else:
         table,
         hide_index=True,
         column_config={
-            "AUC": st.column_config.NumberColumn(format="%.2f"),
             "Brier score": st.column_config.NumberColumn(
-                format="%.3f",
                 help="Mean squared gap between the predicted chance and what happened (0 or 1); "
                 "lower is better",
             ),
             "Largest decile gap (pp)": st.column_config.NumberColumn(
-                format="%.1f",
                 help="The largest difference between predicted and observed churn in any decile, "
                 "in percentage points",
             ),

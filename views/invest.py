@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from northstar.analytics import invest, links
+from northstar.analytics import invest, links, risk
 from northstar.analytics.metrics import format_usd
 from northstar.data import pages, settings
 from northstar.data.months import add_months, month_label, range_label
@@ -118,11 +118,9 @@ with drivers_tab:
                     "that it puts any ARR at risk"
                 ),
                 "Crude churn exposed": st.column_config.NumberColumn(
-                    format="%.1f%%",
                     help="Crude: exposed account-months that churned within 12 months, all "
                     "segments pooled, nothing else taken into account",
                 ),
-                "Crude churn not exposed": st.column_config.NumberColumn(format="%.1f%%"),
                 "Crude relative risk": st.column_config.TextColumn(
                     help="Crude churn exposed ÷ not exposed with its 95% interval: for "
                     "reference, not adjusted for the other drivers or the segment"
@@ -159,17 +157,7 @@ with drivers_tab:
                     "exposure; drivers it did not plant have a true ratio of 1. The model's "
                     "estimate should land near the planted ratio, inside its intervals."
                 )
-                downloads.dataframe(
-                    check.drop(columns="driver_id"),
-                    hide_index=True,
-                    column_config={
-                        column: st.column_config.NumberColumn(format="%.2f")
-                        for column in (
-                            "Planted hazard ratio", "Estimated hazard ratio", "95% low",
-                            "95% high", "99% low", "99% high",
-                        )
-                    },
-                )
+                downloads.dataframe(check.drop(columns="driver_id"), hide_index=True)
 
 with initiatives_tab:
     if initiatives_tab.open:
@@ -211,23 +199,14 @@ with initiatives_tab:
                 border=True,
             )
             rankable_rows = ranked_initiatives["rankable"]
+            ranked_only = ranked_initiatives.where(rankable_rows)  # — for the others
             shown = pd.DataFrame(
                 {
-                    "Rank": [
-                        f"{rank:.0f}" if ok else "—"
-                        for rank, ok in zip(ranked_initiatives["rank"], rankable_rows, strict=True)
-                    ],
+                    "Rank": ranked_only["rank"],
                     "Initiative": ranked_initiatives["initiative_name"],
-                    "Driver addressed": ranked_initiatives["driver_label"],
-                    "Driver reading": ranked_initiatives["reading"],
-                    "ARR protected a year": [
-                        format_usd(value) if ok else "—"
-                        for value, ok in zip(
-                            ranked_initiatives["protected_arr_usd"], rankable_rows, strict=True
-                        )
-                    ],
+                    "ARR protected a year": ranked_only["protected_arr_usd"],
                     "95% range": [
-                        f"{format_usd(low)}–{format_usd(high)}" if ok else "—"
+                        risk.usd_range_text(low, high) if ok else None
                         for low, high, ok in zip(
                             ranked_initiatives["protected_low_usd"],
                             ranked_initiatives["protected_high_usd"],
@@ -235,24 +214,15 @@ with initiatives_tab:
                             strict=True,
                         )
                     ],
-                    "Per dollar": [
-                        f"${value:.2f}" if ok else "—"
-                        for value, ok in zip(
-                            ranked_initiatives["protected_per_dollar"], rankable_rows, strict=True
-                        )
-                    ],
-                    "Cost": [format_usd(value) for value in ranked_initiatives["cost_usd"]],
+                    "ROI": ranked_only["roi_pct"],
+                    "Payback (months)": ranked_only["payback_months"].replace(math.inf, math.nan),
+                    "Cost": ranked_initiatives["cost_usd"],
+                    "Protected per dollar": ranked_only["protected_per_dollar"].replace(
+                        math.inf, math.nan
+                    ),
                     "Expected churn reduction": ranked_initiatives["expected_reduction_pct"],
-                    "ROI": [
-                        f"{value:,.0f}%" if ok else "—"
-                        for value, ok in zip(ranked_initiatives["roi_pct"], rankable_rows,
-                                             strict=True)
-                    ],
-                    "Payback (months)": [
-                        f"{value:.1f}" if ok and math.isfinite(value) else "—"
-                        for value, ok in zip(ranked_initiatives["payback_months"], rankable_rows,
-                                             strict=True)
-                    ],
+                    "Driver addressed": ranked_initiatives["driver_label"],
+                    "Driver reading": ranked_initiatives["reading"],
                     "Department": ranked_initiatives["department_name"],
                     "Status": ranked_initiatives["status"].str.capitalize(),
                 }
@@ -261,12 +231,21 @@ with initiatives_tab:
                 shown,
                 hide_index=True,
                 column_config={
-                    "Rank": st.column_config.TextColumn(
+                    "Rank": st.column_config.NumberColumn(
                         help="Only initiatives whose driver raises churn beyond noise are "
-                        "ranked; — for the others"
+                        "ranked; — for the others", width=60,
                     ),
-                    "Initiative": st.column_config.TextColumn(pinned=True),
-                    "Expected churn reduction": st.column_config.NumberColumn(format="%.0f%%"),
+                    "Initiative": st.column_config.TextColumn(pinned=True, width="medium"),
+                    "ARR protected a year": st.column_config.NumberColumn(
+                        help="ARR the initiative keeps in a year: the driver's ARR at risk × "
+                        "the expected churn reduction"
+                    ),
+                    "ROI": st.column_config.NumberColumn(
+                        help="(ARR protected − cost) ÷ cost"
+                    ),
+                    "Payback (months)": st.column_config.NumberColumn(
+                        help="Months of protected ARR that pay back the cost"
+                    ),
                 },
             )
             st.subheader("Running and completed initiatives: are they working?")
@@ -307,16 +286,14 @@ with initiatives_tab:
                     ),
                     hide_index=True,
                     column_config={
-                        column: st.column_config.NumberColumn(format="%.1f%%")
-                        for column in (
-                            "Planned churn reduction",
-                            "Monthly churn of exposed, 12 months before",
-                            "Since the start",
-                            "Observed reduction",
-                            "Reduction vs unexposed accounts",
-                            "Share exposed before",
-                            "Share exposed since",
-                        )
+                        "Monthly churn of exposed, 12 months before": st.column_config.NumberColumn(
+                            "Churn before", help="Monthly churn of the exposed accounts in the 12 "
+                            "months before the initiative started"
+                        ),
+                        "Since the start": st.column_config.NumberColumn(
+                            "Churn since", help="Monthly churn of the exposed accounts since the "
+                            "start"
+                        ),
                     },
                 )
                 st.caption(
@@ -448,19 +425,7 @@ with customers_tab:
                     }
                 ),
                 hide_index=True,
-                column_config={
-                    **{
-                        column: st.column_config.NumberColumn(format="dollar")
-                        for column in (
-                            "ARR",
-                            "Revenue, 12 months",
-                            "Cost to serve",
-                            "Cost per account",
-                            "Margin",
-                        )
-                    },
-                    "Margin %": st.column_config.NumberColumn(format="%.1f%%"),
-                },
+                column_config={"Segment": st.column_config.TextColumn(pinned=True)},
             )
             threshold = (
                 float(segments_frame["arr_threshold_usd"].dropna().iloc[0])
@@ -514,9 +479,9 @@ with customers_tab:
                 figure.add_hline(
                     y=health_config.healthy_from, line_dash="dot", line_color=charts.TOTAL
                 )
-                figure.update_xaxes(
-                    type="log", title="ARR (log scale)", tickprefix="$", tickformat="~s"
-                )
+                figure.update_xaxes(type="log", title="ARR (log scale)")
+                charts.money_axis(figure, list(scored["arr_usd"]), axis="x", log=True,
+                                  include_zero=False)
                 figure.update_yaxes(title="Health score", range=[0, 100])
                 charts.base_layout(figure, "The 200 largest accounts of each motion", 420)
                 figure.update_layout(
@@ -553,9 +518,9 @@ with customers_tab:
                             "Health": listed["health_score"].round(0),
                             "Revenue, 12 months": listed["revenue_12m_usd"],
                             "Cost to serve": listed["cost_to_serve_usd"],
-                            "Support": listed["support_cost_usd"],
-                            "Services": listed["services_cost_usd"],
-                            "Executive & QBR": listed["executive_cost_usd"],
+                            "Support cost": listed["support_cost_usd"],
+                            "Services cost": listed["services_cost_usd"],
+                            "Executive & QBR cost": listed["executive_cost_usd"],
                             "Margin": listed["margin_usd"],
                             "Tickets": listed["tickets_12m"],
                             "Staff hours": listed["staff_hours_12m"],
@@ -569,19 +534,6 @@ with customers_tab:
                             pinned=True,
                             help="Opens the account's 360 view",
                         ),
-                        **{
-                            column: st.column_config.NumberColumn(format="dollar")
-                            for column in (
-                                "ARR",
-                                "Revenue, 12 months",
-                                "Cost to serve",
-                                "Support",
-                                "Services",
-                                "Executive & QBR",
-                                "Margin",
-                            )
-                        },
-                        "Health": st.column_config.NumberColumn(format="%.0f"),
                     },
                 )
                 st.caption(f"The {len(listed):,} largest accounts by ARR in {motion}.")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from northstar.analytics import programs, significance
+from northstar.analytics import display, programs, significance
 from northstar.analytics.metrics import format_usd, format_value, is_missing
 from northstar.analytics.significance import Status
 from northstar.data import pages, settings
@@ -74,7 +74,8 @@ def survey_tab(program: settings.SurveyProgram, rate_label: str, intro: str) -> 
     awaiting = int(row["awaiting_answers"])
     if awaiting:
         st.caption(
-            f"{awaiting:,} more {program.engagement_label}(s) ended recently and their answer "
+            f"{display.count_of(awaiting, 'more ' + program.engagement_label)} ended recently "
+            "and their answer "
             "window is still open: they are not counted yet."
         )
 
@@ -148,9 +149,11 @@ def survey_tab(program: settings.SurveyProgram, rate_label: str, intro: str) -> 
     if low.empty:
         st.info("No answer of 1 or 2 in this period.", icon=":material/sentiment_satisfied:")
     else:
-        shown = f"the first {len(low):,}" if len(low) == programs.LIST_LIMIT else f"{len(low):,}"
+        shown = display.count_of(len(low), "answer")
+        if len(low) == programs.LIST_LIMIT:
+            shown = f"the first {shown}"
         st.caption(
-            f"Showing {shown} answer(s), lowest score and newest first. Select an account to open "
+            f"Showing {shown}, lowest score and newest first. Select an account to open "
             "its 360 view."
         )
         show_table(
@@ -231,7 +234,8 @@ with board_tab:
             in_period = programs.sessions_in_period(monthly, window)
             st.caption(
                 f"A session is the advisory board engagements held on one date. In the period: "
-                f"{in_period['sessions']:,} session(s), {in_period['attended']:,} of "
+                f"{display.count_of(in_period['sessions'], 'session')}, "
+                f"{in_period['attended']:,} of "
                 f"{in_period['invitations']:,} invitations attended "
                 f"({pct_text(in_period['attendance_pct'])})."
             )
@@ -273,7 +277,8 @@ with board_tab:
             st.info("No current advisory board member matches these filters.")
         else:
             st.caption(
-                f"{len(members):,} current member(s), largest ARR first; sessions counted over the "
+                f"{display.count_of(len(members), 'current member')}, largest ARR first; "
+                "sessions counted over the "
                 f"12 months to {as_of:%d %b %Y}. Select an account to open its 360 view."
             )
             show_table(programs.members_table(members))
@@ -492,7 +497,8 @@ with support_tab:
             st.info(f"No ticket was open at the end of {as_of:%d %b %Y}.")
         else:
             st.caption(
-                f"{open_total:,} ticket(s) open at the end of {as_of:%d %b %Y}, whenever they were "
+                f"{display.count_of(open_total, 'ticket')} open at the end of {as_of:%d %b %Y}, "
+                "whenever they were "
                 "opened; age = whole days from the day opened."
             )
             charts.show(

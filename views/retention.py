@@ -83,15 +83,10 @@ with overview:
                     "kpi_windows", **{**params, "window_months": 12}, end_months=trend_months[11:]
                 )
                 trend = retention.retention_trend(monthly, trailing, measure)
-                charts.show(
-                    charts.lines(
-                        trend,
-                        "window_end_month",
-                        "value_pct",
-                        "series",
-                        y_suffix="%",
-                    )
-                )
+                charts.show(charts.reference_line(
+                    charts.lines(trend, "window_end_month", "value_pct", "series", y_suffix="%"),
+                    100, "100%",
+                ))
                 st.caption(
                     "Monthly: each month against the month before. Trailing 12 months: the "
                     "12 months ending that month, against the month before they began."

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from northstar.analytics import periods, satisfaction, significance
+from northstar.analytics import display, periods, satisfaction, significance
 from northstar.analytics.metrics import METRICS, format_delta, format_value
 from northstar.analytics.significance import Status
 from northstar.data import pages
@@ -228,7 +228,7 @@ with verbatims_tab:
         if comments.empty:
             st.info("No comments match.", icon=":material/search_off:")
         else:
-            st.caption(f"{len(comments):,} comment(s), newest first (at most 500).")
+            st.caption(f"{display.count_of(len(comments), 'comment')}, newest first (at most 500).")
             shown = satisfaction.comments_table(comments, labels)
             downloads.dataframe(
                 shown, title="Survey comments", hide_index=True,
@@ -351,4 +351,7 @@ with loop_tab:
                 hide_index=True,
                 column_config=tables.OPEN_ANSWER_COLUMNS,
             )
-            st.caption(f"{len(open_answers):,} answer(s), overdue first (at most 300 shown).")
+            st.caption(
+                f"{display.count_of(len(open_answers), 'answer')}, overdue first (at most 300 "
+                "shown)."
+            )

@@ -127,7 +127,7 @@ else:
                 list(series["period_start"]),
                 list(series["actual_value"]),
                 kpi.kpi_name,
-                title=f"{kpi.kpi_name} ({goals.direction_text(kpi.direction)})",
+                title=goals.chart_title(kpi.kpi_name, kpi.unit, kpi.target_value, kpi.direction),
                 hover_values=[
                     format_in_unit(value, kpi.unit) for value in series["actual_value"]
                 ],
@@ -135,13 +135,13 @@ else:
                 tick_suffix="%" if kpi.unit == "pct" else "",
             )
             if not is_missing(kpi.target_value):
+                # the target is named in the title, so no label sits on the data line
                 figure.add_hline(
-                    y=kpi.target_value,
-                    line_dash="dash",
-                    line_color=charts.PALETTE["orange"],
-                    annotation_text=f"Target {format_in_unit(kpi.target_value, kpi.unit)}",
-                    annotation_position="top left",
+                    y=kpi.target_value, line_dash="dash", line_color=charts.PALETTE["orange"]
                 )
+                shown = [*series["actual_value"].dropna(), kpi.target_value]
+                pad = (max(shown) - min(shown)) * 0.1 or abs(kpi.target_value) * 0.1 or 1
+                figure.update_yaxes(range=[min(shown) - pad, max(shown) + pad])
             charts.show(figure.update_layout(height=280))
 
 period_dates = {

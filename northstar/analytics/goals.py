@@ -92,6 +92,19 @@ def status_text(status: str) -> str:
 # --- values -----------------------------------------------------------------------------------
 
 
+UNIT_NAMES = {"pct": "%", "hours": "hours", "days": "days", "count": "count",
+              "score": "points", "usd": "$"}
+
+
+def chart_title(kpi_name: str, unit: str, target: float | None, direction: str) -> str:
+    """A KPI chart's title with its unit, and under it the target and which way is good:
+    'Median first response time, hours<br>target 4.0 h (dashed) · lower is better'."""
+    second = [direction_text(direction)]
+    if not is_missing(target):
+        second.insert(0, f"target {format_in_unit(target, unit)} (dashed)")
+    return f"{kpi_name}, {UNIT_NAMES.get(unit, unit)}<br>{' · '.join(second)}"
+
+
 def direction_text(direction: str) -> str:
     return "higher is better" if direction == "higher_is_better" else "lower is better"
 
@@ -424,7 +437,8 @@ def status_table(statuses: pd.DataFrame, runs: pd.DataFrame, department_links: b
             "Owner": frame["owner_name"].fillna("—"),
             "Next review": frame["next_review_on"],
             "Actuals": [
-                "computed" if source == "computed" else "imported" for source in frame["source"]
+                "From Northstar's data" if source == "computed" else "Reported by the department"
+                for source in frame["source"]
             ],
         }
     )

@@ -55,7 +55,7 @@ class PeriodWindow:
 
     @property
     def label(self) -> str:
-        return f"{PERIODS[self.period_key][0]} ({range_label(self.start_month, self.end_month)})"
+        return f"{PERIODS[self.period_key][0]}, {range_label(self.start_month, self.end_month)}"
 
     @property
     def comparison_phrase(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
+from northstar.analytics import display
 from northstar.analytics.metrics import format_usd
 from northstar.ui import presentation
 from northstar.ui.literal_text import plotly_safe
@@ -43,13 +44,46 @@ def base_layout(
     figure.update_layout(
         title={"text": title, "x": 0, "xanchor": "left"} if title else None,
         height=round(height * presentation.CHART_SCALE) if presenting else height,
-        margin={"l": 8, "r": 8, "t": 56 if title else 16, "b": 8},
+        margin={"l": 8, "r": 8, "t": (80 if "<br>" in title else 56) if title else 16, "b": 8},
         font={"size": font_size},
         showlegend=legend,
         legend=LEGEND_BELOW if legend else None,
         hoverlabel={"font_size": font_size},
         separators=".,",
     )
+    return figure
+
+
+# counts on an axis: 1,500 (never 1.5k)
+COUNT_TICKS = ",~f"
+
+
+def money_axis(figure: go.Figure, values: list[float], axis: str = "y", log: bool = False,
+               include_zero: bool = True) -> go.Figure:
+    """A money axis ticked in the house style ($500K, $1.5M) over the values it must show."""
+    finite = [float(value) for value in values if value == value]
+    low = min([*finite, *([0.0] if include_zero else [])], default=0.0)
+    high = max(finite, default=1.0)
+    ticks = display.log_ticks(low, high) if log else display.nice_ticks(low, high)
+    settings = {"tickvals": ticks, "ticktext": [display.money_tick_text(t) for t in ticks],
+                "tickprefix": None, "tickformat": None}
+    if not log:
+        settings["range"] = [min(ticks[0], low), max(ticks[-1], high)]
+    (figure.update_yaxes if axis == "y" else figure.update_xaxes)(**settings)
+    return figure
+
+
+def reference_line(figure: go.Figure, value: float, label: str) -> go.Figure:
+    """A dashed line at a value a zoomed axis could hide (NRR at 100%), kept in range."""
+    figure.add_hline(y=value, line={"color": TOTAL, "dash": "dash", "width": 1},
+                     annotation_text=label, annotation_position="top left",
+                     annotation_font_color=TOTAL)
+    values = [v for trace in figure.data for v in (trace.y if trace.y is not None else ())
+              if isinstance(v, int | float) and v == v]
+    if values:
+        low, high = min([*values, value]), max([*values, value])
+        pad = (high - low) * 0.08 or 1
+        figure.update_yaxes(range=[low - pad, high + pad])
     return figure
 
 
@@ -86,7 +120,11 @@ def arr_bridge(
             connector={"line": {"color": "rgba(127,127,127,0.5)", "width": 1}},
         )
     )
-    figure.update_yaxes(tickprefix="$", tickformat="~s", rangemode="tozero")
+    running, levels = 0.0, []
+    for _, measure, value in steps:
+        running = value if measure != "relative" else running + value
+        levels.append(running)
+    money_axis(figure, [level * 1.12 for level in levels])
     return base_layout(figure, title)
 
 
@@ -113,11 +151,9 @@ def trend(
         )
     )
     figure.update_xaxes(tickformat="%b %Y", showgrid=False)
-    figure.update_yaxes(
-        ticksuffix=tick_suffix,
-        tickprefix=tick_prefix,
-        tickformat="~s" if tick_prefix == "$" else None,
-    )
+    figure.update_yaxes(ticksuffix=tick_suffix)
+    if tick_prefix == "$":
+        money_axis(figure, list(values), include_zero=False)
     return base_layout(figure, title)
 
 
@@ -183,10 +219,30 @@ def horizontal_bars(
     )
     figure.update_yaxes(autorange="reversed", showgrid=False)
     # room on the right for the value labels
-    figure.update_xaxes(
-        tickprefix="$" if usd else "", tickformat="~s", range=[0, 1.3 * max(values, default=1)]
-    )
+    top = 1.3 * max(values, default=1)
+    if usd:
+        money_axis(figure, [0, max(values, default=1)], axis="x")
+        figure.update_xaxes(range=[0, top])
+    else:
+        figure.update_xaxes(tickformat=COUNT_TICKS, range=[0, top])
     return base_layout(figure, title, height or max(220, 40 * len(labels) + 80))
+
+
+MAX_SERIES = 6
+
+
+def at_most_six_series(frame, x: str, y: str, series: str, other: str = "Other"):
+    """The five largest series by total and the rest summed as "Other", when there are more
+    than six (a chart with more colours cannot be read)."""
+    totals = frame.groupby(series, sort=False)[y].sum().sort_values(ascending=False)
+    if len(totals) <= MAX_SERIES:
+        return frame
+    keep = list(totals.index[: MAX_SERIES - 1])
+    names = frame[series].astype(object)
+    grouped = frame.assign(**{series: names.where(names.isin(keep), other)})
+    grouped = grouped.groupby([x, series], sort=False, as_index=False)[y].sum()
+    order = {name: position for position, name in enumerate([*keep, other])}
+    return grouped.sort_values(series, key=lambda column: column.map(order), kind="stable")
 
 
 def stacked_bars(
@@ -198,6 +254,7 @@ def stacked_bars(
     usd: bool = True,
     height: int = 380,
 ) -> go.Figure:
+    frame = at_most_six_series(frame, x, y, series)
     figure = go.Figure()
     for index, (name, rows) in enumerate(frame.groupby(series, sort=False)):
         figure.add_trace(
@@ -210,7 +267,10 @@ def stacked_bars(
                 hovertemplate=f"{name}: %{{customdata}}<extra></extra>",
             )
         )
-    figure.update_yaxes(tickprefix="$" if usd else "", tickformat="~s")
+    if usd:
+        money_axis(figure, list(frame.groupby(x)[y].sum()))
+    else:
+        figure.update_yaxes(tickformat=COUNT_TICKS)
     figure.update_xaxes(showgrid=False)
     base_layout(figure, title, height, legend=True)
     figure.update_layout(barmode="stack", hovermode="x unified")
@@ -226,6 +286,8 @@ def heatmap(
 ) -> go.Figure:
     """A retention triangle: rows cohorts, columns ages, cells annotated with the value."""
     values = matrix.to_numpy(dtype=float)
+    shown_values = values[values == values]
+    heat_floor = 10 * (float(shown_values.min()) // 10) if shown_values.size else 0.0
     text = [
         [("" if value != value else f"{value:.0f}{value_suffix}") for value in row]
         for row in values
@@ -237,9 +299,11 @@ def heatmap(
             y=list(matrix.index),
             text=text,
             texttemplate="%{text}",
-            textfont={"size": 11},
-            colorscale=[[0, "#FFFFFF"], [0.5, PALETTE["sky"]], [1, PALETTE["blue"]]],
-            zmin=0,
+            textfont={"size": 12, "color": "#1F2937"},
+            # light to mid blue only, so the dark labels stay readable on every cell; the scale
+            # starts at the lowest value shown, so differences are visible
+            colorscale=[[0, "#F7FBFF"], [1, "#6BAED6"]],
+            zmin=heat_floor,
             zmax=100,
             hoverongaps=False,
             colorbar={"ticksuffix": value_suffix},

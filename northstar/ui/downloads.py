@@ -20,12 +20,14 @@ from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
+import streamlit as st
 from openpyxl.worksheet.worksheet import Worksheet
 
+from northstar.analytics import display
 from northstar.analytics.links import without_links
 from northstar.data.formula_guard import FORMULA_PREFIXES, neutralise_frame
 from northstar.data.paths import REPO_ROOT
-from northstar.ui import filters, masking, queries, view_state
+from northstar.ui import filters, masking, queries, tables, view_state
 from northstar.ui.literal_text import plotly_safe
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser")
@@ -92,7 +94,21 @@ def table_excel(frame: pd.DataFrame, context: ExportContext) -> bytes:
         )
         for sheet in writer.sheets.values():
             _text_as_text(sheet)
+        _number_formats(writer.sheets["Data"], export)
     return buffer.getvalue()
+
+
+def _number_formats(sheet: Worksheet, frame: pd.DataFrame) -> None:
+    """Each numeric column shown in its unit ($#,##0 for money, 0.0% for rates) while the cell
+    keeps its full value; each column wide enough for its header."""
+    for position, column in enumerate(frame.columns, start=1):
+        letter = sheet.cell(row=1, column=position).column_letter
+        sheet.column_dimensions[letter].width = max(10, min(60, len(str(column)) + 4))
+        unit = display.column_unit(str(column), frame[column])
+        if unit is None:
+            continue
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=position, max_col=position):
+            cell.number_format = display.EXCEL_FORMATS[unit]
 
 
 def briefing_html(
@@ -215,8 +231,6 @@ def render_brief_exports(
 ) -> None:
     """The brief as HTML (built on click) and as PDF: printing takes a few seconds, so the PDF
     is prepared on request with its steps shown, then offered for download."""
-    import streamlit as st
-
     html_column, pdf_column, _ = st.columns([1, 1, 3])
     html_column.download_button(
         "Brief as HTML",
@@ -239,8 +253,6 @@ def render_brief_exports(
 
 
 def _pdf_download(pdf: bytes, file_name: str) -> None:
-    import streamlit as st
-
     st.download_button(
         "Brief as PDF", pdf, file_name=file_name, mime="application/pdf",
         icon=":material/picture_as_pdf:", on_click="ignore", key="brief_pdf_download",
@@ -255,8 +267,6 @@ def _render_pdf_export(
     sentences: Sequence[str],
     file_name: str,
 ) -> None:  # pragma: no cover - drawn in the AppTest
-    import streamlit as st
-
     @st.fragment
     def pdf_export() -> None:
         # a fragment: preparing the PDF reruns this corner, not the page
@@ -300,8 +310,6 @@ def render_table_downloads(
     frame: pd.DataFrame, title: str, context: ExportContext, key_suffix: str = ""
 ) -> None:
     """CSV and Excel download buttons for one table, side by side (files built on click)."""
-    import streamlit as st
-
     slug = "-".join(title.lower().split())
     key = f"{slug}-{key_suffix}" if key_suffix else slug
     left, right, _ = st.columns([1, 1, 6])
@@ -327,17 +335,13 @@ def render_table_downloads(
 
 def dataframe(data: pd.DataFrame, title: str | None = None, **kwargs: object) -> None:
     """st.dataframe plus CSV and Excel downloads that carry the as-of date and the filters."""
-    import hashlib
-
-    import streamlit as st
-
     if not isinstance(data, pd.DataFrame):
         st.dataframe(data, **kwargs)
         return
     # link columns carry the viewer's masking, presentation and filters into the new tab
-    column_config = kwargs.get("column_config")
-    st.dataframe(view_state.with_view_links(data, column_config,  # type: ignore[arg-type]
-                                            view_state.current_view_params()), **kwargs)
+    linked = view_state.with_view_links(data, kwargs.get("column_config"),  # type: ignore[arg-type]
+                                        view_state.current_view_params())
+    tables.show(linked, **kwargs)
     if data.empty:
         return
     metadata = queries.dataset_metadata()
@@ -345,6 +349,7 @@ def dataframe(data: pd.DataFrame, title: str | None = None, **kwargs: object) ->
     name = title or " and ".join(str(column) for column in list(data.columns)[:2])
     columns_key = hashlib.sha1("|".join(map(str, data.columns)).encode()).hexdigest()[:6]
     render_table_downloads(
-        without_links(data), name, context_for(name, metadata.as_of, state.caption()),
+        display.with_people_words(without_links(data)), name,
+        context_for(name, metadata.as_of, state.caption()),
         key_suffix=columns_key,
     )

@@ -6,6 +6,8 @@ caption on every page, and previous / next buttons walk the board-deck order of 
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import streamlit as st
 
 from northstar.data.flags import parse_flag
@@ -54,8 +56,6 @@ def deck_neighbours(current: str, available: list[str]) -> tuple[str | None, str
 
 def share_url(base_url: str, page_path: str, params: list[tuple[str, str]]) -> str:
     """The address that reopens this exact view: page, filters, tabs, selections and drills."""
-    from urllib.parse import urlencode
-
     base = base_url.rstrip("/")
     if page_path and base.endswith("/" + page_path):  # the browser's URL may hold the page
         base = base[: -len(page_path) - 1]

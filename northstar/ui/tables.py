@@ -3,31 +3,70 @@ row does. The tables themselves are built by the analytics modules."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
+from northstar.analytics import display
 from northstar.analytics.health import COMPONENT_HELP
 from northstar.data.settings import COMPONENTS
+from northstar.ui import view_state
 
 DATE = st.column_config.DateColumn(format="D MMM YYYY")
+# above this many cells a table is shown with Streamlit's own number formats only
+STYLED_CELLS_MAX = 100_000
+
+
+def _has_format(config: object) -> bool:
+    """Whether a column setting already fixes how its numbers look."""
+    return isinstance(config, Mapping) and bool((config.get("type_config") or {}).get("format"))
+
+
+def house_style(frame: pd.DataFrame, column_config: Mapping[str, object] | None
+                ) -> tuple[pd.DataFrame | Styler, dict[str, object]]:
+    """A table as the house style shows it: raw codes in people's words, every number in its
+    column's unit ($71.0M, 20.7%, 1,193) through `display.format_number`, and the first
+    column pinned. The numbers themselves stay numbers, so the table sorts as numbers."""
+    config: dict[str, object] = dict(column_config or {})
+    link_columns = {name for name, setting in config.items() if view_state.is_link_column(setting)}
+    text_columns = [column for column in frame.columns if column not in link_columns]
+    shown = display.with_people_words(frame, text_columns)
+    if len(shown.columns) and shown.columns[0] not in config:
+        config[shown.columns[0]] = st.column_config.Column(pinned=True)
+    if shown.size > STYLED_CELLS_MAX or not shown.columns.is_unique:
+        return shown, config
+    formatted = {name for name, setting in config.items() if _has_format(setting)}
+    formatters = display.column_formatters(shown, skip=formatted)
+    if not formatters:
+        return shown, config
+    return shown.style.format(formatters, na_rep=display.MISSING), config
 
 
 ACCOUNT_COLUMNS: dict[str, object] = {
     "Date": DATE,
     "Ended": DATE,
     "Opened": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm"),
-    "First response (h)": st.column_config.NumberColumn(format="%.1f"),
-    "Resolution (h)": st.column_config.NumberColumn(format="%.1f"),
-    "Hours": st.column_config.NumberColumn(format="%.1f"),
     "Comment": st.column_config.TextColumn(width="large"),
     "Subject": st.column_config.TextColumn(width="large"),
     "Notes": st.column_config.TextColumn(width="medium"),
 }
 
 
+def show(data: pd.DataFrame, **kwargs: object) -> object:
+    """st.dataframe in the house style: numbers in their unit, "—" for missing, no index."""
+    shown, kwargs["column_config"] = house_style(
+        data, kwargs.get("column_config")  # type: ignore[arg-type]
+    )
+    kwargs.setdefault("placeholder", display.MISSING)
+    kwargs.setdefault("hide_index", True)
+    return st.dataframe(shown, **kwargs)
+
+
 def money_column(help: str | None = None) -> object:
-    """A sortable money column in whole dollars (no cents)."""
-    return st.column_config.NumberColumn(format="dollar", step=1, help=help)
+    """A sortable money column; `house_style` shows it as $71.0M."""
+    return st.column_config.NumberColumn(help=help)
 
 
 def at_risk_column_config() -> dict[str, object]:
@@ -50,8 +89,7 @@ def at_risk_column_config() -> dict[str, object]:
             help="0–100, higher is healthier; — when fewer than two components have a signal"
         ),
         "Churn chance, 12 months": st.column_config.NumberColumn(
-            format="%.0f%%", help="The churn model's chance that the account leaves in the next "
-            "12 months"
+            help="The churn model's chance that the account leaves in the next 12 months"
         ),
         "95% range": st.column_config.TextColumn(
             help="The range the chance has given the model's uncertainty"
@@ -67,7 +105,8 @@ def at_risk_column_config() -> dict[str, object]:
 
 
 def program_column_config(table: pd.DataFrame) -> dict[str, object]:
-    """Formats for the columns a program table has, chosen from the column's name."""
+    """Settings for the columns a program table has, chosen from the column's name (numbers
+    are formatted by `house_style` from the column's unit)."""
     config: dict[str, object] = {}
     for column in table.columns:
         if column == "Account":
@@ -75,18 +114,6 @@ def program_column_config(table: pd.DataFrame) -> dict[str, object]:
                 "Account", display_text=r"#(.*)$", pinned=True, width="medium",
                 help="Opens the account's 360 view",
             )
-        elif "ARR" in column and column != "ARR rank":
-            config[column] = st.column_config.NumberColumn(format="dollar")
-        elif column in {"Logo churn", "NRR", "GRR", "CSAT", "Share of tickets"} or column.endswith(
-            ("rate", "Completion rate")
-        ):
-            config[column] = st.column_config.NumberColumn(format="%.1f%%")
-        elif column == "NPS":
-            config[column] = st.column_config.NumberColumn(format="%+.0f")
-        elif column == "Mean score":
-            config[column] = st.column_config.NumberColumn(format="%.2f")
-        elif column.endswith("(hours)"):
-            config[column] = st.column_config.NumberColumn(format="%.1f")
         elif column == "Opened" and pd.api.types.is_datetime64_any_dtype(table[column]):
             config[column] = st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")
         elif pd.api.types.is_datetime64_any_dtype(table[column]) or column in {
@@ -94,37 +121,17 @@ def program_column_config(table: pd.DataFrame) -> dict[str, object]:
             "Answered on", "Installation ended", "Engagement ended",
         }:
             config[column] = st.column_config.DateColumn(format="D MMM YYYY")
-        elif column in {"Comment", "Subject"}:
+        elif column in {"Comment", "Subject", "Why"}:
             config[column] = st.column_config.TextColumn(width="large")
     return config
 
 
 def breakdown_column_config(label: str) -> dict[str, object]:
-    return {
-        label: st.column_config.TextColumn(pinned=True),
-        "Accounts at start": st.column_config.NumberColumn(format="localized"),
-        "Churned": st.column_config.NumberColumn(format="localized"),
-        "Logo churn": st.column_config.NumberColumn(format="%.1f%%"),
-        "Starting ARR": st.column_config.NumberColumn(format="dollar"),
-        "ARR lost": st.column_config.NumberColumn(format="dollar"),
-        "NRR": st.column_config.NumberColumn(format="%.1f%%"),
-        "GRR": st.column_config.NumberColumn(format="%.1f%%"),
-    }
+    return {label: st.column_config.TextColumn(pinned=True)}
 
 
 def score_breakdown_column_config(table: pd.DataFrame) -> dict[str, object]:
-    return {
-        table.columns[0]: st.column_config.TextColumn(pinned=True),
-        "NPS": st.column_config.NumberColumn(format="%+.0f"),
-        "NPS ±": st.column_config.NumberColumn(format="±%.0f"),
-        "CSAT": st.column_config.NumberColumn(format="%.1f%%"),
-        "CSAT ±": st.column_config.NumberColumn(format="±%.1f"),
-        "CES": st.column_config.NumberColumn(format="%.2f"),
-        "CES ±": st.column_config.NumberColumn(format="±%.2f"),
-        "NPS n": st.column_config.NumberColumn(format="localized"),
-        "CSAT n": st.column_config.NumberColumn(format="localized"),
-        "CES n": st.column_config.NumberColumn(format="localized"),
-    }
+    return {table.columns[0]: st.column_config.TextColumn(pinned=True)}
 
 
 def select_theme_from_table(summary: pd.DataFrame):

@@ -25,7 +25,7 @@ def test_demo_database_says_no_load_has_run(demo_db, use_db):
     assert at.title[0].value == "Data"
     metrics = {metric.label: metric.value for metric in at.metric}
     assert metrics["Data as of"] == "31 Oct 2026"
-    assert metrics["Last load"] == "None yet"
+    assert metrics["Last load"] == "Not yet"
     assert "No load has run" in at.info[0].value
     tables = at.dataframe[0].value
     assert list(tables.columns)[:3] == ["Table", "Required", "Rows"]
@@ -45,8 +45,8 @@ def test_load_with_refused_rows_shows_counts_and_rows(tmp_path, use_db):
     assert metrics["Rows refused"] == "2" and metrics["Source"] == "Your exports"
     counts = at.dataframe[2].value
     assert set(zip(counts["table_name"], counts["rule"], counts["problems"], strict=True)) == {
-        ("Monthly recurring revenue", "unknown_account", 1),
-        ("Monthly recurring revenue", "out_of_range", 1),
+        ("Monthly recurring revenue", "Unknown account", 1),
+        ("Monthly recurring revenue", "Out of range", 1),
     }
     refused = at.dataframe[3].value
     assert list(refused["line"]) == [5, 6]

@@ -62,15 +62,15 @@ def test_every_tab_renders_from_the_url(demo, view):
     assert at.tabs[0].label == "Drivers"
     if view == "Initiatives":
         table = at.dataframe[0].value
-        ranked = table.loc[table["Rank"] != "—"]
-        assert list(ranked["Rank"]) == [str(rank) for rank in range(1, len(ranked) + 1)]
-        per_dollar = ranked["Per dollar"].str.lstrip("$").astype(float)
-        assert per_dollar.is_monotonic_decreasing
-        # initiatives whose driver cannot be told from chance come last, unranked
-        unranked = table.loc[table["Rank"] == "—"]
+        ranked = table.loc[table["Rank"].notna()]
+        assert list(ranked["Rank"]) == list(range(1, len(ranked) + 1))
+        assert ranked["Protected per dollar"].is_monotonic_decreasing
+        # initiatives whose driver cannot be told from chance come last, unranked (shown "—")
+        unranked = table.loc[table["Rank"].isna()]
         assert len(unranked) and (unranked["Driver reading"] != "raises churn").all()
-        assert (unranked["ARR protected a year"] == "—").all()
-        assert list(table.index[table["Rank"] == "—"]) == list(range(len(ranked), len(table)))
+        assert unranked["ARR protected a year"].isna().all()
+        assert list(table.index[table["Rank"].isna()]) == list(range(len(ranked), len(table)))
+        assert at.dataframe[0].proto.placeholder == "—"
     if view == "Customers":
         assert [metric.label for metric in at.metric] == [
             "Invest",

@@ -72,7 +72,7 @@ def test_filters_come_from_the_url(demo):
     assert at.sidebar.multiselect(key="segment").value == ["Enterprise"]
     assert at.sidebar.selectbox(key="period").value == "Last 3 months"
     caption = as_shown(at.caption[0].value)
-    assert "Last 3 months (Aug 2026 – Oct 2026)" in caption
+    assert "Last 3 months, Aug 2026 – Oct 2026" in caption
     assert "Segment: Enterprise" in caption
     assert metric_values(at)["ARR"] != everyone["ARR"]
 

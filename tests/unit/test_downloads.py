@@ -8,6 +8,7 @@ import io
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
+from openpyxl import load_workbook
 
 from northstar.ui import downloads
 
@@ -54,8 +55,6 @@ def test_csv_column_names_are_neutralised_too():
 
 
 def test_excel_writes_text_as_text_and_numbers_as_numbers():
-    from openpyxl import load_workbook
-
     frame = pd.DataFrame({"Account": FORMULAS, "ARR": [-5.0, 1, 2, 3, 4, 5, 6]})
     book = load_workbook(io.BytesIO(downloads.table_excel(frame, CONTEXT)))
     sheet = book["Data"]
@@ -91,3 +90,13 @@ def test_pdf_through_chromium_or_a_clear_message(monkeypatch):
     monkeypatch.setattr(downloads, "chromium_executable", lambda: None)
     with pytest.raises(downloads.PdfUnavailable, match="download the HTML brief"):
         downloads.html_to_pdf(document)
+
+
+def test_excel_cells_keep_full_precision_and_show_the_unit():
+    frame = pd.DataFrame({"Account": ["Acme"], "ARR": [70_960_920.12], "Logo churn": [15.5885],
+                          "Accounts": [1193]})
+    sheet = load_workbook(io.BytesIO(downloads.table_excel(frame, CONTEXT)))["Data"]
+    arr, churn, accounts = sheet["B2"], sheet["C2"], sheet["D2"]
+    assert arr.value == 70_960_920.12 and arr.number_format == '"$"#,##0'
+    assert churn.value == 15.5885 and churn.number_format == '0.0"%"'
+    assert accounts.value == 1193 and accounts.number_format == "#,##0"

@@ -21,7 +21,7 @@ def test_last_12_months_against_previous_period():
     assert window.end_month == OCT
     assert window.comparison_end_month == dt.date(2025, 10, 1)
     assert window.comparison_start_month == dt.date(2024, 11, 1)
-    assert window.label == "Last 12 months (Nov 2025 – Oct 2026)"
+    assert window.label == "Last 12 months, Nov 2025 – Oct 2026"
     assert window.comparison_label == "Nov 2024 – Oct 2025"
 
 
@@ -37,7 +37,7 @@ def test_year_to_date_spans_january_to_the_last_month():
 
 
 def test_single_month_label():
-    assert resolve_period(OCT, "last_month").label == "Last month (Oct 2026)"
+    assert resolve_period(OCT, "last_month").label == "Last month, Oct 2026"
 
 
 def test_unknown_keys_fall_back_to_defaults():
@@ -61,5 +61,5 @@ def test_filter_state_params_and_caption():
     assert state.query_params() == {
         "segments": ["SMB"], "regions": [], "plans": ["Starter", "Pro"], "window_months": 1}
     assert state.caption() == (
-        "Last month (Oct 2026) · compared with Sep 2026 · Segment: SMB · Plan: Starter, Pro")
+        "Last month, Oct 2026 · compared with Sep 2026 · Segment: SMB · Plan: Starter, Pro")
     assert FilterState(resolve_period(OCT)).caption().endswith("All accounts")

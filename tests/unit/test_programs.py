@@ -9,7 +9,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from northstar.analytics import programs
+from northstar.analytics import display, programs
 from northstar.analytics.metrics import is_missing
 from northstar.analytics.periods import resolve_period
 from northstar.data import settings
@@ -297,7 +297,10 @@ def test_column_config_follows_the_names():
     table = pd.DataFrame({"Account": ["a#b"], "ARR": [1.0], "Logo churn": [1.0],
                           "Answered": [3], "Answered on": [pd.Timestamp(2026, 1, 1)]})
     config = tables.program_column_config(table)
-    assert set(config) == {"Account", "ARR", "Logo churn", "Answered on"}
+    # links and dates are set by name; numbers are formatted from their unit by house_style
+    assert set(config) == {"Account", "Answered on"}
+    assert display.column_unit("ARR", table["ARR"]) == "usd"
+    assert display.column_unit("Logo churn", table["Logo churn"]) == "pct"
 
 
 # ---- the demo's planted effects ----------------------------------------------------------

@@ -1,0 +1,229 @@
+"""How a number or a value looks in a table: the unit of every column a page shows, and the
+one formatter that turns a value in a unit into text.
+
+Money is shown to three significant figures ($71.0M, $838K), rates with one decimal, counts
+with thousands separators, missing values as "—". A table keeps its numbers (so it sorts as
+numbers and exports at full precision); only the display goes through here. The KPI cards,
+charts and the brief use the same functions through `metrics.format_value`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from typing import Any, Literal
+
+import pandas as pd
+
+from northstar.analytics.metrics import METRICS, format_usd, is_missing
+
+Unit = Literal[
+    "usd", "usd_price", "pct", "pp", "nps", "margin", "mean_score", "count", "hours", "days",
+    "months", "ratio", "score", "decimal3",
+]
+MISSING = "—"
+
+# The unit of each numeric column label used in a table. Exact labels first; a label not
+# listed falls back to `_UNIT_BY_SUFFIX`, then to the metric registry, then to its dtype.
+COLUMN_UNITS: dict[str, Unit] = {
+    # money
+    "ARR": "usd", "ARR lost": "usd", "ARR then": "usd", "ARR at risk": "usd",
+    "Starting ARR": "usd", "Revenue, 12 months": "usd", "Cost to serve": "usd",
+    "Support cost": "usd", "Services cost": "usd", "Executive & QBR cost": "usd",
+    "Margin": "usd", "Cost": "usd", "ARR protected a year": "usd", "ARR exposed now": "usd",
+    "ARR at risk from the driver": "usd", "Cost per account": "usd_price",
+    # rates and shares, in percent
+    "Logo churn": "pct", "NRR": "pct", "GRR": "pct", "CSAT": "pct", "Margin %": "pct",
+    "Share of tickets": "pct", "Completion rate": "pct", "Response rate": "pct",
+    "Churn chance, 12 months": "pct", "Crude churn exposed": "pct",
+    "Crude churn not exposed": "pct", "Expected churn reduction": "pct",
+    "Planned churn reduction": "pct", "Monthly churn of exposed, 12 months before": "pct",
+    "Since the start": "pct", "Observed reduction": "pct",
+    "Reduction vs unexposed accounts": "pct", "Share exposed before": "pct",
+    "Share exposed since": "pct", "Alignment score (%)": "pct",
+    # scores
+    "NPS": "nps", "Latest NPS": "score", "NPS ±": "margin", "CSAT ±": "margin",
+    "CES ±": "margin", "CES": "mean_score", "Mean score": "mean_score", "Score": "score",
+    "Health": "score", "Support experience": "score", "Survey sentiment": "score",
+    "Engagement": "score", "Revenue trend": "score", "AUC": "ratio", "Brier score": "decimal3",
+    "Planted hazard ratio": "ratio", "Estimated hazard ratio": "ratio", "95% low": "ratio",
+    "95% high": "ratio", "99% low": "ratio", "99% high": "ratio",
+    # durations
+    "Hours": "hours", "Staff hours": "hours", "Age (days)": "days",
+    "Payback (months)": "months", "Rank": "count", "ROI": "pct",
+    "Protected per dollar": "usd_price",
+}
+_UNIT_BY_SUFFIX: tuple[tuple[str, Unit], ...] = (
+    ("(hours)", "hours"), ("(h)", "hours"), ("(days)", "days"), ("(months)", "months"),
+    ("(pp)", "pp"), ("(%)", "pct"), ("(n)", "count"), (" n", "count"), ("($)", "usd"),
+)
+_METRIC_UNITS: dict[str, Unit] = {
+    "usd": "usd", "pct": "pct", "nps": "nps", "mean_score": "mean_score", "count": "count",
+}
+
+
+def format_number(value: Any, unit: Unit) -> str:
+    """A value in a unit as every screen shows it: '$71.0M', '20.7%', '1,193', '4.5', '—'."""
+    if is_missing(value):
+        return MISSING
+    number = float(value)
+    if unit == "usd":
+        return format_usd(number)
+    if unit == "usd_price":
+        return format_usd(number) if abs(number) >= 1000 else (
+            f"${number:,.2f}" if abs(number) < 100 and number != round(number)
+            else f"${number:,.0f}"
+        )
+    if unit == "pct":
+        return f"{number:.1f}%"
+    if unit == "pp":
+        return f"{number:.1f} pp"
+    if unit == "nps":
+        return f"{number:+.0f}"
+    if unit == "margin":
+        return f"±{number:.2f}" if abs(number) < 1 else f"±{number:.1f}"
+    if unit == "mean_score":
+        return f"{number:.2f}"
+    if unit in ("hours", "months"):
+        return f"{number:,.1f}"
+    if unit == "ratio":
+        return f"{number:.2f}"
+    if unit == "decimal3":
+        return f"{number:.3f}"
+    return f"{number:,.0f}"  # count, days, score
+
+
+# how a unit looks in an exported spreadsheet: the cell keeps its full value
+EXCEL_FORMATS: dict[Unit, str] = {
+    "usd": '"$"#,##0', "usd_price": '"$"#,##0.00', "pct": '0.0"%"', "pp": '0.0" pp"',
+    "nps": '+0;-0;0', "margin": '"±"0.0', "mean_score": "0.00", "count": "#,##0",
+    "hours": "#,##0.0", "days": "#,##0", "months": "#,##0.0", "ratio": "0.00", "score": "0",
+    "decimal3": "0.000",
+}
+
+
+def column_unit(label: str, series: pd.Series | None = None) -> Unit | None:
+    """The unit of a table column from its label (None for a column that is not a number)."""
+    if series is not None and not (
+        pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+    ):
+        return None
+    if label in COLUMN_UNITS:
+        return COLUMN_UNITS[label]
+    for suffix, unit in _UNIT_BY_SUFFIX:
+        if label.endswith(suffix):
+            return unit
+    for metric in METRICS.values():
+        if label == metric.label:
+            return _METRIC_UNITS[metric.unit]
+    if series is not None:
+        if pd.api.types.is_integer_dtype(series):
+            return "count"
+        values = series.dropna()
+        if len(values) and bool((values == values.round()).all()):
+            return "count"
+    return None
+
+
+def column_formatters(frame: pd.DataFrame, skip: set[str] | None = None) -> dict[str, Callable]:
+    """A display function per numeric column whose unit is known (for a pandas Styler)."""
+    formatters: dict[str, Callable] = {}
+    for column in frame.columns:
+        if skip and column in skip:
+            continue
+        unit = column_unit(str(column), frame[column])
+        if unit is not None:
+            formatters[column] = lambda value, unit=unit: format_number(value, unit)
+    return formatters
+
+
+def unformatted_numeric_columns(frame: pd.DataFrame) -> list[str]:
+    """Numeric columns whose unit is not known (a test keeps this empty on every page)."""
+    return [
+        str(column) for column in frame.columns
+        if pd.api.types.is_float_dtype(frame[column]) and column_unit(str(column), frame[column])
+        is None
+    ]
+
+
+# a raw code from the data: lowercase, digits, '_' or '-', no spaces ("customer_service")
+_RAW_CODE = re.compile(r"^[a-z][a-z0-9]*(?:[_-][a-z0-9]+)*$")
+# words kept in capitals when a code becomes people's words
+_ACRONYMS = {"qbr": "QBR", "nps": "NPS", "csat": "CSAT", "ces": "CES", "csm": "CSM",
+             "cab": "CAB", "api": "API", "sso": "SSO", "arr": "ARR", "mrr": "MRR"}
+
+
+def people_words(value: Any) -> Any:
+    """A raw code as people's words ('customer_service' -> 'Customer service', 'how-to' ->
+    'How-to', 'pending' -> 'Pending'); anything else is returned unchanged."""
+    if not isinstance(value, str) or not _RAW_CODE.match(value):
+        return value
+    words = value.replace("_", " ").split(" ")
+    words = [_ACRONYMS.get(word, word) for word in words]
+    text = " ".join(words)
+    return text[0].upper() + text[1:]
+
+
+def is_raw_code(text: str) -> bool:
+    """Whether a visible word is a raw code a person would not write (snake_case)."""
+    return "_" in text and bool(_RAW_CODE.match(text))
+
+
+def with_people_words(frame: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
+    """The frame with raw codes in its text columns turned into people's words (links and
+    identifiers are left alone)."""
+    result = frame.copy()
+    for column in columns if columns is not None else list(frame.columns):
+        series = result[column]
+        if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
+            continue
+        if series.astype(str).str.contains(r"\?|#", regex=True).any():
+            continue  # a link column: its target must stay as it is
+        result[column] = series.map(people_words)
+    return result
+
+
+def count_of(count: int | float, noun: str, plural: str | None = None) -> str:
+    """'1 account', '2,847 accounts', '12 months': a count with its noun in the right number."""
+    number = int(count)
+    word = noun if number == 1 else plural or f"{noun}s"
+    return f"{number:,} {word}"
+
+
+def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """Round tick positions covering low..high, about `count` of them (1, 2, 2.5 or 5 × 10ⁿ
+    apart), so an axis shows $0 · $500K · $1.00M rather than crowded or odd values."""
+    if not (high > low):
+        high = low + 1 if low == low else 1.0
+    raw_step = (high - low) / max(count - 1, 1)
+    magnitude = 10 ** math.floor(math.log10(raw_step))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw_step)
+    first = math.floor(low / step) * step
+    ticks = []
+    value = first
+    while value <= high + step * 1e-9:
+        ticks.append(round(value, 10))
+        value += step
+    if ticks[-1] < high:
+        ticks.append(round(value, 10))
+    return ticks
+
+
+def log_ticks(low: float, high: float) -> list[float]:
+    """Tick positions for a log axis: 1, 2 and 5 × 10ⁿ within low..high (1 and 10ⁿ only when
+    the range spans more than three decades)."""
+    low, high = max(low, 1e-9), max(high, low * 10)
+    multipliers = (1,) if math.log10(high / low) > 3 else (1, 2, 5)
+    ticks = []
+    for exponent in range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1):
+        ticks += [m * 10 ** exponent for m in multipliers
+                  if low <= m * 10 ** exponent <= high]
+    return ticks
+
+
+def money_tick_text(value: float) -> str:
+    """An axis tick in money: '$0', '$500K', '$1.5M', '$2M' (trailing zeros dropped)."""
+    return re.sub(r"\.0+([KMB])$|(\.\d*?)0+([KMB])$",
+                  lambda match: match.group(1) or f"{match.group(2)}{match.group(3)}",
+                  format_usd(value))

@@ -78,11 +78,30 @@ with st.sidebar:
     st.caption(f"Data as of **{metadata.as_of:%d %b %Y}** · source: {metadata.source}")
     progress.render_notice()
 
+if presentation.is_on():
+    # a slide: previous / next and the slide number on top, so they never sit off-screen
+    st.html(presentation.SLIDE_CSS)
+    deck_pages = sorted(access.ROLE_PAGES.get(viewer.role or "", ()))
+    current_key = access.page_key(navigation)
+    previous, following = presentation.deck_neighbours(current_key, deck_pages)
+    position = presentation.slide_position(current_key, deck_pages)
+    left, middle, right = st.columns([1, 3, 1], vertical_alignment="center")
+    for column, key, label, align in ((left, previous, "◀ {}", "left"),
+                                      (right, following, "{} ▶", "right")):
+        with column.container(horizontal=True, horizontal_alignment=align):
+            if key and st.button(label.format(pages.PAGES_BY_KEY[key].title),
+                                 key=f"deck_{key}"):
+                st.switch_page(pages.PAGES_BY_KEY[key].script, query_params={})
+    if position:
+        middle.markdown(f":gray[Slide {position[0]} of {position[1]}]", text_alignment="center")
+
 try:
     if access.may_open(viewer, access.page_key(navigation)):
         navigation.run()
     else:
         sign_in.render_refusal(viewer)
+except presentation.SlideEnd:
+    pass  # the slide is complete; the page's detail is for the screen
 except access.AccessDenied as refusal:
     # a section the viewer's role may not see: say so, show nothing of it
     st.warning(str(refusal), icon=":material/lock:")
@@ -100,11 +119,3 @@ if st.context.url:
             wrap_lines=True,
         )
 
-if presentation.is_on():
-    previous, following = presentation.deck_neighbours(
-        access.page_key(navigation), sorted(access.ROLE_PAGES.get(viewer.role or "", ())),
-    )
-    left, _, right = st.columns([1, 4, 1])
-    for column, key, label in ((left, previous, "◀ {}"), (right, following, "{} ▶")):
-        if key and column.button(label.format(pages.PAGES_BY_KEY[key].title), key=f"deck_{key}"):
-            st.switch_page(pages.PAGES_BY_KEY[key].script, query_params={})

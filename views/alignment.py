@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from northstar.analytics import goals, links
-from northstar.ui import charts, downloads, filters, queries
+from northstar.ui import charts, downloads, filters, presentation, queries
 from northstar.ui.literal_text import literal
 
 metadata = queries.dataset_metadata()
@@ -108,6 +108,7 @@ figure = go.Figure(
 figure.update_yaxes(autorange="reversed", showgrid=False, type="category")
 figure.update_xaxes(side="top", showgrid=False, type="category")
 charts.show(charts.base_layout(figure, height=90 + 62 * len(names)))
+presentation.end_of_slide()  # the slide: the headline figures and the matrix
 
 left, right = st.columns(2)
 with left:

@@ -7,11 +7,12 @@ import streamlit as st
 from northstar.analytics import display, kpi_cards
 from northstar.analytics.metrics import METRICS, format_value
 from northstar.data.months import month_label
-from northstar.ui import ceo_brief, charts, downloads, filters, kpi_wall, queries
+from northstar.ui import ceo_brief, charts, downloads, filters, kpi_wall, presentation, queries
 
 metadata = queries.dataset_metadata()
 state = filters.current(metadata.last_month)
 window = state.period
+presenting = presentation.is_on()
 
 st.title("Customer briefing")
 st.caption(filters.page_caption(state, metadata.as_of))
@@ -38,22 +39,24 @@ for row_cards in (cards[:4], cards[4:]):
     for column, card in zip(st.columns(len(row_cards)), row_cards, strict=True):
         with column:
             kpi_wall.render_card(card, compared)
-            if card.note:
+            if card.note and not presenting:
                 st.caption(card.note)
 
-st.subheader("CEO brief")
 brief = ceo_brief.collect(state, metadata, cards)
-ceo_brief.render(brief)
+if not presenting:  # the slide keeps the figures and the charts; the brief is its document
+    st.subheader("CEO brief")
+    ceo_brief.render(brief)
 
 row = current.iloc[0]
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Where ARR moved")
     opening = month_label(window.opening_month)
-    st.caption(
-        f"From the ARR of accounts active in {opening} to ARR in "
-        f"{month_label(window.end_month)}; new accounts are those that started since."
-    )
+    if not presenting:
+        st.caption(
+            f"From the ARR of accounts active in {opening} to ARR in "
+            f"{month_label(window.end_month)}; new accounts are those that started since."
+        )
     bridge = charts.arr_bridge(
         row["starting_arr_usd"],
         row["new_arr_usd"],
@@ -76,12 +79,14 @@ with right:
     )
     charts.reference_line(nrr_trend, 100, "100%: revenue kept in full")
     charts.show(nrr_trend)
-    st.caption(
-        f"Each point is NRR over the {display.count_of(window.months, 'month')} ending that month. "
-        f"{int(row['churned_accounts']):,} of {int(row['opening_accounts']):,} accounts "
-        f"active at the start churned in the period."
-    )
+    if not presenting:
+        st.caption(
+            f"Each point is NRR over the {display.count_of(window.months, 'month')} ending "
+            f"that month. {int(row['churned_accounts']):,} of "
+            f"{int(row['opening_accounts']):,} accounts active at the start churned in the period."
+        )
 
+presentation.end_of_slide()
 st.subheader("Keep this briefing")
 export_context = downloads.context_for("Customer briefing", metadata.as_of, state.caption())
 export_kpis = [

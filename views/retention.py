@@ -8,7 +8,7 @@ from northstar.analytics import kpi_cards, retention
 from northstar.analytics.metrics import format_usd
 from northstar.data import pages
 from northstar.data.months import month_label
-from northstar.ui import charts, downloads, filters, kpi_wall, queries, tables
+from northstar.ui import charts, downloads, filters, kpi_wall, presentation, queries, tables
 
 metadata = queries.dataset_metadata()
 state = filters.current(metadata.last_month)
@@ -68,7 +68,7 @@ with overview:
                 )
             with right:
                 st.subheader("Retention over time")
-                measure = st.segmented_control(
+                measure = "NRR" if presentation.is_on() else st.segmented_control(
                     "Measure",
                     ["NRR", "GRR", "Logo retention"],
                     default="NRR",

@@ -10,7 +10,7 @@ from northstar.analytics.metrics import METRICS, format_delta, format_value
 from northstar.analytics.significance import Status
 from northstar.data import pages
 from northstar.data.months import last_day
-from northstar.ui import charts, downloads, filters, masking, queries, tables
+from northstar.ui import charts, downloads, filters, masking, presentation, queries, tables
 
 metadata = queries.dataset_metadata()
 state = filters.current(metadata.last_month)
@@ -57,7 +57,7 @@ with scores_tab:
             column.caption(satisfaction.estimate_caption(metric, now))
 
         st.subheader("Over time")
-        measure = st.segmented_control(
+        measure = "NPS" if presentation.is_on() else st.segmented_control(
             "Score",
             list(SURVEY_METRICS),
             default="NPS",
@@ -93,6 +93,7 @@ with scores_tab:
                 "The band is the 95% margin of error: months with few answers swing more. "
                 "A change inside the band is noise."
             )
+        presentation.end_of_slide()
 
         st.subheader("Score distribution")
         distribution = queries.run_query("survey_distribution", **params, **period_dates)

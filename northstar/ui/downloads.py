@@ -27,7 +27,7 @@ from northstar.analytics import display
 from northstar.analytics.links import without_links
 from northstar.data.formula_guard import FORMULA_PREFIXES, neutralise_frame
 from northstar.data.paths import REPO_ROOT
-from northstar.ui import filters, masking, queries, tables, view_state
+from northstar.ui import filters, masking, presentation, queries, tables, view_state
 from northstar.ui.literal_text import plotly_safe
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser")
@@ -231,7 +231,10 @@ def render_brief_exports(
 ) -> None:
     """The brief as HTML (built on click) and as PDF: printing takes a few seconds, so the PDF
     is prepared on request with its steps shown, then offered for download."""
-    html_column, pdf_column, _ = st.columns([1, 1, 3])
+    if presentation.is_on():
+        return  # a slide has no export buttons
+    row = st.container(horizontal=True, gap="small")
+    html_column = pdf_column = row
     html_column.download_button(
         "Brief as HTML",
         lambda: briefing_html(context, kpis, figures, sentences).encode("utf-8"),
@@ -312,7 +315,9 @@ def render_table_downloads(
     """CSV and Excel download buttons for one table, side by side (files built on click)."""
     slug = "-".join(title.lower().split())
     key = f"{slug}-{key_suffix}" if key_suffix else slug
-    left, right, _ = st.columns([1, 1, 6])
+    # side by side at their labels' width, so a narrow column never cuts a label to "C."
+    row = st.container(horizontal=True, gap="small")
+    left = right = row
     left.download_button(
         "CSV",
         lambda: table_csv(frame, context),
@@ -335,6 +340,8 @@ def render_table_downloads(
 
 def dataframe(data: pd.DataFrame, title: str | None = None, **kwargs: object) -> None:
     """st.dataframe plus CSV and Excel downloads that carry the as-of date and the filters."""
+    if presentation.is_on():
+        return  # a slide shows no detail table and no export button
     if not isinstance(data, pd.DataFrame):
         st.dataframe(data, **kwargs)
         return

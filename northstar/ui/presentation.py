@@ -1,7 +1,9 @@
 """Presentation mode for board meetings: `?present=true` or the sidebar toggle.
 
-The sidebar starts collapsed, customer names are masked, charts are larger, filters read as a
-caption on every page, and previous / next buttons walk the board-deck order of pages.
+Each page of the board deck is a slide for a 1920×1080 screen: the sidebar starts collapsed,
+customer names are masked, charts are larger, previous / next and the slide number sit at the
+top, and detail tables, export buttons and controls are left out, so a slide's headline
+figures and its charts fit without scrolling.
 """
 
 from __future__ import annotations
@@ -14,8 +16,14 @@ from northstar.data.flags import parse_flag
 from northstar.data.pages import DECK
 
 PRESENT_KEY = "present"  # toggle key and URL parameter
-CHART_SCALE = 1.3
+CHART_SCALE = 0.82
 FONT_SIZE = 18
+# the space Streamlit keeps above a page, cut on a slide so its content fits one screen
+SLIDE_CSS = """
+<style>
+[data-testid="stMainBlockContainer"] { padding-top: 4rem; padding-bottom: 1rem; }
+</style>
+"""
 
 
 def flag_on(key: str) -> bool:
@@ -67,3 +75,21 @@ def share_url(base_url: str, page_path: str, params: list[tuple[str, str]]) -> s
 def current_params() -> list[tuple[str, str]]:
     """Every query parameter of this session's URL, repeated keys kept."""
     return [(key, value) for key in st.query_params for value in st.query_params.get_all(key)]
+
+
+def slide_position(current: str, available: list[str]) -> tuple[int, int] | None:
+    """(number, count) of the current page in the viewer's deck, or None when it is not a
+    slide."""
+    deck = [key for key in DECK if key in available]
+    return (deck.index(current) + 1, len(deck)) if current in deck else None
+
+
+class SlideEnd(Exception):
+    """Raised where a page's slide ends; app.py catches it and draws nothing further."""
+
+
+def end_of_slide() -> None:
+    """In presentation mode, end the page here: what follows is detail for the screen, not
+    the slide."""
+    if is_on():
+        raise SlideEnd

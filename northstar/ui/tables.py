@@ -12,7 +12,7 @@ from pandas.io.formats.style import Styler
 from northstar.analytics import display
 from northstar.analytics.health import COMPONENT_HELP
 from northstar.data.settings import COMPONENTS
-from northstar.ui import view_state
+from northstar.ui import presentation, view_state
 
 DATE = st.column_config.DateColumn(format="D MMM YYYY")
 # above this many cells a table is shown with Streamlit's own number formats only
@@ -55,7 +55,10 @@ ACCOUNT_COLUMNS: dict[str, object] = {
 
 
 def show(data: pd.DataFrame, **kwargs: object) -> object:
-    """st.dataframe in the house style: numbers in their unit, "—" for missing, no index."""
+    """st.dataframe in the house style: numbers in their unit, "—" for missing, no index.
+    A slide of presentation mode leaves detail tables out."""
+    if presentation.is_on():
+        return None
     shown, kwargs["column_config"] = house_style(
         data, kwargs.get("column_config")  # type: ignore[arg-type]
     )

@@ -43,14 +43,24 @@ def test_deck_order():
 
 
 def test_presentation_masks_names_and_offers_next(demo):
-    at = open_page("health", {"present": "true"})
-    table = at.dataframe[0].value
+    at = open_page("account", {"present": "true", "account": "A0000001"})
     names = account_names(demo)
-    shown = {link.split("#", 1)[1] for link in table["Account"]}
-    assert not shown & names
-    assert all(name.startswith("Account ") for name in shown)
+    header = as_shown(at.header[0].value)
+    assert header.startswith("Account ") and header not in names
     labels = [button.label for button in at.button]
     assert any(label.endswith("▶") for label in labels)
+
+
+def test_a_slide_has_no_detail_tables_exports_or_controls_and_says_where_it_is(demo):
+    at = open_page("alignment", {"present": "true"})
+    assert len(at.dataframe) == 0
+    assert len(at.get("download_button")) == 0
+    assert ":gray[Slide 4 of 5]" in [block.value for block in at.markdown]
+    labels = [button.label for button in at.button]
+    assert labels[:2] == ["◀ Satisfaction", "Where to invest ▶"]
+    # the same page on screen keeps its tables and downloads
+    screen = open_page("alignment", {})
+    assert len(screen.dataframe) >= 1 and len(screen.get("download_button")) >= 1
 
 
 def test_next_button_walks_the_deck_and_keeps_filters(demo):
@@ -98,7 +108,6 @@ def test_share_url_keeps_every_parameter():
 
 
 def test_present_equals_one_also_switches_presentation_on(demo):
-    at = open_page("health", {"present": "1"})
-    shown = {link.split("#", 1)[1] for link in at.dataframe[0].value["Account"]}
-    assert not shown & account_names(demo)
+    at = open_page("account", {"present": "1", "account": "A0000001"})
+    assert as_shown(at.header[0].value) not in account_names(demo)
     assert at.toggle(key="present").value is True

@@ -99,14 +99,11 @@ export_kpis = [
     for card in cards
 ]
 export_figures = [
-    (f"Where ARR moved, {window.label}", bridge),
-    (f"NRR, rolling {display.count_of(window.months, 'month')}", nrr_trend),
-]
-export_sentences = [
-    sentence.text for sentence in (*brief.investments, *brief.risks, *brief.changes)
+    (f"Where ARR moved, $ · {window.label}", bridge),
+    (f"NRR, rolling {display.count_of(window.months, 'month')}, %", nrr_trend),
 ]
 
 downloads.render_brief_exports(
-    export_context, export_kpis, export_figures, export_sentences,
+    export_context, export_kpis, export_figures, brief.sections(),
     f"northstar-brief-{metadata.as_of:%Y-%m-%d}",
 )

@@ -43,10 +43,32 @@ class BriefSentence:
 
 
 @dataclass(frozen=True)
+class BriefSection:
+    title: str
+    sentences: list[BriefSentence]
+    empty_text: str  # what the section says when nothing passes the rule
+
+
+@dataclass(frozen=True)
 class Brief:
     investments: list[BriefSentence]
     risks: list[BriefSentence]
     changes: list[BriefSentence]
+
+    def sections(self) -> list[BriefSection]:
+        """The three sections, in order, with their headings: the screen and the document
+        both draw these."""
+        return [
+            BriefSection(
+                "Where to invest", self.investments,
+                "No initiative targets a driver that raises churn beyond noise under these "
+                "filters.",
+            ),
+            BriefSection("Biggest risks", self.risks,
+                         "No account has ARR at risk under these filters."),
+            BriefSection("What changed", self.changes,
+                         "No KPI moved beyond noise against the comparison period."),
+        ]
 
 
 def _missing(value: object) -> bool:

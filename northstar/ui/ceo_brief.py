@@ -64,18 +64,11 @@ def collect(state, metadata, cards: list[KpiCard]) -> Brief:  # pragma: no cover
 
 def render(brief: Brief) -> None:  # pragma: no cover - drawn in the AppTest
     """The brief in three columns; every sentence escaped, with its evidence link."""
-    sections = (
-        ("Where to invest", brief.investments,
-         "No initiative targets a driver that raises churn beyond noise under these filters."),
-        ("Biggest risks", brief.risks, "No account has ARR at risk under these filters."),
-        ("What changed", brief.changes,
-         "No KPI moved beyond noise against the comparison period."),
-    )
     view = current_view_params()
-    for column, (title, sentences, empty) in zip(st.columns(3), sections, strict=True):
+    for column, section in zip(st.columns(3), brief.sections(), strict=True):
         with column:
-            st.markdown(f"**{title}**")
-            if not sentences:
-                st.caption(empty)
-            for sentence in sentences:
+            st.markdown(f"**{section.title}**")
+            if not section.sentences:
+                st.caption(section.empty_text)
+            for sentence in section.sentences:
                 st.markdown(markdown_line(sentence, view))

@@ -24,6 +24,7 @@ import streamlit as st
 from openpyxl.worksheet.worksheet import Worksheet
 
 from northstar.analytics import display
+from northstar.analytics.ceo_brief import BriefSection
 from northstar.analytics.links import without_links
 from northstar.data.formula_guard import FORMULA_PREFIXES, neutralise_frame
 from northstar.data.paths import REPO_ROOT
@@ -111,13 +112,35 @@ def _number_formats(sheet: Worksheet, frame: pd.DataFrame) -> None:
             cell.number_format = display.EXCEL_FORMATS[unit]
 
 
+# a chart in the printed brief: the width of an A4 page inside its margins, axes in full
+PRINT_CHART_WIDTH_PX = 680
+PRINT_CHART_HEIGHT_PX = 330
+
+
+def print_figure(figure: go.Figure) -> go.Figure:
+    """A copy of a chart sized for the page, with room for every axis label (the screen's
+    tight margins would cut them off at print size)."""
+    printed = go.Figure(figure)
+    printed.update_layout(
+        title=None, width=PRINT_CHART_WIDTH_PX, height=PRINT_CHART_HEIGHT_PX,
+        margin={"l": 72, "r": 24, "t": 36, "b": 56}, font={"size": 12},
+        hoverlabel={"font_size": 12},
+    )
+    printed.update_xaxes(automargin=True)
+    printed.update_yaxes(automargin=True)
+    return printed
+
+
 def briefing_html(
     context: ExportContext,
     kpis: Sequence[Kpi],
     figures: Sequence[tuple[str, go.Figure]],
-    sentences: Sequence[str] = (),
+    sections: Sequence[BriefSection] = (),
 ) -> str:
-    """A self-contained HTML brief: opens offline, charts interactive (plotly.js embedded once)."""
+    """The brief as a document a CEO keeps: a header with the period, filters and as-of date;
+    the KPI wall; the brief's three sections under their headings; the charts with full axes
+    at print size; page numbers when printed. Self-contained: opens offline, charts
+    interactive (plotly.js embedded once)."""
     cards = "\n".join(
         "<div class='card'>"
         f"<div class='label'>{html.escape(kpi.label)}</div>"
@@ -129,31 +152,44 @@ def briefing_html(
     )
     charts = []
     for index, (title, figure) in enumerate(figures):
-        chart = plotly_safe(figure).to_html(
-            full_html=False, include_plotlyjs=index == 0, config={"displayModeBar": False}
+        chart = plotly_safe(print_figure(figure)).to_html(
+            full_html=False, include_plotlyjs=index == 0,
+            config={"displayModeBar": False, "responsive": False},
         )
-        charts.append(f"<section><h2>{html.escape(title)}</h2>{chart}</section>")
-    brief = (
-        "<section><h2>CEO brief</h2><ul>"
-        + "".join(f"<li>{html.escape(sentence)}</li>" for sentence in sentences)
-        + "</ul></section>"
-        if sentences
-        else ""
-    )
+        charts.append(f"<section class='chart'><h2>{html.escape(title)}</h2>{chart}</section>")
+    brief_parts = []
+    for section in sections:
+        items = "".join(f"<li>{html.escape(sentence.text)}</li>" for sentence in section.sentences)
+        body = f"<ol>{items}</ol>" if items else (
+            f"<p class='empty'>{html.escape(section.empty_text)}</p>")
+        brief_parts.append(f"<section class='part'><h3>{html.escape(section.title)}</h3>"
+                           f"{body}</section>")
+    brief = f"<h2>CEO brief</h2>{''.join(brief_parts)}" if brief_parts else ""
     meta = "".join(f"<p class='meta'>{html.escape(line)}</p>" for line in context.lines()[1:])
+    footer = html.escape(f"{context.lines()[0]} · data as of {context.as_of:%d %b %Y}")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>{html.escape(context.lines()[0])}</title>
 <style>
-body {{ font-family: "Source Sans Pro", "Helvetica Neue", Arial, sans-serif; margin: 32px;
-       color: #262730; }}
-h1 {{ margin-bottom: 4px; }} .meta {{ color: #6b6f76; margin: 2px 0; }}
-.wall {{ display: grid; grid-template-columns: repeat(4, 1fr); gap: 12px; margin: 20px 0; }}
-.card {{ border: 1px solid #d6d9de; border-radius: 8px; padding: 12px 16px; }}
-.label {{ color: #6b6f76; }} .value {{ font-size: 32px; }} .change, .note {{ color: #4b4f56; }}
-section {{ break-inside: avoid; margin-top: 24px; }}
+@page {{ size: A4; margin: 16mm 14mm 18mm;
+  @bottom-left {{ content: "{footer}"; font: 9pt Arial, sans-serif; color: #6b6f76; }}
+  @bottom-right {{ content: "Page " counter(page) " of " counter(pages);
+                   font: 9pt Arial, sans-serif; color: #6b6f76; }} }}
+body {{ font-family: "Source Sans Pro", "Helvetica Neue", Arial, sans-serif; margin: 0 auto;
+       max-width: {PRINT_CHART_WIDTH_PX + 40}px; padding: 24px 16px; color: #262730;
+       font-size: 14px; line-height: 1.4; }}
+@media print {{ body {{ padding: 0; }} }}
+header {{ border-bottom: 2px solid #0072B2; padding-bottom: 8px; margin-bottom: 12px; }}
+h1 {{ margin: 0 0 4px; font-size: 26px; }} .meta {{ color: #4b4f56; margin: 2px 0; }}
+h2 {{ font-size: 18px; margin: 20px 0 8px; }} h3 {{ font-size: 15px; margin: 12px 0 4px; }}
+.wall {{ display: grid; grid-template-columns: repeat(4, 1fr); gap: 8px; margin: 12px 0; }}
+.card {{ border: 1px solid #d6d9de; border-radius: 6px; padding: 8px 10px; break-inside: avoid; }}
+.label {{ color: #6b6f76; font-size: 12px; }} .value {{ font-size: 22px; }}
+.change, .note {{ color: #4b4f56; font-size: 11px; }}
+ol {{ margin: 0; padding-left: 20px; }} li {{ margin: 3px 0; }} .empty {{ color: #6b6f76; }}
+section {{ break-inside: avoid; }} .chart {{ margin-top: 16px; }}
 </style></head>
-<body><h1>{html.escape(context.title)}</h1>{meta}
+<body><header><h1>{html.escape(context.title)}</h1>{meta}</header>
 <div class="wall">{cards}</div>{brief}{"".join(charts)}
 </body></html>
 """
@@ -209,10 +245,10 @@ def html_to_pdf(document: str, timeout_seconds: float = 90) -> bytes:
 
 def brief_key(
     context: ExportContext, kpis: Sequence[Kpi], figures: Sequence[tuple[str, go.Figure]],
-    sentences: Sequence[str],
+    sections: Sequence[BriefSection],
 ) -> str:
     """Identity of a brief's content: a PDF prepared for one brief is not offered for another."""
-    digest = hashlib.sha256(repr((context, list(kpis), list(sentences))).encode())
+    digest = hashlib.sha256(repr((context, list(kpis), list(sections))).encode())
     for title, figure in figures:
         digest.update(title.encode())
         digest.update(figure.to_json().encode())
@@ -226,7 +262,7 @@ def render_brief_exports(
     context: ExportContext,
     kpis: Sequence[Kpi],
     figures: Sequence[tuple[str, go.Figure]],
-    sentences: Sequence[str],
+    sections: Sequence[BriefSection],
     file_stem: str,
 ) -> None:
     """The brief as HTML (built on click) and as PDF: printing takes a few seconds, so the PDF
@@ -237,7 +273,7 @@ def render_brief_exports(
     html_column = pdf_column = row
     html_column.download_button(
         "Brief as HTML",
-        lambda: briefing_html(context, kpis, figures, sentences).encode("utf-8"),
+        lambda: briefing_html(context, kpis, figures, sections).encode("utf-8"),
         file_name=f"{file_stem}.html",
         mime="text/html",
         icon=":material/html:",
@@ -247,7 +283,7 @@ def render_brief_exports(
     )
     with pdf_column:
         if chromium_executable():
-            _render_pdf_export(context, kpis, figures, sentences, f"{file_stem}.pdf")
+            _render_pdf_export(context, kpis, figures, sections, f"{file_stem}.pdf")
         else:
             st.caption(
                 "PDF export needs Chromium on the server (Debian package `chromium`); the HTML "
@@ -267,13 +303,13 @@ def _render_pdf_export(
     context: ExportContext,
     kpis: Sequence[Kpi],
     figures: Sequence[tuple[str, go.Figure]],
-    sentences: Sequence[str],
+    sections: Sequence[BriefSection],
     file_name: str,
 ) -> None:  # pragma: no cover - drawn in the AppTest
     @st.fragment
     def pdf_export() -> None:
         # a fragment: preparing the PDF reruns this corner, not the page
-        key = brief_key(context, kpis, figures, sentences)
+        key = brief_key(context, kpis, figures, sections)
         ready = st.session_state.get(_PDF_STATE)
         if ready is not None and ready[0] == key:
             _pdf_download(ready[1], file_name)
@@ -287,7 +323,7 @@ def _render_pdf_export(
         status = st.status("Preparing the PDF brief", expanded=True)
         started = time.perf_counter()
         status.write("Rendering charts and text")
-        document = briefing_html(context, kpis, figures, sentences)
+        document = briefing_html(context, kpis, figures, sections)
         status.write("Printing PDF (headless Chromium)")
         try:
             pdf = html_to_pdf(document)

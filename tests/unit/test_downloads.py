@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import pytest
 from openpyxl import load_workbook
 
+from northstar.analytics.ceo_brief import Brief, BriefSentence
 from northstar.ui import downloads
 
 CONTEXT = downloads.ExportContext("Customer briefing", dt.date(2026, 10, 31),
@@ -72,12 +73,27 @@ def test_html_brief_is_self_contained_and_escaped():
     document = downloads.briefing_html(
         CONTEXT, [downloads.Kpi("ARR", "$1.2M", "+$0.1M", None)],
         [("Where ARR moved", figure), ("Second", figure)],
-        ["Invest in <b>support</b> first."],
+        Brief([BriefSentence("Invest in <b>support</b> first.", "invest")], [], []).sections(),
     )
     assert document.count("plotly.js v") >= 1 and '<script src="http' not in document
     assert document.count('class="plotly-graph-div"') == 2
     assert "&lt;b&gt;support&lt;/b&gt;" in document
     assert "Data as of 31 Oct 2026" in document and "Filters: Last 12 months" in document
+    # three sections under their headings; an empty one says why
+    headings = ["<h3>Where to invest</h3>", "<h3>Biggest risks</h3>", "<h3>What changed</h3>"]
+    positions = [document.index(heading) for heading in headings]
+    assert positions == sorted(positions)
+    assert "No account has ARR at risk under these filters." in document
+    assert 'counter(page) " of " counter(pages)' in document
+
+
+def test_printed_charts_have_room_for_their_axes():
+    figure = go.Figure(go.Bar(x=["a"], y=[1])).update_layout(margin={"l": 8, "b": 8}, width=None)
+    printed = downloads.print_figure(figure)
+    assert printed.layout.width == downloads.PRINT_CHART_WIDTH_PX
+    assert printed.layout.margin.l >= 60 and printed.layout.margin.b >= 50
+    assert printed.layout.yaxis.automargin and printed.layout.xaxis.automargin
+    assert figure.layout.margin.l == 8  # the screen's figure is left as it was
 
 
 def test_pdf_through_chromium_or_a_clear_message(monkeypatch):

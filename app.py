@@ -5,14 +5,25 @@ from __future__ import annotations
 import streamlit as st
 
 from northstar.data import access, pages, rollups
-from northstar.ui import filters, masking, presentation, progress, queries, sign_in, view_state
+from northstar.ui import (
+    filters,
+    masking,
+    presentation,
+    progress,
+    queries,
+    sign_in,
+    styles,
+    view_state,
+)
 
 st.set_page_config(
     page_title="Northstar · Customer briefing",
     page_icon=":material/explore:",
     layout="wide",
-    initial_sidebar_state="collapsed" if presentation.is_on() else "expanded",
+    # "auto": open on a desktop, folded away on a phone, where it would cover the page
+    initial_sidebar_state="collapsed" if presentation.is_on() else "auto",
 )
+st.html(styles.PHONE_CSS)
 
 presentation.accept_flag_spellings(view_state.FLAG_KEYS)
 viewer = sign_in.current_viewer()
@@ -80,7 +91,7 @@ with st.sidebar:
 
 if presentation.is_on():
     # a slide: previous / next and the slide number on top, so they never sit off-screen
-    st.html(presentation.SLIDE_CSS)
+    st.html(styles.SLIDE_CSS)
     deck_pages = sorted(access.ROLE_PAGES.get(viewer.role or "", ()))
     current_key = access.page_key(navigation)
     previous, following = presentation.deck_neighbours(current_key, deck_pages)

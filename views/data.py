@@ -92,11 +92,14 @@ tables.show(
 st.subheader("Last load")
 if run is None:
     st.info(
-        "No load has run on this database: it holds demo data. Load your own exports with "
-        '`python -m northstar.data.load SOURCE --mapping MAPPING` (see the README, "Loading your '
-        'own data").',
-        icon=":material/upload_file:",
+        "No load has run on this database: it holds demo data.", icon=":material/upload_file:"
     )
+    with st.expander("How to load your own data", icon=":material/upload_file:"):
+        st.markdown(
+            "Your data administrator loads your exports with "
+            "`python -m northstar.data.load SOURCE --mapping MAPPING`; the README's "
+            '"Loading your own data" explains the mapping file.'
+        )
     st.stop()
 
 st.text(

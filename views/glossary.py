@@ -27,7 +27,7 @@ st.markdown(
   is shifted by twelve months.
 - **Deltas** are the period's value minus the comparison period's, in percentage points
   (pp) for percentages and points (pts) for NPS. Green means better for that metric, so a
-  fall in churn is green.
+  fall in churn is green; a change within noise is not coloured.
 - **Sparklines** show the same metric for the rolling period ending in each of the last
   twelve months.
 - **Survey metrics** show the number of answers behind them (n); few answers mean a wide

@@ -9,7 +9,7 @@ from northstar.analytics import display, health, risk
 from northstar.analytics.metrics import format_usd
 from northstar.data import settings
 from northstar.data.months import month_label
-from northstar.ui import charts, downloads, filters, queries, tables
+from northstar.ui import charts, downloads, explain, filters, queries, tables
 from northstar.ui.literal_text import literal
 
 metadata = queries.dataset_metadata()
@@ -129,10 +129,16 @@ with left:
 with right:
     st.markdown(
         f"**Health score** = {config.formula()}, over the components an account has a "
-        "signal for (weights in `config/health_score.toml`)."
+        "signal for."
     )
     for column, label in settings.COMPONENTS.items():
         st.markdown(f"**{label}** — {health.COMPONENT_HELP[column]}")
+    explain.how_computed(
+        "The weights and the bands' lower bounds are kept in `config/health_score.toml`, "
+        "where an administrator can change them; the database is rebuilt to apply them. "
+        "A component without a signal for an account is left out and the other weights "
+        "scaled up; an account with fewer than two components is not scored."
+    )
     if not band_churn.empty:
         st.caption(
             "Every account-month with a full year after it is scored with today's weights; the "

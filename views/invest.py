@@ -13,7 +13,7 @@ from northstar.analytics import invest, links, risk
 from northstar.analytics.metrics import format_usd
 from northstar.data import pages, settings
 from northstar.data.months import add_months, month_label, range_label
-from northstar.ui import charts, downloads, filters, queries
+from northstar.ui import charts, downloads, explain, filters, queries
 from northstar.ui.literal_text import literal
 
 metadata = queries.dataset_metadata()
@@ -399,11 +399,15 @@ with customers_tab:
             st.info("No active accounts match these filters.", icon=":material/filter_alt_off:")
         else:
             st.markdown(
-                "**Which customers to invest in.** Cost to serve over the last 12 months = "
-                "support tickets × cost per ticket (by priority) + staff hours on professional "
-                "services, installations, executive meetings, QBRs, advisory board sessions "
-                "and detractor follow-ups × hourly cost, from `config/cost_to_serve.toml`. "
-                "Margin = recurring revenue billed in those 12 months − cost to serve."
+                "**Which customers to invest in.** What each segment and account earned in "
+                "the last 12 months, what serving it cost, and the margin left."
+            )
+            explain.how_computed(
+                "Cost to serve over the last 12 months = support tickets × cost per ticket (by "
+                "priority) + staff hours on professional services, installations, executive "
+                "meetings, QBRs, advisory board sessions and detractor follow-ups × hourly "
+                "cost. The unit costs are kept in `config/cost_to_serve.toml`. Margin = "
+                "recurring revenue billed in those 12 months − cost to serve."
             )
             by_segment = segments_frame.groupby("segment", as_index=False)[
                 ["accounts", "arr_usd", "revenue_12m_usd", "cost_to_serve_usd", "margin_usd"]

@@ -8,7 +8,16 @@ from northstar.analytics import kpi_cards, retention
 from northstar.analytics.metrics import format_usd
 from northstar.data import pages
 from northstar.data.months import month_label
-from northstar.ui import charts, downloads, filters, kpi_wall, presentation, queries, tables
+from northstar.ui import (
+    charts,
+    downloads,
+    explain,
+    filters,
+    kpi_wall,
+    presentation,
+    queries,
+    tables,
+)
 
 metadata = queries.dataset_metadata()
 state = filters.current(metadata.last_month)
@@ -169,8 +178,12 @@ with cohorts:
         if not survival.empty:
             st.subheader("Survival by segment")
             st.caption(
-                "Share of accounts still customers a given number of months after they started "
-                "(Kaplan-Meier; accounts still active are counted until the latest month)."
+                "Share of accounts still customers a given number of months after they started."
+            )
+            explain.how_computed(
+                "A Kaplan-Meier estimate: an account's first churn ends its survival; an "
+                "account still active counts until the latest month and no further, so young "
+                "accounts do not pull the curve down."
             )
             charts.show(
                 charts.lines(

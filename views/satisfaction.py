@@ -10,7 +10,7 @@ from northstar.analytics.metrics import METRICS, format_delta, format_value
 from northstar.analytics.significance import Status
 from northstar.data import pages
 from northstar.data.months import last_day
-from northstar.ui import charts, downloads, filters, masking, presentation, queries, tables
+from northstar.ui import charts, downloads, explain, filters, masking, presentation, queries, tables
 
 metadata = queries.dataset_metadata()
 state = filters.current(metadata.last_month)
@@ -154,8 +154,11 @@ with verbatims_tab:
                 f"Complaint spike — {row.Theme}: {row.Spike}.", icon=":material/trending_up:"
             )
         st.caption(
-            "Themes come from the keyword rules in `config/comment_themes.toml`; a comment can "
-            "fall under several. Select a theme to read its comments."
+            "A comment can fall under several themes. Select a theme to read its comments."
+        )
+        explain.how_computed(
+            "Themes are found by keyword rules, one list of words and phrases per theme, kept "
+            "in `config/comment_themes.toml` where an administrator can edit them."
         )
         downloads.dataframe(
             summary.drop(columns="theme"),

@@ -31,15 +31,19 @@ if not options:
     st.stop()
 names = dict(zip(departments["department_id"], departments["department_name"], strict=True))
 heads = dict(zip(departments["department_id"], departments["head_name"], strict=True))
+# the address carries the department's ID (?department=customer_service, what links build);
+# the selector shows its name
+DEPARTMENT_KEY = "department"
 default = "customer_service" if "customer_service" in options else options[0]
+asked = st.query_params.get(DEPARTMENT_KEY)
 department_id = st.selectbox(
-    "Department (ID, as in the link)",
+    "Department",
     options,
-    index=options.index(default),
-    key="department",
-    bind="query-params",
-    help="The department's ID is what a shared link carries (`?department=customer_service`).",
+    index=options.index(asked if asked in options else default),
+    format_func=lambda option: names.get(option, option),
+    key="department_choice",
 )
+st.query_params[DEPARTMENT_KEY] = department_id
 department_name = names[department_id]
 st.header(literal(department_name))
 st.caption(

@@ -5,101 +5,85 @@ from __future__ import annotations
 from northstar.analytics import goals, health
 from northstar.data import rules, settings
 
-TERMS: dict[str, list[tuple[str, str]]] = {
+# term, what it means in plain words, and how it is computed (the method, for the curious)
+TERMS: dict[str, list[tuple[str, str, str]]] = {
     "Retention": [
-        ("Starting ARR", "ARR in the month just before the period, of the accounts billed then."),
-        (
-            "Revenue bridge",
-            "Starting ARR + new + expansion − contraction − churn = ending ARR; "
-            "new = accounts not billed just before the period.",
-        ),
-        (
-            "Tenure band",
-            "Time from an account's start to the month before the period: 0–5 "
-            "months, 6–11 months, 1–2 years, 2–3 years, 3+ years.",
-        ),
-        (
-            "Cohort logo retention",
-            "Members of a start cohort still billed k months (or quarters) "
-            "after their own start ÷ cohort size.",
-        ),
-        (
-            "Cohort revenue retention",
-            "Their MRR at age k ÷ the members' starting MRR; can exceed 100%.",
-        ),
-        (
-            "Survival",
-            "Kaplan-Meier share of accounts still customers k months after start; first "
-            "churn ends survival, active accounts are censored at the latest month.",
-        ),
+        ("Starting ARR", "The ARR we started the period with.",
+         "ARR in the month just before the period, of the accounts billed then."),
+        ("Revenue bridge", "How ARR got from the start of the period to its end.",
+         "Starting ARR + new + expansion − contraction − churn = ending ARR; new = accounts "
+         "not billed just before the period."),
+        ("Tenure band", "How long an account had been a customer.",
+         "Time from an account's start to the month before the period: 0–5 months, 6–11 "
+         "months, 1–2 years, 2–3 years, 3+ years."),
+        ("Cohort logo retention", "Of the customers who started together, how many are left.",
+         "Members of a start cohort still billed k months (or quarters) after their own start "
+         "÷ cohort size."),
+        ("Cohort revenue retention", "Of the revenue a cohort started with, how much is left.",
+         "The members' MRR at age k ÷ their starting MRR; can exceed 100%."),
+        ("Survival", "The share of customers still with us a given number of months after "
+         "they started.",
+         "Kaplan-Meier estimate: an account's first churn ends its survival; accounts still "
+         "active count until the latest month and no further (censored)."),
     ],
     "Health and risk": [
-        (
-            "Health score",
-            "Weighted mean (weights in config/health_score.toml) of the components "
-            "with a signal: "
-            + "; ".join(
-                f"{label.lower()} — {health.COMPONENT_HELP[column]}"
-                for column, label in settings.COMPONENTS.items()
-            ),
-        ),
-        (
-            "Health band",
-            "Healthy, Watch, At risk or Critical by the score's lower bounds in "
-            "config/health_score.toml; not scored with fewer than two components.",
-        ),
-        (
-            "Churn risk",
-            "The share of account-months in the same band that churned within the "
-            "following 12 months, over the history.",
-        ),
-        ("ARR at risk", "ARR × churn risk."),
+        ("Health score", "A 0–100 operational score a CSM can act on; higher is healthier.",
+         "The weighted mean of the components the account has a signal for (weights set in "
+         "the health-score settings): "
+         + "; ".join(
+             f"{label.lower()}: {health.COMPONENT_HELP[column].rstrip('.')}"
+             for column, label in settings.COMPONENTS.items()
+         ) + "."),
+        ("Health band", "Healthy, Watch, At risk or Critical, from the health score.",
+         "Each band starts at its lower bound in the health-score settings; an account with "
+         "fewer than two components is not scored."),
+        ("Churn risk", "The chance an account leaves in the next 12 months.",
+         "From the churn model: a discrete-time survival model of the monthly chance of "
+         "leaving, given every driver the account is exposed to and its segment, calibrated on "
+         "past years and checked on months it was not fitted on."),
+        ("ARR at risk", "The ARR we expect to lose from an account in the next 12 months.",
+         "ARR × churn risk; the range uses the churn risk's 95% range."),
     ],
     "Voice of the customer": [
-        (
-            "Margin of error",
-            "Half-width of the 95% interval: 1.96 × √(variance ÷ n); blank when n < 2.",
-        ),
-        (
-            "Within noise",
-            "A change smaller than 1.96 × √(SE₁² + SE₂²): indistinguishable from "
-            "sampling noise at 95%.",
-        ),
-        ("Unhappy answer", f"NPS 0–{rules.NPS_DETRACTOR_TO} or CSAT 1–{rules.CSAT_UNHAPPY_TO}."),
-        (
-            "Followed up",
-            "A detractor follow-up, QBR or executive meeting with the account within "
-            "the target days after the answer.",
-        ),
-        (
-            "Complaint spike",
-            "A month in which a complaint theme's comments exceed 5, 1.5 × its "
-            "previous 6-month mean and that mean + 3√mean.",
-        ),
+        ("Margin of error", "How far a score could be from the truth because only some "
+         "customers answered.",
+         "Half the width of the 95% interval: 1.96 × √(variance ÷ n); blank when fewer than "
+         "two answered."),
+        ("Within noise", "A change too small to tell apart from chance.",
+         "Smaller than 1.96 × √(SE₁² + SE₂²), the 95% test used on every page."),
+        ("Unhappy answer", f"NPS 0–{rules.NPS_DETRACTOR_TO} or CSAT 1–{rules.CSAT_UNHAPPY_TO}.",
+         "Detractors on NPS; 1 or 2 on CSAT."),
+        ("Followed up", "Someone talked to the customer after an unhappy answer.",
+         "A detractor follow-up, QBR or executive meeting with the account within the target "
+         "days after the answer."),
+        ("Complaint spike", "A month with far more complaints on a theme than usual.",
+         "More than 5 comments, over 1.5 × the theme's mean of the previous 6 months and over "
+         "that mean + 3√mean."),
     ],
     "Where to invest": [
-        (
-            "Relative risk (segment-adjusted)",
-            "12-month churn of exposed ÷ not exposed "
-            "account-months, Mantel-Haenszel across segments, with a 95% interval.",
-        ),
-        (
-            "ARR at risk from a driver",
-            "ARR exposed now × 12-month churn risk of the exposed × (1 − 1 ÷ relative risk).",
-        ),
-        ("ARR protected", "ARR at risk from the initiative's driver × its expected reduction."),
-        (
-            "Cost to serve",
-            "Support tickets (by priority) and staff hours on professional "
-            "services, installation, executive meetings, QBRs, advisory board sessions and "
-            "follow-ups in the last 12 months, at the unit costs in config/cost_to_serve.toml.",
-        ),
+        ("Hazard ratio", "How much faster exposed accounts leave than otherwise-alike accounts: "
+         "2 means twice as fast, 1 means no difference.",
+         "From the churn model (every driver and the segment together) with a 95% interval "
+         "that allows for the same account appearing in many months."),
+        ("Can't tell from chance", "The data cannot show that the driver changes churn.",
+         "Its 95% interval includes 1; such drivers are never ranked or recommended."),
+        ("ARR at risk from a driver", "The ARR the driver is expected to cost in the next 12 "
+         "months.",
+         "For today's exposed accounts, ARR × how much the driver adds to their 12-month churn "
+         "chance in the model."),
+        ("ARR protected", "The ARR an initiative is expected to keep in a year.",
+         "ARR at risk from the initiative's driver × its expected reduction."),
+        ("Cost to serve", "What serving an account costs us in a year.",
+         "Support tickets (by priority) and staff hours on professional services, "
+         "installation, executive meetings, QBRs, advisory board sessions and follow-ups in "
+         "the last 12 months, at the unit costs in the cost-to-serve settings."),
     ],
 }
 
 
 def rows(topic: str) -> list[dict[str, str]]:
-    return [{"Term": term, "Definition": definition} for term, definition in TERMS[topic]]
+    return [{"Term": term, "Definition": definition, "How it is computed": method}
+            for term, definition, method in TERMS[topic]]
 
 
 def alignment_rows() -> list[dict[str, str]]:
@@ -114,10 +98,11 @@ def alignment_rows() -> list[dict[str, str]]:
                        "period (quarterly KPIs: the quarters overlapping it), compared with the "
                        "per-period target. KPI actuals are company-wide: the segment, region and "
                        "plan filters apply to the rows behind them, not to the actuals."},
-        {"Term": "Computed / imported KPI",
-         "Definition": "Computed: the actual is recomputed from tickets, surveys and revenue "
-                       "after every demo build and load. Imported: the actual is loaded into "
-                       "KPI actuals from the system that holds it (marketing, sales)."},
+        {"Term": "From Northstar's data / reported by the department",
+         "Definition": "From Northstar's data: the actual is recomputed from tickets, surveys "
+                       "and revenue after every demo build and load. Reported by the "
+                       "department: the actual is loaded into KPI actuals from the system "
+                       "that holds it (marketing, sales)."},
         {"Term": "Alignment score", "Definition": goals.SCORE_RULE},
         {"Term": "Off track two periods running", "Definition": goals.RUN_RULE},
         {"Term": "Unowned outcome",

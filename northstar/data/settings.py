@@ -53,11 +53,16 @@ class HealthConfig:
         return " + ".join(parts)
 
     def band_ranges(self) -> dict[str, str]:
+        """Each band's scores in words: 'Healthy 55–100', 'Watch 45–54' (scores are whole
+        points, so a band ends one point below the next band's lower bound)."""
+        def upto(bound: float) -> str:
+            return f"{bound - 1:g}" if float(bound).is_integer() else f"under {bound:g}"
+
         return {
             "Healthy": f"{self.healthy_from:g}–100",
-            "Watch": f"{self.watch_from:g}–{self.healthy_from:g}",
-            "At risk": f"{self.at_risk_from:g}–{self.watch_from:g}",
-            "Critical": f"0–{self.at_risk_from:g}",
+            "Watch": f"{self.watch_from:g}–{upto(self.healthy_from)}",
+            "At risk": f"{self.at_risk_from:g}–{upto(self.watch_from)}",
+            "Critical": f"0–{upto(self.at_risk_from)}",
         }
 
 

@@ -18,12 +18,6 @@ from northstar.data.pages import DECK
 PRESENT_KEY = "present"  # toggle key and URL parameter
 CHART_SCALE = 0.82
 FONT_SIZE = 18
-# the space Streamlit keeps above a page, cut on a slide so its content fits one screen
-SLIDE_CSS = """
-<style>
-[data-testid="stMainBlockContainer"] { padding-top: 4rem; padding-bottom: 1rem; }
-</style>
-"""
 
 
 def flag_on(key: str) -> bool:

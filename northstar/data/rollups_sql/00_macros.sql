@@ -24,17 +24,18 @@ where in_scope(segments, regions, plans, segment, region, plan);
 
 -- health score: weighted mean of the components that have a signal (null components are left
 -- out and the remaining weights re-normalised); null when fewer than two components have a
--- signal (too little to judge); weights come from config/health_score.toml.
+-- signal (too little to judge); weights come from config/health_score.toml. A whole number of
+-- points, so the score a page shows is the score its band was judged on.
 create or replace macro health_score(support_experience, survey_sentiment, engagement, revenue_trend,
                                      w_support, w_sentiment, w_engagement, w_revenue) as
     case when (support_experience is not null)::int + (survey_sentiment is not null)::int
               + (engagement is not null)::int + (revenue_trend is not null)::int < 2 then null
-    else (coalesce(w_support * support_experience, 0) + coalesce(w_sentiment * survey_sentiment, 0)
+    else round((coalesce(w_support * support_experience, 0) + coalesce(w_sentiment * survey_sentiment, 0)
      + coalesce(w_engagement * engagement, 0) + coalesce(w_revenue * revenue_trend, 0))
     / nullif(case when support_experience is null then 0 else w_support end
              + case when survey_sentiment is null then 0 else w_sentiment end
              + case when engagement is null then 0 else w_engagement end
-             + case when revenue_trend is null then 0 else w_revenue end, 0) end;
+             + case when revenue_trend is null then 0 else w_revenue end, 0)) end;
 
 -- health band of a score: 1 healthy, 2 watch, 3 at risk, 4 critical, 5 not scored (lower bounds
 -- as parameters)

@@ -1,0 +1,90 @@
+"""Every page and tab in a real browser, on screen (1440×900), masked (1920×1080) and as a
+slide (1920×1080): no visible None / nan / NaT, no money with cents outside unit prices, no
+raw snake_case codes, no button label cut short, no error. Each view's screenshot is kept
+under test-artifacts/house-style/. (The cells of tables are drawn on a canvas; their
+displayed text is checked through AppTest in tests/app/test_house_style.py.)"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+from urllib.parse import urlencode
+
+import pytest
+
+from browser import EXCEPTION, screenshot_full_page, wait_for_app_loaded
+from northstar.data.pages import HOME, PAGES
+from tests.conftest import REPO_ROOT
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+ARTIFACTS = REPO_ROOT / "test-artifacts" / "house-style"
+VIEWS: list[tuple[str, dict[str, str]]] = [
+    (page.key, {page.tab_parameter: tab} if tab else {})
+    for page in PAGES
+    for tab in (page.tabs or (None,))
+]
+MODES = {
+    "screen": ({}, {"width": 1440, "height": 900}),
+    "masked": ({"mask": "true"}, {"width": 1920, "height": 1080}),
+    "slide": ({"present": "true"}, {"width": 1920, "height": 1080}),
+}
+MISSING_WORDS = re.compile(r"(?<![\w-])(None|nan|NaN|NaT|null)(?![\w-])")
+CENTS = re.compile(r"\$\d[\d,]*\.\d\d(?![\dKMB])")
+UNIT_PRICE = re.compile(r"per dollar \$\d[\d,]*\.\d\d|\$\d[\d,]*\.\d\d( of ARR a year)? per ")
+SNAKE_CASE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
+# text Northstar writes on purpose that looks like a code: file names and URL parameters
+ALLOWED_CODES = re.compile(r"`[^`]*`|config/\S+|\?\S+")
+
+# every button label whose text overflows its box (shown with an ellipsis or cut off)
+TRUNCATED_BUTTONS_JS = """
+() => [...document.querySelectorAll(
+    '[data-testid="stMain"] [data-testid="stBaseButton-secondary"], '
+    + '[data-testid="stMain"] [data-testid="stBaseButton-primary"], '
+    + '[data-testid="stMain"] [data-testid="stDownloadButton"] button')]
+  .filter(button => button.offsetParent !== null)
+  .map(button => {
+      const label = button.querySelector('[data-testid="stMarkdownContainer"] p') || button;
+      return {text: button.innerText.trim(),
+              cut: label.scrollWidth > label.clientWidth + 1 || button.innerText.trim() === ''};
+  })
+  .filter(item => item.cut)
+  .map(item => item.text)
+"""
+CHART_TEXT_JS = """
+() => [...document.querySelectorAll('[data-testid="stMain"] .main-svg text')]
+  .map(node => node.textContent).join('\\n')
+"""
+
+
+def address(key: str, params: dict[str, str]) -> str:
+    path = "/" if key == HOME else f"/{key}"
+    return f"{path}?{urlencode(params)}" if params else path
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+@pytest.mark.parametrize(("key", "params"), VIEWS,
+                         ids=[f"{key}-{'-'.join(params.values()) or 'main'}" for key, params in VIEWS])
+def test_every_view_is_board_ready(app_server: str, page: Page, key, params, mode) -> None:
+    extra, viewport = MODES[mode]
+    page.set_viewport_size(viewport)
+    page.goto(app_server + address(key, {**params, **extra}), wait_until="domcontentloaded")
+    wait_for_app_loaded(page)
+    where = f"{key} {params} {mode}"
+    errors = page.locator(f'{EXCEPTION}, [data-testid="stAlertContentError"]')
+    assert errors.count() == 0, (where, errors.all_inner_texts())
+
+    main = page.locator('[data-testid="stMain"]')
+    text = main.inner_text() + "\n" + page.evaluate(CHART_TEXT_JS)
+    assert not MISSING_WORDS.search(text), (where, MISSING_WORDS.search(text).group(0))
+    priced = UNIT_PRICE.sub("", text)
+    assert not CENTS.search(priced), (where, CENTS.search(priced).group(0))
+    codes = SNAKE_CASE.findall(ALLOWED_CODES.sub("", text))
+    assert not codes, (where, codes)
+    truncated = page.evaluate(TRUNCATED_BUTTONS_JS)
+    assert not truncated, (where, truncated)
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    name = f"{key}-{'-'.join(params.values()) or 'main'}-{mode}".replace(" ", "_")
+    screenshot_full_page(page, ARTIFACTS / f"{name}.png")

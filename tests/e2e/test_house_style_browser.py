@@ -32,29 +32,45 @@ MODES = {
 }
 MISSING_WORDS = re.compile(r"(?<![\w-])(None|nan|NaN|NaT|null)(?![\w-])")
 CENTS = re.compile(r"\$\d[\d,]*\.\d\d(?![\dKMB])")
-UNIT_PRICE = re.compile(r"per dollar \$\d[\d,]*\.\d\d|\$\d[\d,]*\.\d\d( of ARR a year)? per ")
+UNIT_PRICE = re.compile(r"per dollar\s+\$\d[\d,]*\.\d\d|\$\d[\d,]*\.\d\d( of ARR a year)? per ")
 SNAKE_CASE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
 # text Northstar writes on purpose that looks like a code: file names and URL parameters
 ALLOWED_CODES = re.compile(r"`[^`]*`|config/\S+|\?\S+")
 
-# every button label whose text overflows its box (shown with an ellipsis or cut off)
+# every visible button whose label overflows its box (cut short or shown with an ellipsis)
 TRUNCATED_BUTTONS_JS = """
 () => [...document.querySelectorAll(
-    '[data-testid="stMain"] [data-testid="stBaseButton-secondary"], '
-    + '[data-testid="stMain"] [data-testid="stBaseButton-primary"], '
-    + '[data-testid="stMain"] [data-testid="stDownloadButton"] button')]
-  .filter(button => button.offsetParent !== null)
+    '[data-testid="stMain"] button[data-testid^="stBaseButton-"]'
+    + ':not([data-testid="stBaseButton-elementToolbar"])')]
+  .filter(button => button.checkVisibility() && button.getBoundingClientRect().height > 0
+                    && !button.closest('details:not([open])'))
   .map(button => {
-      const label = button.querySelector('[data-testid="stMarkdownContainer"] p') || button;
-      return {text: button.innerText.trim(),
-              cut: label.scrollWidth > label.clientWidth + 1 || button.innerText.trim() === ''};
+      const label = button.querySelector('[data-testid="stMarkdownContainer"] p');
+      if (!label) return {text: '(icon only) ' + button.dataset.testid, cut: true};
+      const box = button.getBoundingClientRect(), text = label.getBoundingClientRect();
+      const cut = label.scrollWidth > label.clientWidth + 1 || text.right > box.right + 1
+          || text.left < box.left - 1 || label.innerText.trim() === '';
+      return {text: label.innerText, cut: cut};
   })
   .filter(item => item.cut)
   .map(item => item.text)
 """
-CHART_TEXT_JS = """
-() => [...document.querySelectorAll('[data-testid="stMain"] .main-svg text')]
-  .map(node => node.textContent).join('\\n')
+# the page's visible words: its text without the names of Material icons, and its charts' text
+VISIBLE_TEXT_JS = """
+() => {
+  const source = document.querySelector('[data-testid="stMain"]');
+  source.querySelectorAll('*').forEach(node => {
+      if (getComputedStyle(node).fontFamily.includes('Material')) node.dataset.icon = 'yes';
+  });
+  const main = source.cloneNode(true);
+  main.querySelectorAll('[data-icon="yes"], .main-svg').forEach(n => n.remove());
+  document.body.appendChild(main);
+  const text = main.innerText;
+  main.remove();
+  const charts = [...document.querySelectorAll('[data-testid="stMain"] .main-svg text')]
+      .map(node => node.textContent).join('\\n');
+  return text + '\\n' + charts;
+}
 """
 
 
@@ -72,11 +88,13 @@ def test_every_view_is_board_ready(app_server: str, page: Page, key, params, mod
     page.goto(app_server + address(key, {**params, **extra}), wait_until="domcontentloaded")
     wait_for_app_loaded(page)
     where = f"{key} {params} {mode}"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)  # kept whether the checks pass or not
+    name = f"{key}-{'-'.join(params.values()) or 'main'}-{mode}".replace(" ", "_")
+    screenshot_full_page(page, ARTIFACTS / f"{name}.png")
     errors = page.locator(f'{EXCEPTION}, [data-testid="stAlertContentError"]')
     assert errors.count() == 0, (where, errors.all_inner_texts())
 
-    main = page.locator('[data-testid="stMain"]')
-    text = main.inner_text() + "\n" + page.evaluate(CHART_TEXT_JS)
+    text = page.evaluate(VISIBLE_TEXT_JS)
     assert not MISSING_WORDS.search(text), (where, MISSING_WORDS.search(text).group(0))
     priced = UNIT_PRICE.sub("", text)
     assert not CENTS.search(priced), (where, CENTS.search(priced).group(0))
@@ -84,7 +102,3 @@ def test_every_view_is_board_ready(app_server: str, page: Page, key, params, mod
     assert not codes, (where, codes)
     truncated = page.evaluate(TRUNCATED_BUTTONS_JS)
     assert not truncated, (where, truncated)
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    name = f"{key}-{'-'.join(params.values()) or 'main'}-{mode}".replace(" ", "_")
-    screenshot_full_page(page, ARTIFACTS / f"{name}.png")

@@ -114,7 +114,7 @@ cab_text = (
 )
 status.markdown(f"**{literal(accounts.status_text(profile))}** · {cab_text}")
 if churn_risk.empty or metrics.is_missing(churn_risk["churn_risk_pct"].iloc[0]):
-    columns[4].metric("Churn risk", "—", border=True,
+    columns[4].metric("Churn risk, 12 months", "—", border=True,
                       help="Not billed in the data's last month, or the churn model has no "
                       "estimate for its segment.")
 else:
@@ -126,7 +126,7 @@ else:
         account_risk["arr_at_risk_low_usd"], account_risk["arr_at_risk_high_usd"]
     )
     columns[4].metric(
-        "Churn risk",
+        "Churn risk, 12 months",
         f"{account_risk['churn_risk_pct']:.0f}%",
         border=True,
         help=f"The chance of churning in the next 12 months, from the churn model; 95% range "

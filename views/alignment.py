@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from northstar.analytics import goals, links
-from northstar.ui import charts, downloads, filters, presentation, queries
+from northstar.ui import charts, downloads, filters, presentation, queries, tables
 from northstar.ui.literal_text import literal
 
 metadata = queries.dataset_metadata()
@@ -137,7 +137,7 @@ score_table = pd.DataFrame(
                 scores["department_id"], scores["department_name"], strict=True
             )
         ],
-        "Alignment score (%)": scores["score_pct"],
+        "Alignment score": scores["score_pct"],
         "KPIs": scores["kpis"],
         **{goals.status_text(status): scores[status] for status in goals.STATUS_ORDER},
         "Serving no outcome": scores["serving_no_outcome"],
@@ -237,8 +237,9 @@ downloads.dataframe(
     hide_index=True,
     column_config={
         "Department": st.column_config.LinkColumn(
-            "Department", display_text=r"#(.*)$", help="Opens the department's scorecard"
+            "Department", display_text=r"#(.*)$", pinned=True,
+            help="Opens the department's scorecard",
         ),
-        "Next review": st.column_config.DateColumn(format="D MMM YYYY"),
+        **tables.KPI_STATUS_COLUMNS,
     },
 )

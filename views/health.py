@@ -178,19 +178,24 @@ else:
     with chart_right:
         for row in table.itertuples(index=False):
             st.metric(
-                f"{row.Score}: AUC",
-                f"{row.AUC:.2f}",
+                f"{row.Score}: ranks churners first",
+                f"{row.AUC:.0%} of the time",
                 border=True,
-                help="The chance that an account that churned was ranked riskier than one that "
-                "stayed: 0.5 is a coin toss, 1 is perfect.",
+                help="How often an account that churned was ranked riskier than one that "
+                "stayed (the AUC): 50% is a coin toss, 100% is perfect.",
             )
     downloads.dataframe(
         table,
         hide_index=True,
         column_config={
+            "AUC": st.column_config.NumberColumn(
+                "Ranking (AUC)", help="How often an account that churned was ranked riskier "
+                "than one that stayed: 0.5 is a coin toss, 1 is perfect"
+            ),
             "Brier score": st.column_config.NumberColumn(
-                help="Mean squared gap between the predicted chance and what happened (0 or 1); "
-                "lower is better",
+                "Prediction error (Brier)",
+                help="Mean squared gap between the predicted chance and what happened (0 or "
+                "1); lower is better",
             ),
             "Largest decile gap (pp)": st.column_config.NumberColumn(
                 help="The largest difference between predicted and observed churn in any decile, "

@@ -204,11 +204,12 @@ with board_tab:
                     programs.points_text(gap, unit) if gap is not None else None,
                     delta_color=good if verdict.is_real else "off",
                     delta_arrow="auto" if verdict.is_real else "off",
-                    delta_description=f"members minus comparable · {verdict.text}"
-                    if gap is not None else None,
+                    # the card is narrow: the verdict in it, the sample sizes in its help
+                    delta_description=verdict.status.value if gap is not None else None,
                     border=True,
                     help=(
-                        f"Members: {programs.group_size_text(cab, name == 'nps')}; comparable: "
+                        f"Members minus comparable accounts: {verdict.text}. Members: "
+                        f"{programs.group_size_text(cab, name == 'nps')}; comparable: "
                         f"{programs.group_size_text(comparable, name == 'nps')}."
                     ),
                 )
@@ -461,22 +462,17 @@ with support_tab:
             )
             columns[2].metric(
                 "First response, median",
-                f"{total['median_first_response_hours']:.1f} h",
+                display.hours_text(total["median_first_response_hours"]),
                 border=True,
-                help=f"p90 {total['p90_first_response_hours']:.1f} hours.",
+                help="Half of first responses came faster; 9 in 10 came within "
+                f"{display.hours_text(total['p90_first_response_hours'])}.",
             )
             columns[3].metric(
                 "Resolution, median",
-                "—"
-                if is_missing(total["median_resolution_hours"])
-                else f"{total['median_resolution_hours']:.1f} h",
+                display.hours_text(total["median_resolution_hours"]),
                 border=True,
-                help="Solved tickets only; p90 "
-                + (
-                    "—"
-                    if is_missing(total["p90_resolution_hours"])
-                    else f"{total['p90_resolution_hours']:.1f} hours."
-                ),
+                help="Solved tickets only; 9 in 10 were solved within "
+                f"{display.hours_text(total['p90_resolution_hours'])}.",
             )
             charts.show(
                 charts.stacked_bars(

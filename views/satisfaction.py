@@ -109,7 +109,7 @@ with scores_tab:
                 )
                 st.caption(
                     " · ".join(
-                        f"{label}: {share:.0f}% ({answers:,})"
+                        f"{label}: {share:.1f}% ({answers:,})"
                         for label, answers, share
                         in satisfaction.band_shares(distribution, survey_type)
                     )

@@ -95,7 +95,7 @@ else:
     downloads.dataframe(
         goals.status_table(statuses, runs, department_links=False),
         hide_index=True,
-        column_config={"Next review": st.column_config.DateColumn(format="D MMM YYYY")},
+        column_config=tables.KPI_STATUS_COLUMNS,
     )
     if not runs.empty:
         st.warning(

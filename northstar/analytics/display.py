@@ -36,12 +36,12 @@ COLUMN_UNITS: dict[str, Unit] = {
     # rates and shares, in percent
     "Logo churn": "pct", "NRR": "pct", "GRR": "pct", "CSAT": "pct", "Margin %": "pct",
     "Share of tickets": "pct", "Completion rate": "pct", "Response rate": "pct",
-    "Churn chance, 12 months": "pct", "Crude churn exposed": "pct",
+    "Churn risk, 12 months": "pct", "Crude churn exposed": "pct",
     "Crude churn not exposed": "pct", "Expected churn reduction": "pct",
     "Planned churn reduction": "pct", "Monthly churn of exposed, 12 months before": "pct",
     "Since the start": "pct", "Observed reduction": "pct",
     "Reduction vs unexposed accounts": "pct", "Share exposed before": "pct",
-    "Share exposed since": "pct", "Alignment score (%)": "pct",
+    "Share exposed since": "pct", "Alignment score": "pct",
     # scores
     "NPS": "nps", "Latest NPS": "score", "NPS ±": "margin", "CSAT ±": "margin",
     "CES ±": "margin", "CES": "mean_score", "Mean score": "mean_score", "Score": "score",
@@ -227,3 +227,8 @@ def money_tick_text(value: float) -> str:
     return re.sub(r"\.0+([KMB])$|(\.\d*?)0+([KMB])$",
                   lambda match: match.group(1) or f"{match.group(2)}{match.group(3)}",
                   format_usd(value))
+
+
+def hours_text(value: Any) -> str:
+    """'4.5 h', or '—' when there is nothing to measure (never 'nan h')."""
+    return MISSING if is_missing(value) else f"{format_number(value, 'hours')} h"

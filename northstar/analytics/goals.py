@@ -426,7 +426,7 @@ def status_table(statuses: pd.DataFrame, runs: pd.DataFrame, department_links: b
                 )
             ],
             "KPI": frame["kpi_name"],
-            "Customer outcomes": [names or "— none" for names in frame["outcome_names"].fillna("")],
+            "Customer outcomes": [names or None for names in frame["outcome_names"].fillna("")],
             "Target": [format_in_unit(value, unit)
                        for value, unit in zip(frame["target_value"], frame["unit"], strict=True)],
             "Actual": [format_in_unit(value, unit)

@@ -73,7 +73,7 @@ def at_risk_table(frame: pd.DataFrame) -> pd.DataFrame:
             ],
             "Segment": frame["segment"],
             "ARR": frame["arr_usd"],
-            "Churn chance, 12 months": frame["churn_risk_pct"],
+            "Churn risk, 12 months": frame["churn_risk_pct"],
             "95% range": [risk.pct_range_text(low, high) for low, high in zip(
                 frame["churn_risk_low_pct"], frame["churn_risk_high_pct"], strict=True)],
             "ARR at risk": frame["arr_at_risk_usd"],

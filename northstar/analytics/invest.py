@@ -45,9 +45,14 @@ class Estimate:
     high: float
 
     def text(self, digits: int = 2) -> str:
+        """'1.62 (1.38–1.90)'; with a negative bound '−13 (−21 to −6)' (true minus signs, and
+        'to', so a range of negatives never reads as a double minus)."""
         if math.isnan(self.value):
             return "—"
-        return f"{self.value:.{digits}f} ({self.low:.{digits}f}–{self.high:.{digits}f})"
+        low, value, high = (f"{number:.{digits}f}".replace("-", "−")
+                            for number in (self.low, self.value, self.high))
+        joiner = " to " if self.low < 0 or self.high < 0 else "–"
+        return f"{value} ({low}{joiner}{high})"
 
 
 NO_ESTIMATE = Estimate(math.nan, math.nan, math.nan)

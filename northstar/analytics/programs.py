@@ -408,9 +408,9 @@ def category_table(categories: pd.DataFrame) -> pd.DataFrame:
             "Escalated": rows["escalated_tickets"].to_numpy(),
             "Reopened": rows["reopened_tickets"].to_numpy(),
             "First response, median (hours)": rows["median_first_response_hours"].to_numpy(),
-            "First response, p90 (hours)": rows["p90_first_response_hours"].to_numpy(),
+            "First response, 9 in 10 within (hours)": rows["p90_first_response_hours"].to_numpy(),
             "Resolution, median (hours)": rows["median_resolution_hours"].to_numpy(),
-            "Resolution, p90 (hours)": rows["p90_resolution_hours"].to_numpy(),
+            "Resolution, 9 in 10 within (hours)": rows["p90_resolution_hours"].to_numpy(),
         }
     )
 

@@ -76,7 +76,7 @@ def too_few_detail(*sides: tuple[float, float]) -> str:
     """'n = 12' or 'n = 40 and 12; 2 and 3 churned' for the sides of a comparison."""
     accounts = " and ".join(f"{int(n):,}" for n, _ in sides)
     events = " and ".join(f"{int(e):,}" for _, e in sides)
-    return f"n = {accounts}; {events} events" if len(sides) > 1 else f"n = {accounts}"
+    return f"n = {accounts}; {events} churned" if len(sides) > 1 else f"n = {accounts}"
 
 
 def proportion_se(events: float, trials: float) -> float | None:

@@ -153,7 +153,7 @@ def trend(
     figure.update_xaxes(tickformat="%b %Y", showgrid=False)
     figure.update_yaxes(ticksuffix=tick_suffix)
     if tick_prefix == "$":
-        money_axis(figure, list(values), include_zero=False)
+        money_axis(figure, list(values))  # from $0, so a small dip is not drawn as a cliff
     return base_layout(figure, title)
 
 

@@ -91,7 +91,7 @@ def at_risk_column_config() -> dict[str, object]:
         "Health": st.column_config.TextColumn(
             help="0–100, higher is healthier; — when fewer than two components have a signal"
         ),
-        "Churn chance, 12 months": st.column_config.NumberColumn(
+        "Churn risk, 12 months": st.column_config.NumberColumn(
             help="The churn model's chance that the account leaves in the next 12 months"
         ),
         "95% range": st.column_config.TextColumn(
@@ -161,4 +161,16 @@ OPEN_ANSWER_COLUMNS: dict[str, object] = {
     "Follow up by": st.column_config.DateColumn(format="D MMM YYYY"),
     "Account": st.column_config.LinkColumn(display_text=r"#(.*)$", help="Opens Account 360"),
     "Comment": st.column_config.TextColumn(width="large"),
+}
+
+
+# the KPI-against-target table of Goal alignment and the scorecards
+KPI_STATUS_COLUMNS: dict[str, object] = {
+    "KPI": st.column_config.TextColumn(pinned=True),
+    "Customer outcomes": st.column_config.TextColumn(
+        help="The customer outcomes the KPI serves; — when it serves none (it earns no "
+        "alignment credit)"
+    ),
+    "Off track in a row (periods)": st.column_config.NumberColumn("Off track in a row"),
+    "Next review": st.column_config.DateColumn(format="D MMM YYYY"),
 }

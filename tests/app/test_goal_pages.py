@@ -27,7 +27,8 @@ def test_alignment_page(demo):
     assert {"Department", "KPI", "Customer outcomes", "Target", "Actual", "Status", "Owner",
             "Next review"} <= set(statuses.columns)
     assert set(statuses["Status"]) <= {"✓ On track", "▲ At risk", "✕ Off track", "– No data"}
-    assert "— none" in set(statuses["Customer outcomes"])  # KPIs serving no outcome are shown
+    # KPIs serving no outcome are listed, their outcomes blank (shown "—", explained in the help)
+    assert statuses["Customer outcomes"].isna().any()
     assert "30-day onboarding CSAT" in set(accountability["KPI"])
     assert "KPIs that serve no customer outcome" in texts(at.warning)
     assert "Marketing qualified leads" in texts(at.warning)

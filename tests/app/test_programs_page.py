@@ -69,7 +69,7 @@ EXPECTED = {
         ["Tickets opened", "Still open", "First response, median", "Resolution, median",
          "Open escalations", "Open more than 7 days", "Reopened in the period",
          "Rated CSAT 1–2 in the period"],
-        {"Category", "First response, p90 (hours)", "Why", "Account"},
+        {"Category", "First response, 9 in 10 within (hours)", "Why", "Account"},
         "whole days from the day opened",
     ),
     "Kudos": (

@@ -68,14 +68,14 @@ def test_health_page(demo):
     labels = [metric.label.split(" · ")[0] for metric in at.metric]
     assert labels[:4] == ["Healthy", "Watch", "At risk", "Critical"]
     table = at.dataframe[0].value
-    assert {"Account", "Churn chance, 12 months", "95% range", "ARR at risk", "Main reasons",
+    assert {"Account", "Churn risk, 12 months", "95% range", "ARR at risk", "Main reasons",
             "Weakest components", "Renewal", "CSM", "Last executive meeting"} <= set(table.columns)
     assert list(table["ARR at risk"]) == sorted(table["ARR at risk"], reverse=True)
     # every band by default: the largest expected losses, whatever the health score says
     assert len(set(table["Band"])) > 1
     assert table["Main reasons"].str.len().gt(0).all()
     # the backtest follows, with both scores' figures
-    assert labels[4:] == ["Churn model: AUC", "Health score: AUC"]
+    assert labels[4:] == ["Churn model: ranks churners first", "Health score: ranks churners first"]
     backtest = at.dataframe[1].value
     assert list(backtest["Score"]) == ["Churn model", "Health score"]
     assert backtest["AUC"].iloc[0] > backtest["AUC"].iloc[1]
@@ -105,7 +105,7 @@ def test_account_360_shows_everything(demo):
     at = open_page("views/account.py", {"account": "A0000001"})
     assert at.title[0].value == "Account 360"
     assert [metric.label for metric in at.metric][1:] == [
-        "Health score", "NPS (latest)", "Open tickets", "Churn risk"]
+        "Health score", "NPS (latest)", "Open tickets", "Churn risk, 12 months"]
     assert at.metric[-1].value.endswith("%") or at.metric[-1].value == "—"
     assert "A0000001" in as_shown(at.caption[0].value)
     tab_labels = [tab.label for tab in at.tabs]

@@ -22,7 +22,7 @@ def test_a_change_beyond_1_96_combined_standard_errors_is_beyond_noise():
 def test_two_rates_need_30_accounts_and_5_events_a_side():
     too_few = significance.rates(2, 40, 2, 400)  # "2 churned against 2"
     assert too_few.status is Status.TOO_FEW
-    assert too_few.text == "too few to tell (n = 40 and 400; 2 and 2 events)"
+    assert too_few.text == "too few to tell (n = 40 and 400; 2 and 2 churned)"
     assert significance.rates(10, 29, 10, 100).status is Status.TOO_FEW
     # 20/100 vs 10/100: SEs √(.2·.8/100) = .04 and √(.1·.9/100) = .03, combined .05;
     # .10 / .05 = 2.0 SE

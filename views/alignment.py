@@ -17,7 +17,7 @@ window = state.period
 st.title("Goal alignment")
 st.caption(
     f"{window.label} compared with {window.comparison_label} · data as of "
-    f"{metadata.as_of:%d %b %Y}. KPI actuals are company-wide: the segment, region and plan "
+    f"{metadata.as_of:%-d %b %Y}. KPI actuals are company-wide: the segment, region and plan "
     "filters apply to the rows behind them on each department's scorecard."
 )
 

@@ -7,7 +7,7 @@ import streamlit as st
 
 from northstar.analytics import display
 from northstar.data import data_status
-from northstar.ui import progress, queries, tables
+from northstar.ui import presentation, progress, queries, tables
 
 PROBLEM_ROWS = 500
 PROBLEM_COLUMNS = {
@@ -35,7 +35,7 @@ progress.render_detail()
 
 run = runs.iloc[0] if not runs.empty else None
 columns = st.columns(4)
-columns[0].metric("Data as of", f"{metadata.as_of:%d %b %Y}", border=True)
+columns[0].metric("Data as of", f"{metadata.as_of:%-d %b %Y}", border=True)
 columns[1].metric(
     "Source",
     "Your exports"
@@ -47,9 +47,9 @@ columns[1].metric(
 )
 columns[2].metric(
     "Last load",
-    f"{run['finished_at']:%d %b %Y}" if run is not None else "Not yet",
+    f"{run['finished_at']:%-d %b %Y}" if run is not None else "Not yet",
     border=True,
-    help=f"Finished {run['finished_at']:%d %b %Y %H:%M} UTC" if run is not None else None,
+    help=f"Finished {run['finished_at']:%-d %b %Y %H:%M} UTC" if run is not None else None,
 )
 columns[3].metric(
     "Rows refused", f"{int(run['rejected_rows']):,}" if run is not None else "—", border=True
@@ -73,6 +73,7 @@ if missing:
         column_config={"Affects": st.column_config.TextColumn("Affects", width="large")},
     )
 
+presentation.end_of_slide()
 st.subheader("Tables")
 overview = data_status.table_overview(row_counts, load_tables)
 tables.show(

@@ -7,11 +7,13 @@ import streamlit as st
 
 from northstar.analytics import glossary
 from northstar.analytics.metrics import glossary_rows
+from northstar.ui import presentation
 
 st.title("Glossary")
 st.caption("How every number in Northstar is defined.")
 st.table(pd.DataFrame(glossary_rows()).set_index("Metric"))
 
+presentation.end_of_slide()
 for topic in glossary.TERMS:
     st.subheader(topic)
     st.table(pd.DataFrame(glossary.rows(topic)).set_index("Term"))

@@ -9,7 +9,7 @@ from northstar.analytics import display, health, risk
 from northstar.analytics.metrics import format_usd
 from northstar.data import settings
 from northstar.data.months import month_label
-from northstar.ui import charts, downloads, explain, filters, queries, tables
+from northstar.ui import charts, downloads, explain, filters, presentation, queries, tables
 from northstar.ui.literal_text import literal
 
 metadata = queries.dataset_metadata()
@@ -20,7 +20,7 @@ params = {**state.query_params(), **config.query_params()}
 st.title("Health & risk")
 st.caption(
     f"Health in {month_label(metadata.last_month)} · "
-    f"{literal(state.scope_caption())} · data as of {metadata.as_of:%d %b %Y}"
+    f"{literal(state.scope_caption())} · data as of {metadata.as_of:%-d %b %Y}"
 )
 
 summary = queries.run_query("health_summary", **params, as_of_month=metadata.last_month)
@@ -53,58 +53,50 @@ if unscored:
         "signal (typically accounts in their first months)."
     )
 
-st.subheader("Accounts with the most ARR at risk")
-limit = 200
-band_options = [*health.BANDS, health.NOT_SCORED]
-shown_bands = st.pills(
-    "Health bands shown",
-    band_options,
-    selection_mode="multi",
-    default=band_options,
-    key="bands",
-    bind="query-params",
-)
-at_risk = queries.run_query(
-    "health_accounts",
-    **params,
-    as_of_month=metadata.last_month,
-    band_orders=[band_options.index(band) + 1 for band in shown_bands],
-    limit=limit,
-)
-st.caption(
-    "ARR at risk = ARR × the account's chance of churning in the next 12 months, from the churn "
-    "model; its main reasons are the drivers that add most to that chance. "
-    f"Top {min(limit, len(at_risk)):,} of {int(summary['accounts'].sum()):,} active accounts "
-    "in the bands shown; select an account name to open its 360 view."
-)
-if at_risk.empty:
-    st.info("No accounts in the bands shown.", icon=":material/filter_alt_off:")
-else:
-    table = health.at_risk_table(at_risk)
-    downloads.dataframe(
-        table,
-        title="At-risk accounts",
-        hide_index=True,
-        column_config=tables.at_risk_column_config(),
-        height=480,
+# a slide keeps the band counts and the check of the score; the list is for the screen
+if not presentation.is_on():
+    st.subheader("Accounts with the most ARR at risk")
+    limit = 200
+    band_options = [*health.BANDS, health.NOT_SCORED]
+    shown_bands = st.pills(
+        "Health bands shown",
+        band_options,
+        selection_mode="multi",
+        default=band_options,
+        key="bands",
+        bind="query-params",
     )
-    left, _ = st.columns([3, 1])
-    with left:
-        choices = dict(zip(at_risk["account_id"], at_risk["account_name"], strict=True))
-        chosen = st.selectbox(
-            "Drill into an account",
-            list(choices),
-            format_func=lambda key: f"{choices[key]} ({key})",
-            index=None,
-            placeholder="Choose an at-risk account",
-            key="drill",
+    at_risk = queries.run_query(
+        "health_accounts",
+        **params,
+        as_of_month=metadata.last_month,
+        band_orders=[band_options.index(band) + 1 for band in shown_bands],
+        limit=limit,
+    )
+    st.caption(
+        "ARR at risk = ARR × the account's chance of churning in the next 12 months, from the "
+        "churn model; its main reasons are the drivers that add most to that chance. "
+        f"Top {min(limit, len(at_risk)):,} of {int(summary['accounts'].sum()):,} active accounts "
+        "in the bands shown; click a row to open the account's 360 view."
+    )
+    if at_risk.empty:
+        st.info("No accounts in the bands shown.", icon=":material/filter_alt_off:")
+    else:
+        table = health.at_risk_table(at_risk)
+        downloads.dataframe(
+            table,
+            title="At-risk accounts",
+            hide_index=True,
+            column_config=tables.at_risk_column_config(),
+            height=480,
+            key="at_risk_table",
+            on_select="rerun",
+            selection_mode="single-row",
         )
-        if chosen and st.button(
-            f"Open {literal(choices[chosen])} in Account 360",
-            icon=":material/open_in_new:",
-            key="open_360",
-        ):
-            st.switch_page("views/account.py", query_params={"account": chosen})
+        rows = tables.selected_rows("at_risk_table")
+        if rows:  # one click on a row opens the account's 360 view in this tab, filters kept
+            st.switch_page("views/account.py",
+                           query_params={"account": at_risk["account_id"].iloc[rows[0]]})
 
 st.subheader("Does the score work?")
 left, right = st.columns([3, 2])
@@ -148,6 +140,7 @@ with right:
             "checked next."
         )
 
+presentation.end_of_slide()
 st.subheader("Proof on months the model has not seen")
 backtest = queries.run_query("churn_backtest_summary")
 if not risk.backtest_ready(backtest):

@@ -13,7 +13,7 @@ from northstar.analytics import invest, links, risk
 from northstar.analytics.metrics import format_usd
 from northstar.data import pages, settings
 from northstar.data.months import add_months, month_label, range_label
-from northstar.ui import charts, downloads, explain, filters, queries
+from northstar.ui import charts, downloads, explain, filters, presentation, queries
 from northstar.ui.literal_text import literal
 
 metadata = queries.dataset_metadata()
@@ -27,7 +27,7 @@ st.caption(
     f"Churn model fitted on every account's months through "
     f"{month_label(add_months(last_month, -1))} · exposure and ARR now: "
     f"{month_label(last_month)} · {literal(state.scope_caption())} · "
-    f"data as of {metadata.as_of:%d %b %Y}"
+    f"data as of {metadata.as_of:%-d %b %Y}"
 )
 
 model = queries.run_query("invest_model_drivers", **scope)
@@ -248,6 +248,7 @@ with initiatives_tab:
                     ),
                 },
             )
+            presentation.end_of_slide()
             st.subheader("Running and completed initiatives: are they working?")
             progress = invest.running_check(
                 initiatives.loc[initiatives["months_since_start"].notna()]
@@ -493,6 +494,7 @@ with customers_tab:
                     legend={"orientation": "h", "y": -0.2, "x": 0, "title": None},
                 )
                 charts.show(figure)
+            presentation.end_of_slide()
             motion = (
                 st.pills(
                     "Accounts in",

@@ -11,7 +11,7 @@ from northstar.analytics.metrics import format_usd, format_value, is_missing
 from northstar.analytics.significance import Status
 from northstar.data import pages, settings
 from northstar.data.months import add_months, month_label
-from northstar.ui import charts, downloads, filters, masking, queries, tables
+from northstar.ui import charts, downloads, filters, masking, presentation, queries, tables
 
 metadata = queries.dataset_metadata()
 state = filters.current(metadata.last_month)
@@ -144,6 +144,7 @@ def survey_tab(program: settings.SurveyProgram, rate_label: str, intro: str) -> 
     with st.expander("By quarter (all history)"):
         show_table(programs.survey_quarter_table(trend, rate_label, due_label))
 
+    presentation.end_of_slide()
     st.subheader("Low scores (1–2) in the period")
     low = queries.run_query("program_survey_low_scores", **params, limit=programs.LIST_LIMIT)
     if low.empty:
@@ -217,6 +218,7 @@ with board_tab:
             if int(comparable["opening_accounts"]) == 0:
                 st.info("No non-member account is comparable to the members in this period.")
 
+        presentation.end_of_slide()
         st.subheader("Sessions and attendance")
         grain = st.segmented_control(
             "Sessions per",
@@ -280,7 +282,7 @@ with board_tab:
             st.caption(
                 f"{display.count_of(len(members), 'current member')}, largest ARR first; "
                 "sessions counted over the "
-                f"12 months to {as_of:%d %b %Y}. Select an account to open its 360 view."
+                f"12 months to {as_of:%-d %b %Y}. Select an account to open its 360 view."
             )
             show_table(programs.members_table(members))
 
@@ -311,7 +313,7 @@ with executive_tab:
         st.caption(
             f"The top {top_n} active accounts by ARR in {month_label(metadata.last_month)} "
             "(accounts tied with the last one included). Met = an attended executive face-to-face "
-            f"meeting in the 12 months to {as_of:%d %b %Y} (a meeting exactly a year earlier "
+            f"meeting in the 12 months to {as_of:%-d %b %Y} (a meeting exactly a year earlier "
             "counts). The period filter does not apply here; the account filters do."
         )
         if current.empty:
@@ -403,6 +405,7 @@ with executive_tab:
                 )
                 show_table(outcomes)
 
+            presentation.end_of_slide()
             st.subheader("Top accounts not met in the last 12 months")
             unmet = queries.run_query(
                 "program_exec_unmet",
@@ -458,7 +461,7 @@ with support_tab:
                 "Still open",
                 f"{int(total['open_tickets']):,}",
                 border=True,
-                help=f"Of the tickets opened in the period, unresolved at {as_of:%d %b %Y}.",
+                help=f"Of the tickets opened in the period, unresolved at {as_of:%-d %b %Y}.",
             )
             columns[2].metric(
                 "First response, median",
@@ -486,14 +489,15 @@ with support_tab:
             )
             show_table(programs.category_table(categories))
 
+        presentation.end_of_slide()
         st.subheader("Open tickets by age")
         ageing = queries.run_query("program_ticket_ageing", **ticket_params)
         open_total = int(ageing["open_tickets"].sum())
         if open_total == 0:
-            st.info(f"No ticket was open at the end of {as_of:%d %b %Y}.")
+            st.info(f"No ticket was open at the end of {as_of:%-d %b %Y}.")
         else:
             st.caption(
-                f"{display.count_of(open_total, 'ticket')} open at the end of {as_of:%d %b %Y}, "
+                f"{display.count_of(open_total, 'ticket')} open at the end of {as_of:%-d %b %Y}, "
                 "whenever they were "
                 "opened; age = whole days from the day opened."
             )
@@ -580,6 +584,7 @@ with kudos_tab:
                 )
             with right:
                 show_table(programs.kudos_employee_table(employees), height=440)
+            presentation.end_of_slide()
             st.subheader("Recent kudos")
             recent = queries.run_query("program_kudos_recent", **kudos_params)
             st.caption(f"The newest {len(recent):,} kudos in the period, as customers wrote them.")

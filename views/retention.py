@@ -176,6 +176,7 @@ with cohorts:
             charts.show(charts.heatmap(matrix, x_title=f"{unit.capitalize()} since start"))
         survival = queries.run_query("survival_by_segment", **params)
         if not survival.empty:
+            presentation.end_of_slide()
             st.subheader("Survival by segment")
             st.caption(
                 "Share of accounts still customers a given number of months after they started."

@@ -10,7 +10,7 @@ from northstar.analytics import goals
 from northstar.analytics.metrics import format_in_unit, is_missing
 from northstar.data import access
 from northstar.data.months import add_months, last_day, month_label
-from northstar.ui import charts, downloads, filters, queries, sign_in, tables
+from northstar.ui import charts, downloads, filters, presentation, queries, sign_in, tables
 from northstar.ui.literal_text import literal
 
 metadata = queries.dataset_metadata()
@@ -48,7 +48,7 @@ department_name = names[department_id]
 st.header(literal(department_name))
 st.caption(
     f"Head: {literal(heads.get(department_id) or '—')} · {literal(state.caption())} · "
-    f"data as of {as_of:%d %b %Y}"
+    f"data as of {as_of:%-d %b %Y}"
 )
 
 kpis = queries.run_query("goal_kpis")
@@ -116,6 +116,8 @@ else:
     )
     chart_columns = st.columns(2)
     for index, kpi in enumerate(own.itertuples(index=False)):
+        if presentation.is_on() and index >= 2:
+            break  # a slide shows one row of KPI charts
         series = actuals.loc[actuals["kpi_id"] == kpi.kpi_id].copy()
         series["period_start"] = pd.to_datetime(series["period_start"])
         series = series.loc[
@@ -155,6 +157,7 @@ period_dates = {
     "comparison_end_date": last_day(window.comparison_end_month),
 }
 
+presentation.end_of_slide()
 st.subheader("Customer outcomes at its touchpoints")
 touchpoints = queries.run_query(
     "goal_touchpoint_scores", **scope, **period_dates, department_id=department_id

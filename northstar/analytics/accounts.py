@@ -25,7 +25,7 @@ def profile_caption(profile: pd.Series) -> str:
     parts = [profile["segment"], profile["region"], profile["plan"], profile["industry"]]
     if isinstance(profile.get("csm_name"), str):
         parts.append(f"CSM {profile['csm_name']}")
-    parts.append(f"customer since {pd.Timestamp(profile['start_date']):%d %b %Y}")
+    parts.append(f"customer since {pd.Timestamp(profile['start_date']):%-d %b %Y}")
     return " · ".join(str(part) for part in parts if part)
 
 
@@ -33,14 +33,14 @@ def status_text(profile: pd.Series) -> str:
     if pd.notna(profile.get("churn_date")):
         reason = profile.get("churn_reason")
         competitor = profile.get("lost_to_competitor")
-        text = f"Churned on {pd.Timestamp(profile['churn_date']):%d %b %Y}"
+        text = f"Churned on {pd.Timestamp(profile['churn_date']):%-d %b %Y}"
         if isinstance(reason, str):
             text += f" — {reason}"
         if isinstance(competitor, str):
             text += f" (to {competitor})"
         return text
     if pd.notna(profile.get("renewal_date")):
-        return f"Active · renews {pd.Timestamp(profile['renewal_date']):%d %b %Y}"
+        return f"Active · renews {pd.Timestamp(profile['renewal_date']):%-d %b %Y}"
     return "Active"
 
 

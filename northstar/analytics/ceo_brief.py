@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from northstar.analytics import risk
+from northstar.analytics import display, risk
 from northstar.analytics.kpi_cards import KpiCard
 from northstar.analytics.metrics import format_delta, format_usd, format_value
 from northstar.data import pages
@@ -84,7 +84,7 @@ def investment_sentences(ranked: pd.DataFrame, count: int = 3) -> list[BriefSent
     sentences = []
     for row in useful.itertuples(index=False):
         payback = (
-            f"pays back in {row.payback_months:.0f} months"
+            f"pays back in {display.format_number(row.payback_months, 'months')} months"
             if math.isfinite(row.payback_months) else "does not pay back"
         )
         sentences.append(
@@ -107,7 +107,7 @@ def risk_sentences(at_risk: pd.DataFrame, count: int = 3) -> list[BriefSentence]
     for row in at_risk.head(count).itertuples(index=False):
         renewal = (
             "" if _missing(row.renewal_date) or pd.isna(row.renewal_date)
-            else f"; renews {pd.Timestamp(row.renewal_date):%d %b %Y}"
+            else f"; renews {pd.Timestamp(row.renewal_date):%-d %b %Y}"
         )
         sentences.append(
             BriefSentence(

@@ -189,15 +189,15 @@ def rounds_to_zero(metric: Metric | str, delta: float) -> bool:
 def glossary_rows() -> list[dict[str, str]]:
     """The glossary as rows: label, definition, unit, which way is good."""
     unit_text = {
-        "usd": "US dollars", "pct": "percent", "nps": "points (−100 to +100)",
-        "mean_score": "mean score", "count": "count",
+        "usd": "US dollars", "pct": "Percent", "nps": "Points (−100 to +100)",
+        "mean_score": "Mean score", "count": "Count",
     }
     return [
         {
             "Metric": metric.label,
             "Definition": metric.definition,
             "Unit": unit_text[metric.unit],
-            "Better when": "higher" if metric.direction == "higher_is_better" else "lower",
+            "Better when": "Higher" if metric.direction == "higher_is_better" else "Lower",
             "Survey scale": metric.scale or "",
         }
         for metric in METRICS.values()

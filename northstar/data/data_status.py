@@ -85,7 +85,7 @@ def job_facts(status: JobStatus, now: dt.datetime | None = None) -> list[tuple[s
     if remaining is not None:
         facts.append(("Time left", f"about {format_duration(remaining)} at the pace so far"))
     facts += [
-        ("Started", f"{status.started:%d %b %Y %H:%M} UTC"),
+        ("Started", f"{status.started:%-d %b %Y %H:%M} UTC"),
         ("Started by", status.started_by),
         ("Database", status.target),
     ]
@@ -95,7 +95,7 @@ def job_facts(status: JobStatus, now: dt.datetime | None = None) -> list[tuple[s
 def job_outcome(status: JobStatus) -> str:
     """One sentence on an operation that failed or was interrupted (plain text)."""
     what = "failed" if status.state == FAILED else "was interrupted"
-    sentence = (f"The {status.title.lower()} started {status.started:%d %b %Y %H:%M} UTC by "
+    sentence = (f"The {status.title.lower()} started {status.started:%-d %b %Y %H:%M} UTC by "
                 f"{status.user} {what} at {status.percent}% ({status.step})")
     sentence += f": {status.message.rstrip('.')}." if status.message else "."
     if status.refresh:

@@ -44,7 +44,7 @@ class ExportContext:
     def lines(self) -> list[str]:
         lines = [
             f"Northstar — {self.title}",
-            f"Data as of {self.as_of:%d %b %Y}",
+            f"Data as of {self.as_of:%-d %b %Y}",
             f"Filters: {self.filters}",
         ]
         if self.masked:
@@ -166,7 +166,7 @@ def briefing_html(
                            f"{body}</section>")
     brief = f"<h2>CEO brief</h2>{''.join(brief_parts)}" if brief_parts else ""
     meta = "".join(f"<p class='meta'>{html.escape(line)}</p>" for line in context.lines()[1:])
-    footer = html.escape(f"{context.lines()[0]} · data as of {context.as_of:%d %b %Y}")
+    footer = html.escape(f"{context.lines()[0]} · data as of {context.as_of:%-d %b %Y}")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>{html.escape(context.lines()[0])}</title>

@@ -76,4 +76,4 @@ def current(last_month: dt.date) -> FilterState:
 def page_caption(state: FilterState, as_of: dt.date) -> str:
     """The line under a page's title: the filters (as text, whatever the data calls its
     segments, regions and plans) and the data's as-of date."""
-    return f"{literal(state.caption())} · data as of {as_of:%d %b %Y}"
+    return f"{literal(state.caption())} · data as of {as_of:%-d %b %Y}"

@@ -16,7 +16,7 @@ from northstar.data.flags import parse_flag
 from northstar.data.pages import DECK
 
 PRESENT_KEY = "present"  # toggle key and URL parameter
-CHART_SCALE = 0.82
+CHART_SCALE = 0.78
 FONT_SIZE = 18
 
 

@@ -137,6 +137,12 @@ def score_breakdown_column_config(table: pd.DataFrame) -> dict[str, object]:
     return {table.columns[0]: st.column_config.TextColumn(pinned=True)}
 
 
+def selected_rows(key: str) -> list[int]:
+    """The positions of the rows selected in the table drawn with `key`."""
+    state = st.session_state.get(key) or {}
+    return list((state.get("selection") or {}).get("rows") or [])
+
+
 def select_theme_from_table(summary: pd.DataFrame):
     """An on_select callback: the theme row picked in the table becomes the theme filter."""
 

@@ -93,8 +93,9 @@ def test_drill_from_at_risk_to_account_360(demo):
     at = open_page("views/health.py")
     first = at.dataframe[0].value["Account ID"].iloc[0]
     name = at.dataframe[0].value["Account"].iloc[0].split("#", 1)[1]
-    at.selectbox(key="drill").set_value(first).run()
-    at.button(key="open_360").click().run()
+    # one click: selecting the row opens the account's 360 view in the same tab
+    at.session_state["at_risk_table"] = {"selection": {"rows": [0], "columns": []}}
+    at.run()
     assert not at.exception
     assert at.title[0].value == "Account 360"
     assert at.header[0].value == name

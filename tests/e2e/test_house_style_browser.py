@@ -74,6 +74,12 @@ VISIBLE_TEXT_JS = """
 """
 
 
+# how tall the page's content is (Streamlit scrolls inside stMain)
+SLIDE_HEIGHT_JS = """
+() => document.querySelector('[data-testid="stMain"]').scrollHeight
+"""
+
+
 def address(key: str, params: dict[str, str]) -> str:
     path = "/" if key == HOME else f"/{key}"
     return f"{path}?{urlencode(params)}" if params else path
@@ -88,6 +94,9 @@ def test_every_view_is_board_ready(app_server: str, page: Page, key, params, mod
     page.goto(app_server + address(key, {**params, **extra}), wait_until="domcontentloaded")
     wait_for_app_loaded(page)
     where = f"{key} {params} {mode}"
+    if mode == "slide":  # a slide fits the screen: nothing below the fold
+        height = page.evaluate(SLIDE_HEIGHT_JS)
+        assert height <= viewport["height"] + 4, (where, f"{height} px tall")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)  # kept whether the checks pass or not
     name = f"{key}-{'-'.join(params.values()) or 'main'}-{mode}".replace(" ", "_")
     screenshot_full_page(page, ARTIFACTS / f"{name}.png")

@@ -36,11 +36,11 @@ def test_investment_sentences_rank_by_protected_per_dollar():
     sentences = ceo_brief.investment_sentences(ranked)
     assert [s.text for s in sentences] == [
         "Exec sponsors (Sales, completed) protects about $850K of ARR a year (95% range "
-        "$370K–$1.24M) for $150K: $5.67 of ARR a year per dollar; it pays back in 2 months.",
+        "$370K–$1.24M) for $150K: $5.67 of ARR a year per dollar; it pays back in 2.1 months.",
         "Support staffing (Customer Service, running) protects about $380K of ARR a year (95% "
-        "range $210K–$530K) for $420K: $0.91 of ARR a year per dollar; it pays back in 13 months.",
+        "range $210K–$530K) for $420K: $0.91 of ARR a year per dollar; it pays back in 13.3 months.",
         "Call-backs (Customer Service, running) protects about $25.0K of ARR a year (95% range "
-        "$0–$52.0K) for $90.0K: $0.28 of ARR a year per dollar; it pays back in 43 months.",
+        "$0–$52.0K) for $90.0K: $0.28 of ARR a year per dollar; it pays back in 43.2 months.",
     ]
     assert {s.link for s in sentences} == {"invest?view=Initiatives"}
     assert ceo_brief.investment_sentences(ranked.iloc[0:0]) == []

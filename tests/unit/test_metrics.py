@@ -61,4 +61,4 @@ def test_delta_formats_carry_points_and_an_ascii_sign():
 def test_glossary_lists_every_metric():
     rows = glossary_rows()
     assert [row["Metric"] for row in rows] == [metric.label for metric in METRICS.values()]
-    assert {row["Better when"] for row in rows} == {"higher", "lower"}
+    assert {row["Better when"] for row in rows} == {"Higher", "Lower"}

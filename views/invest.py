@@ -235,7 +235,7 @@ with initiatives_tab:
                         help="Only initiatives whose driver raises churn beyond noise are "
                         "ranked; — for the others", width=60,
                     ),
-                    "Initiative": st.column_config.TextColumn(pinned=True, width="medium"),
+                    "Initiative": st.column_config.TextColumn(pinned=True, width=300),
                     "ARR protected a year": st.column_config.NumberColumn(
                         help="ARR the initiative keeps in a year: the driver's ARR at risk × "
                         "the expected churn reduction"

@@ -11,7 +11,6 @@ import pandas as pd
 
 from northstar.analytics import risk
 from northstar.analytics.links import account_link
-from northstar.analytics.metrics import is_missing
 from northstar.data import rules
 from northstar.data.settings import COMPONENTS
 
@@ -64,23 +63,23 @@ BAND_COLORS = {
 
 def at_risk_table(frame: pd.DataFrame) -> pd.DataFrame:
     """The at-risk accounts with human column names, ready for display and download: the
-    columns that justify the ranking first (ARR, churn chance, ARR at risk, main reasons)."""
+    columns that justify the ranking first (ARR at risk, churn risk and its range, ARR, health
+    and band, main reasons). A health score left blank (shown "—") is not scored."""
     return pd.DataFrame(
         {
             "Account": [
                 account_link(account_id, name)
                 for account_id, name in zip(frame["account_id"], frame["account_name"], strict=True)
             ],
-            "Segment": frame["segment"],
-            "ARR": frame["arr_usd"],
+            "ARR at risk": frame["arr_at_risk_usd"],
             "Churn risk, 12 months": frame["churn_risk_pct"],
             "95% range": [risk.pct_range_text(low, high) for low, high in zip(
                 frame["churn_risk_low_pct"], frame["churn_risk_high_pct"], strict=True)],
-            "ARR at risk": frame["arr_at_risk_usd"],
-            "Main reasons": [risk.reasons_text(ids) for ids in frame["reasons"]],
-            "Health": ["—" if is_missing(score) else f"{score:.0f}"
-                       for score in frame["health_score"]],
+            "ARR": frame["arr_usd"],
+            "Health": frame["health_score"],
             "Band": [band_text(band) for band in frame["band"]],
+            "Main reasons": [risk.reasons_text(ids) for ids in frame["reasons"]],
+            "Segment": frame["segment"],
             "Weakest components": [weakest_components(row) for _, row in frame.iterrows()],
             **{label: frame[column] for column, label in COMPONENTS.items()},
             "Renewal": frame["renewal_date"],

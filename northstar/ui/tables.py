@@ -88,7 +88,7 @@ def at_risk_column_config() -> dict[str, object]:
             help="Opens the account's 360 view",
         ),
         "ARR": money_column(),
-        "Health": st.column_config.TextColumn(
+        "Health": st.column_config.NumberColumn(
             help="0–100, higher is healthier; — when fewer than two components have a signal"
         ),
         "Churn risk, 12 months": st.column_config.NumberColumn(

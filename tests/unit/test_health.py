@@ -140,9 +140,10 @@ def test_weakest_components_and_csv():
     assert table["Account"].iloc[0] == "account?account=A1#Acme #1"
     assert table["Band"].iloc[0] == "✕ Critical"
     export = links.without_links(table)
+    # the ranking's columns first: ARR at risk, churn risk and its range, ARR, health, band
     assert export.to_csv(index=False).splitlines()[1].startswith(
-        'Acme #1,SMB,1200.0,30.0,24–37%,360.0,"slow ticket resolution, not on the advisory '
-        'board",30,✕ Critical')
+        'Acme #1,360.0,30.0,24–37%,1200.0,30.4,✕ Critical,"slow ticket resolution, not on the '
+        'advisory board",SMB')
 
 
 def test_at_risk_list_ranks_by_the_models_arr_at_risk(empty_db):

@@ -113,7 +113,7 @@ with drivers_tab:
                     help="An interval that includes 1 means the data cannot tell the driver "
                     "from chance"
                 ),
-                "ARR at risk from the driver": st.column_config.TextColumn(
+                "ARR at risk from the driver": st.column_config.NumberColumn(
                     help="— for a driver that cannot be told from chance: the data cannot show "
                     "that it puts any ARR at risk"
                 ),
@@ -351,11 +351,11 @@ with whatif_tab:
                 logo_change = scenario.logo_retention_scenario_pct - scenario.logo_retention_pct
                 columns = st.columns(3)
                 columns[0].metric(
-                    "ARR protected a year",
+                    "ARR protected, next 12 months",
                     format_usd(scenario.protected_arr_usd),
                     border=True,
-                    help="Share removed × ARR at risk from the driver among today's exposed "
-                    "accounts in the chosen segments.",
+                    help="Looking ahead: share removed × ARR at risk from the driver among "
+                    "today's exposed accounts in the chosen segments.",
                 )
                 columns[1].metric(
                     "NRR, last 12 months",
@@ -377,8 +377,8 @@ with whatif_tab:
                 )
                 where = ", ".join(segments) if segments else "all segments"
                 st.caption(
-                    f"{result.driver.label}: hazard ratio {result.hazard_ratio.text()}. Removing "
-                    f"{reduction}% of the exposure in {where} would have kept about "
+                    f"{result.driver.label}: hazard ratio {result.hazard_ratio.text()}. Looking "
+                    f"back, removing {reduction}% of the exposure in {where} would have kept about "
                     f"{scenario.avoided_churned_accounts:,.0f} of the accounts and "
                     f"{format_usd(scenario.avoided_churned_arr_usd)} of the ARR lost in "
                     f"{range_label(add_months(opening_month, 1), last_month)}. "

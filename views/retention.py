@@ -256,6 +256,11 @@ with reasons:
                             ],
                         )
                     )
+                    st.caption(
+                        f"{format_usd(float(by_competitor['churned_arr_usd'].sum()))} in all: a "
+                        "competitor is also named by accounts that left for another reason "
+                        "(missing features, say), so this can exceed “Switched to competitor”."
+                    )
         if quarters:
             history = queries.run_query(
                 "churn_reasons",

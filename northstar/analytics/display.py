@@ -32,7 +32,8 @@ COLUMN_UNITS: dict[str, Unit] = {
     "Starting ARR": "usd", "Revenue, 12 months": "usd", "Cost to serve": "usd",
     "Support cost": "usd", "Services cost": "usd", "Executive & QBR cost": "usd",
     "Margin": "usd", "Cost": "usd", "ARR protected a year": "usd", "ARR exposed now": "usd",
-    "ARR at risk from the driver": "usd", "Cost per account": "usd_price",
+    "ARR at risk from the driver": "usd", "Accounts exposed now": "count",
+    "Cost per account": "usd_price",
     # rates and shares, in percent
     "Logo churn": "pct", "NRR": "pct", "GRR": "pct", "CSAT": "pct", "Margin %": "pct",
     "Share of tickets": "pct", "Completion rate": "pct", "Response rate": "pct",

@@ -233,23 +233,24 @@ def ranked(results: Sequence[DriverResult]) -> list[DriverResult]:
 
 
 def driver_table(results: Sequence[DriverResult]) -> pd.DataFrame:
-    """The driver results with human column names."""
-    def at_risk(result: DriverResult) -> str:
-        return _usd(result.at_risk_arr_usd.value) if result.raises_risk else "—"
+    """The driver results with human column names, the ones that justify the order first
+    (money as numbers, so the column sorts; — for a driver that cannot be told from chance)."""
+    def at_risk(result: DriverResult) -> float:
+        return result.at_risk_arr_usd.value if result.raises_risk else math.nan
 
     return pd.DataFrame(
         {
             "Driver": [r.driver.label for r in results],
             "Hazard ratio (95% interval)": [r.hazard_ratio.text() for r in results],
             "Reading": [r.reading for r in results],
-            "Accounts exposed now": [r.exposed_accounts for r in results],
-            "ARR exposed now": [_usd(r.exposed_arr_usd) for r in results],
             "ARR at risk from the driver": [at_risk(r) for r in results],
             "ARR at risk, 95% range": [
                 f"{_usd(r.at_risk_arr_usd.low)}–{_usd(r.at_risk_arr_usd.high)}"
-                if r.raises_risk else "—"
+                if r.raises_risk else None
                 for r in results
             ],
+            "Accounts exposed now": [r.exposed_accounts for r in results],
+            "ARR exposed now": [r.exposed_arr_usd for r in results],
             "Crude churn exposed": [r.risk_exposed_pct for r in results],
             "Crude churn not exposed": [r.risk_unexposed_pct for r in results],
             "Crude relative risk": [r.crude.text() for r in results],

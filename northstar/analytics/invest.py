@@ -193,6 +193,14 @@ def driver_results(model: pd.DataFrame, counts: pd.DataFrame) -> list[DriverResu
         history = rows.get(("history", str(driver_id)), [])
         crude, risk_exposed, risk_unexposed, accounts, landmarks, design_effect = _crude(history)
         segments = group.loc[group["segment"].notna()]
+        exposed_accounts = int(segments["now_exposed_accounts"].sum())
+        exposed_arr_usd = float(segments["now_exposed_arr_usd"].sum())
+        if math.isnan(hazard.value):
+            # the model has no estimate, so it attributes nothing; who is exposed today still
+            # comes from the counts, so the table never says nobody is exposed when many are
+            now = [row for row in rows.get(("now", str(driver_id)), []) if row["exposed"]]
+            exposed_accounts = int(sum(row["accounts"] for row in now))
+            exposed_arr_usd = float(sum(row["arr_usd"] for row in now))
         results.append(DriverResult(
             driver=DRIVERS[str(driver_id)],
             hazard_ratio=hazard,
@@ -205,8 +213,8 @@ def driver_results(model: pd.DataFrame, counts: pd.DataFrame) -> list[DriverResu
             at_risk_by_segment=dict(zip(segments["segment"], segments["now_at_risk_arr_usd"],
                                         strict=True)),
             at_risk_accounts=float(segments["now_at_risk_accounts"].sum()),
-            exposed_accounts=int(segments["now_exposed_accounts"].sum()),
-            exposed_arr_usd=float(segments["now_exposed_arr_usd"].sum()),
+            exposed_accounts=exposed_accounts,
+            exposed_arr_usd=exposed_arr_usd,
             opening_exposed_accounts=float(segments["opening_exposed_accounts"].sum()),
             opening_at_risk_arr_by_segment=dict(zip(
                 segments["segment"], segments["opening_at_risk_arr_usd"], strict=True)),

@@ -97,6 +97,21 @@ def test_driver_results_come_from_the_model(model_results):
         "1.80 (1.50–2.20)")
 
 
+def test_a_driver_the_model_could_not_estimate_still_counts_its_exposed_accounts():
+    nan = float("nan")
+    model = pd.DataFrame(model_rows("not_cab_member", (nan, nan, nan), {"SMB": 0.0}))
+    model["now_exposed_accounts"] = 0  # the model attributes nothing to it
+    model["now_exposed_arr_usd"] = 0.0
+    counts = pd.DataFrame([
+        ("now", "not_cab_member", "SMB", True, 30, 30, 0, 300_000.0, 0, 0, 0),
+        ("now", "not_cab_member", "Enterprise", True, 12, 12, 0, 900_000.0, 0, 0, 0),
+        ("now", "not_cab_member", "SMB", False, 3, 3, 0, 50_000.0, 0, 0, 0),
+    ], columns=COUNT_COLUMNS)
+    [result] = invest.driver_results(model, counts)
+    assert result.reading == "not estimated"
+    assert (result.exposed_accounts, result.exposed_arr_usd) == (42, 1_200_000.0)
+
+
 def test_initiatives_rank_only_drivers_beyond_noise(model_results):
     initiatives = pd.DataFrame([
         ("I1", "Support staffing", "Customer Service", "running", "slow_support", 40_000.0,

@@ -108,7 +108,7 @@ with left:
             charts.grouped_bars(
                 [health.band_text(band) for band in band_churn["band"]],
                 list(band_churn["churn_within_12m_pct"]),
-                title="Accounts that churned within 12 months, by health band at the time",
+                title="Accounts that churned within 12 months, %, by health band at the time",
                 colors=[health.BAND_COLORS[band] for band in band_churn["band"]],
                 hover_extra=[
                     f"{int(churned):,} of {int(months):,} account-months"

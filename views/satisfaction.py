@@ -87,6 +87,9 @@ with scores_tab:
                     [satisfaction.estimate_caption(metric, estimate)
                      for estimate in trend["estimate"]],
                     tick_suffix="%" if metric.unit == "pct" else "",
+                    title=f"{metric.label} by month"
+                    + {"pct": ", %", "nps": ", points", "mean_score": ", mean of 1–7"}.get(
+                        metric.unit, ""),
                 )
             )
             st.caption(

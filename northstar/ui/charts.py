@@ -328,7 +328,9 @@ def grouped_bars(
         go.Bar(
             x=labels,
             y=values,
-            marker={"color": colors or POSITIVE},
+            # a thin edge, so a light bar (the Watch band's yellow) still stands out on white
+            marker={"color": colors or POSITIVE,
+                    "line": {"color": "rgba(38,39,48,0.45)", "width": 1}},
             text=[f"{value:.1f}{value_suffix}" for value in values],
             textposition="outside",
             cliponaxis=False,

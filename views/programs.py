@@ -288,14 +288,18 @@ with board_tab:
 
 with executive_tab:
     if executive_tab.open:
-        top_n = st.segmented_control(
-            "Top accounts by ARR",
-            list(programs.TOP_N_OPTIONS),
-            format_func=lambda n: f"Top {n}",
-            default=programs.DEFAULT_TOP_N,
-            key="top",
-            bind="query-params",
-            required=True,
+        top_n = presentation.control(
+            lambda: st.segmented_control(
+                "Top accounts by ARR",
+                list(programs.TOP_N_OPTIONS),
+                format_func=lambda n: f"Top {n}",
+                default=programs.DEFAULT_TOP_N,
+                key="top",
+                bind="query-params",
+                required=True,
+            ),
+            "top", programs.DEFAULT_TOP_N, list(programs.TOP_N_OPTIONS),
+            label=lambda n: f"Top {n}",
         )
         months = queries.run_query("revenue_months")
         first_month = months["month"].iloc[0].date() if len(months) else metadata.last_month

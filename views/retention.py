@@ -103,14 +103,18 @@ with overview:
 
 with breakdown:
     if breakdown.open:
-        dimension = st.segmented_control(
-            "Break down by",
-            list(retention.BREAKDOWN_DIMENSIONS),
-            format_func=retention.BREAKDOWN_DIMENSIONS.__getitem__,
-            default="segment",
-            key="by",
-            bind="query-params",
-            required=True,
+        dimension = presentation.control(
+            lambda: st.segmented_control(
+                "Break down by",
+                list(retention.BREAKDOWN_DIMENSIONS),
+                format_func=retention.BREAKDOWN_DIMENSIONS.__getitem__,
+                default="segment",
+                key="by",
+                bind="query-params",
+                required=True,
+            ),
+            "by", "segment", list(retention.BREAKDOWN_DIMENSIONS),
+            label=retention.BREAKDOWN_DIMENSIONS.__getitem__,
         )
         label = retention.BREAKDOWN_DIMENSIONS[dimension]
         table = queries.run_query(
@@ -141,23 +145,31 @@ with breakdown:
 with cohorts:
     if cohorts.open:
         grain_column, measure_column = st.columns(2)
-        grain = grain_column.segmented_control(
-            "Cohorts by",
-            list(retention.COHORT_GRAINS),
-            format_func=retention.COHORT_GRAINS.__getitem__,
-            default="quarter",
-            key="cohort",
-            bind="query-params",
-            required=True,
+        grain = presentation.control(
+            lambda: grain_column.segmented_control(
+                "Cohorts by",
+                list(retention.COHORT_GRAINS),
+                format_func=retention.COHORT_GRAINS.__getitem__,
+                default="quarter",
+                key="cohort",
+                bind="query-params",
+                required=True,
+            ),
+            "cohort", "quarter", list(retention.COHORT_GRAINS),
+            label=retention.COHORT_GRAINS.__getitem__,
         )
-        measure = measure_column.segmented_control(
-            "Retention of",
-            list(retention.COHORT_MEASURES),
-            format_func=retention.COHORT_MEASURES.__getitem__,
-            default="logo_retention_pct",
-            key="cohort_measure",
-            bind="query-params",
-            required=True,
+        measure = presentation.control(
+            lambda: measure_column.segmented_control(
+                "Retention of",
+                list(retention.COHORT_MEASURES),
+                format_func=retention.COHORT_MEASURES.__getitem__,
+                default="logo_retention_pct",
+                key="cohort_measure",
+                bind="query-params",
+                required=True,
+            ),
+            "cohort_measure", "logo_retention_pct", list(retention.COHORT_MEASURES),
+            label=retention.COHORT_MEASURES.__getitem__,
         )
         frame = queries.run_query("cohort_retention", **params, cohort_grain=grain)
         if frame.empty:

@@ -244,16 +244,19 @@ with verbatims_tab:
 
 with loop_tab:
     if loop_tab.open:
-        target_days = st.number_input(
-            "Follow-up target (days)",
-            min_value=1,
-            max_value=60,
-            value=7,
-            step=1,
-            key="target",
-            bind="query-params",
-            help="An unhappy answer counts as followed up when a detractor follow-up, QBR or "
-            "executive meeting with the account starts within this many days.",
+        target_days = presentation.control(
+            lambda: st.number_input(
+                "Follow-up target (days)",
+                min_value=1,
+                max_value=60,
+                value=7,
+                step=1,
+                key="target",
+                bind="query-params",
+                help="An unhappy answer counts as followed up when a detractor follow-up, QBR or "
+                "executive meeting with the account starts within this many days.",
+            ),
+            "target", 7, None, cast=int,
         )
         loop_params = {**params, "target_days": int(target_days), "as_of_date": metadata.as_of}
         monthly = queries.run_query("closed_loop_monthly", **loop_params)

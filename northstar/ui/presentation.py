@@ -8,12 +8,16 @@ figures and its charts fit without scrolling.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 from urllib.parse import urlencode
 
 import streamlit as st
 
 from northstar.data.flags import parse_flag
 from northstar.data.pages import DECK
+
+T = TypeVar("T")
 
 PRESENT_KEY = "present"  # toggle key and URL parameter
 CHART_SCALE = 0.78
@@ -87,3 +91,24 @@ def end_of_slide() -> None:
     the slide."""
     if is_on():
         raise SlideEnd
+
+
+def control(draw: Callable[[], T], key: str, default: T, options: Sequence[T] | None = None,
+            cast: Callable[[str], T] = str,  # type: ignore[assignment]
+            label: Callable[[T], str] | None = None) -> T:
+    """A page control: drawn on screen; on a slide left out, its value taken from the address
+    (a shared link's choice) or its default. A control bound to the address writes its
+    option's label there when it has one (`label`, its format_func), so that is read back."""
+    if not is_on():
+        return draw()
+    raw = st.query_params.get(key)
+    if raw is None:
+        return default
+    if options is not None and label is not None:
+        return next((option for option in options if label(option) == raw or option == raw),
+                    default)
+    try:
+        value = cast(raw)
+    except ValueError:
+        return default
+    return value if options is None or value in options else default

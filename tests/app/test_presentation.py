@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -111,3 +113,25 @@ def test_present_equals_one_also_switches_presentation_on(demo):
     at = open_page("account", {"present": "1", "account": "A0000001"})
     assert as_shown(at.header[0].value) not in account_names(demo)
     assert at.toggle(key="present").value is True
+
+
+def open_directly(page: str, query_params: dict[str, str]) -> AppTest:
+    """The page opened from an address (its parameters read on the first run)."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(query_params)
+    at.switch_page(str(REPO_ROOT / "views" / f"{page}.py"))
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_a_slide_leaves_controls_out_and_keeps_the_links_choice(demo):
+    # a bound control writes its option's label into the address: ?by=Plan
+    at = open_directly("retention", {"present": "true", "view": "Breakdown", "by": "Plan"})
+    assert len(at.get("segmented_control")) == 0
+    screen = open_directly("retention", {"view": "Breakdown", "by": "Plan"})
+    assert screen.segmented_control(key="by").value == "plan"
+    # the slide draws the breakdown the link asked for
+    slide_charts = [json.loads(chart.proto.spec)["data"] for chart in at.get("plotly_chart")]
+    screen_charts = [json.loads(chart.proto.spec)["data"] for chart in screen.get("plotly_chart")]
+    assert slide_charts and slide_charts[0] == screen_charts[0]  # same data, slide-sized

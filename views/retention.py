@@ -103,18 +103,8 @@ with overview:
 
 with breakdown:
     if breakdown.open:
-        dimension = presentation.control(
-            lambda: st.segmented_control(
-                "Break down by",
-                list(retention.BREAKDOWN_DIMENSIONS),
-                format_func=retention.BREAKDOWN_DIMENSIONS.__getitem__,
-                default="segment",
-                key="by",
-                bind="query-params",
-                required=True,
-            ),
-            "by", "segment", list(retention.BREAKDOWN_DIMENSIONS),
-            label=retention.BREAKDOWN_DIMENSIONS.__getitem__,
+        dimension = presentation.choice(
+            "Break down by", retention.BREAKDOWN_DIMENSIONS, "segment", "by"
         )
         label = retention.BREAKDOWN_DIMENSIONS[dimension]
         table = queries.run_query(
@@ -145,31 +135,12 @@ with breakdown:
 with cohorts:
     if cohorts.open:
         grain_column, measure_column = st.columns(2)
-        grain = presentation.control(
-            lambda: grain_column.segmented_control(
-                "Cohorts by",
-                list(retention.COHORT_GRAINS),
-                format_func=retention.COHORT_GRAINS.__getitem__,
-                default="quarter",
-                key="cohort",
-                bind="query-params",
-                required=True,
-            ),
-            "cohort", "quarter", list(retention.COHORT_GRAINS),
-            label=retention.COHORT_GRAINS.__getitem__,
+        grain = presentation.choice(
+            "Cohorts by", retention.COHORT_GRAINS, "quarter", "cohort", grain_column
         )
-        measure = presentation.control(
-            lambda: measure_column.segmented_control(
-                "Retention of",
-                list(retention.COHORT_MEASURES),
-                format_func=retention.COHORT_MEASURES.__getitem__,
-                default="logo_retention_pct",
-                key="cohort_measure",
-                bind="query-params",
-                required=True,
-            ),
-            "cohort_measure", "logo_retention_pct", list(retention.COHORT_MEASURES),
-            label=retention.COHORT_MEASURES.__getitem__,
+        measure = presentation.choice(
+            "Retention of", retention.COHORT_MEASURES, "logo_retention_pct", "cohort_measure",
+            measure_column,
         )
         frame = queries.run_query("cohort_retention", **params, cohort_grain=grain)
         if frame.empty:

@@ -112,3 +112,16 @@ def control(draw: Callable[[], T], key: str, default: T, options: Sequence[T] | 
     except ValueError:
         return default
     return value if options is None or value in options else default
+
+
+def choice(title: str, options: dict[str, str], default: str, key: str,
+           container: object = st) -> str:
+    """One of a few options (key → words) as a segmented control bound to the address; on a
+    slide, not drawn (see `control`)."""
+    return control(
+        lambda: container.segmented_control(  # type: ignore[attr-defined]
+            title, list(options), format_func=options.__getitem__, default=default, key=key,
+            bind="query-params", required=True,
+        ),
+        key, default, list(options), label=options.__getitem__,
+    )

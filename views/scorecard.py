@@ -36,12 +36,15 @@ heads = dict(zip(departments["department_id"], departments["head_name"], strict=
 DEPARTMENT_KEY = "department"
 default = "customer_service" if "customer_service" in options else options[0]
 asked = st.query_params.get(DEPARTMENT_KEY)
-department_id = st.selectbox(
-    "Department",
-    options,
-    index=options.index(asked if asked in options else default),
-    format_func=lambda option: names.get(option, option),
-    key="department_choice",
+department_id = presentation.control(
+    lambda: st.selectbox(
+        "Department",
+        options,
+        index=options.index(asked if asked in options else default),
+        format_func=lambda option: names.get(option, option),
+        key="department_choice",
+    ),
+    DEPARTMENT_KEY, default, options,
 )
 st.query_params[DEPARTMENT_KEY] = department_id
 department_name = names[department_id]

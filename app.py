@@ -83,10 +83,10 @@ with st.sidebar:
         "Presentation mode",
         key=presentation.PRESENT_KEY,
         bind="query-params",
-        help="For a shared screen: larger charts, names masked, previous / next in board-deck "
-        "order, sidebar folded away.",
+        help="For a shared screen: each page one slide (headline figures and charts), names "
+        "masked, previous / next in board-deck order at the top, sidebar folded away.",
     )
-    st.caption(f"Data as of **{metadata.as_of:%d %b %Y}** · source: {metadata.source}")
+    st.caption(f"Data as of **{metadata.as_of:%-d %b %Y}** · source: {metadata.source}")
     progress.render_notice()
 
 if presentation.is_on():

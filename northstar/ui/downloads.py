@@ -270,8 +270,7 @@ def render_brief_exports(
     if presentation.is_on():
         return  # a slide has no export buttons
     row = st.container(horizontal=True, gap="small")
-    html_column = pdf_column = row
-    html_column.download_button(
+    row.download_button(
         "Brief as HTML",
         lambda: briefing_html(context, kpis, figures, sections).encode("utf-8"),
         file_name=f"{file_stem}.html",
@@ -281,7 +280,7 @@ def render_brief_exports(
         help="One file that opens offline, with interactive charts, the filters and the as-of "
         "date.",
     )
-    with pdf_column:
+    with row:
         if chromium_executable():
             _render_pdf_export(context, kpis, figures, sections, f"{file_stem}.pdf")
         else:
@@ -348,24 +347,27 @@ def context_for(title: str, as_of: dt.date, filters_caption: str) -> ExportConte
 def render_table_downloads(
     frame: pd.DataFrame, title: str, context: ExportContext, key_suffix: str = ""
 ) -> None:
-    """CSV and Excel download buttons for one table, side by side (files built on click)."""
+    """CSV and Excel download buttons for one table, side by side. The files are built on
+    click, from the table as people read it: links as their text, raw codes in words."""
     slug = "-".join(title.lower().split())
     key = f"{slug}-{key_suffix}" if key_suffix else slug
+    def export() -> pd.DataFrame:
+        return display.with_people_words(without_links(frame))
+
     # side by side at their labels' width, so a narrow column never cuts a label to "C."
     row = st.container(horizontal=True, gap="small")
-    left = right = row
-    left.download_button(
+    row.download_button(
         "CSV",
-        lambda: table_csv(frame, context),
+        lambda: table_csv(export(), context),
         file_name=f"northstar-{slug}.csv",
         mime="text/csv",
         icon=":material/download:",
         key=f"csv-{key}",
         on_click="ignore",
     )
-    right.download_button(
+    row.download_button(
         "Excel",
-        lambda: table_excel(frame, context),
+        lambda: table_excel(export(), context),
         file_name=f"northstar-{slug}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/table_view:",
@@ -392,7 +394,5 @@ def dataframe(data: pd.DataFrame, title: str | None = None, **kwargs: object) ->
     name = title or " and ".join(str(column) for column in list(data.columns)[:2])
     columns_key = hashlib.sha1("|".join(map(str, data.columns)).encode()).hexdigest()[:6]
     render_table_downloads(
-        display.with_people_words(without_links(data)), name,
-        context_for(name, metadata.as_of, state.caption()),
-        key_suffix=columns_key,
+        data, name, context_for(name, metadata.as_of, state.caption()), key_suffix=columns_key
     )

@@ -147,8 +147,7 @@ def select_theme_from_table(summary: pd.DataFrame):
     """An on_select callback: the theme row picked in the table becomes the theme filter."""
 
     def _select() -> None:
-        selection = st.session_state.get("theme_table")
-        rows = selection.selection.rows if selection else []
+        rows = selected_rows("theme_table")
         if rows:
             st.session_state["theme"] = summary["theme"].iloc[rows[0]]
 

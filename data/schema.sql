@@ -29,10 +29,10 @@ create table employees (
 create table accounts (
     account_id          varchar primary key,
     account_name        varchar not null,
-    segment             varchar not null check (segment in ('Enterprise', 'Mid-Market', 'SMB')),
-    industry            varchar not null,
-    region              varchar not null,
-    plan                varchar not null,
+    segment             varchar not null default 'Not recorded',  -- the company's own (Enterprise, SMB, ...)
+    industry            varchar not null default 'Not recorded',
+    region              varchar not null default 'Not recorded',
+    plan                varchar not null default 'Not recorded',
     acquisition_channel varchar,                   -- inbound, outbound, partner, referral, event
     csm_employee_id     varchar references employees (employee_id),  -- owner / customer success manager
     primary_contact_name  varchar,                 -- personal data: masked on shared screens
@@ -63,10 +63,10 @@ create table support_tickets (
     opened_at          timestamp not null,
     first_response_at  timestamp,
     resolved_at        timestamp,
-    status             varchar not null check (status in ('open', 'pending', 'solved', 'closed')),
-    priority           varchar not null check (priority in ('low', 'normal', 'high', 'urgent')),
+    status             varchar not null,           -- solved and closed have a meaning (see the mapping's roles)
+    priority           varchar not null,           -- low, normal, high, urgent carry cost-to-serve rates
     category           varchar not null,           -- defect, how-to, billing, integration, ...
-    channel            varchar not null check (channel in ('email', 'phone', 'chat', 'portal')),
+    channel            varchar not null,           -- email, phone, chat, portal, social media, ...
     escalated_at       timestamp,                  -- null when never escalated
     reopen_count       integer not null default 0 check (reopen_count >= 0),
     satisfaction_score integer check (satisfaction_score between 1 and 5),  -- csat 1-5, optional
@@ -74,16 +74,17 @@ create table support_tickets (
     check (first_response_at is null or first_response_at >= opened_at),
     check (resolved_at is null or resolved_at >= opened_at),
     check (escalated_at is null or escalated_at >= opened_at),
-    check ((status in ('solved', 'closed')) = (resolved_at is not null))
+    check (status not in ('solved', 'closed') or resolved_at is not null)
 );
 
 -- engagements: every planned touch with an account.
 create table engagements (
     engagement_id      varchar primary key,
     account_id         varchar not null references accounts (account_id),
-    engagement_type    varchar not null check (engagement_type in (
-                           'cab_session', 'executive_meeting', 'qbr',
-                           'professional_services', 'installation', 'detractor_follow_up')),
+    engagement_type    varchar not null,           -- the company's own types; cab_session,
+                                                   -- executive_meeting, qbr, professional_services,
+                                                   -- installation and detractor_follow_up have a
+                                                   -- meaning (see the mapping's roles)
     department_id      varchar not null references departments (department_id),
     owner_employee_id  varchar references employees (employee_id),
     started_on         date not null,
@@ -110,8 +111,9 @@ create table survey_responses (
     response_id    varchar primary key,
     account_id     varchar not null references accounts (account_id),
     survey_type    varchar not null check (survey_type in ('NPS', 'CSAT', 'CES')),
-    program        varchar not null check (program in (
-                       'relationship', 'post_installation', 'post_professional_services', 'support')),
+    program        varchar not null,               -- relationship, post_installation,
+                                                   -- post_professional_services and support have a
+                                                   -- meaning; other surveys count as their own
     department_id  varchar references departments (department_id),  -- department of the touchpoint
     responded_on   date not null,
     score          integer not null,

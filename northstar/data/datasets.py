@@ -24,6 +24,7 @@ class Dataset:
     required: bool
     pages: tuple[str, ...]  # what in the app reads the table (shown when it is missing)
     seeded: bool = False  # default rows from data/reference.sql when the source has none
+    export: str = ""  # the kind of export that fills it, in a data owner's words
 
 
 @dataclass(frozen=True)
@@ -43,39 +44,56 @@ class QualityCheck:
 # load order: every table after the tables it references
 DATASETS: tuple[Dataset, ...] = (
     Dataset("departments", "Departments", False, ("Department names on every page",),
-            seeded=True),
+            seeded=True,
+            export="a list of your customer-facing departments"),
     Dataset("customer_outcomes", "Customer outcomes", False,
-            ("Goal alignment: the outcome matrix",), seeded=True),
+            ("Goal alignment: the outcome matrix",), seeded=True,
+            export="the customer outcomes your KPIs serve"),
     Dataset("employees", "Employees", False,
-            ("Account owners (CSMs) on Health & risk and Account 360", "CCO programs: kudos")),
+            ("Account owners (CSMs) on Health & risk and Account 360", "CCO programs: kudos"),
+            export="a staff list from your HR or CRM system (account owners, agents)"),
     Dataset("accounts", "Accounts", True,
             ("Briefing: every KPI", "Global filters: segment, region, plan",
-             "Every page")),
-    Dataset("account_mrr_monthly", "Monthly recurring revenue", True,
+             "Every page"),
+            export="a customer list from your CRM, or customers grouped out of another "
+                   "export"),
+    Dataset("account_mrr_monthly", "Monthly recurring revenue", False,
             ("Briefing: ARR, NRR, GRR, logo churn, where ARR moved",
-             "Retention: every tab", "Health & risk: revenue trend, ARR at risk")),
+             "Retention: every tab", "Health & risk: revenue trend, ARR at risk"),
+            export="a billing export: revenue per customer and month, a subscription "
+                   "table with a monthly charge and a tenure, or a purchase log"),
     Dataset("support_tickets", "Support tickets", False,
             ("Briefing: open escalations", "Health & risk: support experience",
-             "CCO programs: support review", "Account 360: tickets")),
+             "CCO programs: support review", "Account 360: tickets"),
+            export="a helpdesk export of tickets (Zendesk, Freshdesk, ...)"),
     Dataset("engagements", "Engagements", False,
             ("Health & risk: engagement", "Satisfaction: closed loop",
-             "CCO programs: advisory board, executive meetings, onboarding, services")),
+             "CCO programs: advisory board, executive meetings, onboarding, services"),
+            export="meetings and services work from your CRM or PSA tool"),
     Dataset("cab_memberships", "Advisory board memberships", False,
-            ("CCO programs: advisory board", "Health & risk: engagement")),
+            ("CCO programs: advisory board", "Health & risk: engagement"),
+            export="the customer advisory board's member list"),
     Dataset("survey_responses", "Survey responses", False,
             ("Briefing: NPS, CSAT, CES", "Satisfaction: every tab",
-             "Health & risk: survey sentiment", "CCO programs: onboarding, services")),
+             "Health & risk: survey sentiment", "CCO programs: onboarding, services"),
+            export="survey answers (NPS, CSAT, CES) from your survey tool"),
     Dataset("department_kpis", "Department KPIs", False,
-            ("Goal alignment", "Department scorecard")),
+            ("Goal alignment", "Department scorecard"),
+            export="each department's KPI catalogue with targets"),
     Dataset("kpi_outcomes", "KPI outcomes", False,
-            ("Goal alignment: which outcome each KPI serves",)),
+            ("Goal alignment: which outcome each KPI serves",),
+            export="which customer outcome each KPI serves"),
     Dataset("kpi_actuals", "KPI actuals", False,
-            ("Goal alignment: imported KPIs", "Department scorecard")),
+            ("Goal alignment: imported KPIs", "Department scorecard"),
+            export="KPI actuals per month or quarter"),
     Dataset("initiatives", "Initiatives", False,
-            ("Where to invest: initiatives and ROI", "Briefing: CEO brief")),
-    Dataset("kudos", "Kudos", False, ("CCO programs: kudos", "Account 360: kudos")),
+            ("Where to invest: initiatives and ROI", "Briefing: CEO brief"),
+            export="the initiatives you fund, with their cost"),
+    Dataset("kudos", "Kudos", False, ("CCO programs: kudos", "Account 360: kudos"),
+            export="praise customers gave your staff"),
     Dataset("employee_engagement", "Employee engagement", False,
-            ("Department scorecard: employee engagement",)),
+            ("Department scorecard: employee engagement",),
+            export="employee engagement survey results per department"),
 )
 DATASETS_BY_NAME = {dataset.name: dataset for dataset in DATASETS}
 
@@ -110,6 +128,49 @@ WARNINGS: dict[str, tuple[QualityCheck, ...]] = {
 }
 
 
+@dataclass(frozen=True)
+class Role:
+    """A value Northstar gives a meaning to, in a column whose other values are the company's
+    own (kept as they are). A mapping's `[<table>.roles.<column>]` says which source values
+    play it; a value spelled like the code (any case, spaces or hyphens for underscores)
+    plays it without being listed."""
+
+    code: str
+    meaning: str  # what Northstar does with the rows that play it
+    fills: str = ""  # what stays empty when no row plays it ("" when nothing depends on it)
+
+
+ROLES: dict[tuple[str, str], tuple[Role, ...]] = {
+    ("support_tickets", "status"): (
+        Role("open", "not yet resolved"),
+        Role("pending", "waiting on the customer"),
+        Role("solved", "resolved: needs a resolved time"),
+        Role("closed", "resolved and closed: needs a resolved time"),
+    ),
+    ("support_tickets", "priority"): (
+        Role("low", "cost to serve: the low-priority ticket rate"),
+        Role("normal", "cost to serve: the normal-priority ticket rate"),
+        Role("high", "cost to serve: the high-priority ticket rate"),
+        Role("urgent", "cost to serve: the urgent ticket rate"),
+    ),
+    ("engagements", "engagement_type"): (
+        Role("executive_meeting", "an executive meeting", "CCO programs: Executive meetings"),
+        Role("cab_session", "an advisory-board session", "CCO programs: Advisory board"),
+        Role("detractor_follow_up", "a follow-up of an unhappy answer",
+             "Satisfaction: Closed loop"),
+        Role("qbr", "a business review (also counts as a follow-up)"),
+        Role("installation", "onboarding work", "CCO programs: Onboarding"),
+        Role("professional_services", "professional-services work",
+             "CCO programs: Professional services"),
+    ),
+    ("survey_responses", "program"): (
+        Role("relationship", "the relationship survey: NPS on the Briefing",
+             "Briefing: NPS"),
+        Role("post_installation", "the survey after onboarding"),
+        Role("post_professional_services", "the survey after a services project"),
+        Role("support", "the survey after a support ticket"),
+    ),
+}
 @dataclass(frozen=True)
 class EventDate:
     """A column saying when something happened (or, for `refuse_future=False`, may be planned).

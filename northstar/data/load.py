@@ -40,6 +40,7 @@ def summary(result: LoadResult) -> str:
             lines += [f"  {table:<22} {rule:<32} {count:>8,}" for table, rule, count in counts]
     if result.as_of_note:
         lines.append(result.as_of_note)
+    lines += [note for table in result.tables for note in table.notes]
     missing = [t.table for t in result.tables if t.status in ("missing", "empty")]
     for name in missing:
         pages = "; ".join(DATASETS_BY_NAME[name].pages)

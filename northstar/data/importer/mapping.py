@@ -15,13 +15,14 @@ from typing import Any
 
 import duckdb
 
-from northstar.data.datasets import DATASETS, DATASETS_BY_NAME, table_rules
+from northstar.data.datasets import DATASETS, DATASETS_BY_NAME, ROLES, table_rules
 
 SOURCE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".xlsx")
 _TABLE_OPTIONS = {
     "file": str, "sheet": str, "delimiter": str, "header": bool, "skip": int,
     "encoding": str, "date_format": str, "timestamp_format": str, "thousands_separator": str,
-    "decimal_separator": str, "where": str, "aggregate": bool, "columns": dict,
+    "decimal_separator": str, "where": str, "aggregate": bool, "columns": dict, "roles": dict,
+    "spread_months": str, "spread_last_month": str,
 }
 _LOAD_OPTIONS = {"max_reject_pct": (int, float), "as_of": (str, dt.date)}
 
@@ -46,6 +47,12 @@ class TableMapping:
     decimal_separator: str | None = None
     where: str | None = None
     aggregate: bool = False
+    # one source row becomes `spread_months` rows, one per month ending at `spread_last_month`
+    # (both SQL expressions); the month of each is the column __month
+    spread_months: str | None = None
+    spread_last_month: str | None = None
+    # column -> {Northstar code: source values that play it}, see datasets.ROLES
+    roles: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -110,6 +117,41 @@ def _check_type(where: str, key: str, value: Any, expected: Any) -> None:
         raise MappingError(f"{where}: {key} must be a {names}, not {value!r}")
 
 
+def _read_roles(table: str, roles: dict[str, Any], where: str
+                ) -> dict[str, dict[str, tuple[str, ...]]]:
+    """`[<table>.roles.<column>]`: Northstar code = source value or list of values."""
+    checked: dict[str, dict[str, tuple[str, ...]]] = {}
+    for column, codes in roles.items():
+        known = ROLES.get((table, column))
+        if known is None:
+            columns = [name for owner, name in ROLES if owner == table]
+            raise MappingError(
+                f"{where}.roles: {table}.{column} has no values with a meaning to map"
+                + (f"; columns with roles: {', '.join(columns)}" if columns else ""))
+        if not isinstance(codes, dict):
+            raise MappingError(f"{where}.roles.{column}: must be a table of "
+                               "code = [\"source value\", ...]")
+        valid = [role.code for role in known]
+        checked[column] = {}
+        for code, values in codes.items():
+            if code not in valid:
+                raise MappingError(f"{where}.roles.{column}: {code!r} is not a role Northstar "
+                                   f"knows; roles: {', '.join(valid)}")
+            values = [values] if isinstance(values, str) else values
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                raise MappingError(f"{where}.roles.{column}.{code}: must be a source value or "
+                                   "a list of them")
+            checked[column][code] = tuple(values)
+        seen: dict[str, str] = {}
+        for code, values in checked[column].items():
+            for value in values:
+                other = seen.setdefault(value.strip().lower(), code)
+                if other != code:
+                    raise MappingError(f"{where}.roles.{column}: {value!r} is listed for both "
+                                       f"{other} and {code}")
+    return checked
+
+
 def read_mapping(path: Path, source: Path) -> Mapping:
     """Parse and check a mapping file; source files are resolved against the source folder."""
     try:
@@ -154,6 +196,10 @@ def read_mapping(path: Path, source: Path) -> Mapping:
                                    f"columns: {', '.join(sorted(known_columns))}")
             if not isinstance(expression, str) or not expression.strip():
                 raise MappingError(f"{where}.columns: {column} must be a SQL expression string")
+        options["roles"] = _read_roles(table, options.get("roles", {}), where)
+        if ("spread_months" in options) != ("spread_last_month" in options):
+            raise MappingError(f"{where}: spread_months and spread_last_month go together: "
+                               "how many months each row stands for, and the last of them")
         file = inside_source(source, options.pop("file"), where)
         for option in ("date_format", "timestamp_format"):
             if option in options:

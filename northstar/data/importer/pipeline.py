@@ -35,6 +35,7 @@ from northstar.data.datasets import (
     FAR_FUTURE_YEARS,
     REVENUE_MONTH,
     REVENUE_TABLE,
+    ROLES,
     WARNINGS,
     Column,
     table_rules,
@@ -75,6 +76,8 @@ class TableResult:
     loaded_rows: int = 0
     rejected_rows: int = 0
     warnings: int = 0
+    # what stays empty because no row plays a role Northstar needs, in words
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -185,6 +188,24 @@ def _typed(column: Column, raw: str, raw_type: str) -> str:
     return f"try_cast({number} as {target})"
 
 
+def _with_roles(text: str, codes: tuple[str, ...], listed: dict[str, tuple[str, ...]],
+                params: dict[str, list[str]]) -> str:
+    """SQL giving a value its Northstar code: the code the mapping lists it under (any case),
+    else the code it is spelled as ('Executive meeting' is executive_meeting), else the value
+    itself. The listed values are bound parameters (`params` gains them)."""
+    value = f"lower({text})"
+    spelled = f"replace(replace({value}, ' ', '_'), '-', '_')"
+    whens = []
+    for code, values in listed.items():
+        name = f"role_{len(params):02d}"
+        params[name] = [item.strip().lower() for item in values]
+        whens.append(f"when list_contains(${name}, {value}) then {_literal(code)}")
+    name = f"role_{len(params):02d}"
+    params[name] = list(codes)
+    whens.append(f"when list_contains(${name}, {spelled}) then {spelled}")
+    return f"case {' '.join(whens)} else {text} end"
+
+
 def _spellings(words: tuple[str, ...]) -> str:
     """A SQL list of our own fixed yes/no spellings (never loaded data)."""
     return ", ".join(_literal(word) for word in words)
@@ -237,6 +258,10 @@ class TableLoader:
         if not staged.columns or staged.rows == staged.malformed == 0:
             self._drop(self.stage_name)
             return TableResult(self.table, self.file_label, "empty")
+        if self.table_mapping.spread_months:
+            self._spread()
+            staged = StagedSource(staged.stage, staged.file_label, (*staged.columns, "__month"),
+                                  staged.rows, staged.malformed)
         self._map(staged.columns)
         source_rows = staged.malformed + self._count(self.candidates)
         self.con.execute(
@@ -249,6 +274,8 @@ class TableLoader:
         if self.table == REVENUE_TABLE:
             self._settle_as_of()
         self._check_dates()
+        if self.table == REVENUE_TABLE:
+            self._warn_uncounted_churn()
         self._warn()
         self._insert()
         counts = self.con.execute(
@@ -270,8 +297,33 @@ class TableLoader:
             f"select count(*) from {quote_identifier(self.table)}").fetchone()[0]
         for name in (self.stage_name, f"candidates_{self.table}", f"problems_{self.table}"):
             self._drop(name)
+        notes = self._unplayed_roles() if loaded else []
         return TableResult(self.table, self.file_label, "loaded", source_rows, loaded,
-                           rejected, counts[1])
+                           rejected, counts[1], notes)
+
+    def _unplayed_roles(self) -> list[str]:
+        """For each role something depends on that no loaded row plays: what stays empty, the
+        values the file does have, and the mapping section that would fill it."""
+        notes = []
+        for (table, column), roles in ROLES.items():
+            if table != self.table:
+                continue
+            name = quote_identifier(column)
+            counts = dict(self.con.execute(
+                f"select {name}, count(*) from {quote_identifier(table)} group by all "
+                f"order by 2 desc").fetchall())
+            codes = {role.code for role in roles}
+            others = [value for value in counts if value not in codes]
+            for role in roles:
+                if not role.fills or role.code in counts:
+                    continue
+                values = ", ".join(repr(value) for value in others[:8]) or "none"
+                notes.append(
+                    f"{self.file_label}: no {column.replace('_', ' ')} is mapped to "
+                    f"{role.code} ({role.meaning}), so {role.fills} stays empty. Values in the "
+                    f"file: {values}. Map one under [{table}.roles.{column}], e.g. "
+                    f"{role.code} = [{others[0] if others else 'value'!r}].")
+        return notes
 
     def _drop(self, name: str) -> None:
         self.con.execute(f"drop table if exists {quote_identifier(name)}")
@@ -279,12 +331,53 @@ class TableLoader:
     def _count(self, table: str) -> int:
         return self.con.execute(f"select count(*) from {table}").fetchone()[0]
 
+    def _spread(self) -> None:
+        """Each staged row repeated once per month it stands for (`spread_months` of them,
+        ending with the month of `spread_last_month`), the month in column __month: a
+        subscription table with a tenure and a monthly charge becomes monthly revenue rows.
+        A row whose month count or last month cannot be computed is kept once, without a
+        month, and refused by the month's own check."""
+        options = self.table_mapping
+        for name, expression in (("spread_months", options.spread_months),
+                                 ("spread_last_month", options.spread_last_month)):
+            _check_expression(self.con, self.mapping, self.table, name, expression,
+                              self.stage_name)
+        stage = quote_identifier(self.stage_name)
+        spread = quote_identifier(self.stage_name + "_spread")
+        months = f"try_cast((\n{options.spread_months}\n) as integer)"
+        last = f"date_trunc('month', try_cast((\n{options.spread_last_month}\n) as date))"
+        try:
+            self.con.execute(f"""
+                create or replace temp table {spread} as
+                with counted as (
+                    select *, {months} as __months, {last} as __last from {stage}
+                ),
+                spread as (
+                    select * exclude (__months, __last),
+                        unnest(case when __months > 0 and __last is not null
+                                    then generate_series(1, __months) else [null] end)
+                            as __index, __months, __last
+                    from counted
+                )
+                select * exclude (__index, __months, __last),
+                    (__last - to_months(__months - __index))::date as __month
+                from spread""")
+        except duckdb.Error as error:
+            raise MappingError(
+                f"{self.mapping.label}: [{self.table}] spread_months / spread_last_month cannot "
+                f"be computed over {self.file_label}: {str(error).splitlines()[0]}") from error
+        self._drop(self.stage_name)
+        self.con.execute(f"alter table {spread} rename to {stage}")
+
     def _map(self, source_columns: tuple[str, ...]) -> None:
         """candidates_<table>: __line, raw__<column> (the mapped value) and the typed column."""
         by_lower = {name.lower(): name for name in source_columns}
         raw_selects, typed_selects = [], []
+        role_params: dict[str, list[str]] = {}
         for column in self.rules.columns:
             expression = self.table_mapping.columns.get(column.name)
+            if expression is None and column.name == REVENUE_MONTH and "__month" in by_lower:
+                expression = "__month"  # the month a spread row stands for
             if expression is not None:
                 raw_type = _check_expression(self.con, self.mapping, self.table, column.name,
                                              expression, self.stage_name)
@@ -308,6 +401,10 @@ class TableLoader:
             raw = quote_identifier(f"raw__{column.name}")
             raw_selects.append(f"(\n{expression}\n) as {raw}")
             typed = _typed(column, raw, raw_type)
+            roles = ROLES.get((self.table, column.name))
+            if roles:
+                typed = _with_roles(typed, tuple(role.code for role in roles),
+                                    self.table_mapping.roles.get(column.name, {}), role_params)
             default = column.default or EXTRA_DEFAULTS.get((self.table, column.name))
             if default is not None:
                 typed = f"coalesce({typed}, {default})"
@@ -326,7 +423,8 @@ class TableLoader:
             select __line, {", ".join(raw_selects_names(self.rules.columns))},
                 {", ".join(typed_selects)}
             from mapped"""
-        params = {key: value for key, value in _format_params(self.table_mapping).items()
+        params = {key: value for key, value in
+                  {**_format_params(self.table_mapping), **role_params}.items()
                   if f"${key}" in sql}
         try:
             self.con.execute(sql, params)
@@ -475,6 +573,23 @@ class TableLoader:
                 warning=True, params=dates)
         self._remove_refused()
 
+    def _warn_uncounted_churn(self) -> None:
+        """Churn counts in the first month without revenue. An account billed in the month of
+        its churn date, when that month is the data's last, has no such month in the data: it
+        shows as churned on Account 360 but in no churn figure. Warned on its revenue row."""
+        if self.dates.as_of is None:
+            return
+        self._problem(
+            "s.month = date_trunc('month', $as_of::date) and exists (select 1 from accounts a "
+            "where a.account_id = s.account_id and date_trunc('month', a.churn_date) = s.month)",
+            REVENUE_MONTH, "s.account_id || ' ' || s.month::varchar", "churn_not_counted",
+            _literal("billed in the month of the account's churn date, the data's last month: "
+                     "churn counts in the first month without revenue, which is after the "
+                     "as-of date, so no churn figure counts this account yet. End its revenue "
+                     "the month before the churn date, or load again once the next month is "
+                     "in the data"),
+            warning=True, params={"as_of": self.dates.as_of})
+
     def _warn(self) -> None:
         for check in WARNINGS.get(self.table, ()):
             self._problem(check.condition, check.column,
@@ -613,7 +728,7 @@ def _run_load(
         result.error = _refusal(result)
         if result.error:
             raise LoadError(result.error)
-        result.as_of = dates.as_of
+        result.as_of = dates.as_of or _latest_event_day(con, dates.today)
         result.as_of_note = dates.note()
         result.seconds = time.perf_counter() - started
         _record_run(con, result, started_at)
@@ -638,6 +753,18 @@ def _run_load(
         raise
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _latest_event_day(con: duckdb.DuckDBPyConnection, today: dt.date) -> dt.date:
+    """The as-of date of a load without revenue: the latest day on which something happened
+    (a ticket opened, an answer given, ...) up to today; today when nothing is dated."""
+    latest = [
+        con.execute(f"select max({quote_identifier(event.column)})::date from "
+                    f"{quote_identifier(table)} where {quote_identifier(event.column)}::date "
+                    "<= $today", {"today": today}).fetchone()[0]
+        for table, events in EVENT_DATES.items() for event in events
+    ]
+    return max((day for day in latest if day is not None), default=today)
 
 
 def _counts(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str, int]]:

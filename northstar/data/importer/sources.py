@@ -17,6 +17,7 @@ import duckdb
 
 from northstar.data.importer.mapping import TableMapping
 
+WHITESPACE = "whitespace"  # the delimiter option for columns separated by runs of spaces/tabs
 MAX_LINE_BYTES = 16 * 1024 * 1024  # longer lines cannot be read at all
 MESSAGE_CHARS = 200  # how much of an offending line or value a message quotes
 # before keeping malformed lines aside (DuckDB holds about a kilobyte per bad line in memory),
@@ -248,6 +249,8 @@ def stage_source(
         except duckdb.Error as error:
             reason = shortened(str(error).split(": ", 1)[-1].split("\n", 1)[0])
             raise SourceError(f"{file.name}: cannot be read as Parquet: {reason}") from error
+    elif mapping.delimiter == WHITESPACE:
+        malformed = _stage_whitespace(con, mapping, stage, reject_sink)
     else:
         quote = '"'
         if suffix == ".xlsx":
@@ -285,6 +288,58 @@ def stage_source(
     )
     (rows,), = con.execute(f"select count(*) from {quote_identifier(stage)}").fetchall()
     return StagedSource(stage, file.name, columns, rows + malformed, malformed)
+
+
+def _stage_whitespace(
+    con: duckdb.DuckDBPyConnection, mapping: TableMapping, stage: str, reject_sink: str,
+) -> int:
+    """A file whose columns are separated by runs of spaces or tabs (`delimiter =
+    "whitespace"`, as fixed-width logs and many older exports are): each line split on
+    whitespace, without quoting; blank lines skipped. A line with another number of values
+    than the header names is refused as malformed; returns how many were."""
+    lines = quote_identifier(stage + "_lines")
+    try:
+        con.execute(
+            f"create or replace temp table {lines} as select line from read_csv($path, "
+            "columns = {'line': 'VARCHAR'}, delim = chr(31), quote = '', escape = '', "
+            "header = false, auto_detect = false"
+            + (", encoding = $encoding" if mapping.encoding else "") + ")",
+            {"path": str(mapping.file),
+             **({"encoding": mapping.encoding} if mapping.encoding else {})})
+    except duckdb.Error as error:
+        raise SourceError(f"{mapping.file.name}: cannot be read: "
+                          f"{_reader_error(mapping.file, error)}") from error
+    split = "regexp_split_to_array(trim(line, ' ' || chr(9) || chr(13) || chr(65279)), '\\s+')"
+    numbered = (f"(select rowid + 1 as __line, {split} as parts from {lines} "
+                "where trim(coalesce(line, '')) <> '')")
+    skip = mapping.skip or 0
+    first = con.execute(f"select __line, parts from {numbered} where __line > $skip "
+                        "order by __line limit 1", {"skip": skip}).fetchone()
+    if first is None:
+        con.execute(f"create or replace temp table {quote_identifier(stage)} "
+                    "(__line bigint)")
+        con.execute(f"drop table {lines}")
+        return 0
+    header_line, header = first
+    names = list(header) if mapping.header is not False else [
+        f"column{index + 1}" for index in range(len(header))]
+    start = header_line if mapping.header is not False else header_line - 1
+    data = f"(select * from {numbered} where __line > {int(start)})"
+    con.execute(
+        f"insert into {reject_sink} select $table, $file, __line, null, "
+        "left(array_to_string(parts, ' '), 200), 'malformed_row', "
+        "'has ' || len(parts) || ' whitespace-separated values where the header names ' "
+        f"|| {len(names)} from {data} where len(parts) <> {len(names)}",
+        {"table": mapping.table, "file": mapping.file.name})
+    (malformed,), = con.execute(
+        f"select count(*) from {data} where len(parts) <> {len(names)}").fetchall()
+    columns = ", ".join(f"parts[{index + 1}] as {quote_identifier(name)}"
+                        for index, name in enumerate(names))
+    con.execute(f"create or replace temp table {quote_identifier(stage)} as "
+                f"select {columns}, __line from {data} where len(parts) = {len(names)} "
+                "order by __line")
+    con.execute(f"drop table {lines}")
+    return malformed
 
 
 def _refuse_unclosed_quotes(

@@ -1,6 +1,7 @@
 -- nps, csat and ces at one department's touchpoints, per program and survey type
--- survey answers whose department_id is $department_id, from accounts in scope, in the period and
--- in the comparison period, with n and the answer tallies the margins of error need.
+-- satisfaction answers (surveys and ticket ratings) whose department_id is $department_id, from
+-- accounts in scope, in the period and in the comparison period, with n and the answer tallies
+-- the margins of error need.
 -- parameters:
 --   $department_id          the department
 --   $start_date             first day of the period
@@ -14,7 +15,7 @@ with answers as (
     select r.program, r.survey_type, r.score,
         case when r.responded_on between $start_date::date and $end_date::date then 'period'
              else 'comparison' end as window_name
-    from survey_responses r
+    from satisfaction_answers r
     where account_in_scope(r.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
       and r.department_id = $department_id
       and (r.responded_on between $start_date::date and $end_date::date

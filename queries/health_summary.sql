@@ -1,4 +1,5 @@
--- accounts and arr by health band in $as_of_month
+-- accounts and arr by health band in $as_of_month, and how many have each component
+-- (a component no account has is left out of every score)
 -- parameters:
 --   $as_of_month   the month scored
 --   $w_support     weight of the support experience component in the health score
@@ -12,7 +13,8 @@
 -- scope: aggregate
 -- sensitive: none
 with scored as (
-    select h.account_id, h.mrr_usd,
+    select h.account_id, h.mrr_usd, h.support_experience, h.survey_sentiment, h.engagement,
+        h.revenue_trend,
         health_score(h.support_experience, h.survey_sentiment, h.engagement, h.revenue_trend,
                      $w_support, $w_sentiment, $w_engagement, $w_revenue) as health_score
     from health_month($as_of_month) h
@@ -25,7 +27,11 @@ final as (
             as band,
         count(*) as accounts,
         12 * sum(mrr_usd) as arr_usd,
-        avg(health_score) as mean_health_score
+        avg(health_score) as mean_health_score,
+        count(support_experience) as support_experience_accounts,
+        count(survey_sentiment) as survey_sentiment_accounts,
+        count(engagement) as engagement_accounts,
+        count(revenue_trend) as revenue_trend_accounts
     from scored
     group by all
 )

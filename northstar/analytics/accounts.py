@@ -17,6 +17,7 @@ PROGRAMS = {
     "post_installation": "30-day post-installation",
     "post_professional_services": "Post-professional-services",
     "support": "Support",
+    "ticket_rating": "Ticket rating",
 }
 SURVEY_SCALES = {"NPS": "0–10", "CSAT": "1–5", "CES": "1–7"}
 

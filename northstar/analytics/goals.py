@@ -549,6 +549,7 @@ SURVEY_PROGRAMS = {
     "post_installation": "30-day onboarding",
     "post_professional_services": "After professional services",
     "support": "Support",
+    "ticket_rating": "Ticket rating",
 }
 
 

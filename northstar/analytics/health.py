@@ -37,6 +37,33 @@ BAND_MATERIAL_ICONS = {
 }
 
 
+# what an empty component lacks, in a data owner's words
+COMPONENT_SOURCES: dict[str, str] = {
+    "support_experience": "support tickets",
+    "survey_sentiment": "survey answers",
+    "engagement": "engagements or advisory-board members",
+    "revenue_trend": "revenue history",
+}
+
+
+def components_used(summary: pd.DataFrame) -> str:
+    """Which components the scores use, from health_summary's per-component account counts:
+    'Scored on support experience, survey sentiment and revenue trend; engagement is left out
+    (no account has engagements or advisory-board members in the data).'"""
+    used, left_out = [], []
+    for column in COMPONENTS:
+        (used if summary[f"{column}_accounts"].sum() > 0 else left_out).append(column)
+    if not left_out:
+        return ""
+    names = [COMPONENTS[column].lower() for column in used]
+    listed = (", ".join(names[:-1]) + " and " + names[-1]) if len(names) > 1 else "".join(names)
+    gaps = "; ".join(
+        f"{COMPONENTS[column].lower()} is left out (no account has "
+        f"{COMPONENT_SOURCES[column]} in the data)" for column in left_out)
+    prefix = f"Scored on {listed}; " if names else ""
+    return f"{prefix}{gaps}. The weights of the components used are scaled up to 100%."
+
+
 def weakest_components(row: pd.Series, count: int = 2) -> str:
     """The lowest-scoring components with a signal, e.g. 'Support experience 12 · Engagement 20'."""
     scored = [

@@ -74,7 +74,8 @@ METRICS: dict[str, Metric] = {
             "csat_pct", "CSAT", "pct", "higher_is_better",
             "Customer satisfaction: share of CSAT answers in the period scoring "
             f"{rules.CSAT_SATISFIED_FROM}–5 on the 1–5 scale (post-installation, "
-            "post-professional-services and support surveys).",
+            "post-professional-services and support surveys, and ratings given on support "
+            "tickets, counted once when a survey answer records the same ticket).",
             responses_column="csat_responses", scale="1–5",
         ),
         Metric(

@@ -26,6 +26,7 @@ PROGRAMS = {
     "post_installation": "30-day post-installation",
     "post_professional_services": "Post-professional-services",
     "support": "Post-support",
+    "ticket_rating": "Ticket rating",
 }
 GROUPINGS = {
     "program": "Program",

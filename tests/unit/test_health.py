@@ -206,3 +206,16 @@ def test_health_bands_order_churn_on_the_demo(demo_db):
     assert max(frame["account_months"]) < 0.5 * frame["account_months"].sum()
     with duckdb.connect(str(demo_db), read_only=True) as con:
         assert con.execute("select count(*) from account_health_monthly").fetchone()[0] > 50000
+
+
+def test_components_used_names_what_is_left_out():
+    from northstar.analytics.health import components_used
+
+    summary = pd.DataFrame({"support_experience_accounts": [3, 1], "survey_sentiment_accounts": [2, 0],
+                            "engagement_accounts": [0, 0], "revenue_trend_accounts": [4, 1]})
+    assert components_used(summary) == (
+        "Scored on support experience, survey sentiment and revenue trend; engagement is left out "
+        "(no account has engagements or advisory-board members in the data). The weights of the "
+        "components used are scaled up to 100%.")
+    summary["engagement_accounts"] = [1, 0]
+    assert components_used(summary) == ""

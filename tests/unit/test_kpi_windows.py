@@ -180,13 +180,13 @@ def test_tallies_hold_the_offered_window_lengths(gapped_fixture_path):
             "where window_months = 1 and window_end_month = '2026-03-01' and region = 'APAC' "
             "and segment = 'SMB'").fetchone()
         assert row == (0, 60, 60, 0, 0, 1)
-        # Jan 2026, 1-month window: a zero-MRR row at opening (Dec) counts as at opening and
-        # as not churned-from revenue; 0 -> 40 is expansion of an opening account, not new
+        # Jan 2026, 1-month window: a zero-MRR row at opening (Dec) is no revenue, as it is at
+        # a window's end: 0 -> 40 is new revenue, not expansion of an opening account
         row = con.execute(
             "select opening_mrr_usd, new_mrr_usd, expansion_mrr_usd, opening_accounts "
             "from revenue_window_tallies where window_months = 1 "
             "and window_end_month = '2026-01-01' and region = 'APAC'").fetchone()
-        assert row == (0, 0, 40, 1)
+        assert row == (0, 40, 0, 0)
 
 
 def paired(path, opening: dt.date, closing: dt.date, filters) -> dict[str, float]:
@@ -243,13 +243,15 @@ def test_churn_reasons_count_the_kpi_walls_churned_accounts(gapped_fixture_path,
 
 
 # the pairing of two months every period page reads (window_movements), from the month-ordered
-# snapshots, against the revenue rows themselves
+# snapshots, against the revenue rows themselves; a $0 row is no revenue at either end
 DIRECT_MOVEMENTS = """
 with opening as (
-    select account_id, mrr_usd::double as mrr_usd from account_mrr_monthly where month = $o
+    select account_id, mrr_usd::double as mrr_usd from account_mrr_monthly
+    where month = $o and mrr_usd > 0
 ),
 closing as (
-    select account_id, mrr_usd::double as mrr_usd from account_mrr_monthly where month = $c
+    select account_id, mrr_usd::double as mrr_usd from account_mrr_monthly
+    where month = $c and mrr_usd > 0
 )
 select coalesce(o.account_id, c.account_id) as account_id,
     a.segment, a.region, a.plan,
@@ -284,11 +286,11 @@ def test_window_movements_pair_the_revenue_rows(gapped_fixture_path):
                 pd.testing.assert_frame_equal(macro, direct, check_dtype=False)
                 pairs += len(direct) > 0
         assert pairs == 15
-        # A6 by hand: zero-MRR row in Dec, nothing in Feb, 60 in March
+        # A6 by hand: zero-MRR row in Dec (no revenue), nothing in Feb, 60 in March
         row = con.execute("select opening_mrr_usd, closing_mrr_usd, was_active_at_opening, "
                           "movement from window_movements('2025-12-01', '2026-03-01') "
                           "where account_id = 'A6'").fetchone()
-        assert row == (0, 60, True, "expansion")
+        assert row == (0, 60, False, "new")
         row = con.execute("select movement from window_movements('2026-01-01', '2026-02-01') "
                           "where account_id = 'A6'").fetchone()
         assert row == ("churn",)

@@ -121,9 +121,15 @@ def test_kpi_month_tallies_hold_every_answer_and_escalation(demo_db):
             "select count(*) filter (where survey_type = 'NPS'), "
             "count(*) filter (where survey_type = 'CSAT'), "
             "count(*) filter (where survey_type = 'CES') from survey_responses").fetchone()
+        # ticket ratings count as CSAT answers, once: not when a survey answer records the ticket
+        ratings = con.execute(
+            "select count(*) from support_tickets t where satisfaction_score is not null and "
+            "not exists (select 1 from survey_responses r where r.ticket_id = t.ticket_id "
+            "and r.survey_type = 'CSAT')").fetchone()[0]
         tallied = con.execute("select sum(nps_responses), sum(csat_responses), "
                               "sum(ces_responses) from kpi_month_tallies").fetchone()
-        assert tallied == answers
+        assert ratings > 0
+        assert tallied == (answers[0], answers[1] + ratings, answers[2])
 
 
 def test_cost_quantities_hold_a_year_of_each_billed_account(demo_db):
@@ -171,9 +177,14 @@ def test_survey_scores_count_every_answer_in_the_range(demo_db):
     frame = execute("survey_scores", params, demo_db).set_index(["group_value", "survey_type"])
     with duckdb.connect(str(demo_db), read_only=True) as con:
         direct = con.execute(
+            "with answers as (select account_id, program, survey_type, score, responded_on "
+            "from survey_responses union all select account_id, 'ticket_rating', 'CSAT', "
+            "satisfaction_score, coalesce(resolved_at, opened_at)::date from support_tickets t "
+            "where satisfaction_score is not null and not exists (select 1 from "
+            "survey_responses s where s.ticket_id = t.ticket_id and s.survey_type = 'CSAT')) "
             "select r.program, r.survey_type, count(*), sum(r.score), "
             "count(*) filter (where r.survey_type = 'NPS' and r.score <= 6) "
-            "from survey_responses r join accounts a using (account_id) "
+            "from answers r join accounts a using (account_id) "
             "where a.segment in ('Enterprise', 'Mid-Market') "
             "and r.responded_on between $start and $end group by all",
             {"start": start_date, "end": end_date}).fetchall()

@@ -55,6 +55,8 @@ create or replace macro nps_passive(score) as
     score > {{nps_detractor_to}} and score < {{nps_promoter_from}};
 create or replace macro csat_satisfied(score) as score >= {{csat_satisfied_from}};
 create or replace macro csat_unhappy(score) as score <= {{csat_unhappy_to}};
+-- the support touchpoint's csat: the survey after a ticket, and the rating on the ticket itself
+create or replace macro is_support_program(program) as program in ('support', 'ticket_rating');
 create or replace macro unhappy_answer(survey_type, score) as
     (survey_type = 'NPS' and nps_detractor(score)) or (survey_type = 'CSAT' and csat_unhappy(score));
 

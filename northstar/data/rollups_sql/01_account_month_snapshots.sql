@@ -1,7 +1,7 @@
 -- rollup: one row per account and month from its first billed month through the month after
 -- its last (the churn month), up to the data's last month, with the revenue movement
 -- (opening, new, expansion, contraction, flat, churn, reactivation, inactive), and whether the
--- month has a revenue row (months between two billed months are filled in at zero mrr).
+-- month is billed (a revenue row above $0) (months between two billed months are filled in at zero mrr).
 -- stored in month order, so a query for a few months (window_movements, executive coverage)
 -- reads only those months' row groups; accounts in order within a month, so one account's
 -- history (account 360) reads one row group per month instead of comparing every row's id.
@@ -14,6 +14,7 @@ spans as (
     select m.account_id, min(m.month) as first_month,
         least(max(m.month) + interval 1 month, any_value(b.last_month))::date as through_month
     from account_mrr_monthly m cross join bounds b
+    where is_billed(m.mrr_usd)
     group by m.account_id
 ),
 months as (
@@ -22,7 +23,8 @@ months as (
 ),
 filled as (
     select s.account_id, s.month, coalesce(m.mrr_usd, 0)::double as mrr_usd,
-        m.account_id is not null as has_revenue_row
+        -- a month billed at $0 is the same as a month without a row, at either end of a period
+        coalesce(is_billed(m.mrr_usd), false) as has_revenue_row
     from months s
     left join account_mrr_monthly m using (account_id, month)
 ),

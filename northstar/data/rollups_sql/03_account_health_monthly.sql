@@ -8,7 +8,9 @@
 --       nps x 10, csat (1-5) as (mean - 1) x 25, ces (1-7) as (mean - 1) / 6 x 100; minus 25
 --       when a detractor answer in the trailing 6 months had no follow-up within 14 days.
 --   engagement: executive meeting in the trailing 12 months 40, advisory board member 30,
---       qbr in the trailing 6 months 20, professional services or installation in 6 months 10.
+--       qbr in the trailing 6 months 20, professional services or installation in 6 months 10;
+--       null for every account when the data has no engagements and no advisory board at all
+--       (nothing recorded is no signal, not an unengaged customer base).
 --   revenue_trend: mrr now against 6 months earlier (or the first billed month): flat = 50,
 --       +20% or more = 100, -20% or worse = 0; null in the first 3 billed months.
 -- the trailing counts come from account_month_signals (02), which blanks the signals of months
@@ -35,8 +37,12 @@ billed as (
     left join gapped_lag g on g.account_id = w.account_id and g.month = w.month
     where w.is_active
 ),
+recorded as (
+    select exists (select 1 from engagements) or exists (select 1 from cab_memberships)
+        as has_engagement_data
+),
 parts as (
-    select *,
+    select billed.*,
         case when tickets_6m > 0 then greatest(0,
             case when resolved_6m > 0
                  then 100 * least(1, greatest(0, (ln(336) - log_resolution_6m / resolved_6m) / (ln(336) - ln(8))))
@@ -47,14 +53,17 @@ parts as (
         case when nps_answers_12m > 0 then 10.0 * nps_total_12m / nps_answers_12m end as nps_part,
         case when csat_answers_12m > 0 then 25.0 * (csat_total_12m / csat_answers_12m - 1) end as csat_part,
         case when ces_answers_12m > 0 then 100.0 * (ces_total_12m / ces_answers_12m - 1) / 6 end as ces_part,
-        least(100, case when coalesce(executive_meetings_12m, 0) > 0 then 40 else 0 end
-            + case when is_cab_member then 30 else 0 end
-            + case when coalesce(qbrs_6m, 0) > 0 then 20 else 0 end
-            + case when coalesce(services_6m, 0) > 0 then 10 else 0 end) as engagement,
+        case when recorded.has_engagement_data then
+            least(100, case when coalesce(executive_meetings_12m, 0) > 0 then 40 else 0 end
+                + case when is_cab_member then 30 else 0 end
+                + case when coalesce(qbrs_6m, 0) > 0 then 20 else 0 end
+                + case when coalesce(services_6m, 0) > 0 then 10 else 0 end)
+        end as engagement,
         case when billed_month_number > 3 then
             least(100, greatest(0, 50 + 250 * (mrr_usd / coalesce(mrr_6m_ago_usd, first_mrr_usd) - 1)))
         end as revenue_trend
     from billed
+    cross join recorded
 ),
 final as (
     select account_id, month, mrr_usd,

@@ -63,7 +63,7 @@ resolutions as (
 ),
 answers as (
     select date_trunc('month', responded_on)::date as month, account_id, survey_type, program, score
-    from survey_responses
+    from satisfaction_answers
 ),
 billed as (
     select account_id, month, mrr_usd::double as mrr_usd
@@ -86,7 +86,7 @@ resolution_measures as (
 ),
 answer_measures as (
     select p.grain, p.period_start,
-        100.0 * avg(csat_satisfied(a.score)::int) filter (where a.survey_type = 'CSAT' and a.program = 'support')
+        100.0 * avg(csat_satisfied(a.score)::int) filter (where a.survey_type = 'CSAT' and is_support_program(a.program))
             as support_csat_pct,
         100.0 * avg(csat_satisfied(a.score)::int) filter (
             where a.survey_type = 'CSAT' and a.program = 'post_professional_services') as post_ps_csat_pct,

@@ -1,4 +1,4 @@
--- rollup: per month and segment, region and plan, the survey answers of the month (nps, csat
+-- rollup: per month and segment, region and plan, the satisfaction answers of the month (nps, csat
 -- and ces counts and totals) and the escalated tickets still unresolved at the end of the
 -- month's last day: what kpi_windows sums instead of reading every answer and ticket.
 -- escalations are counted for months up to the data's last month.
@@ -17,7 +17,7 @@ surveys as (
         count(*) filter (where r.survey_type = 'CES') as ces_responses,
         sum(r.score) filter (where r.survey_type = 'CES') as ces_score_total,
         sum(r.score * r.score) filter (where r.survey_type = 'CES') as ces_score_squares_total
-    from survey_responses r
+    from satisfaction_answers r
     join accounts a using (account_id)
     group by all
 ),

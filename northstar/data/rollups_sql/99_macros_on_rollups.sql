@@ -4,8 +4,9 @@
 -- revenue movement of every account between an opening month and a closing month:
 -- opening mrr (month before the period), closing mrr (period's last month), and the class,
 -- with the account's segment, region, plan, acquisition channel and cohort month. an account is
--- in it when it has a revenue row in either month; read from account_month_snapshots, which is
--- stored in month order, so only the two months' row groups are read.
+-- in it when it is billed in either month (has_revenue_row: a $0 month counts as no revenue at
+-- both ends of the period); read from account_month_snapshots, which is stored in month order,
+-- so only the two months' row groups are read.
 create or replace macro window_movements(opening_month, closing_month) as table
 with opening as (
     select account_id, mrr_usd, segment, region, plan, acquisition_channel, cohort_month

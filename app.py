@@ -6,6 +6,7 @@ import streamlit as st
 
 from northstar.data import access, pages, rollups
 from northstar.ui import (
+    data_needs,
     filters,
     masking,
     presentation,
@@ -108,7 +109,8 @@ if presentation.is_on():
 
 try:
     if access.may_open(viewer, access.page_key(navigation)):
-        navigation.run()
+        if data_needs.has_data(access.page_key(navigation)):
+            navigation.run()
     else:
         sign_in.render_refusal(viewer)
 except presentation.SlideEnd:

@@ -73,9 +73,10 @@ def _in_tabs(calls: list[Call], tabs: dict[str, str]) -> list[Call]:
 
 
 def _app(calls: list[Call]) -> list[Call]:
-    # app.py reads the metadata and the filter options on every page
+    # app.py reads the metadata and the filter options on every page, and which tables hold
+    # rows (a page or tab without its data says which export would fill it)
     return [Call("app:metadata", "dataset_metadata"), Call("app:filters", "filter_options"),
-            *calls]
+            Call("app:tables", "table_presence"), *calls]
 
 
 def _at_risk_call(key: str, context: Context, params: dict[str, Any], limit: int) -> Call:

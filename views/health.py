@@ -44,6 +44,8 @@ for column, band in zip(columns, health.BANDS, strict=True):
         help=f"Active accounts whose health score is {ranges[band]}; {format_usd(arr)} of ARR.",
     )
     column.caption(f"accounts · {format_usd(arr)} ARR")
+if components_note := health.components_used(summary):
+    st.caption(components_note)
 unscored = int(by_band["accounts"].get("Not scored", 0))
 if unscored:
     st.caption(

@@ -11,7 +11,16 @@ from northstar.analytics.metrics import format_usd, format_value, is_missing
 from northstar.analytics.significance import Status
 from northstar.data import pages, settings
 from northstar.data.months import add_months, month_label
-from northstar.ui import charts, downloads, filters, masking, presentation, queries, tables
+from northstar.ui import (
+    charts,
+    data_needs,
+    downloads,
+    filters,
+    masking,
+    presentation,
+    queries,
+    tables,
+)
 
 metadata = queries.dataset_metadata()
 state = filters.current(metadata.last_month)
@@ -168,7 +177,7 @@ tabs = st.tabs(pages.tabs("programs"), key="program", bind="query-params", on_ch
 board_tab, executive_tab, onboarding_tab, services_tab, support_tab, kudos_tab = tabs
 
 with board_tab:
-    if board_tab.open:
+    if board_tab.open and data_needs.has_data("programs", "Advisory board"):
         comparison = queries.run_query("program_cab_comparison", **scope, **period)
         groups = programs.comparison_groups(comparison)
         cab, comparable = groups[1], groups[2]
@@ -287,7 +296,7 @@ with board_tab:
             show_table(programs.members_table(members))
 
 with executive_tab:
-    if executive_tab.open:
+    if executive_tab.open and data_needs.has_data("programs", "Executive meetings"):
         top_n = presentation.control(
             lambda: st.segmented_control(
                 "Top accounts by ARR",
@@ -428,7 +437,7 @@ with executive_tab:
                 show_table(programs.unmet_table(unmet))
 
 with onboarding_tab:
-    if onboarding_tab.open:
+    if onboarding_tab.open and data_needs.has_data("programs", "Onboarding"):
         survey_tab(
             settings.ONBOARDING,
             "Completion rate",
@@ -440,7 +449,7 @@ with onboarding_tab:
         )
 
 with services_tab:
-    if services_tab.open:
+    if services_tab.open and data_needs.has_data("programs", "Professional services"):
         survey_tab(
             settings.PROFESSIONAL_SERVICES,
             "Response rate",
@@ -451,7 +460,7 @@ with services_tab:
         )
 
 with support_tab:
-    if support_tab.open:
+    if support_tab.open and data_needs.has_data("programs", "Support review"):
         ticket_params = {**scope, **period, "as_of": as_of}
         categories = queries.run_query("program_ticket_categories", **ticket_params)
         st.subheader("Why tickets arrive")
@@ -548,7 +557,7 @@ with support_tab:
             show_table(programs.follow_up_table(followups), height=420)
 
 with kudos_tab:
-    if kudos_tab.open:
+    if kudos_tab.open and data_needs.has_data("programs", "Kudos"):
         quarters = queries.run_query("program_kudos_quarters", **scope, as_of=as_of)
         if quarters.empty:
             st.info("No kudos have been recorded for these filters.", icon=":material/favorite:")

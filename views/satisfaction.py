@@ -10,7 +10,17 @@ from northstar.analytics.metrics import METRICS, format_delta, format_value
 from northstar.analytics.significance import Status
 from northstar.data import pages
 from northstar.data.months import last_day
-from northstar.ui import charts, downloads, explain, filters, masking, presentation, queries, tables
+from northstar.ui import (
+    charts,
+    data_needs,
+    downloads,
+    explain,
+    filters,
+    masking,
+    presentation,
+    queries,
+    tables,
+)
 
 metadata = queries.dataset_metadata()
 state = filters.current(metadata.last_month)
@@ -141,7 +151,7 @@ with scores_tab:
             )
 
 with verbatims_tab:
-    if verbatims_tab.open:
+    if verbatims_tab.open and data_needs.has_data("satisfaction", "Verbatims"):
         themes = satisfaction.load_themes()
         theme_params = satisfaction.theme_params(themes)
         labels = {theme.name: theme.label for theme in themes}
@@ -243,7 +253,7 @@ with verbatims_tab:
             )
 
 with loop_tab:
-    if loop_tab.open:
+    if loop_tab.open and data_needs.has_data("satisfaction", "Closed loop"):
         target_days = presentation.control(
             lambda: st.number_input(
                 "Follow-up target (days)",

@@ -27,41 +27,60 @@ class Page:
     tab_parameter: str = "view"  # the address parameter that names the open tab
     default: bool = False  # the home page
     purpose: str = field(default="", compare=False)  # one line for the docs and the README
+    # canonical tables (northstar.data.datasets) the page cannot show anything without, and
+    # those each tab needs besides: without their rows the page or tab names the export
+    # that would fill it instead
+    needs: tuple[str, ...] = ()
+    tab_needs: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def tables_needed(self, tab: str | None = None) -> tuple[str, ...]:
+        """The tables the page, or one of its tabs, needs rows in."""
+        extra = dict(self.tab_needs).get(tab, ()) if tab is not None else ()
+        return (*self.needs, *extra)
 
     @property
     def script(self) -> str:
         return f"views/{self.key}.py"
 
 
+REVENUE, SURVEYS = "account_mrr_monthly", "survey_responses"
 PAGES: tuple[Page, ...] = (
     Page("briefing", "Briefing", ":material/dashboard:", "Overview", ALL_ROLES, deck_position=1,
-         default=True, purpose="The state of the customer base on one screen, and the CEO brief"),
+         default=True, needs=(REVENUE,),
+         purpose="The state of the customer base on one screen, and the CEO brief"),
     Page("retention", "Retention", ":material/autorenew:", "Retention",
          ALL_ROLES - {"department_head"}, deck_position=2,
-         tabs=("Overview", "Breakdown", "Cohorts", "Churn reasons"),
+         tabs=("Overview", "Breakdown", "Cohorts", "Churn reasons"), needs=(REVENUE,),
          purpose="How much revenue we kept, from whom, and why accounts left"),
     Page("health", "Health & risk", ":material/monitor_heart:", "Retention",
-         ALL_ROLES - {"department_head"},
+         ALL_ROLES - {"department_head"}, needs=(REVENUE,),
          purpose="A transparent health score per account and the ARR at risk"),
     Page("account", "Account 360", ":material/person_search:", "Retention", STAFF,
          purpose="Everything about one account"),
     Page("satisfaction", "Satisfaction", ":material/sentiment_satisfied:",
          "Voice of the customer", ALL_ROLES - {"department_head"}, deck_position=3,
          tabs=("Scores", "Verbatims", "Closed loop"),
+         tab_needs=(("Verbatims", (SURVEYS,)), ("Closed loop", (SURVEYS,))),
          purpose="NPS, CSAT and CES at every touchpoint, comments and the closed loop"),
     Page("programs", "CCO programs", ":material/groups:", "Programs",
          ALL_ROLES - {"department_head"},
          tabs=("Advisory board", "Executive meetings", "Onboarding", "Professional services",
                "Support review", "Kudos"), tab_parameter="program",
+         tab_needs=(("Advisory board", (REVENUE, "cab_memberships")),
+                    ("Executive meetings", (REVENUE, "engagements")),
+                    ("Onboarding", ("engagements", SURVEYS)),
+                    ("Professional services", ("engagements", SURVEYS)),
+                    ("Support review", ("support_tickets",)), ("Kudos", ("kudos",))),
          purpose="Whether the CCO's programs move retention"),
     Page("alignment", "Goal alignment", ":material/hub:", "Goals", ALL_ROLES, deck_position=4,
+         needs=("department_kpis",),
          purpose="Whether the departments pull toward shared customer outcomes"),
     Page("scorecard", "Department scorecard", ":material/scoreboard:", "Goals",
          STAFF | {"department_head"},
          purpose="One department's KPIs against targets and the rows behind them"),
     Page("invest", "Where to invest", ":material/savings:", "Invest",
          ALL_ROLES - {"department_head"}, deck_position=5,
-         tabs=("Drivers", "Initiatives", "What-if", "Customers"),
+         tabs=("Drivers", "Initiatives", "What-if", "Customers"), needs=(REVENUE,),
          purpose="Which fixes protect the most revenue, with evidence"),
     Page("glossary", "Glossary", ":material/menu_book:", "Reference", ALL_ROLES,
          purpose="Every metric's definition, unit and good direction"),

@@ -1,0 +1,239 @@
+"""Three export shapes loaded with the README's worked-example mappings, as a data owner would:
+a consumer churn table (one row per customer), a helpdesk export with tickets only, and a
+whitespace-separated purchase log. The figures the pages show equal pandas computed on the same
+files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from northstar.data.load import main
+from northstar.ui.queries import execute
+from tests.conftest import REPO_ROOT
+
+ALL = {"segments": [], "regions": [], "plans": []}
+OCTOBER = dt.date(2026, 10, 1)
+
+
+def readme_mapping(name: str) -> str:
+    """The README's TOML block that starts with `# example: <name>`."""
+    readme = (REPO_ROOT / "README.md").read_text()
+    blocks = re.findall(r"```toml\n(.*?)```", readme, re.DOTALL)
+    found = [block for block in blocks if block.startswith(f"# example: {name}\n")]
+    assert len(found) == 1, f"README has no worked example {name!r}"
+    return found[0]
+
+
+def load(folder: Path, mapping: str) -> Path:
+    (folder / "mapping.toml").write_text(mapping)
+    db = folder / "northstar.duckdb"
+    code = main([str(folder), "--mapping", str(folder / "mapping.toml"), "--db", str(db)])
+    assert code == 0
+    return db
+
+
+def kpis(db: Path, end: dt.date, months: int) -> pd.Series:
+    frame = execute("kpi_windows", {**ALL, "end_months": [end], "window_months": months}, db)
+    assert len(frame) == 1
+    return frame.iloc[0]
+
+
+# --- a consumer churn table -----------------------------------------------------------------
+
+def churn_table(rows: int = 400) -> pd.DataFrame:
+    rng = random.Random(7)
+    records = []
+    for index in range(rows):
+        tenure = rng.choice([0] * 2 + list(range(1, 73)))
+        charge = round(rng.uniform(18.25, 118.75), 2)
+        records.append({
+            "customerID": f"{rng.randint(1000, 9999)}-{index:05d}",
+            "gender": rng.choice(["Female", "Male"]),
+            "SeniorCitizen": rng.choice([0, 1]),
+            "tenure": tenure,
+            "Contract": rng.choice(["Month-to-month", "One year", "Two year"]),
+            "InternetService": rng.choice(["DSL", "Fiber optic", "No"]),
+            "MonthlyCharges": f"{charge:.2f}",
+            # blank for new customers, as in the public data set
+            "TotalCharges": " " if tenure == 0 else f"{charge * tenure:.2f}",
+            "Churn": "Yes" if tenure and rng.random() < 0.27 else "No",
+        })
+    return pd.DataFrame(records)
+
+
+def test_a_consumer_churn_table_loads_as_monthly_revenue(tmp_path):
+    table = churn_table()
+    table.to_csv(tmp_path / "customer_churn.csv", index=False)
+    db = load(tmp_path, readme_mapping("subscription table"))
+    billed = table[table["tenure"] > 0].assign(mrr=lambda f: f["MonthlyCharges"].astype(float))
+    stayed, left = billed[billed["Churn"] == "No"], billed[billed["Churn"] == "Yes"]
+    # September, the month before the snapshot: churners and customers older than one month
+    opening = pd.concat([left, stayed[stayed["tenure"] >= 2]])
+    shown = kpis(db, OCTOBER, 1)
+    assert shown["arr_usd"] == pytest.approx(12 * stayed["mrr"].sum(), abs=0.01)
+    assert shown["active_accounts"] == len(stayed)
+    assert shown["opening_accounts"] == len(opening)
+    assert shown["churned_accounts"] == len(left)
+    assert shown["logo_churn_pct"] == pytest.approx(100 * len(left) / len(opening))
+    assert shown["grr_pct"] == pytest.approx(
+        100 * (opening["mrr"].sum() - left["mrr"].sum()) / opening["mrr"].sum())
+    with duckdb.connect(str(db), read_only=True) as con:
+        months = con.execute("select count(*) from account_mrr_monthly").fetchone()[0]
+        segments = dict(con.execute("select segment, count(*) from accounts group by 1").fetchall())
+    assert months == billed["tenure"].sum()
+    assert segments == table["Contract"].value_counts().to_dict()
+
+
+# --- a helpdesk export with tickets only -----------------------------------------------------
+
+def helpdesk_tickets(rows: int = 300) -> pd.DataFrame:
+    rng = random.Random(11)
+    customers = [(f"Customer {n}", f"customer{n}@example.com") for n in range(60)]
+    records = []
+    for index in range(rows):
+        name, email = rng.choice(customers)
+        created = dt.datetime(2026, 6, 1, 8) + dt.timedelta(hours=rng.randint(0, 24 * 120))
+        first = created + dt.timedelta(hours=rng.randint(1, 30))
+        status = rng.choice(["Closed", "Closed", "Closed", "Open", "Pending Customer Response"])
+        resolved = first + dt.timedelta(hours=rng.randint(1, 200)) if status == "Closed" else None
+        rating = rng.randint(1, 5) if resolved and rng.random() < 0.6 else None
+        records.append({
+            "Ticket ID": index + 1,
+            "Customer Name": name,
+            "Customer Email": email,
+            # some rows of the public export have no created time
+            "Created At": "" if rng.random() < 0.04 else f"{created:%Y-%m-%d %H:%M:%S}",
+            "Ticket Type": rng.choice(["Technical issue", "Billing inquiry", "Refund request"]),
+            "Ticket Subject": rng.choice(["Login problem", "Wrong charge", "Setup help"]),
+            "Ticket Description": "The app stops.\nIt happened again\nafter the update.",
+            "Ticket Status": status,
+            "Ticket Priority": rng.choice(["Low", "Medium", "High", "Critical"]),
+            "Ticket Channel": rng.choice(["Email", "Phone", "Chat", "Social media"]),
+            "First Response At": f"{first:%Y-%m-%d %H:%M:%S}",
+            "Resolved At": f"{resolved:%Y-%m-%d %H:%M:%S}" if resolved else "",
+            "Customer Satisfaction Rating": rating,
+        })
+    return pd.DataFrame(records).astype({"Customer Satisfaction Rating": "Int64"})
+
+
+def test_a_helpdesk_export_alone_gives_ticket_csat_and_the_support_review(tmp_path):
+    tickets = helpdesk_tickets()
+    tickets.to_csv(tmp_path / "tickets.csv", index=False)
+    db = load(tmp_path, readme_mapping("helpdesk tickets"))
+    placed = tickets[tickets["Created At"] != ""]
+    rated = placed.dropna(subset=["Customer Satisfaction Rating"])
+    with duckdb.connect(str(db), read_only=True) as con:
+        loaded = con.execute("select count(*) from support_tickets").fetchone()[0]
+        channels = dict(con.execute(
+            "select channel, count(*) from support_tickets group by 1").fetchall())
+        refused = con.execute("select rule, count(*) from load_rejects group by 1").fetchall()
+        as_of = dt.date.fromisoformat(con.execute(
+            "select value from dataset_metadata where key = 'as_of_date'").fetchone()[0])
+    assert loaded == len(placed)
+    assert refused == [("missing_value", len(tickets) - len(placed))]
+    assert channels == placed["Ticket Channel"].value_counts().to_dict()  # "Social media" kept
+    resolved_days = pd.to_datetime(placed["Resolved At"].replace("", None)).dt.date
+    assert as_of == max(resolved_days.dropna().max(), pd.to_datetime(placed["Created At"]).max().date())
+    shown = kpis(db, as_of.replace(day=1), 12)
+    satisfied = (rated["Customer Satisfaction Rating"] >= 4).sum()
+    assert shown["csat_responses"] == len(rated)
+    assert shown["csat_pct"] == pytest.approx(100 * satisfied / len(rated))
+    by_program = execute("survey_scores", {**ALL, "group_by": "program",
+                                           "start_date": dt.date(2025, 11, 1), "end_date": as_of}, db)
+    assert by_program["group_value"].tolist() == ["ticket_rating"]
+    assert by_program["satisfied"].iloc[0] == satisfied
+
+
+# --- a whitespace-separated purchase log ------------------------------------------------------
+
+def purchase_log(lines: int = 2500) -> pd.DataFrame:
+    rng = random.Random(5)
+    customers = [(str(12000 + n), rng.choice(["UK", "France", "Germany", "Spain"]))
+                 for n in range(50)]
+    records = []
+    for index in range(lines):
+        customer, country = rng.choice(customers)
+        day = dt.date(2025, 1, 1) + dt.timedelta(days=rng.randint(0, 668))  # to 31 Oct 2026
+        records.append({"InvoiceNo": f"5{index:05d}", "StockCode": f"{rng.randint(10000, 99999)}",
+                        "Quantity": rng.randint(1, 12), "InvoiceDate": f"{day:%Y%m%d}",
+                        "UnitPrice": f"{rng.choice([0.85, 1.25, 2.10, 4.95, 12.75]):.2f}",
+                        "CustomerID": customer, "Country": country})
+    # a purchase returned in the same month: that customer's month nets to $0
+    records += [
+        {"InvoiceNo": "C90001", "StockCode": "22423", "Quantity": 2, "InvoiceDate": "20250305",
+         "UnitPrice": "12.75", "CustomerID": "99999", "Country": "UK"},
+        {"InvoiceNo": "C90002", "StockCode": "22423", "Quantity": -2, "InvoiceDate": "20250312",
+         "UnitPrice": "12.75", "CustomerID": "99999", "Country": "UK"},
+    ]
+    return pd.DataFrame(records)
+
+
+def write_whitespace(frame: pd.DataFrame, path: Path) -> None:
+    widths = {column: max(len(column), *(len(str(v)) for v in frame[column])) + 2
+              for column in frame.columns}
+    lines = ["".join(f"{column:<{widths[column]}}" for column in frame.columns)]
+    lines += ["".join(f"{str(value):<{widths[column]}}" for column, value in row.items())
+              for _, row in frame.iterrows()]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_a_whitespace_purchase_log_becomes_monthly_revenue(tmp_path):
+    log = purchase_log()
+    write_whitespace(log, tmp_path / "purchases.txt")
+    db = load(tmp_path, readme_mapping("purchase log"))
+    log["month"] = pd.to_datetime(log["InvoiceDate"], format="%Y%m%d").dt.to_period("M")
+    log["amount"] = log["Quantity"] * log["UnitPrice"].astype(float)
+    monthly = log.groupby(["CustomerID", "month"])["amount"].sum()
+    billed = monthly[monthly.round(2) > 0]
+    closing = billed.xs(pd.Period("2026-10", "M"), level="month")
+    opening = billed.xs(pd.Period("2025-10", "M"), level="month")
+    shown = kpis(db, OCTOBER, 12)
+    assert shown["arr_usd"] == pytest.approx(12 * closing.sum(), abs=0.01)
+    assert shown["active_accounts"] == len(closing)
+    assert shown["opening_accounts"] == len(opening)
+    assert shown["churned_accounts"] == len(set(opening.index) - set(closing.index))
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute("select count(*) from account_mrr_monthly").fetchone()[0]
+        zero = con.execute("select count(*) from account_mrr_monthly where mrr_usd = 0").fetchone()[0]
+        as_of = con.execute("select value from dataset_metadata where key = 'as_of_date'").fetchone()[0]
+        # no engagements in the data: the engagement component is left out, not scored 0
+        engagement = con.execute("select count(*), count(engagement) from account_health_monthly"
+                                 ).fetchone()
+    assert engagement[0] > 0 and engagement[1] == 0
+    assert rows == len(monthly) and zero == 1  # the $0 month is kept, and counts as no revenue
+    assert as_of == "2026-10-31"
+    # the $0 month is neither a start nor a churn: the customer appears in no window's counts
+    march = kpis(db, dt.date(2025, 3, 1), 1)
+    assert march["active_accounts"] == len(billed.xs(pd.Period("2025-03", "M"), level="month"))
+
+
+def test_pages_without_their_data_name_the_export_that_fills_them(tmp_path, use_db):
+    from streamlit.testing.v1 import AppTest
+
+    helpdesk_tickets(60).to_csv(tmp_path / "tickets.csv", index=False)
+    db = load(tmp_path, readme_mapping("helpdesk tickets"))
+    use_db(db)
+    for script, params, expected in (
+        ("views/briefing.py", {}, "This page needs **Monthly recurring revenue**"),
+        ("views/programs.py", {"program": "Kudos"}, "This tab needs **Kudos**"),
+        ("views/satisfaction.py", {"view": "Closed loop"}, "This tab needs **Survey responses**"),
+    ):
+        at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60)
+        at.query_params.update(params)
+        at.switch_page(script)
+        at.run()
+        assert not at.exception
+        assert any(info.value.startswith(expected) for info in at.info), (script, params)
+    # the support review has its data: no notice, its tables are drawn
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60)
+    at.query_params.update({"program": "Support review"})
+    at.switch_page("views/programs.py")
+    at.run()
+    assert not at.exception and not at.info and len(at.dataframe) > 0

@@ -232,10 +232,12 @@ create table load_table_results (
     table_name    varchar primary key,
     source_file   varchar,                         -- null when the source has no such file
     status        varchar not null check (status in ('loaded', 'empty', 'missing', 'seeded')),
-    source_rows   bigint not null,                 -- data rows read (after the mapping's filter)
+    source_rows   bigint not null,                 -- rows to load: after the mapping's where,
+                                                   -- aggregate and spread
     loaded_rows   bigint not null,
     rejected_rows bigint not null,                 -- rows refused (a row can break several rules)
-    warnings      bigint not null
+    warnings      bigint not null,
+    file_rows     bigint not null default 0        -- data rows in the source file, as read
 );
 
 -- every refused row of the last load, once per rule it broke (also written to the rejects csv).

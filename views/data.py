@@ -83,7 +83,11 @@ tables.show(
     column_config={
         "Required": st.column_config.CheckboxColumn("Required"),
         "Rows": st.column_config.NumberColumn("Rows", format="localized"),
-        "Rows read": st.column_config.NumberColumn("Rows read", format="localized"),
+        "Rows in file": st.column_config.NumberColumn(
+            "Rows in file", format="localized", help="Data rows the source file holds"),
+        "Rows to load": st.column_config.NumberColumn(
+            "Rows to load", format="localized",
+            help="Rows after the mapping's where, aggregate or spread: refused + loaded"),
         "Refused": st.column_config.NumberColumn("Refused", format="localized"),
         "Warnings": st.column_config.NumberColumn("Warnings", format="localized"),
         "Feeds": st.column_config.TextColumn("Feeds", width="large"),

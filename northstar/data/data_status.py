@@ -43,13 +43,14 @@ def table_overview(row_counts: pd.DataFrame, load_tables: pd.DataFrame) -> pd.Da
             "Status": STATUS_LABELS[load["status"] if load is not None else "demo"],
             "Source file": load["source_file"] if load is not None
             and not pd.isna(load["source_file"]) else "—",
-            "Rows read": int(load["source_rows"]) if load is not None else None,
+            "Rows in file": int(load["file_rows"]) if load is not None else None,
+            "Rows to load": int(load["source_rows"]) if load is not None else None,
             "Refused": int(load["rejected_rows"]) if load is not None else None,
             "Warnings": int(load["warnings"]) if load is not None else None,
             "Feeds": "; ".join(dataset.pages),
         })
     table = pd.DataFrame(rows)
-    for column in ("Rows read", "Refused", "Warnings"):
+    for column in ("Rows in file", "Rows to load", "Refused", "Warnings"):
         # nullable integers: a table no load touched shows blank, not "None"
         table[column] = pd.array(table[column], dtype="Int64")
     return table

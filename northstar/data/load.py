@@ -28,12 +28,16 @@ from northstar.data.source import database_path
 
 def summary(result: LoadResult) -> str:
     """The load's counts per table and per rule, as printed after every load."""
-    lines = [f"{'table':<22} {'file':<28} {'rows':>9} {'loaded':>9} {'refused':>8} "
-             f"{'warnings':>8}"]
+    lines = [f"{'table':<22} {'file':<28} {'in file':>9} {'to load':>9} {'refused':>8} "
+             f"{'loaded':>9} {'warnings':>8}"]
     for table in result.tables:
         file = table.source_file or f"({table.status})"
-        lines.append(f"{table.table:<22} {file[:28]:<28} {table.source_rows:>9,} "
-                     f"{table.loaded_rows:>9,} {table.rejected_rows:>8,} {table.warnings:>8,}")
+        lines.append(f"{table.table:<22} {file[:28]:<28} {table.file_rows:>9,} "
+                     f"{table.source_rows:>9,} {table.rejected_rows:>8,} "
+                     f"{table.loaded_rows:>9,} {table.warnings:>8,}")
+    lines.append("in file: data rows the file holds; to load: rows after the mapping's where, "
+                 "aggregate or spread; refused + loaded = to load (less the rows a duplicate key "
+                 "or an earlier table's refusal removed, counted as refused)")
     for title, counts in (("Refused", result.reject_counts), ("Warnings", result.warning_counts)):
         if counts:
             lines.append(f"{title} by table and rule:")

@@ -134,9 +134,17 @@ def test_a_helpdesk_export_alone_gives_ticket_csat_and_the_support_review(tmp_pa
         channels = dict(con.execute(
             "select channel, count(*) from support_tickets group by 1").fetchall())
         refused = con.execute("select rule, count(*) from load_rejects group by 1").fetchall()
+        counts = dict(con.execute(
+            "select table_name, [file_rows, source_rows, rejected_rows, loaded_rows] "
+            "from load_table_results where status = 'loaded'").fetchall())
         as_of = dt.date.fromisoformat(con.execute(
             "select value from dataset_metadata where key = 'as_of_date'").fetchone()[0])
     assert loaded == len(placed)
+    # counts a data owner can reconcile: rows in the file, after grouping, refused, loaded
+    customers = tickets["Customer Email"].nunique()
+    assert counts == {"accounts": [len(tickets), customers, 0, customers],
+                      "support_tickets": [len(tickets), len(tickets), len(tickets) - len(placed),
+                                          len(placed)]}
     assert refused == [("missing_value", len(tickets) - len(placed))]
     assert channels == placed["Ticket Channel"].value_counts().to_dict()  # "Social media" kept
     resolved_days = pd.to_datetime(placed["Resolved At"].replace("", None)).dt.date

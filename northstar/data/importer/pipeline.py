@@ -78,6 +78,7 @@ class TableResult:
     warnings: int = 0
     # what stays empty because no row plays a role Northstar needs, in words
     notes: list[str] = field(default_factory=list)
+    file_rows: int = 0  # data rows in the source file, before the where, aggregate or spread
 
 
 @dataclass
@@ -299,7 +300,7 @@ class TableLoader:
             self._drop(name)
         notes = self._unplayed_roles() if loaded else []
         return TableResult(self.table, self.file_label, "loaded", source_rows, loaded,
-                           rejected, counts[1], notes)
+                           rejected, counts[1], notes, staged.rows)
 
     def _unplayed_roles(self) -> list[str]:
         """For each role something depends on that no loaded row plays: what stays empty, the
@@ -831,9 +832,9 @@ def _record_run(con: duckdb.DuckDBPyConnection, result: LoadResult, started_at: 
          "warnings": totals[3]},
     )
     con.executemany(
-        "insert into load_table_results values ($1, $2, $3, $4, $5, $6, $7)",
+        "insert into load_table_results values ($1, $2, $3, $4, $5, $6, $7, $8)",
         [(t.table, t.source_file, t.status, t.source_rows, t.loaded_rows, t.rejected_rows,
-          t.warnings) for t in result.tables],
+          t.warnings, t.file_rows) for t in result.tables],
     )
     con.executemany(
         "insert into dataset_metadata values ($key, $value)",

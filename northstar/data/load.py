@@ -13,13 +13,20 @@ import argparse
 import datetime as dt
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import duckdb
 
 from northstar.data import job_progress, write_lock
 from northstar.data.datasets import DATASETS, DATASETS_BY_NAME
-from northstar.data.importer.mapping import MappingError, default_mapping, read_mapping
+from northstar.data.importer.draft import draft_mapping
+from northstar.data.importer.mapping import (
+    Mapping,
+    MappingError,
+    default_mapping,
+    read_mapping,
+)
 from northstar.data.importer.pipeline import LoadError, LoadResult, run_load
 from northstar.data.messages import first_line
 from northstar.data.rollups import build_step_names
@@ -52,6 +59,14 @@ def summary(result: LoadResult) -> str:
     return "\n".join(lines)
 
 
+def report_counts(result: LoadResult | None) -> None:
+    """The summary and where the refused rows went, on stderr (nothing before any table ran)."""
+    if result is None or not result.tables:
+        return
+    print(summary(result), file=sys.stderr)
+    print(f"Refused rows written to {result.rejects_path}", file=sys.stderr)
+
+
 def print_progress(message: str, done: float) -> None:
     """A load's progress line on stderr: percent complete and what just finished."""
     print(f"  [{100 * done:5.1f}%] {message}", file=sys.stderr, flush=True)
@@ -62,6 +77,45 @@ def load_steps() -> list[str]:
     return ([f"loading {dataset.name}" for dataset in DATASETS] + ["checking the load"]
             + [f"computing {job_progress.step_name(name)}" for name in build_step_names()]
             + ["saving the database"])
+
+
+def _draft(args: argparse.Namespace) -> int:
+    """--draft-mapping: the guessed mapping to --mapping PATH (never over an existing file) or
+    to standard output."""
+    text = draft_mapping(args.source)
+    if args.mapping is None:
+        print(text, end="")
+        return 0
+    if args.mapping.exists():
+        print(f"Draft not written: {args.mapping} exists; name a new file, or leave out "
+              "--mapping to print the draft.", file=sys.stderr)
+        return 2
+    args.mapping.write_text(text, encoding="utf-8")
+    print(f"Draft mapping written to {args.mapping}: check every line, then load with "
+          f"--mapping {args.mapping} --dry-run", file=sys.stderr)
+    return 0
+
+
+def _dry_run(args: argparse.Namespace, mapping: Mapping, db_path: Path) -> int:
+    """The load's checks into a throwaway database: the summary and the exit status a load
+    would give; `db_path` is not opened, locked or written."""
+    rejects = args.rejects or db_path.with_name(db_path.stem + ".dry-run.rejects.csv")
+    print(f"Dry run: checking {args.source} with {mapping.label}; {db_path} is not touched",
+          file=sys.stderr)
+    with tempfile.TemporaryDirectory(prefix="northstar-dry-run-") as folder:
+        try:
+            result = run_load(args.source, mapping, Path(folder) / "dry-run.duckdb", rejects,
+                              args.max_reject_pct, args.as_of, progress=print_progress,
+                              rollups=False)
+        except LoadError as error:
+            report_counts(getattr(error, "result", None))
+            print(f"Dry run: the load would be refused: {error}\n{db_path} is unchanged.",
+                  file=sys.stderr)
+            return 1
+    report_counts(result)
+    print(f"Dry run: the load would succeed (data as of {result.as_of}); {db_path} is "
+          "unchanged.", file=sys.stderr)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,6 +134,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
                         help="last day the data covers, YYYY-MM-DD (default: the end of the "
                              "last billed month)")
+    parser.add_argument("--draft-mapping", action="store_true",
+                        help="write a starting mapping guessed from the files' column names and "
+                             "sample values (to --mapping PATH when it does not exist yet, else "
+                             "to standard output) and stop")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="read, map and check everything and print the summary, without "
+                             "writing the database (refused rows go to <db>.dry-run.rejects.csv)")
     parser.add_argument("--wait", action="store_true",
                         help="wait for a build or load already writing the database instead of "
                              "stopping with exit status 2")
@@ -100,9 +161,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Load failed: cannot write in {db_path.parent}. The database is unchanged.",
               file=sys.stderr)
         return 2
+    if args.draft_mapping:
+        return _draft(args)
     try:
         mapping = (read_mapping(args.mapping, args.source) if args.mapping
                    else default_mapping(args.source))
+        if args.dry_run:
+            return _dry_run(args, mapping, db_path)
         print(f"Loading {args.source} with {mapping.label} into {db_path}", file=sys.stderr)
         with write_lock.exclusive(db_path, "load", wait=args.wait,
                                   waiting=lambda who: print(f"Waiting for {who} to finish",
@@ -125,15 +190,11 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     except LoadError as error:
-        refused = getattr(error, "result", None)
-        if refused is not None and refused.tables:
-            print(summary(refused), file=sys.stderr)
-            print(f"Refused rows written to {refused.rejects_path}", file=sys.stderr)
+        report_counts(getattr(error, "result", None))
         print(f"Load failed: {error}\nThe database at {db_path} is unchanged.",
               file=sys.stderr)
         return 1
-    print(summary(result), file=sys.stderr)
-    print(f"Refused rows written to {result.rejects_path}", file=sys.stderr)
+    report_counts(result)
     print(f"Loaded {db_path} in {result.seconds:.1f} s; data as of {result.as_of}",
           file=sys.stderr)
     return 0

@@ -245,3 +245,56 @@ def test_pages_without_their_data_name_the_export_that_fills_them(tmp_path, use_
     at.switch_page("views/programs.py")
     at.run()
     assert not at.exception and not at.info and len(at.dataframe) > 0
+
+
+# --- a draft mapping and a dry run ----------------------------------------------------------
+
+def test_a_draft_mapping_for_a_purchase_log_loads_in_a_dry_run(tmp_path, capsys):
+    write_whitespace(purchase_log(), tmp_path / "purchases.txt")
+    draft = tmp_path / "draft.toml"
+    assert main([str(tmp_path), "--draft-mapping", "--mapping", str(draft)]) == 0
+    text = draft.read_text()
+    assert 'delimiter = "whitespace"' in text
+    assert "mrr_usd = 'sum(Quantity::double * UnitPrice::double)'  # quantity x unit price" in text
+    assert all("#" in line for line in text.splitlines() if " = " in line and "file =" not in line
+               and not line.startswith("[")), "every guess carries a comment"
+    # never over an existing file
+    assert main([str(tmp_path), "--draft-mapping", "--mapping", str(draft)]) == 2
+    db = tmp_path / "northstar.duckdb"
+    capsys.readouterr()
+    assert main([str(tmp_path), "--mapping", str(draft), "--db", str(db), "--dry-run"]) == 0
+    err = capsys.readouterr().err
+    assert "Dry run: the load would succeed (data as of 2026-10-31)" in err
+    assert not db.exists() and not db.with_name(db.name + ".loading").exists()
+    # the dry run's figures are the load's
+    assert main([str(tmp_path), "--mapping", str(draft), "--db", str(db)]) == 0
+    log = purchase_log()
+    october = log[log["InvoiceDate"].str.startswith("202610")]
+    amount = (october["Quantity"] * october["UnitPrice"].astype(float)).sum()
+    assert kpis(db, OCTOBER, 1)["arr_usd"] == pytest.approx(12 * amount, abs=0.01)
+
+
+def test_a_draft_mapping_for_a_helpdesk_export_names_every_guess(tmp_path, capsys):
+    helpdesk_tickets(40).to_csv(tmp_path / "tickets.csv", index=False)
+    assert main([str(tmp_path), "--draft-mapping"]) == 0
+    text = capsys.readouterr().out
+    for line in ("account_id = '\"Customer Email\"'", "channel = '\"Ticket Channel\"'",
+                 "satisfaction_score = '\"Customer Satisfaction Rating\"'",
+                 "aggregate = true  # one account per customer"):
+        assert line in text, line
+    (tmp_path / "draft.toml").write_text(text)
+    assert main([str(tmp_path), "--mapping", str(tmp_path / "draft.toml"), "--dry-run",
+                 "--db", str(tmp_path / "n.duckdb")]) == 0
+
+
+def test_a_dry_run_that_would_be_refused_leaves_the_database_alone(tmp_path, capsys):
+    log = purchase_log()
+    log["InvoiceDate"] = "20990105"  # every purchase dated after the day of the load
+    write_whitespace(log, tmp_path / "purchases.txt")
+    (tmp_path / "m.toml").write_text(readme_mapping("purchase log"))
+    db = tmp_path / "northstar.duckdb"
+    db.write_bytes(b"previous database")
+    assert main([str(tmp_path), "--mapping", str(tmp_path / "m.toml"), "--db", str(db),
+                 "--dry-run"]) == 1
+    assert "Dry run: the load would be refused" in capsys.readouterr().err
+    assert db.read_bytes() == b"previous database"

@@ -105,6 +105,17 @@ CASES = [
     Case("header_only_optional_file", {"support_tickets.csv": TICKET_HEADER}, rows={"support_tickets": 0}),
     Case("required_table_missing", {"accounts.csv": None, "account_mrr_monthly.csv": None}, exit_code=1,
          message="required table accounts is unusable: the source has no file for it"),
+    Case("date_that_does_not_parse_names_the_formats_tried",
+         {"accounts.csv": ACCOUNTS.replace("2025-01-01", "13/01/2025").replace("2025-02-01", "13/02/2025")
+          .replace("2025-03-01", "13/03/2025")}, exit_code=1,
+         message="(most often start_date: not a valid date: tried ISO (2025-01-31) and date_format "
+                 "%Y-%m-%d; set date_format to how the file writes dates, e.g. %d/%m/%Y or %Y%m%d "
+                 "(3 rows, e.g. line 2: '13/01/2025'))"),
+    Case("wrong_delimiter_names_the_columns_read",
+         {"accounts.csv": "\ufeff" + ACCOUNTS.replace(",", ";")},
+         mapping='[accounts]\nfile = "accounts.csv"\ndelimiter = ","\n[accounts.columns]\nplan = "plan"\n',
+         exit_code=2, message="was read as a single column whose name holds a semicolon: set the "
+                              "mapping's delimiter to the one the file uses"),
     Case("accounts_alone_load", {"account_mrr_monthly.csv": None},
          rows={"accounts": 3, "account_mrr_monthly": 0}),
     Case("tickets_without_revenue",

@@ -145,10 +145,15 @@ def _check_expression(
     except duckdb.BinderException as error:
         reason = str(error).split("\n", 1)[0]
         if "Referenced column" in reason or "not found" in reason:
+            columns = tuple(row[0] for row in con.execute(
+                f"describe {quote_identifier(stage)}").fetchall() if row[0] != "__line")
+            file_label = mapping.tables[table].file.name if table in mapping.tables else "file"
             raise _mapping_error(
                 mapping, table, column,
                 f"expression {expression!r} names a column the source file does not have: "
-                f"{reason}",
+                f"{reason.split(' Candidate bindings')[0]}; {file_label} was read with the "
+                f"columns {shortened(', '.join(columns))}"
+                + _one_column_hint(file_label, columns),
             ) from error
         # a type mismatch, a wrong function or argument: DuckDB names the types involved
         raise _mapping_error(
@@ -468,7 +473,7 @@ class TableLoader:
                           f"'the value has ' || format('{{:,}}', len({raw})) || "
                           f"' characters, more than the {MAX_VALUE_CHARS:,} a value may have'")
             self._problem(f"{raw} is not null and {name} is null", column.name, raw,
-                          "invalid_type", f"'not a valid {column.data_type.lower()}'")
+                          "invalid_type", _literal(self._invalid_type_message(column)))
             if not column.nullable:
                 self._problem(f"{name} is null and {raw} is null", column.name, "null",
                               "missing_value", "'a value is required'")
@@ -482,6 +487,22 @@ class TableLoader:
             self._problem(f"not coalesce({check.expression}, true)", check.columns[0], value,
                           check.rule, _literal(check.message))
         self._remove_refused()
+
+    def _invalid_type_message(self, column: Column) -> str:
+        """Why a value is not of the column's type, naming the formats tried for a date."""
+        formats = _format_params(self.table_mapping)
+        if column.data_type == "DATE":
+            return (f"not a valid date: tried ISO (2025-01-31) and date_format "
+                    f"{formats['date_format']}; set date_format to how the file writes dates, "
+                    "e.g. %d/%m/%Y or %Y%m%d")
+        if column.data_type == "TIMESTAMP":
+            return (f"not a valid timestamp: tried ISO (2025-01-31 09:30:00), timestamp_format "
+                    f"{formats['timestamp_format']} and date_format {formats['date_format']}; "
+                    "set timestamp_format to how the file writes times")
+        if column.data_type.startswith(("DECIMAL", "DOUBLE", "INTEGER", "BIGINT")):
+            return (f"not a valid number ({column.data_type.lower()}); thousands and decimal "
+                    "separators are set with thousands_separator and decimal_separator")
+        return f"not a valid {column.data_type.lower()}"
 
     def _remove_refused(self) -> None:
         self.con.execute(
@@ -648,10 +669,12 @@ def run_load(
     as_of: dt.date | None = None,
     progress: Callable[[str, float], None] | None = None,
     today: dt.date | None = None,
+    rollups: bool = True,
 ) -> LoadResult:
     """Build a database from `source` next to `db_path` and swap it in when complete.
 
     `progress(message, fraction_done)`, when given, is called after every table and rollup.
+    Without `rollups` the derived tables are not computed (a dry run checks the data only).
 
     Raises MappingError for an unusable mapping or file, LoadError when the data is refused
     (the result, with its counts, is attached as `error.result`); `db_path` is untouched then.
@@ -665,13 +688,14 @@ def run_load(
                            "as of a day that has not happened.")
     dates = LoadDates(today, given, given is not None)
     with write_lock.exclusive(db_path, "load"):
-        return _run_load(source, mapping, db_path, rejects_path, max_reject_pct, dates, progress)
+        return _run_load(source, mapping, db_path, rejects_path, max_reject_pct, dates, progress,
+                         rollups)
 
 
 def _run_load(
     source: Path, mapping: Mapping, db_path: Path, rejects_path: Path | None,
     max_reject_pct: float | None, dates: LoadDates,
-    progress: Callable[[str, float], None] | None,
+    progress: Callable[[str, float], None] | None, rollups: bool = True,
 ) -> LoadResult:
     # the write lock is held: a leftover loading file is a crashed load's, never a live one's
     started = time.perf_counter()
@@ -726,7 +750,7 @@ def _run_load(
         result.reject_counts = _counts(con, "load_rejects")
         result.warning_counts = _counts(con, "load_warnings")
         _write_rejects(con, result.rejects_path)
-        result.error = _refusal(result)
+        result.error = _refusal(result, _main_refusals(con))
         if result.error:
             raise LoadError(result.error)
         result.as_of = dates.as_of or _latest_event_day(con, dates.today)
@@ -734,10 +758,11 @@ def _run_load(
         result.seconds = time.perf_counter() - started
         _record_run(con, result, started_at)
         report("checked and recorded the load")
-        build_rollups(con, progress=lambda name, seconds: (
-            progress(f"rollup {name} {seconds:.1f} s", min(1.0, step / steps))
-            if progress is not None else None))
-        report("rollups built")
+        if rollups:
+            build_rollups(con, progress=lambda name, seconds: (
+                progress(f"rollup {name} {seconds:.1f} s", min(1.0, step / steps))
+                if progress is not None else None))
+            report("rollups built")
         con.execute("checkpoint")
         con.close()
         if loading.stat().st_ino != built:
@@ -777,8 +802,26 @@ def _counts(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str, 
     ]
 
 
-def _refusal(result: LoadResult) -> str | None:
-    """Why the load must not replace the database, or None."""
+def _main_refusals(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Per table, its most frequent refusal in words: 'start_date: not a valid date: … (2
+    rows, e.g. line 3: '13/02/2025')'."""
+    rows = con.execute(
+        "with counted as (select table_name, column_name, message, count(*) as n, min(line) "
+        "as line, arg_min(value, line) as value from load_rejects group by all) "
+        "select table_name, column_name, message, n, line, value from counted "
+        "qualify row_number() over (partition by table_name order by n desc, line) = 1"
+    ).fetchall()
+    return {
+        table: f"most often {column + ': ' if column else ''}{message} ({count:,} row"
+               f"{'s' if count != 1 else ''}, e.g. line {line}: {shortened(str(value), 60)!r})"
+        for table, column, message, count, line, value in rows
+    }
+
+
+def _refusal(result: LoadResult, causes: dict[str, str] | None = None) -> str | None:
+    """Why the load must not replace the database, or None; `causes` gives each table's most
+    frequent refusal."""
+    causes = causes or {}
     reasons = []
     by_table = {table.table: table for table in result.tables}
     for dataset in DATASETS:
@@ -788,14 +831,16 @@ def _refusal(result: LoadResult) -> str | None:
                    "empty": f"{table.source_file} has no data rows"}.get(
                 table.status, f"none of the {table.source_rows:,} rows of "
                 f"{table.source_file} could be loaded")
-            reasons.append(f"required table {dataset.name} is unusable: {why}")
+            cause = f" ({causes[dataset.name]})" if dataset.name in causes else ""
+            reasons.append(f"required table {dataset.name} is unusable: {why}{cause}")
         elif table.source_rows and (
             100 * table.rejected_rows / table.source_rows > result.max_reject_pct
         ):
             reasons.append(
                 f"{dataset.name}: {table.rejected_rows:,} of {table.source_rows:,} rows refused "
                 f"({100 * table.rejected_rows / table.source_rows:.1f}%), more than the "
-                f"{result.max_reject_pct:g}% allowed (--max-reject-pct)")
+                f"{result.max_reject_pct:g}% allowed (--max-reject-pct)"
+                + (f"; {causes[dataset.name]}" if dataset.name in causes else ""))
     return "; ".join(reasons) or None
 
 

@@ -61,6 +61,9 @@ def components_used(summary: pd.DataFrame) -> str:
         f"{COMPONENTS[column].lower()} is left out (no account has "
         f"{COMPONENT_SOURCES[column]} in the data)" for column in left_out)
     prefix = f"Scored on {listed}; " if names else ""
+    if len(used) < 2:
+        return (f"{prefix}{gaps}. A score needs at least two components, so no account is "
+                "scored until the data has a second one.")
     return f"{prefix}{gaps}. The weights of the components used are scaled up to 100%."
 
 

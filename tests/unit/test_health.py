@@ -219,3 +219,8 @@ def test_components_used_names_what_is_left_out():
         "components used are scaled up to 100%.")
     summary["engagement_accounts"] = [1, 0]
     assert components_used(summary) == ""
+    revenue_only = summary.assign(support_experience_accounts=0, survey_sentiment_accounts=0,
+                                  engagement_accounts=0)
+    assert components_used(revenue_only).endswith(
+        "A score needs at least two components, so no account is scored until the data has a "
+        "second one.")

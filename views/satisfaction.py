@@ -67,10 +67,13 @@ with scores_tab:
             column.caption(satisfaction.estimate_caption(metric, now))
 
         st.subheader("Over time")
-        measure = "NPS" if presentation.is_on() else st.segmented_control(
+        # NPS first; a data set without NPS answers opens on the score it has
+        answered = set(current["survey_type"]) if not current.empty else set()
+        first = next((kind for kind in SURVEY_METRICS if kind in answered), "NPS")
+        measure = first if presentation.is_on() else st.segmented_control(
             "Score",
             list(SURVEY_METRICS),
-            default="NPS",
+            default=first,
             key="score",
             bind="query-params",
             required=True,

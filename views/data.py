@@ -109,7 +109,9 @@ if run is None:
 
 st.text(
     f"Source folder: {run['source_path']}\nMapping: {run['mapping_path']}\n"
-    f"Took {run['duration_seconds']:.1f} s · {int(run['source_rows']):,} rows read, "
+    f"Took {run['duration_seconds']:.1f} s · "
+    f"{int(load_tables['file_rows'].sum()):,} rows read, "
+    f"{int(run['source_rows']):,} to load, "
     f"{int(run['loaded_rows']):,} loaded, {int(run['warnings']):,} warnings · "
     f"refuses a table above {run['max_reject_pct']:g}% refused rows"
 )

@@ -36,6 +36,7 @@ def table_overview(row_counts: pd.DataFrame, load_tables: pd.DataFrame) -> pd.Da
     for dataset in DATASETS:
         load = loads.loc[dataset.name] if loads is not None and dataset.name in loads.index \
             else None
+        from_file = load is not None and load["status"] in ("loaded", "empty")
         rows.append({
             "Table": dataset.label,
             "Required": dataset.required,
@@ -43,10 +44,11 @@ def table_overview(row_counts: pd.DataFrame, load_tables: pd.DataFrame) -> pd.Da
             "Status": STATUS_LABELS[load["status"] if load is not None else "demo"],
             "Source file": load["source_file"] if load is not None
             and not pd.isna(load["source_file"]) else "—",
-            "Rows in file": int(load["file_rows"]) if load is not None else None,
-            "Rows to load": int(load["source_rows"]) if load is not None else None,
-            "Refused": int(load["rejected_rows"]) if load is not None else None,
-            "Warnings": int(load["warnings"]) if load is not None else None,
+            # counts of a table the load read from a file; blank for one it did not
+            "Rows in file": int(load["file_rows"]) if from_file else None,
+            "Rows to load": int(load["source_rows"]) if from_file else None,
+            "Refused": int(load["rejected_rows"]) if from_file else None,
+            "Warnings": int(load["warnings"]) if from_file else None,
             "Feeds": "; ".join(dataset.pages),
         })
     table = pd.DataFrame(rows)

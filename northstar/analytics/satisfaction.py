@@ -327,8 +327,15 @@ def estimate_caption(metric: Metric, estimate: Estimate) -> str:
     return " · ".join(parts)
 
 
+# the range a score can take: a margin of error is drawn within it (a CSAT of 100% has no
+# upper margin above 100%)
+SCORE_RANGES = {"NPS": (-100.0, 100.0), "CSAT": (0.0, 100.0), "CES": (1.0, 7.0)}
+
+
 def monthly_estimates(frame: pd.DataFrame, survey_type: str) -> pd.DataFrame:
-    """Month, value, low, high and the estimate itself for one survey type."""
+    """Month, value, low, high (within the score's range) and the estimate itself for one
+    survey type."""
+    floor, ceiling = SCORE_RANGES[survey_type]
     rows = frame.loc[frame["survey_type"] == survey_type]
     records = []
     for _, row in rows.iterrows():
@@ -337,8 +344,10 @@ def monthly_estimates(frame: pd.DataFrame, survey_type: str) -> pd.DataFrame:
             {
                 "month": pd.Timestamp(row["group_value"]),
                 "value": estimate.value,
-                "low": estimate.low if estimate.low is not None else estimate.value,
-                "high": estimate.high if estimate.high is not None else estimate.value,
+                "low": max(floor, estimate.low) if estimate.low is not None
+                else estimate.value,
+                "high": min(ceiling, estimate.high) if estimate.high is not None
+                else estimate.value,
                 "estimate": estimate,
             }
         )

@@ -390,6 +390,7 @@ def trend_with_band(
             fill="toself",
             fillcolor="rgba(86,180,233,0.25)",
             line={"width": 0},
+            mode="lines",
             hoverinfo="skip",
             name="95% margin of error",
             showlegend=True,
@@ -407,7 +408,9 @@ def trend_with_band(
             hovertemplate="%{x|%b %Y}: %{text}<extra></extra>",
         )
     )
-    figure.update_xaxes(tickformat="%b %Y", showgrid=False)
+    # a short series gets one tick per month (automatic ticks repeat a month's label)
+    few_months = len(set(months)) <= 12
+    figure.update_xaxes(tickformat="%b %Y", showgrid=False, dtick="M1" if few_months else None)
     figure.update_yaxes(ticksuffix=tick_suffix)
     base_layout(figure, title, height, legend=True)
     return figure

@@ -157,6 +157,13 @@ def test_a_helpdesk_export_alone_gives_ticket_csat_and_the_support_review(tmp_pa
                                            "start_date": dt.date(2025, 11, 1), "end_date": as_of}, db)
     assert by_program["group_value"].tolist() == ["ticket_rating"]
     assert by_program["satisfied"].iloc[0] == satisfied
+    # the customer-service scorecard's touchpoint CSAT is the ticket ratings
+    touchpoints = execute("goal_touchpoint_scores", {
+        **ALL, "department_id": "customer_service", "start_date": dt.date(2025, 11, 1),
+        "end_date": as_of, "comparison_start_date": dt.date(2024, 11, 1),
+        "comparison_end_date": dt.date(2025, 10, 31)}, db)
+    assert touchpoints[["program", "survey_type", "answers", "satisfied"]].values.tolist() == [
+        ["ticket_rating", "CSAT", len(rated), satisfied]]
 
 
 # --- a whitespace-separated purchase log ------------------------------------------------------

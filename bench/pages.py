@@ -240,6 +240,8 @@ def satisfaction_calls(context: Context, state: periods.FilterState) -> list[Cal
         Call("scores:by_program", "survey_scores",
              {**params, **period_dates, "group_by": "program"}),
         Call("verbatims:themes", "comment_theme_months", {**params, **theme_params}),
+        Call("verbatims:programs", "survey_scores",
+             {**params, **period_dates, "group_by": "program"}),
         Call("verbatims:comments", "survey_comments", {
             **params, **period_dates, **theme_params, "programs": [], "survey_types": [],
             "min_score": 0, "max_score": 10, "search": "", "theme": "", "limit": 500}),

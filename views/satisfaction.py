@@ -208,10 +208,12 @@ with verbatims_tab:
             bind="query-params",
         )
         program_column, survey_column, score_column = st.columns([3, 2, 2])
+        answered = queries.run_query("survey_scores", **params, **period_dates,
+                                     group_by="program")
         programs = program_column.multiselect(
             "Programs",
-            list(satisfaction.PROGRAMS),
-            format_func=satisfaction.PROGRAMS.__getitem__,
+            satisfaction.comment_programs(answered["group_value"]),
+            format_func=satisfaction.program_label,
             key="programs",
             bind="query-params",
             placeholder="All programs",

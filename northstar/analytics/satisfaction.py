@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,23 @@ PROGRAMS = {
     "support": "Post-support",
     "ticket_rating": "Ticket rating",
 }
+TICKET_RATING = "ticket_rating"  # ratings on tickets: CSAT answers without a comment
+
+
+def program_label(program: str) -> str:
+    """A survey program in words: Northstar's own programs by name, a company's as written."""
+    return PROGRAMS.get(program, program)
+
+
+def comment_programs(answered: Iterable[str]) -> list[str]:
+    """The programs a comment can come from: those with answers (Northstar's first, in their
+    order, then the company's own), or Northstar's when there are none; never ticket ratings."""
+    seen = [program for program in answered if program != TICKET_RATING]
+    known = [program for program in PROGRAMS if program in seen]
+    own = sorted(program for program in set(seen) if program not in PROGRAMS)
+    return known + own or [program for program in PROGRAMS if program != TICKET_RATING]
+
+
 GROUPINGS = {
     "program": "Program",
     "department": "Department of the touchpoint",

@@ -267,3 +267,14 @@ def test_performance_complaints_spike_at_the_end_of_the_demo(demo_db):
     spikes = satisfaction.detect_spikes(monthly, complaint_themes={t.name for t in themes if t.is_complaint})
     recent = {spike.theme for spike in spikes if spike.month >= pd.Timestamp(2026, 9, 1)}
     assert "performance" in recent
+
+
+def test_comment_programs_come_from_the_data():
+    from northstar.analytics.satisfaction import comment_programs, program_label
+
+    assert comment_programs(["support", "webinar", "ticket_rating", "relationship"]) == [
+        "relationship", "support", "webinar"]
+    assert comment_programs([]) == ["relationship", "post_installation",
+                                    "post_professional_services", "support"]
+    assert program_label("webinar") == "webinar"
+    assert program_label("support") == "Post-support"

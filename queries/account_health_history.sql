@@ -11,10 +11,10 @@
 with final as (
     select month, support_experience, survey_sentiment, engagement, revenue_trend,
         health_score(support_experience, survey_sentiment, engagement, revenue_trend,
-                     $w_support, $w_sentiment, $w_engagement, $w_revenue) as health_score,
+                     components_required, $w_support, $w_sentiment, $w_engagement, $w_revenue) as health_score,
         health_band_label(health_band_order(
             health_score(support_experience, survey_sentiment, engagement, revenue_trend,
-                         $w_support, $w_sentiment, $w_engagement, $w_revenue),
+                         components_required, $w_support, $w_sentiment, $w_engagement, $w_revenue),
             $healthy_from, $watch_from, $at_risk_from)) as band,
         tickets_6m, escalations_6m, executive_meetings_12m, is_cab_member, open_detractors_6m
     from account_health_monthly

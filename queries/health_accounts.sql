@@ -28,7 +28,7 @@ with risk as (
 scored as (
     select r.*, h.support_experience, h.survey_sentiment, h.engagement, h.revenue_trend,
         health_score(h.support_experience, h.survey_sentiment, h.engagement, h.revenue_trend,
-                     $w_support, $w_sentiment, $w_engagement, $w_revenue) as health_score
+                     h.components_required, $w_support, $w_sentiment, $w_engagement, $w_revenue) as health_score
     from risk r
     left join health_month($as_of_month) h using (account_id)
 ),

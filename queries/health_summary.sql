@@ -1,5 +1,6 @@
 -- accounts and arr by health band in $as_of_month, and how many have each component
--- (a component no account has is left out of every score)
+-- (a component no account has is left out of every score) and how many components a score
+-- needs (components_required: two, or one when the data set has only one)
 -- parameters:
 --   $as_of_month   the month scored
 --   $w_support     weight of the support experience component in the health score
@@ -14,9 +15,9 @@
 -- sensitive: none
 with scored as (
     select h.account_id, h.mrr_usd, h.support_experience, h.survey_sentiment, h.engagement,
-        h.revenue_trend,
+        h.revenue_trend, h.components_required,
         health_score(h.support_experience, h.survey_sentiment, h.engagement, h.revenue_trend,
-                     $w_support, $w_sentiment, $w_engagement, $w_revenue) as health_score
+                     h.components_required, $w_support, $w_sentiment, $w_engagement, $w_revenue) as health_score
     from health_month($as_of_month) h
     where account_in_scope(h.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
 ),
@@ -31,7 +32,8 @@ final as (
         count(support_experience) as support_experience_accounts,
         count(survey_sentiment) as survey_sentiment_accounts,
         count(engagement) as engagement_accounts,
-        count(revenue_trend) as revenue_trend_accounts
+        count(revenue_trend) as revenue_trend_accounts,
+        max(components_required) as components_required
     from scored
     group by all
 )

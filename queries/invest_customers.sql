@@ -46,7 +46,7 @@ prices as (
 costed as (
     select q.account_id, q.segment, 12 * q.mrr_usd as arr_usd,
         health_score(q.support_experience, q.survey_sentiment, q.engagement, q.revenue_trend,
-                     $w_support, $w_sentiment, $w_engagement, $w_revenue) as health_score,
+                     q.components_required, $w_support, $w_sentiment, $w_engagement, $w_revenue) as health_score,
         q.revenue_12m_usd, q.tickets_12m,
         q.low_priority_tickets_12m * p.low_ticket_usd
             + q.normal_priority_tickets_12m * p.normal_ticket_usd

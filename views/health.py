@@ -51,8 +51,7 @@ if unscored:
     st.caption(
         f"{display.count_of(unscored, 'active account')} "
         f"{'is' if unscored == 1 else 'are'} not scored yet: "
-        "fewer than two components have a "
-        "signal (typically accounts in their first months)."
+        f"{health.unscored_reason(summary)} (typically accounts in their first months)."
     )
 
 # a slide keeps the band counts and the check of the score; the list is for the screen
@@ -131,7 +130,8 @@ with right:
         "The weights and the bands' lower bounds are kept in `config/health_score.toml`, "
         "where an administrator can change them; the database is rebuilt to apply them. "
         "A component without a signal for an account is left out and the other weights "
-        "scaled up; an account with fewer than two components is not scored."
+        "scaled up. An account with fewer than two components is not scored, unless the data "
+        "has only one component at all: that component is then the score."
     )
     if not band_churn.empty:
         st.caption(

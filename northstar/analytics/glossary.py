@@ -36,7 +36,8 @@ TERMS: dict[str, list[tuple[str, str, str]]] = {
          ) + "."),
         ("Health band", "Healthy, Watch, At risk or Critical, from the health score.",
          "Each band starts at its lower bound in the health-score settings; an account with "
-         "fewer than two components is not scored."),
+         "fewer than two components is not scored (when the data has only one component, "
+         "that component is the score)."),
         ("Churn risk", "The chance an account leaves in the next 12 months.",
          "From the churn model: a discrete-time survival model of the monthly chance of "
          "leaving, given every driver the account is exposed to and its segment, calibrated on "

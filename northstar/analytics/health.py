@@ -61,10 +61,20 @@ def components_used(summary: pd.DataFrame) -> str:
         f"{COMPONENTS[column].lower()} is left out (no account has "
         f"{COMPONENT_SOURCES[column]} in the data)" for column in left_out)
     prefix = f"Scored on {listed}; " if names else ""
+    if len(used) == 1 and summary["components_required"].min() == 1:
+        return (f"{prefix}{gaps}. With one component in the data, an account's health score is "
+                "that component's score.")
     if len(used) < 2:
         return (f"{prefix}{gaps}. A score needs at least two components, so no account is "
                 "scored until the data has a second one.")
     return f"{prefix}{gaps}. The weights of the components used are scaled up to 100%."
+
+
+def unscored_reason(summary: pd.DataFrame) -> str:
+    """Why an account has no score, from health_summary's components_required."""
+    if not summary.empty and summary["components_required"].min() == 1:
+        return "no component has a signal"
+    return "fewer than two components have a signal"
 
 
 def weakest_components(row: pd.Series, count: int = 2) -> str:

@@ -1,4 +1,4 @@
-"""Load your own data: `python -m northstar.data.load SOURCE [--mapping FILE] [--db PATH]`.
+"""Load your own data: `python -m northstar.load SOURCE [--mapping FILE] [--db PATH]`.
 
 SOURCE is a folder of CSV, TSV, Parquet or XLSX exports. The mapping (TOML) says which file
 feeds each canonical table and how each column is computed; without one, files named after
@@ -119,7 +119,8 @@ def _dry_run(args: argparse.Namespace, mapping: Mapping, db_path: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m northstar.load",
+                                     description=__doc__.splitlines()[0])
     parser.add_argument("source", type=Path, help="folder of CSV, TSV, Parquet or XLSX files")
     parser.add_argument("--mapping", type=Path, default=None,
                         help="mapping file (TOML); default: files named after the tables")

@@ -31,8 +31,9 @@ def macros(empty_db):
     return con
 
 
-def score(con, *components, weights=(0.3, 0.3, 0.2, 0.2)):
-    return con.execute("select health_score(?, ?, ?, ?, ?, ?, ?, ?)", [*components, *weights]).fetchone()[0]
+def score(con, *components, required=2, weights=(0.3, 0.3, 0.2, 0.2)):
+    return con.execute("select health_score(?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       [*components, required, *weights]).fetchone()[0]
 
 
 def test_score_is_the_weighted_mean_of_components_with_a_signal(macros):
@@ -44,6 +45,8 @@ def test_score_is_the_weighted_mean_of_components_with_a_signal(macros):
     assert score(macros, 100, 0, 68, 68) == round(0.3 * 100 + 0.2 * 68 + 0.2 * 68)
     # one component is too little to judge
     assert score(macros, None, None, 40, None) is None
+    # ... unless the data set has only one component at all: then the score is that component
+    assert score(macros, None, None, None, 73.4, required=1) == 73
 
 
 def test_bands_use_lower_bounds(macros):
@@ -212,7 +215,8 @@ def test_components_used_names_what_is_left_out():
     from northstar.analytics.health import components_used
 
     summary = pd.DataFrame({"support_experience_accounts": [3, 1], "survey_sentiment_accounts": [2, 0],
-                            "engagement_accounts": [0, 0], "revenue_trend_accounts": [4, 1]})
+                            "engagement_accounts": [0, 0], "revenue_trend_accounts": [4, 1],
+                            "components_required": [2, 2]})
     assert components_used(summary) == (
         "Scored on support experience, survey sentiment and revenue trend; engagement is left out "
         "(no account has engagements or advisory-board members in the data). The weights of the "
@@ -221,6 +225,19 @@ def test_components_used_names_what_is_left_out():
     assert components_used(summary) == ""
     revenue_only = summary.assign(support_experience_accounts=0, survey_sentiment_accounts=0,
                                   engagement_accounts=0)
-    assert components_used(revenue_only).endswith(
+    # the data set has other components, but no account has them in the month scored
+    assert components_used(revenue_only.assign(components_required=2)).endswith(
         "A score needs at least two components, so no account is scored until the data has a "
         "second one.")
+    # revenue is all the data set has: the score is the revenue trend
+    assert components_used(revenue_only.assign(components_required=1)).endswith(
+        "With one component in the data, an account's health score is that component's score.")
+
+
+def test_unscored_reason_follows_the_components_a_score_needs():
+    from northstar.analytics.health import unscored_reason
+
+    assert unscored_reason(pd.DataFrame({"components_required": [2, 2]})) == (
+        "fewer than two components have a signal")
+    assert unscored_reason(pd.DataFrame({"components_required": [1]})) == (
+        "no component has a signal")

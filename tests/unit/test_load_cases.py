@@ -271,6 +271,16 @@ CASES = [
                                           "R2,A1,NPS,relationship,2026-02-10,3\n")},
          args=("--as-of", "2026-01-31", "--max-reject-pct", "100"),
          warnings=(("survey_responses", 3, "after_as_of"),), rows={"survey_responses": 2}),
+    Case("encoding_that_changes_part_way_names_the_cause",
+         {"accounts.csv": (ACCOUNTS + "".join(f"B{n},Beta {n},SMB,Retail,EMEA,Starter,2025-01-01,\n"
+                                              for n in range(40))).encode()
+          + "Z1,Café Zoë,SMB,Retail,EMEA,Starter,2025-01-01,\n".encode("latin-1")},
+         rejects=(("accounts", 45, None, "malformed_row"),), rows={"accounts": 43},
+         value=("select message from load_rejects",
+                "The line is not valid utf-8 text, although the lines before it are: the file's "
+                "encoding changes part-way through. Re-save the file in one encoding, or set the "
+                'mapping option encoding (e.g. encoding = "latin-1") to the one most of the file '
+                "uses.")),
     Case("aggregated_invoices",
          {"account_mrr_monthly.csv": None, "invoices.csv": "customer,date,amount\nA1,2026-01-03,60\nA1,2026-01-20,40\nA2,2026-01-09,200\n"},
          mapping='[accounts]\nfile = "accounts.csv"\n[account_mrr_monthly]\nfile = "invoices.csv"\naggregate = true\n'

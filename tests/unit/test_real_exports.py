@@ -6,6 +6,7 @@ files."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 import re
 from pathlib import Path
@@ -221,7 +222,17 @@ def test_a_whitespace_purchase_log_becomes_monthly_revenue(tmp_path):
         # no engagements in the data: the engagement component is left out, not scored 0
         engagement = con.execute("select count(*), count(engagement) from account_health_monthly"
                                  ).fetchone()
+        # revenue is the only component a purchase log has: each account with a revenue trend
+        # is scored, and its score is that trend in whole points
+        scores = con.execute(
+            "select revenue_trend, health_score(support_experience, survey_sentiment, engagement,"
+            " revenue_trend, components_required, 0.3, 0.3, 0.2, 0.2) from account_health_latest"
+        ).fetchall()
     assert engagement[0] > 0 and engagement[1] == 0
+    trended = [(trend, score) for trend, score in scores if trend is not None]
+    assert len(trended) > 20
+    assert all(score == math.floor(trend + 0.5) for trend, score in trended)  # halves round up
+    assert all(score is None for trend, score in scores if trend is None)
     assert rows == len(monthly) and zero == 1  # the $0 month is kept, and counts as no revenue
     assert as_of == "2026-10-31"
     # the $0 month is neither a start nor a churn: the customer appears in no window's counts

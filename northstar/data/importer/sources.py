@@ -394,6 +394,16 @@ def _stage_excel(con: duckdb.DuckDBPyConnection, mapping: TableMapping, raw: str
     return skip + int(header)
 
 
+def _encoding_hint(mapping: TableMapping) -> str:
+    """What a line that is not in the file's encoding says: a file saved by two programs
+    (UTF-8 first, Latin-1 later, or the reverse) reads well at the top and fails further down."""
+    encoding = mapping.encoding or "utf-8"
+    return (f"The line is not valid {encoding} text, although the lines before it are: the "
+            "file's encoding changes part-way through. Re-save the file in one encoding, or "
+            "set the mapping option encoding (e.g. encoding = \"latin-1\") to the one most "
+            "of the file uses.")
+
+
 def _record_malformed(
     con: duckdb.DuckDBPyConnection, mapping: TableMapping, stage: str, header_lines: int,
     reject_sink: str,
@@ -413,7 +423,10 @@ def _record_malformed(
     """, {"header_lines": header_lines})
     con.execute(
         f"insert into {reject_sink} select $table, $file, line, null, "
-        f"left(trim(csv_line, chr(10) || chr(13)), 200), 'malformed_row', message from {kicks}",
-        {"table": mapping.table, "file": mapping.file.name},
+        f"left(trim(csv_line, chr(10) || chr(13)), 200), 'malformed_row', "
+        f"case when message ilike 'invalid unicode%' then $encoding_hint else message end "
+        f"from {kicks}",
+        {"table": mapping.table, "file": mapping.file.name,
+         "encoding_hint": _encoding_hint(mapping)},
     )
     return con.execute(f"select count(*) from {kicks}").fetchone()[0]

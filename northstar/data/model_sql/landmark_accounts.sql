@@ -13,7 +13,7 @@ with final as (
         e.detractor_followed_up, e.no_executive_meeting, e.not_cab_member, e.revenue_decline,
         e.churned_within_12m,
         health_score(h.support_experience, h.survey_sentiment, h.engagement, h.revenue_trend,
-                     s.w_support, s.w_sentiment, s.w_engagement, s.w_revenue) as health_score
+                     h.components_required, s.w_support, s.w_sentiment, s.w_engagement, s.w_revenue) as health_score
     from account_driver_exposures e
     left join account_health_monthly h using (account_id, month)
     left join health_score_settings s on true

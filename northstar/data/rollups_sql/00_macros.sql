@@ -23,13 +23,16 @@ from accounts
 where in_scope(segments, regions, plans, segment, region, plan);
 
 -- health score: weighted mean of the components that have a signal (null components are left
--- out and the remaining weights re-normalised); null when fewer than two components have a
--- signal (too little to judge); weights come from config/health_score.toml. A whole number of
--- points, so the score a page shows is the score its band was judged on.
+-- out and the remaining weights re-normalised); null when fewer than components_required
+-- components have a signal (two, or one in a data set that has only one component at all:
+-- account_health_monthly's components_required); weights come from config/health_score.toml.
+-- A whole number of points, so the score a page shows is the score its band was judged on.
 create or replace macro health_score(support_experience, survey_sentiment, engagement, revenue_trend,
+                                     components_required,
                                      w_support, w_sentiment, w_engagement, w_revenue) as
     case when (support_experience is not null)::int + (survey_sentiment is not null)::int
-              + (engagement is not null)::int + (revenue_trend is not null)::int < 2 then null
+              + (engagement is not null)::int + (revenue_trend is not null)::int
+              < components_required then null
     else round((coalesce(w_support * support_experience, 0) + coalesce(w_sentiment * survey_sentiment, 0)
      + coalesce(w_engagement * engagement, 0) + coalesce(w_revenue * revenue_trend, 0))
     / nullif(case when support_experience is null then 0 else w_support end

@@ -13,6 +13,8 @@
 --       (nothing recorded is no signal, not an unengaged customer base).
 --   revenue_trend: mrr now against 6 months earlier (or the first billed month): flat = 50,
 --       +20% or more = 100, -20% or worse = 0; null in the first 3 billed months.
+-- components_required: how many components an account needs to be scored: two, or one when the
+--     data set has only one component at all (a purchase log alone: revenue trend only).
 -- the trailing counts come from account_month_signals (02), which blanks the signals of months
 -- without revenue. the 6-billed-months-ago mrr of the few accounts with a gap in their revenue
 -- (a reactivation) is taken from their billed months alone.
@@ -39,10 +41,15 @@ billed as (
 ),
 recorded as (
     select exists (select 1 from engagements) or exists (select 1 from cab_memberships)
-        as has_engagement_data
+        as has_engagement_data,
+        exists (select 1 from support_tickets)::int
+        + exists (select 1 from survey_responses)::int
+        + (exists (select 1 from engagements) or exists (select 1 from cab_memberships))::int
+        + exists (select 1 from account_month_signals where is_active and billed_month_number > 3)::int
+        as components_in_data
 ),
 parts as (
-    select billed.*,
+    select billed.*, recorded.components_in_data,
         case when tickets_6m > 0 then greatest(0,
             case when resolved_6m > 0
                  then 100 * least(1, greatest(0, (ln(336) - log_resolution_6m / resolved_6m) / (ln(336) - ln(8))))
@@ -75,6 +82,7 @@ final as (
         end, 1) as survey_sentiment,
         engagement::double as engagement,
         round(revenue_trend, 1) as revenue_trend,
+        least(2, greatest(1, components_in_data))::utinyint as components_required,
         coalesce(tickets_6m, 0) as tickets_6m,
         coalesce(escalations_6m, 0) as escalations_6m,
         coalesce(executive_meetings_12m, 0) as executive_meetings_12m,

@@ -1,7 +1,7 @@
 # Northstar — developer and CI entry points (GNU make).
 #
 #   make run          install runtime deps, build the demo DB if missing, start the app
-#   make test         install dev deps (+ chromium if root), ruff check, pytest
+#   make test         install dev deps (+ chromium, postgresql if root), ruff check, pytest
 #   make load SRC=dir load your exports into DB (MAPPING=file.toml)
 #   make bench        build 5k/100k/1M demo DBs and time every page (SIZES="5000 100000")
 #   make load-test    SESSIONS browser sessions at once against one server on DB
@@ -31,7 +31,7 @@ CHROMIUM := /usr/bin/chromium
 # Remove a half-written target (e.g. a DB whose build failed) so the next run retries.
 .DELETE_ON_ERROR:
 
-.PHONY: help install install-dev run demo load chromium test lint screenshots bench clean clean-db
+.PHONY: help install install-dev run demo load chromium test-deps test lint screenshots bench clean clean-db
 
 help: ## List the targets
 	@echo "Northstar make targets:"
@@ -71,7 +71,7 @@ demo: $(RUNTIME_STAMP) ## Force a rebuild of the demo DB at DB
 
 load: $(RUNTIME_STAMP) ## Load exports into DB (SRC=folder [MAPPING=file.toml])
 	@test -n "$(SRC)" || { echo "usage: make load SRC=folder [MAPPING=file.toml]"; exit 2; }
-	$(VPY) -m northstar.data.load $(SRC) --db $(DB) $(if $(MAPPING),--mapping $(MAPPING))
+	$(VPY) -m northstar.load $(SRC) --db $(DB) $(if $(MAPPING),--mapping $(MAPPING))
 
 # --- app --------------------------------------------------------------------
 
@@ -92,12 +92,30 @@ chromium: ## Ensure Debian chromium for browser tests (installs it when root)
 		echo "chromium: browser (e2e) tests will be SKIPPED. Install it with: sudo apt-get install -y chromium"; \
 	fi
 
+# Debian packages the tests use: chromium (browser tests) and postgresql (the workspace store's
+# tests run against a throwaway server they start themselves). Missing ones are installed when
+# root, after one `apt-get update`; otherwise the tests that need them are skipped.
+test-deps: ## Ensure chromium and postgresql for the tests (installs them when root)
+	@missing=""; \
+	[ -x $(CHROMIUM) ] || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -z "$$missing" ]; then \
+		echo "test-deps: chromium and postgresql are present"; \
+	elif [ "$$(id -u)" = "0" ]; then \
+		echo "test-deps: installing Debian packages:$$missing"; \
+		apt-get update && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+	else \
+		echo "test-deps: missing$$missing and not root, so they cannot be installed;"; \
+		echo "test-deps: the tests that need them will be SKIPPED (sudo apt-get install -y$$missing)"; \
+	fi
+
 # --- quality ----------------------------------------------------------------
 
 lint: $(DEV_STAMP) ## ruff check
 	$(VENV)/bin/ruff check .
 
-test: $(DEV_STAMP) chromium ## ruff check + pytest (PYTEST_ARGS=... to pass options)
+test: $(DEV_STAMP) test-deps ## ruff check + pytest (PYTEST_ARGS=... to pass options)
 	$(VENV)/bin/ruff check .
 	$(VPY) -m pytest $(PYTEST_ARGS)
 

@@ -49,3 +49,15 @@ def use_db(monkeypatch: pytest.MonkeyPatch):
         st.cache_data.clear()
 
     return _use
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[object]:
+    """A throwaway local PostgreSQL (skips the test when the package is not installed)."""
+    from tests.postgres_server import PostgresServer, binaries
+
+    if binaries() is None:
+        pytest.skip("PostgreSQL is not installed; `make test` installs it when run as root")
+    server = PostgresServer()
+    yield server
+    server.stop()

@@ -177,3 +177,20 @@ def check_query(viewer: Viewer, name: str, scope: str | None, params: dict[str, 
         for key in DEPARTMENT_PARAMETERS:
             if key in params and params[key] != viewer.department:
                 raise AccessDenied("Department heads see their own department's scorecard only.")
+
+
+# actions (northstar.data.workspace): who may read their text and who may record them
+ACTION_ROLES = frozenset({"cco", "executive", "department_head"})
+
+
+def may_read_actions(viewer: Viewer, department: str | None) -> bool:
+    """The CCO and executives read every action; a department head their department's; board
+    members none (they see counts)."""
+    if viewer.role == "department_head":
+        return department is not None and department == viewer.department
+    return viewer.has_access and viewer.role in ACTION_ROLES
+
+
+def may_change_actions(viewer: Viewer, department: str | None) -> bool:
+    """Recording and updating actions follows the same rule as reading them."""
+    return may_read_actions(viewer, department)

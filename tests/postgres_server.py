@@ -1,0 +1,63 @@
+"""A throwaway PostgreSQL server for the tests: Debian's binaries, a data directory in a temporary
+folder, reachable on a Unix socket only, stopped and removed when the tests finish."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import psycopg
+
+SUPERUSER = "northstar"
+
+
+def binaries() -> Path | None:
+    """The newest installed PostgreSQL's bin folder, or None when it is not installed."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
+                   key=lambda path: int(Path(path).parent.parent.name))
+    return Path(found[-1]).parent if found else None
+
+
+class PostgresServer:
+    def __init__(self) -> None:
+        bin_dir = binaries()
+        if bin_dir is None:
+            raise FileNotFoundError("PostgreSQL is not installed (Debian package postgresql)")
+        self.bin = bin_dir
+        self.root = Path(tempfile.mkdtemp(prefix="northstar-pg-"))
+        self.data = self.root / "data"
+        self.socket_dir = self.root / "socket"
+        self.socket_dir.mkdir()
+        # PostgreSQL refuses to run as root: run it as the package's postgres user then
+        self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if self.as_user:
+            shutil.chown(self.root, "postgres")
+            shutil.chown(self.socket_dir, "postgres")
+        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", SUPERUSER,
+                  "-E", "UTF8", "--no-instructions")
+        options = f"-k {self.socket_dir} -c listen_addresses='' -c fsync=off"
+        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l",
+                  str(self.root / "server.log"), "-w", "-t", "60", "start")
+
+    def _run(self, program: str, *args: str) -> None:
+        subprocess.run([*self.as_user, str(self.bin / program), *args], check=True,
+                       capture_output=True, cwd=self.root)
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql+psycopg://{SUPERUSER}@/{database}?host={self.socket_dir}"
+
+    def create_database(self, name: str) -> str:
+        with psycopg.connect(host=str(self.socket_dir), user=SUPERUSER, dbname="postgres",
+                             autocommit=True) as connection:
+            connection.execute(f'create database "{name}"')
+        return self.url(name)
+
+    def stop(self) -> None:
+        try:
+            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)

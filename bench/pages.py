@@ -331,6 +331,30 @@ def invest_calls(context: Context, state: periods.FilterState) -> list[Call]:
     ], tabs))
 
 
+def forum_calls(context: Context, state: periods.FilterState) -> list[Call]:
+    # a forum with actions on one account, one month old and done (their outcome and the
+    # comparison), and the KPIs off track; the actions themselves come from the workspace
+    from northstar.analytics import actions
+
+    config = settings.load_config().query_params()
+    month = add_months(context.last_month, -3)
+    return _app([
+        Call("departments", "goal_departments"),
+        Call("kpis", "goal_kpis"),
+        Call("actuals", "goal_kpi_actuals"),
+        Call("accounts", "action_account_outcomes", {
+            **config, "account_ids": [context.account_id], "action_months": [month]}),
+        Call("answers", "action_answer_outcomes", {"response_ids": [], "after_dates": []}),
+        Call("tickets", "action_ticket_outcomes", {"ticket_ids": []}),
+        Call("account_comparison", "action_account_comparison", {
+            **config, "account_ids": [context.account_id], "action_months": [month],
+            "band_orders": [3], "window_days": actions.OUTCOME_WINDOW_DAYS}),
+        Call("answer_comparison", "action_answer_comparison", {"response_ids": []}),
+        Call("ticket_comparison", "action_ticket_comparison",
+             {"ticket_ids": [], "as_of_date": context.as_of}),
+    ])
+
+
 def glossary_calls(context: Context, state: periods.FilterState) -> list[Call]:
     return _app([])  # the glossary is static: only what app.py runs
 
@@ -345,11 +369,22 @@ PAGES: dict[str, Callable[[Context, periods.FilterState], list[Call]]] = {
     "satisfaction": satisfaction_calls,
     "data": data_calls,
     "glossary": glossary_calls,
+    "forum": forum_calls,
     "alignment": alignment_calls,
     "scorecard": scorecard_calls,
     "invest": invest_calls,
 }
 
 
+# pages that record or list actions also read the department names and the people an action
+# can be given to (the New action dialog, the action lists): small reads, timed with the page
+ACTION_PAGES = frozenset({"health", "account", "satisfaction", "programs", "alignment",
+                          "scorecard", "invest", "forum"})
+
+
 def page_calls(page: str, context: Context, filter_set: tuple) -> list[Call]:
-    return PAGES[page](context, filter_state(context, filter_set))
+    calls = PAGES[page](context, filter_state(context, filter_set))
+    if page in ACTION_PAGES:
+        calls = [*calls, Call("actions:departments", "goal_departments"),
+                 Call("actions:people", "action_people", {"department_id": None})]
+    return calls

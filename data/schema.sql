@@ -22,7 +22,8 @@ create table employees (
     employee_id   varchar primary key,
     employee_name varchar not null,
     department_id varchar not null references departments (department_id),
-    job_title     varchar not null
+    job_title     varchar not null,
+    email         varchar                          -- work e-mail: where action digests go
 );
 
 -- one row per customer account (the customer company).

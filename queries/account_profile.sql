@@ -19,7 +19,8 @@ cab as (
 ),
 final as (
     select a.account_id, a.account_name, a.segment, a.industry, a.region, a.plan,
-        a.acquisition_channel, e.employee_name as csm_name, a.primary_contact_name,
+        a.acquisition_channel, e.employee_name as csm_name, a.csm_employee_id,
+        e.department_id as csm_department_id, a.primary_contact_name,
         a.primary_contact_email, a.start_date, a.renewal_date, a.churn_date, a.churn_reason,
         a.lost_to_competitor, r.last_billed_month, 12 * r.last_mrr_usd as last_arr_usd,
         c.cab_joined_on, coalesce(c.is_cab_member_now, false) as is_cab_member_now, c.cab_left_on

@@ -27,10 +27,11 @@ comments as (
     semi join open_answers o on o.response_id = r.response_id
 ),
 final as (
-    select o.responded_on, o.account_id, a.account_name, o.segment, o.survey_type, o.program,
-        o.score, o.follow_up_status,
+    select o.response_id, o.responded_on, o.account_id, a.account_name, o.segment,
+        o.survey_type, o.program, o.score, o.follow_up_status,
         (o.responded_on + to_days($target_days::integer))::date as follow_up_due_on,
-        e.employee_name as csm_name, o.churn_date, c.comment
+        e.employee_name as csm_name, a.csm_employee_id, e.department_id as csm_department_id,
+        o.churn_date, c.comment
     from open_answers o
     join accounts a using (account_id)
     left join employees e on e.employee_id = a.csm_employee_id

@@ -2,7 +2,7 @@
 -- arr at risk = arr x the account's chance of churning in the next 12 months from the churn
 -- model (stored in account_churn_risk, with its 95% range and the account's main reasons); only
 -- accounts whose health band is in $band_orders (5 = not scored); with the health score and its
--- components, owner, renewal and last executive meeting.
+-- components, owner (and the owner's department), renewal and last executive meeting.
 -- parameters:
 --   $limit          at most this many accounts
 --   $as_of_month    the month scored (the data's last month)
@@ -52,7 +52,7 @@ last_meetings as (
 final as (
     select
         r.account_id, a.account_name, a.segment, a.region, a.plan,
-        e.employee_name as csm_name,
+        e.employee_name as csm_name, a.csm_employee_id, e.department_id as csm_department_id,
         r.arr_usd, r.health_score, r.band_order, health_band_label(r.band_order) as band,
         100 * r.churn_probability_12m as churn_risk_pct,
         100 * r.churn_probability_low_12m as churn_risk_low_pct,

@@ -61,7 +61,8 @@ final as (
     select n.ticket_id, n.account_id, a.account_name, a.segment, n.opened_at, n.status,
         n.priority, n.category, n.age_days, n.is_open, n.reopen_count, n.satisfaction_score,
         n.is_open_escalation, n.is_open_over_7_days, n.is_reopened, n.is_low_csat,
-        d.department_name, e.employee_name as csm_name, n.subject,
+        n.department_id, d.department_name, e.employee_name as csm_name, a.csm_employee_id,
+        n.subject,
         t.matching_tickets, t.open_escalation_tickets, t.open_over_7_days_tickets,
         t.reopened_tickets, t.low_csat_tickets
     from most_urgent n

@@ -39,6 +39,14 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def own_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test records actions in a workspace of its own (never beside a shared database)."""
+    url = f"sqlite:///{tmp_path / 'test.workspace.sqlite'}"
+    monkeypatch.setenv("NORTHSTAR_WORKSPACE", url)
+    return url
+
+
 @pytest.fixture()
 def use_db(monkeypatch: pytest.MonkeyPatch):
     """Point the query runner at a database file for the duration of a test."""

@@ -7,11 +7,12 @@ import streamlit as st
 from northstar.analytics import accounts, health, metrics, risk
 from northstar.analytics.metrics import format_usd
 from northstar.data import settings
-from northstar.ui import charts, downloads, masking, queries, tables
+from northstar.ui import actions, charts, downloads, masking, queries, tables
 from northstar.ui.literal_text import literal
 
 metadata = queries.dataset_metadata()
 st.title("Account 360")
+actions.saved_notice()
 
 selected = st.query_params.get("account")
 names_masked = masking.session_masked()
@@ -140,15 +141,24 @@ else:
             account_risk["reasons"], account_risk["reason_arr_at_risk_usd"]))
     )
 
-overview, survey_tab, ticket_tab, engagement_tab, kudos_tab = st.tabs(
+actions.new_action_button(
+    "account", selected, selected if names_masked else str(profile["account_name"]),
+    account_id=selected, department_id=profile["csm_department_id"],
+    owner_employee_id=profile["csm_employee_id"], key="account_new_action",
+)
+account_actions = actions.account_actions(selected)
+overview, survey_tab, ticket_tab, engagement_tab, kudos_tab, actions_tab = st.tabs(
     [
         "Revenue & health",
         f"Surveys ({len(surveys)})",
         f"Tickets ({len(tickets)})",
         f"Engagements ({len(engagements)})",
         f"Kudos ({len(kudos)})",
+        f"Actions ({actions.open_count_text(account_actions)})",
     ],
 )
+with actions_tab:
+    actions.render_linked(account_actions, key="account_actions")
 with overview:
     left, right = st.columns(2)
     with left:

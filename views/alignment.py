@@ -7,14 +7,17 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from northstar.analytics import goals, links
-from northstar.ui import charts, downloads, filters, presentation, queries, tables
+from northstar.ui import actions, charts, downloads, filters, presentation, queries, tables
 from northstar.ui.literal_text import literal
+
+RUNS_TABLE = "alignment_off_track_runs"
 
 metadata = queries.dataset_metadata()
 state = filters.current(metadata.last_month)
 window = state.period
 
 st.title("Goal alignment")
+actions.saved_notice()
 st.caption(
     f"{window.label} compared with {window.comparison_label} · data as of "
     f"{metadata.as_of:%-d %b %Y}. KPI actuals are company-wide: the segment, region and plan "
@@ -218,14 +221,7 @@ st.caption(goals.RUN_RULE)
 if runs.empty:
     st.success("No KPI has been off track two periods running.", icon=":material/check_circle:")
 else:
-    downloads.dataframe(
-        goals.accountability_table(runs, kpis, metadata.last_month),
-        hide_index=True,
-        column_config={
-            "Department": st.column_config.LinkColumn("Department", display_text=r"#(.*)$"),
-            "Next review": st.column_config.DateColumn(format="D MMM YYYY"),
-        },
-    )
+    actions.off_track_kpis_table(runs, kpis, metadata.last_month, key=RUNS_TABLE)
 
 st.subheader("Every KPI against its target")
 st.caption(

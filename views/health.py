@@ -9,8 +9,20 @@ from northstar.analytics import display, health, risk
 from northstar.analytics.metrics import format_usd
 from northstar.data import settings
 from northstar.data.months import month_label
-from northstar.ui import charts, downloads, explain, filters, presentation, queries, tables
+from northstar.ui import (
+    actions,
+    charts,
+    downloads,
+    explain,
+    filters,
+    masking,
+    presentation,
+    queries,
+    tables,
+)
 from northstar.ui.literal_text import literal
+
+AT_RISK_TABLE = "at_risk_table"
 
 metadata = queries.dataset_metadata()
 state = filters.current(metadata.last_month)
@@ -18,6 +30,7 @@ config = settings.load_config()
 params = {**state.query_params(), **config.query_params()}
 
 st.title("Health & risk")
+actions.saved_notice()
 st.caption(
     f"Health in {month_label(metadata.last_month)} · "
     f"{literal(state.scope_caption())} · data as of {metadata.as_of:%-d %b %Y}"
@@ -78,26 +91,43 @@ if not presentation.is_on():
         "ARR at risk = ARR × the account's chance of churning in the next 12 months, from the "
         "churn model; its main reasons are the drivers that add most to that chance. "
         f"Top {min(limit, len(at_risk)):,} of {int(summary['accounts'].sum()):,} active accounts "
-        "in the bands shown; click a row to open the account's 360 view."
+        "in the bands shown; click a row to open the account's 360 view"
+        + (", or its Action cell to record an action on it." if actions.may_record() else ".")
     )
     if at_risk.empty:
         st.info("No accounts in the bands shown.", icon=":material/filter_alt_off:")
     else:
-        table = health.at_risk_table(at_risk)
+        recording = actions.may_record()
+        open_actions = actions.open_counts_by_account() if recording else None
+        table = health.at_risk_table(at_risk, open_actions)
         downloads.dataframe(
             table,
             title="At-risk accounts",
             hide_index=True,
             column_config=tables.at_risk_column_config(),
             height=480,
-            key="at_risk_table",
+            key=AT_RISK_TABLE,
             on_select="rerun",
-            selection_mode="single-row",
+            selection_mode=["single-row", "single-cell"],
         )
-        rows = tables.selected_rows("at_risk_table")
-        if rows:  # one click on a row opens the account's 360 view in this tab, filters kept
+        row, column = tables.selected_cell(AT_RISK_TABLE)
+        if row is not None and column == "Action" and recording:
+            # the Action cell: a new action on the account, prefilled, saved with one more click
+            account = at_risk.iloc[row]
+            masked = masking.session_masked()
+            actions.open_new_action(
+                "account", account["account_id"],
+                account["account_id"] if masked else account["account_name"],
+                account_id=account["account_id"],
+                department_id=account["csm_department_id"],
+                owner_employee_id=account["csm_employee_id"],
+                title=health.action_title(account),
+                table_key=AT_RISK_TABLE,
+            )
+        elif row is not None:
+            # one click on a row or cell opens the account's 360 view in this tab, filters kept
             st.switch_page("views/account.py",
-                           query_params={"account": at_risk["account_id"].iloc[rows[0]]})
+                           query_params={"account": at_risk["account_id"].iloc[row]})
 
 st.subheader("Does the score work?")
 left, right = st.columns([3, 2])

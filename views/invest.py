@@ -13,8 +13,10 @@ from northstar.analytics import invest, links, risk
 from northstar.analytics.metrics import format_usd
 from northstar.data import pages, settings
 from northstar.data.months import add_months, month_label, range_label
-from northstar.ui import charts, downloads, explain, filters, presentation, queries
+from northstar.ui import actions, charts, downloads, explain, filters, presentation, queries
 from northstar.ui.literal_text import literal
+
+DRIVER_TABLE = "invest_driver_table"
 
 metadata = queries.dataset_metadata()
 state = filters.current(metadata.last_month)
@@ -23,6 +25,7 @@ last_month = metadata.last_month
 opening_month = add_months(last_month, -12)
 
 st.title("Where to invest")
+actions.saved_notice()
 st.caption(
     f"Churn model fitted on every account's months through "
     f"{month_label(add_months(last_month, -1))} · exposure and ARR now: "
@@ -100,10 +103,16 @@ with drivers_tab:
                 f"Can't tell from chance (interval includes 1, so not ranked or recommended): "
                 f"{', '.join(unclear)}."
             )
-        table = invest.driver_table(results)
+        driver_rows = pd.DataFrame({"driver_id": [r.driver.driver_id for r in results],
+                                    "label": [r.driver.label for r in results]})
+        table = actions.with_action_column(
+            invest.driver_table(results), "driver", list(driver_rows["driver_id"]))
         downloads.dataframe(
             table,
             hide_index=True,
+            key=DRIVER_TABLE,
+            on_select="rerun",
+            selection_mode="single-cell",
             column_config={
                 "Hazard ratio (95% interval)": st.column_config.TextColumn(
                     help="From the churn model: every driver and the segment together; the "
@@ -130,6 +139,11 @@ with drivers_tab:
                     "the following 12 months, within segment; 95% interval in brackets"
                 ),
             },
+        )
+        actions.on_action_cell(
+            DRIVER_TABLE, "driver", driver_rows,
+            key=lambda row: row["driver_id"], label=lambda row: row["label"],
+            title=lambda row: f"Cut the churn from: {row['label'].lower()}",
         )
         st.caption(
             "Intervals are 95%. Hazard ratios are estimated on every account, whatever the "

@@ -12,6 +12,7 @@ from northstar.analytics.significance import Status
 from northstar.data import pages, settings
 from northstar.data.months import add_months, month_label
 from northstar.ui import (
+    actions,
     charts,
     data_needs,
     downloads,
@@ -22,6 +23,8 @@ from northstar.ui import (
     tables,
 )
 
+FOLLOW_UP_TABLE = "support_follow_up_tickets"
+
 metadata = queries.dataset_metadata()
 state = filters.current(metadata.last_month)
 window = state.period
@@ -30,6 +33,7 @@ period = programs.period_params(window, metadata.as_of)
 as_of = metadata.as_of
 
 st.title("CCO programs")
+actions.saved_notice()
 st.caption(filters.page_caption(state, as_of))
 
 
@@ -554,7 +558,22 @@ with support_tab:
                     f"Showing the first {len(followups):,} of "
                     f"{counts['matching_tickets']:,} tickets."
                 )
-            show_table(programs.follow_up_table(followups), height=420)
+            table = actions.with_action_column(
+                programs.follow_up_table(followups), "ticket", list(followups["ticket_id"]),
+                position=2)
+            downloads.dataframe(
+                table, hide_index=True, column_config=tables.program_column_config(table),
+                height=420, key=FOLLOW_UP_TABLE, on_select="rerun", selection_mode="single-cell",
+            )
+            actions.on_action_cell(
+                FOLLOW_UP_TABLE, "ticket", followups,
+                key=lambda row: row["ticket_id"],
+                label=lambda row: f"{row['ticket_id']} from {row['account_name']}",
+                title=lambda row: "Resolve the ticket and call the customer",
+                account=lambda row: row["account_id"],
+                department=lambda row: row["department_id"],
+                owner=lambda row: row["csm_employee_id"],
+            )
 
 with kudos_tab:
     if kudos_tab.open and data_needs.has_data("programs", "Kudos"):

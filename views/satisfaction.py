@@ -11,6 +11,7 @@ from northstar.analytics.significance import Status
 from northstar.data import pages
 from northstar.data.months import last_day
 from northstar.ui import (
+    actions,
     charts,
     data_needs,
     downloads,
@@ -21,6 +22,8 @@ from northstar.ui import (
     queries,
     tables,
 )
+
+OPEN_ANSWERS_TABLE = "closed_loop_open_answers"
 
 metadata = queries.dataset_metadata()
 state = filters.current(metadata.last_month)
@@ -33,6 +36,7 @@ comparison_dates = {
 }
 
 st.title("Satisfaction")
+actions.saved_notice()
 st.caption(filters.page_caption(state, metadata.as_of))
 
 scores_tab, verbatims_tab, loop_tab = st.tabs(
@@ -369,12 +373,26 @@ with loop_tab:
         if open_answers.empty:
             st.success("Every unhappy answer in the period was followed up in time.")
         else:
-            shown = satisfaction.open_answers_table(open_answers)
+            shown = actions.with_action_column(
+                satisfaction.open_answers_table(open_answers), "answer",
+                list(open_answers["response_id"]))
             downloads.dataframe(
                 shown,
                 title="Unhappy answers not followed up",
                 hide_index=True,
                 column_config=tables.OPEN_ANSWER_COLUMNS,
+                key=OPEN_ANSWERS_TABLE,
+                on_select="rerun",
+                selection_mode="single-cell",
+            )
+            actions.on_action_cell(
+                OPEN_ANSWERS_TABLE, "answer", open_answers,
+                key=lambda row: row["response_id"],
+                label=satisfaction.answer_label,
+                title=lambda row: "Call the customer back about their answer",
+                account=lambda row: row["account_id"],
+                department=lambda row: row["csm_department_id"],
+                owner=lambda row: row.get("csm_employee_id"),
             )
             st.caption(
                 f"{display.count_of(len(open_answers), 'answer')}, overdue first (at most 300 "

@@ -10,7 +10,16 @@ from northstar.analytics import goals
 from northstar.analytics.metrics import format_in_unit, is_missing
 from northstar.data import access
 from northstar.data.months import add_months, last_day, month_label
-from northstar.ui import charts, downloads, filters, presentation, queries, sign_in, tables
+from northstar.ui import (
+    actions,
+    charts,
+    downloads,
+    filters,
+    presentation,
+    queries,
+    sign_in,
+    tables,
+)
 from northstar.ui.literal_text import literal
 
 metadata = queries.dataset_metadata()
@@ -161,6 +170,12 @@ period_dates = {
 }
 
 presentation.end_of_slide()
+if actions.may_record():
+    department_actions = actions.department_actions(department_id)
+    st.subheader(f"Actions ({actions.open_count_text(department_actions)})")
+    st.caption("What the department has committed to: open actions first. Record new ones "
+               "from an off-track KPI on Goal alignment or the accountability forum.")
+    actions.render_linked(department_actions, key="scorecard_actions")
 st.subheader("Customer outcomes at its touchpoints")
 touchpoints = queries.run_query(
     "goal_touchpoint_scores", **scope, **period_dates, department_id=department_id

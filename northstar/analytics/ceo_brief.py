@@ -100,22 +100,37 @@ def investment_sentences(ranked: pd.DataFrame, count: int = 3) -> list[BriefSent
     return sentences
 
 
-def risk_sentences(at_risk: pd.DataFrame, count: int = 3) -> list[BriefSentence]:
+def overdue_text(overdue: pd.DataFrame) -> str:
+    """' Overdue: 2 actions (Ana Ruiz, due 26 Nov 2026; ...).' for one account's overdue
+    actions, owners and due dates only (never the action's text); '' without any."""
+    if overdue.empty:
+        return ""
+    ordered = overdue.sort_values("due_on")
+    who = "; ".join(f"{owner}, due {pd.Timestamp(due):%-d %b %Y}"
+                    for owner, due in zip(ordered["owner_name"], ordered["due_on"], strict=True))
+    return f" Overdue: {display.count_of(len(ordered), 'action')} ({who})."
+
+
+def risk_sentences(at_risk: pd.DataFrame, count: int = 3,
+                   overdue_actions: pd.DataFrame | None = None) -> list[BriefSentence]:
     """The accounts with the largest expected ARR loss (from the health_accounts query), each
-    with its range and main reasons."""
+    with its range, main reasons and the overdue actions on it (account_id, owner_name,
+    due_on rows)."""
     sentences = []
     for row in at_risk.head(count).itertuples(index=False):
         renewal = (
             "" if _missing(row.renewal_date) or pd.isna(row.renewal_date)
             else f"; renews {pd.Timestamp(row.renewal_date):%-d %b %Y}"
         )
+        overdue = "" if overdue_actions is None else overdue_text(
+            overdue_actions.loc[overdue_actions["account_id"] == row.account_id])
         sentences.append(
             BriefSentence(
                 f"{row.account_name} ({row.segment}, {format_usd(row.arr_usd)} ARR) could cost "
                 f"{format_usd(row.arr_at_risk_usd)} in the next 12 months (95% range "
                 f"{risk.usd_range_text(row.arr_at_risk_low_usd, row.arr_at_risk_high_usd)}): a "
                 f"{row.churn_risk_pct:.0f}% chance of churning. Main reasons: "
-                f"{risk.reasons_text(row.reasons)}{renewal}.",
+                f"{risk.reasons_text(row.reasons)}{renewal}.{overdue}",
                 pages.link("account", account=row.account_id),
             )
         )

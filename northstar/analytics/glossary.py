@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from northstar.analytics import goals, health
+from northstar.analytics import actions, goals, health
 from northstar.data import rules, settings
 
 # term, what it means in plain words, and how it is computed (the method, for the curious)
@@ -78,6 +78,19 @@ TERMS: dict[str, list[tuple[str, str, str]]] = {
          "Support tickets (by priority) and staff hours on professional services, "
          "installation, executive meetings, QBRs, advisory board sessions and follow-ups in "
          "the last 12 months, at the unit costs in the cost-to-serve settings."),
+    ],
+    "Actions": [
+        ("Action", "What someone will do about an at-risk account, an unhappy answer, a ticket, "
+         "an off-track KPI or a churn driver: an owner, a department, a due date, a priority.",
+         "Open → in progress → done or dropped, with dated notes; every change is kept with who "
+         "made it and when."),
+        ("Overdue action", "An open or in-progress action past its due date.",
+         f"Due this week: due today or in the next {actions.DUE_SOON_DAYS - 1} days."),
+        *((f"Worked ({actions.SUBJECTS[kind].lower()} action)",
+           f"A done {actions.SUBJECTS[kind].lower()} action worked when {rule}.",
+           f"Compared with {actions.COMPARISON_RULES[kind]}; the difference is read by the "
+           "significance rule every page uses.")
+          for kind, rule in actions.OUTCOME_RULES.items()),
     ],
 }
 

@@ -7,9 +7,11 @@ score itself is computed in SQL (`health_score` macro) from the components in th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
-from northstar.analytics import risk
+from northstar.analytics import actions, risk
 from northstar.analytics.links import account_link
 from northstar.data import rules
 from northstar.data.settings import COMPONENTS
@@ -101,16 +103,22 @@ BAND_COLORS = {
 }
 
 
-def at_risk_table(frame: pd.DataFrame) -> pd.DataFrame:
+def at_risk_table(frame: pd.DataFrame,
+                  open_actions: Mapping[str, int] | None = None) -> pd.DataFrame:
     """The at-risk accounts with human column names, ready for display and download: the
     columns that justify the ranking first (ARR at risk, churn risk and its range, ARR, health
-    and band, main reasons). A health score left blank (shown "—") is not scored."""
+    and band, main reasons). A health score left blank (shown "—") is not scored. With
+    `open_actions` (open actions per account), an Action column says what is being done."""
+    action_cells = {} if open_actions is None else {"Action": [
+        actions.action_cell_text(open_actions.get(account_id, 0))
+        for account_id in frame["account_id"]]}
     return pd.DataFrame(
         {
             "Account": [
                 account_link(account_id, name)
                 for account_id, name in zip(frame["account_id"], frame["account_name"], strict=True)
             ],
+            **action_cells,
             "ARR at risk": frame["arr_at_risk_usd"],
             "Churn risk, 12 months": frame["churn_risk_pct"],
             "95% range": [risk.pct_range_text(low, high) for low, high in zip(
@@ -128,6 +136,14 @@ def at_risk_table(frame: pd.DataFrame) -> pd.DataFrame:
             "Account ID": frame["account_id"],
         }
     )
+
+
+def action_title(account: Mapping[str, object]) -> str:
+    """A new action's starting title for an at-risk account: what puts it at risk."""
+    reasons = risk.reasons_text(account.get("reasons"))
+    if reasons == risk.NO_REASON:
+        return "Lower the account's churn risk"
+    return f"Lower the churn risk: {reasons}"
 
 
 def components_long(history: pd.DataFrame) -> pd.DataFrame:

@@ -455,6 +455,13 @@ def retention_note(frame: pd.DataFrame) -> str:
     return "Only one group has answers old enough to compare."
 
 
+def answer_label(row: pd.Series) -> str:
+    """What an action on an answer is about, in words: 'NPS 3 from Acme Corp, 2 Oct 2026'."""
+    answered = pd.Timestamp(row["responded_on"])
+    return f"{row['survey_type']} {int(row['score'])} from {row['account_name']}, " \
+           f"{answered:%-d %b %Y}"
+
+
 def open_answers_table(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {

@@ -78,6 +78,9 @@ PAGES: tuple[Page, ...] = (
     Page("scorecard", "Department scorecard", ":material/scoreboard:", "Goals",
          STAFF | {"department_head"},
          purpose="One department's KPIs against targets and the rows behind them"),
+    Page("forum", "Accountability forum", ":material/checklist:", "Goals", ALL_ROLES,
+         purpose="The weekly forum: open and overdue actions, what closed since, and whether "
+                 "closed actions worked"),
     Page("invest", "Where to invest", ":material/savings:", "Invest",
          ALL_ROLES - {"department_head"}, deck_position=5,
          tabs=("Drivers", "Initiatives", "What-if", "Customers"), needs=(REVENUE,),

@@ -18,7 +18,7 @@ from northstar.analytics.ceo_brief import (
 from northstar.analytics.kpi_cards import KpiCard
 from northstar.data import access, settings
 from northstar.data.months import add_months
-from northstar.ui import queries
+from northstar.ui import actions, queries
 from northstar.ui.literal_text import literal
 from northstar.ui.view_state import current_view_params, with_view
 
@@ -52,7 +52,7 @@ def collect(state, metadata, cards: list[KpiCard]) -> Brief:  # pragma: no cover
         at_risk = risk_sentences(queries.run_query(
             "health_accounts", **params, as_of_month=metadata.last_month,
             band_orders=[1, 2, 3, 4, 5], limit=3,
-        ))
+        ), overdue_actions=actions.overdue_actions())
     except access.AccessDenied:
         at_risk = []  # a role without account lists sees the other two sections
     return Brief(

@@ -352,7 +352,9 @@ def render_table_downloads(
     slug = "-".join(title.lower().split())
     key = f"{slug}-{key_suffix}" if key_suffix else slug
     def export() -> pd.DataFrame:
-        return display.with_people_words(without_links(frame))
+        # a row's "record an action" cell is a control on screen, not part of the table
+        kept = frame.drop(columns=[tables.ACTION_COLUMN], errors="ignore")
+        return display.with_people_words(without_links(kept))
 
     # side by side at their labels' width, so a narrow column never cuts a label to "C."
     row = st.container(horizontal=True, gap="small")

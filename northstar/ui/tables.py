@@ -15,6 +15,8 @@ from northstar.data.settings import COMPONENTS
 from northstar.ui import presentation, view_state
 
 DATE = st.column_config.DateColumn(format="D MMM YYYY")
+# a table's "record an action on this row" cells (northstar.ui.actions); left out of exports
+ACTION_COLUMN = "Action"
 # above this many cells a table is shown with Streamlit's own number formats only
 STYLED_CELLS_MAX = 100_000
 
@@ -64,6 +66,8 @@ def show(data: pd.DataFrame, **kwargs: object) -> object:
     )
     kwargs.setdefault("placeholder", display.MISSING)
     kwargs.setdefault("hide_index", True)
+    if "key" in kwargs:
+        _apply_pending_clear(kwargs["key"])
     return st.dataframe(shown, **kwargs)
 
 
@@ -141,6 +145,43 @@ def selected_rows(key: str) -> list[int]:
     """The positions of the rows selected in the table drawn with `key`."""
     state = st.session_state.get(key) or {}
     return list((state.get("selection") or {}).get("rows") or [])
+
+
+def selected_cell(key: str) -> tuple[int | None, str | None]:
+    """(row position, column name) of the cell clicked in the table drawn with `key`; a row
+    picked by its checkbox gives (row, None); nothing picked gives (None, None)."""
+    selection = (st.session_state.get(key) or {}).get("selection") or {}
+    cells = list(selection.get("cells") or [])
+    if cells:
+        row, column = cells[0]
+        return int(row), str(column)
+    rows = list(selection.get("rows") or [])
+    return (int(rows[0]), None) if rows else (None, None)
+
+
+_PENDING_CLEAR = "_tables_clear_selection"
+_NO_SELECTION = {"selection": {"rows": [], "columns": [], "cells": []}}
+
+
+def clear_selection_callback(key: str):
+    """A widget callback (e.g. a dialog's on_dismiss) that clears the table's selection."""
+
+    def _clear() -> None:
+        st.session_state[key] = _NO_SELECTION
+
+    return _clear
+
+
+def clear_selection_on_next_run(key: str) -> None:
+    """Clear the table's selection before it is drawn again (from code after it was drawn)."""
+    st.session_state.setdefault(_PENDING_CLEAR, set()).add(key)
+
+
+def _apply_pending_clear(key: object) -> None:
+    pending = st.session_state.get(_PENDING_CLEAR) or set()
+    if key in pending:
+        pending.discard(key)
+        st.session_state[key] = _NO_SELECTION
 
 
 def select_theme_from_table(summary: pd.DataFrame):

@@ -10,44 +10,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from northstar.data import access, pages
+from tests.app.access_file import ACCESS_FILE, USERS  # noqa: F401 - read by other tests
 from tests.conftest import REPO_ROOT
 
 APP = str(REPO_ROOT / "app.py")
 VIEWS = REPO_ROOT / "views"
-USERS = {
-    "cco": "cco@northstar.example",
-    "executive": "ceo@northstar.example",
-    "board": "member@board.example",
-    "department_head": "head.support@northstar.example",
-}
-ACCESS_FILE = """
-[[users]]
-email = "cco@northstar.example"
-role = "cco"
-
-[[users]]
-email = "ceo@northstar.example"
-role = "executive"
-
-[[users]]
-email = "head.support@northstar.example"
-role = "department_head"
-department = "customer_service"
-
-[[domains]]
-domain = "board.example"
-role = "board"
-"""
 PAGES = sorted(pages.PAGES_BY_KEY)
-
-
-@pytest.fixture()
-def signed_in(demo_db, use_db, tmp_path, monkeypatch):
-    use_db(demo_db)
-    path = tmp_path / "access.toml"
-    path.write_text(ACCESS_FILE)
-    monkeypatch.setenv("NORTHSTAR_ACCESS_FILE", str(path))
-    return demo_db
 
 
 def app_for(email: str | None, **claims: object) -> AppTest:

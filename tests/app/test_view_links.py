@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from northstar.ui import view_state
-from tests.app.test_access import USERS, open_as, signed_in  # noqa: F401  (fixture)
+from tests.app.test_access import USERS, open_as
 from tests.app.test_presentation import open_page
 
 MARKDOWN_LINK = re.compile(r"\]\(([^)]+)\)")

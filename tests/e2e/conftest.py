@@ -173,12 +173,20 @@ def streamlit_command(port: int, *extra: str) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def app_server(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def app_workspace(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The workspace (actions) of the live app: a file of its own for the browser tests."""
+    return f"sqlite:///{tmp_path_factory.mktemp('workspace') / 'e2e.workspace.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def app_server(demo_db: Path, app_workspace: str,
+               tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Run ``streamlit run app.py`` headless against ``demo_db``; yield its base URL."""
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     log_path = tmp_path_factory.mktemp("app_server") / "streamlit.log"
-    env = {**os.environ, "NORTHSTAR_DB": str(demo_db), "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "NORTHSTAR_DB": str(demo_db), "NORTHSTAR_WORKSPACE": app_workspace,
+           "PYTHONUNBUFFERED": "1"}
     with serve(streamlit_command(port), env, f"{base_url}/_stcore/health", log_path):
         yield base_url
 

@@ -128,7 +128,8 @@ KUDOS = [
 
 def load(con: duckdb.DuckDBPyConnection) -> None:
     insert_reference_rows(con)
-    con.executemany("insert into employees values ($1, $2, $3, $4)", EMPLOYEES)
+    con.executemany("insert into employees (employee_id, employee_name, department_id, job_title) "
+                    "values ($1, $2, $3, $4)", EMPLOYEES)
     con.executemany(
         "insert into accounts (account_id, account_name, segment, industry, region, plan, "
         "csm_employee_id, start_date, churn_date, churn_reason) values "

@@ -15,12 +15,14 @@ import duckdb
 import pandas as pd
 import pytest
 
-from northstar.data import named_queries
+from northstar.data import named_queries, settings
+from northstar.data.access import LOCAL_DEMO_VIEWER
 from northstar.data.demo import build_demo
 from northstar.data.export import export_csv
 from northstar.data.load import main
 from northstar.data.paths import DATA_DIR
 from northstar.data.source import source_version
+from northstar.data.workspace.store import NewAction, Workspace, default_url
 from northstar.ui import queries
 from tests.conftest import REPO_ROOT
 
@@ -139,3 +141,29 @@ def test_query_running_during_a_swap_finishes(demo_and_export, tmp_path, use_db)
     assert queries.run_query("filter_options")["accounts"].sum() == 3 * 400
     worker.join()
     assert outcome == {"rows": 200}
+
+
+def test_a_load_leaves_every_action_intact(demo_and_export, tmp_path, monkeypatch):
+    """Actions live beside the database, not in it: a load that replaces the database keeps
+    them all, and an action whose account the new data lacks is flagged, not lost."""
+    monkeypatch.delenv("NORTHSTAR_WORKSPACE", raising=False)
+    demo, export = demo_and_export
+    target = tmp_path / "northstar.duckdb"
+    assert main([str(export), "--db", str(target)]) == 0
+    store = Workspace(default_url(target))
+    kept = store.create(LOCAL_DEMO_VIEWER, NewAction(
+        title="Call the sponsor", owner_employee_id="E00001", owner_name="Mei Lund",
+        department_id="customer_service", due_on=dt.date(2026, 12, 10), subject_kind="account",
+        subject_key="A0000001", subject_label="An account", account_id="A0000001"))
+    store.dispose()
+    shape = "salesforce_stripe_zendesk_qualtrics"
+    assert main([str(DATA_DIR / "samples" / shape), "--mapping", str(MAPPINGS / f"{shape}.toml"),
+                 "--db", str(target)]) == 0
+    store = Workspace(default_url(target))
+    after = store.get(LOCAL_DEMO_VIEWER, kept.action_id)
+    assert (after.title, after.version, store.audit_count()) == ("Call the sponsor", 1, 1)
+    store.dispose()
+    facts = named_queries.execute("action_account_outcomes", {
+        "account_ids": ["A0000001"], "action_months": [dt.date(2026, 12, 1)],
+        **settings.load_config().query_params()}, target)
+    assert not bool(facts["in_data"].iloc[0])

@@ -19,11 +19,20 @@ numbered as (
         row_number() over (order by department_id, job_title, i) as n
     from roles, range(headcount) as t(i)
 ),
-final as (
-    select printf('E%05d', n) as employee_id,
-        person_name(n, 0, 'employee') as employee_name,
-        department_id, job_title
+named as (
+    select n, person_name(n, 0, 'employee') as employee_name, department_id, job_title
     from numbered
+),
+final as (
+    -- a work address from the name; namesakes get a number (ann.lee2@...)
+    select printf('E%05d', n) as employee_id, employee_name, department_id, job_title,
+        lower(regexp_replace(employee_name, '[^A-Za-z]+', '.', 'g'))
+            || case when row_number() over (partition by employee_name order by n) = 1 then ''
+                    else (row_number() over (partition by employee_name order by n))::varchar
+               end
+            || '@northstar-demo.example' as email
+    from named
+    order by n
 )
 select * from final;
 

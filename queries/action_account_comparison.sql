@@ -1,0 +1,47 @@
+-- accounts nobody acted on, by (month, health band) of actioned accounts, and their churn
+-- accounts nobody acted on, in the same health band in the same month as an actioned account, and
+-- how many of them churned within $window_days days of that month's first day. one row per (month,
+-- band): comparable accounts, those that churned.
+-- parameters:
+--   $account_ids    the accounts actions are about (left out of the comparison)
+--   $action_months  the months the actions were created in (first days)
+--   $band_orders    the health band of each actioned account in its month, in the same order
+--   $window_days    days after the month's first day in which a churn counts
+--   $w_support      weight of the support experience component in the health score
+--   $w_sentiment    weight of the survey sentiment component
+--   $w_engagement   weight of the engagement component
+--   $w_revenue      weight of the revenue trend component
+--   $healthy_from   lowest health score of the healthy band
+--   $watch_from     lowest health score of the watch band
+--   $at_risk_from   lowest health score of the at risk band
+-- scope: aggregate
+-- sensitive: none
+with cells as (
+    select distinct action_month, band_order
+    from (select unnest($action_months::date[]) as action_month,
+                 unnest($band_orders::integer[]) as band_order)
+),
+scored as (
+    select h.account_id, h.month,
+        health_band_order(
+            health_score(h.support_experience, h.survey_sentiment, h.engagement,
+                         h.revenue_trend, h.components_required,
+                         $w_support, $w_sentiment, $w_engagement, $w_revenue),
+            $healthy_from, $watch_from, $at_risk_from) as band_order
+    from account_health_monthly h
+    where h.month in (select action_month from cells)
+      and not list_contains($account_ids::varchar[], h.account_id)
+),
+final as (
+    select c.action_month, c.band_order, count(s.account_id) as comparable_accounts,
+        count(s.account_id) filter (
+            where a.churn_date between c.action_month
+                                   and c.action_month + to_days($window_days::integer)
+        ) as comparable_churned
+    from cells c
+    left join scored s on s.month = c.action_month and s.band_order = c.band_order
+    left join accounts a on a.account_id = s.account_id
+    group by c.action_month, c.band_order
+)
+select * from final
+order by action_month, band_order

@@ -139,3 +139,7 @@ clean: ## Remove install stamps and caches (keeps .venv and the DB)
 
 clean-db: ## Remove the demo DB
 	rm -f $(DB) $(DB).wal
+
+.PHONY: digest
+digest: $(RUNTIME_STAMP) ## E-mail action owners and the CCO their digest (DRY_RUN=1 prints it)
+	NORTHSTAR_DB=$(DB) $(VPY) -m northstar.digest $(if $(DRY_RUN),--dry-run)

@@ -175,7 +175,7 @@ if actions.may_record():
     st.subheader(f"Actions ({actions.open_count_text(department_actions)})")
     st.caption("What the department has committed to: open actions first. Record new ones "
                "from an off-track KPI on Goal alignment or the accountability forum.")
-    actions.render_linked(department_actions, key="scorecard_actions")
+    actions.render_linked(department_actions, key="scorecard_actions", one_department=True)
 st.subheader("Customer outcomes at its touchpoints")
 touchpoints = queries.run_query(
     "goal_touchpoint_scores", **scope, **period_dates, department_id=department_id

@@ -228,21 +228,24 @@ def open_count_text(found: pd.DataFrame) -> str:
     return f"{count:,} open" if count else "none open"
 
 
-def render_linked(found: pd.DataFrame, *, key: str) -> None:
+def render_linked(found: pd.DataFrame, *, key: str, one_department: bool = False) -> None:
     """The actions linked to what a page shows, or a line saying there are none."""
     if found.empty:
         st.caption("No actions recorded yet." if may_record()
                    else "Actions are for the CCO, executives and department heads.")
         return
-    render_action_list(found, key=key)
+    render_action_list(found, key=key, one_department=one_department)
 
 
 def render_action_list(found: pd.DataFrame, *, key: str,
-                       outcomes: Mapping[str, rules.Outcome] | None = None) -> None:
+                       outcomes: Mapping[str, rules.Outcome] | None = None,
+                       one_department: bool = False) -> None:
     """A table of actions; picking a row opens its editor below it (with the action's outcome
     from the data, when `outcomes` has it)."""
     names = department_names()
     table = rules.actions_table(shown(found), today(), names)
+    if one_department:  # a department's own page: the column would repeat its name
+        table = table.drop(columns="Department")
     tables.show(
         table, key=key, on_select="rerun", selection_mode="single-row",
         column_config={

@@ -138,3 +138,13 @@ def test_a_stale_edit_is_refused_on_screen(demo, store):
     at.run()
     assert any("changed by ceo@northstar.example" in str(error.value) for error in at.error)
     assert store.get(LOCAL_DEMO_VIEWER, action_id).status == "open"
+
+
+def test_the_scorecard_lists_the_departments_actions(demo, store):
+    record(store, "Support's own action")
+    record(store, "Sales' action", department="sales")
+    at = open_page("views/scorecard.py", {"department": "customer_service"})
+    assert "Actions (1 open)" in [header.value for header in at.subheader]
+    table = next(t.value for t in at.dataframe if "Action" in t.value.columns)
+    assert list(table["Action"]) == ["Support's own action"]
+    assert "Department" not in table.columns

@@ -23,6 +23,12 @@ from pathlib import Path
 import duckdb
 
 from northstar.data import job_progress, write_lock
+from northstar.data.build_memory import (
+    DEFAULT_BUILD_MEMORY,
+    MEMORY_ENV,
+    connect_for_build,
+    remove_spill,
+)
 from northstar.data.messages import first_line
 from northstar.data.months import add_months
 from northstar.data.paths import DEFAULT_DB_PATH
@@ -121,23 +127,26 @@ def build_demo(
     threads: int | None = None,
     verbose: bool = False,
     progress: Callable[[Progress], None] | None = None,
+    memory_limit: str | None = None,
 ) -> dict[str, float]:
     """Write a demo database to `db_path` (atomically replacing it); return step timings.
 
     `progress`, when given, is called with a `Progress` after every step (the app or a
     loader can show it); `verbose` prints the same as a progress line per step on stderr.
+    `memory_limit` caps DuckDB's memory (northstar.data.build_memory).
     """
     if accounts < 1:
         raise ValueError("--accounts must be at least 1")
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     with write_lock.exclusive(db_path, "demo build"):
-        return _build_demo(db_path, accounts, seed, as_of, threads, verbose, progress)
+        return _build_demo(db_path, accounts, seed, as_of, threads, verbose, progress,
+                           memory_limit)
 
 
 def _build_demo(
     db_path: Path, accounts: int, seed: int, as_of: dt.date, threads: int | None,
-    verbose: bool, progress: Callable[[Progress], None] | None,
+    verbose: bool, progress: Callable[[Progress], None] | None, memory_limit: str | None,
 ) -> dict[str, float]:
     # the write lock is held: a leftover building file is a crashed build's, never a live one's
     tmp_path = db_path.with_name(db_path.name + ".building")
@@ -161,12 +170,9 @@ def _build_demo(
         for callback in callbacks:
             callback(event)
 
-    con = duckdb.connect(str(tmp_path))
+    con = connect_for_build(tmp_path, memory_limit, threads)
     try:
-        if threads:
-            con.execute("set threads = $threads", {"threads": threads})
         started = time.perf_counter()
-        con.execute("set preserve_insertion_order = false")
         create_schema(con, key_indexes=False)
         insert_reference_rows(con)
         create_shared_macros(con)
@@ -204,6 +210,7 @@ def _build_demo(
         timings["total"] = time.perf_counter() - started
     finally:
         con.close()
+        remove_spill(tmp_path)
     os.replace(tmp_path, db_path)
     return timings
 
@@ -231,6 +238,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--as-of", type=dt.date.fromisoformat, default=DEFAULT_AS_OF,
                         help="last day of the data, YYYY-MM-DD (default %(default)s)")
     parser.add_argument("--threads", type=int, default=None, help="DuckDB threads (default: all)")
+    parser.add_argument("--memory-limit", default=None,
+                        help=f"most memory DuckDB may hold, e.g. 2GB (default ${MEMORY_ENV} or "
+                             f"{DEFAULT_BUILD_MEMORY}); the rest spills to disk beside --db")
     parser.add_argument("--checksum", action="store_true", help="print the data checksum")
     parser.add_argument("--wait", action="store_true",
                         help="wait for a build or load already writing DB instead of stopping")
@@ -250,7 +260,8 @@ def main(argv: list[str] | None = None) -> int:
                  f"{args.as_of}", [step_label(step) for step in build_steps()],
              ) as record:
             timings = build_demo(args.db, args.accounts, args.seed, args.as_of, args.threads,
-                                 verbose=True, progress=lambda event: record.advance(event.done))
+                                 verbose=True, progress=lambda event: record.advance(event.done),
+                                 memory_limit=args.memory_limit)
     except write_lock.DatabaseBusy as busy:
         print(f"Demo build not started: {busy}", file=sys.stderr)
         return 2

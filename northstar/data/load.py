@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 
 from northstar.data import job_progress, write_lock
+from northstar.data.build_memory import DEFAULT_BUILD_MEMORY, MEMORY_ENV
 from northstar.data.datasets import DATASETS, DATASETS_BY_NAME
 from northstar.data.importer.draft import draft_mapping
 from northstar.data.importer.mapping import (
@@ -106,7 +107,7 @@ def _dry_run(args: argparse.Namespace, mapping: Mapping, db_path: Path) -> int:
         try:
             result = run_load(args.source, mapping, Path(folder) / "dry-run.duckdb", rejects,
                               args.max_reject_pct, args.as_of, progress=print_progress,
-                              rollups=False)
+                              rollups=False, memory_limit=args.memory_limit)
         except LoadError as error:
             report_counts(getattr(error, "result", None))
             print(f"Dry run: the load would be refused: {error}\n{db_path} is unchanged.",
@@ -142,6 +143,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dry-run", action="store_true",
                         help="read, map and check everything and print the summary, without "
                              "writing the database (refused rows go to <db>.dry-run.rejects.csv)")
+    parser.add_argument("--memory-limit", default=None,
+                        help=f"most memory DuckDB may hold, e.g. 2GB (default ${MEMORY_ENV} or "
+                             f"{DEFAULT_BUILD_MEMORY}); the rest spills to disk beside the "
+                             "database")
     parser.add_argument("--wait", action="store_true",
                         help="wait for a build or load already writing the database instead of "
                              "stopping with exit status 2")
@@ -176,7 +181,8 @@ def main(argv: list[str] | None = None) -> int:
              job_progress.recording("load", db_path, f"from {args.source.resolve()} "
                                     f"({mapping.label})", load_steps()) as record:
             result = run_load(args.source, mapping, db_path, args.rejects, args.max_reject_pct,
-                              args.as_of, progress=record.tee(print_progress))
+                              args.as_of, progress=record.tee(print_progress),
+                              memory_limit=args.memory_limit)
     except write_lock.DatabaseBusy as busy:
         print(f"Load not started: {busy}\nThe database at {db_path} is unchanged.",
               file=sys.stderr)

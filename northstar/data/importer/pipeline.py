@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 
 from northstar.data import write_lock
+from northstar.data.build_memory import connect_for_build, remove_spill
 from northstar.data.datasets import (
     AS_OF_MONTH_SHARE,
     DATASETS,
@@ -670,11 +671,13 @@ def run_load(
     progress: Callable[[str, float], None] | None = None,
     today: dt.date | None = None,
     rollups: bool = True,
+    memory_limit: str | None = None,
 ) -> LoadResult:
     """Build a database from `source` next to `db_path` and swap it in when complete.
 
     `progress(message, fraction_done)`, when given, is called after every table and rollup.
     Without `rollups` the derived tables are not computed (a dry run checks the data only).
+    `memory_limit` caps DuckDB's memory (northstar.data.build_memory).
 
     Raises MappingError for an unusable mapping or file, LoadError when the data is refused
     (the result, with its counts, is attached as `error.result`); `db_path` is untouched then.
@@ -689,13 +692,13 @@ def run_load(
     dates = LoadDates(today, given, given is not None)
     with write_lock.exclusive(db_path, "load"):
         return _run_load(source, mapping, db_path, rejects_path, max_reject_pct, dates, progress,
-                         rollups)
+                         rollups, memory_limit)
 
 
 def _run_load(
     source: Path, mapping: Mapping, db_path: Path, rejects_path: Path | None,
     max_reject_pct: float | None, dates: LoadDates,
-    progress: Callable[[str, float], None] | None, rollups: bool = True,
+    progress: Callable[[str, float], None] | None, rollups: bool, memory_limit: str | None,
 ) -> LoadResult:
     # the write lock is held: a leftover loading file is a crashed load's, never a live one's
     started = time.perf_counter()
@@ -709,7 +712,7 @@ def _run_load(
     loading, wal = _temporary_paths(db_path)
     for stale in (loading, wal):
         stale.unlink(missing_ok=True)
-    con = duckdb.connect(str(loading))
+    con = connect_for_build(loading, memory_limit)
     built = loading.stat().st_ino  # the file this load builds, and the only one it may move
     try:
         create_schema(con, key_indexes=False)
@@ -765,6 +768,7 @@ def _run_load(
             report("rollups built")
         con.execute("checkpoint")
         con.close()
+        remove_spill(loading)
         if loading.stat().st_ino != built:
             raise LoadError(f"{loading} was replaced by another process during the load; the "
                             "database is left as it was")
@@ -772,6 +776,7 @@ def _run_load(
         wal.unlink(missing_ok=True)
     except BaseException as error:
         con.close()
+        remove_spill(loading)
         for leftover in (loading, wal):
             leftover.unlink(missing_ok=True)
         if isinstance(error, LoadError):

@@ -4,7 +4,7 @@
 #   make test         install dev deps (+ chromium, postgresql if root), ruff check, pytest
 #   make load SRC=dir load your exports into DB (MAPPING=file.toml)
 #   make bench        build 5k/100k/1M demo DBs and time every page (SIZES="5000 100000")
-#   make load-test    SESSIONS browser sessions at once against one server on DB
+#   make load-test    SESSIONS browser sessions at once (WRITERS of them recording actions) on DB
 #   make help         list all targets
 
 PYTHON ?= python3
@@ -20,6 +20,7 @@ SCREENSHOT_PATHS ?=
 SIZES ?= 5000 100000 1000000
 BENCH_ARGS ?=
 SESSIONS ?= 20
+WRITERS ?= 5
 SECONDS ?= 120
 
 VPY := $(VENV)/bin/python
@@ -127,8 +128,8 @@ bench: $(DEV_STAMP) chromium ## Benchmark every page at SIZES accounts vs pandas
 
 .PHONY: load-test
 load-test: $(DEV_STAMP) chromium | $(DB) ## SESSIONS browsers at once for SECONDS against DB (bench/results/)
-	$(VPY) -m bench.many_sessions --db $(DB) --sessions $(SESSIONS) --seconds $(SECONDS) \
-		--out bench/results/load_$$(date +%Y%m%d-%H%M%S).md
+	$(VPY) -m bench.many_sessions --db $(DB) --sessions $(SESSIONS) --writers $(WRITERS) \
+		--seconds $(SECONDS) --out bench/results/load_$$(date +%Y%m%d-%H%M%S).md
 
 # --- housekeeping -----------------------------------------------------------
 

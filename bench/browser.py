@@ -83,17 +83,18 @@ REFERENCE_PAGES = {
 
 class Server:
     """`streamlit run app.py` headless on a free port against `db` (from `folder`, by default
-    the repository)."""
+    the repository), with `env` added to its environment."""
 
-    def __init__(self, db: Path, folder: Path = REPO) -> None:
+    def __init__(self, db: Path, folder: Path = REPO, env: dict[str, str] | None = None) -> None:
         self.db = db
         self.folder = folder
+        self.extra_env = env or {}
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> Server:
-        env = {**os.environ, "NORTHSTAR_DB": str(self.db)}
+        env = {**os.environ, "NORTHSTAR_DB": str(self.db), **self.extra_env}
         # the server's output, for a look when a page fails
         self.log = open(Path(tempfile.gettempdir()) / "northstar-bench-streamlit.log", "w")  # noqa: SIM115
         self.process = subprocess.Popen(

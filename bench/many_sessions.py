@@ -1,7 +1,7 @@
 """Many executives at once: N browser sessions against one `streamlit run` server.
 
-    python -m bench.many_sessions --db PATH [--sessions 20] [--seconds 120] [--timeout 120]
-                         [--contexts] [--out FILE.md]
+    python -m bench.many_sessions --db PATH [--sessions 20] [--writers 5] [--seconds 120]
+                         [--timeout 120] [--contexts] [--out FILE.md]
 
 One server (bench/browser.py's `Server`) and one headless chromium; every session is a tab of
 one browser context (each tab is its own Streamlit session, on its own websocket; the tabs
@@ -24,6 +24,15 @@ page, a run that did not render within `--timeout` (its websocket events are kep
 and a screenshot is saved beside the report), a failed interaction, or a traceback in the
 server's log other than a websocket that a closed tab left.
 
+The first `--writers` sessions record actions instead of reading (the CCO and executives at the
+weekly forum): over and over, one creates an action from Health & risk (the Action cell of one
+of the first rows, then Save action in the dialog) and twice changes an action's status on the
+forum page (one of its first rows, Open and In progress in turn, Save changes). Writers often
+pick the same action, so some saves are refused with "changed by X at T", as they must be; a
+refusal is counted, not an error. The server writes to a workspace of its own, made for the
+run; afterwards the workspace is read back and must hold exactly the actions the writers saw
+saved, every accepted change as a version and an audit row (no lost or duplicated write).
+
 The server's memory is the resident memory (VmRSS) of the streamlit process and its children,
 sampled every 0.5 s; the peak is reported, with the CPU seconds the server and the browser
 used. The report (a markdown table) is printed and, with `--out`, written there with every
@@ -42,6 +51,7 @@ import os
 import random
 import statistics
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -60,12 +70,24 @@ from browser import (  # tools/, put on sys.path by bench.browser
     chromium_available,
     chromium_executable,
 )
+from northstar.data.access import LOCAL_DEMO_VIEWER
+from northstar.data.workspace.store import Workspace
 
 VIEWPORT = {"width": 1440, "height": 900}
 SAMPLE_EVERY_S = 0.5
 P_BY_URL = 0.25  # a page is opened by its URL (else from the sidebar's navigation)
 P_URL_FILTERS = 0.4  # an opened URL carries filters in its query string
 P_FILTER_CHANGE = 0.4  # after a page has rendered, a filter is changed
+WRITER_STEPS = ("create", "update", "update")  # a writer's round
+WRITE_PAGES = {"create": "health", "update": "forum"}
+# where a writer clicks in a table (px): rows, the selection column, Health & risk's Action cell
+ROW_PX = 36
+SELECT_BOX_PX = 18
+ACTION_CELL_PX = 36 + 200 + 45
+PICK_ROWS = 3  # a writer picks one of the first rows of a table
+CELL_CLICK_TRIES = 5
+CELL_CLICK_TAKES_S = 3.0  # a click on a table cell asks for a rerun within this, or is retried
+REFUSED = "after you opened it"  # the store's "changed by X at T" refusal
 PERIODS = ("Last month", "Last 3 months", "Last 6 months", "Last 12 months", "Year to date")
 DEFAULT_PERIOD = "Last 12 months"
 
@@ -214,10 +236,13 @@ class Visit:
 
     session: int
     page: str
-    kind: str  # "open" or "filter"
-    how: str  # open: "url", "nav"; filter: "period", "segment", "region", "url"
+    kind: str  # "open", "filter" or "action"
+    # open: "url", "nav"; filter: "period", "segment", "region", "url"; action: "create",
+    # "update"
+    how: str
     started_s: float  # since the start of the run
     seconds: float | None = None
+    outcome: str | None = None  # an action: "saved", "updated" or "refused"
     errors: list[str] = field(default_factory=list)
     trace: list[str] = field(default_factory=list)  # the protocol's events, when not rendered
 
@@ -323,6 +348,8 @@ class Plan:
     shots: Path | None = None  # where to save a screenshot of a page that did not render
     context: object | None = None  # one browser context for all sessions (tabs), else one each
     shots_left: int = 10
+    writers: int = 0  # sessions 1..writers record actions
+    saved: int = 0  # actions the writers have seen saved so far
 
 
 class Session:
@@ -343,6 +370,9 @@ class Session:
             self.page.set_default_timeout(self.timeout_s * 1000)
             self.runs = Runs()
             self.runs.attach(self.page)
+            if self.number <= self.plan.writers:
+                await self._write_until(deadline)
+                return self.visits
             fresh = True
             # past the deadline only while some page has not been opened by anyone yet
             while time.monotonic() < deadline or self.unvisited:
@@ -376,13 +406,7 @@ class Session:
         try:
             await self._act(name, kind, how)
         except Exception as error:  # noqa: BLE001  (recorded; the session goes on)
-            # the first line, and the last step of Playwright's call log when there is one
-            lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-            detail = lines[0] + (f" … {lines[-1]}" if len(lines) > 1 else "")
-            visit.errors.append(f"{how} failed: {detail[:400]}")
-            visit.trace = self._trace(events, began)
-            await self._screenshot(visit)
-            return visit
+            return await self._failed(visit, error, events, began)
         try:
             await self.runs.wait_beyond(count, deadline)
             await rendered(self.page, deadline, self.runs)
@@ -398,6 +422,108 @@ class Session:
         if visit.seconds is not None:
             visit.errors += await self._problems(name)
         visit.errors += self.runs.problems
+        return visit
+
+    async def _write_until(self, deadline: float) -> None:
+        step = 0
+        while time.monotonic() < deadline:
+            how = WRITER_STEPS[step % len(WRITER_STEPS)]
+            step += 1
+            if how == "update" and not self.plan.saved:
+                continue  # nothing to change yet
+            await self._timed_write(how)
+
+    async def _timed_write(self, how: str) -> Visit:
+        """A write from opening its page to the page rendered after the save (or refusal)."""
+        name = WRITE_PAGES[how]
+        visit = Visit(self.number, name, "action", how, time.monotonic() - self.started)
+        self.visits.append(visit)
+        self.runs.problems.clear()
+        events = len(self.runs.events)
+        began = time.monotonic()
+        deadline = began + self.timeout_s
+        try:
+            visit.outcome = await (self._create(deadline) if how == "create"
+                                   else self._update(deadline))
+            await rendered(self.page, deadline)
+            visit.seconds = time.monotonic() - began
+        except Exception as error:  # noqa: BLE001  (recorded; the session goes on)
+            return await self._failed(visit, error, events, began)
+        problems = await self._problems(name)
+        # the refusal of a stale save is an error box, and the right answer
+        visit.errors += [problem for problem in problems
+                         if not (visit.outcome == "refused" and REFUSED in problem)]
+        visit.errors += self.runs.problems
+        return visit
+
+    async def _open_for_writing(self, name: str, deadline: float):
+        """Open `name` by its URL; its table (the first on Health & risk, the last, every
+        action, on the forum) centred on the screen, and the table's box."""
+        count = self.runs.finished
+        await self._goto(name, {})
+        await self.runs.wait_beyond(count, deadline)
+        await rendered(self.page, deadline, self.runs)
+        tables = self.page.locator('[data-testid="stDataFrame"]')
+        grid = tables.first if name == "health" else tables.last
+        await grid.evaluate("el => el.scrollIntoView({block: 'center'})")
+        box = await grid.bounding_box()
+        if box is None:
+            raise RuntimeError(f"no table on {name}")
+        return box
+
+    async def _click_cell(self, x: float, y: float, deadline: float) -> None:
+        """Click a table cell until the click takes (the page asks the server for a rerun):
+        a table drawn on a canvas may miss a click while it redraws after a scroll."""
+        for _ in range(CELL_CLICK_TRIES):
+            asked = len(self.runs.events)
+            await self.page.mouse.click(x, y)
+            taken = time.monotonic() + CELL_CLICK_TAKES_S
+            while time.monotonic() < min(taken, deadline):
+                if any(event.startswith("asked: rerun")
+                       for _, event in self.runs.events[asked:]):
+                    return
+                await asyncio.sleep(0.1)
+        raise RuntimeError(f"{CELL_CLICK_TRIES} clicks on the table at ({x:.0f}, {y:.0f}) "
+                           "asked for no rerun")
+
+    async def _create(self, deadline: float) -> str:
+        box = await self._open_for_writing("health", deadline)
+        row = self.rng.randrange(PICK_ROWS)
+        await self._click_cell(box["x"] + ACTION_CELL_PX, box["y"] + ROW_PX * (row + 1.5),
+                               deadline)
+        dialog = self.page.get_by_role("dialog")
+        await dialog.get_by_text("What will be done").wait_for()
+        await dialog.get_by_role("button", name="Save action").click()
+        await self.page.get_by_text("Action saved").first.wait_for()
+        self.plan.saved += 1
+        return "saved"
+
+    async def _update(self, deadline: float) -> str:
+        box = await self._open_for_writing("forum", deadline)
+        row = self.rng.randrange(min(PICK_ROWS, self.plan.saved))
+        await self._click_cell(box["x"] + SELECT_BOX_PX, box["y"] + ROW_PX * (row + 1.5),
+                               deadline)
+        save = self.page.get_by_role("button", name="Save changes")
+        await save.wait_for()
+        status = self.page.locator('[data-testid="stSelectbox"]').filter(has_text="Status").last
+        current = await status.locator("input").input_value()
+        target = "In progress" if current == "Open" else "Open"
+        await status.click()
+        await self.page.get_by_role("option", name=target, exact=True).click()
+        await save.click()
+        updated = self.page.get_by_text("Action updated").first
+        refused = self.page.get_by_text(REFUSED).first
+        await updated.or_(refused).wait_for()
+        return "refused" if await refused.is_visible() else "updated"
+
+    async def _failed(self, visit: Visit, error: Exception, events: int, began: float) -> Visit:
+        """Record what failed: the first line, and the last step of Playwright's call log when
+        there is one, the websocket's events since, and a screenshot."""
+        lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+        detail = lines[0] + (f" … {lines[-1]}" if len(lines) > 1 else "")
+        visit.errors.append(f"{visit.how} failed: {detail[:400]}")
+        visit.trace = self._trace(events, began)
+        await self._screenshot(visit)
         return visit
 
     def _trace(self, start: int, began: float) -> list[str]:
@@ -520,7 +646,7 @@ class Session:
 
 async def _drive(base: str, paths: dict[str, str], values: dict, sessions: int,
                  seconds: float, timeout_s: float, shots: Path | None, sampler: Sampler,
-                 tabs: bool) -> tuple[list[Visit], float]:
+                 tabs: bool, writers: int) -> tuple[list[Visit], float]:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
@@ -536,7 +662,8 @@ async def _drive(base: str, paths: dict[str, str], values: dict, sessions: int,
             started = time.monotonic()
             deadline = started + seconds
             plan = Plan(base, paths, values, started, timeout_s, set(paths), shots,
-                        await browser.new_context(viewport=VIEWPORT) if tabs else None)
+                        await browser.new_context(viewport=VIEWPORT) if tabs else None,
+                        writers=writers)
             runners = [Session(number, browser, plan) for number in range(1, sessions + 1)]
             done = await asyncio.gather(*(runner.run(deadline) for runner in runners),
                                         return_exceptions=True)
@@ -571,27 +698,62 @@ def server_log_errors(path: Path) -> tuple[list[str], list[str]]:
     return errors, disconnects
 
 
+def reconcile(visits: list[Visit], workspace_url: str) -> dict:
+    """What the writers saw against what the workspace holds: every action saved once, every
+    accepted change a version and an audit row."""
+    seen = Counter(v.outcome for v in visits if v.kind == "action" and v.outcome)
+    store = Workspace(workspace_url)
+    try:
+        stored = store.actions(LOCAL_DEMO_VIEWER)
+        audit_rows = store.audit_count()
+    finally:
+        store.dispose()
+    checks = {
+        "saved": seen["saved"], "updated": seen["updated"], "refused": seen["refused"],
+        "stored": len(stored), "versions_after_first": int((stored["version"] - 1).sum()),
+        "audit_rows": audit_rows,
+    }
+    problems = []
+    if checks["stored"] != checks["saved"]:
+        problems.append(f"workspace: {checks['stored']} actions stored, {checks['saved']} seen "
+                        "saved")
+    if checks["versions_after_first"] != checks["updated"]:
+        problems.append(f"workspace: {checks['versions_after_first']} changes in the versions, "
+                        f"{checks['updated']} seen accepted")
+    if audit_rows != checks["saved"] + checks["updated"]:
+        problems.append(f"workspace: {audit_rows} audit rows for {checks['saved']} creates and "
+                        f"{checks['updated']} changes")
+    checks["problems"] = problems
+    return checks
+
+
 def run(db: Path, sessions: int = 20, seconds: float = 120, timeout_s: float = 120,
-        out: Path | None = None, tabs: bool = True) -> dict:
+        out: Path | None = None, tabs: bool = True, writers: int = 0) -> dict:
     """The whole load test; returns the summary (and writes the report to `out`)."""
     if not chromium_available():
         return {"skipped": f"chromium not found at {chromium_executable()}"}
     paths = page_paths(db)
     values = filter_values(db)
     load_before = os.getloadavg()[0]
-    with Server(db) as server:
-        sampler = Sampler(server.process.pid)
-        sampler.start()
-        try:
-            visits, wall = asyncio.run(
-                _drive(server.url, paths, values, sessions, seconds, timeout_s, out, sampler,
-                       tabs))
-        finally:
-            sampler.stop()
-            peak_hwm = server.peak_rss_mb()
+    with tempfile.TemporaryDirectory(prefix="northstar-load-test-") as folder:
+        workspace_url = f"sqlite:///{Path(folder) / 'load-test.workspace.sqlite'}"
+        with Server(db, env={"NORTHSTAR_WORKSPACE": workspace_url}) as server:
+            sampler = Sampler(server.process.pid)
+            sampler.start()
+            try:
+                visits, wall = asyncio.run(
+                    _drive(server.url, paths, values, sessions, seconds, timeout_s, out,
+                           sampler, tabs, writers))
+            finally:
+                sampler.stop()
+                peak_hwm = server.peak_rss_mb()
+        writes = reconcile(visits, workspace_url) if writers else None
     server_errors, disconnects = server_log_errors(Path(server.log.name))
     summary = summarize(visits, list(paths), server_errors)
     summary["disconnects"] = disconnects
+    summary["writers"], summary["writes"] = writers, writes
+    if writes:
+        summary["errors"] += writes["problems"]
     summary.update({
         "started": dt.datetime.now().strftime("%Y%m%d-%H%M%S"), "db": str(db),
         "accounts": values["accounts"], "sessions": sessions, "seconds": seconds,
@@ -621,6 +783,7 @@ def _spread(times: list[float]) -> dict:
 def summarize(visits: list[Visit], pages: list[str], server_errors: list[str]) -> dict:
     opens = [v for v in visits if v.kind == "open" and v.page in pages]
     changes = [v for v in visits if v.kind == "filter"]
+    writes = [v for v in visits if v.kind == "action"]
     errors = [f"{v.page} ({v.kind} {v.how}): {e}" for v in visits for e in v.errors]
     errors += server_errors
     per_page = {}
@@ -644,6 +807,9 @@ def summarize(visits: list[Visit], pages: list[str], server_errors: list[str]) -
         "never_rendered": [name for name, entry in per_page.items() if not entry["rendered"]],
         "open_s": _spread([v.seconds for v in opens if v.seconds is not None]),
         "filter_s": _spread([v.seconds for v in changes if v.seconds is not None]),
+        "write_s": {how: _spread([v.seconds for v in writes
+                                  if v.how == how and v.seconds is not None])
+                    for how in ("create", "update")},
         "pages": per_page,
     }
 
@@ -654,6 +820,25 @@ def _s(value: float | None) -> str:
 
 def _spread_cell(spread: dict) -> str:
     return " / ".join(_s(spread[key]) for key in ("median", "p95", "max"))
+
+
+def _write_rows(summary: dict) -> list[str]:
+    writes = summary.get("writes")
+    if not writes:
+        return []
+    times = summary["write_s"]
+    return [
+        f"| writers (of the sessions) | {summary['writers']} |",
+        f"| actions created: seen saved / stored | {writes['saved']} / {writes['stored']} |",
+        f"| status changes: accepted / refused as stale (\"changed by X at T\") | "
+        f"{writes['updated']} / {writes['refused']} |",
+        f"| accepted changes in the stored versions | {writes['versions_after_first']} |",
+        f"| audit rows (one per create and accepted change) | {writes['audit_rows']} |",
+        f"| create: Health & risk opened → saved → rendered, median / p95 / max s | "
+        f"{_spread_cell(times['create'])} |",
+        f"| change: forum opened → saved → rendered, median / p95 / max s | "
+        f"{_spread_cell(times['update'])} |",
+    ]
 
 
 def render(summary: dict) -> str:
@@ -679,6 +864,7 @@ def render(summary: dict) -> str:
         f"| page open → rendered, median / p95 / max s | {_spread_cell(summary['open_s'])} |",
         f"| filter change → rendered, median / p95 / max s | "
         f"{_spread_cell(summary['filter_s'])} |",
+        *_write_rows(summary),
         f"| peak server memory (RSS of the process tree, every {SAMPLE_EVERY_S} s) | "
         f"{summary['peak_rss_mb']:,.0f} MB |",
         f"| server memory at the end | {summary['end_rss_mb']:,.0f} MB |",
@@ -710,6 +896,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, required=True)
     parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--writers", type=int, default=5,
+                        help="how many of the sessions record actions instead of reading")
     parser.add_argument("--seconds", type=float, default=120)
     parser.add_argument("--timeout", type=float, default=120,
                         help="seconds a page open or filter change may take to render")
@@ -720,8 +908,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.db.is_file():
         parser.error(f"no database at {args.db}")
+    if not 0 <= args.writers < args.sessions:
+        parser.error("--writers must leave at least one session reading")
     summary = run(args.db, args.sessions, args.seconds, args.timeout, args.out,
-                  tabs=not args.contexts)
+                  tabs=not args.contexts, writers=args.writers)
     if "skipped" in summary:
         print(summary["skipped"], file=sys.stderr)
         return 2

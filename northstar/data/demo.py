@@ -60,7 +60,7 @@ CHECKSUM_TABLES = (
 # percent complete; a step not listed counts as DEFAULT_STEP_WEIGHT
 STEP_WEIGHTS = {
     "schema": 0.1, "00_helpers": 0.1, "01_reference": 0.1, "02_accounts": 6, "03_revenue": 8,
-    "04_tickets": 7, "05_engagements": 6, "06_surveys": 7, "07_goals": 2, "exposures": 75,
+    "04_tickets": 7, "05_engagements": 6, "06_surveys": 7, "07_goals": 2, "exposures": 45,
     "08_churn": 10,
     "rollup 00_macros": 0.1, "rollup 01_account_month_snapshots": 20,
     "rollup 02_account_month_signals": 45, "rollup 03_account_health_monthly": 8,

@@ -48,3 +48,32 @@ def test_rollups_record_the_schema_fingerprint(empty_db):
         "select value from dataset_metadata where key = 'schema_fingerprint'"
     ).fetchone()[0]
     assert stored == schema_fingerprint()
+
+
+def test_the_exposures_only_pass_gives_the_full_rollups_exposures(demo_db, tmp_path):
+    """build_exposures (the demo's pass before churn is drawn: snapshots unsorted, signals a
+    view) gives exactly the exposures the full rollups store, and leaves them rebuildable."""
+    import shutil
+
+    import duckdb
+
+    from northstar.data.rollups import EXPOSURES_ONLY, build_exposures, exposure_sql
+
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(demo_db, copy)
+    con = duckdb.connect(str(copy))
+    try:
+        con.execute("create table full_exposures as select * from account_driver_exposures")
+        for name, (old, new) in EXPOSURES_ONLY.items():
+            assert new in exposure_sql(name) and old not in exposure_sql(name)
+        build_exposures(con)
+        rows = con.execute("select count(*) from account_driver_exposures").fetchone()[0]
+        differ = con.execute(
+            "select count(*) from ((select * from account_driver_exposures except all "
+            "select * from full_exposures) union all (select * from full_exposures except all "
+            "select * from account_driver_exposures))").fetchone()[0]
+        views = con.execute("select count(*) from duckdb_views() "
+                            "where view_name = 'account_month_signals'").fetchone()[0]
+    finally:
+        con.close()
+    assert rows > 1000 and differ == 0 and views == 0

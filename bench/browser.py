@@ -148,9 +148,11 @@ def _returning_visitor(browser, url: str, viewport: dict):
     return context
 
 
-def _reference_opens(playwright, viewport: dict, rounds: int = 3) -> dict[str, float]:
-    """Median open → rendered seconds of each reference page, for a returning visitor."""
-    out = {}
+def _reference_opens(playwright, viewport: dict, rounds: int = 3
+                     ) -> tuple[dict[str, float], dict[str, float]]:
+    """Open → rendered seconds of each reference page: the median for a returning visitor, and
+    a first visit (a fresh context, empty cache), measured like the app's pages."""
+    out, first_out = {}, {}
     for name, script in REFERENCE_PAGES.items():
         with tempfile.TemporaryDirectory() as folder:
             (Path(folder) / ".streamlit").mkdir()
@@ -167,10 +169,15 @@ def _reference_opens(playwright, viewport: dict, rounds: int = 3) -> dict[str, f
                         url = f"{server.url}/?round={round_}"
                         opens.append(_loaded_seconds(page, lambda u=url, p=page: p.goto(u)))
                         page.close()
+                    first = browser.new_context(viewport=viewport)
+                    page = first.new_page()
+                    url = f"{server.url}/?first=1"
+                    first_out[name] = _loaded_seconds(page, lambda u=url, p=page: p.goto(u))
+                    first.close()
                 finally:
                     browser.close()
             out[name] = statistics.median(opens)
-    return out
+    return out, first_out
 
 
 def measure(db: Path, paths: dict[str, str], rounds: int = 3) -> dict:
@@ -225,5 +232,6 @@ def measure(db: Path, paths: dict[str, str], rounds: int = 3) -> dict:
             browser.close()
         out["server_peak_rss_mb"] = server.peak_rss_mb()
     with sync_playwright() as playwright:
-        out["reference_open_s"] = _reference_opens(playwright, viewport)
+        out["reference_open_s"], out["reference_first_open_s"] = _reference_opens(
+            playwright, viewport)
     return out

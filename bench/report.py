@@ -10,8 +10,14 @@ import sys
 # targets (medians, uncached, on the machine the benchmark runs on)
 TARGET_PAGE_S = {100_000: 0.150, 1_000_000: 1.0}
 TARGET_BUILD_S = {1_000_000: 120.0}
+TARGET_BUILD_MB = {1_000_000: 4096.0}
 TARGET_SERVER_MB = {1_000_000: 2048.0}
 TARGET_RATIO = {1_000_000: 5.0}
+# browser: a page against the one-chart reference page opened the same way in the same run
+REFERENCE_PAGE = "one Plotly chart"
+TARGET_RETURNING_RATIO = 1.5
+TARGET_FIRST_VISIT_RATIO = 2.0
+TARGET_FILTER_S = 1.0
 
 
 def p95(values: list[float]) -> float:
@@ -35,11 +41,34 @@ def render(report: dict) -> str:
     for size, entry in sizes.items():
         lines += browser_section(size, entry.get("browser"))
     lines += load_section(report.get("load"))
+    lines += server_section(report.get("server"))
     lines += slowest_queries_section(sizes)
     lines += ["", "## Targets", ""]
     for size, entry in sizes.items():
         lines += target_lines(size, entry)
+    lines += load_target_lines(report.get("load"), report.get("server"))
     return "\n".join(lines) + "\n"
+
+
+def load_target_lines(load: dict | None, server: dict | None) -> list[str]:
+    lines = []
+    if load and "skipped" not in load:
+        writes = load.get("writes") or {}
+        clean = not load["errors"] and not load["never_rendered"]
+        lines.append(f"- load test: {len(load['errors'])} errors, "
+                     f"{writes.get('saved', 0)} actions created and {writes.get('updated', 0)} "
+                     f"changes while {load['sessions'] - load.get('writers', 0)} sessions read, "
+                     f"page open p95 {load['open_s']['p95'] or float('nan'):.2f} s, server peak "
+                     f"{load['peak_rss_mb']:,.0f} MB (target: no error, no lost update): "
+                     f"{'met' if clean and writes.get('saved') else 'NOT met'}")
+    if server and "skipped" not in server:
+        size = server["accounts"]
+        target = TARGET_SERVER_MB.get(size)
+        if target:
+            lines.append(f"- {size:,}: server peak {server['peak_rss_mb']:,.0f} MB serving "
+                         f"{server['sessions']} sessions (target ≤ {target:,.0f}): "
+                         f"{'met' if server['peak_rss_mb'] <= target else 'NOT met'}")
+    return lines
 
 
 def page_medians(entry: dict) -> dict[str, float]:
@@ -140,20 +169,38 @@ def browser_section(size: int, browser: dict | None) -> list[str]:
     lines = ["", f"## Browser at {size:,} accounts (headless chromium, median of 3)", ""]
     if "skipped" in browser:
         return [*lines, browser["skipped"]]
-    lines += ["| page | open → rendered s, returning visitor | first visit (empty cache), "
-              "1 round | filter change s |", "|---|---|---|---|"]
+    returning_ref, first_ref = reference_seconds(browser)
+    lines += ["| page | open → rendered s, returning visitor | × one-chart page | first visit "
+              "(empty cache), 1 round | × one-chart page | filter change s |",
+              "|---|---|---|---|---|---|"]
     first_opens = browser.get("first_open_s", {})
     for page, seconds in browser["open_s"].items():
-        first = f"{first_opens[page]:.2f}" if page in first_opens else "–"
-        lines.append(f"| {page} | {seconds:.2f} | {first} | {browser['filter_s'][page]:.2f} |")
+        first = first_opens.get(page)
+        lines.append(f"| {page} | {seconds:.2f} | {_times(seconds, returning_ref)} | "
+                     f"{'–' if first is None else f'{first:.2f}'} | "
+                     f"{_times(first, first_ref)} | {browser['filter_s'][page]:.2f} |")
     lines.append(f"\nServer peak memory: {browser['server_peak_rss_mb']:,.0f} MB. "
                  f"Errors: {'; '.join(browser['errors']) or 'none'}.")
     references = browser.get("reference_open_s")
     if references:
-        lines.append("\nFor scale, reference pages with no Northstar code, opened the same way: "
-                     + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in references.items())
-                     + ".")
+        firsts = browser.get("reference_first_open_s", {})
+        lines += ["", "Reference pages with no Northstar code, opened the same way in the same "
+                  "run:", "", "| reference page | returning visitor s | first visit s |",
+                  "|---|---|---|"]
+        lines += [f"| {name} | {seconds:.2f} | "
+                  f"{f'{firsts[name]:.2f}' if name in firsts else '–'} |"
+                  for name, seconds in references.items()]
     return lines
+
+
+def reference_seconds(browser: dict) -> tuple[float | None, float | None]:
+    """The one-chart reference page's returning-visitor and first-visit seconds."""
+    return (browser.get("reference_open_s", {}).get(REFERENCE_PAGE),
+            browser.get("reference_first_open_s", {}).get(REFERENCE_PAGE))
+
+
+def _times(seconds: float | None, reference: float | None) -> str:
+    return "–" if seconds is None or not reference else f"{seconds / reference:.2f}×"
 
 
 def load_section(load: dict | None) -> list[str]:
@@ -175,7 +222,34 @@ def load_section(load: dict | None) -> list[str]:
         f"{sec(opens['median'])}, p95 {sec(opens['p95'])}; filter change median "
         f"{sec(changes['median'])}; server peak memory {load['peak_rss_mb']:,.0f} MB. "
         f"Details in {load['file']}.")
+    writes = load.get("writes")
+    if writes:
+        create, change = load["write_s"]["create"], load["write_s"]["update"]
+        verdict = "; ".join(writes["problems"]) or "no lost or duplicated write"
+        lines.append(
+            f"\n{load['writers']} of the sessions recorded actions meanwhile: "
+            f"{writes['saved']} actions created ({writes['stored']} stored), "
+            f"{writes['updated']} status changes accepted and {writes['refused']} refused as "
+            f"stale; the stored versions hold {writes['versions_after_first']} changes and the "
+            f"audit {writes['audit_rows']} rows ({verdict}). Create (open Health & "
+            f"risk, click, save, rendered) median {sec(create['median'])}, p95 "
+            f"{sec(create['p95'])}; status change on the forum median {sec(change['median'])}, "
+            f"p95 {sec(change['p95'])}.")
     return lines
+
+
+def server_section(server: dict | None) -> list[str]:
+    if not server:
+        return []
+    lines = ["", f"## The server at {server['accounts']:,} accounts", ""]
+    if "skipped" in server:
+        return [*lines, server["skipped"]]
+    return [*lines,
+            f"{server['sessions']} browser sessions at once for {server['seconds']:.0f} s "
+            f"({server['writers']} recording actions): {server['page_opens']} page opens, "
+            f"{len(server['errors'])} errors; page open median "
+            f"{server['open_s']['median']:.2f} s, p95 {server['open_s']['p95']:.2f} s; server "
+            f"peak memory {server['peak_rss_mb']:,.0f} MB. Details in {server['file']}."]
 
 
 def slowest_queries_section(sizes: dict) -> list[str]:
@@ -215,6 +289,9 @@ def target_lines(size: int, entry: dict) -> list[str]:
         seconds, target = entry["build"]["seconds"], TARGET_BUILD_S[size]
         lines.append(f"- {size:,}: build {seconds:.0f} s (target ≤ {target:.0f}): "
                      f"{'met' if seconds <= target else 'NOT met'}")
+        mb, target_mb = entry["build"]["peak_rss_mb"], TARGET_BUILD_MB[size]
+        lines.append(f"- {size:,}: build peak memory {mb:,.0f} MB (target ≤ {target_mb:,.0f}): "
+                     f"{'met' if mb <= target_mb else 'NOT met'}")
     if size in TARGET_SERVER_MB:
         mb = entry["northstar"]["peak_rss_mb"]
         lines.append(f"- {size:,}: query process peak {mb:,.0f} MB (target ≤ 2,048): "
@@ -228,12 +305,32 @@ def target_lines(size: int, entry: dict) -> list[str]:
                      f"{'met' if worst >= TARGET_RATIO[size] else 'NOT met'}")
     browser = entry.get("browser")
     if browser and "open_s" in browser:
-        worst_open = max(browser["open_s"].values())
-        worst_filter = max(browser["filter_s"].values())
-        worst_first = max((browser.get("first_open_s") or {"": float("nan")}).values())
-        lines.append(f"- {size:,}: slowest page open {worst_open:.2f} s for a returning "
-                     f"visitor, {worst_first:.2f} s on a first visit (target ≤ 2), slowest "
-                     f"filter change {worst_filter:.2f} s (target ≤ 1): returning "
-                     f"{'met' if worst_open <= 2 and worst_filter <= 1 else 'NOT met'}, "
-                     f"first visit {'met' if worst_first <= 2 else 'NOT met'}")
+        lines += browser_target_lines(size, browser)
+    return lines
+
+
+def browser_target_lines(size: int, browser: dict) -> list[str]:
+    returning_ref, first_ref = reference_seconds(browser)
+    if not returning_ref:
+        return [f"- {size:,}: browser: no reference page measured, so no ratio"]
+    lines = []
+    for label, opens, reference, target in (
+        ("returning visitor", browser["open_s"], returning_ref, TARGET_RETURNING_RATIO),
+        ("first visit", browser.get("first_open_s") or {}, first_ref, TARGET_FIRST_VISIT_RATIO),
+    ):
+        if not opens or not reference:
+            continue
+        over = [f"{page} {seconds / reference:.2f}×" for page, seconds in opens.items()
+                if seconds > target * reference]
+        worst = max(opens.values()) / reference
+        lines.append(f"- {size:,}: page open, {label}: slowest {worst:.2f}× the one-chart page "
+                     f"({reference:.2f} s; target ≤ {target}×): "
+                     f"{'met' if not over else 'NOT met'}; {len(opens) - len(over)} of "
+                     f"{len(opens)} pages within" + (f" (over: {', '.join(over)})" if over else ""))
+    slow = [f"{page} {seconds:.2f} s" for page, seconds in browser["filter_s"].items()
+            if not seconds <= TARGET_FILTER_S]
+    worst_filter = max(browser["filter_s"].values())
+    lines.append(f"- {size:,}: slowest filter change {worst_filter:.2f} s (target ≤ "
+                 f"{TARGET_FILTER_S:.0f} s): {'met' if not slow else 'NOT met'}"
+                 + (f" (over: {', '.join(slow)})" if slow else ""))
     return lines

@@ -3,6 +3,8 @@
     python -m bench.run [--sizes 5000 100000 1000000] [--rounds 10] [--pandas-rounds 3]
                         [--data-dir DIR] [--reuse] [--no-browser] [--browser-size 100000]
                         [--no-load] [--load-sessions 20] [--load-seconds 120]
+                        [--load-writers 5] [--server-size 1000000] [--server-sessions 5]
+                        [--server-seconds 60]
 
 Per size: builds the demo database (build time per step and peak memory), then in a fresh
 process runs every page's whole set of queries (bench/pages.py) with three filter
@@ -12,7 +14,9 @@ and reports the median and p95 per page; then, in another process, the pandas ap
 same results. At the browser size it also times each page in headless chromium
 (bench/browser.py). Last, at the browser size, the load test (bench/many_sessions.py):
 `--load-sessions` browser sessions at once against one server for `--load-seconds`, its report
-in bench/results/load_<timestamp>.md. The report (bench/report.py) is printed and written to
+in bench/results/load_<timestamp>.md, `--load-writers` of the sessions recording actions. Then,
+at `--server-size` accounts, a shorter load test for the server's memory at that size
+(bench/results/server_<timestamp>.md). The report (bench/report.py) is printed and written to
 bench/results/<timestamp>.md; nothing is asserted.
 """
 
@@ -58,6 +62,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-load", action="store_true", help="skip the load test")
     parser.add_argument("--load-sessions", type=int, default=20)
     parser.add_argument("--load-seconds", type=float, default=120)
+    parser.add_argument("--load-writers", type=int, default=5,
+                        help="load-test sessions that record actions while the rest read")
+    parser.add_argument("--server-size", type=int, default=1_000_000,
+                        help="size at which the server's memory is measured under a shorter "
+                        "load test (when it is one of --sizes)")
+    parser.add_argument("--server-sessions", type=int, default=5)
+    parser.add_argument("--server-seconds", type=float, default=60)
     args = parser.parse_args(argv)
     args.data_dir.mkdir(parents=True, exist_ok=True)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
@@ -96,9 +107,24 @@ def main(argv: list[str] | None = None) -> int:
         out = RESULTS_DIR / f"load_{stamp}.md"
         log(f"[{args.browser_size:,}] load test: {args.load_sessions} browser sessions at once "
             f"for {args.load_seconds:.0f} s ...")
-        result = many_sessions.run(db, args.load_sessions, args.load_seconds, out=out)
+        result = many_sessions.run(db, args.load_sessions, args.load_seconds, out=out,
+                                   writers=args.load_writers)
         report["load"] = {key: value for key, value in result.items() if key != "report"}
         report["load"]["file"] = out.name
+        text = render(report)
+        (RESULTS_DIR / f"{stamp}.md").write_text(text)
+        (RESULTS_DIR / f"{stamp}.json").write_text(json.dumps(report, indent=1, default=str))
+    if not args.no_load and not args.no_browser and args.server_size in args.sizes:
+        from bench import many_sessions
+
+        db = args.data_dir / f"northstar-{args.server_size}.duckdb"
+        out = RESULTS_DIR / f"server_{stamp}.md"
+        log(f"[{args.server_size:,}] the server's memory: {args.server_sessions} browser "
+            f"sessions for {args.server_seconds:.0f} s ...")
+        result = many_sessions.run(db, args.server_sessions, args.server_seconds,
+                                   timeout_s=300, out=out, writers=1)
+        report["server"] = {key: value for key, value in result.items() if key != "report"}
+        report["server"]["file"] = out.name
         text = render(report)
         (RESULTS_DIR / f"{stamp}.md").write_text(text)
         (RESULTS_DIR / f"{stamp}.json").write_text(json.dumps(report, indent=1, default=str))

@@ -105,9 +105,10 @@ def test_report_shows_both_page_opens_and_the_targets():
 
     browser = {"open_s": {"briefing": 1.4, "programs": 1.9},
                "first_open_s": {"briefing": 3.1, "programs": 4.2},
-               "filter_s": {"briefing": 0.5, "programs": 0.8},
+               "filter_s": {"briefing": 0.5, "programs": 1.2},
                "server_peak_rss_mb": 300.0, "errors": [],
-               "reference_open_s": {"bare Streamlit page": 1.16, "one Plotly chart": 3.02}}
+               "reference_open_s": {"bare Streamlit page": 1.0, "one Plotly chart": 1.25},
+               "reference_first_open_s": {"bare Streamlit page": 1.5, "one Plotly chart": 2.0}}
     northstar = {"pages": {"briefing": {"default": [0.04, 0.05]},
                            "programs": {"default": [0.5, 0.6]}},
                  "tabs": {"programs": {"Advisory board": 0.16, "Kudos": 0.09}},
@@ -116,13 +117,43 @@ def test_report_shows_both_page_opens_and_the_targets():
                    "started": "now"})
     assert ("slowest page median 550 ms (target ≤ 150): NOT met; 1 of 2 pages within "
             "(over: programs 550)") in text
-    assert "| programs | 1.90 | 4.20 | 0.80 |" in text
-    assert ("slowest page open 1.90 s for a returning visitor, 4.20 s on a first visit "
-            "(target ≤ 2), slowest filter change 0.80 s (target ≤ 1): returning met, "
-            "first visit NOT met") in text
+    # 1.9 / 1.25 = 1.52x; 4.2 / 2.0 = 2.10x
+    assert "| programs | 1.90 | 1.52× | 4.20 | 2.10× | 1.20 |" in text
+    assert ("page open, returning visitor: slowest 1.52× the one-chart page (1.25 s; target ≤ "
+            "1.5×): NOT met; 1 of 2 pages within (over: programs 1.52×)") in text
+    assert ("page open, first visit: slowest 2.10× the one-chart page (2.00 s; target ≤ 2.0×): "
+            "NOT met; 1 of 2 pages within (over: programs 2.10×)") in text
+    assert ("slowest filter change 1.20 s (target ≤ 1 s): NOT met (over: programs 1.20 s)"
+            in text)
     assert "| programs | Advisory board | 160 |" in text
     assert "| programs | Kudos | **90** |" in text
     assert ("opening a page on its slowest tab (pages without lazy tabs: the whole set): 1 of 2 "
             "pages within (over: programs 160)") in text
-    assert ("reference pages with no Northstar code, opened the same way: bare Streamlit page "
-            "1.16 s, one Plotly chart 3.02 s.") in text
+    assert "| one Plotly chart | 1.25 | 2.00 |" in text
+
+
+def test_report_targets_for_the_build_the_load_test_and_the_server():
+    from bench.report import render
+
+    northstar = {"pages": {"briefing": {"default": [0.5]}}, "calls": {}, "peak_rss_mb": 900.0}
+    build = {"seconds": 150.0, "peak_rss_mb": 3900.0, "timings": {"exposures": 50.0}}
+    spread = {"median": 2.0, "p95": 6.0, "max": 7.0}
+    load = {"sessions": 20, "writers": 5, "seconds": 120, "accounts": 100_000,
+            "page_opens": 300, "filter_changes": 80, "errors": [], "never_rendered": [],
+            "open_s": spread, "filter_s": spread, "peak_rss_mb": 900.0, "file": "load.md",
+            "write_s": {"create": spread, "update": spread},
+            "writes": {"saved": 12, "stored": 12, "updated": 20, "refused": 3,
+                       "versions_after_first": 20, "audit_rows": 32, "problems": []}}
+    server = {**load, "sessions": 5, "writers": 1, "accounts": 1_000_000, "peak_rss_mb": 2100.0,
+              "file": "server.md"}
+    text = render({"sizes": {1_000_000: {"build": build, "northstar": northstar}},
+                   "started": "now", "load": load, "server": server})
+    assert "- 1,000,000: build 150 s (target ≤ 120): NOT met" in text
+    assert "- 1,000,000: build peak memory 3,900 MB (target ≤ 4,096): met" in text
+    assert ("12 actions created (12 stored), 20 status changes accepted and 3 refused as stale; "
+            "the stored versions hold 20 changes and the audit 32 rows (no lost or duplicated "
+            "write)") in text
+    assert ("- load test: 0 errors, 12 actions created and 20 changes while 15 sessions read, "
+            "page open p95 6.00 s, server peak 900 MB (target: no error, no lost update): met"
+            in text)
+    assert "- 1,000,000: server peak 2,100 MB serving 5 sessions (target ≤ 2,048): NOT met" in text

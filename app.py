@@ -120,8 +120,9 @@ except access.AccessDenied as refusal:
     st.warning(str(refusal), icon=":material/lock:")
 
 if st.context.url:
-    with st.sidebar:
-        st.caption("Link to this view (copy with the button on the right)")
+    # in a popover: the code block's highlighter is loaded only when someone opens it
+    with st.sidebar, st.popover("Link to this view", icon=":material/link:", width="stretch"):
+        st.caption("Copy it with the button on the right; it opens this view as you see it.")
         st.code(
             # the home page lives at "/" (its own path is not an address Streamlit serves)
             presentation.share_url(st.context.url,

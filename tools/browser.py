@@ -126,3 +126,14 @@ def choose_option(page: Page, widget: Locator, option: str | None = None) -> str
     text = target.inner_text()
     target.click()
     return text
+
+
+def share_link(page: Page) -> str:
+    """The address the sidebar's *Link to this view* shows (opening its popover)."""
+    page.locator('[data-testid="stSidebar"]').get_by_role(
+        "button", name="Link to this view").click()
+    code = page.locator('[data-testid="stPopoverBody"] [data-testid="stCode"]')
+    code.wait_for()
+    link = code.inner_text()
+    page.keyboard.press("Escape")
+    return link.strip()

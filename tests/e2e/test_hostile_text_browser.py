@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 import duckdb
 import pytest
 
-from browser import EXCEPTION, wait_for_app_loaded
+from browser import EXCEPTION, share_link, wait_for_app_loaded
 from tests.e2e.conftest import _free_port, serve, streamlit_command
 from tests.planted_text import HOSTILE, HOSTILE_HOST, HOSTILE_MARK, plant_hostile_text
 
@@ -134,6 +134,6 @@ def test_a_drill_from_a_masked_view_opens_masked(hostile_app: str, hostile_db: P
     shown = drill.locator('[data-testid="stMain"]').inner_text()
     assert name.split(" ")[0] not in shown and contact.split(" ")[0] not in shown
     assert drill.get_by_role("switch", name="Mask customer names").is_checked()
-    share = drill.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text()
+    share = share_link(drill)
     assert "mask=true" in share, share
     context.close()

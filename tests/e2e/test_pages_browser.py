@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from browser import EXCEPTION, screenshot_full_page, wait_for_app_loaded
+from browser import EXCEPTION, screenshot_full_page, share_link, wait_for_app_loaded
 from tests.conftest import REPO_ROOT
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ def test_a_shared_url_reproduces_the_view(app_server: str, page: Page) -> None:
     assert "Last 6 months" in main and "Segment: Enterprise" in main
     assert page.get_by_role("tab", name="Closed loop").get_attribute("aria-selected") == "true"
     assert page.get_by_test_id("stNumberInputField").input_value() == "14"
-    link = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text()
+    link = share_link(page)
     assert link.startswith(f"{app_server}/satisfaction?"), link
     for part in ("view=Closed+loop", "target=14", "segment=Enterprise", "period=Last+6+months"):
         assert part in link, (part, link)

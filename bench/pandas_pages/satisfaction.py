@@ -1,4 +1,7 @@
-"""Satisfaction scores in pandas: the period's, the comparison's, monthly and by program."""
+"""Satisfaction scores in pandas: the period's, the comparison's, monthly and by program; the
+answers are the survey answers and the helpdesk's ticket ratings (CSAT 1-5 on a ticket, as their
+own source, dated when the ticket was resolved, else opened), a rating whose ticket a CSAT
+survey answer already covers counted once, as the answer."""
 
 from __future__ import annotations
 
@@ -28,9 +31,23 @@ def _tallies(answers: pd.DataFrame, by: str | None) -> pd.DataFrame:
     return out.reset_index()
 
 
+def answers_with_ticket_ratings(surveys: pd.DataFrame, tickets: pd.DataFrame) -> pd.DataFrame:
+    surveyed = surveys.loc[(surveys["survey_type"] == "CSAT") & surveys["ticket_id"].notna(),
+                           "ticket_id"]
+    rated = tickets.loc[tickets["satisfaction_score"].notna()
+                        & ~tickets["ticket_id"].isin(surveyed)]
+    ratings = pd.DataFrame({
+        "account_id": rated["account_id"], "survey_type": "CSAT", "program": "ticket_rating",
+        "responded_on": rated["resolved_at"].fillna(rated["opened_at"]).dt.normalize(),
+        "score": rated["satisfaction_score"].astype("int64"),
+    })
+    return pd.concat([surveys.drop(columns="ticket_id"), ratings], ignore_index=True)
+
+
 def satisfaction_page(t, context: Context, state: FilterState) -> dict[str, object]:
     window = state.period
-    answers = scope_of(t["accounts"], state).rows(t["survey_responses"])
+    everything = answers_with_ticket_ratings(t["survey_responses"], t["support_tickets"])
+    answers = scope_of(t["accounts"], state).rows(everything)
 
     def between(start: dt.date, end: dt.date) -> pd.DataFrame:
         return answers.loc[(answers["responded_on"] >= ts(start))
@@ -57,7 +74,12 @@ def check_satisfaction(expect: Expect, northstar, ours, end_month: dt.date) -> N
 
 
 PAGES = (
-    Page("satisfaction", base_tables("accounts", "survey_responses"), satisfaction_page,
+    Page("satisfaction", base_tables(
+        "accounts",
+        survey_responses=("account_id", "survey_type", "program", "responded_on", "score",
+                          "ticket_id"),
+        support_tickets=("ticket_id", "account_id", "opened_at", "resolved_at",
+                         "satisfaction_score")), satisfaction_page,
          ("scores:current", "scores:previous", "scores:monthly", "scores:by_program"),
          check_satisfaction),
 )

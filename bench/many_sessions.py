@@ -85,8 +85,8 @@ ROW_PX = 36
 SELECT_BOX_PX = 18
 ACTION_CELL_PX = 36 + 200 + 45
 PICK_ROWS = 3  # a writer picks one of the first rows of a table
-CELL_CLICK_TRIES = 5
-CELL_CLICK_TAKES_S = 3.0  # a click on a table cell asks for a rerun within this, or is retried
+ACTION_TRIES = 3
+ACTION_TAKES_S = 20.0  # a click or a choice asks for a rerun within this, or is tried again
 REFUSED = "after you opened it"  # the store's "changed by X at T" refusal
 PERIODS = ("Last month", "Last 3 months", "Last 6 months", "Last 12 months", "Year to date")
 DEFAULT_PERIOD = "Last 12 months"
@@ -404,7 +404,7 @@ class Session:
         began = time.monotonic()
         deadline = began + self.timeout_s
         try:
-            await self._act(name, kind, how)
+            await self._act(name, kind, how, deadline)
         except Exception as error:  # noqa: BLE001  (recorded; the session goes on)
             return await self._failed(visit, error, events, began)
         try:
@@ -472,19 +472,26 @@ class Session:
         return box
 
     async def _click_cell(self, x: float, y: float, deadline: float) -> None:
-        """Click a table cell until the click takes (the page asks the server for a rerun):
-        a table drawn on a canvas may miss a click while it redraws after a scroll."""
-        for _ in range(CELL_CLICK_TRIES):
+        """Click a table cell (a table drawn on a canvas may miss a click while it redraws
+        after a scroll)."""
+        await self._until_rerun(lambda: self.page.mouse.click(x, y),
+                                f"click the table at ({x:.0f}, {y:.0f})", deadline)
+
+    async def _until_rerun(self, action, what: str, deadline: float) -> None:
+        """Do `action` until it takes, that is until the page asks the server for a rerun:
+        under load a click can land while a widget is redrawn, or a list open too late for
+        its option to be picked, and change nothing. A browser busy with 20 tabs may take many
+        seconds to send what a click changed, so a try is given ACTION_TAKES_S."""
+        for _ in range(ACTION_TRIES):
             asked = len(self.runs.events)
-            await self.page.mouse.click(x, y)
-            taken = time.monotonic() + CELL_CLICK_TAKES_S
-            while time.monotonic() < min(taken, deadline):
+            await action()
+            taken = min(deadline, time.monotonic() + ACTION_TAKES_S)
+            while time.monotonic() < taken:
                 if any(event.startswith("asked: rerun")
                        for _, event in self.runs.events[asked:]):
                     return
                 await asyncio.sleep(0.1)
-        raise RuntimeError(f"{CELL_CLICK_TRIES} clicks on the table at ({x:.0f}, {y:.0f}) "
-                           "asked for no rerun")
+        raise RuntimeError(f"{ACTION_TRIES} tries to {what} asked for no rerun")
 
     async def _create(self, deadline: float) -> str:
         box = await self._open_for_writing("health", deadline)
@@ -568,7 +575,7 @@ class Session:
 
     # --- what a visitor does ---
 
-    async def _act(self, name: str, kind: str, how: str) -> None:
+    async def _act(self, name: str, kind: str, how: str, deadline: float) -> None:
         if kind == "open" and how == "url":
             params = self._random_params() if self.rng.random() < P_URL_FILTERS else {}
             await self._goto(name, params)
@@ -582,17 +589,21 @@ class Session:
             await self._goto(name, params)
         elif how == "period":
             current = (self._current().get("period") or [DEFAULT_PERIOD])[0]
-            await self._choose("Period", self.rng.choice([p for p in PERIODS if p != current]),
-                               selectbox=True)
+            period = self.rng.choice([p for p in PERIODS if p != current])
+            await self._until_rerun(lambda: self._choose("Period", period, selectbox=True),
+                                    f"choose the period {period}", deadline)
         else:
             label = how.capitalize()
             chosen = self._current().get(how, [])
             sidebar = self.page.get_by_test_id("stSidebarUserContent")
             box = sidebar.get_by_test_id("stMultiSelect").filter(has_text=label)
             if chosen:
-                await box.get_by_role("button", name="Clear all").click()
+                await self._until_rerun(box.get_by_role("button", name="Clear all").click,
+                                        f"clear the {label}", deadline)
             else:
-                await self._choose(label, self.rng.choice(self.values[how]))
+                value = self.rng.choice(self.values[how])
+                await self._until_rerun(lambda: self._choose(label, value),
+                                        f"choose the {label} {value}", deadline)
 
     def _current(self) -> dict[str, list[str]]:
         query = urllib.parse.urlsplit(self.page.url).query

@@ -383,6 +383,8 @@ def dataframe(data: pd.DataFrame, title: str | None = None, **kwargs: object) ->
     if presentation.is_on():
         return  # a slide shows no detail table and no export button
     if not isinstance(data, pd.DataFrame):
+        if "key" in kwargs:
+            kwargs["key"] = tables.widget_key(str(kwargs["key"]))
         st.dataframe(data, **kwargs)
         return
     # link columns carry the viewer's masking, presentation and filters into the new tab

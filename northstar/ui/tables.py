@@ -67,7 +67,7 @@ def show(data: pd.DataFrame, **kwargs: object) -> object:
     kwargs.setdefault("placeholder", display.MISSING)
     kwargs.setdefault("hide_index", True)
     if "key" in kwargs:
-        _apply_pending_clear(kwargs["key"])
+        kwargs["key"] = widget_key(str(kwargs["key"]))
     return st.dataframe(shown, **kwargs)
 
 
@@ -143,14 +143,14 @@ def score_breakdown_column_config(table: pd.DataFrame) -> dict[str, object]:
 
 def selected_rows(key: str) -> list[int]:
     """The positions of the rows selected in the table drawn with `key`."""
-    state = st.session_state.get(key) or {}
+    state = st.session_state.get(widget_key(key)) or {}
     return list((state.get("selection") or {}).get("rows") or [])
 
 
 def selected_cell(key: str) -> tuple[int | None, str | None]:
     """(row position, column name) of the cell clicked in the table drawn with `key`; a row
     picked by its checkbox gives (row, None); nothing picked gives (None, None)."""
-    selection = (st.session_state.get(key) or {}).get("selection") or {}
+    selection = (st.session_state.get(widget_key(key)) or {}).get("selection") or {}
     cells = list(selection.get("cells") or [])
     if cells:
         row, column = cells[0]
@@ -159,29 +159,35 @@ def selected_cell(key: str) -> tuple[int | None, str | None]:
     return (int(rows[0]), None) if rows else (None, None)
 
 
-_PENDING_CLEAR = "_tables_clear_selection"
-_NO_SELECTION = {"selection": {"rows": [], "columns": [], "cells": []}}
+_GENERATIONS = "_tables_generations"
+
+
+def widget_key(key: str) -> str:
+    """The widget key the table called `key` is drawn with. Clearing its selection draws a new
+    table under a new key rather than emptying the old one's selection: a browser that gets an
+    emptied selection back can select the table's first cell when focus returns to it (as a
+    dialog closes), which would read as a click on the first row."""
+    generation = (st.session_state.get(_GENERATIONS) or {}).get(key, 0)
+    return f"{key}~{generation}" if generation else key
+
+
+def _next_generation(key: str) -> None:
+    generations = st.session_state.setdefault(_GENERATIONS, {})
+    generations[key] = generations.get(key, 0) + 1
 
 
 def clear_selection_callback(key: str):
     """A widget callback (e.g. a dialog's on_dismiss) that clears the table's selection."""
 
     def _clear() -> None:
-        st.session_state[key] = _NO_SELECTION
+        _next_generation(key)
 
     return _clear
 
 
 def clear_selection_on_next_run(key: str) -> None:
     """Clear the table's selection before it is drawn again (from code after it was drawn)."""
-    st.session_state.setdefault(_PENDING_CLEAR, set()).add(key)
-
-
-def _apply_pending_clear(key: object) -> None:
-    pending = st.session_state.get(_PENDING_CLEAR) or set()
-    if key in pending:
-        pending.discard(key)
-        st.session_state[key] = _NO_SELECTION
+    _next_generation(key)
 
 
 def select_theme_from_table(summary: pd.DataFrame):

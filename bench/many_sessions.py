@@ -454,6 +454,8 @@ class Session:
         visit.errors += [problem for problem in problems
                          if not (visit.outcome == "refused" and REFUSED in problem)]
         visit.errors += self.runs.problems
+        if visit.errors:
+            visit.trace = self._trace(events, began)
         return visit
 
     async def _open_for_writing(self, name: str, deadline: float):

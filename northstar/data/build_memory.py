@@ -8,6 +8,7 @@ build and load on the machine; `--memory-limit` overrides it for one run.
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 from pathlib import Path
@@ -25,6 +26,14 @@ MEMORY_ENV = "NORTHSTAR_BUILD_MEMORY"
 def build_memory_limit(requested: str | None = None) -> str:
     """The memory limit a build uses: the one asked for, else the environment's, else 3 GB."""
     return requested or os.environ.get(MEMORY_ENV) or DEFAULT_BUILD_MEMORY
+
+
+def add_memory_limit_argument(parser: argparse.ArgumentParser, spills_beside: str) -> None:
+    """The `--memory-limit` option of a command that builds a database."""
+    parser.add_argument("--memory-limit", default=None,
+                        help=f"most memory DuckDB may hold, e.g. 2GB (default ${MEMORY_ENV} or "
+                             f"{DEFAULT_BUILD_MEMORY}); the rest spills to disk beside "
+                             f"{spills_beside}")
 
 
 def spill_directory(db_path: Path) -> Path:

@@ -24,8 +24,7 @@ import duckdb
 
 from northstar.data import job_progress, write_lock
 from northstar.data.build_memory import (
-    DEFAULT_BUILD_MEMORY,
-    MEMORY_ENV,
+    add_memory_limit_argument,
     connect_for_build,
     remove_spill,
 )
@@ -238,9 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--as-of", type=dt.date.fromisoformat, default=DEFAULT_AS_OF,
                         help="last day of the data, YYYY-MM-DD (default %(default)s)")
     parser.add_argument("--threads", type=int, default=None, help="DuckDB threads (default: all)")
-    parser.add_argument("--memory-limit", default=None,
-                        help=f"most memory DuckDB may hold, e.g. 2GB (default ${MEMORY_ENV} or "
-                             f"{DEFAULT_BUILD_MEMORY}); the rest spills to disk beside --db")
+    add_memory_limit_argument(parser, "--db")
     parser.add_argument("--checksum", action="store_true", help="print the data checksum")
     parser.add_argument("--wait", action="store_true",
                         help="wait for a build or load already writing DB instead of stopping")

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from northstar.data import job_progress, write_lock
-from northstar.data.build_memory import DEFAULT_BUILD_MEMORY, MEMORY_ENV
+from northstar.data.build_memory import add_memory_limit_argument
 from northstar.data.datasets import DATASETS, DATASETS_BY_NAME
 from northstar.data.importer.draft import draft_mapping
 from northstar.data.importer.mapping import (
@@ -143,10 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dry-run", action="store_true",
                         help="read, map and check everything and print the summary, without "
                              "writing the database (refused rows go to <db>.dry-run.rejects.csv)")
-    parser.add_argument("--memory-limit", default=None,
-                        help=f"most memory DuckDB may hold, e.g. 2GB (default ${MEMORY_ENV} or "
-                             f"{DEFAULT_BUILD_MEMORY}); the rest spills to disk beside the "
-                             "database")
+    add_memory_limit_argument(parser, "the database")
     parser.add_argument("--wait", action="store_true",
                         help="wait for a build or load already writing the database instead of "
                              "stopping with exit status 2")

@@ -43,6 +43,27 @@ def worker(*args: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def write_report(report: dict, stamp: str) -> str:
+    """Write the report so far (bench/results/<stamp>.md, and .json); return its text."""
+    text = render(report)
+    (RESULTS_DIR / f"{stamp}.md").write_text(text)
+    (RESULTS_DIR / f"{stamp}.json").write_text(json.dumps(report, indent=1, default=str))
+    return text
+
+
+def load_test(data_dir: Path, size: int, name: str, sessions: int, seconds: float,
+              writers: int, timeout_s: float = 120) -> dict:
+    """bench/many_sessions.py against the demo database of `size`, its report written to
+    bench/results/`name`; its summary for the benchmark's report."""
+    from bench import many_sessions
+
+    out = RESULTS_DIR / name
+    result = many_sessions.run(data_dir / f"northstar-{size}.duckdb", sessions, seconds,
+                               timeout_s=timeout_s, out=out, writers=writers)
+    return {**{key: value for key, value in result.items() if key != "report"},
+            "file": out.name}
+
+
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -97,37 +118,21 @@ def main(argv: list[str] | None = None) -> int:
             log(f"[{size:,}] browser timing in headless chromium ...")
             entry["browser"] = browser.measure(db, many_sessions.page_paths(db))
         report["sizes"][size] = entry
-        text = render(report)
-        (RESULTS_DIR / f"{stamp}.md").write_text(text)
-        (RESULTS_DIR / f"{stamp}.json").write_text(json.dumps(report, indent=1, default=str))
-    if not args.no_load and not args.no_browser and args.browser_size in args.sizes:
-        from bench import many_sessions
-
-        db = args.data_dir / f"northstar-{args.browser_size}.duckdb"
-        out = RESULTS_DIR / f"load_{stamp}.md"
+        text = write_report(report, stamp)
+    load_tests = not args.no_load and not args.no_browser
+    if load_tests and args.browser_size in args.sizes:
         log(f"[{args.browser_size:,}] load test: {args.load_sessions} browser sessions at once "
             f"for {args.load_seconds:.0f} s ...")
-        result = many_sessions.run(db, args.load_sessions, args.load_seconds, out=out,
-                                   writers=args.load_writers)
-        report["load"] = {key: value for key, value in result.items() if key != "report"}
-        report["load"]["file"] = out.name
-        text = render(report)
-        (RESULTS_DIR / f"{stamp}.md").write_text(text)
-        (RESULTS_DIR / f"{stamp}.json").write_text(json.dumps(report, indent=1, default=str))
-    if not args.no_load and not args.no_browser and args.server_size in args.sizes:
-        from bench import many_sessions
-
-        db = args.data_dir / f"northstar-{args.server_size}.duckdb"
-        out = RESULTS_DIR / f"server_{stamp}.md"
+        report["load"] = load_test(args.data_dir, args.browser_size, f"load_{stamp}.md",
+                                   args.load_sessions, args.load_seconds, args.load_writers)
+        text = write_report(report, stamp)
+    if load_tests and args.server_size in args.sizes:
         log(f"[{args.server_size:,}] the server's memory: {args.server_sessions} browser "
             f"sessions for {args.server_seconds:.0f} s ...")
-        result = many_sessions.run(db, args.server_sessions, args.server_seconds,
-                                   timeout_s=300, out=out, writers=1)
-        report["server"] = {key: value for key, value in result.items() if key != "report"}
-        report["server"]["file"] = out.name
-        text = render(report)
-        (RESULTS_DIR / f"{stamp}.md").write_text(text)
-        (RESULTS_DIR / f"{stamp}.json").write_text(json.dumps(report, indent=1, default=str))
+        report["server"] = load_test(args.data_dir, args.server_size, f"server_{stamp}.md",
+                                     args.server_sessions, args.server_seconds, writers=1,
+                                     timeout_s=300)
+        text = write_report(report, stamp)
     print(text)
     log(f"written to {RESULTS_DIR / (stamp + '.md')}")
     return 0

@@ -43,6 +43,9 @@ class Call:
     query: str
     params: Params = field(default_factory=dict)
     tab: str = ""  # the lazy tab it runs in; empty: run whichever tab is open
+    # calls next to each other with the same batch run at once, as the page's
+    # queries.run_queries does; empty: on its own
+    batch: str = ""
 
     def resolve(self, results: dict[str, pd.DataFrame]) -> dict[str, Any]:
         return self.params(results) if callable(self.params) else dict(self.params)
@@ -174,11 +177,12 @@ def programs_calls(context: Context, state: periods.FilterState) -> list[Call]:
     period = programs.period_params(window, context.as_of)
     as_of = context.as_of
     calls = [
-        Call("cab:comparison", "program_cab_comparison", {**scope, **period}),
-        Call("cab:sessions", "program_cab_sessions", {**scope, "grain": "quarter", "as_of": as_of}),
-        Call("cab:monthly", "program_cab_sessions", {**scope, "grain": "month", "as_of": as_of}),
+        Call("cab:comparison", "program_cab_comparison", {**scope, **period}, batch="cab"),
+        Call("cab:monthly", "program_cab_sessions", {**scope, "grain": "month", "as_of": as_of},
+             batch="cab"),
         Call("cab:members", "program_cab_members",
-             {**scope, "as_of": as_of, "limit": programs.LIST_LIMIT}),
+             {**scope, "as_of": as_of, "limit": programs.LIST_LIMIT}, batch="cab"),
+        Call("cab:sessions", "program_cab_sessions", {**scope, "grain": "quarter", "as_of": as_of}),
         Call("exec:months", "revenue_months"),
     ]
     points = programs.coverage_points(context.last_month, context.first_month)
@@ -186,34 +190,36 @@ def programs_calls(context: Context, state: periods.FilterState) -> list[Call]:
     calls += [
         Call("exec:coverage", "program_exec_coverage", {
             **scope, "end_months": sorted({*points, context.last_month, outcome_month}),
-            "top_n": programs.DEFAULT_TOP_N, "as_of": as_of}),
+            "top_n": programs.DEFAULT_TOP_N, "as_of": as_of}, batch="exec"),
         Call("exec:unmet", "program_exec_unmet", {
             **scope, "top_n": programs.DEFAULT_TOP_N, "as_of": as_of,
-            "limit": programs.LIST_LIMIT}),
+            "limit": programs.LIST_LIMIT}, batch="exec"),
     ]
     for name, program in (("onboarding", settings.ONBOARDING),
                           ("services", settings.PROFESSIONAL_SERVICES)):
         params = {**scope, **period, **program.query_params(), "as_of": as_of}
-        calls.append(Call(f"{name}:total", "program_survey_results", {**params, "grain": "total"}))
-        if program is settings.PROFESSIONAL_SERVICES:
-            calls.append(
-                Call(f"{name}:topic", "program_survey_results", {**params, "grain": "topic"}))
         calls += [
+            Call(f"{name}:total", "program_survey_results", {**params, "grain": "total"},
+                 batch=name),
             Call(f"{name}:trend", "program_survey_results",
-                 {**params, "start_date": programs.HISTORY_START, "grain": "quarter"}),
+                 {**params, "start_date": programs.HISTORY_START, "grain": "quarter"}, batch=name),
             Call(f"{name}:low", "program_survey_low_scores",
-                 {**params, "limit": programs.LIST_LIMIT}),
+                 {**params, "limit": programs.LIST_LIMIT}, batch=name),
         ]
+        if program is settings.PROFESSIONAL_SERVICES:
+            calls.append(Call(f"{name}:topic", "program_survey_results",
+                              {**params, "grain": "topic"}, batch=name))
     ticket_params = {**scope, **period, "as_of": as_of}
     kudos_params = {**scope, **period, "limit": programs.LIST_LIMIT}
     calls += [
-        Call("support:categories", "program_ticket_categories", ticket_params),
-        Call("support:ageing", "program_ticket_ageing", ticket_params),
+        Call("support:categories", "program_ticket_categories", ticket_params, batch="support"),
+        Call("support:ageing", "program_ticket_ageing", ticket_params, batch="support"),
         Call("support:followups", "program_ticket_followups",
-             {**ticket_params, "limit": programs.LIST_LIMIT}),
-        Call("kudos:quarters", "program_kudos_quarters", {**scope, "as_of": as_of}),
-        Call("kudos:employees", "program_kudos_employees", kudos_params),
-        Call("kudos:recent", "program_kudos_recent", kudos_params),
+             {**ticket_params, "limit": programs.LIST_LIMIT}, batch="support"),
+        Call("kudos:quarters", "program_kudos_quarters", {**scope, "as_of": as_of},
+             batch="kudos"),
+        Call("kudos:employees", "program_kudos_employees", kudos_params, batch="kudos"),
+        Call("kudos:recent", "program_kudos_recent", kudos_params, batch="kudos"),
     ]
     return _app(_in_tabs(calls, dict(zip(
         ("cab", "exec", "onboarding", "services", "support", "kudos"), registry.tabs("programs"),
@@ -380,6 +386,17 @@ PAGES: dict[str, Callable[[Context, periods.FilterState], list[Call]]] = {
 # can be given to (the New action dialog, the action lists): small reads, timed with the page
 ACTION_PAGES = frozenset({"health", "account", "satisfaction", "programs", "alignment",
                           "scorecard", "invest", "forum"})
+
+
+def batches(calls: list[Call]) -> list[list[Call]]:
+    """The calls in the order they run: each group runs at once (a batch) or alone."""
+    groups: list[list[Call]] = []
+    for call in calls:
+        if call.batch and groups and groups[-1][0].batch == call.batch:
+            groups[-1].append(call)
+        else:
+            groups.append([call])
+    return groups
 
 
 def page_calls(page: str, context: Context, filter_set: tuple) -> list[Call]:

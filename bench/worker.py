@@ -10,6 +10,7 @@ Prints one JSON object on stdout.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import statistics
@@ -68,12 +69,38 @@ def _quiet_streamlit() -> None:
             logging.getLogger(name).setLevel(logging.ERROR)
 
 
+def run_calls(calls: list, db: Path) -> tuple[dict, dict[str, float], dict[str, float]]:
+    """Run a page's calls as the page does (a batch at once, the rest one by one): the results
+    by call key, each call's own seconds, and the seconds spent per tab ("" = every tab)."""
+    from bench.pages import batches
+    from northstar.data import named_queries as ns_db
+
+    results: dict = {}
+    call_seconds: dict[str, float] = {}
+    tab_seconds: dict[str, float] = {}
+
+    def timed(call, params: dict):
+        started = time.perf_counter()
+        frame = ns_db.execute(call.query, params, db)
+        call_seconds[call.key] = time.perf_counter() - started
+        return frame
+
+    for group in batches(calls):
+        started = time.perf_counter()
+        frames = ns_db.run_concurrently(
+            [functools.partial(timed, call, call.resolve(results)) for call in group])
+        took = time.perf_counter() - started
+        results.update({call.key: frame for call, frame in zip(group, frames, strict=True)})
+        # a batch's calls are in one tab (bench/pages.py keeps them so)
+        tab_seconds[group[0].tab] = tab_seconds.get(group[0].tab, 0.0) + took
+    return results, call_seconds, tab_seconds
+
+
 def run_northstar(db: Path, rounds: int, keep_results: bool = False) -> dict:
     """Every page's calls through northstar.data.named_queries.execute (uncached), `rounds`
-    times each filter set."""
+    times each filter set, batches at once as the pages run them."""
     _quiet_streamlit()
     from bench.pages import FILTER_SETS, PAGES, page_calls
-    from northstar.data import named_queries as ns_db
 
     context = context_for(db)
     out: dict = {"pages": {}, "calls": {}, "tabs": {}}
@@ -81,9 +108,7 @@ def run_northstar(db: Path, rounds: int, keep_results: bool = False) -> dict:
     # one warm-up pass: opens the connection and reads the files, as a running server has
     for page in PAGES:
         for filter_set in FILTER_SETS:
-            previous: dict = {}
-            for call in page_calls(page, context, filter_set):
-                previous[call.key] = ns_db.execute(call.query, call.resolve(previous), db)
+            run_calls(page_calls(page, context, filter_set), db)
     for page in PAGES:
         page_times: dict[str, list[float]] = {}
         call_times: dict[str, list[float]] = {}
@@ -93,16 +118,11 @@ def run_northstar(db: Path, rounds: int, keep_results: bool = False) -> dict:
             calls = page_calls(page, context, filter_set)
             samples = []
             for _ in range(rounds):
-                previous = {}
-                spent: dict[str, float] = {}
                 started = time.perf_counter()
-                for call in calls:
-                    call_started = time.perf_counter()
-                    previous[call.key] = ns_db.execute(call.query, call.resolve(previous), db)
-                    took = time.perf_counter() - call_started
-                    call_times.setdefault(f"{filter_set[0]}|{call.key}", []).append(took)
-                    spent[call.tab] = spent.get(call.tab, 0.0) + took
+                previous, call_seconds, spent = run_calls(calls, db)
                 samples.append(time.perf_counter() - started)
+                for key, took in call_seconds.items():
+                    call_times.setdefault(f"{filter_set[0]}|{key}", []).append(took)
                 for tab in (tab for tab in spent if tab):
                     tab_times.setdefault(tab, []).append(spent.get("", 0.0) + spent[tab])
             page_times[filter_set[0]] = samples

@@ -53,7 +53,17 @@ def pct_text(value: float | None) -> str:
 def survey_tab(program: settings.SurveyProgram, rate_label: str, intro: str) -> None:
     """The shared layout of the onboarding and professional-services survey tabs."""
     params = {**scope, **period, **program.query_params(), "as_of": as_of}
-    total = queries.run_query("program_survey_results", **params, grain="total")
+    # topics are the engagements' notes: free text, so not broken down while masking is on
+    topics_hidden = program is settings.PROFESSIONAL_SERVICES and masking.session_masked()
+    by_topic_shown = program is settings.PROFESSIONAL_SERVICES and not topics_hidden
+    total, trend, low, *topic = queries.run_queries(
+        queries.request("program_survey_results", **params, grain="total"),
+        queries.request("program_survey_results",
+                        **{**params, "start_date": programs.HISTORY_START}, grain="quarter"),
+        queries.request("program_survey_low_scores", **params, limit=programs.LIST_LIMIT),
+        *([queries.request("program_survey_results", **params, grain="topic")]
+          if by_topic_shown else []),
+    )
     due_label = f"{program.engagement_label.capitalize()}s due"
     st.caption(intro)
     if total.empty or int(total["engagements_due"].iloc[0]) == 0:
@@ -92,13 +102,7 @@ def survey_tab(program: settings.SurveyProgram, rate_label: str, intro: str) -> 
             "window is still open: they are not counted yet."
         )
 
-    # topics are the engagements' notes: free text, so not broken down while masking is on
-    topics_hidden = program is settings.PROFESSIONAL_SERVICES and masking.session_masked()
-    by_topic = (
-        queries.run_query("program_survey_results", **params, grain="topic")
-        if program is settings.PROFESSIONAL_SERVICES and not topics_hidden
-        else None
-    )
+    by_topic = topic[0] if topic else None
     left, right = st.columns(2)
     with left:
         if by_topic is None:
@@ -130,11 +134,6 @@ def survey_tab(program: settings.SurveyProgram, rate_label: str, intro: str) -> 
                         ],
                     )
                 )
-    trend = queries.run_query(
-        "program_survey_results",
-        **{**params, "start_date": programs.HISTORY_START},
-        grain="quarter",
-    )
     with right:
         long = programs.survey_trend_long(trend, rate_label, as_of)
         if long.empty:
@@ -159,7 +158,6 @@ def survey_tab(program: settings.SurveyProgram, rate_label: str, intro: str) -> 
 
     presentation.end_of_slide()
     st.subheader("Low scores (1–2) in the period")
-    low = queries.run_query("program_survey_low_scores", **params, limit=programs.LIST_LIMIT)
     if low.empty:
         st.info("No answer of 1 or 2 in this period.", icon=":material/sentiment_satisfied:")
     else:
@@ -182,7 +180,12 @@ board_tab, executive_tab, onboarding_tab, services_tab, support_tab, kudos_tab =
 
 with board_tab:
     if board_tab.open and data_needs.has_data("programs", "Advisory board"):
-        comparison = queries.run_query("program_cab_comparison", **scope, **period)
+        comparison, monthly, members = queries.run_queries(
+            queries.request("program_cab_comparison", **scope, **period),
+            queries.request("program_cab_sessions", **scope, grain="month", as_of=as_of),
+            queries.request("program_cab_members", **scope, as_of=as_of,
+                            limit=programs.LIST_LIMIT),
+        )
         groups = programs.comparison_groups(comparison)
         cab, comparable = groups[1], groups[2]
         st.subheader("Do advisory board accounts stay and grow more?")
@@ -243,7 +246,6 @@ with board_tab:
             required=True,
         )
         sessions = queries.run_query("program_cab_sessions", **scope, grain=grain, as_of=as_of)
-        monthly = queries.run_query("program_cab_sessions", **scope, grain="month", as_of=as_of)
         if sessions.empty:
             st.info("No advisory board session has been recorded for these filters.")
         else:
@@ -286,9 +288,6 @@ with board_tab:
                 charts.show(attendance.update_yaxes(range=[0, 105]))
 
         st.subheader("Members")
-        members = queries.run_query(
-            "program_cab_members", **scope, as_of=as_of, limit=programs.LIST_LIMIT
-        )
         if members.empty:
             st.info("No current advisory board member matches these filters.")
         else:
@@ -318,12 +317,18 @@ with executive_tab:
         first_month = months["month"].iloc[0].date() if len(months) else metadata.last_month
         points = programs.coverage_points(metadata.last_month, first_month)
         outcome_month = add_months(metadata.last_month, -12)
-        coverage = queries.run_query(
-            "program_exec_coverage",
-            **scope,
-            end_months=sorted({*points, metadata.last_month, outcome_month}),
-            top_n=top_n,
-            as_of=as_of,
+        coverage, unmet = queries.run_queries(
+            queries.request(
+                "program_exec_coverage",
+                **scope,
+                end_months=sorted({*points, metadata.last_month, outcome_month}),
+                top_n=top_n,
+                as_of=as_of,
+            ),
+            queries.request(
+                "program_exec_unmet", **scope, top_n=top_n, as_of=as_of,
+                limit=programs.LIST_LIMIT,
+            ),
         )
         trend = programs.coverage_trend(coverage)
         current = trend.loc[pd.to_datetime(trend["snapshot_month"]).dt.date == metadata.last_month]
@@ -424,13 +429,6 @@ with executive_tab:
 
             presentation.end_of_slide()
             st.subheader("Top accounts not met in the last 12 months")
-            unmet = queries.run_query(
-                "program_exec_unmet",
-                **scope,
-                top_n=top_n,
-                as_of=as_of,
-                limit=programs.LIST_LIMIT,
-            )
             if unmet.empty:
                 st.success(
                     f"Every top-{top_n} account met an executive in the last 12 months.",
@@ -466,7 +464,12 @@ with services_tab:
 with support_tab:
     if support_tab.open and data_needs.has_data("programs", "Support review"):
         ticket_params = {**scope, **period, "as_of": as_of}
-        categories = queries.run_query("program_ticket_categories", **ticket_params)
+        categories, ageing, followups = queries.run_queries(
+            queries.request("program_ticket_categories", **ticket_params),
+            queries.request("program_ticket_ageing", **ticket_params),
+            queries.request("program_ticket_followups", **ticket_params,
+                            limit=programs.LIST_LIMIT),
+        )
         st.subheader("Why tickets arrive")
         if categories.empty:
             st.info("No ticket was opened in this period for these filters.")
@@ -508,7 +511,6 @@ with support_tab:
 
         presentation.end_of_slide()
         st.subheader("Open tickets by age")
-        ageing = queries.run_query("program_ticket_ageing", **ticket_params)
         open_total = int(ageing["open_tickets"].sum())
         if open_total == 0:
             st.info(f"No ticket was open at the end of {as_of:%-d %b %Y}.")
@@ -538,9 +540,6 @@ with support_tab:
             )
 
         st.subheader("Tickets needing follow-up")
-        followups = queries.run_query(
-            "program_ticket_followups", **ticket_params, limit=programs.LIST_LIMIT
-        )
         counts = programs.follow_up_counts(followups)
         columns = st.columns(len(programs.FOLLOW_UP_COUNTS))
         for column, (name, label) in zip(columns, programs.FOLLOW_UP_COUNTS.items(), strict=True):
@@ -577,7 +576,12 @@ with support_tab:
 
 with kudos_tab:
     if kudos_tab.open and data_needs.has_data("programs", "Kudos"):
-        quarters = queries.run_query("program_kudos_quarters", **scope, as_of=as_of)
+        kudos_params = {**scope, **period, "limit": programs.LIST_LIMIT}
+        quarters, employees, recent = queries.run_queries(
+            queries.request("program_kudos_quarters", **scope, as_of=as_of),
+            queries.request("program_kudos_employees", **kudos_params),
+            queries.request("program_kudos_recent", **kudos_params),
+        )
         if quarters.empty:
             st.info("No kudos have been recorded for these filters.", icon=":material/favorite:")
         else:
@@ -591,8 +595,6 @@ with kudos_tab:
                     title="Kudos from customers by department, by quarter",
                 )
             )
-        kudos_params = {**scope, **period, "limit": programs.LIST_LIMIT}
-        employees = queries.run_query("program_kudos_employees", **kudos_params)
         st.subheader(f"Most praised employees · {window.label}")
         if employees.empty:
             st.info("No kudos in this period.")
@@ -618,6 +620,5 @@ with kudos_tab:
                 show_table(programs.kudos_employee_table(employees), height=440)
             presentation.end_of_slide()
             st.subheader("Recent kudos")
-            recent = queries.run_query("program_kudos_recent", **kudos_params)
             st.caption(f"The newest {len(recent):,} kudos in the period, as customers wrote them.")
             show_table(programs.kudos_recent_table(recent))

@@ -1,21 +1,25 @@
 """The query runner pages use: named queries for the current viewer, checked, masked, cached.
 
-Pages call `run_query("name", **params)`. Before anything runs or is served from cache, the
-viewer's role is checked against the scope the query's file declares; for a viewer who sees
-masked data the declared sensitive columns are masked and the declared `-- when masked:`
-parameters are forced. Results are cached by query name, parameters, data version (the
-database file's identity, a Parquet folder's files, or a time bucket for remote sources) and
-the viewer's scope, so a reloaded database is never served stale and nothing is shared between
-viewers who may see different data.
+Pages call `run_query("name", **params)`, or `run_queries(request(...), request(...))` for
+queries that do not depend on each other, which run at once. Before anything runs or is served
+from cache, the viewer's role is checked against the scope the query's file declares; for a
+viewer who sees masked data the declared sensitive columns are masked and the declared
+`-- when masked:` parameters are forced. Results are cached by query name, parameters, data
+version (the database file's identity, a Parquet folder's files, or a time bucket for remote
+sources) and the viewer's scope, so a reloaded database is never served stale and nothing is
+shared between viewers who may see different data.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from northstar.data import access
 from northstar.data.named_queries import (
@@ -25,13 +29,14 @@ from northstar.data.named_queries import (
     execute,
     load_query,
     normalise,
+    run_concurrently,
     source_key,
 )
 from northstar.data.source import DataSource, current_source, source_version
 from northstar.ui import masking, sign_in
 
 __all__ = ["DatabaseMissingError", "QueryError", "dataset_metadata", "filter_options",
-           "run_query"]
+           "request", "run_queries", "run_query"]
 
 
 @st.cache_data(show_spinner=False, max_entries=512, ttl=dt.timedelta(hours=12))
@@ -50,13 +55,8 @@ def _cached(
     return masking.mask_frame(frame, load_query(name).sensitive, name) if masked else frame
 
 
-def run_query(name: str, **params: Any) -> pd.DataFrame:
-    """Run a named query for the current viewer; cached by name, parameters, data version and
-    viewer scope. Raises `AccessDenied` when the viewer's role may not see the query's data.
-
-    Parameters the query does not use are ignored, so pages can pass the global filters
-    to every query.
-    """
+def _cached_call(name: str, params: dict[str, Any]) -> partial[pd.DataFrame]:
+    """The cached call for one query and the current viewer, after the access check."""
     query = load_query(name)
     used = {key: normalise(value) for key, value in params.items() if key in query.parameters}
     viewer = sign_in.current_viewer()
@@ -65,10 +65,42 @@ def run_query(name: str, **params: Any) -> pd.DataFrame:
     if masked:
         used.update(query.when_masked)
     source = current_source()
-    return _cached(
-        name, tuple(sorted(used.items())), source_key(source), source_version(source),
+    return partial(
+        _cached, name, tuple(sorted(used.items())), source_key(source), source_version(source),
         viewer.cache_scope, masked, source,
     )
+
+
+def run_query(name: str, **params: Any) -> pd.DataFrame:
+    """Run a named query for the current viewer; cached by name, parameters, data version and
+    viewer scope. Raises `AccessDenied` when the viewer's role may not see the query's data.
+
+    Parameters the query does not use are ignored, so pages can pass the global filters
+    to every query.
+    """
+    return _cached_call(name, params)()
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """One named query and its parameters, for run_queries."""
+
+    name: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def request(name: str, **params: Any) -> QueryRequest:
+    return QueryRequest(name, params)
+
+
+def run_queries(*requests: QueryRequest) -> list[pd.DataFrame]:
+    """Run independent named queries at once (named_queries.QUERY_WORKERS at a time); their
+    results in the requests' order, each checked, masked and cached as run_query does. Every
+    access check runs before any query does."""
+    calls = [_cached_call(item.name, item.params) for item in requests]
+    context = get_script_run_ctx()
+    # the worker threads belong to this viewer's script run, so the cache's messages reach it
+    return run_concurrently(calls, initializer=partial(add_script_run_ctx, None, context))
 
 
 def dataset_metadata() -> DatasetMetadata:

@@ -49,7 +49,7 @@ def test_every_query_a_page_runs_is_benchmarked(page):
         path = REPO_ROOT / "northstar" / package / f"{module.split(' as ')[0]}.py"
         if path.is_file() and module != "queries":
             source += path.read_text()
-    named = set(re.findall(r"run_query\(\s*\"([a-z0-9_]+)\"", source))
+    named = set(re.findall(r"(?:run_query|request)\(\s*\"([a-z0-9_]+)\"", source))
     benchmarked = {call.query for call in page_calls(page, CONTEXT, FILTER_SETS[0])}
     assert named - benchmarked == set()
 
@@ -64,6 +64,25 @@ def test_calls_name_the_lazy_tab_they_run_in(page):
         assert tabs == set()
         return
     assert tabs and tabs <= set(pages.tabs(page)), (tabs, pages.tabs(page))
+
+
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_queries_a_page_runs_at_once_are_one_batch_of_its_benchmark(page):
+    # each queries.run_queries(...) in the page script is one batch in bench/pages.py, so the
+    # benchmark runs at once what the page runs at once, and nothing else
+    source = (VIEWS_DIR / f"{page}.py").read_text()
+    calls = page_calls(page, CONTEXT, FILTER_SETS[0])
+    batches = {}
+    for call in calls:
+        if call.batch:
+            batches.setdefault(call.batch, set()).add(call.query)
+    page_batches = [set(re.findall(r"request\(\s*\"([a-z0-9_]+)\"", block))
+                    for block in re.split(r"run_queries\(", source)[1:]]
+    page_batches = [names for names in page_batches if names]
+    for names in page_batches:
+        assert names in batches.values(), (names, batches)
+    for names in batches.values():
+        assert names in page_batches, (names, page_batches)
 
 
 def test_the_benchmark_opens_every_page_of_the_registry():

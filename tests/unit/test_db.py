@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 
+import pandas as pd
 import pytest
 
 from northstar.data import named_queries
@@ -119,3 +122,56 @@ def test_metadata_and_filter_options(fixture_db):
     assert metadata.last_month == fixtures.D(2026, 3, 1)
     options = queries.filter_options()
     assert options["segment"] == ["Enterprise", "Mid-Market", "SMB"]
+
+
+def test_run_queries_gives_what_run_query_gives_in_the_requests_order(fixture_db):
+    scope = {"segments": [], "regions": [], "plans": []}
+    windows = {"end_months": [fixtures.D(2026, 3, 1)], "window_months": 3, **scope}
+    options, kpis, metadata = queries.run_queries(
+        queries.request("filter_options", **scope),
+        queries.request("kpi_windows", **windows),
+        queries.request("dataset_metadata"),
+    )
+    pd.testing.assert_frame_equal(options, queries.run_query("filter_options"))
+    pd.testing.assert_frame_equal(kpis, queries.run_query("kpi_windows", **windows))
+    pd.testing.assert_frame_equal(metadata, queries.run_query("dataset_metadata"))
+    assert queries.run_queries() == []
+
+
+def test_run_queries_checks_every_request_before_any_query_runs(fixture_db, monkeypatch):
+    ran = []
+    monkeypatch.setattr(queries, "execute", lambda name, params, source: ran.append(name))
+    queries._cached.clear()
+    with pytest.raises(queries.QueryError, match="no_such_query"):
+        queries.run_queries(queries.request("filter_options"), queries.request("no_such_query"))
+    assert ran == []
+
+
+def test_run_queries_errors_name_the_query(fixture_db):
+    with pytest.raises(queries.QueryError, match=r"kpi_windows.*end_months"):
+        queries.run_queries(queries.request("filter_options"),
+                            queries.request("kpi_windows", window_months=1))
+
+
+def test_independent_queries_run_at_once():
+    # three tasks that each wait for the other two finish only if they run at the same time
+    barrier = threading.Barrier(named_queries.QUERY_WORKERS, timeout=10)
+    tasks = [lambda number=number: (barrier.wait(), number)[1]
+             for number in range(named_queries.QUERY_WORKERS)]
+    assert named_queries.run_concurrently(tasks) == list(range(named_queries.QUERY_WORKERS))
+
+
+def test_a_failing_task_raises_after_the_others_finish():
+    finished = []
+
+    def fails() -> None:
+        raise named_queries.QueryError("Query 'broken' failed")
+
+    def slow() -> str:
+        time.sleep(0.2)
+        finished.append("slow")
+        return "slow"
+
+    with pytest.raises(named_queries.QueryError, match="broken"):
+        named_queries.run_concurrently([fails, slow])
+    assert finished == ["slow"]

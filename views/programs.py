@@ -604,7 +604,8 @@ with kudos_tab:
             with left:
                 charts.show(
                     charts.horizontal_bars(
-                        list(top["employee_name"]),
+                        display.distinct_labels(list(top["employee_name"]),
+                                                list(top["job_title"])),
                         list(top["kudos"]),
                         usd=False,
                         color=charts.POSITIVE,

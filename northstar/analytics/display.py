@@ -233,3 +233,18 @@ def money_tick_text(value: float) -> str:
 def hours_text(value: Any) -> str:
     """'4.5 h', or '—' when there is nothing to measure (never 'nan h')."""
     return MISSING if is_missing(value) else f"{format_number(value, 'hours')} h"
+
+
+def distinct_labels(names: list[str], details: list[str]) -> list[str]:
+    """Chart labels for people or things that may share a name: a name shown once stays as it
+    is; a repeated one gets its detail ("Kenji Varga · Support engineer"), and a number where
+    name and detail are both repeated, so no two bars fall on one label."""
+    repeated = {name for name in names if names.count(name) > 1}
+    labels = [f"{name} · {detail}" if name in repeated and detail else name
+              for name, detail in zip(names, details, strict=True)]
+    seen: dict[str, int] = {}
+    numbered = []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        numbered.append(label if labels.count(label) == 1 else f"{label} ({seen[label]})")
+    return numbered

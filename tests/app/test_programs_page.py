@@ -3,6 +3,10 @@ filter, and the empty states on a database without program data."""
 
 from __future__ import annotations
 
+import json
+import shutil
+
+import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -111,6 +115,29 @@ def test_top_n_is_bound_to_the_url(demo):
     assert "The top 25 active accounts" in texts(at.caption)
     unmet = next(frame.value for frame in at.dataframe if "ARR rank" in frame.value.columns)
     assert unmet["ARR rank"].max() <= 25
+
+
+def test_people_who_share_a_name_get_a_bar_each(demo_db, use_db, tmp_path):
+    # two of the most praised employees share a name, as people in real teams do: each is a
+    # bar of their own, told apart by role, never stacked onto a namesake's bar
+    path = tmp_path / "namesakes.duckdb"
+    shutil.copy(demo_db, path)
+    with duckdb.connect(str(path)) as con:
+        con.execute("""
+            with ranked as (
+                select employee_id, row_number() over (order by count(*) desc, employee_id) as n
+                from kudos group by employee_id
+            )
+            update employees set employee_name = 'Kenji Varga'
+            where employee_id in (select employee_id from ranked where n <= 2)""")
+    use_db(path)
+    at = open_programs({"program": "Kudos"})
+    employees = next(frame.value for frame in at.dataframe if "Role" in frame.value.columns)
+    assert list(employees["Employee"]).count("Kenji Varga") == 2
+    bars = json.loads(at.get("plotly_chart")[1].proto.spec)["data"][0]
+    assert len(bars["y"]) == len(set(bars["y"])) == min(10, len(employees))
+    namesakes = [label for label in bars["y"] if label.startswith("Kenji Varga")]
+    assert len(namesakes) == 2 and all(" · " in label for label in namesakes), namesakes
 
 
 def test_smb_has_no_board_members(demo):

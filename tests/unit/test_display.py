@@ -111,3 +111,12 @@ def test_count_of_puts_the_noun_in_the_right_number():
     assert display.count_of(2847, "account") == "2,847 accounts"
     assert display.count_of(12, "month") == "12 months"
     assert display.count_of(2, "more installation") == "2 more installations"
+
+
+def test_distinct_labels_tell_apart_people_who_share_a_name():
+    names = ["Kenji Varga", "Nora Castillo", "Kenji Varga", "Mei Varga", "Mei Varga"]
+    details = ["Support engineer", "CSM", "Account manager", "CSM", "CSM"]
+    assert display.distinct_labels(names, details) == [
+        "Kenji Varga · Support engineer", "Nora Castillo", "Kenji Varga · Account manager",
+        "Mei Varga · CSM (1)", "Mei Varga · CSM (2)"]
+    assert display.distinct_labels([], []) == []

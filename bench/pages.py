@@ -178,11 +178,11 @@ def programs_calls(context: Context, state: periods.FilterState) -> list[Call]:
     as_of = context.as_of
     calls = [
         Call("cab:comparison", "program_cab_comparison", {**scope, **period}, batch="cab"),
-        Call("cab:monthly", "program_cab_sessions", {**scope, "grain": "month", "as_of": as_of},
+        Call("cab:sessions", "program_cab_sessions",
+             {**scope, "grains": list(programs.SESSION_QUERY_GRAINS), "as_of": as_of},
              batch="cab"),
         Call("cab:members", "program_cab_members",
              {**scope, "as_of": as_of, "limit": programs.LIST_LIMIT}, batch="cab"),
-        Call("cab:sessions", "program_cab_sessions", {**scope, "grain": "quarter", "as_of": as_of}),
         Call("exec:months", "revenue_months"),
     ]
     points = programs.coverage_points(context.last_month, context.first_month)

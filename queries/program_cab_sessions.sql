@@ -1,9 +1,10 @@
--- customer advisory board sessions and attendance per $grain, up to $as_of
--- a session is the cab_session engagements held on one date; columns: sessions, invitations,
--- attended, attendance_pct (attended / invited).
+-- customer advisory board sessions and attendance per period of each of $grains, up to $as_of
+-- a session is the cab_session engagements held on one date; columns: grain, period_start,
+-- sessions, invitations, attended, attendance_pct (attended / invited). One query for every
+-- grain the page shows, so it does not wait for the grain control.
 -- parameters:
---   $grain  'week', 'month' or 'quarter'
---   $as_of  the last date counted
+--   $grains  the periods: any of 'week', 'month', 'quarter'
+--   $as_of   the last date counted
 --   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: aggregate
 -- sensitive: none
@@ -14,15 +15,20 @@ with invitations as (
       and e.engagement_type = 'cab_session'
       and e.started_on <= $as_of::date
 ),
+grains as (
+    select distinct unnest($grains::varchar[]) as grain
+),
 final as (
     select
-        date_trunc($grain, started_on)::date as period_start,
-        count(distinct started_on) as sessions,
+        g.grain,
+        date_trunc(g.grain, i.started_on)::date as period_start,
+        count(distinct i.started_on) as sessions,
         count(*) as invitations,
-        count(*) filter (where attended) as attended,
-        100 * count(*) filter (where attended) / count(*) as attendance_pct
-    from invitations
+        count(*) filter (where i.attended) as attended,
+        100 * count(*) filter (where i.attended) / count(*) as attendance_pct
+    from invitations i
+    cross join grains g
     group by all
 )
 select * from final
-order by period_start
+order by grain, period_start

@@ -180,9 +180,10 @@ board_tab, executive_tab, onboarding_tab, services_tab, support_tab, kudos_tab =
 
 with board_tab:
     if board_tab.open and data_needs.has_data("programs", "Advisory board"):
-        comparison, monthly, members = queries.run_queries(
+        comparison, all_sessions, members = queries.run_queries(
             queries.request("program_cab_comparison", **scope, **period),
-            queries.request("program_cab_sessions", **scope, grain="month", as_of=as_of),
+            queries.request("program_cab_sessions", **scope,
+                            grains=list(programs.SESSION_QUERY_GRAINS), as_of=as_of),
             queries.request("program_cab_members", **scope, as_of=as_of,
                             limit=programs.LIST_LIMIT),
         )
@@ -238,14 +239,15 @@ with board_tab:
         st.subheader("Sessions and attendance")
         grain = st.segmented_control(
             "Sessions per",
-            ["quarter", "week"],
+            list(programs.SESSION_GRAINS),
             format_func=str.capitalize,
             default="quarter",
             key="cab_grain",
             bind="query-params",
             required=True,
         )
-        sessions = queries.run_query("program_cab_sessions", **scope, grain=grain, as_of=as_of)
+        sessions = programs.sessions_at(all_sessions, grain)
+        monthly = programs.sessions_at(all_sessions, "month")
         if sessions.empty:
             st.info("No advisory board session has been recorded for these filters.")
         else:

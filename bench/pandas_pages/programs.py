@@ -220,16 +220,23 @@ def _ticket_ageing(t, scoped: Scope, as_of: dt.date) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _cab_sessions(t, scoped: Scope, grain: str, as_of: dt.date) -> pd.DataFrame:
+# pandas' period for each grain of program_cab_sessions (weeks start on Monday, as in DuckDB)
+_PERIODS = {"quarter": "Q", "month": "M", "week": "W-SUN"}
+
+
+def _cab_sessions(t, scoped: Scope, as_of: dt.date) -> pd.DataFrame:
     engagements = t["engagements"]
     invited = scoped.rows(engagements.loc[(engagements["engagement_type"] == "cab_session")
                                           & (engagements["started_on"] <= ts(as_of))])
-    period = invited["started_on"].dt.to_period("Q" if grain == "quarter" else "M")
-    out = invited.groupby(period.dt.start_time.rename("period_start")).agg(
-        sessions=("started_on", "nunique"), invitations=("started_on", "size"),
-        attended=("attended", "sum")).reset_index()
-    out["attendance_pct"] = 100 * out["attended"] / out["invitations"]
-    return out
+    frames = []
+    for grain in programs.SESSION_QUERY_GRAINS:
+        period = invited["started_on"].dt.to_period(_PERIODS[grain])
+        out = invited.groupby(period.dt.start_time.rename("period_start")).agg(
+            sessions=("started_on", "nunique"), invitations=("started_on", "size"),
+            attended=("attended", "sum")).reset_index()
+        out["attendance_pct"] = 100 * out["attended"] / out["invitations"]
+        frames.append(out.assign(grain=grain))
+    return pd.concat(frames, ignore_index=True)
 
 
 def _with_department(frame: pd.DataFrame, departments: pd.DataFrame) -> pd.DataFrame:
@@ -275,8 +282,7 @@ def programs_page(t, context: Context, state: FilterState) -> dict[str, object]:
     in_period = given.loc[(given["given_on"] >= ts(start)) & (given["given_on"] <= ts(end))]
     out = {
         "cab:comparison": _cab_comparison(t, scoped, period),
-        "cab:sessions": _cab_sessions(t, scoped, "quarter", as_of),
-        "cab:monthly": _cab_sessions(t, scoped, "month", as_of),
+        "cab:sessions": _cab_sessions(t, scoped, as_of),
         "exec:coverage": _exec_coverage(t, scoped, coverage_months, programs.DEFAULT_TOP_N, as_of),
     }
     for name, program in (("onboarding", settings.ONBOARDING),
@@ -311,8 +317,11 @@ def check_programs(expect: Expect, northstar, ours, end_month: dt.date) -> None:
             expect(f"cab group {group} {column}", n.loc[group, column], p.loc[group, column])
     expect("cab floors", _floors(n["comparable_floors"].iloc[0]),
            _floors(p["comparable_floors"].iloc[0]))
-    for key in ("cab:sessions", "cab:monthly"):
-        expect_totals(expect, northstar, ours, key, "sessions", "invitations", "attended")
+    for grain in programs.SESSION_QUERY_GRAINS:
+        key = f"cab:sessions per {grain}"
+        expect_totals(expect, {key: programs.sessions_at(northstar["cab:sessions"], grain)},
+                      {key: programs.sessions_at(ours["cab:sessions"], grain)}, key,
+                      "sessions", "invitations", "attended")
     expect_totals(expect, northstar, ours, "exec:coverage", "accounts", "arr_usd",
                   "churned_within_12m", "nrr_12m_pct")
     n, p = northstar["exec:coverage"], ours["exec:coverage"]
@@ -350,7 +359,7 @@ PAGES = (
         "employees": ("employee_id", "employee_name", "job_title"),
         "departments": ("department_id", "department_name"),
     }, programs_page,
-        ("cab:comparison", "cab:sessions", "cab:monthly", "exec:coverage", "onboarding:total",
+        ("cab:comparison", "cab:sessions", "exec:coverage", "onboarding:total",
          "onboarding:trend", "services:total", "services:topic", "services:trend",
          "support:categories", "support:ageing", "kudos:quarters", "kudos:employees",
          "kudos:recent"), check_programs),

@@ -177,6 +177,16 @@ def comparison_table(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+# the periods the board's sessions chart can be drawn per; the in-period figures add months
+SESSION_GRAINS = ("quarter", "week")
+SESSION_QUERY_GRAINS = (*SESSION_GRAINS, "month")
+
+
+def sessions_at(frame: pd.DataFrame, grain: str) -> pd.DataFrame:
+    """The rows of program_cab_sessions for one grain."""
+    return frame.loc[frame["grain"] == grain].reset_index(drop=True)
+
+
 def sessions_long(frame: pd.DataFrame, grain: str, as_of: dt.date) -> pd.DataFrame:
     """Invitations per period split attended / did not attend, for stacked bars."""
     labels = [period_label(start, grain, as_of) for start in frame["period_start"]]

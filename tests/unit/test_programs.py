@@ -80,18 +80,27 @@ def test_comparison_with_no_members_in_scope(path):
 
 
 def test_board_sessions_and_attendance(path):
-    frame = run(path, "program_cab_sessions", grain="quarter")
+    every = run(path, "program_cab_sessions", grains=list(programs.SESSION_QUERY_GRAINS))
+    assert set(every["grain"]) == {"quarter", "week", "month"}
+    frame = programs.sessions_at(every, "quarter")
     assert list(frame["period_start"].dt.date) == [D(2026, 1, 1), D(2026, 4, 1)]
     assert list(frame["sessions"]) == [2, 1]  # a session = one date, however many invitations
     assert list(frame["invitations"]) == [4, 2]
     assert list(frame["attendance_pct"]) == pytest.approx([75, 100])
-    monthly = run(path, "program_cab_sessions", grain="month")
+    monthly = programs.sessions_at(every, "month")
     totals = programs.sessions_in_period(monthly, resolve_period(D(2026, 6, 1), "last_3_months"))
     assert totals == {"sessions": 1, "invitations": 2, "attended": 2, "attendance_pct": 100}
+    # weeks start on Monday; each grain counts every invitation once
+    weekly = programs.sessions_at(every, "week")
+    assert all(start.weekday() == 0 for start in weekly["period_start"].dt.date)
+    assert weekly["invitations"].sum() == monthly["invitations"].sum() == 6
     long = programs.sessions_long(frame, "quarter", AS_OF)
     assert list(long["period"].unique()) == ["Q1 2026", "Q2 2026"]
     assert list(long.loc[long["status"] == "Did not attend", "invitations"]) == [1, 0]
-    assert run(path, "program_cab_sessions", grain="week", segments=["SMB"]).empty
+    assert run(path, "program_cab_sessions", grains=["week"], segments=["SMB"]).empty
+    # a grain asked for twice is counted once
+    twice = run(path, "program_cab_sessions", grains=["quarter", "quarter"])
+    assert twice["invitations"].sum() == 6
 
 
 def test_current_board_members(path):

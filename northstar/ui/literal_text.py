@@ -60,5 +60,6 @@ def _literal_strings(node: Any, key: str | None = None) -> Any:
 
 def plotly_safe(figure: go.Figure) -> go.Figure:
     """A copy of the figure whose every string (data labels, series names, titles, ticks) is
-    shown literally."""
-    return go.Figure(_literal_strings(figure.to_plotly_json()))
+    shown literally. The figure was validated when it was built and escaping changes only
+    strings, so the copy is not validated again (which took longer than the escaping)."""
+    return go.Figure(_literal_strings(figure.to_plotly_json()), _validate=False)

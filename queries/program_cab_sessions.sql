@@ -1,7 +1,7 @@
--- customer advisory board sessions and attendance per period of each of $grains, up to $as_of
--- a session is the cab_session engagements held on one date; columns: grain, period_start,
--- sessions, invitations, attended, attendance_pct (attended / invited). One query for every
--- grain the page shows, so it does not wait for the grain control.
+-- customer advisory board sessions and attendance per period of each of $grains
+-- up to $as_of; a session is the cab_session engagements held on one date; columns: grain,
+-- period_start, sessions, invitations, attended, attendance_pct (attended / invited). One query
+-- for every grain the page shows, so it does not wait for the grain control.
 -- parameters:
 --   $grains  the periods: any of 'week', 'month', 'quarter'
 --   $as_of   the last date counted

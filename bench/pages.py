@@ -161,13 +161,14 @@ def account_calls(context: Context, state: periods.FilterState) -> list[Call]:
         Call("search", "account_search", {"search": context.search, "match_names": True,
                                            "limit": 25}),
         Call("profile", "account_profile", one),
-        Call("revenue", "account_revenue", one),
-        Call("health_history", "account_health_history", {**one, **config.query_params()}),
-        Call("surveys", "account_surveys", one),
-        Call("tickets", "account_tickets", one),
-        Call("engagements", "account_engagements", one),
-        Call("kudos", "account_kudos", one),
-        Call("risk", "account_risk", one),
+        Call("revenue", "account_revenue", one, batch="account"),
+        Call("health_history", "account_health_history", {**one, **config.query_params()},
+             batch="account"),
+        Call("surveys", "account_surveys", one, batch="account"),
+        Call("tickets", "account_tickets", one, batch="account"),
+        Call("engagements", "account_engagements", one, batch="account"),
+        Call("kudos", "account_kudos", one, batch="account"),
+        Call("risk", "account_risk", one, batch="account"),
     ])
 
 

@@ -65,13 +65,15 @@ st.caption(literal(f"{profile['account_id']} · {accounts.profile_caption(profil
 status = st.empty()
 
 config = settings.load_config()
-revenue = queries.run_query("account_revenue", account_id=selected)
-history = queries.run_query("account_health_history", account_id=selected, **config.query_params())
-surveys = queries.run_query("account_surveys", account_id=selected)
-tickets = queries.run_query("account_tickets", account_id=selected)
-engagements = queries.run_query("account_engagements", account_id=selected)
-kudos = queries.run_query("account_kudos", account_id=selected)
-churn_risk = queries.run_query("account_risk", account_id=selected)
+revenue, history, surveys, tickets, engagements, kudos, churn_risk = queries.run_queries(
+    queries.request("account_revenue", account_id=selected),
+    queries.request("account_health_history", account_id=selected, **config.query_params()),
+    queries.request("account_surveys", account_id=selected),
+    queries.request("account_tickets", account_id=selected),
+    queries.request("account_engagements", account_id=selected),
+    queries.request("account_kudos", account_id=selected),
+    queries.request("account_risk", account_id=selected),
+)
 
 latest_health = history.iloc[-1] if len(history) else None
 nps = surveys.loc[surveys["survey_type"] == "NPS"]

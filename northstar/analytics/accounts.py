@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from northstar.analytics.display import TICKET_CSAT
+
 ENGAGEMENT_TYPES = {
     "cab_session": "Advisory board session",
     "executive_meeting": "Executive meeting",
@@ -72,7 +74,7 @@ def tickets_table(frame: pd.DataFrame) -> pd.DataFrame:
             "Resolution (h)": frame["resolution_hours"],
             "Escalated": frame["is_escalated"],
             "Reopened": frame["reopen_count"],
-            "CSAT": pd.array(frame["satisfaction_score"], dtype="Int64"),
+            TICKET_CSAT: pd.array(frame["satisfaction_score"], dtype="Int64"),
             "Subject": frame["subject"],
         }
     )

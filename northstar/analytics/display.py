@@ -24,6 +24,10 @@ Unit = Literal[
 ]
 MISSING = "—"
 
+# the column of one ticket's satisfaction answer, a score on 1–5 (the column "CSAT" is a rate:
+# the share of answers scoring 4 or 5)
+TICKET_CSAT = "CSAT (1–5)"
+
 # The unit of each numeric column label used in a table. Exact labels first; a label not
 # listed falls back to `_UNIT_BY_SUFFIX`, then to the metric registry, then to its dtype.
 COLUMN_UNITS: dict[str, Unit] = {
@@ -46,8 +50,9 @@ COLUMN_UNITS: dict[str, Unit] = {
     # scores
     "NPS": "nps", "Latest NPS": "score", "NPS ±": "margin", "CSAT ±": "margin",
     "CES ±": "margin", "CES": "mean_score", "Mean score": "mean_score", "Score": "score",
-    "Health": "score", "Support experience": "score", "Survey sentiment": "score",
-    "Engagement": "score", "Revenue trend": "score", "AUC": "ratio", "Brier score": "decimal3",
+    "Health": "score", TICKET_CSAT: "score", "Support experience": "score",
+    "Survey sentiment": "score", "Engagement": "score", "Revenue trend": "score", "AUC": "ratio",
+    "Brier score": "decimal3",
     "Planted hazard ratio": "ratio", "Estimated hazard ratio": "ratio", "95% low": "ratio",
     "95% high": "ratio", "99% low": "ratio", "99% high": "ratio",
     # durations

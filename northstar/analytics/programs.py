@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from northstar.analytics import satisfaction, significance
+from northstar.analytics.display import TICKET_CSAT
 from northstar.analytics.links import account_links
 from northstar.analytics.metrics import format_usd, is_missing
 from northstar.analytics.periods import PeriodWindow
@@ -449,7 +450,7 @@ def follow_up_table(frame: pd.DataFrame) -> pd.DataFrame:
             "Age (days)": frame["age_days"],
             "Priority": frame["priority"].str.capitalize(),
             "Category": frame["category"].str.capitalize(),
-            "CSAT": pd.array(frame["satisfaction_score"], dtype="Int64"),
+            TICKET_CSAT: pd.array(frame["satisfaction_score"], dtype="Int64"),
             "Team": frame["department_name"],
             "CSM": frame["csm_name"],
             "Subject": frame["subject"],

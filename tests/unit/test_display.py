@@ -120,3 +120,21 @@ def test_distinct_labels_tell_apart_people_who_share_a_name():
         "Kenji Varga · Support engineer", "Nora Castillo", "Kenji Varga · Account manager",
         "Mei Varga · CSM (1)", "Mei Varga · CSM (2)"]
     assert display.distinct_labels([], []) == []
+
+
+def test_a_tickets_csat_answer_is_a_score_not_a_rate():
+    # one ticket's CSAT is its answer on 1–5; "CSAT" elsewhere is the share of 4–5 answers
+    from northstar.analytics import accounts
+
+    tickets = pd.DataFrame({
+        "ticket_id": ["T1", "T2"], "opened_at": pd.to_datetime(["2026-10-01", "2026-10-02"]),
+        "status": ["solved", "open"], "priority": ["high", "low"], "category": ["bug", "billing"],
+        "channel": ["email", "chat"], "first_response_hours": [1.5, 2.0],
+        "resolution_hours": [10.0, None], "is_escalated": [False, True], "reopen_count": [0, 1],
+        "satisfaction_score": [4, None], "subject": ["a", "b"],
+    })
+    table = accounts.tickets_table(tickets)
+    shown = display.column_formatters(table)[display.TICKET_CSAT]
+    assert [shown(value) for value in table[display.TICKET_CSAT]] == ["4", "—"]
+    rate = display.column_formatters(pd.DataFrame({"CSAT": [75.0]}))["CSAT"]
+    assert rate(75.0) == "75.0%"

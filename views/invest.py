@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from northstar.analytics import invest, links, risk
+from northstar.analytics import display, invest, links, risk
 from northstar.analytics.metrics import format_usd
 from northstar.data import pages, settings
 from northstar.data.months import add_months, month_label, range_label
@@ -196,7 +196,7 @@ with initiatives_tab:
                 best = rankable.iloc[0]
                 columns[0].metric(
                     "Best ARR protected per dollar",
-                    f"${best['protected_per_dollar']:.2f}",
+                    display.format_number(best["protected_per_dollar"], "usd_per_dollar"),
                     border=True,
                     help=best["initiative_name"],
                 )

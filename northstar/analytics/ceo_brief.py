@@ -93,7 +93,8 @@ def investment_sentences(ranked: pd.DataFrame, count: int = 3) -> list[BriefSent
                 f"{format_usd(row.protected_arr_usd)} of ARR a year "
                 f"(95% range {format_usd(row.protected_low_usd)}–"
                 f"{format_usd(row.protected_high_usd)}) for {format_usd(row.cost_usd)}: "
-                f"${row.protected_per_dollar:.2f} of ARR a year per dollar; it {payback}.",
+                f"{display.format_number(row.protected_per_dollar, 'usd_per_dollar')} of ARR "
+                f"a year per dollar; it {payback}.",
                 pages.link("invest", "Initiatives"),
             )
         )

@@ -19,8 +19,8 @@ import pandas as pd
 from northstar.analytics.metrics import METRICS, format_usd, is_missing
 
 Unit = Literal[
-    "usd", "usd_price", "pct", "pp", "nps", "margin", "mean_score", "count", "hours", "days",
-    "months", "ratio", "score", "decimal3",
+    "usd", "usd_price", "usd_per_dollar", "pct", "pp", "nps", "margin", "mean_score", "count",
+    "hours", "days", "months", "ratio", "score", "decimal3",
 ]
 MISSING = "—"
 
@@ -58,7 +58,7 @@ COLUMN_UNITS: dict[str, Unit] = {
     # durations
     "Hours": "hours", "Staff hours": "hours", "Age (days)": "days",
     "Payback (months)": "months", "Rank": "count", "ROI": "pct",
-    "Protected per dollar": "usd_price",
+    "Protected per dollar": "usd_per_dollar",
 }
 _UNIT_BY_SUFFIX: tuple[tuple[str, Unit], ...] = (
     ("(hours)", "hours"), ("(h)", "hours"), ("(days)", "days"), ("(months)", "months"),
@@ -81,6 +81,9 @@ def format_number(value: Any, unit: Unit) -> str:
             f"${number:,.2f}" if abs(number) < 100 and number != round(number)
             else f"${number:,.0f}"
         )
+    if unit == "usd_per_dollar":
+        # dollars of ARR per dollar spent: cents only where they matter (near break-even)
+        return f"${number:,.2f}" if abs(number) < 10 else f"${number:,.0f}"
     if unit == "pct":
         return f"{number:.1f}%"
     if unit == "pp":
@@ -102,7 +105,8 @@ def format_number(value: Any, unit: Unit) -> str:
 
 # how a unit looks in an exported spreadsheet: the cell keeps its full value
 EXCEL_FORMATS: dict[Unit, str] = {
-    "usd": '"$"#,##0', "usd_price": '"$"#,##0.00', "pct": '0.0"%"', "pp": '0.0" pp"',
+    "usd": '"$"#,##0', "usd_price": '"$"#,##0.00', "usd_per_dollar": '"$"#,##0.00',
+    "pct": '0.0"%"', "pp": '0.0" pp"',
     "nps": '+0;-0;0', "margin": '"±"0.0', "mean_score": "0.00", "count": "#,##0",
     "hours": "#,##0.0", "days": "#,##0", "months": "#,##0.0", "ratio": "0.00", "score": "0",
     "decimal3": "0.000",

@@ -25,7 +25,9 @@ SURVEY_SCALES = {"NPS": "0–10", "CSAT": "1–5", "CES": "1–7"}
 
 
 def profile_caption(profile: pd.Series) -> str:
-    parts = [profile["segment"], profile["region"], profile["plan"], profile["industry"]]
+    # the plan is named as one: a plan called "Enterprise" must not read as a second segment
+    plan = f"{profile['plan']} plan" if profile["plan"] else None
+    parts = [profile["segment"], profile["region"], plan, profile["industry"]]
     if isinstance(profile.get("csm_name"), str):
         parts.append(f"CSM {profile['csm_name']}")
     parts.append(f"customer since {pd.Timestamp(profile['start_date']):%-d %b %Y}")

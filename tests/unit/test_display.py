@@ -144,3 +144,17 @@ def test_a_tickets_csat_answer_is_a_score_not_a_rate():
     assert [shown(value) for value in table[display.TICKET_CSAT]] == ["4", "—"]
     rate = display.column_formatters(pd.DataFrame({"CSAT": [75.0]}))["CSAT"]
     assert rate(75.0) == "75.0%"
+
+
+def test_the_account_caption_names_the_plan_as_a_plan():
+    from northstar.analytics import accounts
+
+    profile = pd.Series({"segment": "Enterprise", "region": "EMEA", "plan": "Enterprise",
+                         "industry": "Retail", "csm_name": "Mei Lund",
+                         "start_date": pd.Timestamp(2023, 8, 3)})
+    assert accounts.profile_caption(profile) == (
+        "Enterprise · EMEA · Enterprise plan · Retail · CSM Mei Lund · customer since 3 Aug 2023")
+    no_plan = profile.drop("csm_name")
+    no_plan["plan"] = None
+    assert accounts.profile_caption(no_plan) == (
+        "Enterprise · EMEA · Retail · customer since 3 Aug 2023")

@@ -155,7 +155,8 @@ def format_in_unit(value: Any, unit: str) -> str:
     if unit == "score":
         return f"{value:+.0f} pts"
     if unit == "count":
-        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
+        # a whole count stays whole (a target of 12); a mean over months may be 12.5
+        return f"{value:,.0f}" if abs(value) >= 100 or value == round(value) else f"{value:,.1f}"
     return f"{value:,.1f}{KPI_UNIT_SUFFIX.get(unit, '')}"
 
 

@@ -10,6 +10,7 @@ from northstar.analytics.metrics import (
     BRIEFING_KPIS,
     METRICS,
     format_delta,
+    format_in_unit,
     format_usd,
     format_value,
     glossary_rows,
@@ -62,3 +63,11 @@ def test_glossary_lists_every_metric():
     rows = glossary_rows()
     assert [row["Metric"] for row in rows] == [metric.label for metric in METRICS.values()]
     assert {row["Better when"] for row in rows} == {"Higher", "Lower"}
+
+
+def test_department_kpi_counts_show_decimals_only_when_they_have_them():
+    assert format_in_unit(12.0, "count") == "12"
+    assert format_in_unit(12.5, "count") == "12.5"
+    assert format_in_unit(413.4, "count") == "413"
+    assert format_in_unit(71.94, "pct") == "71.9%"
+    assert format_in_unit(None, "count") == "—"

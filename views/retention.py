@@ -195,10 +195,12 @@ with reasons:
             f"{total_accounts:,} accounts churned in the period ({window.label}), taking "
             f"{format_usd(total_arr)} of ARR (their ARR just before the period, as in the bridge)."
         )
+        period_ranking: list[str] = []
         if frame.empty:
             st.info("No churn in this period for these filters.")
         else:
             by_reason = retention.reasons_for_period(frame, window.end_month, "churn_reason")
+            period_ranking = list(by_reason["churn_reason"])
             by_competitor = retention.reasons_for_period(
                 frame, window.end_month, "lost_to_competitor"
             )
@@ -259,5 +261,7 @@ with reasons:
                         "churned_arr_usd",
                         "churn_reason",
                         title="Churned ARR by reason, by quarter",
+                        # the period's largest reasons (the chart above) keep their colour
+                        first=period_ranking,
                     )
                 )

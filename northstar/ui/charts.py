@@ -231,13 +231,18 @@ def horizontal_bars(
 MAX_SERIES = 6
 
 
-def at_most_six_series(frame, x: str, y: str, series: str, other: str = "Other"):
+def at_most_six_series(frame, x: str, y: str, series: str, other: str = "Other",
+                       first: list | None = None):
     """The five largest series by total and the rest summed as "Other", when there are more
-    than six (a chart with more colours cannot be read)."""
+    than six (a chart with more colours cannot be read). `first`: the series to keep before
+    the largest (the ranking of another chart beside it, so a reason it ranks second is not
+    folded into "Other" here)."""
     totals = frame.groupby(series, sort=False)[y].sum().sort_values(ascending=False)
     if len(totals) <= MAX_SERIES:
         return frame
-    keep = list(totals.index[: MAX_SERIES - 1])
+    ranked = [name for name in (first or []) if name in totals.index]
+    ranked += [name for name in totals.index if name not in ranked]
+    keep = ranked[: MAX_SERIES - 1]
     names = frame[series].astype(object)
     grouped = frame.assign(**{series: names.where(names.isin(keep), other)})
     grouped = grouped.groupby([x, series], sort=False, as_index=False)[y].sum()
@@ -253,8 +258,11 @@ def stacked_bars(
     title: str | None = None,
     usd: bool = True,
     height: int = 380,
+    first: list | None = None,
 ) -> go.Figure:
-    frame = at_most_six_series(frame, x, y, series)
+    """Stacked bars of `y` per `x` and `series`; at most six series (see at_most_six_series,
+    which `first` is passed to)."""
+    frame = at_most_six_series(frame, x, y, series, first=first)
     figure = go.Figure()
     for index, (name, rows) in enumerate(frame.groupby(series, sort=False)):
         figure.add_trace(

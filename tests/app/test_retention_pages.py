@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -60,6 +62,18 @@ def test_breakdown_dimensions_switch(demo):
 def test_churn_reasons_caption_totals(demo):
     at = open_page("views/retention.py", {"view": "Churn reasons", "period": "Last 6 months"})
     assert "accounts churned in the period (Last 6 months" in texts(at.caption)
+
+
+def test_the_reason_trend_keeps_the_periods_largest_reasons(demo):
+    # eight reasons: the trend folds three into "Other", never one of the period's top five
+    at = open_page("views/retention.py", {"view": "Churn reasons"})
+    by_reason, _, trend = (json.loads(chart.proto.spec) for chart in at.get("plotly_chart"))
+    ranked = [label for _, label in sorted(zip(by_reason["data"][0]["x"],
+                                               by_reason["data"][0]["y"], strict=True),
+                                           reverse=True)]
+    series = [trace["name"] for trace in trend["data"]]
+    assert len(ranked) > 6, ranked
+    assert series[:5] == ranked[:5] and series[5] == "Other"
 
 
 def test_health_page(demo):

@@ -30,6 +30,23 @@ def test_more_than_six_series_are_grouped_as_other():
     assert len(figure.data) == 6
 
 
+def test_a_ranking_given_first_keeps_its_series_out_of_other():
+    # r6 is small over the whole history but second in the period the chart beside ranks
+    frame = pd.DataFrame({
+        "quarter": ["Q1"] * 8 + ["Q2"] * 8,
+        "reason": [f"r{i}" for i in range(8)] * 2,
+        "arr": [80, 70, 60, 50, 40, 3, 2, 1] * 2,
+    })
+    grouped = charts.at_most_six_series(frame, "quarter", "arr", "reason",
+                                        first=["r0", "r6", "gone"])
+    assert list(dict.fromkeys(grouped["reason"])) == ["r0", "r6", "r1", "r2", "r3", "Other"]
+    assert grouped.loc[(grouped["quarter"] == "Q1") & (grouped["reason"] == "Other"),
+                       "arr"].item() == 40 + 3 + 1
+    assert grouped["arr"].sum() == frame["arr"].sum()
+    figure = charts.stacked_bars(frame, "quarter", "arr", "reason", first=["r0", "r6"])
+    assert [trace.name for trace in figure.data] == ["r0", "r6", "r1", "r2", "r3", "Other"]
+
+
 def test_reference_line_keeps_100_percent_in_view():
     figure = charts.trend(["2026-01", "2026-02"], [97.0, 98.5], "NRR", tick_suffix="%")
     charts.reference_line(figure, 100, "100%")

@@ -463,13 +463,16 @@ with customers_tab:
             columns = st.columns(len(invest.MOTION_ORDER))
             for column, motion in zip(columns, invest.MOTION_ORDER, strict=True):
                 accounts = int(by_motion["accounts"].get(motion, 0))
+                # the count alone in the card (a narrow card cuts "16,514 accounts"), its
+                # noun under it, as on Health & risk's band cards
                 column.metric(
                     motion,
-                    f"{accounts:,} accounts",
+                    f"{accounts:,}",
                     border=True,
                     help=invest.motion_help(motion),
                 )
                 column.caption(
+                    f"{'account' if accounts == 1 else 'accounts'} · "
                     f"{format_usd(float(by_motion['arr_usd'].get(motion, 0)))} ARR · margin "
                     f"{format_usd(float(by_motion['margin_usd'].get(motion, 0)))}"
                 )

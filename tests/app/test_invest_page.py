@@ -78,6 +78,9 @@ def test_every_tab_renders_from_the_url(demo, view):
             "Maintain",
             "Monitor",
         ]
+        # a narrow card holds the count alone; "accounts" is in the caption under it
+        assert all(metric.value.replace(",", "").isdigit() for metric in at.metric)
+        assert any(caption.value.startswith("accounts · $") for caption in at.caption)
         accounts = at.dataframe[1].value
         assert accounts["Account"].str.startswith("account?account=A").all()
 

@@ -384,6 +384,21 @@ def initiatives_ranked(
     return frame
 
 
+def protected_together(ranked: pd.DataFrame) -> float:
+    """ARR protected a year if every ranked initiative runs. Initiatives aimed at the same
+    driver share its ARR at risk: each removes its share of what the others leave, so their
+    reductions combine as 1 − Π(1 − share), never as a sum (two of 35% and 15% remove 44.75%
+    of the driver's risk, not 50%)."""
+    rankable = ranked.loc[ranked["rankable"].astype(bool)] if len(ranked) else ranked
+    total = 0.0
+    for _, rows in rankable.groupby("driver_id", sort=False):
+        left = 1.0
+        for share in rows["expected_reduction_pct"]:
+            left *= 1 - min(max(float(share), 0.0), 100.0) / 100
+        total += float(rows["driver_at_risk_arr_usd"].iloc[0]) * (1 - left)
+    return total
+
+
 def running_check(progress: pd.DataFrame) -> pd.DataFrame:
     """Running and completed initiatives: monthly churn of exposed accounts before vs since.
 

@@ -132,6 +132,27 @@ def test_initiatives_rank_only_drivers_beyond_noise(model_results):
     assert ranked["protected_low_usd"].iloc[1] == 20_000.0
 
 
+def test_initiatives_on_one_driver_protect_together_less_than_their_sum(model_results):
+    initiatives = pd.DataFrame([
+        ("I1", "Follow the sun", "Customer Service", "running", "slow_support", 40_000.0,
+         D(2026, 1, 1), 35.0),
+        ("I2", "Knowledge base", "Customer Service", "proposed", "slow_support", 10_000.0,
+         D(2026, 1, 1), 15.0),
+        ("I3", "Exec sponsors", "Sales", "proposed", "no_executive_meeting", 5_000.0,
+         D(2026, 1, 1), 50.0),
+        ("I4", "Services quality", "Professional Services", "proposed", "poor_services",
+         10_000.0, D(2026, 1, 1), 50.0),
+    ], columns=["initiative_id", "initiative_name", "department_name", "status",
+                "target_driver", "cost_usd", "started_on", "expected_churn_reduction_pct"])
+    ranked = invest.initiatives_ranked(initiatives, model_results)
+    # slow support: 80,000 at risk; 35% then 15% of what is left = 1 − 0.65 × 0.85 = 44.75%
+    # = 35,800 (the sum of the rows says 28,000 + 12,000 = 40,000); exec meetings: 20,000 ×
+    # 50% = 10,000; poor services cannot be told from chance and protects nothing
+    assert ranked["protected_arr_usd"].sum() == pytest.approx(50_000)
+    assert invest.protected_together(ranked) == pytest.approx(35_800 + 10_000)
+    assert invest.protected_together(ranked.iloc[0:0]) == 0.0
+
+
 def test_what_if_by_hand(model_results):
     slow = next(r for r in model_results if r.driver_id == "slow_support")
     kpis = pd.Series({"starting_arr_usd": 1_000_000.0, "opening_accounts": 200.0,

@@ -201,7 +201,7 @@ with initiatives_tab:
                     help=best["initiative_name"],
                 )
             columns[1].metric(
-                "ARR protected a year, ranked initiatives together",
+                "ARR protected a year if all run",
                 format_usd(invest.protected_together(ranked_initiatives)),
                 border=True,
                 help="If every ranked initiative runs. Initiatives aimed at the same driver "

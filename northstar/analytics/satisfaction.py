@@ -396,8 +396,9 @@ def comments_table(frame: pd.DataFrame, theme_labels: dict[str, str]) -> pd.Data
             "Survey": frame["survey_type"],
             "Program": [PROGRAMS.get(program, program) for program in frame["program"]],
             "Score": frame["score"],
+            # a comment matching no theme shows "—", as every empty cell does
             "Themes": [
-                ", ".join(theme_labels.get(theme, theme) for theme in themes)
+                ", ".join(theme_labels.get(theme, theme) for theme in themes) or None
                 for themes in frame["themes"]
             ],
             "Comment": frame["comment"],

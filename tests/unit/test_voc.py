@@ -278,3 +278,15 @@ def test_comment_programs_come_from_the_data():
                                     "post_professional_services", "support"]
     assert program_label("webinar") == "webinar"
     assert program_label("support") == "Post-support"
+
+
+def test_a_comment_matching_no_theme_shows_a_dash_not_an_empty_cell():
+    frame = pd.DataFrame({
+        "responded_on": [dt.date(2026, 10, 1)] * 2, "account_id": ["A1", "A2"],
+        "account_name": ["Northwind", "Contoso"], "segment": ["SMB"] * 2,
+        "survey_type": ["NPS"] * 2, "program": ["relationship"] * 2, "score": [3, 9],
+        "themes": [["pricing", "support"], []], "comment": ["Too dear, slow support", "Great"],
+    })
+    table = satisfaction.comments_table(frame, {"pricing": "Pricing", "support": "Support"})
+    assert table["Themes"].iloc[0] == "Pricing, Support"
+    assert pd.isna(table["Themes"].iloc[1])  # the table's placeholder shows "—"

@@ -460,7 +460,7 @@ def accountability_table(
             "Since": [period_label(start, grain, last_month)
                       for start, grain in zip(frame["since"], frame["period_grain"], strict=True)],
             "Latest actual": [
-                f"{format_in_unit(value, unit)} ({period_label(period, grain, last_month)})"
+                f"{format_in_unit(value, unit)} · {period_label(period, grain, last_month)}"
                 for value, unit, period, grain in zip(
                     frame["latest_actual"], frame["unit"], frame["latest_period"],
                     frame["period_grain"], strict=True,

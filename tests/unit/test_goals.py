@@ -312,3 +312,17 @@ def test_goal_catalogue_query(computed_db):
     kpis = execute("goal_kpis", {}, path)
     assert len(kpis) == len(COMPUTED) + 1
     assert list(kpis.loc[kpis["kpi_id"] == "k_imported", "outcome_ids"].iloc[0]) == []
+
+
+def test_the_accountability_list_names_the_latest_period_without_nested_brackets():
+    runs = pd.DataFrame({"kpi_id": ["K1"], "periods_running": [3],
+                         "since": [dt.date(2026, 4, 1)], "latest_actual": [28.3],
+                         "latest_period": [dt.date(2026, 10, 1)]})
+    kpis = pd.DataFrame({"kpi_id": ["K1"], "department_id": ["marketing"],
+                         "department_name": ["Marketing"], "kpi_name": ["Survey coverage"],
+                         "period_grain": ["quarter"], "unit": ["pct"], "target_value": [30.0],
+                         "owner_name": [None], "next_review_on": [None]})
+    table = goals.accountability_table(runs, kpis, dt.date(2026, 10, 1))
+    assert table["Latest actual"].iloc[0] == "28.3% · Q4 2026 (to date)"
+    assert table["Since"].iloc[0] == "Q2 2026"
+    assert table["Owner"].iloc[0] == "—"

@@ -561,8 +561,11 @@ def drill_table(frame: pd.DataFrame, query: str) -> pd.DataFrame:
         return pd.DataFrame({
             "Ticket": frame["ticket_id"], "Account": links, "Opened": frame["opened_at"],
             "First response (hours)": frame["first_response_hours"],
-            "Resolution (hours)": frame["resolution_hours"], "Category": frame["category"],
-            "Priority": frame["priority"], "Status": frame["status"],
+            # capitalised as on Account 360 and CCO programs ("Feature request")
+            "Resolution (hours)": frame["resolution_hours"],
+            "Category": frame["category"].str.capitalize(),
+            "Priority": frame["priority"].str.capitalize(),
+            "Status": frame["status"].str.capitalize(),
             "Team": frame["department_name"],
         })
     if query == "goal_drill_answers":

@@ -326,3 +326,15 @@ def test_the_accountability_list_names_the_latest_period_without_nested_brackets
     assert table["Latest actual"].iloc[0] == "28.3% · Q4 2026 (to date)"
     assert table["Since"].iloc[0] == "Q2 2026"
     assert table["Owner"].iloc[0] == "—"
+
+
+def test_ticket_drill_words_are_capitalised_like_every_other_ticket_list():
+    frame = pd.DataFrame({
+        "ticket_id": ["T1"], "account_id": ["A1"], "account_name": ["Northwind"],
+        "opened_at": [pd.Timestamp(2026, 10, 1)], "first_response_hours": [2.0],
+        "resolution_hours": [30.0], "category": ["feature request"], "priority": ["high"],
+        "status": ["solved"], "department_name": ["Customer Service & Support"],
+    })
+    table = goals.drill_table(frame, "goal_drill_tickets")
+    assert list(table.loc[0, ["Category", "Priority", "Status"]]) == [
+        "Feature request", "High", "Solved"]

@@ -168,8 +168,9 @@ with right:
             "Every account-month with a full year after it is scored with today's weights; the "
             "bars show how often accounts in each band churned in the following 12 months. Lower "
             "bands should churn more. The health score is the operational signal a CSM can "
-            "act on; the churn chance and ARR at risk in the list above come from the churn model, "
-            "checked next."
+            "act on; the churn chance and ARR at risk "
+            + ("of the page's list " if presentation.is_on() else "in the list above ")
+            + "come from the churn model, checked next."
         )
 
 presentation.end_of_slide()

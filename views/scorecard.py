@@ -123,8 +123,11 @@ else:
         )
 
     history_start = add_months(window.end_month, -(max(window.months, 12) - 1))
+    on_slide = presentation.is_on() and len(own) > 2
     st.caption(
         f"Each KPI per period from {month_label(history_start)}, with its target (dashed)."
+        + (f" The slide shows the first 2 of the department's {len(own)} KPIs; the page shows "
+           "every one." if on_slide else "")
     )
     chart_columns = st.columns(2)
     for index, kpi in enumerate(own.itertuples(index=False)):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import duckdb
 import pytest
@@ -135,3 +136,18 @@ def test_a_slide_leaves_controls_out_and_keeps_the_links_choice(demo):
     slide_charts = [json.loads(chart.proto.spec)["data"] for chart in at.get("plotly_chart")]
     screen_charts = [json.loads(chart.proto.spec)["data"] for chart in screen.get("plotly_chart")]
     assert slide_charts and slide_charts[0] == screen_charts[0]  # same data, slide-sized
+
+
+def test_a_slide_says_what_it_leaves_out_and_never_points_at_a_hidden_list(demo):
+    # the scorecard's slide draws two KPI charts and says how many the page has
+    slide = open_page("scorecard", {"present": "true"})
+    screen = open_page("scorecard", {})
+    captions = " ".join(caption.value for caption in slide.caption)
+    said = re.search(r"The slide shows the first 2 of the department's (\d+) KPIs", captions)
+    assert said and int(said.group(1)) > 2, captions  # the default department has 3
+    assert len(slide.get("plotly_chart")) == 2
+    assert "The slide shows" not in " ".join(caption.value for caption in screen.caption)
+    # Health's slide has no at-risk list, so no caption refers to "the list above"
+    health = open_page("health", {"present": "true"})
+    assert not any("list above" in caption.value for caption in health.caption)
+    assert any("list above" in caption.value for caption in open_page("health", {}).caption)

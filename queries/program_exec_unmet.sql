@@ -1,7 +1,8 @@
 -- top accounts by arr with no attended executive meeting in the last 12 months
 -- the top $top_n accounts by arr in $as_of's month (ties at the boundary included) with no attended
 -- executive meeting in the 12 months up to $as_of, largest first (at most $limit): arr, segment,
--- csm, last executive meeting ever.
+-- csm, last executive meeting ever, and whether it is on the advisory board on $as_of (its
+-- sessions are not executive meetings, but a reader needs to know the account is not ignored).
 -- parameters:
 --   $top_n  how many of the largest accounts count as top
 --   $as_of  the date measured at
@@ -36,12 +37,20 @@ unmet as (
     where (m.last_meeting_on is null
            or m.last_meeting_on < ($as_of::date - interval 12 month)::date)
 ),
+members as (
+    select distinct c.account_id
+    from cab_memberships c
+    semi join unmet u on u.account_id = c.account_id
+    where c.joined_on <= $as_of::date and (c.left_on is null or c.left_on >= $as_of::date)
+),
 final as (
     select u.account_id, a.account_name, a.segment, a.region, u.arr_rank, u.arr_usd,
-        u.last_meeting_on, e.employee_name as csm_name, a.renewal_date
+        u.last_meeting_on, e.employee_name as csm_name, a.renewal_date,
+        m.account_id is not null as is_cab_member
     from unmet u
     join accounts a using (account_id)
     left join employees e on e.employee_id = a.csm_employee_id
+    left join members m on m.account_id = u.account_id
 )
 select * from final
 order by arr_rank, account_id

@@ -303,6 +303,8 @@ def unmet_table(frame: pd.DataFrame) -> pd.DataFrame:
                 "Never met" if is_missing(day) else "Not met in 12 months"
                 for day in frame["last_meeting_on"]
             ],
+            # board sessions are not executive meetings, but the account is not ignored
+            "Advisory board": ["Member" if member else None for member in frame["is_cab_member"]],
             "CSM": frame["csm_name"],
             "Renewal": frame["renewal_date"],
         }

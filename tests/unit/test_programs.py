@@ -135,6 +135,15 @@ def test_coverage_with_a_tie_at_the_boundary_and_the_12_month_edge(path):
     unmet = run(path, "program_exec_unmet", top_n=2)
     assert list(unmet["account_id"]) == ["E1", "E5"]
     assert list(programs.unmet_table(unmet)["Status"]) == ["Not met in 12 months", "Never met"]
+    # E1 and E5 sit on the advisory board on the as-of date (E2 left on 31 May)
+    assert list(unmet["is_cab_member"]) == [True, True]
+    wider = run(path, "program_exec_unmet", top_n=100)
+    members = set(run(path, "program_cab_members")["account_id"])
+    assert list(wider["is_cab_member"]) == [account in members for account in wider["account_id"]]
+    assert not wider["is_cab_member"].all(), "the fixture has unmet accounts off the board too"
+    shown = programs.unmet_table(wider)["Advisory board"]
+    assert list(shown.fillna("—")) == [
+        "Member" if member else "—" for member in wider["is_cab_member"]]
 
 
 def test_coverage_outcomes_a_year_later(path):

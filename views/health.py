@@ -89,7 +89,9 @@ if not presentation.is_on():
     )
     st.caption(
         "ARR at risk = ARR × the account's chance of churning in the next 12 months, from the "
-        "churn model; its main reasons are the drivers that add most to that chance. "
+        "churn model; its main reasons are the drivers that add most to that chance. A large "
+        "account can head the list with a modest chance, whatever its band: the band is the "
+        "health score, a separate signal checked below. "
         f"Top {min(limit, len(at_risk)):,} of {int(summary['accounts'].sum()):,} active accounts "
         "in the bands shown; click a row to open the account's 360 view"
         + (", or its Action cell to record an action on it." if actions.may_record() else ".")

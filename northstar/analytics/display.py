@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -248,12 +249,13 @@ def distinct_labels(names: list[str], details: list[str]) -> list[str]:
     """Chart labels for people or things that may share a name: a name shown once stays as it
     is; a repeated one gets its detail ("Kenji Varga · Support engineer"), and a number where
     name and detail are both repeated, so no two bars fall on one label."""
-    repeated = {name for name in names if names.count(name) > 1}
-    labels = [f"{name} · {detail}" if name in repeated and detail else name
+    name_counts = Counter(names)
+    labels = [f"{name} · {detail}" if name_counts[name] > 1 and detail else name
               for name, detail in zip(names, details, strict=True)]
-    seen: dict[str, int] = {}
+    label_counts = Counter(labels)
+    seen: Counter[str] = Counter()
     numbered = []
     for label in labels:
-        seen[label] = seen.get(label, 0) + 1
-        numbered.append(label if labels.count(label) == 1 else f"{label} ({seen[label]})")
+        seen[label] += 1
+        numbered.append(label if label_counts[label] == 1 else f"{label} ({seen[label]})")
     return numbered

@@ -494,7 +494,7 @@ with customers_tab:
                             name=motion,
                             marker={"color": charts.SEQUENCE[index], "size": 7, "opacity": 0.7},
                             customdata=[format_usd(value) for value in rows["arr_usd"]],
-                            hovertemplate=f"{motion}: %{{customdata}} ARR, health %{{y:.0f}}"
+                            hovertemplate="%{fullData.name}: %{customdata} ARR, health %{y:.0f}"
                             "<extra></extra>",
                         )
                     )

@@ -165,11 +165,26 @@ _ACRONYMS = {"qbr": "QBR", "nps": "NPS", "csat": "CSAT", "ces": "CES", "csm": "C
              "cab": "CAB", "api": "API", "sso": "SSO", "arr": "ARR", "mrr": "MRR"}
 
 
+# the explicit bidirectional formatting characters (embeddings, overrides, isolates and their
+# terminators): in a name they reverse how the text around them reads ("\u202eexe.pdf" shows
+# as "fdp.exe"), so text from data is shown without them
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def without_bidi_controls(text: str) -> str:
+    """Text from data without the characters that would reorder how it, or what follows it,
+    reads on screen."""
+    return _BIDI_CONTROLS.sub("", text)
+
+
 def people_words(value: Any) -> Any:
     """A raw code as people's words ('customer_service' -> 'Customer service', 'how-to' ->
-    'How-to', 'pending' -> 'Pending'); anything else is returned unchanged."""
-    if not isinstance(value, str) or not _RAW_CODE.match(value):
+    'How-to', 'pending' -> 'Pending'); other text without bidirectional controls; anything
+    else unchanged."""
+    if not isinstance(value, str):
         return value
+    if not _RAW_CODE.match(value):
+        return without_bidi_controls(value)
     words = value.replace("_", " ").split(" ")
     words = [_ACRONYMS.get(word, word) for word in words]
     text = " ".join(words)

@@ -184,7 +184,7 @@ def lines(
                 mode="lines",
                 name=str(name),
                 line={"color": SEQUENCE[index % len(SEQUENCE)], "width": 3},
-                hovertemplate=f"{name}: %{{y:.1f}}{y_suffix}<extra></extra>",
+                hovertemplate=f"%{{fullData.name}}: %{{y:.1f}}{y_suffix}<extra></extra>",
             )
         )
     figure.update_yaxes(ticksuffix=y_suffix, title=y_title)
@@ -272,7 +272,7 @@ def stacked_bars(
                 name=str(name),
                 marker={"color": SEQUENCE[index % len(SEQUENCE)]},
                 customdata=[format_usd(value) for value in rows[y]] if usd else rows[y],
-                hovertemplate=f"{name}: %{{customdata}}<extra></extra>",
+                hovertemplate="%{fullData.name}: %{customdata}<extra></extra>",
             )
         )
     if usd:
@@ -369,7 +369,7 @@ def calibration(
             x=predicted, y=observed, mode="lines+markers", name=label,
             line={"color": SEQUENCE[index], "width": 3}, marker={"size": 8},
             customdata=list(range(1, len(predicted) + 1)),
-            hovertemplate=label + ", decile %{customdata}: predicted %{x:.1f}%, observed "
+            hovertemplate="%{fullData.name}, decile %{customdata}: predicted %{x:.1f}%, observed "
             "%{y:.1f}%<extra></extra>",
         ))
     figure.update_xaxes(title="Predicted churn within 12 months", ticksuffix="%",

@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
+from northstar.analytics.display import without_bidi_controls
+
 # every ASCII punctuation character Markdown (with its character references, &…;),
 # Streamlit's directives (:red[…], :material/…:) or its LaTeX ($…$) can act on, escaped with
 # a backslash
@@ -28,27 +30,42 @@ _AUTOLINK_START = re.compile(r"(\\:(?=//)|(?i:www)(?=\\\.)|\\@)")
 
 
 def literal(value: object) -> str:
-    """`value` as Markdown that shows exactly its text."""
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", str(value))
+    """`value` as Markdown that shows exactly its text (without bidirectional controls, which
+    would reorder how it reads)."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", without_bidi_controls(str(value)))
     return _AUTOLINK_START.sub(lambda match: match.group(1) + WORD_JOINER, escaped)
 
 
 # Plotly draws its strings (titles, ticks, legends, hover labels) as a small HTML subset, in
 # which <a href>, <b>, <i> and <span style> work; every string of a figure is drawn with < > &
 # as entities instead (Plotly shows those as the characters). Only the line break Northstar's
-# own labels use is kept, and the hover templates, which are Northstar's own.
+# own labels use is kept. Hover and text templates keep their %{...} placeholders (the values
+# they take are escaped with the data) and <extra></extra>; their own text is escaped too, so a
+# name written into a template (a series' name in its hover label) is text as well.
 _PLOTLY_TEMPLATES = frozenset({"hovertemplate", "texttemplate"})
-_LINE_BREAK = "<br>"
+_KEPT_TAGS = ("<br>", "<extra>", "</extra>")
+
+
+def _with_tags(escaped: str, tags: tuple[str, ...]) -> str:
+    for tag in tags:
+        escaped = escaped.replace(html.escape(tag), tag)
+    return escaped
 
 
 def plotly_literal(value: str) -> str:
     """A string as Plotly shows it literally (line breaks kept)."""
-    return html.escape(value, quote=False).replace(html.escape(_LINE_BREAK), _LINE_BREAK)
+    return _with_tags(html.escape(without_bidi_controls(value), quote=False), _KEPT_TAGS[:1])
+
+
+def plotly_template(value: str) -> str:
+    """A hover or text template whose text is shown literally: its placeholders, line breaks
+    and <extra></extra> kept."""
+    return _with_tags(html.escape(without_bidi_controls(value), quote=False), _KEPT_TAGS)
 
 
 def _literal_strings(node: Any, key: str | None = None) -> Any:
     if isinstance(node, str):
-        return node if key in _PLOTLY_TEMPLATES else plotly_literal(node)
+        return plotly_template(node) if key in _PLOTLY_TEMPLATES else plotly_literal(node)
     if isinstance(node, dict):
         return {name: _literal_strings(value, name) for name, value in node.items()}
     if isinstance(node, list | tuple):

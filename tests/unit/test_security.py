@@ -151,3 +151,42 @@ def test_plotly_draws_data_text_literally():
     assert safe["data"][0]["text"] == ["2 KPIs<br>on track"]  # Northstar's own line break
     assert safe["data"][0]["hovertemplate"] == "%{x}<br>%{y}<extra></extra>"
     assert safe["layout"]["title"]["text"] == "&lt;b&gt;Acme&lt;/b&gt;"
+
+
+def test_series_names_from_data_are_text_in_hover_labels():
+    """A segment or churn reason carrying markup draws no bold text or link in a hover label:
+    the hover template refers to the series' name, and its own text is escaped."""
+    import pandas as pd
+
+    from northstar.ui import charts
+
+    hostile = '<b>X</b><a href="http://evil.example">click</a>'
+    frame = pd.DataFrame({"month": ["2026-01", "2026-02"] * 2, "value": [1.0, 2.0, 3.0, 4.0],
+                          "series": ["Plain", "Plain", hostile, hostile]})
+    for figure in (charts.lines(frame, "month", "value", "series"),
+                   charts.stacked_bars(frame, "month", "value", "series"),
+                   charts.calibration({hostile: ([1.0, 2.0], [1.5, 2.5])})):
+        safe = literal_text.plotly_safe(figure).to_plotly_json()
+        for trace in safe["data"]:
+            template = trace.get("hovertemplate") or ""
+            assert "<b>" not in template and "<a " not in template, template
+            assert "evil.example" not in template, template
+            if trace.get("name", "").startswith("&lt;b&gt;"):
+                assert trace["name"] == ("&lt;b&gt;X&lt;/b&gt;&lt;a href=\"http://evil.example\""
+                                         "&gt;click&lt;/a&gt;")
+    # a template's own text is escaped, its placeholders, line breaks and <extra> kept
+    assert literal_text.plotly_template("<i>%{x}</i><br>%{y:.1f}%<extra></extra>") == (
+        "&lt;i&gt;%{x}&lt;/i&gt;<br>%{y:.1f}%<extra></extra>")
+
+
+def test_bidirectional_controls_are_dropped_from_data_text():
+    """A right-to-left override in a name cannot reverse how it, or the text after it, reads."""
+    from northstar.analytics import display
+
+    name = "Acme \u202egpj.exe\u202c Ltd \u2067x\u2069"
+    assert display.without_bidi_controls(name) == "Acme gpj.exe Ltd x"
+    assert "\u202e" not in literal_text.literal(name)
+    assert "\u202e" not in literal_text.plotly_literal(name)
+    assert display.people_words(name) == "Acme gpj.exe Ltd x"
+    # right-to-left text itself is kept: only the invisible controls go
+    assert display.without_bidi_controls("\u05e9\u05dc\u05d5\u05dd") == "\u05e9\u05dc\u05d5\u05dd"

@@ -9,10 +9,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from northstar.analytics import display, invest, links, risk
+from northstar.analytics import display, invest, links
 from northstar.analytics.metrics import format_usd
 from northstar.data import pages, settings
 from northstar.data.months import add_months, month_label, range_label
+from northstar.data.rules import MAX_SIZE_RANGE_RATIO
 from northstar.ui import actions, charts, downloads, explain, filters, presentation, queries
 from northstar.ui.literal_text import literal
 
@@ -181,24 +182,31 @@ with initiatives_tab:
             st.info("No initiatives recorded yet.", icon=":material/lightbulb:")
         else:
             st.markdown(
-                "**Which investments protect the most ARR per dollar.** ARR protected a year = "
-                "ARR at risk from the driver the initiative targets × its expected churn "
-                "reduction. ROI = (protected − cost) ÷ cost; payback = cost ÷ monthly protected "
-                "ARR. The range carries the driver's 95% interval through."
+                "**Which investments protect the most ARR for what they cost.** ARR protected a "
+                "year = ARR at risk from the driver the initiative targets × its churn "
+                "reduction: the reduction a completed initiative measurably achieved (a running "
+                "one once that can be told), the planned one only before. Return on cost = ARR "
+                "protected a year ÷ cost; payback = cost ÷ monthly protected ARR. Ranges carry "
+                "the driver's 95% interval (and a measured reduction's) through; an initiative "
+                f"whose range spans more than {MAX_SIZE_RANGE_RATIO:.0f}× can't be sized yet "
+                "and is ranked after the sized ones."
             )
             rankable = ranked_initiatives.loc[ranked_initiatives["rankable"]]
+            sized = rankable.loc[rankable["sized"]]
             columns = st.columns(3)
-            if rankable.empty:
-                columns[0].metric("Best ARR protected per dollar", "—", border=True,
+            if sized.empty:
+                columns[0].metric("Best return on cost", "—", border=True,
                                   help="No initiative targets a driver that raises churn "
-                                  "beyond noise.")
+                                  "beyond noise with a size that can be told yet.")
             else:
-                best = rankable.iloc[0]
+                best = sized.iloc[0]
                 columns[0].metric(
-                    "Best ARR protected per dollar",
-                    display.format_number(best["protected_per_dollar"], "usd_per_dollar"),
+                    "Best return on cost",
+                    display.format_number(best["return_multiple"], "multiple"),
                     border=True,
-                    help=best["initiative_name"],
+                    help=f"{best['initiative_name']}: "
+                    f"{display.format_number(best['return_low'], 'multiple')}–"
+                    f"{display.format_number(best['return_high'], 'multiple')}",
                 )
             columns[1].metric(
                 "ARR protected a year if all run",
@@ -207,60 +215,38 @@ with initiatives_tab:
                 help="If every ranked initiative runs. Initiatives aimed at the same driver "
                 "share its ARR at risk, so each removes its share of what the others leave "
                 "(35% and 15% remove 44.75%, not 50%). Initiatives whose driver cannot be told "
-                "from chance protect nothing the data can show and are left out.",
+                "from chance, or that were measured and did not work, protect nothing the data "
+                "can show and are left out.",
             )
             columns[2].metric(
                 "Total cost, all initiatives",
                 format_usd(ranked_initiatives["cost_usd"].sum()),
                 border=True,
             )
-            rankable_rows = ranked_initiatives["rankable"]
-            ranked_only = ranked_initiatives.where(rankable_rows)  # — for the others
-            shown = pd.DataFrame(
-                {
-                    "Rank": ranked_only["rank"],
-                    "Initiative": ranked_initiatives["initiative_name"],
-                    "ARR protected a year": ranked_only["protected_arr_usd"],
-                    "95% range": [
-                        risk.usd_range_text(low, high) if ok else None
-                        for low, high, ok in zip(
-                            ranked_initiatives["protected_low_usd"],
-                            ranked_initiatives["protected_high_usd"],
-                            rankable_rows,
-                            strict=True,
-                        )
-                    ],
-                    "ROI": ranked_only["roi_pct"],
-                    "Payback (months)": ranked_only["payback_months"].replace(math.inf, math.nan),
-                    "Cost": ranked_initiatives["cost_usd"],
-                    "Protected per dollar": ranked_only["protected_per_dollar"].replace(
-                        math.inf, math.nan
-                    ),
-                    "Expected churn reduction": ranked_initiatives["expected_reduction_pct"],
-                    "Driver addressed": ranked_initiatives["driver_label"],
-                    "Driver reading": ranked_initiatives["reading"],
-                    "Department": ranked_initiatives["department_name"],
-                    "Status": ranked_initiatives["status"].str.capitalize(),
-                }
-            )
             downloads.dataframe(
-                shown,
+                invest.initiatives_table(ranked_initiatives),
                 hide_index=True,
                 column_config={
                     "Rank": st.column_config.NumberColumn(
-                        help="Only initiatives whose driver raises churn beyond noise are "
-                        "ranked; — for the others", width=60,
+                        help="Initiatives whose driver raises churn beyond noise and whose "
+                        "reduction is planned or measured beyond noise; sized ones first; — for "
+                        "the others", width=60,
                     ),
                     "Initiative": st.column_config.TextColumn(pinned=True, width=300),
                     "ARR protected a year": st.column_config.NumberColumn(
                         help="ARR the initiative keeps in a year: the driver's ARR at risk × "
-                        "the expected churn reduction"
+                        "the churn reduction it is judged by"
                     ),
-                    "ROI": st.column_config.NumberColumn(
-                        help="(ARR protected − cost) ÷ cost"
+                    "Return on cost": st.column_config.NumberColumn(
+                        help="ARR protected a year ÷ cost"
                     ),
                     "Payback (months)": st.column_config.NumberColumn(
                         help="Months of protected ARR that pay back the cost"
+                    ),
+                    "Churn reduction": st.column_config.TextColumn(
+                        help="What the size rests on: the reduction measured against the "
+                        "accounts not exposed (with its 95% interval), or the planned one "
+                        "before it can be measured"
                     ),
                 },
             )
@@ -272,35 +258,8 @@ with initiatives_tab:
             if progress.empty:
                 st.info("No initiative is running or completed yet.", icon=":material/schedule:")
             else:
-                names = dict(
-                    zip(initiatives["initiative_id"], initiatives["initiative_name"], strict=True)
-                )
-                planned = dict(
-                    zip(
-                        initiatives["initiative_id"],
-                        initiatives["expected_churn_reduction_pct"],
-                        strict=True,
-                    )
-                )
                 downloads.dataframe(
-                    pd.DataFrame(
-                        {
-                            "Initiative": progress["initiative_id"].map(names),
-                            "Months running": progress["months_since_start"],
-                            "Planned churn reduction": progress["initiative_id"].map(planned),
-                            "Monthly churn of exposed, 12 months before": progress[
-                                "churn_before_pct"
-                            ],
-                            "Since the start": progress["churn_since_pct"],
-                            "Observed reduction": progress["observed_reduction_pct"],
-                            "Reduction vs unexposed accounts": progress[
-                                "control_adjusted_reduction_pct"
-                            ],
-                            "Share exposed before": progress["exposure_before_pct"],
-                            "Share exposed since": progress["exposure_since_pct"],
-                            "Exposed churns since": progress["exposed_churned_since"],
-                        }
-                    ),
+                    invest.progress_table(progress, initiatives),
                     hide_index=True,
                     column_config={
                         "Monthly churn of exposed, 12 months before": st.column_config.NumberColumn(
@@ -311,15 +270,20 @@ with initiatives_tab:
                             "Churn since", help="Monthly churn of the exposed accounts since the "
                             "start"
                         ),
+                        "Reduction vs unexposed accounts": st.column_config.NumberColumn(
+                            help="The measured reduction every page judges the initiative by"
+                        ),
                     },
                 )
                 st.caption(
                     "Monthly churn of the accounts exposed to the initiative's driver in the 12 "
                     "months before it started against the months since (to its end, or last "
                     "month). *Reduction vs unexposed accounts* divides out the change among "
-                    "everyone else, so a market-wide shift is not credited to the initiative. "
-                    "With a few months and a few dozen churns, differences of tens of percent "
-                    "are within noise: read these as an early signal, not a verdict."
+                    "everyone else, so a market-wide shift is not credited to the initiative; "
+                    "its 95% range treats churned accounts as counts. A completed initiative, and "
+                    "a running one once this tells (beyond noise, or its range leaves out the "
+                    "plan), is sized and ranked above by this measured reduction, never by its "
+                    "plan; within noise, it protects nothing the data can show."
                 )
 
 with whatif_tab:

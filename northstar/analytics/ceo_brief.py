@@ -2,10 +2,11 @@
 
 Three sections of (at most) three sentences, each taken only from items that pass the one rule
 for what is beyond noise (northstar/analytics/significance.py), each with its range and its
-evidence link: the investments with the most ARR protected per dollar whose driver raises churn
-beyond noise, the biggest risks (the accounts with the largest expected ARR loss in the next 12
-months from the churn model, with their main reasons), and the KPIs that moved most beyond
-noise against the comparison period. The builders are pure functions on query
+evidence link: the investments with the most return on cost whose driver raises churn beyond
+noise, judged by what they measurably achieved once that can be told (sized ones first); the
+biggest risks (the accounts with the largest expected ARR loss in the next 12 months from the
+churn model, with their main reasons); and the KPIs that moved most beyond noise against the
+comparison period. The builders are pure functions on query
 results (unit tested); `collect` runs the queries and `render` draws the brief, escaping every
 sentence so no data-derived text can inject Markdown.
 """
@@ -75,29 +76,49 @@ def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+def _range(low: float, high: float, unit: display.Unit) -> str:
+    return f"{display.format_number(low, unit)}–{display.format_number(high, unit)}"
+
+
+def investment_basis(row: object) -> str:
+    """'planned 15% churn reduction' or 'measured 12.0% churn reduction so far': what the
+    initiative's size rests on, in the words of the Initiatives tab."""
+    pct = display.format_number(row.reduction_pct, "pct")  # type: ignore[attr-defined]
+    if row.basis == "measured":  # type: ignore[attr-defined]
+        so_far = " so far" if row.status == "running" else ""  # type: ignore[attr-defined]
+        return f"measured {pct} churn reduction{so_far}"
+    return f"planned {pct} churn reduction"
+
+
 def investment_sentences(ranked: pd.DataFrame, count: int = 3) -> list[BriefSentence]:
-    """The ranked initiatives (driver beyond noise) with the most ARR protected per dollar,
-    from invest.initiatives_ranked."""
+    """The ranked initiatives, from invest.initiatives_ranked: those whose size can be repeated
+    first, most return on cost first; one whose range is too wide says it can't be sized yet.
+    An initiative that is not ranked (its driver can't be told from chance, or it was measured
+    and did not work) is never written here."""
     if ranked.empty:
         return []
     useful = ranked.loc[ranked["rankable"] & (ranked["protected_arr_usd"] > 0)].head(count)
     sentences = []
     for row in useful.itertuples(index=False):
-        payback = (
-            f"pays back in {display.format_number(row.payback_months, 'months')} months"
-            if math.isfinite(row.payback_months) else "does not pay back"
-        )
-        sentences.append(
-            BriefSentence(
-                f"{row.initiative_name} ({row.department_name}, {row.status}) protects about "
-                f"{format_usd(row.protected_arr_usd)} of ARR a year "
-                f"(95% range {format_usd(row.protected_low_usd)}–"
-                f"{format_usd(row.protected_high_usd)}) for {format_usd(row.cost_usd)}: "
-                f"{display.format_number(row.protected_per_dollar, 'usd_per_dollar')} of ARR "
-                f"a year per dollar; it {payback}.",
-                pages.link("invest", "Initiatives"),
+        who = f"{row.initiative_name} ({row.department_name}, {row.status}; " \
+              f"{investment_basis(row)})"
+        verb = "would protect" if row.status == "proposed" else "protects"
+        if not row.sized:
+            text = (f"{who} targets a driver that raises churn, but what it protects can't "
+                    f"be sized yet: {_range(row.protected_low_usd, row.protected_high_usd, 'usd')}"
+                    f" of ARR a year for {format_usd(row.cost_usd)}.")
+        else:
+            payback = (
+                f"it pays back in {display.format_number(row.payback_months, 'months')} months "
+                f"({_range(row.payback_low_months, row.payback_high_months, 'months')})"
+                if math.isfinite(row.payback_high_months) else "it may not pay back"
             )
-        )
+            text = (f"{who} {verb} about {format_usd(row.protected_arr_usd)} of ARR a year "
+                    f"(95% range {_range(row.protected_low_usd, row.protected_high_usd, 'usd')}) "
+                    f"for {format_usd(row.cost_usd)}: "
+                    f"{display.format_number(row.return_multiple, 'multiple')} its cost "
+                    f"({_range(row.return_low, row.return_high, 'multiple')}); {payback}.")
+        sentences.append(BriefSentence(text, pages.link("invest", "Initiatives")))
     return sentences
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 from northstar.analytics.metrics import METRICS, format_usd, is_missing
 
 Unit = Literal[
-    "usd", "usd_price", "usd_per_dollar", "pct", "pp", "nps", "margin", "mean_score", "count",
+    "usd", "usd_price", "multiple", "pct", "pp", "nps", "margin", "mean_score", "count",
     "hours", "days", "months", "ratio", "score", "decimal3",
 ]
 MISSING = "—"
@@ -58,8 +58,7 @@ COLUMN_UNITS: dict[str, Unit] = {
     "95% high": "ratio", "99% low": "ratio", "99% high": "ratio",
     # durations
     "Hours": "hours", "Staff hours": "hours", "Age (days)": "days",
-    "Payback (months)": "months", "Rank": "count", "ROI": "pct",
-    "Protected per dollar": "usd_per_dollar",
+    "Payback (months)": "months", "Rank": "count", "Return on cost": "multiple",
 }
 _UNIT_BY_SUFFIX: tuple[tuple[str, Unit], ...] = (
     ("(hours)", "hours"), ("(h)", "hours"), ("(days)", "days"), ("(months)", "months"),
@@ -82,9 +81,9 @@ def format_number(value: Any, unit: Unit) -> str:
             f"${number:,.2f}" if abs(number) < 100 and number != round(number)
             else f"${number:,.0f}"
         )
-    if unit == "usd_per_dollar":
-        # dollars of ARR per dollar spent: cents only where they matter (near break-even)
-        return f"${number:,.2f}" if abs(number) < 10 else f"${number:,.0f}"
+    if unit == "multiple":
+        # a return on cost: 4.7× (one decimal under 10), 36×
+        return f"{number:,.1f}×" if abs(number) < 10 else f"{number:,.0f}×"
     if unit == "pct":
         return f"{number:.1f}%"
     if unit == "pp":
@@ -106,7 +105,7 @@ def format_number(value: Any, unit: Unit) -> str:
 
 # how a unit looks in an exported spreadsheet: the cell keeps its full value
 EXCEL_FORMATS: dict[Unit, str] = {
-    "usd": '"$"#,##0', "usd_price": '"$"#,##0.00', "usd_per_dollar": '"$"#,##0.00',
+    "usd": '"$"#,##0', "usd_price": '"$"#,##0.00', "multiple": '0.0"×"',
     "pct": '0.0"%"', "pp": '0.0" pp"',
     "nps": '+0;-0;0', "margin": '"±"0.0', "mean_score": "0.00", "count": "#,##0",
     "hours": "#,##0.0", "days": "#,##0", "months": "#,##0.0", "ratio": "0.00", "score": "0",

@@ -73,7 +73,12 @@ TERMS: dict[str, list[tuple[str, str, str]]] = {
          "For today's exposed accounts, ARR × how much the driver adds to their 12-month churn "
          "chance in the model."),
         ("ARR protected", "The ARR an initiative is expected to keep in a year.",
-         "ARR at risk from the initiative's driver × its expected reduction."),
+         "ARR at risk from the initiative's driver × its churn reduction: the reduction it "
+         "measurably achieved once completed (or once a running one's measurement tells), the "
+         "planned one only before."),
+        ("Return on cost", "How many times its cost an initiative returns in ARR kept a year.",
+         "ARR protected a year ÷ cost, with its 95% range; a range wider than 5× is \"can't "
+         "size yet\" and ranks after every sized initiative."),
         ("Cost to serve", "What serving an account costs us in a year.",
          "Support tickets (by priority) and staff hours on professional services, "
          "installation, executive meetings, QBRs, advisory board sessions and follow-ups in "

@@ -11,8 +11,11 @@ rollups); what is computed here is unit tested against hand-computed numbers:
   ranked or recommended;
 - the crude relative risk (Katz log-scale 95% interval) and the NPS difference stay beside it,
   labelled;
-- initiative ROI, payback and ARR protected per dollar; the what-if scenario; the customer
-  quadrant; cost to serve from `config/cost_to_serve.toml`.
+- each initiative's churn reduction: for a completed one, and a running one with enough churned
+  accounts, the reduction it measurably achieved (with its interval); the planned reduction only
+  before that; its return on cost (a multiple) and payback, each with its range, or "can't size
+  yet" when the range is too wide to repeat; the what-if scenario; the customer quadrant; cost
+  to serve from `config/cost_to_serve.toml`.
 """
 
 from __future__ import annotations
@@ -28,9 +31,10 @@ import pandas as pd
 
 from northstar.analytics import significance
 from northstar.analytics.metrics import format_usd, is_missing
-from northstar.analytics.significance import CANT_TELL, Z_95, Verdict
+from northstar.analytics.significance import CANT_TELL, Z_95, Status, Verdict
 from northstar.data.drivers import DRIVERS, Driver
 from northstar.data.paths import REPO_ROOT
+from northstar.data.rules import MAX_SIZE_RANGE_RATIO, MIN_EVENTS
 
 COST_CONFIG_PATH = REPO_ROOT / "config" / "cost_to_serve.toml"
 
@@ -326,34 +330,153 @@ def follow_up_reading(contrast: Estimate) -> str:
 
 
 def initiative_roi(protected_usd: float, cost_usd: float) -> dict[str, float]:
-    """ROI = (protected − cost) ÷ cost; payback months = cost ÷ (protected ÷ 12);
-    protected per dollar = protected ÷ cost (per year)."""
+    """Return on cost = ARR protected a year ÷ cost (a multiple: 3.0× returns three times the
+    cost in a year); payback months = cost ÷ (protected ÷ 12)."""
     return {
-        "roi_pct": 100 * (protected_usd - cost_usd) / cost_usd if cost_usd else math.nan,
+        "return_multiple": protected_usd / cost_usd if cost_usd else math.inf,
         "payback_months": cost_usd / (protected_usd / 12) if protected_usd > 0 else math.inf,
-        "protected_per_dollar": protected_usd / cost_usd if cost_usd else math.inf,
     }
+
+
+def is_sized(low: float, high: float) -> bool:
+    """Whether a 95% range is narrow enough to repeat as a size: above zero, and its high end
+    at most MAX_SIZE_RANGE_RATIO times its low end."""
+    return low > 0 and high <= MAX_SIZE_RANGE_RATIO * low
+
+
+def size_text(low: float, high: float) -> str:
+    """"can't size yet (range $135K–$10.7M)" for a range too wide to repeat."""
+    return f"can't size yet (range {format_usd(max(low, 0.0))}–{format_usd(high)})"
+
+
+MEASURED = "measured"
+PLANNED = "planned"
+
+
+def measured_reduction(exposed_churned_before: float, exposed_months_before: float,
+                       exposed_churned_since: float, exposed_months_since: float,
+                       control_churned_before: float, control_months_before: float,
+                       control_churned_since: float, control_months_since: float,
+                       ) -> tuple[Estimate, Verdict]:
+    """The churn reduction an initiative achieved among the accounts exposed to its driver,
+    against everyone else: 100 × (1 − (exposed rate since ÷ before) ÷ (others' rate since ÷
+    before)), in %, with its 95% interval (churned accounts as Poisson counts: the log of the
+    ratio has standard error √(1/a + 1/b + 1/c + 1/d)). Too few to tell while any of the four
+    groups has fewer than MIN_EVENTS churned accounts; beyond noise when the interval leaves
+    out 0."""
+    events = (exposed_churned_before, exposed_churned_since, control_churned_before,
+              control_churned_since)
+    months = (exposed_months_before, exposed_months_since, control_months_before,
+              control_months_since)
+    if min(events) < MIN_EVENTS or min(months) <= 0:
+        detail = (f"{int(exposed_churned_since):,} exposed accounts churned since the start, "
+                  f"{int(exposed_churned_before):,} in the year before")
+        return NO_ESTIMATE, Verdict(Status.TOO_FEW, detail)
+    ratio = ((exposed_churned_since / exposed_months_since)
+             / (exposed_churned_before / exposed_months_before)
+             / ((control_churned_since / control_months_since)
+                / (control_churned_before / control_months_before)))
+    spread = Z_95 * math.sqrt(sum(1 / count for count in events))
+    low_ratio, high_ratio = ratio * math.exp(-spread), ratio * math.exp(spread)
+    estimate = Estimate(100 * (1 - ratio), 100 * (1 - high_ratio), 100 * (1 - low_ratio))
+    return estimate, significance.interval(estimate.low, estimate.high, no_effect=0.0)
+
+
+def _measured(row: Any) -> tuple[Estimate, Verdict]:
+    counts = [getattr(row, name, math.nan) for name in (
+        "exposed_churned_before", "exposed_months_before", "exposed_churned_since",
+        "exposed_months_since", "control_churned_before", "control_months_before",
+        "control_churned_since", "control_months_since")]
+    if any(is_missing(value) for value in counts):
+        return NO_ESTIMATE, Verdict(Status.TOO_FEW, "not started")
+    return measured_reduction(*(float(value) for value in counts))
+
+
+def reduction_basis(status: str, planned_pct: float, measured: Estimate,
+                    verdict: Verdict) -> str:
+    """What an initiative's churn reduction is taken from. A completed initiative is judged by
+    what it measurably achieved, never by its plan. A running one is judged by what it achieved
+    so far once that tells: its effect is beyond noise, or its interval leaves out the planned
+    reduction (the data contradicts the plan); until then by its plan. A proposed one by its
+    plan."""
+    if status == "completed":
+        return MEASURED
+    if status == "running" and verdict.status is not Status.TOO_FEW and (
+            verdict.is_real or not measured.low <= planned_pct <= measured.high):
+        return MEASURED
+    return PLANNED
+
+
+def measured_text(estimate: Estimate, verdict: Verdict) -> str:
+    """'4.7% (−12.1% to 19.0%), within noise', or 'too few to tell (…)' before it can be
+    measured."""
+    if verdict.status is Status.TOO_FEW:
+        return verdict.text
+    value = f"{estimate.value:.1f}%".replace("-", "−")
+    return f"{value} ({pct_range(estimate.low, estimate.high)}), {verdict.text}"
+
+
+def pct_range(low: float, high: float) -> str:
+    """'4.2%–9.0%', or '−12.1% to 19.0%' when a bound is negative (true minus signs)."""
+    first, last = (f"{number:.1f}%".replace("-", "−") for number in (low, high))
+    return f"{first} to {last}" if low < 0 or high < 0 else f"{first}–{last}"
+
+
+def _not_working(status: str, estimate: Estimate, verdict: Verdict) -> str:
+    """Why a measured initiative protects nothing the data can show."""
+    so_far = " so far" if status == "running" else ""
+    if verdict.status is Status.TOO_FEW:
+        return f"no measurable result{so_far}: {verdict.text}"
+    if verdict.is_real:
+        return f"churn rose{so_far}: measured {measured_text(estimate, verdict)}"
+    return f"no effect beyond noise{so_far}: measured {measured_text(estimate, verdict)}"
 
 
 def initiatives_ranked(
     initiatives: pd.DataFrame, results: Sequence[DriverResult]
 ) -> pd.DataFrame:
-    """Each initiative with ARR protected a year, ROI and payback. Initiatives whose driver
-    raises churn beyond noise are ranked, most protected per dollar first (`rank` 1, 2, …);
-    the others follow unranked (`rank` empty) with the reason ("can't tell from chance").
+    """Each initiative with the churn reduction it is judged by, ARR protected a year, its
+    return on cost and payback, each with its 95% range.
 
-    ARR protected per year = ARR at risk from the targeted driver × the expected reduction.
+    An initiative is ranked (`rank` 1, 2, …) when its driver raises churn beyond noise and its
+    reduction is either planned (not measurable yet) or measured beyond noise and positive;
+    initiatives whose range is narrow enough to repeat (`sized`) come first, most return on
+    cost first; the rest follow unranked with the reason in `reading`.
+
+    ARR protected a year = ARR at risk from the targeted driver × the reduction; its range
+    carries the driver's interval and, for a measured reduction, the reduction's interval.
     """
     by_driver = {result.driver_id: result for result in results}
     rows = []
     for row in initiatives.itertuples(index=False):
         driver_id = str(row.target_driver)
         result = by_driver.get(driver_id)
-        rankable = result is not None and result.raises_risk
+        measured, verdict = _measured(row)
+        planned = float(row.expected_churn_reduction_pct)
+        basis = reduction_basis(str(row.status), planned, measured, verdict)
+        if basis == MEASURED:
+            works = verdict.is_real and measured.value > 0
+            reduction = Estimate(measured.value, max(measured.low, 0.0), measured.high) \
+                if works else Estimate(0.0, 0.0, 0.0)
+        else:
+            works = True
+            reduction = Estimate(planned, planned, planned)
+        driver_raises = result is not None and result.raises_risk
+        rankable = driver_raises and works
+        if not driver_raises:
+            reading = result.reading if result else "not estimated"
+        elif not works:
+            reading = _not_working(str(row.status), measured, verdict)
+        else:
+            reading = result.reading if result else "not estimated"
         at_risk = result.at_risk_arr_usd if rankable and result else NO_ESTIMATE
-        share = float(row.expected_churn_reduction_pct) / 100
-        protected = 0.0 if math.isnan(at_risk.value) else at_risk.value * share
+        value, low, high = (0.0 if math.isnan(amount) else amount for amount in
+                            (at_risk.value, at_risk.low, at_risk.high))
+        protected = value * reduction.value / 100
+        protected_low = low * reduction.low / 100
+        protected_high = high * reduction.high / 100
         cost = float(row.cost_usd)
+        returns = initiative_roi(protected, cost)
         rows.append(
             {
                 "initiative_id": row.initiative_id,
@@ -363,25 +486,80 @@ def initiatives_ranked(
                 "driver_id": driver_id,
                 "driver_label": DRIVERS[driver_id].label if driver_id in DRIVERS else driver_id,
                 "rankable": rankable,
-                "reading": result.reading if result else "not estimated",
+                "sized": rankable and is_sized(protected_low, protected_high),
+                "reading": reading,
                 "cost_usd": cost,
-                "expected_reduction_pct": float(row.expected_churn_reduction_pct),
-                "driver_at_risk_arr_usd": 0.0 if math.isnan(at_risk.value) else at_risk.value,
+                "expected_reduction_pct": planned,
+                "basis": basis,
+                "reduction_pct": reduction.value,
+                "measured": measured_text(measured, verdict)
+                if str(row.status) in ("running", "completed") else "",
+                "driver_at_risk_arr_usd": value,
                 "protected_arr_usd": protected,
-                "protected_low_usd": 0.0 if math.isnan(at_risk.low) else at_risk.low * share,
-                "protected_high_usd": 0.0 if math.isnan(at_risk.high) else at_risk.high * share,
-                **initiative_roi(protected, cost),
+                "protected_low_usd": protected_low,
+                "protected_high_usd": protected_high,
+                **returns,
+                "return_low": initiative_roi(protected_low, cost)["return_multiple"],
+                "return_high": initiative_roi(protected_high, cost)["return_multiple"],
+                "payback_low_months": initiative_roi(protected_high, cost)["payback_months"],
+                "payback_high_months": initiative_roi(protected_low, cost)["payback_months"],
                 "started_on": row.started_on,
             }
         )
     frame = pd.DataFrame(rows)
     if frame.empty:
         return frame
-    frame = frame.sort_values(["rankable", "protected_per_dollar", "initiative_id"],
-                              ascending=[False, False, True]).reset_index(drop=True)
+    frame = frame.sort_values(["rankable", "sized", "return_multiple", "initiative_id"],
+                              ascending=[False, False, False, True]).reset_index(drop=True)
     ranks = frame["rankable"].cumsum()
     frame["rank"] = ranks.where(frame["rankable"])
     return frame
+
+
+def _multiple_range(low: float, high: float) -> str:
+    return f"{low:,.1f}×–{high:,.1f}×" if high < 10 else f"{low:,.1f}×–{high:,.0f}×"
+
+
+def reduction_text(row: Any) -> str:
+    """'Planned 15.0%' or 'Measured 4.7% (−12.1% to 19.0%), within noise'."""
+    if row["basis"] == MEASURED:
+        return f"Measured {row['measured']}"
+    planned = f"Planned {row['expected_reduction_pct']:.1f}%"
+    return f"{planned}; so far {row['measured']}" if row["measured"] else planned
+
+
+def initiatives_table(ranked: pd.DataFrame) -> pd.DataFrame:
+    """The ranked initiatives as the Initiatives tab shows them: sizes only for ranked ones,
+    "can't size yet (range …)" where the range is too wide to repeat, and the reason beside
+    every unranked one."""
+    def sized_only(column: str) -> pd.Series:
+        return ranked[column].where(ranked["sized"]).replace(math.inf, math.nan)
+
+    return pd.DataFrame(
+        {
+            "Rank": ranked["rank"],
+            "Initiative": ranked["initiative_name"],
+            "ARR protected a year": sized_only("protected_arr_usd"),
+            "95% range": [
+                (f"{format_usd(row.protected_low_usd)}–{format_usd(row.protected_high_usd)}"
+                 if row.sized else size_text(row.protected_low_usd, row.protected_high_usd))
+                if row.rankable else None
+                for row in ranked.itertuples(index=False)
+            ],
+            "Return on cost": sized_only("return_multiple"),
+            "Return, 95% range": [
+                _multiple_range(row.return_low, row.return_high) if row.sized else None
+                for row in ranked.itertuples(index=False)
+            ],
+            "Payback (months)": sized_only("payback_months"),
+            "Cost": ranked["cost_usd"],
+            "Churn reduction": [reduction_text(row) for _, row in ranked.iterrows()],
+            "Driver addressed": ranked["driver_label"],
+            "Reading": ranked["reading"],
+            "Department": ranked["department_name"],
+            "Status": ranked["status"].str.capitalize(),
+        }
+    )
 
 
 def protected_together(ranked: pd.DataFrame) -> float:
@@ -393,7 +571,7 @@ def protected_together(ranked: pd.DataFrame) -> float:
     total = 0.0
     for _, rows in rankable.groupby("driver_id", sort=False):
         left = 1.0
-        for share in rows["expected_reduction_pct"]:
+        for share in rows["reduction_pct"]:
             left *= 1 - min(max(float(share), 0.0), 100.0) / 100
         total += float(rows["driver_at_risk_arr_usd"].iloc[0]) * (1 - left)
     return total
@@ -403,8 +581,9 @@ def running_check(progress: pd.DataFrame) -> pd.DataFrame:
     """Running and completed initiatives: monthly churn of exposed accounts before vs since.
 
     Observed reduction = 1 − (since ÷ before) among exposed account-months; the same ratio among
-    unexposed accounts is the control, and the adjusted reduction = 1 − (exposed ratio ÷ control
-    ratio) (a difference-in-differences on the rate ratio).
+    unexposed accounts is the control, and the measured reduction = 1 − (exposed ratio ÷ control
+    ratio) (a difference-in-differences on the rate ratio), with its 95% interval and reading
+    from `measured_reduction`: the figure every page judges the initiative by.
     """
     rows = []
     for row in progress.itertuples(index=False):
@@ -413,22 +592,18 @@ def running_check(progress: pd.DataFrame) -> pd.DataFrame:
 
         before = rate(row.exposed_churned_before, row.exposed_months_before)
         since = rate(row.exposed_churned_since, row.exposed_months_since)
-        control_before = rate(row.control_churned_before, row.control_months_before)
-        control_since = rate(row.control_churned_since, row.control_months_since)
-        observed = 100 * (1 - since / before) if before else math.nan
-        control_ratio = control_since / control_before if control_before else math.nan
-        adjusted = (
-            100 * (1 - (since / before) / control_ratio)
-            if before and control_ratio and not math.isnan(control_ratio) else math.nan
-        )
+        measured, verdict = _measured(row)
         rows.append(
             {
                 "initiative_id": row.initiative_id,
                 "months_since_start": int(row.months_since_start),
                 "churn_before_pct": 100 * before,
                 "churn_since_pct": 100 * since,
-                "observed_reduction_pct": observed,
-                "control_adjusted_reduction_pct": adjusted,
+                "observed_reduction_pct": 100 * (1 - since / before) if before else math.nan,
+                "control_adjusted_reduction_pct": measured.value,
+                "control_adjusted_low_pct": measured.low,
+                "control_adjusted_high_pct": measured.high,
+                "reading": verdict.text,
                 "exposure_before_pct": 100 * row.exposed_months_before
                 / max(row.exposed_months_before + row.control_months_before, 1),
                 "exposure_since_pct": 100 * row.exposed_months_since
@@ -437,6 +612,34 @@ def running_check(progress: pd.DataFrame) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def progress_table(progress: pd.DataFrame, initiatives: pd.DataFrame) -> pd.DataFrame:
+    """The running_check rows as the Initiatives tab shows them, with the plan beside what was
+    measured."""
+    names = dict(zip(initiatives["initiative_id"], initiatives["initiative_name"], strict=True))
+    planned = dict(zip(initiatives["initiative_id"],
+                       initiatives["expected_churn_reduction_pct"], strict=True))
+    return pd.DataFrame(
+        {
+            "Initiative": progress["initiative_id"].map(names),
+            "Months running": progress["months_since_start"],
+            "Planned churn reduction": progress["initiative_id"].map(planned),
+            "Monthly churn of exposed, 12 months before": progress["churn_before_pct"],
+            "Since the start": progress["churn_since_pct"],
+            "Observed reduction": progress["observed_reduction_pct"],
+            "Reduction vs unexposed accounts": progress["control_adjusted_reduction_pct"],
+            "Reduction, 95% range": [
+                None if math.isnan(low) else pct_range(low, high)
+                for low, high in zip(progress["control_adjusted_low_pct"],
+                                     progress["control_adjusted_high_pct"], strict=True)
+            ],
+            "Reading": progress["reading"],
+            "Share exposed before": progress["exposure_before_pct"],
+            "Share exposed since": progress["exposure_since_pct"],
+            "Exposed churns since": progress["exposed_churned_since"],
+        }
+    )
 
 
 # --- what-if ---------------------------------------------------------------------------------

@@ -24,6 +24,9 @@ Z_99 = 2.5758293035489004  # the two-sided 99% normal quantile
 MIN_ACCOUNTS = 30  # accounts a side needs before a comparison is read
 MIN_EVENTS = 5  # events (e.g. churned accounts) a side needs
 MIN_ANSWERS = 30  # survey answers a side needs before a score change is read
+# an estimate whose 95% range spans more than this many times its low end is too wide to
+# repeat as a size: it is shown as "can't size yet (range …)" and never ranked above a sized one
+MAX_SIZE_RANGE_RATIO = 5.0
 
 # health bands, best first; an account without enough signals is "Not scored"
 HEALTH_BANDS = ("Healthy", "Watch", "At risk", "Critical")

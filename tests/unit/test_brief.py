@@ -20,34 +20,45 @@ def card(name: str, value: float, before: float, verdict: Verdict = EXACT) -> Kp
                    format_delta(metric, value - before), [], None, None, verdict)
 
 
-def test_investment_sentences_rank_by_protected_per_dollar():
+def test_investment_sentences_say_what_each_size_rests_on():
     ranked = pd.DataFrame({
-        "initiative_name": ["Exec sponsors", "Support staffing", "Call-backs", "Nothing"],
-        "department_name": ["Sales", "Customer Service", "Customer Service", "Marketing"],
-        "status": ["completed", "running", "running", "proposed"],
-        "protected_arr_usd": [850_000.0, 380_000.0, 25_000.0, 0.0],
-        "protected_low_usd": [370_000.0, 210_000.0, 0.0, 0.0],
-        "protected_high_usd": [1_240_000.0, 530_000.0, 52_000.0, 0.0],
-        "cost_usd": [150_000.0, 420_000.0, 90_000.0, 10.0],
-        "protected_per_dollar": [5.666, 0.905, 0.278, 0.0],
-        "payback_months": [2.1, 13.3, 43.2, math.inf],
-        "rankable": [True, True, True, True],
+        "initiative_name": ["Knowledge base", "Support staffing", "Advisory board", "Nothing"],
+        "department_name": ["Support", "Customer Service", "Marketing", "Marketing"],
+        "status": ["proposed", "running", "proposed", "completed"],
+        "basis": ["planned", "measured", "planned", "measured"],
+        "reduction_pct": [15.0, 12.04, 20.0, 0.0],
+        "protected_arr_usd": [1_216_000.0, 380_000.0, 4_308_000.0, 0.0],
+        "protected_low_usd": [1_098_000.0, 210_000.0, 135_000.0, 0.0],
+        "protected_high_usd": [1_338_000.0, 530_000.0, 10_721_000.0, 0.0],
+        "cost_usd": [260_000.0, 420_000.0, 120_000.0, 10.0],
+        "return_multiple": [4.677, 0.905, 35.9, 0.0],
+        "return_low": [4.223, 0.5, 1.12, 0.0],
+        "return_high": [5.146, 1.262, 89.3, 0.0],
+        "payback_months": [2.57, 13.26, 0.33, math.inf],
+        "payback_low_months": [2.33, 9.51, 0.13, math.inf],
+        "payback_high_months": [2.84, 24.0, 10.7, math.inf],
+        "rankable": [True, True, True, False],
+        "sized": [True, True, False, False],
     })
     sentences = ceo_brief.investment_sentences(ranked)
     assert [s.text for s in sentences] == [
-        "Exec sponsors (Sales, completed) protects about $850K of ARR a year (95% range "
-        "$370K–$1.24M) for $150K: $5.67 of ARR a year per dollar; it pays back in 2.1 months.",
-        "Support staffing (Customer Service, running) protects about $380K of ARR a year (95% "
-        "range $210K–$530K) for $420K: $0.91 of ARR a year per dollar; it pays back in 13.3 months.",
-        "Call-backs (Customer Service, running) protects about $25.0K of ARR a year (95% range "
-        "$0–$52.0K) for $90.0K: $0.28 of ARR a year per dollar; it pays back in 43.2 months.",
+        "Knowledge base (Support, proposed; planned 15.0% churn reduction) would protect about "
+        "$1.22M of ARR a year (95% range $1.10M–$1.34M) for $260K: 4.7× its cost (4.2×–5.1×); "
+        "it pays back in 2.6 months (2.3–2.8).",
+        "Support staffing (Customer Service, running; measured 12.0% churn reduction so far) "
+        "protects about $380K of ARR a year (95% range $210K–$530K) for $420K: 0.9× its cost "
+        "(0.5×–1.3×); it pays back in 13.3 months (9.5–24.0).",
+        "Advisory board (Marketing, proposed; planned 20.0% churn reduction) targets a driver "
+        "that raises churn, but what it protects can't be sized yet: $135K–$10.7M of ARR a "
+        "year for $120K.",
     ]
     assert {s.link for s in sentences} == {"invest?view=Initiatives"}
     assert ceo_brief.investment_sentences(ranked.iloc[0:0]) == []
-    # an initiative whose driver cannot be told from chance is never written into the brief
-    unclear = ranked.assign(rankable=[False, True, True, True])
+    # an initiative that is not ranked (its driver can't be told from chance, or it was
+    # measured and did not work) is never written into the brief
+    unclear = ranked.assign(rankable=[False, True, True, False])
     assert [s.text.split(" (")[0] for s in ceo_brief.investment_sentences(unclear)] == [
-        "Support staffing", "Call-backs"]
+        "Support staffing", "Advisory board"]
 
 
 def test_risk_sentences_name_the_account_its_range_and_reasons():

@@ -20,12 +20,11 @@ from northstar.analytics import display
     (12.5, "usd_price", "$12.50"),
     (150, "usd_price", "$150"),
     (13_244.53, "usd_price", "$13.2K"),
-    # ARR protected per dollar spent: whole dollars, cents only near break-even
-    (130.48, "usd_per_dollar", "$130"),
-    (44.55, "usd_per_dollar", "$45"),
-    (5.666, "usd_per_dollar", "$5.67"),
-    (0.905, "usd_per_dollar", "$0.91"),
-    (1_234.5, "usd_per_dollar", "$1,234"),
+    # a return on cost: one decimal under 10, whole above
+    (35.9, "multiple", "36×"),
+    (4.677, "multiple", "4.7×"),
+    (0.905, "multiple", "0.9×"),
+    (1_234.5, "multiple", "1,234×"),
     (66.666, "pct", "66.7%"),
     (5.268, "pp", "5.3 pp"),
     (16.6, "nps", "+17"),

@@ -130,6 +130,106 @@ def test_initiatives_rank_only_drivers_beyond_noise(model_results):
     assert list(ranked["protected_arr_usd"]) == [10_000.0, 40_000.0, 0.0]
     assert ranked["reading"].iloc[2] == "can't tell from chance"
     assert ranked["protected_low_usd"].iloc[1] == 20_000.0
+    # nothing measured yet: each is judged by its plan
+    assert set(ranked["basis"]) == {"planned"}
+    # the driver's range (0.5× to 2× its ARR at risk) spans 4×: sized
+    assert list(ranked["sized"]) == [True, True, False]
+    assert ranked["return_multiple"].iloc[0] == 2.0
+    assert (ranked["return_low"].iloc[0], ranked["return_high"].iloc[0]) == (1.0, 4.0)
+    assert ranked["payback_months"].iloc[0] == 6.0
+    assert (ranked["payback_low_months"].iloc[0], ranked["payback_high_months"].iloc[0]) == (
+        3.0, 12.0)
+
+
+PROGRESS = ["exposed_churned_before", "exposed_months_before", "exposed_churned_since",
+            "exposed_months_since", "control_churned_before", "control_months_before",
+            "control_churned_since", "control_months_since"]
+
+
+def test_measured_reduction_by_hand():
+    # exposed churn halves (2% -> 1% a month) while everyone else's stays at 1%: a ratio of
+    # 0.5, a 50% reduction; log-scale standard error √(1/20 + 1/10 + 1/50 + 1/50) = √0.19
+    estimate, verdict = invest.measured_reduction(20, 1000, 10, 1000, 50, 5000, 50, 5000)
+    spread = 1.959964 * math.sqrt(0.19)
+    assert estimate.value == pytest.approx(50.0)
+    assert estimate.low == pytest.approx(100 * (1 - 0.5 * math.exp(spread)), rel=1e-5)
+    assert estimate.high == pytest.approx(100 * (1 - 0.5 * math.exp(-spread)), rel=1e-5)
+    assert estimate.low < 0 and verdict.status.value == "within noise"
+    # ten times the accounts: the same 50%, now beyond noise (√0.019)
+    estimate, verdict = invest.measured_reduction(200, 10_000, 100, 10_000, 500, 50_000,
+                                                  500, 50_000)
+    assert estimate.low == pytest.approx(100 * (1 - 0.5 * math.exp(1.959964 * math.sqrt(0.019))),
+                                         rel=1e-5)
+    assert verdict.is_real
+    # fewer than 5 churned accounts in any group: too few to tell
+    estimate, verdict = invest.measured_reduction(20, 1000, 4, 1000, 50, 5000, 50, 5000)
+    assert math.isnan(estimate.value) and verdict.status.value == "too few to tell"
+
+
+def test_initiatives_are_judged_by_what_they_measurably_achieved(model_results):
+    """A completed initiative is sized by its measured reduction, never its plan; one measured
+    within noise protects nothing and is not ranked; a running one keeps its plan until the
+    measurement tells (beyond noise, or its range leaves out the plan)."""
+    columns = ["initiative_id", "initiative_name", "department_name", "status",
+               "target_driver", "cost_usd", "started_on", "expected_churn_reduction_pct",
+               *PROGRESS]
+    strong = (200, 10_000, 100, 10_000, 500, 50_000, 500, 50_000)  # 50%, beyond noise
+    weak = (20, 1000, 10, 1000, 50, 5000, 50, 5000)  # 50% (−17% to 79%), within noise
+    early = (20, 1000, 3, 200, 50, 5000, 10, 1000)  # 3 churned since: too few to tell
+    initiatives = pd.DataFrame([
+        ("I1", "Staffing", "CS", "completed", "slow_support", 40_000.0, D(2025, 1, 1), 20.0,
+         *strong),
+        ("I2", "Sponsors", "Sales", "completed", "no_executive_meeting", 5_000.0,
+         D(2025, 1, 1), 40.0, *weak),
+        ("I3", "Call-backs", "CS", "running", "no_executive_meeting", 5_000.0, D(2026, 8, 1),
+         40.0, *early),
+        ("I4", "Sponsors 2", "Sales", "running", "no_executive_meeting", 5_000.0,
+         D(2026, 1, 1), 40.0, *weak),
+        ("I5", "Sponsors 3", "Sales", "running", "no_executive_meeting", 5_000.0,
+         D(2026, 1, 1), 90.0, *weak),
+    ], columns=columns)
+    ranked = invest.initiatives_ranked(initiatives, model_results).set_index("initiative_id")
+    # I1: 80,000 at risk × the measured 50% (not the planned 20%) = 40,000
+    assert ranked.loc["I1", "basis"] == "measured"
+    assert ranked.loc["I1", "protected_arr_usd"] == pytest.approx(40_000)
+    # I2 completed, measured within noise: no size, not ranked, and says why
+    assert ranked.loc["I2", "basis"] == "measured" and not ranked.loc["I2", "rankable"]
+    assert ranked.loc["I2", "protected_arr_usd"] == 0.0
+    assert ranked.loc["I2", "reading"].startswith("no effect beyond noise: measured 50.0% (−")
+    # I3 running with too few churned accounts yet: its plan, 20,000 × 40% = 8,000
+    assert ranked.loc["I3", "basis"] == "planned" and ranked.loc["I3", "rankable"]
+    assert ranked.loc["I3", "protected_arr_usd"] == pytest.approx(8_000)
+    # I4 running, within noise, its plan (40%) inside the measured range: still its plan
+    assert ranked.loc["I4", "basis"] == "planned"
+    # I5 running, its plan (90%) outside the measured range (−17% to 79%): the measurement
+    assert ranked.loc["I5", "basis"] == "measured" and not ranked.loc["I5", "rankable"]
+    assert ranked.loc["I5", "reading"].startswith("no effect beyond noise so far: measured")
+    # I1's range (its driver's 4× and the measured 34%–61%) spans about 7×: it can't be sized
+    # yet and ranks after I3 and I4 (1.6× their cost, 0.8×–3.2×)
+    assert not ranked.loc["I1", "sized"] and ranked.loc["I3", "sized"]
+    assert list(ranked.index[ranked["rankable"]]) == ["I3", "I4", "I1"]
+
+
+def test_an_initiative_whose_range_is_too_wide_is_ranked_after_the_sized_ones():
+    model = pd.DataFrame(
+        model_rows("slow_support", (1.8, 1.5, 2.2), {"SMB": 10_000.0})
+        + model_rows("not_cab_member", (1.9, 1.03, 3.5), {"SMB": 100_000.0}))
+    wide = model["driver_id"] == "not_cab_member"
+    model.loc[wide, "now_at_risk_arr_low_usd"] = 3_000.0  # $3K to $200K: 67× wide
+    results = invest.driver_results(model, pd.DataFrame(columns=COUNT_COLUMNS))
+    initiatives = pd.DataFrame([
+        ("I1", "Board", "Marketing", "proposed", "not_cab_member", 1_000.0, D(2026, 1, 1), 20.0),
+        ("I2", "Staffing", "CS", "proposed", "slow_support", 10_000.0, D(2026, 1, 1), 50.0),
+    ], columns=["initiative_id", "initiative_name", "department_name", "status",
+                "target_driver", "cost_usd", "started_on", "expected_churn_reduction_pct"])
+    ranked = invest.initiatives_ranked(initiatives, results)
+    # the board returns 20× its cost on paper against 0.5×, but its range is 600 to 40,000:
+    # it can't be sized yet and ranks second
+    assert list(ranked["initiative_id"]) == ["I2", "I1"]
+    assert list(ranked["sized"]) == [True, False]
+    table = invest.initiatives_table(ranked)
+    assert table["95% range"].iloc[1] == "can't size yet (range $600–$40.0K)"
+    assert pd.isna(table["Return on cost"].iloc[1]) and pd.isna(table["ARR protected a year"].iloc[1])
 
 
 def test_initiatives_on_one_driver_protect_together_less_than_their_sum(model_results):
@@ -181,7 +281,7 @@ def test_truth_check_by_hand(model_results):
 
 def test_initiative_roi_and_payback():
     roi = invest.initiative_roi(300_000, 100_000)
-    assert roi == {"roi_pct": 200.0, "payback_months": 4.0, "protected_per_dollar": 3.0}
+    assert roi == {"return_multiple": 3.0, "payback_months": 4.0}
     assert invest.initiative_roi(0, 100_000)["payback_months"] == math.inf
 
 

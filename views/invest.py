@@ -84,7 +84,10 @@ with drivers_tab:
                 charts.horizontal_bars(
                     [r.driver.label for r in recommended],
                     [r.at_risk_arr_usd.value for r in recommended],
-                    title="ARR at risk from each driver, next 12 months",
+                    title="ARR at risk from each driver, next 12 months (with its 95% range)",
+                    ranges=[(r.at_risk_arr_usd.low, r.at_risk_arr_usd.high) for r in recommended],
+                    labels_text=[format_usd(r.at_risk_arr_usd.value) if r.sized
+                                 else "can't size yet" for r in recommended],
                     hover_extra=[
                         f"{format_usd(r.at_risk_arr_usd.value)} (95% range "
                         f"{format_usd(r.at_risk_arr_usd.low)}–{format_usd(r.at_risk_arr_usd.high)})"
@@ -302,16 +305,26 @@ with whatif_tab:
             )
             left, middle, right = st.columns([2, 2, 2])
             labels = [r.driver.label for r in usable]
-            label = left.selectbox("Driver", labels, key="driver", bind="query-params")
+
+            def start_at_default() -> None:
+                """A newly chosen driver starts at its own feasible reduction."""
+                chosen_driver = by_label.get(st.session_state.get("driver") or "", usable[0])
+                st.session_state["reduce"] = invest.what_if_default_pct(chosen_driver)
+
+            label = left.selectbox("Driver", labels, key="driver", bind="query-params",
+                                   on_change=start_at_default)
             reduction = middle.slider(
                 "Reduce exposure by",
                 0,
                 100,
-                50,
-                step=5,
+                invest.what_if_default_pct(by_label.get(label or "", usable[0])),
+                step=1,
                 format="%d%%",
                 key="reduce",
                 bind="query-params",
+                help="Starts at half the exposure, or at as many accounts as the program "
+                "reaches today when that is fewer, so the scenario is one the program could "
+                "run.",
             )
             segments = right.multiselect(
                 "In segments",
@@ -330,12 +343,19 @@ with whatif_tab:
                 scenario = invest.what_if(result, float(reduction), segments, kpis.iloc[0])
                 logo_change = scenario.logo_retention_scenario_pct - scenario.logo_retention_pct
                 columns = st.columns(3)
+                protected_range = (f"{format_usd(scenario.protected_low_usd)}–"
+                                   f"{format_usd(scenario.protected_high_usd)}")
                 columns[0].metric(
                     "ARR protected, next 12 months",
-                    format_usd(scenario.protected_arr_usd),
+                    format_usd(scenario.protected_arr_usd) if result.sized
+                    else "Can't size yet",
+                    delta=f"95% range {protected_range}",
+                    delta_color="off",
+                    delta_arrow="off",
                     border=True,
                     help="Looking ahead: share removed × ARR at risk from the driver among "
-                    "today's exposed accounts in the chosen segments.",
+                    "today's exposed accounts in the chosen segments; the range carries the "
+                    "driver's. A range wider than 5× is too uncertain to size.",
                 )
                 columns[1].metric(
                     "NRR, last 12 months",
@@ -357,8 +377,11 @@ with whatif_tab:
                 )
                 where = ", ".join(segments) if segments else "all segments"
                 st.caption(
-                    f"{result.driver.label}: hazard ratio {result.hazard_ratio.text()}. Looking "
-                    f"back, removing {reduction}% of the exposure in {where} would have kept about "
+                    f"{result.driver.label}: hazard ratio {result.hazard_ratio.text()}. "
+                    f"Removing {reduction}% of the exposure in {where} takes about "
+                    f"{scenario.moved_accounts:,.0f} of the {result.exposed_accounts:,} exposed "
+                    f"accounts out of it ({result.unexposed_accounts:,} are not exposed today). "
+                    f"Looking back, it would have kept about "
                     f"{scenario.avoided_churned_accounts:,.0f} of the accounts and "
                     f"{format_usd(scenario.avoided_churned_arr_usd)} of the ARR lost in "
                     f"{range_label(add_months(opening_month, 1), last_month)}. "

@@ -125,6 +125,8 @@ class DriverResult:
     at_risk_accounts: float
     exposed_accounts: int  # accounts exposed now
     exposed_arr_usd: float  # their ARR now
+    unexposed_accounts: int  # active accounts not exposed now (those a program reaches)
+    exposed_by_segment: dict[str, float]  # accounts exposed now, by segment
     opening_exposed_accounts: float  # exposed 12 months ago
     opening_at_risk_arr_by_segment: dict[str, float]  # what the driver put at risk then
     opening_at_risk_accounts_by_segment: dict[str, float]
@@ -143,6 +145,11 @@ class DriverResult:
     def raises_risk(self) -> bool:
         """Beyond noise and above 1: a driver that may be ranked and recommended."""
         return self.verdict.is_real and self.hazard_ratio.low > 1
+
+    @property
+    def sized(self) -> bool:
+        """Whether its ARR at risk has a range narrow enough to repeat (see is_sized)."""
+        return self.raises_risk and is_sized(self.at_risk_arr_usd.low, self.at_risk_arr_usd.high)
 
     @property
     def reading(self) -> str:
@@ -219,6 +226,11 @@ def driver_results(model: pd.DataFrame, counts: pd.DataFrame) -> list[DriverResu
             at_risk_accounts=float(segments["now_at_risk_accounts"].sum()),
             exposed_accounts=exposed_accounts,
             exposed_arr_usd=exposed_arr_usd,
+            unexposed_accounts=int(sum(row["accounts"]
+                                       for row in rows.get(("now", str(driver_id)), [])
+                                       if not row["exposed"])),
+            exposed_by_segment=dict(zip(segments["segment"], segments["now_exposed_accounts"],
+                                        strict=True)),
             opening_exposed_accounts=float(segments["opening_exposed_accounts"].sum()),
             opening_at_risk_arr_by_segment=dict(zip(
                 segments["segment"], segments["opening_at_risk_arr_usd"], strict=True)),
@@ -231,7 +243,8 @@ def driver_results(model: pd.DataFrame, counts: pd.DataFrame) -> list[DriverResu
             history_accounts=accounts,
             history_landmarks=landmarks,
         ))
-    return sorted(results, key=lambda r: (not r.raises_risk, -r.at_risk_arr_usd.value))
+    return sorted(results, key=lambda r: (not r.raises_risk, not r.sized,
+                                          -r.at_risk_arr_usd.value))
 
 
 def _float(value: Any) -> float:
@@ -240,7 +253,7 @@ def _float(value: Any) -> float:
 
 def ranked(results: Sequence[DriverResult]) -> list[DriverResult]:
     """The drivers that may be ranked and recommended: raising churn beyond noise, with ARR
-    at risk in scope."""
+    at risk in scope; those whose ARR at risk can be sized first (driver_results' order)."""
     return [r for r in results if r.raises_risk and r.at_risk_arr_usd.value > 0]
 
 
@@ -248,7 +261,13 @@ def driver_table(results: Sequence[DriverResult]) -> pd.DataFrame:
     """The driver results with human column names, the ones that justify the order first
     (money as numbers, so the column sorts; — for a driver that cannot be told from chance)."""
     def at_risk(result: DriverResult) -> float:
-        return result.at_risk_arr_usd.value if result.raises_risk else math.nan
+        return result.at_risk_arr_usd.value if result.sized else math.nan
+
+    def at_risk_range(result: DriverResult) -> str | None:
+        low, high = result.at_risk_arr_usd.low, result.at_risk_arr_usd.high
+        if not result.raises_risk:
+            return None
+        return f"{_usd(low)}–{_usd(high)}" if result.sized else size_text(low, high)
 
     return pd.DataFrame(
         {
@@ -256,11 +275,7 @@ def driver_table(results: Sequence[DriverResult]) -> pd.DataFrame:
             "Hazard ratio (95% interval)": [r.hazard_ratio.text() for r in results],
             "Reading": [r.reading for r in results],
             "ARR at risk from the driver": [at_risk(r) for r in results],
-            "ARR at risk, 95% range": [
-                f"{_usd(r.at_risk_arr_usd.low)}–{_usd(r.at_risk_arr_usd.high)}"
-                if r.raises_risk else None
-                for r in results
-            ],
+            "ARR at risk, 95% range": [at_risk_range(r) for r in results],
             "Accounts exposed now": [r.exposed_accounts for r in results],
             "ARR exposed now": [r.exposed_arr_usd for r in results],
             "Crude churn exposed": [r.risk_exposed_pct for r in results],
@@ -645,9 +660,27 @@ def progress_table(progress: pd.DataFrame, initiatives: pd.DataFrame) -> pd.Data
 # --- what-if ---------------------------------------------------------------------------------
 
 
+# the what-if's starting reduction of a driver's exposure, in %
+WHAT_IF_DEFAULT_PCT = 50
+
+
+def what_if_default_pct(result: DriverResult) -> int:
+    """The what-if's starting reduction: half the exposure, but never more accounts than the
+    program reaches today, so the scenario at most doubles its reach (a small advisory board
+    of 131 members against 12,486 accounts not on it starts at 1%, about 125 new members, not
+    6,000)."""
+    if result.exposed_accounts <= 0:
+        return WHAT_IF_DEFAULT_PCT
+    reach = math.floor(100 * result.unexposed_accounts / result.exposed_accounts)
+    return max(1, min(WHAT_IF_DEFAULT_PCT, reach))
+
+
 @dataclass(frozen=True)
 class Scenario:
     protected_arr_usd: float  # a year, from today's exposed accounts
+    protected_low_usd: float  # its 95% range, from the driver's
+    protected_high_usd: float
+    moved_accounts: float  # accounts taken out of exposure
     avoided_churned_arr_usd: float  # in the last 12 months, had the scenario applied
     avoided_churned_accounts: float
     nrr_pct: float
@@ -677,6 +710,9 @@ def what_if(
                    if not segments or segment in segments)
 
     protected = share * chosen(result.at_risk_by_segment)
+    # the range scales with the driver's own (its segments' shares of the point estimate)
+    whole = result.at_risk_arr_usd.value
+    scale = protected / whole if whole else 0.0
     avoided_arr = share * chosen(result.opening_at_risk_arr_by_segment)
     avoided_accounts = share * chosen(result.opening_at_risk_accounts_by_segment)
     starting_arr = float(kpis["starting_arr_usd"] or 0)
@@ -685,6 +721,9 @@ def what_if(
     logo = 100 - float(kpis["logo_churn_pct"]) if opening_accounts else math.nan
     return Scenario(
         protected,
+        scale * result.at_risk_arr_usd.low,
+        scale * result.at_risk_arr_usd.high,
+        share * chosen(result.exposed_by_segment),
         avoided_arr,
         avoided_accounts,
         nrr,

@@ -24,6 +24,7 @@ PALETTE = {
 POSITIVE = PALETTE["blue"]
 NEGATIVE = PALETTE["vermillion"]
 TOTAL = PALETTE["grey"]
+PALE = "#C8CDD5"  # an estimate too uncertain to size
 
 
 LEGEND_BELOW = {
@@ -201,27 +202,45 @@ def horizontal_bars(
     color: str = NEGATIVE,
     height: int | None = None,
     hover_extra: list[str] | None = None,
+    ranges: list[tuple[float, float]] | None = None,
+    labels_text: list[str] | None = None,
 ) -> go.Figure:
-    """Largest bar on top; values labelled in the bar's own format."""
-    text = [format_usd(value) if usd else f"{value:,.0f}" for value in values]
+    """First bar on top; values labelled in the bar's own format (or `labels_text`). With
+    `ranges`, each bar draws its 95% range as a whisker from its low to its high end, its value
+    is written beside its name (so no label sits on a whisker), and a bar whose range is too
+    wide to repeat as a size (labelled so in `labels_text`) is drawn pale."""
+    text = labels_text or [format_usd(value) if usd else f"{value:,.0f}" for value in values]
+    error_x = None
+    colors: str | list[str] = color
+    if ranges:
+        error_x = {"type": "data", "symmetric": False, "color": TOTAL, "thickness": 1.5,
+                   "array": [high - value for value, (_, high) in zip(values, ranges,
+                                                                       strict=True)],
+                   "arrayminus": [value - low for value, (low, _) in zip(values, ranges,
+                                                                          strict=True)]}
+        labels = [f"{label} · {value}" for label, value in zip(labels, text, strict=True)]
+        colors = [color if value.startswith("$") or value[:1].isdigit() else PALE
+                  for value in text]
     figure = go.Figure(
         go.Bar(
             x=values,
             y=labels,
             orientation="h",
-            marker={"color": color},
-            text=text,
+            marker={"color": colors},
+            text=None if ranges else text,
             textposition="outside",
             cliponaxis=False,
             customdata=hover_extra or text,
             hovertemplate="%{y}: %{customdata}<extra></extra>",
+            error_x=error_x,
         )
     )
-    figure.update_yaxes(autorange="reversed", showgrid=False)
-    # room on the right for the value labels
-    top = 1.3 * max(values, default=1)
+    figure.update_yaxes(autorange="reversed", showgrid=False, automargin=True)
+    # room on the right for the value labels (and the ranges' high ends)
+    highest = max([*values, *(high for _, high in ranges or [])], default=1)
+    top = 1.3 * highest if not ranges else 1.05 * highest
     if usd:
-        money_axis(figure, [0, max(values, default=1)], axis="x")
+        money_axis(figure, [0, highest], axis="x")
         figure.update_xaxes(range=[0, top])
     else:
         figure.update_xaxes(tickformat=COUNT_TICKS, range=[0, top])

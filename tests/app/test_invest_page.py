@@ -3,6 +3,8 @@ brief on the briefing page, through Streamlit's AppTest on the demo database."""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -115,6 +117,27 @@ def test_what_if_scenario_comes_from_the_url(demo):
     assert metrics["ARR protected, next 12 months"].value.startswith("$")
     assert metrics["NRR, last 12 months"].delta.startswith("+")
     assert "40% of the exposure in Enterprise" in texts(at)
+
+
+@pytest.mark.parametrize("driver", ["No executive meeting in 12 months",
+                                    "Slow ticket resolution"])
+def test_what_if_starts_at_a_reduction_the_program_could_run(demo, driver):
+    """Opening a what-if without a reduction in the address starts at half the exposure, or at
+    as many accounts as the program reaches today when that is fewer (a small advisory board
+    is not asked to take on thousands), and says how many accounts the scenario moves."""
+    at = run("views/invest.py", view="What-if", driver=driver)
+    assert not at.exception
+    assert at.selectbox(key="driver").value == driver
+    reduce = at.slider(key="reduce").value
+    assert 1 <= reduce <= 50
+    caption = texts(at)
+    found = re.search(r"takes about ([\d,]+) of the ([\d,]+) exposed accounts out of it "
+                      r"\(([\d,]+) are not exposed today\)", caption)
+    assert found, caption
+    moved, exposed, reached = (int(group.replace(",", "")) for group in found.groups())
+    assert moved == pytest.approx(exposed * reduce / 100, abs=1)
+    assert moved <= max(reached, exposed // 100 + 1) + 1
+    assert (reduce == 50) == (reached >= exposed / 2)
 
 
 def test_briefing_carries_the_ceo_brief(demo):

@@ -52,3 +52,21 @@ def test_reference_line_keeps_100_percent_in_view():
     charts.reference_line(figure, 100, "100%")
     low, high = figure.layout.yaxis.range
     assert low < 97.0 and high > 100
+
+
+def test_bars_with_ranges_draw_them_and_pale_what_cannot_be_sized():
+    from northstar.ui import charts
+
+    figure = charts.horizontal_bars(
+        ["Slow support", "Not on the board"], [8_000_000.0, 21_500_000.0],
+        ranges=[(7_300_000.0, 8_900_000.0), (675_000.0, 53_600_000.0)],
+        labels_text=["$8.00M", "can't size yet"])
+    bar = figure.data[0]
+    # whiskers from each low to each high end
+    assert list(bar.error_x.array) == [900_000.0, 32_100_000.0]
+    assert list(bar.error_x.arrayminus) == [700_000.0, 20_825_000.0]
+    # the value beside the name, so no label sits on a whisker; the unsized bar pale
+    assert list(bar.y) == ["Slow support · $8.00M", "Not on the board · can't size yet"]
+    assert list(bar.marker.color) == [charts.NEGATIVE, charts.PALE]
+    # the axis reaches the highest end of any range
+    assert figure.layout.xaxis.range[1] >= 53_600_000.0

@@ -3,6 +3,7 @@ the quadrant rule, cost to serve on a fixture, and the truth check on the demo d
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 
@@ -95,6 +96,22 @@ def test_driver_results_come_from_the_model(model_results):
         table.loc["Slow ticket resolution", "ARR at risk from the driver"], "usd") == "$80.0K"
     assert table.loc["Slow ticket resolution", "Hazard ratio (95% interval)"] == (
         "1.80 (1.50–2.20)")
+    assert table.loc["Slow ticket resolution", "ARR at risk, 95% range"] == "$40.0K–$160K"
+
+
+def test_a_driver_whose_arr_at_risk_is_too_wide_to_repeat_ranks_after_the_sized_ones():
+    model = pd.DataFrame(
+        model_rows("slow_support", (1.8, 1.5, 2.2), {"SMB": 10_000.0})
+        + model_rows("not_cab_member", (1.9, 1.03, 3.5), {"SMB": 100_000.0}))
+    model.loc[model["driver_id"] == "not_cab_member", "now_at_risk_arr_low_usd"] = 3_000.0
+    results = invest.driver_results(model, pd.DataFrame(columns=COUNT_COLUMNS))
+    # $3.00K–$200K spans 67×: the larger ARR at risk is not repeated as a size
+    assert [r.driver_id for r in invest.ranked(results)] == ["slow_support", "not_cab_member"]
+    assert [r.sized for r in results] == [True, False]
+    table = invest.driver_table(results).set_index("Driver")
+    assert math.isnan(table.loc["Not on the advisory board", "ARR at risk from the driver"])
+    assert table.loc["Not on the advisory board", "ARR at risk, 95% range"] == (
+        "can't size yet (range $3.00K–$200K)")
 
 
 def test_a_driver_the_model_could_not_estimate_still_counts_its_exposed_accounts():
@@ -265,6 +282,26 @@ def test_what_if_by_hand(model_results):
     assert everywhere.logo_retention_scenario_pct == pytest.approx(90.0 + 100 * 20 / 200)
     smb = invest.what_if(slow, 50.0, ["SMB"], kpis)
     assert smb.protected_arr_usd == pytest.approx(15_000)
+    # its range scales the driver's ($40.0K–$160K) by the share of it chosen: 15,000 of 80,000
+    assert (smb.protected_low_usd, smb.protected_high_usd) == pytest.approx((7_500, 30_000))
+    # 10 accounts exposed per segment: half of SMB's is 5 accounts moved out of exposure
+    assert smb.moved_accounts == pytest.approx(5)
+    assert everywhere.moved_accounts == pytest.approx(10)
+
+
+def test_what_if_starts_at_a_reduction_the_program_could_run(model_results):
+    slow = next(r for r in model_results if r.driver_id == "slow_support")
+    # nobody reached by the program today: the smallest step, 1%
+    assert slow.unexposed_accounts == 0 and invest.what_if_default_pct(slow) == 1
+    small_board = dataclasses.replace(slow, exposed_accounts=12_486, unexposed_accounts=131)
+    # 131 members against 12,486 not on the board: 1% (about 125 new members), never 50%
+    assert invest.what_if_default_pct(small_board) == 1
+    tiny = dataclasses.replace(slow, exposed_accounts=12_486, unexposed_accounts=20)
+    assert invest.what_if_default_pct(tiny) == 1
+    common = dataclasses.replace(slow, exposed_accounts=2_918, unexposed_accounts=9_699)
+    assert invest.what_if_default_pct(common) == 50
+    wide = dataclasses.replace(slow, exposed_accounts=1_000, unexposed_accounts=300)
+    assert invest.what_if_default_pct(wide) == 30
 
 
 def test_truth_check_by_hand(model_results):

@@ -184,6 +184,7 @@ def programs_calls(context: Context, state: periods.FilterState) -> list[Call]:
              batch="cab"),
         Call("cab:members", "program_cab_members",
              {**scope, "as_of": as_of, "limit": programs.LIST_LIMIT}, batch="cab"),
+        Call("cab:model", "churn_model_driver_terms", batch="cab"),
         Call("exec:months", "revenue_months"),
     ]
     points = programs.coverage_points(context.last_month, context.first_month)
@@ -195,6 +196,7 @@ def programs_calls(context: Context, state: periods.FilterState) -> list[Call]:
         Call("exec:unmet", "program_exec_unmet", {
             **scope, "top_n": programs.DEFAULT_TOP_N, "as_of": as_of,
             "limit": programs.LIST_LIMIT}, batch="exec"),
+        Call("exec:model", "churn_model_driver_terms", batch="exec"),
     ]
     for name, program in (("onboarding", settings.ONBOARDING),
                           ("services", settings.PROFESSIONAL_SERVICES)):

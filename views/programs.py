@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from northstar.analytics import display, programs, significance
+from northstar.analytics import display, invest, programs, significance
 from northstar.analytics.metrics import format_usd, format_value, is_missing
 from northstar.analytics.significance import Status
 from northstar.data import pages, settings
@@ -180,12 +180,13 @@ board_tab, executive_tab, onboarding_tab, services_tab, support_tab, kudos_tab =
 
 with board_tab:
     if board_tab.open and data_needs.has_data("programs", "Advisory board"):
-        comparison, all_sessions, members = queries.run_queries(
+        comparison, all_sessions, members, model_terms = queries.run_queries(
             queries.request("program_cab_comparison", **scope, **period),
             queries.request("program_cab_sessions", **scope,
                             grains=list(programs.SESSION_QUERY_GRAINS), as_of=as_of),
             queries.request("program_cab_members", **scope, as_of=as_of,
                             limit=programs.LIST_LIMIT),
+            queries.request("churn_model_driver_terms"),
         )
         groups = programs.comparison_groups(comparison)
         cab, comparable = groups[1], groups[2]
@@ -234,6 +235,7 @@ with board_tab:
             show_table(programs.comparison_table(comparison))
             if int(comparable["opening_accounts"]) == 0:
                 st.info("No non-member account is comparable to the members in this period.")
+            st.caption(invest.model_reading("not_cab_member", model_terms))
 
         presentation.end_of_slide()
         st.subheader("Sessions and attendance")
@@ -319,7 +321,7 @@ with executive_tab:
         first_month = months["month"].iloc[0].date() if len(months) else metadata.last_month
         points = programs.coverage_points(metadata.last_month, first_month)
         outcome_month = add_months(metadata.last_month, -12)
-        coverage, unmet = queries.run_queries(
+        coverage, unmet, model_terms = queries.run_queries(
             queries.request(
                 "program_exec_coverage",
                 **scope,
@@ -331,6 +333,7 @@ with executive_tab:
                 "program_exec_unmet", **scope, top_n=top_n, as_of=as_of,
                 limit=programs.LIST_LIMIT,
             ),
+            queries.request("churn_model_driver_terms"),
         )
         trend = programs.coverage_trend(coverage)
         current = trend.loc[pd.to_datetime(trend["snapshot_month"]).dt.date == metadata.last_month]
@@ -428,6 +431,7 @@ with executive_tab:
                     f"in {month_label(outcome_month)})."
                 )
                 show_table(outcomes)
+            st.caption(invest.model_reading("no_executive_meeting", model_terms))
 
             presentation.end_of_slide()
             st.subheader("Top accounts not met in the last 12 months")

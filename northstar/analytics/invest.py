@@ -321,6 +321,32 @@ def truth_check(results: Sequence[DriverResult], planted: pd.DataFrame) -> pd.Da
     return pd.DataFrame(rows)
 
 
+def model_reading(driver_id: str, terms: pd.DataFrame) -> str:
+    """What the churn model says about a program's driver, in one sentence, for a page that
+    compares the program's accounts directly (churn_model_driver_terms rows): the figure Where
+    to invest ranks and sizes by, and why the two can read differently."""
+    rows = terms.loc[terms["driver_id"] == driver_id]
+    driver = DRIVERS[driver_id]
+    if rows.empty or is_missing(rows["hazard_ratio"].iloc[0]):
+        note = "" if rows.empty or is_missing(rows["note"].iloc[0]) else \
+            f" ({rows['note'].iloc[0]})"
+        return (f"The churn model could not estimate \"{driver.label.lower()}\"{note}, so Where "
+                "to invest neither ranks nor sizes it.")
+    estimate = Estimate(*(float(rows[column].iloc[0])
+                          for column in ("hazard_ratio", "hr_low_95", "hr_high_95")))
+    verdict = significance.interval(estimate.low, estimate.high)
+    finding = (f"{'raises' if estimate.value > 1 else 'lowers'} churn beyond noise"
+               if verdict.is_real else CANT_TELL)
+    consequence = ("Where to invest ranks and sizes it by this figure"
+                   if verdict.is_real and estimate.value > 1
+                   else "Where to invest does not rank it")
+    return (f"The churn model, over every account and month of the data with the other drivers "
+            f"and the segment held alike, finds \"{driver.label.lower()}\" {finding}: hazard "
+            f"ratio {estimate.text()}; {consequence}. The comparison above reads only this "
+            "period's accounts with nothing held alike, so the two can differ (one may be too "
+            "few to tell while the other is not).")
+
+
 def follow_up_reading(contrast: Estimate) -> str:
     """What the model says about following up detractors, in the terms of the closed-loop tab
     on the Satisfaction page (which compares the two groups' churn directly)."""

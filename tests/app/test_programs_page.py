@@ -110,6 +110,30 @@ def test_board_shows_the_difference_with_its_numbers(demo):
                                           "All other accounts"]
 
 
+@pytest.mark.parametrize(("tab", "driver"), [("Advisory board", "not on the advisory board"),
+                                           ("Executive meetings",
+                                            "no executive meeting in 12 months")])
+def test_a_program_tab_says_what_the_churn_model_finds_and_what_where_to_invest_uses(
+        demo, tab, driver):
+    """The direct comparison and the model can read differently (too few to tell against
+    beyond noise): the tab says what the model finds, the figure Where to invest uses."""
+    at = open_programs({"program": tab})
+    assert not at.exception
+    model = [text for text in texts(at.caption).split("\n") if "The churn model" in text]
+    shown = " ".join(model).replace("\\", "")
+    assert f"\"{driver}\"" in shown and "Where to invest" in shown, shown
+    invest_page = AppTest.from_file(APP, default_timeout=90)
+    invest_page.query_params.update({"view": "Drivers"})
+    invest_page.run()
+    invest_page.switch_page("views/invest.py").run()
+    drivers = invest_page.dataframe[0].value.set_index("Driver")
+    row = drivers.loc[driver[0].upper() + driver[1:]]
+    # the same hazard ratio and the same reading as the Drivers tab
+    assert f"hazard ratio {row['Hazard ratio (95% interval)']}" in shown
+    ranks = "ranks and sizes it" in shown
+    assert ranks == (row["Reading"] == "raises churn"), (shown, row["Reading"])
+
+
 def test_top_n_is_bound_to_the_url(demo):
     at = open_programs({"program": "Executive meetings", "top": "Top 25"})
     assert "The top 25 active accounts" in texts(at.caption)

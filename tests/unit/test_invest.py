@@ -446,3 +446,25 @@ def test_follow_up_reads_the_same_in_the_model_and_the_closed_loop_tab(demo_db):
     text = invest.follow_up_reading(invest.Estimate(
         contrast["hazard_ratio"], contrast["hr_low_95"], contrast["hr_high_95"]))
     assert text.startswith("Detractors followed up within 14 days leave slower")
+
+
+def test_model_reading_says_what_where_to_invest_uses_and_why_a_comparison_can_differ():
+    terms = pd.DataFrame([
+        {"driver_id": "not_cab_member", "hazard_ratio": 1.9, "hr_low_95": 1.03,
+         "hr_high_95": 3.52, "exposed_accounts": 12_486, "exposed_events": 900, "note": None},
+        {"driver_id": "no_executive_meeting", "hazard_ratio": 1.1, "hr_low_95": 0.9,
+         "hr_high_95": 1.3, "exposed_accounts": 9_000, "exposed_events": 700, "note": None},
+        {"driver_id": "poor_services", "hazard_ratio": None, "hr_low_95": None,
+         "hr_high_95": None, "exposed_accounts": 3, "exposed_events": 0,
+         "note": "too few exposed churn events"},
+    ])
+    board = invest.model_reading("not_cab_member", terms)
+    assert "\"not on the advisory board\" raises churn beyond noise: hazard ratio 1.90 " \
+        "(1.03–3.52); Where to invest ranks and sizes it by this figure." in board
+    assert "can differ" in board
+    meetings = invest.model_reading("no_executive_meeting", terms)
+    assert "can't tell from chance: hazard ratio 1.10 (0.90–1.30); Where to invest does not " \
+        "rank it." in meetings
+    assert invest.model_reading("poor_services", terms) == (
+        "The churn model could not estimate \"poor professional-services survey\" (too few "
+        "exposed churn events), so Where to invest neither ranks nor sizes it.")

@@ -102,7 +102,8 @@ def briefing_calls(context: Context, state: periods.FilterState) -> list[Call]:
         Call("brief:model_drivers", "invest_model_drivers", scope),
         Call("brief:initiatives", "invest_initiatives",
              {**scope, "as_of_month": context.last_month}),
-        _at_risk_call("brief:at_risk", context, params, limit=3),
+        Call("brief:portfolio", "risk_portfolio", {**params, "as_of_month": context.last_month}),
+        _at_risk_call("brief:at_risk", context, params, limit=2),
     ])
 
 
@@ -147,6 +148,8 @@ def health_calls(context: Context, state: periods.FilterState) -> list[Call]:
     return _app([
         Call("summary", "health_summary", {**params, "as_of_month": context.last_month}),
         Call("band_churn", "health_band_churn", params),
+        Call("portfolio", "risk_portfolio", {**params, "as_of_month": context.last_month}),
+        Call("model_drivers", "invest_model_drivers", state.query_params()),
         Call("backtest", "churn_backtest_summary"),
         Call("backtest:deciles", "churn_backtest_deciles"),
         # the default pills: every band

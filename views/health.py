@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from northstar.analytics import display, health, risk
+from northstar.analytics import display, health, invest, risk
 from northstar.analytics.metrics import format_usd
 from northstar.data import settings
 from northstar.data.months import month_label
@@ -66,6 +66,42 @@ if unscored:
         f"{'is' if unscored == 1 else 'are'} not scored yet: "
         f"{health.unscored_reason(summary)} (typically accounts in their first months)."
     )
+
+whole = risk.portfolio(queries.run_query("risk_portfolio", **params,
+                                         as_of_month=metadata.last_month))
+if whole is not None:
+    st.subheader("ARR at risk in the next 12 months")
+    model = invest.driver_results(queries.run_query("invest_model_drivers",
+                                                    **state.query_params()),
+                                  invest.NO_COUNTS)
+    drivers = [(result.driver.label, result.at_risk_arr_usd.value)
+               for result in invest.ranked(model) if result.sized]
+    first, second, third = st.columns(3)
+    first.metric(
+        "ARR at risk, next 12 months",
+        format_usd(whole.arr_at_risk_usd),
+        delta="95% range "
+        + risk.usd_range_text(whole.arr_at_risk_low_usd, whole.arr_at_risk_high_usd),
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+        help="Σ ARR × each scored account's chance of churning in the next 12 months, from the "
+        "churn model; the range adds up the accounts' own ranges.",
+    )
+    second.metric(
+        "Share of the scored accounts' ARR",
+        f"{whole.share_pct:.1f}%",
+        border=True,
+        help=f"{format_usd(whole.arr_usd)} of ARR held by {whole.accounts:,} scored accounts.",
+    )
+    third.metric(
+        "In Healthy or Watch accounts",
+        format_usd(whole.band_share(*risk.HEALTHY_BANDS)),
+        border=True,
+        help="The health score and the churn model are separate signals: a large account the "
+        "score calls Healthy can still carry much ARR at a modest chance.",
+    )
+    st.caption(risk.portfolio_text(whole, drivers))
 
 # a slide keeps the band counts and the check of the score; the list is for the screen
 if not presentation.is_on():

@@ -159,6 +159,16 @@ def risk_sentences(at_risk: pd.DataFrame, count: int = 3,
     return sentences
 
 
+def portfolio_sentence(whole: risk.Portfolio | None,
+                       drivers: list[tuple[str, float]]) -> list[BriefSentence]:
+    """The biggest risk first: the ARR at risk over every scored account, where it sits and the
+    drivers adding most (label, ARR at risk from the driver; sized drivers only), with Health &
+    risk as its evidence."""
+    if whole is None or whole.arr_at_risk_usd <= 0:
+        return []
+    return [BriefSentence(risk.portfolio_text(whole, drivers), pages.link("health"))]
+
+
 def margin_text(card: KpiCard) -> str:
     """' ± 3.1 pts, beyond noise' for a change tested against its margin; '' for a total."""
     if card.verdict.margin is None:

@@ -162,6 +162,10 @@ class DriverResult:
 
 
 CountRows = dict[tuple[str, str], list[dict[str, Any]]]  # (cohort, driver_id) -> its rows
+# invest_driver_counts with no rows: for a page that needs only the model's figures
+NO_COUNTS = pd.DataFrame(columns=["cohort", "driver_id", "segment", "exposed", "landmarks",
+                                  "accounts", "churned", "arr_usd", "nps_answers",
+                                  "nps_promoters", "nps_detractors"])
 
 
 def _count_rows(counts: pd.DataFrame) -> CountRows:

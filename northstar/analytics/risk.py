@@ -8,6 +8,7 @@ it through the health_accounts, account_risk and churn_backtest queries.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -104,3 +105,83 @@ def calibration_points(deciles: pd.DataFrame, score_name: str) -> tuple[list[flo
     """Predicted and observed churn (%) by decile of one score, lowest risk first."""
     own = deciles.loc[deciles["score_name"] == score_name].sort_values("decile")
     return list(own["predicted_pct"]), list(own["observed_pct"])
+
+
+# --- the portfolio ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Share:
+    name: str
+    arr_at_risk_usd: float
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    """The ARR at risk in the next 12 months over every scored account in scope (risk_portfolio
+    rows), with the segments and health bands it sits in, largest first."""
+
+    accounts: int
+    arr_usd: float
+    arr_at_risk_usd: float
+    arr_at_risk_low_usd: float
+    arr_at_risk_high_usd: float
+    segments: list[Share]
+    bands: list[Share]
+
+    @property
+    def share_pct(self) -> float:
+        """The ARR at risk as a share of the scored accounts' ARR."""
+        return 100 * self.arr_at_risk_usd / self.arr_usd if self.arr_usd else math.nan
+
+    def band_share(self, *bands: str) -> float:
+        return sum(share.arr_at_risk_usd for share in self.bands if share.name in bands)
+
+
+def portfolio(frame: pd.DataFrame) -> Portfolio | None:
+    """The risk_portfolio rows as a Portfolio; None when no account is scored."""
+    total = frame.loc[frame["level"] == "total"]
+    if total.empty or not int(total["accounts"].iloc[0] or 0):
+        return None
+    row = total.iloc[0]
+
+    def shares(level: str, column: str) -> list[Share]:
+        rows = frame.loc[frame["level"] == level].sort_values("arr_at_risk_usd",
+                                                               ascending=False)
+        return [Share(str(name), float(value))
+                for name, value in zip(rows[column], rows["arr_at_risk_usd"], strict=True)]
+
+    return Portfolio(int(row["accounts"]), float(row["arr_usd"]), float(row["arr_at_risk_usd"]),
+                     float(row["arr_at_risk_low_usd"]), float(row["arr_at_risk_high_usd"]),
+                     shares("segment", "segment"), shares("band", "band"))
+
+
+def _listed(shares: list[tuple[str, float]]) -> str:
+    parts = [f"{name} ({format_usd(value)})" for name, value in shares]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+HEALTHY_BANDS = ("Healthy", "Watch")
+
+
+def portfolio_text(whole: Portfolio, drivers: list[tuple[str, float]], count: int = 2) -> str:
+    """The portfolio in plain sentences: the total with its range and share of ARR, where it
+    sits, the drivers adding most (label, ARR at risk from the driver, largest first), and how
+    much of it the health score calls Healthy or Watch, and why."""
+    text = (f"{format_usd(whole.arr_at_risk_usd)} of ARR is at risk in the next 12 months "
+            f"(95% range {usd_range_text(whole.arr_at_risk_low_usd, whole.arr_at_risk_high_usd)}"
+            f"), {whole.share_pct:.1f}% of the {format_usd(whole.arr_usd)} held by "
+            f"{whole.accounts:,} scored accounts")
+    if len(whole.segments) > 1:
+        text += "; most in " + _listed([(share.name, share.arr_at_risk_usd)
+                                        for share in whole.segments[:count]])
+    text += "."
+    if drivers:
+        text += (" The drivers adding most: "
+                 + _listed([(label.lower(), value) for label, value in drivers[:count]]) + ".")
+    calm = whole.band_share(*HEALTHY_BANDS)
+    if calm > 0:
+        text += (f" {format_usd(calm)} of it sits in accounts the health score calls Healthy or "
+                 "Watch: large accounts with a modest chance each, which the score, built from "
+                 "recent signals, does not flag.")
+    return text

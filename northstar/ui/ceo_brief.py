@@ -3,16 +3,18 @@ three sections, every sentence escaped and its evidence link carrying the view s
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 
 import streamlit as st
 
-from northstar.analytics import invest
+from northstar.analytics import invest, risk
 from northstar.analytics.ceo_brief import (
     Brief,
     BriefSentence,
     change_sentences,
     investment_sentences,
+    portfolio_sentence,
     risk_sentences,
 )
 from northstar.analytics.kpi_cards import KpiCard
@@ -34,6 +36,7 @@ def collect(state, metadata, cards: list[KpiCard]) -> Brief:  # pragma: no cover
     """Run the queries behind the brief for the current filters and build its sentences."""
     config = settings.load_config()
     scope = state.query_params()
+    results: list[invest.DriverResult] = []
     try:
         counts = queries.run_query(
             "invest_driver_counts", **scope, as_of_month=metadata.last_month,
@@ -48,13 +51,17 @@ def collect(state, metadata, cards: list[KpiCard]) -> Brief:  # pragma: no cover
     except access.AccessDenied:
         investments = []  # the brief never takes the briefing down with it
     params = {**scope, **config.query_params()}
-    try:
-        at_risk = risk_sentences(queries.run_query(
+    whole = risk.portfolio(queries.run_query("risk_portfolio", **params,
+                                             as_of_month=metadata.last_month))
+    drivers = [(result.driver.label, result.at_risk_arr_usd.value)
+               for result in invest.ranked(results) if result.sized]
+    at_risk = portfolio_sentence(whole, drivers)
+    # a role without account lists sees the portfolio and the other two sections
+    with contextlib.suppress(access.AccessDenied):
+        at_risk += risk_sentences(queries.run_query(
             "health_accounts", **params, as_of_month=metadata.last_month,
-            band_orders=[1, 2, 3, 4, 5], limit=3,
-        ), overdue_actions=actions.overdue_actions())
-    except access.AccessDenied:
-        at_risk = []  # a role without account lists sees the other two sections
+            band_orders=[1, 2, 3, 4, 5], limit=3 - len(at_risk),
+        ), count=3 - len(at_risk), overdue_actions=actions.overdue_actions())
     return Brief(
         investments,
         at_risk,

@@ -145,7 +145,16 @@ def test_briefing_carries_the_ceo_brief(demo):
     assert not at.exception
     assert any(header.value == "CEO brief" for header in at.subheader)
     lines = [element.value for element in at.markdown if "→](" in element.value]
-    assert sum("(account?account=A" in line for line in lines) == 3
+    # the risks: the portfolio first (evidence: Health & risk), then the two largest accounts
+    portfolio = [line for line in lines if "(health)" in line or "(health?" in line]
+    assert len(portfolio) == 1
+    assert sum("(account?account=A" in line for line in lines) == 2
+    health = run("views/health.py")
+    total = next(metric for metric in health.metric
+                 if metric.label == "ARR at risk, next 12 months")
+    shown = portfolio[0].replace("\\", "")
+    assert shown.startswith(f"{total.value} of ARR is at risk in the next 12 months (95% "
+                            f"{total.proto.delta.removeprefix('95% ')}"), (shown, total.value)
     investments = [line for line in lines if "(invest?view=Initiatives)" in line]
     assert 1 <= len(investments) <= 3
     # every investment the brief names is ranked on the page its Evidence link opens, in the

@@ -241,3 +241,57 @@ def test_unscored_reason_follows_the_components_a_score_needs():
         "fewer than two components have a signal")
     assert unscored_reason(pd.DataFrame({"components_required": [1]})) == (
         "no component has a signal")
+
+
+def test_the_portfolio_of_arr_at_risk_by_hand():
+    from northstar.analytics import risk
+
+    frame = pd.DataFrame([
+        ("total", None, None, None, 10, 1_000_000.0, 120_000.0, 90_000.0, 160_000.0),
+        ("segment", "Enterprise", None, None, 4, 800_000.0, 80_000.0, 60_000.0, 110_000.0),
+        ("segment", "SMB", None, None, 6, 200_000.0, 40_000.0, 30_000.0, 50_000.0),
+        ("band", None, 1, "Healthy", 3, 600_000.0, 30_000.0, 20_000.0, 40_000.0),
+        ("band", None, 2, "Watch", 2, 100_000.0, 15_000.0, 10_000.0, 20_000.0),
+        ("band", None, 4, "Critical", 5, 300_000.0, 75_000.0, 60_000.0, 100_000.0),
+    ], columns=["level", "segment", "band_order", "band", "accounts", "arr_usd",
+                "arr_at_risk_usd", "arr_at_risk_low_usd", "arr_at_risk_high_usd"])
+    whole = risk.portfolio(frame)
+    assert whole is not None
+    assert whole.share_pct == 12.0
+    assert [share.name for share in whole.segments] == ["Enterprise", "SMB"]
+    assert whole.band_share(*risk.HEALTHY_BANDS) == 45_000.0
+    assert risk.portfolio_text(whole, [("Slow ticket resolution", 50_000.0),
+                                       ("No executive meeting in 12 months", 20_000.0),
+                                       ("Poor onboarding", 1_000.0)]) == (
+        "$120K of ARR is at risk in the next 12 months (95% range $90.0K–$160K), 12.0% of the "
+        "$1.00M held by 10 scored accounts; most in Enterprise ($80.0K) and SMB ($40.0K). The "
+        "drivers adding most: slow ticket resolution ($50.0K) and no executive meeting in 12 "
+        "months ($20.0K). $45.0K of it sits in accounts the health score calls Healthy or "
+        "Watch: large accounts with a modest chance each, which the score, built from recent "
+        "signals, does not flag.")
+    empty = frame.assign(accounts=0).loc[frame["level"] == "total"]
+    assert risk.portfolio(empty) is None
+
+
+def test_risk_portfolio_adds_up_the_accounts(demo_db):
+    """The portfolio's total is the accounts' ARR at risk added up, and its segments and bands
+    each split that same total."""
+    from northstar.data import named_queries
+
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        month, total, low, high, accounts = con.execute(
+            "select month, sum(arr_at_risk_usd), sum(arr_at_risk_low_usd), "
+            "sum(arr_at_risk_high_usd), count(*) from account_churn_risk "
+            "where arr_at_risk_usd is not null group by month").fetchone()
+    config = settings.load_config()
+    frame = named_queries.execute("risk_portfolio", {
+        "segments": [], "regions": [], "plans": [], "as_of_month": month,
+        **config.query_params()}, demo_db)
+    row = frame.loc[frame["level"] == "total"].iloc[0]
+    assert int(row["accounts"]) == accounts
+    assert (row["arr_at_risk_usd"], row["arr_at_risk_low_usd"], row["arr_at_risk_high_usd"]) \
+        == pytest.approx((total, low, high))
+    for level in ("segment", "band"):
+        part = frame.loc[frame["level"] == level]
+        assert part["arr_at_risk_usd"].sum() == pytest.approx(total)
+        assert int(part["accounts"].sum()) == accounts

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from northstar.analytics import display, periods, satisfaction, significance
-from northstar.analytics.metrics import METRICS, format_delta, format_value
+from northstar.analytics.metrics import METRICS, format_delta, format_value, shown_delta
 from northstar.analytics.significance import Status
 from northstar.data import pages
 from northstar.data.months import last_day
@@ -56,7 +56,7 @@ with scores_tab:
             metric = METRICS[name]
             now = satisfaction.estimate_for(current, survey_type)
             before = satisfaction.estimate_for(previous, survey_type)
-            delta = None if now.value is None or before.value is None else now.value - before.value
+            delta = shown_delta(metric, now.value, before.value)
             verdict = satisfaction.change_verdict(now, before)
             column.metric(
                 metric.label,

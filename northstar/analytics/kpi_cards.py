@@ -18,6 +18,7 @@ from northstar.analytics.metrics import (
     format_delta,
     format_value,
     rounds_to_zero,
+    shown_delta,
 )
 from northstar.analytics.periods import PeriodWindow
 from northstar.analytics.significance import EXACT, Status, Verdict
@@ -94,7 +95,7 @@ def kpi_cards(frame: pd.DataFrame, window: PeriodWindow) -> list[KpiCard]:
         elif value is None:
             note = "No accounts active at the start of the period"
         series = [None if row is None else _number(row[name]) for row in sparkline_rows]
-        delta = None if value is None or previous is None else value - previous
+        delta = shown_delta(metric, value, previous)
         verdict = change_verdict(name, current, comparison)
         cards.append(
             KpiCard(

@@ -182,6 +182,20 @@ def format_delta(metric: Metric | str, delta: float | int | None) -> str | None:
 DISPLAY_DECIMALS: dict[str, int] = {"pct": 1, "nps": 0, "mean_score": 2, "count": 0, "usd": 0}
 
 
+def shown_delta(metric: Metric | str, value: float | None,
+                previous: float | None) -> float | None:
+    """The change as the screen shows it: the difference of the two values at their display
+    precision, so a delta always equals the shown values' difference (97.1% from 95.3% is
+    +1.8 pp, never +1.9); money, shown to three figures, keeps its exact change."""
+    metric = METRICS[metric] if isinstance(metric, str) else metric
+    if is_missing(value) or is_missing(previous):
+        return None
+    if metric.unit == "usd":
+        return float(value) - float(previous)  # type: ignore[arg-type]
+    digits = DISPLAY_DECIMALS[metric.unit]
+    return round(round(float(value), digits) - round(float(previous), digits), digits)  # type: ignore[arg-type]
+
+
 def rounds_to_zero(metric: Metric | str, delta: float) -> bool:
     """Whether a change shows as zero at the metric's display precision."""
     metric = METRICS[metric] if isinstance(metric, str) else metric

@@ -71,3 +71,19 @@ def test_department_kpi_counts_show_decimals_only_when_they_have_them():
     assert format_in_unit(413.4, "count") == "413"
     assert format_in_unit(71.94, "pct") == "71.9%"
     assert format_in_unit(None, "count") == "—"
+
+
+def test_a_shown_delta_is_the_difference_of_the_shown_values():
+    from northstar.analytics.metrics import shown_delta
+
+    # 97.14% from 95.26% shows as 97.1% from 95.3%: +1.8 pp, not the exact +1.88 (+1.9)
+    assert shown_delta("grr_pct", 97.14, 95.26) == 1.8
+    assert format_delta("grr_pct", shown_delta("grr_pct", 97.14, 95.26)) == "+1.8 pp"
+    # NPS +33.4 from +32.6 shows as +33 from +33: no change
+    assert shown_delta("nps", 33.4, 32.6) == 0
+    # 5.126 from 5.104 shows as 5.13 from 5.10: +0.03 (the exact +0.022 would read +0.02)
+    assert shown_delta("ces_mean", 5.126, 5.104) == 0.03
+    assert shown_delta("open_escalations", 34, 35) == -1
+    # money, shown to three figures, keeps its exact change
+    assert shown_delta("arr_usd", 135_400_000.0, 107_460_000.0) == 27_940_000.0
+    assert shown_delta("nps", None, 3.0) is None

@@ -229,7 +229,8 @@ st.caption(
     + " ".join(f"{goals.status_text(key)}: {status.rule}" for key, status in goals.STATUSES.items())
 )
 downloads.dataframe(
-    goals.status_table(statuses, runs),
+    goals.status_table(statuses, goals.latest_statuses(kpis, actuals, metadata.last_month),
+                       as_of=metadata.last_month),
     hide_index=True,
     column_config={
         "Department": st.column_config.LinkColumn(

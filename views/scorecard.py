@@ -105,7 +105,8 @@ else:
         )
     st.caption(f"Actual = the mean of the KPI's actuals in {window.label}.")
     downloads.dataframe(
-        goals.status_table(statuses, runs, department_links=False),
+        goals.status_table(statuses, goals.latest_statuses(own, actuals, metadata.last_month),
+                           department_links=False, as_of=metadata.last_month),
         hide_index=True,
         column_config=tables.KPI_STATUS_COLUMNS,
     )

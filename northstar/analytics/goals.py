@@ -369,49 +369,73 @@ RUN_RULE = (
 )
 
 
-def off_track_runs(
-    kpis: pd.DataFrame, actuals: pd.DataFrame, end_month: dt.date, threshold: int = RUN_THRESHOLD
-) -> pd.DataFrame:
-    """KPIs off track for `threshold` or more periods running: kpi_id, periods_running,
-    since (first period of the run), latest_period, latest_actual; longest runs first."""
+def latest_statuses(kpis: pd.DataFrame, actuals: pd.DataFrame,
+                    end_month: dt.date) -> pd.DataFrame:
+    """Each KPI's status in its latest period with an actual up to `end_month` and how many of
+    its latest periods in a row had that same status (a period without an actual ends the
+    run): kpi_id, latest_status, periods_running, since (first period of the run),
+    latest_period, latest_actual, period_grain. A KPI without any actual is absent."""
     rows = []
     frame = actuals.assign(period_start=_dates(actuals["period_start"]))
     for kpi in kpis.itertuples(index=False):
         series = frame.loc[
             (frame["kpi_id"] == kpi.kpi_id) & (frame["period_start"] <= end_month)
         ].sort_values("period_start", ascending=False)
+        if series.empty:
+            continue
         step = 3 if kpi.period_grain == "quarter" else 1
+        latest = kpi_status(series["actual_value"].iloc[0], kpi.target_value, kpi.direction,
+                            kpi.unit)
         run, since, expected = 0, None, None
         for period, actual in zip(series["period_start"], series["actual_value"], strict=True):
             if expected is not None and period != expected:
                 break  # a period without an actual ends the run
-            if kpi_status(actual, kpi.target_value, kpi.direction, kpi.unit) != "off_track":
+            if kpi_status(actual, kpi.target_value, kpi.direction, kpi.unit) != latest:
                 break
             run, since, expected = run + 1, period, add_months(period, -step)
-        if run >= threshold:
-            latest = series.iloc[0]
-            rows.append(
-                {
-                    "kpi_id": kpi.kpi_id,
-                    "periods_running": run,
-                    "since": since,
-                    "latest_period": latest["period_start"],
-                    "latest_actual": latest["actual_value"],
-                }
-            )
-    columns = ["kpi_id", "periods_running", "since", "latest_period", "latest_actual"]
-    result = pd.DataFrame(rows, columns=columns)
+        rows.append({"kpi_id": kpi.kpi_id, "latest_status": latest, "periods_running": run,
+                     "since": since, "latest_period": series["period_start"].iloc[0],
+                     "latest_actual": series["actual_value"].iloc[0],
+                     "period_grain": kpi.period_grain})
+    return pd.DataFrame(rows, columns=["kpi_id", "latest_status", "periods_running", "since",
+                                       "latest_period", "latest_actual", "period_grain"])
+
+
+def off_track_runs(
+    kpis: pd.DataFrame, actuals: pd.DataFrame, end_month: dt.date, threshold: int = RUN_THRESHOLD
+) -> pd.DataFrame:
+    """KPIs off track for `threshold` or more periods running: kpi_id, periods_running,
+    since (first period of the run), latest_period, latest_actual; longest runs first."""
+    latest = latest_statuses(kpis, actuals, end_month)
+    result = latest.loc[(latest["latest_status"] == "off_track")
+                        & (latest["periods_running"] >= threshold),
+                        ["kpi_id", "periods_running", "since", "latest_period", "latest_actual"]]
     return result.sort_values(["periods_running", "kpi_id"], ascending=[False, True],
                               ignore_index=True)
+
+
+def latest_text(row: Any, as_of: dt.date | None = None) -> str:
+    """'✕ Off track · 3 months in a row', '✓ On track · Oct 2026': a KPI's latest period status,
+    beside the window's, so a mean on track over months now below target says so."""
+    if row is None:
+        return status_text("no_data")
+    status = status_text(str(row["latest_status"]))
+    count = int(row["periods_running"])
+    unit = "quarter" if row["period_grain"] == "quarter" else "month"
+    if count >= 2:
+        return f"{status} · {count} {unit}s in a row"
+    return f"{status} · {period_label(row['latest_period'], str(row['period_grain']), as_of)}"
 
 
 # --- tables for display -----------------------------------------------------------------------
 
 
-def status_table(statuses: pd.DataFrame, runs: pd.DataFrame, department_links: bool = True,
+def status_table(statuses: pd.DataFrame, latest: pd.DataFrame, department_links: bool = True,
                  as_of: dt.date | None = None) -> pd.DataFrame:
-    """The per-KPI status table with human column names."""
-    running = dict(zip(runs["kpi_id"], runs["periods_running"], strict=True))
+    """The per-KPI status table with human column names: the status over the window (from its
+    mean actual) and, beside it, the status of the latest period and how long it has held
+    (latest_statuses rows)."""
+    by_kpi = {row["kpi_id"]: row for row in latest.to_dict("records")}
     order = {status: index for index, status in enumerate(("off_track", "at_risk", "no_data",
                                                             "on_track"))}
     frame = statuses.assign(_order=statuses["status"].map(order)).sort_values(
@@ -433,7 +457,7 @@ def status_table(statuses: pd.DataFrame, runs: pd.DataFrame, department_links: b
                        for value, unit in zip(frame["actual_value"], frame["unit"], strict=True)],
             "Status": [status_text(status) for status in frame["status"]],
             "Better when": [direction_text(value).split()[0] for value in frame["direction"]],
-            "Off track in a row (periods)": [int(running.get(kpi, 0)) for kpi in frame["kpi_id"]],
+            "Latest period": [latest_text(by_kpi.get(kpi), as_of) for kpi in frame["kpi_id"]],
             "Owner": frame["owner_name"].fillna("—"),
             "Next review": frame["next_review_on"],
             "Actuals": [

@@ -223,6 +223,11 @@ KPI_STATUS_COLUMNS: dict[str, object] = {
         help="The customer outcomes the KPI serves; — when it serves none (it earns no "
         "alignment credit)"
     ),
-    "Off track in a row (periods)": st.column_config.NumberColumn("Off track in a row"),
+    "Status": st.column_config.TextColumn(
+        help="Over the period chosen: the mean of the KPI's actuals against its target"),
+    "Latest period": st.column_config.TextColumn(
+        help="The status of the KPI's latest month or quarter with an actual, and how many "
+        "periods in a row it has held: a period's mean can be on track while its last months "
+        "are not"),
     "Next review": st.column_config.DateColumn(format="D MMM YYYY"),
 }

@@ -172,6 +172,34 @@ def test_off_track_two_periods_running():
     assert runs.loc["future", "latest_period"] == D(2026, 4, 1)
 
 
+def test_the_latest_period_stands_beside_the_periods_mean():
+    """A 12-month mean on track while the last three months are below target says so, and an
+    off-track mean whose latest month is on track never reads '0 periods in a row'."""
+    kpis = catalogue([
+        ("slipping", "a", 50.0, H, "month", []),
+        ("recovered", "a", 50.0, H, "month", []),
+        ("quarterly", "a", 50.0, H, "quarter", []),
+    ]).assign(owner_name="Ana", next_review_on=None, source="computed", outcome_names="")
+    rows = [(("slipping", D(2025, month, 1), 70)) for month in range(5, 13)]
+    rows += [("slipping", D(2026, month, 1), 40) for month in (1, 2, 3)]
+    rows += [("recovered", D(2025, month, 1), 10) for month in range(5, 13)]
+    rows += [("recovered", D(2026, 3, 1), 60)]
+    rows += [("quarterly", D(2025, 10, 1), 20), ("quarterly", D(2026, 1, 1), 20)]
+    actuals = pd.DataFrame(rows, columns=["kpi_id", "period_start", "actual_value"])
+    statuses = goals.kpi_statuses(kpis, actuals, D(2025, 4, 1), D(2026, 3, 1))
+    latest = goals.latest_statuses(kpis, actuals, D(2026, 3, 1))
+    table = goals.status_table(statuses, latest, department_links=False,
+                               as_of=D(2026, 3, 1)).set_index("KPI")
+    # the mean of 8 months at 70 and 3 at 40 is 61.8: on track; its last 3 months are not
+    assert table.loc["slipping", "Status"] == "✓ On track"
+    assert table.loc["slipping", "Latest period"] == "✕ Off track · 3 months in a row"
+    # the mean is off track, the latest month on track: it says which month
+    assert table.loc["recovered", "Status"] == "✕ Off track"
+    assert table.loc["recovered", "Latest period"] == "✓ On track · Mar 2026"
+    assert table.loc["quarterly", "Latest period"] == "✕ Off track · 2 quarters in a row"
+    assert "Off track in a row (periods)" not in table.columns
+
+
 # --- computed actuals (the rollup) ------------------------------------------------------------
 
 COMPUTED = {

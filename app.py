@@ -51,6 +51,7 @@ def navigation_pages() -> dict[str, list[st.Page]]:
 
 navigation = st.navigation(navigation_pages())
 sign_in.render_viewer_badge(viewer)
+sign_in.render_refused_entries(viewer)
 
 try:
     metadata = queries.dataset_metadata()
@@ -59,6 +60,11 @@ except queries.DatabaseMissingError as error:
     if not progress.refresh_running():
         st.error(str(error), icon=":material/database:")
     progress.render_notice()
+    st.stop()
+
+if access.department_unknown(viewer, queries.run_query("goal_departments")["department_id"]):
+    # deny by default: a department head's department must be one the data has
+    sign_in.render_unknown_department(viewer)
     st.stop()
 
 if metadata.schema_fingerprint != rollups.schema_fingerprint():

@@ -33,8 +33,9 @@ st.title("Department scorecard")
 departments = queries.run_query("goal_departments")
 viewer = sign_in.current_viewer()
 options = list(departments["department_id"])
-if viewer.role == "department_head" and viewer.department in options:
-    options = [viewer.department]  # department heads see their own scorecard only
+if viewer.role == "department_head":
+    # department heads see their own scorecard only (none when their department is unknown)
+    options = [option for option in options if option == viewer.department]
 if not options:
     st.info("No departments have been loaded.", icon=":material/domain_disabled:")
     st.stop()

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from northstar.data.addresses import domain_name, mail_address
 from northstar.data.flags import parse_flag
 from northstar.data.pages import HOME, PAGES
 from northstar.data.paths import REPO_ROOT
@@ -61,6 +63,7 @@ class Viewer:
     signed_in: bool = False
     local_demo: bool = False
     email_unverified: bool = False  # signed in, but the provider has not verified the address
+    entry_refused: RefusedEntry | None = None  # the access-file entry for them has a defect
 
     @property
     def has_access(self) -> bool:
@@ -88,46 +91,88 @@ LOCAL_DEMO_VIEWER = Viewer(email=None, role="cco", signed_in=False, local_demo=T
 
 
 @dataclass(frozen=True)
+class RefusedEntry:
+    """An access-file entry Northstar cannot use: it grants nothing, and the CCO sees why."""
+
+    kind: str  # "users" or "domains"
+    name: str  # the address or domain as written (lower-cased), "" when the entry has none
+    problem: str
+
+    @property
+    def key(self) -> str:
+        return "email" if self.kind == "users" else "domain"
+
+    def describe(self) -> str:
+        return f"[[{self.kind}]] {self.name or f'(no {self.key})'}: {self.problem}"
+
+
+@dataclass(frozen=True)
 class AccessList:
     users: dict[str, tuple[str, str | None]]  # e-mail -> (role, department)
     domains: dict[str, tuple[str, str | None]]  # domain -> (role, department)
     # token issuers (`iss`) that never send `email_verified` and whose addresses the operator
     # vouches for; every other token needs `email_verified = true`
     issuers_without_email_verified: frozenset[str] = frozenset()
+    refused: tuple[RefusedEntry, ...] = ()  # entries with a defect: they grant nobody anything
 
 
 class AccessFileError(ValueError):
-    """The access file is malformed; the message names the file and entry."""
+    """The access file as a whole cannot be read; the message names the file."""
 
 
-def _entry(path: Path, kind: str, raw: dict[str, Any]) -> tuple[str, tuple[str, str | None]]:
+def _entry(kind: str, raw: Any) -> tuple[str, tuple[str, str | None]] | RefusedEntry:
+    """One [[users]] or [[domains]] entry: (address or domain, (role, department)), or what is
+    wrong with it. Roles are matched exactly, as written in ROLES."""
     key = "email" if kind == "users" else "domain"
-    name = str(raw.get(key, "")).strip().lower()
-    role = str(raw.get("role", "")).strip()
-    department = raw.get("department")
+    if not isinstance(raw, dict):
+        return RefusedEntry(kind, "", f"not a table with {key} and role")
+    name = str(raw.get(key) or "").strip().lower()
+    if kind == "domains":
+        name = name.removeprefix("@")
     if not name:
-        raise AccessFileError(f"{path}: an entry in [[{kind}]] has no {key}")
-    if role not in ROLES:
-        raise AccessFileError(f"{path}: {name} has role {role!r}; roles are {', '.join(ROLES)}")
-    if role == "department_head" and not department:
-        raise AccessFileError(f"{path}: department head {name} needs a department")
-    return name.lstrip("@"), (role, str(department) if department else None)
+        return RefusedEntry(kind, "", f"the entry has no {key}")
+    if kind == "users" and mail_address(name) is None:
+        return RefusedEntry(kind, name, "not one plain e-mail address")
+    if kind == "domains" and domain_name(name) is None:
+        return RefusedEntry(kind, name, "not a domain name")
+    role = raw.get("role")
+    if not isinstance(role, str) or role not in ROLES:
+        return RefusedEntry(kind, name, f"role {role!r} is not one of the roles "
+                                        f"{', '.join(ROLES)}")
+    department = raw.get("department")
+    if role == "department_head" and (not isinstance(department, str) or not department.strip()):
+        return RefusedEntry(kind, name, "a department_head entry needs a department")
+    if kind == "users":
+        name = str(mail_address(name)).lower()
+    return name, (role, department if role == "department_head" else None)
 
 
 def load_access(path: Path | None = None) -> AccessList:
-    """Read the access file; a missing file grants nobody anything."""
+    """Read the access file; a missing file grants nobody anything, and so does each entry with
+    a defect (listed in `refused`), while the others keep working."""
     path = Path(path or os.environ.get("NORTHSTAR_ACCESS_FILE", ACCESS_FILE))
     if not path.exists():
         return AccessList({}, {})
     with path.open("rb") as handle:
         raw = tomllib.load(handle)
-    users = dict(_entry(path, "users", entry) for entry in raw.get("users", []))
-    domains = dict(_entry(path, "domains", entry) for entry in raw.get("domains", []))
+    found: dict[str, dict[str, tuple[str, str | None]]] = {"users": {}, "domains": {}}
+    refused: list[RefusedEntry] = []
+    for kind, entries in found.items():
+        listed = raw.get(kind, [])
+        if not isinstance(listed, list):
+            raise AccessFileError(f"{path}: {kind} must be a list of [[{kind}]] entries")
+        for item in listed:
+            entry = _entry(kind, item)
+            if isinstance(entry, RefusedEntry):
+                refused.append(entry)
+            else:
+                entries[entry[0]] = entry[1]
     issuers = raw.get("sign_in", {}).get("issuers_without_email_verified", [])
     if not isinstance(issuers, list) or not all(isinstance(item, str) for item in issuers):
         raise AccessFileError(f"{path}: [sign_in] issuers_without_email_verified must be a list "
                               "of issuer URLs")
-    return AccessList(users, domains, frozenset(item.strip() for item in issuers))
+    return AccessList(found["users"], found["domains"],
+                      frozenset(item.strip() for item in issuers), tuple(refused))
 
 
 def email_verified(claims: Any, access: AccessList) -> bool:
@@ -140,14 +185,35 @@ def email_verified(claims: Any, access: AccessList) -> bool:
     return parse_flag(value) is True
 
 
-def resolve(email: str | None, access: AccessList) -> tuple[str, str | None] | None:
-    """A signed-in e-mail's role: an exact address beats its domain; unlisted is None."""
-    if not email or "@" not in email:
+def refused_entry(email: str | None, access: AccessList) -> RefusedEntry | None:
+    """The refused entry that would decide this address's role (its exact address, or its
+    domain when no usable entry names the address), if any: it gets no access."""
+    address = mail_address(email)
+    if address is None:
         return None
-    email = email.strip().lower()
-    if email in access.users:
-        return access.users[email]
-    return access.domains.get(email.rsplit("@", 1)[1])
+    exact = str(address).lower()
+    for entry in access.refused:
+        if entry.kind == "users" and entry.name == exact:
+            return entry
+    if exact in access.users:
+        return None
+    domain = address.domain.lower()
+    for entry in access.refused:
+        if entry.kind == "domains" and entry.name == domain:
+            return entry
+    return None
+
+
+def resolve(email: str | None, access: AccessList) -> tuple[str, str | None] | None:
+    """A signed-in e-mail's role: an exact address beats its domain; unlisted is None, and so
+    is an address that is not one plain address or whose deciding entry was refused."""
+    address = mail_address(email)
+    if address is None or refused_entry(email, access) is not None:
+        return None
+    exact = str(address).lower()
+    if exact in access.users:
+        return access.users[exact]
+    return access.domains.get(address.domain.lower())
 
 
 DEFAULT_PAGE = HOME  # the home page; every role may open it
@@ -156,6 +222,12 @@ DEFAULT_PAGE = HOME  # the home page; every role may open it
 def page_key(page: Any) -> str:
     """The access-table name of an st.Page: its url_path (the home page's is empty)."""
     return page.url_path or DEFAULT_PAGE
+
+
+def department_unknown(viewer: Viewer, department_ids: Iterable[str]) -> bool:
+    """A department head whose department is not in the data sees nothing (deny by default):
+    the access file names a department the data does not have, e.g. misspelled."""
+    return viewer.role == "department_head" and viewer.department not in set(department_ids)
 
 
 def may_open(viewer: Viewer, page: str) -> bool:

@@ -97,6 +97,12 @@ DATASETS: tuple[Dataset, ...] = (
 )
 DATASETS_BY_NAME = {dataset.name: dataset for dataset in DATASETS}
 
+# columns holding an e-mail address Northstar sends mail to (the action digest): a value that
+# is not one plain address (northstar.data.addresses) is dropped with a warning, its row kept
+MAIL_ADDRESS_COLUMNS: dict[str, tuple[str, ...]] = {"employees": ("email",)}
+MAIL_ADDRESS_MESSAGE = ("not one plain e-mail address (one name@domain, no display name, list "
+                        "or line break): the employee is kept without an address")
+
 WARNINGS: dict[str, tuple[QualityCheck, ...]] = {
     "accounts": (
         QualityCheck("renewal_before_start", "renewal_date", "s.renewal_date < s.start_date",

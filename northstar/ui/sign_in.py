@@ -10,6 +10,7 @@ from northstar.data.access import (
     Viewer,
     email_verified,
     load_access,
+    refused_entry,
     resolve,
 )
 from northstar.ui.literal_text import literal
@@ -28,7 +29,15 @@ def render_sign_in() -> None:
 def render_no_access(viewer: Viewer) -> None:
     st.title("Northstar")
     address = literal(viewer.email or "an account without an e-mail address")
-    if viewer.email_unverified:
+    if viewer.entry_refused is not None:
+        st.subheader("Your access-list entry is invalid")
+        st.write(
+            f"You are signed in as {address}, but the entry in Northstar's access list that "
+            f"decides your access is invalid, so it grants nothing: "
+            f"{literal(viewer.entry_refused.describe())}. Ask the CCO's office to correct the "
+            "entry; nothing from the dashboard is shown until then."
+        )
+    elif viewer.email_unverified:
         st.subheader("Your e-mail address is not verified")
         st.write(
             f"You are signed in as {address}, but your identity provider has not verified this "
@@ -43,6 +52,35 @@ def render_no_access(viewer: Viewer) -> None:
             "then."
         )
     st.button("Sign out", icon=":material/logout:", on_click=st.logout)
+
+
+def render_unknown_department(viewer: Viewer) -> None:
+    """What a department head whose department is not in the data sees instead of any page."""
+    st.title("Northstar")
+    st.subheader("Your department is not in the data")
+    st.write(
+        f"You are signed in as {literal(viewer.email or '')}, and Northstar's access list makes "
+        f"you the head of the department {literal(repr(viewer.department))}, but the loaded data "
+        "has no department with that ID, so nothing from the dashboard is shown. Ask the CCO's "
+        "office to correct the department in your access-list entry (it must be a department ID "
+        "as loaded, e.g. customer_service)."
+    )
+    st.button("Sign out", icon=":material/logout:", on_click=st.logout)
+
+
+def render_refused_entries(viewer: Viewer) -> None:
+    """Sidebar, for a signed-in CCO: the access-file entries refused for a defect."""
+    if viewer.role != "cco" or viewer.local_demo:
+        return
+    refused = load_access().refused
+    if refused:
+        count = (f"{len(refused)} entries in the access file are" if len(refused) > 1
+                 else "1 entry in the access file is")
+        st.sidebar.warning(
+            f"{count} refused and grant nobody access until corrected:\n\n"
+            + "\n".join(f"- {literal(entry.describe())}" for entry in refused),
+            icon=":material/person_off:",
+        )
 
 
 def render_viewer_badge(viewer: Viewer) -> None:
@@ -94,6 +132,7 @@ def current_viewer() -> Viewer:
         return Viewer(email=email, role=None, signed_in=True, email_unverified=True)
     resolved = resolve(email, access)
     if resolved is None:
-        return Viewer(email=email, role=None, signed_in=True)
+        return Viewer(email=email, role=None, signed_in=True,
+                      entry_refused=refused_entry(email, access))
     role, department = resolved
     return Viewer(email=email, role=role, department=department, signed_in=True)

@@ -4,6 +4,7 @@ never sees a customer's name, and results are never shared between roles."""
 from __future__ import annotations
 
 import json
+import re
 
 import duckdb
 import pytest
@@ -186,3 +187,67 @@ def test_an_operator_may_trust_an_issuer_that_never_sends_the_claim(signed_in, t
     at.user = {key: value for key, value in dict(at.user).items() if key != "email_verified"}
     at.run()
     assert not at.exception and at.metric
+
+
+def plain(markdown: str) -> str:
+    """Markdown as a reader sees it: escapes and invisible word joiners removed."""
+    return re.sub(r"\\(.)", r"\1", markdown.replace("\u2060", ""))
+
+
+def use_access_file(tmp_path, monkeypatch, text: str) -> None:
+    path = tmp_path / "edited_access.toml"
+    path.write_text(text)
+    monkeypatch.setenv("NORTHSTAR_ACCESS_FILE", str(path))
+
+
+@pytest.mark.parametrize("page", sorted(access.ROLE_PAGES["department_head"]))
+def test_a_department_head_whose_department_is_not_in_the_data_sees_nothing(
+        signed_in, tmp_path, monkeypatch, page):
+    use_access_file(tmp_path, monkeypatch, ACCESS_FILE.replace(
+        'department = "customer_service"', 'department = "Customer_Servce"'))
+    at = open_as(USERS["department_head"], page)
+    assert not at.exception, [exception.message for exception in at.exception]
+    assert not shows_data(at)
+    assert not at.selectbox  # no department picker
+    message = plain(" ".join(block.value for block in at.markdown))
+    assert USERS["department_head"] in message
+    assert "'Customer_Servce'" in message  # the department as the access file writes it
+    assert "Ask the CCO's office" in message
+
+
+BAD_ENTRIES = ACCESS_FILE + """
+[[users]]
+email = "admin@northstar.example"
+role = "admin"
+
+[[users]]
+email = "shouty@northstar.example"
+role = "CCO"
+
+[[users]]
+email = "head.sales@northstar.example"
+role = "department_head"
+"""
+
+
+def test_a_bad_access_entry_is_refused_alone_and_listed_for_the_cco(signed_in, tmp_path,
+                                                                     monkeypatch):
+    use_access_file(tmp_path, monkeypatch, BAD_ENTRIES)
+    at = open_as(USERS["cco"], "briefing")
+    assert not at.exception, [exception.message for exception in at.exception]
+    assert len(at.metric) == 8
+    listed = plain(" ".join(warning.value for warning in at.sidebar.warning))
+    assert "3 entries in the access file are refused" in listed
+    assert "[[users]] admin@northstar.example: role 'admin' is not one of the roles" in listed
+    assert "[[users]] shouty@northstar.example: role 'CCO'" in listed
+    assert "head.sales@northstar.example: a department_head entry needs a department" in listed
+    for role in ("executive", "board", "department_head"):
+        other = open_as(USERS[role], "briefing")
+        assert not other.exception and len(other.metric) == 8, role
+        assert not [warning for warning in other.sidebar.warning if "refused" in warning.value]
+    for refused in ("admin@northstar.example", "shouty@northstar.example",
+                    "head.sales@northstar.example"):
+        denied = open_as(refused, "briefing")
+        assert not denied.exception
+        assert "Your access-list entry is invalid" in denied.subheader[0].value
+        assert not shows_data(denied)

@@ -3,15 +3,18 @@ subjects, and that no board member ever receives action text."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import email
 import socket
+import threading
+import time
 from email import policy
 
 import pytest
 from aiosmtpd.controller import Controller
 
-from northstar.data.access import LOCAL_DEMO_VIEWER
+from northstar.data.access import LOCAL_DEMO_VIEWER, AccessList
 from northstar.data.workspace import digest
 from northstar.data.workspace.store import NewAction, Workspace
 
@@ -67,12 +70,15 @@ def workspace(tmp_path):
 
 def test_owners_and_the_cco_get_their_digest_and_the_board_nothing(smtp_server, workspace):
     controller, inbox = smtp_server
-    messages = digest.build_messages(
-        workspace.actions(digest.DIGEST_VIEWER), TODAY, ["cco@corp.example"],
-        {"board@corp.example"}, "Northstar <northstar@corp.example>",
+    rules = AccessList({"cco@corp.example": ("cco", None),
+                        "board@corp.example": ("board", None)}, {})
+    messages, unusable = digest.build_messages(
+        workspace.actions(digest.DIGEST_VIEWER), TODAY, rules,
+        "Northstar <northstar@corp.example>",
         "https://northstar.corp.example", {"customer_service": "Customer Service"})
-    digest.send(messages, digest.SmtpSettings("127.0.0.1", controller.port, False,
-                                              "Northstar <northstar@corp.example>"))
+    assert unusable == []
+    assert digest.send(messages, digest.SmtpSettings("127.0.0.1", controller.port, False,
+                                                     "Northstar <northstar@corp.example>")) == []
     received = {tuple(rcpt): message for rcpt, message in inbox.messages}
     assert set(received) == {("ana@corp.example",), ("bo@corp.example",), ("cco@corp.example",)}
     ana = received[("ana@corp.example",)]
@@ -118,3 +124,145 @@ def test_smtp_settings_are_read_from_secrets(tmp_path):
     settings = digest.load_smtp(path)
     assert (settings.host, settings.port, settings.starttls, settings.app_url) == (
         "mail.corp.example", 587, True, "https://n.example")
+
+
+ACCESS = """
+[[users]]
+email = "cco@corp.example"
+role = "cco"
+
+[[domains]]
+domain = "board.example"
+role = "board"
+"""
+
+
+class Refusing(Inbox):
+    """Accepts mail, except for the addresses in `refused` (550 at RCPT TO)."""
+
+    def __init__(self, refused: set[str]) -> None:
+        super().__init__()
+        self.refused = refused
+
+    async def handle_RCPT(self, server, session, envelope, address, options):  # noqa: N802
+        if address in self.refused:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def configure(tmp_path, monkeypatch, port: int, extra: str = "") -> None:
+    (tmp_path / "access.toml").write_text(ACCESS)
+    (tmp_path / "secrets.toml").write_text(
+        f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nstarttls = false\n'
+        f'sender = "Northstar <northstar@corp.example>"\n{extra}')
+    monkeypatch.setenv("NORTHSTAR_ACCESS_FILE", str(tmp_path / "access.toml"))
+    monkeypatch.setenv("NORTHSTAR_SECRETS", str(tmp_path / "secrets.toml"))
+
+
+def recipients(inbox: Inbox) -> list[str]:
+    return sorted(address for rcpt, _ in inbox.messages for address in rcpt)
+
+
+def test_a_refused_address_does_not_stop_the_others_and_a_rerun_skips_what_was_sent(
+        tmp_path, monkeypatch, workspace, capsys):
+    inbox = Refusing({"bo@corp.example"})
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        configure(tmp_path, monkeypatch, controller.port)
+        run = ["--workspace", workspace.url, "--today", TODAY.isoformat()]
+        assert digest.main(run) == 1
+        out = capsys.readouterr()
+        # Ana, Cy (board@corp.example is no board member here) and the CCO's summary still go
+        assert recipients(inbox) == ["ana@corp.example", "board@corp.example",
+                                     "cco@corp.example"]
+        assert [line for line in out.err.splitlines() if "not sent" in line] == [
+            "digest: not sent to bo@corp.example (their actions): 550 5.1.1 mailbox unavailable"]
+        assert "Sent 3 e-mail(s)" in out.out
+
+        # the same day again: only the one that failed is tried
+        inbox.messages.clear()
+        inbox.refused.clear()
+        assert digest.main(run) == 0
+        out = capsys.readouterr()
+        assert recipients(inbox) == ["bo@corp.example"]
+        assert "Sent 1 e-mail(s); 3 already sent for 2026-12-03 were skipped." in out.out
+
+        # another day is another digest
+        inbox.messages.clear()
+        assert digest.main(["--workspace", workspace.url, "--today", "2026-12-04"]) == 0
+        assert len(inbox.messages) == 4
+    finally:
+        controller.stop()
+
+
+def test_addresses_are_checked_at_send_and_a_board_member_gets_no_action_text(
+        tmp_path, monkeypatch, workspace, smtp_server, capsys):
+    controller, inbox = smtp_server
+    configure(tmp_path, monkeypatch, controller.port)
+    for title, address in (
+            ("Two recipients", "victim@corp.example, attacker@evil.example"),
+            ("Header injection", "eve@corp.example\r\nBcc: attacker@evil.example"),
+            ("Board by domain", "member@board.example"),
+            ("Board look-alike", "attacker@evil.example@board.example")):
+        workspace.create(LOCAL_DEMO_VIEWER, NewAction(
+            title=title, owner_employee_id=title, owner_name=title, owner_email=address,
+            department_id="customer_service", due_on=TODAY, subject_kind="account",
+            subject_key="A1", subject_label="Acme Corp", account_id="A1"))
+    assert digest.main(["--workspace", workspace.url, "--today", TODAY.isoformat()]) == 1
+    err = capsys.readouterr().err
+    assert recipients(inbox) == ["ana@corp.example", "bo@corp.example", "board@corp.example",
+                                 "cco@corp.example"]
+    for _, message in inbox.messages:
+        assert "attacker" not in str(message) and "Board by domain" not in message.get_content()
+    problems = [line for line in err.splitlines() if "not sent" in line]
+    assert problems == [
+        "digest: not sent to 'attacker@evil.example@board.example' (their actions): "
+        "not one plain e-mail address",
+        "digest: not sent to 'eve@corp.example\\r\\nBcc: attacker@evil.example' "
+        "(their actions): not one plain e-mail address",
+        "digest: not sent to 'victim@corp.example, attacker@evil.example' (their actions): "
+        "not one plain e-mail address",
+    ]
+
+
+def trickling_server(stop: threading.Event) -> int:
+    """A server that sends its greeting one byte at a time, a byte every half second."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.2)
+
+    def serve() -> None:
+        clients = []
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                clients.append(listener.accept()[0])
+            for client in clients:
+                with contextlib.suppress(OSError):
+                    client.sendall(b"2")
+            stop.wait(0.5)
+        for client in clients:
+            client.close()
+        listener.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return listener.getsockname()[1]
+
+
+def test_a_trickling_server_cannot_hold_the_run_past_its_deadline(tmp_path, monkeypatch,
+                                                                  workspace, capsys):
+    stop = threading.Event()
+    port = trickling_server(stop)
+    try:
+        configure(tmp_path, monkeypatch, port, "timeout_seconds = 10\ndeadline_seconds = 2\n")
+        started = time.monotonic()
+        assert digest.main(["--workspace", workspace.url, "--today", TODAY.isoformat()]) == 1
+        assert time.monotonic() - started < 6
+    finally:
+        stop.set()
+    err = capsys.readouterr().err
+    failed = [line for line in err.splitlines() if "not sent" in line]
+    assert len(failed) == 4  # Ana, Bo, Cy and the CCO's summary: one line each
+    assert all("the digest's deadline of 2 s passed" in line for line in failed), failed

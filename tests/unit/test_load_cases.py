@@ -542,3 +542,35 @@ def test_every_demo_failure_is_a_message(tmp_path, capsys, args, message):
         args += ["--db", str(tmp_path / "x.duckdb")]
     assert demo_main(args) == 2
     assert message in capsys.readouterr().err
+
+
+EMPLOYEES = (
+    "employee_id,employee_name,department_id,job_title,email\n"
+    "E1,Ana,customer_service,CSM,ana@corp.example\n"
+    'E2,Vic,customer_service,CSM,"victim@corp.example, attacker@evil.example"\n'
+    'E3,Eve,sales,AE,"eve@corp.example\r\nBcc: attacker@evil.example"\n'
+    "E4,Mo,sales,AE,Mo <mo@corp.example>\n"
+    "E5,Bo,sales,AE,\n"
+)
+
+
+def test_an_employee_email_that_is_not_one_address_is_dropped_with_a_warning(tmp_path, capsys):
+    source = write_source(tmp_path / "source", Case("emails", {"employees.csv": EMPLOYEES}))
+    db = tmp_path / "northstar.duckdb"
+    assert main([str(source), "--db", str(db)]) == 0, capsys.readouterr().err
+    with duckdb.connect(str(db), read_only=True) as con:
+        kept = con.execute("select employee_id, email from employees order by 1").fetchall()
+        warnings = con.execute(
+            "select source_file, line, column_name, value, rule, message from load_warnings "
+            "where table_name = 'employees' order by line").fetchall()
+    # every employee is kept; only the single plain address is
+    assert kept == [("E1", "ana@corp.example"), ("E2", None), ("E3", None), ("E4", None),
+                    ("E5", None)]
+    assert [(file, line, column, rule) for file, line, column, _, rule, _ in warnings] == [
+        ("employees.csv", 3, "email", "invalid_email"),
+        ("employees.csv", 4, "email", "invalid_email"),
+        ("employees.csv", 6, "email", "invalid_email"),
+    ]
+    assert warnings[0][3] == "victim@corp.example, attacker@evil.example"
+    assert warnings[0][5] == ("not one plain e-mail address (one name@domain, no display name, "
+                              "list or line break): the employee is kept without an address")

@@ -119,12 +119,65 @@ def test_access_file_rules(tmp_path):
     assert access.resolve("eve@other.example", rules) is None  # deny by default
     assert access.resolve(None, rules) is None
     assert access.load_access(tmp_path / "absent.toml") == access.AccessList({}, {})
-    path.write_text('[[users]]\nemail = "x@corp.example"\nrole = "king"\n')
-    with pytest.raises(access.AccessFileError, match="roles are"):
-        access.load_access(path)
-    path.write_text('[[users]]\nemail = "x@corp.example"\nrole = "department_head"\n')
-    with pytest.raises(access.AccessFileError, match="needs a department"):
-        access.load_access(path)
+    # a bad entry is refused on its own (named, granting nothing); the others keep working
+    path.write_text('[[users]]\nemail = "x@corp.example"\nrole = "king"\n'
+                    '[[users]]\nemail = "y@corp.example"\nrole = "department_head"\n'
+                    '[[users]]\nemail = "cco@corp.example"\nrole = "cco"\n')
+    rules = access.load_access(path)
+    assert [entry.describe() for entry in rules.refused] == [
+        "[[users]] x@corp.example: role 'king' is not one of the roles executive, cco, "
+        "department_head, board",
+        "[[users]] y@corp.example: a department_head entry needs a department",
+    ]
+    assert access.resolve("x@corp.example", rules) is None
+    assert access.resolve("y@corp.example", rules) is None
+    assert access.resolve("cco@corp.example", rules) == ("cco", None)
+
+
+@pytest.mark.parametrize("entry, problem", [
+    ('[[users]]\nemail = "boss@corp.example"\nrole = "CCO"\n',
+     "[[users]] boss@corp.example: role 'CCO' is not one of the roles executive, cco, "
+     "department_head, board"),
+    ('[[users]]\nemail = "boss@corp.example"\nrole = "admin"\n',
+     "[[users]] boss@corp.example: role 'admin' is not one of the roles executive, cco, "
+     "department_head, board"),
+    ('[[users]]\nemail = "boss@corp.example, eve@evil.example"\nrole = "cco"\n',
+     "[[users]] boss@corp.example, eve@evil.example: not one plain e-mail address"),
+    ('[[users]]\nemail = "Boss <boss@corp.example>"\nrole = "cco"\n',
+     "[[users]] boss <boss@corp.example>: not one plain e-mail address"),
+    ('[[domains]]\ndomain = "evil.example@corp.example"\nrole = "board"\n',
+     "[[domains]] evil.example@corp.example: not a domain name"),
+    ('[[users]]\nrole = "cco"\n', "[[users]] (no email): the entry has no email"),
+    ('[[domains]]\ndomain = "corp.example"\nrole = "department_head"\n',
+     "[[domains]] corp.example: a department_head entry needs a department"),
+])
+def test_a_bad_access_entry_is_refused_alone(tmp_path, entry, problem):
+    path = tmp_path / "access.toml"
+    path.write_text('[[users]]\nemail = "cco@corp.example"\nrole = "cco"\n'
+                    '[[domains]]\ndomain = "board.example"\nrole = "board"\n' + entry)
+    rules = access.load_access(path)
+    assert [entry.describe() for entry in rules.refused] == [problem]
+    assert access.resolve("cco@corp.example", rules) == ("cco", None)
+    assert access.resolve("member@board.example", rules) == ("board", None)
+    assert access.resolve("boss@corp.example", rules) is None
+    assert access.resolve("someone@corp.example", rules) is None
+
+
+@pytest.mark.parametrize("address", [
+    "attacker@evil.example@board.example",  # the domain is not what follows the last @
+    "attacker@evil.example, member@board.example",
+    "Member <member@board.example>",
+    "member@board.example\r\nBcc: eve@evil.example",
+    "@board.example",
+    "member@",
+])
+def test_an_unparseable_address_matches_no_entry(tmp_path, address):
+    path = tmp_path / "access.toml"
+    path.write_text('[[domains]]\ndomain = "board.example"\nrole = "board"\n'
+                    '[[users]]\nemail = "member@board.example"\nrole = "cco"\n')
+    rules = access.load_access(path)
+    assert access.resolve("member@board.example", rules) == ("cco", None)
+    assert access.resolve(address, rules) is None
 
 
 def test_data_text_is_shown_literally():

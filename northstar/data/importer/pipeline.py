@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 
 from northstar.data import write_lock
+from northstar.data.addresses import is_mail_address
 from northstar.data.build_memory import connect_for_build, remove_spill
 from northstar.data.datasets import (
     AS_OF_MONTH_SHARE,
@@ -34,6 +35,8 @@ from northstar.data.datasets import (
     EVENT_DATES,
     FAR_FUTURE_DATES,
     FAR_FUTURE_YEARS,
+    MAIL_ADDRESS_COLUMNS,
+    MAIL_ADDRESS_MESSAGE,
     REVENUE_MONTH,
     REVENUE_TABLE,
     ROLES,
@@ -62,6 +65,14 @@ MAX_VALUE_CHARS = 1_000_000  # a longer value (a 2 MB "name") refuses its row
 # values for NOT NULL columns a source rarely has (beyond the schema's own defaults)
 EXTRA_DEFAULTS = {("support_tickets", "department_id"): "'customer_service'"}
 _REJECT_COLUMNS = "table_name, source_file, line, column_name, value, rule, message"
+
+
+MAIL_ADDRESS_FUNCTION = "northstar_is_mail_address"  # the stdlib parser, as a SQL function
+
+
+def _register_functions(con: duckdb.DuckDBPyConnection) -> None:
+    con.create_function(MAIL_ADDRESS_FUNCTION, is_mail_address, ["VARCHAR"],
+                        "BOOLEAN", side_effects=False)
 
 
 class LoadError(RuntimeError):
@@ -278,6 +289,7 @@ class TableLoader:
         self._refuse_invalid_rows()
         self._refuse_duplicates()
         self._check_references()
+        self._check_mail_addresses()
         if self.table == REVENUE_TABLE:
             self._settle_as_of()
         self._check_dates()
@@ -544,6 +556,17 @@ class TableLoader:
             else:
                 self._remove_refused()
 
+    def _check_mail_addresses(self) -> None:
+        """A mail address column holds one plain address or nothing: another value (a list, a
+        display name, a line break) is warned and cleared, the row kept."""
+        for column_name in MAIL_ADDRESS_COLUMNS.get(self.table, ()):
+            column = f"s.{quote_identifier(column_name)}"
+            invalid = f"{column} is not null and not {MAIL_ADDRESS_FUNCTION}({column})"
+            self._problem(invalid, column_name, f"{column}::varchar", "invalid_email",
+                          _literal(MAIL_ADDRESS_MESSAGE), warning=True)
+            self.con.execute(f"update {self.candidates} as s set {quote_identifier(column_name)} "
+                             f"= null where {invalid}")
+
     def _settle_as_of(self) -> None:
         """The data's as-of date from the validated revenue rows (unless given), and a given
         one checked against them."""
@@ -717,6 +740,7 @@ def _run_load(
     try:
         create_schema(con, key_indexes=False)
         insert_reference_rows(con)
+        _register_functions(con)
         # progress: the tables, then the rollups (counted as one step per table's worth)
         steps = len(DATASETS) + 2
         step = 0

@@ -55,6 +55,15 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         )""",
         "create index action_audit_by_action on action_audit (action_id)",
     )),
+    (2, "the digest e-mails sent, so a re-run for the same day skips them", (
+        """create table digest_sends (
+            recipient varchar(320) not null,
+            period varchar(10) not null,
+            what varchar(20) not null,
+            sent_at varchar(32) not null,
+            primary key (recipient, period, what)
+        )""",
+    )),
 )
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -140,6 +140,19 @@ def email_verified(claims: Any, access: AccessList) -> bool:
     return parse_flag(value) is True
 
 
+def viewer_for(claims: Any, access: AccessList) -> Viewer:
+    """The viewer a signed-in identity's claims (`st.user`, or a sign-in cookie's contents)
+    make: an unverified address gets no role, whoever it names; an unlisted one none either."""
+    email = claims.get("email")
+    if not email_verified(claims, access):
+        return Viewer(email=email, role=None, signed_in=True, email_unverified=True)
+    resolved = resolve(email, access)
+    if resolved is None:
+        return Viewer(email=email, role=None, signed_in=True)
+    role, department = resolved
+    return Viewer(email=email, role=role, department=department, signed_in=True)
+
+
 def resolve(email: str | None, access: AccessList) -> tuple[str, str | None] | None:
     """A signed-in e-mail's role: an exact address beats its domain; unlisted is None."""
     if not email or "@" not in email:

@@ -55,6 +55,13 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         )""",
         "create index action_audit_by_action on action_audit (action_id)",
     )),
+    (2, "sign-outs: sign-in cookies ended with Sign out", (
+        """create table sign_outs (
+            cookie_digest varchar(64) primary key,
+            signed_out_at varchar(32) not null
+        )""",
+        "create index sign_outs_by_time on sign_outs (signed_out_at)",
+    )),
 )
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -77,7 +77,7 @@ load: $(RUNTIME_STAMP) ## Load exports into DB (SRC=folder [MAPPING=file.toml])
 # --- app --------------------------------------------------------------------
 
 run: $(RUNTIME_STAMP) $(DB) ## Start the app on PORT (default 8501)
-	NORTHSTAR_DB=$(DB) $(VENV)/bin/streamlit run app.py --server.port $(PORT)
+	NORTHSTAR_DB=$(DB) $(VENV)/bin/streamlit run serve.py --server.port $(PORT)
 
 # --- browser ----------------------------------------------------------------
 

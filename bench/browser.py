@@ -82,12 +82,15 @@ REFERENCE_PAGES = {
 
 
 class Server:
-    """`streamlit run app.py` headless on a free port against `db` (from `folder`, by default
-    the repository), with `env` added to its environment."""
+    """`streamlit run serve.py` (Northstar as `make run` starts it; another `script` in
+    another `folder`) headless on a free port against `db`, with `env` added to its
+    environment."""
 
-    def __init__(self, db: Path, folder: Path = REPO, env: dict[str, str] | None = None) -> None:
+    def __init__(self, db: Path, folder: Path = REPO, env: dict[str, str] | None = None,
+                 script: str = "serve.py") -> None:
         self.db = db
         self.folder = folder
+        self.script = script
         self.extra_env = env or {}
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -98,7 +101,7 @@ class Server:
         # the server's output, for a look when a page fails
         self.log = open(Path(tempfile.gettempdir()) / "northstar-bench-streamlit.log", "w")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+            [sys.executable, "-m", "streamlit", "run", self.script, "--server.headless", "true",
              "--server.port", str(self.port), "--server.address", "127.0.0.1",
              "--browser.gatherUsageStats", "false"],
             cwd=self.folder, env=env, stdout=self.log, stderr=subprocess.STDOUT)
@@ -159,7 +162,7 @@ def _reference_opens(playwright, viewport: dict, rounds: int = 3
             (Path(folder) / ".streamlit" / "config.toml").write_text(
                 (REPO / ".streamlit" / "config.toml").read_text())
             (Path(folder) / "app.py").write_text(script)
-            with Server(Path(folder) / "none.duckdb", Path(folder)) as server:
+            with Server(Path(folder) / "none.duckdb", Path(folder), script="app.py") as server:
                 browser = _launch(playwright)
                 try:
                     context = _returning_visitor(browser, server.url, viewport)

@@ -185,6 +185,20 @@ def email_verified(claims: Any, access: AccessList) -> bool:
     return parse_flag(value) is True
 
 
+def viewer_for(claims: Any, access: AccessList) -> Viewer:
+    """The viewer a signed-in identity's claims (`st.user`, or a sign-in cookie's contents)
+    make: an unverified address gets no role, whoever it names; an unlisted one none either."""
+    email = claims.get("email")
+    if not email_verified(claims, access):
+        return Viewer(email=email, role=None, signed_in=True, email_unverified=True)
+    resolved = resolve(email, access)
+    if resolved is None:
+        return Viewer(email=email, role=None, signed_in=True,
+                      entry_refused=refused_entry(email, access))
+    role, department = resolved
+    return Viewer(email=email, role=role, department=department, signed_in=True)
+
+
 def refused_entry(email: str | None, access: AccessList) -> RefusedEntry | None:
     """The refused entry that would decide this address's role (its exact address, or its
     domain when no usable entry names the address), if any: it gets no access."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -19,8 +18,6 @@ import streamlit as st
 from northstar.analytics import actions as rules
 from northstar.analytics import goals
 from northstar.data import access
-from northstar.data.paths import REPO_ROOT
-from northstar.data.source import current_source
 from northstar.data.workspace.store import (
     PRIORITIES,
     STATUSES,
@@ -28,7 +25,7 @@ from northstar.data.workspace.store import (
     ActionInvalid,
     NewAction,
     Workspace,
-    default_url,
+    current_url,
     open_workspace,
 )
 from northstar.ui import downloads, masking, queries, sign_in, tables
@@ -38,15 +35,11 @@ from northstar.ui.literal_text import literal
 # thing an action is about is then named by its key (an account or ticket ID), as masked tables
 # show IDs
 SENSITIVE = (("title", "text"), ("owner_email", "email"))
-DEFAULT_WORKSPACE = REPO_ROOT / "data" / "northstar.duckdb"
 
 
 def workspace() -> Workspace:
-    """The workspace of the data being shown: beside a DuckDB file or Parquet folder (or
-    `$NORTHSTAR_WORKSPACE`); for a remote source, beside the default database path."""
-    source = current_source()
-    beside = Path(source.location) if source.kind in ("duckdb", "parquet") else DEFAULT_WORKSPACE
-    return _workspace(default_url(beside))
+    """The workspace of the data being shown (northstar.data.workspace.store.current_url)."""
+    return _workspace(current_url())
 
 
 @st.cache_resource(show_spinner=False)

@@ -24,13 +24,24 @@ CHART_SCALE = 0.78
 FONT_SIZE = 18
 
 
+def requested(key: str) -> bool | None:
+    """What the address asks of a yes/no switch of the view (presentation, masking): on when
+    any of its values is an "on" spelling (`?present=1&present=false` presents), off when
+    some value is an "off" spelling and none is "on", None when it says nothing usable. A
+    switch that hides names must never be turned off by a value added after it."""
+    answers = {parse_flag(value) for value in st.query_params.get_all(key)}
+    if True in answers:
+        return True
+    return False if False in answers else None
+
+
 def flag_on(key: str) -> bool:
     """Whether a yes/no switch of the view (presentation, masking) is on: the toggle's state,
-    or, before the toggle is drawn, its URL parameter in any usual spelling."""
+    or, before the toggle is drawn, its URL parameter (`requested`)."""
     try:
         if key in st.session_state:
             return bool(st.session_state[key])
-        return parse_flag(st.query_params.get(key)) is True
+        return requested(key) is True
     except Exception:  # outside a Streamlit session
         return False
 
@@ -41,10 +52,11 @@ def is_on() -> bool:
 
 
 def accept_flag_spellings(keys: tuple[str, ...]) -> None:
-    """Let `?present=1`, `?mask=YES`, `?mask=off` (any spelling `parse_flag` knows) set the
-    toggles bound to those parameters, which themselves only read "true" and "false"."""
+    """Let `?present=1`, `?mask=YES`, `?mask=off` (any spelling `parse_flag` knows, repeated
+    values read by `requested`) set the toggles bound to those parameters, which themselves
+    only read "true" and "false", and only the last of repeated values."""
     for key in keys:
-        value = parse_flag(st.query_params.get(key))
+        value = requested(key)
         if key not in st.session_state and value is not None:
             st.session_state[key] = value
 

@@ -8,11 +8,11 @@ import streamlit as st
 from northstar.data.access import (
     LOCAL_DEMO_VIEWER,
     Viewer,
-    email_verified,
     load_access,
-    refused_entry,
-    resolve,
+    viewer_for,
 )
+from northstar.data.workspace import sign_outs
+from northstar.ui import sign_in_cookie
 from northstar.ui.literal_text import literal
 
 
@@ -51,7 +51,7 @@ def render_no_access(viewer: Viewer) -> None:
             "list. Ask the CCO's office to add you; nothing from the dashboard is shown until "
             "then."
         )
-    st.button("Sign out", icon=":material/logout:", on_click=st.logout)
+    st.button("Sign out", icon=":material/logout:", on_click=sign_out)
 
 
 def render_unknown_department(viewer: Viewer) -> None:
@@ -65,7 +65,7 @@ def render_unknown_department(viewer: Viewer) -> None:
         "office to correct the department in your access-list entry (it must be a department ID "
         "as loaded, e.g. customer_service)."
     )
-    st.button("Sign out", icon=":material/logout:", on_click=st.logout)
+    st.button("Sign out", icon=":material/logout:", on_click=sign_out)
 
 
 def render_refused_entries(viewer: Viewer) -> None:
@@ -94,7 +94,7 @@ def render_viewer_badge(viewer: Viewer) -> None:
             )
         else:
             st.caption(f"Signed in as **{literal(viewer.email)}** · {literal(viewer.label)}")
-            st.button("Sign out", icon=":material/logout:", on_click=st.logout, key="sign_out")
+            st.button("Sign out", icon=":material/logout:", on_click=sign_out, key="sign_out")
 
 
 def render_refusal(viewer: Viewer) -> None:
@@ -114,25 +114,36 @@ def auth_configured() -> bool:
         return False
 
 
+def _session_cookie() -> sign_in_cookie.SignInCookie | None:
+    """The sign-in cookie this session was opened with (None in tests and local demo mode)."""
+    try:
+        return sign_in_cookie.read(st.context.cookies)
+    except Exception:  # outside a Streamlit session
+        return None
+
+
+def sign_out() -> None:
+    """*Sign out*: end this sign-in everywhere (a copy of its cookie opens nothing afterwards,
+    northstar.data.workspace.sign_outs), then Streamlit's sign-out."""
+    cookie = _session_cookie()
+    if cookie is not None:
+        sign_outs.record(cookie.digest)
+    st.logout()
+
+
 def current_viewer() -> Viewer:
-    """The person using this session (local demo CCO when no sign-in is configured)."""
+    """The person using this session (local demo CCO when no sign-in is configured); a
+    session opened with a sign-in cookie that was signed out is not signed in."""
     if not auth_configured():
         return LOCAL_DEMO_VIEWER
     try:
         user = st.user
         signed_in = bool(user.get("is_logged_in", False))
-        email = user.get("email") if signed_in else None
     except Exception:  # outside a Streamlit session (e.g. a command-line tool)
         return Viewer(email=None, role=None)
     if not signed_in:
         return Viewer(email=None, role=None)
-    access = load_access()
-    if not email_verified(user, access):
-        # an unverified address proves nothing about who signed in: no role, whoever it names
-        return Viewer(email=email, role=None, signed_in=True, email_unverified=True)
-    resolved = resolve(email, access)
-    if resolved is None:
-        return Viewer(email=email, role=None, signed_in=True,
-                      entry_refused=refused_entry(email, access))
-    role, department = resolved
-    return Viewer(email=email, role=role, department=department, signed_in=True)
+    cookie = _session_cookie()
+    if cookie is not None and sign_outs.is_signed_out(cookie.digest):
+        return Viewer(email=None, role=None)
+    return viewer_for(user, load_access())

@@ -151,3 +151,30 @@ def test_a_slide_says_what_it_leaves_out_and_never_points_at_a_hidden_list(demo)
     health = open_page("health", {"present": "true"})
     assert not any("list above" in caption.value for caption in health.caption)
     assert any("list above" in caption.value for caption in open_page("health", {}).caption)
+
+
+@pytest.mark.parametrize("values", [["1", "false"], ["false", "YES"], ["off", "on", "0"]])
+def test_any_on_among_repeated_present_parameters_presents(demo, values):
+    at = open_directly("health", {"present": values})
+    assert at.toggle(key="present").value is True
+    # the page is drawn as the slide `?present=true` draws: no detail tables
+    slide = open_directly("health", {"present": "true"})
+    assert len(at.dataframe) == len(slide.dataframe) < len(open_directly("health", {}).dataframe)
+    names = account_names(demo)
+    for table in at.dataframe:
+        assert not {str(value).split("#", 1)[-1] for value in table.value.to_numpy().ravel()} & names
+
+
+@pytest.mark.parametrize("values", [["1", "false"], ["no", "true"]])
+def test_any_on_among_repeated_mask_parameters_masks(demo, values):
+    at = open_directly("health", {"mask": values})
+    assert at.toggle(key="mask").value is True
+    shown = {link.split("#", 1)[1] for link in at.dataframe[0].value["Account"]}
+    assert shown and not shown & account_names(demo)
+
+
+def test_repeated_parameters_that_are_all_off_leave_the_switches_off(demo):
+    at = open_directly("health", {"mask": ["0", "false"], "present": ["no", "off"]})
+    assert at.toggle(key="mask").value is False and at.toggle(key="present").value is False
+    shown = {link.split("#", 1)[1] for link in at.dataframe[0].value["Account"]}
+    assert shown <= account_names(demo)

@@ -162,7 +162,7 @@ def serve(
 
 def streamlit_command(port: int, *extra: str) -> list[str]:
     return [
-        sys.executable, "-m", "streamlit", "run", "app.py",
+        sys.executable, "-m", "streamlit", "run", "serve.py",
         "--server.headless", "true",
         "--server.port", str(port),
         "--server.address", "127.0.0.1",
@@ -181,7 +181,7 @@ def app_workspace(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="session")
 def app_server(demo_db: Path, app_workspace: str,
                tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Run ``streamlit run app.py`` headless against ``demo_db``; yield its base URL."""
+    """Run ``streamlit run serve.py`` headless against ``demo_db``; yield its base URL."""
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     log_path = tmp_path_factory.mktemp("app_server") / "streamlit.log"

@@ -7,6 +7,8 @@ import json
 import os
 import secrets
 import sys
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -111,3 +113,71 @@ def test_an_unverified_address_is_refused_even_when_it_is_the_ccos(signed_app: s
     assert page.locator(METRIC).count() == 0
     assert "$" not in page.locator('[data-testid="stMain"]').inner_text()
     page.context.close()
+
+
+def fetch_status(url: str, cookies: list[dict] | None = None) -> tuple[int, bytes]:
+    """The status and body of a plain GET of `url`, with these browser cookies or none."""
+    request = urllib.request.Request(url)
+    if cookies:
+        request.add_header("Cookie", "; ".join(f"{c['name']}={c['value']}" for c in cookies))
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def download_csv(page: Page, app: str, query: str = "") -> str:
+    """Download Health & risk's first table as CSV; the address the file was served from."""
+    page.goto(f"{app}/health{query}", wait_until="domcontentloaded")
+    wait_for_app_loaded(page)
+    with page.expect_download(timeout=60000) as download:
+        page.locator('[data-testid="stDownloadButton"] button', has_text="CSV").first.click()
+    media = download.value.url
+    assert "/media/" in media and media.endswith(".csv"), media
+    return media
+
+
+def test_downloads_need_a_live_sign_in_and_sign_out_ends_a_copied_cookie(signed_app: str,
+                                                                          browser: Browser) -> None:
+    page = fresh_page(browser)
+    sign_in(page, signed_app, LISTED["sub"])
+    media = download_csv(page, signed_app)
+    copied = page.context.cookies()
+    assert any(cookie["name"] == "_streamlit_user" for cookie in copied)
+    # the signed-in browser's cookie opens the file; no cookie, or a forged one, does not
+    status, body = fetch_status(media, copied)
+    assert status == 200 and b"Data as of" in body
+    for attempt in range(2):
+        assert fetch_status(media) == (403, b""), attempt
+    forged = [{**cookie, "value": cookie["value"][:-4] + "AAAA"} if cookie["name"] ==
+              "_streamlit_user" else cookie for cookie in copied]
+    assert fetch_status(media, forged) == (403, b"")
+
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="End session").click()  # the provider's own sign-out
+    page.wait_for_url(f"{signed_app}/**", timeout=30000)
+    wait_for_app_loaded(page)
+    page.get_by_role("button", name="Sign in").wait_for(timeout=30000)
+    page.context.close()
+
+    # the same person signs in again elsewhere and downloads a file (a download lives until
+    # the server's next clean-ups): a copy of the signed-out cookie cannot fetch it
+    other = fresh_page(browser)
+    sign_in(other, signed_app, LISTED["sub"])
+    kept = download_csv(other, signed_app, "?segment=SMB")
+    assert fetch_status(kept, copied) == (403, b"")
+    assert fetch_status(kept, other.context.cookies())[0] == 200
+    # nor open any page
+    replay = browser.new_context(viewport={"width": 1280, "height": 800})
+    replay.add_cookies([{key: cookie[key] for key in ("name", "value", "domain", "path")}
+                        for cookie in copied])
+    stolen = replay.new_page()
+    for path in ("/", "/health"):
+        stolen.goto(f"{signed_app}{path}", wait_until="domcontentloaded")
+        wait_for_app_loaded(stolen)
+        assert stolen.get_by_role("button", name="Sign in").is_visible(), path
+        assert stolen.locator(METRIC).count() == 0, path
+        assert "cco@northstar.example" not in stolen.locator("body").inner_text(), path
+    replay.close()
+    other.context.close()

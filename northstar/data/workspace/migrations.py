@@ -64,6 +64,13 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             primary key (recipient, period, what)
         )""",
     )),
+    (3, "sign-outs: sign-in cookies ended with Sign out", (
+        """create table sign_outs (
+            cookie_digest varchar(64) primary key,
+            signed_out_at varchar(32) not null
+        )""",
+        "create index sign_outs_by_time on sign_outs (signed_out_at)",
+    )),
 )
 
 LATEST_VERSION = MIGRATIONS[-1][0]

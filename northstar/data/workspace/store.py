@@ -28,6 +28,8 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from northstar.data.access import AccessDenied, Viewer, may_change_actions, may_read_actions
+from northstar.data.paths import DEFAULT_DB_PATH
+from northstar.data.source import current_source
 from northstar.data.workspace.migrations import LATEST_VERSION, MIGRATIONS
 
 WORKSPACE_ENV = "NORTHSTAR_WORKSPACE"
@@ -111,6 +113,14 @@ def default_url(analytics_db: Path | str) -> str:
         return configured
     path = Path(analytics_db)
     return f"sqlite:///{path.with_name(path.stem + '.workspace.sqlite')}"
+
+
+def current_url() -> str:
+    """The workspace of the data being shown: beside a DuckDB file or Parquet folder (or
+    `$NORTHSTAR_WORKSPACE`); for a remote source, beside the default database path."""
+    source = current_source()
+    beside = Path(source.location) if source.kind in ("duckdb", "parquet") else DEFAULT_DB_PATH
+    return default_url(beside)
 
 
 def _engine_url(url: str) -> str:
@@ -438,4 +448,4 @@ def open_workspace(url: str) -> Workspace:
 
 
 __all__ = ["LATEST_VERSION", "Action", "ActionChanged", "ActionInvalid", "NewAction", "Note",
-           "Workspace", "default_url", "open_workspace"]
+           "Workspace", "current_url", "default_url", "open_workspace"]

@@ -10,14 +10,14 @@ Every table goes through the same set-based steps in DuckDB SQL:
 4. count the quality warnings, insert the survivors.
 
 The database is built in `<db>.loading` and moved over the target with `os.replace` only
-when everything, rollups included, is complete; any failure leaves the target untouched.
+when everything, rollups included, is complete; any failure leaves the target untouched, and a
+target that is not a Northstar database is never replaced (northstar.data.database_file).
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 import statistics
 import time
 from collections.abc import Callable
@@ -28,6 +28,7 @@ import duckdb
 
 from northstar.data import write_lock
 from northstar.data.build_memory import connect_for_build, remove_spill
+from northstar.data.database_file import check_replaceable, replace_database
 from northstar.data.datasets import (
     AS_OF_MONTH_SHARE,
     DATASETS,
@@ -680,7 +681,8 @@ def run_load(
     `memory_limit` caps DuckDB's memory (northstar.data.build_memory).
 
     Raises MappingError for an unusable mapping or file, LoadError when the data is refused
-    (the result, with its counts, is attached as `error.result`); `db_path` is untouched then.
+    (the result, with its counts, is attached as `error.result`), NotNorthstarDatabase when
+    `db_path` is a file that is not a Northstar database; `db_path` is untouched then.
     """
     db_path = Path(db_path).resolve()
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -709,6 +711,7 @@ def _run_load(
     )
     result = LoadResult(db_path, source, mapping.label, rejects_path or default_rejects_path(
         db_path), float(threshold))
+    check_replaceable(db_path)  # checked again when the new database is moved over it
     loading, wal = _temporary_paths(db_path)
     for stale in (loading, wal):
         stale.unlink(missing_ok=True)
@@ -772,7 +775,7 @@ def _run_load(
         if loading.stat().st_ino != built:
             raise LoadError(f"{loading} was replaced by another process during the load; the "
                             "database is left as it was")
-        os.replace(loading, db_path)
+        replace_database(loading, db_path)
         wal.unlink(missing_ok=True)
     except BaseException as error:
         con.close()

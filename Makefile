@@ -66,9 +66,11 @@ $(DB): | $(RUNTIME_STAMP)
 	@mkdir -p $(dir $(DB))
 	$(VPY) -m northstar.data.demo --accounts $(ACCOUNTS) --seed $(SEED) --db $(DB)
 
+# The builder replaces DB only when it is a Northstar database (or missing or empty), so a
+# mistyped DB=board.xlsx is refused instead of deleted.
 demo: $(RUNTIME_STAMP) ## Force a rebuild of the demo DB at DB
-	rm -f $(DB) $(DB).wal
-	@$(MAKE) --no-print-directory $(DB)
+	@mkdir -p $(dir $(DB))
+	$(VPY) -m northstar.data.demo --accounts $(ACCOUNTS) --seed $(SEED) --db $(DB)
 
 load: $(RUNTIME_STAMP) ## Load exports into DB (SRC=folder [MAPPING=file.toml])
 	@test -n "$(SRC)" || { echo "usage: make load SRC=folder [MAPPING=file.toml]"; exit 2; }

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -27,6 +26,11 @@ from northstar.data.build_memory import (
     add_memory_limit_argument,
     connect_for_build,
     remove_spill,
+)
+from northstar.data.database_file import (
+    NotNorthstarDatabase,
+    check_replaceable,
+    replace_database,
 )
 from northstar.data.messages import first_line
 from northstar.data.months import add_months
@@ -130,6 +134,9 @@ def build_demo(
 ) -> dict[str, float]:
     """Write a demo database to `db_path` (atomically replacing it); return step timings.
 
+    NotNorthstarDatabase, before anything is built, when `db_path` is a file that is not a
+    Northstar database (it is never replaced).
+
     `progress`, when given, is called with a `Progress` after every step (the app or a
     loader can show it); `verbose` prints the same as a progress line per step on stderr.
     `memory_limit` caps DuckDB's memory (northstar.data.build_memory).
@@ -138,6 +145,7 @@ def build_demo(
         raise ValueError("--accounts must be at least 1")
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    check_replaceable(db_path)
     with write_lock.exclusive(db_path, "demo build"):
         return _build_demo(db_path, accounts, seed, as_of, threads, verbose, progress,
                            memory_limit)
@@ -210,7 +218,11 @@ def _build_demo(
     finally:
         con.close()
         remove_spill(tmp_path)
-    os.replace(tmp_path, db_path)
+    try:
+        replace_database(tmp_path, db_path)
+    except NotNorthstarDatabase:
+        tmp_path.unlink(missing_ok=True)
+        raise
     return timings
 
 
@@ -246,6 +258,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Demo build failed: --db {args.db} is a folder; name the database file to write",
               file=sys.stderr)
         return 2
+    try:
+        check_replaceable(args.db)  # before anything is written beside it
+    except NotNorthstarDatabase as refused:
+        print(f"Demo build refused: {refused}", file=sys.stderr)
+        return 2
     print(f"Building demo database {args.db}: {args.accounts:,} accounts, seed {args.seed}, "
           f"as of {args.as_of}", file=sys.stderr)
     try:
@@ -261,6 +278,9 @@ def main(argv: list[str] | None = None) -> int:
                                  memory_limit=args.memory_limit)
     except write_lock.DatabaseBusy as busy:
         print(f"Demo build not started: {busy}", file=sys.stderr)
+        return 2
+    except NotNorthstarDatabase as refused:
+        print(f"Demo build refused: {refused}", file=sys.stderr)
         return 2
     except (ValueError, OSError, duckdb.Error) as error:
         print(f"Demo build failed: {first_line(error)}", file=sys.stderr)

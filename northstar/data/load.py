@@ -20,6 +20,7 @@ import duckdb
 
 from northstar.data import job_progress, write_lock
 from northstar.data.build_memory import add_memory_limit_argument
+from northstar.data.database_file import NotNorthstarDatabase, check_replaceable
 from northstar.data.datasets import DATASETS, DATASETS_BY_NAME
 from northstar.data.importer.draft import draft_mapping
 from northstar.data.importer.mapping import (
@@ -171,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
                    else default_mapping(args.source))
         if args.dry_run:
             return _dry_run(args, mapping, db_path)
+        check_replaceable(db_path)  # before anything is written beside it
         print(f"Loading {args.source} with {mapping.label} into {db_path}", file=sys.stderr)
         with write_lock.exclusive(db_path, "load", wait=args.wait,
                                   waiting=lambda who: print(f"Waiting for {who} to finish",
@@ -183,6 +185,9 @@ def main(argv: list[str] | None = None) -> int:
     except write_lock.DatabaseBusy as busy:
         print(f"Load not started: {busy}\nThe database at {db_path} is unchanged.",
               file=sys.stderr)
+        return 2
+    except NotNorthstarDatabase as refused:
+        print(f"Load refused: {refused}", file=sys.stderr)
         return 2
     except MappingError as error:
         print(f"Load failed: {error}\nThe database at {db_path} is unchanged.",

@@ -27,7 +27,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import duckdb
 
-from northstar.data import churn_model, rules
+from northstar.data import churn_model, database_file, rules
 from northstar.data.importer.sources import quote_identifier
 from northstar.data.paths import DATA_DIR, DEFAULT_DB_PATH
 from northstar.data.rollups import rollup_scripts
@@ -94,8 +94,10 @@ def parse_source(text: str) -> DataSource:
     path = Path(text).expanduser().resolve()
     if path.is_dir():
         return DataSource("parquet", str(path))
-    if path.suffix == ".duckdb" or (path.is_file() and _is_duckdb_file(path)):
+    if path.suffix == ".duckdb" or (path.is_file() and database_file.is_duckdb_file(path)):
         return DataSource("duckdb", str(path))
+    if path.is_file() and database_file.other_kind(path):
+        raise ValueError(f"{database_file.what_it_is(path)} (nor a folder of Parquet files).")
     if path.exists():
         raise ValueError(f"{path} is neither a DuckDB database file nor a folder of Parquet "
                          "files.")
@@ -138,11 +140,6 @@ def _parse_url(text: str) -> DataSource:
             "(write one with `python -m northstar.data.export --format parquet`)."
         )
     return DataSource("parquet", f"{scheme.lower()}://{rest}")
-
-
-def _is_duckdb_file(path: Path) -> bool:
-    with path.open("rb") as handle:
-        return handle.read(12)[8:12] == b"DUCK"  # DuckDB's magic bytes
 
 
 def current_source() -> DataSource:
@@ -234,13 +231,7 @@ DYNAMIC_OR_FILTER_THRESHOLD = 256
 def open_source(source: DataSource) -> duckdb.DuckDBPyConnection:
     """A connection on which the named queries run, for any kind of source."""
     if source.kind == "duckdb":
-        if not Path(source.location).exists():
-            raise SourceUnavailable(_missing_database(source.location))
-        try:
-            con = duckdb.connect(source.location, read_only=True)
-        except duckdb.Error as error:
-            raise SourceUnavailable(f"Cannot open the DuckDB file {source.location}: {error}"
-                                    ) from error
+        con = _open_duckdb_file(Path(source.location))
     elif source.kind == "motherduck":
         con = _open_motherduck(source)
     else:
@@ -248,6 +239,29 @@ def open_source(source: DataSource) -> duckdb.DuckDBPyConnection:
     # global: the cursors sessions take from this connection share it
     con.execute("set global dynamic_or_filter_threshold = $threshold",
                 {"threshold": DYNAMIC_OR_FILTER_THRESHOLD})
+    return con
+
+
+def _open_duckdb_file(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to a local Northstar database; SourceUnavailable saying in words
+    what is wrong with a file that is missing, damaged or not a Northstar database. Nothing is
+    ever downloaded or loaded to read it (extension autoloading is off)."""
+    if not path.exists():
+        raise SourceUnavailable(_missing_database(str(path)))
+    try:
+        problem = database_file.problem_opening(path)
+    except OSError as error:
+        raise SourceUnavailable(f"Cannot read {path}: {error.strerror}") from error
+    if problem:
+        raise SourceUnavailable(problem)
+    try:
+        # the file is a DuckDB database (checked above), so nothing needs an extension to open
+        # it; the settings are the instance's, shared with any other connection to the file
+        con = duckdb.connect(str(path), read_only=True)
+        for name in database_file.EXTENSIONS_OFF:
+            con.execute(f"set global {name} = false")
+    except duckdb.Error as error:
+        raise SourceUnavailable(f"Cannot open the DuckDB file {path}: {error}") from error
     return con
 
 
@@ -316,7 +330,8 @@ def s3_secret_sql(location: str, environ: dict[str, str] | None = None) -> str |
 
 
 def _open_parquet(source: DataSource) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()  # in memory: views over the files, and the macros
+    # in memory: views over the files, and the macros; a local folder needs no extension
+    con = duckdb.connect(config={} if source.is_remote else database_file.EXTENSIONS_OFF)
     try:
         if source.is_remote:
             load_extension(con, source.location)

@@ -8,7 +8,10 @@ DuckDB SQL expression over the source's columns. See the README, "Loading your o
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 import tomllib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +28,9 @@ _TABLE_OPTIONS = {
     "spread_months": str, "spread_last_month": str,
 }
 _LOAD_OPTIONS = {"max_reject_pct": (int, float), "as_of": (str, dt.date)}
+# `*` as a whole argument, as in struct_pack(*) or hash(*): every column (count(*) reads none)
+_STAR_ARGUMENT = re.compile(r"[(,]\s*\*\s*[),]")
+_COUNT_STAR = re.compile(r"count\s*\(\s*\*\s*\)", re.IGNORECASE)
 
 
 class MappingError(ValueError):
@@ -54,6 +60,12 @@ class TableMapping:
     # column -> {Northstar code: source values that play it}, see datasets.ROLES
     roles: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
 
+    def expressions(self) -> list[str]:
+        """Every SQL expression the mapping evaluates over the source file's columns."""
+        return [expression for expression in (*self.columns.values(), self.where,
+                                              self.spread_months, self.spread_last_month)
+                if expression]
+
 
 @dataclass(frozen=True)
 class Mapping:
@@ -65,6 +77,60 @@ class Mapping:
     @property
     def label(self) -> str:
         return str(self.path) if self.path else "default mapping"
+
+
+def _column_names(node: object) -> Iterable[str]:
+    """Every name part of every column reference in a serialized SQL tree; a star (`*`,
+    COLUMNS(...)) yields '*'."""
+    if isinstance(node, dict):
+        if node.get("class") == "STAR":
+            yield "*"
+        if node.get("class") == "COLUMN_REF":
+            yield from node.get("column_names", ())
+        for value in node.values():
+            yield from _column_names(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _column_names(value)
+
+
+def columns_read(expressions: Sequence[str], file_columns: Sequence[str]
+                 ) -> tuple[str, ...] | None:
+    """The file columns SQL expressions name (DuckDB names are case-insensitive), in file
+    order; None when they may read every column (a star, or an expression that does not
+    parse, which the load then reports)."""
+    names: set[str] = set()
+    with duckdb.connect(config={"autoinstall_known_extensions": False,
+                                "autoload_known_extensions": False}) as con:
+        for expression in expressions:
+            if _STAR_ARGUMENT.search(_COUNT_STAR.sub("", expression)):
+                return None
+            try:
+                tree = json.loads(con.execute(
+                    "select json_serialize_sql($sql)",
+                    {"sql": f"select (\n{expression}\n) from source"}).fetchone()[0])
+            except (duckdb.Error, ValueError):
+                return None
+            if tree.get("error"):
+                return None
+            found = {str(name).lower() for name in _column_names(tree.get("statements"))}
+            if "*" in found:
+                return None
+            names |= found
+    return tuple(column for column in file_columns if column.lower() in names)
+
+
+def columns_used(mapping: TableMapping, file_columns: Sequence[str]) -> tuple[str, ...]:
+    """The columns of a source file a table's load reads, in file order: those its mapping's
+    expressions name, and those named like a canonical column the mapping leaves unmapped.
+    A wide export (a CRM with a thousand custom fields) is staged with these alone."""
+    read = columns_read(mapping.expressions(), file_columns)
+    if read is None:
+        return tuple(file_columns)
+    unmapped = {column.name.lower() for column in table_rules(mapping.table).columns
+                if column.name not in mapping.columns}
+    return tuple(column for column in file_columns
+                 if column in read or column.lower() in unmapped)
 
 
 def check_time_format(text: str, where: str) -> None:

@@ -10,18 +10,19 @@ Every table goes through the same set-based steps in DuckDB SQL:
 4. count the quality warnings, insert the survivors.
 
 The database is built in `<db>.loading` and moved over the target with `os.replace` only
-when everything, rollups included, is complete; any failure leaves the target untouched.
+when everything, rollups included, is complete; any failure leaves the target untouched, and a
+target that is not a Northstar database is never replaced (northstar.data.database_file).
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -29,6 +30,7 @@ import duckdb
 from northstar.data import write_lock
 from northstar.data.addresses import is_mail_address
 from northstar.data.build_memory import connect_for_build, remove_spill
+from northstar.data.database_file import check_replaceable, replace_database
 from northstar.data.datasets import (
     AS_OF_MONTH_SHARE,
     DATASETS,
@@ -46,7 +48,7 @@ from northstar.data.datasets import (
 )
 from northstar.data.flags import FALSE_SPELLINGS, TRUE_SPELLINGS
 from northstar.data.formula_guard import neutralise_sql
-from northstar.data.importer.mapping import Mapping, MappingError, TableMapping
+from northstar.data.importer.mapping import Mapping, MappingError, TableMapping, columns_used
 from northstar.data.importer.sources import (
     SourceError,
     SourceRefused,
@@ -140,9 +142,10 @@ def _mapping_error(mapping: Mapping, table: str, column: str, message: str) -> M
 
 def _check_expression(
     con: duckdb.DuckDBPyConnection, mapping: Mapping, table: str, column: str,
-    expression: str, stage: str,
+    expression: str, stage: str, file_columns: tuple[str, ...] | None = None,
 ) -> str:
-    """The DuckDB type of a mapping expression over the staged source, or a MappingError."""
+    """The DuckDB type of a mapping expression over the staged source, or a MappingError
+    (naming `file_columns`, the source file's columns, when it names one the file lacks)."""
     # the expression sits on its own lines so a trailing `--` comment cannot eat our SQL
     sql = f"select (\n{expression}\n) as value from {quote_identifier(stage)}"
     try:
@@ -157,7 +160,7 @@ def _check_expression(
     except duckdb.BinderException as error:
         reason = str(error).split("\n", 1)[0]
         if "Referenced column" in reason or "not found" in reason:
-            columns = tuple(row[0] for row in con.execute(
+            columns = file_columns or tuple(row[0] for row in con.execute(
                 f"describe {quote_identifier(stage)}").fetchall() if row[0] != "__line")
             file_label = mapping.tables[table].file.name if table in mapping.tables else "file"
             raise _mapping_error(
@@ -263,8 +266,10 @@ class TableLoader:
     def stage(self) -> None:
         """Read the source file into the staging table (the only step that opens a file)."""
         try:
-            self.staged = stage_source(self.con, self.table_mapping, self.stage_name,
-                                       "load_rejects", self.max_reject_pct)
+            # only the columns the mapping reads: a wide export's custom fields stay behind
+            self.staged = stage_source(
+                self.con, self.table_mapping, self.stage_name, "load_rejects",
+                self.max_reject_pct, keep=partial(columns_used, self.table_mapping))
         except SourceRefused as refused:
             raise LoadError(f"{self.table}: {refused}") from refused
         except SourceError as error:
@@ -273,14 +278,14 @@ class TableLoader:
     def load(self) -> TableResult:
         """Map, validate and insert the staged rows."""
         staged = self.staged
-        if not staged.columns or staged.rows == staged.malformed == 0:
+        if not staged.file_columns or staged.rows == staged.malformed == 0:
             self._drop(self.stage_name)
             return TableResult(self.table, self.file_label, "empty")
         if self.table_mapping.spread_months:
             self._spread()
             staged = StagedSource(staged.stage, staged.file_label, (*staged.columns, "__month"),
-                                  staged.rows, staged.malformed)
-        self._map(staged.columns)
+                                  staged.rows, staged.malformed, staged.file_columns)
+        self._map(staged.columns, staged.file_columns)
         source_rows = staged.malformed + self._count(self.candidates)
         self.con.execute(
             f"create or replace temp table {self.problems} (line bigint, column_name varchar, "
@@ -360,7 +365,7 @@ class TableLoader:
         for name, expression in (("spread_months", options.spread_months),
                                  ("spread_last_month", options.spread_last_month)):
             _check_expression(self.con, self.mapping, self.table, name, expression,
-                              self.stage_name)
+                              self.stage_name, self.staged.file_columns)
         stage = quote_identifier(self.stage_name)
         spread = quote_identifier(self.stage_name + "_spread")
         months = f"try_cast((\n{options.spread_months}\n) as integer)"
@@ -388,8 +393,9 @@ class TableLoader:
         self._drop(self.stage_name)
         self.con.execute(f"alter table {spread} rename to {stage}")
 
-    def _map(self, source_columns: tuple[str, ...]) -> None:
-        """candidates_<table>: __line, raw__<column> (the mapped value) and the typed column."""
+    def _map(self, source_columns: tuple[str, ...], file_columns: tuple[str, ...]) -> None:
+        """candidates_<table>: __line, raw__<column> (the mapped value) and the typed column.
+        `source_columns` are the staged ones, `file_columns` all the file has (for messages)."""
         by_lower = {name.lower(): name for name in source_columns}
         raw_selects, typed_selects = [], []
         role_params: dict[str, list[str]] = {}
@@ -399,7 +405,7 @@ class TableLoader:
                 expression = "__month"  # the month a spread row stands for
             if expression is not None:
                 raw_type = _check_expression(self.con, self.mapping, self.table, column.name,
-                                             expression, self.stage_name)
+                                             expression, self.stage_name, file_columns)
             elif column.name.lower() in by_lower:
                 expression = quote_identifier(by_lower[column.name.lower()])
                 raw_type = "VARCHAR" if self.table_mapping.file.suffix != ".parquet" else None
@@ -411,12 +417,12 @@ class TableLoader:
                         self.mapping, self.table, column.name,
                         f"required column is not mapped and {self.file_label} has no column "
                         f"named {column.name}; columns in the file: "
-                        f"{shortened(', '.join(source_columns))}"
-                        + _one_column_hint(self.file_label, source_columns),
+                        f"{shortened(', '.join(file_columns))}"
+                        + _one_column_hint(self.file_label, file_columns),
                     )
             if raw_type is None:
                 raw_type = _check_expression(self.con, self.mapping, self.table, column.name,
-                                             expression, self.stage_name)
+                                             expression, self.stage_name, file_columns)
             raw = quote_identifier(f"raw__{column.name}")
             raw_selects.append(f"(\n{expression}\n) as {raw}")
             typed = _typed(column, raw, raw_type)
@@ -430,7 +436,8 @@ class TableLoader:
             typed_selects.append(f"{typed} as {quote_identifier(column.name)}")
         where = self.table_mapping.where
         if where:
-            _check_expression(self.con, self.mapping, self.table, "where", where, self.stage_name)
+            _check_expression(self.con, self.mapping, self.table, "where", where, self.stage_name,
+                              file_columns)
         line = "min(__line)" if self.table_mapping.aggregate else "__line"
         group = " group by all" if self.table_mapping.aggregate else ""
         sql = f"""create or replace temp table {self.candidates} as
@@ -703,7 +710,8 @@ def run_load(
     `memory_limit` caps DuckDB's memory (northstar.data.build_memory).
 
     Raises MappingError for an unusable mapping or file, LoadError when the data is refused
-    (the result, with its counts, is attached as `error.result`); `db_path` is untouched then.
+    (the result, with its counts, is attached as `error.result`), NotNorthstarDatabase when
+    `db_path` is a file that is not a Northstar database; `db_path` is untouched then.
     """
     db_path = Path(db_path).resolve()
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -732,6 +740,7 @@ def _run_load(
     )
     result = LoadResult(db_path, source, mapping.label, rejects_path or default_rejects_path(
         db_path), float(threshold))
+    check_replaceable(db_path)  # checked again when the new database is moved over it
     loading, wal = _temporary_paths(db_path)
     for stale in (loading, wal):
         stale.unlink(missing_ok=True)
@@ -796,7 +805,7 @@ def _run_load(
         if loading.stat().st_ino != built:
             raise LoadError(f"{loading} was replaced by another process during the load; the "
                             "database is left as it was")
-        os.replace(loading, db_path)
+        replace_database(loading, db_path)
         wal.unlink(missing_ok=True)
     except BaseException as error:
         con.close()

@@ -3,13 +3,20 @@
 CSV/TSV/TXT go through DuckDB's `read_csv` (delimiter, quote, header and preamble sniffing,
 UTF-8 byte-order marks, quoted multi-line text, CRLF line endings); malformed lines are kept
 aside by DuckDB's `store_rejects` and reported as `malformed_row`. Parquet goes through
-`read_parquet`; XLSX sheets through pandas/openpyxl. Everything is read as text (Parquet
-keeps its types) so mapping expressions see the values as written.
+`read_parquet`; XLSX sheets are streamed row by row through openpyxl (read-only), within
+MAX_EXCEL_XML_BYTES. Everything is read as text (Parquet keeps its types) so mapping
+expressions see the values as written.
+
+Only the columns a load needs are staged (`keep`): an export with a thousand custom fields is
+read with the handful its mapping names. Line numbers still count every column's line breaks.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +30,20 @@ MESSAGE_CHARS = 200  # how much of an offending line or value a message quotes
 # before keeping malformed lines aside (DuckDB holds about a kilobyte per bad line in memory),
 # a file whose lines are mostly unreadable is refused from a cheap count
 HEAD_BYTES = 256 * 1024  # the part of a refused file read again for examples of bad lines
+# the most XML one part of a workbook (a sheet, its shared strings) may hold uncompressed: about
+# 25 million filled cells. A larger sheet, or a small file that unpacks to more (a zip bomb),
+# is refused before it is read; save such a sheet as CSV instead.
+MAX_EXCEL_XML_BYTES = 1024 ** 3
+EXCEL_COLUMNS = 16_384  # columns an Excel sheet can have (A to XFD)
+EXCEL_HEADER_ROWS = 1_000  # the header is the first row with a value among this many
+EXCEL_BATCH_ROWS = 50_000  # sheet rows held in memory at once on their way to the stage
+# cell texts read as missing, as pandas' Excel reader did, plus Excel's error values
+EXCEL_MISSING = frozenset({
+    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+    "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
+    "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!",
+})
+Keep = Callable[[tuple[str, ...]], tuple[str, ...]]  # the file's columns -> those to stage
 
 
 class SourceError(RuntimeError):
@@ -73,11 +94,21 @@ def quote_identifier(name: str) -> str:
 
 @dataclass(frozen=True)
 class StagedSource:
-    stage: str  # staging table: the source columns plus __line
+    stage: str  # staging table: the source columns kept plus __line
     file_label: str  # the file name shown in rejects
-    columns: tuple[str, ...]  # source column names
+    columns: tuple[str, ...]  # source column names staged
     rows: int  # data rows read, including malformed ones
     malformed: int  # rows DuckDB's CSV reader could not parse (already in `rejects`)
+    file_columns: tuple[str, ...] = ()  # every column of the file, for messages
+
+
+def _kept(keep: Keep | None, columns: Sequence[str]) -> tuple[str, ...]:
+    return tuple(columns) if keep is None else keep(tuple(columns))
+
+
+def _selected(columns: Sequence[str]) -> str:
+    """A select list of quoted columns, with a trailing comma when not empty."""
+    return "".join(f"{quote_identifier(column)}, " for column in columns)
 
 
 def _csv_options(mapping: TableMapping) -> tuple[str, dict[str, object]]:
@@ -108,10 +139,26 @@ def _sniff(
     return mapping.delimiter or delimiter, skip, header, "" if quote == "(empty)" else quote
 
 
-def _newlines(column: str) -> str:
-    """SQL counting the line feeds inside one column's value (0 for null)."""
-    name = quote_identifier(column)
-    return f"coalesce(len({name}) - len(replace({name}, chr(10), '')), 0)"
+def _newlines(columns: Sequence[str]) -> str:
+    """SQL counting the line feeds inside a row's values (0 when there are none). One flat
+    expression however many columns the file has (a sum of one term per column would be as
+    deep as the file is wide, and DuckDB refuses expressions over 1,000 deep)."""
+    if not columns:
+        return "0"
+    text = "concat(" + ", ".join(quote_identifier(column) for column in columns) + ")"
+    return f"(len({text}) - len(replace({text}, chr(10), '')))"
+
+
+def _opened_quote(columns: Sequence[str]) -> str:
+    """SQL for the first column whose value starts with a double quote, and that value: what
+    a file read without quoting holds where a quote was opened and never closed. Flat for any
+    number of columns, like _newlines."""
+    if not columns:
+        return "null::varchar as __opened_column, null::varchar as __opened_value"
+    starts = [(quote_identifier(column), _literal(column)) for column in columns]
+    name = ", ".join(f"case when starts_with({q}, '\"') then {lit} end" for q, lit in starts)
+    value = ", ".join(f"case when starts_with({q}, '\"') then {q} end" for q, _ in starts)
+    return f"coalesce({name}) as __opened_column, coalesce({value}) as __opened_value"
 
 
 def _count_lines(file: Path) -> int:
@@ -132,7 +179,7 @@ def _refuse_if_mostly_malformed(
     counted without keeping them (reading past bad lines is cheap; keeping them is not)."""
     lenient = f"{read}, ignore_errors = true)"
     columns = [row[0] for row in con.execute(f"describe {lenient}", params).fetchall()]
-    newlines = " + ".join(_newlines(column) for column in columns) or "0"
+    newlines = _newlines(columns)
     readable, newlines = con.execute(
         f"select count(*), coalesce(sum({newlines}), 0) from ({lenient})", params).fetchone()
     lines = max(0, _count_lines(mapping.file) - header_lines)
@@ -184,48 +231,70 @@ def _malformed_examples(
     return f"First unreadable lines: {listed}. "
 
 
+def _bound(sql: str, params: dict[str, object]) -> dict[str, object]:
+    """The parameters a statement names (DuckDB refuses values it has no place for)."""
+    return {key: value for key, value in params.items() if f"${key}" in sql}
+
+
 def _stage_csv(
     con: duckdb.DuckDBPyConnection, mapping: TableMapping, raw: str, rejects: str,
-    max_malformed_pct: float,
-) -> tuple[int, bool, str]:
-    """Read a delimited file into `raw`; return its header lines, whether it had bad lines and
-    the quote character it was read with ('' for none)."""
+    max_malformed_pct: float, keep: Keep | None,
+) -> tuple[int, bool, str, tuple[str, ...]]:
+    """Read a delimited file into `raw`: the columns `keep` picks from the file's, the line
+    feeds inside each row's values (__newlines) and, for a file read without quoting, the first
+    value that opens a quote (__opened_column, __opened_value). Return its header lines,
+    whether it had bad lines, the quote character it was read with ('' for none) and every
+    column of the file."""
     options, params = _csv_options(mapping)
     params = {"path": str(mapping.file), "max_line": MAX_LINE_BYTES, **params}
-    read = ("select * from read_csv($path, all_varchar = true, max_line_size = $max_line")
-    create = f"create or replace temp table {raw} as "
+    source = "from read_csv($path, all_varchar = true, max_line_size = $max_line"
+
+    def columns_of(tail: str) -> tuple[str, ...]:
+        sql = f"describe select * {source}{tail})"
+        return tuple(row[0] for row in con.execute(sql, _bound(sql, params)).fetchall())
+
+    def read(columns: tuple[str, ...], tail: str, quote: str) -> None:
+        opened = "" if quote else f", {_opened_quote(columns)}"
+        sql = (f"create or replace temp table {raw} as select {_selected(_kept(keep, columns))}"
+               f"{_newlines(columns)} as __newlines{opened} {source}{tail})")
+        con.execute(sql, _bound(sql, params))
+
     try:
-        con.execute(create + read + options + ")", params)
-        if mapping.delimiter or len(con.table(raw).columns) > 1:
-            _, skip, header, quote = _sniff(con, mapping, lenient=False)
-            return skip + int(header), False, quote
-        # one column: a malformed line may have thrown the strict sniffer off its delimiter
-        raise duckdb.InvalidInputException("single column")
+        columns = columns_of(options)
+        if not mapping.delimiter and len(columns) <= 1:
+            # one column: a malformed line may have thrown the strict sniffer off its delimiter
+            raise duckdb.InvalidInputException("single column")
+        _, skip, header, quote = _sniff(con, mapping, lenient=False)
+        read(columns, options, quote)
+        return skip + int(header), False, quote, columns
     except duckdb.Error as strict_error:
         # malformed lines: sniff past them, then read with DuckDB keeping them aside
         try:
             delimiter, skip, header, quote = _sniff(con, mapping, lenient=True)
             params.update(delim=delimiter, skip=skip, header=header)
-            dialect = (read + ", delim = $delim, skip = $skip, header = $header"
+            dialect = (", delim = $delim, skip = $skip, header = $header"
                        + (", encoding = $encoding" if mapping.encoding else ""))
-            _refuse_if_mostly_malformed(con, mapping, dialect, params, skip + int(header),
+            _refuse_if_mostly_malformed(con, mapping, f"select * {source}{dialect}",
+                                        _bound(source + dialect, params), skip + int(header),
                                         max_malformed_pct)
+            columns = columns_of(dialect + ", ignore_errors = true")
             params.update(rejects_table=rejects, rejects_scan=rejects + "_scan")
-            con.execute(create + dialect + ", store_rejects = true, rejects_table = "
-                        "$rejects_table, rejects_scan = $rejects_scan)", params)
+            read(columns, dialect + ", store_rejects = true, rejects_table = $rejects_table, "
+                 "rejects_scan = $rejects_scan", quote)
         except SourceRefused:
             raise
         except duckdb.Error as error:
             raise SourceError(f"{mapping.file.name}: cannot be read: "
                               f"{_reader_error(mapping.file, error)}") from strict_error
-        return skip + int(header), True, quote
+        return skip + int(header), True, quote, columns
 
 
 def stage_source(
     con: duckdb.DuckDBPyConnection, mapping: TableMapping, stage: str, reject_sink: str,
-    max_malformed_pct: float = 100.0,
+    max_malformed_pct: float = 100.0, keep: Keep | None = None,
 ) -> StagedSource:
-    """Read mapping.file into temp table `stage` with a __line column.
+    """Read mapping.file into temp table `stage` with a __line column: the columns `keep`
+    picks from the file's (all of them without it).
 
     Lines DuckDB cannot parse, and lines whose value opens a quote that never closes, are
     inserted into `reject_sink` (table_name, source_file, line, column_name, value, rule,
@@ -239,37 +308,24 @@ def stage_source(
     suffix = file.suffix.lower()
     malformed = 0
     if suffix == ".parquet":
-        try:
-            con.execute(
-                f"create or replace temp table {quote_identifier(stage)} as "
-                "select * exclude (file_row_number), file_row_number + 1 as __line "
-                "from read_parquet($path, file_row_number = true)",
-                {"path": str(file)},
-            ).fetchall()
-        except duckdb.Error as error:
-            reason = shortened(str(error).split(": ", 1)[-1].split("\n", 1)[0])
-            raise SourceError(f"{file.name}: cannot be read as Parquet: {reason}") from error
+        file_columns = _stage_parquet(con, mapping, stage, keep)
+    elif suffix == ".xlsx":
+        file_columns = _stage_excel(con, mapping, stage, keep)
     elif mapping.delimiter == WHITESPACE:
-        malformed = _stage_whitespace(con, mapping, stage, reject_sink)
+        malformed, file_columns = _stage_whitespace(con, mapping, stage, reject_sink, keep)
     else:
-        quote = '"'
-        if suffix == ".xlsx":
-            header_lines, had_errors = _stage_excel(con, mapping, raw), False
-        else:
-            header_lines, had_errors, quote = _stage_csv(con, mapping, raw,
-                                                         stage + "_csv_rejects", max_malformed_pct)
+        header_lines, had_errors, quote, file_columns = _stage_csv(
+            con, mapping, raw, stage + "_csv_rejects", max_malformed_pct, keep)
         kicks = "(select null::bigint as base where false)"
         if had_errors:
             malformed = _record_malformed(con, mapping, stage, header_lines, reject_sink)
             kicks = f"(select base from {quote_identifier(stage + '_kicks')})"
-        columns = [row[0] for row in con.execute(f"describe {raw}").fetchall()]
-        newlines = " + ".join(_newlines(column) for column in columns) or "0"
         # line = lines before the data + records before (good and malformed) + newlines
         # inside earlier quoted fields; rowid is the file order (insertion order is kept)
         con.execute(f"""
             create or replace temp table {quote_identifier(stage)} as
             with numbered as (
-                select *, rowid as __row, {newlines} as __newlines from {raw}
+                select *, rowid as __row from {raw}
             )
             select * exclude (__row, __newlines),
                 {header_lines} + 1 + __row
@@ -281,22 +337,44 @@ def stage_source(
         """)
         con.execute(f"drop table {raw}")
         if not quote:
-            malformed += _refuse_unclosed_quotes(con, mapping, stage, columns, reject_sink)
+            malformed += _refuse_unclosed_quotes(con, mapping, stage, reject_sink)
     columns = tuple(
         row[0] for row in con.execute(f"describe {quote_identifier(stage)}").fetchall()
         if row[0] != "__line"
     )
     (rows,), = con.execute(f"select count(*) from {quote_identifier(stage)}").fetchall()
-    return StagedSource(stage, file.name, columns, rows + malformed, malformed)
+    return StagedSource(stage, file.name, columns, rows + malformed, malformed, file_columns)
+
+
+def _stage_parquet(
+    con: duckdb.DuckDBPyConnection, mapping: TableMapping, stage: str, keep: Keep | None,
+) -> tuple[str, ...]:
+    """A Parquet file's columns `keep` picks, each row numbered from 1; every column's name."""
+    read = "from read_parquet($path, file_row_number = true)"
+    params = {"path": str(mapping.file)}
+    try:
+        columns = tuple(row[0] for row in con.execute(
+            f"describe select * exclude (file_row_number) {read}", params).fetchall())
+        con.execute(
+            f"create or replace temp table {quote_identifier(stage)} as select "
+            f"{_selected(_kept(keep, columns))}file_row_number + 1 as __line {read}", params,
+        ).fetchall()
+    except duckdb.Error as error:
+        reason = shortened(str(error).split(": ", 1)[-1].split("\n", 1)[0])
+        raise SourceError(f"{mapping.file.name}: cannot be read as Parquet: {reason}"
+                          ) from error
+    return columns
 
 
 def _stage_whitespace(
     con: duckdb.DuckDBPyConnection, mapping: TableMapping, stage: str, reject_sink: str,
-) -> int:
+    keep: Keep | None,
+) -> tuple[int, tuple[str, ...]]:
     """A file whose columns are separated by runs of spaces or tabs (`delimiter =
     "whitespace"`, as fixed-width logs and many older exports are): each line split on
     whitespace, without quoting; blank lines skipped. A line with another number of values
-    than the header names is refused as malformed; returns how many were."""
+    than the header names is refused as malformed; returns how many were, and the file's
+    columns (the stage holds those `keep` picks)."""
     lines = quote_identifier(stage + "_lines")
     try:
         con.execute(
@@ -319,7 +397,7 @@ def _stage_whitespace(
         con.execute(f"create or replace temp table {quote_identifier(stage)} "
                     "(__line bigint)")
         con.execute(f"drop table {lines}")
-        return 0
+        return 0, ()
     header_line, header = first
     names = list(header) if mapping.header is not False else [
         f"column{index + 1}" for index in range(len(header))]
@@ -333,39 +411,35 @@ def _stage_whitespace(
         {"table": mapping.table, "file": mapping.file.name})
     (malformed,), = con.execute(
         f"select count(*) from {data} where len(parts) <> {len(names)}").fetchall()
-    columns = ", ".join(f"parts[{index + 1}] as {quote_identifier(name)}"
-                        for index, name in enumerate(names))
+    kept = set(_kept(keep, names))
+    columns = "".join(f"parts[{index + 1}] as {quote_identifier(name)}, "
+                      for index, name in enumerate(names) if name in kept)
     con.execute(f"create or replace temp table {quote_identifier(stage)} as "
-                f"select {columns}, __line from {data} where len(parts) = {len(names)} "
+                f"select {columns}__line from {data} where len(parts) = {len(names)} "
                 "order by __line")
     con.execute(f"drop table {lines}")
-    return malformed
+    return malformed, tuple(names)
 
 
 def _refuse_unclosed_quotes(
-    con: duckdb.DuckDBPyConnection, mapping: TableMapping, stage: str, columns: list[str],
-    reject_sink: str,
+    con: duckdb.DuckDBPyConnection, mapping: TableMapping, stage: str, reject_sink: str,
 ) -> int:
-    """Rows of a file read without quoting (its quotes did not pair up) whose value starts
-    with a double quote: a quote opened and never closed, which would otherwise load as part
-    of the value. They go to the rejects as malformed and leave the stage."""
-    if not columns:
-        return 0
+    """Rows of a file read without quoting (its quotes did not pair up) with a value that
+    starts with a double quote (__opened_column, in any of the file's columns): a quote
+    opened and never closed, which would otherwise load as part of the value. They go to the
+    rejects as malformed and leave the stage."""
     table = quote_identifier(stage)
-    opened = " or ".join(f"starts_with({quote_identifier(column)}, '\"')" for column in columns)
-    first = "coalesce(" + ", ".join(
-        f"case when starts_with({quote_identifier(column)}, '\"') then "
-        f"{quote_identifier(column)} end" for column in columns) + ")"
-    named = "coalesce(" + ", ".join(
-        f"case when starts_with({quote_identifier(column)}, '\"') then "
-        f"{_literal(column)} end" for column in columns) + ")"
     con.execute(
-        f"insert into {reject_sink} select $table, $file, __line, {named}, "
-        f"left({first}, {MESSAGE_CHARS}), 'malformed_row', "
+        f"insert into {reject_sink} select $table, $file, __line, __opened_column, "
+        f"left(__opened_value, {MESSAGE_CHARS}), 'malformed_row', "
         "'a quoted value is never closed (an unpaired \"): the line cannot be split reliably' "
-        f"from {table} where {opened}",
+        f"from {table} where __opened_column is not null",
         {"table": mapping.table, "file": mapping.file.name})
-    return con.execute(f"delete from {table} where {opened}").fetchone()[0]
+    refused = con.execute(f"delete from {table} where __opened_column is not null"
+                          ).fetchone()[0]
+    for column in ("__opened_column", "__opened_value"):
+        con.execute(f"alter table {table} drop column {column}")
+    return refused
 
 
 def _literal(text: str) -> str:
@@ -373,25 +447,147 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _stage_excel(con: duckdb.DuckDBPyConnection, mapping: TableMapping, raw: str) -> int:
+def _excel_text(value: object) -> str | None:
+    """A cell's value as text, as pandas' Excel reader wrote it: whole numbers without a
+    decimal point, dates as 2026-01-31 00:00:00; blanks, error values and the usual spellings
+    of "no value" are missing."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime | dt.date | dt.time | dt.timedelta | bool | int | float):
+        return str(value)
+    text = str(value)
+    return None if text in EXCEL_MISSING else text
+
+
+def _excel_header(cells: Sequence[object]) -> list[str]:
+    """Column names from a header row, up to its last named column: an empty cell is
+    'Unnamed: <position>', a repeated name gets '.1', '.2' (as pandas named them)."""
+    texts = [_excel_text(cell) for cell in cells]
+    while texts and texts[-1] is None:
+        texts.pop()
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for position, text in enumerate(texts):
+        name = text if text is not None else f"Unnamed: {position}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}.{seen[name]}"
+        seen.setdefault(name, 0)
+        names.append(name)
+    return names
+
+
+def _check_excel_size(file: Path, sheet_part: str | None, sheet: str) -> None:
+    """SourceError when a part of the workbook unpacks to more than MAX_EXCEL_XML_BYTES (the
+    sheet read, or a part every sheet needs), before anything is parsed."""
+    with zipfile.ZipFile(file) as archive:
+        sizes = {info.filename: info.file_size for info in archive.infolist()}
+    shared = {name: size for name, size in sizes.items()
+              if not name.startswith("xl/worksheets/") and name.endswith(".xml")}
+    parts = {**shared, **({sheet_part: sizes.get(sheet_part, 0)} if sheet_part else {})}
+    for name, size in parts.items():
+        if size > MAX_EXCEL_XML_BYTES:
+            what = "the sheet holds" if name == sheet_part else f"its part {name} holds"
+            raise SourceError(
+                f"{file.name}, sheet {sheet}: {what} {size:,} bytes of XML when unpacked, more "
+                f"than the {MAX_EXCEL_XML_BYTES:,} bytes Northstar reads from a workbook; save "
+                "the sheet as CSV and load that file instead")
+
+
+def _excel_rows(sheet: object, first_row: int, positions: Sequence[int],
+                last_row: int | None = None) -> Iterator[tuple[int, tuple]]:
+    """(sheet row number, its values) for every row from `first_row` (to `last_row`) with a
+    value in one of the columns at `positions` (0 = A); values right of the last of them are
+    not read."""
+    width = max(positions, default=0) + 1
+    blank = None
+    for number, cells in enumerate(sheet.iter_rows(  # type: ignore[attr-defined]
+            min_row=first_row, max_row=last_row, max_col=width, values_only=True),
+            start=first_row):
+        if cells is blank:  # openpyxl hands out one shared tuple for rows the file leaves out
+            continue
+        if any(cells[position] is not None and cells[position] != ""
+               for position in positions):
+            yield number, cells
+        else:
+            blank = cells
+
+
+def _stage_excel(
+    con: duckdb.DuckDBPyConnection, mapping: TableMapping, stage: str, keep: Keep | None,
+) -> tuple[str, ...]:
+    """Stream one sheet into `stage`, row by row: the columns its header row names (the first
+    row with a value after `skip` rows; without a header, as many as that row fills, named
+    0, 1, ...) that `keep` picks, each row numbered as in the sheet. Blank rows and values
+    beyond the header's last column are not read, so a stray value in cell XFD1048576 costs
+    nothing; a workbook that unpacks to more than MAX_EXCEL_XML_BYTES is refused. A row with
+    no value in the columns kept is skipped."""
+    # imported here, not at the top: the app imports this module and never reads Excel
+    import openpyxl
     import pandas as pd
 
-    header = mapping.header is not False
-    skip = mapping.skip or 0
+    file, table = mapping.file, quote_identifier(stage)
     try:
-        frame = pd.read_excel(
-            mapping.file, sheet_name=mapping.sheet or 0, dtype=str, skiprows=skip,
-            header=0 if header else None,
-        )
-    except (ValueError, KeyError, OSError) as error:
-        raise SourceError(f"{mapping.file.name}: cannot be read as Excel: {error}") from error
-    frame.columns = [str(name) for name in frame.columns]
-    con.register("excel_frame", frame)
+        _check_excel_size(file, None, mapping.sheet or "1")
+        book = openpyxl.load_workbook(file, read_only=True, data_only=True)
+    except SourceError:
+        raise
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as error:
+        raise SourceError(f"{file.name}: cannot be read as Excel: {error}") from error
     try:
-        con.execute(f"create or replace temp table {raw} as select * from excel_frame")
+        if mapping.sheet is not None and mapping.sheet not in book.sheetnames:
+            raise SourceError(f"{file.name}: cannot be read as Excel: Worksheet named "
+                              f"{mapping.sheet!r} not found (sheets: "
+                              f"{', '.join(book.sheetnames)})")
+        sheet = book[mapping.sheet] if mapping.sheet is not None else book.worksheets[0]
+        _check_excel_size(file, getattr(sheet, "_worksheet_path", None), sheet.title)
+        start = (mapping.skip or 0) + 1
+        first = next(_excel_rows(sheet, start, range(EXCEL_COLUMNS),
+                                 start + EXCEL_HEADER_ROWS - 1), None)
+        if first is None:
+            if (sheet.max_row or 0) >= start + EXCEL_HEADER_ROWS:
+                raise SourceError(
+                    f"{file.name}, sheet {sheet.title}: rows {start:,} to "
+                    f"{start + EXCEL_HEADER_ROWS - 1:,} are empty, and the header must be among "
+                    "them: set the mapping's skip to the number of rows above the header")
+            con.execute(f"create or replace temp table {table} (__line bigint)")
+            return ()
+        header_row, cells = first
+        names = _excel_header(cells)
+        if mapping.header is False:
+            names = [str(position) for position in range(len(names))]
+            header_row -= 1
+        kept = _kept(keep, names)
+        positions = [names.index(name) for name in kept]
+        con.execute(f"create or replace temp table {table} ("
+                    + "".join(f"{quote_identifier(name)} varchar, " for name in kept)
+                    + "__line bigint)")
+        batch: list[list[object]] = []
+
+        def flush() -> None:
+            frame = pd.DataFrame(batch, columns=[*kept, "__line"], dtype=object)
+            con.register("excel_rows", frame)
+            try:
+                con.execute(f"insert into {table} select * from excel_rows")
+            finally:
+                con.unregister("excel_rows")
+            batch.clear()
+
+        # rows are told from blanks by the kept columns (by all when none is kept)
+        scanned = positions or range(len(names))
+        for number, cells in _excel_rows(sheet, header_row + 1, scanned):
+            batch.append([_excel_text(cells[position]) for position in positions] + [number])
+            if len(batch) >= EXCEL_BATCH_ROWS:
+                flush()
+        if batch:
+            flush()
+        return tuple(names)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as error:
+        raise SourceError(f"{file.name}: cannot be read as Excel: {error}") from error
     finally:
-        con.unregister("excel_frame")
-    return skip + int(header)
+        book.close()
 
 
 def _encoding_hint(mapping: TableMapping) -> str:

@@ -93,7 +93,7 @@ export_kpis = [
     downloads.Kpi(
         card.metric.label,
         card.value_text,
-        f"{card.delta_text} {compared}" if card.delta_text else None,
+        card.change_text(compared),
         card.note,
     )
     for card in cards

@@ -53,11 +53,19 @@ class KpiCard:
             return None
         return self.verdict.text
 
+    def change_text(self, comparison_phrase: str) -> str | None:
+        """'+1.8 pp vs previous 12 months', with 'within noise' (or 'too few to tell …') when
+        the change is not to be read as one: what a document of the card says in place of its
+        colours."""
+        if not self.delta_text:
+            return None
+        text = f"{self.delta_text} {comparison_phrase}"
+        return f"{text}, {self.delta_note}" if self.delta_note else text
+
     @property
     def delta(self) -> float | None:
-        if self.value is None or self.comparison_value is None:
-            return None
-        return self.value - self.comparison_value
+        """The change as shown: the difference of the two values at their display precision."""
+        return shown_delta(self.metric, self.value, self.comparison_value)
 
 
 def _number(value: object) -> float | None:

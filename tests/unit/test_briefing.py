@@ -125,3 +125,20 @@ def test_totals_over_the_whole_base_are_exact():
     nrr = kpi_cards(frame, window)[1]
     assert nrr.verdict.status is Status.EXACT
     assert nrr.delta_color == "normal"
+
+
+def test_a_document_of_a_card_says_within_noise_where_the_screen_greys_it():
+    from northstar.analytics.kpi_cards import KpiCard
+    from northstar.analytics.metrics import METRICS
+    from northstar.analytics.significance import EXACT, Status, Verdict
+
+    metric = METRICS["nps"]
+    noisy = KpiCard(metric, 34.0, 31.0, "+34", "+3 pts", [], 400, None,
+                    Verdict(Status.WITHIN_NOISE, margin=6.0))
+    assert noisy.change_text("vs previous 12 months") == (
+        "+3 pts vs previous 12 months, within noise")
+    real = KpiCard(METRICS["arr_usd"], 135e6, 107e6, "$135M", "+$28.0M", [], None, None, EXACT)
+    assert real.change_text("vs previous 12 months") == "+$28.0M vs previous 12 months"
+    # the card's change is the difference of the values as shown
+    rounded = KpiCard(METRICS["grr_pct"], 97.14, 95.26, "97.1%", "+1.8 pp", [], None, None, EXACT)
+    assert rounded.delta == 1.8

@@ -574,3 +574,19 @@ def test_an_employee_email_that_is_not_one_address_is_dropped_with_a_warning(tmp
     assert warnings[0][3] == "victim@corp.example, attacker@evil.example"
     assert warnings[0][5] == ("not one plain e-mail address (one name@domain, no display name, "
                               "list or line break): the employee is kept without an address")
+
+
+def test_a_company_without_a_departments_file_gets_no_demo_people(tmp_path):
+    """The departments a load seeds when the source has none name no head: nobody from the demo
+    appears in a company's scorecards."""
+    accounts = "account_id,account_name,segment,industry,region,plan,start_date\n" + "".join(
+        f"A{n},Account {n},SMB,Retail,EMEA,Starter,2025-01-01\n" for n in range(1, 41))
+    revenue = "account_id,month,mrr_usd\n" + "".join(
+        f"A{n},2026-{month:02d}-01,100\n" for month in range(1, 7) for n in range(1, 41))
+    source = write_source(tmp_path / "source", Case("no departments", {
+        "accounts.csv": accounts, "account_mrr_monthly.csv": revenue}))
+    db = tmp_path / "db.duckdb"
+    assert main([str(source), "--db", str(db)]) == 0
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select count(*), count(head_name) from departments").fetchone() == (
+            6, 0)

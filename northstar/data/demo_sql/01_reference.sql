@@ -1,5 +1,17 @@
--- demo reference data: employees and planted churn drivers (departments and customer outcomes
--- come from data/reference.sql, inserted by northstar.data.demo before this runs).
+-- demo reference data: the departments' heads, employees and planted churn drivers (departments
+-- and customer outcomes come from data/reference.sql, inserted by northstar.data.demo before this
+-- runs, with no heads named).
+update departments set head_name = h.head_name
+from (values
+    ('marketing', 'Grace Holloway'),
+    ('sales', 'Marcus Bell'),
+    ('customer_service', 'Irene Vasquez'),
+    ('professional_services', 'Tom Adeyemi'),
+    ('product_development', 'Sanjay Rao'),
+    ('market_research', 'Helen Strauss')
+) as h(department_id, head_name)
+where departments.department_id = h.department_id;
+
 -- headcount scales with the customer base
 insert into employees
 with roles as (

@@ -78,10 +78,14 @@ revenue, history, surveys, tickets, engagements, kudos, churn_risk = queries.run
 latest_health = history.iloc[-1] if len(history) else None
 nps = surveys.loc[surveys["survey_type"] == "NPS"]
 columns = st.columns(5)
+churned = accounts.is_churned(profile, metadata.last_month)
 columns[0].metric(
-    "ARR" if profile["churn_date"] is None or str(profile["churn_date"]) == "NaT" else "Last ARR",
-    format_usd(float(profile["last_arr_usd"] or 0)),
+    "Last ARR" if churned else "ARR",
+    "—" if metrics.is_missing(profile["last_arr_usd"])
+    else format_usd(float(profile["last_arr_usd"])),
     border=True,
+    help=None if not metrics.is_missing(profile["last_arr_usd"])
+    else "The data holds no revenue for this account.",
     chart_data=list(revenue["arr_usd"]) or None,
     chart_type="area",
 )
@@ -115,7 +119,8 @@ cab_text = (
         else "not on the advisory board"
     )
 )
-status.markdown(f"**{literal(accounts.status_text(profile))}** · {cab_text}")
+status.markdown(f"**{literal(accounts.status_text(profile, metadata.last_month))}** · "
+                f"{cab_text}")
 if churn_risk.empty or metrics.is_missing(churn_risk["churn_risk_pct"].iloc[0]):
     columns[4].metric("Churn risk, 12 months", "—", border=True,
                       help="Not billed in the data's last month, or the churn model has no "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
 from northstar.analytics.display import TICKET_CSAT
@@ -34,18 +36,39 @@ def profile_caption(profile: pd.Series) -> str:
     return " · ".join(str(part) for part in parts if part)
 
 
-def status_text(profile: pd.Series) -> str:
-    if pd.notna(profile.get("churn_date")):
+def _when(value: object) -> pd.Timestamp | None:
+    return None if value is None or pd.isna(value) else pd.Timestamp(value)  # type: ignore[arg-type]
+
+
+def is_churned(profile: pd.Series, last_month: dt.date) -> bool:
+    """Whether the account has left: a churn date, or (as Retention counts churn) revenue that
+    stopped before the data's last month."""
+    billed = _when(profile.get("last_billed_month"))
+    return _when(profile.get("churn_date")) is not None or (
+        billed is not None and billed < pd.Timestamp(last_month))
+
+
+def status_text(profile: pd.Series, last_month: dt.date) -> str:
+    """'Churned on 3 Mar 2026 — Price (to Rival)', 'Churned: no revenue since Feb 1997',
+    'Active · renews 1 Dec 2026', 'Active', or 'No revenue in the data'."""
+    churned_on = _when(profile.get("churn_date"))
+    billed = _when(profile.get("last_billed_month"))
+    if churned_on is not None:
         reason = profile.get("churn_reason")
         competitor = profile.get("lost_to_competitor")
-        text = f"Churned on {pd.Timestamp(profile['churn_date']):%-d %b %Y}"
+        text = f"Churned on {churned_on:%-d %b %Y}"
         if isinstance(reason, str):
             text += f" — {reason}"
         if isinstance(competitor, str):
             text += f" (to {competitor})"
         return text
-    if pd.notna(profile.get("renewal_date")):
-        return f"Active · renews {pd.Timestamp(profile['renewal_date']):%-d %b %Y}"
+    if billed is None:
+        return "No revenue in the data"
+    if billed < pd.Timestamp(last_month):
+        return f"Churned: no revenue since {billed:%b %Y}"
+    renewal = _when(profile.get("renewal_date"))
+    if renewal is not None:
+        return f"Active · renews {renewal:%-d %b %Y}"
     return "Active"
 
 

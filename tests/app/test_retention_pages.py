@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
 
+import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -89,7 +91,10 @@ def test_health_page(demo):
     assert len(set(table["Band"])) > 1
     assert table["Main reasons"].str.len().gt(0).all()
     # the backtest follows, with both scores' figures
-    assert labels[4:] == ["Churn model: ranks churners first", "Health score: ranks churners first"]
+    # the portfolio of ARR at risk, then the backtest
+    assert labels[4:7] == ["ARR at risk, next 12 months", "Share of the scored accounts' ARR",
+                           "In Healthy or Watch accounts"]
+    assert labels[7:] == ["Churn model: ranks churners first", "Health score: ranks churners first"]
     backtest = at.dataframe[1].value
     assert list(backtest["Score"]) == ["Churn model", "Health score"]
     assert backtest["AUC"].iloc[0] > backtest["AUC"].iloc[1]
@@ -143,3 +148,31 @@ def test_account_search(demo):
 def test_unknown_account_is_a_clear_warning(demo):
     at = open_page("views/account.py", {"account": "NOPE"})
     assert "No account with ID “NOPE”" in as_shown(at.warning[0].value)
+
+
+def test_account_360_never_states_what_its_data_contradicts(demo_db, use_db, tmp_path):
+    """An account whose revenue stopped without a churn date reads as churned (as Retention
+    counts it), and one with no revenue at all shows no "$nan"."""
+    path = tmp_path / "contradictions.duckdb"
+    shutil.copy(demo_db, path)
+    with duckdb.connect(str(path)) as con:
+        con.execute("update accounts set churn_date = null, churn_reason = null "
+                    "where account_id in ('A0000001', 'A0000002')")
+        con.execute("delete from account_mrr_monthly where account_id = 'A0000001' "
+                    "and month > (select min(month) from account_mrr_monthly "
+                    "where account_id = 'A0000001')")
+        con.execute("delete from account_mrr_monthly where account_id = 'A0000002'")
+        first = con.execute("select min(month) from account_mrr_monthly "
+                            "where account_id = 'A0000001'").fetchone()[0]
+    use_db(path)
+    stopped = open_page("views/account.py", {"account": "A0000001"})
+    assert not stopped.exception
+    status = as_shown(stopped.markdown[0].value)
+    assert status.startswith(f"**Churned: no revenue since {first:%b %Y}**"), status
+    assert stopped.metric[0].label == "Last ARR"
+    unbilled = open_page("views/account.py", {"account": "A0000002"})
+    assert not unbilled.exception
+    assert unbilled.metric[0].value == "—"
+    assert as_shown(unbilled.markdown[0].value).startswith("**No revenue in the data**")
+    words = " ".join(str(element.value) for element in (*unbilled.metric, *unbilled.markdown))
+    assert "$nan" not in words

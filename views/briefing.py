@@ -38,14 +38,16 @@ compared = window.comparison_phrase
 for row_cards in (cards[:4], cards[4:]):
     for column, card in zip(st.columns(len(row_cards)), row_cards, strict=True):
         with column:
-            kpi_wall.render_card(card, compared)
+            # a slide leaves the sparklines out to keep the brief on the same screen
+            kpi_wall.render_card(card, compared, sparkline=not presenting)
             if card.note and not presenting:
                 st.caption(card.note)
 
 brief = ceo_brief.collect(state, metadata, cards)
-if not presenting:  # the slide keeps the figures and the charts; the brief is its document
-    st.subheader("CEO brief")
-    ceo_brief.render(brief)
+st.subheader("CEO brief")
+ceo_brief.render(brief)
+# the deck opens with the figures and the brief; where ARR moved is Retention's slide
+presentation.end_of_slide()
 
 row = current.iloc[0]
 left, right = st.columns([3, 2])

@@ -70,21 +70,24 @@ drivers_tab, initiatives_tab, whatif_tab, customers_tab = st.tabs(
 
 with drivers_tab:
     if drivers_tab.open:
-        st.markdown(
-            "**Which problems cost us customers, and how much ARR rides on each.** One churn "
-            "model takes every driver and the segment together: each month an account is "
-            "billed, the chance it leaves the next month depends on the drivers it is exposed "
-            "to that month (using only what was known then). A **hazard ratio** of 2 means "
-            "exposed accounts leave twice as fast as otherwise-alike accounts. **ARR at risk "
-            "from the driver** = for today's exposed accounts, ARR × how much the driver adds "
-            "to their chance of churning in the next 12 months."
-        )
+        if not presentation.is_on():  # a slide shows the chart: the method is for the screen
+            st.markdown(
+                "**Which problems cost us customers, and how much ARR rides on each.** One churn "
+                "model takes every driver and the segment together: each month an account is "
+                "billed, the chance it leaves the next month depends on the drivers it is exposed "
+                "to that month (using only what was known then). A **hazard ratio** of 2 means "
+                "exposed accounts leave twice as fast as otherwise-alike accounts. **ARR at risk "
+                "from the driver** = for today's exposed accounts, ARR × how much the driver adds "
+                "to their chance of churning in the next 12 months."
+            )
         if recommended:
             charts.show(
                 charts.horizontal_bars(
                     [r.driver.label for r in recommended],
                     [r.at_risk_arr_usd.value for r in recommended],
                     title="ARR at risk from each driver, next 12 months (with its 95% range)",
+                    # the slide has the screen to itself: bars tall enough to read across a room
+                    height=(90 * len(recommended) + 140) if presentation.is_on() else None,
                     ranges=[(r.at_risk_arr_usd.low, r.at_risk_arr_usd.high) for r in recommended],
                     labels_text=[format_usd(r.at_risk_arr_usd.value) if r.sized
                                  else "can't size yet" for r in recommended],
@@ -101,6 +104,7 @@ with drivers_tab:
                 "No driver raises churn beyond noise for these filters.",
                 icon=":material/query_stats:",
             )
+        presentation.end_of_slide()
         unclear = [r.driver.label for r in results if r.reading == invest.CANT_TELL]
         if unclear:
             st.caption(

@@ -46,9 +46,10 @@ with overview:
     if overview.open:
         period = queries.run_query("kpi_windows", **params, end_months=window.query_end_months())
         cards = {card.metric.name: card for card in kpi_cards.kpi_cards(period, window)}
-        columns = st.columns(4)
+        # on a slide the cards are left out: the deck's first slide shows them already
         for column, name in zip(
-            columns, ("nrr_pct", "grr_pct", "logo_churn_pct", "arr_usd"), strict=True
+            st.columns(4) if not presentation.is_on() else [],
+            ("nrr_pct", "grr_pct", "logo_churn_pct", "arr_usd"), strict=False
         ):
             with column:
                 kpi_wall.render_card(cards[name], window.comparison_phrase, sparkline=False)

@@ -6,6 +6,8 @@ here. Values come from named queries whose columns carry the metric's name.
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -112,6 +114,17 @@ def is_missing(value: Any) -> bool:
     return isinstance(missing, bool | np.bool_) and bool(missing)
 
 
+def shown_usd(value: float) -> float:
+    """A dollar amount rounded as format_usd shows it ($135M, $28.0M, $4.25K, $920)."""
+    magnitude = abs(value)
+    for threshold in (1e9, 1e6, 1e3):
+        if magnitude >= threshold:
+            scaled = magnitude / threshold
+            digits = 2 if scaled < 10 else 1 if scaled < 100 else 0
+            return math.copysign(round(scaled, digits) * threshold, value)
+    return float(round(value))
+
+
 def format_usd(value: float) -> str:
     """$1.23B / $12.4M / $850K / $920, sign kept."""
     sign = "−" if value < 0 else ""
@@ -186,12 +199,12 @@ def shown_delta(metric: Metric | str, value: float | None,
                 previous: float | None) -> float | None:
     """The change as the screen shows it: the difference of the two values at their display
     precision, so a delta always equals the shown values' difference (97.1% from 95.3% is
-    +1.8 pp, never +1.9); money, shown to three figures, keeps its exact change."""
+    +1.8 pp, never +1.9; $525M from $420M is +$105M, never +$104M)."""
     metric = METRICS[metric] if isinstance(metric, str) else metric
     if is_missing(value) or is_missing(previous):
         return None
     if metric.unit == "usd":
-        return float(value) - float(previous)  # type: ignore[arg-type]
+        return shown_usd(float(value)) - shown_usd(float(previous))  # type: ignore[arg-type]
     digits = DISPLAY_DECIMALS[metric.unit]
     return round(round(float(value), digits) - round(float(previous), digits), digits)  # type: ignore[arg-type]
 

@@ -178,3 +178,26 @@ def test_repeated_parameters_that_are_all_off_leave_the_switches_off(demo):
     assert at.toggle(key="mask").value is False and at.toggle(key="present").value is False
     shown = {link.split("#", 1)[1] for link in at.dataframe[0].value["Account"]}
     assert shown <= account_names(demo)
+
+
+def test_the_deck_opens_with_the_brief_repeats_no_slide_and_shows_no_method(demo):
+    """Slide 1 holds the KPI wall and the CEO brief (where ARR moved is Retention's slide);
+    Retention's slide does not repeat the wall's cards; Where to invest's slide is its chart,
+    without the method paragraph or the demo's truth check."""
+    briefing = open_page(None, {"present": "true"})
+    subheaders = [element.value for element in briefing.subheader]
+    assert "CEO brief" in subheaders and "Where ARR moved" not in subheaders
+    assert sum("Evidence →" in element.value for element in briefing.markdown) >= 3
+    retention = open_page("retention", {"present": "true"})
+    assert [metric.label for metric in retention.metric] == []
+    assert "Revenue bridge" in [element.value for element in retention.subheader]
+    invest = open_page("invest", {"present": "true"})
+    shown = " ".join(element.value for element in (*invest.markdown, *invest.caption))
+    assert "Which problems cost us customers" not in shown
+    assert not [expander for expander in invest.expander if "Truth check" in expander.label]
+    assert len(invest.get("plotly_chart")) == 1
+    # on screen the method and the check are there
+    screen = open_page("invest", {})
+    assert any("Which problems cost us customers" in element.value for element in screen.markdown)
+    wall = [metric.label for metric in open_page("retention", {}).metric]
+    assert wall == ["NRR", "GRR", "Logo churn", "ARR"]

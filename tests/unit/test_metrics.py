@@ -84,6 +84,10 @@ def test_a_shown_delta_is_the_difference_of_the_shown_values():
     # 5.126 from 5.104 shows as 5.13 from 5.10: +0.03 (the exact +0.022 would read +0.02)
     assert shown_delta("ces_mean", 5.126, 5.104) == 0.03
     assert shown_delta("open_escalations", 34, 35) == -1
-    # money, shown to three figures, keeps its exact change
-    assert shown_delta("arr_usd", 135_400_000.0, 107_460_000.0) == 27_940_000.0
+    # money as shown, to three figures: $525M from $420M is +$105M, not the exact +$104.4M
+    assert shown_delta("arr_usd", 524_900_000.0, 420_450_000.0) == 105_000_000.0
+    assert format_delta("arr_usd", shown_delta("arr_usd", 524_900_000.0, 420_450_000.0)) == (
+        "+$105M")
+    assert shown_delta("arr_usd", 4_256.0, 4_244.0) == pytest.approx(20.0)  # $4.26K - $4.24K
+    assert shown_delta("arr_usd", 4_254.0, 4_246.0) == 0  # both $4.25K
     assert shown_delta("nps", None, 3.0) is None

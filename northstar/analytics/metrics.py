@@ -7,7 +7,6 @@ here. Values come from named queries whose columns carry the metric's name.
 from __future__ import annotations
 
 import math
-
 from dataclasses import dataclass
 from typing import Any, Literal
 

@@ -101,6 +101,32 @@ with overview:
                     "Monthly: each month against the month before. Trailing 12 months: the "
                     "12 months ending that month, against the month before they began."
                 )
+            presentation.end_of_slide()
+            st.subheader("The accounts behind these figures")
+            movement = presentation.choice(
+                "Show the accounts that", retention.MOVEMENTS, "churn", "accounts"
+            )
+            moved = queries.run_query(
+                "retention_accounts", **params, **retention.period_bounds(window),
+                movement=movement, limit=retention.ACCOUNTS_LIMIT,
+            )
+            st.caption(retention.movement_caption(moved, movement))
+            if not moved.empty:
+                downloads.dataframe(
+                    retention.movement_table(moved),
+                    title=f"{retention.MOVEMENTS[movement]} accounts",
+                    hide_index=True,
+                    column_config={
+                        "Account": st.column_config.LinkColumn(
+                            "Account", display_text=r"#(.*)$", pinned=True, width="medium",
+                            help="Opens the account's 360 view"),
+                        "Churned on": tables.DATE,
+                        "ARR then": st.column_config.NumberColumn(
+                            help=f"ARR in {month_label(window.opening_month)}"),
+                        "ARR now": st.column_config.NumberColumn(
+                            help=f"ARR in {month_label(window.end_month)}"),
+                    },
+                )
 
 with breakdown:
     if breakdown.open:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from northstar.analytics import display, risk
+from northstar.analytics import display, retention, risk
 from northstar.analytics.kpi_cards import KpiCard
 from northstar.analytics.metrics import format_delta, format_usd, format_value
 from northstar.data import pages
@@ -28,7 +28,8 @@ KPI_EVIDENCE = {
     "arr_usd": pages.link("retention", "Overview"),
     "nrr_pct": pages.link("retention", "Overview"),
     "grr_pct": pages.link("retention", "Overview"),
-    "logo_churn_pct": pages.link("retention", "Breakdown", by="Segment"),
+    # the churned accounts behind it, listed under the bridge
+    "logo_churn_pct": pages.link("retention", "Overview", accounts=retention.MOVEMENTS["churn"]),
     "nps": pages.link("satisfaction", "Scores"),
     "csat_pct": pages.link("satisfaction", "Scores"),
     "ces_mean": pages.link("satisfaction", "Scores"),

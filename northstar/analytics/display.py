@@ -38,6 +38,7 @@ COLUMN_UNITS: dict[str, Unit] = {
     "Support cost": "usd", "Services cost": "usd", "Executive & QBR cost": "usd",
     "Margin": "usd", "Cost": "usd", "ARR protected a year": "usd", "ARR exposed now": "usd",
     "ARR at risk from the driver": "usd", "Accounts exposed now": "count",
+    "ARR now": "usd", "ARR change": "usd",
     "Cost per account": "usd_price",
     # rates and shares, in percent
     "Logo churn": "pct", "NRR": "pct", "GRR": "pct", "CSAT": "pct", "Margin %": "pct",

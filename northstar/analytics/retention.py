@@ -6,6 +6,8 @@ import datetime as dt
 
 import pandas as pd
 
+from northstar.analytics.links import account_links
+from northstar.analytics.metrics import format_usd
 from northstar.analytics.periods import PeriodWindow
 from northstar.data.months import add_months
 
@@ -134,5 +136,50 @@ def breakdown_table(frame: pd.DataFrame, label: str) -> pd.DataFrame:
             "ARR lost": ordered["lost_arr_usd"],
             "NRR": ordered["nrr_pct"],
             "GRR": ordered["grr_pct"],
+        }
+    )
+
+
+# --- the accounts behind the bridge -----------------------------------------------------------
+
+# each step of the revenue bridge, as the retention_accounts query names it -> in words
+MOVEMENTS = {"churn": "Churned", "contraction": "Contracted", "expansion": "Expanded",
+             "new": "New"}
+MOVEMENT_WORDS = {"churn": "churned", "contraction": "contracted", "expansion": "expanded",
+                  "new": "started"}
+MOVEMENT_STEPS = {"churn": "churn", "contraction": "contraction", "expansion": "expansion",
+                  "new": "new"}
+ACCOUNTS_LIMIT = 200
+
+
+def movement_caption(frame: pd.DataFrame, movement: str, limit: int = ACCOUNTS_LIMIT) -> str:
+    """'2,431 accounts churned in the period: −$38.8M of ARR, the bridge's churn step (and the
+    logo churn's churned accounts); the 200 largest changes are listed.'"""
+    if frame.empty:
+        return f"No account {MOVEMENT_WORDS[movement]} in the period."
+    count = int(frame["movement_accounts"].iloc[0])
+    change = float(frame["movement_arr_change_usd"].iloc[0])
+    step = f"the bridge's {MOVEMENT_STEPS[movement]} step"
+    if movement == "churn":
+        step += " and the churned accounts of logo churn"
+    listed = ("all are listed" if count <= limit
+              else f"the {limit:,} largest changes are listed")
+    sign = "+" if change >= 0 else "−"
+    return (f"{count:,} account{'s' if count != 1 else ''} {MOVEMENT_WORDS[movement]} in the "
+            f"period: {sign}{format_usd(abs(change))} of ARR, {step}; {listed}.")
+
+
+def movement_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The accounts behind one step of the bridge, largest change first, each linked to its
+    360 view."""
+    return pd.DataFrame(
+        {
+            "Account": account_links(frame),
+            "ARR then": frame["arr_then_usd"],
+            "ARR now": frame["arr_now_usd"],
+            "ARR change": frame["arr_change_usd"],
+            "Segment": frame["segment"],
+            "Churned on": frame["churn_date"],
+            "Churn reason": frame["churn_reason"],
         }
     )

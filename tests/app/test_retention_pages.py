@@ -176,3 +176,37 @@ def test_account_360_never_states_what_its_data_contradicts(demo_db, use_db, tmp
     assert as_shown(unbilled.markdown[0].value).startswith("**No revenue in the data**")
     words = " ".join(str(element.value) for element in (*unbilled.metric, *unbilled.markdown))
     assert "$nan" not in words
+
+
+@pytest.mark.parametrize(("movement", "step", "count_column"), [
+    ("churn", "churned_arr_usd", "churned_accounts"),
+    ("contraction", "contraction_arr_usd", None),
+    ("new", "new_arr_usd", None),
+])
+def test_the_bridge_drills_to_the_accounts_behind_it(demo, movement, step, count_column):
+    """Retention's overview lists the accounts behind a step of the bridge, and the list's
+    totals are the step's own figures (and, for churn, the accounts logo churn counts)."""
+    from northstar.analytics import retention
+    from northstar.analytics.metrics import format_usd
+    from northstar.analytics.periods import resolve_period
+    from northstar.data.months import add_months
+    from northstar.ui.queries import execute
+
+    # the address holds the choice in words, as the control writes it
+    at = open_page("views/retention.py", {"accounts": retention.MOVEMENTS[movement]})
+    assert not at.exception
+    caption = next(as_shown(element.value) for element in at.caption
+                   if "in the period:" in element.value)
+    table = next(frame.value for frame in at.dataframe if "ARR change" in frame.value.columns)
+    assert table["Account"].str.startswith("account?account=").all()
+    months = execute("revenue_months", {}, demo)
+    last_month = months["month"].iloc[-1].date()
+    window = resolve_period(last_month)
+    kpis = execute("kpi_windows", {"segments": [], "regions": [], "plans": [],
+                                   "window_months": window.months,
+                                   "end_months": [window.end_month]}, demo).iloc[0]
+    amount = format_usd(abs(float(kpis[step])))
+    assert "of ARR, the bridge's" in caption and amount in caption, (caption, amount)
+    if count_column:
+        assert caption.startswith(f"{int(kpis[count_column]):,} accounts churned"), caption
+    assert window.opening_month == add_months(window.end_month, -window.months)

@@ -98,7 +98,7 @@ def test_change_sentences_pick_the_largest_relative_moves():
         "NRR fell to 98.0% from 104.0% in Nov 2024 – Oct 2025 (-6.0 pp), a deterioration.",
     ]
     assert [s.link for s in sentences] == [
-        "retention?view=Breakdown&by=Segment", "satisfaction?view=Scores",
+        "retention?view=Overview&accounts=Churned", "satisfaction?view=Scores",
         "retention?view=Overview",
     ]
 

@@ -196,3 +196,26 @@ def test_figures_reconcile_on_the_demo(demo_db, window_months, filters):
     reasons = execute("churn_reasons", {**params, "end_months": [closing], "window_months": window_months}, demo_db)
     assert reasons["churned_arr_usd"].sum() == pytest.approx(last["churned_arr_usd"])
     assert reasons["churned_accounts"].sum() == last["churned_accounts"]
+
+
+def test_the_accounts_behind_each_step_of_the_bridge_by_hand(path):
+    """Dec 2025 -> Mar 2026: R1 (100) and R2 (200) are gone in March, R5 started in January and
+    is gone too (never at the opening: neither new nor churned at the close), R3 is new at 50,
+    R4 flat at 400."""
+    params = {**ALL, "opening_month": D(2025, 12, 1), "closing_month": D(2026, 3, 1),
+              "limit": 10}
+    churned = execute("retention_accounts", {**params, "movement": "churn"}, path)
+    assert list(churned["account_id"]) == ["R2", "R1"]  # the larger loss first
+    assert list(churned["arr_change_usd"]) == [-12 * 200, -12 * 100]
+    assert set(churned["movement_accounts"]) == {2}
+    assert set(churned["movement_arr_change_usd"]) == {-12 * 300}
+    assert churned["churn_reason"].iloc[0] == "Budget cuts"
+    new = execute("retention_accounts", {**params, "movement": "new"}, path)
+    assert list(new["account_id"]) == ["R3"] and list(new["arr_now_usd"]) == [12 * 50]
+    assert execute("retention_accounts", {**params, "movement": "expansion"}, path).empty
+    # the list is cut at the limit; the totals are of every account that moved
+    one = execute("retention_accounts", {**params, "movement": "churn", "limit": 1}, path)
+    assert list(one["account_id"]) == ["R2"] and set(one["movement_accounts"]) == {2}
+    assert retention.movement_caption(one, "churn", limit=1) == (
+        "2 accounts churned in the period: −$3.60K of ARR, the bridge's churn step and the "
+        "churned accounts of logo churn; the 1 largest changes are listed.")

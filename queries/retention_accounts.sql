@@ -1,0 +1,42 @@
+-- the accounts behind a period's revenue bridge: each account whose revenue moved the chosen
+-- way between $opening_month and $closing_month (churn, contraction, expansion or new), with
+-- its arr then and now, the change, and for churned accounts the churn date and reason; the
+-- largest changes first. the totals of the whole movement (before $limit) ride on every row,
+-- so a page can show that the list adds up to the bridge's step.
+-- parameters:
+--   $movement       churn, contraction, expansion or new
+--   $opening_month  the month the period opens at (the month before its first)
+--   $closing_month  the period's last month
+--   $limit          at most this many accounts
+--   $segments, $regions, $plans  the global filters (empty list = all)
+-- scope: account
+-- sensitive: account_name (account)
+with moved as (
+    select m.account_id, m.segment, 12 * m.opening_mrr_usd as arr_then_usd,
+        12 * m.closing_mrr_usd as arr_now_usd,
+        12 * (m.closing_mrr_usd - m.opening_mrr_usd) as arr_change_usd
+    from window_movements($opening_month::date, $closing_month::date) m
+    where m.movement = $movement
+      and in_scope($segments::varchar[], $regions::varchar[], $plans::varchar[],
+                   m.segment, m.region, m.plan)
+),
+totals as (
+    select count(*) as movement_accounts, sum(arr_change_usd) as movement_arr_change_usd
+    from moved
+),
+listed as (
+    select *
+    from moved
+    order by abs(arr_change_usd) desc, account_id
+    limit $limit
+),
+final as (
+    select l.account_id, a.account_name, l.segment, l.arr_then_usd, l.arr_now_usd,
+        l.arr_change_usd, a.churn_date, a.churn_reason, t.movement_accounts,
+        t.movement_arr_change_usd
+    from listed l
+    join accounts a using (account_id)
+    cross join totals t
+)
+select * from final
+order by abs(arr_change_usd) desc, account_id

@@ -223,9 +223,11 @@ else:
     st.caption(
         f"The churn model was fitted again on the months up to "
         f"{month_label(pd.Timestamp(first['fitted_through']).date())} only, then asked how "
-        f"likely each account billed in {month_label(landmark)} was to churn in the next 12 "
-        "months; the health score's chance is the churn rate of its decile before then. Both "
-        "are checked against what happened (every account, whatever the filters)."
+        f"likely each account billed in {month_label(landmark)} with a health score then was "
+        "to churn in the next 12 months; the health score's chance is the churn rate of its "
+        "decile before then. Both are checked against what happened on the same accounts, "
+        "whatever the filters. Accounts not yet scored that month (typically in their first "
+        "months) are left out, so the count is below Retention's accounts active then."
     )
     table = risk.backtest_table(backtest, deciles)
     chart_left, chart_right = st.columns([3, 2])

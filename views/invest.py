@@ -216,14 +216,14 @@ with initiatives_tab:
                     f"{display.format_number(best['return_high'], 'multiple')}",
                 )
             columns[1].metric(
-                "ARR protected a year if all run",
+                "ARR protected a year if all sized run",
                 format_usd(invest.protected_together(ranked_initiatives)),
                 border=True,
-                help="If every ranked initiative runs. Initiatives aimed at the same driver "
-                "share its ARR at risk, so each removes its share of what the others leave "
-                "(35% and 15% remove 44.75%, not 50%). Initiatives whose driver cannot be told "
-                "from chance, or that were measured and did not work, protect nothing the data "
-                "can show and are left out.",
+                help="If every ranked initiative that can be sized runs. Initiatives aimed at "
+                "the same driver share its ARR at risk, so each removes its share of what the "
+                "others leave (35% and 15% remove 44.75%, not 50%). Initiatives that can't be "
+                "sized yet add no figure; those whose driver cannot be told from chance, or that "
+                "were measured and did not work, protect nothing the data can show.",
             )
             columns[2].metric(
                 "Total cost, all initiatives",
@@ -239,7 +239,9 @@ with initiatives_tab:
                         "reduction is planned or measured beyond noise; sized ones first; — for "
                         "the others", width=60,
                     ),
-                    "Initiative": st.column_config.TextColumn(pinned=True, width=300),
+                    "Initiative": st.column_config.TextColumn(pinned=True, width=260),
+                    "95% range": st.column_config.TextColumn(width="medium"),
+                    "Reading": st.column_config.TextColumn(width="medium"),
                     "ARR protected a year": st.column_config.NumberColumn(
                         help="ARR the initiative keeps in a year: the driver's ARR at risk × "
                         "the churn reduction it is judged by"

@@ -592,15 +592,15 @@ def initiatives_table(ranked: pd.DataFrame) -> pd.DataFrame:
                 for row in ranked.itertuples(index=False)
             ],
             "Return on cost": sized_only("return_multiple"),
+            "Churn reduction": [reduction_text(row) for _, row in ranked.iterrows()],
+            "Reading": ranked["reading"],
             "Return, 95% range": [
                 _multiple_range(row.return_low, row.return_high) if row.sized else None
                 for row in ranked.itertuples(index=False)
             ],
             "Payback (months)": sized_only("payback_months"),
             "Cost": ranked["cost_usd"],
-            "Churn reduction": [reduction_text(row) for _, row in ranked.iterrows()],
             "Driver addressed": ranked["driver_label"],
-            "Reading": ranked["reading"],
             "Department": ranked["department_name"],
             "Status": ranked["status"].str.capitalize(),
         }
@@ -608,11 +608,12 @@ def initiatives_table(ranked: pd.DataFrame) -> pd.DataFrame:
 
 
 def protected_together(ranked: pd.DataFrame) -> float:
-    """ARR protected a year if every ranked initiative runs. Initiatives aimed at the same
-    driver share its ARR at risk: each removes its share of what the others leave, so their
-    reductions combine as 1 − Π(1 − share), never as a sum (two of 35% and 15% remove 44.75%
-    of the driver's risk, not 50%)."""
-    rankable = ranked.loc[ranked["rankable"].astype(bool)] if len(ranked) else ranked
+    """ARR protected a year if every ranked initiative that can be sized runs (one that can't
+    be sized yet adds no figure). Initiatives aimed at the same driver share its ARR at risk:
+    each removes its share of what the others leave, so their reductions combine as
+    1 − Π(1 − share), never as a sum (two of 35% and 15% remove 44.75% of the driver's risk,
+    not 50%)."""
+    rankable = ranked.loc[ranked["sized"].astype(bool)] if len(ranked) else ranked
     total = 0.0
     for _, rows in rankable.groupby("driver_id", sort=False):
         left = 1.0
@@ -670,9 +671,6 @@ def progress_table(progress: pd.DataFrame, initiatives: pd.DataFrame) -> pd.Data
             "Initiative": progress["initiative_id"].map(names),
             "Months running": progress["months_since_start"],
             "Planned churn reduction": progress["initiative_id"].map(planned),
-            "Monthly churn of exposed, 12 months before": progress["churn_before_pct"],
-            "Since the start": progress["churn_since_pct"],
-            "Observed reduction": progress["observed_reduction_pct"],
             "Reduction vs unexposed accounts": progress["control_adjusted_reduction_pct"],
             "Reduction, 95% range": [
                 None if math.isnan(low) else pct_range(low, high)
@@ -680,6 +678,9 @@ def progress_table(progress: pd.DataFrame, initiatives: pd.DataFrame) -> pd.Data
                                      progress["control_adjusted_high_pct"], strict=True)
             ],
             "Reading": progress["reading"],
+            "Monthly churn of exposed, 12 months before": progress["churn_before_pct"],
+            "Since the start": progress["churn_since_pct"],
+            "Observed reduction": progress["observed_reduction_pct"],
             "Share exposed before": progress["exposure_before_pct"],
             "Share exposed since": progress["exposure_since_pct"],
             "Exposed churns since": progress["exposed_churned_since"],

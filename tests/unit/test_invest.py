@@ -244,6 +244,8 @@ def test_an_initiative_whose_range_is_too_wide_is_ranked_after_the_sized_ones():
     # it can't be sized yet and ranks second
     assert list(ranked["initiative_id"]) == ["I2", "I1"]
     assert list(ranked["sized"]) == [True, False]
+    # together: the sized one only (10,000 × 50%); the board adds no figure
+    assert invest.protected_together(ranked) == pytest.approx(5_000)
     table = invest.initiatives_table(ranked)
     assert table["95% range"].iloc[1] == "can't size yet (range $600–$40.0K)"
     assert pd.isna(table["Return on cost"].iloc[1]) and pd.isna(table["ARR protected a year"].iloc[1])

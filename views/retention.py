@@ -292,3 +292,4 @@ with reasons:
                         first=period_ranking,
                     )
                 )
+                st.caption(retention.quarters_note(trend, total_arr, window.months))

@@ -96,6 +96,24 @@ def reasons_by_quarter(frame: pd.DataFrame) -> pd.DataFrame:
     return quarterly.sort_values(["churn_reason", "window_end_month"]).reset_index(drop=True)
 
 
+def quarters_note(trend: pd.DataFrame, period_arr_usd: float, period_months: int) -> str:
+    """Why the quarterly bars need not add up to the period's churned ARR: each quarter counts
+    the accounts active just before it, at their ARR then, so an account that joined and left
+    inside the period counts in its quarter only, and calendar quarters have their own edges."""
+    ends = sorted(trend["window_end_month"].unique())
+    count = max(1, period_months // 3)
+    last = trend.loc[trend["window_end_month"].isin(ends[-count:])]
+    labels = list(dict.fromkeys(last.sort_values("window_end_month")["quarter"]))
+    span = labels[0] if len(labels) == 1 else f"{labels[0]}–{labels[-1]}"
+    total = float(last["churned_arr_usd"].sum())
+    return (f"Each quarter counts the accounts active just before it that churned in it, at "
+            f"their ARR then. The last {count} quarter{'s' if count != 1 else ''} ({span}) add up "
+            f"to {format_usd(total)} against the period's {format_usd(period_arr_usd)}: an "
+            "account that joined and left within the period, or grew before it left, counts in "
+            "its quarter but not in the period, and calendar quarters need not match the "
+            "period's months.")
+
+
 TREND_MEASURES: dict[str, str] = {
     "NRR": "nrr_pct",
     "GRR": "grr_pct",

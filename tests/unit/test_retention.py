@@ -219,3 +219,17 @@ def test_the_accounts_behind_each_step_of_the_bridge_by_hand(path):
     assert retention.movement_caption(one, "churn", limit=1) == (
         "2 accounts churned in the period: −$3.60K of ARR, the bridge's churn step and the "
         "churned accounts of logo churn; the 1 largest changes are listed.")
+
+
+def test_the_quarterly_churn_says_how_it_differs_from_the_period():
+    trend = pd.DataFrame({
+        "window_end_month": [D(2026, 3, 1), D(2026, 6, 1), D(2026, 9, 1), D(2026, 9, 1)],
+        "quarter": ["Q1 2026", "Q2 2026", "Q3 2026", "Q3 2026"],
+        "churn_reason": ["Price", "Price", "Price", "Budget cuts"],
+        "churned_arr_usd": [1_000.0, 2_000.0, 3_000.0, 500.0],
+    })
+    note = retention.quarters_note(trend, 5_200.0, 6)
+    # the last two quarters of a 6-month period: 2,000 + 3,000 + 500
+    assert "The last 2 quarters (Q2 2026–Q3 2026) add up to $5.50K against the period's " \
+        "$5.20K" in note
+    assert "joined and left within the period" in note

@@ -1,5 +1,6 @@
--- the accounts behind a period's revenue bridge: each account whose revenue moved the chosen
--- way between $opening_month and $closing_month (churn, contraction, expansion or new), with
+-- the accounts behind one step of a period's revenue bridge
+-- each account whose revenue moved the chosen way between $opening_month and $closing_month
+-- (churn, contraction, expansion or new), with
 -- its arr then and now, the change, and for churned accounts the churn date and reason; the
 -- largest changes first. the totals of the whole movement (before $limit) ride on every row,
 -- so a page can show that the list adds up to the bridge's step.

@@ -1,5 +1,5 @@
--- the arr at risk in the next 12 months over the scored accounts in scope: in total, by segment
--- and by health band
+-- the arr at risk in the next 12 months: in total, by segment and by health band
+-- over the scored accounts in scope.
 -- arr at risk = arr x the account's chance of churning in the next 12 months from the churn model
 -- (account_churn_risk); its 95% range adds up the accounts' own ranges (the model's uncertainty
 -- is shared by every account, so their ends move together). one row per grouping: level

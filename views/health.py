@@ -101,7 +101,8 @@ if whole is not None:
         help="The health score and the churn model are separate signals: a large account the "
         "score calls Healthy can still carry much ARR at a modest chance.",
     )
-    st.caption(risk.portfolio_text(whole, drivers))
+    if not presentation.is_on():
+        st.caption(risk.portfolio_text(whole, drivers))
 
 # a slide keeps the band counts and the check of the score; the list is for the screen
 if not presentation.is_on():
@@ -192,6 +193,8 @@ with right:
         f"**Health score** = {config.formula()}, over the components an account has a "
         "signal for."
     )
+    # the method is for the screen; a slide keeps the formula and the chart
+    presentation.end_of_slide()
     for column, label in settings.COMPONENTS.items():
         st.markdown(f"**{label}** — {health.COMPONENT_HELP[column]}")
     explain.how_computed(
@@ -207,8 +210,7 @@ with right:
             "bars show how often accounts in each band churned in the following 12 months. Lower "
             "bands should churn more. The health score is the operational signal a CSM can "
             "act on; the churn chance and ARR at risk "
-            + ("of the page's list " if presentation.is_on() else "in the list above ")
-            + "come from the churn model, checked next."
+            "in the list above come from the churn model, checked next."
         )
 
 presentation.end_of_slide()

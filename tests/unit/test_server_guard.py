@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from streamlit.web.server.starlette.starlette_app_utils import create_signed_value
@@ -52,7 +53,11 @@ def call(path: str, cookie: str | None = None, kind: str = "http") -> tuple[int 
 
     headers = [(b"cookie", cookie.encode())] if cookie else []
     scope = {"type": kind, "path": path, "method": "GET", "headers": headers}
-    asyncio.run(server_guard.SignInGuard(streamlit)(scope, receive, send))
+    # on a thread of its own: an earlier test (a browser driven from this process) may have
+    # left an event loop running on this one
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, server_guard.SignInGuard(streamlit)(scope, receive, send)
+                    ).result()
     status = sent[0]["status"] if sent else None
     if sent:
         assert b"".join(message.get("body", b"") for message in sent[1:]) == b""

@@ -409,9 +409,8 @@ def _attributes(rows: pd.DataFrame) -> tuple[
     rows = rows.copy()
     for column in columns:
         values = rows[column].fillna(NOT_RECORDED).astype(str)
-        if _same_split(values, rows["segment"]):
-            if segment_attribute == SEGMENT_ATTRIBUTE:
-                segment_attribute = column.removeprefix(ATTRIBUTE_PREFIX)
+        if segment_attribute == SEGMENT_ATTRIBUTE and _same_split(values, rows["segment"]):
+            segment_attribute = column.removeprefix(ATTRIBUTE_PREFIX)
             rows = rows.drop(columns=column)
             continue
         changes: dict[str, str] = {}

@@ -47,6 +47,16 @@ create table accounts (
     check (churn_date is not null or churn_reason is null)
 );
 
+-- further account attributes the mapping keeps (contract type, payment method, ...): one row
+-- per account and attribute, from the accounts mapping's `attributes` table. The churn model
+-- takes each as a candidate driver beside plan, industry, region and acquisition channel.
+create table account_attributes (
+    account_id varchar not null references accounts (account_id),
+    attribute  varchar not null,               -- the name the mapping gave it, e.g. Contract
+    value      varchar not null,
+    primary key (account_id, attribute)
+);
+
 -- monthly recurring revenue: one row per account and calendar month it was billed.
 -- `month` is the first day of the month; arr = 12 x mrr. months without a row mean mrr 0.
 create table account_mrr_monthly (

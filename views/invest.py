@@ -39,7 +39,9 @@ counts = queries.run_query(
     "invest_driver_counts", **scope, as_of_month=last_month, opening_month=opening_month
 )
 results = invest.driver_results(model, counts)
-if not results or all(math.isnan(result.hazard_ratio.value) for result in results):
+attributes = invest.attribute_results(queries.run_query("invest_model_attributes"))
+no_driver = not results or all(math.isnan(result.hazard_ratio.value) for result in results)
+if no_driver and not any(attribute.beyond_noise for attribute in attributes):
     fits = queries.run_query("churn_model_fits")
     current_fit = fits.loc[fits["model"] == "current"]
     reason = (
@@ -165,6 +167,26 @@ with drivers_tab:
         st.caption(invest.follow_up_reading(invest.Estimate(
             *(float(follow_up[column].iloc[0]) if not follow_up.empty else math.nan
               for column in ("hazard_ratio", "hr_low_95", "hr_high_95")))))
+        st.subheader("Account attributes")
+        if not presentation.is_on():
+            st.markdown(
+                "The same model takes the accounts' own attributes as candidate drivers: plan, "
+                "segment, industry, region, acquisition channel, tenure, ARR size and any "
+                "attribute the data's mapping keeps (contract type, say). Each level is "
+                "compared with the attribute's largest level, every driver and other attribute "
+                "held alike; rare levels are pooled as Other. Only levels beyond noise are "
+                "listed here, strongest first."
+            )
+        ranked_attributes = invest.ranked_attributes(attributes)
+        if ranked_attributes:
+            st.markdown("\n".join(f"- {literal(attribute.text)}"
+                                   for attribute in ranked_attributes))
+        else:
+            st.info("No account attribute changes churn beyond noise.",
+                    icon=":material/query_stats:")
+        if attributes:
+            with st.expander("Every attribute level the model took"):
+                downloads.dataframe(invest.attribute_table(attributes), hide_index=True)
         with st.expander("What each driver means"):
             for result in results:
                 note = f" *{literal(result.note)}.*" if result.note else ""

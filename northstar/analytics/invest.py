@@ -161,6 +161,88 @@ class DriverResult:
         return "raises churn" if self.hazard_ratio.value > 1 else "lowers churn"
 
 
+@dataclass(frozen=True)
+class AttributeResult:
+    """One level of an account attribute against its reference level, from the churn model
+    (invest_model_attributes rows): read with the same significance rule as the drivers."""
+
+    attribute: str  # e.g. Contract
+    level: str  # e.g. Month-to-month; empty when the attribute could not be estimated
+    reference: str  # e.g. Two year
+    hazard_ratio: Estimate
+    accounts: int
+    events: int
+    note: str = ""
+
+    @property
+    def verdict(self) -> Verdict:
+        return significance.interval(self.hazard_ratio.low, self.hazard_ratio.high)
+
+    @property
+    def label(self) -> str:
+        """'Contract: Month-to-month vs Two year'."""
+        if not self.level:
+            return self.attribute
+        return f"{self.attribute}: {self.level} vs {self.reference}"
+
+    @property
+    def reading(self) -> str:
+        """The drivers' words: 'raises churn', 'lowers churn', "can't tell from chance" or
+        'not estimated'."""
+        if math.isnan(self.hazard_ratio.value):
+            return "not estimated"
+        if not self.verdict.is_real:
+            return CANT_TELL
+        return "raises churn" if self.hazard_ratio.value > 1 else "lowers churn"
+
+    @property
+    def beyond_noise(self) -> bool:
+        return not math.isnan(self.hazard_ratio.value) and self.verdict.is_real
+
+    @property
+    def text(self) -> str:
+        """'Contract: Month-to-month vs Two year: hazard ratio 14.20 (9.80–20.57), raises
+        churn'."""
+        if math.isnan(self.hazard_ratio.value):
+            note = f" ({self.note})" if self.note else ""
+            return f"{self.label}: not estimated{note}"
+        return f"{self.label}: hazard ratio {self.hazard_ratio.text()}, {self.reading}"
+
+
+def attribute_results(terms: pd.DataFrame) -> list[AttributeResult]:
+    """The attribute levels of invest_model_attributes rows, in the query's order."""
+    return [
+        AttributeResult(
+            str(row["attribute"]), "" if is_missing(row["level"]) else str(row["level"]),
+            "" if is_missing(row["reference_level"]) else str(row["reference_level"]),
+            Estimate(_float(row["hazard_ratio"]), _float(row["hr_low_95"]),
+                     _float(row["hr_high_95"])),
+            int(row["exposed_accounts"]), int(row["exposed_events"]),
+            "" if is_missing(row["note"]) else str(row["note"]))
+        for row in terms.to_dict("records")
+    ]
+
+
+def ranked_attributes(results: Sequence[AttributeResult]) -> list[AttributeResult]:
+    """The attribute levels beyond noise, the furthest from a hazard ratio of 1 first (a ratio
+    of 4 and one of ¼ are as far); the others are never ranked."""
+    return sorted((r for r in results if r.beyond_noise),
+                  key=lambda r: (-abs(math.log(r.hazard_ratio.value)), r.label))
+
+
+def attribute_table(results: Sequence[AttributeResult]) -> pd.DataFrame:
+    """The attribute levels with human column names."""
+    return pd.DataFrame({
+        "Attribute": [r.attribute for r in results],
+        "Level": [r.level or "—" for r in results],
+        "Against": [r.reference or "—" for r in results],
+        "Hazard ratio (95% interval)": [r.hazard_ratio.text() for r in results],
+        "Reading": [r.reading if r.level else f"not estimated: {r.note}" for r in results],
+        "Accounts": [r.accounts for r in results],
+        "Churned": [r.events for r in results],
+    })
+
+
 CountRows = dict[tuple[str, str], list[dict[str, Any]]]  # (cohort, driver_id) -> its rows
 # invest_driver_counts with no rows: for a page that needs only the model's figures
 NO_COUNTS = pd.DataFrame(columns=["cohort", "driver_id", "segment", "exposed", "landmarks",

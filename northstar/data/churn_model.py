@@ -58,12 +58,64 @@ MODEL_SCORE, HEALTH_SCORE = "model", "health"  # the two scores the backtest com
 # against driver); exp(coefficient) = how much faster the first leaves than the second
 CONTRASTS = {"detractor_followed_up_vs_not": ("detractor_followed_up",
                                               "detractor_not_followed_up")}
+# account attributes, candidate drivers beside the programs' (columns "attribute:<name>" of the
+# model's frames); the built-in ones after those the mapping keeps, in this order: an attribute
+# that splits the accounts as one before it does adds nothing and is left out
+ATTRIBUTE_PREFIX = "attribute:"
+BUILT_IN_ATTRIBUTES = {"plan": "Plan", "industry": "Industry", "region": "Region",
+                       "acquisition_channel": "Acquisition channel", "tenure_band": "Tenure",
+                       "arr_band": "ARR size"}
+SEGMENT_ATTRIBUTE = "Segment"  # what the segment's levels are called, unless an attribute
+NOT_RECORDED = "Not recorded"
 TABLES = ("churn_model_fits", "churn_model_terms", "account_churn_risk",
           "churn_driver_attribution", "churn_backtest_summary", "churn_backtest_deciles")
 
 
 def _sql(name: str) -> str:
     return (MODEL_SQL_DIR / f"{name}.sql").read_text()
+
+
+def _frame(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> pd.DataFrame:
+    """A model query's rows, with the account attributes as "attribute:<name>" columns."""
+    frame = con.execute(_sql(name), {**params,
+                                     "tenure_edges": list(rules.TENURE_BAND_EDGES_MONTHS),
+                                     "arr_edges": list(rules.ARR_BAND_EDGES_USD)}).df()
+    names = [row[0] for row in con.execute(
+        "select distinct attribute from account_attributes order by attribute").fetchall()]
+    return with_attributes(frame, names)
+
+
+def _band(index: pd.Series, labels: tuple[str, ...]) -> pd.Series:
+    """Band labels from 1-based band indexes (0, before the first edge, reads as the first)."""
+    position = index.fillna(1).astype(int).clip(1, len(labels)) - 1
+    return pd.Series(np.asarray(labels, dtype=object)[position.to_numpy()], index=index.index)
+
+
+def with_attributes(frame: pd.DataFrame, extra_names: list[str]) -> pd.DataFrame:
+    """The frame with its attribute columns renamed "attribute:<name>": the further attributes
+    the mapping kept (the list extra_attributes, in the order of extra_names) first, then plan,
+    industry, region, acquisition channel, tenure band and ARR size band as labels."""
+    frame = frame.copy()
+    columns: dict[str, pd.Series] = {}
+    if "extra_attributes" in frame.columns:
+        values = frame.pop("extra_attributes")
+        for position, name in enumerate(extra_names):
+            columns[name] = values.map(lambda row, at=position: NOT_RECORDED
+                                       if row is None or not isinstance(row, (list, np.ndarray))
+                                       or at >= len(row) else str(row[at]))
+    for column, name in BUILT_IN_ATTRIBUTES.items():
+        if column not in frame.columns or name in columns:
+            continue
+        if column == "tenure_band":
+            columns[name] = _band(frame[column], rules.TENURE_BAND_LABELS)
+        elif column == "arr_band":
+            columns[name] = _band(frame[column], rules.ARR_BAND_LABELS)
+        else:
+            columns[name] = frame[column].fillna(NOT_RECORDED).astype(str)
+    for name, values in columns.items():
+        frame[ATTRIBUTE_PREFIX + name] = values
+    return frame.drop(columns=[c for c in ("industry", "acquisition_channel", "tenure_band",
+                                           "arr_band") if c in frame.columns])
 
 
 # --- the fit ---------------------------------------------------------------------------------
@@ -82,6 +134,8 @@ class Term:
     exposed_account_months: int = 0
     exposed_events: int = 0
     note: str = ""  # why a term is not estimable
+    attribute: str = ""  # segment and attribute terms: the attribute's name, e.g. Contract
+    reference: str = ""  # ... and the level it is compared with (the largest)
 
     @property
     def estimable(self) -> bool:
@@ -103,6 +157,11 @@ class Term:
         """A driver whose 95% interval lies above 1: beyond noise, and a reason for risk."""
         return self.kind == "driver" and self.estimable and self.interval()[0] > 1
 
+    @property
+    def column(self) -> str:
+        """The frame column an attribute term reads."""
+        return ATTRIBUTE_PREFIX + self.attribute
+
 
 @dataclass(frozen=True)
 class Fit:
@@ -117,6 +176,16 @@ class Fit:
     covariance: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)), repr=False)
     calibration: tuple[float, float] = (0.0, 1.0)  # (a, b) of the 12-month chance
     parameter_names: tuple[str, ...] = ()  # the covariance's rows and columns, in order
+    # per attribute column: the values fitted under another level (rare ones pooled as Other,
+    # or with the reference when Other itself is rare)
+    recoded: dict[str, dict[str, str]] = field(default_factory=dict)
+    segment_attribute: str = SEGMENT_ATTRIBUTE
+
+    def attribute_level(self, frame: pd.DataFrame, column: str) -> pd.Series:
+        """The level each row of the frame has in the fit for an attribute column."""
+        values = frame[column].astype(str)
+        recoded = self.recoded.get(column)
+        return values.replace(recoded) if recoded else values
 
     def probability(self, log_hazard: np.ndarray) -> np.ndarray:
         """The chance of churning within 12 months: 1 − exp(−exp(a + b (ln 12 + η)))."""
@@ -141,9 +210,15 @@ class Fit:
             if term.kind == "segment" and term.estimable:
                 baseline[term.level] = intercept.coefficient + term.coefficient
         eta = frame["segment"].map(baseline).to_numpy(dtype=float)
+        levels: dict[str, pd.Series] = {}
         for term in self.terms:
             if term.kind == "driver" and term.estimable:
                 eta = eta + term.coefficient * frame[term.level].to_numpy(dtype=float)
+            elif term.kind == "attribute" and term.estimable:
+                if term.column not in levels:
+                    levels[term.column] = self.attribute_level(frame, term.column)
+                eta = eta + term.coefficient * (levels[term.column] == term.level).to_numpy(
+                    dtype=float)
         return eta
 
     def log_hazard_error(self, frame: pd.DataFrame) -> np.ndarray:
@@ -157,6 +232,10 @@ class Fit:
                 columns.append(np.ones(len(frame)))
             elif name.startswith("segment:"):
                 columns.append((frame["segment"] == name.removeprefix("segment:"))
+                               .to_numpy(dtype=float))
+            elif name.startswith(ATTRIBUTE_PREFIX):
+                term = self.term(name)
+                columns.append((self.attribute_level(frame, term.column) == term.level)
                                .to_numpy(dtype=float))
             else:
                 columns.append(frame[name].to_numpy(dtype=float))
@@ -204,12 +283,30 @@ def fit(rows: pd.DataFrame, through_month: dt.date | None = None) -> Fit:
             terms.append(Term(driver_id, "driver", driver_id, math.nan, math.nan, **counts,
                               note="too few accounts or churn events on one side to estimate"))
     segments = [segment for segment in kept_segments if segment != reference]
+    rows, attributes, segment_attribute, recoded = _attributes(rows)
 
-    # the design: one row per covariate pattern (segment × drivers), grouped from the accounts
-    key = ["segment", *drivers]
+    # the design: one row per covariate pattern (segment × drivers × attributes), grouped from
+    # the accounts
+    key = ["segment", *drivers, *[column for column, _, _ in attributes]]
     patterns = (rows.groupby(key, as_index=False, sort=True)
                 [["account_months", "churn_events"]].sum())
     design = _design(patterns, segments, drivers)
+    # an attribute whose levels the ones before it already spell out (each plan sold in one
+    # segment only, say) cannot be told apart from them: it is left out, saying so
+    kept_attributes = []
+    for column, reference_level, levels in attributes:
+        block = np.column_stack([(patterns[column] == level).to_numpy(dtype=float)
+                                 for level in levels])
+        widened = np.column_stack([design, block])
+        if np.linalg.matrix_rank(widened) == design.shape[1] + block.shape[1]:
+            design = widened
+            kept_attributes.append((column, reference_level, levels))
+        else:
+            terms.append(Term(column, "attribute", "", math.nan, math.nan,
+                              attribute=column.removeprefix(ATTRIBUTE_PREFIX),
+                              reference=reference_level,
+                              note="splits the accounts as the segment or an attribute before "
+                                   "it does, so the data cannot tell them apart"))
     endog = np.column_stack([patterns["churn_events"],
                              patterns["account_months"] - patterns["churn_events"]])
     family = sm.families.Binomial(link=sm.families.links.CLogLog())
@@ -240,10 +337,15 @@ def fit(rows: pd.DataFrame, through_month: dt.date | None = None) -> Fit:
         rows["account_index"].to_numpy(), rows["account_months"].to_numpy(dtype=float),
         rows["churn_events"].to_numpy(dtype=float))
     errors = np.sqrt(np.diag(covariance))
-    names = ["intercept", *[f"segment:{segment}" for segment in segments], *drivers]
+    attribute_names = [_attribute_term(column, level)
+                       for column, _, levels in kept_attributes for level in levels]
+    names = ["intercept", *[f"segment:{segment}" for segment in segments], *drivers,
+             *attribute_names]
     by_name = dict(zip(names, zip(params, errors, strict=True), strict=True))
     fitted_terms = [Term("intercept", "intercept", "", *by_name["intercept"])]
-    fitted_terms += [Term(f"segment:{segment}", "segment", segment, *by_name[f"segment:{segment}"])
+    fitted_terms += [Term(f"segment:{segment}", "segment", segment,
+                          *by_name[f"segment:{segment}"], **_level_counts(rows, "segment", segment),
+                          attribute=segment_attribute, reference=reference)
                      for segment in segments]
     for term in terms:
         if term.term in by_name:
@@ -251,6 +353,13 @@ def fit(rows: pd.DataFrame, through_month: dt.date | None = None) -> Fit:
             term = Term(term.term, "driver", term.level, float(coefficient), float(error),
                         term.exposed_accounts, term.exposed_account_months, term.exposed_events)
         fitted_terms.append(term)
+    for column, reference_level, levels in kept_attributes:
+        for level in levels:
+            name = _attribute_term(column, level)
+            fitted_terms.append(Term(name, "attribute", level, *(float(v) for v in by_name[name]),
+                                     **_level_counts(rows, column, level),
+                                     attribute=column.removeprefix(ATTRIBUTE_PREFIX),
+                                     reference=reference_level))
     for name, (first, second) in CONTRASTS.items():
         if first in names and second in names:
             i, j = names.index(first), names.index(second)
@@ -260,7 +369,84 @@ def fit(rows: pd.DataFrame, through_month: dt.date | None = None) -> Fit:
     return Fit(through_month, reference, tuple(fitted_terms), int(rows["account_index"].nunique()),
                int(rows["account_months"].sum()), int(rows["churn_events"].sum()), converged,
                "" if converged else "the churn model did not converge", covariance,
-               parameter_names=tuple(names))
+               parameter_names=tuple(names), recoded=recoded,
+               segment_attribute=segment_attribute)
+
+
+def _attribute_term(column: str, level: str) -> str:
+    return f"{column}={level}"
+
+
+def _level_counts(rows: pd.DataFrame, column: str, level: str) -> dict[str, int]:
+    """Accounts, account-months and churn events at one level of a column."""
+    at = rows[column] == level
+    return dict(exposed_accounts=int(rows.loc[at, "account_index"].nunique()),
+                exposed_account_months=int(rows.loc[at, "account_months"].sum()),
+                exposed_events=int(rows.loc[at, "churn_events"].sum()))
+
+
+def _same_split(first: pd.Series, second: pd.Series) -> bool:
+    """Whether two columns split the rows into the same groups (under any names)."""
+    pairs = pd.DataFrame({"a": first.to_numpy(), "b": second.to_numpy()}).drop_duplicates()
+    return not pairs["a"].duplicated().any() and not pairs["b"].duplicated().any()
+
+
+def _attributes(rows: pd.DataFrame) -> tuple[
+        pd.DataFrame, list[tuple[str, str, list[str]]], str, dict[str, dict[str, str]]]:
+    """The account attributes (frame columns "attribute:<name>") as the model takes them.
+
+    Each attribute's levels with fewer than 30 accounts or 5 churn events are pooled as
+    "Other"; when Other is still that rare, its accounts count with the reference level, the
+    level with the most account-months. An attribute left with one level says nothing and is
+    left out; one that splits the accounts exactly as the segment does names the segment's
+    levels instead (a mapping with segment = Contract and an attribute Contract, say).
+
+    Returns the rows with the attributes recoded, (column, reference, other levels) per
+    attribute kept, the segment's name and the values recoded per column.
+    """
+    columns = [column for column in rows.columns if column.startswith(ATTRIBUTE_PREFIX)]
+    segment_attribute, kept, recoded = SEGMENT_ATTRIBUTE, [], {}
+    rows = rows.copy()
+    for column in columns:
+        values = rows[column].fillna(NOT_RECORDED).astype(str)
+        if segment_attribute == SEGMENT_ATTRIBUTE and _same_split(values, rows["segment"]):
+            segment_attribute = column.removeprefix(ATTRIBUTE_PREFIX)
+            rows = rows.drop(columns=column)
+            continue
+        changes: dict[str, str] = {}
+        for _ in range(2):  # pool the rare levels as Other; then Other, if rare, with the largest
+            table = (rows.assign(_level=values.replace(changes) if changes else values)
+                     .groupby("_level").agg(accounts=("account_index", "nunique"),
+                                            events=("churn_events", "sum"),
+                                            months=("account_months", "sum")))
+            enough = (table["accounts"] >= rules.MIN_ACCOUNTS) & (
+                table["events"] >= rules.MIN_EVENTS)
+            if enough.all() or not enough.any():
+                break
+            rare = [str(level) for level in table.index[~enough]]
+            if rare == [rules.OTHER_LEVEL] or (changes and rules.OTHER_LEVEL in rare):
+                largest = str(table.loc[enough, "months"].idxmax())
+                changes = {value: largest if level == rules.OTHER_LEVEL else level
+                           for value, level in changes.items()}
+                changes.update({level: largest for level in rare if level not in changes})
+            else:
+                changes.update({level: rules.OTHER_LEVEL for level in rare})
+        if changes:
+            values = values.replace(changes)
+        table = (rows.assign(_level=values).groupby("_level")
+                 .agg(accounts=("account_index", "nunique"), events=("churn_events", "sum"),
+                      months=("account_months", "sum")))
+        enough = (table["accounts"] >= rules.MIN_ACCOUNTS) & (table["events"] >= rules.MIN_EVENTS)
+        rows[column] = values
+        if len(table) < 2 or not enough.all():
+            rows = rows.drop(columns=column)
+            continue
+        reference = str(table["months"].idxmax())
+        kept.append((column, reference, sorted(str(level) for level in table.index
+                                               if level != reference)))
+        if changes:
+            recoded[column] = changes
+    return rows, kept, segment_attribute, recoded
 
 
 def _design(patterns: pd.DataFrame, segments: list[str], drivers: list[str]) -> np.ndarray:
@@ -445,8 +631,7 @@ def _calibration_landmarks(con: duckdb.DuckDBPyConnection, first_month: dt.date,
     a driver's look-back: a year without an executive meeting, say)."""
     full_history = add_months(first_month, HORIZON_MONTHS - 1)
     start = full_history if full_history <= through else first_month
-    return con.execute(_sql("calibration_landmarks"),
-                       {"from_month": start, "through_month": through}).df()
+    return _frame(con, "calibration_landmarks", from_month=start, through_month=through)
 
 
 def run_backtest(con: duckdb.DuckDBPyConnection, first_month: dt.date,
@@ -459,13 +644,12 @@ def run_backtest(con: duckdb.DuckDBPyConnection, first_month: dt.date,
         return Backtest(None, None, (), "The backtest needs at least 25 months of data: a year "
                         "to fit on, and a year after the month it predicts from."), None
     fitted = calibrate(
-        fit(con.execute(_sql("account_patterns"),
-                        {"through_month": add_months(landmark, -1)}).df(),
+        fit(_frame(con, "account_patterns", through_month=add_months(landmark, -1)),
             add_months(landmark, -1)),
         _calibration_landmarks(con, first_month, history_through))
     if not fitted.usable:
         return Backtest(landmark, fitted.through_month, (), fitted.note), fitted
-    accounts = con.execute(_sql("landmark_accounts"), {"month": landmark}).df()
+    accounts = _frame(con, "landmark_accounts", month=landmark)
     accounts = accounts.loc[accounts["health_score"].notna()].reset_index(drop=True)
     history = con.execute(_sql("health_score_history"), {"through_month": history_through}).df()
     outcome = accounts["churned_within_12m"].to_numpy(dtype=bool)
@@ -502,8 +686,7 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
         landmark_frames: dict[str, tuple[dt.date, pd.DataFrame]] = {}
     else:
         through = add_months(last_month, -1)
-        current = fit(con.execute(_sql("account_patterns"), {"through_month": through}).df(),
-                      through)
+        current = fit(_frame(con, "account_patterns", through_month=through), through)
         calibration_through = add_months(last_month, -HORIZON_MONTHS)
         if calibration_through >= first_month:
             current = calibrate(current, _calibration_landmarks(con, first_month,
@@ -511,7 +694,7 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
         backtest, backtest_fit = run_backtest(con, first_month, last_month)
         opening = add_months(last_month, -HORIZON_MONTHS)
         landmark_frames = {
-            role: (month, con.execute(_sql("landmark_accounts"), {"month": month}).df())
+            role: (month, _frame(con, "landmark_accounts", month=month))
             for role, month in (("now", last_month), ("opening", opening))
             if month >= first_month
         }
@@ -561,18 +744,20 @@ def _store_fits(con: duckdb.DuckDBPyConnection, fits: list[tuple[str, Fit]]) -> 
                 "exposed_accounts": term.exposed_accounts,
                 "exposed_account_months": term.exposed_account_months,
                 "exposed_events": term.exposed_events, "note": term.note,
+                "attribute": term.attribute, "reference_level": term.reference,
             })
     fits_frame = pd.DataFrame(fit_rows)
     _replace_table(con, "churn_model_fits", fits_frame)
     _replace_table(con, "churn_model_terms", pd.DataFrame(term_rows, columns=[
         "model", "term", "kind", "level", "coefficient", "std_error", "hazard_ratio",
         "hr_low_95", "hr_high_95", "hr_low_99", "hr_high_99", "exposed_accounts",
-        "exposed_account_months", "exposed_events", "note"]).astype({
+        "exposed_account_months", "exposed_events", "note", "attribute",
+        "reference_level"]).astype({
             "coefficient": float, "std_error": float, "hazard_ratio": float,
             "hr_low_95": float, "hr_high_95": float, "hr_low_99": float, "hr_high_99": float,
             "exposed_accounts": "int64", "exposed_account_months": "int64",
             "exposed_events": "int64", "model": str, "term": str, "kind": str, "level": str,
-            "note": str}))
+            "note": str, "attribute": str, "reference_level": str}))
 
 
 def _store_backtest(con: duckdb.DuckDBPyConnection, backtest: Backtest) -> None:

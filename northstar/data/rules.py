@@ -24,6 +24,17 @@ Z_99 = 2.5758293035489004  # the two-sided 99% normal quantile
 MIN_ACCOUNTS = 30  # accounts a side needs before a comparison is read
 MIN_EVENTS = 5  # events (e.g. churned accounts) a side needs
 MIN_ANSWERS = 30  # survey answers a side needs before a score change is read
+# account attributes as churn drivers (northstar/data/churn_model.py): each month an account is
+# billed it falls in one tenure band (whole months since its start date) and one ARR size band
+# (its ARR that month); a band starts at its edge and runs to the next one
+TENURE_BAND_EDGES_MONTHS = (0, 6, 12, 24, 48)
+TENURE_BAND_LABELS = ("Under 6 months", "6–11 months", "1–2 years", "2–4 years",
+                      "4 years or more")
+ARR_BAND_EDGES_USD = (0, 10_000, 50_000, 250_000, 1_000_000)
+ARR_BAND_LABELS = ("Under $10K", "$10K–$50K", "$50K–$250K", "$250K–$1M", "$1M or more")
+# a level of an attribute with fewer accounts or churned accounts than MIN_ACCOUNTS and
+# MIN_EVENTS is pooled with the other rare ones under this name
+OTHER_LEVEL = "Other"
 # an estimate whose 95% range spans more than this many times its low end is too wide to
 # repeat as a size: it is shown as "can't size yet (range …)" and never ranked above a sized one
 MAX_SIZE_RANGE_RATIO = 5.0

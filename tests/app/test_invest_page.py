@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from northstar.analytics.metrics import format_usd
 from tests.conftest import REPO_ROOT
+from tests.unit.test_real_exports import churn_table, load, readme_mapping
 
 APP = str(REPO_ROOT / "app.py")
 
@@ -169,3 +170,15 @@ def test_briefing_carries_the_ceo_brief(demo):
             assert f"about {format_usd(row['ARR protected a year'])} of ARR a year" in shown
         else:
             assert "can't be sized yet" in shown, line
+
+
+def test_drivers_tab_names_contract_type_on_a_consumer_churn_table(tmp_path, use_db):
+    churn_table(2000).to_csv(tmp_path / "customer_churn.csv", index=False)
+    use_db(load(tmp_path, readme_mapping("subscription table")))
+    at = run("views/invest.py", view="Drivers")
+    assert not at.exception
+    words = texts(at).replace("\\", "")  # the page escapes data text for Markdown
+    assert "No churn-driver estimates" not in words
+    assert re.search(r"Contract: Two year vs Month-to-month: hazard ratio 0\.\d\d "
+                     r"\(0\.\d\d–0\.\d\d\), lowers churn", words), words
+    assert "Account attributes" in " ".join(header.value for header in at.subheader)

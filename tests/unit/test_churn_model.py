@@ -248,3 +248,60 @@ def test_too_little_history_gives_a_note_not_numbers(empty_db):
     assert summary["score_name"].isna().all() and summary["note"].iloc[0]
     assert not fits["converged"].iloc[0] and fits["note"].iloc[0]
     assert risk == 0
+
+
+def with_attribute(rows: pd.DataFrame, name: str, values: list[str]) -> pd.DataFrame:
+    return rows.assign(**{churn_model.ATTRIBUTE_PREFIX + name: values})
+
+
+def test_an_attribute_level_against_the_largest_matches_the_closed_form():
+    # Monthly: 20 events in 1,000 months (μ1 = 0.02); Annual: 10 in 2,000 (μ0 = 0.005), the
+    # largest and so the reference; HR = ln(1 − μ1) ÷ ln(1 − μ0)
+    rows = account_rows([("SMB", {}, 100, 10, 20), ("SMB", {}, 200, 10, 10)])
+    rows = with_attribute(rows, "Contract", ["Monthly"] * 100 + ["Annual"] * 200)
+    fitted = churn_model.fit(rows)
+    monthly = fitted.term("attribute:Contract=Monthly")
+    assert monthly.kind == "attribute" and monthly.reference == "Annual"
+    assert monthly.hazard_ratio == pytest.approx(math.log(0.98) / math.log(0.995), rel=1e-6)
+    assert (monthly.exposed_accounts, monthly.exposed_events) == (100, 20)
+    # the 12-month chance reads the attribute too
+    frame = pd.DataFrame({"segment": ["SMB", "SMB"], **{d: [0, 0] for d in DRIVER_IDS},
+                          "attribute:Contract": ["Monthly", "Annual"]})
+    eta = fitted.log_hazard(frame)
+    assert eta[0] - eta[1] == pytest.approx(monthly.coefficient)
+
+
+def test_rare_levels_pool_as_other_and_a_rare_other_joins_the_largest():
+    # Weekly (20 accounts) and Daily (20 accounts) are each under 30 accounts: together they
+    # are Other with 40 accounts and 8 events, estimated against Annual
+    rows = account_rows([("SMB", {}, 100, 10, 20), ("SMB", {}, 200, 10, 10),
+                         ("SMB", {}, 20, 10, 4), ("SMB", {}, 20, 10, 4)])
+    rows = with_attribute(rows, "Contract", ["Monthly"] * 100 + ["Annual"] * 200
+                          + ["Weekly"] * 20 + ["Daily"] * 20)
+    fitted = churn_model.fit(rows)
+    other = fitted.term("attribute:Contract=Other")
+    assert other.estimable and (other.exposed_accounts, other.exposed_events) == (40, 8)
+    assert other.hazard_ratio == pytest.approx(math.log(0.98) / math.log(0.995), rel=1e-6)
+    # one rare level with 2 events: Other is still rare, so it counts with Annual
+    rows = account_rows([("SMB", {}, 100, 10, 20), ("SMB", {}, 200, 10, 8),
+                         ("SMB", {}, 40, 10, 2)])
+    rows = with_attribute(rows, "Contract", ["Monthly"] * 100 + ["Annual"] * 200 + ["Daily"] * 40)
+    fitted = churn_model.fit(rows)
+    assert fitted.term("attribute:Contract=Other") is None
+    monthly = fitted.term("attribute:Contract=Monthly")
+    assert monthly.reference == "Annual"
+    assert monthly.hazard_ratio == pytest.approx(math.log(0.98) / math.log(1 - 10 / 2400),
+                                                 rel=1e-6)
+
+
+def test_an_attribute_that_is_the_segment_names_the_segment_and_duplicates_are_left_out():
+    rows = account_rows([("Monthly", {}, 100, 10, 20), ("Annual", {}, 200, 10, 10)])
+    rows = with_attribute(rows, "Contract", ["Monthly"] * 100 + ["Annual"] * 200)
+    rows = with_attribute(rows, "Plan", ["Basic"] * 100 + ["Pro"] * 200)
+    fitted = churn_model.fit(rows)
+    segment = fitted.term("segment:Monthly")
+    assert segment.attribute == "Contract" and segment.reference == "Annual"
+    assert segment.hazard_ratio == pytest.approx(math.log(0.98) / math.log(0.995), rel=1e-6)
+    # Plan splits the accounts as the segment does: left out, saying why
+    plan = fitted.term("attribute:Plan")
+    assert plan is not None and not plan.estimable and "cannot tell them apart" in plan.note

@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from northstar.analytics import invest
 from northstar.data.load import main
 from northstar.ui.queries import execute
 from tests.conftest import REPO_ROOT
@@ -48,23 +49,28 @@ def kpis(db: Path, end: dt.date, months: int) -> pd.Series:
 
 # --- a consumer churn table -----------------------------------------------------------------
 
+# the public table's contracts (share of customers) and the share of each that churned
+CONTRACTS = {"Month-to-month": (0.55, 0.427), "One year": (0.21, 0.113), "Two year": (0.24, 0.028)}
+
+
 def churn_table(rows: int = 400) -> pd.DataFrame:
     rng = random.Random(7)
     records = []
     for index in range(rows):
         tenure = rng.choice([0] * 2 + list(range(1, 73)))
         charge = round(rng.uniform(18.25, 118.75), 2)
+        contract = rng.choices(list(CONTRACTS), [share for share, _ in CONTRACTS.values()])[0]
         records.append({
             "customerID": f"{rng.randint(1000, 9999)}-{index:05d}",
             "gender": rng.choice(["Female", "Male"]),
             "SeniorCitizen": rng.choice([0, 1]),
             "tenure": tenure,
-            "Contract": rng.choice(["Month-to-month", "One year", "Two year"]),
+            "Contract": contract,
             "InternetService": rng.choice(["DSL", "Fiber optic", "No"]),
             "MonthlyCharges": f"{charge:.2f}",
             # blank for new customers, as in the public data set
             "TotalCharges": " " if tenure == 0 else f"{charge * tenure:.2f}",
-            "Churn": "Yes" if tenure and rng.random() < 0.27 else "No",
+            "Churn": "Yes" if tenure and rng.random() < CONTRACTS[contract][1] else "No",
         })
     return pd.DataFrame(records)
 
@@ -90,6 +96,28 @@ def test_a_consumer_churn_table_loads_as_monthly_revenue(tmp_path):
         segments = dict(con.execute("select segment, count(*) from accounts group by 1").fetchall())
     assert months == billed["tenure"].sum()
     assert segments == table["Contract"].value_counts().to_dict()
+
+
+def test_where_to_invest_names_contract_type_on_a_consumer_churn_table(tmp_path):
+    table = churn_table(2000)
+    table.to_csv(tmp_path / "customer_churn.csv", index=False)
+    # the copy is faithful to the public table: month-to-month churns most, two-year least
+    rates = table.groupby("Contract")["Churn"].apply(lambda churn: (churn == "Yes").mean())
+    assert rates["Month-to-month"] > 0.35 and rates["One year"] < 0.15
+    assert rates["Two year"] < 0.05
+    db = load(tmp_path, readme_mapping("subscription table"))
+    with duckdb.connect(str(db), read_only=True) as con:
+        kept = dict(con.execute("select attribute, count(*) from account_attributes "
+                                "group by 1").fetchall())
+    assert kept == {"Contract": len(table), "Senior citizen": len(table)}
+    attributes = invest.attribute_results(execute("invest_model_attributes", {}, db))
+    named = [attribute.text for attribute in invest.ranked_attributes(attributes)]
+    contract = [text for text in named if text.startswith("Contract: ")]
+    # both other contracts leave far more slowly than month-to-month, beyond noise
+    assert {text.split(":")[1].strip() for text in contract} == {
+        "One year vs Month-to-month", "Two year vs Month-to-month"}, named
+    assert all(text.endswith(", lowers churn") for text in contract), named
+    assert named[0].startswith("Contract: Two year vs Month-to-month: hazard ratio 0.0"), named
 
 
 # --- a helpdesk export with tickets only -----------------------------------------------------

@@ -25,7 +25,7 @@ _TABLE_OPTIONS = {
     "file": str, "sheet": str, "delimiter": str, "header": bool, "skip": int,
     "encoding": str, "date_format": str, "timestamp_format": str, "thousands_separator": str,
     "decimal_separator": str, "where": str, "aggregate": bool, "columns": dict, "roles": dict,
-    "spread_months": str, "spread_last_month": str,
+    "spread_months": str, "spread_last_month": str, "attributes": dict,
 }
 _LOAD_OPTIONS = {"max_reject_pct": (int, float), "as_of": (str, dt.date)}
 # `*` as a whole argument, as in struct_pack(*) or hash(*): every column (count(*) reads none)
@@ -59,10 +59,13 @@ class TableMapping:
     spread_last_month: str | None = None
     # column -> {Northstar code: source values that play it}, see datasets.ROLES
     roles: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    # accounts only: further attributes to keep, name -> SQL expression (account_attributes)
+    attributes: dict[str, str] = field(default_factory=dict)
 
     def expressions(self) -> list[str]:
         """Every SQL expression the mapping evaluates over the source file's columns."""
-        return [expression for expression in (*self.columns.values(), self.where,
+        return [expression for expression in (*self.columns.values(),
+                                              *self.attributes.values(), self.where,
                                               self.spread_months, self.spread_last_month)
                 if expression]
 
@@ -263,6 +266,14 @@ def read_mapping(path: Path, source: Path) -> Mapping:
             if not isinstance(expression, str) or not expression.strip():
                 raise MappingError(f"{where}.columns: {column} must be a SQL expression string")
         options["roles"] = _read_roles(table, options.get("roles", {}), where)
+        attributes = options.get("attributes", {})
+        if attributes and table != "accounts":
+            raise MappingError(f"{where}: attributes are kept for accounts only; move them "
+                               "under [accounts.attributes]")
+        for name, expression in attributes.items():
+            if not name.strip() or not isinstance(expression, str) or not expression.strip():
+                raise MappingError(f"{where}.attributes: {name!r} must be a name with a SQL "
+                                   "expression string, e.g. Contract = \"Contract\"")
         if ("spread_months" in options) != ("spread_last_month" in options):
             raise MappingError(f"{where}: spread_months and spread_last_month go together: "
                                "how many months each row stands for, and the last of them")

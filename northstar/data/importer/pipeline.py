@@ -434,6 +434,13 @@ class TableLoader:
             if default is not None:
                 typed = f"coalesce({typed}, {default})"
             typed_selects.append(f"{typed} as {quote_identifier(column.name)}")
+        kept = []  # the further attributes, as text (accounts only)
+        for index, (name, expression) in enumerate(self.table_mapping.attributes.items()):
+            _check_expression(self.con, self.mapping, self.table, f"attributes.{name}",
+                              expression, self.stage_name, file_columns)
+            raw_selects.append(f"(\n{expression}\n) as {quote_identifier(f'attribute__{index}')}")
+            kept.append(f"nullif(trim({quote_identifier(f'attribute__{index}')}::varchar), '') "
+                        f"as {quote_identifier(f'attribute__{index}')}")
         where = self.table_mapping.where
         if where:
             _check_expression(self.con, self.mapping, self.table, "where", where, self.stage_name,
@@ -447,7 +454,7 @@ class TableLoader:
                 where (\n{where or "true"}\n){group}
             )
             select __line, {", ".join(raw_selects_names(self.rules.columns))},
-                {", ".join(typed_selects)}
+                {", ".join([*typed_selects, *kept])}
             from mapped"""
         params = {key: value for key, value in
                   {**_format_params(self.table_mapping), **role_params}.items()
@@ -659,6 +666,14 @@ class TableLoader:
         except duckdb.Error as error:
             raise LoadError(f"{self.table}: rows passed validation but the database refused "
                             f"them: {error}") from error
+        for index, name in enumerate(self.table_mapping.attributes):
+            # the attribute names come from the mapping: passed as a parameter, never spliced
+            self.con.execute(
+                f"insert into account_attributes (account_id, attribute, value) "
+                f"select account_id, $name, {quote_identifier(f'attribute__{index}')} "
+                f"from {self.candidates} "
+                f"where {quote_identifier(f'attribute__{index}')} is not null",
+                {"name": name.strip()})
 
 
 def _one_column_hint(file_label: str, source_columns: tuple[str, ...]) -> str:

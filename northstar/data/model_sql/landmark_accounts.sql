@@ -2,19 +2,39 @@
 -- each row: the account, its segment, region and plan, arr that month, its exposure to every
 -- churn driver, whether its revenue stopped within the next 12 months, and its health score
 -- that month (the weights of config/health_score.toml the rollups were built with; null when
--- not scored).
+-- not scored); with the account attributes as in account_patterns.
 -- parameters:
 --   $month  the landmark month
+--   $tenure_edges, $arr_edges  the bands' edges, as in account_patterns
 -- scope: account
 -- sensitive: none
-with final as (
-    select e.account_id, e.segment, e.region, e.plan, e.arr_usd, e.slow_support,
+with attribute_names as (
+    select distinct attribute from account_attributes
+),
+extra as (
+    select a.account_id,
+        list(coalesce(v.value, 'Not recorded') order by n.attribute) as extra_attributes
+    from accounts a
+    cross join attribute_names n
+    left join account_attributes v on v.account_id = a.account_id and v.attribute = n.attribute
+    group by a.account_id
+),
+final as (
+    select a.industry, coalesce(a.acquisition_channel, 'Not recorded') as acquisition_channel,
+        len(list_filter($tenure_edges::integer[], lambda edge:
+                        edge <= date_diff('month', a.start_date, e.month)))
+            as tenure_band,
+        len(list_filter($arr_edges::double[], lambda edge: edge <= e.arr_usd)) as arr_band,
+        x.extra_attributes,
+        e.account_id, e.segment, e.region, e.plan, e.arr_usd, e.slow_support,
         e.repeated_escalations, e.poor_onboarding, e.poor_services, e.detractor_not_followed_up,
         e.detractor_followed_up, e.no_executive_meeting, e.not_cab_member, e.revenue_decline,
         e.churned_within_12m,
         health_score(h.support_experience, h.survey_sentiment, h.engagement, h.revenue_trend,
                      h.components_required, s.w_support, s.w_sentiment, s.w_engagement, s.w_revenue) as health_score
     from account_driver_exposures e
+    join accounts a using (account_id)
+    left join extra x using (account_id)
     left join account_health_monthly h using (account_id, month)
     left join health_score_settings s on true
     where e.month = $month::date

@@ -334,6 +334,7 @@ def invest_calls(context: Context, state: periods.FilterState) -> list[Call]:
             **scope, "as_of_month": last_month,
             "opening_month": add_months(last_month, -12)}),
         Call("model_drivers", "invest_model_drivers", scope),
+        Call("model_attributes", "invest_model_attributes"),
         Call("contrasts", "churn_model_contrasts"),
         Call("fits", "churn_model_fits"),
         Call("planted", "invest_planted_effects"),

@@ -3,6 +3,7 @@ folder, reachable on a Unix socket only, stopped and removed when the tests fini
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -66,12 +67,15 @@ class PostgresServer:
 
     def freeze(self) -> None:
         """Freeze every server process (SIGSTOP): connections stay open, nothing answers."""
-        for pid in self.processes():
-            os.kill(pid, signal.SIGSTOP)
+        self._signal(signal.SIGSTOP)
 
     def thaw(self) -> None:
+        self._signal(signal.SIGCONT)
+
+    def _signal(self, number: int) -> None:
         for pid in self.processes():
-            os.kill(pid, signal.SIGCONT)
+            with contextlib.suppress(ProcessLookupError):  # a backend that just ended
+                os.kill(pid, number)
 
     def _run(self, program: str, *args: str) -> None:
         subprocess.run([*self.as_user, str(self.bin / program), *args], check=True,

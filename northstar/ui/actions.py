@@ -53,12 +53,9 @@ def workspace() -> Workspace:
     WorkspaceUnavailable when it cannot be opened."""
     source = current_source()
     beside = Path(source.location) if source.kind in ("duckdb", "parquet") else DEFAULT_WORKSPACE
-    return _workspace(default_url(beside))
-
-
-@st.cache_resource(show_spinner=False)
-def _workspace(url: str) -> Workspace:
-    return open_workspace(url)
+    # opened once per process by the store (not cached here: a cache would make sessions
+    # wait in turn while the workspace is unreachable)
+    return open_workspace(default_url(beside))
 
 
 def unavailable_notice(problem: WorkspaceUnavailable) -> None:

@@ -23,6 +23,7 @@ from northstar.data.workspace.store import (
     Workspace,
     WorkspaceUnavailable,
     default_url,
+    open_workspace,
     shortened_label,
 )
 
@@ -362,3 +363,31 @@ def test_a_label_without_spaces_is_cut_on_a_character_boundary():
     assert len(short) <= LIMITS["subject_label"] and short.endswith("…")
     assert short[:-1] == "e\u0301" * ((len(short) - 1) // 2)  # never an accent cut off
     assert shortened_label("Acme Corp") == "Acme Corp"
+
+
+def test_sessions_opening_a_frozen_workspace_at_once_each_wait_one_bound(fault_postgres, bound):
+    """Opening is not queued behind other sessions: each waits the bound, not the sum."""
+    url = fault_postgres.create_database(f"ws_{uuid.uuid4().hex[:12]}")
+    waited: list[float] = []
+    refused: list[WorkspaceUnavailable] = []
+
+    def session() -> None:
+        started = time.monotonic()
+        try:
+            open_workspace(url)
+        except WorkspaceUnavailable as problem:
+            refused.append(problem)
+        waited.append(time.monotonic() - started)
+
+    fault_postgres.freeze()
+    try:
+        threads = [threading.Thread(target=session) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        fault_postgres.thaw()
+    assert len(refused) == 4
+    assert max(waited) < bound + 1, waited
+    assert open_workspace(url).schema_version() == LATEST_VERSION  # opened once it is back

@@ -693,11 +693,18 @@ _OPEN_LOCK = threading.Lock()
 
 
 def open_workspace(url: str) -> Workspace:
-    """The workspace at `url`, opened (and brought to the latest schema) once per process."""
+    """The workspace at `url`, opened (and brought to the latest schema) once per process.
+    Sessions opening it at the same time each wait at most the time bound, never in a queue
+    behind each other: the lock is not held while the database is reached."""
     with _OPEN_LOCK:
-        if url not in _OPEN:
-            _OPEN[url] = Workspace(url)
-        return _OPEN[url]
+        if url in _OPEN:
+            return _OPEN[url]
+    opened = Workspace(url)
+    with _OPEN_LOCK:
+        kept = _OPEN.setdefault(url, opened)
+    if kept is not opened:  # another session opened it meanwhile
+        opened.dispose()
+    return kept
 
 
 __all__ = ["LATEST_VERSION", "TIMEOUT_ENV", "Action", "ActionChanged", "ActionInvalid",

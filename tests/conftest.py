@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -69,3 +70,43 @@ def postgres_server() -> Iterator[object]:
     server = PostgresServer()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def fault_postgres() -> Iterator[object]:
+    """A PostgreSQL of the module's own, for tests that stop or freeze it (the session's server
+    stays up for everyone else)."""
+    from tests.postgres_server import PostgresServer, binaries
+
+    if binaries() is None:
+        pytest.skip("PostgreSQL is not installed; `make test` installs it when run as root")
+    server = PostgresServer()
+    yield server
+    with contextlib.suppress(OSError, ValueError):  # already stopped
+        server.thaw()
+    server.stop()
+
+
+@pytest.fixture()
+def read_only_folder(tmp_path: Path) -> Iterator[Path]:
+    """A folder nothing can be written in, even by root (made immutable when run as root)."""
+    import os
+
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    immutable = os.geteuid() == 0
+    if immutable:
+        subprocess.run(["chattr", "+i", str(folder)], check=True, capture_output=True)
+    try:
+        try:
+            (folder / "probe").touch()
+        except OSError:
+            pass
+        else:
+            pytest.skip("this system lets the tests write into a read-only folder")
+        yield folder
+    finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", str(folder)], check=False, capture_output=True)
+        folder.chmod(0o755)

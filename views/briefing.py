@@ -7,7 +7,16 @@ import streamlit as st
 from northstar.analytics import display, kpi_cards
 from northstar.analytics.metrics import METRICS, format_value
 from northstar.data.months import month_label
-from northstar.ui import ceo_brief, charts, downloads, filters, kpi_wall, presentation, queries
+from northstar.ui import (
+    actions,
+    ceo_brief,
+    charts,
+    downloads,
+    filters,
+    kpi_wall,
+    presentation,
+    queries,
+)
 
 metadata = queries.dataset_metadata()
 state = filters.current(metadata.last_month)
@@ -43,8 +52,10 @@ for row_cards in (cards[:4], cards[4:]):
             if card.note and not presenting:
                 st.caption(card.note)
 
-brief = ceo_brief.collect(state, metadata, cards)
+brief, actions_problem = ceo_brief.collect(state, metadata, cards)
 st.subheader("CEO brief")
+if actions_problem is not None:
+    actions.unavailable_notice(actions_problem)
 ceo_brief.render(brief)
 # the deck opens with the figures and the brief; where ARR moved is Retention's slide
 presentation.end_of_slide()

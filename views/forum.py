@@ -12,6 +12,7 @@ from northstar.analytics import actions as rules
 from northstar.analytics import goals, significance
 from northstar.analytics.display import count_of
 from northstar.data import access
+from northstar.data.workspace.store import WorkspaceUnavailable
 from northstar.ui import (
     action_outcomes,
     actions,
@@ -35,18 +36,22 @@ st.title("Accountability forum")
 actions.saved_notice()
 st.caption(f"Today {today:%-d %b %Y} · outcomes from data as of {metadata.as_of:%-d %b %Y}")
 
-store = actions.workspace()
-if not actions.may_record():
+try:
+    store = actions.workspace()
     # board members: how many, never what
+    counts = None if actions.may_record() else store.counts(viewer, today)
+    found = store.actions(viewer) if counts is None else None
+except WorkspaceUnavailable as problem:
+    actions.unavailable_notice(problem)
+    st.stop()
+if counts is not None:
     st.caption("Board members see how many actions each department has, not the actions.")
-    counts = store.counts(viewer, today)
     if counts.empty:
         st.info("No actions have been recorded yet.", icon=":material/checklist:")
     else:
         tables.show(rules.department_counts_table(counts, names))
     st.stop()
 
-found = store.actions(viewer)
 overdue = found.loc[rules.is_overdue(found, today)] if len(found) else found
 due_soon = found.loc[rules.is_due_soon(found, today)] if len(found) else found
 since = presentation.control(

@@ -137,8 +137,11 @@ if not presentation.is_on():
         st.info("No accounts in the bands shown.", icon=":material/filter_alt_off:")
     else:
         recording = actions.may_record()
+        # None: the workspace is unavailable (a notice above the table says why)
         open_actions = actions.open_counts_by_account() if recording else None
-        table = health.at_risk_table(at_risk, open_actions)
+        table = health.at_risk_table(
+            at_risk, {} if recording and open_actions is None else open_actions,
+            counts_known=open_actions is not None)
         downloads.dataframe(
             table,
             title="At-risk accounts",

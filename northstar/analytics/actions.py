@@ -56,8 +56,11 @@ class Outcome:
     worked: bool | None  # None: not known yet, or not measured
 
 
-def action_cell_text(open_count: int) -> str:
-    """What a table's Action cell says: the open actions on the row, and that a click adds one."""
+def action_cell_text(open_count: int | None) -> str:
+    """What a table's Action cell says: the open actions on the row (None: not known, the
+    workspace being unavailable), and that a click adds one."""
+    if open_count is None:
+        return "+ New action · open ones unknown"
     return "+ New action" if open_count == 0 else f"{count_of(open_count, 'open action')} · + new"
 
 

@@ -103,14 +103,15 @@ BAND_COLORS = {
 }
 
 
-def at_risk_table(frame: pd.DataFrame,
-                  open_actions: Mapping[str, int] | None = None) -> pd.DataFrame:
+def at_risk_table(frame: pd.DataFrame, open_actions: Mapping[str, int] | None = None, *,
+                  counts_known: bool = True) -> pd.DataFrame:
     """The at-risk accounts with human column names, ready for display and download: the
     columns that justify the ranking first (ARR at risk, churn risk and its range, ARR, health
     and band, main reasons). A health score left blank (shown "—") is not scored. With
-    `open_actions` (open actions per account), an Action column says what is being done."""
+    `open_actions` (open actions per account), an Action column says what is being done; with
+    `counts_known` False it offers a new action without saying how many are open."""
     action_cells = {} if open_actions is None else {"Action": [
-        actions.action_cell_text(open_actions.get(account_id, 0))
+        actions.action_cell_text(open_actions.get(account_id, 0) if counts_known else None)
         for account_id in frame["account_id"]]}
     return pd.DataFrame(
         {

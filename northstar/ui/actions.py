@@ -5,11 +5,16 @@ Actions live in the workspace store (northstar.data.workspace), opened once per 
 read or change them is decided by northstar.data.access; board members see counts only. While
 masking is on, action text (title, notes) is hidden and the thing it is about is pseudonymised,
 the same way query results are.
+
+When the workspace cannot be used (a server stopped or frozen, a folder that cannot be written),
+pages still read as usual: where actions would show, a notice says they are unavailable and why,
+and a save that fails says so and keeps what was typed in the form.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable, Mapping
 
 import pandas as pd
@@ -25,6 +30,7 @@ from northstar.data.workspace.store import (
     ActionInvalid,
     NewAction,
     Workspace,
+    WorkspaceUnavailable,
     current_url,
     open_workspace,
 )
@@ -38,13 +44,25 @@ SENSITIVE = (("title", "text"), ("owner_email", "email"))
 
 
 def workspace() -> Workspace:
-    """The workspace of the data being shown (northstar.data.workspace.store.current_url)."""
-    return _workspace(current_url())
+    """The workspace of the data being shown (northstar.data.workspace.store.current_url):
+    beside a DuckDB file or Parquet folder (or `$NORTHSTAR_WORKSPACE`). WorkspaceUnavailable
+    when it cannot be opened."""
+    # opened once per process by the store (not cached here: a cache would make sessions
+    # wait in turn while the workspace is unreachable)
+    return open_workspace(current_url())
 
 
-@st.cache_resource(show_spinner=False)
-def _workspace(url: str) -> Workspace:
-    return open_workspace(url)
+def unavailable_notice(problem: WorkspaceUnavailable) -> None:
+    """Where actions would show: that they are unavailable, why, and where the workspace is."""
+    st.warning(literal(f"Actions are unavailable: {problem.reason} (the workspace at "
+                       f"{problem.place}). The rest of this page is shown as usual; actions "
+                       "come back once the workspace does."), icon=":material/cloud_off:")
+
+
+def not_saved_message(problem: WorkspaceUnavailable) -> str:
+    return literal(f"The action was not saved: {problem.reason} (the workspace at "
+                   f"{problem.place}). What you typed is kept: save again once the workspace "
+                   "is back.")
 
 
 def department_names() -> dict[str, str]:
@@ -71,10 +89,15 @@ def shown(frame: pd.DataFrame) -> pd.DataFrame:
     return masked
 
 
-def open_counts_by_account() -> dict[str, int]:
-    """How many open actions each account has (for lists of accounts)."""
+def open_counts_by_account() -> dict[str, int] | None:
+    """How many open actions each account has (for lists of accounts); None, after a notice
+    saying why, when the workspace is unavailable."""
     viewer = sign_in.current_viewer()
-    found = workspace().actions(viewer)
+    try:
+        found = workspace().actions(viewer)
+    except WorkspaceUnavailable as problem:
+        unavailable_notice(problem)
+        return None
     if found.empty:
         return {}
     open_actions = found.loc[found["status"].isin(rules.OPEN) & found["account_id"].notna()]
@@ -124,16 +147,27 @@ def _new_action_form(subject_kind: str, subject_key: str, subject_label: str,
         st.error("Choose who owns the action.")
         return
     person = people_by_id[owner]
+    # one ID per save of these values: saving again after a failure (which may have reached
+    # the workspace after all) stores the action once
+    pending_key = f"_pending_new_action_{subject_kind}_{subject_key}"
+    values = (what, department, owner, due.isoformat(), priority)
+    pending = st.session_state.get(pending_key)
+    action_id = pending[1] if pending and pending[0] == values else uuid.uuid4().hex
+    st.session_state[pending_key] = (values, action_id)
     try:
         workspace().create(viewer, NewAction(
             title=what, owner_employee_id=person.employee_id, owner_name=person.employee_name,
             owner_email=None if pd.isna(person.email) else person.email,
             department_id=department, due_on=due, subject_kind=subject_kind,
             subject_key=subject_key, subject_label=subject_label, priority=priority,
-            account_id=account_id))
+            account_id=account_id), action_id=action_id)
+    except WorkspaceUnavailable as problem:
+        st.error(not_saved_message(problem), icon=":material/cloud_off:")
+        return  # the form keeps what was typed
     except (ActionInvalid, access.AccessDenied) as problem:
         st.error(str(problem))
         return
+    st.session_state.pop(pending_key, None)
     if on_saved is not None:
         on_saved()
     st.session_state["_action_saved"] = f"Action saved: {what}"
@@ -180,28 +214,33 @@ def saved_notice() -> None:
         st.toast(literal(message), icon=":material/task_alt:")
 
 
-def account_actions(account_id: str) -> pd.DataFrame:
+# a list of actions, or why the workspace could not give it
+Found = pd.DataFrame | WorkspaceUnavailable
+
+
+def account_actions(account_id: str) -> Found:
     """Every action linked to one account (about it, or about its answers and tickets); empty
     for a viewer who may not read actions."""
-    return _found(account_id=account_id)
+    return _found_or_why(account_id=account_id)
 
 
-def subject_actions(subject_kind: str, subject_key: str) -> pd.DataFrame:
+def subject_actions(subject_kind: str, subject_key: str) -> Found:
     """The actions about one thing (a KPI, an answer, a ticket, a driver)."""
-    return _found(subject_kind=subject_kind, subject_key=subject_key)
+    return _found_or_why(subject_kind=subject_kind, subject_key=subject_key)
 
 
-def department_actions(department_id: str) -> pd.DataFrame:
+def department_actions(department_id: str) -> Found:
     """One department's actions, open ones first."""
-    found = _found(department_id=department_id)
-    if found.empty:
+    found = _found_or_why(department_id=department_id)
+    if isinstance(found, WorkspaceUnavailable) or found.empty:
         return found
     order = found["status"].map({status: i for i, status in enumerate(STATUSES)})
     return found.assign(_order=order).sort_values(["_order", "due_on"]).drop(columns="_order")
 
 
 def overdue_actions() -> pd.DataFrame | None:
-    """The overdue actions the viewer may read (None for a viewer who may not read actions)."""
+    """The overdue actions the viewer may read (None for a viewer who may not read actions);
+    WorkspaceUnavailable when the workspace cannot be used."""
     if not may_record():
         return None
     found = _found()
@@ -215,14 +254,27 @@ def _found(**where: str) -> pd.DataFrame:
     return workspace().actions(viewer, **where)
 
 
-def open_count_text(found: pd.DataFrame) -> str:
-    """'2 open', or 'none open' (for a tab label)."""
+def _found_or_why(**where: str) -> Found:
+    try:
+        return _found(**where)
+    except WorkspaceUnavailable as problem:
+        return problem
+
+
+def open_count_text(found: Found) -> str:
+    """'2 open', or 'none open' (for a tab label); 'unavailable' without the workspace."""
+    if isinstance(found, WorkspaceUnavailable):
+        return "unavailable"
     count = int(found["status"].isin(rules.OPEN).sum()) if len(found) else 0
     return f"{count:,} open" if count else "none open"
 
 
-def render_linked(found: pd.DataFrame, *, key: str, one_department: bool = False) -> None:
-    """The actions linked to what a page shows, or a line saying there are none."""
+def render_linked(found: Found, *, key: str, one_department: bool = False) -> None:
+    """The actions linked to what a page shows, or a line saying there are none (or why they
+    are unavailable)."""
+    if isinstance(found, WorkspaceUnavailable):
+        unavailable_notice(found)
+        return
     if found.empty:
         st.caption("No actions recorded yet." if may_record()
                    else "Actions are for the CCO, executives and department heads.")
@@ -258,8 +310,12 @@ def render_action_list(found: pd.DataFrame, *, key: str,
 def edit_action(action_id: str, *, key: str, outcome: rules.Outcome | None = None) -> None:
     """One action's editor: status, due date, priority and a note; a stale save is refused."""
     viewer = sign_in.current_viewer()
-    store = workspace()
-    action = store.get(viewer, action_id)
+    try:
+        store = workspace()
+        action = store.get(viewer, action_id)
+    except WorkspaceUnavailable as problem:
+        unavailable_notice(problem)
+        return
     # the version this person started from, kept across reruns until they save: a save made
     # by someone else in between is then refused instead of overwritten
     editing_key = f"_editing_{key}"
@@ -299,6 +355,11 @@ def edit_action(action_id: str, *, key: str, outcome: rules.Outcome | None = Non
                 st.session_state.pop(editing_key, None)  # the next run shows their version
                 st.error(str(stale), icon=":material/sync_problem:")
                 return
+            except WorkspaceUnavailable as problem:
+                st.error(literal(f"The changes were not saved: {problem.reason} (the workspace "
+                                 f"at {problem.place}). What you typed is kept: save again "
+                                 "once the workspace is back."), icon=":material/cloud_off:")
+                return
             except (ActionInvalid, access.AccessDenied) as problem:
                 st.error(str(problem))
                 return
@@ -324,10 +385,14 @@ def with_action_column(table: pd.DataFrame, subject_kind: str, keys: list[str],
     click records one. Unchanged for a viewer who may not record actions."""
     if not may_record():
         return table
-    found = _found(subject_kind=subject_kind)
+    found = _found_or_why(subject_kind=subject_kind)
+    shown_table = table.copy()
+    if isinstance(found, WorkspaceUnavailable):
+        unavailable_notice(found)
+        shown_table.insert(position, ACTION_COLUMN, [rules.action_cell_text(None)] * len(keys))
+        return shown_table
     open_actions = found.loc[found["status"].isin(rules.OPEN)] if len(found) else found
     counts = open_actions.groupby("subject_key").size().to_dict() if len(open_actions) else {}
-    shown_table = table.copy()
     shown_table.insert(position, ACTION_COLUMN,
                        [rules.action_cell_text(int(counts.get(key, 0))) for key in keys])
     return shown_table

@@ -20,6 +20,7 @@ from northstar.analytics.ceo_brief import (
 from northstar.analytics.kpi_cards import KpiCard
 from northstar.data import access, settings
 from northstar.data.months import add_months
+from northstar.data.workspace.store import WorkspaceUnavailable
 from northstar.ui import actions, queries
 from northstar.ui.literal_text import literal
 from northstar.ui.view_state import current_view_params, with_view
@@ -32,8 +33,15 @@ def markdown_line(sentence: BriefSentence, view: Sequence[tuple[str, str]] = ())
     return f"{literal(sentence.text)} [{sentence.link_label} →]({link})"
 
 
-def collect(state, metadata, cards: list[KpiCard]) -> Brief:  # pragma: no cover - glue
-    """Run the queries behind the brief for the current filters and build its sentences."""
+def collect(state, metadata,
+            cards: list[KpiCard]) -> tuple[Brief, WorkspaceUnavailable | None]:  # pragma: no cover
+    """Run the queries behind the brief for the current filters and build its sentences; with
+    why actions are unavailable when the workspace cannot be used (the brief is then built
+    without the overdue actions)."""
+    try:
+        overdue, actions_problem = actions.overdue_actions(), None
+    except WorkspaceUnavailable as problem:
+        overdue, actions_problem = None, problem
     config = settings.load_config()
     scope = state.query_params()
     results: list[invest.DriverResult] = []
@@ -61,12 +69,12 @@ def collect(state, metadata, cards: list[KpiCard]) -> Brief:  # pragma: no cover
         at_risk += risk_sentences(queries.run_query(
             "health_accounts", **params, as_of_month=metadata.last_month,
             band_orders=[1, 2, 3, 4, 5], limit=3 - len(at_risk),
-        ), count=3 - len(at_risk), overdue_actions=actions.overdue_actions())
+        ), count=3 - len(at_risk), overdue_actions=overdue)
     return Brief(
         investments,
         at_risk,
         change_sentences(cards, state.period.comparison_label),
-    )
+    ), actions_problem
 
 
 def render(brief: Brief) -> None:  # pragma: no cover - drawn in the AppTest

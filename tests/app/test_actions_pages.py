@@ -4,12 +4,14 @@ Account 360 and the forum, the forum for every role, and masking of action text.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 
+import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from northstar.data.access import LOCAL_DEMO_VIEWER, Viewer
-from northstar.data.workspace.store import NewAction, Workspace
+from northstar.data.workspace.store import LIMITS, NewAction, Workspace
 from tests.app.test_access import USERS, open_as
 from tests.app.test_retention_pages import open_page
 from tests.conftest import REPO_ROOT
@@ -54,7 +56,10 @@ def test_two_clicks_from_an_at_risk_account_to_an_owned_action(demo, store):
     assert not at.exception, [e.message for e in at.exception]
     assert at.title[0].value == "Health & risk"  # the cell does not drill to Account 360
     what = next(widget for widget in at.text_input if widget.label == "What will be done")
-    assert what.value.startswith("Lower the churn risk")
+    # prefilled from the account's main reasons (a generic title when it has none)
+    title = ("Lower the churn risk" if not table["Main reasons"].iloc[0].startswith("no warning")
+             else "Lower the account's churn risk")
+    assert what.value.startswith(title)
     owner = next(widget for widget in at.selectbox if widget.label == "Owner")
     assert owner.value is not None  # the account's CSM
     # click two: save
@@ -70,7 +75,7 @@ def test_two_clicks_from_an_at_risk_account_to_an_owned_action(demo, store):
 
     account = open_page("views/account.py", {"account": account_id})
     assert "Actions (1 open)" in [tab.label for tab in account.tabs]
-    assert "Lower the churn risk" in texts(account)
+    assert title in texts(account)
 
 
 def test_the_forum_runs_the_weekly_meeting(demo, store):
@@ -148,3 +153,33 @@ def test_the_scorecard_lists_the_departments_actions(demo, store):
     table = next(t.value for t in at.dataframe if "Action" in t.value.columns)
     assert list(table["Action"]) == ["Support's own action"]
     assert "Department" not in table.columns
+
+
+def test_an_account_with_a_very_long_name_gets_its_action(demo_db, use_db, tmp_path, store):
+    long_db = tmp_path / "long-names.duckdb"
+    shutil.copy(demo_db, long_db)
+    with duckdb.connect(str(long_db)) as con:
+        con.execute("update accounts set account_name = account_name || ?",
+                    [" Holdings Group" * 25])  # every name 375 characters longer
+    use_db(long_db)
+    at = open_page("views/health.py")
+    account_id = at.dataframe[0].value["Account ID"].iloc[0]
+    at.session_state["at_risk_table"] = {"selection": {"rows": [], "columns": [],
+                                                       "cells": [[0, "Action"]]}}
+    at.run()
+    next(button for button in at.button if button.label == "Save action").click()
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [str(error.value) for error in at.error]
+    saved = store.actions(LOCAL_DEMO_VIEWER)
+    assert (list(saved["subject_key"]), list(saved["account_id"])) == ([account_id], [account_id])
+    label = saved["subject_label"].iloc[0]
+    with duckdb.connect(str(long_db), read_only=True) as con:
+        name = con.execute("select account_name from accounts where account_id = ?",
+                           [account_id]).fetchone()[0]
+    assert len(name) > LIMITS["subject_label"]
+    assert len(label) <= LIMITS["subject_label"] and label.endswith("…")
+    assert name.startswith(label[:-1])
+    # the list of the account's actions links to it by ID, with the shortened name
+    account = open_page("views/account.py", {"account": account_id})
+    assert "Actions (1 open)" in [tab.label for tab in account.tabs]

@@ -15,11 +15,16 @@ from sqlalchemy import create_engine, text
 from northstar.data.access import LOCAL_DEMO_VIEWER, AccessDenied, Viewer
 from northstar.data.workspace.migrations import LATEST_VERSION
 from northstar.data.workspace.store import (
+    LIMITS,
+    TIMEOUT_ENV,
     ActionChanged,
     ActionInvalid,
     NewAction,
     Workspace,
+    WorkspaceUnavailable,
     default_url,
+    open_workspace,
+    shortened_label,
 )
 
 CCO = LOCAL_DEMO_VIEWER
@@ -247,3 +252,142 @@ def test_ten_sessions_writing_at_once_lose_and_duplicate_nothing(workspace_url):
     assert all(count == top for _, count, top in per_action)
     assert sum(accepted) > 0
     shared_store.dispose()
+
+
+# --- a bad day: the workspace stopped, frozen or unwritable -----------------------------------
+
+PASSWORD = "pw-never-shown"
+BOUND = 2.0  # seconds: NORTHSTAR_WORKSPACE_TIMEOUT in these tests
+
+
+@pytest.fixture()
+def bound(monkeypatch):
+    monkeypatch.setenv(TIMEOUT_ENV, f"{BOUND:g}")
+    return BOUND
+
+
+def test_a_stopped_server_is_reported_in_words_without_the_password(fault_postgres, bound):
+    url = fault_postgres.create_database(f"ws_{uuid.uuid4().hex[:12]}", password=PASSWORD)
+    fault_postgres.halt()
+    try:
+        started = time.monotonic()
+        with pytest.raises(WorkspaceUnavailable) as raised:
+            Workspace(url)
+        assert time.monotonic() - started < bound + 1
+    finally:
+        fault_postgres.start()
+    problem = raised.value
+    assert "not running" in problem.reason
+    assert PASSWORD not in str(problem) and PASSWORD not in problem.place
+    assert problem.place.startswith("postgresql://northstar@/ws_")
+
+
+def test_every_call_to_a_frozen_server_ends_within_the_bound(fault_postgres, bound):
+    url = fault_postgres.create_database(f"ws_{uuid.uuid4().hex[:12]}")
+    store = Workspace(url)
+    store.create(CCO, new_action())
+    fault_postgres.freeze()
+    try:
+        for call in (lambda: store.actions(CCO), lambda: store.counts(BOARD, date(2026, 1, 1)),
+                     lambda: store.create(CCO, new_action()), lambda: Workspace(url)):
+            started = time.monotonic()
+            with pytest.raises(WorkspaceUnavailable, match=f"did not answer within {BOUND:g}"):
+                call()
+            assert time.monotonic() - started < bound + 1
+    finally:
+        fault_postgres.thaw()
+    store.dispose()
+
+
+def test_a_save_cut_off_by_a_frozen_server_is_stored_once(fault_postgres, bound):
+    url = fault_postgres.create_database(f"ws_{uuid.uuid4().hex[:12]}")
+    store = Workspace(url)
+    assert store.actions(CCO).empty  # a connection is open and pooled before the freeze
+    action_id = uuid.uuid4().hex
+    fault_postgres.freeze()
+    try:
+        with pytest.raises(WorkspaceUnavailable):
+            store.create(CCO, new_action(title="Call the CFO"), action_id=action_id)
+    finally:
+        fault_postgres.thaw()
+    time.sleep(1)  # the cut-off save may still reach the server once it answers again
+    again = store.create(CCO, new_action(title="Call the CFO"), action_id=action_id)
+    assert again.action_id == action_id
+    saved = store.actions(CCO)
+    assert list(saved["action_id"]) == [action_id]
+    assert store.audit_count() == 1
+    store.dispose()
+
+
+def test_a_read_only_folder_says_the_workspace_cannot_be_created(read_only_folder, bound):
+    for place in (read_only_folder / "northstar.workspace.sqlite",
+                  read_only_folder / "inner" / "northstar.workspace.sqlite"):
+        with pytest.raises(WorkspaceUnavailable) as raised:
+            Workspace(f"sqlite:///{place}")
+        assert "read-only" in raised.value.reason
+        assert raised.value.place == str(place)
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "-3", "nan"])
+def test_a_bad_timeout_setting_is_named(monkeypatch, tmp_path, value):
+    monkeypatch.setenv(TIMEOUT_ENV, value)
+    with pytest.raises(WorkspaceUnavailable, match=TIMEOUT_ENV):
+        Workspace(f"sqlite:///{tmp_path / 'w.sqlite'}")
+
+
+def test_postgres_connections_carry_the_bound(fault_postgres, bound):
+    store = Workspace(fault_postgres.create_database(f"ws_{uuid.uuid4().hex[:12]}"))
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("show statement_timeout").scalar_one() == "2s"
+    assert store.engine.pool.timeout() == BOUND
+    store.dispose()
+
+
+# --- long subject labels ------------------------------------------------------------------------
+
+def test_a_long_subject_label_is_shortened_and_the_link_kept(workspace):
+    name = "Very Long Holdings " * 30  # 570 characters, words all the way
+    created = workspace.create(CCO, new_action(subject_label=name, subject_key="A-77",
+                                               account_id="A-77"))
+    stored = workspace.get(CCO, created.action_id)
+    assert len(stored.subject_label) <= LIMITS["subject_label"]
+    assert stored.subject_label.endswith("…")
+    assert name.startswith(stored.subject_label[:-1])
+    assert stored.subject_label[-2] != " " and name[len(stored.subject_label) - 1] == " "
+    assert (stored.subject_key, stored.account_id) == ("A-77", "A-77")
+
+
+def test_a_label_without_spaces_is_cut_on_a_character_boundary():
+    label = "e\u0301" * 400  # é as a letter plus a combining accent, 800 code points
+    short = shortened_label(label)
+    assert len(short) <= LIMITS["subject_label"] and short.endswith("…")
+    assert short[:-1] == "e\u0301" * ((len(short) - 1) // 2)  # never an accent cut off
+    assert shortened_label("Acme Corp") == "Acme Corp"
+
+
+def test_sessions_opening_a_frozen_workspace_at_once_each_wait_one_bound(fault_postgres, bound):
+    """Opening is not queued behind other sessions: each waits the bound, not the sum."""
+    url = fault_postgres.create_database(f"ws_{uuid.uuid4().hex[:12]}")
+    waited: list[float] = []
+    refused: list[WorkspaceUnavailable] = []
+
+    def session() -> None:
+        started = time.monotonic()
+        try:
+            open_workspace(url)
+        except WorkspaceUnavailable as problem:
+            refused.append(problem)
+        waited.append(time.monotonic() - started)
+
+    fault_postgres.freeze()
+    try:
+        threads = [threading.Thread(target=session) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        fault_postgres.thaw()
+    assert len(refused) == 4
+    assert max(waited) < bound + 1, waited
+    assert open_workspace(url).schema_version() == LATEST_VERSION  # opened once it is back

@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
@@ -55,8 +56,8 @@ def record(cookie_digest: str, workspace: Callable[[], Workspace] = shared_works
         for name, moment in list(_SIGNED_OUT_HERE.items()):
             if now - moment > KEPT_FOR:
                 del _SIGNED_OUT_HERE[name]
-    try:
-        with workspace().engine.begin() as connection:
+    def write(shared: Workspace) -> None:
+        with shared.engine.begin() as connection:
             connection.execute(text("delete from sign_outs where signed_out_at < :cutoff"),
                                {"cutoff": _stamp(now - KEPT_FOR)})
             connection.execute(text(
@@ -64,6 +65,10 @@ def record(cookie_digest: str, workspace: Callable[[], Workspace] = shared_works
                 "select cast(:digest as varchar(64)), cast(:moment as varchar(32)) "
                 "where not exists (select 1 from sign_outs where cookie_digest = :digest)"),
                 {"digest": cookie_digest, "moment": _stamp(now)})
+
+    try:
+        shared = workspace()
+        shared.bounded(lambda: write(shared))  # within the workspace's time bound
     except IntegrityError:
         return True  # another server recorded the same sign-out at the same moment
     except Exception as error:  # the workspace is down, read-only or misconfigured
@@ -82,11 +87,15 @@ def is_signed_out(cookie_digest: str,
         cleared = _LAST_CLEAR.get(cookie_digest)
         if cleared is not None and time.monotonic() - cleared < RECHECK_SECONDS:
             return False
-    try:
-        with workspace().engine.connect() as connection:
-            found = connection.execute(
+    def read(shared: Workspace) -> Any:
+        with shared.engine.connect() as connection:
+            return connection.execute(
                 text("select signed_out_at from sign_outs where cookie_digest = :digest"),
                 {"digest": cookie_digest}).first()
+
+    try:
+        shared = workspace()
+        found = shared.bounded(lambda: read(shared))  # within the workspace's time bound
     except Exception as error:  # the workspace cannot answer: this server's sign-outs only
         _LOG.warning("Sign-outs could not be read from the workspace (%s).",
                      type(error).__name__)

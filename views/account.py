@@ -135,7 +135,7 @@ else:
     )
     columns[4].metric(
         "Churn risk, 12 months",
-        f"{account_risk['churn_risk_pct']:.0f}%",
+        risk.chance_pct_text(account_risk["churn_risk_pct"]),
         border=True,
         help=f"The chance of churning in the next 12 months, from the churn model; 95% range "
         f"{chance_range}. ARR at risk "

@@ -225,7 +225,7 @@ else:
 
 st.subheader("Every KPI against its target")
 st.caption(
-    f"Actual = the mean of the KPI's actuals in {window.label}. "
+    goals.actual_caption(window.label) + " "
     + " ".join(f"{goals.status_text(key)}: {status.rule}" for key, status in goals.STATUSES.items())
 )
 downloads.dataframe(

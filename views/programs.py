@@ -83,7 +83,7 @@ def survey_tab(program: settings.SurveyProgram, rate_label: str, intro: str) -> 
         help=f"{int(row['answered']):,} answered of {int(row['engagements_due']):,} due.",
     )
     columns[2].metric(
-        "CSAT",
+        programs.survey_csat_label(program.engagement_label),
         pct_text(row["csat_pct"]),
         border=True,
         help=f"Share of the {int(row['answered']):,} answers scoring 4 or 5 on the 1–5 scale.",
@@ -503,6 +503,7 @@ with support_tab:
                 help="Solved tickets only; 9 in 10 were solved within "
                 f"{display.hours_text(total['p90_resolution_hours'])}.",
             )
+            st.caption(programs.TICKETS_OPENED_CAPTION)
             charts.show(
                 charts.stacked_bars(
                     programs.category_status_long(categories),

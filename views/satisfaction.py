@@ -153,9 +153,7 @@ with scores_tab:
             downloads.dataframe(
                 table, hide_index=True, column_config=tables.score_breakdown_column_config(table)
             )
-            st.caption(
-                "± is the 95% margin of error; blank where there are fewer than two answers."
-            )
+            st.caption(satisfaction.BREAKDOWN_CAPTION)
 
 with verbatims_tab:
     if verbatims_tab.open and data_needs.has_data("satisfaction", "Verbatims"):

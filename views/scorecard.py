@@ -104,7 +104,7 @@ else:
             help=goals.STATUSES[status].rule,
             border=True,
         )
-    st.caption(f"Actual = the mean of the KPI's actuals in {window.label}.")
+    st.caption(goals.actual_caption(window.label))
     downloads.dataframe(
         goals.status_table(statuses, goals.latest_statuses(own, actuals, metadata.last_month),
                            department_links=False, as_of=metadata.last_month),

@@ -152,7 +152,7 @@ def risk_sentences(at_risk: pd.DataFrame, count: int = 3,
                 f"{row.account_name} ({row.segment}, {format_usd(row.arr_usd)} ARR) could cost "
                 f"{format_usd(row.arr_at_risk_usd)} in the next 12 months (95% range "
                 f"{risk.usd_range_text(row.arr_at_risk_low_usd, row.arr_at_risk_high_usd)}): a "
-                f"{row.churn_risk_pct:.0f}% chance of churning. Main reasons: "
+                f"{risk.chance_pct_text(row.churn_risk_pct)} chance of churning. Main reasons: "
                 f"{risk.reasons_text(row.reasons)}{renewal}.{overdue}",
                 pages.link("account", account=row.account_id),
             )

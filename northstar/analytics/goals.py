@@ -429,6 +429,21 @@ def latest_text(row: Any, as_of: dt.date | None = None) -> str:
 
 # --- tables for display -----------------------------------------------------------------------
 
+# a KPI's actual over a window is the mean of its periods' actuals: its header says so, because
+# the same rate over all of the window's answers or tickets (as Satisfaction and CCO programs
+# show it) can differ
+ACTUAL_COLUMN = "Actual (mean of periods)"
+# the touchpoint scores count every answer at the department's touchpoints in the window
+TOUCHPOINT_SCORE_COLUMN = "Score (answers at this department's touchpoints)"
+
+
+def actual_caption(window_label: str) -> str:
+    """How to read the KPI tables' actuals, in one sentence."""
+    return (f"{ACTUAL_COLUMN} = the mean of the KPI's actuals (one per month or quarter) in "
+            f"{window_label}; a rate over all of the period's answers or tickets, as Satisfaction "
+            "and CCO programs show it, can differ.")
+
+
 
 def status_table(statuses: pd.DataFrame, latest: pd.DataFrame, department_links: bool = True,
                  as_of: dt.date | None = None) -> pd.DataFrame:
@@ -453,7 +468,7 @@ def status_table(statuses: pd.DataFrame, latest: pd.DataFrame, department_links:
             "Customer outcomes": [names or None for names in frame["outcome_names"].fillna("")],
             "Target": [format_in_unit(value, unit)
                        for value, unit in zip(frame["target_value"], frame["unit"], strict=True)],
-            "Actual": [format_in_unit(value, unit)
+            ACTUAL_COLUMN: [format_in_unit(value, unit)
                        for value, unit in zip(frame["actual_value"], frame["unit"], strict=True)],
             "Status": [status_text(status) for status in frame["status"]],
             "Better when": [direction_text(value).split()[0] for value in frame["direction"]],
@@ -634,7 +649,7 @@ def touchpoint_table(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Measure": [SURVEY_SCALES.get(kind, kind) for kind in frame["survey_type"]],
         "Program": [SURVEY_PROGRAMS.get(program, program) for program in frame["program"]],
-        "Score": [score_text(kind, value)
+        TOUCHPOINT_SCORE_COLUMN: [score_text(kind, value)
                   for kind, value in zip(frame["survey_type"], frame["score"], strict=True)],
         "Answers (n)": frame["answers"].astype(int),
         "Change vs comparison": [

@@ -27,6 +27,20 @@ TOP_N_OPTIONS: tuple[int, ...] = (25, 50, 100, 250, 500)
 DEFAULT_TOP_N = 100
 COVERAGE_TREND_POINTS = 9  # quarterly points, the last one at the data's last month
 OPEN_TICKET_FOLLOW_UP_DAYS = 7  # an open ticket older than this needs follow-up
+# what the support review's headline figures count (open tickets by age count every open
+# ticket, and the scorecard's KPIs average monthly medians, so theirs can differ)
+TICKETS_OPENED_CAPTION = (
+    "Still open, first response and resolution medians count the tickets opened in the period; "
+    "open tickets by age below count every open ticket, whenever opened, and the department "
+    "scorecard's KPIs average each month's median."
+)
+
+
+def survey_csat_label(engagement_label: str) -> str:
+    """'CSAT of the installations due': a survey tab's CSAT counts the answers to the
+    engagements due in the period, not every answer given in it (as Satisfaction does)."""
+    return f"CSAT of the {engagement_label}s due"
+
 
 GROUP_LABELS: dict[int, str] = {
     1: "Advisory board members",

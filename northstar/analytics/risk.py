@@ -13,12 +13,16 @@ from typing import Any
 
 import pandas as pd
 
+from northstar.analytics.display import COLUMN_UNITS, format_number
 from northstar.analytics.metrics import format_usd, is_missing
 from northstar.data.drivers import DRIVERS
 
 NO_REASON = "no warning sign: its segment's usual churn"
 MODEL_LABEL, HEALTH_LABEL = "Churn model", "Health score"
 SCORE_LABELS = {"model": MODEL_LABEL, "health": HEALTH_LABEL}
+# an account's churn chance is shown everywhere as the at-risk list's column shows it
+CHANCE_COLUMN = "Churn risk, 12 months"
+CHANCE_UNIT = COLUMN_UNITS[CHANCE_COLUMN]
 
 
 def reason_list(ids: Any) -> list[str]:
@@ -53,13 +57,19 @@ def pct_range_text(low_pct: Any, high_pct: Any) -> str:
     return f"{float(low_pct):.0f}–{float(high_pct):.0f}%"
 
 
+def chance_pct_text(pct: Any) -> str:
+    """'12.3%': an account's 12-month churn chance, as every page shows it (the at-risk list's
+    column, Account 360 and the CEO brief)."""
+    return format_number(pct, CHANCE_UNIT)
+
+
 def chance_text(pct: Any, low_pct: Any, high_pct: Any) -> str:
-    """'12% (95% range 9–16%)': a 12-month churn chance with its range."""
+    """'12.3% (95% range 9–16%)': a 12-month churn chance with its range."""
     if is_missing(pct):
         return "—"
     if is_missing(low_pct) or is_missing(high_pct):
-        return f"{float(pct):.0f}%"
-    return f"{float(pct):.0f}% (95% range {pct_range_text(low_pct, high_pct)})"
+        return chance_pct_text(pct)
+    return f"{chance_pct_text(pct)} (95% range {pct_range_text(low_pct, high_pct)})"
 
 
 def usd_range_text(low: Any, high: Any) -> str:

@@ -46,6 +46,13 @@ def comment_programs(answered: Iterable[str]) -> list[str]:
     return known + own or [program for program in PROGRAMS if program != TICKET_RATING]
 
 
+# how to read the breakdown's scores beside the same program's score on other pages
+BREAKDOWN_CAPTION = (
+    "Each score counts every answer in the period. A department's scorecard counts the answers "
+    "at its touchpoints and its KPIs average monthly scores; CCO programs count the answers to "
+    "the installations and engagements due in the period; so their figures can differ. ± is the "
+    "95% margin of error; blank where there are fewer than two answers."
+)
 GROUPINGS = {
     "program": "Program",
     "department": "Department of the touchpoint",

@@ -24,7 +24,7 @@ def test_alignment_page(demo):
     scores, accountability, statuses = (frame.value for frame in at.dataframe)
     assert len(scores) == 6
     assert all(link.startswith("scorecard?department=") for link in scores["Department"])
-    assert {"Department", "KPI", "Customer outcomes", "Target", "Actual", "Status", "Owner",
+    assert {"Department", "KPI", "Customer outcomes", "Target", "Actual (mean of periods)", "Status", "Owner",
             "Next review"} <= set(statuses.columns)
     assert set(statuses["Status"]) <= {"✓ On track", "▲ At risk", "✕ Off track", "– No data"}
     # KPIs serving no outcome are listed, their outcomes blank (shown "—", explained in the help)
@@ -57,7 +57,8 @@ def test_scorecard_for_a_department_from_the_url(demo):
     # one chart per KPI plus engagement
     assert len(at.get("plotly_chart")) == 3 + 1
     touchpoints = at.dataframe[1].value
-    assert {"Measure", "Score", "Answers (n)"} <= set(touchpoints.columns)
+    assert {"Measure", "Score (answers at this department's touchpoints)", "Answers (n)"} <= set(
+        touchpoints.columns)
     drill = at.dataframe[-1].value
     assert drill["Account"].iloc[0].startswith("account?account=")
     assert 0 < len(drill) <= 200

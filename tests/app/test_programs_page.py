@@ -60,12 +60,12 @@ EXPECTED = {
         "a meeting exactly a year earlier counts",
     ),
     "Onboarding": (
-        ["Installations due", "Completion rate", "CSAT", "Mean score"],
+        ["Installations due", "Completion rate", "CSAT of the installations due", "Mean score"],
         {"Account", "Installation ended", "Score", "Comment"},
         "37 days",
     ),
     "Professional services": (
-        ["Engagements due", "Response rate", "CSAT", "Mean score"],
+        ["Engagements due", "Response rate", "CSAT of the engagements due", "Mean score"],
         {"Topic", "Response rate", "Engagement ended"},
         "14 days",
     ),

@@ -73,7 +73,7 @@ def test_risk_sentences_name_the_account_its_range_and_reasons():
     first, second = ceo_brief.risk_sentences(at_risk)
     assert first.text == (
         "Acme *Labs* (Enterprise, $220K ARR) could cost $61.6K in the next 12 months (95% range "
-        "$44.0K–$83.0K): a 28% chance of churning. Main reasons: detractor not followed up, slow "
+        "$44.0K–$83.0K): a 28.0% chance of churning. Main reasons: detractor not followed up, slow "
         "ticket resolution; renews 12 Jan 2027.")
     assert second.text.endswith("Main reasons: no warning sign: its segment's usual churn.")
     assert first.link == "account?account=A0000007"

@@ -138,7 +138,7 @@ select * from (values
     ('INI-03', 'Executive sponsor program for top accounts', 'sales', 'no_executive_meeting', 150000.0,
      (getvariable('last_month') - interval 14 month)::date, (getvariable('last_month') - interval 2 month)::date,
      40.0, 'completed'),
-    ('INI-04', 'Detractor call-back within 7 days', 'customer_service', 'detractor_not_followed_up', 90000.0,
+    ('INI-04', 'Detractor call-back within 14 days', 'customer_service', 'detractor_not_followed_up', 90000.0,
      (getvariable('last_month') - interval 3 month)::date, null, 50.0, 'running'),
     ('INI-05', 'Expand the Customer Advisory Board', 'marketing', 'not_cab_member', 120000.0,
      (getvariable('last_month') + interval 2 month)::date, null, 20.0, 'proposed'),

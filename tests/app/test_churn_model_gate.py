@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 
 import duckdb
-
 import pytest
 from streamlit.testing.v1 import AppTest
 

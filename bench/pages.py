@@ -89,6 +89,16 @@ def _at_risk_call(key: str, context: Context, params: dict[str, Any], limit: int
                                          "band_orders": [1, 2, 3, 4, 5], "limit": limit})
 
 
+def _model_calls(prefix: str, context: Context, scope: dict[str, Any]) -> list[Call]:
+    """The churn model's verdict and the observed churn by segment a page shows in its place
+    when the model failed its checks (northstar/ui/churn_model.py)."""
+    return [Call(f"{prefix}model_checks", "churn_model_checks"),
+            Call(f"{prefix}observed_churn", "retention_breakdown", {
+                **scope, "dimension": "segment",
+                "opening_month": add_months(context.last_month, -12),
+                "closing_month": context.last_month})]
+
+
 def briefing_calls(context: Context, state: periods.FilterState) -> list[Call]:
     window = state.period
     scope = state.query_params()
@@ -104,6 +114,7 @@ def briefing_calls(context: Context, state: periods.FilterState) -> list[Call]:
              {**scope, "as_of_month": context.last_month}),
         Call("brief:portfolio", "risk_portfolio", {**params, "as_of_month": context.last_month}),
         _at_risk_call("brief:at_risk", context, params, limit=2),
+        *_model_calls("brief:", context, scope),
     ])
 
 
@@ -157,6 +168,7 @@ def health_calls(context: Context, state: periods.FilterState) -> list[Call]:
         Call("backtest:deciles", "churn_backtest_deciles"),
         # the default pills: every band
         _at_risk_call("at_risk", context, params, limit=200),
+        *_model_calls("", context, state.query_params()),
     ])
 
 
@@ -175,6 +187,7 @@ def account_calls(context: Context, state: periods.FilterState) -> list[Call]:
         Call("engagements", "account_engagements", one, batch="account"),
         Call("kudos", "account_kudos", one, batch="account"),
         Call("risk", "account_risk", one, batch="account"),
+        *_model_calls("", context, {"segments": [], "regions": [], "plans": []}),
     ])
 
 
@@ -337,6 +350,7 @@ def invest_calls(context: Context, state: periods.FilterState) -> list[Call]:
         Call("model_attributes", "invest_model_attributes"),
         Call("contrasts", "churn_model_contrasts"),
         Call("fits", "churn_model_fits"),
+        *_model_calls("", context, scope),
         Call("planted", "invest_planted_effects"),
         Call("initiatives", "invest_initiatives", {**scope, "as_of_month": last_month}),
         Call("kpis", "kpi_windows",

@@ -1,6 +1,8 @@
 -- the $limit accounts with the most arr at risk in the data's last month
 -- arr at risk = arr x the account's chance of churning in the next 12 months from the churn
--- model (stored in account_churn_risk, with its 95% range and the account's main reasons); only
+-- model (stored in account_churn_risk, with its 95% range and the account's main reasons). when
+-- the model failed its checks no account has a chance: then every account billed that month is
+-- listed, the lowest health score first (unscored last), then the largest arr; only
 -- accounts whose health band is in $band_orders (5 = not scored); with the health score and its
 -- components, owner (and the owner's department), renewal and last executive meeting.
 -- parameters:
@@ -17,13 +19,17 @@
 --   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: account
 -- sensitive: account_name (account)
-with risk as (
-    select *
+with model as (
+    select count(arr_at_risk_usd) > 0 as scores_accounts
     from account_churn_risk
-    where month = $as_of_month::date
+),
+risk as (
+    select r.*
+    from account_churn_risk r, model
+    where r.month = $as_of_month::date
       and in_scope($segments::varchar[], $regions::varchar[], $plans::varchar[],
-                   segment, region, plan)
-      and arr_at_risk_usd is not null
+                   r.segment, r.region, r.plan)
+      and (r.arr_at_risk_usd is not null or not model.scores_accounts)
 ),
 scored as (
     select r.*, h.support_experience, h.survey_sentiment, h.engagement, h.revenue_trend,
@@ -38,7 +44,7 @@ at_risk as (
     from scored
     where list_contains($band_orders::integer[],
                         health_band_order(health_score, $healthy_from, $watch_from, $at_risk_from))
-    order by arr_at_risk_usd desc, account_id
+    order by arr_at_risk_usd desc nulls last, health_score nulls last, arr_usd desc, account_id
     limit $limit
 ),
 last_meetings as (
@@ -67,4 +73,5 @@ final as (
     left join last_meetings m using (account_id)
 )
 select * from final
-order by arr_at_risk_usd desc, account_id
+order by arr_at_risk_usd desc nulls last, health_score nulls last, arr_usd desc,
+    account_id

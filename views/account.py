@@ -7,7 +7,9 @@ import streamlit as st
 from northstar.analytics import accounts, health, metrics, risk
 from northstar.analytics.metrics import format_usd
 from northstar.data import settings
+from northstar.data.months import month_label
 from northstar.ui import actions, charts, downloads, masking, queries, tables
+from northstar.ui import churn_model as churn_model_ui
 from northstar.ui.literal_text import literal
 
 metadata = queries.dataset_metadata()
@@ -121,7 +123,27 @@ cab_text = (
 )
 status.markdown(f"**{literal(accounts.status_text(profile, metadata.last_month))}** · "
                 f"{cab_text}")
-if churn_risk.empty or metrics.is_missing(churn_risk["churn_risk_pct"].iloc[0]):
+model_status = churn_model_ui.status()
+if not model_status.passed:
+    # no chance from a model that failed its checks: the churn its segment saw instead
+    segment = str(profile["segment"])
+    observed = churn_model_ui.observed({"segments": [segment], "regions": [], "plans": []},
+                                       metadata.last_month)
+    columns[4].metric(
+        "Churn in its segment, 12 months",
+        f"{observed[0].pct:.1f}%" if observed else "—",
+        border=True,
+        help="Observed, not predicted: the share of the segment's accounts active 12 months "
+        "earlier that churned since.",
+    )
+    st.caption(
+        literal(model_status.reason) + " "
+        + literal(f"Observed churn of its segment, {segment}, in the 12 months to "
+                  f"{month_label(metadata.last_month)}: "
+                  + (observed[0].text() if observed else "no account active at the start")
+                  + ".")
+    )
+elif churn_risk.empty or metrics.is_missing(churn_risk["churn_risk_pct"].iloc[0]):
     columns[4].metric("Churn risk, 12 months", "—", border=True,
                       help="Not billed in the data's last month, or the churn model has no "
                       "estimate for its segment.")

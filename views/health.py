@@ -20,6 +20,7 @@ from northstar.ui import (
     queries,
     tables,
 )
+from northstar.ui import churn_model as churn_model_ui
 from northstar.ui.literal_text import literal
 
 AT_RISK_TABLE = "at_risk_table"
@@ -67,15 +68,21 @@ if unscored:
         f"{health.unscored_reason(summary)} (typically accounts in their first months)."
     )
 
-whole = risk.portfolio(queries.run_query("risk_portfolio", **params,
-                                         as_of_month=metadata.last_month))
-if whole is not None:
+model_status = churn_model_ui.status()
+whole = (risk.portfolio(queries.run_query("risk_portfolio", **params,
+                                          as_of_month=metadata.last_month))
+         if model_status.passed else None)
+if not model_status.passed:
+    # no chance, ARR at risk or ranking from a model that failed its checks: what happened
+    st.subheader("Observed churn in the last 12 months")
+    churn_model_ui.show_observed(model_status, state.query_params(), metadata.last_month)
+elif whole is not None:
     st.subheader("ARR at risk in the next 12 months")
-    model = invest.driver_results(queries.run_query("invest_model_drivers",
-                                                    **state.query_params()),
-                                  invest.NO_COUNTS)
+    model_drivers = invest.driver_results(queries.run_query("invest_model_drivers",
+                                                            **state.query_params()),
+                                          invest.NO_COUNTS)
     drivers = [(result.driver.label, result.at_risk_arr_usd.value)
-               for result in invest.ranked(model) if result.sized]
+               for result in invest.ranked(model_drivers) if result.sized]
     first, second, third = st.columns(3)
     first.metric(
         "ARR at risk, next 12 months",
@@ -106,7 +113,8 @@ if whole is not None:
 
 # a slide keeps the band counts and the check of the score; the list is for the screen
 if not presentation.is_on():
-    st.subheader("Accounts with the most ARR at risk")
+    st.subheader("Accounts with the most ARR at risk" if model_status.passed
+                 else "Accounts with the lowest health score")
     limit = 200
     band_options = [*health.BANDS, health.NOT_SCORED]
     shown_bands = st.pills(
@@ -125,11 +133,13 @@ if not presentation.is_on():
         limit=limit,
     )
     st.caption(
-        "ARR at risk = ARR × the account's chance of churning in the next 12 months, from the "
-        "churn model; its main reasons are the drivers that add most to that chance. A large "
-        "account can head the list with a modest chance, whatever its band: the band is the "
-        "health score, a separate signal checked below. "
-        f"Top {min(limit, len(at_risk)):,} of {int(summary['accounts'].sum()):,} active accounts "
+        ("ARR at risk = ARR × the account's chance of churning in the next 12 months, from the "
+         "churn model; its main reasons are the drivers that add most to that chance. A large "
+         "account can head the list with a modest chance, whatever its band: the band is the "
+         "health score, a separate signal checked below. " if model_status.passed else
+         "Without a churn model that passed its checks, accounts are listed by health score, "
+         "lowest first (unscored last), then by ARR. ")
+        + f"Top {min(limit, len(at_risk)):,} of {int(summary['accounts'].sum()):,} active accounts "
         "in the bands shown; click a row to open the account's 360 view"
         + (", or its Action cell to record an action on it." if actions.may_record() else ".")
     )
@@ -141,12 +151,13 @@ if not presentation.is_on():
         open_actions = actions.open_counts_by_account() if recording else None
         table = health.at_risk_table(
             at_risk, {} if recording and open_actions is None else open_actions,
-            counts_known=open_actions is not None)
+            by_model=model_status.passed, counts_known=open_actions is not None)
         downloads.dataframe(
             table,
             title="At-risk accounts",
             hide_index=True,
-            column_config=tables.at_risk_column_config(),
+            column_config={column: config for column, config
+                           in tables.at_risk_column_config().items() if column in table.columns},
             height=480,
             key=AT_RISK_TABLE,
             on_select="rerun",
@@ -220,7 +231,8 @@ presentation.end_of_slide()
 st.subheader("Proof on months the model has not seen")
 backtest = queries.run_query("churn_backtest_summary")
 if not risk.backtest_ready(backtest):
-    st.info(risk.backtest_note(backtest), icon=":material/history:")
+    if model_status.passed:
+        st.info(risk.backtest_note(backtest), icon=":material/history:")
 else:
     deciles = queries.run_query("churn_backtest_deciles")
     first = backtest.iloc[0]
@@ -274,3 +286,11 @@ else:
             ),
         },
     )
+st.caption(
+    "Churn chances and ARR at risk are shown only when the churn model passes every check "
+    "below, on the backtest above; otherwise the pages show the churn observed instead."
+    if model_status.passed else
+    "The checks the churn model has to pass before its churn chances and ARR at risk are "
+    "shown; the first that failed is the reason above."
+)
+downloads.dataframe(model_status.table(), title="Churn model checks", hide_index=True)

@@ -15,6 +15,7 @@ from northstar.data import pages, settings
 from northstar.data.months import add_months, month_label, range_label
 from northstar.data.rules import MAX_SIZE_RANGE_RATIO
 from northstar.ui import actions, charts, downloads, explain, filters, presentation, queries
+from northstar.ui import churn_model as churn_model_ui
 from northstar.ui.literal_text import literal
 
 DRIVER_TABLE = "invest_driver_table"
@@ -56,7 +57,10 @@ if no_driver and not any(attribute.beyond_noise for attribute in attributes):
     )
     st.stop()
 by_label = {result.driver.label: result for result in results}
-recommended = invest.ranked(results)
+# no ARR at risk, and no ranking by it, from a churn model that failed its checks: the hazard
+# ratios stay, each with its own interval
+model_status = churn_model_ui.status()
+recommended = invest.ranked(results) if model_status.passed else []
 
 
 def pct(value: float, digits: int = 1) -> str:
@@ -82,7 +86,9 @@ with drivers_tab:
                 "from the driver** = for today's exposed accounts, ARR × how much the driver adds "
                 "to their chance of churning in the next 12 months."
             )
-        if recommended:
+        if not model_status.passed:
+            st.info(model_status.reason, icon=churn_model_ui.NO_MODEL_ICON)
+        elif recommended:
             charts.show(
                 charts.horizontal_bars(
                     [r.driver.label for r in recommended],
@@ -116,7 +122,9 @@ with drivers_tab:
         driver_rows = pd.DataFrame({"driver_id": [r.driver.driver_id for r in results],
                                     "label": [r.driver.label for r in results]})
         table = actions.with_action_column(
-            invest.driver_table(results), "driver", list(driver_rows["driver_id"]))
+            invest.driver_table(results) if model_status.passed
+            else invest.driver_table(results).drop(columns=list(invest.AT_RISK_COLUMNS)),
+            "driver", list(driver_rows["driver_id"]))
         downloads.dataframe(
             table,
             hide_index=True,
@@ -204,7 +212,9 @@ with drivers_tab:
                 downloads.dataframe(check.drop(columns="driver_id"), hide_index=True)
 
 with initiatives_tab:
-    if initiatives_tab.open:
+    if initiatives_tab.open and not model_status.passed:
+        st.info(model_status.reason, icon=churn_model_ui.NO_MODEL_ICON)
+    elif initiatives_tab.open:
         initiatives = queries.run_query("invest_initiatives", **scope, as_of_month=last_month)
         ranked_initiatives = invest.initiatives_ranked(initiatives, results)
         if ranked_initiatives.empty:
@@ -318,7 +328,9 @@ with initiatives_tab:
                 )
 
 with whatif_tab:
-    if whatif_tab.open:
+    if whatif_tab.open and not model_status.passed:
+        st.info(model_status.reason, icon=churn_model_ui.NO_MODEL_ICON)
+    elif whatif_tab.open:
         usable = recommended
         if not usable:
             st.info(

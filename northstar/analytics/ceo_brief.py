@@ -140,7 +140,9 @@ def risk_sentences(at_risk: pd.DataFrame, count: int = 3,
     with its range, main reasons and the overdue actions on it (account_id, owner_name,
     due_on rows)."""
     sentences = []
-    for row in at_risk.head(count).itertuples(index=False):
+    # only accounts the churn model gave a chance (never one from a model that failed its checks)
+    scored = at_risk.loc[at_risk["churn_risk_pct"].notna()]
+    for row in scored.head(count).itertuples(index=False):
         renewal = (
             "" if _missing(row.renewal_date) or pd.isna(row.renewal_date)
             else f"; renews {pd.Timestamp(row.renewal_date):%-d %b %Y}"
@@ -168,6 +170,15 @@ def portfolio_sentence(whole: risk.Portfolio | None,
     if whole is None or whole.arr_at_risk_usd <= 0:
         return []
     return [BriefSentence(risk.portfolio_text(whole, drivers), pages.link("health"))]
+
+
+def no_model_sentence(reason: str, observed: list[risk.ObservedChurn],
+                      period: str) -> list[BriefSentence]:
+    """Where the churn model failed its checks: why there is no model, then the churn observed
+    in the last 12 months with its interval (and the segment churning most), with Health &
+    risk as its evidence."""
+    return [BriefSentence(f"{reason} {risk.observed_churn_text(observed, period)}",
+                          pages.link("health"))]
 
 
 def margin_text(card: KpiCard) -> str:

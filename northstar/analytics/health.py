@@ -103,17 +103,18 @@ BAND_COLORS = {
 }
 
 
-def at_risk_table(frame: pd.DataFrame, open_actions: Mapping[str, int] | None = None, *,
-                  counts_known: bool = True) -> pd.DataFrame:
+def at_risk_table(frame: pd.DataFrame, open_actions: Mapping[str, int] | None = None,
+                  by_model: bool = True, *, counts_known: bool = True) -> pd.DataFrame:
     """The at-risk accounts with human column names, ready for display and download: the
     columns that justify the ranking first (ARR at risk, churn risk and its range, ARR, health
     and band, main reasons). A health score left blank (shown "—") is not scored. With
     `open_actions` (open actions per account), an Action column says what is being done; with
-    `counts_known` False it offers a new action without saying how many are open."""
+    `counts_known` False it offers a new action without saying how many are open. Without
+    `by_model` (the churn model failed its checks) the model's columns are left out."""
     action_cells = {} if open_actions is None else {"Action": [
         actions.action_cell_text(open_actions.get(account_id, 0) if counts_known else None)
         for account_id in frame["account_id"]]}
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "Account": [
                 account_link(account_id, name)
@@ -137,6 +138,11 @@ def at_risk_table(frame: pd.DataFrame, open_actions: Mapping[str, int] | None = 
             "Account ID": frame["account_id"],
         }
     )
+    return table if by_model else table.drop(columns=list(MODEL_COLUMNS))
+
+
+# the at-risk list's columns that come from the churn model
+MODEL_COLUMNS = ("ARR at risk", "Churn risk, 12 months", "95% range", "Main reasons")
 
 
 def action_title(account: Mapping[str, object]) -> str:

@@ -343,6 +343,10 @@ def ranked(results: Sequence[DriverResult]) -> list[DriverResult]:
     return [r for r in results if r.raises_risk and r.at_risk_arr_usd.value > 0]
 
 
+# the driver table's columns that come from the churn model's 12-month chances
+AT_RISK_COLUMNS = ("ARR at risk from the driver", "ARR at risk, 95% range")
+
+
 def driver_table(results: Sequence[DriverResult]) -> pd.DataFrame:
     """The driver results with human column names, the ones that justify the order first
     (money as numbers, so the column sorts; — for a driver that cannot be told from chance)."""
@@ -360,8 +364,8 @@ def driver_table(results: Sequence[DriverResult]) -> pd.DataFrame:
             "Driver": [r.driver.label for r in results],
             "Hazard ratio (95% interval)": [r.hazard_ratio.text() for r in results],
             "Reading": [r.reading for r in results],
-            "ARR at risk from the driver": [at_risk(r) for r in results],
-            "ARR at risk, 95% range": [at_risk_range(r) for r in results],
+            AT_RISK_COLUMNS[0]: [at_risk(r) for r in results],
+            AT_RISK_COLUMNS[1]: [at_risk_range(r) for r in results],
             "Accounts exposed now": [r.exposed_accounts for r in results],
             "ARR exposed now": [r.exposed_arr_usd for r in results],
             "Crude churn exposed": [r.risk_exposed_pct for r in results],

@@ -15,6 +15,7 @@ import pandas as pd
 
 from northstar.analytics.display import COLUMN_UNITS, format_number
 from northstar.analytics.metrics import format_usd, is_missing
+from northstar.data import model_checks
 from northstar.data.drivers import DRIVERS
 
 NO_REASON = "no warning sign: its segment's usual churn"
@@ -78,6 +79,103 @@ def usd_range_text(low: Any, high: Any) -> str:
     return f"{format_usd(float(low))}–{format_usd(float(high))}"
 
 
+# --- whether the model may be shown ----------------------------------------------------------
+
+NOT_CHECKED = (model_checks.NOT_SHOWN + "its checks have not been run on this database; "
+               "rebuild it.")
+
+
+@dataclass(frozen=True)
+class ModelStatus:
+    """The stored verdict of the churn model's checks (churn_model_checks rows)."""
+
+    passed: bool
+    reason: str  # one sentence: why there is no model ('' when it passed)
+    checks: pd.DataFrame
+
+    def table(self) -> pd.DataFrame:
+        """The checks for display: what each requires, what the data gave, and its verdict."""
+        flags = self.checks["passed"].astype("boolean")
+        verdicts = ["Not reached" if flag is pd.NA else "✓ Passed" if flag else "✕ Failed"
+                    for flag in flags]
+        return pd.DataFrame({"Check": self.checks["label"],
+                             "Requires": self.checks["requirement"],
+                             "Result": self.checks["result"], "Verdict": verdicts})
+
+
+def model_status(checks: pd.DataFrame) -> ModelStatus:
+    """The verdict: passed only when every stored check passed."""
+    if checks.empty:
+        return ModelStatus(False, NOT_CHECKED, checks)
+    flags = checks["passed"].astype("boolean")
+    passed = bool(flags.fillna(False).all())
+    failed = [str(reason) for reason in checks.loc[~flags.fillna(True).astype(bool), "reason"]]
+    reason = "" if passed else (failed[0] if failed else NOT_CHECKED)
+    return ModelStatus(passed, reason, checks)
+
+
+@dataclass(frozen=True)
+class ObservedChurn:
+    """Logo churn over a year: the accounts active at its opening that churned by its close."""
+
+    name: str
+    opening_accounts: int
+    churned_accounts: int
+
+    @property
+    def pct(self) -> float:
+        return 100 * self.churned_accounts / self.opening_accounts
+
+    @property
+    def interval_pct(self) -> tuple[float, float]:
+        low, high = model_checks.wilson(self.churned_accounts, self.opening_accounts)
+        return 100 * low, 100 * high
+
+    def text(self) -> str:
+        """'42.7% (95% interval 41.2–44.3%, 1,655 of 3,875 accounts)'."""
+        low, high = self.interval_pct
+        return (f"{self.pct:.1f}% (95% interval {low:.1f}–{high:.1f}%, "
+                f"{self.churned_accounts:,} of {self.opening_accounts:,} accounts)")
+
+
+ALL_ACCOUNTS = "All accounts"
+
+
+def observed_churn(breakdown: pd.DataFrame) -> list[ObservedChurn]:
+    """retention_breakdown rows by segment as observed logo churn: all accounts first, then
+    each segment, highest churn first."""
+    rows = [ObservedChurn(str(row.dimension_value), int(row.opening_accounts),
+                          int(row.churned_accounts))
+            for row in breakdown.itertuples(index=False) if int(row.opening_accounts) > 0]
+    if not rows:
+        return []
+    total = ObservedChurn(ALL_ACCOUNTS, sum(row.opening_accounts for row in rows),
+                          sum(row.churned_accounts for row in rows))
+    return [total, *sorted(rows, key=lambda row: (-row.pct, row.name))]
+
+
+def observed_churn_table(rows: list[ObservedChurn]) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Segment": [row.name for row in rows],
+        "Accounts at the start": [row.opening_accounts for row in rows],
+        "Churned within the year": [row.churned_accounts for row in rows],
+        "Logo churn, %": [round(row.pct, 1) for row in rows],
+        "95% interval": [f"{row.interval_pct[0]:.1f}–{row.interval_pct[1]:.1f}%"
+                         for row in rows],
+    })
+
+
+def observed_churn_text(rows: list[ObservedChurn], period: str) -> str:
+    """'Logo churn in the 12 months to Oct 2026 was 26.5% (…); highest in Month-to-month,
+    42.7% (…).'"""
+    if not rows:
+        return f"No account was active at the start of the 12 months to {period}."
+    text = f"Logo churn in the 12 months to {period} was {rows[0].text()}"
+    if len(rows) > 2:
+        text += f"; highest in {rows[1].name}, {rows[1].text()}"
+    return text + "."
+
+
 # --- the backtest ----------------------------------------------------------------------------
 
 
@@ -105,10 +203,19 @@ def backtest_table(summary: pd.DataFrame, deciles: pd.DataFrame) -> pd.DataFrame
             "Accounts": int(row.accounts),
             "Churned within 12 months": int(row.churned),
             "AUC": float(row.auc),
+            "AUC, 95% interval": pct_free_range(getattr(row, "auc_low", math.nan),
+                                                getattr(row, "auc_high", math.nan)),
             "Brier score": float(row.brier),
             "Largest decile gap (pp)": float(gap),
         })
     return pd.DataFrame(rows)
+
+
+def pct_free_range(low: Any, high: Any) -> str:
+    """'0.63–0.69': an interval of a ratio in two decimals."""
+    if is_missing(low) or is_missing(high):
+        return "—"
+    return f"{float(low):.2f}–{float(high):.2f}"
 
 
 def calibration_points(deciles: pd.DataFrame, score_name: str) -> tuple[list[float], list[float]]:

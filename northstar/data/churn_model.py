@@ -43,13 +43,13 @@ from scipy import sparse
 from scipy.stats import rankdata
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
-from northstar.data import rules
+from northstar.data import model_checks, rules
 from northstar.data.drivers import DRIVERS
 from northstar.data.months import add_months
 
 MODEL_SQL_DIR = Path(__file__).with_name("model_sql")
 DRIVER_IDS = tuple(DRIVERS)
-HORIZON_MONTHS = 12  # the risk horizon, and how far back the backtest's fit stops
+HORIZON_MONTHS = rules.CHURN_HORIZON_MONTHS  # the risk horizon, and the backtest's gap
 MAX_REASONS = 3  # reasons kept per account
 DECILES = 10
 CURRENT, BACKTEST = "current", "backtest"  # the two fits stored
@@ -68,7 +68,8 @@ BUILT_IN_ATTRIBUTES = {"plan": "Plan", "industry": "Industry", "region": "Region
 SEGMENT_ATTRIBUTE = "Segment"  # what the segment's levels are called, unless an attribute
 NOT_RECORDED = "Not recorded"
 TABLES = ("churn_model_fits", "churn_model_terms", "account_churn_risk",
-          "churn_driver_attribution", "churn_backtest_summary", "churn_backtest_deciles")
+          "churn_driver_attribution", "churn_backtest_summary", "churn_backtest_deciles",
+          "churn_model_checks")
 
 
 def _sql(name: str) -> str:
@@ -186,11 +187,29 @@ class Fit:
         values = frame[column].astype(str)
         recoded = self.recoded.get(column)
         return values.replace(recoded) if recoded else values
+    # the covariance of (a, b), scaled by the landmarks' design effect; zero when not calibrated
+    calibration_covariance: np.ndarray = field(default_factory=lambda: np.zeros((2, 2)),
+                                               repr=False)
 
     def probability(self, log_hazard: np.ndarray) -> np.ndarray:
         """The chance of churning within 12 months: 1 − exp(−exp(a + b (ln 12 + η)))."""
         intercept, slope = self.calibration
         return 1 - np.exp(-np.exp(intercept + slope * (math.log(HORIZON_MONTHS) + log_hazard)))
+
+    def probability_range(self, log_hazard: np.ndarray, log_hazard_error: np.ndarray,
+                          z: float = rules.Z_95) -> tuple[np.ndarray, np.ndarray]:
+        """The 12-month chance's interval, carrying the model's and the calibration's
+        uncertainty (delta method on λ = a + b (ln 12 + η), the two fits independent):
+        Var λ = Var a + x² Var b + 2x Cov(a, b) + b² Var η, x = ln 12 + η."""
+        intercept, slope = self.calibration
+        x = math.log(HORIZON_MONTHS) + np.asarray(log_hazard, dtype=float)
+        cov = self.calibration_covariance
+        variance = (cov[0, 0] + x**2 * cov[1, 1] + 2 * x * cov[0, 1]
+                    + slope**2 * np.asarray(log_hazard_error, dtype=float) ** 2)
+        linear = intercept + slope * x
+        error = np.sqrt(np.maximum(variance, 0.0))
+        return (1 - np.exp(-np.exp(linear - z * error)),
+                1 - np.exp(-np.exp(linear + z * error)))
 
     @property
     def usable(self) -> bool:
@@ -456,11 +475,15 @@ def _design(patterns: pd.DataFrame, segments: list[str], drivers: list[str]) -> 
     return np.column_stack(columns)
 
 
-def calibrate(fitted: Fit, landmarks: pd.DataFrame) -> Fit:
+def calibrate(fitted: Fit, landmarks: pd.DataFrame, design_effect: float = 1.0) -> Fit:
     """The fit with its 12-month chance calibrated on calibration_landmarks rows (account-months
     with a full year after them, by pattern): a and b of churned within 12 months ~ a + b (ln 12
     + η), binomial with the complementary log-log link. Unchanged (a = 0, b = 1) with fewer
-    than 5 churned."""
+    than 5 churned.
+
+    An account's landmark months share one future (a churn counts in up to 12 of them), so the
+    covariance of (a, b) is multiplied by the design effect: landmarks per account, as if each
+    account's months were one observation."""
     if not fitted.usable or landmarks.empty:
         return fitted
     eta = fitted.log_hazard(landmarks)
@@ -479,7 +502,8 @@ def calibrate(fitted: Fit, landmarks: pd.DataFrame) -> Fit:
     if not result.converged:
         return fitted
     intercept, slope = (float(value) for value in result.params)
-    return replace(fitted, calibration=(intercept, slope))
+    covariance = np.asarray(result.cov_params(), dtype=float) * max(design_effect, 1.0)
+    return replace(fitted, calibration=(intercept, slope), calibration_covariance=covariance)
 
 
 def cluster_robust_covariance(
@@ -614,6 +638,11 @@ class ScoreCheck:
     auc: float
     brier: float
     table: pd.DataFrame  # deciles
+    predicted_pct: float = math.nan  # the mean predicted chance, %
+
+    @property
+    def auc_interval(self) -> tuple[float, float]:
+        return model_checks.auc_interval(self.auc, self.churned, self.accounts - self.churned)
 
 
 @dataclass(frozen=True)
@@ -634,6 +663,17 @@ def _calibration_landmarks(con: duckdb.DuckDBPyConnection, first_month: dt.date,
     return _frame(con, "calibration_landmarks", from_month=start, through_month=through)
 
 
+def _calibrated(con: duckdb.DuckDBPyConnection, fitted: Fit, first_month: dt.date,
+                through: dt.date) -> Fit:
+    """calibrate on the landmarks up to `through`, with their design effect."""
+    landmarks = _calibration_landmarks(con, first_month, through)
+    full_history = add_months(first_month, HORIZON_MONTHS - 1)
+    start = full_history if full_history <= through else first_month
+    count, accounts = con.execute(_sql("calibration_accounts"),
+                                  {"from_month": start, "through_month": through}).fetchone()
+    return calibrate(fitted, landmarks, count / accounts if accounts else 1.0)
+
+
 def run_backtest(con: duckdb.DuckDBPyConnection, first_month: dt.date,
                  last_month: dt.date) -> tuple[Backtest, Fit | None]:
     """Fit on the account-months up to 12 months before the last month, predict each account
@@ -643,10 +683,10 @@ def run_backtest(con: duckdb.DuckDBPyConnection, first_month: dt.date,
     if history_through < first_month:
         return Backtest(None, None, (), "The backtest needs at least 25 months of data: a year "
                         "to fit on, and a year after the month it predicts from."), None
-    fitted = calibrate(
-        fit(_frame(con, "account_patterns", through_month=add_months(landmark, -1)),
-            add_months(landmark, -1)),
-        _calibration_landmarks(con, first_month, history_through))
+    fitted = _calibrated(
+        con, fit(_frame(con, "account_patterns", through_month=add_months(landmark, -1)),
+                 add_months(landmark, -1)),
+        first_month, history_through)
     if not fitted.usable:
         return Backtest(landmark, fitted.through_month, (), fitted.note), fitted
     accounts = _frame(con, "landmark_accounts", month=landmark)
@@ -667,7 +707,8 @@ def run_backtest(con: duckdb.DuckDBPyConnection, first_month: dt.date,
         checks.append(ScoreCheck(
             name, int(known.sum()), int(outcome[known].sum()), auc(outcome[known], ranking[known]),
             brier(outcome[known], probability[known]),
-            deciles(outcome[known], probability[known])))
+            deciles(outcome[known], probability[known]),
+            float(100 * np.mean(probability[known])) if known.any() else math.nan))
     return Backtest(landmark, fitted.through_month, tuple(checks)), fitted
 
 
@@ -684,13 +725,13 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
                                                     "churn_events"]))
         backtest, backtest_fit = Backtest(None, None, (), current.note), None
         landmark_frames: dict[str, tuple[dt.date, pd.DataFrame]] = {}
+        verdict = model_checks.evaluate(model_checks.Evidence(0, 0, False, current.note))
     else:
         through = add_months(last_month, -1)
         current = fit(_frame(con, "account_patterns", through_month=through), through)
         calibration_through = add_months(last_month, -HORIZON_MONTHS)
         if calibration_through >= first_month:
-            current = calibrate(current, _calibration_landmarks(con, first_month,
-                                                                calibration_through))
+            current = _calibrated(con, current, first_month, calibration_through)
         backtest, backtest_fit = run_backtest(con, first_month, last_month)
         opening = add_months(last_month, -HORIZON_MONTHS)
         landmark_frames = {
@@ -698,10 +739,46 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
             for role, month in (("now", last_month), ("opening", opening))
             if month >= first_month
         }
+        verdict = model_checks.evaluate(_evidence(con, first_month, last_month, current,
+                                                  backtest, backtest_fit))
+    _store_checks(con, verdict)
     _store_fits(con, [(CURRENT, current), *([(BACKTEST, backtest_fit)] if backtest_fit else [])])
     _store_backtest(con, backtest)
-    _store_account_risk(con, current, landmark_frames.get("now"))
-    _store_attribution(con, current, landmark_frames)
+    # no churn chance, ARR at risk or ranking from a model that failed its checks: its accounts
+    # are stored without them (the hazard ratios stay, with their own intervals)
+    scoring = current if verdict.passed else replace(current, terms=())
+    _store_account_risk(con, scoring, landmark_frames.get("now"))
+    _store_attribution(con, scoring, landmark_frames)
+
+
+def _evidence(con: duckdb.DuckDBPyConnection, first_month: dt.date, last_month: dt.date,
+              current: Fit, backtest: Backtest, backtest_fit: Fit | None) -> model_checks.Evidence:
+    """What the model checks read, from the data and the fits."""
+    churn = con.execute(_sql("churn_months")).df()
+    months = (last_month.year - first_month.year) * 12 + last_month.month - first_month.month + 1
+    fit_events = fit_event_months = None
+    if backtest_fit is not None and backtest_fit.through_month is not None:
+        before = churn.loc[pd.to_datetime(churn["month"]).dt.date <= backtest_fit.through_month]
+        fit_events, fit_event_months = int(before["churn_events"].sum()), len(before)
+    figures = next((model_checks.BacktestFigures(check.accounts, check.churned, check.auc,
+                                                 check.predicted_pct)
+                    for check in backtest.checks if check.score_name == MODEL_SCORE), None)
+    return model_checks.Evidence(len(churn), months, current.usable, current.note
+                                 or "the churn model could not be fitted", fit_events,
+                                 fit_event_months, figures)
+
+
+def _store_checks(con: duckdb.DuckDBPyConnection, verdict: model_checks.Verdict) -> None:
+    """One row per check, in order: whether it passed (null: not reached), what it requires,
+    what the data gave, and the sentence shown when it is the one that failed."""
+    frame = pd.DataFrame([{
+        "position": position, "check_id": check.check_id, "label": check.label,
+        "requirement": check.requirement, "result": check.result, "passed": check.passed,
+        "reason": check.reason,
+    } for position, check in enumerate(verdict.checks, start=1)]).astype({
+        "position": "int64", "check_id": str, "label": str, "requirement": str, "result": str,
+        "passed": "boolean", "reason": str})
+    _replace_table(con, "churn_model_checks", frame)
 
 
 DATE_COLUMNS = ("through_month", "landmark_month", "fitted_through", "month")
@@ -764,15 +841,19 @@ def _store_backtest(con: duckdb.DuckDBPyConnection, backtest: Backtest) -> None:
     summary = [{
         "score_name": check.score_name, "landmark_month": backtest.landmark_month,
         "fitted_through": backtest.fitted_through, "accounts": check.accounts,
-        "churned": check.churned, "auc": check.auc, "brier": check.brier, "note": "",
+        "churned": check.churned, "auc": check.auc, "auc_low": check.auc_interval[0],
+        "auc_high": check.auc_interval[1], "brier": check.brier,
+        "predicted_pct": check.predicted_pct, "note": "",
     } for check in backtest.checks] or [{
         "score_name": None, "landmark_month": backtest.landmark_month,
         "fitted_through": backtest.fitted_through, "accounts": 0, "churned": 0,
-        "auc": math.nan, "brier": math.nan, "note": backtest.note,
+        "auc": math.nan, "auc_low": math.nan, "auc_high": math.nan, "brier": math.nan,
+        "predicted_pct": math.nan, "note": backtest.note,
     }]
     frame = pd.DataFrame(summary).astype({"score_name": "string", "accounts": "int64",
-                                          "churned": "int64", "auc": float, "brier": float,
-                                          "note": str})
+                                          "churned": "int64", "auc": float, "auc_low": float,
+                                          "auc_high": float, "brier": float,
+                                          "predicted_pct": float, "note": str})
     _replace_table(con, "churn_backtest_summary", frame)
     tables = [check.table.assign(score_name=check.score_name) for check in backtest.checks]
     deciles_frame = (pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(
@@ -790,8 +871,8 @@ def _store_account_risk(con: duckdb.DuckDBPyConnection, fitted: Fit,
     eta = fitted.log_hazard(frame) if len(frame) else np.zeros(0)
     probability = fitted.probability(eta) if len(frame) else np.zeros(0)
     error = fitted.log_hazard_error(frame) if len(frame) else np.zeros(0)
-    low = fitted.probability(eta - rules.Z_95 * error) if len(frame) else np.zeros(0)
-    high = fitted.probability(eta + rules.Z_95 * error) if len(frame) else np.zeros(0)
+    low, high = (fitted.probability_range(eta, error) if len(frame)
+                 else (np.zeros(0), np.zeros(0)))
     ids, shares = reasons(fitted, frame, eta) if len(frame) else ([], [])
     arr = frame["arr_usd"].to_numpy(dtype=float) if len(frame) else np.zeros(0)
     risk = pd.DataFrame({

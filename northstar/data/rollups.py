@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from northstar.data import churn_model, drivers, rules, settings
+from northstar.data import churn_model, drivers, model_checks, rules, settings
 from northstar.data.paths import DATA_DIR
 
 ROLLUPS_SQL_DIR = Path(__file__).with_name("rollups_sql")
@@ -58,7 +58,7 @@ def schema_fingerprint() -> str:
 
 def model_sources() -> list[Path]:
     """The files the stored churn model is computed by (in the fingerprint, like the rollups)."""
-    return [Path(churn_model.__file__), Path(drivers.__file__),
+    return [Path(churn_model.__file__), Path(model_checks.__file__), Path(drivers.__file__),
             *sorted(churn_model.MODEL_SQL_DIR.glob("*.sql"))]
 
 

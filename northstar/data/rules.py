@@ -38,6 +38,8 @@ OTHER_LEVEL = "Other"
 # an estimate whose 95% range spans more than this many times its low end is too wide to
 # repeat as a size: it is shown as "can't size yet (range …)" and never ranked above a sized one
 MAX_SIZE_RANGE_RATIO = 5.0
+# the churn model's risk horizon, and how far back its backtest's fit stops
+CHURN_HORIZON_MONTHS = 12
 
 # health bands, best first; an account without enough signals is "Not scored"
 HEALTH_BANDS = ("Healthy", "Watch", "At risk", "Critical")

@@ -14,14 +14,16 @@ from northstar.analytics.ceo_brief import (
     BriefSentence,
     change_sentences,
     investment_sentences,
+    no_model_sentence,
     portfolio_sentence,
     risk_sentences,
 )
 from northstar.analytics.kpi_cards import KpiCard
 from northstar.data import access, settings
-from northstar.data.months import add_months
+from northstar.data.months import add_months, month_label
 from northstar.data.workspace.store import WorkspaceUnavailable
 from northstar.ui import actions, queries
+from northstar.ui import churn_model as churn_model_ui
 from northstar.ui.literal_text import literal
 from northstar.ui.view_state import current_view_params, with_view
 
@@ -59,6 +61,13 @@ def collect(state, metadata,
     except access.AccessDenied:
         investments = []  # the brief never takes the briefing down with it
     params = {**scope, **config.query_params()}
+    model = churn_model_ui.status()
+    if not model.passed:
+        # no chance or ARR at risk from a model that failed its checks: what was observed
+        observed = churn_model_ui.observed(scope, metadata.last_month)
+        return Brief(investments,
+                     no_model_sentence(model.reason, observed, month_label(metadata.last_month)),
+                     change_sentences(cards, state.period.comparison_label)), actions_problem
     whole = risk.portfolio(queries.run_query("risk_portfolio", **params,
                                              as_of_month=metadata.last_month))
     drivers = [(result.driver.label, result.at_risk_arr_usd.value)

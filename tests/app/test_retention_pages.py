@@ -98,7 +98,8 @@ def test_health_page(demo):
     backtest = at.dataframe[1].value
     assert list(backtest["Score"]) == ["Churn model", "Health score"]
     assert backtest["AUC"].iloc[0] > backtest["AUC"].iloc[1]
-    assert [button.label for button in at.get("download_button")] == ["CSV", "Excel"] * 2
+    # the at-risk list, the backtest and the churn model's checks, each downloadable
+    assert [button.label for button in at.get("download_button")] == ["CSV", "Excel"] * 3
 
 
 def test_health_page_band_filter_and_segment(demo):

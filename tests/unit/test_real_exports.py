@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from northstar.analytics import invest
+from northstar.analytics import invest, risk
 from northstar.data.load import main
 from northstar.ui.queries import execute
 from tests.conftest import REPO_ROOT
@@ -120,6 +120,71 @@ def test_where_to_invest_names_contract_type_on_a_consumer_churn_table(tmp_path)
     assert named[0].startswith("Contract: Two year vs Month-to-month: hazard ratio 0.0"), named
 
 
+@pytest.fixture(scope="module")
+def consumer_churn_db(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("consumer_churn")
+    churn_table(7043).to_csv(folder / "customer_churn.csv", index=False)
+    return load(folder, readme_mapping("subscription table"))
+
+
+def model_checks(db: Path) -> tuple[bool, str]:
+    frame = execute("churn_model_checks", {}, db)
+    return bool(frame["passed"].fillna(False).all()), "".join(frame["reason"])
+
+
+def test_a_churn_table_with_churn_in_one_month_shows_no_model_and_says_why(consumer_churn_db):
+    db = consumer_churn_db
+    passed, reason = model_checks(db)
+    assert not passed
+    assert reason == ("The churn model is not shown: only 1 month of the data has churn, so "
+                      "there is nothing to check a model on.")
+    params = {**ALL, "as_of_month": OCTOBER, "w_support": 0.3, "w_sentiment": 0.3,
+              "w_engagement": 0.2, "w_revenue": 0.2, "healthy_from": 75.0, "watch_from": 60.0,
+              "at_risk_from": 40.0}
+    # no chance and no ARR at risk anywhere
+    with duckdb.connect(str(db), read_only=True) as con:
+        chances = con.execute("select count(*), count(churn_probability_12m), "
+                              "count(arr_at_risk_usd) from account_churn_risk").fetchone()
+        attributed = con.execute("select count(*) from churn_driver_attribution").fetchone()[0]
+    assert chances[0] > 4000 and chances[1:] == (0, 0) and attributed == 0
+    assert execute("risk_portfolio", params, db)["accounts"].fillna(0).sum() == 0
+    # the list of accounts is not empty: every billed account, lowest health score first
+    listed = execute("health_accounts", {**params, "band_orders": [1, 2, 3, 4, 5],
+                                         "limit": 200}, db)
+    assert len(listed) == 200 and listed["churn_risk_pct"].isna().all()
+    scores = listed["health_score"].dropna().tolist()
+    assert scores == sorted(scores)
+    # the churn observed instead, by contract, month-to-month the highest: of the customers
+    # billed in Oct 2025 (a churner's last month is Sep 2026, a stayer's Oct 2026), those
+    # that churned
+    observed = risk.observed_churn(execute("retention_breakdown", {
+        **ALL, "dimension": "segment", "opening_month": dt.date(2025, 10, 1),
+        "closing_month": OCTOBER}, db))
+    table = churn_table(7043)
+    churned = table["Churn"] == "Yes"
+    opening = table[(churned & (table["tenure"] >= 12)) | (~churned & (table["tenure"] >= 13))]
+    monthly = opening[opening["Contract"] == "Month-to-month"]
+    assert [row.name for row in observed] == [risk.ALL_ACCOUNTS, *CONTRACTS]
+    assert (observed[1].opening_accounts, observed[1].churned_accounts) == (
+        len(monthly), int((monthly["Churn"] == "Yes").sum()))
+    assert observed[0].opening_accounts == len(opening)
+    low, high = observed[1].interval_pct
+    assert low < observed[1].pct < high and high - low < 5
+
+
+def test_a_purchase_log_too_short_to_backtest_shows_no_chance(tmp_path):
+    write_whitespace(purchase_log(6000, customers=400), tmp_path / "purchases.txt")
+    db = load(tmp_path, readme_mapping("purchase log"))
+    passed, reason = model_checks(db)
+    assert not passed
+    assert reason == ("The churn model is not shown: the data covers 22 months, and checking a "
+                      "model needs 25: a year to fit on and a year to check its predictions "
+                      "against.")
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select count(*), count(churn_probability_12m) "
+                           "from account_churn_risk").fetchone()[1] == 0
+
+
 # --- a helpdesk export with tickets only -----------------------------------------------------
 
 def helpdesk_tickets(rows: int = 300) -> pd.DataFrame:
@@ -197,13 +262,13 @@ def test_a_helpdesk_export_alone_gives_ticket_csat_and_the_support_review(tmp_pa
 
 # --- a whitespace-separated purchase log ------------------------------------------------------
 
-def purchase_log(lines: int = 2500) -> pd.DataFrame:
+def purchase_log(lines: int = 2500, customers: int = 50) -> pd.DataFrame:
     rng = random.Random(5)
-    customers = [(str(12000 + n), rng.choice(["UK", "France", "Germany", "Spain"]))
-                 for n in range(50)]
+    buyers = [(str(12000 + n), rng.choice(["UK", "France", "Germany", "Spain"]))
+              for n in range(customers)]
     records = []
     for index in range(lines):
-        customer, country = rng.choice(customers)
+        customer, country = rng.choice(buyers)
         day = dt.date(2025, 1, 1) + dt.timedelta(days=rng.randint(0, 668))  # to 31 Oct 2026
         records.append({"InvoiceNo": f"5{index:05d}", "StockCode": f"{rng.randint(10000, 99999)}",
                         "Quantity": rng.randint(1, 12), "InvoiceDate": f"{day:%Y%m%d}",

@@ -29,6 +29,8 @@ final as (
         count(*) as accounts,
         12 * sum(mrr_usd) as arr_usd,
         avg(health_score) as mean_health_score,
+        min(health_score) as min_health_score,
+        max(health_score) as max_health_score,
         count(support_experience) as support_experience_accounts,
         count(survey_sentiment) as survey_sentiment_accounts,
         count(engagement) as engagement_accounts,

@@ -45,9 +45,12 @@ if summary.empty:
 band_churn = queries.run_query("health_band_churn", **params)
 ranges = config.band_ranges()
 
-columns = st.columns(len(health.BANDS))
 by_band = summary.set_index("band")
-for column, band in zip(columns, health.BANDS, strict=True):
+flat_score = health.undifferentiated(summary)
+if flat_score:
+    st.info(flat_score, icon=":material/horizontal_rule:")
+for column, band in zip(st.columns(len(health.BANDS)) if not flat_score else [],
+                        health.BANDS, strict=False):
     accounts = int(by_band["accounts"].get(band, 0))
     arr = float(by_band["arr_usd"].get(band, 0.0))
     column.metric(
@@ -185,8 +188,9 @@ if not presentation.is_on():
 st.subheader("Does the score work?")
 left, right = st.columns([3, 2])
 with left:
-    if band_churn.empty:
-        st.info("Not enough history yet: the check needs 12 months after a scored month.")
+    if band_churn.empty or flat_score:
+        st.info(health.band_check_missing(
+            flat_score, 0 if flat_score else len(queries.run_query("revenue_months"))))
     else:
         charts.show(
             charts.grouped_bars(

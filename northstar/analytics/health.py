@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from northstar.analytics import actions, risk
+from northstar.analytics import actions, display, risk
 from northstar.analytics.links import account_link
 from northstar.data import rules
 from northstar.data.settings import COMPONENTS
@@ -70,6 +70,38 @@ def components_used(summary: pd.DataFrame) -> str:
         return (f"{prefix}{gaps}. A score needs at least two components, so no account is "
                 "scored until the data has a second one.")
     return f"{prefix}{gaps}. The weights of the components used are scaled up to 100%."
+
+
+def undifferentiated(summary: pd.DataFrame) -> str:
+    """'' when the health score tells accounts apart; otherwise why it cannot, in one sentence:
+    every scored account has the same score (one component with no spread, say), which the
+    page must not present as a reading of each account."""
+    scored = summary.loc[summary["band"] != NOT_SCORED]
+    if scored.empty or int(scored["accounts"].sum()) < 2:
+        return ""
+    low, high = scored["min_health_score"].min(), scored["max_health_score"].max()
+    if pd.isna(low) or pd.isna(high) or round(float(high), 0) != round(float(low), 0):
+        return ""
+    used = [COMPONENTS[column].lower() for column in COMPONENTS
+            if summary[f"{column}_accounts"].sum() > 0]
+    on = f" (scored on {' and '.join(used)} only)" if len(used) == 1 else ""
+    return (f"The health score cannot tell accounts apart in this data: every one of the "
+            f"{int(scored['accounts'].sum()):,} scored accounts scores {float(low):.0f}{on}, so "
+            "no band or score is shown as a reading of an account. Load surveys, tickets or "
+            "engagements to give the score something to read.")
+
+
+def band_check_missing(flat_score: str, months_of_data: int) -> str:
+    """Why the check of the score by band (churn within 12 months of a scored month) has no
+    bars: the score cannot tell accounts apart, the data is too short, or no month with a year
+    after it was scored."""
+    if flat_score:
+        return "Nothing to check: the score gives every account the same value (above)."
+    if months_of_data < 13:
+        return (f"Not enough history yet: the check needs 12 months after a scored month, and "
+                f"the data covers {display.count_of(months_of_data, 'month')}.")
+    return ("Nothing to check: no account was scored in a month with 12 months of data after "
+            "it (a score needs components with a signal in that month).")
 
 
 def unscored_reason(summary: pd.DataFrame) -> str:

@@ -137,3 +137,17 @@ def test_the_demos_model_passes_and_its_checks_sit_beside_the_backtest(demo_db, 
     checks = [frame.value for frame in at.dataframe if "Verdict" in frame.value.columns]
     assert checks and set(checks[0]["Verdict"]) == {"✓ Passed"}
     assert not any(info.value.startswith("The churn model is not shown") for info in at.info)
+
+
+def test_a_health_score_that_gives_every_account_the_same_value_is_not_shown_as_a_reading(
+        failing_db, use_db):
+    """A churn table carries one component (the revenue trend), flat for every customer: every
+    scored account would score the same, so the page says so instead of banding them."""
+    use_db(failing_db)
+    at = open_page("views/health.py")
+    text = page_text(at)
+    assert "The health score cannot tell accounts apart in this data: every one of the" in text
+    assert "scored on revenue trend only" in text
+    assert not [metric for metric in at.metric if " · score " in metric.label]
+    assert "Nothing to check: the score gives every account the same value (above)." in text
+    assert "Not enough history yet" not in text

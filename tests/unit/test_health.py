@@ -295,3 +295,27 @@ def test_risk_portfolio_adds_up_the_accounts(demo_db):
         part = frame.loc[frame["level"] == level]
         assert part["arr_at_risk_usd"].sum() == pytest.approx(total)
         assert int(part["accounts"].sum()) == accounts
+
+
+def summary_rows(*bands: tuple[str, int, float, float], revenue_only: bool = True):
+    return pd.DataFrame([
+        {"band": band, "accounts": accounts, "min_health_score": low, "max_health_score": high,
+         "support_experience_accounts": 0 if revenue_only else accounts,
+         "survey_sentiment_accounts": 0, "engagement_accounts": 0,
+         "revenue_trend_accounts": accounts, "components_required": 1}
+        for band, accounts, low, high in bands])
+
+
+def test_a_score_that_cannot_tell_accounts_apart_says_so():
+    flat = summary_rows(("Watch", 4_000, 50.0, 50.0), ("Not scored", 30, None, None))
+    assert health.undifferentiated(flat) == (
+        "The health score cannot tell accounts apart in this data: every one of the 4,000 "
+        "scored accounts scores 50 (scored on revenue trend only), so no band or score is shown "
+        "as a reading of an account. Load surveys, tickets or engagements to give the score "
+        "something to read.")
+    spread = summary_rows(("Healthy", 10, 60.0, 90.0), ("Watch", 5, 50.0, 54.0))
+    assert health.undifferentiated(spread) == ""
+    assert health.band_check_missing("", 120) == (
+        "Nothing to check: no account was scored in a month with 12 months of data after it (a "
+        "score needs components with a signal in that month).")
+    assert health.band_check_missing("", 9).endswith("and the data covers 9 months.")

@@ -11,16 +11,8 @@
 --   $arr_edges      the ARR size bands' lowest ARR (rules.ARR_BAND_EDGES_USD)
 -- scope: aggregate
 -- sensitive: none
-with attribute_names as (
-    select distinct attribute from account_attributes
-),
-extra as (
-    select a.account_id,
-        list(coalesce(v.value, 'Not recorded') order by n.attribute) as extra_attributes
-    from accounts a
-    cross join attribute_names n
-    left join account_attributes v on v.account_id = a.account_id and v.attribute = n.attribute
-    group by a.account_id
+with extra as (
+    select * from account_extra_attributes()
 ),
 grouped as (
     select e.account_id, e.segment, e.slow_support, e.repeated_escalations, e.poor_onboarding,
@@ -28,10 +20,9 @@ grouped as (
         e.no_executive_meeting, e.not_cab_member, e.revenue_decline,
         e.plan, a.industry, e.region, coalesce(a.acquisition_channel, 'Not recorded')
             as acquisition_channel,
-        len(list_filter($tenure_edges::integer[], lambda edge:
-                        edge <= date_diff('month', a.start_date, e.month)))
+        band_index($tenure_edges::integer[], date_diff('month', a.start_date, e.month))
             as tenure_band,
-        len(list_filter($arr_edges::double[], lambda edge: edge <= e.arr_usd)) as arr_band,
+        band_index($arr_edges::double[], e.arr_usd) as arr_band,
         x.extra_attributes,
         count(*)::integer as account_months,
         (count(*) filter (where e.churned_next_month))::integer as churn_events

@@ -10,16 +10,8 @@
 --   $tenure_edges, $arr_edges  the bands' edges, as in account_patterns
 -- scope: aggregate
 -- sensitive: none
-with attribute_names as (
-    select distinct attribute from account_attributes
-),
-extra as (
-    select a.account_id,
-        list(coalesce(v.value, 'Not recorded') order by n.attribute) as extra_attributes
-    from accounts a
-    cross join attribute_names n
-    left join account_attributes v on v.account_id = a.account_id and v.attribute = n.attribute
-    group by a.account_id
+with extra as (
+    select * from account_extra_attributes()
 ),
 final as (
     select e.segment, e.slow_support, e.repeated_escalations, e.poor_onboarding,
@@ -27,10 +19,9 @@ final as (
         e.no_executive_meeting, e.not_cab_member, e.revenue_decline,
         e.plan, a.industry, e.region, coalesce(a.acquisition_channel, 'Not recorded')
             as acquisition_channel,
-        len(list_filter($tenure_edges::integer[], lambda edge:
-                        edge <= date_diff('month', a.start_date, e.month)))
+        band_index($tenure_edges::integer[], date_diff('month', a.start_date, e.month))
             as tenure_band,
-        len(list_filter($arr_edges::double[], lambda edge: edge <= e.arr_usd)) as arr_band,
+        band_index($arr_edges::double[], e.arr_usd) as arr_band,
         x.extra_attributes,
         count(*)::bigint as landmarks,
         (count(*) filter (where e.churned_within_12m))::bigint as churned_within_12m

@@ -79,3 +79,25 @@ select t.month, t.account_id, t.mrr_usd, t.mrr_12m_later_usd
 from top_accounts_monthly t
 where t.month in (select unnest(months::date[]))
   and in_scope(segments, regions, plans, t.segment, t.region, t.plan);
+
+-- the further account attributes a mapping kept ([accounts.attributes]), one list per account
+-- in attribute-name order, 'Not recorded' where an account has no value (the churn model's
+-- frames read it; one home for the shape)
+create or replace macro account_extra_attributes() as table
+with attribute_names as (
+    select distinct attribute from account_attributes
+),
+final as (
+    select a.account_id,
+        list(coalesce(v.value, 'Not recorded') order by n.attribute) as extra_attributes
+    from accounts a
+    cross join attribute_names n
+    left join account_attributes v on v.account_id = a.account_id and v.attribute = n.attribute
+    group by a.account_id
+)
+select * from final;
+
+-- which band a value falls in, given the bands' lower edges in order: 1 for the first band
+-- (0 below it); the churn model's tenure and ARR size bands
+create or replace macro band_index(edges, value) as
+    len(list_filter(edges, lambda edge: edge <= value));

@@ -79,28 +79,45 @@ def what_it_is(path: Path) -> str:
             else f"{path} is not a DuckDB file, so not a Northstar database")
 
 
-def declared_size(path: Path) -> int | None:
-    """The size DuckDB's own header says the file has (its data blocks included), or None
-    when the header does not read as one this check understands."""
+def _declared(path: Path) -> tuple[int, int] | None:
+    """(size, block size) that DuckDB's current header gives the file (its data blocks
+    included), or None when the header does not read as one this check understands; a file
+    shorter than DuckDB's headers gives (their size, 1)."""
     with Path(path).open("rb") as handle:
         head = handle.read(_BLOCKS_START)
     if len(head) < _BLOCKS_START:
-        return _BLOCKS_START  # shorter than DuckDB's headers: cut off
-    best: tuple[int, int] | None = None
+        return _BLOCKS_START, 1  # shorter than DuckDB's headers: cut off
+    best: tuple[int, int, int] | None = None
     for offset in (_HEADER_SIZE, 2 * _HEADER_SIZE):
         # checksum, iteration, meta block, free list, block count, block allocation size
         _, iteration, _, _, blocks, block_size = struct.unpack_from("<6Q", head, offset)
         sane = (block_size >= 4096 and block_size & (block_size - 1) == 0
                 and block_size <= 1 << 30 and blocks < 1 << 40)
         if sane and (best is None or iteration > best[0]):
-            best = (iteration, _BLOCKS_START + blocks * block_size)
-    return None if best is None else best[1]
+            best = (iteration, _BLOCKS_START + blocks * block_size, block_size)
+    return None if best is None else (best[1], best[2])
+
+
+def declared_size(path: Path) -> int | None:
+    """The size DuckDB's own header says the file has (its data blocks included), or None
+    when the header does not read as one this check understands."""
+    declared = _declared(path)
+    return None if declared is None else declared[0]
 
 
 def is_cut_off(path: Path) -> bool:
-    """Whether the file is shorter than its DuckDB header says (a copy or download cut off)."""
-    declared = declared_size(path)
-    return declared is not None and Path(path).stat().st_size < declared
+    """Whether the file was cut off (a copy or download that stopped part-way): shorter than
+    its DuckDB header says and ending part-way through a block. DuckDB itself leaves a file
+    shorter than its block count by whole free blocks at the end, so a file that ends on a
+    block boundary is not taken for a cut one."""
+    declared = _declared(path)
+    if declared is None:
+        return False
+    size, block_size = declared
+    actual = Path(path).stat().st_size
+    if actual >= size:
+        return False
+    return block_size == 1 or actual < _BLOCKS_START or (actual - _BLOCKS_START) % block_size != 0
 
 
 def has_northstar_tables(path: Path) -> bool:

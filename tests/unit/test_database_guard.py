@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from northstar.data import database_file
 from tests.conftest import REPO_ROOT
 from tests.unit.test_load_cases import Case, write_source
 
@@ -104,3 +106,26 @@ def test_a_northstar_database_and_an_empty_file_are_replaced(tmp_path, demo_db):
         assert done.returncode == 0, done.stderr
         with duckdb.connect(str(target), read_only=True) as con:
             assert con.execute("select count(*) from accounts").fetchone()[0] == 3
+
+
+def test_a_file_duckdb_left_shorter_by_whole_free_blocks_is_not_taken_for_a_cut_one(demo_db,
+                                                                                  tmp_path):
+    """DuckDB can leave a file shorter than its header's block count by whole free blocks at
+    the end (seen on a freshly built database); only a file that ends part-way through a block
+    is a cut copy."""
+    path = tmp_path / "fresh.duckdb"
+    path.write_bytes(demo_db.read_bytes())
+    # the current header counts one more block than the file holds, as DuckDB's can
+    data = bytearray(path.read_bytes())
+    offsets = (4096, 8192)
+    iterations = [struct.unpack_from("<Q", data, offset + 8)[0] for offset in offsets]
+    current = offsets[iterations.index(max(iterations))]
+    blocks, block_size = struct.unpack_from("<2Q", data, current + 32)
+    struct.pack_into("<Q", data, current + 32, blocks + 1)
+    path.write_bytes(bytes(data))
+    assert database_file.declared_size(path) == path.stat().st_size + block_size
+    assert not database_file.is_cut_off(path)
+    # the same file cut part-way through a block is
+    cut = tmp_path / "cut.duckdb"
+    cut.write_bytes(bytes(data[: len(data) - block_size // 2]))
+    assert database_file.is_cut_off(cut)

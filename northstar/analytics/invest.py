@@ -173,10 +173,17 @@ class AttributeResult:
     accounts: int
     events: int
     note: str = ""
+    levels_read: int = 1  # attribute levels read together, for the family-wise rule
+
+    @property
+    def family_interval(self) -> tuple[float, float]:
+        """The 95% interval widened for every level read together (significance.py)."""
+        return significance.family_interval(self.hazard_ratio.low, self.hazard_ratio.high,
+                                            self.levels_read)
 
     @property
     def verdict(self) -> Verdict:
-        return significance.interval(self.hazard_ratio.low, self.hazard_ratio.high)
+        return significance.interval(*self.family_interval)
 
     @property
     def label(self) -> str:
@@ -206,11 +213,25 @@ class AttributeResult:
         if math.isnan(self.hazard_ratio.value):
             note = f" ({self.note})" if self.note else ""
             return f"{self.label}: not estimated{note}"
-        return f"{self.label}: hazard ratio {self.hazard_ratio.text()}, {self.reading}"
+        return (f"{self.label}: hazard ratio {self.family_estimate.text()}"
+                f"{self.family_note}, {self.reading}")
+
+    @property
+    def family_estimate(self) -> Estimate:
+        """The hazard ratio with the interval its verdict is read on."""
+        return Estimate(self.hazard_ratio.value, *self.family_interval)
+
+    @property
+    def family_note(self) -> str:
+        """' among 25 levels' where the interval was widened for levels read together."""
+        return f" among {self.levels_read} levels" if self.levels_read > 1 else ""
 
 
 def attribute_results(terms: pd.DataFrame) -> list[AttributeResult]:
-    """The attribute levels of invest_model_attributes rows, in the query's order."""
+    """The attribute levels of invest_model_attributes rows, in the query's order; each is
+    judged beyond noise with the family-wise rule over every level estimated."""
+    rows = terms.to_dict("records")
+    estimated = sum(1 for row in rows if not is_missing(row["hazard_ratio"]))
     return [
         AttributeResult(
             str(row["attribute"]), "" if is_missing(row["level"]) else str(row["level"]),
@@ -218,8 +239,8 @@ def attribute_results(terms: pd.DataFrame) -> list[AttributeResult]:
             Estimate(_float(row["hazard_ratio"]), _float(row["hr_low_95"]),
                      _float(row["hr_high_95"])),
             int(row["exposed_accounts"]), int(row["exposed_events"]),
-            "" if is_missing(row["note"]) else str(row["note"]))
-        for row in terms.to_dict("records")
+            "" if is_missing(row["note"]) else str(row["note"]), max(estimated, 1))
+        for row in rows
     ]
 
 
@@ -236,8 +257,12 @@ def attribute_table(results: Sequence[AttributeResult]) -> pd.DataFrame:
         "Attribute": [r.attribute for r in results],
         "Level": [r.level or "—" for r in results],
         "Against": [r.reference or "—" for r in results],
-        "Hazard ratio (95% interval)": [r.hazard_ratio.text() for r in results],
+        "Hazard ratio (interval among the levels)": [r.family_estimate.text() for r in results],
         "Reading": [r.reading if r.level else f"not estimated: {r.note}" for r in results],
+        "95% interval of the level alone": [
+            f"{r.hazard_ratio.low:.2f}–{r.hazard_ratio.high:.2f}"
+            if r.level and not math.isnan(r.hazard_ratio.low) else None
+            for r in results],
         "Accounts": [r.accounts for r in results],
         "Churned": [r.events for r in results],
     })

@@ -10,6 +10,9 @@ CEO brief all ask this module, so no page calls significant what another calls n
   is "too few to tell", whatever the numbers say.
 - An effect with a 95% interval (a hazard ratio, a risk ratio) is beyond noise when its
   interval leaves out "no effect" (a ratio of 1); otherwise it "can't be told from chance".
+  When many such effects are read together (every level of every account attribute), each
+  interval is widened so that the chance of any one of them looking real by chance stays 5%
+  (Bonferroni): 23 levels at 95% each would show about one false effect.
 - Totals over the whole customer base (ARR, NRR, GRR, open escalations) are not samples: a
   change in them is real, and is judged only by whether it shows at the precision displayed.
 """
@@ -19,6 +22,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from enum import Enum
+from statistics import NormalDist
 
 from northstar.data.rules import MIN_ACCOUNTS, MIN_EVENTS, Z_95
 from northstar.data.rules import MIN_ANSWERS as MIN_ANSWERS  # read as significance.MIN_ANSWERS
@@ -125,3 +129,19 @@ def interval(low: float | None, high: float | None, no_effect: float = 1.0) -> V
 
 
 CANT_TELL = "can't tell from chance"
+
+
+def family_z(tests: int) -> float:
+    """The normal quantile of a two-sided interval that keeps a 5% chance of any false effect
+    across `tests` effects read together (Bonferroni); Z_95 for one."""
+    return NormalDist().inv_cdf(1 - 0.05 / (2 * max(int(tests), 1)))
+
+
+def family_interval(low: float, high: float, tests: int) -> tuple[float, float]:
+    """A ratio's 95% interval (low, high) widened for `tests` effects read together: the same
+    centre and standard error on the log scale, family_z(tests) of them either side."""
+    if low is None or high is None or not (low > 0 and high > 0):
+        return math.nan, math.nan
+    centre = (math.log(low) + math.log(high)) / 2
+    spread = (math.log(high) - math.log(low)) / (2 * Z_95) * family_z(tests)
+    return math.exp(centre - spread), math.exp(centre + spread)

@@ -109,3 +109,27 @@ def test_scorecard_touchpoint_changes_carry_the_same_verdict():
     table = goals.touchpoint_table(frame)
     assert list(table["Change vs comparison"]) == ["+10.0 pp", "+20.0 pp"]
     assert list(table["Change is"]) == ["within noise", "beyond noise"]
+
+
+def test_many_effects_read_together_are_judged_family_wise():
+    """23 attribute levels at 95% each would show about one false effect: each interval is
+    widened (Bonferroni) so the chance of any false one stays 5%."""
+    import math
+
+    from northstar.analytics import invest
+    from northstar.analytics.significance import Z_95, family_interval, family_z
+
+    assert family_z(1) == pytest.approx(Z_95, rel=1e-9)
+    assert family_z(25) == pytest.approx(3.0902, rel=1e-4)  # Φ⁻¹(1 − 0.05 / 50)
+    low, high = family_interval(1.02, 1.23, 25)
+    spread = (math.log(1.23) - math.log(1.02)) / (2 * Z_95) * family_z(25)
+    centre = (math.log(1.02) + math.log(1.23)) / 2
+    assert (low, high) == pytest.approx((math.exp(centre - spread), math.exp(centre + spread)))
+    assert low < 1 < high
+    alone = invest.AttributeResult("Industry", "Software", "Financial Services",
+                                   invest.Estimate(1.12, 1.02, 1.23), 900, 200)
+    among = invest.AttributeResult("Industry", "Software", "Financial Services",
+                                   invest.Estimate(1.12, 1.02, 1.23), 900, 200, levels_read=25)
+    assert alone.beyond_noise and not among.beyond_noise
+    assert among.text.startswith("Industry: Software vs Financial Services: hazard ratio 1.12 (0.")
+    assert among.text.endswith(" among 25 levels, can't tell from chance")

@@ -143,9 +143,11 @@ def _mapping_error(mapping: Mapping, table: str, column: str, message: str) -> M
 def _check_expression(
     con: duckdb.DuckDBPyConnection, mapping: Mapping, table: str, column: str,
     expression: str, stage: str, file_columns: tuple[str, ...] | None = None,
+    reading: str = "",
 ) -> str:
     """The DuckDB type of a mapping expression over the staged source, or a MappingError
-    (naming `file_columns`, the source file's columns, when it names one the file lacks)."""
+    (naming `file_columns`, the source file's columns, and `reading`, where their names came
+    from, when it names one the file lacks)."""
     # the expression sits on its own lines so a trailing `--` comment cannot eat our SQL
     sql = f"select (\n{expression}\n) as value from {quote_identifier(stage)}"
     try:
@@ -167,7 +169,7 @@ def _check_expression(
                 mapping, table, column,
                 f"expression {expression!r} names a column the source file does not have: "
                 f"{reason.split(' Candidate bindings')[0]}; {file_label} was read with the "
-                f"columns {shortened(', '.join(columns))}"
+                f"columns {shortened(', '.join(columns))}{reading}"
                 + _one_column_hint(file_label, columns),
             ) from error
         # a type mismatch, a wrong function or argument: DuckDB names the types involved
@@ -365,7 +367,7 @@ class TableLoader:
         for name, expression in (("spread_months", options.spread_months),
                                  ("spread_last_month", options.spread_last_month)):
             _check_expression(self.con, self.mapping, self.table, name, expression,
-                              self.stage_name, self.staged.file_columns)
+                              self.stage_name, self.staged.file_columns, self.staged.reading)
         stage = quote_identifier(self.stage_name)
         spread = quote_identifier(self.stage_name + "_spread")
         months = f"try_cast((\n{options.spread_months}\n) as integer)"
@@ -405,7 +407,8 @@ class TableLoader:
                 expression = "__month"  # the month a spread row stands for
             if expression is not None:
                 raw_type = _check_expression(self.con, self.mapping, self.table, column.name,
-                                             expression, self.stage_name, file_columns)
+                                             expression, self.stage_name, file_columns,
+                                             self.staged.reading)
             elif column.name.lower() in by_lower:
                 expression = quote_identifier(by_lower[column.name.lower()])
                 raw_type = "VARCHAR" if self.table_mapping.file.suffix != ".parquet" else None
@@ -417,12 +420,13 @@ class TableLoader:
                         self.mapping, self.table, column.name,
                         f"required column is not mapped and {self.file_label} has no column "
                         f"named {column.name}; columns in the file: "
-                        f"{shortened(', '.join(file_columns))}"
+                        f"{shortened(', '.join(file_columns))}{self.staged.reading}"
                         + _one_column_hint(self.file_label, file_columns),
                     )
             if raw_type is None:
                 raw_type = _check_expression(self.con, self.mapping, self.table, column.name,
-                                             expression, self.stage_name, file_columns)
+                                             expression, self.stage_name, file_columns,
+                                             self.staged.reading)
             raw = quote_identifier(f"raw__{column.name}")
             raw_selects.append(f"(\n{expression}\n) as {raw}")
             typed = _typed(column, raw, raw_type)
@@ -437,14 +441,14 @@ class TableLoader:
         kept = []  # the further attributes, as text (accounts only)
         for index, (name, expression) in enumerate(self.table_mapping.attributes.items()):
             _check_expression(self.con, self.mapping, self.table, f"attributes.{name}",
-                              expression, self.stage_name, file_columns)
+                              expression, self.stage_name, file_columns, self.staged.reading)
             raw_selects.append(f"(\n{expression}\n) as {quote_identifier(f'attribute__{index}')}")
             kept.append(f"nullif(trim({quote_identifier(f'attribute__{index}')}::varchar), '') "
                         f"as {quote_identifier(f'attribute__{index}')}")
         where = self.table_mapping.where
         if where:
             _check_expression(self.con, self.mapping, self.table, "where", where, self.stage_name,
-                              file_columns)
+                              file_columns, self.staged.reading)
         line = "min(__line)" if self.table_mapping.aggregate else "__line"
         group = " group by all" if self.table_mapping.aggregate else ""
         sql = f"""create or replace temp table {self.candidates} as

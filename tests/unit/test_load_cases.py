@@ -301,6 +301,25 @@ CASES = [
          message="account_mrr_monthly.csv was read with the columns account_id, month, mrr_usd, "
                  "named on line 4 after 3 lines skipped as a preamble: if the column names are on "
                  "another line, set skip to the number of lines above them (and header = true)"),
+    Case("aggregate_of_day_first_dates_takes_the_earliest_date_not_the_first_text",
+         {"purchases.csv": "Customer,Date of Purchase\nA1,15/01/2025\nA1,02/03/2025\nA2,28/02/2025\n"
+                           "A2,01/12/2024\n"},
+         mapping='[accounts]\nfile = "purchases.csv"\naggregate = true\ndate_format = "%d/%m/%Y"\n'
+                 '[accounts.columns]\naccount_id = "Customer"\naccount_name = "Customer"\n'
+                 'start_date = \'min("Date of Purchase")\'\n',
+         exit_code=2,
+         message="[accounts] column start_date: expression 'min(\"Date of Purchase\")' takes the "
+                 "min of the text, not of the dates: with date_format %d/%m/%Y the text order is not "
+                 "the date order. Parse the date inside the aggregate: "
+                 "min(strptime(\"Date of Purchase\", '%d/%m/%Y'))"),
+    Case("aggregate_of_parsed_day_first_dates",
+         {"purchases.csv": "Customer,Date of Purchase\nA1,15/01/2025\nA1,02/03/2025\nA2,28/02/2025\n"
+                           "A2,01/12/2024\n"},
+         mapping='[accounts]\nfile = "purchases.csv"\naggregate = true\ndate_format = "%d/%m/%Y"\n'
+                 '[accounts.columns]\naccount_id = "Customer"\naccount_name = "Customer"\n'
+                 'start_date = "min(strptime(\\"Date of Purchase\\", \'%d/%m/%Y\'))"\n',
+         value=("select string_agg(start_date::varchar, ' ' order by account_id) from accounts",
+                "2025-01-15 2024-12-01")),
     Case("aggregated_invoices",
          {"account_mrr_monthly.csv": None, "invoices.csv": "customer,date,amount\nA1,2026-01-03,60\nA1,2026-01-20,40\nA2,2026-01-09,200\n"},
          mapping='[accounts]\nfile = "accounts.csv"\n[account_mrr_monthly]\nfile = "invoices.csv"\naggregate = true\n'

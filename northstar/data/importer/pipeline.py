@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
+import re
 import statistics
 import time
 from collections.abc import Callable
@@ -427,6 +429,7 @@ class TableLoader:
                 raw_type = _check_expression(self.con, self.mapping, self.table, column.name,
                                              expression, self.stage_name, file_columns,
                                              self.staged.reading)
+            self._refuse_text_order(column, expression, raw_type)
             raw = quote_identifier(f"raw__{column.name}")
             raw_selects.append(f"(\n{expression}\n) as {raw}")
             typed = _typed(column, raw, raw_type)
@@ -467,6 +470,28 @@ class TableLoader:
             self.con.execute(sql, params)
         except duckdb.Error as error:
             raise MappingError(self._map_failure(error)) from error
+
+    def _refuse_text_order(self, column: Column, expression: str, raw_type: str) -> None:
+        """With aggregate = true, a date column computed as min/max of text takes the first
+        text, not the earliest date, whenever the date format does not sort as text (day
+        first, month names, ...): refused, saying how to parse the date inside the aggregate."""
+        options = self.table_mapping
+        date_format = _format_params(options)["date_format"]
+        if (not options.aggregate or raw_type != "VARCHAR"
+                or column.data_type not in ("DATE", "TIMESTAMP")
+                or sorts_as_text(date_format)):
+            return
+        found = ordering_aggregates(expression)
+        if not found:
+            return
+        name = found[0]
+        simple = re.fullmatch(r"\s*(?:min|max)\s*\((.*)\)\s*", expression, re.DOTALL | re.I)
+        argument = simple.group(1).strip() if simple else "<the column>"
+        raise _mapping_error(
+            self.mapping, self.table, column.name,
+            f"expression {expression!r} takes the {name} of the text, not of the dates: with "
+            f"date_format {date_format} the text order is not the date order. Parse the date "
+            f"inside the aggregate: {name}(strptime({argument}, {_literal(date_format)}))")
 
     def _map_failure(self, error: duckdb.Error) -> str:
         """Why the mapped columns could not be computed together, in words."""
@@ -678,6 +703,46 @@ class TableLoader:
                 f"from {self.candidates} "
                 f"where {quote_identifier(f'attribute__{index}')} is not null",
                 {"name": name.strip()})
+
+
+# aggregates that pick a value by its order: over text they compare the text, not the date
+ORDERING_AGGREGATES = ("min", "max", "arg_min", "arg_max", "min_by", "max_by")
+# strptime fields that sort as text in this order, zero-padded (as ISO dates do)
+_TEXT_SORTED_FIELDS = ("%Y", "%m", "%d", "%H", "%M", "%S", "%f")
+
+
+def sorts_as_text(date_format: str) -> bool:
+    """Whether dates written in `date_format` sort as text as they do as dates (year first,
+    then month, day, hour, ... each zero-padded)."""
+    fields = re.findall(r"%-?.", date_format)
+    return fields == list(_TEXT_SORTED_FIELDS[:len(fields)])
+
+
+def ordering_aggregates(expression: str) -> list[str]:
+    """The min/max-like aggregates an expression calls (empty when it does not parse)."""
+    with duckdb.connect(config={"autoinstall_known_extensions": False,
+                                "autoload_known_extensions": False}) as con:
+        try:
+            tree = json.loads(con.execute(
+                "select json_serialize_sql($sql)",
+                {"sql": f"select (\n{expression}\n) from source"}).fetchone()[0])
+        except (duckdb.Error, ValueError):
+            return []
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            name = str(node.get("function_name", "")).lower()
+            if node.get("class") == "FUNCTION" and name in ORDERING_AGGREGATES:
+                found.append(name)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(tree.get("statements"))
+    return found
 
 
 def _one_column_hint(file_label: str, source_columns: tuple[str, ...]) -> str:

@@ -281,6 +281,45 @@ CASES = [
                 "encoding changes part-way through. Re-save the file in one encoding, or set the "
                 'mapping option encoding (e.g. encoding = "latin-1") to the one most of the file '
                 "uses.")),
+    Case("rows_in_another_delimiter_are_not_skipped_as_a_preamble",
+         {"account_mrr_monthly.csv": "\ufeffaccount_id;month;mrr_usd\nA1;2026-01-01;100\n"
+                                     "A2,2026-01-01,200\nA3,2026-01-01,300\n"},
+         mapping='[accounts]\nfile = "accounts.csv"\n[account_mrr_monthly]\nfile = "account_mrr_monthly.csv"\n'
+                 '[account_mrr_monthly.columns]\naccount_id = "column0"\nmonth = "column1"\nmrr_usd = "column2"\n',
+         exit_code=2,
+         message="[account_mrr_monthly] account_mrr_monthly.csv: lines 1–2 were skipped as a preamble, "
+                 "but they look like a header and rows written with semicolons ("
+                 "lines 1–2 hold 3 semicolon-separated values, as many as the 3 columns read from "
+                 "line 3 on, which use commas): loading would lose them. A file uses one delimiter: "
+                 "re-save lines 1–2 with commas. If they are not data, set skip = 2 in "
+                 "[account_mrr_monthly] to skip them on purpose."),
+    Case("missing_column_after_a_preamble_says_where_the_names_came_from",
+         {"account_mrr_monthly.csv": "Revenue report\nGenerated 2026-02-01\n\n" + MRR},
+         mapping='[accounts]\nfile = "accounts.csv"\n[account_mrr_monthly]\nfile = "account_mrr_monthly.csv"\n'
+                 '[account_mrr_monthly.columns]\nmrr_usd = "MRR"\n',
+         exit_code=2,
+         message="account_mrr_monthly.csv was read with the columns account_id, month, mrr_usd, "
+                 "named on line 4 after 3 lines skipped as a preamble: if the column names are on "
+                 "another line, set skip to the number of lines above them (and header = true)"),
+    Case("aggregate_of_day_first_dates_takes_the_earliest_date_not_the_first_text",
+         {"purchases.csv": "Customer,Date of Purchase\nA1,15/01/2025\nA1,02/03/2025\nA2,28/02/2025\n"
+                           "A2,01/12/2024\n"},
+         mapping='[accounts]\nfile = "purchases.csv"\naggregate = true\ndate_format = "%d/%m/%Y"\n'
+                 '[accounts.columns]\naccount_id = "Customer"\naccount_name = "Customer"\n'
+                 'start_date = \'min("Date of Purchase")\'\n',
+         exit_code=2,
+         message="[accounts] column start_date: expression 'min(\"Date of Purchase\")' takes the "
+                 "min of the text, not of the dates: with date_format %d/%m/%Y the text order is not "
+                 "the date order. Parse the date inside the aggregate: "
+                 "min(strptime(\"Date of Purchase\", '%d/%m/%Y'))"),
+    Case("aggregate_of_parsed_day_first_dates",
+         {"purchases.csv": "Customer,Date of Purchase\nA1,15/01/2025\nA1,02/03/2025\nA2,28/02/2025\n"
+                           "A2,01/12/2024\n"},
+         mapping='[accounts]\nfile = "purchases.csv"\naggregate = true\ndate_format = "%d/%m/%Y"\n'
+                 '[accounts.columns]\naccount_id = "Customer"\naccount_name = "Customer"\n'
+                 'start_date = "min(strptime(\\"Date of Purchase\\", \'%d/%m/%Y\'))"\n',
+         value=("select string_agg(start_date::varchar, ' ' order by account_id) from accounts",
+                "2025-01-15 2024-12-01")),
     Case("aggregated_invoices",
          {"account_mrr_monthly.csv": None, "invoices.csv": "customer,date,amount\nA1,2026-01-03,60\nA1,2026-01-20,40\nA2,2026-01-09,200\n"},
          mapping='[accounts]\nfile = "accounts.csv"\n[account_mrr_monthly]\nfile = "invoices.csv"\naggregate = true\n'

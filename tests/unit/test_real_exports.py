@@ -172,6 +172,64 @@ def test_a_churn_table_with_churn_in_one_month_shows_no_model_and_says_why(consu
     assert low < observed[1].pct < high and high - low < 5
 
 
+def write_mixed_delimiters(table: pd.DataFrame, path: Path, semicolon_rows: int = 8) -> None:
+    """The churn table as its published copy is: a byte-order mark, the header and the first
+    rows separated by semicolons, the rest by commas."""
+    text = table.to_csv(index=False, lineterminator="\n")
+    lines = text.splitlines(keepends=True)
+    head = [line.replace(",", ";") for line in lines[:1 + semicolon_rows]]
+    path.write_text("\ufeff" + "".join(head + lines[1 + semicolon_rows:]), encoding="utf-8")
+
+
+def mapping_with(options: str) -> str:
+    """The README's subscription-table mapping with reader options added to both tables."""
+    return readme_mapping("subscription table").replace(
+        'file = "customer_churn.csv"\n', f'file = "customer_churn.csv"\n{options}')
+
+
+MIXED_DELIMITERS = (
+    "customer_churn.csv: lines 1–9 were skipped as a preamble, but they look like a header and "
+    "rows written with semicolons (lines 1–9 hold 9 semicolon-separated values, as many as the 9 "
+    "columns read from line 10 on, which use commas): loading would lose them. A file uses one "
+    "delimiter: re-save lines 1–9 with commas. If they are not data, set skip = 9 in [accounts] "
+    "to skip them on purpose.")
+
+
+@pytest.mark.parametrize(("options", "code", "message"), [
+    ("", 2, MIXED_DELIMITERS),
+    ("header = true\n", 2, MIXED_DELIMITERS),
+    ('delimiter = ","\n', 2, MIXED_DELIMITERS),
+    # told where the header is, the rows are unreadable: refused (exit 1) naming the header's
+    ('delimiter = ","\nheader = true\nskip = 0\n', 1,
+     "The header (line 1: 'customerID;gender;SeniorCitizen;tenure;Contract;InternetService;"
+     "MonthlyCharges;TotalCharges;Churn') holds 1 comma-separated value where these lines hold 9: "
+     "it uses another delimiter (semicolon) than the rows. Re-save the file with one delimiter, "
+     "or set skip to the number of lines above the first comma-separated line (with header = "
+     "false when that line is data)."),
+], ids=["no_options", "header", "delimiter", "delimiter_header_skip"])
+def test_a_churn_table_whose_first_lines_use_semicolons_loses_no_row_in_silence(
+        tmp_path, capsys, options, code, message):
+    table = churn_table(60)
+    write_mixed_delimiters(table, tmp_path / "customer_churn.csv")
+    (tmp_path / "mapping.toml").write_text(mapping_with(options))
+    db = tmp_path / "northstar.duckdb"
+    exit_code = main([str(tmp_path), "--mapping", str(tmp_path / "mapping.toml"), "--db", str(db)])
+    err = capsys.readouterr().err
+    assert exit_code == code, err
+    assert message in err
+    assert not db.exists()
+
+
+def test_the_churn_table_saved_with_one_delimiter_loads_every_churner(tmp_path):
+    table = churn_table(60)
+    table.to_csv(tmp_path / "customer_churn.csv", index=False, encoding="utf-8-sig")
+    db = load(tmp_path, readme_mapping("subscription table"))
+    with duckdb.connect(str(db), read_only=True) as con:
+        accounts, churned = con.execute(
+            "select count(*), count(churn_date) from accounts").fetchone()
+    assert (accounts, churned) == (len(table), int((table["Churn"] == "Yes").sum()))
+
+
 def test_a_purchase_log_too_short_to_backtest_shows_no_chance(tmp_path):
     write_whitespace(purchase_log(6000, customers=400), tmp_path / "purchases.txt")
     db = load(tmp_path, readme_mapping("purchase log"))

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
+import re
 import statistics
 import time
 from collections.abc import Callable
@@ -143,9 +145,11 @@ def _mapping_error(mapping: Mapping, table: str, column: str, message: str) -> M
 def _check_expression(
     con: duckdb.DuckDBPyConnection, mapping: Mapping, table: str, column: str,
     expression: str, stage: str, file_columns: tuple[str, ...] | None = None,
+    reading: str = "",
 ) -> str:
     """The DuckDB type of a mapping expression over the staged source, or a MappingError
-    (naming `file_columns`, the source file's columns, when it names one the file lacks)."""
+    (naming `file_columns`, the source file's columns, and `reading`, where their names came
+    from, when it names one the file lacks)."""
     # the expression sits on its own lines so a trailing `--` comment cannot eat our SQL
     sql = f"select (\n{expression}\n) as value from {quote_identifier(stage)}"
     try:
@@ -167,7 +171,7 @@ def _check_expression(
                 mapping, table, column,
                 f"expression {expression!r} names a column the source file does not have: "
                 f"{reason.split(' Candidate bindings')[0]}; {file_label} was read with the "
-                f"columns {shortened(', '.join(columns))}"
+                f"columns {shortened(', '.join(columns))}{reading}"
                 + _one_column_hint(file_label, columns),
             ) from error
         # a type mismatch, a wrong function or argument: DuckDB names the types involved
@@ -365,7 +369,7 @@ class TableLoader:
         for name, expression in (("spread_months", options.spread_months),
                                  ("spread_last_month", options.spread_last_month)):
             _check_expression(self.con, self.mapping, self.table, name, expression,
-                              self.stage_name, self.staged.file_columns)
+                              self.stage_name, self.staged.file_columns, self.staged.reading)
         stage = quote_identifier(self.stage_name)
         spread = quote_identifier(self.stage_name + "_spread")
         months = f"try_cast((\n{options.spread_months}\n) as integer)"
@@ -405,7 +409,8 @@ class TableLoader:
                 expression = "__month"  # the month a spread row stands for
             if expression is not None:
                 raw_type = _check_expression(self.con, self.mapping, self.table, column.name,
-                                             expression, self.stage_name, file_columns)
+                                             expression, self.stage_name, file_columns,
+                                             self.staged.reading)
             elif column.name.lower() in by_lower:
                 expression = quote_identifier(by_lower[column.name.lower()])
                 raw_type = "VARCHAR" if self.table_mapping.file.suffix != ".parquet" else None
@@ -417,12 +422,14 @@ class TableLoader:
                         self.mapping, self.table, column.name,
                         f"required column is not mapped and {self.file_label} has no column "
                         f"named {column.name}; columns in the file: "
-                        f"{shortened(', '.join(file_columns))}"
+                        f"{shortened(', '.join(file_columns))}{self.staged.reading}"
                         + _one_column_hint(self.file_label, file_columns),
                     )
             if raw_type is None:
                 raw_type = _check_expression(self.con, self.mapping, self.table, column.name,
-                                             expression, self.stage_name, file_columns)
+                                             expression, self.stage_name, file_columns,
+                                             self.staged.reading)
+            self._refuse_text_order(column, expression, raw_type)
             raw = quote_identifier(f"raw__{column.name}")
             raw_selects.append(f"(\n{expression}\n) as {raw}")
             typed = _typed(column, raw, raw_type)
@@ -437,14 +444,14 @@ class TableLoader:
         kept = []  # the further attributes, as text (accounts only)
         for index, (name, expression) in enumerate(self.table_mapping.attributes.items()):
             _check_expression(self.con, self.mapping, self.table, f"attributes.{name}",
-                              expression, self.stage_name, file_columns)
+                              expression, self.stage_name, file_columns, self.staged.reading)
             raw_selects.append(f"(\n{expression}\n) as {quote_identifier(f'attribute__{index}')}")
             kept.append(f"nullif(trim({quote_identifier(f'attribute__{index}')}::varchar), '') "
                         f"as {quote_identifier(f'attribute__{index}')}")
         where = self.table_mapping.where
         if where:
             _check_expression(self.con, self.mapping, self.table, "where", where, self.stage_name,
-                              file_columns)
+                              file_columns, self.staged.reading)
         line = "min(__line)" if self.table_mapping.aggregate else "__line"
         group = " group by all" if self.table_mapping.aggregate else ""
         sql = f"""create or replace temp table {self.candidates} as
@@ -463,6 +470,28 @@ class TableLoader:
             self.con.execute(sql, params)
         except duckdb.Error as error:
             raise MappingError(self._map_failure(error)) from error
+
+    def _refuse_text_order(self, column: Column, expression: str, raw_type: str) -> None:
+        """With aggregate = true, a date column computed as min/max of text takes the first
+        text, not the earliest date, whenever the date format does not sort as text (day
+        first, month names, ...): refused, saying how to parse the date inside the aggregate."""
+        options = self.table_mapping
+        date_format = _format_params(options)["date_format"]
+        if (not options.aggregate or raw_type != "VARCHAR"
+                or column.data_type not in ("DATE", "TIMESTAMP")
+                or sorts_as_text(date_format)):
+            return
+        found = ordering_aggregates(expression)
+        if not found:
+            return
+        name = found[0]
+        simple = re.fullmatch(r"\s*(?:min|max)\s*\((.*)\)\s*", expression, re.DOTALL | re.I)
+        argument = simple.group(1).strip() if simple else "<the column>"
+        raise _mapping_error(
+            self.mapping, self.table, column.name,
+            f"expression {expression!r} takes the {name} of the text, not of the dates: with "
+            f"date_format {date_format} the text order is not the date order. Parse the date "
+            f"inside the aggregate: {name}(strptime({argument}, {_literal(date_format)}))")
 
     def _map_failure(self, error: duckdb.Error) -> str:
         """Why the mapped columns could not be computed together, in words."""
@@ -674,6 +703,46 @@ class TableLoader:
                 f"from {self.candidates} "
                 f"where {quote_identifier(f'attribute__{index}')} is not null",
                 {"name": name.strip()})
+
+
+# aggregates that pick a value by its order: over text they compare the text, not the date
+ORDERING_AGGREGATES = ("min", "max", "arg_min", "arg_max", "min_by", "max_by")
+# strptime fields that sort as text in this order, zero-padded (as ISO dates do)
+_TEXT_SORTED_FIELDS = ("%Y", "%m", "%d", "%H", "%M", "%S", "%f")
+
+
+def sorts_as_text(date_format: str) -> bool:
+    """Whether dates written in `date_format` sort as text as they do as dates (year first,
+    then month, day, hour, ... each zero-padded)."""
+    fields = re.findall(r"%-?.", date_format)
+    return fields == list(_TEXT_SORTED_FIELDS[:len(fields)])
+
+
+def ordering_aggregates(expression: str) -> list[str]:
+    """The min/max-like aggregates an expression calls (empty when it does not parse)."""
+    with duckdb.connect(config={"autoinstall_known_extensions": False,
+                                "autoload_known_extensions": False}) as con:
+        try:
+            tree = json.loads(con.execute(
+                "select json_serialize_sql($sql)",
+                {"sql": f"select (\n{expression}\n) from source"}).fetchone()[0])
+        except (duckdb.Error, ValueError):
+            return []
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            name = str(node.get("function_name", "")).lower()
+            if node.get("class") == "FUNCTION" and name in ORDERING_AGGREGATES:
+                found.append(name)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(tree.get("statements"))
+    return found
 
 
 def _one_column_hint(file_label: str, source_columns: tuple[str, ...]) -> str:

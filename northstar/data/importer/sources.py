@@ -13,7 +13,9 @@ read with the handful its mapping names. Line numbers still count every column's
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import itertools
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
@@ -100,6 +102,9 @@ class StagedSource:
     rows: int  # data rows read, including malformed ones
     malformed: int  # rows DuckDB's CSV reader could not parse (already in `rejects`)
     file_columns: tuple[str, ...] = ()  # every column of the file, for messages
+    # where a delimited file's column names came from when the reader guessed it, for messages
+    # about a column the file lacks ('' when line 1 holds them or the mapping said where)
+    reading: str = ""
 
 
 def _kept(keep: Keep | None, columns: Sequence[str]) -> tuple[str, ...]:
@@ -187,13 +192,39 @@ def _refuse_if_mostly_malformed(
     malformed = max(0, lines - readable - newlines)
     if not lines or 100 * malformed / lines <= max_malformed_pct:
         return
-    examples = _malformed_examples(con, mapping, read, params, header_lines)
+    examples, rows = _malformed_examples(con, mapping, read, params, header_lines)
     raise SourceRefused(
         f"{mapping.file.name}: {malformed:,} of its {lines:,} data lines cannot be read as "
         f"{_delimiter_name(params.get('delim'))}-separated values "
         f"({100 * malformed / lines:.1f}%), more than the {max_malformed_pct:g}% allowed. "
-        f"{examples}Check the file's delimiter, quoting and "
-        "encoding (mapping options delimiter and encoding).")
+        f"{examples}"
+        + (_header_delimiter_hint(mapping, str(params.get("delim")), header_lines, rows)
+           or "Check the file's delimiter, quoting and encoding (mapping options delimiter "
+              "and encoding)."))
+
+
+def _header_delimiter_hint(
+    mapping: TableMapping, delimiter: str, header_lines: int, rows: Sequence[str],
+) -> str:
+    """When the unreadable lines all split into the same number of values but the header
+    line into another, because the header uses another delimiter: that, in words."""
+    if not header_lines or not rows:
+        return ""
+    counts = {_values(row, delimiter) for row in rows}
+    header = _head_lines(mapping, header_lines)[-1]
+    names = _values(header, delimiter)
+    if len(counts) != 1 or names == (width := counts.pop()) or width < 2:
+        return ""
+    other = next((mark for mark in DELIMITERS if mark != delimiter
+                  and _values(header, mark) == width), None)
+    if other is None:
+        return ""
+    used = _delimiter_name(delimiter)
+    return (f"The header (line {header_lines:,}: {shortened(header, 120)!r}) holds {names} "
+            f"{used}-separated value{'s' if names != 1 else ''} where these lines hold {width}: "
+            f"it uses another delimiter ({_delimiter_name(other)}) than the rows. Re-save the "
+            f"file with one delimiter, or set skip to the number of lines above the first "
+            f"{used}-separated line (with header = false when that line is data).")
 
 
 def _delimiter_name(delimiter: object) -> str:
@@ -204,8 +235,9 @@ def _delimiter_name(delimiter: object) -> str:
 def _malformed_examples(
     con: duckdb.DuckDBPyConnection, mapping: TableMapping, read: str, params: dict[str, object],
     header_lines: int,
-) -> str:
-    """'First unreadable lines: 3 ("…"), 4 ("…"). ' from the first part of the file only."""
+) -> tuple[str, list[str]]:
+    """'First unreadable lines: 3 ("…"), 4 ("…"). ' from the first part of the file only, and
+    those lines."""
     with mapping.file.open("rb") as handle:
         head = handle.read(HEAD_BYTES)
     head = head[: head.rfind(b"\n") + 1] or head
@@ -221,14 +253,14 @@ def _malformed_examples(
                 "select line, any_value(csv_line) from head_rejects group by line order by line "
                 "limit 3").fetchall()
         except duckdb.Error:
-            return ""
+            return "", []
         finally:
             for table in ("head_rows", "head_rejects", "head_rejects_scan"):
                 con.execute(f"drop table if exists {table}")
     if not rows:
-        return ""
+        return "", []
     listed = ", ".join(f"{line:,} ({shortened(str(text).strip(), 60)!r})" for line, text in rows)
-    return f"First unreadable lines: {listed}. "
+    return f"First unreadable lines: {listed}. ", [str(text).strip() for _, text in rows]
 
 
 def _bound(sql: str, params: dict[str, object]) -> dict[str, object]:
@@ -236,15 +268,29 @@ def _bound(sql: str, params: dict[str, object]) -> dict[str, object]:
     return {key: value for key, value in params.items() if f"${key}" in sql}
 
 
+@dataclass(frozen=True)
+class _CsvRead:
+    """How a delimited file was read."""
+
+    skip: int  # lines skipped above the header (or above the data, without a header)
+    header: bool  # whether the line after them held the column names
+    delimiter: str
+    had_errors: bool  # whether malformed lines were kept aside
+    quote: str  # the quote character ('' for none)
+    columns: tuple[str, ...]  # every column of the file
+
+    @property
+    def header_lines(self) -> int:
+        return self.skip + int(self.header)
+
+
 def _stage_csv(
     con: duckdb.DuckDBPyConnection, mapping: TableMapping, raw: str, rejects: str,
     max_malformed_pct: float, keep: Keep | None,
-) -> tuple[int, bool, str, tuple[str, ...]]:
+) -> _CsvRead:
     """Read a delimited file into `raw`: the columns `keep` picks from the file's, the line
     feeds inside each row's values (__newlines) and, for a file read without quoting, the first
-    value that opens a quote (__opened_column, __opened_value). Return its header lines,
-    whether it had bad lines, the quote character it was read with ('' for none) and every
-    column of the file."""
+    value that opens a quote (__opened_column, __opened_value). Return how it was read."""
     options, params = _csv_options(mapping)
     params = {"path": str(mapping.file), "max_line": MAX_LINE_BYTES, **params}
     source = "from read_csv($path, all_varchar = true, max_line_size = $max_line"
@@ -264,9 +310,9 @@ def _stage_csv(
         if not mapping.delimiter and len(columns) <= 1:
             # one column: a malformed line may have thrown the strict sniffer off its delimiter
             raise duckdb.InvalidInputException("single column")
-        _, skip, header, quote = _sniff(con, mapping, lenient=False)
+        delimiter, skip, header, quote = _sniff(con, mapping, lenient=False)
         read(columns, options, quote)
-        return skip + int(header), False, quote, columns
+        return _CsvRead(skip, header, delimiter, False, quote, columns)
     except duckdb.Error as strict_error:
         # malformed lines: sniff past them, then read with DuckDB keeping them aside
         try:
@@ -286,7 +332,7 @@ def _stage_csv(
         except duckdb.Error as error:
             raise SourceError(f"{mapping.file.name}: cannot be read: "
                               f"{_reader_error(mapping.file, error)}") from strict_error
-        return skip + int(header), True, quote, columns
+        return _CsvRead(skip, header, delimiter, True, quote, columns)
 
 
 def stage_source(
@@ -306,7 +352,7 @@ def stage_source(
         raise SourceError(f"{file.name}: no such file in {file.parent}")
     raw = quote_identifier(stage + "_raw")
     suffix = file.suffix.lower()
-    malformed = 0
+    malformed, reading = 0, ""
     if suffix == ".parquet":
         file_columns = _stage_parquet(con, mapping, stage, keep)
     elif suffix == ".xlsx":
@@ -314,10 +360,13 @@ def stage_source(
     elif mapping.delimiter == WHITESPACE:
         malformed, file_columns = _stage_whitespace(con, mapping, stage, reject_sink, keep)
     else:
-        header_lines, had_errors, quote, file_columns = _stage_csv(
-            con, mapping, raw, stage + "_csv_rejects", max_malformed_pct, keep)
+        csv_read = _stage_csv(con, mapping, raw, stage + "_csv_rejects", max_malformed_pct, keep)
+        file_columns, header_lines, quote = csv_read.columns, csv_read.header_lines, csv_read.quote
+        _refuse_data_in_preamble(mapping, csv_read)
+        read_lines = con.execute(
+            f"select count(*) + coalesce(sum(__newlines), 0) from {raw}").fetchone()[0]
         kicks = "(select null::bigint as base where false)"
-        if had_errors:
+        if csv_read.had_errors:
             malformed = _record_malformed(con, mapping, stage, header_lines, reject_sink)
             kicks = f"(select base from {quote_identifier(stage + '_kicks')})"
         # line = lines before the data + records before (good and malformed) + newlines
@@ -336,6 +385,8 @@ def stage_source(
             from numbered
         """)
         con.execute(f"drop table {raw}")
+        _refuse_unread_lines(mapping, header_lines, read_lines + malformed)
+        reading = _reading(mapping, csv_read)
         if not quote:
             malformed += _refuse_unclosed_quotes(con, mapping, stage, reject_sink)
     columns = tuple(
@@ -343,7 +394,115 @@ def stage_source(
         if row[0] != "__line"
     )
     (rows,), = con.execute(f"select count(*) from {quote_identifier(stage)}").fetchall()
-    return StagedSource(stage, file.name, columns, rows + malformed, malformed, file_columns)
+    return StagedSource(stage, file.name, columns, rows + malformed, malformed, file_columns,
+                        reading)
+
+
+DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}  # tried on a preamble
+
+
+def _head_lines(mapping: TableMapping, count: int) -> list[str]:
+    """The first `count` physical lines of a file as text (a byte-order mark and line ends
+    removed; bytes not in its encoding replaced)."""
+    encoding = mapping.encoding or "utf-8"
+    with mapping.file.open("rb") as handle:
+        lines = [line for _, line in zip(range(count), handle, strict=False)]
+    texts = [line.decode(encoding, errors="replace").rstrip("\r\n") for line in lines]
+    if texts:
+        texts[0] = texts[0].removeprefix("\ufeff")
+    return texts
+
+
+def _values(line: str, delimiter: str) -> int:
+    """How many values a line holds when split on `delimiter` (quotes respected)."""
+    return len(next(csv.reader([line], delimiter=delimiter), []))
+
+
+def _spans(numbers: Sequence[int]) -> str:
+    """'1–9, 12' for line numbers 1 to 9 and 12."""
+    spans = []
+    for _, group in itertools.groupby(enumerate(numbers), lambda pair: pair[1] - pair[0]):
+        run = [number for _, number in group]
+        spans.append(f"{run[0]:,}" if len(run) == 1 else f"{run[0]:,}–{run[-1]:,}")
+    return ", ".join(spans)
+
+
+def _refuse_data_in_preamble(mapping: TableMapping, read: _CsvRead) -> None:
+    """SourceError when the reader, left to guess, skipped lines above the data that look
+    like rows: as many values as the file's columns, split on its delimiter or on another
+    common one (a file whose header and first rows use semicolons and the rest commas loses
+    those rows otherwise, in silence). A preamble the mapping's `skip` names is skipped on
+    purpose and not checked."""
+    width = len(read.columns)
+    if mapping.skip is not None or read.skip == 0 or width < 2:
+        return
+    skipped = _head_lines(mapping, read.skip)
+    looking: dict[str, list[int]] = {}
+    for number, line in enumerate(skipped, start=1):
+        marks = [read.delimiter, *(mark for mark in DELIMITERS if mark != read.delimiter)]
+        mark = next((mark for mark in marks if line.strip() and _values(line, mark) == width),
+                    None)
+        if mark is not None:
+            looking.setdefault(mark, []).append(number)
+    if not looking:
+        return
+    mark, numbers = max(looking.items(), key=lambda item: len(item[1]))
+    first_read = read.skip + 1
+    used = _delimiter_name(read.delimiter)
+    where = f"lines 1–{read.skip:,}" if read.skip > 1 else "line 1"
+    if mark != read.delimiter:
+        name = _delimiter_name(mark)
+        raise SourceError(
+            f"{mapping.file.name}: {where} were skipped as a preamble, but they look like a "
+            f"header and rows written with {name}s (lines {_spans(numbers)} hold {width} "
+            f"{name}-separated values, as many as the {width} columns read from line "
+            f"{first_read:,} on, which use {used}s): loading would lose them. A file uses one "
+            f"delimiter: re-save {where} with {used}s. If they are not data, set "
+            f"skip = {read.skip} in [{mapping.table}] to skip them on purpose.")
+    raise SourceError(
+        f"{mapping.file.name}: {where} were skipped as a preamble, but lines {_spans(numbers)} "
+        f"hold {width} {used}-separated values, as many as the file's {width} columns: they "
+        f"look like rows, and loading would lose them. If the file's column names are on line "
+        f"1, set skip = 0 and header = true in [{mapping.table}]; if these lines are not data, "
+        f"set skip = {read.skip} to skip them on purpose.")
+
+
+def _refuse_unread_lines(mapping: TableMapping, header_lines: int, read_lines: int) -> None:
+    """SourceError when fewer of a delimited file's physical lines were read than it has:
+    every line is a header or preamble line, a row (with the line feeds quoted inside its
+    values), a malformed line kept aside, or blank. Lines the reader dropped on its own (for
+    example lines starting with '#', taken for comments) would otherwise vanish in silence."""
+    physical, blank = _count_lines(mapping.file), _count_blank_lines(mapping.file, header_lines)
+    missing = physical - header_lines - read_lines - blank
+    if missing <= 0:
+        return
+    raise SourceError(
+        f"{mapping.file.name}: {missing:,} of its {physical:,} lines were not read (neither "
+        f"header, preamble, row, refused line nor blank): the reader dropped them, for example "
+        "as comments. Check the lines after the header; set the mapping's delimiter, header "
+        "and skip to how the file is written, or re-save it as plain comma-separated values.")
+
+
+def _count_blank_lines(file: Path, after: int) -> int:
+    """Empty (or whitespace-only) physical lines after the first `after` lines."""
+    blank = 0
+    with file.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if number > after and not line.strip():
+                blank += 1
+    return blank
+
+
+def _reading(mapping: TableMapping, read: _CsvRead) -> str:
+    """Where the column names came from when the reader guessed it otherwise than line 1."""
+    if read.header and read.skip and mapping.skip is None:
+        return (f", named on line {read.skip + 1:,} after {read.skip:,} lines skipped as a "
+                "preamble: if the column names are on another line, set skip to the number of "
+                "lines above them (and header = true)")
+    if not read.header and mapping.header is None:
+        return (" (no line was taken for column names, so they are numbered): if the file has "
+                "a header, set header = true, and skip to the number of lines above it")
+    return ""
 
 
 def _stage_parquet(

@@ -162,6 +162,8 @@ def health_calls(context: Context, state: periods.FilterState) -> list[Call]:
     return _app([
         Call("summary", "health_summary", {**params, "as_of_month": context.last_month}),
         Call("band_churn", "health_band_churn", params),
+        # read when the check by band has no bars, to say whether the data is too short
+        Call("revenue_months", "revenue_months"),
         Call("portfolio", "risk_portfolio", {**params, "as_of_month": context.last_month}),
         Call("model_drivers", "invest_model_drivers", state.query_params()),
         Call("backtest", "churn_backtest_summary"),

@@ -237,3 +237,82 @@ def test_the_usage_drivers_are_registered_with_their_rules(driver):
         assert f"{rules.USAGE_FALL_LOOKBACK_MONTHS} months" in text
     else:
         assert f"{rules.SEATS_UNDERUSED_PCT}%" in text
+
+
+# --- the health component --------------------------------------------------------------------
+
+# account, month -> the product usage component by hand: the mean of seat utilisation (seats used
+# ÷ paid × 100, at most 100; seats paid above 0) and the active-user trend (against the mean of
+# the 3 months before, each with a figure: flat 50, +20% or more 100, −20% or worse 0)
+HEALTH_BY_HAND = {
+    ("A1", MONTHS[0]): 45.0,  # 9 of 20 seats; no look-back yet
+    ("A1", MONTHS[3]): 30.0,  # 12 of 20 seats (60); 6 vs 10 users, −40% (0)
+    ("A1", MONTHS[5]): None,  # no usage row in June
+    ("A2", MONTHS[3]): 25.0,  # 10 of 20 seats (50); 7 vs 10 users, −30% (0)
+    ("A3", MONTHS[2]): None,  # no seats paid recorded; only two months of look-back
+    ("A3", MONTHS[3]): 0.0,  # 8 vs 10 users, −20% (0)
+    ("A4", MONTHS[3]): None,  # 0 seats paid, two months of look-back: nothing to read
+    ("A5", MONTHS[0]): 20.0,  # 1 of 5 seats
+    ("A5", MONTHS[4]): 100.0,  # 5 of 5 seats (100); look-back has a month without users
+}
+
+
+def test_the_product_usage_component_by_hand(empty_db):
+    con, _ = empty_db
+    small_database(con, with_usage=True)
+    found = dict(((account, month), value) for account, month, value in con.execute(
+        "select account_id, month, product_usage from account_health_monthly").fetchall())
+    assert {key: found[key] for key in HEALTH_BY_HAND} == HEALTH_BY_HAND
+    # usage is a component the data has: weighted in with the others (weights from the config)
+    assert con.execute("select health_score(null, null, null, 50, 2, 0.3, 0.3, 0.2, 0.2, "
+                       "product_usage := 30, w_usage := 0.2)").fetchone()[0] == 40
+    assert con.execute("select max(components_required) from account_health_monthly"
+                       ).fetchone()[0] == 2
+
+
+def test_without_usage_the_health_score_is_unchanged(empty_db):
+    from northstar.data import settings
+
+    con, _ = empty_db
+    small_database(con, with_usage=False)
+    assert con.execute("select count(product_usage) from account_health_monthly"
+                       ).fetchone()[0] == 0
+    # revenue trend is the only component: it is the score, as before product usage existed
+    assert con.execute("select max(components_required) from account_health_monthly"
+                       ).fetchone()[0] == 1
+    config = settings.load_config()
+    assert config.formula() == ("30% support experience + 30% survey sentiment + 20% engagement "
+                                "+ 20% revenue trend")
+    assert config.formula(with_usage=True) == (
+        "25% support experience + 25% survey sentiment + 17% engagement + 17% revenue trend "
+        "+ 17% product usage")
+
+
+def test_pages_show_the_usage_component_only_when_the_data_has_it():
+    from northstar.analytics import health
+
+    frame = pd.DataFrame({
+        "account_id": ["A1", "A2"], "account_name": ["Acme", "Beta"], "segment": ["SMB"] * 2,
+        "arr_usd": [1200.0, 2400.0], "health_score": [40.0, 60.0], "band": ["At risk", "Watch"],
+        "churn_risk_pct": [10.0, 5.0], "churn_risk_low_pct": [8.0, 4.0],
+        "churn_risk_high_pct": [12.0, 6.0], "arr_at_risk_usd": [120.0, 120.0],
+        "reasons": [["usage_fell"], []], "support_experience": [50.0, 70.0],
+        "survey_sentiment": [None, None], "engagement": [None, None],
+        "revenue_trend": [30.0, 50.0], "product_usage": [None, None],
+        "renewal_date": [pd.NaT] * 2, "csm_name": [None] * 2,
+        "last_executive_meeting_on": [pd.NaT] * 2,
+    })
+    assert "Product usage" not in health.at_risk_table(frame).columns
+    with_usage = frame.assign(product_usage=[25.0, None])
+    table = health.at_risk_table(with_usage)
+    assert list(table["Product usage"].fillna(-1)) == [25.0, -1]
+    assert table["Main reasons"].iloc[0] == "usage fell"
+    assert health.weakest_components(with_usage.iloc[0]) == "Product usage 25 · Revenue trend 30"
+    # the summary's sentence on components left out never names product usage when no account
+    # has it: a data set without usage reads as before
+    counts = {"support_experience_accounts": [2], "survey_sentiment_accounts": [2],
+              "engagement_accounts": [2], "revenue_trend_accounts": [2],
+              "components_required": [2]}
+    assert health.components_used(pd.DataFrame({**counts, "product_usage_accounts": [0]})) == ""
+    assert health.summary_components(pd.DataFrame({**counts, "product_usage_accounts": [1]}))[
+        -1] == "product_usage"

@@ -38,14 +38,7 @@ has_usage as (
     select exists (select 1 from product_usage) as has_usage
 ),
 usage as (
-    select account_id, month, active_users, seats_paid, seats_used,
-        avg(active_users) over lookback as prior_mean_active_users,
-        count(active_users) over lookback as prior_months_with_users
-    from product_usage
-    window lookback as (
-        partition by account_id order by month
-        range between interval {{usage_fall_lookback_months}} month preceding
-            and interval 1 month preceding)
+    select * from product_usage_months()
 ),
 classified as (
     select o.account_id, o.month, o.segment, o.region, o.plan, o.mrr_usd,

@@ -316,3 +316,20 @@ def test_pages_show_the_usage_component_only_when_the_data_has_it():
     assert health.components_used(pd.DataFrame({**counts, "product_usage_accounts": [0]})) == ""
     assert health.summary_components(pd.DataFrame({**counts, "product_usage_accounts": [1]}))[
         -1] == "product_usage"
+
+
+def test_a_draft_mapping_guesses_a_usage_export(tmp_path):
+    from northstar.data.importer.draft import draft_mapping
+
+    write(tmp_path / "exports", {
+        "customers.csv": "customer_id,name,start_date\nC1,Acme,2025-01-01\n",
+        "usage.csv": "customer_id,month,active_users,licenses,licenses_used,feature_uses\n"
+                     "C1,2026-01-01,5,10,6,40\n",
+    })
+    draft = draft_mapping(tmp_path / "exports")
+    section = draft[draft.index("[product_usage]"):]
+    assert section.startswith('[product_usage]\nfile = "usage.csv"')
+    for line in ("account_id = 'customer_id'", "month = 'month'", "active_users = 'active_users'",
+                 "seats_paid = 'licenses'", "seats_used = 'licenses_used'",
+                 "key_feature_events = 'feature_uses'"):
+        assert line in section, section

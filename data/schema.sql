@@ -66,6 +66,20 @@ create table account_mrr_monthly (
     primary key (account_id, month)
 );
 
+-- product usage: one row per account and calendar month the product export reports. `month`
+-- is the first day of the month; every figure is optional (an export has what it has).
+-- more seats used than paid is loaded with a warning. feeds the usage churn drivers and the
+-- health score's product-usage component.
+create table product_usage (
+    account_id         varchar not null references accounts (account_id),
+    month              date not null check (day(month) = 1),
+    active_users       integer check (active_users >= 0),      -- distinct users active that month
+    seats_paid         integer check (seats_paid >= 0),        -- seats (licences) paid for
+    seats_used         integer check (seats_used >= 0),        -- seats assigned to or used by someone
+    key_feature_events bigint check (key_feature_events >= 0), -- uses of the key feature(s)
+    primary key (account_id, month)
+);
+
 -- support tickets. durations derive from the timestamps (hours); satisfaction is csat 1-5.
 create table support_tickets (
     ticket_id          varchar primary key,

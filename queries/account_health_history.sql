@@ -5,16 +5,19 @@
 --   $w_sentiment   weight of the survey sentiment component
 --   $w_engagement  weight of the engagement component
 --   $w_revenue     weight of the revenue trend component
+--   $w_usage       weight of the product usage component (0 or unused without usage)
 --   $healthy_from, $watch_from, $at_risk_from  the lowest score of each band
 -- scope: account_detail
 -- sensitive: none
 with final as (
-    select month, support_experience, survey_sentiment, engagement, revenue_trend,
+    select month, support_experience, survey_sentiment, engagement, revenue_trend, product_usage,
         health_score(support_experience, survey_sentiment, engagement, revenue_trend,
-                     components_required, $w_support, $w_sentiment, $w_engagement, $w_revenue) as health_score,
+                     components_required, $w_support, $w_sentiment, $w_engagement, $w_revenue,
+                     product_usage := product_usage, w_usage := $w_usage) as health_score,
         health_band_label(health_band_order(
             health_score(support_experience, survey_sentiment, engagement, revenue_trend,
-                         components_required, $w_support, $w_sentiment, $w_engagement, $w_revenue),
+                         components_required, $w_support, $w_sentiment, $w_engagement, $w_revenue,
+                         product_usage := product_usage, w_usage := $w_usage),
             $healthy_from, $watch_from, $at_risk_from)) as band,
         tickets_6m, escalations_6m, executive_meetings_12m, is_cab_member, open_detractors_6m
     from account_health_monthly

@@ -13,6 +13,7 @@
 --   $w_sentiment    weight of the survey sentiment component
 --   $w_engagement   weight of the engagement component
 --   $w_revenue      weight of the revenue trend component
+--   $w_usage        weight of the product usage component (0 or unused without usage)
 --   $healthy_from   lowest health score of the healthy band
 --   $watch_from     lowest health score of the watch band
 --   $at_risk_from   lowest health score of the at risk band
@@ -33,8 +34,10 @@ risk as (
 ),
 scored as (
     select r.*, h.support_experience, h.survey_sentiment, h.engagement, h.revenue_trend,
+        h.product_usage,
         health_score(h.support_experience, h.survey_sentiment, h.engagement, h.revenue_trend,
-                     h.components_required, $w_support, $w_sentiment, $w_engagement, $w_revenue) as health_score
+                     h.components_required, $w_support, $w_sentiment, $w_engagement, $w_revenue,
+                     product_usage := h.product_usage, w_usage := $w_usage) as health_score
     from risk r
     left join health_month($as_of_month) h using (account_id)
 ),
@@ -65,7 +68,7 @@ final as (
         100 * r.churn_probability_high_12m as churn_risk_high_pct,
         r.arr_at_risk_usd, r.arr_at_risk_low_usd, r.arr_at_risk_high_usd,
         r.reasons, r.reason_arr_at_risk_usd,
-        r.support_experience, r.survey_sentiment, r.engagement, r.revenue_trend,
+        r.support_experience, r.survey_sentiment, r.engagement, r.revenue_trend, r.product_usage,
         a.renewal_date, m.last_executive_meeting_on
     from at_risk r
     join accounts a using (account_id)

@@ -9,6 +9,7 @@
 --   $w_sentiment   weight of the survey sentiment component
 --   $w_engagement  weight of the engagement component
 --   $w_revenue     weight of the revenue trend component
+--   $w_usage       weight of the product usage component (0 or unused without usage)
 --   $healthy_from  lowest health score of the healthy band
 --   $watch_from    lowest health score of the watch band
 --   $at_risk_from  lowest health score of the at risk band
@@ -20,6 +21,7 @@ with tallied as (
     from health_band_outcomes
     where w_support = $w_support::double and w_sentiment = $w_sentiment::double
       and w_engagement = $w_engagement::double and w_revenue = $w_revenue::double
+      and w_usage = $w_usage::double
       and healthy_from = $healthy_from::double and watch_from = $watch_from::double
       and at_risk_from = $at_risk_from::double
       and in_scope($segments::varchar[], $regions::varchar[], $plans::varchar[],

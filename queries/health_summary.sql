@@ -7,6 +7,7 @@
 --   $w_sentiment   weight of the survey sentiment component
 --   $w_engagement  weight of the engagement component
 --   $w_revenue     weight of the revenue trend component
+--   $w_usage       weight of the product usage component (0 or unused without usage)
 --   $healthy_from  lowest health score of the healthy band
 --   $watch_from    lowest health score of the watch band
 --   $at_risk_from  lowest health score of the at risk band
@@ -15,9 +16,10 @@
 -- sensitive: none
 with scored as (
     select h.account_id, h.mrr_usd, h.support_experience, h.survey_sentiment, h.engagement,
-        h.revenue_trend, h.components_required,
+        h.revenue_trend, h.product_usage, h.components_required,
         health_score(h.support_experience, h.survey_sentiment, h.engagement, h.revenue_trend,
-                     h.components_required, $w_support, $w_sentiment, $w_engagement, $w_revenue) as health_score
+                     h.components_required, $w_support, $w_sentiment, $w_engagement, $w_revenue,
+                     product_usage := h.product_usage, w_usage := $w_usage) as health_score
     from health_month($as_of_month) h
     where account_in_scope(h.account_id, $segments::varchar[], $regions::varchar[], $plans::varchar[])
 ),
@@ -35,6 +37,7 @@ final as (
         count(survey_sentiment) as survey_sentiment_accounts,
         count(engagement) as engagement_accounts,
         count(revenue_trend) as revenue_trend_accounts,
+        count(product_usage) as product_usage_accounts,
         max(components_required) as components_required
     from scored
     group by all

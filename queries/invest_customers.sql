@@ -18,6 +18,7 @@
 --   $w_sentiment        weight of the survey sentiment component
 --   $w_engagement       weight of the engagement component
 --   $w_revenue          weight of the revenue trend component
+--   $w_usage            weight of the product usage component (0 or unused without usage)
 --   $segments, $regions, $plans  the global filters (empty list = all)
 -- scope: account
 -- sensitive: account_name (account)
@@ -46,7 +47,8 @@ prices as (
 costed as (
     select q.account_id, q.segment, 12 * q.mrr_usd as arr_usd,
         health_score(q.support_experience, q.survey_sentiment, q.engagement, q.revenue_trend,
-                     q.components_required, $w_support, $w_sentiment, $w_engagement, $w_revenue) as health_score,
+                     q.components_required, $w_support, $w_sentiment, $w_engagement, $w_revenue,
+                     product_usage := q.product_usage, w_usage := $w_usage) as health_score,
         q.revenue_12m_usd, q.tickets_12m,
         q.low_priority_tickets_12m * p.low_ticket_usd
             + q.normal_priority_tickets_12m * p.normal_ticket_usd

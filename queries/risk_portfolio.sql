@@ -11,6 +11,7 @@
 --   $w_sentiment    weight of the survey sentiment component
 --   $w_engagement   weight of the engagement component
 --   $w_revenue      weight of the revenue trend component
+--   $w_usage        weight of the product usage component (0 or unused without usage)
 --   $healthy_from   lowest health score of the healthy band
 --   $watch_from     lowest health score of the watch band
 --   $at_risk_from   lowest health score of the at risk band
@@ -31,7 +32,8 @@ banded as (
         health_band_order(
             health_score(h.support_experience, h.survey_sentiment, h.engagement,
                          h.revenue_trend, h.components_required, $w_support, $w_sentiment,
-                         $w_engagement, $w_revenue),
+                         $w_engagement, $w_revenue,
+                         product_usage := h.product_usage, w_usage := $w_usage),
             $healthy_from, $watch_from, $at_risk_from) as band_order
     from risk r
     left join health_month($as_of_month) h using (account_id)

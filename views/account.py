@@ -97,7 +97,8 @@ if latest_health is not None and latest_health["health_score"] == latest_health[
         "Health score",
         f"{latest_health['health_score']:.0f}",
         border=True,
-        help=f"{health.band_text(band)} · {config.formula()}",
+        help=f"{health.band_text(band)} · "
+             f"{config.formula('product_usage' in health.components_in(history))}",
         chart_data=[value for value in history["health_score"] if value == value] or None,
     )
 else:

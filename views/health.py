@@ -207,14 +207,15 @@ with left:
             )
         )
 with right:
+    shown_components = health.summary_components(summary)
     st.markdown(
-        f"**Health score** = {config.formula()}, over the components an account has a "
-        "signal for."
+        f"**Health score** = {config.formula('product_usage' in shown_components)}, over the "
+        "components an account has a signal for."
     )
     # the method is for the screen; a slide keeps the formula and the chart
     presentation.end_of_slide()
-    for column, label in settings.COMPONENTS.items():
-        st.markdown(f"**{label}** — {health.COMPONENT_HELP[column]}")
+    for column in shown_components:
+        st.markdown(f"**{settings.COMPONENTS[column]}** — {health.COMPONENT_HELP[column]}")
     explain.how_computed(
         "The weights and the bands' lower bounds are kept in `config/health_score.toml`, "
         "where an administrator can change them; the database is rebuilt to apply them. "

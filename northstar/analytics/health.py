@@ -14,7 +14,7 @@ import pandas as pd
 from northstar.analytics import actions, display, risk
 from northstar.analytics.links import account_link
 from northstar.data import rules
-from northstar.data.settings import COMPONENTS
+from northstar.data.settings import COMPONENTS, OPTIONAL_COMPONENTS
 
 COMPONENT_HELP: dict[str, str] = {
     "support_experience": "Tickets opened in the last 6 months: resolution time (8 hours or "
@@ -26,6 +26,10 @@ COMPONENT_HELP: dict[str, str] = {
     "QBR in the last 6 months (20), professional services or installation (10).",
     "revenue_trend": "MRR now against 6 months earlier: flat scores 50, +20% or more 100, "
     "−20% or worse 0. Blank in the first 3 billed months.",
+    "product_usage": "Seats used as a share of seats paid (all used scores 100), and active "
+    f"users against the mean of the {rules.USAGE_FALL_LOOKBACK_MONTHS} months before (flat "
+    "scores 50, +20% or more 100, −20% or worse 0), averaged. Only in data with product usage; "
+    "blank in a month without it.",
 }
 BANDS = rules.HEALTH_BANDS
 NOT_SCORED = rules.NOT_SCORED
@@ -45,7 +49,23 @@ COMPONENT_SOURCES: dict[str, str] = {
     "survey_sentiment": "survey answers",
     "engagement": "engagements or advisory-board members",
     "revenue_trend": "revenue history",
+    "product_usage": "product usage",
 }
+
+
+def components_in(frame: pd.DataFrame) -> list[str]:
+    """The components a page shows for a frame of component columns: every one, except a
+    component used only when the data has it (product usage) that no row has."""
+    return [column for column in COMPONENTS
+            if column not in OPTIONAL_COMPONENTS
+            or (column in frame.columns and frame[column].notna().any())]
+
+
+def summary_components(summary: pd.DataFrame) -> list[str]:
+    """The components health_summary counts, less an optional one no account has."""
+    return [column for column in COMPONENTS
+            if column not in OPTIONAL_COMPONENTS
+            or summary.get(f"{column}_accounts", pd.Series(dtype=float)).sum() > 0]
 
 
 def components_used(summary: pd.DataFrame) -> str:
@@ -53,7 +73,7 @@ def components_used(summary: pd.DataFrame) -> str:
     'Scored on support experience, survey sentiment and revenue trend; engagement is left out
     (no account has engagements or advisory-board members in the data).'"""
     used, left_out = [], []
-    for column in COMPONENTS:
+    for column in summary_components(summary):
         (used if summary[f"{column}_accounts"].sum() > 0 else left_out).append(column)
     if not left_out:
         return ""
@@ -82,7 +102,7 @@ def undifferentiated(summary: pd.DataFrame) -> str:
     low, high = scored["min_health_score"].min(), scored["max_health_score"].max()
     if pd.isna(low) or pd.isna(high) or round(float(high), 0) != round(float(low), 0):
         return ""
-    used = [COMPONENTS[column].lower() for column in COMPONENTS
+    used = [COMPONENTS[column].lower() for column in summary_components(summary)
             if summary[f"{column}_accounts"].sum() > 0]
     on = f" (scored on {' and '.join(used)} only)" if len(used) == 1 else ""
     return (f"The health score cannot tell accounts apart in this data: every one of the "
@@ -163,7 +183,7 @@ def at_risk_table(frame: pd.DataFrame, open_actions: Mapping[str, int] | None = 
             "Main reasons": [risk.reasons_text(ids) for ids in frame["reasons"]],
             "Segment": frame["segment"],
             "Weakest components": [weakest_components(row) for _, row in frame.iterrows()],
-            **{label: frame[column] for column, label in COMPONENTS.items()},
+            **{COMPONENTS[column]: frame[column] for column in components_in(frame)},
             "Renewal": frame["renewal_date"],
             "CSM": frame["csm_name"],
             "Last executive meeting": frame["last_executive_meeting_on"],
@@ -189,7 +209,7 @@ def components_long(history: pd.DataFrame) -> pd.DataFrame:
     """Health history as (month, component, score) rows for a line per component."""
     long = history.melt(
         id_vars="month",
-        value_vars=[*COMPONENTS, "health_score"],
+        value_vars=[*components_in(history), "health_score"],
         var_name="component",
         value_name="score",
     )

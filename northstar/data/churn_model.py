@@ -288,6 +288,8 @@ def fit(rows: pd.DataFrame, through_month: dt.date | None = None) -> Fit:
     terms: list[Term] = []
     drivers: list[str] = []
     for driver_id in DRIVER_IDS:
+        if driver_id in rows.columns and rows[driver_id].isna().all():
+            continue  # the data has nothing to judge it by (no product usage): absent
         exposed = rows[driver_id] == 1
         sides = [(rows.loc[side, "account_index"].nunique(), rows.loc[side, "churn_events"].sum())
                  for side in (exposed, ~exposed)]

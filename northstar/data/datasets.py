@@ -62,6 +62,11 @@ DATASETS: tuple[Dataset, ...] = (
              "Retention: every tab", "Health & risk: revenue trend, ARR at risk"),
             export="a billing export: revenue per customer and month, a subscription "
                    "table with a monthly charge and a tenure, or a purchase log"),
+    Dataset("product_usage", "Product usage", False,
+            ("Where to invest: the usage drivers (usage fell, seats under-used)",
+             "Health & risk: product usage"),
+            export="a product-analytics or licence export: active users, seats paid and "
+                   "used, key-feature use per customer and month"),
     Dataset("support_tickets", "Support tickets", False,
             ("Briefing: open escalations", "Health & risk: support experience",
              "CCO programs: support review", "Account 360: tickets"),
@@ -117,6 +122,10 @@ WARNINGS: dict[str, tuple[QualityCheck, ...]] = {
                 "exists (select 1 from accounts a where a.account_id = s.account_id "
                 "and s.month < date_trunc('month', a.start_date))",
                 "revenue billed before the account's start month"),
+    ),
+    "product_usage": (
+        QualityCheck("seats_used_above_paid", "seats_used", "s.seats_used > s.seats_paid",
+                "more seats used than paid for"),
     ),
     "support_tickets": (
         QualityCheck("resolved_before_first_response", "resolved_at",
@@ -195,6 +204,7 @@ class EventDate:
 EVENT_DATES: dict[str, tuple[EventDate, ...]] = {
     "accounts": (EventDate("start_date", refuse_future=False),),
     "account_mrr_monthly": (EventDate("month"),),
+    "product_usage": (EventDate("month"),),
     "support_tickets": (EventDate("opened_at"), EventDate("first_response_at"),
                         EventDate("resolved_at"), EventDate("escalated_at")),
     "engagements": (EventDate("started_on", refuse_future=False),),

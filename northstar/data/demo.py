@@ -53,7 +53,7 @@ WINDOW_MONTHS = 36
 # tables compared by `database_checksum` (dataset_metadata excluded: it holds build facts)
 CHECKSUM_TABLES = (
     "departments", "customer_outcomes", "employees", "accounts", "account_mrr_monthly",
-    "support_tickets", "engagements", "cab_memberships", "survey_responses",
+    "product_usage", "support_tickets", "engagements", "cab_memberships", "survey_responses",
     "department_kpis", "kpi_outcomes", "kpi_actuals", "initiatives", "kudos",
     "employee_engagement", "demo_planted_effects",
 )

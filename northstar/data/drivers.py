@@ -5,7 +5,9 @@ Each driver is a column of the `account_driver_exposures` rollup
 end of that month. The churn model (northstar/data/churn_model.py) takes all of them together,
 with the segment; the Where to invest page, the at-risk list and the CEO brief name them by
 their labels here. A month without the signal a driver needs (no tickets, no answer to that
-survey, no revenue six months earlier) counts as not exposed.
+survey, no revenue six months earlier) counts as not exposed. The usage drivers read the
+product_usage table: in a data set without product usage they are absent (null), not "not
+exposed", and the model and the pages leave them out.
 """
 
 from __future__ import annotations
@@ -73,6 +75,19 @@ DRIVERS: dict[str, Driver] = {
             "revenue_decline", "Declining revenue",
             "MRR at least 10% below six months earlier.",
             "declining revenue",
+        ),
+        Driver(
+            "usage_fell", "Usage fell",
+            f"Active users in the month at least {rules.USAGE_FALL_PCT}% below the mean of the "
+            f"{rules.USAGE_FALL_LOOKBACK_MONTHS} months before (each with an active-user "
+            "figure). A month without those figures counts as not exposed.",
+            "usage fell",
+        ),
+        Driver(
+            "seats_underused", "Seats under-used",
+            f"Fewer than {rules.SEATS_UNDERUSED_PCT}% of the seats paid for were used in the "
+            "month. A month without both seat figures counts as not exposed.",
+            "seats under-used",
         ),
     )
 }

@@ -73,12 +73,13 @@ HEALTH_SETTINGS_SQL = """
 create or replace temp table health_score_settings as
 select $w_support::double as w_support, $w_sentiment::double as w_sentiment,
     $w_engagement::double as w_engagement, $w_revenue::double as w_revenue,
+    $w_usage::double as w_usage,
     $healthy_from::double as healthy_from, $watch_from::double as watch_from,
     $at_risk_from::double as at_risk_from
 where $is_configured
 """
-HEALTH_SETTINGS = ("w_support", "w_sentiment", "w_engagement", "w_revenue", "healthy_from",
-                   "watch_from", "at_risk_from")
+HEALTH_SETTINGS = ("w_support", "w_sentiment", "w_engagement", "w_revenue", "w_usage",
+                   "healthy_from", "watch_from", "at_risk_from")
 
 
 def write_health_settings(con: duckdb.DuckDBPyConnection) -> None:

@@ -41,6 +41,14 @@ MAX_SIZE_RANGE_RATIO = 5.0
 # the churn model's risk horizon, and how far back its backtest's fit stops
 CHURN_HORIZON_MONTHS = 12
 
+# product usage as churn drivers (northstar/data/drivers.py): usage fell when a month's active
+# users are at least USAGE_FALL_PCT% below the mean of the USAGE_FALL_LOOKBACK_MONTHS months
+# before it (each with an active-user figure); seats are under-used when fewer than
+# SEATS_UNDERUSED_PCT% of the seats paid for are used
+USAGE_FALL_PCT = 30
+USAGE_FALL_LOOKBACK_MONTHS = 3
+SEATS_UNDERUSED_PCT = 50
+
 # health bands, best first; an account without enough signals is "Not scored"
 HEALTH_BANDS = ("Healthy", "Watch", "At risk", "Critical")
 NOT_SCORED = "Not scored"
@@ -51,6 +59,9 @@ SQL_VALUES: dict[str, str] = {
     "nps_detractor_to": str(NPS_DETRACTOR_TO),
     "csat_satisfied_from": str(CSAT_SATISFIED_FROM),
     "csat_unhappy_to": str(CSAT_UNHAPPY_TO),
+    "usage_fall_pct": str(USAGE_FALL_PCT),
+    "usage_fall_lookback_months": str(USAGE_FALL_LOOKBACK_MONTHS),
+    "seats_underused_pct": str(SEATS_UNDERUSED_PCT),
     "health_band_labels": "[" + ", ".join(
         "'" + label.replace("'", "''") + "'" for label in (*HEALTH_BANDS, NOT_SCORED)) + "]",
 }

@@ -23,7 +23,11 @@ COMPONENTS: dict[str, str] = {
     "survey_sentiment": "Survey sentiment",
     "engagement": "Engagement",
     "revenue_trend": "Revenue trend",
+    "product_usage": "Product usage",
 }
+# components used only when the data has them (a data set without product usage is scored on
+# the others, and the pages do not mention it); their weight may be left out of the file (0)
+OPTIONAL_COMPONENTS: tuple[str, ...] = ("product_usage",)
 
 
 @dataclass(frozen=True)
@@ -39,16 +43,21 @@ class HealthConfig:
             "w_sentiment": self.weights["survey_sentiment"],
             "w_engagement": self.weights["engagement"],
             "w_revenue": self.weights["revenue_trend"],
+            "w_usage": self.weights.get("product_usage", 0.0),
             "healthy_from": self.healthy_from,
             "watch_from": self.watch_from,
             "at_risk_from": self.at_risk_from,
         }
 
-    def formula(self) -> str:
-        total = sum(self.weights.values())
+    def formula(self, with_usage: bool = False) -> str:
+        """The weights as shares, e.g. '30% support experience + …': product usage only
+        `with_usage` (a data set with product usage), the shares over the components shown."""
+        shown = {column: label for column, label in COMPONENTS.items()
+                 if with_usage or column not in OPTIONAL_COMPONENTS}
+        total = sum(self.weights.get(column, 0.0) for column in shown)
         parts = [
-            f"{100 * self.weights[column] / total:.0f}% {label.lower()}"
-            for column, label in COMPONENTS.items()
+            f"{100 * self.weights.get(column, 0.0) / total:.0f}% {label.lower()}"
+            for column, label in shown.items()
         ]
         return " + ".join(parts)
 
@@ -74,7 +83,7 @@ def load_config(path: Path = CONFIG_PATH) -> HealthConfig:
     """Read and check config/health_score.toml."""
     with path.open("rb") as handle:
         raw = tomllib.load(handle)
-    weights = raw.get("weights", {})
+    weights = {**dict.fromkeys(OPTIONAL_COMPONENTS, 0.0), **raw.get("weights", {})}
     missing = sorted(set(COMPONENTS) - set(weights))
     if missing:
         raise HealthConfigError(f"{path}: [weights] is missing {', '.join(missing)}")

@@ -27,7 +27,11 @@ def test_demo_database_says_no_load_has_run(demo_db, use_db):
     assert metrics["Data as of"] == "31 Oct 2026"
     assert metrics["Last load"] == "Not yet"
     assert "No load has run" in at.info[0].value
-    tables = at.dataframe[0].value
+    # the demo has every table but product usage, listed with the pages it would feed
+    missing = at.dataframe[0].value
+    assert list(missing["Table"]) == ["Product usage"]
+    assert missing["Affects"].iloc[0].startswith("Where to invest: the usage drivers")
+    tables = at.dataframe[1].value
     assert list(tables.columns)[:3] == ["Table", "Required", "Rows"]
     assert tables.set_index("Table").loc["Accounts", "Rows"] == 5000
 

@@ -17,7 +17,8 @@ from northstar.ui.queries import execute
 
 D = dt.date
 T = dt.datetime
-WEIGHTS = {"w_support": 0.3, "w_sentiment": 0.3, "w_engagement": 0.2, "w_revenue": 0.2}
+WEIGHTS = {"w_support": 0.3, "w_sentiment": 0.3, "w_engagement": 0.2, "w_revenue": 0.2,
+           "w_usage": 0.2}
 BANDS = {"healthy_from": 65, "watch_from": 50, "at_risk_from": 35}
 
 

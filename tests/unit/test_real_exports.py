@@ -139,8 +139,8 @@ def test_a_churn_table_with_churn_in_one_month_shows_no_model_and_says_why(consu
     assert reason == ("The churn model is not shown: only 1 month of the data has churn, so "
                       "there is nothing to check a model on.")
     params = {**ALL, "as_of_month": OCTOBER, "w_support": 0.3, "w_sentiment": 0.3,
-              "w_engagement": 0.2, "w_revenue": 0.2, "healthy_from": 75.0, "watch_from": 60.0,
-              "at_risk_from": 40.0}
+              "w_engagement": 0.2, "w_revenue": 0.2, "w_usage": 0.2, "healthy_from": 75.0,
+              "watch_from": 60.0, "at_risk_from": 40.0}
     # no chance and no ARR at risk anywhere
     with duckdb.connect(str(db), read_only=True) as con:
         chances = con.execute("select count(*), count(churn_probability_12m), "

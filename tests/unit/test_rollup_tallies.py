@@ -26,7 +26,8 @@ DRIVERS = ("slow_support", "repeated_escalations", "poor_onboarding", "poor_serv
 SCORED_ACCOUNT_MONTHS = """
 select health_band_order(
            health_score(h.support_experience, h.survey_sentiment, h.engagement, h.revenue_trend,
-                        h.components_required, $w_support, $w_sentiment, $w_engagement, $w_revenue),
+                        h.components_required, $w_support, $w_sentiment, $w_engagement, $w_revenue,
+                        product_usage := h.product_usage, w_usage := $w_usage),
            $healthy_from, $watch_from, $at_risk_from) as band_order,
     count(*) as account_months, count(distinct h.account_id) as accounts,
     count(*) filter (where h.churned_within_12m) as churned_within_12m

@@ -58,8 +58,15 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "responded_on": ("respondedon", "responsedate", "submittedat", "answeredat"),
     "score": ("score", "npsscore", "answer"),
     "comment": ("comment", "feedback", "verbatim"),
+    "active_users": ("activeusers", "mau", "monthlyactiveusers", "activeusercount"),
+    "seats_paid": ("seatspaid", "paidseats", "seatspurchased", "licenses", "licences",
+                   "licensespurchased", "seats"),
+    "seats_used": ("seatsused", "usedseats", "assignedseats", "activeseats", "licensesused",
+                   "licencesused"),
+    "key_feature_events": ("keyfeatureevents", "keyfeatureuses", "featureevents", "featureuses"),
 }
-TABLES = ("accounts", "account_mrr_monthly", "support_tickets", "survey_responses")
+TABLES = ("accounts", "account_mrr_monthly", "product_usage", "support_tickets",
+          "survey_responses")
 _COMPACT_DATE = re.compile(r"^\d{8}$")
 _SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})")
 

@@ -17,7 +17,8 @@ with extra as (
 grouped as (
     select e.account_id, e.segment, e.slow_support, e.repeated_escalations, e.poor_onboarding,
         e.poor_services, e.detractor_not_followed_up, e.detractor_followed_up,
-        e.no_executive_meeting, e.not_cab_member, e.revenue_decline,
+        e.no_executive_meeting, e.not_cab_member, e.revenue_decline, e.usage_fell,
+        e.seats_underused,
         e.plan, a.industry, e.region, coalesce(a.acquisition_channel, 'Not recorded')
             as acquisition_channel,
         band_index($tenure_edges::integer[], date_diff('month', a.start_date, e.month))

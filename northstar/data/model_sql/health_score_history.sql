@@ -9,7 +9,8 @@
 with scored as (
     select round(health_score(h.support_experience, h.survey_sentiment, h.engagement,
                               h.revenue_trend, h.components_required, s.w_support, s.w_sentiment, s.w_engagement,
-                              s.w_revenue))::integer as health_score,
+                              s.w_revenue,
+                              product_usage := h.product_usage, w_usage := s.w_usage))::integer as health_score,
         h.churned_within_12m
     from account_health_monthly h
     cross join health_score_settings s

@@ -20,9 +20,11 @@ final as (
         e.account_id, e.segment, e.region, e.plan, e.arr_usd, e.slow_support,
         e.repeated_escalations, e.poor_onboarding, e.poor_services, e.detractor_not_followed_up,
         e.detractor_followed_up, e.no_executive_meeting, e.not_cab_member, e.revenue_decline,
+        e.usage_fell, e.seats_underused,
         e.churned_within_12m,
         health_score(h.support_experience, h.survey_sentiment, h.engagement, h.revenue_trend,
-                     h.components_required, s.w_support, s.w_sentiment, s.w_engagement, s.w_revenue) as health_score
+                     h.components_required, s.w_support, s.w_sentiment, s.w_engagement, s.w_revenue,
+                     product_usage := h.product_usage, w_usage := s.w_usage) as health_score
     from account_driver_exposures e
     join accounts a using (account_id)
     left join extra x using (account_id)

@@ -26,19 +26,38 @@ where in_scope(segments, regions, plans, segment, region, plan);
 -- out and the remaining weights re-normalised); null when fewer than components_required
 -- components have a signal (two, or one in a data set that has only one component at all:
 -- account_health_monthly's components_required); weights come from config/health_score.toml.
+-- product usage is a component only in a data set with product usage: without it (or with
+-- w_usage 0) the score is the four others' as it always was.
 -- A whole number of points, so the score a page shows is the score its band was judged on.
 create or replace macro health_score(support_experience, survey_sentiment, engagement, revenue_trend,
                                      components_required,
-                                     w_support, w_sentiment, w_engagement, w_revenue) as
+                                     w_support, w_sentiment, w_engagement, w_revenue,
+                                     product_usage := null, w_usage := 0) as
     case when (support_experience is not null)::int + (survey_sentiment is not null)::int
               + (engagement is not null)::int + (revenue_trend is not null)::int
+              + (product_usage is not null and w_usage > 0)::int
               < components_required then null
     else round((coalesce(w_support * support_experience, 0) + coalesce(w_sentiment * survey_sentiment, 0)
-     + coalesce(w_engagement * engagement, 0) + coalesce(w_revenue * revenue_trend, 0))
+     + coalesce(w_engagement * engagement, 0) + coalesce(w_revenue * revenue_trend, 0)
+     + coalesce(w_usage * product_usage, 0))
     / nullif(case when support_experience is null then 0 else w_support end
              + case when survey_sentiment is null then 0 else w_sentiment end
              + case when engagement is null then 0 else w_engagement end
-             + case when revenue_trend is null then 0 else w_revenue end, 0)) end;
+             + case when revenue_trend is null then 0 else w_revenue end
+             + case when product_usage is null then 0 else w_usage end, 0)) end;
+
+-- product usage per account and month with the active users' look-back: the mean of the
+-- {{usage_fall_lookback_months}} calendar months before and how many of them have an
+-- active-user figure (the usage drivers, 04, and the health component, 03, read it)
+create or replace macro product_usage_months() as table
+select account_id, month, active_users, seats_paid, seats_used,
+    avg(active_users) over lookback as prior_mean_active_users,
+    count(active_users) over lookback as prior_months_with_users
+from product_usage
+window lookback as (
+    partition by account_id order by month
+    range between interval {{usage_fall_lookback_months}} month preceding
+        and interval 1 month preceding);
 
 -- health band of a score: 1 healthy, 2 watch, 3 at risk, 4 critical, 5 not scored (lower bounds
 -- as parameters)

@@ -13,6 +13,11 @@
 --       (nothing recorded is no signal, not an unengaged customer base).
 --   revenue_trend: mrr now against 6 months earlier (or the first billed month): flat = 50,
 --       +20% or more = 100, -20% or worse = 0; null in the first 3 billed months.
+--   product_usage: the mean of the parts the month's product usage has: seat utilisation
+--       (seats used / seats paid x 100, at most 100; seats paid above 0) and the active-user
+--       trend (active users against the mean of the {{usage_fall_lookback_months}} months before,
+--       each with a figure: flat = 50, +20% or more = 100, -20% or worse = 0); null without
+--       usage (every account, in a data set without product usage).
 -- components_required: how many components an account needs to be scored: two, or one when the
 --     data set has only one component at all (a purchase log alone: revenue trend only).
 -- the trailing counts come from account_month_signals (02), which blanks the signals of months
@@ -46,7 +51,18 @@ recorded as (
         + exists (select 1 from survey_responses)::int
         + (exists (select 1 from engagements) or exists (select 1 from cab_memberships))::int
         + exists (select 1 from account_month_signals where is_active and billed_month_number > 3)::int
+        + exists (select 1 from product_usage)::int
         as components_in_data
+),
+usage as (
+    select account_id, month,
+        case when seats_paid > 0 then 100.0 * least(1, seats_used / seats_paid) end
+            as seat_part,
+        case when prior_months_with_users = {{usage_fall_lookback_months}}
+                  and prior_mean_active_users > 0
+             then least(100, greatest(0,
+                 50 + 250 * (active_users / prior_mean_active_users - 1))) end as trend_part
+    from product_usage_months()
 ),
 parts as (
     select billed.*, recorded.components_in_data,
@@ -68,9 +84,13 @@ parts as (
         end as engagement,
         case when billed_month_number > 3 then
             least(100, greatest(0, 50 + 250 * (mrr_usd / coalesce(mrr_6m_ago_usd, first_mrr_usd) - 1)))
-        end as revenue_trend
+        end as revenue_trend,
+        (coalesce(u.seat_part, 0) + coalesce(u.trend_part, 0))
+            / nullif((u.seat_part is not null)::int + (u.trend_part is not null)::int, 0)
+            as product_usage
     from billed
     cross join recorded
+    left join usage u on u.account_id = billed.account_id and u.month = billed.month
 ),
 final as (
     select account_id, month, mrr_usd,
@@ -82,6 +102,7 @@ final as (
         end, 1) as survey_sentiment,
         engagement::double as engagement,
         round(revenue_trend, 1) as revenue_trend,
+        round(product_usage, 1) as product_usage,
         least(2, greatest(1, components_in_data))::utinyint as components_required,
         coalesce(tickets_6m, 0) as tickets_6m,
         coalesce(escalations_6m, 0) as escalations_6m,

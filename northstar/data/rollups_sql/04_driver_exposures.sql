@@ -15,6 +15,11 @@
 --   no_executive_meeting: no attended executive meeting in the trailing 12 months
 --   not_cab_member: no advisory board membership spell covering the month's last day
 --   revenue_decline: mrr at least 10% below 6 months earlier
+--   usage_fell: active users at least {{usage_fall_pct}}% below the mean of the
+--       {{usage_fall_lookback_months}} calendar months before, each with an active-user figure
+--   seats_underused: seats used below {{seats_underused_pct}}% of seats paid (seats paid above 0)
+-- the usage drivers read product_usage: null in every row when the data has no product usage
+-- at all (absent, not "not exposed"); otherwise a month without the figures is not exposed.
 -- outcome: churned_within_12m = the account's revenue stopped in one of the 12 months after
 -- the landmark; churned_next_month = it stopped in the next month; nps_*_next_12m = relationship
 -- nps answers in the 12 months after (nps answers are counted 14 days after they were given). is_estimation_landmark
@@ -28,6 +33,12 @@ with bounds as (
 ),
 active as (
     select * from account_month_signals where is_active
+),
+has_usage as (
+    select exists (select 1 from product_usage) as has_usage
+),
+usage as (
+    select * from product_usage_months()
 ),
 classified as (
     select o.account_id, o.month, o.segment, o.region, o.plan, o.mrr_usd,
@@ -46,6 +57,13 @@ classified as (
         not coalesce(o.is_cab_member_at_month_end, false) as not_cab_member,
         -- not exposed when not billed 6 months earlier
         coalesce(o.mrr_usd <= 0.9 * nullif(o.mrr_6_rows_ago_usd, 0), false) as revenue_decline,
+        case when h.has_usage then coalesce(
+            u.prior_months_with_users = {{usage_fall_lookback_months}}
+            and 100 * u.active_users <= (100 - {{usage_fall_pct}}) * u.prior_mean_active_users,
+            false) end as usage_fell,
+        case when h.has_usage then coalesce(
+            u.seats_paid > 0 and 100 * u.seats_used < {{seats_underused_pct}} * u.seats_paid,
+            false) end as seats_underused,
         o.churned_within_12m,
         o.nps_answers_next_12m::integer as nps_answers_next_12m,
         o.nps_promoters_next_12m::integer as nps_promoters_next_12m,
@@ -55,6 +73,8 @@ classified as (
             and o.month <= b.last_month - interval 12 month as is_estimation_landmark
     from active o
     cross join bounds b
+    cross join has_usage h
+    left join usage u on u.account_id = o.account_id and u.month = o.month
 ),
 final as (
     select * from classified

@@ -16,7 +16,8 @@ scored as (
     select h.account_id, h.churned_within_12m, a.segment, a.region, a.plan,
         health_band_order(
             health_score(h.support_experience, h.survey_sentiment, h.engagement, h.revenue_trend,
-                         h.components_required, c.w_support, c.w_sentiment, c.w_engagement, c.w_revenue),
+                         h.components_required, c.w_support, c.w_sentiment, c.w_engagement, c.w_revenue,
+                         product_usage := h.product_usage, w_usage := c.w_usage),
             c.healthy_from, c.watch_from, c.at_risk_from) as band_order
     from account_health_monthly h
     join accounts a using (account_id)

@@ -12,12 +12,12 @@ with long as (
             nps_detractors_next_12m,
             slow_support, repeated_escalations, poor_onboarding, poor_services,
             detractor_not_followed_up, detractor_followed_up, no_executive_meeting, not_cab_member,
-            revenue_decline
+            revenue_decline, usage_fell, seats_underused
         from account_driver_exposures
     )
     on slow_support, repeated_escalations, poor_onboarding, poor_services,
        detractor_not_followed_up, detractor_followed_up, no_executive_meeting, not_cab_member,
-       revenue_decline
+       revenue_decline, usage_fell, seats_underused
     into name driver_id value exposed
 ),
 final as (

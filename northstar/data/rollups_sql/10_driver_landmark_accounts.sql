@@ -8,13 +8,13 @@ with long as (
         select account_id, segment, region, plan,
             slow_support, repeated_escalations, poor_onboarding, poor_services,
             detractor_not_followed_up, detractor_followed_up, no_executive_meeting, not_cab_member,
-            revenue_decline
+            revenue_decline, usage_fell, seats_underused
         from account_driver_exposures
         where is_estimation_landmark
     )
     on slow_support, repeated_escalations, poor_onboarding, poor_services,
        detractor_not_followed_up, detractor_followed_up, no_executive_meeting, not_cab_member,
-       revenue_decline
+       revenue_decline, usage_fell, seats_underused
     into name driver_id value exposed
 ),
 final as (

@@ -14,7 +14,7 @@ with bounds as (
 ),
 billed as (
     select h.account_id, h.month, h.mrr_usd, h.support_experience, h.survey_sentiment,
-        h.engagement, h.revenue_trend, h.components_required
+        h.engagement, h.revenue_trend, h.product_usage, h.components_required
     from account_health_monthly h
     cross join bounds b
     where h.month = b.last_month

@@ -84,8 +84,7 @@ elif whole is not None:
     model_drivers = invest.driver_results(queries.run_query("invest_model_drivers",
                                                             **state.query_params()),
                                           invest.NO_COUNTS)
-    drivers = [(result.driver.label, result.at_risk_arr_usd.value)
-               for result in invest.ranked(model_drivers) if result.sized]
+    drivers = invest.sized_at_risk(model_drivers)
     first, second, third = st.columns(3)
     first.metric(
         "ARR at risk, next 12 months",

@@ -97,8 +97,6 @@ with drivers_tab:
                     # the slide has the screen to itself: bars tall enough to read across a room
                     height=(90 * len(recommended) + 140) if presentation.is_on() else None,
                     ranges=[(r.at_risk_arr_usd.low, r.at_risk_arr_usd.high) for r in recommended],
-                    labels_text=[format_usd(r.at_risk_arr_usd.value) if r.sized
-                                 else "can't size yet" for r in recommended],
                     hover_extra=[
                         f"{format_usd(r.at_risk_arr_usd.value)} (95% range "
                         f"{format_usd(r.at_risk_arr_usd.low)}–{format_usd(r.at_risk_arr_usd.high)})"

@@ -368,6 +368,12 @@ def ranked(results: Sequence[DriverResult]) -> list[DriverResult]:
     return [r for r in results if r.raises_risk and r.at_risk_arr_usd.value > 0]
 
 
+def sized_at_risk(results: Sequence[DriverResult]) -> list[tuple[str, float]]:
+    """(label, ARR at risk) of the ranked drivers whose ARR at risk can be sized, largest
+    first: what the portfolio of ARR at risk names as the drivers adding most."""
+    return [(r.driver.label, r.at_risk_arr_usd.value) for r in ranked(results) if r.sized]
+
+
 # the driver table's columns that come from the churn model's 12-month chances
 AT_RISK_COLUMNS = ("ARR at risk from the driver", "ARR at risk, 95% range")
 
@@ -633,6 +639,7 @@ def initiatives_ranked(
         protected_high = high * reduction.high / 100
         cost = float(row.cost_usd)
         returns = initiative_roi(protected, cost)
+        at_low, at_high = initiative_roi(protected_low, cost), initiative_roi(protected_high, cost)
         rows.append(
             {
                 "initiative_id": row.initiative_id,
@@ -655,10 +662,10 @@ def initiatives_ranked(
                 "protected_low_usd": protected_low,
                 "protected_high_usd": protected_high,
                 **returns,
-                "return_low": initiative_roi(protected_low, cost)["return_multiple"],
-                "return_high": initiative_roi(protected_high, cost)["return_multiple"],
-                "payback_low_months": initiative_roi(protected_high, cost)["payback_months"],
-                "payback_high_months": initiative_roi(protected_low, cost)["payback_months"],
+                "return_low": at_low["return_multiple"],
+                "return_high": at_high["return_multiple"],
+                "payback_low_months": at_high["payback_months"],
+                "payback_high_months": at_low["payback_months"],
                 "started_on": row.started_on,
             }
         )

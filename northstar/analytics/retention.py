@@ -165,8 +165,6 @@ MOVEMENTS = {"churn": "Churned", "contraction": "Contracted", "expansion": "Expa
              "new": "New"}
 MOVEMENT_WORDS = {"churn": "churned", "contraction": "contracted", "expansion": "expanded",
                   "new": "started"}
-MOVEMENT_STEPS = {"churn": "churn", "contraction": "contraction", "expansion": "expansion",
-                  "new": "new"}
 ACCOUNTS_LIMIT = 200
 
 
@@ -177,7 +175,7 @@ def movement_caption(frame: pd.DataFrame, movement: str, limit: int = ACCOUNTS_L
         return f"No account {MOVEMENT_WORDS[movement]} in the period."
     count = int(frame["movement_accounts"].iloc[0])
     change = float(frame["movement_arr_change_usd"].iloc[0])
-    step = f"the bridge's {MOVEMENT_STEPS[movement]} step"
+    step = f"the bridge's {movement} step"
     if movement == "churn":
         step += " and the churned accounts of logo churn"
     listed = ("all are listed" if count <= limit

@@ -70,8 +70,7 @@ def collect(state, metadata,
                      change_sentences(cards, state.period.comparison_label)), actions_problem
     whole = risk.portfolio(queries.run_query("risk_portfolio", **params,
                                              as_of_month=metadata.last_month))
-    drivers = [(result.driver.label, result.at_risk_arr_usd.value)
-               for result in invest.ranked(results) if result.sized]
+    drivers = invest.sized_at_risk(results)
     at_risk = portfolio_sentence(whole, drivers)
     # a role without account lists sees the portfolio and the other two sections
     with contextlib.suppress(access.AccessDenied):

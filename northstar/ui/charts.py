@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from northstar.analytics import display
+from northstar.analytics.invest import is_sized
 from northstar.analytics.metrics import format_usd
 from northstar.ui import presentation
 from northstar.ui.literal_text import plotly_safe
@@ -203,24 +204,24 @@ def horizontal_bars(
     height: int | None = None,
     hover_extra: list[str] | None = None,
     ranges: list[tuple[float, float]] | None = None,
-    labels_text: list[str] | None = None,
 ) -> go.Figure:
-    """First bar on top; values labelled in the bar's own format (or `labels_text`). With
-    `ranges`, each bar draws its 95% range as a whisker from its low to its high end, its value
-    is written beside its name (so no label sits on a whisker), and a bar whose range is too
-    wide to repeat as a size (labelled so in `labels_text`) is drawn pale."""
-    text = labels_text or [format_usd(value) if usd else f"{value:,.0f}" for value in values]
+    """First bar on top; values labelled in the bar's own format. With `ranges`, each bar
+    draws its 95% range as a whisker from its low to its high end, its value is written beside
+    its name (so no label sits on a whisker), and a bar whose range is too wide to repeat as a
+    size (invest.is_sized) reads "can't size yet" and is drawn pale."""
+    text = [format_usd(value) if usd else f"{value:,.0f}" for value in values]
     error_x = None
     colors: str | list[str] = color
     if ranges:
+        sized = [is_sized(low, high) for low, high in ranges]
+        text = [shown if ok else "can't size yet" for shown, ok in zip(text, sized, strict=True)]
         error_x = {"type": "data", "symmetric": False, "color": TOTAL, "thickness": 1.5,
                    "array": [high - value for value, (_, high) in zip(values, ranges,
                                                                        strict=True)],
                    "arrayminus": [value - low for value, (low, _) in zip(values, ranges,
                                                                           strict=True)]}
         labels = [f"{label} · {value}" for label, value in zip(labels, text, strict=True)]
-        colors = [color if value.startswith("$") or value[:1].isdigit() else PALE
-                  for value in text]
+        colors = [color if ok else PALE for ok in sized]
     figure = go.Figure(
         go.Bar(
             x=values,

@@ -59,8 +59,7 @@ def test_bars_with_ranges_draw_them_and_pale_what_cannot_be_sized():
 
     figure = charts.horizontal_bars(
         ["Slow support", "Not on the board"], [8_000_000.0, 21_500_000.0],
-        ranges=[(7_300_000.0, 8_900_000.0), (675_000.0, 53_600_000.0)],
-        labels_text=["$8.00M", "can't size yet"])
+        ranges=[(7_300_000.0, 8_900_000.0), (675_000.0, 53_600_000.0)])
     bar = figure.data[0]
     # whiskers from each low to each high end
     assert list(bar.error_x.array) == [900_000.0, 32_100_000.0]

@@ -16,19 +16,14 @@ from northstar.analytics import invest
 from northstar.data.load import main
 from northstar.data.rollups import build_rollups
 from northstar.ui.queries import execute
+from tests.unit.test_load_cases import ACCOUNTS, MRR
 
 D = dt.date
 USAGE_DRIVERS = ("usage_fell", "seats_underused")
 
 # --- the load --------------------------------------------------------------------------------
 
-ACCOUNTS = (
-    "account_id,account_name,segment,industry,region,plan,start_date,csm_employee_id\n"
-    "A1,Acme,SMB,Retail,EMEA,Starter,2025-01-01,\n"
-    "A2,Beta,Enterprise,Software,APAC,Enterprise,2025-02-01,\n"
-    "A3,Gamma,Mid-Market,Retail,EMEA,Professional,2025-03-01,\n"
-)
-MRR = "account_id,month,mrr_usd\nA1,2026-01-01,100\nA2,2026-01-01,200\nA3,2026-01-01,300\n"
+# the load cases' three accounts and their January revenue (ACCOUNTS, MRR)
 USAGE = (
     "account_id,month,active_users,seats_paid,seats_used,key_feature_events\n"
     "A1,2026-01-01,12,20,15,340\n"  # line 2: loaded as it is

@@ -155,7 +155,7 @@ create table survey_responses (
 
 -- each department's kpis (the editable kpi catalogue): definition, target, direction, owner.
 -- source 'computed': the actuals are (re)computed from the canonical tables by the rollup
--- northstar/data/rollups_sql/03_kpi_actuals.sql using the named `computation`, after every demo build
+-- northstar/data/rollups_sql/kpi_actuals.sql using the named `computation`, after every demo build
 -- and load (actuals loaded for such a kpi are replaced); 'imported': actuals come from kpi_actuals.
 create table department_kpis (
     kpi_id         varchar primary key,

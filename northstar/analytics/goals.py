@@ -1,7 +1,7 @@
 """Goals and alignment: KPI status against target, alignment scores, accountability.
 
 The KPI catalogue (department_kpis, kpi_outcomes) and its actuals (kpi_actuals; the computed
-KPIs' actuals are rebuilt by the rollup rollups_sql/05_kpi_actuals.sql) come from named
+KPIs' actuals are rebuilt by the rollup rollups_sql/kpi_actuals.sql) come from named
 queries; the rules that judge them live here, once, and are unit tested:
 
 - status: on track / at risk / off track / no data (`kpi_status`);

@@ -1,7 +1,7 @@
 """The churn drivers: what each one is and how an account-month is marked exposed to it.
 
 Each driver is a column of the `account_driver_exposures` rollup
-(northstar/data/rollups_sql/04_driver_exposures.sql), judged only from what was known by the
+(northstar/data/rollups_sql/driver_exposures.sql), judged only from what was known by the
 end of that month. The churn model (northstar/data/churn_model.py) takes all of them together,
 with the segment; the Where to invest page, the at-risk list and the CEO brief name them by
 their labels here. A month without the signal a driver needs (no tickets, no answer to that

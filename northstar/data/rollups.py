@@ -1,15 +1,21 @@
 """Derived tables the pages read, built after a demo build and after a load alike.
 
-Each file in northstar/data/rollups_sql/ (run in name order) replaces one derived table from the
-canonical tables; then the churn model is fitted and stored (northstar/data/churn_model.py).
-Nothing else writes them.
+Each file in northstar/data/rollups_sql/ replaces one derived table from the canonical tables and
+other rollups. Its header declares what it reads and writes (`-- reads: a, b` and `-- writes: c`
+lines); the rollups run in an order where every one comes after those whose tables it reads
+(ties by name), and a test runs each one with only its declared inputs present. Then the churn
+model is fitted and stored (northstar/data/churn_model.py). Nothing else writes them.
 """
 
 from __future__ import annotations
 
+import graphlib
 import hashlib
+import re
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -18,17 +24,74 @@ from northstar.data import churn_model, drivers, model_checks, rules, settings
 from northstar.data.paths import DATA_DIR
 
 ROLLUPS_SQL_DIR = Path(__file__).with_name("rollups_sql")
+MACROS_SQL_DIR = Path(__file__).with_name("macros_sql")
+# the rule macros every query reads, and those over the rollups' tables (created after them)
+RULE_MACROS_SQL = MACROS_SQL_DIR / "rules.sql"
+ROLLUP_MACROS_SQL = MACROS_SQL_DIR / "on_rollups.sql"
 MODEL_STEP = "churn_model"  # the step after the SQL rollups
+_DECLARATION = re.compile(r"^-- (reads|writes):(.*)$", re.MULTILINE)
+
+
+class RollupDeclarationError(ValueError):
+    """A rollup's `-- reads:`/`-- writes:` header is missing or names a cycle."""
+
+
+@dataclass(frozen=True)
+class Rollup:
+    path: Path
+    reads: tuple[str, ...]  # the tables it reads (canonical tables and other rollups' tables)
+    writes: tuple[str, ...]  # the tables it replaces
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+
+def declared(path: Path) -> Rollup:
+    """A rollup file with the tables its header says it reads and writes."""
+    found: dict[str, list[str]] = {"reads": [], "writes": []}
+    for kind, names in _DECLARATION.findall(path.read_text()):
+        found[kind] += [name.strip() for name in names.split(",") if name.strip()]
+    if not found["writes"]:
+        raise RollupDeclarationError(f"{path.name} declares no `-- writes:` table")
+    return Rollup(path, tuple(found["reads"]), tuple(found["writes"]))
+
+
+@cache
+def _ordered(paths: tuple[Path, ...]) -> tuple[Rollup, ...]:
+    rollups = {path.stem: declared(path) for path in paths}
+    writer = {table: rollup.name for rollup in rollups.values() for table in rollup.writes}
+    sorter = graphlib.TopologicalSorter({
+        rollup.name: {writer[table] for table in rollup.reads
+                      if table in writer and writer[table] != rollup.name}
+        for rollup in rollups.values()})
+    try:
+        sorter.prepare()
+    except graphlib.CycleError as error:
+        raise RollupDeclarationError(
+            f"rollups read each other in a circle: {' → '.join(error.args[1])}") from error
+    order: list[Rollup] = []
+    while sorter.is_active():
+        ready = sorted(sorter.get_ready())
+        order += [rollups[name] for name in ready]
+        sorter.done(*ready)
+    return tuple(order)
+
+
+def rollups_in_order() -> tuple[Rollup, ...]:
+    """Every rollup, each after the rollups whose tables it reads (ties by name)."""
+    return _ordered(tuple(sorted(ROLLUPS_SQL_DIR.glob("*.sql"))))
 
 
 def rollup_scripts() -> list[Path]:
-    return sorted(ROLLUPS_SQL_DIR.glob("*.sql"))
+    """The rollup files in the order they are built."""
+    return [rollup.path for rollup in rollups_in_order()]
 
 
 def create_shared_macros(con: duckdb.DuckDBPyConnection) -> None:
-    """The rule macros every query reads (00_macros.sql), before any rollup exists: the demo
-    generator writes its data by the same rules."""
-    con.execute(rules.render_sql((ROLLUPS_SQL_DIR / "00_macros.sql").read_text())).fetchall()
+    """The rule macros every query reads (macros_sql/rules.sql), before any rollup exists: the
+    demo generator writes its data by the same rules."""
+    con.execute(rules.render_sql(RULE_MACROS_SQL.read_text())).fetchall()
 
 
 def settings_text() -> str:
@@ -47,7 +110,7 @@ def schema_fingerprint() -> str:
     digest = hashlib.sha256((DATA_DIR / "schema.sql").read_bytes())
     digest.update(rules.fingerprint_text().encode())
     digest.update(settings_text().encode())
-    for script in rollup_scripts():
+    for script in (RULE_MACROS_SQL, *rollup_scripts(), ROLLUP_MACROS_SQL):
         digest.update(script.name.encode())
         digest.update(script.read_bytes())
     for source in model_sources():
@@ -68,7 +131,7 @@ def build_step_names() -> list[str]:
 
 
 # the health score's weights and bands, as the health queries take them, in a temporary table for
-# the rollup that pre-computes the configured bands (08_health_band_outcomes)
+# the rollup that pre-computes the configured bands (health_band_outcomes)
 HEALTH_SETTINGS_SQL = """
 create or replace temp table health_score_settings as
 select $w_support::double as w_support, $w_sentiment::double as w_sentiment,
@@ -93,7 +156,7 @@ def write_health_settings(con: duckdb.DuckDBPyConnection) -> None:
 
 
 # which survey follows which engagement type (northstar.data.settings), in a temporary table for the
-# rollup of ended engagements and their latest answers (21_engagement_survey_outcomes)
+# rollup of ended engagements and their latest answers (engagement_survey_outcomes)
 PROGRAM_SURVEY_SETTINGS_SQL = """
 create or replace temp table program_survey_settings as
 select unnest($engagement_types::varchar[]) as engagement_type,
@@ -112,16 +175,15 @@ def write_program_survey_settings(con: duckdb.DuckDBPyConnection) -> None:
 
 
 # the rollups that compute each account-month's churn-driver exposures
-EXPOSURE_ROLLUPS = ("01_account_month_snapshots", "02_account_month_signals",
-                    "04_driver_exposures")
+EXPOSURE_ROLLUPS = ("account_month_snapshots", "account_month_signals", "driver_exposures")
 # When only the exposures are wanted, nothing reads the snapshots by month and nothing but the
 # exposures reads the signals: the snapshots are left unsorted, and the signals become a view,
 # so the exposures compute only the window columns they classify (at 1,000,000 accounts this
 # halves the pass). Each is (text of the rollup, what replaces it).
 EXPOSURES_ONLY = {
-    "01_account_month_snapshots": ("select * from final\norder by month, account_id;",
+    "account_month_snapshots": ("select * from final\norder by month, account_id;",
                                    "select * from final;"),
-    "02_account_month_signals": ("create or replace temp table account_month_signals as",
+    "account_month_signals": ("create or replace temp table account_month_signals as",
                                  "create or replace temp view account_month_signals as"),
 }
 
@@ -157,12 +219,14 @@ def build_rollups(
     timings: dict[str, float] = {}
     write_health_settings(con)
     write_program_survey_settings(con)
+    create_shared_macros(con)
     for script in rollup_scripts():
         started = time.perf_counter()
         con.execute(rules.render_sql(script.read_text())).fetchall()
         timings[script.stem] = time.perf_counter() - started
         if progress is not None:
             progress(script.stem, timings[script.stem])
+    con.execute(rules.render_sql(ROLLUP_MACROS_SQL.read_text())).fetchall()
     started = time.perf_counter()
     churn_model.build(con)
     timings[MODEL_STEP] = time.perf_counter() - started
@@ -174,3 +238,18 @@ def build_rollups(
         {"fingerprint": schema_fingerprint()},
     )
     return timings
+
+
+def mermaid_graph() -> str:
+    """The rollups as a mermaid flowchart (tables they read → rollup), as docs/architecture.md
+    shows it; canonical tables are drawn as cylinders."""
+    order = rollups_in_order()
+    derived = {table for rollup in order for table in rollup.writes}
+    canonical = sorted({table for rollup in order for table in rollup.reads} - derived)
+    lines = ["flowchart LR"]
+    lines += [f"    {table}[({table})]" for table in canonical]
+    for rollup in order:
+        for written in rollup.writes:
+            for table in rollup.reads:
+                lines.append(f"    {table} --> {written}")
+    return "\n".join(lines) + "\n"

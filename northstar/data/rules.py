@@ -1,6 +1,6 @@
 """The business rules the SQL and the pages share, each written once.
 
-The SQL reads them as macros (northstar/data/rollups_sql/00_macros.sql, where `{{name}}` stands
+The SQL reads them as macros (northstar/data/macros_sql/rules.sql, where `{{name}}` stands
 for a value below); the metric definitions, the Glossary, band labels and the docs are written
 from the same values. Changing one changes the database's fingerprint, so the app asks for a
 rebuild instead of showing numbers computed under the old rule.

@@ -10,8 +10,8 @@ The data source setting is the environment variable NORTHSTAR_DB. It takes one o
   or an s3://, gs://, az:// or https:// URL read through DuckDB's httpfs (azure) extension.
 
 The same named queries run on all three: a Parquet folder is opened as an in-memory database
-with one view per table plus the macros of northstar/data/rollups_sql/00_macros.sql and
-99_macros_on_rollups.sql, which a DuckDB file or MotherDuck database holds itself.
+with one view per table plus the macros of northstar/data/macros_sql/rules.sql and
+macros_sql/on_rollups.sql, which a DuckDB file or MotherDuck database holds itself.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import duckdb
 from northstar.data import churn_model, database_file, rules
 from northstar.data.importer.sources import quote_identifier
 from northstar.data.paths import DATA_DIR, DEFAULT_DB_PATH
-from northstar.data.rollups import rollup_scripts
+from northstar.data.rollups import ROLLUP_MACROS_SQL, RULE_MACROS_SQL, rollup_scripts
 
 SETTING = "NORTHSTAR_DB"
 TOKEN_VARIABLES = ("MOTHERDUCK_TOKEN", "motherduck_token")
@@ -45,8 +45,7 @@ REMOTE_SCHEMES = {
     "az": "azure", "azure": "azure", "abfss": "azure",
 }
 GLOB_SCHEMES = frozenset(REMOTE_SCHEMES) - {"http", "https"}  # object stores can list files
-MACROS_SQL = tuple(Path(__file__).with_name("rollups_sql") / name
-                   for name in ("00_macros.sql", "99_macros_on_rollups.sql"))
+MACROS_SQL = (RULE_MACROS_SQL, ROLLUP_MACROS_SQL)
 _MOTHERDUCK_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 _CREATED_TABLE = re.compile(r"^create\s+(?:or\s+replace\s+)?table\s+([a-z_][a-z0-9_]*)",
                             re.IGNORECASE | re.MULTILINE)

@@ -1,5 +1,5 @@
 -- shared definitions over rollup tables, created after them (a macro is checked against the
--- tables it reads when it is created); northstar.data.source loads them with 00_macros.sql.
+-- tables it reads when it is created); northstar.data.source loads them with macros_sql/rules.sql.
 
 -- revenue movement of every account between an opening month and a closing month:
 -- opening mrr (month before the period), closing mrr (period's last month), and the class,
@@ -68,7 +68,7 @@ create or replace macro health_month(as_of_month) as table
 select * from account_health_latest where month = as_of_month::date;
 
 -- how many of each month's largest accounts per segment, region and plan top_accounts_monthly
--- keeps (20_top_accounts_monthly.sql): the largest top n the CCO programs page offers
+-- keeps (rollups_sql/top_accounts_monthly.sql): the largest top n the CCO programs page offers
 create or replace macro top_accounts_kept() as 500;
 
 -- the accounts among which the top_n largest (top_n up to top_accounts_kept()) of each of months

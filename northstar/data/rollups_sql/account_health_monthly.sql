@@ -25,6 +25,9 @@
 -- (a reactivation) is taken from their billed months alone.
 -- stored unsorted: ordering it by month doubled its build time at 1,000,000 accounts (17 of
 -- 33 CPU-seconds), while a page's filter on one month scans the column in milliseconds.
+-- reads: account_month_signals, account_month_snapshots, cab_memberships, engagements
+-- reads: product_usage, support_tickets, survey_responses
+-- writes: account_health_monthly
 create or replace table account_health_monthly as
 with gapped_lag as (
     -- accounts whose revenue restarted after a month without: lag over their billed months

@@ -3,6 +3,8 @@
 -- 0) and their starting mrr, accounts billed (mrr > 0) at that age and their mrr; with the
 -- first and last month of account_month_snapshots. cohort_retention adds these up into monthly
 -- or quarterly cohorts instead of joining every member to every age.
+-- reads: account_month_snapshots
+-- writes: cohort_month_tallies
 create or replace table cohort_month_tallies as
 with bounds as (
     select min(month) as data_first_month, max(month) as data_last_month

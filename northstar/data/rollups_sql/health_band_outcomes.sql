@@ -4,6 +4,8 @@
 -- health band then, how many account-months and accounts, and how many churned within the next
 -- 12 months. the settings are in the database's fingerprint: after the file changes, the app
 -- asks for a rebuild.
+-- reads: account_health_monthly, account_month_snapshots, accounts, health_score_settings
+-- writes: health_band_outcomes
 create or replace table health_band_outcomes as
 with bounds as (
     select max(month) as last_month from account_month_snapshots

@@ -1,6 +1,8 @@
 -- rollup: the support tickets that can need follow-up at the data's as-of date: those still
 -- unresolved at its end (open, or open escalations), the reopened and those rated csat 1-2, with
 -- their account's segment, region and plan. program_ticket_followups reads them.
+-- reads: accounts, dataset_metadata, support_tickets
+-- writes: ticket_follow_up_candidates
 create or replace table ticket_follow_up_candidates as
 with bounds as (
     select (value::date + 1)::timestamp as day_after_as_of

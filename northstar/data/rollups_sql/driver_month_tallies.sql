@@ -4,6 +4,8 @@
 -- months, their arr, and the relationship nps answers of the 12 months after; with the month's
 -- is_estimation_landmark. invest_driver_counts and invest_initiatives sum these instead of
 -- unpivoting every account-month.
+-- reads: account_driver_exposures
+-- writes: driver_month_tallies
 create or replace table driver_month_tallies as
 with long as (
     unpivot (

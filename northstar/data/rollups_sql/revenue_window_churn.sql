@@ -2,6 +2,8 @@
 -- the opening month, no revenue in the last), per segment, region, plan, churn reason and
 -- competitor, with their opening mrr: churn_reasons sums these for the windows the tallies
 -- hold. from the shared window pass (account_month_signals, 02).
+-- reads: account_month_signals, accounts
+-- writes: revenue_window_churn
 create or replace table revenue_window_churn as
 with slots as (
     select * from tallied_window_lengths()

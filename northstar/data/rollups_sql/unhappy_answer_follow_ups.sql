@@ -1,10 +1,12 @@
 -- rollup: every unhappy survey answer (nps 0-6 or csat 1-2) with its account's segment, region,
 -- plan and churn date, and the first detractor follow-up, qbr or executive meeting with the
 -- account on or after the day it was given (null when none). the closed loop (unhappy_answers
--- macro, 99_macros_on_rollups.sql) counts an answer followed up within a target of n days when
+-- macro, macros_sql/on_rollups.sql) counts an answer followed up within a target of n days when
 -- that first one came within n days, the same as looking for one inside the n days, for any
 -- target, without a range join of answers and engagements, nor a scan of every answer, per page
 -- call.
+-- reads: accounts, engagements, survey_responses
+-- writes: unhappy_answer_follow_ups
 create or replace table unhappy_answer_follow_ups as
 with unhappy as (
     select response_id, account_id, responded_on, survey_type, program, score

@@ -14,6 +14,8 @@
 -- (net retained = gross retained + expansion.) each month's revenue l months later and whether
 -- there was a revenue row l months before come from the shared window pass
 -- (account_month_signals, 02), over the contiguous months of account_month_snapshots.
+-- reads: account_month_signals
+-- writes: revenue_window_tallies
 create or replace table revenue_window_tallies as
 with slots as (
     select * from tallied_window_lengths()

@@ -2,6 +2,8 @@
 -- and ces counts and totals) and the escalated tickets still unresolved at the end of the
 -- month's last day: what kpi_windows sums instead of reading every answer and ticket.
 -- escalations are counted for months up to the data's last month.
+-- reads: accounts, dataset_metadata, satisfaction_answers, support_tickets
+-- writes: kpi_month_tallies
 create or replace table kpi_month_tallies as
 with last_month as (
     select date_trunc('month', value::date)::date as last_month

@@ -3,6 +3,8 @@
 -- program 'ticket_rating', dated on the day the ticket was resolved (opened, when it has no
 -- resolved time). a rating that a support survey answer about the same ticket already records
 -- is counted once, as the survey answer.
+-- reads: support_tickets, survey_responses
+-- writes: satisfaction_answers
 create or replace table satisfaction_answers as
 with surveyed_tickets as (
     select distinct ticket_id

@@ -4,6 +4,8 @@
 -- and day; null when none),
 -- stored in order of the day it ended, so a period reads only its own engagements.
 -- program_survey_results reads it instead of every engagement and answer.
+-- reads: accounts, dataset_metadata, engagements, program_survey_settings, survey_responses
+-- writes: engagement_survey_outcomes
 create or replace table engagement_survey_outcomes as
 with ended as (
     select e.engagement_id, e.engagement_type, s.program, e.ended_on, e.notes,

@@ -2,6 +2,8 @@
 -- started inside the data, how many left observation at each age in months (churned_accounts of
 -- them by churning; the rest still customers at the data's last month). survival_by_segment sums
 -- it for the filters in use.
+-- reads: account_month_snapshots
+-- writes: survival_event_tallies
 create or replace table survival_event_tallies as
 with bounds as (
     select max(month) as last_month from account_month_snapshots

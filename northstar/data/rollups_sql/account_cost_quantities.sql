@@ -4,6 +4,9 @@
 -- on attended engagements by type. invest_customers prices them with config/cost_to_serve.toml
 -- (so unit costs change without a rebuild) instead of reading a year of revenue, tickets and
 -- engagements.
+-- reads: account_health_monthly, account_mrr_monthly, accounts, dataset_metadata, engagements
+-- reads: support_tickets
+-- writes: account_cost_quantities
 create or replace table account_cost_quantities as
 with bounds as (
     select date_trunc('month', value::date)::date as last_month,

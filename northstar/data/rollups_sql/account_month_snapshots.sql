@@ -5,6 +5,8 @@
 -- stored in month order, so a query for a few months (window_movements, executive coverage)
 -- reads only those months' row groups; accounts in order within a month, so one account's
 -- history (account 360) reads one row group per month instead of comparing every row's id.
+-- reads: account_mrr_monthly, accounts, dataset_metadata
+-- writes: account_month_snapshots
 create or replace table account_month_snapshots as
 with bounds as (
     select date_trunc('month', value::date)::date as last_month

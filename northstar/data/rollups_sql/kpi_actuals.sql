@@ -18,6 +18,9 @@
 --                                   answers in it
 --   survey_coverage_pct             % of accounts billed in its last month with a relationship
 --                                   nps answer in the six months ending with that month
+-- reads: account_month_snapshots, account_mrr_monthly, dataset_metadata, department_kpis
+-- reads: satisfaction_answers, support_tickets
+-- writes: kpi_actuals
 delete from kpi_actuals
 where kpi_id in (select kpi_id from department_kpis where source = 'computed');
 

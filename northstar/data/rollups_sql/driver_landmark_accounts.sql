@@ -2,6 +2,8 @@
 -- per segment, region, plan, driver and exposure (an account counts once in each exposure it
 -- had in any landmark month): the one count of invest_driver_counts that does not add up from
 -- driver_month_tallies.
+-- reads: account_driver_exposures
+-- writes: driver_landmark_accounts
 create or replace table driver_landmark_accounts as
 with long as (
     unpivot (

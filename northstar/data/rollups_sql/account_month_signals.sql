@@ -13,6 +13,9 @@
 -- for the revenue window tallies (06): the mrr 1, 3, 6, 12 and ytd months later (ytd = the
 -- month number of the data's last month, the year-to-date period's length; 0 when the account
 -- had stopped billing by then) and whether the account had a revenue row that many months before.
+-- reads: account_month_snapshots, cab_memberships, dataset_metadata, engagements, support_tickets
+-- reads: survey_responses
+-- writes: account_month_signals
 create or replace temp table account_month_signals as
 with snapshots as (
     select account_id, month, segment, region, plan, mrr_usd, has_revenue_row, movement,

@@ -3,7 +3,9 @@
 -- when they have no revenue then). any top n <= 500 of any filter combination is among these:
 -- an account in the top n of a union of cells is in the top n of its own cell. executive
 -- coverage reads them instead of every billed account of the month; top_accounts_kept() in
--- 99_macros_on_rollups.sql says how many are kept.
+-- macros_sql/on_rollups.sql says how many are kept.
+-- reads: account_month_snapshots
+-- writes: top_accounts_monthly
 create or replace table top_accounts_monthly as
 with billed as (
     select month, account_id, segment, region, plan, mrr_usd

@@ -21,7 +21,7 @@ import pandas as pd
 
 from northstar.analytics import periods, programs, retention, satisfaction
 from northstar.data import pages as registry
-from northstar.data import settings
+from northstar.data import rules, settings
 from northstar.data.months import add_months, last_day
 
 # the filter combinations every page is timed with: (name, period, comparison, segments,
@@ -239,7 +239,8 @@ def programs_calls(context: Context, state: periods.FilterState) -> list[Call]:
         Call("support:categories", "program_ticket_categories", ticket_params, batch="support"),
         Call("support:ageing", "program_ticket_ageing", ticket_params, batch="support"),
         Call("support:followups", "program_ticket_followups",
-             {**ticket_params, "limit": programs.LIST_LIMIT}, batch="support"),
+             {**ticket_params, "open_ticket_days": rules.OPEN_TICKET_FOLLOW_UP_DAYS,
+              "limit": programs.LIST_LIMIT}, batch="support"),
         Call("kudos:quarters", "program_kudos_quarters", {**scope, "as_of": as_of},
              batch="kudos"),
         Call("kudos:employees", "program_kudos_employees", kudos_params, batch="kudos"),
@@ -276,7 +277,8 @@ def satisfaction_calls(context: Context, state: periods.FilterState) -> list[Cal
             **params, **period_dates, **theme_params, "programs": [], "survey_types": [],
             "min_score": 0, "max_score": 10, "search": "", "theme": "", "limit": 500}),
         Call("loop:monthly", "closed_loop_monthly", loop_params),
-        Call("loop:retention", "closed_loop_retention", {**loop_params, "horizon_days": 180}),
+        Call("loop:retention", "closed_loop_retention",
+             {**loop_params, "horizon_days": rules.CLOSED_LOOP_HORIZON_DAYS}),
         Call("loop:open", "closed_loop_open", {**loop_params, **period_dates, "limit": 300}),
     ], tabs))
 

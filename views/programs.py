@@ -9,7 +9,7 @@ import streamlit as st
 from northstar.analytics import display, invest, programs, significance
 from northstar.analytics.metrics import format_usd, format_value, is_missing
 from northstar.analytics.significance import Status
-from northstar.data import pages, settings
+from northstar.data import pages, rules, settings
 from northstar.data.months import add_months, month_label
 from northstar.ui import (
     actions,
@@ -449,11 +449,9 @@ with onboarding_tab:
         survey_tab(
             settings.ONBOARDING,
             "Completion rate",
-            "The onboarding survey goes out 30 days after an installation ends; answers are "
-            "awaited 7 more days. An installation is due once 37 days have passed since it "
-            "ended, and counts in the period (and quarter) in which those 37 days ran out. "
-            "Completion rate = installations answered ÷ installations due; CSAT = share of "
-            "answers scoring 4 or 5.",
+            programs.survey_timing(settings.ONBOARDING, "onboarding survey")
+            + " Completion rate = installations answered ÷ installations due; CSAT = share of "
+            f"answers scoring {rules.CSAT_SATISFIED_FROM} or more.",
         )
 
 with services_tab:
@@ -461,10 +459,11 @@ with services_tab:
         survey_tab(
             settings.PROFESSIONAL_SERVICES,
             "Response rate",
-            "The follow-up survey goes out when a professional-services engagement ends; answers "
-            "are awaited 14 days. An engagement counts in the period (and quarter) in which those "
-            "14 days ran out. Response rate = engagements answered ÷ engagements due; CSAT = "
-            "share of answers scoring 4 or 5. Topic = the engagement's recorded subject.",
+            programs.survey_timing(settings.PROFESSIONAL_SERVICES, "follow-up survey",
+                                   "a professional-services engagement")
+            + " Response rate = engagements answered ÷ engagements due; CSAT = share of answers "
+            f"scoring {rules.CSAT_SATISFIED_FROM} or more. Topic = the engagement's recorded "
+            "subject.",
         )
 
 with support_tab:
@@ -474,6 +473,7 @@ with support_tab:
             queries.request("program_ticket_categories", **ticket_params),
             queries.request("program_ticket_ageing", **ticket_params),
             queries.request("program_ticket_followups", **ticket_params,
+                            open_ticket_days=rules.OPEN_TICKET_FOLLOW_UP_DAYS,
                             limit=programs.LIST_LIMIT),
         )
         st.subheader("Why tickets arrive")
@@ -552,7 +552,8 @@ with support_tab:
         for column, (name, label) in zip(columns, programs.FOLLOW_UP_COUNTS.items(), strict=True):
             column.metric(label, f"{counts[name]:,}", border=True)
         st.caption(
-            "Open escalations and tickets open more than 7 days, whenever opened; reopened "
+            "Open escalations and tickets open more than "
+            f"{rules.OPEN_TICKET_FOLLOW_UP_DAYS} days, whenever opened; reopened "
             "tickets and tickets rated CSAT 1–2 among those opened in the period. Open tickets "
             "first, escalations first, then the oldest."
         )

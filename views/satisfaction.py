@@ -8,7 +8,7 @@ import streamlit as st
 from northstar.analytics import display, periods, satisfaction, significance
 from northstar.analytics.metrics import METRICS, format_delta, format_value, shown_delta
 from northstar.analytics.significance import Status
-from northstar.data import pages
+from northstar.data import pages, rules
 from northstar.data.months import last_day
 from northstar.ui import (
     actions,
@@ -328,10 +328,12 @@ with loop_tab:
                     )
                 )
         with right:
-            retained = queries.run_query("closed_loop_retention", **loop_params, horizon_days=180)
+            retained = queries.run_query("closed_loop_retention", **loop_params,
+                                         horizon_days=rules.CLOSED_LOOP_HORIZON_DAYS)
             loop_verdict = satisfaction.retention_verdict(retained)
             if retained.empty:
-                st.info("Not enough history yet to compare (answers need 180 days behind them).")
+                st.info("Not enough history yet to compare (answers need "
+                        f"{rules.CLOSED_LOOP_HORIZON_DAYS} days behind them).")
             elif loop_verdict.status is Status.TOO_FEW:
                 st.info(
                     f"Followed-up vs other detractors: {loop_verdict.text}. A comparison needs "
@@ -348,7 +350,8 @@ with loop_tab:
                     charts.grouped_bars(
                         labels,
                         list(retained["churn_pct"]),
-                        title="Detractors whose account churned within 180 days",
+                        title="Detractors whose account churned within "
+                        f"{rules.CLOSED_LOOP_HORIZON_DAYS} days",
                         colors=[
                             charts.PALETTE["green"] if flag else charts.PALETTE["vermillion"]
                             for flag in retained["was_followed_up"]

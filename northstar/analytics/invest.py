@@ -34,7 +34,12 @@ from northstar.analytics.metrics import format_usd, is_missing
 from northstar.analytics.significance import CANT_TELL, Z_95, Status, Verdict
 from northstar.data.drivers import DRIVERS, Driver
 from northstar.data.paths import REPO_ROOT
-from northstar.data.rules import MAX_SIZE_RANGE_RATIO, MIN_EVENTS
+from northstar.data.rules import (
+    CLOSED_LOOP_HORIZON_DAYS,
+    DETRACTOR_FOLLOW_UP_DAYS,
+    MAX_SIZE_RANGE_RATIO,
+    MIN_EVENTS,
+)
 
 COST_CONFIG_PATH = REPO_ROOT / "config" / "cost_to_serve.toml"
 
@@ -480,12 +485,12 @@ def follow_up_reading(contrast: Estimate) -> str:
                 f"{contrast.text()}, {CANT_TELL}. The closed-loop tab on the Satisfaction page "
                 "compares their churn directly.")
     direction = "slower" if contrast.value < 1 else "faster"
-    return (f"Detractors followed up within 14 days leave {direction} than detractors not "
-            f"followed up: hazard ratio {contrast.text()}, every other driver and the segment "
-            "held alike. The closed-loop tab on the Satisfaction page points the same way with "
-            "its own rule (any follow-up call, QBR or executive meeting within its target, "
-            "churn within 180 days, nothing else held alike), so its percentages differ from "
-            "these ratios.")
+    return (f"Detractors followed up within {DETRACTOR_FOLLOW_UP_DAYS} days leave {direction} "
+            f"than detractors not followed up: hazard ratio {contrast.text()}, every other "
+            "driver and the segment held alike. The closed-loop tab on the Satisfaction page "
+            "points the same way with its own rule (any follow-up call, QBR or executive "
+            f"meeting within its target, churn within {CLOSED_LOOP_HORIZON_DAYS} days, nothing "
+            "else held alike), so its percentages differ from these ratios.")
 
 
 # --- initiatives -----------------------------------------------------------------------------

@@ -20,13 +20,14 @@ from northstar.analytics.metrics import format_usd, is_missing
 from northstar.analytics.periods import PeriodWindow
 from northstar.analytics.significance import Status, Verdict
 from northstar.data.months import add_months
+from northstar.data.rules import OPEN_TICKET_FOLLOW_UP_DAYS
+from northstar.data.settings import SurveyProgram
 
 HISTORY_START = dt.date(1900, 1, 1)  # start date for trends over the whole history
 LIST_LIMIT = 200  # rows at most in any list sent to the browser
 TOP_N_OPTIONS: tuple[int, ...] = (25, 50, 100, 250, 500)
 DEFAULT_TOP_N = 100
 COVERAGE_TREND_POINTS = 9  # quarterly points, the last one at the data's last month
-OPEN_TICKET_FOLLOW_UP_DAYS = 7  # an open ticket older than this needs follow-up
 # what the support review's headline figures count (open tickets by age count every open
 # ticket, and the scorecard's KPIs average monthly medians, so theirs can differ)
 TICKETS_OPENED_CAPTION = (
@@ -34,6 +35,23 @@ TICKETS_OPENED_CAPTION = (
     "open tickets by age below count every open ticket, whenever opened, and the department "
     "scorecard's KPIs average each month's median."
 )
+
+
+def survey_timing(program: SurveyProgram, survey: str, engagement: str = "") -> str:
+    """When a post-engagement survey goes out and when an engagement counts as due, from the
+    program's settings: 'The onboarding survey goes out 30 days after an installation ends;
+    answers are awaited 7 more days. An installation is due once 37 days …'."""
+    engagement = engagement or f"an {program.engagement_label}"
+    label = program.engagement_label
+    awaited = program.window_days - program.sent_after_days
+    if program.sent_after_days:
+        return (f"The {survey} goes out {program.sent_after_days} days after {engagement} ends; "
+                f"answers are awaited {awaited} more days. An {label} is due once "
+                f"{program.window_days} days have passed since it ended, and counts in the "
+                f"period (and quarter) in which those {program.window_days} days ran out.")
+    return (f"The {survey} goes out when {engagement} ends; answers are awaited "
+            f"{program.window_days} days. An {label} counts in the period (and quarter) in which "
+            f"those {program.window_days} days ran out.")
 
 
 def survey_csat_label(engagement_label: str) -> str:
@@ -56,14 +74,14 @@ COMPARABLE_RULE = (
 FOLLOW_UP_REASONS: dict[str, str] = {
     # flag column -> reason shown on screen
     "is_open_escalation": "Open escalation",
-    "is_open_over_7_days": f"Open more than {OPEN_TICKET_FOLLOW_UP_DAYS} days",
+    "is_open_too_long": f"Open more than {OPEN_TICKET_FOLLOW_UP_DAYS} days",
     "is_reopened": "Reopened",
     "is_low_csat": "CSAT 1–2",
 }
 FOLLOW_UP_COUNTS: dict[str, str] = {
     # count column -> metric label
     "open_escalation_tickets": "Open escalations",
-    "open_over_7_days_tickets": f"Open more than {OPEN_TICKET_FOLLOW_UP_DAYS} days",
+    "open_too_long_tickets": f"Open more than {OPEN_TICKET_FOLLOW_UP_DAYS} days",
     "reopened_tickets": "Reopened in the period",
     "low_csat_tickets": "Rated CSAT 1–2 in the period",
 }

@@ -456,9 +456,10 @@ def retention_note(frame: pd.DataFrame) -> str:
     if True in rates and False in rates:
         verdict = retention_verdict(frame)
         return (
-            f"{rates[True]:.1f}% of followed-up detractors' accounts churned within 180 days, "
-            f"against {rates[False]:.1f}% of those nobody followed up "
-            f"(answers at least 180 days old): the difference is {verdict.text}."
+            f"{rates[True]:.1f}% of followed-up detractors' accounts churned within "
+            f"{rules.CLOSED_LOOP_HORIZON_DAYS} days, against {rates[False]:.1f}% of those nobody "
+            f"followed up (answers at least {rules.CLOSED_LOOP_HORIZON_DAYS} days old): the "
+            f"difference is {verdict.text}."
         )
     return "Only one group has answers old enough to compare."
 

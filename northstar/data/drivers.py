@@ -52,13 +52,13 @@ DRIVERS: dict[str, Driver] = {
         Driver(
             "detractor_not_followed_up", "Detractor not followed up",
             f"A relationship NPS answer of 0–{rules.NPS_DETRACTOR_TO} in the last 6 months with "
-            "no detractor follow-up within 14 days.",
+            f"no detractor follow-up within {rules.DETRACTOR_FOLLOW_UP_DAYS} days.",
             "detractor not followed up",
         ),
         Driver(
             "detractor_followed_up", "Detractor, followed up",
             f"Relationship NPS answers of 0–{rules.NPS_DETRACTOR_TO} in the last 6 months, every "
-            "one followed up within 14 days.",
+            f"one followed up within {rules.DETRACTOR_FOLLOW_UP_DAYS} days.",
             "detractor (followed up)",
         ),
         Driver(

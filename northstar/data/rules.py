@@ -49,6 +49,15 @@ USAGE_FALL_PCT = 30
 USAGE_FALL_LOOKBACK_MONTHS = 3
 SEATS_UNDERUSED_PCT = 50
 
+# follow-up windows: a detractor answer counts as followed up when a detractor follow-up
+# engagement starts within DETRACTOR_FOLLOW_UP_DAYS of it (the churn drivers, the health score's
+# sentiment); the closed-loop comparison on Satisfaction reads churn within
+# CLOSED_LOOP_HORIZON_DAYS of an answer (answers at least that old); CCO programs' support
+# follow-ups list tickets open more than OPEN_TICKET_FOLLOW_UP_DAYS
+DETRACTOR_FOLLOW_UP_DAYS = 14
+CLOSED_LOOP_HORIZON_DAYS = 180
+OPEN_TICKET_FOLLOW_UP_DAYS = 7
+
 # health bands, best first; an account without enough signals is "Not scored"
 HEALTH_BANDS = ("Healthy", "Watch", "At risk", "Critical")
 NOT_SCORED = "Not scored"
@@ -62,6 +71,7 @@ SQL_VALUES: dict[str, str] = {
     "usage_fall_pct": str(USAGE_FALL_PCT),
     "usage_fall_lookback_months": str(USAGE_FALL_LOOKBACK_MONTHS),
     "seats_underused_pct": str(SEATS_UNDERUSED_PCT),
+    "detractor_follow_up_days": str(DETRACTOR_FOLLOW_UP_DAYS),
     "health_band_labels": "[" + ", ".join(
         "'" + label.replace("'", "''") + "'" for label in (*HEALTH_BANDS, NOT_SCORED)) + "]",
 }

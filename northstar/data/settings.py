@@ -112,6 +112,7 @@ class SurveyProgram:
     program: str
     window_days: int  # days after the engagement ends by which the answer is expected
     engagement_label: str  # "installation", "engagement"
+    sent_after_days: int = 0  # days after the engagement ends that the survey goes out
 
     def query_params(self) -> dict[str, Any]:
         return {
@@ -122,7 +123,8 @@ class SurveyProgram:
 
 
 # the survey goes out 30 days after go-live and answers are awaited for 7 more days
-ONBOARDING = SurveyProgram("installation", "post_installation", 37, "installation")
+ONBOARDING = SurveyProgram("installation", "post_installation", 37, "installation",
+                           sent_after_days=30)
 
 
 # the follow-up survey goes out when the engagement ends; answers are awaited for 14 days

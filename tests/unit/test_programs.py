@@ -12,7 +12,7 @@ import pytest
 from northstar.analytics import display, programs
 from northstar.analytics.metrics import is_missing
 from northstar.analytics.periods import resolve_period
-from northstar.data import settings
+from northstar.data import rules, settings
 from northstar.ui import tables
 from northstar.ui.queries import execute
 from tests.unit import programs_fixture
@@ -22,7 +22,8 @@ ALL = {"segments": [], "regions": [], "plans": []}
 AS_OF = programs_fixture.AS_OF
 PERIOD = {"start_date": D(2026, 1, 1), "end_date": AS_OF, "opening_month": D(2025, 12, 1),
           "closing_month": D(2026, 6, 1)}
-BASE = {**ALL, **PERIOD, "as_of": AS_OF, "limit": 200}
+BASE = {**ALL, **PERIOD, "as_of": AS_OF, "limit": 200,
+        "open_ticket_days": rules.OPEN_TICKET_FOLLOW_UP_DAYS}
 
 
 @pytest.fixture(scope="module")
@@ -268,7 +269,7 @@ def test_tickets_needing_follow_up(path):
     assert list(frame["ticket_id"]) == ["T1", "T6", "T5", "T4", "T7"]
     counts = programs.follow_up_counts(frame)
     assert counts == {"matching_tickets": 5, "open_escalation_tickets": 1,
-                      "open_over_7_days_tickets": 3, "reopened_tickets": 1, "low_csat_tickets": 1}
+                      "open_too_long_tickets": 3, "reopened_tickets": 1, "low_csat_tickets": 1}
     table = programs.follow_up_table(frame)
     assert table["Why"].iloc[0] == "Open escalation"
     assert table["Why"].iloc[-1] == "Reopened · CSAT 1–2"
@@ -353,3 +354,18 @@ def test_demo_poor_onboarding_scores_are_visible(demo_db):
     # about 65% answer; about 18% of installations have the poor-onboarding trait (scores 1-2)
     assert 50 < total["completion_pct"] < 80
     assert 8 < 100 * (total["score_1"] + total["score_2"]) / total["answered"] < 30
+
+
+def test_survey_timing_is_written_from_the_programs_settings():
+    assert programs.survey_timing(settings.ONBOARDING, "onboarding survey") == (
+        "The onboarding survey goes out 30 days after an installation ends; answers are awaited "
+        "7 more days. An installation is due once 37 days have passed since it ended, and counts "
+        "in the period (and quarter) in which those 37 days ran out.")
+    later = settings.SurveyProgram("installation", "post_installation", 45, "installation",
+                                   sent_after_days=30)
+    assert "awaited 15 more days" in programs.survey_timing(later, "onboarding survey")
+    assert programs.survey_timing(settings.PROFESSIONAL_SERVICES, "follow-up survey",
+                                  "a professional-services engagement") == (
+        "The follow-up survey goes out when a professional-services engagement ends; answers are "
+        "awaited 14 days. An engagement counts in the period (and quarter) in which those 14 days "
+        "ran out.")

@@ -24,6 +24,17 @@ RESTATED = {
     "csat unhappy": re.compile(r"score\s*<=\s*2\b"),
     "billed": re.compile(r"mrr\w*_usd\s*(>|=)\s*0\b"),
     "band labels": re.compile(r"'Healthy',\s*'Watch'"),
+    "detractor follow-up window": re.compile(r"interval\s+14\s+day"),
+    "open ticket follow-up age": re.compile(r"age_days\s*>\s*\d"),
+}
+PYTHON_FILES = [path for folder in ("northstar", "views", "bench")
+                for path in (REPO_ROOT / folder).rglob("*.py")
+                if path != REPO_ROOT / "northstar" / "data" / "rules.py"]
+# windows written out in words or as a literal parameter instead of read from rules.py
+RESTATED_WINDOWS = {
+    "detractor follow-up window": re.compile(r"followed up within 14 days|follow-up within 14 days"),
+    "closed-loop horizon": re.compile(r"within 180 days|180 days|horizon_days[\"']?\s*[:=]\s*180"),
+    "open ticket follow-up age": re.compile(r"open more than 7 days"),
 }
 
 
@@ -35,6 +46,13 @@ def code(path) -> str:
 def test_no_sql_file_writes_a_rule_out_again(rule):
     found = [path.name for path in SQL_FILES
              if path != rollups.RULE_MACROS_SQL and RESTATED[rule].search(code(path))]
+    assert found == []
+
+
+@pytest.mark.parametrize("window", list(RESTATED_WINDOWS))
+def test_no_python_file_writes_a_window_out_again(window):
+    found = [str(path.relative_to(REPO_ROOT)) for path in PYTHON_FILES
+             if RESTATED_WINDOWS[window].search(path.read_text())]
     assert found == []
 
 

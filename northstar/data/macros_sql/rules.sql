@@ -105,7 +105,7 @@ from survey_responses r
 join engagements f
     on f.account_id = r.account_id
    and f.engagement_type = 'detractor_follow_up'
-   and f.started_on between r.responded_on and r.responded_on + interval 14 day
+   and f.started_on between r.responded_on and r.responded_on + interval {{detractor_follow_up_days}} day
 where r.survey_type = 'NPS' and nps_detractor(r.score);
 
 -- the window lengths the revenue tallies hold (06, 15): 1, 3, 6 and 12 months and the

@@ -72,7 +72,7 @@ surveys as (
     group by all
 ),
 relationship_nps as (
-    select account_id, date_trunc('month', responded_on + interval 14 day)::date as month,
+    select account_id, date_trunc('month', responded_on + interval {{detractor_follow_up_days}} day)::date as month,
         count(*) as answers,
         count(*) filter (where nps_promoter(score)) as promoters,
         count(*) filter (where nps_detractor(score)) as detractors,

@@ -396,9 +396,7 @@ with executive_tab:
                     )
                 elif verdict.status is Status.TOO_FEW:
                     st.info(
-                        f"Met vs not met: {verdict.text}. A comparison needs at least "
-                        f"{significance.MIN_ACCOUNTS} accounts and {significance.MIN_EVENTS} "
-                        "churned accounts in each group.",
+                        significance.too_few_text("Met vs not met", verdict.text),
                         icon=":material/query_stats:",
                     )
                 else:

@@ -336,9 +336,8 @@ with loop_tab:
                         f"{rules.CLOSED_LOOP_HORIZON_DAYS} days behind them).")
             elif loop_verdict.status is Status.TOO_FEW:
                 st.info(
-                    f"Followed-up vs other detractors: {loop_verdict.text}. A comparison needs "
-                    f"at least {significance.MIN_ACCOUNTS} answers and "
-                    f"{significance.MIN_EVENTS} churned accounts in each group.",
+                    significance.too_few_text("Followed-up vs other detractors",
+                                              loop_verdict.text, units="answers"),
                     icon=":material/query_stats:",
                 )
             else:

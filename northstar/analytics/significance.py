@@ -76,6 +76,13 @@ def enough(accounts: float, events: float) -> bool:
     return accounts >= MIN_ACCOUNTS and events >= MIN_EVENTS
 
 
+def too_few_text(comparison: str, verdict_text: str, units: str = "accounts") -> str:
+    """Why a comparison of two groups is not read: 'Met vs not met: too few to tell (…). A
+    comparison needs at least 30 accounts and 5 churned accounts in each group.'"""
+    return (f"{comparison}: {verdict_text}. A comparison needs at least {MIN_ACCOUNTS} {units} "
+            f"and {MIN_EVENTS} churned accounts in each group.")
+
+
 def too_few_detail(*sides: tuple[float, float]) -> str:
     """'n = 12' or 'n = 40 and 12; 2 and 3 churned' for the sides of a comparison."""
     accounts = " and ".join(f"{int(n):,}" for n, _ in sides)

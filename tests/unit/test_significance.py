@@ -133,3 +133,11 @@ def test_many_effects_read_together_are_judged_family_wise():
     assert alone.beyond_noise and not among.beyond_noise
     assert among.text.startswith("Industry: Software vs Financial Services: hazard ratio 1.12 (0.")
     assert among.text.endswith(" among 25 levels, can't tell from chance")
+
+
+def test_too_few_text_names_the_thresholds_once():
+    assert significance.too_few_text("Met vs not met", "too few to tell") == (
+        "Met vs not met: too few to tell. A comparison needs at least 30 accounts and 5 churned "
+        "accounts in each group.")
+    assert "at least 30 answers and 5 churned accounts" in significance.too_few_text(
+        "Followed-up vs other detractors", "too few to tell", units="answers")

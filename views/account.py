@@ -166,7 +166,9 @@ else:
     )
     st.markdown(
         f"**ARR at risk in the next 12 months: "
-        f"{format_usd(float(account_risk['arr_at_risk_usd']))}** · main reasons: "
+        f"{format_usd(float(account_risk['arr_at_risk_usd']))}** (95% range {arr_range}; a "
+        f"{risk.chance_pct_text(account_risk['churn_risk_pct'])} chance of churning, "
+        f"{chance_range}) · main reasons: "
         + literal(risk.reason_breakdown(
             account_risk["reasons"], account_risk["reason_arr_at_risk_usd"]))
     )

@@ -205,6 +205,14 @@ SAME: dict[str, tuple[Read, ...]] = {
             r"ARR at risk in the next 12 months: (\$[\d.]+[KMB]?)",
             display_markdown(account_360().text()))),
     ),
+    "95% range of the ARR at risk of the brief's first account": (
+        Read("briefing: 'could cost $N in the next 12 months (95% range …)'", lambda: found(
+            r"in the next 12 months \(95% range (\$[\d.]+[KMB]?–\$[\d.]+[KMB]?)\)",
+            brief_account_sentence())),
+        Read("account 360: 'ARR at risk … (95% range …'", lambda: found(
+            r"ARR at risk in the next 12 months: \$[\d.]+[KMB]?\*\* \(95% range "
+            r"(\$[\d.]+[KMB]?–\$[\d.]+[KMB]?);", display_markdown(account_360().text()))),
+    ),
     "Churn chance of the brief's first account": (
         Read("briefing: 'a N% chance of churning'",
              lambda: found(r"an? ([\d.]+%) chance of churning", brief_account_sentence())),

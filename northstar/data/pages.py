@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-ALL_ROLES = frozenset({"cco", "executive", "board", "department_head"})
-STAFF = frozenset({"cco", "executive"})
+from northstar.data.roles import ALL_ROLES, STAFF
 
 
 @dataclass(frozen=True)

@@ -149,8 +149,8 @@ PAGES: tuple[Page, ...] = (
                  "cost (judged by what they measurably achieved once that can be told), what-if "
                  "scenarios, cost to serve and the motion per customer quadrant."),
     Page("glossary", "Glossary", ":material/menu_book:", "Reference", ALL_ROLES,
-         purpose="Every metric's definition, unit and good direction, and the conventions for "
-                 "periods and deltas."),
+         purpose="Every metric's definition, unit and good direction, what each page answers, "
+                 "and the conventions for periods and deltas."),
     Page("data", "Data", ":material/database:", "Reference", frozenset({"cco"}),
          purpose="What the dashboard is reading: freshness, rows per table, the last load's "
                  "refused rows and warnings, missing tables and the pages they affect."),

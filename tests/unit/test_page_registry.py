@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from northstar.data import pages
+from northstar.data import access, pages, roles
 from northstar.data.datasets import DATASETS_BY_NAME
 from northstar.data.paths import REPO_ROOT
 
@@ -74,3 +74,24 @@ def test_the_readme_walks_the_board_deck_in_the_registry_order():
     deck = text.split("The buttons walk the board deck — ", 1)[1].split(" — ", 1)[0]
     titles = [re.sub(r"\(.*?\)", "", step).strip() for step in deck.split("→")]
     assert titles == [pages.PAGES_BY_KEY[key].title for key in pages.DECK]
+
+
+def named_pages(text: str) -> set[str]:
+    return {page.key for page in pages.PAGES if re.search(rf"\b{re.escape(page.title)}\b", text)}
+
+
+def test_the_readme_says_which_pages_each_role_sees_as_the_registry_does():
+    # "every page except X", or the pages a role sees, then "; no X, Y or Z": the pages a row
+    # names are exactly those the role may open (or, after "except" or "no", may not)
+    rows = dict(re.findall(r"^\| `(\w+)`[^|]* \| (.+) \|$", README.read_text(), re.MULTILINE))
+    assert set(rows) == set(roles.ROLES)
+    for role, text in rows.items():
+        allowed = set(access.ROLE_PAGES[role])
+        refused = set(pages.PAGES_BY_KEY) - allowed
+        sees, _, sees_not = text.partition("; no ")
+        if sees.startswith("every page"):
+            assert named_pages(sees.partition(" except ")[2]) == refused, (role, text)
+        elif named_pages(sees):
+            assert named_pages(sees) == allowed, (role, text)
+        if named_pages(sees_not):
+            assert named_pages(sees_not) == refused, (role, text)

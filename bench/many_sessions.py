@@ -70,6 +70,7 @@ from browser import (  # tools/, put on sys.path by bench.browser
     chromium_available,
     chromium_executable,
 )
+from northstar.data import pages as registry
 from northstar.data.access import LOCAL_DEMO_VIEWER
 from northstar.data.workspace.store import Workspace
 
@@ -137,7 +138,7 @@ def page_paths(db: Path) -> dict[str, str]:
     from bench.pages import PAGES
     from bench.worker import context_for
 
-    paths = {page: "" if page == "briefing" else page for page in PAGES}
+    paths = {page: "" if page == registry.HOME else page for page in PAGES}
     paths["account"] = f"account?account={context_for(db).account_id}"
     return paths
 

@@ -393,8 +393,9 @@ def glossary_calls(context: Context, state: periods.FilterState) -> list[Call]:
     return _app([])  # the glossary is static: only what app.py runs
 
 
-# page (views/<name>.py) -> the calls it makes for a context and filter state
-PAGES: dict[str, Callable[[Context, periods.FilterState], list[Call]]] = {
+# page (views/<name>.py) -> the calls it makes for a context and filter state; one plan per
+# page of the registry (tests/unit/test_bench_pages.py fails when a page has none)
+PLANS: dict[str, Callable[[Context, periods.FilterState], list[Call]]] = {
     "briefing": briefing_calls,
     "retention": retention_calls,
     "health": health_calls,
@@ -408,6 +409,8 @@ PAGES: dict[str, Callable[[Context, periods.FilterState], list[Call]]] = {
     "scorecard": scorecard_calls,
     "invest": invest_calls,
 }
+# the pages the benchmark opens: every page of the registry, in its order
+PAGES: tuple[str, ...] = tuple(page.key for page in registry.PAGES)
 
 
 # pages that record or list actions also read the department names and the people an action
@@ -428,7 +431,7 @@ def batches(calls: list[Call]) -> list[list[Call]]:
 
 
 def page_calls(page: str, context: Context, filter_set: tuple) -> list[Call]:
-    calls = PAGES[page](context, filter_state(context, filter_set))
+    calls = PLANS[page](context, filter_state(context, filter_set))
     if page in ACTION_PAGES:
         calls = [*calls, Call("actions:departments", "goal_departments"),
                  Call("actions:people", "action_people", {"department_id": None})]

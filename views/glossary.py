@@ -7,7 +7,8 @@ import streamlit as st
 
 from northstar.analytics import glossary
 from northstar.analytics.metrics import glossary_rows
-from northstar.ui import presentation
+from northstar.data import access, pages
+from northstar.ui import presentation, sign_in
 
 st.title("Glossary")
 st.caption("How every number in Northstar is defined.")
@@ -20,6 +21,12 @@ for topic in glossary.TERMS:
 
 st.subheader("Goals and alignment")
 st.table(pd.DataFrame(glossary.alignment_rows()).set_index("Term"))
+
+st.subheader("Pages")
+viewer = sign_in.current_viewer()
+st.caption("What each page you can open answers.")
+st.markdown(pages.page_table(tuple(page.key for page in pages.PAGES
+                                   if access.may_open(viewer, page.key))))
 
 st.subheader("Conventions")
 st.markdown(

@@ -25,14 +25,9 @@ from northstar.data.addresses import domain_name, mail_address
 from northstar.data.flags import parse_flag
 from northstar.data.pages import HOME, PAGES
 from northstar.data.paths import REPO_ROOT
+from northstar.data.roles import ROLES, STAFF
 
 ACCESS_FILE = REPO_ROOT / "config" / "access.toml"
-ROLES = {
-    "executive": "Executive",
-    "cco": "CCO / admin",
-    "department_head": "Department head",
-    "board": "Board member",
-}
 
 # pages (by key) each role may open, from the page registry
 ROLE_PAGES: dict[str, frozenset[str]] = {
@@ -44,7 +39,7 @@ SCOPE_ROLES: dict[str, frozenset[str]] = {
     "aggregate": frozenset(ROLES),  # totals, rates, scores by group
     "department": frozenset(ROLES),  # one department's goals; department heads: their own only
     "account": frozenset({"cco", "executive", "board"}),  # lists naming accounts (masked for board)
-    "account_detail": frozenset({"cco", "executive"}),  # one account's full record (Account 360)
+    "account_detail": STAFF,  # one account's full record (Account 360)
     "verbatim": frozenset({"cco", "executive", "board"}),  # customers' own words (masked for board)
     "admin": frozenset({"cco"}),  # loads, rejects, table contents
 }

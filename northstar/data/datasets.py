@@ -1,4 +1,5 @@
-"""The canonical tables a load fills: which are required, which pages each feeds, their rules.
+"""The canonical tables a load fills: which are required, which pages each feeds (from the page
+registry, northstar.data.pages), their rules.
 
 One place for the importer, the Data page and the tests. Column types, nullability, keys,
 references and range checks are read from data/schema.sql itself (through DuckDB's
@@ -14,6 +15,7 @@ from functools import cache
 
 import duckdb
 
+from northstar.data.pages import where_shown
 from northstar.data.schema import UNINDEXED_TABLES, create_schema
 
 
@@ -22,9 +24,15 @@ class Dataset:
     name: str
     label: str
     required: bool
-    pages: tuple[str, ...]  # what in the app reads the table (shown when it is missing)
+    app_wide: tuple[str, ...] = ()  # what reads it beyond the parts of pages (see `pages`)
     seeded: bool = False  # default rows from data/reference.sql when the source has none
     export: str = ""  # the kind of export that fills it, in a data owner's words
+
+    @property
+    def pages(self) -> tuple[str, ...]:
+        """What in the app reads the table (shown when it is missing): the parts of pages the
+        page registry names, then what is app-wide."""
+        return (*where_shown(self.name), *self.app_wide)
 
 
 @dataclass(frozen=True)
@@ -46,58 +54,38 @@ DATASETS: tuple[Dataset, ...] = (
     Dataset("departments", "Departments", False, ("Department names on every page",),
             seeded=True,
             export="a list of your customer-facing departments"),
-    Dataset("customer_outcomes", "Customer outcomes", False,
-            ("Goal alignment: the outcome matrix",), seeded=True,
+    Dataset("customer_outcomes", "Customer outcomes", False, seeded=True,
             export="the customer outcomes your KPIs serve"),
     Dataset("employees", "Employees", False,
-            ("Account owners (CSMs) on Health & risk and Account 360", "CCO programs: kudos"),
             export="a staff list from your HR or CRM system (account owners, agents)"),
     Dataset("accounts", "Accounts", True,
-            ("Briefing: every KPI", "Global filters: segment, region, plan",
-             "Every page"),
+            ("Every page", "Global filters: segment, region, plan"),
             export="a customer list from your CRM, or customers grouped out of another "
                    "export"),
     Dataset("account_mrr_monthly", "Monthly recurring revenue", False,
-            ("Briefing: ARR, NRR, GRR, logo churn, where ARR moved",
-             "Retention: every tab", "Health & risk: revenue trend, ARR at risk"),
             export="a billing export: revenue per customer and month, a subscription "
                    "table with a monthly charge and a tenure, or a purchase log"),
     Dataset("product_usage", "Product usage", False,
-            ("Where to invest: the usage drivers (usage fell, seats under-used)",
-             "Health & risk: product usage"),
             export="a product-analytics or licence export: active users, seats paid and "
                    "used, key-feature use per customer and month"),
     Dataset("support_tickets", "Support tickets", False,
-            ("Briefing: open escalations", "Health & risk: support experience",
-             "CCO programs: support review", "Account 360: tickets"),
             export="a helpdesk export of tickets (Zendesk, Freshdesk, ...)"),
     Dataset("engagements", "Engagements", False,
-            ("Health & risk: engagement", "Satisfaction: closed loop",
-             "CCO programs: advisory board, executive meetings, onboarding, services"),
             export="meetings and services work from your CRM or PSA tool"),
     Dataset("cab_memberships", "Advisory board memberships", False,
-            ("CCO programs: advisory board", "Health & risk: engagement"),
             export="the customer advisory board's member list"),
     Dataset("survey_responses", "Survey responses", False,
-            ("Briefing: NPS, CSAT, CES", "Satisfaction: every tab",
-             "Health & risk: survey sentiment", "CCO programs: onboarding, services"),
             export="survey answers (NPS, CSAT, CES) from your survey tool"),
     Dataset("department_kpis", "Department KPIs", False,
-            ("Goal alignment", "Department scorecard"),
             export="each department's KPI catalogue with targets"),
     Dataset("kpi_outcomes", "KPI outcomes", False,
-            ("Goal alignment: which outcome each KPI serves",),
             export="which customer outcome each KPI serves"),
     Dataset("kpi_actuals", "KPI actuals", False,
-            ("Goal alignment: imported KPIs", "Department scorecard"),
             export="KPI actuals per month or quarter"),
     Dataset("initiatives", "Initiatives", False,
-            ("Where to invest: initiatives and ROI", "Briefing: CEO brief"),
             export="the initiatives you fund, with their cost"),
-    Dataset("kudos", "Kudos", False, ("CCO programs: kudos", "Account 360: kudos"),
-            export="praise customers gave your staff"),
+    Dataset("kudos", "Kudos", False, export="praise customers gave your staff"),
     Dataset("employee_engagement", "Employee engagement", False,
-            ("Department scorecard: employee engagement",),
             export="employee engagement survey results per department"),
 )
 DATASETS_BY_NAME = {dataset.name: dataset for dataset in DATASETS}

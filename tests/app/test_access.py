@@ -35,7 +35,7 @@ def open_as(email: str | None, page: str, query_params: dict[str, str] | None = 
     if query_params:
         at.query_params.update(query_params)
     at.run()
-    if page != "briefing":
+    if page != pages.HOME:
         at.switch_page(str(VIEWS / f"{page}.py")).run()
     return at
 
@@ -91,27 +91,27 @@ def customer_texts(path) -> tuple[set[str], set[str]]:
     return names | contacts, comments
 
 
-def assert_masked_everywhere(path, email: str, pages: list[str], params: dict[str, str]) -> None:
+def assert_masked_everywhere(path, email: str, keys: list[str], params: dict[str, str]) -> None:
+    # every page, on every tab the page registry declares for it
     names, comments = customer_texts(path)
-    for page in pages:
-        first = open_as(email, page, params)
-        tab_key = "program" if page == "programs" else "view"
-        labels = [tab.label for tab in first.tabs] if page in TABBED_PAGES else []
-        for at in [first] + [open_as(email, page, {**params, tab_key: label}) for label in labels[1:]]:
-            assert not at.exception, (page, [e.message for e in at.exception])
+    for key in keys:
+        declared = pages.PAGES_BY_KEY[key]
+        first = open_as(email, key, params)
+        shown_tabs = {tab.label for tab in first.tabs}
+        assert set(declared.tabs) <= shown_tabs, (key, declared.tabs, shown_tabs)
+        others = [open_as(email, key, {**params, declared.tab_parameter: tab})
+                  for tab in declared.tabs[1:]]
+        for at in [first, *others]:
+            assert not at.exception, (key, [e.message for e in at.exception])
             text = rendered_text(at)
             leaked = [name for name in names if name and name in text]
-            assert not leaked, (page, leaked[:5])
+            assert not leaked, (key, leaked[:5])
             leaked_comments = [comment for comment in comments if comment in text]
-            assert not leaked_comments, (page, leaked_comments[:3])
-
-
-TABBED_PAGES = ("retention", "satisfaction", "programs", "invest")
+            assert not leaked_comments, (key, leaked_comments[:3])
 
 
 def test_board_sees_no_customer_names_anywhere(signed_in):
-    pages = sorted(access.ROLE_PAGES["board"] & set(PAGES))
-    assert_masked_everywhere(signed_in, USERS["board"], pages, {})
+    assert_masked_everywhere(signed_in, USERS["board"], sorted(access.ROLE_PAGES["board"]), {})
 
 
 def test_masked_render_of_every_page_shows_no_customer_name(signed_in):
@@ -251,3 +251,15 @@ def test_a_bad_access_entry_is_refused_alone_and_listed_for_the_cco(signed_in, t
         assert not denied.exception
         assert "Your access-list entry is invalid" in denied.subheader[0].value
         assert not shows_data(denied)
+
+
+@pytest.mark.parametrize("role", ["cco", "board", "department_head"])
+def test_the_glossary_says_what_each_page_the_role_may_open_answers(signed_in, role):
+    at = open_as(USERS[role], "glossary")
+    assert not at.exception, [exception.message for exception in at.exception]
+    assert "Pages" in [header.value for header in at.subheader]
+    text = "\n".join(block.value for block in at.markdown)
+    for page in pages.PAGES:
+        allowed = page.key in access.ROLE_PAGES[role]
+        assert (f"| **{page.title}**" in text) == allowed, (role, page.key)
+        assert (page.purpose in text) == allowed, (role, page.key)

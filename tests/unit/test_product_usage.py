@@ -69,8 +69,9 @@ def test_a_load_without_usage_names_the_pages_it_affects(tmp_path, capsys):
     db = tmp_path / "northstar.duckdb"
     assert main([str(source), "--db", str(db)]) == 0
     err = capsys.readouterr().err
-    assert ("No data for product_usage: affects Where to invest: the usage drivers (usage "
-            "fell, seats under-used); Health & risk: product usage") in err
+    assert ("No data for product_usage: affects Health & risk: product usage; Account 360: "
+            "health history; Where to invest: the usage drivers (usage fell, seats under-used)"
+            ) in err
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select count(*) from product_usage").fetchone()[0] == 0
 

@@ -105,6 +105,17 @@ def test_every_view_is_a_page_of_the_registry():
     assert all(access.may_open(access.Viewer("x@y", role), pages.HOME) for role in access.ROLES)
 
 
+def test_roles_are_defined_in_one_place():
+    # the page registry and the access rules read the same roles; every role either names is one
+    from northstar.data import roles
+
+    assert access.ROLES is roles.ROLES
+    assert frozenset(roles.ROLES) == pages.ALL_ROLES
+    named = set().union(*(page.roles for page in pages.PAGES), *access.SCOPE_ROLES.values(),
+                        access.ACTION_ROLES)
+    assert named == set(roles.ROLES)
+
+
 def test_access_file_rules(tmp_path):
     path = tmp_path / "access.toml"
     path.write_text(

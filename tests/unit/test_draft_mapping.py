@@ -391,3 +391,41 @@ def test_a_survey_export_naming_the_ticket_it_follows_is_survey_answers(tmp_path
     assert survey["file"] == "csat.csv"
     assert survey["columns"]["survey_type"] == "'CSAT'"
     assert survey["columns"]["ticket_id"] == "ticket_id"
+
+
+def test_without_a_customer_list_accounts_are_grouped_out_of_the_subscriptions(tmp_path):
+    saas_exports(tmp_path / "all")
+    (tmp_path / "subscriptions.csv").write_bytes(
+        (tmp_path / "all" / "subscriptions.csv").read_bytes())
+    _, draft = parsed(tmp_path)
+    accounts = draft["accounts"]
+    assert accounts["file"] == "subscriptions.csv"
+    assert accounts["aggregate"] is True
+    assert accounts["columns"]["start_date"] == "min(start_date)"
+    # churned when every subscription of the account has ended, on the last end
+    assert accounts["columns"]["churn_date"] == (
+        "case when count(*) = count(end_date) then max(end_date) end")
+    assert draft["account_mrr_monthly"]["subscription_start"] == "start_date"
+
+
+def test_invoices_dated_within_the_month_are_added_up_per_month(tmp_path):
+    (tmp_path / "billing.csv").write_text(
+        "invoice_id,customer_id,invoice_date,amount\n"
+        "I1,C1,2026-01-14,100\nI2,C1,2026-02-14,100\nI3,C2,2026-01-03,40\n")
+    _, draft = parsed(tmp_path)
+    revenue = draft["account_mrr_monthly"]
+    assert revenue["aggregate"] is True
+    assert revenue["columns"]["month"] == "date_trunc('month', invoice_date::date)"
+    assert revenue["columns"]["mrr_usd"] == "sum(amount::double)"
+
+
+def test_a_customer_list_with_a_few_repeated_rows_is_still_the_customer_list(tmp_path):
+    rows = [f"C{n},Company {n},Retail,2025-0{n % 9 + 1}-01" for n in range(20)]
+    (tmp_path / "crm_accounts.csv").write_text(
+        "customer_id,company_name,industry,created_date\n" + "\n".join(rows + rows[:1]) + "\n")
+    (tmp_path / "invoices.csv").write_text(
+        "invoice_id,customer_id,invoice_date,amount\nI1,C1,2026-01-14,100\n")
+    _, draft = parsed(tmp_path)
+    assert draft["accounts"]["file"] == "crm_accounts.csv"
+    assert draft["accounts"]["aggregate"] is True  # the repeated row is grouped, not refused
+    assert draft["account_mrr_monthly"]["file"] == "invoices.csv"

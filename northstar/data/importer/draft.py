@@ -105,6 +105,7 @@ DATE_COLUMNS = ("invoicedate", "orderdate", "purchasedate", "date", "dateutc", "
                 "created", "openedat", "timestamp", "startdate", "responsetimestamp")
 QUANTITY, UNIT_PRICE = ("quantity", "qty", "units"), ("unitprice", "price", "unitcost")
 TENURE = ("tenure", "tenuremonths", "monthsactive", "months")
+LIST_SHARE = 0.9  # a customer list: at least this share of its rows name another customer
 LABELS = ("segment", "industry", "region", "plan")  # columns that group customers
 TRUE_TEXTS = ("true", "1", "yes", "y")
 # the descriptive ticket columns a load needs a value in: without a column, every ticket
@@ -130,6 +131,7 @@ class SourceFile:
     numbers: dict[str, tuple[float, float]] = field(default_factory=dict)  # all-number columns
     levels: dict[str, tuple[str, ...]] = field(default_factory=dict)  # few-valued columns
     keys: dict[str, frozenset[str]] = field(default_factory=dict)  # id-like columns' values
+    mid_month: frozenset[str] = frozenset()  # date columns with days other than the 1st
 
     @property
     def name(self) -> str:
@@ -171,14 +173,19 @@ def read_file(path: Path) -> SourceFile | None:
         except SourceError:
             return None
         samples, distinct, filled, numbers, levels, keys = {}, {}, {}, {}, {}, {}
+        mid_month = set()
         for column in staged.columns:
             name = quote_identifier(column)
             text = f"nullif(trim({name}::varchar), '')"
-            count, present, numeric, low, high = con.execute(
+            day = f"try_cast({text} as date)"
+            count, present, numeric, low, high, dates, firsts = con.execute(
                 f"select count(distinct {name}), count({text}), "
                 f"count(try_cast({text} as double)), min(try_cast({text} as double)), "
-                f"max(try_cast({text} as double)) from draft").fetchone()
+                f"max(try_cast({text} as double)), count({day}), "
+                f"count(*) filter (where day({day}) = 1) from draft").fetchone()
             distinct[column], filled[column] = count, present
+            if present and dates == present and firsts < dates:
+                mid_month.add(column)
             if present and numeric == present:
                 numbers[column] = (low, high)
             samples[column] = [str(row[0]) for row in con.execute(
@@ -192,7 +199,7 @@ def read_file(path: Path) -> SourceFile | None:
                     f"select distinct {text} from draft where {text} is not null "
                     f"limit {KEY_VALUES}").fetchall())
     return SourceFile(path, staged.columns, samples, whitespace, staged.rows, distinct, filled,
-                      numbers, levels, keys)
+                      numbers, levels, keys, frozenset(mid_month))
 
 
 def account_candidates(source: SourceFile) -> list[str]:
@@ -425,7 +432,7 @@ def _revenue_shape(source: SourceFile, account: str | None) -> Shape | None:
     if source.find(QUANTITY) and source.find(UNIT_PRICE) and (
             source.find(DATE_COLUMNS) or "month" in guesses):
         return Shape("account_mrr_monthly", "purchase log", 9, source, account)
-    if amount and "month" in guesses:
+    if amount and "month" in guesses and guesses["month"] not in source.mid_month:
         return Shape("account_mrr_monthly", "monthly revenue", 9, source, account)
     if amount and source.find(TENURE):
         return Shape("account_mrr_monthly", "tenure", 7, source, account)
@@ -474,7 +481,8 @@ def _usage_shape(source: SourceFile, account: str | None,
 
 
 def _accounts_shape(source: SourceFile, account: str | None) -> Shape | None:
-    if not account or not source.unique(account):
+    distinct = (source.distinct or {}).get(account or "", 0)
+    if not account or distinct < LIST_SHARE * source.rows:
         return None
     guesses = column_guesses("accounts", source, account)
     described = [name for name in ("account_name", "segment", "industry", "region", "plan",
@@ -808,6 +816,13 @@ def _accounts_lines(shape: Shape, folder: Path, more: Sequence[SourceFile],
                                        f"{_examples(cancellations.source, reason)}")
     else:
         derived = {}
+    if aggregate and shape.kind == "subscriptions":
+        end = source.find(SUBSCRIPTION_END) or ""
+        guesses.pop("churn_date", None)
+        derived["churn_date"] = (
+            f"case when count(*) = count({_expression(end)}) then "
+            f"max({_date_or_column(end, source)}) end",
+            f"churned when every subscription has ended: the last {end!r}")
     first = None
     if aggregate:
         first = (source.find(SUBSCRIPTION_START) if shape.kind == "subscriptions"

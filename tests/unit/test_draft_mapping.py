@@ -429,3 +429,17 @@ def test_a_customer_list_with_a_few_repeated_rows_is_still_the_customer_list(tmp
     assert draft["accounts"]["file"] == "crm_accounts.csv"
     assert draft["accounts"]["aggregate"] is True  # the repeated row is grouped, not refused
     assert draft["account_mrr_monthly"]["file"] == "invoices.csv"
+
+
+def test_the_command_says_what_the_draft_leaves_to_do(tmp_path, capsys):
+    saas_exports(tmp_path)
+    (tmp_path / "answers.csv").write_text(  # a survey export without answer ids
+        "account_id,submitted_at,score\nA-1,2026-01-05,9\nA-2,2026-01-06,3\n")
+    pd.DataFrame({"plan_tier": ["Basic"], "list_price": [19]}).to_csv(
+        tmp_path / "price_list.csv", index=False)
+    draft = tmp_path / "draft.toml"
+    assert main([str(tmp_path), "--draft-mapping", "--mapping", str(draft)]) == 0
+    assert capsys.readouterr().err == (
+        f"Draft mapping written to {draft}: 5 tables; 1 required column left to map "
+        "(response_id); 1 file not drafted (why, at the end of the draft). Check every line, "
+        f"then load with --mapping {draft} --dry-run\n")

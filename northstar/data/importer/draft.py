@@ -11,6 +11,7 @@ with `--dry-run`.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ from northstar.data.importer.sources import (
 SAMPLES = 3  # sample values quoted in a comment
 KEY_VALUES = 5_000  # distinct values of an id column kept to see which files share customers
 LEVELS = 20  # a column with at most this many distinct values has them all kept
+REQUIRED_NOTE = "required, and no column looks like it: map it"  # ends a line left to map
+LEFT_OUT_NOTE = "# Not drafted:"  # starts the line saying why a file is left out
 NOT_RECORDED = "Not recorded"  # the value a descriptive column takes when the export has none
 # names a source column may have for each canonical column, normalised (lowercase, letters and
 # digits only), the likeliest first
@@ -347,8 +350,8 @@ class Join:
                  f'file = "{self.source.path.relative_to(folder)}"']
         if self.source.whitespace:
             lines.append(f'delimiter = "{WHITESPACE}"  # columns separated by runs of spaces')
-        lines += [f'key = "{self.key}"  # its column', f"on = {_toml_string(self.on)}  # this "
-                  "file's column with the same values"]
+        lines += [f"key = {json.dumps(self.key)}  # its column",
+                  f"on = {_toml_string(self.on)}  # this file's column with the same values"]
         repeats = self.source.rows - (self.source.distinct or {}).get(self.key, 0)
         if repeats > 0:
             lines.append(f"# {self.key} repeats in {self.source.name} ({repeats:,} rows more "
@@ -408,8 +411,7 @@ def _section(table: str, source: SourceFile, guesses: dict[str, str], folder: Pa
             continue
         if source_column is None:
             if not column.nullable and column.default is None and name not in extra:
-                columns.append(f"# {name} = ...  # required, and no column looks like it: "
-                               "map it")
+                columns.append(f"# {name} = ...  # {REQUIRED_NOTE}")
             continue
         expression = _expression(source_column)
         if aggregate and name != "account_id":
@@ -862,10 +864,10 @@ def draft_mapping(folder: Path) -> str:
             out += _accounts_lines(shape, folder, more, chosen.cancellations) + [""]
         else:
             out += writers[table](shape, folder, more) + [""]
-    left = [f"# Not drafted: {source.name} ({_column_list(source)}): "
+    left = [f"{LEFT_OUT_NOTE} {source.name} ({_column_list(source)}): "
             f"{chosen.left_out[source.path]}" for source in sources
             if source.path in chosen.left_out]
-    left += [f"# Not drafted: {path.name}: not readable as a table" for path, source
+    left += [f"{LEFT_OUT_NOTE} {path.name}: not readable as a table" for path, source
              in files.items() if source is None]
     out += left
     return "\n".join(out).rstrip() + "\n"
@@ -875,3 +877,18 @@ def _column_list(source: SourceFile, limit: int = 6) -> str:
     shown = ", ".join(source.columns[:limit])
     return shown + (f", ... ({len(source.columns)} columns)" if len(source.columns) > limit
                     else "")
+
+
+def draft_summary(text: str) -> str:
+    """What a draft holds, in a sentence: tables, columns left to map, files left out."""
+    lines = text.splitlines()
+    tables = [line for line in lines if re.fullmatch(r"\[[a-z_]+\]", line.split("  #")[0])]
+    required = [line.split(" = ")[0].lstrip("# ") for line in lines
+                if line.endswith(REQUIRED_NOTE)]
+    left_out = sum(line.startswith(LEFT_OUT_NOTE) for line in lines)
+    parts = [f"{len(tables)} table{'s' * (len(tables) != 1)}"]
+    parts.append(f"{len(required)} required column{'s' * (len(required) != 1)} left to map"
+                 + (f" ({', '.join(required)})" if required else ""))
+    parts.append(f"{left_out} file{'s' * (left_out != 1)} not drafted"
+                 + (" (why, at the end of the draft)" if left_out else ""))
+    return "; ".join(parts)

@@ -443,3 +443,12 @@ def test_the_command_says_what_the_draft_leaves_to_do(tmp_path, capsys):
         f"Draft mapping written to {draft}: 5 tables; 1 required column left to map "
         "(response_id); 1 file not drafted (why, at the end of the draft). Check every line, "
         f"then load with --mapping {draft} --dry-run\n")
+
+
+def test_an_empty_or_unreadable_file_is_named_with_why(tmp_path):
+    (tmp_path / "empty.csv").write_text("")
+    (tmp_path / "broken.xlsx").write_bytes(b"not a workbook")
+    (tmp_path / "accounts.csv").write_text("account_id,account_name\nA1,Acme\n")
+    text, _ = parsed(tmp_path)
+    assert unmatched_lines(text) == ["# Not drafted: empty.csv: no data rows",
+                                     "# Not drafted: broken.xlsx: not readable as a table"]

@@ -587,6 +587,8 @@ def plan(sources: Sequence[SourceFile]) -> Plan:
 
 def _why_left_out(source: SourceFile, shapes: Sequence[Shape], chosen: Plan) -> str:
     """What a file left out of the draft could feed, or why it feeds nothing."""
+    if source.rows == 0:
+        return "no data rows"
     own = [shape for shape in shapes if shape.source is source]
     if own:
         shape = own[0]
@@ -864,7 +866,7 @@ def draft_mapping(folder: Path) -> str:
             out += _accounts_lines(shape, folder, more, chosen.cancellations) + [""]
         else:
             out += writers[table](shape, folder, more) + [""]
-    left = [f"{LEFT_OUT_NOTE} {source.name} ({_column_list(source)}): "
+    left = [f"{LEFT_OUT_NOTE} {source.name}{_column_list(source)}: "
             f"{chosen.left_out[source.path]}" for source in sources
             if source.path in chosen.left_out]
     left += [f"{LEFT_OUT_NOTE} {path.name}: not readable as a table" for path, source
@@ -874,9 +876,13 @@ def draft_mapping(folder: Path) -> str:
 
 
 def _column_list(source: SourceFile, limit: int = 6) -> str:
+    """' (its columns)', the first `limit` of them; nothing for a file without rows (whose
+    column names the reader made up)."""
+    if not source.rows:
+        return ""
     shown = ", ".join(source.columns[:limit])
-    return shown + (f", ... ({len(source.columns)} columns)" if len(source.columns) > limit
-                    else "")
+    more = f", ... ({len(source.columns)} columns)" if len(source.columns) > limit else ""
+    return f" ({shown}{more})"
 
 
 def draft_summary(text: str) -> str:

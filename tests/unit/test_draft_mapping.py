@@ -489,3 +489,38 @@ def test_an_empty_or_unreadable_file_is_named_with_why(tmp_path):
     text, _ = parsed(tmp_path)
     assert unmatched_lines(text) == ["# Not drafted: empty.csv: no data rows",
                                      "# Not drafted: broken.xlsx: not readable as a table"]
+
+
+def test_a_stripe_subscription_export_divides_yearly_amounts_by_twelve(tmp_path):
+    (tmp_path / "subscriptions.csv").write_text(
+        "id,Customer ID,Customer Email,Plan,Quantity,Interval,Amount,Status,Created (UTC),"
+        "Start (UTC),Current Period Start (UTC),Current Period End (UTC),"
+        "Canceled At (UTC),Ended At (UTC)\n"
+        "sub_1,cus_1,a@x.com,pro,1,month,49.00,active,2025-01-03 10:00,2025-01-03 10:00,"
+        "2026-09-03 10:00,2026-10-03 10:00,,\n"
+        "sub_2,cus_2,b@x.com,team,1,year,1200.00,canceled,2025-02-01 09:00,2025-02-01 09:00,"
+        "2025-02-01 09:00,2026-02-01 09:00,2025-12-01 09:00,2026-02-01 09:00\n"
+        "sub_3,cus_1,a@x.com,addon,1,month,10.00,active,2025-06-01 09:00,2025-06-01 09:00,"
+        "2026-09-01 09:00,2026-10-01 09:00,,\n")
+    _, draft = parsed(tmp_path)
+    revenue = draft["account_mrr_monthly"]
+    assert revenue["subscription_start"] == '"Start (UTC)"'
+    assert revenue["subscription_end"] == '"Ended At (UTC)"'
+    assert revenue["columns"]["account_id"] == '"Customer ID"'
+    assert revenue["columns"]["mrr_usd"] == (
+        "case lower(Interval) when 'year' then Amount::double / 12 else Amount::double end")
+    assert draft["accounts"]["file"] == "subscriptions.csv"  # grouped: no customer list
+
+
+def test_a_crm_company_export_is_the_customer_list(tmp_path):
+    (tmp_path / "hubspot-crm-exports-all-companies.csv").write_text(
+        "Record ID,Company name,Industry,Country/Region,Create Date,Lifecycle Stage\n"
+        "101,Acme,COMPUTER_SOFTWARE,Germany,2024-03-01 10:00,Customer\n"
+        "102,Globex,RETAIL,France,2024-05-12 08:30,Customer\n")
+    _, draft = parsed(tmp_path)
+    accounts = draft["accounts"]
+    assert "aggregate" not in accounts
+    assert accounts["columns"]["account_id"] == '"Record ID"'
+    assert accounts["columns"]["account_name"] == '"Company name"'
+    assert accounts["columns"]["region"] == '"Country/Region"'
+    assert accounts["columns"]["start_date"] == '"Create Date"'

@@ -38,18 +38,18 @@ NOT_RECORDED = "Not recorded"  # the value a descriptive column takes when the e
 # names a source column may have for each canonical column, normalised (lowercase, letters and
 # digits only), the likeliest first
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    "account_id": ("accountid", "customerid", "custid", "clientid", "companyid", "customer",
-                   "customeremail", "account", "requesteremail", "email"),
+    "account_id": ("accountid", "customerid", "custid", "clientid", "companyid", "recordid",
+                   "customer", "customeremail", "account", "requesteremail", "email"),
     "account_name": ("accountname", "customername", "companyname", "company", "clientname",
                      "name"),
     "segment": ("segment", "customersegment", "tier", "contract", "contracttype"),
     "industry": ("industry", "sector", "vertical"),
-    "region": ("region", "country", "geo", "territory"),
+    "region": ("region", "country", "countryregion", "billingcountry", "geo", "territory"),
     "plan": ("plan", "plantier", "product", "package", "subscription", "internetservice"),
     "acquisition_channel": ("acquisitionchannel", "referralsource", "leadsource",
                             "acquisitionsource", "originalsource"),
     "start_date": ("startdate", "signupdate", "customersince", "since", "firstpurchase",
-                   "createdate"),
+                   "createdate", "createddate"),
     "churn_date": ("churndate", "canceldate", "cancelledat", "canceledat", "enddate"),
     "churn_reason": ("churnreason", "cancelreason", "reasoncode", "cancellationreason",
                      "reason"),
@@ -93,6 +93,13 @@ INVOICE_AMOUNT = ("subtotal", "amountexcludingtax", "amount", "total", "amountdu
                   "amountpaid", "invoiceamount", "invoicetotal")
 INVOICE_DATE = ("periodstartutc", "periodstart", "servicestart", "invoicedate", "dateutc",
                 "date", "createdutc", "created", "createdat", "issuedat", "issuedate")
+BILLING_FREQUENCY = ("billingfrequency", "interval", "billingperiod", "billingcycle",
+                     "planinterval")
+# amounts named as monthly; any other subscription amount is divided by its period's months
+MONTHLY_AMOUNTS = ("mrr", "mrrusd", "mrramount", "monthlycharges", "monthlycharge",
+                   "monthlyrevenue", "monthlyamount")
+PERIOD_MONTHS = {"year": 12, "yearly": 12, "annual": 12, "annually": 12, "quarter": 3,
+                 "quarterly": 3, "semiannual": 6, "halfyear": 6}
 NOT_BILLED = ("void", "draft", "uncollectible")  # invoice states that bill nothing
 CANCELLED_ON = ("churndate", "canceldate", "cancellationdate", "cancelledat", "canceledat",
                 "churnedat", "cancelledon", "canceledon")
@@ -633,9 +640,7 @@ def _revenue_lines(shape: Shape, folder: Path, more: Sequence[SourceFile]) -> li
                   f"column {end!r}, blank while the subscription runs; e.g. "
                   f"{_examples(source, end)}"), "",
             "[account_mrr_monthly.columns]", account,
-            _line("mrr_usd", _expression(amount), f"column {amount!r}"
-                  + ("; $0 rows (trials) stay $0 months" if zero else "")
-                  + _billing_note(source))]
+            _monthly_amount(source, amount, zero)]
     head += _file_line(source, folder, REVENUE_KINDS[shape.kind], more)
     if shape.kind == "purchase log":
         quantity, price = source.find(QUANTITY), source.find(UNIT_PRICE)
@@ -689,13 +694,24 @@ def _date_or_column(column: str, source: SourceFile) -> str:
     return f"strptime({_expression(column)}, '{found}')" if found else _expression(column)
 
 
-def _billing_note(source: SourceFile) -> str:
-    frequency = source.find(("billingfrequency", "interval", "billingperiod", "billingcycle"))
-    if not frequency:
-        return ""
-    levels = ", ".join(source.levels.get(frequency, ())) or _examples(source, frequency)
-    return (f"; {frequency!r} ({levels}): check the amount is per month for every "
-            "billing frequency")
+def _monthly_amount(source: SourceFile, amount: str, zero: bool) -> str:
+    """The mrr_usd line of a subscription: the amount as it is when it is named monthly (or
+    nothing says how often it is billed), else divided by the months of its billing period."""
+    trials = "; $0 rows (trials) stay $0 months" if zero else ""
+    frequency = source.find(BILLING_FREQUENCY)
+    levels = source.levels.get(frequency or "", ())
+    periods = {level: PERIOD_MONTHS.get(normalised(level), 1) for level in levels}
+    if normalised(amount) in MONTHLY_AMOUNTS or not frequency or max(
+            periods.values(), default=1) == 1:
+        note = (f"; {frequency!r} ({', '.join(levels) or _examples(source, frequency)}): check "
+                "the amount is per month for every billing frequency") if frequency else ""
+        return _line("mrr_usd", _expression(amount), f"column {amount!r}{trials}{note}")
+    value = f"{_expression(amount)}::double"
+    cases = " ".join(f"when '{level.lower()}' then {value} / {months}"
+                     for level, months in periods.items() if months > 1)
+    return _line("mrr_usd", f"case lower({_expression(frequency)}) {cases} else {value} end",
+                 f"column {amount!r} is per billing period ({frequency!r}): divided by its "
+                 f"months{trials}")
 
 
 def _ticket_derived(source: SourceFile, guesses: dict[str, str]) -> dict[str, tuple[str, str]]:

@@ -184,20 +184,23 @@ def read_file(path: Path) -> SourceFile | None:
             return None
         samples, distinct, filled, numbers, levels, keys = {}, {}, {}, {}, {}, {}
         mid_month = set()
+        figures = []  # what each column's values look like, for every column in one scan
         for column in staged.columns:
             name = quote_identifier(column)
-            text = f"nullif(trim({name}::varchar), '')"
-            day = f"try_cast({text} as date)"
-            count, present, numeric, low, high, dates, firsts = con.execute(
-                f"select count(distinct {name}), count({text}), "
-                f"count(try_cast({text} as double)), min(try_cast({text} as double)), "
-                f"max(try_cast({text} as double)), count({day}), "
-                f"count(*) filter (where day({day}) = 1) from draft").fetchone()
+            text, day = f"nullif(trim({name}::varchar), '')", f"try_cast({name}::varchar as date)"
+            figures += [f"count(distinct {name})", f"count({text})",
+                        f"count(try_cast({text} as double))", f"min(try_cast({text} as double))",
+                        f"max(try_cast({text} as double))", f"count({day})",
+                        f"count(*) filter (where day({day}) = 1)"]
+        found = con.execute(f"select {', '.join(figures)} from draft").fetchone()
+        for index, column in enumerate(staged.columns):
+            count, present, numeric, low, high, dates, firsts = found[7 * index:7 * index + 7]
             distinct[column], filled[column] = count, present
             if present and dates == present and firsts < dates:
                 mid_month.add(column)
             if present and numeric == present:
                 numbers[column] = (low, high)
+            text = f"nullif(trim({quote_identifier(column)}::varchar), '')"
             samples[column] = [str(row[0]) for row in con.execute(
                 f"select distinct {text} from draft where {text} is not null "
                 f"limit {SAMPLES}").fetchall()]

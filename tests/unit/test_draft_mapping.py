@@ -524,3 +524,19 @@ def test_a_crm_company_export_is_the_customer_list(tmp_path):
     assert accounts["columns"]["account_name"] == '"Company name"'
     assert accounts["columns"]["region"] == '"Country/Region"'
     assert accounts["columns"]["start_date"] == '"Create Date"'
+
+
+def test_product_analytics_events_named_by_account_count_users_and_events(tmp_path):
+    (tmp_path / "events.csv").write_text(
+        "Event Time,Account ID,User ID,Event Name\n"
+        "2026-03-02 10:00:00,A 1,u1,report_exported\n2026-03-09 11:00:00,A 1,u2,login\n"
+        "2026-04-01 09:30:00,A 2,u3,login\n")
+    _, draft = parsed(tmp_path)
+    usage = draft["product_usage"]
+    assert usage["aggregate"] is True and "joins" not in usage
+    assert usage["columns"] == {
+        "account_id": '"Account ID"',
+        "month": "date_trunc('month', \"Event Time\"::timestamp)",
+        "active_users": 'count(distinct "User ID")',
+        "key_feature_events": "count(*)"}
+    assert draft["accounts"]["file"] == "events.csv"  # no customer list: grouped out of it

@@ -796,8 +796,9 @@ def _usage_lines(shape: Shape, folder: Path, more: Sequence[SourceFile]) -> list
     if shape.join:
         lines += shape.join.lines("product_usage", folder)
     lines += ["[product_usage.columns]",
-              _line("account_id", shape.account or "", "the account of the row's subscription"
-                    if shape.join else f"column {shape.account!r}"),
+              _line("account_id", shape.account or "", "the account of the row's subscription")
+              if shape.join else _line("account_id", _expression(shape.account or ""),
+                                       f"column {shape.account!r}"),
               _line("month", f"date_trunc('month', {_as_date(dated, source)})",
                     f"column {dated!r}")]
     if user:

@@ -469,17 +469,22 @@ def test_a_customer_list_with_a_few_repeated_rows_is_still_the_customer_list(tmp
 
 
 def test_the_command_says_what_the_draft_leaves_to_do(tmp_path, capsys):
-    saas_exports(tmp_path)
-    (tmp_path / "answers.csv").write_text(  # a survey export without answer ids
-        "account_id,submitted_at,score\nA-1,2026-01-05,9\nA-2,2026-01-06,3\n")
+    # a consumer churn table: one row per customer, a tenure and a monthly charge, no dates
+    (tmp_path / "customer_churn.csv").write_text(
+        "customerID,Contract,tenure,MonthlyCharges,Churn\n"
+        "7590-VHVEG,Month-to-month,1,29.85,No\n5575-GNVDE,One year,34,56.95,No\n")
     pd.DataFrame({"plan_tier": ["Basic"], "list_price": [19]}).to_csv(
         tmp_path / "price_list.csv", index=False)
     draft = tmp_path / "draft.toml"
     assert main([str(tmp_path), "--draft-mapping", "--mapping", str(draft)]) == 0
     assert capsys.readouterr().err == (
-        f"Draft mapping written to {draft}: 5 tables; 1 required column left to map "
-        "(response_id); 1 file not drafted (why, at the end of the draft). Check every line, "
+        f"Draft mapping written to {draft}: 2 tables; 1 required column left to map "
+        "(start_date); 1 file not drafted (why, at the end of the draft). Check every line, "
         f"then load with --mapping {draft} --dry-run\n")
+    assert main([str(tmp_path), "--draft-mapping"]) == 0
+    assert capsys.readouterr().err == (
+        "Draft mapping: 2 tables; 1 required column left to map (start_date); 1 file not "
+        "drafted (why, at the end of the draft)\n")
 
 
 def test_an_empty_or_unreadable_file_is_named_with_why(tmp_path):
@@ -540,3 +545,23 @@ def test_product_analytics_events_named_by_account_count_users_and_events(tmp_pa
         "active_users": 'count(distinct "User ID")',
         "key_feature_events": "count(*)"}
     assert draft["accounts"]["file"] == "events.csv"  # no customer list: grouped out of it
+
+
+def test_a_survey_tool_export_with_the_question_as_header_is_an_nps_survey(tmp_path):
+    question = "How likely are you to recommend Acme to a friend or colleague?"
+    (tmp_path / "responses.csv").write_text(
+        f'#,"{question}",What is the main reason for your score?,email,'
+        "Start Date (UTC),Submit Date (UTC),Network ID\n"
+        "k3j2,9,Fast support,a@x.com,2026-05-01 10:00:00,2026-05-01 10:02:00,ab12\n"
+        "p9x1,4,,b@x.com,2026-05-03 08:00:00,2026-05-03 08:01:00,cd34\n"
+        "z7q0,10,Love it,a@x.com,2026-06-01 10:00:00,2026-06-01 10:01:00,ab12\n")
+    _, draft = parsed(tmp_path)
+    survey = draft["survey_responses"]["columns"]
+    assert survey["score"] == f'"{question}"'
+    assert survey["comment"] == '"What is the main reason for your score?"'
+    assert survey["responded_on"] == '"Submit Date (UTC)"'
+    assert survey["account_id"] == "email"
+    assert survey["survey_type"] == "'NPS'"
+    # no answer-id column with a name the draft knows: one is made, not left to map
+    assert survey["response_id"] == (
+        "md5(concat_ws('|', email, \"Submit Date (UTC)\", \"" + question + "\"))")

@@ -73,7 +73,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "response_id": ("responseid", "answerid", "submissionid"),
     "survey_type": ("surveytype", "metric"),
     "responded_on": ("respondedon", "responsedate", "responsetimestamp", "respondedat",
-                     "submittedat", "answeredat"),
+                     "submittedat", "submitdateutc", "submitdate", "answeredat"),
     "score": ("score", "npsscore", "likelihoodtorecommend", "answer"),
     "comment": ("comment", "feedback", "verbatim"),
     "active_users": ("activeusers", "mau", "monthlyactiveusers", "activeusercount"),
@@ -117,6 +117,8 @@ QUANTITY, UNIT_PRICE = ("quantity", "qty", "units"), ("unitprice", "price", "uni
 TENURE = ("tenure", "tenuremonths", "monthsactive", "months")
 LIST_SHARE = 0.9  # a customer list: at least this share of its rows name another customer
 LABELS = ("segment", "industry", "region", "plan")  # columns that group customers
+# words in a survey tool's question header that say which canonical column it is
+QUESTION_WORDS = {"score": ("recommend",), "comment": ("reason", "why", "comment", "feedback")}
 TRUE_TEXTS = ("true", "1", "yes", "y")
 # the descriptive ticket columns a load needs a value in: without a column, every ticket
 # takes NOT_RECORDED (status is derived from the resolved time when there is one)
@@ -271,7 +273,27 @@ def column_guesses(table: str, source: SourceFile, account: str | None = None
                 guesses[column.name] = found
                 used.add(found)
                 break
+        worded = _worded(source, column.name, used)
+        if column.name not in guesses and worded:
+            guesses[column.name] = worded
+            used.add(worded)
     return guesses
+
+
+def _worded(source: SourceFile, column_name: str, used: set[str]) -> str | None:
+    """A survey tool's question column (its header is the question): the NPS question for the
+    score when its answers are 0 to 10, a "why" question for the comment."""
+    for column in source.columns:
+        name = normalised(column)
+        if column in used or not source.samples.get(column) or not any(
+                word in name for word in QUESTION_WORDS.get(column_name, ())):
+            continue
+        low, high = source.numbers.get(column, (-1, -1))
+        if column_name == "score" and low >= 0 and high <= 10:
+            return column
+        if column_name == "comment" and column not in source.numbers:
+            return column
+    return None
 
 
 def date_format(values: list[str]) -> tuple[str | None, str]:
@@ -780,6 +802,11 @@ def _survey_lines(shape: Shape, folder: Path, more: Sequence[SourceFile]) -> lis
         program = (_join_name(source), "the survey's name, as the file is called")
     derived = {"survey_type": (f"'{survey}'", f"scores from {low:g} to {high:g}: {survey}"),
                "program": (f"'{program[0]}'", program[1])}
+    if "response_id" not in guesses:
+        parts = [guesses[name] for name in ("account_id", "responded_on", "score")]
+        derived["response_id"] = (
+            f"md5(concat_ws('|', {', '.join(_expression(part) for part in parts)}))",
+            "no answer id: one made of the customer, the time and the score")
     return _section("survey_responses", source, guesses, folder, derived=derived, more=more)
 
 

@@ -22,7 +22,7 @@ from northstar.data import job_progress, write_lock
 from northstar.data.build_memory import add_memory_limit_argument
 from northstar.data.database_file import NotNorthstarDatabase, check_replaceable
 from northstar.data.datasets import DATASETS, DATASETS_BY_NAME
-from northstar.data.importer.draft import draft_mapping
+from northstar.data.importer.draft import draft_mapping, draft_summary
 from northstar.data.importer.mapping import (
     Mapping,
     MappingError,
@@ -87,14 +87,15 @@ def _draft(args: argparse.Namespace) -> int:
     text = draft_mapping(args.source)
     if args.mapping is None:
         print(text, end="")
+        print(f"Draft mapping: {draft_summary(text)}", file=sys.stderr)
         return 0
     if args.mapping.exists():
         print(f"Draft not written: {args.mapping} exists; name a new file, or leave out "
               "--mapping to print the draft.", file=sys.stderr)
         return 2
     args.mapping.write_text(text, encoding="utf-8")
-    print(f"Draft mapping written to {args.mapping}: check every line, then load with "
-          f"--mapping {args.mapping} --dry-run", file=sys.stderr)
+    print(f"Draft mapping written to {args.mapping}: {draft_summary(text)}. Check every line, "
+          f"then load with --mapping {args.mapping} --dry-run", file=sys.stderr)
     return 0
 
 

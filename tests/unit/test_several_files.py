@@ -351,6 +351,11 @@ def test_subscriptions_that_cannot_be_read_are_refused_naming_line_and_column(tm
     assert query(result.db_path, "select line, rule, message from load_warnings") == [
         (9, "subscription_after_as_of",
          "starts after April 2025, the last month of the data: no revenue from it yet")]
+    # the summary: 8 subscriptions in the file; to load, the 10 account-months of the table
+    # above and the 2 refused subscriptions (the overlap in S1's February is one row, not two)
+    revenue_table = next(t for t in result.tables if t.table == "account_mrr_monthly")
+    assert (revenue_table.file_rows, revenue_table.source_rows, revenue_table.loaded_rows,
+            revenue_table.rejected_rows, revenue_table.warnings) == (8, 12, 10, 2, 1)
 
 
 @pytest.mark.parametrize(("extra", "message"), [

@@ -304,16 +304,15 @@ class TableLoader:
         if not staged.file_columns or staged.rows == staged.malformed == 0:
             self._drop(self.stage_name)
             return TableResult(self.table, self.file_label, "empty")
-        refused_subscriptions = 0
         if self.table_mapping.spread_months:
             self._spread()
         elif self.table_mapping.subscription_start:
-            refused_subscriptions = self._spread_subscriptions()
+            self._spread_subscriptions()
         if self.table_mapping.spread_months or self.table_mapping.subscription_start:
             staged = StagedSource(staged.stage, staged.file_label, (*staged.columns, "__month"),
                                   staged.rows, staged.malformed, staged.file_columns)
         self._map(staged.columns, staged.file_columns)
-        source_rows = staged.malformed + self._count(self.candidates) + refused_subscriptions
+        source_rows = staged.malformed + self._count(self.candidates)
         self.con.execute(
             f"create or replace temp table {self.problems} (line bigint, column_name varchar, "
             "value varchar, rule varchar, message varchar, warning boolean)"
@@ -322,7 +321,11 @@ class TableLoader:
             self._record_subscription_problems()
         self._refuse_invalid_rows()
         if self.table_mapping.subscription_start:
+            # to load: one row per account and month, plus the subscriptions refused so far
             self._sum_subscriptions()
+            source_rows = staged.malformed + self._count(self.candidates) + self.con.execute(
+                f"select count(distinct line) from {self.problems} where not warning"
+            ).fetchone()[0]
         self._refuse_duplicates()
         self._check_references()
         self._check_mail_addresses()
@@ -569,12 +572,12 @@ class TableLoader:
             + f". Keep one row per {join.key} in the file, or set latest = \"<column>\" in "
             f"{join.label} to take the row whose column is the latest (e.g. the latest date).")
 
-    def _spread_subscriptions(self) -> int:
+    def _spread_subscriptions(self) -> None:
         """Each staged subscription repeated once per month it covers, the month in __month:
         from the month of `subscription_start` through the month of `subscription_end`, or
         the as-of month when the end is empty (an open subscription); months after the as-of
         month are not made. Rows whose dates cannot be read, or that end before they start,
-        leave the stage for the subscription problems table; returns how many did."""
+        leave the stage for the subscription problems table."""
         options = self.table_mapping
         types = {}
         for name, expression in (("subscription_start", options.subscription_start),
@@ -628,8 +631,6 @@ class TableLoader:
             from {dated} where __start is not null and (__end is not null or __end_text is null)
                 and coalesce(__end >= __start, true) and date_trunc('month', __start) > $last""",
             {"invalid": invalid, "last": last})
-        refused = self.con.execute(
-            f"select count(distinct line) from {problems} where not warning").fetchone()[0]
         spread = quote_identifier(self.stage_name + "_spread")
         self.con.execute(f"""
             create or replace temp table {spread} as
@@ -644,7 +645,6 @@ class TableLoader:
         self._drop(self.stage_name + "_dated")
         self._drop(self.stage_name)
         self.con.execute(f"alter table {spread} rename to {stage}")
-        return refused
 
     def _subscriptions_last_month(self, dated: str) -> dt.date:
         """The last month subscriptions make revenue for: the as-of month when one is given,

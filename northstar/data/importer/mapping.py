@@ -8,6 +8,7 @@ DuckDB SQL expression over the source's columns. See the README, "Loading your o
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import json
 import re
 import tomllib
@@ -18,15 +19,32 @@ from typing import Any
 
 import duckdb
 
-from northstar.data.datasets import DATASETS, DATASETS_BY_NAME, ROLES, table_rules
+from northstar.data.datasets import (
+    DATASETS,
+    DATASETS_BY_NAME,
+    REVENUE_MONTH,
+    REVENUE_TABLE,
+    ROLES,
+    table_rules,
+)
 
 SOURCE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".xlsx")
 _TABLE_OPTIONS = {
-    "file": str, "sheet": str, "delimiter": str, "header": bool, "skip": int,
+    "file": (str, list), "sheet": str, "delimiter": str, "header": bool, "skip": int,
     "encoding": str, "date_format": str, "timestamp_format": str, "thousands_separator": str,
     "decimal_separator": str, "where": str, "aggregate": bool, "columns": dict, "roles": dict,
     "spread_months": str, "spread_last_month": str, "attributes": dict,
+    # several files, joined files and subscriptions: see read_files, read_joins, read_subscriptions
+    "joins": dict, "subscription_start": str, "subscription_end": str,
 }
+# the settings of `[<table>.joins.<name>]`: the joined file, how to read it, how rows meet
+_JOIN_OPTIONS = {
+    "file": str, "key": str, "on": str, "latest": str, "sheet": str, "delimiter": str,
+    "header": bool, "skip": int, "encoding": str,
+}
+_JOIN_READING = ("sheet", "delimiter", "header", "skip", "encoding")
+_GLOB_MARKS = ("*", "?", "[")
+_TYPE_NAMES = {(str, list): "file name or a list of file names"}
 _LOAD_OPTIONS = {"max_reject_pct": (int, float), "as_of": (str, dt.date)}
 # `*` as a whole argument, as in struct_pack(*) or hash(*): every column (count(*) reads none)
 _STAR_ARGUMENT = re.compile(r"[(,]\s*\*\s*[),]")
@@ -61,13 +79,44 @@ class TableMapping:
     roles: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     # accounts only: further attributes to keep, name -> SQL expression (account_attributes)
     attributes: dict[str, str] = field(default_factory=dict)
+    # every file when the mapping names several (a list or a pattern); `file` is the first
+    files: tuple[Path, ...] = ()
+    # files whose columns join the main file's rows on a key, referenced as <name>.<column>
+    joins: tuple[JoinMapping, ...] = ()
+    # revenue only: each row is a subscription running from the month of `subscription_start`
+    # through that of `subscription_end` (open when null: through the as-of month)
+    subscription_start: str | None = None
+    subscription_end: str | None = None
 
     def expressions(self) -> list[str]:
         """Every SQL expression the mapping evaluates over the source file's columns."""
         return [expression for expression in (*self.columns.values(),
                                               *self.attributes.values(), self.where,
-                                              self.spread_months, self.spread_last_month)
+                                              self.spread_months, self.spread_last_month,
+                                              self.subscription_start, self.subscription_end,
+                                              *(join.on for join in self.joins))
                 if expression]
+
+    @property
+    def all_files(self) -> tuple[Path, ...]:
+        """The files whose rows make the table, in the order they are read."""
+        return self.files or (self.file,)
+
+
+@dataclass(frozen=True)
+class JoinMapping:
+    """`[<table>.joins.<name>]`: a file whose columns join each main row (a left join: main rows
+    are never lost or duplicated) where the main row's `on` equals the file's `key`."""
+
+    name: str
+    reading: TableMapping  # the joined file, with its reading options (table: the main one)
+    key: str  # the joined file's column holding the key
+    on: str  # SQL expression over the main file's columns giving the key
+    latest: str | None = None  # several rows per key: take the one with the latest value
+
+    @property
+    def label(self) -> str:
+        return f"[{self.reading.table}.joins.{self.name}]"
 
 
 @dataclass(frozen=True)
@@ -121,6 +170,63 @@ def columns_read(expressions: Sequence[str], file_columns: Sequence[str]
                 return None
             names |= found
     return tuple(column for column in file_columns if column.lower() in names)
+
+
+def joined_columns_read(expressions: Sequence[str], name: str, file_columns: Sequence[str]
+                        ) -> tuple[str, ...] | None:
+    """The columns of the joined file `name` that expressions name as `<name>.<column>` (in
+    file order; any case), or None when they may read every column (a star, or an expression
+    that does not parse, which the load then reports)."""
+    wanted: set[str] = set()
+    with duckdb.connect(config={"autoinstall_known_extensions": False,
+                                "autoload_known_extensions": False}) as con:
+        for expression in expressions:
+            try:
+                tree = json.loads(con.execute(
+                    "select json_serialize_sql($sql)",
+                    {"sql": f"select (\n{expression}\n) from source"}).fetchone()[0])
+            except (duckdb.Error, ValueError):
+                return None
+            if tree.get("error"):
+                return None
+            for parts in _column_references(tree.get("statements")):
+                if parts == ("*",):
+                    return None
+                if len(parts) >= 2 and parts[0].lower() == name.lower():
+                    wanted.add(parts[1].lower())
+    return tuple(column for column in file_columns if column.lower() in wanted)
+
+
+def qualified_references(expressions: Sequence[str], name: str) -> set[str]:
+    """The column names expressions qualify with `name` (`<name>.<column>`), as written."""
+    found: set[str] = set()
+    with duckdb.connect(config={"autoinstall_known_extensions": False,
+                                "autoload_known_extensions": False}) as con:
+        for expression in expressions:
+            try:
+                tree = json.loads(con.execute(
+                    "select json_serialize_sql($sql)",
+                    {"sql": f"select (\n{expression}\n) from source"}).fetchone()[0])
+            except (duckdb.Error, ValueError):
+                continue
+            for parts in _column_references(tree.get("statements")):
+                if len(parts) >= 2 and parts[0].lower() == name.lower():
+                    found.add(parts[1])
+    return found
+
+
+def _column_references(node: object) -> Iterable[tuple[str, ...]]:
+    """Every column reference of a serialized SQL tree as its name parts; a star as ('*',)."""
+    if isinstance(node, dict):
+        if node.get("class") == "STAR":
+            yield ("*",)
+        if node.get("class") == "COLUMN_REF":
+            yield tuple(str(part) for part in node.get("column_names", ()))
+        for value in node.values():
+            yield from _column_references(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _column_references(value)
 
 
 def columns_used(mapping: TableMapping, file_columns: Sequence[str]) -> tuple[str, ...]:
@@ -182,7 +288,8 @@ def default_mapping(source: Path) -> Mapping:
 
 def _check_type(where: str, key: str, value: Any, expected: Any) -> None:
     if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-        names = expected.__name__ if isinstance(expected, type) else "number or date"
+        names = expected.__name__ if isinstance(expected, type) else _TYPE_NAMES.get(
+            expected, "number or date")
         raise MappingError(f"{where}: {key} must be a {names}, not {value!r}")
 
 
@@ -277,11 +384,14 @@ def read_mapping(path: Path, source: Path) -> Mapping:
         if ("spread_months" in options) != ("spread_last_month" in options):
             raise MappingError(f"{where}: spread_months and spread_last_month go together: "
                                "how many months each row stands for, and the last of them")
-        file = inside_source(source, options.pop("file"), where)
+        files = read_files(source, options.pop("file"), where)
+        options["joins"] = read_joins(table, options.get("joins", {}), source, where)
+        read_subscriptions(table, options, columns, where)
         for option in ("date_format", "timestamp_format"):
             if option in options:
                 check_time_format(options[option], f"{where} {option}")
-        tables[table] = TableMapping(table, file, dict(columns), **options)
+        tables[table] = TableMapping(table, files[0], dict(columns), **options,
+                                     files=files if len(files) > 1 else ())
     as_of = settings.get("as_of")
     if isinstance(as_of, str):
         try:
@@ -289,3 +399,84 @@ def read_mapping(path: Path, source: Path) -> Mapping:
         except ValueError as error:
             raise MappingError(f"{path}: [load] as_of must be YYYY-MM-DD: {as_of!r}") from error
     return Mapping(path, tables, settings.get("max_reject_pct"), as_of)
+
+
+def read_files(source: Path, value: str | list[Any], where: str) -> tuple[Path, ...]:
+    """A table's `file`: one name, a list of names, or a pattern (`tickets_*.csv`) matching
+    files of the source folder (sorted by name). Each is resolved inside the folder."""
+    names = value if isinstance(value, list) else [value]
+    if not names:
+        raise MappingError(f"{where}: file = [] names no file; name one or more")
+    files: list[Path] = []
+    for name in names:
+        if not isinstance(name, str) or not name.strip():
+            raise MappingError(f"{where}: file lists {name!r}; each entry is a file name")
+        if any(mark in name for mark in _GLOB_MARKS):
+            inside_source(source, name, where)  # an absolute pattern or one leading out
+            matches = [match for match in sorted(glob.glob(name, root_dir=source))
+                       if (source / match).is_file()]
+            if not matches:
+                raise MappingError(f"{where}: file pattern {name!r} matches no file in the "
+                                   f"source folder {source}")
+            files += [inside_source(source, match, where) for match in matches]
+        else:
+            files.append(inside_source(source, name, where))
+    repeated = sorted({file.name for file in files if files.count(file) > 1})
+    if repeated:
+        raise MappingError(f"{where}: file names {', '.join(repeated)} more than once; each "
+                           "file's rows are read once")
+    return tuple(files)
+
+
+def read_joins(table: str, joins: dict[str, Any], source: Path, where: str
+               ) -> tuple[JoinMapping, ...]:
+    """`[<table>.joins.<name>]` sections: file, key, on (and reading options, latest)."""
+    read = []
+    for name, options in joins.items():
+        here = f"{where.rsplit(' [', 1)[0]} [{table}.joins.{name}]"
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise MappingError(f"{here}: a join's name is a plain word (letters, digits, _), "
+                               "used as <name>.<column> in the table's columns")
+        if not isinstance(options, dict):
+            raise MappingError(f"{here}: must be a table of settings (file, key, on)")
+        for key, value in options.items():
+            if key not in _JOIN_OPTIONS:
+                raise MappingError(f"{here}: unknown setting {key!r}; known: "
+                                   f"{', '.join(_JOIN_OPTIONS)}")
+            _check_type(here, key, value, _JOIN_OPTIONS[key])
+        for needed, what in (("file", "the file to join"),
+                             ("key", "the joined file's column holding the key"),
+                             ("on", "a SQL expression over the main file's columns giving "
+                                    "the key")):
+            if needed not in options or not str(options[needed]).strip():
+                raise MappingError(f"{here}: needs {needed} = \"...\": {what}")
+        file = inside_source(source, options["file"], here)
+        reading = TableMapping(table, file, **{option: options[option]
+                                               for option in _JOIN_READING if option in options})
+        read.append(JoinMapping(name, reading, options["key"], options["on"],
+                                options.get("latest")))
+    return tuple(read)
+
+
+def read_subscriptions(table: str, options: dict[str, Any], columns: dict[str, Any],
+                       where: str) -> None:
+    """Check `subscription_start` / `subscription_end`: the revenue table's, together, and
+    neither with another way of making months."""
+    given = [option for option in ("subscription_start", "subscription_end") if option in options]
+    if not given:
+        return
+    if table != REVENUE_TABLE:
+        raise MappingError(f"{where}: {given[0]} makes monthly revenue rows; it belongs in "
+                           f"[{REVENUE_TABLE}]")
+    if len(given) == 1:
+        raise MappingError(f"{where}: subscription_start and subscription_end go together: the "
+                           "first day of each subscription and its last (an expression that "
+                           "may be empty for a subscription still running)")
+    for other in ("spread_months", "aggregate"):
+        if options.get(other):
+            raise MappingError(f"{where}: subscription_start/subscription_end cannot be combined "
+                               f"with {other}: the subscriptions already make the months, and "
+                               "their amounts are summed per account and month")
+    if REVENUE_MONTH in columns:
+        raise MappingError(f"{where}.columns: {REVENUE_MONTH} comes from subscription_start and "
+                           f"subscription_end; remove the {REVENUE_MONTH} column")

@@ -23,7 +23,7 @@ import re
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
@@ -50,7 +50,16 @@ from northstar.data.datasets import (
 )
 from northstar.data.flags import FALSE_SPELLINGS, TRUE_SPELLINGS
 from northstar.data.formula_guard import neutralise_sql
-from northstar.data.importer.mapping import Mapping, MappingError, TableMapping, columns_used
+from northstar.data.importer.mapping import (
+    JoinMapping,
+    Mapping,
+    MappingError,
+    TableMapping,
+    columns_read,
+    columns_used,
+    joined_columns_read,
+    qualified_references,
+)
 from northstar.data.importer.sources import (
     SourceError,
     SourceRefused,
@@ -69,6 +78,9 @@ MAX_VALUE_CHARS = 1_000_000  # a longer value (a 2 MB "name") refuses its row
 # values for NOT NULL columns a source rarely has (beyond the schema's own defaults)
 EXTRA_DEFAULTS = {("support_tickets", "department_id"): "'customer_service'"}
 _REJECT_COLUMNS = "table_name, source_file, line, column_name, value, rule, message"
+# a table read from several files numbers the rows of its n-th file (from 0) line + n * this,
+# so a staged row's __line names its file and line at once (files_and_lines decodes it)
+LINE_STRIDE = 1 << 40
 
 
 MAIL_ADDRESS_FUNCTION = "northstar_is_mail_address"  # the stdlib parser, as a SQL function
@@ -265,15 +277,22 @@ class TableLoader:
         self.staged: StagedSource | None = None
         self.candidates = quote_identifier(f"candidates_{self.table}")
         self.problems = quote_identifier(f"problems_{self.table}")
-        self.file_label = table_mapping.file.name
+        self.file_names = [file.name for file in table_mapping.all_files]
+        self.file_label = shortened(", ".join(self.file_names), 120)
+        self.join_warnings = 0  # rows of joined files whose key matches no main row
 
     def stage(self) -> None:
         """Read the source file into the staging table (the only step that opens a file)."""
         try:
-            # only the columns the mapping reads: a wide export's custom fields stay behind
-            self.staged = stage_source(
-                self.con, self.table_mapping, self.stage_name, "load_rejects",
-                self.max_reject_pct, keep=partial(columns_used, self.table_mapping))
+            if self.table_mapping.files:
+                self.staged = self._stage_several()
+            else:
+                # only the columns the mapping reads: a wide export's custom fields stay behind
+                self.staged = stage_source(
+                    self.con, self.table_mapping, self.stage_name, "load_rejects",
+                    self.max_reject_pct, keep=partial(columns_used, self.table_mapping))
+            for join in self.table_mapping.joins:
+                self._stage_join(join)
         except SourceRefused as refused:
             raise LoadError(f"{self.table}: {refused}") from refused
         except SourceError as error:
@@ -287,6 +306,9 @@ class TableLoader:
             return TableResult(self.table, self.file_label, "empty")
         if self.table_mapping.spread_months:
             self._spread()
+        elif self.table_mapping.subscription_start:
+            self._spread_subscriptions()
+        if self.table_mapping.spread_months or self.table_mapping.subscription_start:
             staged = StagedSource(staged.stage, staged.file_label, (*staged.columns, "__month"),
                                   staged.rows, staged.malformed, staged.file_columns)
         self._map(staged.columns, staged.file_columns)
@@ -295,7 +317,15 @@ class TableLoader:
             f"create or replace temp table {self.problems} (line bigint, column_name varchar, "
             "value varchar, rule varchar, message varchar, warning boolean)"
         )
+        if self.table_mapping.subscription_start:
+            self._record_subscription_problems()
         self._refuse_invalid_rows()
+        if self.table_mapping.subscription_start:
+            # to load: one row per account and month, plus the subscriptions refused so far
+            self._sum_subscriptions()
+            source_rows = staged.malformed + self._count(self.candidates) + self.con.execute(
+                f"select count(distinct line) from {self.problems} where not warning"
+            ).fetchone()[0]
         self._refuse_duplicates()
         self._check_references()
         self._check_mail_addresses()
@@ -312,14 +342,14 @@ class TableLoader:
         ).fetchone()
         rejected = counts[0] + staged.malformed
         self.con.execute(
-            f"insert into load_rejects select $table, $file, line, column_name, value, rule, "
-            f"message from {self.problems} where not warning",
-            {"table": self.table, "file": self.file_label},
+            f"insert into load_rejects select $table, {files_and_lines('line')}, column_name, "
+            f"value, rule, message from {self.problems} where not warning",
+            {"table": self.table, "files": self.file_names},
         )
         self.con.execute(
-            f"insert into load_warnings select $table, $file, line, column_name, value, rule, "
-            f"message from {self.problems} where warning",
-            {"table": self.table, "file": self.file_label},
+            f"insert into load_warnings select $table, {files_and_lines('line')}, column_name, "
+            f"value, rule, message from {self.problems} where warning",
+            {"table": self.table, "files": self.file_names},
         )
         loaded = self.con.execute(
             f"select count(*) from {quote_identifier(self.table)}").fetchone()[0]
@@ -327,7 +357,7 @@ class TableLoader:
             self._drop(name)
         notes = self._unplayed_roles() if loaded else []
         return TableResult(self.table, self.file_label, "loaded", source_rows, loaded,
-                           rejected, counts[1], notes, staged.rows)
+                           rejected, counts[1] + self.join_warnings, notes, staged.rows)
 
     def _unplayed_roles(self) -> list[str]:
         """For each role something depends on that no loaded row plays: what stays empty, the
@@ -397,6 +427,265 @@ class TableLoader:
         self._drop(self.stage_name)
         self.con.execute(f"alter table {spread} rename to {stage}")
 
+    # -- several files, joined files, subscriptions -------------------------------------------
+
+    def _stage_several(self) -> StagedSource:
+        """Stage every file of a table read from several (a list or a pattern) and union their
+        rows; the files must have the same columns (by name, any order). Each row's __line is
+        its line plus LINE_STRIDE times its file's position, so messages name file and line."""
+        parts: list[StagedSource] = []
+        for index, file in enumerate(self.table_mapping.files):
+            one = replace(self.table_mapping, file=file, files=())
+            staged = stage_source(self.con, one, f"{self.stage_name}__{index}", "load_rejects",
+                                  self.max_reject_pct, keep=partial(columns_used, one))
+            first = next((part for part in parts if part.file_columns), None)
+            if first is not None and staged.file_columns:
+                _check_same_columns(first, staged)
+            parts.append(staged)
+        union = " union all by name ".join(
+            f"select * replace (__line + {index * LINE_STRIDE} as __line) "
+            f"from {quote_identifier(part.stage)}" for index, part in enumerate(parts))
+        self.con.execute(
+            f"create or replace temp table {quote_identifier(self.stage_name)} as {union}")
+        for part in parts:
+            self._drop(part.stage)
+        model = next((part for part in parts if part.file_columns), parts[0])
+        columns = tuple(row[0] for row in self.con.execute(
+            f"describe {quote_identifier(self.stage_name)}").fetchall() if row[0] != "__line")
+        return StagedSource(self.stage_name, self.file_label, columns,
+                            sum(part.rows for part in parts),
+                            sum(part.malformed for part in parts), model.file_columns,
+                            model.reading)
+
+    def _stage_join(self, join: JoinMapping) -> None:
+        """Add the joined file's columns to the staged rows as one column named after the join
+        (a struct: `<name>.<column>` reads a field): a left join where the main row's `on`
+        equals the file's `key`, so main rows are never lost or duplicated. Several rows for
+        one key are refused, or with `latest` the row with the latest value is taken; a key
+        that matches no main row is a warning."""
+        main = self.staged
+        where = f"{self.mapping.label}: {join.label}"
+        file = join.reading.file.name
+        if join.name.lower() in {column.lower() for column in main.file_columns}:
+            raise MappingError(f"{where}: {self.file_label} has a column named {join.name!r}; "
+                               "give the join another name")
+        expressions = self.table_mapping.expressions()
+        latest = [join.latest] if join.latest else []
+
+        def keep(columns: tuple[str, ...]) -> tuple[str, ...]:
+            named = joined_columns_read(expressions, join.name, columns)
+            ordered = columns_read(latest, columns) if latest else ()
+            if named is None or ordered is None:
+                return columns
+            wanted = {column.lower() for column in (*named, *ordered)} | {join.key.lower()}
+            return tuple(column for column in columns if column.lower() in wanted)
+
+        stage = f"join_{self.table}_{join.name}"
+        try:
+            staged = stage_source(self.con, join.reading, stage, "load_rejects",
+                                  self.max_reject_pct, keep=keep)
+        except SourceRefused:
+            raise
+        except SourceError as error:
+            raise MappingError(f"{where} {error}") from error
+        by_lower = {column.lower(): column for column in staged.file_columns}
+        listed = shortened(", ".join(staged.file_columns))
+        if join.key.lower() not in by_lower:
+            raise MappingError(f"{where}: key {join.key!r} is not a column of {file}; its "
+                               f"columns: {listed}{staged.reading}")
+        for column in sorted(qualified_references(expressions, join.name)):
+            if column.lower() not in by_lower:
+                raise MappingError(f"{where}: {join.name}.{column} is used in [{self.table}] but "
+                                   f"{file} has no column {column!r}; its columns: {listed}"
+                                   f"{staged.reading}")
+        _check_expression(self.con, self.mapping, self.table, f"joins.{join.name}.on", join.on,
+                          self.stage_name, main.file_columns, main.reading)
+        if join.latest:
+            _check_expression(self.con, self.mapping, self.table, f"joins.{join.name}.latest",
+                              join.latest, stage, staged.file_columns, staged.reading)
+        table, key = quote_identifier(stage), quote_identifier(by_lower[join.key.lower()])
+        keyed_name = stage + "_keyed"
+        keyed = quote_identifier(keyed_name)
+        order = f"(\n{join.latest}\n) desc nulls last, " if join.latest else ""
+        fields = [column for column in staged.columns if column.lower() != "__line"]
+        packed = ", ".join(f"{quote_identifier(column)} := {quote_identifier(column)}"
+                           for column in fields)
+        try:
+            self.con.execute(
+                f"create or replace temp table {keyed} as select __line, __key, __value, "
+                f"row_number() over (partition by __key order by {order}__line desc) as __rank, "
+                f"count(*) over (partition by __key) as __rows from (select *, "
+                f"nullif(trim({key}::varchar), '') as __key, struct_pack({packed}) as __value "
+                f"from {table})")
+        except duckdb.Error as error:
+            raise MappingError(f"{where}: {file} cannot be joined: "
+                               f"{str(error).splitlines()[0]}") from error
+        self._drop(stage)
+        if not join.latest:
+            self._refuse_several_rows_per_key(join, keyed)
+        self.con.execute(f"delete from {keyed} where __rank > 1 or __key is null")
+        main_stage = quote_identifier(self.stage_name)
+        joined = quote_identifier(self.stage_name + "_joined")
+        try:
+            self.con.execute(f"""
+                create or replace temp table {joined} as
+                with keyed_main as (
+                    select *, nullif(trim((\n{join.on}\n)::varchar), '') as __join_key
+                    from {main_stage}
+                )
+                select m.* exclude (__join_key), j.__value as {quote_identifier(join.name)}
+                from keyed_main m left join {keyed} j on m.__join_key = j.__key""")
+            self.join_warnings += self.con.execute(
+                f"insert into load_warnings select $table, $file, j.__line, $key, "
+                f"left(j.__key, {VALUE_CHARS}), 'join_unmatched', $message from {keyed} j "
+                f"where not exists (select 1 from {joined} m where "
+                f"nullif(trim((\n{join.on}\n)::varchar), '') = j.__key)",
+                {"table": self.table, "file": file, "key": join.key,
+                 "message": f"matches no row of {self.file_label} (on = {join.on}): this row "
+                            "is not used"}).fetchone()[0]
+        except duckdb.Error as error:
+            raise MappingError(f"{where}: on = {join.on!r} cannot be computed over "
+                               f"{self.file_label}: {str(error).splitlines()[0]}") from error
+        self._drop(keyed_name)
+        self._drop(self.stage_name)
+        self.con.execute(f"alter table {joined} rename to {main_stage}")
+        self.staged = replace(main, columns=(*main.columns, join.name))
+
+    def _refuse_several_rows_per_key(self, join: JoinMapping, keyed: str) -> None:
+        """LoadError when a key has several rows in a joined file (without `latest`): the
+        first keys with their lines, and how many keys in all."""
+        found = self.con.execute(
+            f"select __key, list(__line order by __line), count(*) over () from {keyed} "
+            "where __rows > 1 and __key is not null group by __key order by min(__line) "
+            "limit 3").fetchall()
+        if not found:
+            return
+        listed = "; ".join(f"{shortened(key, 60)!r} on lines "
+                           f"{', '.join(f'{line:,}' for line in lines[:5])}"
+                           + (f" and {len(lines) - 5} more" if len(lines) > 5 else "")
+                           for key, lines, _ in found)
+        keys = found[0][2]
+        raise LoadError(
+            f"{self.table}: {join.reading.file.name} has several rows for one {join.key}, and "
+            f"each {self.table} row takes at most one ({join.label}): {listed}"
+            + (f" ({keys:,} keys in all)" if keys > len(found) else "")
+            + f". Keep one row per {join.key} in the file, or set latest = \"<column>\" in "
+            f"{join.label} to take the row whose column is the latest (e.g. the latest date).")
+
+    def _spread_subscriptions(self) -> None:
+        """Each staged subscription repeated once per month it covers, the month in __month:
+        from the month of `subscription_start` through the month of `subscription_end`, or
+        the as-of month when the end is empty (an open subscription); months after the as-of
+        month are not made. Rows whose dates cannot be read, or that end before they start,
+        leave the stage for the subscription problems table."""
+        options = self.table_mapping
+        types = {}
+        for name, expression in (("subscription_start", options.subscription_start),
+                                 ("subscription_end", options.subscription_end)):
+            types[name] = _check_expression(self.con, self.mapping, self.table, name, expression,
+                                            self.stage_name, self.staged.file_columns,
+                                            self.staged.reading)
+        date = Column("date", "DATE", True, None)
+        start = _typed(date, f"(\n{options.subscription_start}\n)", types["subscription_start"])
+        end = _typed(date, f"(\n{options.subscription_end}\n)", types["subscription_end"])
+        stage = quote_identifier(self.stage_name)
+        dated = quote_identifier(self.stage_name + "_dated")
+        params = _format_params(options)
+        try:
+            sql = (f"create or replace temp table {dated} as select *, {start} as __start, "
+                   f"{end} as __end, nullif(trim((\n{options.subscription_start}\n)::varchar), "
+                   f"'') as __start_text, nullif(trim((\n{options.subscription_end}\n)"
+                   f"::varchar), '') as __end_text from {stage}")
+            self.con.execute(sql, {key: value for key, value in params.items()
+                                   if f"${key}" in sql})
+        except duckdb.Error as error:
+            raise MappingError(
+                f"{self.mapping.label}: [{self.table}] subscription_start / subscription_end "
+                f"cannot be computed over {self.file_label}: {str(error).splitlines()[0]}"
+            ) from error
+        last = self._subscriptions_last_month(dated)
+        problems = quote_identifier(f"subscription_problems_{self.table}")
+        invalid = self._invalid_type_message(date)
+        self.con.execute(f"""
+            create or replace temp table {problems} as
+            select __line as line, 'subscription_start' as column_name,
+                left(coalesce(__start_text, ''), {VALUE_CHARS}) as value,
+                case when __start_text is null then 'missing_value' else 'invalid_type' end
+                    as rule,
+                case when __start_text is null then 'a value is required'
+                     else $invalid end as message, false as warning
+            from {dated} where __start is null
+            union all
+            select __line, 'subscription_end', left(__end_text, {VALUE_CHARS}), 'invalid_type',
+                $invalid, false
+            from {dated} where __start is not null and __end_text is not null and __end is null
+            union all
+            select __line, 'subscription_end', __end::varchar, 'date_order',
+                'the subscription ends (' || __end || ') before it starts (' || __start || ')',
+                false
+            from {dated} where __end < __start
+            union all
+            select __line, 'subscription_start', __start::varchar, 'subscription_after_as_of',
+                'starts after ' || strftime($last, '%B %Y') || ', the last month of the data: '
+                || 'no revenue from it yet', true
+            from {dated} where __start is not null and (__end is not null or __end_text is null)
+                and coalesce(__end >= __start, true) and date_trunc('month', __start) > $last""",
+            {"invalid": invalid, "last": last})
+        spread = quote_identifier(self.stage_name + "_spread")
+        self.con.execute(f"""
+            create or replace temp table {spread} as
+            select * exclude (__start, __end, __start_text, __end_text, __months),
+                unnest(__months)::date as __month
+            from (select *, generate_series(date_trunc('month', __start)::timestamp,
+                                            least(date_trunc('month', coalesce(__end, $last)),
+                                                  $last)::timestamp,
+                                            interval 1 month) as __months
+                  from {dated} where __line not in (select line from {problems}))""",
+            {"last": last})
+        self._drop(self.stage_name + "_dated")
+        self._drop(self.stage_name)
+        self.con.execute(f"alter table {spread} rename to {stage}")
+
+    def _subscriptions_last_month(self, dated: str) -> dt.date:
+        """The last month subscriptions make revenue for: the as-of month when one is given,
+        else the latest month a subscription starts or ends in, not after the load day's."""
+        today = self.dates.today.replace(day=1)
+        if self.dates.given and self.dates.as_of is not None:
+            return self.dates.as_of.replace(day=1)
+        latest = self.con.execute(
+            f"select max(greatest(date_trunc('month', __start), "
+            f"coalesce(date_trunc('month', __end), date_trunc('month', __start))))::date "
+            f"from {dated}").fetchone()[0]
+        return min(latest, today) if latest is not None else today
+
+    def _record_subscription_problems(self) -> None:
+        """The subscriptions refused (or warned) while spreading, into the problems table."""
+        problems = f"subscription_problems_{self.table}"
+        self.con.execute(f"insert into {self.problems} select * from "
+                         f"{quote_identifier(problems)}")
+        self._drop(problems)
+
+    def _sum_subscriptions(self) -> None:
+        """The monthly rows of overlapping subscriptions summed per key (account and month):
+        numbers added up, other values taken from the first line; $0 months stay as $0."""
+        key = self.rules.keys[0]
+        selects = ["min(__line) as __line"]
+        for column in self.rules.columns:
+            name, raw = quote_identifier(column.name), quote_identifier(f"raw__{column.name}")
+            if column.name in key:
+                selects += [f"arg_min({raw}, __line) as {raw}", name]
+            elif column.data_type.startswith(NUMBER_TYPES):
+                selects += [f"sum({name})::varchar as {raw}", f"sum({name}) as {name}"]
+            else:
+                selects += [f"arg_min({raw}, __line) as {raw}",
+                            f"arg_min({name}, __line) as {name}"]
+        group = ", ".join(quote_identifier(column) for column in key)
+        summed = quote_identifier(f"candidates_{self.table}_summed")
+        self.con.execute(f"create or replace temp table {summed} as select {', '.join(selects)} "
+                         f"from {self.candidates} group by {group}")
+        self._drop(f"candidates_{self.table}")
+        self.con.execute(f"alter table {summed} rename to {self.candidates}")
+
     def _map(self, source_columns: tuple[str, ...], file_columns: tuple[str, ...]) -> None:
         """candidates_<table>: __line, raw__<column> (the mapped value) and the typed column.
         `source_columns` are the staged ones, `file_columns` all the file has (for messages)."""
@@ -430,6 +719,7 @@ class TableLoader:
                                              expression, self.stage_name, file_columns,
                                              self.staged.reading)
             self._refuse_text_order(column, expression, raw_type)
+            self._refuse_text_number_order(column, expression, raw_type)
             raw = quote_identifier(f"raw__{column.name}")
             raw_selects.append(f"(\n{expression}\n) as {raw}")
             typed = _typed(column, raw, raw_type)
@@ -493,6 +783,26 @@ class TableLoader:
             f"date_format {date_format} the text order is not the date order. Parse the date "
             f"inside the aggregate: {name}(strptime({argument}, {_literal(date_format)}))")
 
+    def _refuse_text_number_order(self, column: Column, expression: str, raw_type: str) -> None:
+        """With aggregate = true, a number column computed as min/max of text takes the last
+        text, not the largest number ('9' comes after '12'): refused, saying how to read the
+        numbers inside the aggregate."""
+        if (not self.table_mapping.aggregate or raw_type != "VARCHAR"
+                or not column.data_type.startswith(NUMBER_TYPES)):
+            return
+        found = ordering_aggregates(expression)
+        if not found:
+            return
+        name = found[0]
+        simple = re.fullmatch(r"\s*(?:min|max)\s*\((.*)\)\s*", expression, re.DOTALL | re.I)
+        argument = simple.group(1).strip() if simple else "<the column>"
+        number = "integer" if column.data_type in ("INTEGER", "BIGINT") else "double"
+        raise _mapping_error(
+            self.mapping, self.table, column.name,
+            f"expression {expression!r} takes the {name} of the text, not of the numbers: '9' "
+            f"comes after '12' as text. Read the numbers inside the aggregate: "
+            f"{name}(try_cast({argument} as {number}))")
+
     def _map_failure(self, error: duckdb.Error) -> str:
         """Why the mapped columns could not be computed together, in words."""
         reason = str(error).split("\n", 1)[0]
@@ -513,7 +823,8 @@ class TableLoader:
                  params: dict[str, object] | None = None) -> None:
         """Record one rule's problems, set-based; message and rule are bound values, as are
         the `params` the condition names."""
-        used = {name: value for name, value in (params or {}).items() if f"${name}" in condition}
+        used = {name: value for name, value in (params or {}).items()
+                if f"${name}" in condition + message}
         self.con.execute(
             f"insert into {self.problems} select __line, $column_name, left({value}, "
             f"{VALUE_CHARS}), $rule, {message}, $warning from {source or self.candidates} s "
@@ -555,7 +866,7 @@ class TableLoader:
             return (f"not a valid timestamp: tried ISO (2025-01-31 09:30:00), timestamp_format "
                     f"{formats['timestamp_format']} and date_format {formats['date_format']}; "
                     "set timestamp_format to how the file writes times")
-        if column.data_type.startswith(("DECIMAL", "DOUBLE", "INTEGER", "BIGINT")):
+        if column.data_type.startswith(NUMBER_TYPES):
             return (f"not a valid number ({column.data_type.lower()}); thousands and decimal "
                     "separators are set with thousands_separator and decimal_separator")
         return f"not a valid {column.data_type.lower()}"
@@ -576,8 +887,11 @@ class TableLoader:
                 f"from {self.candidates} "
                 f"where {' and '.join(f'{quote_identifier(c)} is not null' for c in key)})"
             )
-            self._problem("__n > 1", ", ".join(key), value, "duplicate_key",
-                          "'duplicate of the row on line ' || __first", source=ranked)
+            first = ("'duplicate of the row on line ' || __first" if not self.table_mapping.files
+                     else f"'duplicate of the row on line ' || (__first % {LINE_STRIDE}) || "
+                          f"' of ' || $files[(__first // {LINE_STRIDE})::integer + 1]")
+            self._problem("__n > 1", ", ".join(key), value, "duplicate_key", first,
+                          source=ranked, params={"files": self.file_names})
             self._remove_refused()
 
     def _check_references(self) -> None:
@@ -705,6 +1019,7 @@ class TableLoader:
                 {"name": name.strip()})
 
 
+NUMBER_TYPES = ("DECIMAL", "DOUBLE", "INTEGER", "BIGINT")  # the schema's number types
 # aggregates that pick a value by its order: over text they compare the text, not the date
 ORDERING_AGGREGATES = ("min", "max", "arg_min", "arg_max", "min_by", "max_by")
 # strptime fields that sort as text in this order, zero-padded (as ISO dates do)
@@ -743,6 +1058,29 @@ def ordering_aggregates(expression: str) -> list[str]:
 
     walk(tree.get("statements"))
     return found
+
+
+def files_and_lines(line: str) -> str:
+    """SQL for the source file and line of a staged `line` (numbered by LINE_STRIDE per file),
+    as two columns; the table's file names are bound as $files."""
+    return f"$files[({line} // {LINE_STRIDE})::integer + 1], {line} % {LINE_STRIDE}"
+
+
+def _check_same_columns(first: StagedSource, other: StagedSource) -> None:
+    """SourceError when two files of one table do not have the same columns (by name)."""
+    names = {column.lower() for column in first.file_columns}
+    others = {column.lower() for column in other.file_columns}
+    if names == others:
+        return
+    missing = [column for column in first.file_columns if column.lower() not in others]
+    extra = [column for column in other.file_columns if column.lower() not in names]
+    raise SourceError(
+        f"{other.file_label} does not have the same columns as {first.file_label}"
+        + (f": it lacks {shortened(', '.join(missing), 120)}" if missing else "")
+        + (f"{';' if missing else ':'} it has {shortened(', '.join(extra), 120)} that "
+           f"{first.file_label} has not" if extra else "")
+        + ". The files of one table must have the same columns (by name): re-save them with one "
+          "header")
 
 
 def _one_column_hint(file_label: str, source_columns: tuple[str, ...]) -> str:

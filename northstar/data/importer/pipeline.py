@@ -23,7 +23,7 @@ import re
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
@@ -52,6 +52,8 @@ from northstar.data.flags import FALSE_SPELLINGS, TRUE_SPELLINGS
 from northstar.data.formula_guard import neutralise_sql
 from northstar.data.importer.mapping import Mapping, MappingError, TableMapping, columns_used
 from northstar.data.importer.sources import (
+    FILE_KINDS,
+    FileLines,
     SourceError,
     SourceRefused,
     StagedSource,
@@ -83,6 +85,66 @@ class LoadError(RuntimeError):
     """The load was refused; the previous database is unchanged."""
 
 
+# the terms of a file's account, in the order the summary and the Data page list them
+LINE_TERMS = (
+    ("preamble", "header and preamble"), ("blank", "blank"), ("quoted", "inside quoted values"),
+    ("malformed", "refused while reading"), ("filtered", "left out by where"),
+    ("refused", "refused by a rule"), ("loaded", "loaded"),
+)
+
+
+@dataclass(frozen=True)
+class FileAccount:
+    """Every physical line of one source file a table read (sheet rows for Excel, rows for
+    Parquet), accounted for: lines = preamble + blank + quoted + malformed + filtered +
+    refused + loaded, the last three counting source rows. The `loaded` source rows became
+    `table_rows` rows of the table: more with spread_months, fewer with aggregate."""
+
+    table: str
+    file: str
+    kind: str  # delimited, whitespace, excel or parquet (sources.FILE_KINDS)
+    lines: int  # physical lines of the file
+    preamble: int  # the header line and the lines skipped above it
+    blank: int  # empty lines (Excel: rows with no value in the columns read)
+    quoted: int  # lines inside quoted multi-line values, part of the row above them
+    malformed: int  # lines refused while reading (rule malformed_row)
+    filtered: int  # source rows the mapping's where left out
+    refused: int  # source rows refused by a validation rule
+    loaded: int  # source rows that reached the table
+    table_rows: int  # rows of the table they became
+    reshaped: str | None = None  # "aggregate" or "spread" when rows were merged or spread
+
+    @property
+    def unaccounted(self) -> int:
+        """Lines none of the terms counts: 0 when every line is accounted for."""
+        return self.lines - (self.preamble + self.blank + self.quoted + self.malformed
+                             + self.filtered + self.refused + self.loaded)
+
+    def sentence(self) -> str:
+        """'41 lines = 1 header and preamble + 9 inside quoted values + 30 loaded' (terms that
+        are 0 left out), then what the loaded rows became when that is another number."""
+        terms = [f"{getattr(self, name):,} {label}" for name, label in LINE_TERMS
+                 if getattr(self, name) or name == "loaded"]
+        if self.unaccounted > 0:
+            terms.append(f"{self.unaccounted:,} not accounted for")
+        text = f"{self.lines:,} {FILE_KINDS[self.kind]} = " + " + ".join(terms)
+        if self.unaccounted < 0:
+            text += f" ({-self.unaccounted:,} more than the file has: counted twice)"
+        if self.reshaped or self.table_rows != self.loaded:
+            text += (f"; {self.reshaped or 'loaded'}: {self.loaded:,} loaded rows became "
+                     f"{self.table_rows:,} table row{'s' if self.table_rows != 1 else ''}")
+        return text
+
+    @classmethod
+    def read(cls, table: str, file: str, lines: FileLines, filtered: int = 0, refused: int = 0,
+             loaded: int = 0, table_rows: int = 0, reshaped: str | None = None
+             ) -> FileAccount:
+        """The account of a file read as `lines`, its rows split as the load used them."""
+        return cls(table, file, lines.kind, lines.physical, lines.preamble, lines.blank,
+                   lines.continued, lines.malformed, filtered, refused, loaded, table_rows,
+                   reshaped)
+
+
 @dataclass
 class TableResult:
     table: str
@@ -95,6 +157,7 @@ class TableResult:
     # what stays empty because no row plays a role Northstar needs, in words
     notes: list[str] = field(default_factory=list)
     file_rows: int = 0  # data rows in the source file, before the where, aggregate or spread
+    files: list[FileAccount] = field(default_factory=list)  # each source file's lines
 
 
 @dataclass
@@ -266,6 +329,9 @@ class TableLoader:
         self.candidates = quote_identifier(f"candidates_{self.table}")
         self.problems = quote_identifier(f"problems_{self.table}")
         self.file_label = table_mapping.file.name
+        self.passed = 0  # source rows the mapping's where keeps (set by _map)
+        # with aggregate = true, each candidate's source lines (__lines) as mapped
+        self.groups = quote_identifier(f"groups_{self.table}")
 
     def stage(self) -> None:
         """Read the source file into the staging table (the only step that opens a file)."""
@@ -284,11 +350,11 @@ class TableLoader:
         staged = self.staged
         if not staged.file_columns or staged.rows == staged.malformed == 0:
             self._drop(self.stage_name)
-            return TableResult(self.table, self.file_label, "empty")
+            return TableResult(self.table, self.file_label, "empty", files=[
+                FileAccount.read(self.table, self.file_label, staged.lines)])
         if self.table_mapping.spread_months:
             self._spread()
-            staged = StagedSource(staged.stage, staged.file_label, (*staged.columns, "__month"),
-                                  staged.rows, staged.malformed, staged.file_columns)
+            staged = replace(staged, columns=(*staged.columns, "__month"))
         self._map(staged.columns, staged.file_columns)
         source_rows = staged.malformed + self._count(self.candidates)
         self.con.execute(
@@ -323,11 +389,37 @@ class TableLoader:
         )
         loaded = self.con.execute(
             f"select count(*) from {quote_identifier(self.table)}").fetchone()[0]
-        for name in (self.stage_name, f"candidates_{self.table}", f"problems_{self.table}"):
+        account = self._account(staged)
+        for name in (self.stage_name, f"candidates_{self.table}", f"problems_{self.table}",
+                     f"groups_{self.table}"):
             self._drop(name)
         notes = self._unplayed_roles() if loaded else []
         return TableResult(self.table, self.file_label, "loaded", source_rows, loaded,
-                           rejected, counts[1], notes, staged.rows)
+                           rejected, counts[1], notes, staged.rows, [account])
+
+    def _account(self, staged: StagedSource) -> FileAccount:
+        """The file's lines accounted for, once its rows are inserted: the source rows the
+        where left out, those refused by a rule (a row merged by aggregate counts with its
+        group; a row spread over months is loaded when one of its months is) and those
+        loaded, counted by their lines in the file."""
+        options = self.table_mapping
+        if options.aggregate:
+            lines = (f"(select unnest(__lines) as line from {self.candidates})",
+                     f"(select unnest(__lines) as line from {self.groups} where __line in "
+                     f"(select line from {self.problems} where not warning))")
+        else:
+            lines = (f"(select __line as line from {self.candidates})",
+                     f"(select line from {self.problems} where not warning)")
+        loaded, refused, table_rows = self.con.execute(
+            f"select (select count(distinct line) from {lines[0]}), "
+            f"(select count(distinct line) from {lines[1]} where line not in "
+            f"(select line from {lines[0]})), (select count(*) from {self.candidates})"
+        ).fetchone()
+        good = staged.rows - staged.malformed
+        reshaped = "aggregate" if options.aggregate else "spread" if options.spread_months \
+            else None
+        return FileAccount.read(self.table, self.file_label, staged.lines, good - self.passed,
+                                refused, loaded, table_rows, reshaped)
 
     def _unplayed_roles(self) -> list[str]:
         """For each role something depends on that no loaded row plays: what stays empty, the
@@ -452,15 +544,19 @@ class TableLoader:
         if where:
             _check_expression(self.con, self.mapping, self.table, "where", where, self.stage_name,
                               file_columns, self.staged.reading)
-        line = "min(__line)" if self.table_mapping.aggregate else "__line"
-        group = " group by all" if self.table_mapping.aggregate else ""
+        # with aggregate, a row stands for its group: its first line, and every line in __lines
+        aggregate = self.table_mapping.aggregate
+        line = "min(__line) as __line, list(__line) as __lines" if aggregate \
+            else "__line as __line"
+        group = " group by all" if aggregate else ""
         sql = f"""create or replace temp table {self.candidates} as
             with mapped as (
-                select {line} as __line, {", ".join(raw_selects)}
+                select {line}, {", ".join(raw_selects)}
                 from {quote_identifier(self.stage_name)}
                 where (\n{where or "true"}\n){group}
             )
-            select __line, {", ".join(raw_selects_names(self.rules.columns))},
+            select __line, {"__lines, " if aggregate else ""}
+                {", ".join(raw_selects_names(self.rules.columns))},
                 {", ".join([*typed_selects, *kept])}
             from mapped"""
         params = {key: value for key, value in
@@ -468,8 +564,15 @@ class TableLoader:
                   if f"${key}" in sql}
         try:
             self.con.execute(sql, params)
+            # the source rows the where keeps (a spread row counts once, however many months)
+            kept = (f"select count(distinct __line) from {quote_identifier(self.stage_name)} "
+                    f"where (\n{where or 'true'}\n)")
+            self.passed = self.con.execute(kept).fetchone()[0]
         except duckdb.Error as error:
             raise MappingError(self._map_failure(error)) from error
+        if aggregate:
+            self.con.execute(f"create or replace temp table {self.groups} as "
+                             f"select __line, __lines from {self.candidates}")
 
     def _refuse_text_order(self, column: Column, expression: str, raw_type: str) -> None:
         """With aggregate = true, a date column computed as min/max of text takes the first
@@ -1002,6 +1105,13 @@ def _record_run(con: duckdb.DuckDBPyConnection, result: LoadResult, started_at: 
         "insert into load_table_results values ($1, $2, $3, $4, $5, $6, $7, $8)",
         [(t.table, t.source_file, t.status, t.source_rows, t.loaded_rows, t.rejected_rows,
           t.warnings, t.file_rows) for t in result.tables],
+    )
+    con.executemany(
+        "insert into load_file_lines values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
+        "$13)",
+        [(f.table, f.file, f.kind, f.lines, f.preamble, f.blank, f.quoted, f.malformed,
+          f.filtered, f.refused, f.loaded, f.table_rows, f.reshaped)
+         for t in result.tables for f in t.files],
     )
     con.executemany(
         "insert into dataset_metadata values ($key, $value)",

@@ -288,6 +288,7 @@ def data_calls(context: Context, state: periods.FilterState) -> list[Call]:
         Call("metadata", "dataset_metadata"),
         Call("table_rows", "data_table_rows"),
         Call("load_tables", "data_load_tables"),
+        Call("load_files", "data_load_files"),
         Call("load_run", "data_load_run"),
         Call("rule_counts", "data_load_rule_counts"),
         Call("refused", "data_load_problems", {"kind": "refused", "row_limit": 500}),

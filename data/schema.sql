@@ -265,6 +265,29 @@ create table load_table_results (
     file_rows     bigint not null default 0        -- data rows in the source file, as read
 );
 
+-- per source file of the last load: what each of its physical lines became (sheet rows for
+-- Excel, rows for Parquet). lines = preamble_lines + blank_lines + quoted_lines
+-- + malformed_lines + filtered_rows + refused_rows + loaded_rows; the loaded source rows
+-- became table_rows rows of the table (fewer with aggregate, more with spread_months).
+create table load_file_lines (
+    table_name      varchar not null,
+    source_file     varchar not null,
+    kind            varchar not null check (kind in ('delimited', 'whitespace', 'excel',
+                                                     'parquet')),
+    lines           bigint not null,               -- physical lines of the file
+    preamble_lines  bigint not null,               -- the header line and the lines above it
+    blank_lines     bigint not null,               -- empty (Excel: nothing in the columns read)
+    quoted_lines    bigint not null,               -- inside quoted multi-line values
+    malformed_lines bigint not null,               -- refused while reading (malformed_row)
+    filtered_rows   bigint not null,               -- left out by the mapping's where
+    refused_rows    bigint not null,               -- refused by a validation rule
+    loaded_rows     bigint not null,               -- source rows that reached the table
+    table_rows      bigint not null,               -- the table rows they became
+    reshaped        varchar,                       -- aggregate or spread, when rows were merged
+                                                   -- or spread over months
+    primary key (table_name, source_file)
+);
+
 -- every refused row of the last load, once per rule it broke (also written to the rejects csv).
 create table load_rejects (
     table_name  varchar not null,

@@ -116,6 +116,24 @@ st.text(
     f"refuses a table above {run['max_reject_pct']:g}% refused rows"
 )
 
+files = queries.run_query("data_load_files")
+if not files.empty:
+    st.markdown("**Every line of every file**")
+    st.caption(
+        "Each physical line of a source file (a sheet row for Excel, a row for Parquet) is "
+        "the header or a preamble line above it, blank, inside a quoted multi-line value, "
+        "refused while reading, left out by the mapping's where, refused by a rule, or "
+        "loaded; the loaded rows then become the table's rows (fewer with aggregate, more "
+        "with spread_months)."
+    )
+    tables.show(
+        data_status.file_lines_table(files),
+        hide_index=True,
+        column_config={
+            "Account": st.column_config.TextColumn("Account", width="large"),
+        },
+    )
+
 counts = queries.run_query("data_load_rule_counts")
 if counts.empty:
     st.success(

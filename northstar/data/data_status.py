@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from northstar.data.datasets import DATASETS
+from northstar.data.importer.pipeline import LINE_TERMS, FileAccount
 from northstar.data.job_progress import FAILED, JobStatus, format_duration
 
 STATUS_LABELS = {
@@ -56,6 +57,32 @@ def table_overview(row_counts: pd.DataFrame, load_tables: pd.DataFrame) -> pd.Da
         # nullable integers: a table no load touched shows blank, not "None"
         table[column] = pd.array(table[column], dtype="Int64")
     return table
+
+
+# load_file_lines' columns, in FileAccount's order after table, file and kind
+_FILE_LINE_COLUMNS = ("lines", "preamble_lines", "blank_lines", "quoted_lines", "malformed_lines",
+                      "filtered_rows", "refused_rows", "loaded_rows", "table_rows")
+
+
+def file_lines_table(files: pd.DataFrame) -> pd.DataFrame:
+    """One row per source file of the last load (queries/data_load_files.sql): what each of
+    its physical lines became, each term in a column, and the account in words."""
+    labels = {dataset.name: dataset.label for dataset in DATASETS}
+    rows = []
+    for record in files.itertuples(index=False):
+        account = FileAccount(
+            record.table_name, record.source_file, record.kind,
+            *(int(getattr(record, column)) for column in _FILE_LINE_COLUMNS),
+            None if pd.isna(record.reshaped) else record.reshaped)
+        rows.append({
+            "Table": labels.get(account.table, account.table),
+            "File": account.file,
+            "Lines": account.lines,
+            **{label.capitalize(): getattr(account, name) for name, label in LINE_TERMS},
+            "Table rows": account.table_rows,
+            "Account": account.sentence(),
+        })
+    return pd.DataFrame(rows)
 
 
 def missing_tables(row_counts: pd.DataFrame) -> list[MissingTable]:

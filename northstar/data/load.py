@@ -47,6 +47,10 @@ def summary(result: LoadResult) -> str:
     lines.append("in file: data rows the file holds; to load: rows after the mapping's where, "
                  "aggregate or spread; refused + loaded = to load (less the rows a duplicate key "
                  "or an earlier table's refusal removed, counted as refused)")
+    files = [file for table in result.tables for file in table.files]
+    if files:
+        lines.append("Every line of every file (Excel: sheet rows; Parquet: rows):")
+        lines += [f"  {file.table:<22} {file.file}: {file.sentence()}" for file in files]
     for title, counts in (("Refused", result.reject_counts), ("Warnings", result.warning_counts)):
         if counts:
             lines.append(f"{title} by table and rule:")

@@ -47,12 +47,20 @@ def test_load_with_refused_rows_shows_counts_and_rows(tmp_path, use_db):
     at = open_data_page()
     metrics = {metric.label: metric.value for metric in at.metric}
     assert metrics["Rows refused"] == "2" and metrics["Source"] == "Your exports"
-    counts = at.dataframe[2].value
+    # every line of each file: the revenue file's 6 lines are its header, 2 refused, 3 loaded
+    files = at.dataframe[2].value.set_index("File")
+    revenue = files.loc["account_mrr_monthly.csv"]
+    assert (revenue["Lines"], revenue["Header and preamble"], revenue["Refused by a rule"],
+            revenue["Loaded"], revenue["Table rows"]) == (6, 1, 2, 3, 3)
+    assert revenue["Account"] == ("6 lines = 1 header and preamble + 2 refused by a rule + "
+                                  "3 loaded")
+    assert files.loc["accounts.csv", "Account"] == "4 lines = 1 header and preamble + 3 loaded"
+    counts = at.dataframe[3].value
     assert set(zip(counts["table_name"], counts["rule"], counts["problems"], strict=True)) == {
         ("Monthly recurring revenue", "Unknown account", 1),
         ("Monthly recurring revenue", "Out of range", 1),
     }
-    refused = at.dataframe[3].value
+    refused = at.dataframe[4].value
     assert list(refused["line"]) == [5, 6]
     assert list(refused["value"]) == ["A9", "-1"]
     # optional tables the source lacks are listed with the pages they affect

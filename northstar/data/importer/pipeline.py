@@ -61,6 +61,8 @@ from northstar.data.importer.mapping import (
     qualified_references,
 )
 from northstar.data.importer.sources import (
+    FILE_KINDS,
+    FileLines,
     SourceError,
     SourceRefused,
     StagedSource,
@@ -95,6 +97,66 @@ class LoadError(RuntimeError):
     """The load was refused; the previous database is unchanged."""
 
 
+# the terms of a file's account, in the order the summary and the Data page list them
+LINE_TERMS = (
+    ("preamble", "header and preamble"), ("blank", "blank"), ("quoted", "inside quoted values"),
+    ("malformed", "refused while reading"), ("filtered", "left out by where"),
+    ("refused", "refused by a rule"), ("loaded", "loaded"),
+)
+
+
+@dataclass(frozen=True)
+class FileAccount:
+    """Every physical line of one source file a table read (sheet rows for Excel, rows for
+    Parquet), accounted for: lines = preamble + blank + quoted + malformed + filtered +
+    refused + loaded, the last three counting source rows. The `loaded` source rows became
+    `table_rows` rows of the table: more with spread_months, fewer with aggregate."""
+
+    table: str
+    file: str
+    kind: str  # delimited, whitespace, excel or parquet (sources.FILE_KINDS)
+    lines: int  # physical lines of the file
+    preamble: int  # the header line and the lines skipped above it
+    blank: int  # empty lines (Excel: rows with no value in the columns read)
+    quoted: int  # lines inside quoted multi-line values, part of the row above them
+    malformed: int  # lines refused while reading (rule malformed_row)
+    filtered: int  # source rows the mapping's where left out
+    refused: int  # source rows refused by a validation rule
+    loaded: int  # source rows that reached the table
+    table_rows: int  # rows of the table they became
+    reshaped: str | None = None  # "aggregate" or "spread" when rows were merged or spread
+
+    @property
+    def unaccounted(self) -> int:
+        """Lines none of the terms counts: 0 when every line is accounted for."""
+        return self.lines - (self.preamble + self.blank + self.quoted + self.malformed
+                             + self.filtered + self.refused + self.loaded)
+
+    def sentence(self) -> str:
+        """'41 lines = 1 header and preamble + 9 inside quoted values + 30 loaded' (terms that
+        are 0 left out), then what the loaded rows became when that is another number."""
+        terms = [f"{getattr(self, name):,} {label}" for name, label in LINE_TERMS
+                 if getattr(self, name) or name == "loaded"]
+        if self.unaccounted > 0:
+            terms.append(f"{self.unaccounted:,} not accounted for")
+        text = f"{self.lines:,} {FILE_KINDS[self.kind]} = " + " + ".join(terms)
+        if self.unaccounted < 0:
+            text += f" ({-self.unaccounted:,} more than the file has: counted twice)"
+        if self.reshaped or self.table_rows != self.loaded:
+            text += (f"; {self.reshaped or 'loaded'}: {self.loaded:,} loaded rows became "
+                     f"{self.table_rows:,} table row{'s' if self.table_rows != 1 else ''}")
+        return text
+
+    @classmethod
+    def read(cls, table: str, file: str, lines: FileLines, filtered: int = 0, refused: int = 0,
+             loaded: int = 0, table_rows: int = 0, reshaped: str | None = None
+             ) -> FileAccount:
+        """The account of a file read as `lines`, its rows split as the load used them."""
+        return cls(table, file, lines.kind, lines.physical, lines.preamble, lines.blank,
+                   lines.continued, lines.malformed, filtered, refused, loaded, table_rows,
+                   reshaped)
+
+
 @dataclass
 class TableResult:
     table: str
@@ -107,6 +169,7 @@ class TableResult:
     # what stays empty because no row plays a role Northstar needs, in words
     notes: list[str] = field(default_factory=list)
     file_rows: int = 0  # data rows in the source file, before the where, aggregate or spread
+    files: list[FileAccount] = field(default_factory=list)  # each source file's lines
 
 
 @dataclass
@@ -280,6 +343,13 @@ class TableLoader:
         self.file_names = [file.name for file in table_mapping.all_files]
         self.file_label = shortened(", ".join(self.file_names), 120)
         self.join_warnings = 0  # rows of joined files whose key matches no main row
+        # per file (its position among the table's files): the source rows the mapping's where
+        # keeps (set by _map)
+        self.passed: dict[int, int] = {}
+        # each file's lines as read, in the table's file order (set by stage)
+        self.file_lines: list[tuple[str, FileLines | None, int]] = []
+        # with aggregate = true or subscriptions, each candidate's source lines (__lines)
+        self.groups = quote_identifier(f"groups_{self.table}")
 
     def stage(self) -> None:
         """Read the source file into the staging table (the only step that opens a file)."""
@@ -291,6 +361,8 @@ class TableLoader:
                 self.staged = stage_source(
                     self.con, self.table_mapping, self.stage_name, "load_rejects",
                     self.max_reject_pct, keep=partial(columns_used, self.table_mapping))
+                self.file_lines = [(self.table_mapping.file.name, self.staged.lines,
+                                    self.staged.rows - self.staged.malformed)]
             for join in self.table_mapping.joins:
                 self._stage_join(join)
         except SourceRefused as refused:
@@ -303,14 +375,15 @@ class TableLoader:
         staged = self.staged
         if not staged.file_columns or staged.rows == staged.malformed == 0:
             self._drop(self.stage_name)
-            return TableResult(self.table, self.file_label, "empty")
+            return TableResult(self.table, self.file_label, "empty", files=[
+                FileAccount.read(self.table, name, lines)
+                for name, lines, _ in self.file_lines if lines is not None])
         if self.table_mapping.spread_months:
             self._spread()
         elif self.table_mapping.subscription_start:
             self._spread_subscriptions()
         if self.table_mapping.spread_months or self.table_mapping.subscription_start:
-            staged = StagedSource(staged.stage, staged.file_label, (*staged.columns, "__month"),
-                                  staged.rows, staged.malformed, staged.file_columns)
+            staged = replace(staged, columns=(*staged.columns, "__month"))
         self._map(staged.columns, staged.file_columns)
         source_rows = staged.malformed + self._count(self.candidates)
         self.con.execute(
@@ -353,11 +426,52 @@ class TableLoader:
         )
         loaded = self.con.execute(
             f"select count(*) from {quote_identifier(self.table)}").fetchone()[0]
-        for name in (self.stage_name, f"candidates_{self.table}", f"problems_{self.table}"):
+        accounts = self._accounts()
+        for name in (self.stage_name, f"candidates_{self.table}", f"problems_{self.table}",
+                     f"groups_{self.table}"):
             self._drop(name)
         notes = self._unplayed_roles() if loaded else []
         return TableResult(self.table, self.file_label, "loaded", source_rows, loaded,
-                           rejected, counts[1] + self.join_warnings, notes, staged.rows)
+                           rejected, counts[1] + self.join_warnings, notes, staged.rows,
+                           accounts)
+
+    def _accounts(self) -> list[FileAccount]:
+        """Each file's lines accounted for, once its rows are inserted: the source rows the
+        where left out, those refused by a rule (a row merged by aggregate or summed with
+        other subscriptions counts with its group; a row spread over months is loaded when one
+        of its months is) and those loaded, counted by their lines in the file. A table read
+        from several files numbers each file's lines from LINE_STRIDE times its position."""
+        options = self.table_mapping
+        grouped = options.aggregate or bool(options.subscription_start)
+        if grouped:
+            loaded_lines = f"(select unnest(__lines) as line from {self.candidates})"
+            refused_lines = (f"(select unnest(__lines) as line from {self.groups} where __line in "
+                             f"(select line from {self.problems} where not warning) union "
+                             f"select line from {self.problems} where not warning)")
+        else:
+            loaded_lines = f"(select __line as line from {self.candidates})"
+            refused_lines = f"(select line from {self.problems} where not warning)"
+        part = f"(line // {LINE_STRIDE})::integer"
+        loaded = dict(self.con.execute(
+            f"select {part}, count(distinct line) from {loaded_lines} group by all").fetchall())
+        refused = dict(self.con.execute(
+            f"select {part}, count(distinct line) from {refused_lines} where line not in "
+            f"(select line from {loaded_lines}) group by all").fetchall())
+        # a table row counts for the file of its (first) source line
+        table_rows = dict(self.con.execute(
+            f"select (__line // {LINE_STRIDE})::integer, count(*) from {self.candidates} "
+            "group by all").fetchall())
+        reshaped = ("aggregate" if options.aggregate else "subscriptions"
+                    if options.subscription_start else "spread" if options.spread_months
+                    else None)
+        accounts = []
+        for index, (name, lines, good) in enumerate(self.file_lines):
+            if lines is None:
+                continue
+            accounts.append(FileAccount.read(
+                self.table, name, lines, good - self.passed.get(index, 0),
+                refused.get(index, 0), loaded.get(index, 0), table_rows.get(index, 0), reshaped))
+        return accounts
 
     def _unplayed_roles(self) -> list[str]:
         """For each role something depends on that no loaded row plays: what stays empty, the
@@ -442,6 +556,7 @@ class TableLoader:
             if first is not None and staged.file_columns:
                 _check_same_columns(first, staged)
             parts.append(staged)
+            self.file_lines.append((file.name, staged.lines, staged.rows - staged.malformed))
         union = " union all by name ".join(
             f"select * replace (__line + {index * LINE_STRIDE} as __line) "
             f"from {quote_identifier(part.stage)}" for index, part in enumerate(parts))
@@ -669,7 +784,7 @@ class TableLoader:
         """The monthly rows of overlapping subscriptions summed per key (account and month):
         numbers added up, other values taken from the first line; $0 months stay as $0."""
         key = self.rules.keys[0]
-        selects = ["min(__line) as __line"]
+        selects = ["min(__line) as __line", "list(distinct __line) as __lines"]
         for column in self.rules.columns:
             name, raw = quote_identifier(column.name), quote_identifier(f"raw__{column.name}")
             if column.name in key:
@@ -685,6 +800,8 @@ class TableLoader:
                          f"from {self.candidates} group by {group}")
         self._drop(f"candidates_{self.table}")
         self.con.execute(f"alter table {summed} rename to {self.candidates}")
+        self.con.execute(f"create or replace temp table {self.groups} as "
+                         f"select __line, __lines from {self.candidates}")
 
     def _map(self, source_columns: tuple[str, ...], file_columns: tuple[str, ...]) -> None:
         """candidates_<table>: __line, raw__<column> (the mapped value) and the typed column.
@@ -742,15 +859,19 @@ class TableLoader:
         if where:
             _check_expression(self.con, self.mapping, self.table, "where", where, self.stage_name,
                               file_columns, self.staged.reading)
-        line = "min(__line)" if self.table_mapping.aggregate else "__line"
-        group = " group by all" if self.table_mapping.aggregate else ""
+        # with aggregate, a row stands for its group: its first line, and every line in __lines
+        aggregate = self.table_mapping.aggregate
+        line = "min(__line) as __line, list(__line) as __lines" if aggregate \
+            else "__line as __line"
+        group = " group by all" if aggregate else ""
         sql = f"""create or replace temp table {self.candidates} as
             with mapped as (
-                select {line} as __line, {", ".join(raw_selects)}
+                select {line}, {", ".join(raw_selects)}
                 from {quote_identifier(self.stage_name)}
                 where (\n{where or "true"}\n){group}
             )
-            select __line, {", ".join(raw_selects_names(self.rules.columns))},
+            select __line, {"__lines, " if aggregate else ""}
+                {", ".join(raw_selects_names(self.rules.columns))},
                 {", ".join([*typed_selects, *kept])}
             from mapped"""
         params = {key: value for key, value in
@@ -758,8 +879,16 @@ class TableLoader:
                   if f"${key}" in sql}
         try:
             self.con.execute(sql, params)
+            # the source rows the where keeps (a spread row counts once, however many months)
+            self.passed = dict(self.con.execute(
+                f"select (__line // {LINE_STRIDE})::integer, count(distinct __line) from "
+                f"{quote_identifier(self.stage_name)} where (\n{where or 'true'}\n) "
+                "group by all").fetchall())
         except duckdb.Error as error:
             raise MappingError(self._map_failure(error)) from error
+        if aggregate:
+            self.con.execute(f"create or replace temp table {self.groups} as "
+                             f"select __line, __lines from {self.candidates}")
 
     def _refuse_text_order(self, column: Column, expression: str, raw_type: str) -> None:
         """With aggregate = true, a date column computed as min/max of text takes the first
@@ -1340,6 +1469,13 @@ def _record_run(con: duckdb.DuckDBPyConnection, result: LoadResult, started_at: 
         "insert into load_table_results values ($1, $2, $3, $4, $5, $6, $7, $8)",
         [(t.table, t.source_file, t.status, t.source_rows, t.loaded_rows, t.rejected_rows,
           t.warnings, t.file_rows) for t in result.tables],
+    )
+    con.executemany(
+        "insert into load_file_lines values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
+        "$13)",
+        [(f.table, f.file, f.kind, f.lines, f.preamble, f.blank, f.quoted, f.malformed,
+          f.filtered, f.refused, f.loaded, f.table_rows, f.reshaped)
+         for t in result.tables for f in t.files],
     )
     con.executemany(
         "insert into dataset_metadata values ($key, $value)",

@@ -18,8 +18,9 @@ import datetime as dt
 import itertools
 import tempfile
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
@@ -32,6 +33,9 @@ MESSAGE_CHARS = 200  # how much of an offending line or value a message quotes
 # before keeping malformed lines aside (DuckDB holds about a kilobyte per bad line in memory),
 # a file whose lines are mostly unreadable is refused from a cheap count
 HEAD_BYTES = 256 * 1024  # the part of a refused file read again for examples of bad lines
+# the first lines looked at for where the rows begin when the reader, thrown off by a preamble
+# and a malformed line together, reads a delimited file as one column
+PREAMBLE_LINES = 100
 # the most XML one part of a workbook (a sheet, its shared strings) may hold uncompressed: about
 # 25 million filled cells. A larger sheet, or a small file that unpacks to more (a zip bomb),
 # is refused before it is read; save such a sheet as CSV instead.
@@ -95,6 +99,31 @@ def quote_identifier(name: str) -> str:
 
 
 @dataclass(frozen=True)
+class FileLines:
+    """What every physical line of a source file was, as read: the sheet's rows for Excel
+    (from row 1 to the last the sheet holds), the rows for Parquet. `physical` = `preamble` +
+    `blank` + `continued` + `malformed` + `rows`."""
+
+    kind: str  # one of FILE_KINDS
+    physical: int  # lines in the file (sheet rows for Excel, rows for Parquet)
+    preamble: int  # the header line and the lines skipped above it
+    blank: int  # empty lines (Excel: rows with no value in the columns read)
+    continued: int  # lines inside quoted multi-line values, read as part of the row above
+    malformed: int  # lines refused while reading (in the rejects as malformed_row)
+    rows: int  # data rows read
+
+    @property
+    def unaccounted(self) -> int:
+        """Physical lines none of the terms counts (0 when the reading is complete)."""
+        return self.physical - (self.preamble + self.blank + self.continued + self.malformed
+                                + self.rows)
+
+
+FILE_KINDS = {"delimited": "lines", "whitespace": "lines", "excel": "sheet rows",
+              "parquet": "rows"}  # kind of source file -> what its physical units are
+
+
+@dataclass(frozen=True)
 class StagedSource:
     stage: str  # staging table: the source columns kept plus __line
     file_label: str  # the file name shown in rejects
@@ -105,6 +134,7 @@ class StagedSource:
     # where a delimited file's column names came from when the reader guessed it, for messages
     # about a column the file lacks ('' when line 1 holds them or the mapping said where)
     reading: str = ""
+    lines: FileLines | None = None  # what each physical line of the file was
 
 
 def _kept(keep: Keep | None, columns: Sequence[str]) -> tuple[str, ...]:
@@ -320,6 +350,13 @@ def _stage_csv(
             params.update(delim=delimiter, skip=skip, header=header)
             dialect = (", delim = $delim, skip = $skip, header = $header"
                        + (", encoding = $encoding" if mapping.encoding else ""))
+            if mapping.skip is None and len(columns_of(dialect + ", ignore_errors = true")) <= 1:
+                guess = _rows_start(mapping)
+                if guess is not None:  # read from where the rows begin; the lines above are
+                    # then checked as any guessed preamble is (_refuse_data_in_preamble)
+                    delimiter, skip, header, quote = _sniff(
+                        con, replace(mapping, delimiter=guess[0], skip=guess[1]), lenient=True)
+                    params.update(delim=delimiter, skip=skip, header=header)
             _refuse_if_mostly_malformed(con, mapping, f"select * {source}{dialect}",
                                         _bound(source + dialect, params), skip + int(header),
                                         max_malformed_pct)
@@ -355,50 +392,106 @@ def stage_source(
     malformed, reading = 0, ""
     if suffix == ".parquet":
         file_columns = _stage_parquet(con, mapping, stage, keep)
+        (count,), = con.execute(f"select count(*) from {quote_identifier(stage)}").fetchall()
+        lines = FileLines("parquet", count, 0, 0, 0, 0, count)
     elif suffix == ".xlsx":
-        file_columns = _stage_excel(con, mapping, stage, keep)
+        file_columns, lines = _stage_excel(con, mapping, stage, keep)
     elif mapping.delimiter == WHITESPACE:
-        malformed, file_columns = _stage_whitespace(con, mapping, stage, reject_sink, keep)
+        malformed, file_columns, lines = _stage_whitespace(con, mapping, stage, reject_sink, keep)
     else:
         csv_read = _stage_csv(con, mapping, raw, stage + "_csv_rejects", max_malformed_pct, keep)
         file_columns, header_lines, quote = csv_read.columns, csv_read.header_lines, csv_read.quote
         _refuse_data_in_preamble(mapping, csv_read)
-        read_lines = con.execute(
-            f"select count(*) + coalesce(sum(__newlines), 0) from {raw}").fetchone()[0]
+        records, read_lines = con.execute(
+            f"select count(*), count(*) + coalesce(sum(__newlines), 0) from {raw}").fetchone()
+        errors = quote_identifier(stage + "_csv_rejects")
+        bad = [line for line, in con.execute(
+            f"select distinct line from {errors} order by line").fetchall()
+        ] if csv_read.had_errors else []
+        # rowid is the file order (insertion order is kept)
+        multi = con.execute(f"select rowid, __newlines from {raw} where __newlines > 0 "
+                            "order by rowid").fetchall()
+        physical = _count_lines(file)
+        empty, blank = _blank_lines(file, header_lines)
+        # a file read as one column reads its empty lines as rows, others pass over them
+        walk = _walk_records(header_lines, physical, empty if len(file_columns) > 1 else [],
+                             multi, bad, records)
         kicks = "(select null::bigint as base where false)"
         if csv_read.had_errors:
-            malformed = _record_malformed(con, mapping, stage, header_lines, reject_sink)
+            malformed = _record_malformed(con, mapping, stage, header_lines, reject_sink,
+                                          walk.malformed if walk else None)
             kicks = f"(select base from {quote_identifier(stage + '_kicks')})"
-        # line = lines before the data + records before (good and malformed) + newlines
-        # inside earlier quoted fields; rowid is the file order (insertion order is kept)
-        con.execute(f"""
-            create or replace temp table {quote_identifier(stage)} as
-            with numbered as (
-                select *, rowid as __row from {raw}
-            )
-            select * exclude (__row, __newlines),
-                {header_lines} + 1 + __row
-                + (select count(*) from {kicks} k where k.base <= __row)
-                + coalesce(sum(__newlines) over (
-                    order by __row rows between unbounded preceding and 1 preceding), 0)
-                    as __line
-            from numbered
-        """)
+        if walk is not None:
+            # line = the first line of the run of rows it belongs to + its place in the run
+            con.execute(f"""
+                create or replace temp table {quote_identifier(stage)} as
+                with numbered as (
+                    select *, rowid as __row from {raw}
+                ),
+                runs as (
+                    select unnest($rows::bigint[]) as __start,
+                        unnest($offsets::bigint[]) as __offset
+                )
+                select * exclude (__row, __newlines, __start, __offset),
+                    {header_lines} + 1 + __row + __offset as __line
+                from numbered asof join runs on numbered.__row >= runs.__start
+                order by __row
+            """, {"rows": walk.rows, "offsets": walk.offsets})
+        else:
+            # line = lines before the data + records before (good and malformed) + newlines
+            # inside earlier quoted fields (the blank lines between rows are not known)
+            con.execute(f"""
+                create or replace temp table {quote_identifier(stage)} as
+                with numbered as (
+                    select *, rowid as __row from {raw}
+                )
+                select * exclude (__row, __newlines),
+                    {header_lines} + 1 + __row
+                    + (select count(*) from {kicks} k where k.base <= __row)
+                    + coalesce(sum(__newlines) over (
+                        order by __row rows between unbounded preceding and 1 preceding), 0)
+                        as __line
+                from numbered
+            """)
         con.execute(f"drop table {raw}")
-        _refuse_unread_lines(mapping, header_lines, read_lines + malformed)
+        blank = _refuse_unread_lines(mapping, header_lines, read_lines + malformed, physical,
+                                     blank)
         reading = _reading(mapping, csv_read)
         if not quote:
             malformed += _refuse_unclosed_quotes(con, mapping, stage, reject_sink)
+        (good,), = con.execute(f"select count(*) from {quote_identifier(stage)}").fetchall()
+        lines = FileLines("delimited", physical, header_lines, blank, read_lines - records,
+                          malformed, good)
     columns = tuple(
         row[0] for row in con.execute(f"describe {quote_identifier(stage)}").fetchall()
         if row[0] != "__line"
     )
     (rows,), = con.execute(f"select count(*) from {quote_identifier(stage)}").fetchall()
     return StagedSource(stage, file.name, columns, rows + malformed, malformed, file_columns,
-                        reading)
+                        reading, lines)
 
 
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}  # tried on a preamble
+
+
+def _rows_start(mapping: TableMapping) -> tuple[str, int] | None:
+    """The delimiter and the lines above the header, from the first PREAMBLE_LINES lines: the
+    delimiter (the mapping's, else a common one) that splits most lines into the same number
+    of values (two or more), and the first line that splits so. None when that is line 1 or
+    no delimiter splits two lines alike."""
+    lines = _head_lines(mapping, PREAMBLE_LINES)
+    best: tuple[int, str, int] | None = None  # lines alike, delimiter, lines above the first
+    for mark in [mapping.delimiter] if mapping.delimiter else DELIMITERS:
+        widths = [_values(line, mark) if line.strip() else 0 for line in lines]
+        counted = Counter(width for width in widths if width >= 2)
+        if not counted:
+            continue
+        width, alike = max(counted.items(), key=lambda item: (item[1], item[0]))
+        if best is None or alike > best[0]:
+            best = (alike, mark, widths.index(width))
+    if best is None or best[0] < 2 or best[2] == 0:
+        return None
+    return best[1], best[2]
 
 
 def _head_lines(mapping: TableMapping, count: int) -> list[str]:
@@ -467,15 +560,19 @@ def _refuse_data_in_preamble(mapping: TableMapping, read: _CsvRead) -> None:
         f"set skip = {read.skip} to skip them on purpose.")
 
 
-def _refuse_unread_lines(mapping: TableMapping, header_lines: int, read_lines: int) -> None:
-    """SourceError when fewer of a delimited file's physical lines were read than it has:
+def _refuse_unread_lines(mapping: TableMapping, header_lines: int, read_lines: int,
+                         physical: int, blank: int) -> int:
+    """How many of a delimited file's `physical` lines are blank lines read as nothing (of the
+    `blank` ones after the header); SourceError when fewer of its lines were read than it has:
     every line is a header or preamble line, a row (with the line feeds quoted inside its
     values), a malformed line kept aside, or blank. Lines the reader dropped on its own (for
     example lines starting with '#', taken for comments) would otherwise vanish in silence."""
-    physical, blank = _count_lines(mapping.file), _count_blank_lines(mapping.file, header_lines)
-    missing = physical - header_lines - read_lines - blank
+    # the lines read as nothing, each one of the blank lines counted (a whitespace-only line
+    # may also be read as a malformed line, an empty one inside a quoted value as part of it)
+    passed = max(0, physical - header_lines - read_lines)
+    missing = passed - blank
     if missing <= 0:
-        return
+        return passed
     raise SourceError(
         f"{mapping.file.name}: {missing:,} of its {physical:,} lines were not read (neither "
         f"header, preamble, row, refused line nor blank): the reader dropped them, for example "
@@ -483,14 +580,79 @@ def _refuse_unread_lines(mapping: TableMapping, header_lines: int, read_lines: i
         "and skip to how the file is written, or re-save it as plain comma-separated values.")
 
 
-def _count_blank_lines(file: Path, after: int) -> int:
-    """Empty (or whitespace-only) physical lines after the first `after` lines."""
+def _blank_lines(file: Path, after: int) -> tuple[list[int], int]:
+    """After the first `after` physical lines: the numbers of the empty ones, and how many
+    are empty or hold only whitespace."""
+    empty: list[int] = []
     blank = 0
     with file.open("rb") as handle:
         for number, line in enumerate(handle, start=1):
             if number > after and not line.strip():
                 blank += 1
-    return blank
+                if not line.rstrip(b"\r\n"):
+                    empty.append(number)
+    return empty, blank
+
+
+@dataclass(frozen=True)
+class _Walk:
+    """Where the rows of a delimited file start: row `rows[i]` and the good rows after it, up
+    to the next start, sit `offsets[i]` lines further down than one line per row would put
+    them; `malformed` maps DuckDB's number of each malformed line to its line in the file."""
+
+    rows: list[int]
+    offsets: list[int]
+    malformed: dict[int, int]
+
+
+def _walk_records(
+    header_lines: int, physical: int, empty: Sequence[int], multi: Sequence[tuple[int, int]],
+    bad: Sequence[int], goods: int,
+) -> _Walk | None:
+    """Place every record of a delimited file on its line: the good rows in order (`multi`:
+    (row, line feeds inside its values) for those spanning several lines), the malformed lines
+    at DuckDB's numbers (`bad`: DuckDB counts the empty lines between rows but not the lines
+    inside quoted values), the `empty` lines between rows passed over. Goes from one of these
+    to the next, not line by line. None when they do not fit the file's `physical` lines (an
+    empty line inside a quoted value, for one): the rows are then numbered without the empty
+    lines."""
+    infinity = physical + len(bad) + goods + 2
+    line = seen = header_lines + 1  # the file's line, and DuckDB's (without quoted lines)
+    row, at_empty, at_bad, at_multi = 0, 0, 0, 0
+    rows: list[int] = []
+    offsets: list[int] = []
+    malformed: dict[int, int] = {}
+    while row < goods or at_bad < len(bad):
+        while at_empty < len(empty) and empty[at_empty] < line:
+            at_empty += 1  # inside the quoted values of the row before
+        if at_bad < len(bad) and bad[at_bad] < seen:
+            return None
+        if at_empty < len(empty) and empty[at_empty] == line:
+            line, seen, at_empty = line + 1, seen + 1, at_empty + 1
+            continue
+        if at_bad < len(bad) and bad[at_bad] == seen:
+            malformed[seen] = line
+            line, seen, at_bad = line + 1, seen + 1, at_bad + 1
+            continue
+        if row >= goods:
+            return None
+        offset = line - (header_lines + 1 + row)
+        if not offsets or offsets[-1] != offset:
+            rows.append(row)
+            offsets.append(offset)
+        next_multi = multi[at_multi][0] if at_multi < len(multi) else infinity
+        run = min(goods - row, next_multi - row,
+                  (empty[at_empty] if at_empty < len(empty) else infinity) - line,
+                  (bad[at_bad] if at_bad < len(bad) else infinity) - seen)
+        if run > 0:  # rows on one line each, up to the next empty, malformed or long row
+            line, seen, row = line + run, seen + run, row + run
+            continue
+        line, seen, row = line + 1 + multi[at_multi][1], seen + 1, row + 1
+        at_multi += 1
+    trailing = [number for number in empty[at_empty:] if number >= line]
+    if line + len(trailing) != physical + 1:
+        return None
+    return _Walk(rows, offsets, malformed)
 
 
 def _reading(mapping: TableMapping, read: _CsvRead) -> str:
@@ -528,12 +690,12 @@ def _stage_parquet(
 def _stage_whitespace(
     con: duckdb.DuckDBPyConnection, mapping: TableMapping, stage: str, reject_sink: str,
     keep: Keep | None,
-) -> tuple[int, tuple[str, ...]]:
+) -> tuple[int, tuple[str, ...], FileLines]:
     """A file whose columns are separated by runs of spaces or tabs (`delimiter =
     "whitespace"`, as fixed-width logs and many older exports are): each line split on
     whitespace, without quoting; blank lines skipped. A line with another number of values
-    than the header names is refused as malformed; returns how many were, and the file's
-    columns (the stage holds those `keep` picks)."""
+    than the header names is refused as malformed; returns how many were, the file's
+    columns (the stage holds those `keep` picks) and what each line was."""
     lines = quote_identifier(stage + "_lines")
     try:
         con.execute(
@@ -546,17 +708,22 @@ def _stage_whitespace(
     except duckdb.Error as error:
         raise SourceError(f"{mapping.file.name}: cannot be read: "
                           f"{_reader_error(mapping.file, error)}") from error
-    split = "regexp_split_to_array(trim(line, ' ' || chr(9) || chr(13) || chr(65279)), '\\s+')"
+    trimmed = "trim(coalesce(line, ''), ' ' || chr(9) || chr(13) || chr(65279))"
+    split = f"regexp_split_to_array({trimmed}, '\\s+')"
     numbered = (f"(select rowid + 1 as __line, {split} as parts from {lines} "
-                "where trim(coalesce(line, '')) <> '')")
+                f"where {trimmed} <> '')")
     skip = mapping.skip or 0
+    physical, blank = con.execute(
+        f"select count(*), count(*) filter (where rowid >= $skip and {trimmed} = '') "
+        f"from {lines}", {"skip": skip}).fetchone()
     first = con.execute(f"select __line, parts from {numbered} where __line > $skip "
                         "order by __line limit 1", {"skip": skip}).fetchone()
     if first is None:
         con.execute(f"create or replace temp table {quote_identifier(stage)} "
                     "(__line bigint)")
         con.execute(f"drop table {lines}")
-        return 0, ()
+        skipped = min(skip, physical)
+        return 0, (), FileLines("whitespace", physical, skipped, physical - skipped, 0, 0, 0)
     header_line, header = first
     names = list(header) if mapping.header is not False else [
         f"column{index + 1}" for index in range(len(header))]
@@ -577,7 +744,10 @@ def _stage_whitespace(
                 f"select {columns}__line from {data} where len(parts) = {len(names)} "
                 "order by __line")
     con.execute(f"drop table {lines}")
-    return malformed, tuple(names)
+    (rows,), = con.execute(f"select count(*) from {quote_identifier(stage)}").fetchall()
+    preamble = skip + int(mapping.header is not False)
+    return malformed, tuple(names), FileLines("whitespace", physical, preamble, blank, 0,
+                                              malformed, rows)
 
 
 def _refuse_unclosed_quotes(
@@ -656,15 +826,18 @@ def _check_excel_size(file: Path, sheet_part: str | None, sheet: str) -> None:
 
 
 def _excel_rows(sheet: object, first_row: int, positions: Sequence[int],
-                last_row: int | None = None) -> Iterator[tuple[int, tuple]]:
+                last_row: int | None = None, seen: list[int] | None = None
+                ) -> Iterator[tuple[int, tuple]]:
     """(sheet row number, its values) for every row from `first_row` (to `last_row`) with a
     value in one of the columns at `positions` (0 = A); values right of the last of them are
-    not read."""
+    not read. `seen`, when given, holds the number of the last sheet row gone through."""
     width = max(positions, default=0) + 1
     blank = None
     for number, cells in enumerate(sheet.iter_rows(  # type: ignore[attr-defined]
             min_row=first_row, max_row=last_row, max_col=width, values_only=True),
             start=first_row):
+        if seen is not None:
+            seen[:] = [number]
         if cells is blank:  # openpyxl hands out one shared tuple for rows the file leaves out
             continue
         if any(cells[position] is not None and cells[position] != ""
@@ -676,13 +849,14 @@ def _excel_rows(sheet: object, first_row: int, positions: Sequence[int],
 
 def _stage_excel(
     con: duckdb.DuckDBPyConnection, mapping: TableMapping, stage: str, keep: Keep | None,
-) -> tuple[str, ...]:
+) -> tuple[tuple[str, ...], FileLines]:
     """Stream one sheet into `stage`, row by row: the columns its header row names (the first
     row with a value after `skip` rows; without a header, as many as that row fills, named
     0, 1, ...) that `keep` picks, each row numbered as in the sheet. Blank rows and values
     beyond the header's last column are not read, so a stray value in cell XFD1048576 costs
     nothing; a workbook that unpacks to more than MAX_EXCEL_XML_BYTES is refused. A row with
-    no value in the columns kept is skipped."""
+    no value in the columns kept is skipped, and counted as blank. Returns the header's
+    columns and what each sheet row was."""
     # imported here, not at the top: the app imports this module and never reads Excel
     import openpyxl
     import pandas as pd
@@ -712,7 +886,9 @@ def _stage_excel(
                     f"{start + EXCEL_HEADER_ROWS - 1:,} are empty, and the header must be among "
                     "them: set the mapping's skip to the number of rows above the header")
             con.execute(f"create or replace temp table {table} (__line bigint)")
-            return ()
+            physical = sheet.max_row or 0
+            skipped = min(start - 1, physical)
+            return (), FileLines("excel", physical, skipped, physical - skipped, 0, 0, 0)
         header_row, cells = first
         names = _excel_header(cells)
         if mapping.header is False:
@@ -736,13 +912,19 @@ def _stage_excel(
 
         # rows are told from blanks by the kept columns (by all when none is kept)
         scanned = positions or range(len(names))
-        for number, cells in _excel_rows(sheet, header_row + 1, scanned):
+        seen, rows = [header_row], 0
+        for number, cells in _excel_rows(sheet, header_row + 1, scanned, seen=seen):
             batch.append([_excel_text(cells[position]) for position in positions] + [number])
+            rows += 1
             if len(batch) >= EXCEL_BATCH_ROWS:
                 flush()
         if batch:
             flush()
-        return tuple(names)
+        # the rows above the header's are skipped or blank (it is the first with a value)
+        preamble = start - 1 + int(mapping.header is not False)
+        physical = max(seen[0], header_row)
+        return tuple(names), FileLines("excel", physical, preamble,
+                                       physical - preamble - rows, 0, 0, rows)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as error:
         raise SourceError(f"{file.name}: cannot be read as Excel: {error}") from error
     finally:
@@ -761,21 +943,28 @@ def _encoding_hint(mapping: TableMapping) -> str:
 
 def _record_malformed(
     con: duckdb.DuckDBPyConnection, mapping: TableMapping, stage: str, header_lines: int,
-    reject_sink: str,
+    reject_sink: str, placed: dict[int, int] | None = None,
 ) -> int:
+    """Insert the lines DuckDB could not parse into the rejects, at their line in the file
+    (`placed`: DuckDB's line number, which leaves out the lines inside quoted values, -> the
+    file's; as DuckDB numbers them without it), and return how many there were."""
     errors = quote_identifier(stage + "_csv_rejects")
     kicks = quote_identifier(stage + "_kicks")
+    placed = placed or {}
     con.execute(f"""
         create or replace temp table {kicks} as
         with bad as (
             select line, any_value(csv_line) as csv_line, any_value(error_message) as message
             from {errors} group by line
+        ),
+        placed as (
+            select unnest($read::bigint[]) as line, unnest($physical::bigint[]) as physical
         )
         -- a malformed record at data position k shifts every good row from k - (earlier bad)
-        select line, csv_line, message,
-            line - $header_lines - 1 - (row_number() over (order by line) - 1) as base
-        from bad
-    """, {"header_lines": header_lines})
+        select coalesce(physical, bad.line) as line, csv_line, message,
+            bad.line - $header_lines - 1 - (row_number() over (order by bad.line) - 1) as base
+        from bad left join placed using (line)
+    """, {"header_lines": header_lines, "read": list(placed), "physical": list(placed.values())})
     con.execute(
         f"insert into {reject_sink} select $table, $file, line, null, "
         f"left(trim(csv_line, chr(10) || chr(13)), 200), 'malformed_row', "

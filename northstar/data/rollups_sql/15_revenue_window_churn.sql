@@ -35,3 +35,36 @@ final as (
     group by all
 )
 select * from final;
+
+-- without revenue: the accounts that churned in each window by their own dates (as
+-- revenue_window_tallies counts them, 06), with no dollars (null, never $0)
+insert into revenue_window_churn
+with slots as (
+    select * from tallied_window_lengths()
+),
+lifetimes as (
+    select * from account_lifetimes
+    where not exists (select 1 from account_mrr_monthly)
+      and gone_month is not null
+),
+months as (
+    select unnest(generate_series(min(data_first_month), max(data_last_month),
+                                  interval 1 month))::date as month
+    from account_lifetimes
+),
+final as (
+    select s.window_months::integer as window_months, m.month as window_end_month,
+        l.segment, l.region, l.plan,
+        coalesce(a.churn_reason, 'Not recorded') as churn_reason,
+        coalesce(a.lost_to_competitor, 'None named') as lost_to_competitor,
+        count(*)::integer as churned_accounts,
+        null as churned_mrr_usd
+    from lifetimes l
+    join accounts a using (account_id)
+    cross join slots s
+    join months m
+        on l.gone_month <= m.month and l.gone_month > m.month - to_months(s.window_months)
+    where l.cohort_month <= m.month - to_months(s.window_months)
+    group by all
+)
+select * from final;

@@ -58,8 +58,11 @@ DATASETS: tuple[Dataset, ...] = (
             export="a customer list from your CRM, or customers grouped out of another "
                    "export"),
     Dataset("account_mrr_monthly", "Monthly recurring revenue", False,
-            ("Briefing: ARR, NRR, GRR, logo churn, where ARR moved",
-             "Retention: every tab", "Health & risk: revenue trend, ARR at risk"),
+            ("Briefing: ARR, NRR, GRR, where ARR moved (logo churn then comes from the "
+             "accounts' start and churn dates)",
+             "Retention: revenue figures (logo churn, cohorts and survival come from the "
+             "accounts' dates)",
+             "Health & risk: revenue trend, ARR at risk", "Where to invest: churn drivers"),
             export="a billing export: revenue per customer and month, a subscription "
                    "table with a monthly charge and a tenure, or a purchase log"),
     Dataset("product_usage", "Product usage", False,
@@ -101,6 +104,14 @@ DATASETS: tuple[Dataset, ...] = (
             export="employee engagement survey results per department"),
 )
 DATASETS_BY_NAME = {dataset.name: dataset for dataset in DATASETS}
+
+# what a page says, once, in place of every dollar figure when the data has accounts but no
+# revenue table: its logo figures come from the accounts' start and churn dates
+NO_REVENUE_TEXT = (
+    "Revenue figures need a billing export. The loaded data has accounts but no revenue, so "
+    "churn here counts accounts (logo churn, from their start and churn dates), not dollars. "
+    "Load revenue per customer and month as the revenue table, `account_mrr_monthly` (see "
+    "“Accounts without revenue” in docs/loading-data.md).")
 
 # columns holding an e-mail address Northstar sends mail to (the action digest): a value that
 # is not one plain address (northstar.data.addresses) is dropped with a warning, its row kept

@@ -45,15 +45,18 @@ class Page:
 
 REVENUE, SURVEYS = "account_mrr_monthly", "survey_responses"
 PAGES: tuple[Page, ...] = (
+    # Briefing, Retention, Health & risk and Where to invest work without revenue: they count
+    # accounts from their start and churn dates and say once that revenue figures need a
+    # billing export (northstar.ui.data_needs.no_revenue_notice)
     Page("briefing", "Briefing", ":material/dashboard:", "Overview", ALL_ROLES, deck_position=1,
-         default=True, needs=(REVENUE,),
+         default=True,
          purpose="The state of the customer base on one screen, and the CEO brief"),
     Page("retention", "Retention", ":material/autorenew:", "Retention",
          ALL_ROLES - {"department_head"}, deck_position=2,
-         tabs=("Overview", "Breakdown", "Cohorts", "Churn reasons"), needs=(REVENUE,),
+         tabs=("Overview", "Breakdown", "Cohorts", "Churn reasons"),
          purpose="How much revenue we kept, from whom, and why accounts left"),
     Page("health", "Health & risk", ":material/monitor_heart:", "Retention",
-         ALL_ROLES - {"department_head"}, needs=(REVENUE,),
+         ALL_ROLES - {"department_head"},
          purpose="A transparent health score per account and the ARR at risk"),
     Page("account", "Account 360", ":material/person_search:", "Retention", STAFF,
          purpose="Everything about one account"),
@@ -83,7 +86,7 @@ PAGES: tuple[Page, ...] = (
                  "closed actions worked"),
     Page("invest", "Where to invest", ":material/savings:", "Invest",
          ALL_ROLES - {"department_head"}, deck_position=5,
-         tabs=("Drivers", "Initiatives", "What-if", "Customers"), needs=(REVENUE,),
+         tabs=("Drivers", "Initiatives", "What-if", "Customers"),
          purpose="Which fixes protect the most revenue, with evidence"),
     Page("glossary", "Glossary", ":material/menu_book:", "Reference", ALL_ROLES,
          purpose="Every metric's definition, unit and good direction"),

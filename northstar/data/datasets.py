@@ -105,6 +105,13 @@ DATASETS: tuple[Dataset, ...] = (
 )
 DATASETS_BY_NAME = {dataset.name: dataset for dataset in DATASETS}
 
+# dates a snapshot export may lack: when the mapping leaves the column unmapped and the file
+# has no column of its name, every row is dated on the load's as-of date and the summary says
+# so: (table, column) -> (the date in words, the rows in words)
+AS_OF_DATED: dict[tuple[str, str], tuple[str, str]] = {
+    ("survey_responses", "responded_on"): ("answer date", "answers"),
+}
+
 # what a page says, once, in place of every dollar figure when the data has accounts but no
 # revenue table: its logo figures come from the accounts' start and churn dates
 NO_REVENUE_TEXT = (

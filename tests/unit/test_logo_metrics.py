@@ -151,3 +151,37 @@ def test_churn_reasons_without_revenue_count_accounts(bank_db):
     assert reasons["churned_accounts"].sum() == (
         (table["Exited"] == 1) & (table["Tenure"] >= 1)).sum()
     assert reasons["churned_arr_usd"].isna().all()
+
+
+SURVEY_MAPPING = """
+[survey_responses]
+file = "nps.csv"
+
+[survey_responses.columns]
+response_id = "AnswerId"
+account_id = "CustomerId"
+survey_type = "'NPS'"
+program = "'relationship'"
+score = "Score"
+"""
+
+
+def test_survey_answers_without_a_date_take_the_as_of_date(tmp_path, capsys):
+    table = bank_churn_table(300)
+    rng = random.Random(3)
+    answers = pd.DataFrame({
+        "AnswerId": [f"N{n:04d}" for n in range(250)],
+        "CustomerId": [rng.choice(list(table["CustomerId"])) for _ in range(250)],
+        "Score": [rng.randint(0, 10) for _ in range(250)]})
+    answers.to_csv(tmp_path / "nps.csv", index=False)
+    table.to_csv(tmp_path / "bank_churn.csv", index=False)
+    (tmp_path / "mapping.toml").write_text(BANK_MAPPING + SURVEY_MAPPING)
+    db = tmp_path / "northstar.duckdb"
+    assert main([str(tmp_path), "--mapping", str(tmp_path / "mapping.toml"), "--db",
+                 str(db)]) == 0
+    assert ("survey_responses: no answer date (responded_on) mapped; 250 answers dated "
+            "2026-10-31, the as-of date") in capsys.readouterr().err
+    shown = kpis(db, 1)
+    promoters, detractors = (answers["Score"] >= 9).sum(), (answers["Score"] <= 6).sum()
+    assert shown["nps_responses"] == len(answers)
+    assert shown["nps"] == pytest.approx(100 * (promoters - detractors) / len(answers))

@@ -34,6 +34,7 @@ from northstar.data.addresses import is_mail_address
 from northstar.data.build_memory import connect_for_build, remove_spill
 from northstar.data.database_file import check_replaceable, replace_database
 from northstar.data.datasets import (
+    AS_OF_DATED,
     AS_OF_MONTH_SHARE,
     DATASETS,
     EVENT_DATES,
@@ -266,6 +267,8 @@ class TableLoader:
         self.candidates = quote_identifier(f"candidates_{self.table}")
         self.problems = quote_identifier(f"problems_{self.table}")
         self.file_label = table_mapping.file.name
+        # (column, day) when an undated snapshot's rows were dated on the as-of date
+        self.dated_on_as_of: tuple[str, dt.date] | None = None
 
     def stage(self) -> None:
         """Read the source file into the staging table (the only step that opens a file)."""
@@ -326,8 +329,21 @@ class TableLoader:
         for name in (self.stage_name, f"candidates_{self.table}", f"problems_{self.table}"):
             self._drop(name)
         notes = self._unplayed_roles() if loaded else []
+        if self.dated_on_as_of is not None:
+            column, day = self.dated_on_as_of
+            what, rows = AS_OF_DATED[(self.table, column)]
+            notes.insert(0, f"{self.table}: no {what} ({column}) mapped; {loaded:,} {rows} "
+                            f"dated {day.isoformat()}, the as-of date")
         return TableResult(self.table, self.file_label, "loaded", source_rows, loaded,
                            rejected, counts[1], notes, staged.rows)
+
+    def _as_of_for_undated(self) -> dt.date:
+        """The as-of date an undated snapshot row takes: given, or settled by the revenue rows,
+        or else (no revenue) the latest day something loaded so far happened, which then stays
+        the load's as-of date."""
+        if self.dates.as_of is None:
+            self.dates.as_of = _latest_event_day(self.con, self.dates.today)
+        return self.dates.as_of
 
     def _unplayed_roles(self) -> list[str]:
         """For each role something depends on that no loaded row plays: what stays empty, the
@@ -414,6 +430,10 @@ class TableLoader:
             elif column.name.lower() in by_lower:
                 expression = quote_identifier(by_lower[column.name.lower()])
                 raw_type = "VARCHAR" if self.table_mapping.file.suffix != ".parquet" else None
+            elif (self.table, column.name) in AS_OF_DATED:
+                # a snapshot export without the date: every row is dated on the as-of date
+                self.dated_on_as_of = (column.name, self._as_of_for_undated())
+                expression, raw_type = f"'{self.dated_on_as_of[1].isoformat()}'", "VARCHAR"
             else:
                 expression, raw_type = "null::varchar", "VARCHAR"
                 default = column.default or EXTRA_DEFAULTS.get((self.table, column.name))

@@ -8,6 +8,7 @@ import datetime as dt
 import random
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -52,8 +53,8 @@ def bank_churn_table(rows: int = 2000, seed: int = 11) -> pd.DataFrame:
     return pd.DataFrame(records)
 
 
-# the snapshot was taken on the as-of date: a customer started Tenure years before it, and one
-# that exited was a customer through the end of the month before
+# the snapshot was taken on the as-of date (as_of_date()): one that exited was a customer
+# through the end of the month before, and a customer started Tenure years before that
 BANK_MAPPING = """\
 [load]
 as_of = "2026-10-31"
@@ -66,8 +67,8 @@ account_id = "CustomerId"
 account_name = "Surname"
 region = "Geography"
 segment = "case when NumOfProducts::integer = 1 then 'One product' else 'Several products' end"
-start_date = "date '2026-09-30' - to_years(Tenure::integer)"
-churn_date = "case when Exited::integer = 1 then date '2026-09-30' end"
+start_date = "last_day(as_of_date() - interval 1 month) - to_years(Tenure::integer)"
+churn_date = "case when Exited::integer = 1 then last_day(as_of_date() - interval 1 month) end"
 
 [accounts.attributes]
 "Active member" = "case when IsActiveMember::integer = 1 then 'Yes' else 'No' end"
@@ -185,3 +186,25 @@ def test_survey_answers_without_a_date_take_the_as_of_date(tmp_path, capsys):
     promoters, detractors = (answers["Score"] >= 9).sum(), (answers["Score"] <= 6).sum()
     assert shown["nps_responses"] == len(answers)
     assert shown["nps"] == pytest.approx(100 * (promoters - detractors) / len(answers))
+
+
+def test_a_snapshot_takes_its_dates_from_the_as_of_date(tmp_path, capsys):
+    table = bank_churn_table(200)
+    db = load_bank(tmp_path, table)
+    assert ("accounts: dates computed from the as-of date 2026-10-31 (as_of_date() in the "
+            "mapping)") in capsys.readouterr().err
+    with duckdb.connect(str(db), read_only=True) as con:
+        dates = dict(con.execute("select account_id, start_date from accounts").fetchall())
+    assert {int(account): day for account, day in dates.items()} == {
+        row.CustomerId: dt.date(2026 - row.Tenure, 9, 30) for row in table.itertuples()}
+
+
+def test_a_snapshot_without_an_as_of_date_is_refused_with_a_reason(tmp_path, capsys):
+    bank_churn_table(50).to_csv(tmp_path / "bank_churn.csv", index=False)
+    mapping = BANK_MAPPING.replace('[load]\nas_of = "2026-10-31"\n', "")
+    (tmp_path / "mapping.toml").write_text(mapping)
+    code = main([str(tmp_path), "--mapping", str(tmp_path / "mapping.toml"), "--db",
+                 str(tmp_path / "northstar.duckdb")])
+    assert code == 2
+    assert ("[accounts] column start_date: as_of_date() needs the as-of date: set as_of in "
+            "[load] or pass --as-of") in capsys.readouterr().err

@@ -80,6 +80,18 @@ def _register_functions(con: duckdb.DuckDBPyConnection) -> None:
                         "BOOLEAN", side_effects=False)
 
 
+# the load's as-of date in mapping expressions (a snapshot export dates its rows from it);
+# defined only when the as-of date is given (--as-of or [load] as_of), for the connection only
+AS_OF_FUNCTION = "as_of_date"
+_USES_AS_OF = re.compile(rf"\b{AS_OF_FUNCTION}\s*\(", re.IGNORECASE)
+
+
+def _register_as_of(con: duckdb.DuckDBPyConnection, dates: LoadDates) -> None:
+    if dates.given and dates.as_of is not None:
+        con.execute(f"create or replace temp macro {AS_OF_FUNCTION}() as "
+                    f"date '{dates.as_of.isoformat()}'")
+
+
 class LoadError(RuntimeError):
     """The load was refused; the previous database is unchanged."""
 
@@ -187,6 +199,13 @@ def _check_expression(
             f"expression {expression!r} tries to read a file or the network; mapping "
             "expressions compute values from the source file's columns only",
         ) from error
+    except duckdb.CatalogException as error:
+        if f"{AS_OF_FUNCTION} does not exist" in str(error):
+            raise _mapping_error(mapping, table, column,
+                                 f"{AS_OF_FUNCTION}() needs the as-of date: set as_of in [load] "
+                                 "or pass --as-of") from error
+        raise _mapping_error(mapping, table, column,
+                             f"expression {expression!r} is invalid: {error}") from error
     except duckdb.Error as error:
         raise _mapping_error(mapping, table, column,
                              f"expression {expression!r} is invalid: {error}") from error
@@ -329,6 +348,13 @@ class TableLoader:
         for name in (self.stage_name, f"candidates_{self.table}", f"problems_{self.table}"):
             self._drop(name)
         notes = self._unplayed_roles() if loaded else []
+        expressions = (*self.table_mapping.columns.values(),
+                       *self.table_mapping.attributes.values(), self.table_mapping.where or "",
+                       self.table_mapping.spread_months or "",
+                       self.table_mapping.spread_last_month or "")
+        if any(_USES_AS_OF.search(expression) for expression in expressions):
+            notes.insert(0, f"{self.table}: dates computed from the as-of date "
+                            f"{self.dates.as_of} ({AS_OF_FUNCTION}() in the mapping)")
         if self.dated_on_as_of is not None:
             column, day = self.dated_on_as_of
             what, rows = AS_OF_DATED[(self.table, column)]
@@ -854,6 +880,7 @@ def _run_load(
         create_schema(con, key_indexes=False)
         insert_reference_rows(con)
         _register_functions(con)
+        _register_as_of(con, dates)
         # progress: the tables, then the rollups (counted as one step per table's worth)
         steps = len(DATASETS) + 2
         step = 0

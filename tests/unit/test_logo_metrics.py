@@ -208,3 +208,25 @@ def test_a_snapshot_without_an_as_of_date_is_refused_with_a_reason(tmp_path, cap
     assert code == 2
     assert ("[accounts] column start_date: as_of_date() needs the as-of date: set as_of in "
             "[load] or pass --as-of") in capsys.readouterr().err
+
+
+def test_breakdown_and_accounts_behind_logo_churn_without_revenue(bank_db):
+    table = bank_churn_table()
+    opening = table[table["Tenure"] >= 1]
+    bounds = {**ALL, "opening_month": dt.date(2025, 10, 1), "closing_month": dt.date(2026, 10, 1)}
+    by_region = execute("retention_breakdown", {**bounds, "dimension": "region"}, bank_db)
+    shown = by_region.set_index("dimension_value")
+    for country, group in opening.groupby("Geography"):
+        assert shown.loc[country, "opening_accounts"] == len(group)
+        assert shown.loc[country, "churned_accounts"] == group["Exited"].sum()
+    assert shown["starting_arr_usd"].isna().all() and shown["nrr_pct"].isna().all()
+    churned = execute("retention_accounts", {**bounds, "movement": "churn", "limit": 5000},
+                      bank_db)
+    assert sorted(churned["account_id"].astype(int)) == sorted(
+        opening.loc[opening["Exited"] == 1, "CustomerId"])
+    assert churned["arr_change_usd"].isna().all()
+    started = execute("retention_accounts", {**bounds, "movement": "new", "limit": 5000},
+                      bank_db)
+    # started in the period and still a customer at its end (one that started and left inside
+    # the period is neither new at the end nor churned from the start, as with revenue)
+    assert len(started) == ((table["Tenure"] == 0) & (table["Exited"] == 0)).sum()

@@ -11,6 +11,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from northstar.analytics.risk import NO_REVENUE_MODEL_REASON
 from northstar.data.datasets import NO_REVENUE_TEXT
 from tests.conftest import REPO_ROOT
 from tests.shown import as_shown
@@ -99,3 +100,13 @@ def test_cohorts_and_survival_are_drawn_without_revenue(bank):
     headings = [subheader.value for subheader in at.subheader]
     assert "Survival by segment" in headings
     assert any(heading.startswith("Logo retention by") for heading in headings), headings
+
+
+def test_account_360_says_why_there_is_no_model_without_revenue(bank):
+    churned = bank.loc[bank["Exited"] == 1, "CustomerId"].iloc[0]
+    at = run("views/account.py", account=str(churned))
+    assert not at.exception
+    shown = everything_shown(at)
+    assert NO_REVENUE_MODEL_REASON in shown
+    assert "the data has no churn at all" not in shown
+    assert "$" not in shown

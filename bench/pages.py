@@ -132,6 +132,8 @@ def retention_calls(context: Context, state: periods.FilterState) -> list[Call]:
     quarters = retention.quarter_ends(window.end_month, months[0])
     calls = [
         Call("revenue_months", "revenue_months"),
+        # in data without revenue, in place of revenue_months: the accounts' own months
+        Call("customer_months", "customer_months"),
         Call("overview:kpi_windows", "kpi_windows",
              {**params, "end_months": window.query_end_months()}),
         Call("overview:monthly", "kpi_windows",
@@ -164,6 +166,8 @@ def health_calls(context: Context, state: periods.FilterState) -> list[Call]:
         Call("band_churn", "health_band_churn", params),
         # read when the check by band has no bars, to say whether the data is too short
         Call("revenue_months", "revenue_months"),
+        # in data without revenue, in place of the scores: survival by the accounts' dates
+        Call("survival", "survival_by_segment", state.query_params()),
         Call("portfolio", "risk_portfolio", {**params, "as_of_month": context.last_month}),
         Call("model_drivers", "invest_model_drivers", state.query_params()),
         Call("backtest", "churn_backtest_summary"),

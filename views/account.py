@@ -8,7 +8,7 @@ from northstar.analytics import accounts, health, metrics, risk
 from northstar.analytics.metrics import format_usd
 from northstar.data import settings
 from northstar.data.months import month_label
-from northstar.ui import actions, charts, downloads, masking, queries, tables
+from northstar.ui import actions, charts, data_needs, downloads, masking, queries, tables
 from northstar.ui import churn_model as churn_model_ui
 from northstar.ui.literal_text import literal
 
@@ -124,7 +124,8 @@ cab_text = (
 )
 status.markdown(f"**{literal(accounts.status_text(profile, metadata.last_month))}** · "
                 f"{cab_text}")
-model_status = churn_model_ui.status()
+# without revenue there is no model (it learns from billed months), whatever was stored
+model_status = churn_model_ui.status(data_needs.has_revenue())
 if not model_status.passed:
     # no chance from a model that failed its checks: the churn its segment saw instead
     segment = str(profile["segment"])

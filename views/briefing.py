@@ -11,6 +11,7 @@ from northstar.ui import (
     actions,
     ceo_brief,
     charts,
+    data_needs,
     downloads,
     filters,
     kpi_wall,
@@ -25,11 +26,16 @@ presenting = presentation.is_on()
 
 st.title("Customer briefing")
 st.caption(filters.page_caption(state, metadata.as_of))
+# without revenue the wall counts accounts (logo churn from their start and churn dates) and
+# one sentence stands for every dollar figure
+revenue = data_needs.has_revenue()
+if not revenue:
+    data_needs.no_revenue_notice()
 
 frame = queries.run_query(
     "kpi_windows", **state.query_params(), end_months=window.query_end_months()
 )
-cards = kpi_cards.kpi_cards(frame, window)
+cards = kpi_cards.kpi_cards(frame, window, revenue=revenue)
 current = frame.loc[frame["window_end_month"].dt.date == window.end_month]
 
 no_accounts = current.empty or (
@@ -44,7 +50,10 @@ if no_accounts:
     st.stop()
 
 compared = window.comparison_phrase
-for row_cards in (cards[:4], cards[4:]):
+first_row = 4 if revenue else len(cards)
+for row_cards in (cards[:first_row], cards[first_row:]):
+    if not row_cards:
+        continue
     for column, card in zip(st.columns(len(row_cards)), row_cards, strict=True):
         with column:
             # a slide leaves the sparklines out to keep the brief on the same screen
@@ -52,7 +61,7 @@ for row_cards in (cards[:4], cards[4:]):
             if card.note and not presenting:
                 st.caption(card.note)
 
-brief, actions_problem = ceo_brief.collect(state, metadata, cards)
+brief, actions_problem = ceo_brief.collect(state, metadata, cards, revenue)
 st.subheader("CEO brief")
 if actions_problem is not None:
     actions.unavailable_notice(actions_problem)
@@ -61,43 +70,57 @@ ceo_brief.render(brief)
 presentation.end_of_slide()
 
 row = current.iloc[0]
-left, right = st.columns([3, 2])
-with left:
-    st.subheader("Where ARR moved")
-    opening = month_label(window.opening_month)
-    if not presenting:
-        st.caption(
-            f"From the ARR of accounts active in {opening} to ARR in "
-            f"{month_label(window.end_month)}; new accounts are those that started since."
+export_figures = []
+if revenue:
+    left, right = st.columns([3, 2])
+    with left:
+        st.subheader("Where ARR moved")
+        opening = month_label(window.opening_month)
+        if not presenting:
+            st.caption(
+                f"From the ARR of accounts active in {opening} to ARR in "
+                f"{month_label(window.end_month)}; new accounts are those that started since."
+            )
+        bridge = charts.arr_bridge(
+            row["starting_arr_usd"],
+            row["new_arr_usd"],
+            row["expansion_arr_usd"],
+            row["contraction_arr_usd"],
+            row["churned_arr_usd"],
+            row["arr_usd"],
         )
-    bridge = charts.arr_bridge(
-        row["starting_arr_usd"],
-        row["new_arr_usd"],
-        row["expansion_arr_usd"],
-        row["contraction_arr_usd"],
-        row["churned_arr_usd"],
-        row["arr_usd"],
-    )
-    charts.show(bridge)
-with right:
-    st.subheader(f"NRR, rolling {window.months} month{'s' if window.months > 1 else ''}")
-    trend = frame.loc[frame["window_end_month"].dt.date.isin(window.sparkline_end_months())]
-    nrr = METRICS["nrr_pct"]
-    nrr_trend = charts.trend(
-        list(trend["window_end_month"]),
-        list(trend["nrr_pct"]),
-        nrr.label,
-        tick_suffix="%",
-        hover_values=[format_value(nrr, value) for value in trend["nrr_pct"]],
-    )
-    charts.reference_line(nrr_trend, 100, "100%: revenue kept in full")
-    charts.show(nrr_trend)
-    if not presenting:
-        st.caption(
-            f"Each point is NRR over the {display.count_of(window.months, 'month')} ending "
-            f"that month. {int(row['churned_accounts']):,} of "
-            f"{int(row['opening_accounts']):,} accounts active at the start churned in the period."
+        charts.show(bridge)
+    with right:
+        st.subheader(f"NRR, rolling {window.months} month{'s' if window.months > 1 else ''}")
+        trend = frame.loc[frame["window_end_month"].dt.date.isin(window.sparkline_end_months())]
+        nrr = METRICS["nrr_pct"]
+        nrr_trend = charts.trend(
+            list(trend["window_end_month"]),
+            list(trend["nrr_pct"]),
+            nrr.label,
+            tick_suffix="%",
+            hover_values=[format_value(nrr, value) for value in trend["nrr_pct"]],
         )
+        charts.reference_line(nrr_trend, 100, "100%: revenue kept in full")
+        charts.show(nrr_trend)
+        if not presenting:
+            st.caption(
+                f"Each point is NRR over the {display.count_of(window.months, 'month')} ending "
+                f"that month. {int(row['churned_accounts']):,} of "
+                f"{int(row['opening_accounts']):,} accounts active at the start churned in the "
+                "period."
+            )
+    export_figures = [
+        (f"Where ARR moved, $ · {window.label}", bridge),
+        (f"NRR, rolling {display.count_of(window.months, 'month')}, %", nrr_trend),
+    ]
+else:
+    # no ARR to bridge: the accounts behind the wall's logo churn
+    st.caption(
+        f"{int(row['churned_accounts']):,} of {int(row['opening_accounts']):,} accounts that "
+        f"were customers in {month_label(window.opening_month)} had churned by "
+        f"{month_label(window.end_month)}."
+    )
 
 presentation.end_of_slide()
 st.subheader("Keep this briefing")
@@ -111,11 +134,6 @@ export_kpis = [
     )
     for card in cards
 ]
-export_figures = [
-    (f"Where ARR moved, $ · {window.label}", bridge),
-    (f"NRR, rolling {display.count_of(window.months, 'month')}, %", nrr_trend),
-]
-
 downloads.render_brief_exports(
     export_context, export_kpis, export_figures, brief.sections(),
     f"northstar-brief-{metadata.as_of:%Y-%m-%d}",

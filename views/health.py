@@ -12,6 +12,7 @@ from northstar.data.months import month_label
 from northstar.ui import (
     actions,
     charts,
+    data_needs,
     downloads,
     explain,
     filters,
@@ -36,6 +37,23 @@ st.caption(
     f"Health in {month_label(metadata.last_month)} · "
     f"{literal(state.scope_caption())} · data as of {metadata.as_of:%-d %b %Y}"
 )
+
+if not data_needs.has_revenue():
+    # accounts without revenue: no score (accounts are scored in their billed months), no
+    # model and no dollars; the churn observed and the survival by the accounts' own dates
+    data_needs.no_revenue_notice()
+    st.subheader("Observed churn in the last 12 months")
+    churn_model_ui.show_observed(churn_model_ui.status(revenue=False), state.query_params(),
+                                 metadata.last_month)
+    survival = queries.run_query("survival_by_segment", **state.query_params())
+    if not survival.empty:
+        st.subheader("Survival by segment")
+        st.caption("Share of accounts still customers a given number of months after they "
+                   "started, from their start and churn dates.")
+        charts.show(charts.survival_curves(survival))
+    st.caption("Health scores are computed for the months an account is billed, so none is "
+               "shown for these accounts.")
+    st.stop()
 
 summary = queries.run_query("health_summary", **params, as_of_month=metadata.last_month)
 if summary.empty:

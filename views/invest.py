@@ -14,7 +14,16 @@ from northstar.analytics.metrics import format_usd
 from northstar.data import pages, settings
 from northstar.data.months import add_months, month_label, range_label
 from northstar.data.rules import MAX_SIZE_RANGE_RATIO
-from northstar.ui import actions, charts, downloads, explain, filters, presentation, queries
+from northstar.ui import (
+    actions,
+    charts,
+    data_needs,
+    downloads,
+    explain,
+    filters,
+    presentation,
+    queries,
+)
 from northstar.ui import churn_model as churn_model_ui
 from northstar.ui.literal_text import literal
 
@@ -28,6 +37,14 @@ opening_month = add_months(last_month, -12)
 
 st.title("Where to invest")
 actions.saved_notice()
+if not data_needs.has_revenue():
+    # every figure here is revenue (ARR protected, returns, cost against ARR) or comes from the
+    # churn model, which learns from billed months: one sentence stands for them all
+    st.caption(f"{literal(state.scope_caption())} · data as of {metadata.as_of:%-d %b %Y}")
+    data_needs.no_revenue_notice()
+    st.caption(f"{churn_model_ui.status(revenue=False).reason} Logo churn, cohorts and "
+               "survival are on Retention.")
+    st.stop()
 st.caption(
     f"Churn model fitted on every account's months through "
     f"{month_label(add_months(last_month, -1))} · exposure and ARR now: "

@@ -84,8 +84,9 @@ def _rows_by_month(frame: pd.DataFrame) -> dict[pd.Timestamp, dict]:
     return rows
 
 
-def kpi_cards(frame: pd.DataFrame, window: PeriodWindow) -> list[KpiCard]:
-    """One card per briefing KPI, in wall order."""
+def kpi_cards(frame: pd.DataFrame, window: PeriodWindow, revenue: bool = True) -> list[KpiCard]:
+    """One card per briefing KPI, in wall order; without `revenue` (data without a revenue
+    table) the revenue figures (ARR, NRR, GRR) are left out, never shown as $0."""
     by_month = _rows_by_month(frame)
     current = by_month.get(pd.Timestamp(window.end_month))
     comparison = by_month.get(pd.Timestamp(window.comparison_end_month))
@@ -93,6 +94,8 @@ def kpi_cards(frame: pd.DataFrame, window: PeriodWindow) -> list[KpiCard]:
     cards = []
     for name in BRIEFING_KPIS:
         metric = METRICS[name]
+        if metric.needs_revenue and not revenue:
+            continue
         value = None if current is None else _number(current[name])
         previous = None if comparison is None else _number(comparison[name])
         responses = None

@@ -28,6 +28,8 @@ class Metric:
     definition: str
     responses_column: str | None = None  # the n behind a survey metric
     scale: str | None = None  # the answer scale, for survey metrics
+    # a revenue figure: without a revenue table in the data it is not shown at all
+    needs_revenue: bool = False
 
     @property
     def delta_color(self) -> Literal["normal", "inverse"]:
@@ -46,23 +48,28 @@ METRICS: dict[str, Metric] = {
             "arr_usd", "ARR", "usd", "higher_is_better",
             "Annual recurring revenue at the end of the period: 12 × the monthly recurring "
             "revenue (MRR) billed in the period's last month, summed over accounts.",
+            needs_revenue=True,
         ),
         Metric(
             "nrr_pct", "NRR", "pct", "higher_is_better",
             "Net revenue retention: ARR at the end of the period from the accounts that were "
             "active just before it (starting ARR + expansion − contraction − churned ARR), "
             "÷ their starting ARR. New accounts are excluded; can exceed 100%.",
+            needs_revenue=True,
         ),
         Metric(
             "grr_pct", "GRR", "pct", "higher_is_better",
             "Gross revenue retention: (starting ARR − contraction − churned ARR) ÷ starting "
             "ARR, for the accounts active just before the period. Ignores expansion, so it "
             "never exceeds 100%.",
+            needs_revenue=True,
         ),
         Metric(
             "logo_churn_pct", "Logo churn", "pct", "lower_is_better",
             "Accounts active just before the period that had no recurring revenue at its "
-            "end ÷ accounts active just before the period. Logo retention = 100% − logo churn.",
+            "end ÷ accounts active just before the period. Logo retention = 100% − logo churn. "
+            "In data without revenue, an account is active from its start date through the "
+            "month of its churn date.",
         ),
         Metric(
             "nps", "NPS", "nps", "higher_is_better",

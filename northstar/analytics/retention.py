@@ -54,15 +54,17 @@ def cohort_matrix(frame: pd.DataFrame, measure: str, grain: str) -> pd.DataFrame
     return matrix.reindex(order)
 
 
-def reasons_for_period(frame: pd.DataFrame, window_end_month: object, by: str) -> pd.DataFrame:
-    """Churned accounts and ARR by reason or competitor in one window, largest first."""
+def reasons_for_period(frame: pd.DataFrame, window_end_month: object, by: str,
+                       measure: str = "churned_arr_usd") -> pd.DataFrame:
+    """Churned accounts and ARR by reason or competitor in one window, largest `measure`
+    (churned ARR, or churned accounts in data without revenue) first."""
     rows = frame.loc[pd.to_datetime(frame["window_end_month"]) == pd.Timestamp(window_end_month)]
     if by == "lost_to_competitor":
         rows = rows.loc[rows["lost_to_competitor"] != "None named"]
     grouped = (
         rows.groupby(by, as_index=False)[["churned_accounts", "churned_arr_usd"]]
         .sum()
-        .sort_values(["churned_arr_usd", by], ascending=[False, True])
+        .sort_values([measure, by], ascending=[False, True])
     )
     return grouped.reset_index(drop=True)
 
@@ -77,8 +79,9 @@ def quarter_ends(last_month: dt.date, first_month: dt.date) -> list[dt.date]:
     return sorted(quarters)
 
 
-def reasons_by_quarter(frame: pd.DataFrame) -> pd.DataFrame:
-    """Churned ARR per quarter and reason, reasons ordered by their total (largest first)."""
+def reasons_by_quarter(frame: pd.DataFrame, measure: str = "churned_arr_usd") -> pd.DataFrame:
+    """Churned ARR (or accounts) per quarter and reason, reasons ordered by their total of
+    `measure` (largest first)."""
     quarterly = frame.groupby(["window_end_month", "churn_reason"], as_index=False)[
         ["churned_accounts", "churned_arr_usd"]
     ].sum()
@@ -87,7 +90,7 @@ def reasons_by_quarter(frame: pd.DataFrame) -> pd.DataFrame:
         for end in quarterly["window_end_month"]
     ]
     order = (
-        quarterly.groupby("churn_reason")["churned_arr_usd"]
+        quarterly.groupby("churn_reason")[measure]
         .sum()
         .sort_values(ascending=False)
         .index
@@ -139,23 +142,27 @@ def retention_trend(monthly: pd.DataFrame, trailing: pd.DataFrame, measure: str)
     return pd.concat(parts, ignore_index=True).dropna(subset=["value_pct"])
 
 
-def breakdown_table(frame: pd.DataFrame, label: str) -> pd.DataFrame:
-    """The breakdown with human column names, in display order."""
+def breakdown_table(frame: pd.DataFrame, label: str, revenue: bool = True) -> pd.DataFrame:
+    """The breakdown with human column names, in display order: ARR lost first, or, in data
+    without revenue (no dollar columns), churned accounts first."""
     ordered = frame.sort_values(
-        ["lost_arr_usd", "dimension_value"], ascending=[False, True]
+        ["lost_arr_usd" if revenue else "churned_accounts", "dimension_value"],
+        ascending=[False, True],
     ).reset_index(drop=True)
-    return pd.DataFrame(
-        {
-            label: ordered["dimension_value"],
-            "Accounts at start": ordered["opening_accounts"],
-            "Churned": ordered["churned_accounts"],
-            "Logo churn": ordered["logo_churn_pct"],
+    columns = {
+        label: ordered["dimension_value"],
+        "Accounts at start": ordered["opening_accounts"],
+        "Churned": ordered["churned_accounts"],
+        "Logo churn": ordered["logo_churn_pct"],
+    }
+    if revenue:
+        columns |= {
             "Starting ARR": ordered["starting_arr_usd"],
             "ARR lost": ordered["lost_arr_usd"],
             "NRR": ordered["nrr_pct"],
             "GRR": ordered["grr_pct"],
         }
-    )
+    return pd.DataFrame(columns)
 
 
 # --- the accounts behind the bridge -----------------------------------------------------------
@@ -165,15 +172,24 @@ MOVEMENTS = {"churn": "Churned", "contraction": "Contracted", "expansion": "Expa
              "new": "New"}
 MOVEMENT_WORDS = {"churn": "churned", "contraction": "contracted", "expansion": "expanded",
                   "new": "started"}
+# the movements of data without revenue: accounts start and churn, none grows or shrinks
+LOGO_MOVEMENTS = {key: MOVEMENTS[key] for key in ("churn", "new")}
 ACCOUNTS_LIMIT = 200
 
 
-def movement_caption(frame: pd.DataFrame, movement: str, limit: int = ACCOUNTS_LIMIT) -> str:
+def movement_caption(frame: pd.DataFrame, movement: str, limit: int = ACCOUNTS_LIMIT,
+                     revenue: bool = True) -> str:
     """'2,431 accounts churned in the period: −$38.8M of ARR, the bridge's churn step (and the
-    logo churn's churned accounts); the 200 largest changes are listed.'"""
+    logo churn's churned accounts); the 200 largest changes are listed.' In data without
+    revenue, the count alone."""
     if frame.empty:
         return f"No account {MOVEMENT_WORDS[movement]} in the period."
     count = int(frame["movement_accounts"].iloc[0])
+    accounts = f"{count:,} account{'s' if count != 1 else ''} {MOVEMENT_WORDS[movement]}"
+    if not revenue:
+        listed = "all are listed" if count <= limit else f"the first {limit:,} are listed"
+        churned = ", the churned accounts of logo churn" if movement == "churn" else ""
+        return f"{accounts} in the period{churned}; {listed}."
     change = float(frame["movement_arr_change_usd"].iloc[0])
     step = f"the bridge's {movement} step"
     if movement == "churn":
@@ -181,21 +197,23 @@ def movement_caption(frame: pd.DataFrame, movement: str, limit: int = ACCOUNTS_L
     listed = ("all are listed" if count <= limit
               else f"the {limit:,} largest changes are listed")
     sign = "+" if change >= 0 else "−"
-    return (f"{count:,} account{'s' if count != 1 else ''} {MOVEMENT_WORDS[movement]} in the "
-            f"period: {sign}{format_usd(abs(change))} of ARR, {step}; {listed}.")
+    return (f"{accounts} in the period: {sign}{format_usd(abs(change))} of ARR, {step}; "
+            f"{listed}.")
 
 
-def movement_table(frame: pd.DataFrame) -> pd.DataFrame:
+def movement_table(frame: pd.DataFrame, revenue: bool = True) -> pd.DataFrame:
     """The accounts behind one step of the bridge, largest change first, each linked to its
-    360 view."""
-    return pd.DataFrame(
-        {
-            "Account": account_links(frame),
+    360 view (without the ARR columns in data without revenue)."""
+    columns = {"Account": account_links(frame)}
+    if revenue:
+        columns |= {
             "ARR then": frame["arr_then_usd"],
             "ARR now": frame["arr_now_usd"],
             "ARR change": frame["arr_change_usd"],
-            "Segment": frame["segment"],
-            "Churned on": frame["churn_date"],
-            "Churn reason": frame["churn_reason"],
         }
-    )
+    columns |= {
+        "Segment": frame["segment"],
+        "Churned on": frame["churn_date"],
+        "Churn reason": frame["churn_reason"],
+    }
+    return pd.DataFrame(columns)

@@ -8,7 +8,7 @@ it through the health_accounts, account_risk and churn_backtest queries.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
@@ -85,6 +85,11 @@ NOT_CHECKED = (model_checks.NOT_SHOWN + "its checks have not been run on this da
                "rebuild it.")
 
 
+# why there is no churn model in data without revenue: it learns from billed months
+NO_REVENUE_MODEL_REASON = ("The churn model is not shown: it learns from months of revenue "
+                           "history, which the loaded data does not have.")
+
+
 @dataclass(frozen=True)
 class ModelStatus:
     """The stored verdict of the churn model's checks (churn_model_checks rows)."""
@@ -92,6 +97,10 @@ class ModelStatus:
     passed: bool
     reason: str  # one sentence: why there is no model ('' when it passed)
     checks: pd.DataFrame
+
+    def without_revenue(self) -> ModelStatus:
+        """The status in data without revenue: no model, whatever was stored."""
+        return replace(self, passed=False, reason=NO_REVENUE_MODEL_REASON)
 
     def table(self) -> pd.DataFrame:
         """The checks for display: what each requires, what the data gave, and its verdict."""

@@ -90,6 +90,21 @@ DATASETS: tuple[Dataset, ...] = (
 )
 DATASETS_BY_NAME = {dataset.name: dataset for dataset in DATASETS}
 
+# dates a snapshot export may lack: when the mapping leaves the column unmapped and the file
+# has no column of its name, every row is dated on the load's as-of date and the summary says
+# so: (table, column) -> (the date in words, the rows in words)
+AS_OF_DATED: dict[tuple[str, str], tuple[str, str]] = {
+    ("survey_responses", "responded_on"): ("answer date", "answers"),
+}
+
+# what a page says, once, in place of every dollar figure when the data has accounts but no
+# revenue table: its logo figures come from the accounts' start and churn dates
+NO_REVENUE_TEXT = (
+    "Revenue figures need a billing export. The loaded data has accounts but no revenue, so "
+    "churn here counts accounts (logo churn, from their start and churn dates), not dollars. "
+    "Load revenue per customer and month as the revenue table, `account_mrr_monthly` (see "
+    "“Accounts without revenue” in docs/loading-data.md).")
+
 # columns holding an e-mail address Northstar sends mail to (the action digest): a value that
 # is not one plain address (northstar.data.addresses) is dropped with a warning, its row kept
 MAIL_ADDRESS_COLUMNS: dict[str, tuple[str, ...]] = {"employees": ("email",)}

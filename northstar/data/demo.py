@@ -67,7 +67,7 @@ STEP_WEIGHTS = {
     "08_churn": 10,
     "rollup account_month_snapshots": 20,
     "rollup account_month_signals": 45, "rollup account_health_monthly": 8,
-    "rollup driver_exposures": 9, "rollup kpi_actuals": 8,
+    "rollup driver_exposures": 9, "rollup account_lifetimes": 1, "rollup kpi_actuals": 8,
     "rollup revenue_window_tallies": 5, "rollup kpi_month_tallies": 1,
     "rollup health_band_outcomes": 4, "rollup driver_month_tallies": 5,
     "rollup driver_landmark_accounts": 4, "rollup account_cost_quantities": 2,

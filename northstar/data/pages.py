@@ -64,9 +64,13 @@ REVENUE, SURVEYS, TICKETS = "account_mrr_monthly", "survey_responses", "support_
 ENGAGEMENTS, CAB, OWNERS = "engagements", "cab_memberships", "employees"
 KPIS, ACTUALS = "department_kpis", "kpi_actuals"
 PAGES: tuple[Page, ...] = (
+    # Briefing, Retention, Health & risk and Where to invest work without revenue: they count
+    # accounts from their start and churn dates and say once that revenue figures need a
+    # billing export (northstar.ui.data_needs.no_revenue_notice)
     Page("briefing", "Briefing", ":material/dashboard:", "Overview", ALL_ROLES, deck_position=1,
-         default=True, needs=(REVENUE,),
-         shows=((REVENUE, "ARR, NRR, GRR, logo churn, where ARR moved"), ("accounts", "every KPI"),
+         default=True,
+         shows=((REVENUE, "ARR, NRR, GRR, where ARR moved (logo churn then comes from the "
+                 "accounts' start and churn dates)"), ("accounts", "every KPI"),
                 (SURVEYS, "NPS, CSAT, CES"), (TICKETS, "open escalations"),
                 ("initiatives", "CEO brief")),
          purpose="The state of the customer base on one screen: ARR, NRR, GRR, logo churn, NPS, "
@@ -74,12 +78,14 @@ PAGES: tuple[Page, ...] = (
                  "moved, and the CEO brief."),
     Page("retention", "Retention", ":material/autorenew:", "Retention",
          ALL_ROLES - {"department_head"}, deck_position=2,
-         tabs=("Overview", "Breakdown", "Cohorts", "Churn reasons"), needs=(REVENUE,),
+         tabs=("Overview", "Breakdown", "Cohorts", "Churn reasons"),
+         shows=((REVENUE, "revenue figures (logo churn, cohorts and survival come from the "
+                 "accounts' dates)"),),
          purpose="How much revenue we kept, from whom and why accounts left: overview and revenue"
                  " bridge, breakdown by segment, region, plan, channel or tenure, cohorts and "
                  "survival, churn reasons."),
     Page("health", "Health & risk", ":material/monitor_heart:", "Retention",
-         ALL_ROLES - {"department_head"}, needs=(REVENUE,),
+         ALL_ROLES - {"department_head"},
          shows=((REVENUE, "revenue trend, ARR at risk"), (OWNERS, "account owners (CSMs)"),
                 ("product_usage", "product usage"), (TICKETS, "support experience"),
                 (ENGAGEMENTS, "engagement"), (CAB, "engagement"), (SURVEYS, "survey sentiment")),
@@ -140,8 +146,9 @@ PAGES: tuple[Page, ...] = (
                  "actions worked."),
     Page("invest", "Where to invest", ":material/savings:", "Invest",
          ALL_ROLES - {"department_head"}, deck_position=5,
-         tabs=("Drivers", "Initiatives", "What-if", "Customers"), needs=(REVENUE,),
-         shows=(("product_usage", "the usage drivers (usage fell, seats under-used)"),
+         tabs=("Drivers", "Initiatives", "What-if", "Customers"),
+         shows=((REVENUE, "churn drivers"),
+                ("product_usage", "the usage drivers (usage fell, seats under-used)"),
                 ("initiatives", "Initiatives")),
          purpose="Which fixes protect the most revenue: churn drivers with evidence (the "
                  "programs' drivers, account attributes and, when a product-usage export is "

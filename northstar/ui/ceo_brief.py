@@ -35,11 +35,12 @@ def markdown_line(sentence: BriefSentence, view: Sequence[tuple[str, str]] = ())
     return f"{literal(sentence.text)} [{sentence.link_label} →]({link})"
 
 
-def collect(state, metadata,
-            cards: list[KpiCard]) -> tuple[Brief, WorkspaceUnavailable | None]:  # pragma: no cover
+def collect(state, metadata, cards: list[KpiCard], revenue: bool = True,
+            ) -> tuple[Brief, WorkspaceUnavailable | None]:  # pragma: no cover
     """Run the queries behind the brief for the current filters and build its sentences; with
     why actions are unavailable when the workspace cannot be used (the brief is then built
-    without the overdue actions)."""
+    without the overdue actions). Without `revenue` (data without a revenue table) nothing is
+    said in dollars: no initiative's return, no ARR at risk, only the observed logo churn."""
     try:
         overdue, actions_problem = actions.overdue_actions(), None
     except WorkspaceUnavailable as problem:
@@ -47,21 +48,22 @@ def collect(state, metadata,
     config = settings.load_config()
     scope = state.query_params()
     results: list[invest.DriverResult] = []
-    try:
-        counts = queries.run_query(
-            "invest_driver_counts", **scope, as_of_month=metadata.last_month,
-            opening_month=add_months(metadata.last_month, -12),
-        )
-        results = invest.driver_results(queries.run_query("invest_model_drivers", **scope),
-                                        counts)
-        initiatives = queries.run_query(
-            "invest_initiatives", **scope, as_of_month=metadata.last_month
-        )
-        investments = investment_sentences(invest.initiatives_ranked(initiatives, results))
-    except access.AccessDenied:
-        investments = []  # the brief never takes the briefing down with it
+    investments: list[BriefSentence] = []
+    # initiatives are sized in ARR: none is ranked in data without revenue
+    with contextlib.suppress(access.AccessDenied):  # the brief never takes the briefing down
+        if revenue:
+            counts = queries.run_query(
+                "invest_driver_counts", **scope, as_of_month=metadata.last_month,
+                opening_month=add_months(metadata.last_month, -12),
+            )
+            results = invest.driver_results(queries.run_query("invest_model_drivers", **scope),
+                                            counts)
+            initiatives = queries.run_query(
+                "invest_initiatives", **scope, as_of_month=metadata.last_month
+            )
+            investments = investment_sentences(invest.initiatives_ranked(initiatives, results))
     params = {**scope, **config.query_params()}
-    model = churn_model_ui.status()
+    model = churn_model_ui.status(revenue)
     if not model.passed:
         # no chance or ARR at risk from a model that failed its checks: what was observed
         observed = churn_model_ui.observed(scope, metadata.last_month)

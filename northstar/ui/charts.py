@@ -467,3 +467,9 @@ def show(figure: go.Figure) -> None:
     """Draw a figure the Northstar way: full width, no Plotly toolbar, every string from the
     data shown as text."""
     st.plotly_chart(plotly_safe(figure), config={"displayModeBar": False})
+
+
+def survival_curves(survival) -> go.Figure:
+    """The Kaplan-Meier curves of the survival_by_segment query, one line per segment."""
+    return lines(survival, "age_months", "surviving_pct", "segment", y_suffix="%",
+                 x_title="Months since start", y_title="Still customers")

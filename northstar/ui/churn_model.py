@@ -16,9 +16,11 @@ from northstar.ui import downloads, queries
 NO_MODEL_ICON = ":material/block:"
 
 
-def status() -> risk.ModelStatus:
-    """The stored verdict of the churn model's checks (read once per run, cached)."""
-    return risk.model_status(queries.run_query("churn_model_checks"))
+def status(revenue: bool = True) -> risk.ModelStatus:
+    """The stored verdict of the churn model's checks (read once per run, cached); in data
+    without `revenue`, no model."""
+    stored = risk.model_status(queries.run_query("churn_model_checks"))
+    return stored if revenue else stored.without_revenue()
 
 
 def observed(scope: Mapping[str, Any], last_month: dt.date) -> list[risk.ObservedChurn]:

@@ -6,9 +6,28 @@ from __future__ import annotations
 
 import streamlit as st
 
-from northstar.data.datasets import DATASETS_BY_NAME, Dataset
+from northstar.data.datasets import DATASETS_BY_NAME, NO_REVENUE_TEXT, Dataset
 from northstar.data.pages import PAGES_BY_KEY
 from northstar.ui import queries
+
+REVENUE_TABLE = "account_mrr_monthly"
+
+
+def _present() -> set[str]:
+    presence = queries.run_query("table_presence")
+    return set(presence.loc[presence["has_rows"], "table_name"])
+
+
+def has_revenue() -> bool:
+    """Whether the loaded data has a revenue table with rows (else the pages count accounts
+    from their start and churn dates, and show no dollar figure)."""
+    return REVENUE_TABLE in _present()
+
+
+def no_revenue_notice() -> None:
+    """The one sentence that stands for every dollar figure of a page in data without
+    revenue."""
+    st.info(NO_REVENUE_TEXT, icon=":material/payments:")
 
 
 def missing_tables(page_key: str, tab: str | None = None) -> list[Dataset]:
@@ -16,8 +35,7 @@ def missing_tables(page_key: str, tab: str | None = None) -> list[Dataset]:
     needed = PAGES_BY_KEY[page_key].tables_needed(tab)
     if not needed:
         return []
-    presence = queries.run_query("table_presence")
-    present = set(presence.loc[presence["has_rows"], "table_name"])
+    present = _present()
     return [DATASETS_BY_NAME[name] for name in dict.fromkeys(needed) if name not in present]
 
 

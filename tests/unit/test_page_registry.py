@@ -38,9 +38,12 @@ def test_a_missing_table_names_every_page_that_needs_or_shows_it(key):
 
 def test_what_a_table_feeds_is_read_from_the_registry_in_its_order():
     assert DATASETS_BY_NAME["account_mrr_monthly"].pages == (
-        "Briefing: ARR, NRR, GRR, logo churn, where ARR moved", "Retention: every tab",
+        "Briefing: ARR, NRR, GRR, where ARR moved (logo churn then comes from the accounts' "
+        "start and churn dates)",
+        "Retention: revenue figures (logo churn, cohorts and survival come from the accounts' "
+        "dates)",
         "Health & risk: revenue trend, ARR at risk", "Account 360: ARR and health history",
-        "CCO programs: Advisory board, Executive meetings", "Where to invest: every tab")
+        "CCO programs: Advisory board, Executive meetings", "Where to invest: churn drivers")
     # a tab that needs the table, and the page's other parts that show it; the app-wide uses
     # after the pages
     assert DATASETS_BY_NAME["department_kpis"].pages == (

@@ -398,7 +398,8 @@ def test_pages_without_their_data_name_the_export_that_fills_them(tmp_path, use_
     db = load(tmp_path, readme_mapping("helpdesk tickets"))
     use_db(db)
     for script, params, expected in (
-        ("views/briefing.py", {}, "This page needs **Monthly recurring revenue**"),
+        # accounts without revenue: logo figures, and one sentence for the dollar ones
+        ("views/briefing.py", {}, "Revenue figures need a billing export."),
         ("views/programs.py", {"program": "Kudos"}, "This tab needs **Kudos**"),
         ("views/satisfaction.py", {"view": "Closed loop"}, "This tab needs **Survey responses**"),
     ):

@@ -34,6 +34,7 @@ from northstar.data.addresses import is_mail_address
 from northstar.data.build_memory import connect_for_build, remove_spill
 from northstar.data.database_file import check_replaceable, replace_database
 from northstar.data.datasets import (
+    AS_OF_DATED,
     AS_OF_MONTH_SHARE,
     DATASETS,
     EVENT_DATES,
@@ -91,6 +92,18 @@ MAIL_ADDRESS_FUNCTION = "northstar_is_mail_address"  # the stdlib parser, as a S
 def _register_functions(con: duckdb.DuckDBPyConnection) -> None:
     con.create_function(MAIL_ADDRESS_FUNCTION, is_mail_address, ["VARCHAR"],
                         "BOOLEAN", side_effects=False)
+
+
+# the load's as-of date in mapping expressions (a snapshot export dates its rows from it);
+# defined only when the as-of date is given (--as-of or [load] as_of), for the connection only
+AS_OF_FUNCTION = "as_of_date"
+_USES_AS_OF = re.compile(rf"\b{AS_OF_FUNCTION}\s*\(", re.IGNORECASE)
+
+
+def _register_as_of(con: duckdb.DuckDBPyConnection, dates: LoadDates) -> None:
+    if dates.given and dates.as_of is not None:
+        con.execute(f"create or replace temp macro {AS_OF_FUNCTION}() as "
+                    f"date '{dates.as_of.isoformat()}'")
 
 
 class LoadError(RuntimeError):
@@ -261,6 +274,13 @@ def _check_expression(
             f"expression {expression!r} tries to read a file or the network; mapping "
             "expressions compute values from the source file's columns only",
         ) from error
+    except duckdb.CatalogException as error:
+        if f"{AS_OF_FUNCTION} does not exist" in str(error):
+            raise _mapping_error(mapping, table, column,
+                                 f"{AS_OF_FUNCTION}() needs the as-of date: set as_of in [load] "
+                                 "or pass --as-of") from error
+        raise _mapping_error(mapping, table, column,
+                             f"expression {expression!r} is invalid: {error}") from error
     except duckdb.Error as error:
         raise _mapping_error(mapping, table, column,
                              f"expression {expression!r} is invalid: {error}") from error
@@ -350,6 +370,8 @@ class TableLoader:
         self.file_lines: list[tuple[str, FileLines | None, int]] = []
         # with aggregate = true or subscriptions, each candidate's source lines (__lines)
         self.groups = quote_identifier(f"groups_{self.table}")
+        # (column, day) when an undated snapshot's rows were dated on the as-of date
+        self.dated_on_as_of: tuple[str, dt.date] | None = None
 
     def stage(self) -> None:
         """Read the source file into the staging table (the only step that opens a file)."""
@@ -431,6 +453,18 @@ class TableLoader:
                      f"groups_{self.table}"):
             self._drop(name)
         notes = self._unplayed_roles() if loaded else []
+        expressions = (*self.table_mapping.columns.values(),
+                       *self.table_mapping.attributes.values(), self.table_mapping.where or "",
+                       self.table_mapping.spread_months or "",
+                       self.table_mapping.spread_last_month or "")
+        if any(_USES_AS_OF.search(expression) for expression in expressions):
+            notes.insert(0, f"{self.table}: dates computed from the as-of date "
+                            f"{self.dates.as_of} ({AS_OF_FUNCTION}() in the mapping)")
+        if self.dated_on_as_of is not None:
+            column, day = self.dated_on_as_of
+            what, rows = AS_OF_DATED[(self.table, column)]
+            notes.insert(0, f"{self.table}: no {what} ({column}) mapped; {loaded:,} {rows} "
+                            f"dated {day.isoformat()}, the as-of date")
         return TableResult(self.table, self.file_label, "loaded", source_rows, loaded,
                            rejected, counts[1] + self.join_warnings, notes, staged.rows,
                            accounts)
@@ -472,6 +506,14 @@ class TableLoader:
                 self.table, name, lines, good - self.passed.get(index, 0),
                 refused.get(index, 0), loaded.get(index, 0), table_rows.get(index, 0), reshaped))
         return accounts
+
+    def _as_of_for_undated(self) -> dt.date:
+        """The as-of date an undated snapshot row takes: given, or settled by the revenue rows,
+        or else (no revenue) the latest day something loaded so far happened, which then stays
+        the load's as-of date."""
+        if self.dates.as_of is None:
+            self.dates.as_of = _latest_event_day(self.con, self.dates.today)
+        return self.dates.as_of
 
     def _unplayed_roles(self) -> list[str]:
         """For each role something depends on that no loaded row plays: what stays empty, the
@@ -820,6 +862,10 @@ class TableLoader:
             elif column.name.lower() in by_lower:
                 expression = quote_identifier(by_lower[column.name.lower()])
                 raw_type = "VARCHAR" if self.table_mapping.file.suffix != ".parquet" else None
+            elif (self.table, column.name) in AS_OF_DATED:
+                # a snapshot export without the date: every row is dated on the as-of date
+                self.dated_on_as_of = (column.name, self._as_of_for_undated())
+                expression, raw_type = f"'{self.dated_on_as_of[1].isoformat()}'", "VARCHAR"
             else:
                 expression, raw_type = "null::varchar", "VARCHAR"
                 default = column.default or EXTRA_DEFAULTS.get((self.table, column.name))
@@ -1301,6 +1347,7 @@ def _run_load(
         create_schema(con, key_indexes=False)
         insert_reference_rows(con)
         _register_functions(con)
+        _register_as_of(con, dates)
         # progress: the tables, then the rollups (counted as one step per table's worth)
         steps = len(DATASETS) + 2
         step = 0

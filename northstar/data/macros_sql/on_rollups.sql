@@ -7,16 +7,34 @@
 -- in it when it is billed in either month (has_revenue_row: a $0 month counts as no revenue at
 -- both ends of the period); read from account_month_snapshots, which is stored in month order,
 -- so only the two months' row groups are read.
+-- in data without revenue, an account is in it when it was a customer in either month by its
+-- own dates (account_lifetimes): new, churn or flat, with no mrr (null, never $0).
 create or replace macro window_movements(opening_month, closing_month) as table
-with opening as (
-    select account_id, mrr_usd, segment, region, plan, acquisition_channel, cohort_month
+with by_dates as (
+    select account_id, null::double as mrr_usd, segment, region, plan, acquisition_channel,
+        cohort_month, gone_month
+    from account_lifetimes
+    where not exists (select 1 from account_mrr_monthly)
+),
+opening as (
+    select account_id, mrr_usd, segment, region, plan, acquisition_channel, cohort_month,
+        false as from_dates
     from account_month_snapshots
     where month = opening_month and has_revenue_row
+    union all
+    select account_id, mrr_usd, segment, region, plan, acquisition_channel, cohort_month, true
+    from by_dates
+    where cohort_month <= opening_month and (gone_month is null or gone_month > opening_month)
 ),
 closing as (
-    select account_id, mrr_usd, segment, region, plan, acquisition_channel, cohort_month
+    select account_id, mrr_usd, segment, region, plan, acquisition_channel, cohort_month,
+        false as from_dates
     from account_month_snapshots
     where month = closing_month and has_revenue_row
+    union all
+    select account_id, mrr_usd, segment, region, plan, acquisition_channel, cohort_month, true
+    from by_dates
+    where cohort_month <= closing_month and (gone_month is null or gone_month > closing_month)
 ),
 final as (
     select
@@ -26,11 +44,17 @@ final as (
         coalesce(o.plan, c.plan) as plan,
         coalesce(o.acquisition_channel, c.acquisition_channel) as acquisition_channel,
         coalesce(o.cohort_month, c.cohort_month) as cohort_month,
-        coalesce(o.mrr_usd, 0) as opening_mrr_usd,
-        coalesce(c.mrr_usd, 0) as closing_mrr_usd,
+        case when coalesce(o.from_dates, c.from_dates) then null
+             else coalesce(o.mrr_usd, 0) end as opening_mrr_usd,
+        case when coalesce(o.from_dates, c.from_dates) then null
+             else coalesce(c.mrr_usd, 0) end as closing_mrr_usd,
         o.account_id is not null as was_active_at_opening,
         -- no revenue row in the closing month, or one at zero, is churn
-        revenue_movement(o.account_id is not null, coalesce(o.mrr_usd, 0), c.mrr_usd) as movement
+        case when coalesce(o.from_dates, c.from_dates) then
+                 case when o.account_id is null then 'new'
+                      when c.account_id is null then 'churn' else 'flat' end
+             else revenue_movement(o.account_id is not null, coalesce(o.mrr_usd, 0), c.mrr_usd)
+        end as movement
     from opening o
     full outer join closing c on c.account_id = o.account_id
 )

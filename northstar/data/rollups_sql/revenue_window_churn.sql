@@ -2,7 +2,7 @@
 -- the opening month, no revenue in the last), per segment, region, plan, churn reason and
 -- competitor, with their opening mrr: churn_reasons sums these for the windows the tallies
 -- hold. from the shared window pass (account_month_signals, 02).
--- reads: account_month_signals, accounts
+-- reads: account_lifetimes, account_month_signals, account_mrr_monthly, accounts
 -- writes: revenue_window_churn
 create or replace table revenue_window_churn as
 with slots as (
@@ -34,6 +34,39 @@ final as (
         sum(w.mrr_usd) as churned_mrr_usd
     from windows w
     join accounts a using (account_id)
+    group by all
+)
+select * from final;
+
+-- without revenue: the accounts that churned in each window by their own dates (as
+-- revenue_window_tallies counts them, 06), with no dollars (null, never $0)
+insert into revenue_window_churn
+with slots as (
+    select * from tallied_window_lengths()
+),
+lifetimes as (
+    select * from account_lifetimes
+    where not exists (select 1 from account_mrr_monthly)
+      and gone_month is not null
+),
+months as (
+    select unnest(generate_series(min(data_first_month), max(data_last_month),
+                                  interval 1 month))::date as month
+    from account_lifetimes
+),
+final as (
+    select s.window_months::integer as window_months, m.month as window_end_month,
+        l.segment, l.region, l.plan,
+        coalesce(a.churn_reason, 'Not recorded') as churn_reason,
+        coalesce(a.lost_to_competitor, 'None named') as lost_to_competitor,
+        count(*)::integer as churned_accounts,
+        null as churned_mrr_usd
+    from lifetimes l
+    join accounts a using (account_id)
+    cross join slots s
+    join months m
+        on l.gone_month <= m.month and l.gone_month > m.month - to_months(s.window_months)
+    where l.cohort_month <= m.month - to_months(s.window_months)
     group by all
 )
 select * from final;

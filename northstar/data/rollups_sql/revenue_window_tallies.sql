@@ -14,7 +14,7 @@
 -- (net retained = gross retained + expansion.) each month's revenue l months later and whether
 -- there was a revenue row l months before come from the shared window pass
 -- (account_month_signals, 02), over the contiguous months of account_month_snapshots.
--- reads: account_month_signals
+-- reads: account_lifetimes, account_month_signals, account_mrr_monthly
 -- writes: revenue_window_tallies
 create or replace table revenue_window_tallies as
 with slots as (
@@ -113,5 +113,65 @@ final as (
         coalesce(c.active_accounts, 0)::integer as active_accounts
     from closing_side c
     full join opening_side o using (window_months, window_end_month, segment, region, plan)
+)
+select * from final;
+
+-- without revenue (no row in account_mrr_monthly, so nothing above): the same windows' account
+-- counts from the accounts' own dates (account_lifetimes): a customer from its start month
+-- through the month of its churn date, churned in the window when it was a customer in the
+-- opening month and gone by the last. every dollar column is null: unknown, never $0.
+insert into revenue_window_tallies
+with slots as (
+    select * from tallied_window_lengths()
+),
+lifetimes as (
+    select * from account_lifetimes
+    where not exists (select 1 from account_mrr_monthly)
+),
+months as (
+    select unnest(generate_series(min(data_first_month), max(data_last_month),
+                                  interval 1 month))::date as month
+    from lifetimes
+),
+groups as (
+    select distinct segment, region, plan from lifetimes
+),
+customers as (
+    select m.month, l.segment, l.region, l.plan, count(*) as accounts
+    from lifetimes l
+    join months m on m.month >= l.cohort_month and (l.gone_month is null or m.month < l.gone_month)
+    group by all
+),
+churned as (
+    select s.window_months, m.month as window_end_month, l.segment, l.region, l.plan,
+        count(*) as accounts
+    from lifetimes l
+    cross join slots s
+    join months m
+        on l.gone_month <= m.month and l.gone_month > m.month - to_months(s.window_months)
+    where l.cohort_month <= m.month - to_months(s.window_months)
+    group by all
+),
+final as (
+    select s.window_months::integer as window_months, m.month as window_end_month,
+        g.segment, g.region, g.plan,
+        null as closing_mrr_usd, null as opening_mrr_usd, null as new_mrr_usd,
+        null as gross_retained_mrr_usd, null as expansion_mrr_usd, null as contraction_mrr_usd,
+        null as churned_mrr_usd,
+        coalesce(o.accounts, 0)::integer as opening_accounts,
+        coalesce(ch.accounts, 0)::integer as churned_accounts,
+        coalesce(c.accounts, 0)::integer as active_accounts
+    from slots s
+    cross join months m
+    cross join groups g
+    left join customers c
+        on c.month = m.month and (c.segment, c.region, c.plan) = (g.segment, g.region, g.plan)
+    left join customers o
+        on o.month = m.month - to_months(s.window_months)
+       and (o.segment, o.region, o.plan) = (g.segment, g.region, g.plan)
+    left join churned ch
+        on ch.window_months = s.window_months and ch.window_end_month = m.month
+       and (ch.segment, ch.region, ch.plan) = (g.segment, g.region, g.plan)
+    where o.accounts is not null or c.accounts is not null
 )
 select * from final;

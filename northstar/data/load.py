@@ -104,11 +104,19 @@ def _draft(args: argparse.Namespace) -> int:
     return 0
 
 
+def _origin(args: argparse.Namespace, mapping: Mapping) -> str:
+    """Where a load reads from, for its first message: the folder, or the warehouse."""
+    if args.source is not None:
+        return str(args.source.resolve())
+    return f"the {mapping.database} warehouse"
+
+
 def _dry_run(args: argparse.Namespace, mapping: Mapping, db_path: Path) -> int:
     """The load's checks into a throwaway database: the summary and the exit status a load
     would give; `db_path` is not opened, locked or written."""
     rejects = args.rejects or db_path.with_name(db_path.stem + ".dry-run.rejects.csv")
-    print(f"Dry run: checking {args.source} with {mapping.label}; {db_path} is not touched",
+    print(f"Dry run: checking {_origin(args, mapping)} with {mapping.label}; {db_path} is not "
+          "touched",
           file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="northstar-dry-run-") as folder:
         try:
@@ -222,8 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.dry_run:
             return _dry_run(args, mapping, db_path)
         check_replaceable(db_path)  # before anything is written beside it
-        origin = (args.source.resolve() if args.source is not None
-                  else f"the {mapping.database} warehouse")
+        origin = _origin(args, mapping)
         with write_lock.exclusive(db_path, "load", wait=args.wait,
                                   waiting=lambda who: print(f"Waiting for {who} to finish",
                                                             file=sys.stderr, flush=True)):

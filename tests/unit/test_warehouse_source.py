@@ -272,3 +272,15 @@ def test_if_changed_on_a_database_no_load_built_loads(company, tmp_path, capsys)
     assert "holds no record of an earlier load's sources: loading." in err, err
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select count(*) from load_runs").fetchone()[0] == 1
+
+
+def test_an_unreachable_warehouse_is_a_message_without_the_password(company, monkeypatch,
+                                                                    tmp_path, capsys):
+    monkeypatch.setenv(URL_VARIABLE, f"postgresql://northstar:pw-not-shown@/company?host="
+                                     f"{tmp_path / 'no-server'}")
+    db = tmp_path / "db.duckdb"
+    assert main(["--mapping", str(company["mapping"]), "--db", str(db)]) == 2
+    err = capsys.readouterr().err
+    assert ("cannot connect to the postgresql warehouse postgresql:///company "
+            "(NORTHSTAR_WAREHOUSE_URL): Failed to connect") in err, err
+    assert "pw-not-shown" not in err and "Traceback" not in err and not db.exists()

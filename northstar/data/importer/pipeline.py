@@ -288,7 +288,10 @@ class TableLoader:
                 assert warehouse is not None
                 self._stage_warehouse(warehouse)
                 return
-            self.digest = {"source": self.file_label, **file_digest(self.table_mapping.file)}
+            if self.table_mapping.file.is_file():  # hashed before it is read (a missing
+                # file is stage_source's to report); a change while it is read shows next time
+                self.digest = {"source": self.file_label,
+                               **file_digest(self.table_mapping.file)}
             # only the columns the mapping reads: a wide export's custom fields stay behind
             self.staged = stage_source(
                 self.con, self.table_mapping, self.stage_name, "load_rejects",

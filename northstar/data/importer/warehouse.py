@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import tomllib
 import urllib.parse
 from collections.abc import Iterator
@@ -146,10 +147,12 @@ class Warehouse:
             self.url if "://" in self.url else f"//{self.url}").password
         if password:
             text = text.replace(password, "***")
-        lines = [line.strip() for line in text.splitlines()
-                 if line.strip() and not line.strip().startswith(("Query was:", "LINE "))]
-        reason = " ".join(lines).removeprefix("[libpq] ")
-        return shortened(reason.replace("Failed to execute query: ", ""), 300)
+        # the driver echoes the query after the reason (LINE n: ..., Query was: ...)
+        text = re.split(r"\n\s*LINE \d+:|Query was:", text, maxsplit=1)[0]
+        reason = re.sub(r"^[A-Z_]+: ", "", " ".join(text.split()))
+        for noise in ("[libpq] ", "Failed to prepare query: ", "Failed to execute query: "):
+            reason = reason.replace(noise, "")
+        return shortened(reason, 300)
 
     def quote(self, name: str) -> str:
         return self.kind.quote + name.replace(self.kind.quote, self.kind.quote * 2) \

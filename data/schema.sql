@@ -241,7 +241,7 @@ create table demo_planted_effects (
 
 -- the load that built this database (`python -m northstar.data.load`); empty in a demo database.
 create table load_runs (
-    source_path  varchar not null,                 -- the folder the files came from
+    source_path  varchar not null,                 -- the folder (or warehouse) read
     mapping_path varchar,                          -- the mapping file, null for the default mapping
     started_at   timestamp not null,
     finished_at  timestamp not null,
@@ -249,7 +249,8 @@ create table load_runs (
     source_rows  bigint not null,
     loaded_rows  bigint not null,
     rejected_rows bigint not null,
-    warnings     bigint not null
+    warnings     bigint not null,
+    source_fingerprint varchar                     -- what was read (JSON), for --if-changed
 );
 
 -- per canonical table: where its rows came from and what happened to them in the last load.
@@ -273,7 +274,7 @@ create table load_file_lines (
     table_name      varchar not null,
     source_file     varchar not null,
     kind            varchar not null check (kind in ('delimited', 'whitespace', 'excel',
-                                                     'parquet')),
+                                                     'parquet', 'warehouse')),
     lines           bigint not null,               -- physical lines of the file
     preamble_lines  bigint not null,               -- the header line and the lines above it
     blank_lines     bigint not null,               -- empty (Excel: nothing in the columns read)

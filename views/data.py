@@ -108,7 +108,7 @@ if run is None:
     st.stop()
 
 st.text(
-    f"Source folder: {run['source_path']}\nMapping: {run['mapping_path']}\n"
+    f"Source: {run['source_path']}\nMapping: {run['mapping_path']}\n"
     f"Took {run['duration_seconds']:.1f} s · "
     f"{int(load_tables['file_rows'].sum()):,} rows read, "
     f"{int(run['source_rows']):,} to load, "

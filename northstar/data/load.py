@@ -2,15 +2,19 @@
 
 SOURCE is a folder of CSV, TSV, Parquet or XLSX exports. The mapping (TOML) says which file
 feeds each canonical table and how each column is computed; without one, files named after
-the tables are loaded as they are. Refused rows go to a rejects CSV; the database is replaced
-only when the whole load succeeds. Exit status: 0 loaded, 1 refused (the previous database
-is unchanged), 2 unusable mapping, file or arguments. See the README, "Loading your own data".
+the tables are loaded as they are. A mapping with `[load] database` reads tables from a
+warehouse (SOURCE may then be left out). With --if-changed nothing is reloaded when no source
+has changed since the load that built the database. Refused rows go to a rejects CSV; the
+database is replaced only when the whole load succeeds. Exit status: 0 loaded (or nothing to
+reload), 1 refused (the previous database is unchanged), 2 unusable mapping, file or
+arguments. See the README, "Loading your own data".
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import sys
 import tempfile
@@ -22,6 +26,7 @@ from northstar.data import job_progress, write_lock
 from northstar.data.build_memory import add_memory_limit_argument
 from northstar.data.database_file import NotNorthstarDatabase, check_replaceable
 from northstar.data.datasets import DATASETS, DATASETS_BY_NAME
+from northstar.data.importer.changes import current_fingerprint, last_load
 from northstar.data.importer.draft import draft_mapping, draft_summary
 from northstar.data.importer.mapping import (
     Mapping,
@@ -30,6 +35,7 @@ from northstar.data.importer.mapping import (
     read_mapping,
 )
 from northstar.data.importer.pipeline import LoadError, LoadResult, run_load
+from northstar.data.importer.sources import SourceError
 from northstar.data.messages import first_line
 from northstar.data.rollups import build_step_names
 from northstar.data.source import database_path
@@ -49,7 +55,8 @@ def summary(result: LoadResult) -> str:
                  "or an earlier table's refusal removed, counted as refused)")
     files = [file for table in result.tables for file in table.files]
     if files:
-        lines.append("Every line of every file (Excel: sheet rows; Parquet: rows):")
+        lines.append("Every line of every file (Excel: sheet rows; Parquet and warehouse "
+                     "tables: rows):")
         lines += [f"  {file.table:<22} {file.file}: {file.sentence()}" for file in files]
     for title, counts in (("Refused", result.reject_counts), ("Warnings", result.warning_counts)):
         if counts:
@@ -103,11 +110,19 @@ def _draft(args: argparse.Namespace) -> int:
     return 0
 
 
+def _origin(args: argparse.Namespace, mapping: Mapping) -> str:
+    """Where a load reads from, for its first message: the folder, or the warehouse."""
+    if args.source is not None:
+        return str(args.source.resolve())
+    return f"the {mapping.database} warehouse"
+
+
 def _dry_run(args: argparse.Namespace, mapping: Mapping, db_path: Path) -> int:
     """The load's checks into a throwaway database: the summary and the exit status a load
     would give; `db_path` is not opened, locked or written."""
     rejects = args.rejects or db_path.with_name(db_path.stem + ".dry-run.rejects.csv")
-    print(f"Dry run: checking {args.source} with {mapping.label}; {db_path} is not touched",
+    print(f"Dry run: checking {_origin(args, mapping)} with {mapping.label}; {db_path} is not "
+          "touched",
           file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="northstar-dry-run-") as folder:
         try:
@@ -125,10 +140,45 @@ def _dry_run(args: argparse.Namespace, mapping: Mapping, db_path: Path) -> int:
     return 0
 
 
+def _what_changed(before: str, now: str) -> str:
+    """The parts of two load fingerprints that differ, in words: 'the mapping, revenue'."""
+    old, new = json.loads(before), json.loads(now)
+    parts = [label for name, label in (("mapping", "the mapping"), ("as_of", "--as-of"),
+                                       ("max_reject_pct", "--max-reject-pct"))
+             if old.get(name) != new.get(name)]
+    tables = sorted(set(old.get("tables", {})) | set(new.get("tables", {})))
+    parts += [table for table in tables
+              if old.get("tables", {}).get(table) != new.get("tables", {}).get(table)]
+    return ", ".join(parts) or "the fingerprint's form"
+
+
+def _unchanged(args: argparse.Namespace, mapping: Mapping, db_path: Path) -> bool:
+    """--if-changed: whether every source is as the load that built the database read it,
+    saying which way it is on stderr."""
+    before, when = last_load(db_path)
+    if before is None or when is None:
+        print(f"{db_path} holds no record of an earlier load's sources: loading.",
+              file=sys.stderr)
+        return False
+    try:
+        now = current_fingerprint(mapping, args.as_of or mapping.as_of, args.max_reject_pct)
+    except SourceError as error:
+        raise MappingError(f"{mapping.label}: {error}") from error
+    if now == before:
+        print(f"No source has changed since the load of {when:%Y-%m-%d %H:%M:%S} UTC; nothing "
+              f"reloaded. The database at {db_path} is unchanged.", file=sys.stderr)
+        return True
+    print(f"Changed since the load of {when:%Y-%m-%d %H:%M:%S} UTC: "
+          f"{_what_changed(before, now)}; reloading.", file=sys.stderr)
+    return False
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m northstar.load",
                                      description=__doc__.splitlines()[0])
-    parser.add_argument("source", type=Path, help="folder of CSV, TSV, Parquet or XLSX files")
+    parser.add_argument("source", type=Path, nargs="?", default=None,
+                        help="folder of CSV, TSV, Parquet or XLSX files (leave it out when the "
+                             "mapping reads every table from a warehouse)")
     parser.add_argument("--mapping", type=Path, default=None,
                         help="mapping file (TOML); default: files named after the tables")
     parser.add_argument("--db", type=Path, default=None,
@@ -149,6 +199,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dry-run", action="store_true",
                         help="read, map and check everything and print the summary, without "
                              "writing the database (refused rows go to <db>.dry-run.rejects.csv)")
+    parser.add_argument("--if-changed", action="store_true",
+                        help="reload only when a source file, warehouse table, the mapping or "
+                             "an option changed since the load that built the database; else "
+                             "say so and exit 0 without touching it (for cron or a timer)")
     add_memory_limit_argument(parser, "the database")
     parser.add_argument("--wait", action="store_true",
                         help="wait for a build or load already writing the database instead of "
@@ -158,7 +212,11 @@ def main(argv: list[str] | None = None) -> int:
         db_path = (args.db or database_path()).resolve()
     except ValueError as error:
         parser.error(str(error))
-    if not args.source.is_dir():
+    if args.source is None and (args.mapping is None or args.draft_mapping):
+        print("Load failed: name the folder of exports to load (or a --mapping that reads "
+              f"from a warehouse). The database at {db_path} is unchanged.", file=sys.stderr)
+        return 2
+    if args.source is not None and not args.source.is_dir():
         print(f"Load failed: {args.source} is not a folder. The database at {db_path} is "
               "unchanged.", file=sys.stderr)
         return 2
@@ -178,15 +236,20 @@ def main(argv: list[str] | None = None) -> int:
         if args.dry_run:
             return _dry_run(args, mapping, db_path)
         check_replaceable(db_path)  # before anything is written beside it
-        print(f"Loading {args.source} with {mapping.label} into {db_path}", file=sys.stderr)
+        origin = _origin(args, mapping)
         with write_lock.exclusive(db_path, "load", wait=args.wait,
                                   waiting=lambda who: print(f"Waiting for {who} to finish",
-                                                            file=sys.stderr, flush=True)), \
-             job_progress.recording("load", db_path, f"from {args.source.resolve()} "
-                                    f"({mapping.label})", load_steps()) as record:
-            result = run_load(args.source, mapping, db_path, args.rejects, args.max_reject_pct,
-                              args.as_of, progress=record.tee(print_progress),
-                              memory_limit=args.memory_limit)
+                                                            file=sys.stderr, flush=True)):
+            # checked under the lock: a load running meanwhile is waited for, then compared
+            if args.if_changed and _unchanged(args, mapping, db_path):
+                return 0
+            print(f"Loading {origin} with {mapping.label} into {db_path}", file=sys.stderr)
+            with job_progress.recording("load", db_path, f"from {origin} ({mapping.label})",
+                                        load_steps()) as record:
+                result = run_load(args.source, mapping, db_path, args.rejects,
+                                  args.max_reject_pct, args.as_of,
+                                  progress=record.tee(print_progress),
+                                  memory_limit=args.memory_limit)
     except write_lock.DatabaseBusy as busy:
         print(f"Load not started: {busy}\nThe database at {db_path} is unchanged.",
               file=sys.stderr)

@@ -3,6 +3,10 @@
 A mapping is TOML. `[load]` holds load-wide settings; every other section is a canonical
 table with its `file`, optional reading options, and `[<table>.columns]`: canonical column =
 DuckDB SQL expression over the source's columns. See the README, "Loading your own data".
+
+With `[load] database = "postgresql"` (or another WAREHOUSE_KINDS entry) a table may be read
+from a warehouse instead: `table = "schema.name"` or `query = "select ..."`. The connection
+string never sits in the mapping (northstar.data.importer.warehouse reads it).
 """
 
 from __future__ import annotations
@@ -28,6 +32,9 @@ from northstar.data.datasets import (
     table_rules,
 )
 
+WAREHOUSE_URL_VARIABLE = "NORTHSTAR_WAREHOUSE_URL"  # the warehouse connection string
+# a connection string with a password: scheme://user:password@host or user:password@account
+_URL_WITH_PASSWORD = re.compile(r"(?:^|[/\s])[^\s/:@]+:[^\s/@]+@[^\s]")
 SOURCE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".xlsx")
 _TABLE_OPTIONS = {
     "file": (str, list), "sheet": str, "delimiter": str, "header": bool, "skip": int,
@@ -36,6 +43,7 @@ _TABLE_OPTIONS = {
     "spread_months": str, "spread_last_month": str, "attributes": dict,
     # several files, joined files and subscriptions: see read_files, read_joins, read_subscriptions
     "joins": dict, "subscription_start": str, "subscription_end": str,
+    **{"table": str, "query": str, "updated_column": str},  # warehouse tables
 }
 # the settings of `[<table>.joins.<name>]`: the joined file, how to read it, how rows meet
 _JOIN_OPTIONS = {
@@ -45,7 +53,12 @@ _JOIN_OPTIONS = {
 _JOIN_READING = ("sheet", "delimiter", "header", "skip", "encoding")
 _GLOB_MARKS = ("*", "?", "[")
 _TYPE_NAMES = {(str, list): "file name or a list of file names"}
-_LOAD_OPTIONS = {"max_reject_pct": (int, float), "as_of": (str, dt.date)}
+_LOAD_OPTIONS = {"max_reject_pct": (int, float), "as_of": (str, dt.date), "database": str}
+# warehouse kinds a mapping's [load] database may name (their drivers: importer.warehouse)
+WAREHOUSE_KINDS = ("postgresql", "snowflake", "bigquery")
+# mapping settings that would hold a credential: refused wherever they appear
+_CREDENTIAL_KEYS = ("password", "passwd", "pwd", "secret", "token", "url", "uri",
+                    "connection", "dsn", "private_key", "credentials")
 # `*` as a whole argument, as in struct_pack(*) or hash(*): every column (count(*) reads none)
 _STAR_ARGUMENT = re.compile(r"[(,]\s*\*\s*[),]")
 _COUNT_STAR = re.compile(r"count\s*\(\s*\*\s*\)", re.IGNORECASE)
@@ -58,7 +71,7 @@ class MappingError(ValueError):
 @dataclass(frozen=True)
 class TableMapping:
     table: str
-    file: Path
+    file: Path | None  # None for a warehouse table (source_table or query)
     columns: dict[str, str] = field(default_factory=dict)  # canonical column -> SQL expression
     sheet: str | None = None
     delimiter: str | None = None
@@ -87,6 +100,23 @@ class TableMapping:
     # through that of `subscription_end` (open when null: through the as-of month)
     subscription_start: str | None = None
     subscription_end: str | None = None
+    # warehouse tables ([load] database): a table name or a query instead of a file, and the
+    # column whose latest value (with the row count) tells a changed table from an unchanged one
+    source_table: str | None = None
+    query: str | None = None
+    updated_column: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How messages and rejects name the source: the file's name, the warehouse table's,
+        or 'query for <table>'."""
+        if self.file is not None:
+            return self.file.name
+        return self.source_table or f"query for {self.table}"
+
+    @property
+    def from_warehouse(self) -> bool:
+        return self.file is None
 
     def expressions(self) -> list[str]:
         """Every SQL expression the mapping evaluates over the source file's columns."""
@@ -100,7 +130,7 @@ class TableMapping:
     @property
     def all_files(self) -> tuple[Path, ...]:
         """The files whose rows make the table, in the order they are read."""
-        return self.files or (self.file,)
+        return self.files or ((self.file,) if self.file is not None else ())
 
 
 @dataclass(frozen=True)
@@ -125,6 +155,7 @@ class Mapping:
     tables: dict[str, TableMapping]
     max_reject_pct: float | None = None
     as_of: dt.date | None = None
+    database: str | None = None  # the warehouse kind tables with `table`/`query` come from
 
     @property
     def label(self) -> str:
@@ -328,8 +359,9 @@ def _read_roles(table: str, roles: dict[str, Any], where: str
     return checked
 
 
-def read_mapping(path: Path, source: Path) -> Mapping:
-    """Parse and check a mapping file; source files are resolved against the source folder."""
+def read_mapping(path: Path, source: Path | None) -> Mapping:
+    """Parse and check a mapping file; source files are resolved against the source folder
+    (None: a mapping whose tables all come from a warehouse)."""
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError as error:
@@ -344,6 +376,7 @@ def read_mapping(path: Path, source: Path) -> Mapping:
     except tomllib.TOMLDecodeError as error:
         raise MappingError(f"{path}: not valid TOML: {error}") from error
     settings = document.pop("load", {})
+    _refuse_credentials(path, document, settings)
     for key, value in settings.items():
         if key not in _LOAD_OPTIONS:
             raise MappingError(f"{path}: [load] has unknown setting {key!r}; "
@@ -362,8 +395,7 @@ def read_mapping(path: Path, source: Path) -> Mapping:
                 raise MappingError(f"{where}: unknown setting {key!r}; known: "
                                    f"{', '.join(_TABLE_OPTIONS)}")
             _check_type(where, key, value, _TABLE_OPTIONS[key])
-        if "file" not in options:
-            raise MappingError(f"{where}: says which source file feeds it with file = \"...\"")
+        warehouse = _read_warehouse_table(where, options, settings.get("database"))
         known_columns = {column.name for column in table_rules(table).columns}
         columns = options.pop("columns", {})
         for column, expression in columns.items():
@@ -384,21 +416,31 @@ def read_mapping(path: Path, source: Path) -> Mapping:
         if ("spread_months" in options) != ("spread_last_month" in options):
             raise MappingError(f"{where}: spread_months and spread_last_month go together: "
                                "how many months each row stands for, and the last of them")
-        files = read_files(source, options.pop("file"), where)
-        options["joins"] = read_joins(table, options.get("joins", {}), source, where)
+        if warehouse:
+            if options.get("joins"):
+                raise MappingError(f"{where}: joins read files; a warehouse table takes the "
+                                   "other table's columns in its query")
+            files: tuple[Path, ...] = ()
+        else:
+            if source is None:
+                raise MappingError(f"{where}: file {options['file']!r} is read from the source "
+                                   "folder: name the folder on the command line")
+            files = read_files(source, options.pop("file"), where)
+            options["joins"] = read_joins(table, options.get("joins", {}), source, where)
         read_subscriptions(table, options, columns, where)
         for option in ("date_format", "timestamp_format"):
             if option in options:
                 check_time_format(options[option], f"{where} {option}")
-        tables[table] = TableMapping(table, files[0], dict(columns), **options,
-                                     files=files if len(files) > 1 else ())
+        tables[table] = TableMapping(table, files[0] if files else None, dict(columns),
+                                     **options, files=files if len(files) > 1 else ())
     as_of = settings.get("as_of")
     if isinstance(as_of, str):
         try:
             as_of = dt.date.fromisoformat(as_of)
         except ValueError as error:
             raise MappingError(f"{path}: [load] as_of must be YYYY-MM-DD: {as_of!r}") from error
-    return Mapping(path, tables, settings.get("max_reject_pct"), as_of)
+    return Mapping(path, tables, settings.get("max_reject_pct"), as_of,
+                   _database_kind(path, settings.get("database")))
 
 
 def read_files(source: Path, value: str | list[Any], where: str) -> tuple[Path, ...]:
@@ -480,3 +522,65 @@ def read_subscriptions(table: str, options: dict[str, Any], columns: dict[str, A
     if REVENUE_MONTH in columns:
         raise MappingError(f"{where}.columns: {REVENUE_MONTH} comes from subscription_start and "
                            f"subscription_end; remove the {REVENUE_MONTH} column")
+def _refuse_credentials(path: Path, document: dict[str, Any], settings: dict[str, Any]) -> None:
+    """MappingError when the mapping holds what looks like a credential: a setting named like
+    one (password, url, token, ...) in [load] or a table, or a connection string with a
+    password anywhere. The value is never repeated in the message."""
+    sections = {"[load]": settings, **{f"[{name}]": options for name, options in document.items()
+                                       if isinstance(options, dict)}}
+    for section, options in sections.items():
+        for key, value in options.items():
+            if key.lower() in _CREDENTIAL_KEYS or (
+                    isinstance(value, str) and _URL_WITH_PASSWORD.search(value)):
+                raise MappingError(
+                    f"{path}: {section} {key}: a mapping never holds credentials or connection "
+                    f"strings (it is shared and kept with the exports). Put the connection "
+                    f"string in the environment variable {WAREHOUSE_URL_VARIABLE} or in "
+                    f".streamlit/secrets.toml, and name only the kind here: [load] database = "
+                    f"\"postgresql\".")
+
+
+def _database_kind(path: Path, kind: str | None) -> str | None:
+    """The [load] database setting, checked to be a warehouse kind Northstar reads."""
+    if kind is None:
+        return None
+    if kind not in WAREHOUSE_KINDS:
+        raise MappingError(f"{path}: [load] database must name a kind of warehouse, one of "
+                           f"{', '.join(WAREHOUSE_KINDS)}; the connection string goes in "
+                           f"{WAREHOUSE_URL_VARIABLE}")
+    return kind
+
+
+def _read_warehouse_table(where: str, options: dict[str, Any], database: str | None) -> bool:
+    """Whether a table comes from the warehouse (`table` or `query`) rather than a file,
+    checked: exactly one of file, table and query; the last two only with [load] database.
+    `table` and `query` move to source_table and query in `options`."""
+    given = [key for key in ("file", "table", "query") if key in options]
+    if not given:
+        raise MappingError(f"{where}: says which source file feeds it with file = \"...\""
+                           + (" (or, from the warehouse, table = \"schema.name\" or "
+                              "query = \"select ...\")" if database else ""))
+    if len(given) > 1:
+        raise MappingError(f"{where}: {' and '.join(given)} are both set; a table is read from "
+                           "one source: a file, a warehouse table or a query")
+    if given[0] == "file":
+        if "updated_column" in options:
+            raise MappingError(f"{where}: updated_column applies to a warehouse table or query, "
+                               "not to a file (a file's content tells whether it changed)")
+        return False
+    if database is None:
+        others = ", ".join(WAREHOUSE_KINDS[1:])
+        raise MappingError(f"{where}: {given[0]} reads from a warehouse: name its kind with "
+                           f"[load] database = \"postgresql\" (or {others})")
+    for key in ("sheet", "delimiter", "header", "skip", "encoding"):
+        if key in options:
+            raise MappingError(f"{where}: {key} is a file reading option; a warehouse "
+                               f"{given[0]} has no use for it")
+    text = options.pop(given[0])
+    if not text.strip():
+        raise MappingError(f"{where}: {given[0]} must not be empty")
+    if given[0] == "table":
+        options["source_table"] = text.strip()
+    else:
+        options["query"] = text.strip().rstrip(";").strip()
+    return True

@@ -2,7 +2,8 @@
 
 Every table goes through the same set-based steps in DuckDB SQL:
 
-1. stage the source file (northstar.data.importer.sources), each row with its line;
+1. stage the source file (northstar.data.importer.sources) or warehouse table
+   (northstar.data.importer.warehouse), each row with its line;
 2. compute each canonical column from the mapping's expression, cast to the schema's type;
 3. refuse rows with an invalid type, a missing required value or a broken CHECK, then
    duplicate keys, then references to unknown accounts (unknown optional references are
@@ -51,6 +52,7 @@ from northstar.data.datasets import (
 )
 from northstar.data.flags import FALSE_SPELLINGS, TRUE_SPELLINGS
 from northstar.data.formula_guard import neutralise_sql
+from northstar.data.importer.changes import files_digest, load_fingerprint
 from northstar.data.importer.mapping import (
     JoinMapping,
     Mapping,
@@ -70,6 +72,13 @@ from northstar.data.importer.sources import (
     quote_identifier,
     shortened,
     stage_source,
+)
+from northstar.data.importer.warehouse import (
+    Warehouse,
+    opened,
+    result_digest,
+    stage_warehouse,
+    updated_digest,
 )
 from northstar.data.months import last_day
 from northstar.data.rollups import build_rollups
@@ -188,7 +197,7 @@ class TableResult:
 @dataclass
 class LoadResult:
     db_path: Path
-    source: Path
+    source: Path | None  # the folder files came from (None: all from a warehouse)
     mapping: str
     rejects_path: Path
     max_reject_pct: float
@@ -199,6 +208,8 @@ class LoadResult:
     as_of_note: str | None = None  # how stray rows after the data's end were treated
     seconds: float = 0.0
     error: str | None = None  # why the load was refused; None when it succeeded
+    source_label: str = ""  # where the data came from: the folder, the warehouse, or both
+    fingerprint: str | None = None  # what was read, to tell a later change (importer.changes)
 
 
 @dataclass
@@ -254,7 +265,7 @@ def _check_expression(
         if "Referenced column" in reason or "not found" in reason:
             columns = file_columns or tuple(row[0] for row in con.execute(
                 f"describe {quote_identifier(stage)}").fetchall() if row[0] != "__line")
-            file_label = mapping.tables[table].file.name if table in mapping.tables else "file"
+            file_label = mapping.tables[table].label if table in mapping.tables else "file"
             raise _mapping_error(
                 mapping, table, column,
                 f"expression {expression!r} names a column the source file does not have: "
@@ -360,8 +371,9 @@ class TableLoader:
         self.staged: StagedSource | None = None
         self.candidates = quote_identifier(f"candidates_{self.table}")
         self.problems = quote_identifier(f"problems_{self.table}")
-        self.file_names = [file.name for file in table_mapping.all_files]
+        self.file_names = [file.name for file in table_mapping.all_files] or [table_mapping.label]
         self.file_label = shortened(", ".join(self.file_names), 120)
+        self.digest: dict[str, str] = {}  # what was read, for the load's fingerprint
         self.join_warnings = 0  # rows of joined files whose key matches no main row
         # per file (its position among the table's files): the source rows the mapping's where
         # keeps (set by _map)
@@ -373,16 +385,27 @@ class TableLoader:
         # (column, day) when an undated snapshot's rows were dated on the as-of date
         self.dated_on_as_of: tuple[str, dt.date] | None = None
 
-    def stage(self) -> None:
-        """Read the source file into the staging table (the only step that opens a file)."""
+    def stage(self, warehouse: Warehouse | None = None) -> None:
+        """Read the source file, or the warehouse table or query, into the staging table (the
+        only step that opens a file or asks the warehouse)."""
+        keep = partial(columns_used, self.table_mapping)
         try:
+            if self.table_mapping.file is None:
+                assert warehouse is not None
+                self._stage_warehouse(warehouse)
+                self.file_lines = [(self.file_label, self.staged.lines,
+                                    self.staged.rows - self.staged.malformed)]
+                return
+            # hashed before they are read (a missing file is stage_source's to report); a
+            # change while one is read shows next time
+            self.digest = files_digest(self.table_mapping)
             if self.table_mapping.files:
                 self.staged = self._stage_several()
             else:
                 # only the columns the mapping reads: a wide export's custom fields stay behind
                 self.staged = stage_source(
                     self.con, self.table_mapping, self.stage_name, "load_rejects",
-                    self.max_reject_pct, keep=partial(columns_used, self.table_mapping))
+                    self.max_reject_pct, keep=keep)
                 self.file_lines = [(self.table_mapping.file.name, self.staged.lines,
                                     self.staged.rows - self.staged.malformed)]
             for join in self.table_mapping.joins:
@@ -391,6 +414,20 @@ class TableLoader:
             raise LoadError(f"{self.table}: {refused}") from refused
         except SourceError as error:
             raise MappingError(f"{self.mapping.label}: [{self.table}] {error}") from error
+
+    def _stage_warehouse(self, warehouse: Warehouse) -> None:
+        """Stage a warehouse table or query, and note its digest: the updated column's
+        (asked before the rows are read, so a change during the load shows next time) or the
+        staged values'."""
+        options = self.table_mapping
+        if options.updated_column:
+            self.digest = {"source": self.file_label,
+                           **updated_digest(self.con, warehouse, options)}
+        self.staged = stage_warehouse(self.con, warehouse, options, self.stage_name,
+                                      keep=partial(columns_used, options))
+        if not options.updated_column:
+            self.digest = {"source": self.file_label, **result_digest(
+                self.con, quote_identifier(self.stage_name), self.staged.columns)}
 
     def load(self) -> TableResult:
         """Map, validate and insert the staged rows."""
@@ -861,7 +898,8 @@ class TableLoader:
                                              self.staged.reading)
             elif column.name.lower() in by_lower:
                 expression = quote_identifier(by_lower[column.name.lower()])
-                raw_type = "VARCHAR" if self.table_mapping.file.suffix != ".parquet" else None
+                file = self.table_mapping.file
+                raw_type = None if file is not None and file.suffix == ".parquet" else "VARCHAR"
             elif (self.table, column.name) in AS_OF_DATED:
                 # a snapshot export without the date: every row is dated on the as-of date
                 self.dated_on_as_of = (column.name, self._as_of_for_undated())
@@ -1289,7 +1327,7 @@ def default_rejects_path(db_path: Path) -> Path:
 
 
 def run_load(
-    source: Path,
+    source: Path | None,
     mapping: Mapping,
     db_path: Path,
     rejects_path: Path | None = None,
@@ -1324,7 +1362,7 @@ def run_load(
 
 
 def _run_load(
-    source: Path, mapping: Mapping, db_path: Path, rejects_path: Path | None,
+    source: Path | None, mapping: Mapping, db_path: Path, rejects_path: Path | None,
     max_reject_pct: float | None, dates: LoadDates,
     progress: Callable[[str, float], None] | None, rollups: bool, memory_limit: str | None,
 ) -> LoadResult:
@@ -1361,9 +1399,17 @@ def _run_load(
 
         loaders = {name: TableLoader(con, mapping, table_mapping, dates, result.max_reject_pct)
                    for name, table_mapping in mapping.tables.items()}
-        for dataset in DATASETS:
-            if dataset.name in loaders:
-                loaders[dataset.name].stage()
+        try:
+            with opened(mapping) as warehouse:
+                result.source_label = source_label(source, warehouse)
+                for dataset in DATASETS:
+                    if dataset.name in loaders:
+                        loaders[dataset.name].stage(warehouse)
+        except SourceError as error:  # the warehouse cannot be reached
+            raise MappingError(f"{mapping.label}: {error}") from error
+        result.fingerprint = load_fingerprint(
+            mapping, {name: loaders[name].digest for name in sorted(loaders)},
+            dates.as_of if dates.given else None, max_reject_pct)
         # every file is read: mapping expressions, evaluated from here on, cannot open any
         con.execute("set enable_external_access = false")
         for dataset in DATASETS:
@@ -1415,6 +1461,15 @@ def _run_load(
         raise
     result.seconds = time.perf_counter() - started
     return result
+
+
+def source_label(source: Path | None, warehouse: Warehouse | None) -> str:
+    """Where a load's data comes from, as stored and shown: the folder, the warehouse (never
+    its credentials), or both."""
+    parts = [str(source.resolve())] if source is not None else []
+    if warehouse is not None:
+        parts.append(warehouse.label)
+    return " and ".join(parts) or "(no source)"
 
 
 def _latest_event_day(con: duckdb.DuckDBPyConnection, today: dt.date) -> dt.date:
@@ -1505,10 +1560,13 @@ def _record_run(con: duckdb.DuckDBPyConnection, result: LoadResult, started_at: 
     totals = [sum(getattr(table, name) for table in loaded)
               for name in ("source_rows", "loaded_rows", "rejected_rows", "warnings")]
     con.execute(
-        "insert into load_runs values ($source, $mapping, $started, $finished, $threshold, "
-        "$source_rows, $loaded_rows, $rejected_rows, $warnings)",
-        {"source": str(result.source.resolve()), "mapping": result.mapping, "started": started_at,
-         "finished": finished_at, "threshold": result.max_reject_pct,
+        "insert into load_runs (source_path, mapping_path, started_at, finished_at, "
+        "max_reject_pct, source_rows, loaded_rows, rejected_rows, warnings, source_fingerprint) "
+        "values ($source, $mapping, $started, $finished, $threshold, $source_rows, "
+        "$loaded_rows, $rejected_rows, $warnings, $fingerprint)",
+        {"source": result.source_label, "fingerprint": result.fingerprint,
+         "mapping": result.mapping, "started": started_at, "finished": finished_at,
+         "threshold": result.max_reject_pct,
          "source_rows": totals[0], "loaded_rows": totals[1], "rejected_rows": totals[2],
          "warnings": totals[3]},
     )
@@ -1528,7 +1586,7 @@ def _record_run(con: duckdb.DuckDBPyConnection, result: LoadResult, started_at: 
         "insert into dataset_metadata values ($key, $value)",
         [{"key": key, "value": value} for key, value in (
             ("as_of_date", result.as_of.isoformat()), ("source", "load"),
-            ("source_path", str(result.source.resolve())), ("mapping", result.mapping),
+            ("source_path", result.source_label), ("mapping", result.mapping),
             ("loaded_at", finished_at.isoformat(timespec="seconds")),
         )],
     )

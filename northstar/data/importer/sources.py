@@ -119,8 +119,9 @@ class FileLines:
                                 + self.rows)
 
 
+# kind of source -> what its physical units are
 FILE_KINDS = {"delimited": "lines", "whitespace": "lines", "excel": "sheet rows",
-              "parquet": "rows"}  # kind of source file -> what its physical units are
+              "parquet": "rows", "warehouse": "rows"}
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from northstar.analytics import display, invest, links
+from northstar.analytics.literal_text import literal
 from northstar.analytics.metrics import format_usd
 from northstar.data import pages, settings
 from northstar.data.months import add_months, month_label, range_label
 from northstar.data.rules import MAX_SIZE_RANGE_RATIO
 from northstar.ui import actions, charts, downloads, explain, filters, presentation, queries
 from northstar.ui import churn_model as churn_model_ui
-from northstar.ui.literal_text import literal
 
 DRIVER_TABLE = "invest_driver_table"
 

@@ -7,9 +7,9 @@ import streamlit as st
 
 from northstar.analytics import display
 from northstar.analytics.invest import is_sized
+from northstar.analytics.literal_text import plotly_safe
 from northstar.analytics.metrics import format_usd
 from northstar.ui import presentation
-from northstar.ui.literal_text import plotly_safe
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies
 PALETTE = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from northstar.analytics import display, kpi_cards
+from northstar.analytics import display, figures, kpi_cards
 from northstar.analytics.metrics import METRICS, format_value
 from northstar.data.months import month_label
 from northstar.ui import (
@@ -111,10 +111,7 @@ export_kpis = [
     )
     for card in cards
 ]
-export_figures = [
-    (f"Where ARR moved, $ · {window.label}", bridge),
-    (f"NRR, rolling {display.count_of(window.months, 'month')}, %", nrr_trend),
-]
+export_figures = figures.briefing_figures(frame, window)
 
 downloads.render_brief_exports(
     export_context, export_kpis, export_figures, brief.sections(),

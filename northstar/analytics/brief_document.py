@@ -15,11 +15,13 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
 
 import plotly.graph_objects as go
 
 from northstar.analytics.ceo_brief import BriefSection
 from northstar.analytics.literal_text import plotly_safe
+from northstar.data.masking import MASK_KEY
 from northstar.data.paths import REPO_ROOT
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser")
@@ -182,3 +184,74 @@ def html_to_pdf(document: str, timeout_seconds: float = 90) -> bytes:
         return target.read_bytes()
 
 
+
+
+def evidence_url(base_url: str, link: str, masked: bool) -> str:
+    """The absolute address of a sentence's evidence: the same page and tab the on-screen
+    brief links to, masked when the reader sees masked data (the role forces it anyway)."""
+    address, hash_mark, fragment = link.partition("#")
+    page, _, query = address.partition("?")
+    params = [(key, value) for key, value in parse_qsl(query, keep_blank_values=True)
+              if key != MASK_KEY]
+    if masked:
+        params.append((MASK_KEY, "true"))
+    encoded = urlencode(params)
+    return (f"{base_url.rstrip('/')}/{page}{'?' + encoded if encoded else ''}"
+            f"{hash_mark}{fragment}")
+
+
+def brief_email_html(context: ExportContext, period_label: str, kpis: Sequence[Kpi],
+                     sections: Sequence[BriefSection], base_url: str) -> str:
+    """The brief as an e-mail's HTML body: inline styles only and one column, as mail clients
+    draw it; every sentence with its evidence link; every text escaped."""
+    muted = "color:#4b4f56;font-size:13px;margin:2px 0"
+    rows = "".join(
+        "<tr>"
+        f"<td style='padding:4px 12px 4px 0;color:#4b4f56'>{html.escape(kpi.label)}</td>"
+        f"<td style='padding:4px 12px 4px 0;font-weight:bold'>{html.escape(kpi.value)}</td>"
+        f"<td style='padding:4px 0;color:#4b4f56'>{html.escape(kpi.change or '')}</td>"
+        "</tr>"
+        for kpi in kpis
+    )
+    parts = []
+    for section in sections:
+        items = "".join(
+            f"<li style='margin:6px 0'>{html.escape(sentence.text)} "
+            f"<a href=\"{html.escape(evidence_url(base_url, sentence.link, context.masked))}\">"
+            f"{html.escape(sentence.link_label)} →</a></li>"
+            for sentence in section.sentences)
+        body = (f"<ol style='margin:0;padding-left:20px'>{items}</ol>" if items else
+                f"<p style='{muted}'>{html.escape(section.empty_text)}</p>")
+        parts.append(f"<h3 style='font-size:16px;margin:18px 0 6px'>"
+                     f"{html.escape(section.title)}</h3>{body}")
+    meta = "".join(f"<p style='{muted}'>{html.escape(line)}</p>" for line in context.lines()[1:])
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(context.title)}</title></head>
+<body style="margin:0;padding:0;background:#ffffff">
+<div style="max-width:640px;margin:0 auto;padding:16px;font-family:Arial,Helvetica,sans-serif;
+font-size:15px;line-height:1.45;color:#262730">
+<h1 style="font-size:22px;margin:0 0 4px">{html.escape(context.title)}</h1>
+<p style="{muted}">{html.escape(period_label)}</p>{meta}
+<table role="presentation" style="border-collapse:collapse;margin:14px 0;font-size:14px">{rows}
+</table>{''.join(parts)}
+<p style="{muted};margin-top:18px">The full brief, with its charts, is attached as a PDF.</p>
+</div></body></html>
+"""
+
+
+def brief_email_text(context: ExportContext, period_label: str, kpis: Sequence[Kpi],
+                     sections: Sequence[BriefSection], base_url: str) -> str:
+    """The same e-mail as plain text, for clients that do not show HTML."""
+    lines = [context.title, period_label, *context.lines()[1:], ""]
+    lines += [f"{kpi.label}: {kpi.value}" + (f" ({kpi.change})" if kpi.change else "")
+              for kpi in kpis]
+    for section in sections:
+        lines += ["", section.title.upper()]
+        if not section.sentences:
+            lines.append(section.empty_text)
+        for number, sentence in enumerate(section.sentences, start=1):
+            lines.append(f"{number}. {sentence.text}")
+            lines.append(f"   {sentence.link_label}: "
+                         f"{evidence_url(base_url, sentence.link, context.masked)}")
+    lines += ["", "The full brief, with its charts, is attached as a PDF."]
+    return "\n".join(lines)

@@ -16,6 +16,7 @@ from collections.abc import Callable
 import pandas as pd
 
 HIDDEN_TEXT = "[hidden: masking is on]"
+MASK_KEY = "mask"  # the URL parameter (and the sidebar switch) that turns masking on
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 

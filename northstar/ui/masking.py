@@ -17,12 +17,11 @@ import pandas as pd
 import streamlit as st
 
 from northstar.data import masking as rule
-from northstar.data.masking import HIDDEN_TEXT, UndeclaredColumn
+from northstar.data.masking import HIDDEN_TEXT, MASK_KEY, UndeclaredColumn
 from northstar.ui import presentation, sign_in
 
-__all__ = ["HIDDEN_TEXT", "UndeclaredColumn", "mask_frame", "masking_on", "pseudonym",
+__all__ = ["HIDDEN_TEXT", "MASK_KEY", "UndeclaredColumn", "mask_frame", "masking_on", "pseudonym",
            "session_masked"]
-MASK_KEY = "mask"  # the sidebar toggle's key and URL parameter
 
 
 @st.cache_resource(show_spinner=False)

@@ -25,6 +25,7 @@ from northstar.data.named_queries import (
     DatabaseMissingError,
     DatasetMetadata,
     QueryError,
+    dataset_metadata_from,
     execute,
     load_query,
     run_concurrently,
@@ -101,13 +102,7 @@ def run_queries(*requests: QueryRequest) -> list[pd.DataFrame]:
 def dataset_metadata() -> DatasetMetadata:
     """What the data is and when it is from (raises DatabaseMissingError when the data source
     is missing or cannot be opened)."""
-    values = dict(run_query("dataset_metadata").itertuples(index=False, name=None))
-    if "as_of_date" not in values:
-        raise QueryError("The database has no as_of_date in dataset_metadata")
-    as_of = dt.date.fromisoformat(values["as_of_date"])
-    return DatasetMetadata(
-        as_of, values.get("source", "unknown"), values.get("schema_fingerprint")
-    )
+    return dataset_metadata_from(run_query("dataset_metadata"))
 
 
 def filter_options() -> dict[str, list[str]]:

@@ -19,7 +19,7 @@ from aiosmtpd.controller import Controller
 from pypdf import PdfReader
 
 from northstar.analytics import brief_mail
-from northstar.data.access import Viewer
+from northstar.data.access import AccessList, Viewer
 from northstar.data.viewer_queries import ViewerQueries
 from tests.unit.test_digest import Inbox, Refusing, free_port, trickling_server
 
@@ -162,6 +162,11 @@ def test_a_refused_reader_does_not_stop_the_others_and_a_rerun_sends_only_it(
         assert brief_mail.main(["--send"]) == 0
         assert sorted(received(inbox)) == ["ceo@corp.example"]
         assert "2 already sent for 2026-10 were skipped" in capsys.readouterr().out
+
+        # a reader whose e-mail went missing can be sent it again, on purpose only
+        inbox.messages.clear()
+        assert brief_mail.main(["--send", "--resend", "CCO@corp.example"]) == 0
+        assert sorted(received(inbox)) == ["cco@corp.example"]
     finally:
         controller.stop()
 
@@ -255,3 +260,25 @@ def test_settings_without_a_base_url_are_named(configure, tmp_path, capsys):
     assert brief_mail.main(["--send"]) == 2
     assert "[brief] base_url must be the address people open Northstar at" in (
         capsys.readouterr().err)
+
+
+def test_readers_are_resolved_through_the_access_file_like_a_sign_in():
+    rules = AccessList(
+        {"ceo@corp.example": ("executive", None), "cco@corp.example": ("cco", None),
+         "head@corp.example": ("department_head", "customer_service"),
+         "member@corp.example": ("board", None)},
+        {"board.example": ("board", None)})
+    settings = brief_mail.BriefSettings(
+        BASE_URL, recipients=("Chair@Board.example", "ceo@corp.example", "guest@partner.example",
+                              "a@corp.example, b@evil.example", "head@corp.example"))
+    readers, problems = brief_mail.readers(settings, rules)
+    assert [(reader.address, reader.role) for reader in readers] == [
+        ("cco@corp.example", "cco"), ("ceo@corp.example", "executive"),
+        ("member@corp.example", "board"), ("chair@board.example", "board")]
+    assert problems == [
+        "not sent to guest@partner.example (CEO brief): the access file gives it no role",
+        "not sent to 'a@corp.example, b@evil.example' (CEO brief): not one plain e-mail address",
+        "not sent to head@corp.example (CEO brief): its role (department_head) is not in "
+        "[brief] roles",
+    ]
+    assert all(reader.viewer.masking_forced == (reader.role == "board") for reader in readers)

@@ -311,7 +311,9 @@ def send(outgoing: Sequence[Outgoing], settings: SmtpSettings,
                             f"its answer was lost ({lost}); it may have arrived, so it is not "
                             "sent again")
                         break
-                    if deadline.passed or tries > settings.retries:
+                    refused = (isinstance(problem, smtplib.SMTPResponseException)
+                               and not _temporary(problem))  # e.g. 535: no use trying again
+                    if deadline.passed or refused or tries > settings.retries:
                         reason = passed if deadline.passed else f"{where}: {_reason(problem)}"
                         failures.append(f"not sent to {item.label()}: {reason}" + _after(tries))
                         break

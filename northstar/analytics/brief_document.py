@@ -1,4 +1,5 @@
-"""The CEO brief as a document: the HTML a CEO keeps, printed to PDF by headless Chromium.
+"""The CEO brief as a document: the HTML a CEO keeps (printed to PDF by northstar.data.pdf), and
+the same brief as an e-mail's HTML and plain-text bodies.
 
 Built from the brief's sentences, the KPI wall and the charts as the reader may see them (the
 caller runs the queries for that reader, masked or not), so the Briefing page's download and the
@@ -9,12 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import shutil
-import subprocess
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
 import plotly.graph_objects as go
@@ -22,9 +19,6 @@ import plotly.graph_objects as go
 from northstar.analytics.ceo_brief import BriefSection
 from northstar.analytics.literal_text import plotly_safe
 from northstar.data.masking import MASK_KEY
-from northstar.data.paths import REPO_ROOT
-
-CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser")
 
 
 @dataclass(frozen=True)
@@ -136,56 +130,6 @@ section {{ break-inside: avoid; }} .chart {{ margin-top: 16px; }}
 """
 
 
-def chromium_executable() -> str | None:
-    for candidate in CHROMIUM_CANDIDATES:
-        path = shutil.which(candidate) or (candidate if Path(candidate).is_file() else None)
-        if path:
-            return path
-    return None
-
-
-class PdfUnavailable(RuntimeError):
-    """No headless chromium on this machine to print the PDF."""
-
-
-def html_to_pdf(document: str, timeout_seconds: float = 90) -> bytes:
-    """Print an HTML document to PDF with headless chromium (raises PdfUnavailable without it)."""
-    chromium = chromium_executable()
-    if chromium is None:
-        raise PdfUnavailable(
-            "PDF export needs Chromium (Debian package 'chromium'); download the HTML brief "
-            "instead and print it from a browser."
-        )
-    with tempfile.TemporaryDirectory() as folder:
-        source = Path(folder) / "brief.html"
-        target = Path(folder) / "brief.pdf"
-        source.write_text(document, encoding="utf-8")
-        command = [
-            chromium,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            f"--user-data-dir={Path(folder) / 'profile'}",
-            "--no-pdf-header-footer",
-            "--run-all-compositor-stages-before-draw",
-            "--virtual-time-budget=10000",
-            f"--print-to-pdf={target}",
-            source.as_uri(),
-        ]
-        subprocess.run(
-            command, check=False, capture_output=True, timeout=timeout_seconds, cwd=REPO_ROOT
-        )
-        if not target.exists() or target.stat().st_size == 0:
-            raise PdfUnavailable("Chromium did not produce a PDF; download the HTML brief instead.")
-        return target.read_bytes()
-
-
-
-
 def evidence_url(base_url: str, link: str, masked: bool) -> str:
     """The absolute address of a sentence's evidence: the same page and tab the on-screen
     brief links to, masked when the reader sees masked data (the role forces it anyway)."""
@@ -200,7 +144,7 @@ def evidence_url(base_url: str, link: str, masked: bool) -> str:
             f"{hash_mark}{fragment}")
 
 
-def brief_email_html(context: ExportContext, period_label: str, kpis: Sequence[Kpi],
+def brief_email_html(context: ExportContext, kpis: Sequence[Kpi],
                      sections: Sequence[BriefSection], base_url: str) -> str:
     """The brief as an e-mail's HTML body: inline styles only and one column, as mail clients
     draw it; every sentence with its evidence link; every text escaped."""
@@ -230,8 +174,7 @@ def brief_email_html(context: ExportContext, period_label: str, kpis: Sequence[K
 <body style="margin:0;padding:0;background:#ffffff">
 <div style="max-width:640px;margin:0 auto;padding:16px;font-family:Arial,Helvetica,sans-serif;
 font-size:15px;line-height:1.45;color:#262730">
-<h1 style="font-size:22px;margin:0 0 4px">{html.escape(context.title)}</h1>
-<p style="{muted}">{html.escape(period_label)}</p>{meta}
+<h1 style="font-size:22px;margin:0 0 4px">{html.escape(context.title)}</h1>{meta}
 <table role="presentation" style="border-collapse:collapse;margin:14px 0;font-size:14px">{rows}
 </table>{''.join(parts)}
 <p style="{muted};margin-top:18px">The full brief, with its charts, is attached as a PDF.</p>
@@ -239,10 +182,10 @@ font-size:15px;line-height:1.45;color:#262730">
 """
 
 
-def brief_email_text(context: ExportContext, period_label: str, kpis: Sequence[Kpi],
+def brief_email_text(context: ExportContext, kpis: Sequence[Kpi],
                      sections: Sequence[BriefSection], base_url: str) -> str:
     """The same e-mail as plain text, for clients that do not show HTML."""
-    lines = [context.title, period_label, *context.lines()[1:], ""]
+    lines = [context.title, *context.lines()[1:], ""]
     lines += [f"{kpi.label}: {kpi.value}" + (f" ({kpi.change})" if kpi.change else "")
               for kpi in kpis]
     for section in sections:

@@ -1,9 +1,8 @@
-"""The CEO brief by e-mail: `python -m northstar.brief --send` e-mails the brief for the last
-full period to the people the access file gives the roles in `[brief] roles`, one e-mail each:
+"""The CEO brief by e-mail (the command is northstar/brief.py): the brief for the last full
+period for each person the access file gives a role in `[brief] roles`, one e-mail each:
 an HTML body (with a plain-text part) whose sentences link to their evidence, and the brief's
 PDF attached. Each reader gets the brief their role may see: a board member's is masked (no
-customer names, no comments) and never holds action text. `--dry-run` writes the e-mails to a
-folder as .eml files instead.
+customer names, no comments) and never holds action text.
 
 Settings, in `.streamlit/secrets.toml` (or the file `$NORTHSTAR_SECRETS` names), beside the
 [smtp] section every Northstar e-mail is sent with (northstar.data.workspace.mail):
@@ -22,54 +21,33 @@ period = 2026-10 or 2026-Q3), so a second run for the same period sends only wha
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import secrets
-import sys
-from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
-from subprocess import TimeoutExpired
 
 import pandas as pd
-from sqlalchemy.exc import SQLAlchemyError
 
 from northstar.analytics import actions as action_rules
 from northstar.analytics import figures, kpi_cards
 from northstar.analytics.brief_document import (
     ExportContext,
     Kpi,
-    PdfUnavailable,
     brief_email_html,
     brief_email_text,
     briefing_html,
-    html_to_pdf,
 )
 from northstar.analytics.ceo_brief import Brief, gather
 from northstar.analytics.periods import FilterState, PeriodWindow, resolve_period
 from northstar.data import access, settings
 from northstar.data.addresses import mail_address
 from northstar.data.months import add_months, last_day, month_label
-from northstar.data.named_queries import (
-    DatabaseMissingError,
-    QueryError,
-    dataset_metadata_from,
-    execute,
-)
 from northstar.data.viewer_queries import ViewerQueries
 from northstar.data.workspace.mail import (
     MailConfigError,
-    Outgoing,
-    SmtpSettings,
-    already_sent,
-    load_smtp,
     new_message,
     read_section,
-    record_sent,
     secrets_path,
-    send,
-    workspace_for_source,
 )
 from northstar.data.workspace.store import Workspace, WorkspaceUnavailable
 
@@ -227,97 +205,10 @@ def message_for(reader: Reader, built: BriefForReader, pdf: bytes, period: Brief
     subject = f"Northstar CEO brief: {period.label}"
     message = new_message(sender, reader.address, subject)
     sections = built.brief.sections()
-    message.set_content(brief_email_text(built.context, period.label, built.kpis, sections,
+    message.set_content(brief_email_text(built.context, built.kpis, sections,
                                          base_url))
-    message.add_alternative(brief_email_html(built.context, period.label, built.kpis, sections,
+    message.add_alternative(brief_email_html(built.context, built.kpis, sections,
                                              base_url), subtype="html")
     message.add_attachment(pdf, maintype="application", subtype="pdf",
                            filename=f"northstar-ceo-brief-{period.key}.pdf")
     return message
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m northstar.brief",
-        description="E-mail the CEO brief for the last full month (or quarter) to the people "
-                    "the access file gives the roles in [brief] roles.")
-    mode = parser.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--send", action="store_true", help="send the e-mails over SMTP")
-    mode.add_argument("--dry-run", action="store_true",
-                      help="write the e-mails as .eml files to --out instead of sending them")
-    parser.add_argument("--out", type=Path, default=Path("brief-outbox"),
-                        help="the folder --dry-run writes to (default: brief-outbox)")
-    parser.add_argument("--workspace", help="workspace URL (default: beside the database, or "
-                        "$NORTHSTAR_WORKSPACE)")
-    parser.add_argument("--resend", action="append", default=[], metavar="ADDRESS",
-                        help="send to this address again even if it is recorded as sent for the "
-                             "period (repeatable)")
-    args = parser.parse_args(argv)
-    try:
-        brief_settings = load_brief_settings()
-        smtp: SmtpSettings | None = load_smtp() if args.send else None
-        rules = access.load_access()
-        as_of = dataset_metadata_from(execute("dataset_metadata", {})).as_of
-        period = last_full_period(as_of, brief_settings.period)
-        store = Workspace(args.workspace) if args.workspace else workspace_for_source()
-        sent_before = already_sent(store, period.key)
-    except (MailConfigError, access.AccessFileError, DatabaseMissingError, QueryError,
-            OSError, ValueError, SQLAlchemyError) as problem:
-        print(f"brief: {problem}", file=sys.stderr)
-        return 2
-    chosen, failures = readers(brief_settings, rules)
-    resend = {address.strip().lower() for address in args.resend}
-    pending = [reader for reader in chosen
-               if (reader.address, BRIEF) not in sent_before or reader.address in resend]
-    skipped = len(chosen) - len(pending)
-    if not chosen:
-        print(f"brief: nobody to send to: the access file lists no one with a role in "
-              f"[brief] roles ({', '.join(brief_settings.roles)})", file=sys.stderr)
-    sender = smtp.sender if smtp else DRY_RUN_SENDER
-    key = secrets.token_bytes(32)  # pseudonyms for this run's masked briefs
-    outgoing: list[Outgoing] = []
-    pdfs: dict[str, bytes] = {}  # a document is printed once, whoever reads it
-    try:
-        for reader in pending:
-            viewer = reader.viewer
-            built = brief_for(ViewerQueries(viewer, key), as_of, period,
-                              overdue_for(store, viewer, dt.date.today()))
-            if built.document not in pdfs:
-                pdfs[built.document] = html_to_pdf(built.document)
-            outgoing.append(Outgoing(reader.address, BRIEF, message_for(
-                reader, built, pdfs[built.document], period, sender, brief_settings.base_url),
-                BRIEF_WORDS))
-    except (PdfUnavailable, TimeoutExpired) as problem:
-        print(f"brief: the brief's PDF could not be printed, so nothing was sent: "
-              f"{problem if isinstance(problem, PdfUnavailable) else 'Chromium took too long'}",
-              file=sys.stderr)
-        return 2
-    except (QueryError, DatabaseMissingError, OSError) as problem:
-        print(f"brief: the brief could not be built, so nothing was sent: {problem}",
-              file=sys.stderr)
-        return 2
-    skipped_text = (f"; {skipped} already sent for {period.key} were skipped" if skipped else "")
-    if args.dry_run:
-        args.out.mkdir(parents=True, exist_ok=True)
-        for item in outgoing:
-            (args.out / f"{item.recipient}.eml").write_bytes(item.message.as_bytes())
-        print(f"{len(outgoing)} e-mail(s) for {period.label} written to {args.out}"
-              f"{skipped_text}.")
-    else:
-        assert smtp is not None
-        sent = 0
-
-        def record(item: Outgoing) -> None:
-            nonlocal sent
-            sent += 1
-            try:
-                record_sent(store, period.key, item)
-            except SQLAlchemyError as problem:
-                failures.append(f"sent to {item.label()} but not recorded, so running the "
-                                f"brief again for {period.key} sends it again: {problem}")
-
-        failures += send(outgoing, smtp, record, run_name="brief")
-        print(f"Sent the CEO brief for {period.label} to {sent} recipient(s){skipped_text}.")
-    for failure in failures:
-        print(f"brief: {failure}", file=sys.stderr)
-    return 1 if failures else 0

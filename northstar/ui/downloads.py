@@ -19,17 +19,11 @@ import streamlit as st
 from openpyxl.worksheet.worksheet import Worksheet
 
 from northstar.analytics import display
-from northstar.analytics.brief_document import (
-    ExportContext,
-    Kpi,
-    PdfUnavailable,
-    briefing_html,
-    chromium_executable,
-    html_to_pdf,
-)
+from northstar.analytics.brief_document import ExportContext, Kpi, briefing_html
 from northstar.analytics.ceo_brief import BriefSection
 from northstar.analytics.links import without_links
 from northstar.data.formula_guard import FORMULA_PREFIXES, neutralise_frame
+from northstar.data.pdf import PdfUnavailable, chromium_executable, html_to_pdf
 from northstar.ui import filters, masking, presentation, queries, tables, view_state
 
 

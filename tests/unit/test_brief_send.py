@@ -18,6 +18,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from pypdf import PdfReader
 
+from northstar import brief as command
 from northstar.analytics import brief_mail
 from northstar.data.access import AccessList, Viewer
 from northstar.data.viewer_queries import ViewerQueries
@@ -103,12 +104,12 @@ def test_send_twice_sends_each_reader_one_brief_with_its_pdf_masked_for_the_boar
     controller = server(inbox)
     try:
         configure(controller.port)
-        assert brief_mail.main(["--send"]) == 0
+        assert command.main(["--send"]) == 0
         first = capsys.readouterr()
         assert "Sent the CEO brief for October 2026 to 3 recipient(s)." in first.out
         # the department head's role is not in the default roles: not sent, and not an error
         assert first.err == ""
-        assert brief_mail.main(["--send"]) == 0
+        assert command.main(["--send"]) == 0
         second = capsys.readouterr()
         assert ("Sent the CEO brief for October 2026 to 0 recipient(s); 3 already sent for "
                 "2026-10 were skipped.") in second.out
@@ -151,7 +152,7 @@ def test_a_refused_reader_does_not_stop_the_others_and_a_rerun_sends_only_it(
     controller = server(inbox)
     try:
         configure(controller.port)
-        assert brief_mail.main(["--send"]) == 1
+        assert command.main(["--send"]) == 1
         out = capsys.readouterr()
         assert sorted(received(inbox)) == ["cco@corp.example", "chair@board.example"]
         assert [line for line in out.err.splitlines() if "not sent" in line] == [
@@ -159,13 +160,13 @@ def test_a_refused_reader_does_not_stop_the_others_and_a_rerun_sends_only_it(
 
         inbox.messages.clear()
         inbox.refused.clear()
-        assert brief_mail.main(["--send"]) == 0
+        assert command.main(["--send"]) == 0
         assert sorted(received(inbox)) == ["ceo@corp.example"]
         assert "2 already sent for 2026-10 were skipped" in capsys.readouterr().out
 
         # a reader whose e-mail went missing can be sent it again, on purpose only
         inbox.messages.clear()
-        assert brief_mail.main(["--send", "--resend", "CCO@corp.example"]) == 0
+        assert command.main(["--send", "--resend", "CCO@corp.example"]) == 0
         assert sorted(received(inbox)) == ["cco@corp.example"]
     finally:
         controller.stop()
@@ -178,7 +179,7 @@ def test_a_server_that_never_answers_is_retried_within_the_deadline_then_reporte
     try:
         configure(port, "timeout_seconds = 1\ndeadline_seconds = 3\n")
         started = time.monotonic()
-        assert brief_mail.main(["--send"]) == 1
+        assert command.main(["--send"]) == 1
         assert time.monotonic() - started < 60  # building and printing the briefs included
     finally:
         stop.set()
@@ -191,7 +192,7 @@ def test_a_server_that_never_answers_is_retried_within_the_deadline_then_reporte
     controller = server(inbox)
     try:
         configure(controller.port)
-        assert brief_mail.main(["--send"]) == 0
+        assert command.main(["--send"]) == 0
     finally:
         controller.stop()
     assert sorted(received(inbox)) == READERS
@@ -212,14 +213,14 @@ def test_a_server_that_hangs_after_the_message_never_gets_it_twice(configure, ca
     controller = server(inbox)
     try:
         configure(controller.port, "timeout_seconds = 1\nretries = 2\n")
-        assert brief_mail.main(["--send"]) == 1
+        assert command.main(["--send"]) == 1
         err = capsys.readouterr().err
         unconfirmed = [line for line in err.splitlines() if "not confirmed" in line]
         assert len(unconfirmed) == 3, err
         assert "it may have arrived, so it is not sent again" in unconfirmed[0]
 
         # run again: nothing is sent twice, whatever the retries
-        assert brief_mail.main(["--send"]) == 0
+        assert command.main(["--send"]) == 0
         assert "3 already sent for 2026-10 were skipped" in capsys.readouterr().out
     finally:
         controller.stop()
@@ -231,7 +232,7 @@ def test_dry_run_writes_the_messages_to_a_folder_and_sends_nothing(configure, tm
                                                                    capsys):
     configure(free_port())  # nothing listens there: a dry run does not connect
     out = tmp_path / "outbox"
-    assert brief_mail.main(["--dry-run", "--out", str(out)]) == 0
+    assert command.main(["--dry-run", "--out", str(out)]) == 0
     assert sorted(path.name for path in out.iterdir()) == [f"{who}.eml" for who in READERS]
     message = email.message_from_bytes((out / "chair@board.example.eml").read_bytes(),
                                        policy=policy.default)
@@ -257,7 +258,7 @@ def test_settings_without_a_base_url_are_named(configure, tmp_path, capsys):
     configure(free_port())
     secrets = tmp_path / "secrets.toml"
     secrets.write_text(secrets.read_text().replace(f'base_url = "{BASE_URL}/"\n', ""))
-    assert brief_mail.main(["--send"]) == 2
+    assert command.main(["--send"]) == 2
     assert "[brief] base_url must be the address people open Northstar at" in (
         capsys.readouterr().err)
 

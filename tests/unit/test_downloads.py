@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from northstar.analytics import brief_document
 from northstar.analytics.ceo_brief import Brief, BriefSentence
+from northstar.data import pdf
 from northstar.ui import downloads
 
 CONTEXT = downloads.ExportContext("Customer briefing", dt.date(2026, 10, 31),
@@ -104,7 +105,7 @@ def test_pdf_through_chromium_or_a_clear_message(monkeypatch):
             downloads.html_to_pdf(document)
     else:
         assert downloads.html_to_pdf(document).startswith(b"%PDF")
-    monkeypatch.setattr(brief_document, "chromium_executable", lambda: None)
+    monkeypatch.setattr(pdf, "chromium_executable", lambda: None)
     with pytest.raises(downloads.PdfUnavailable, match="download the HTML brief"):
         downloads.html_to_pdf(document)
 

@@ -102,8 +102,7 @@ def read_section(name: str, path: Path | None = None, *, required: bool,
     if not path.exists():
         if not required:
             return None
-        raise MailConfigError(f"{path} does not exist: add an [{name}] section {what_for}, or "
-                              "use --dry-run")
+        raise MailConfigError(f"{path} does not exist: add a [{name}] section {what_for}")
     try:
         with path.open("rb") as handle:
             raw = tomllib.load(handle).get(name)
@@ -130,7 +129,8 @@ def _number(path: Path, raw: dict[str, Any], key: str, default: float, low: floa
 def load_smtp(path: Path | None = None) -> SmtpSettings:
     path = secrets_path(path)
     raw = read_section("smtp", path, required=True,
-                       what_for="(host, port, starttls, sender) to send e-mail")
+                       what_for="(host, port, starttls, sender) to send e-mail, or use "
+                                "--dry-run")
     assert raw is not None
     for key in ("host", "sender"):
         if not str(raw.get(key, "")).strip():

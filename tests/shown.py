@@ -1,14 +1,14 @@
 """What a reader sees of a Markdown string Northstar drew: escapes resolved, joiners dropped.
 
 AppTest hands back the Markdown an element was given; pages escape every data-derived part
-(northstar.ui.literal_text.literal), so tests compare what it shows, not its source.
+(northstar.analytics.literal_text.literal), so tests compare what it shows, not its source.
 """
 
 from __future__ import annotations
 
 import re
 
-from northstar.ui.literal_text import WORD_JOINER
+from northstar.analytics.literal_text import WORD_JOINER
 
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 

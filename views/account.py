@@ -5,12 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from northstar.analytics import accounts, health, metrics, risk
+from northstar.analytics.literal_text import literal
 from northstar.analytics.metrics import format_usd
 from northstar.data import settings
 from northstar.data.months import month_label
 from northstar.ui import actions, charts, data_needs, downloads, masking, queries, tables
 from northstar.ui import churn_model as churn_model_ui
-from northstar.ui.literal_text import literal
 
 metadata = queries.dataset_metadata()
 st.title("Account 360")

@@ -7,8 +7,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from northstar.analytics import goals, links
+from northstar.analytics.literal_text import literal
 from northstar.ui import actions, charts, downloads, filters, presentation, queries, tables
-from northstar.ui.literal_text import literal
 
 RUNS_TABLE = "alignment_off_track_runs"
 

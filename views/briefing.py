@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from northstar.analytics import display, kpi_cards
+from northstar.analytics import display, figures, kpi_cards
 from northstar.analytics.metrics import METRICS, format_value
 from northstar.data.months import month_label
 from northstar.ui import (
@@ -70,7 +70,6 @@ ceo_brief.render(brief)
 presentation.end_of_slide()
 
 row = current.iloc[0]
-export_figures = []
 if revenue:
     left, right = st.columns([3, 2])
     with left:
@@ -110,10 +109,6 @@ if revenue:
                 f"{int(row['opening_accounts']):,} accounts active at the start churned in the "
                 "period."
             )
-    export_figures = [
-        (f"Where ARR moved, $ · {window.label}", bridge),
-        (f"NRR, rolling {display.count_of(window.months, 'month')}, %", nrr_trend),
-    ]
 else:
     # no ARR to bridge: the accounts behind the wall's logo churn
     st.caption(
@@ -134,6 +129,8 @@ export_kpis = [
     )
     for card in cards
 ]
+export_figures = figures.briefing_figures(frame, window) if revenue else []
+
 downloads.render_brief_exports(
     export_context, export_kpis, export_figures, brief.sections(),
     f"northstar-brief-{metadata.as_of:%Y-%m-%d}",

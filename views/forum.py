@@ -11,6 +11,7 @@ import streamlit as st
 from northstar.analytics import actions as rules
 from northstar.analytics import goals, significance
 from northstar.analytics.display import count_of
+from northstar.analytics.literal_text import literal
 from northstar.data import access
 from northstar.data.workspace.store import WorkspaceUnavailable
 from northstar.ui import (
@@ -23,7 +24,6 @@ from northstar.ui import (
     sign_in,
     tables,
 )
-from northstar.ui.literal_text import literal
 
 NO_ACTION_TABLE = "forum_kpis_without_action"
 

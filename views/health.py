@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from northstar.analytics import display, health, invest, risk
+from northstar.analytics.literal_text import literal
 from northstar.analytics.metrics import format_usd
 from northstar.data import settings
 from northstar.data.months import month_label
@@ -22,7 +23,6 @@ from northstar.ui import (
     tables,
 )
 from northstar.ui import churn_model as churn_model_ui
-from northstar.ui.literal_text import literal
 
 AT_RISK_TABLE = "at_risk_table"
 

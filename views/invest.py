@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from northstar.analytics import display, invest, links
+from northstar.analytics.literal_text import literal
 from northstar.analytics.metrics import format_usd
 from northstar.data import pages, settings
 from northstar.data.months import add_months, month_label, range_label
@@ -25,7 +26,6 @@ from northstar.ui import (
     queries,
 )
 from northstar.ui import churn_model as churn_model_ui
-from northstar.ui.literal_text import literal
 
 DRIVER_TABLE = "invest_driver_table"
 

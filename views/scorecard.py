@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from northstar.analytics import goals
+from northstar.analytics.literal_text import literal
 from northstar.analytics.metrics import format_in_unit, is_missing
 from northstar.data import access
 from northstar.data.months import add_months, last_day, month_label
@@ -20,7 +21,6 @@ from northstar.ui import (
     sign_in,
     tables,
 )
-from northstar.ui.literal_text import literal
 
 metadata = queries.dataset_metadata()
 state = filters.current(metadata.last_month)

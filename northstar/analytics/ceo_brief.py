@@ -7,21 +7,31 @@ noise, judged by what they measurably achieved once that can be told (sized ones
 biggest risks (the accounts with the largest expected ARR loss in the next 12 months from the
 churn model, with their main reasons); and the KPIs that moved most beyond noise against the
 comparison period. The builders are pure functions on query
-results (unit tested); `collect` runs the queries and `render` draws the brief, escaping every
-sentence so no data-derived text can inject Markdown.
+results (unit tested); `gather` runs the brief's queries through the runner it is given (the
+app's, for the viewer on screen; or one role's, for the e-mailed brief), and
+northstar.ui.ceo_brief draws it, escaping every sentence so no data-derived text can inject
+Markdown.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
-from northstar.analytics import display, retention, risk
+from northstar.analytics import display, invest, retention, risk
 from northstar.analytics.kpi_cards import KpiCard
 from northstar.analytics.metrics import format_delta, format_usd, format_value
-from northstar.data import pages
+from northstar.data import access, pages
+from northstar.data.months import add_months, month_label
+
+# runs a named query with its parameters (parameters it does not use are ignored)
+Runner = Callable[..., pd.DataFrame]
 
 # the page that holds the evidence for each KPI of the wall
 KPI_EVIDENCE = {
@@ -221,3 +231,51 @@ def change_sentences(
             )
         )
     return sentences
+
+
+def gather(run: Runner, scope: Mapping[str, Any], last_month: dt.date, cards: list[KpiCard],
+           comparison_label: str, health_params: Mapping[str, Any],
+           overdue: pd.DataFrame | None = None, revenue: bool = True) -> Brief:
+    """Run the queries behind the brief through `run` for the account filters in `scope` and
+    the period ending `last_month`, and build its sentences (`overdue`: the overdue actions
+    the reader may see, or None). A query the reader's role may not run leaves its part out,
+    never the brief. Without `revenue` (data without a revenue table) nothing is said in
+    dollars: no initiative's return, no ARR at risk, only the observed logo churn."""
+    results: list[invest.DriverResult] = []
+    investments: list[BriefSentence] = []
+    # initiatives are sized in ARR: none is ranked in data without revenue
+    with contextlib.suppress(access.AccessDenied):
+        if revenue:
+            counts = run("invest_driver_counts", **scope, as_of_month=last_month,
+                         opening_month=add_months(last_month, -12))
+            results = invest.driver_results(run("invest_model_drivers", **scope), counts)
+            initiatives = run("invest_initiatives", **scope, as_of_month=last_month)
+            investments = investment_sentences(invest.initiatives_ranked(initiatives, results))
+    params = {**scope, **health_params}
+    model = risk.model_status(run("churn_model_checks"))
+    if not revenue:
+        model = model.without_revenue()
+    changes = change_sentences(cards, comparison_label)
+    if not model.passed:
+        # no chance or ARR at risk from a model that failed its checks: what was observed
+        observed = observed_churn(run, scope, last_month)
+        return Brief(investments,
+                     no_model_sentence(model.reason, observed, month_label(last_month)), changes)
+    whole = risk.portfolio(run("risk_portfolio", **params, as_of_month=last_month))
+    at_risk = portfolio_sentence(whole, invest.sized_at_risk(results))
+    # a role without account lists sees the portfolio and the other two sections
+    with contextlib.suppress(access.AccessDenied):
+        at_risk += risk_sentences(run(
+            "health_accounts", **params, as_of_month=last_month,
+            band_orders=[1, 2, 3, 4, 5], limit=3 - len(at_risk),
+        ), count=3 - len(at_risk), overdue_actions=overdue)
+    return Brief(investments, at_risk, changes)
+
+
+def observed_churn(run: Runner, scope: Mapping[str, Any],
+                   last_month: dt.date) -> list[risk.ObservedChurn]:
+    """Logo churn of the 12 months to `last_month`, in total and by segment: the same figures
+    as Retention's breakdown by segment."""
+    return risk.observed_churn(run(
+        "retention_breakdown", **scope, dimension="segment",
+        opening_month=add_months(last_month, -12), closing_month=last_month))

@@ -273,3 +273,14 @@ class DatasetMetadata:
         return self.as_of.replace(day=1)
 
 
+
+
+def dataset_metadata_from(frame: pd.DataFrame) -> DatasetMetadata:
+    """The dataset facts from the dataset_metadata query's key/value rows."""
+    values = dict(frame.itertuples(index=False, name=None))
+    if "as_of_date" not in values:
+        raise QueryError("The database has no as_of_date in dataset_metadata")
+    as_of = dt.date.fromisoformat(values["as_of_date"])
+    return DatasetMetadata(
+        as_of, values.get("source", "unknown"), values.get("schema_fingerprint")
+    )

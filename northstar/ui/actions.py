@@ -22,6 +22,7 @@ import streamlit as st
 
 from northstar.analytics import actions as rules
 from northstar.analytics import goals
+from northstar.analytics.literal_text import literal
 from northstar.data import access
 from northstar.data.workspace.store import (
     PRIORITIES,
@@ -35,7 +36,6 @@ from northstar.data.workspace.store import (
     open_workspace,
 )
 from northstar.ui import downloads, masking, queries, sign_in, tables
-from northstar.ui.literal_text import literal
 
 # how action text is masked on shared screens, declared like a query's sensitive columns; the
 # thing an action is about is then named by its key (an account or ticket ID), as masked tables

@@ -3,28 +3,16 @@ three sections, every sentence escaped and its evidence link carrying the view s
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 
 import streamlit as st
 
-from northstar.analytics import invest, risk
-from northstar.analytics.ceo_brief import (
-    Brief,
-    BriefSentence,
-    change_sentences,
-    investment_sentences,
-    no_model_sentence,
-    portfolio_sentence,
-    risk_sentences,
-)
+from northstar.analytics.ceo_brief import Brief, BriefSentence, gather
 from northstar.analytics.kpi_cards import KpiCard
-from northstar.data import access, settings
-from northstar.data.months import add_months, month_label
+from northstar.analytics.literal_text import literal
+from northstar.data import settings
 from northstar.data.workspace.store import WorkspaceUnavailable
 from northstar.ui import actions, queries
-from northstar.ui import churn_model as churn_model_ui
-from northstar.ui.literal_text import literal
 from northstar.ui.view_state import current_view_params, with_view
 
 
@@ -45,46 +33,10 @@ def collect(state, metadata, cards: list[KpiCard], revenue: bool = True,
         overdue, actions_problem = actions.overdue_actions(), None
     except WorkspaceUnavailable as problem:
         overdue, actions_problem = None, problem
-    config = settings.load_config()
-    scope = state.query_params()
-    results: list[invest.DriverResult] = []
-    investments: list[BriefSentence] = []
-    # initiatives are sized in ARR: none is ranked in data without revenue
-    with contextlib.suppress(access.AccessDenied):  # the brief never takes the briefing down
-        if revenue:
-            counts = queries.run_query(
-                "invest_driver_counts", **scope, as_of_month=metadata.last_month,
-                opening_month=add_months(metadata.last_month, -12),
-            )
-            results = invest.driver_results(queries.run_query("invest_model_drivers", **scope),
-                                            counts)
-            initiatives = queries.run_query(
-                "invest_initiatives", **scope, as_of_month=metadata.last_month
-            )
-            investments = investment_sentences(invest.initiatives_ranked(initiatives, results))
-    params = {**scope, **config.query_params()}
-    model = churn_model_ui.status(revenue)
-    if not model.passed:
-        # no chance or ARR at risk from a model that failed its checks: what was observed
-        observed = churn_model_ui.observed(scope, metadata.last_month)
-        return Brief(investments,
-                     no_model_sentence(model.reason, observed, month_label(metadata.last_month)),
-                     change_sentences(cards, state.period.comparison_label)), actions_problem
-    whole = risk.portfolio(queries.run_query("risk_portfolio", **params,
-                                             as_of_month=metadata.last_month))
-    drivers = invest.sized_at_risk(results)
-    at_risk = portfolio_sentence(whole, drivers)
-    # a role without account lists sees the portfolio and the other two sections
-    with contextlib.suppress(access.AccessDenied):
-        at_risk += risk_sentences(queries.run_query(
-            "health_accounts", **params, as_of_month=metadata.last_month,
-            band_orders=[1, 2, 3, 4, 5], limit=3 - len(at_risk),
-        ), count=3 - len(at_risk), overdue_actions=overdue)
-    return Brief(
-        investments,
-        at_risk,
-        change_sentences(cards, state.period.comparison_label),
-    ), actions_problem
+    brief = gather(queries.run_query, state.query_params(), metadata.last_month, cards,
+                   state.period.comparison_label, settings.load_config().query_params(),
+                   overdue, revenue)
+    return brief, actions_problem
 
 
 def render(brief: Brief) -> None:  # pragma: no cover - drawn in the AppTest

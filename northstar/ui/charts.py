@@ -1,92 +1,41 @@
-"""Figures: one colour-blind-safe palette, one layout, number formats from the registry."""
+"""Figures on screen: one colour-blind-safe palette, one layout, number formats from the registry
+(the palette, the layout and the Briefing's figures are northstar.analytics.figures, which the
+printed brief draws too)."""
 
 from __future__ import annotations
 
 import plotly.graph_objects as go
 import streamlit as st
 
-from northstar.analytics import display
+from northstar.analytics import figures
+from northstar.analytics.figures import (
+    COUNT_TICKS,
+    NEGATIVE,
+    PALE,
+    PALETTE,
+    POSITIVE,
+    TOTAL,
+    money_axis,
+    reference_line,
+)
 from northstar.analytics.invest import is_sized
+from northstar.analytics.literal_text import plotly_safe
 from northstar.analytics.metrics import format_usd
 from northstar.ui import presentation
-from northstar.ui.literal_text import plotly_safe
 
-# Okabe-Ito: distinguishable with the common colour-vision deficiencies
-PALETTE = {
-    "blue": "#0072B2",
-    "orange": "#E69F00",
-    "green": "#009E73",
-    "vermillion": "#D55E00",
-    "sky": "#56B4E9",
-    "purple": "#CC79A7",
-    "yellow": "#F0E442",
-    "grey": "#7F7F7F",
-}
-POSITIVE = PALETTE["blue"]
-NEGATIVE = PALETTE["vermillion"]
-TOTAL = PALETTE["grey"]
-PALE = "#C8CDD5"  # an estimate too uncertain to size
-
-
-LEGEND_BELOW = {
-    "orientation": "h",
-    "y": -0.18,
-    "yanchor": "top",
-    "x": 0,
-    "xanchor": "left",
-    "title": None,
-}
+# the palette and the shared helpers, for pages that draw their own figures
+__all__ = ["COUNT_TICKS", "NEGATIVE", "PALE", "PALETTE", "POSITIVE", "TOTAL", "money_axis",
+           "reference_line"]
 
 
 def base_layout(
     figure: go.Figure, title: str | None = None, height: int = 360, legend: bool = False
 ) -> go.Figure:
-    presenting = presentation.is_on()
-    font_size = presentation.FONT_SIZE if presenting else 14
-    figure.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left"} if title else None,
-        height=round(height * presentation.CHART_SCALE) if presenting else height,
-        margin={"l": 8, "r": 8, "t": (80 if "<br>" in title else 56) if title else 16, "b": 8},
-        font={"size": font_size},
-        showlegend=legend,
-        legend=LEGEND_BELOW if legend else None,
-        hoverlabel={"font_size": font_size},
-        separators=".,",
-    )
-    return figure
-
-
-# counts on an axis: 1,500 (never 1.5k)
-COUNT_TICKS = ",~f"
-
-
-def money_axis(figure: go.Figure, values: list[float], axis: str = "y", log: bool = False,
-               include_zero: bool = True) -> go.Figure:
-    """A money axis ticked in the house style ($500K, $1.5M) over the values it must show."""
-    finite = [float(value) for value in values if value == value]
-    low = min([*finite, *([0.0] if include_zero else [])], default=0.0)
-    high = max(finite, default=1.0)
-    ticks = display.log_ticks(low, high) if log else display.nice_ticks(low, high)
-    settings = {"tickvals": ticks, "ticktext": [display.money_tick_text(t) for t in ticks],
-                "tickprefix": None, "tickformat": None}
-    if not log:
-        settings["range"] = [min(ticks[0], low), max(ticks[-1], high)]
-    (figure.update_yaxes if axis == "y" else figure.update_xaxes)(**settings)
-    return figure
-
-
-def reference_line(figure: go.Figure, value: float, label: str) -> go.Figure:
-    """A dashed line at a value a zoomed axis could hide (NRR at 100%), kept in range."""
-    figure.add_hline(y=value, line={"color": TOTAL, "dash": "dash", "width": 1},
-                     annotation_text=label, annotation_position="top left",
-                     annotation_font_color=TOTAL)
-    values = [v for trace in figure.data for v in (trace.y if trace.y is not None else ())
-              if isinstance(v, int | float) and v == v]
-    if values:
-        low, high = min([*values, value]), max([*values, value])
-        pad = (high - low) * 0.08 or 1
-        figure.update_yaxes(range=[low - pad, high + pad])
-    return figure
+    """The house layout, at presentation size on a slide."""
+    if presentation.is_on():
+        return figures.base_layout(figure, title, round(height * presentation.CHART_SCALE),
+                                   legend, presentation.FONT_SIZE)
+    return figures.base_layout(figure, title, height, legend)
 
 
 def arr_bridge(
@@ -99,35 +48,9 @@ def arr_bridge(
     title: str | None = None,
 ) -> go.Figure:
     """Waterfall from starting ARR to ending ARR; the steps reconcile exactly."""
-    steps = [
-        ("Starting ARR", "absolute", starting_arr_usd),
-        ("New", "relative", new_arr_usd),
-        ("Expansion", "relative", expansion_arr_usd),
-        ("Contraction", "relative", -contraction_arr_usd),
-        ("Churn", "relative", -churned_arr_usd),
-        ("Ending ARR", "total", ending_arr_usd),
-    ]
-    figure = go.Figure(
-        go.Waterfall(
-            x=[label for label, _, _ in steps],
-            measure=[measure for _, measure, _ in steps],
-            y=[value for _, _, value in steps],
-            text=[format_usd(value) for _, _, value in steps],
-            textposition="outside",
-            cliponaxis=False,
-            hovertemplate="%{x}: %{text}<extra></extra>",
-            increasing={"marker": {"color": POSITIVE}},
-            decreasing={"marker": {"color": NEGATIVE}},
-            totals={"marker": {"color": TOTAL}},
-            connector={"line": {"color": "rgba(127,127,127,0.5)", "width": 1}},
-        )
-    )
-    running, levels = 0.0, []
-    for _, measure, value in steps:
-        running = value if measure != "relative" else running + value
-        levels.append(running)
-    money_axis(figure, [level * 1.12 for level in levels])
-    return base_layout(figure, title)
+    return base_layout(figures.arr_bridge(starting_arr_usd, new_arr_usd, expansion_arr_usd,
+                                          contraction_arr_usd, churned_arr_usd,
+                                          ending_arr_usd), title)
 
 
 def trend(
@@ -140,23 +63,8 @@ def trend(
     hover_values: list[str] | None = None,
 ) -> go.Figure:
     """A single-measure monthly line."""
-    figure = go.Figure(
-        go.Scatter(
-            x=months,
-            y=values,
-            mode="lines+markers",
-            name=label,
-            line={"color": POSITIVE, "width": 3},
-            marker={"size": 7},
-            text=hover_values,
-            hovertemplate="%{x|%b %Y}: %{text}<extra></extra>" if hover_values else None,
-        )
-    )
-    figure.update_xaxes(tickformat="%b %Y", showgrid=False)
-    figure.update_yaxes(ticksuffix=tick_suffix)
-    if tick_prefix == "$":
-        money_axis(figure, list(values))  # from $0, so a small dip is not drawn as a cliff
-    return base_layout(figure, title)
+    return base_layout(figures.trend(months, values, label, tick_suffix, tick_prefix,
+                                     hover_values=hover_values), title)
 
 
 SEQUENCE = [

@@ -9,8 +9,8 @@ from typing import Any
 
 import streamlit as st
 
-from northstar.analytics import risk
-from northstar.data.months import add_months, month_label
+from northstar.analytics import ceo_brief, risk
+from northstar.data.months import month_label
 from northstar.ui import downloads, queries
 
 NO_MODEL_ICON = ":material/block:"
@@ -26,9 +26,7 @@ def status(revenue: bool = True) -> risk.ModelStatus:
 def observed(scope: Mapping[str, Any], last_month: dt.date) -> list[risk.ObservedChurn]:
     """Logo churn of the 12 months to the data's last month, in total and by segment: the same
     figures as Retention's breakdown by segment."""
-    return risk.observed_churn(queries.run_query(
-        "retention_breakdown", **scope, dimension="segment",
-        opening_month=add_months(last_month, -12), closing_month=last_month))
+    return ceo_brief.observed_churn(queries.run_query, scope, last_month)
 
 
 def show_observed(model: risk.ModelStatus, scope: Mapping[str, Any],

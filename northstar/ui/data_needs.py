@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from northstar.data.datasets import DATASETS_BY_NAME, NO_REVENUE_TEXT, Dataset
+from northstar.data.datasets import DATASETS_BY_NAME, NO_REVENUE_TEXT, REVENUE_TABLE, Dataset
 from northstar.data.pages import PAGES_BY_KEY
 from northstar.ui import queries
-
-REVENUE_TABLE = "account_mrr_monthly"
 
 
 def _present() -> set[str]:

@@ -8,15 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import html
 import io
-import shutil
 import subprocess
-import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -24,40 +19,12 @@ import streamlit as st
 from openpyxl.worksheet.worksheet import Worksheet
 
 from northstar.analytics import display
+from northstar.analytics.brief_document import ExportContext, Kpi, briefing_html
 from northstar.analytics.ceo_brief import BriefSection
 from northstar.analytics.links import without_links
 from northstar.data.formula_guard import FORMULA_PREFIXES, neutralise_frame
-from northstar.data.paths import REPO_ROOT
+from northstar.data.pdf import PdfUnavailable, chromium_executable, html_to_pdf
 from northstar.ui import filters, masking, presentation, queries, tables, view_state
-from northstar.ui.literal_text import plotly_safe
-
-CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser")
-
-
-@dataclass(frozen=True)
-class ExportContext:
-    title: str
-    as_of: dt.date
-    filters: str  # the filters in words
-    masked: bool
-
-    def lines(self) -> list[str]:
-        lines = [
-            f"Northstar — {self.title}",
-            f"Data as of {self.as_of:%-d %b %Y}",
-            f"Filters: {self.filters}",
-        ]
-        if self.masked:
-            lines.append("Customer names and comments are masked")
-        return lines
-
-
-@dataclass(frozen=True)
-class Kpi:
-    label: str
-    value: str
-    change: str | None
-    note: str | None
 
 
 def table_csv(frame: pd.DataFrame, context: ExportContext) -> bytes:
@@ -110,137 +77,6 @@ def _number_formats(sheet: Worksheet, frame: pd.DataFrame) -> None:
             continue
         for (cell,) in sheet.iter_rows(min_row=2, min_col=position, max_col=position):
             cell.number_format = display.EXCEL_FORMATS[unit]
-
-
-# a chart in the printed brief: the width of an A4 page inside its margins, axes in full
-PRINT_CHART_WIDTH_PX = 680
-PRINT_CHART_HEIGHT_PX = 330
-
-
-def print_figure(figure: go.Figure) -> go.Figure:
-    """A copy of a chart sized for the page, with room for every axis label (the screen's
-    tight margins would cut them off at print size)."""
-    printed = go.Figure(figure)
-    printed.update_layout(
-        title=None, width=PRINT_CHART_WIDTH_PX, height=PRINT_CHART_HEIGHT_PX,
-        margin={"l": 72, "r": 24, "t": 36, "b": 56}, font={"size": 12},
-        hoverlabel={"font_size": 12},
-    )
-    printed.update_xaxes(automargin=True)
-    printed.update_yaxes(automargin=True)
-    return printed
-
-
-def briefing_html(
-    context: ExportContext,
-    kpis: Sequence[Kpi],
-    figures: Sequence[tuple[str, go.Figure]],
-    sections: Sequence[BriefSection] = (),
-) -> str:
-    """The brief as a document a CEO keeps: a header with the period, filters and as-of date;
-    the KPI wall; the brief's three sections under their headings; the charts with full axes
-    at print size; page numbers when printed. Self-contained: opens offline, charts
-    interactive (plotly.js embedded once)."""
-    cards = "\n".join(
-        "<div class='card'>"
-        f"<div class='label'>{html.escape(kpi.label)}</div>"
-        f"<div class='value'>{html.escape(kpi.value)}</div>"
-        + (f"<div class='change'>{html.escape(kpi.change)}</div>" if kpi.change else "")
-        + (f"<div class='note'>{html.escape(kpi.note)}</div>" if kpi.note else "")
-        + "</div>"
-        for kpi in kpis
-    )
-    charts = []
-    for index, (title, figure) in enumerate(figures):
-        chart = plotly_safe(print_figure(figure)).to_html(
-            full_html=False, include_plotlyjs=index == 0,
-            config={"displayModeBar": False, "responsive": False},
-        )
-        charts.append(f"<section class='chart'><h2>{html.escape(title)}</h2>{chart}</section>")
-    brief_parts = []
-    for section in sections:
-        items = "".join(f"<li>{html.escape(sentence.text)}</li>" for sentence in section.sentences)
-        body = f"<ol>{items}</ol>" if items else (
-            f"<p class='empty'>{html.escape(section.empty_text)}</p>")
-        brief_parts.append(f"<section class='part'><h3>{html.escape(section.title)}</h3>"
-                           f"{body}</section>")
-    brief = f"<h2>CEO brief</h2>{''.join(brief_parts)}" if brief_parts else ""
-    meta = "".join(f"<p class='meta'>{html.escape(line)}</p>" for line in context.lines()[1:])
-    footer = html.escape(f"{context.lines()[0]} · data as of {context.as_of:%-d %b %Y}")
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<title>{html.escape(context.lines()[0])}</title>
-<style>
-@page {{ size: A4; margin: 16mm 14mm 18mm;
-  @bottom-left {{ content: "{footer}"; font: 9pt Arial, sans-serif; color: #6b6f76; }}
-  @bottom-right {{ content: "Page " counter(page) " of " counter(pages);
-                   font: 9pt Arial, sans-serif; color: #6b6f76; }} }}
-body {{ font-family: "Source Sans Pro", "Helvetica Neue", Arial, sans-serif; margin: 0 auto;
-       max-width: {PRINT_CHART_WIDTH_PX + 40}px; padding: 24px 16px; color: #262730;
-       font-size: 14px; line-height: 1.4; }}
-@media print {{ body {{ padding: 0; }} }}
-header {{ border-bottom: 2px solid #0072B2; padding-bottom: 8px; margin-bottom: 12px; }}
-h1 {{ margin: 0 0 4px; font-size: 26px; }} .meta {{ color: #4b4f56; margin: 2px 0; }}
-h2 {{ font-size: 18px; margin: 20px 0 8px; }} h3 {{ font-size: 15px; margin: 12px 0 4px; }}
-.wall {{ display: grid; grid-template-columns: repeat(4, 1fr); gap: 8px; margin: 12px 0; }}
-.card {{ border: 1px solid #d6d9de; border-radius: 6px; padding: 8px 10px; break-inside: avoid; }}
-.label {{ color: #6b6f76; font-size: 12px; }} .value {{ font-size: 22px; }}
-.change, .note {{ color: #4b4f56; font-size: 11px; }}
-ol {{ margin: 0; padding-left: 20px; }} li {{ margin: 3px 0; }} .empty {{ color: #6b6f76; }}
-section {{ break-inside: avoid; }} .chart {{ margin-top: 16px; }}
-</style></head>
-<body><header><h1>{html.escape(context.title)}</h1>{meta}</header>
-<div class="wall">{cards}</div>{brief}{"".join(charts)}
-</body></html>
-"""
-
-
-def chromium_executable() -> str | None:
-    for candidate in CHROMIUM_CANDIDATES:
-        path = shutil.which(candidate) or (candidate if Path(candidate).is_file() else None)
-        if path:
-            return path
-    return None
-
-
-class PdfUnavailable(RuntimeError):
-    """No headless chromium on this machine to print the PDF."""
-
-
-def html_to_pdf(document: str, timeout_seconds: float = 90) -> bytes:
-    """Print an HTML document to PDF with headless chromium (raises PdfUnavailable without it)."""
-    chromium = chromium_executable()
-    if chromium is None:
-        raise PdfUnavailable(
-            "PDF export needs Chromium (Debian package 'chromium'); download the HTML brief "
-            "instead and print it from a browser."
-        )
-    with tempfile.TemporaryDirectory() as folder:
-        source = Path(folder) / "brief.html"
-        target = Path(folder) / "brief.pdf"
-        source.write_text(document, encoding="utf-8")
-        command = [
-            chromium,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            f"--user-data-dir={Path(folder) / 'profile'}",
-            "--no-pdf-header-footer",
-            "--run-all-compositor-stages-before-draw",
-            "--virtual-time-budget=10000",
-            f"--print-to-pdf={target}",
-            source.as_uri(),
-        ]
-        subprocess.run(
-            command, check=False, capture_output=True, timeout=timeout_seconds, cwd=REPO_ROOT
-        )
-        if not target.exists() or target.stat().st_size == 0:
-            raise PdfUnavailable("Chromium did not produce a PDF; download the HTML brief instead.")
-        return target.read_bytes()
 
 
 def brief_key(

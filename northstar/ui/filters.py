@@ -8,6 +8,7 @@ import datetime as dt
 
 import streamlit as st
 
+from northstar.analytics.literal_text import literal
 from northstar.analytics.periods import (
     COMPARISONS,
     DEFAULT_COMPARISON,
@@ -16,7 +17,6 @@ from northstar.analytics.periods import (
     FilterState,
     resolve_period,
 )
-from northstar.ui.literal_text import literal
 
 # widget keys double as URL query-parameter names
 PERIOD_KEY, COMPARISON_KEY, SEGMENT_KEY, REGION_KEY, PLAN_KEY = (

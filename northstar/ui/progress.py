@@ -11,9 +11,9 @@ from pathlib import Path
 
 import streamlit as st
 
+from northstar.analytics.literal_text import literal
 from northstar.data import data_status, job_progress
 from northstar.data.source import database_path
-from northstar.ui.literal_text import literal
 
 REFRESH_SECONDS = 2  # while an operation runs
 # when none runs: a rerun every 2 s of every open session (20 executives in a board meeting)

@@ -21,18 +21,18 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from northstar.data import access
 from northstar.data.named_queries import (
     DatabaseMissingError,
     DatasetMetadata,
     QueryError,
+    dataset_metadata_from,
     execute,
     load_query,
-    normalise,
     run_concurrently,
     source_key,
 )
 from northstar.data.source import DataSource, current_source, source_version
+from northstar.data.viewer_queries import checked_params
 from northstar.ui import masking, sign_in
 
 __all__ = ["DatabaseMissingError", "QueryError", "dataset_metadata", "filter_options",
@@ -57,13 +57,9 @@ def _cached(
 
 def _cached_call(name: str, params: dict[str, Any]) -> partial[pd.DataFrame]:
     """The cached call for one query and the current viewer, after the access check."""
-    query = load_query(name)
-    used = {key: normalise(value) for key, value in params.items() if key in query.parameters}
     viewer = sign_in.current_viewer()
-    access.check_query(viewer, name, query.scope, used)
     masked = masking.masking_on(forced=viewer.masking_forced)
-    if masked:
-        used.update(query.when_masked)
+    _, used = checked_params(viewer, name, params, masked)
     source = current_source()
     return partial(
         _cached, name, tuple(sorted(used.items())), source_key(source), source_version(source),
@@ -106,13 +102,7 @@ def run_queries(*requests: QueryRequest) -> list[pd.DataFrame]:
 def dataset_metadata() -> DatasetMetadata:
     """What the data is and when it is from (raises DatabaseMissingError when the data source
     is missing or cannot be opened)."""
-    values = dict(run_query("dataset_metadata").itertuples(index=False, name=None))
-    if "as_of_date" not in values:
-        raise QueryError("The database has no as_of_date in dataset_metadata")
-    as_of = dt.date.fromisoformat(values["as_of_date"])
-    return DatasetMetadata(
-        as_of, values.get("source", "unknown"), values.get("schema_fingerprint")
-    )
+    return dataset_metadata_from(run_query("dataset_metadata"))
 
 
 def filter_options() -> dict[str, list[str]]:

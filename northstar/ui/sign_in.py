@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from northstar.analytics.literal_text import literal
 from northstar.data.access import (
     LOCAL_DEMO_VIEWER,
     Viewer,
@@ -13,7 +14,6 @@ from northstar.data.access import (
 )
 from northstar.data.workspace import sign_outs
 from northstar.ui import sign_in_cookie
-from northstar.ui.literal_text import literal
 
 
 def render_sign_in() -> None:

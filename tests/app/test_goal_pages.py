@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from northstar.ui.literal_text import literal
+from northstar.analytics.literal_text import literal
 from tests.app.test_retention_pages import open_page, texts
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from browser import wait_for_app_loaded
-from northstar.ui.literal_text import WORD_JOINER
+from northstar.analytics.literal_text import WORD_JOINER
 from tests.e2e.conftest import _free_port, serve, streamlit_command
 
 if TYPE_CHECKING:

@@ -266,3 +266,41 @@ def test_a_trickling_server_cannot_hold_the_run_past_its_deadline(tmp_path, monk
     failed = [line for line in err.splitlines() if "not sent" in line]
     assert len(failed) == 4  # Ana, Bo, Cy and the CCO's summary: one line each
     assert all("the digest's deadline of 2 s passed" in line for line in failed), failed
+
+
+class Busy(Inbox):
+    """Answers 451 (try again later) to the first RCPT TO of each address in `busy`."""
+
+    def __init__(self, busy: set[str]) -> None:
+        super().__init__()
+        self.busy = set(busy)
+
+    async def handle_RCPT(self, server, session, envelope, address, options):  # noqa: N802
+        if address in self.busy:
+            self.busy.discard(address)
+            return "451 4.3.0 try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_a_temporary_failure_is_retried_and_delivered_once(tmp_path, monkeypatch, workspace,
+                                                          capsys):
+    inbox = Busy({"ana@corp.example"})
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        configure(tmp_path, monkeypatch, controller.port, "retry_pause_seconds = 0.1\n")
+        assert digest.main(["--workspace", workspace.url, "--today", TODAY.isoformat()]) == 0
+    finally:
+        controller.stop()
+    assert recipients(inbox) == ["ana@corp.example", "bo@corp.example", "board@corp.example",
+                                 "cco@corp.example"]
+    assert "not sent" not in capsys.readouterr().err
+
+
+def test_a_closed_port_is_tried_again_and_reported(tmp_path, monkeypatch, workspace, capsys):
+    configure(tmp_path, monkeypatch, free_port(), "retries = 1\nretry_pause_seconds = 0.1\n")
+    assert digest.main(["--workspace", workspace.url, "--today", TODAY.isoformat()]) == 1
+    failed = [line for line in capsys.readouterr().err.splitlines() if "not sent" in line]
+    assert len(failed) == 4
+    assert all("(after 2 tries)" in line for line in failed), failed

@@ -10,7 +10,9 @@ import plotly.graph_objects as go
 import pytest
 from openpyxl import load_workbook
 
+from northstar.analytics import brief_document
 from northstar.analytics.ceo_brief import Brief, BriefSentence
+from northstar.data import pdf
 from northstar.ui import downloads
 
 CONTEXT = downloads.ExportContext("Customer briefing", dt.date(2026, 10, 31),
@@ -89,8 +91,8 @@ def test_html_brief_is_self_contained_and_escaped():
 
 def test_printed_charts_have_room_for_their_axes():
     figure = go.Figure(go.Bar(x=["a"], y=[1])).update_layout(margin={"l": 8, "b": 8}, width=None)
-    printed = downloads.print_figure(figure)
-    assert printed.layout.width == downloads.PRINT_CHART_WIDTH_PX
+    printed = brief_document.print_figure(figure)
+    assert printed.layout.width == brief_document.PRINT_CHART_WIDTH_PX
     assert printed.layout.margin.l >= 60 and printed.layout.margin.b >= 50
     assert printed.layout.yaxis.automargin and printed.layout.xaxis.automargin
     assert figure.layout.margin.l == 8  # the screen's figure is left as it was
@@ -103,7 +105,7 @@ def test_pdf_through_chromium_or_a_clear_message(monkeypatch):
             downloads.html_to_pdf(document)
     else:
         assert downloads.html_to_pdf(document).startswith(b"%PDF")
-    monkeypatch.setattr(downloads, "chromium_executable", lambda: None)
+    monkeypatch.setattr(pdf, "chromium_executable", lambda: None)
     with pytest.raises(downloads.PdfUnavailable, match="download the HTML brief"):
         downloads.html_to_pdf(document)
 

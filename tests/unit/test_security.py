@@ -8,8 +8,9 @@ import tomllib
 
 import pytest
 
+from northstar.analytics import literal_text
 from northstar.data import access, named_queries, pages
-from northstar.ui import literal_text, queries, styles
+from northstar.ui import queries, styles
 from tests.conftest import REPO_ROOT
 
 

@@ -22,7 +22,6 @@ import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import adbc_driver_manager
@@ -37,9 +36,8 @@ from northstar.data.importer.sources import (
     quote_identifier,
     shortened,
 )
-from northstar.data.workspace.digest import SECRETS_FILE
+from northstar.data.workspace.mail import secrets_path
 
-SECRETS_VARIABLE = "NORTHSTAR_SECRETS"  # another secrets file than .streamlit/secrets.toml
 SOURCE_ALIAS = "northstar_source"  # the alias a table or query is read under
 
 
@@ -74,7 +72,7 @@ def warehouse_url(kind: str) -> str:
     url = os.environ.get(WAREHOUSE_URL_VARIABLE, "").strip()
     if url:
         return url
-    path = Path(os.environ.get(SECRETS_VARIABLE, SECRETS_FILE))
+    path = secrets_path()
     try:
         secrets = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -1,18 +1,9 @@
 """The action digest: each owner's overdue and due-this-week actions, and a forum summary for
 the CCO, sent over SMTP (or printed with --dry-run).
 
-SMTP is configured in `.streamlit/secrets.toml` (or the file `$NORTHSTAR_SECRETS` names):
-
-    [smtp]
-    host = "smtp.example.com"
-    port = 587
-    starttls = true
-    sender = "Northstar <northstar@example.com>"
-    username = "northstar@example.com"   # optional
-    password = "..."                     # optional
-    app_url = "https://northstar.example.com"  # optional: links in the e-mails
-    timeout_seconds = 30    # optional: each connect, read or write with the server
-    deadline_seconds = 300  # optional: the whole run; what is not sent by then is reported
+SMTP is configured in the [smtp] section of `.streamlit/secrets.toml` (or the file
+`$NORTHSTAR_SECRETS` names), as for every e-mail Northstar sends: northstar.data.workspace.mail
+lists its keys, and sends, retries and records each e-mail.
 
 The CCO summary goes to every address the access file gives the CCO role. Board members never
 receive a digest: action text is not for them. Every recipient is resolved through the access
@@ -21,111 +12,47 @@ out too, and so is an address whose access-file entry is refused.
 
 Each e-mail has one recipient, and each address must be one plain address (no list, display
 name or line break): an unusable one is reported and skipped. A refused or unreachable
-recipient is reported (one line each, exit status 1) and the others are still sent. Every e-mail
-sent is recorded in the workspace (`digest_sends`), so running the digest again for the same
-day sends only what was not sent yet.
+recipient is reported (one line each, exit status 1) and the others are still sent; a temporary
+failure is retried first. Every e-mail sent is recorded in the workspace (`digest_sends`), so
+running the digest again for the same day sends only what was not sent yet.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
-import os
-import smtplib
-import socket
-import ssl
 import sys
-import threading
-import time
-import tomllib
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from email.message import EmailMessage
-from pathlib import Path
-from types import TracebackType
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from northstar.data.access import AccessList, Viewer, load_access, refused_entry, resolve
 from northstar.data.addresses import mail_address
 from northstar.data.named_queries import DatabaseMissingError, QueryError, execute
-from northstar.data.paths import REPO_ROOT
-from northstar.data.source import current_source
-from northstar.data.workspace.store import OPEN_STATUSES, Workspace, default_url, open_workspace
+from northstar.data.workspace.mail import (
+    MailConfigError,
+    Outgoing,
+    SmtpSettings,
+    already_sent,
+    load_smtp,
+    new_message,
+    record_sent,
+    send,
+    workspace_for_source,
+)
+from northstar.data.workspace.store import OPEN_STATUSES, Workspace
 
-SECRETS_FILE = REPO_ROOT / ".streamlit" / "secrets.toml"
+__all__ = ["SmtpSettings", "already_sent", "build_messages", "load_smtp", "main", "send"]
+
 DIGEST_VIEWER = Viewer(email="northstar digest", role="cco")
 DUE_SOON_DAYS = 7
 STATUS_WORDS = {"open": "open", "in_progress": "in progress"}
-# how long the digest may wait on the SMTP server: each operation, and the whole run
-TIMEOUT_SECONDS = 30.0
-DEADLINE_SECONDS = 300.0
 # what an e-mail is (recorded with each send), and how the report names it
 OWNER_DIGEST = "actions"
 FORUM_SUMMARY = "forum_summary"
 WHAT_WORDS = {OWNER_DIGEST: "their actions", FORUM_SUMMARY: "forum summary"}
-
-
-class DigestConfigError(ValueError):
-    """The [smtp] settings are missing or wrong; the message names the file and key."""
-
-
-@dataclass(frozen=True)
-class SmtpSettings:
-    host: str
-    port: int
-    starttls: bool
-    sender: str
-    username: str | None = None
-    password: str | None = None
-    app_url: str = ""
-    timeout_seconds: float = TIMEOUT_SECONDS
-    deadline_seconds: float = DEADLINE_SECONDS
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """One e-mail to one recipient."""
-
-    recipient: str  # one plain address
-    what: str  # OWNER_DIGEST or FORUM_SUMMARY
-    message: EmailMessage
-
-    def label(self) -> str:
-        return f"{self.recipient} ({WHAT_WORDS[self.what]})"
-
-
-def load_smtp(path: Path | None = None) -> SmtpSettings:
-    path = Path(path or os.environ.get("NORTHSTAR_SECRETS", SECRETS_FILE))
-    if not path.exists():
-        raise DigestConfigError(f"{path} does not exist: add an [smtp] section (host, port, "
-                                "starttls, sender) to send the digest, or use --dry-run")
-    with path.open("rb") as handle:
-        raw = tomllib.load(handle).get("smtp")
-    if not isinstance(raw, dict):
-        raise DigestConfigError(f"{path} has no [smtp] section (host, port, starttls, sender)")
-    for key in ("host", "sender"):
-        if not str(raw.get(key, "")).strip():
-            raise DigestConfigError(f"{path}: [smtp] {key} is missing")
-    try:
-        port = int(raw.get("port", 587))
-    except (TypeError, ValueError):
-        raise DigestConfigError(f"{path}: [smtp] port must be a number") from None
-    seconds = {}
-    for key, default in (("timeout_seconds", TIMEOUT_SECONDS),
-                         ("deadline_seconds", DEADLINE_SECONDS)):
-        try:
-            seconds[key] = float(raw.get(key, default))
-        except (TypeError, ValueError):
-            seconds[key] = -1.0
-        if not 0 < seconds[key] < 86_400:
-            raise DigestConfigError(f"{path}: [smtp] {key} must be a number of seconds above 0")
-    return SmtpSettings(str(raw["host"]), port, bool(raw.get("starttls", True)),
-                        str(raw["sender"]), raw.get("username"), raw.get("password"),
-                        str(raw.get("app_url", "")).rstrip("/"), **seconds)
+DigestConfigError = MailConfigError  # the [smtp] settings are missing or wrong
 
 
 def cco_addresses(access: AccessList) -> list[str]:
@@ -215,157 +142,9 @@ def build_messages(actions: pd.DataFrame, today: dt.date, access: AccessList, se
 
 
 def _outgoing(sender: str, recipient: str, what: str, subject: str, body: str) -> Outgoing:
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = recipient
-    message["Subject"] = subject
+    message = new_message(sender, recipient, subject)
     message.set_content(body)
-    return Outgoing(recipient, what, message)
-
-
-class _Deadline:
-    """The whole run's deadline. Socket timeouts bound each read, but a server that sends a
-    byte just before each timeout would never trip one: when the deadline passes, the open
-    connection's socket is shut down, which ends whatever is waiting on it."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self.ends = time.monotonic() + seconds
-        self._lock = threading.Lock()
-        self._smtp: smtplib.SMTP | None = None
-        self._timer = threading.Timer(seconds, self._expire)
-        self._timer.daemon = True
-
-    def __enter__(self) -> _Deadline:
-        self._timer.start()
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
-        self._timer.cancel()
-
-    @property
-    def passed(self) -> bool:
-        return time.monotonic() >= self.ends
-
-    def remaining(self) -> float:
-        return max(0.0, self.ends - time.monotonic())
-
-    def watch(self, smtp: smtplib.SMTP | None) -> None:
-        with self._lock:
-            self._smtp = smtp
-        if smtp is not None and self.passed:
-            self._expire()
-
-    def _expire(self) -> None:
-        with self._lock:
-            sock = getattr(self._smtp, "sock", None)
-        if sock is not None:
-            # the plain socket's shutdown, under TLS too: it wakes a blocked read
-            with contextlib.suppress(OSError):
-                socket.socket.shutdown(sock, socket.SHUT_RDWR)
-
-
-def _connect(settings: SmtpSettings, deadline: _Deadline) -> smtplib.SMTP:
-    smtp = smtplib.SMTP(timeout=min(settings.timeout_seconds, max(deadline.remaining(), 0.01)))
-    deadline.watch(smtp)
-    try:
-        smtp.connect(settings.host, settings.port)
-        smtp.ehlo()
-        if settings.starttls:
-            smtp.starttls(context=ssl.create_default_context())
-            deadline.watch(smtp)
-            smtp.ehlo()
-        if settings.username:
-            smtp.login(settings.username, settings.password or "")
-    except BaseException:
-        smtp.close()
-        deadline.watch(None)
-        raise
-    return smtp
-
-
-def _reason(problem: BaseException) -> str:
-    if isinstance(problem, smtplib.SMTPRecipientsRefused):
-        return "; ".join(f"{code} {_text(message)}"
-                         for code, message in problem.recipients.values())
-    if isinstance(problem, smtplib.SMTPResponseException):
-        return f"{problem.smtp_code} {_text(problem.smtp_error)}"
-    return str(problem) or type(problem).__name__
-
-
-def _text(message: bytes | str) -> str:
-    return message.decode(errors="replace") if isinstance(message, bytes) else str(message)
-
-
-def send(outgoing: Sequence[Outgoing], settings: SmtpSettings,
-         on_sent: Callable[[Outgoing], None] | None = None) -> list[str]:
-    """Send each e-mail to its one recipient, going on past a refused or failed one, within
-    the settings' deadline; `on_sent` is told of each e-mail the server accepted. Returns what
-    was not sent, one line each."""
-    failures: list[str] = []
-    smtp: smtplib.SMTP | None = None
-    where = f"{settings.host}:{settings.port}"
-    with _Deadline(settings.deadline_seconds) as deadline:
-        for item in outgoing:
-            if mail_address(item.recipient) is None or item.message["To"] != item.recipient:
-                failures.append(f"not sent to {item.recipient!r} ({WHAT_WORDS[item.what]}): not "
-                                "one plain e-mail address")
-                continue
-            if deadline.passed:
-                failures.append(f"not sent to {item.label()}: the digest's deadline of "
-                                f"{deadline.seconds:g} s passed")
-                continue
-            try:
-                if smtp is None:
-                    smtp = _connect(settings, deadline)
-                smtp.send_message(item.message, to_addrs=[item.recipient])
-            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused,
-                    smtplib.SMTPDataError) as problem:
-                failures.append(f"not sent to {item.label()}: {_reason(problem)}")
-            except (smtplib.SMTPException, OSError) as problem:
-                # the connection is lost: report this one, open a new one for the next
-                reason = (f"the digest's deadline of {deadline.seconds:g} s passed"
-                          if deadline.passed else f"{where}: {_reason(problem)}")
-                failures.append(f"not sent to {item.label()}: {reason}")
-                if smtp is not None:
-                    smtp.close()
-                smtp = None
-                deadline.watch(None)
-            else:
-                if on_sent is not None:
-                    on_sent(item)
-        if smtp is not None:
-            try:
-                smtp.quit()
-            except (smtplib.SMTPException, OSError):
-                smtp.close()
-    return failures
-
-
-def already_sent(store: Workspace, period: str) -> set[tuple[str, str]]:
-    """(recipient, what) of every digest e-mail recorded as sent for this period."""
-    with store.engine.connect() as connection:
-        rows = connection.execute(
-            text("select recipient, what from digest_sends where period = :period"),
-            {"period": period}).all()
-    return {(recipient, what) for recipient, what in rows}
-
-
-def record_sent(store: Workspace, period: str, item: Outgoing) -> None:
-    with store.engine.begin() as connection:
-        connection.execute(
-            text("insert into digest_sends (recipient, period, what, sent_at) "
-                 "values (:recipient, :period, :what, :sent_at)"),
-            {"recipient": item.recipient.lower(), "period": period, "what": item.what,
-             "sent_at": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")})
-
-
-def workspace_for_source() -> Workspace:
-    source = current_source()
-    beside = Path(source.location) if source.kind in ("duckdb", "parquet") \
-        else REPO_ROOT / "data" / "northstar.duckdb"
-    return open_workspace(default_url(beside))
+    return Outgoing(recipient, what, message, WHAT_WORDS[what])
 
 
 def department_names() -> dict[str, str]:
@@ -430,7 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 failures.append(f"sent to {item.label()} but not recorded, so running the "
                                 f"digest again for {period} sends it again: {problem}")
 
-        failures += send(pending, settings, record)
+        failures += send(pending, settings, record, run_name="digest")
         print(f"Sent {sent} e-mail(s){skipped}.")
     for failure in failures:
         print(f"digest: {failure}", file=sys.stderr)

@@ -49,6 +49,7 @@ model_status = churn_model_ui.status()
 if not model_status.passed:
     # no chance of not renewing and no ARR expected to renew from a model that failed its
     # checks: the reason, and the churn observed instead
+    rows = renewals.without_chances(rows)
     churn_model_ui.show_observed(model_status, state.query_params(), metadata.last_month)
 
 windows = renewals.by_window(rows, metadata.as_of)

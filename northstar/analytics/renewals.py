@@ -80,6 +80,15 @@ def renewing(frame: pd.DataFrame, label: str) -> Renewing:
                     float(arr[scored].sum()), expected, low, high)
 
 
+CHANCE_COLUMNS = ("churn_risk_pct", "churn_risk_low_pct", "churn_risk_high_pct")
+
+
+def without_chances(frame: pd.DataFrame) -> pd.DataFrame:
+    """renewal_accounts rows with no churn chance: what a churn model that failed its checks
+    may show (nothing), whatever it stored."""
+    return frame.assign(**{column: float("nan") for column in CHANCE_COLUMNS})
+
+
 def in_window(frame: pd.DataFrame, as_of: dt.date, days: int) -> pd.DataFrame:
     """The rows renewing from the as-of date to `days` days after it, both included."""
     dates = pd.to_datetime(frame["renewal_date"]).dt.date

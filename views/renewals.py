@@ -50,6 +50,7 @@ if not model_status.passed:
     # no chance of not renewing and no ARR expected to renew from a model that failed its
     # checks: the reason, and the churn observed instead
     rows = renewals.without_chances(rows)
+    st.subheader("Observed churn in the last 12 months")
     churn_model_ui.show_observed(model_status, state.query_params(), metadata.last_month)
 
 windows = renewals.by_window(rows, metadata.as_of)
@@ -68,7 +69,7 @@ for column, window in zip(st.columns(len(windows)), windows, strict=True):
     )
     column.caption(
         display.count_of(window.accounts, "account")
-        + (" · 95% range "
+        + (" · expected to renew: 95% range "
            + risk.usd_range_text(window.expected_low_usd, window.expected_high_usd)
            if window.expected_usd is not None else "")
     )
@@ -81,13 +82,14 @@ if rows.empty:
             icon=":material/filter_alt_off:")
     st.stop()
 
-months = renewals.by_month(rows)
+months = renewals.by_month(rows, metadata.as_of)
 charts.show(charts.up_and_expected(
     [month.label for month in months], [month.arr_usd for month in months],
     [month.expected_usd for month in months],
     [(month.expected_low_usd, month.expected_high_usd) if month.expected_usd is not None
      else None for month in months],
-    title="ARR up for renewal and expected to renew, by month of renewal",
+    title=("ARR up for renewal and expected to renew, by month of renewal"
+           if model_status.passed else "ARR up for renewal, by month of renewal"),
 ))
 unscored = windows[-1].unscored_accounts
 st.caption(

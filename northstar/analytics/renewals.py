@@ -104,10 +104,25 @@ def by_window(frame: pd.DataFrame, as_of: dt.date) -> list[Renewing]:
     return [renewing(in_window(frame, as_of, days), window_label(days)) for days in WINDOWS]
 
 
-def by_month(frame: pd.DataFrame) -> list[Renewing]:
-    """The renewals of each calendar month with one, in order."""
+def month_text(month: dt.date, as_of: dt.date) -> str:
+    """A month of renewals: 'Jan 2027', or with the part the windows cover when they cover only
+    part of it ('Oct 2026 (from 15 Oct)', 'Apr 2027 (to 29 Apr)')."""
+    until = as_of + dt.timedelta(days=LONGEST)
+    label = month_label(month)
+    if (month.year, month.month) == (as_of.year, as_of.month) and as_of.day > 1:
+        return f"{label} (from {as_of:%-d %b})"
+    if (month.year, month.month) == (until.year, until.month) \
+            and (until + dt.timedelta(days=1)).month == until.month:
+        return f"{label} (to {until:%-d %b})"
+    return label
+
+
+def by_month(frame: pd.DataFrame, as_of: dt.date) -> list[Renewing]:
+    """The renewals of each calendar month with one, in order; a month the windows cover only
+    in part says which part."""
     months = pd.to_datetime(frame["renewal_date"]).dt.to_period("M")
-    return [renewing(frame.loc[months == month], month_label(month.to_timestamp().date()))
+    return [renewing(frame.loc[months == month],
+                     month_text(month.to_timestamp().date(), as_of))
             for month in sorted(months.unique())]
 
 

@@ -5,6 +5,7 @@ without renewal dates (the export that would fill them) and a churn model that f
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from northstar.analytics import renewals
+from northstar.analytics import display, renewals
 from northstar.analytics.metrics import format_usd
 from northstar.data import access
 from northstar.data.access import LOCAL_DEMO_VIEWER
@@ -68,7 +69,7 @@ def test_the_windows_add_up_what_the_tables_hold_with_what_is_expected_to_renew(
     for label, (accounts, arr) in zip(WINDOW_LABELS, counted, strict=True):
         assert metrics[label].value == format_usd(arr), label
         assert "expected to renew" in metrics[label].proto.delta
-        assert any(text.startswith(f"{accounts:,} accounts · 95% range $") for text in captions)
+        assert any(text.startswith(f"{accounts:,} accounts · expected to renew: 95% range $") for text in captions)
     table = renewals_frame(at)
     assert len(table) == counted[-1][0]
     assert table["Renewal"].is_monotonic_increasing
@@ -173,3 +174,12 @@ def test_a_failed_model_shows_the_reason_and_observed_churn_and_nothing_expected
                 "Main reasons"} & set(table.columns)
     observed = table["Observed churn of its segment, 12 months"]
     assert observed.str.contains(r"% \(95% interval ").all()
+    # every number in its unit, the observed churn by segment too (20.5%, not 20.500000)
+    for frame in at.dataframe:
+        assert display.unformatted_numeric_columns(frame.value) == [], frame.value.columns
+    assert "ARR expected to renew" not in [chart_title(chart) for chart in
+                                           at.get("plotly_chart")][0]
+
+
+def chart_title(chart) -> str:
+    return json.loads(chart.proto.spec)["layout"]["title"]["text"]

@@ -64,8 +64,10 @@ def test_arr_expected_to_renew_is_arr_times_one_minus_the_chance_with_its_range(
 
 def test_by_month_in_calendar_order():
     shown = renewals.in_window(fixture(), AS_OF, renewals.LONGEST)
-    months = renewals.by_month(shown)
-    assert [month.label for month in months] == ["Oct 2026", "Nov 2026", "Jan 2027", "Apr 2027"]
+    months = renewals.by_month(shown, AS_OF)
+    # the windows cover October from the as-of date and April to day 180 only
+    assert [month.label for month in months] == [
+        "Oct 2026 (from 31 Oct)", "Nov 2026", "Jan 2027", "Apr 2027 (to 29 Apr)"]
     assert [month.arr_usd for month in months] == [10_000, 100_000, 200_000, 50_000]
     # October's only renewal (D) has no chance: nothing expected, not zero
     assert months[0].expected_usd is None and months[0].expected_text() == "—"
@@ -75,6 +77,19 @@ def test_by_month_in_calendar_order():
         [80_000, 140_000, 25_000])
     assert [month.expected_high_usd for month in months[1:]] == pytest.approx(
         [95_000, 160_000, 35_000])
+
+
+def test_a_month_label_says_which_part_the_windows_cover():
+    assert renewals.month_text(dt.date(2026, 10, 1), dt.date(2026, 10, 15)) == (
+        "Oct 2026 (from 15 Oct)")
+    # from 1 Oct, day 180 is 30 Mar: March in part, October whole
+    assert renewals.month_text(dt.date(2026, 10, 1), dt.date(2026, 10, 1)) == "Oct 2026"
+    assert renewals.month_text(dt.date(2027, 3, 1), dt.date(2026, 10, 1)) == (
+        "Mar 2027 (to 30 Mar)")
+    # from 2 Jan 2026, day 180 is 1 Jul: July from its first day only
+    assert renewals.month_text(dt.date(2026, 7, 1), dt.date(2026, 1, 2)) == "Jul 2026 (to 1 Jul)"
+    # ending on a month's last day covers it whole: from 1 Nov 2026, day 180 is 30 Apr 2027
+    assert renewals.month_text(dt.date(2027, 4, 1), dt.date(2026, 11, 1)) == "Apr 2027"
 
 
 def test_without_the_model_nothing_is_expected():

@@ -19,6 +19,7 @@ PAGES = {
     "briefing": "/",
     "retention": "/retention?view=Cohorts",
     "health": "/health",
+    "renewals": "/renewals",
     "account": "/account?account=A0000001",
     "satisfaction": "/satisfaction?view=Verbatims",
     "programs": "/programs?program=Support+review",

@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from northstar.analytics import periods, programs, retention, satisfaction
+from northstar.analytics import periods, programs, renewals, retention, satisfaction
 from northstar.data import pages as registry
 from northstar.data import rules, settings
 from northstar.data.months import add_months, last_day
@@ -175,6 +175,18 @@ def health_calls(context: Context, state: periods.FilterState) -> list[Call]:
         # the default pills: every band
         _at_risk_call("at_risk", context, params, limit=200),
         *_model_calls("", context, state.query_params()),
+    ])
+
+
+def renewals_calls(context: Context, state: periods.FilterState) -> list[Call]:
+    config = settings.load_config()
+    scope = state.query_params()
+    dates = {"as_of": context.as_of, "as_of_month": context.last_month}
+    return _app([
+        Call("dates", "renewal_dates", {**scope, **dates}),
+        Call("renewals", "renewal_accounts", {**scope, **config.query_params(), **dates,
+                                              "days": renewals.LONGEST}),
+        *_model_calls("", context, scope),
     ])
 
 
@@ -404,6 +416,7 @@ PLANS: dict[str, Callable[[Context, periods.FilterState], list[Call]]] = {
     "briefing": briefing_calls,
     "retention": retention_calls,
     "health": health_calls,
+    "renewals": renewals_calls,
     "account": account_calls,
     "programs": programs_calls,
     "satisfaction": satisfaction_calls,
@@ -420,7 +433,7 @@ PAGES: tuple[str, ...] = tuple(page.key for page in registry.PAGES)
 
 # pages that record or list actions also read the department names and the people an action
 # can be given to (the New action dialog, the action lists): small reads, timed with the page
-ACTION_PAGES = frozenset({"health", "account", "satisfaction", "programs", "alignment",
+ACTION_PAGES = frozenset({"health", "renewals", "account", "satisfaction", "programs", "alignment",
                           "scorecard", "invest", "forum"})
 
 

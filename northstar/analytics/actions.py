@@ -56,6 +56,11 @@ class Outcome:
     worked: bool | None  # None: not known yet, or not measured
 
 
+# a table's "record an action on this row" column (its cells: action_cell_text); left out of
+# exports
+ACTION_COLUMN = "Action"
+
+
 def action_cell_text(open_count: int | None) -> str:
     """What a table's Action cell says: the open actions on the row (None: not known, the
     workspace being unavailable), and that a click adds one."""

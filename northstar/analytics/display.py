@@ -38,10 +38,11 @@ COLUMN_UNITS: dict[str, Unit] = {
     "Support cost": "usd", "Services cost": "usd", "Executive & QBR cost": "usd",
     "Margin": "usd", "Cost": "usd", "ARR protected a year": "usd", "ARR exposed now": "usd",
     "ARR at risk from the driver": "usd", "Accounts exposed now": "count",
-    "ARR now": "usd", "ARR change": "usd",
+    "ARR now": "usd", "ARR change": "usd", "ARR expected to renew": "usd",
     "Cost per account": "usd_price",
     # rates and shares, in percent
-    "Logo churn": "pct", "NRR": "pct", "GRR": "pct", "CSAT": "pct", "Margin %": "pct",
+    "Logo churn": "pct", "Logo churn, %": "pct", "NRR": "pct", "GRR": "pct", "CSAT": "pct",
+    "Margin %": "pct",
     "Share of tickets": "pct", "Completion rate": "pct", "Response rate": "pct",
     "Churn risk, 12 months": "pct", "Crude churn exposed": "pct",
     "Crude churn not exposed": "pct", "Expected churn reduction": "pct",

@@ -44,6 +44,13 @@ TERMS: dict[str, list[tuple[str, str, str]]] = {
          "past years and checked on months it was not fitted on."),
         ("ARR at risk", "The ARR we expect to lose from an account in the next 12 months.",
          "ARR × churn risk; the range uses the churn risk's 95% range."),
+        ("ARR up for renewal", "The ARR of the accounts whose renewal date falls in the next "
+         "30, 90 or 180 days.",
+         "ARR in the data's last month of the active accounts renewing from the as-of date to "
+         "the window's last day."),
+        ("ARR expected to renew", "The part of the ARR up for renewal we expect to keep.",
+         "Σ ARR × (1 − churn risk): the renewal falls inside the churn risk's 12 months, and a "
+         "contract ends at its renewal; the range uses the churn risk's 95% range."),
     ],
     "Voice of the customer": [
         ("Margin of error", "How far a score could be from the truth because only some "

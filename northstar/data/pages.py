@@ -94,6 +94,13 @@ PAGES: tuple[Page, ...] = (
                  "reasons (click a row for its 360 view, its Action cell to record an action); a "
                  "transparent health score per account (with a product-usage component when usage"
                  " is loaded); and proof on months the model has not seen."),
+    Page("renewals", "Renewals", ":material/event_repeat:", "Retention",
+         ALL_ROLES - {"department_head"}, needs=(REVENUE,),
+         shows=((OWNERS, "owners (CSMs)"),),
+         purpose="The renewals of the next 30, 90 and 180 days: ARR up for renewal against the "
+                 "ARR expected to renew (with its range), by month, and each renewal's churn "
+                 "chance, owner, health and open actions (its Action cell records an action); "
+                 "without renewal dates in the data, the export that would fill them."),
     Page("account", "Account 360", ":material/person_search:", "Retention", STAFF,
          shows=((REVENUE, "ARR and health history"), ("product_usage", "health history"),
                 (OWNERS, "account owner (CSM)"), (SURVEYS, "surveys"), (TICKETS, "tickets"),

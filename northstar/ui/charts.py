@@ -279,6 +279,45 @@ def grouped_bars(
     return base_layout(figure, title, height)
 
 
+def up_and_expected(
+    labels: list[str],
+    up: list[float],
+    expected: list[float | None],
+    ranges: list[tuple[float, float] | None],
+    title: str | None = None,
+    height: int = 340,
+) -> go.Figure:
+    """Money up for something against the money expected of it, per label (a month), side by
+    side; each expected bar draws its 95% range as a whisker. A label without an expected
+    figure has its up bar only."""
+    figure = go.Figure()
+    figure.add_trace(go.Bar(
+        x=labels, y=up, name="ARR up for renewal", marker={"color": TOTAL},
+        customdata=[format_usd(value) for value in up],
+        hovertemplate="%{x}: %{customdata} up for renewal<extra></extra>",
+    ))
+    if any(value is not None for value in expected):
+        shown = [value if value is not None else float("nan") for value in expected]
+        figure.add_trace(go.Bar(
+            x=labels, y=shown, name="ARR expected to renew (95% range)",
+            marker={"color": POSITIVE},
+            error_y={"type": "data", "symmetric": False, "color": "#262730", "thickness": 1.5,
+                     "array": [(span[1] - value) if span and value is not None else 0
+                               for value, span in zip(expected, ranges, strict=True)],
+                     "arrayminus": [(value - span[0]) if span and value is not None else 0
+                                    for value, span in zip(expected, ranges, strict=True)]},
+            customdata=[
+                f"{format_usd(value)} expected to renew (95% range {format_usd(span[0])}–"
+                f"{format_usd(span[1])})" if value is not None and span else "—"
+                for value, span in zip(expected, ranges, strict=True)],
+            hovertemplate="%{x}: %{customdata}<extra></extra>",
+        ))
+    figure.update_layout(barmode="group")
+    figure.update_xaxes(showgrid=False, type="category")
+    money_axis(figure, [*up, *(span[1] for span in ranges if span)])
+    return base_layout(figure, title, height, legend=True)
+
+
 def calibration(
     series: dict[str, tuple[list[float], list[float]]],
     title: str | None = None,

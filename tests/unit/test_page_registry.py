@@ -42,7 +42,7 @@ def test_what_a_table_feeds_is_read_from_the_registry_in_its_order():
         "start and churn dates)",
         "Retention: revenue figures (logo churn, cohorts and survival come from the accounts' "
         "dates)",
-        "Health & risk: revenue trend, ARR at risk", "Account 360: ARR and health history",
+        "Health & risk: revenue trend, ARR at risk", "Renewals", "Account 360: ARR and health history",
         "CCO programs: Advisory board, Executive meetings", "Where to invest: churn drivers")
     # a tab that needs the table, and the page's other parts that show it; the app-wide uses
     # after the pages

@@ -286,6 +286,7 @@ create table load_file_lines (
     table_rows      bigint not null,               -- the table rows they became
     reshaped        varchar,                       -- aggregate or spread, when rows were merged
                                                    -- or spread over months
+    unused_rows     bigint not null,               -- a joined file's rows no main row took
     primary key (table_name, source_file)
 );
 

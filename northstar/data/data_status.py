@@ -73,7 +73,7 @@ def file_lines_table(files: pd.DataFrame) -> pd.DataFrame:
         account = FileAccount(
             record.table_name, record.source_file, record.kind,
             *(int(getattr(record, column)) for column in _FILE_LINE_COLUMNS),
-            None if pd.isna(record.reshaped) else record.reshaped)
+            None if pd.isna(record.reshaped) else record.reshaped, int(record.unused_rows))
         rows.append({
             "Table": labels.get(account.table, account.table),
             "File": account.file,

@@ -123,7 +123,7 @@ class LoadError(RuntimeError):
 LINE_TERMS = (
     ("preamble", "header and preamble"), ("blank", "blank"), ("quoted", "inside quoted values"),
     ("malformed", "refused while reading"), ("filtered", "left out by where"),
-    ("refused", "refused by a rule"), ("loaded", "loaded"),
+    ("refused", "refused by a rule"), ("unused", "not used (joined file)"), ("loaded", "loaded"),
 )
 
 
@@ -147,12 +147,15 @@ class FileAccount:
     loaded: int  # source rows that reached the table
     table_rows: int  # rows of the table they became
     reshaped: str | None = None  # "aggregate" or "spread" when rows were merged or spread
+    # a joined file's rows no main row took: an older row of its key (latest), a blank key, or
+    # a key that matches no main row (each a join_unmatched warning)
+    unused: int = 0
 
     @property
     def unaccounted(self) -> int:
         """Lines none of the terms counts: 0 when every line is accounted for."""
         return self.lines - (self.preamble + self.blank + self.quoted + self.malformed
-                             + self.filtered + self.refused + self.loaded)
+                             + self.filtered + self.refused + self.unused + self.loaded)
 
     def sentence(self) -> str:
         """'41 lines = 1 header and preamble + 9 inside quoted values + 30 loaded' (terms that
@@ -171,12 +174,12 @@ class FileAccount:
 
     @classmethod
     def read(cls, table: str, file: str, lines: FileLines, filtered: int = 0, refused: int = 0,
-             loaded: int = 0, table_rows: int = 0, reshaped: str | None = None
-             ) -> FileAccount:
+             loaded: int = 0, table_rows: int = 0, reshaped: str | None = None,
+             unused: int = 0) -> FileAccount:
         """The account of a file read as `lines`, its rows split as the load used them."""
         return cls(table, file, lines.kind, lines.physical, lines.preamble, lines.blank,
                    lines.continued, lines.malformed, filtered, refused, loaded, table_rows,
-                   reshaped)
+                   reshaped, unused)
 
 
 @dataclass
@@ -382,6 +385,7 @@ class TableLoader:
         self.file_lines: list[tuple[str, FileLines | None, int]] = []
         # with aggregate = true or subscriptions, each candidate's source lines (__lines)
         self.groups = quote_identifier(f"groups_{self.table}")
+        self.join_accounts: list[FileAccount] = []  # each joined file's rows, used or not
         # (column, day) when an undated snapshot's rows were dated on the as-of date
         self.dated_on_as_of: tuple[str, dt.date] | None = None
 
@@ -436,7 +440,8 @@ class TableLoader:
             self._drop(self.stage_name)
             return TableResult(self.table, self.file_label, "empty", files=[
                 FileAccount.read(self.table, name, lines)
-                for name, lines, _ in self.file_lines if lines is not None])
+                for name, lines, _ in self.file_lines if lines is not None]
+                + self.join_accounts)
         if self.table_mapping.spread_months:
             self._spread()
         elif self.table_mapping.subscription_start:
@@ -504,7 +509,7 @@ class TableLoader:
                             f"dated {day.isoformat()}, the as-of date")
         return TableResult(self.table, self.file_label, "loaded", source_rows, loaded,
                            rejected, counts[1] + self.join_warnings, notes, staged.rows,
-                           accounts)
+                           accounts + self.join_accounts)
 
     def _accounts(self) -> list[FileAccount]:
         """Each file's lines accounted for, once its rows are inserted: the source rows the
@@ -740,6 +745,14 @@ class TableLoader:
         except duckdb.Error as error:
             raise MappingError(f"{where}: on = {join.on!r} cannot be computed over "
                                f"{self.file_label}: {str(error).splitlines()[0]}") from error
+        if staged.lines is not None:
+            used = self.con.execute(
+                f"select count(*) from {keyed} j where exists (select 1 from {joined} m where "
+                f"nullif(trim((\n{join.on}\n)::varchar), '') = j.__key)").fetchone()[0]
+            rows = staged.lines.rows
+            self.join_accounts.append(FileAccount.read(
+                self.table, f"{file} (joined as {join.name})", staged.lines, loaded=used,
+                table_rows=used, unused=rows - used))
         self._drop(keyed_name)
         self._drop(self.stage_name)
         self.con.execute(f"alter table {joined} rename to {main_stage}")
@@ -1577,9 +1590,9 @@ def _record_run(con: duckdb.DuckDBPyConnection, result: LoadResult, started_at: 
     )
     con.executemany(
         "insert into load_file_lines values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
-        "$13)",
+        "$13, $14)",
         [(f.table, f.file, f.kind, f.lines, f.preamble, f.blank, f.quoted, f.malformed,
-          f.filtered, f.refused, f.loaded, f.table_rows, f.reshaped)
+          f.filtered, f.refused, f.loaded, f.table_rows, f.reshaped, f.unused)
          for t in result.tables for f in t.files],
     )
     con.executemany(

@@ -49,7 +49,8 @@ def navigation_pages() -> dict[str, list[st.Page]]:
     return groups
 
 
-navigation = st.navigation(navigation_pages())
+# every page listed: with more than a handful Streamlit would fold the rest under "View more"
+navigation = st.navigation(navigation_pages(), expanded=True)
 sign_in.render_viewer_badge(viewer)
 sign_in.render_refused_entries(viewer)
 

@@ -49,6 +49,17 @@ def test_page_loads_without_error(app_server: str, page: Page, name: str) -> Non
     assert shot.stat().st_size > 10_000
 
 
+def test_the_sidebar_lists_every_page_without_folding_any(app_server: str, page: Page) -> None:
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(app_server, wait_until="domcontentloaded")
+    wait_for_app_loaded(page)
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    listed = nav.inner_text()
+    assert "more" not in listed.lower(), listed
+    for registered in PAGES:
+        assert nav.get_by_text(registered.title, exact=True).first.is_visible(), registered.title
+
+
 def test_a_shared_url_reproduces_the_view(app_server: str, page: Page) -> None:
     url = f"{app_server}/satisfaction?view=Closed+loop&target=14&segment=Enterprise&period=Last+6+months"
     page.goto(url, wait_until="domcontentloaded")

@@ -8,6 +8,7 @@ with counted as (
     union all select 'employees', count(*) from employees
     union all select 'accounts', count(*) from accounts
     union all select 'account_mrr_monthly', count(*) from account_mrr_monthly
+    union all select 'product_usage', count(*) from product_usage
     union all select 'support_tickets', count(*) from support_tickets
     union all select 'engagements', count(*) from engagements
     union all select 'cab_memberships', count(*) from cab_memberships

@@ -6,6 +6,7 @@
 with presence as (
     select 'accounts' as table_name, exists (select 1 from accounts) as has_rows
     union all select 'account_mrr_monthly', exists (select 1 from account_mrr_monthly)
+    union all select 'product_usage', exists (select 1 from product_usage)
     union all select 'support_tickets', exists (select 1 from support_tickets)
     union all select 'engagements', exists (select 1 from engagements)
     union all select 'cab_memberships', exists (select 1 from cab_memberships)

@@ -98,3 +98,20 @@ def test_the_readme_says_which_pages_each_role_sees_as_the_registry_does():
             assert named_pages(sees) == allowed, (role, text)
         if named_pages(sees_not):
             assert named_pages(sees_not) == refused, (role, text)
+
+
+def test_the_data_page_counts_every_canonical_table_and_presence_covers_every_need(empty_db):
+    """The Data page's row counts name every canonical table, and the presence check the
+    pages ask covers every table a page or tab needs, plus product usage (which adds a health
+    component and drivers when it has rows)."""
+    from northstar.data.datasets import DATASETS
+    from northstar.data.named_queries import execute
+
+    con, path = empty_db
+    con.close()
+    counted = set(execute("data_table_rows", {}, path)["table_name"])
+    assert counted == {dataset.name for dataset in DATASETS}
+    needed = {table for page in pages.PAGES for table in
+              (*page.needs, *(table for _, tables in page.tab_needs for table in tables))}
+    present = set(execute("table_presence", {}, path)["table_name"])
+    assert needed | {"product_usage"} <= present

@@ -120,11 +120,12 @@ files = queries.run_query("data_load_files")
 if not files.empty:
     st.markdown("**Every line of every file**")
     st.caption(
-        "Each physical line of a source file (a sheet row for Excel, a row for Parquet) is "
-        "the header or a preamble line above it, blank, inside a quoted multi-line value, "
-        "refused while reading, left out by the mapping's where, refused by a rule, or "
-        "loaded; the loaded rows then become the table's rows (fewer with aggregate, more "
-        "with spread_months)."
+        "Each physical line of a source file (a sheet row for Excel, a row for Parquet or a "
+        "warehouse table) is the header or a preamble line above it, blank, inside a quoted "
+        "multi-line value, refused while reading, left out by the mapping's where, refused by "
+        "a rule, not used (a joined file's row no main row took), or loaded; the loaded rows "
+        "then become the table's rows (fewer with aggregate or summed subscriptions, more "
+        "with spread_months or subscriptions spread over their months)."
     )
     tables.show(
         data_status.file_lines_table(files),

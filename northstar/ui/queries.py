@@ -23,20 +23,24 @@ from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ct
 
 from northstar.data import access
 from northstar.data.named_queries import (
+    RETRY_SECONDS,
     DatabaseMissingError,
     DatasetMetadata,
     QueryError,
+    RefusedVersion,
     execute,
     load_query,
     normalise,
+    refused_version,
     run_concurrently,
+    serving_version,
     source_key,
 )
-from northstar.data.source import DataSource, current_source, source_version
+from northstar.data.source import DataSource, current_source
 from northstar.ui import masking, sign_in
 
-__all__ = ["DatabaseMissingError", "QueryError", "dataset_metadata", "filter_options",
-           "request", "run_queries", "run_query"]
+__all__ = ["RETRY_SECONDS", "DatabaseMissingError", "QueryError", "dataset_metadata",
+           "filter_options", "newest_version_refused", "request", "run_queries", "run_query"]
 
 
 @st.cache_data(show_spinner=False, max_entries=512, ttl=dt.timedelta(hours=12))
@@ -66,7 +70,7 @@ def _cached_call(name: str, params: dict[str, Any]) -> partial[pd.DataFrame]:
         used.update(query.when_masked)
     source = current_source()
     return partial(
-        _cached, name, tuple(sorted(used.items())), source_key(source), source_version(source),
+        _cached, name, tuple(sorted(used.items())), source_key(source), serving_version(source),
         viewer.cache_scope, masked, source,
     )
 
@@ -113,6 +117,12 @@ def dataset_metadata() -> DatasetMetadata:
     return DatasetMetadata(
         as_of, values.get("source", "unknown"), values.get("schema_fingerprint")
     )
+
+
+def newest_version_refused() -> RefusedVersion | None:
+    """The newest published data version when this server could not open it (it keeps serving
+    the previous one), else None."""
+    return refused_version(current_source())
 
 
 def filter_options() -> dict[str, list[str]]:

@@ -5,6 +5,7 @@
 #   make load SRC=dir load your exports into DB (MAPPING=file.toml)
 #   make bench        build 5k/100k/1M demo DBs and time every page (SIZES="5000 100000")
 #   make load-test    SESSIONS browser sessions at once (WRITERS of them recording actions) on DB
+#   make cluster      SERVERS app servers behind HAProxy on CLUSTER_PORT, workspace on PostgreSQL
 #   make help         list all targets
 
 PYTHON ?= python3
@@ -22,6 +23,8 @@ BENCH_ARGS ?=
 SESSIONS ?= 20
 WRITERS ?= 5
 SECONDS ?= 120
+SERVERS ?= 2
+CLUSTER_PORT ?= 8080
 
 VPY := $(VENV)/bin/python
 RUNTIME_STAMP := $(VENV)/.installed-runtime
@@ -95,15 +98,17 @@ chromium: ## Ensure Debian chromium for browser tests (installs it when root)
 		echo "chromium: browser (e2e) tests will be SKIPPED. Install it with: sudo apt-get install -y chromium"; \
 	fi
 
-# Debian packages the tests use: chromium (browser tests) and postgresql (the workspace store's
-# tests run against a throwaway server they start themselves). Missing ones are installed when
-# root, after one `apt-get update`; otherwise the tests that need them are skipped.
-test-deps: ## Ensure chromium and postgresql for the tests (installs them when root)
+# Debian packages the tests use: chromium (browser tests), postgresql (the workspace store's
+# tests run against a throwaway server they start themselves) and haproxy (the cluster's fault
+# test puts it in front of two servers). Missing ones are installed when root, after one
+# `apt-get update`; otherwise the tests that need them are skipped.
+test-deps: ## Ensure chromium, postgresql and haproxy for the tests (installs them when root)
 	@missing=""; \
 	[ -x $(CHROMIUM) ] || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing="$$missing haproxy"; \
 	if [ -z "$$missing" ]; then \
-		echo "test-deps: chromium and postgresql are present"; \
+		echo "test-deps: chromium, postgresql and haproxy are present"; \
 	elif [ "$$(id -u)" = "0" ]; then \
 		echo "test-deps: installing Debian packages:$$missing"; \
 		apt-get update && \
@@ -112,6 +117,24 @@ test-deps: ## Ensure chromium and postgresql for the tests (installs them when r
 		echo "test-deps: missing$$missing and not root, so they cannot be installed;"; \
 		echo "test-deps: the tests that need them will be SKIPPED (sudo apt-get install -y$$missing)"; \
 	fi
+
+# The cluster's parts: HAProxy and PostgreSQL (Debian packages), installed when root.
+cluster-deps: ## Ensure haproxy and postgresql for `make cluster` (installs them when root)
+	@missing=""; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing="$$missing haproxy"; \
+	if [ -n "$$missing" ] && [ "$$(id -u)" = "0" ]; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+	elif [ -n "$$missing" ]; then \
+		echo "cluster-deps: missing$$missing; install with: sudo apt-get install -y$$missing"; \
+		exit 1; \
+	fi
+
+# SERVERS Streamlit servers behind HAProxy on CLUSTER_PORT (loopback), the workspace on a local
+# PostgreSQL whose data stays in .cluster/ (deploy/cluster.py). Ctrl-C stops everything.
+.PHONY: cluster cluster-deps
+cluster: $(RUNTIME_STAMP) cluster-deps | $(DB) ## SERVERS servers behind HAProxy on CLUSTER_PORT, workspace on a local PostgreSQL
+	$(VPY) -m deploy.cluster --db $(DB) --servers $(SERVERS) --port $(CLUSTER_PORT)
 
 # --- quality ----------------------------------------------------------------
 

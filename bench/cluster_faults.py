@@ -17,7 +17,7 @@ database of `--accounts` accounts, then:
    that new sessions land on s2 and render, and that the workspace reconciles: every action a
    writer saw saved is stored once, every change it saw accepted is one version, nothing else
    is stored but the writes the kill interrupted, and every stored write has its audit row;
-3. starts s1 again, opens the Data page in several sessions (spread over both servers) over
+3. starts s1 again, opens the Data page in several sessions (half on each server) over
    and over, and meanwhile loads the demo's export with another as-of date
    (`python -m northstar.data.load`), which publishes a new version: every session must show
    the new as-of date at its next open after the load finished, none with an error, and both
@@ -62,9 +62,9 @@ from northstar.data.workspace.store import Workspace
 
 REPO = Path(__file__).resolve().parents[1]
 VICTIM, SURVIVOR = "s1", "s2"
-RECOVERY_SECONDS = 15.0  # a session on the killed server may fail this long after the kill
-CARRY_ON_SECONDS = 15.0  # and must then go on opening pages without an error for this long
-NEW_SESSIONS = 3  # sessions opened after the kill, which must land on the survivor
+RECOVERY_SECONDS = 12.0  # a session on the killed server may fail this long after the kill
+CARRY_ON_SECONDS = 10.0  # and must then go on opening pages without an error for this long
+NEW_SESSIONS = 2  # sessions opened after the kill, which must land on the survivor
 PUBLISH_WAIT_SECONDS = 90.0  # after the load, every reader must show the new date within this
 NEW_AS_OF = DEFAULT_AS_OF - dt.timedelta(days=16)
 AS_OF_JS = """() => {
@@ -182,8 +182,12 @@ async def _publish_while_reading(browser, plan: Plan, export: Path, cluster: Clu
                                  outcome: Outcome, sessions: int) -> None:
     began = plan.started = time.monotonic()  # the readers' times count from here
     readers = []
+    names = [server.name for server in cluster.app_servers]
     for number in range(1, max(2, sessions // 2) + 1):
         context = await browser.new_context(viewport=VIEWPORT)
+        # half the readers on each server, so both must switch to the new version
+        await context.add_cookies([{"name": AFFINITY_COOKIE, "value": names[number % 2],
+                                    "url": cluster.url + "/"}])
         readers.append(_session(200 + number, browser, plan, context))
     load_done = asyncio.Event()
     seen_new: set[int] = set()

@@ -13,8 +13,8 @@ Starts, all on loopback:
   all signing cookies with the same secret (ROOT/cookie_secret, made once);
 - HAProxy on PORT in front of them (deploy/haproxy.cfg): a session stays on the server that
   served its first request (the NORTHSTAR_SERVER cookie), the servers' health endpoint is
-  checked every second, and a server that fails it twice is out of rotation; its sessions and
-  new ones go to the others.
+  checked every 2 seconds, and a server that fails it 3 times or refuses a connection is out of
+  rotation; its sessions and new ones go to the others.
 
 Everything stops on Ctrl-C (or SIGTERM). The parts are the ones docs/deploy.md describes for
 several machines.
@@ -164,6 +164,7 @@ class Cluster:
     workspace: str | None = None  # NORTHSTAR_WORKSPACE; None = a local PostgreSQL in ROOT
     host: str = "127.0.0.1"
     env: dict[str, str] = field(default_factory=dict)
+    streamlit_args: list[str] = field(default_factory=list)  # e.g. --secrets.files FILE
     app_servers: list[AppServer] = field(default_factory=list)
     postgres: LocalPostgres | None = None
     balancer: subprocess.Popen | None = None
@@ -216,7 +217,7 @@ class Cluster:
                 [sys.executable, "-m", "streamlit", "run", "serve.py",
                  "--server.headless", "true", "--server.port", str(server.port),
                  "--server.address", "127.0.0.1",
-                 "--browser.gatherUsageStats", "false"],
+                 "--browser.gatherUsageStats", "false", *self.streamlit_args],
                 cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True)
 
@@ -249,8 +250,8 @@ class Cluster:
             server.process.wait()
 
     def restart(self, name: str) -> None:
-        """Start a server that has ended again, on its port; back in rotation once the balancer
-        has seen it healthy (two checks a second apart)."""
+        """Start a server that has ended again, on its port; back once the balancer has seen it
+        healthy (two checks in a row) and sends new visitors to it."""
         server = self.server(name)
         self._start_server(server, cookie_secret(self.root))
         self._wait_healthy(server)

@@ -3,7 +3,8 @@
 #   make run          install runtime deps, build the demo DB if missing, start the app
 #   make test         install dev deps (+ chromium, postgresql if root), ruff check, pytest
 #   make load SRC=dir load your exports into DB (MAPPING=file.toml)
-#   make bench        build 5k/100k/1M demo DBs and time every page (SIZES="5000 100000")
+#   make bench        build 5k/100k/1M demo DBs and time every page (SIZES="5000 100000"), then
+#                     the cluster fault test's long version (make bench-cluster)
 #   make load-test    SESSIONS browser sessions at once (WRITERS of them recording actions) on DB
 #   make cluster      SERVERS app servers behind HAProxy on CLUSTER_PORT, workspace on PostgreSQL
 #   make help         list all targets
@@ -25,6 +26,10 @@ WRITERS ?= 5
 SECONDS ?= 120
 SERVERS ?= 2
 CLUSTER_PORT ?= 8080
+CLUSTER_ACCOUNTS ?= 5000
+CLUSTER_SESSIONS ?= 12
+CLUSTER_WRITERS ?= 3
+CLUSTER_SECONDS ?= 120
 
 VPY := $(VENV)/bin/python
 RUNTIME_STAMP := $(VENV)/.installed-runtime
@@ -148,8 +153,18 @@ test: $(DEV_STAMP) test-deps ## ruff check + pytest (PYTEST_ARGS=... to pass opt
 screenshots: $(DEV_STAMP) ## Screenshot pages of a running app (BASE_URL, SCREENSHOT_DIR, SCREENSHOT_PATHS)
 	$(VPY) tools/screenshot.py --base-url $(BASE_URL) --out $(SCREENSHOT_DIR) $(SCREENSHOT_PATHS)
 
-bench: $(DEV_STAMP) chromium ## Benchmark every page at SIZES accounts vs pandas + browser (bench/results/)
+bench: $(DEV_STAMP) chromium ## Benchmark every page at SIZES accounts vs pandas + browser, then the cluster fault test (bench/results/)
 	$(VPY) -m bench.run --sizes $(SIZES) $(BENCH_ARGS)
+	$(MAKE) bench-cluster
+
+# The cluster's fault test, long version: CLUSTER_SESSIONS sessions (CLUSTER_WRITERS writing) on
+# two servers behind HAProxy for CLUSTER_SECONDS, one server killed, then a load published;
+# sessions and peak memory per server in the report. Skipped without haproxy or postgresql.
+.PHONY: bench-cluster
+bench-cluster: $(DEV_STAMP) chromium test-deps ## The cluster fault test, long version (bench/results/cluster_*.md)
+	$(VPY) -m bench.cluster_faults --accounts $(CLUSTER_ACCOUNTS) --sessions $(CLUSTER_SESSIONS) \
+		--writers $(CLUSTER_WRITERS) --seconds $(CLUSTER_SECONDS) --kill-after 40 \
+		--out bench/results/cluster_$$(date +%Y%m%d-%H%M%S).md
 
 .PHONY: load-test
 load-test: $(DEV_STAMP) chromium | $(DB) ## SESSIONS browsers at once for SECONDS against DB (bench/results/)

@@ -27,9 +27,9 @@ SECONDS ?= 120
 SERVERS ?= 2
 CLUSTER_PORT ?= 8080
 CLUSTER_ACCOUNTS ?= 5000
-CLUSTER_SESSIONS ?= 12
-CLUSTER_WRITERS ?= 3
-CLUSTER_SECONDS ?= 120
+CLUSTER_SESSIONS ?= 8
+CLUSTER_WRITERS ?= 2
+CLUSTER_SECONDS ?= 90
 
 VPY := $(VENV)/bin/python
 RUNTIME_STAMP := $(VENV)/.installed-runtime
@@ -163,7 +163,8 @@ bench: $(DEV_STAMP) chromium ## Benchmark every page at SIZES accounts vs pandas
 .PHONY: bench-cluster
 bench-cluster: $(DEV_STAMP) chromium test-deps ## The cluster fault test, long version (bench/results/cluster_*.md)
 	$(VPY) -m bench.cluster_faults --accounts $(CLUSTER_ACCOUNTS) --sessions $(CLUSTER_SESSIONS) \
-		--writers $(CLUSTER_WRITERS) --seconds $(CLUSTER_SECONDS) --kill-after 40 \
+		--writers $(CLUSTER_WRITERS) --seconds $(CLUSTER_SECONDS) --kill-after 30 --carry-on 40 \
+		--timeout 90 \
 		--out bench/results/cluster_$$(date +%Y%m%d-%H%M%S).md
 
 .PHONY: load-test

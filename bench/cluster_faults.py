@@ -1,7 +1,8 @@
 """Northstar on two servers behind HAProxy, one killed mid-load, then a load published.
 
     python -m bench.cluster_faults [--accounts 500] [--sessions 4] [--writers 1]
-                                   [--seconds 30] [--kill-after 10] [--out FILE.md]
+                                   [--seconds 30] [--kill-after 10] [--carry-on 10]
+                                   [--timeout 60] [--out FILE.md]
 
 Starts the cluster `make cluster` starts (deploy/cluster.py: two Streamlit servers, HAProxy in
 front with session affinity and health checks, the workspace on a local PostgreSQL) on a demo
@@ -11,7 +12,7 @@ database of `--accounts` accounts, then:
    in a browser context of its own (so each has its own affinity cookie), `--writers` of them
    recording actions, and kills server s1 (SIGKILL) `--kill-after` seconds in (once every
    session has a page open), after which the sessions go on for RECOVERY_SECONDS +
-   CARRY_ON_SECONDS at least;
+   `--carry-on` seconds at least;
 2. checks that the sessions on s2 carried on without an error, that the sessions on s1 carried
    on on s2 once RECOVERY_SECONDS had passed (they reconnect and their page runs again there),
    that new sessions land on s2 and render, and that the workspace reconciles: every action a
@@ -63,7 +64,7 @@ from northstar.data.workspace.store import Workspace
 REPO = Path(__file__).resolve().parents[1]
 VICTIM, SURVIVOR = "s1", "s2"
 RECOVERY_SECONDS = 12.0  # a session on the killed server may fail this long after the kill
-CARRY_ON_SECONDS = 10.0  # and must then go on opening pages without an error for this long
+CARRY_ON_SECONDS = 10.0  # and must then go on opening pages without an error (--carry-on)
 NEW_SESSIONS = 2  # sessions opened after the kill, which must land on the survivor
 PUBLISH_WAIT_SECONDS = 90.0  # after the load, every reader must show the new date within this
 NEW_AS_OF = DEFAULT_AS_OF - dt.timedelta(days=16)
@@ -121,7 +122,8 @@ async def _open(session: Session, name: str) -> Visit:
 
 
 async def _drive(cluster: Cluster, db: Path, export: Path, sessions: int, writers: int,
-                 seconds: float, kill_after: float, timeout_s: float) -> Outcome:
+                 seconds: float, kill_after: float, timeout_s: float,
+                 carry_on: float) -> Outcome:
     from playwright.async_api import async_playwright
 
     outcome = Outcome()
@@ -151,7 +153,7 @@ async def _drive(cluster: Cluster, db: Path, export: Path, sessions: int, writer
                     outcome.home[runner.number] = await runner.server()
                 outcome.kill_s = time.monotonic() - started
                 # the sessions go on long enough to show they carry on
-                plan.extended_to = time.monotonic() + RECOVERY_SECONDS + CARRY_ON_SECONDS
+                plan.extended_to = time.monotonic() + RECOVERY_SECONDS + carry_on
                 await asyncio.to_thread(cluster.kill, VICTIM)
 
             killer = asyncio.create_task(kill())
@@ -314,7 +316,8 @@ def check(outcome: Outcome, writes: dict) -> list[str]:
 
 
 def run(accounts: int = 500, sessions: int = 4, writers: int = 1, seconds: float = 30,
-        kill_after: float = 10, timeout_s: float = 60, out: Path | None = None) -> dict:
+        kill_after: float = 10, timeout_s: float = 60, out: Path | None = None,
+        carry_on: float = CARRY_ON_SECONDS) -> dict:
     """The whole fault test; the summary, with `problems` (empty when every check passed)."""
     missing = missing_parts()
     if missing:
@@ -334,7 +337,7 @@ def run(accounts: int = 500, sessions: int = 4, writers: int = 1, seconds: float
                 sampler.start()
             try:
                 outcome = asyncio.run(_drive(cluster, db, export, sessions, writers, seconds,
-                                             kill_after, timeout_s))
+                                             kill_after, timeout_s, carry_on))
             finally:
                 for sampler in samplers.values():
                     sampler.stop()
@@ -401,10 +404,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--kill-after", type=float, default=10)
     parser.add_argument("--timeout", type=float, default=60)
+    parser.add_argument("--carry-on", type=float, default=CARRY_ON_SECONDS,
+                        help="how long the sessions go on after the kill has settled")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     summary = run(args.accounts, args.sessions, args.writers, args.seconds, args.kill_after,
-                  args.timeout, args.out)
+                  args.timeout, args.out, args.carry_on)
     if "skipped" in summary:
         print(f"skipped: {summary['skipped']}")
         return 0

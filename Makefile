@@ -3,8 +3,10 @@
 #   make run          install runtime deps, build the demo DB if missing, start the app
 #   make test         install dev deps (+ chromium, postgresql if root), ruff check, pytest
 #   make load SRC=dir load your exports into DB (MAPPING=file.toml)
-#   make bench        build 5k/100k/1M demo DBs and time every page (SIZES="5000 100000")
+#   make bench        build 5k/100k/1M demo DBs and time every page (SIZES="5000 100000"), then
+#                     the cluster fault test's long version (make bench-cluster)
 #   make load-test    SESSIONS browser sessions at once (WRITERS of them recording actions) on DB
+#   make cluster      SERVERS app servers behind HAProxy on CLUSTER_PORT, workspace on PostgreSQL
 #   make help         list all targets
 
 PYTHON ?= python3
@@ -22,6 +24,12 @@ BENCH_ARGS ?=
 SESSIONS ?= 20
 WRITERS ?= 5
 SECONDS ?= 120
+SERVERS ?= 2
+CLUSTER_PORT ?= 8080
+CLUSTER_ACCOUNTS ?= 5000
+CLUSTER_SESSIONS ?= 8
+CLUSTER_WRITERS ?= 2
+CLUSTER_SECONDS ?= 90
 
 VPY := $(VENV)/bin/python
 RUNTIME_STAMP := $(VENV)/.installed-runtime
@@ -95,15 +103,17 @@ chromium: ## Ensure Debian chromium for browser tests (installs it when root)
 		echo "chromium: browser (e2e) tests will be SKIPPED. Install it with: sudo apt-get install -y chromium"; \
 	fi
 
-# Debian packages the tests use: chromium (browser tests) and postgresql (the workspace store's
-# tests run against a throwaway server they start themselves). Missing ones are installed when
-# root, after one `apt-get update`; otherwise the tests that need them are skipped.
-test-deps: ## Ensure chromium and postgresql for the tests (installs them when root)
+# Debian packages the tests use: chromium (browser tests), postgresql (the workspace store's
+# tests run against a throwaway server they start themselves) and haproxy (the cluster's fault
+# test puts it in front of two servers). Missing ones are installed when root, after one
+# `apt-get update`; otherwise the tests that need them are skipped.
+test-deps: ## Ensure chromium, postgresql and haproxy for the tests (installs them when root)
 	@missing=""; \
 	[ -x $(CHROMIUM) ] || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing="$$missing haproxy"; \
 	if [ -z "$$missing" ]; then \
-		echo "test-deps: chromium and postgresql are present"; \
+		echo "test-deps: chromium, postgresql and haproxy are present"; \
 	elif [ "$$(id -u)" = "0" ]; then \
 		echo "test-deps: installing Debian packages:$$missing"; \
 		apt-get update && \
@@ -112,6 +122,24 @@ test-deps: ## Ensure chromium and postgresql for the tests (installs them when r
 		echo "test-deps: missing$$missing and not root, so they cannot be installed;"; \
 		echo "test-deps: the tests that need them will be SKIPPED (sudo apt-get install -y$$missing)"; \
 	fi
+
+# The cluster's parts: HAProxy and PostgreSQL (Debian packages), installed when root.
+cluster-deps: ## Ensure haproxy and postgresql for `make cluster` (installs them when root)
+	@missing=""; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing="$$missing haproxy"; \
+	if [ -n "$$missing" ] && [ "$$(id -u)" = "0" ]; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+	elif [ -n "$$missing" ]; then \
+		echo "cluster-deps: missing$$missing; install with: sudo apt-get install -y$$missing"; \
+		exit 1; \
+	fi
+
+# SERVERS Streamlit servers behind HAProxy on CLUSTER_PORT (loopback), the workspace on a local
+# PostgreSQL whose data stays in .cluster/ (deploy/cluster.py). Ctrl-C stops everything.
+.PHONY: cluster cluster-deps
+cluster: $(RUNTIME_STAMP) cluster-deps | $(DB) ## SERVERS servers behind HAProxy on CLUSTER_PORT, workspace on a local PostgreSQL
+	$(VPY) -m deploy.cluster --db $(DB) --servers $(SERVERS) --port $(CLUSTER_PORT)
 
 # --- quality ----------------------------------------------------------------
 
@@ -125,8 +153,19 @@ test: $(DEV_STAMP) test-deps ## ruff check + pytest (PYTEST_ARGS=... to pass opt
 screenshots: $(DEV_STAMP) ## Screenshot pages of a running app (BASE_URL, SCREENSHOT_DIR, SCREENSHOT_PATHS)
 	$(VPY) tools/screenshot.py --base-url $(BASE_URL) --out $(SCREENSHOT_DIR) $(SCREENSHOT_PATHS)
 
-bench: $(DEV_STAMP) chromium ## Benchmark every page at SIZES accounts vs pandas + browser (bench/results/)
+bench: $(DEV_STAMP) chromium ## Benchmark every page at SIZES accounts vs pandas + browser, then the cluster fault test (bench/results/)
 	$(VPY) -m bench.run --sizes $(SIZES) $(BENCH_ARGS)
+	$(MAKE) bench-cluster
+
+# The cluster's fault test, long version: CLUSTER_SESSIONS sessions (CLUSTER_WRITERS writing) on
+# two servers behind HAProxy for CLUSTER_SECONDS, one server killed, then a load published;
+# sessions and peak memory per server in the report. Skipped without haproxy or postgresql.
+.PHONY: bench-cluster
+bench-cluster: $(DEV_STAMP) chromium test-deps ## The cluster fault test, long version (bench/results/cluster_*.md)
+	$(VPY) -m bench.cluster_faults --accounts $(CLUSTER_ACCOUNTS) --sessions $(CLUSTER_SESSIONS) \
+		--writers $(CLUSTER_WRITERS) --seconds $(CLUSTER_SECONDS) --kill-after 30 --carry-on 40 \
+		--timeout 90 \
+		--out bench/results/cluster_$$(date +%Y%m%d-%H%M%S).md
 
 .PHONY: load-test
 load-test: $(DEV_STAMP) chromium | $(DB) ## SESSIONS browsers at once for SECONDS against DB (bench/results/)

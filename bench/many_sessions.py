@@ -246,6 +246,7 @@ class Visit:
     outcome: str | None = None  # an action: "saved", "updated" or "refused"
     errors: list[str] = field(default_factory=list)
     trace: list[str] = field(default_factory=list)  # the protocol's events, when not rendered
+    server: str | None = None  # behind a load balancer: the server its affinity cookie names
 
 
 class Runs:
@@ -351,6 +352,11 @@ class Plan:
     shots_left: int = 10
     writers: int = 0  # sessions 1..writers record actions
     saved: int = 0  # actions the writers have seen saved so far
+    server_cookie: str | None = None  # behind a load balancer: its affinity cookie's name
+    extended_to: float = 0.0  # monotonic time the sessions go on to, when later than the end
+
+    def until(self, deadline: float) -> float:
+        return max(deadline, self.extended_to)
 
 
 class Session:
@@ -376,7 +382,7 @@ class Session:
                 return self.visits
             fresh = True
             # past the deadline only while some page has not been opened by anyone yet
-            while time.monotonic() < deadline or self.unvisited:
+            while time.monotonic() < self.plan.until(deadline) or self.unvisited:
                 # the session's own order, but a page nobody has opened yet comes first
                 name = next((page for page in order if page in self.unvisited), order[0])
                 self.unvisited.discard(name)
@@ -385,7 +391,7 @@ class Session:
                 how = "url" if fresh or self.rng.random() < P_BY_URL else "nav"
                 visit = await self._timed(name, "open", how)
                 fresh = visit.seconds is None or bool(visit.errors)
-                if (not fresh and time.monotonic() < deadline
+                if (not fresh and time.monotonic() < self.plan.until(deadline)
                         and self.rng.random() < P_FILTER_CHANGE):
                     how = self.rng.choice(("period", "segment", "region", "url"))
                     change = await self._timed(name, "filter", how)
@@ -423,11 +429,22 @@ class Session:
         if visit.seconds is not None:
             visit.errors += await self._problems(name)
         visit.errors += self.runs.problems
+        visit.server = await self.server()
         return visit
+
+    async def server(self) -> str | None:
+        """The server the load balancer's affinity cookie names for this session now."""
+        if self.plan.server_cookie is None:
+            return None
+        with contextlib.suppress(Exception):
+            cookies = await self.page.context.cookies()
+            return next((cookie["value"] for cookie in cookies
+                         if cookie["name"] == self.plan.server_cookie), None)
+        return None
 
     async def _write_until(self, deadline: float) -> None:
         step = 0
-        while time.monotonic() < deadline:
+        while time.monotonic() < self.plan.until(deadline):
             how = WRITER_STEPS[step % len(WRITER_STEPS)]
             step += 1
             if how == "update" and not self.plan.saved:
@@ -457,6 +474,7 @@ class Session:
         visit.errors += self.runs.problems
         if visit.errors:
             visit.trace = self._trace(events, began)
+        visit.server = await self.server()
         return visit
 
     async def _open_for_writing(self, name: str, deadline: float):
@@ -534,6 +552,7 @@ class Session:
         visit.errors.append(f"{visit.how} failed: {detail[:400]}")
         visit.trace = self._trace(events, began)
         await self._screenshot(visit)
+        visit.server = await self.server()
         return visit
 
     def _trace(self, start: int, began: float) -> list[str]:

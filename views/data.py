@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from northstar.analytics import display
+from northstar.analytics.literal_text import literal
 from northstar.data import data_status
 from northstar.ui import presentation, progress, queries, tables
 
@@ -32,6 +33,14 @@ st.caption(
     "the last load refused."
 )
 progress.render_detail()
+refused = queries.newest_version_refused()
+if refused is not None:
+    st.warning(
+        f"This server could not open the newest published data ({literal(refused.version)}), "
+        f"so it keeps showing the previous version (as of {metadata.as_of:%-d %b %Y}). It "
+        f"tries again every {queries.RETRY_SECONDS:.0f} seconds. Why: {literal(refused.why)}",
+        icon=":material/warning:",
+    )
 
 run = runs.iloc[0] if not runs.empty else None
 columns = st.columns(4)

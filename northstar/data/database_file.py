@@ -24,6 +24,7 @@ from pathlib import Path
 
 import duckdb
 
+from northstar.data import published
 from northstar.data.messages import first_line
 
 # DuckDB connection settings for reading a local file: never fetch or load an extension
@@ -164,10 +165,12 @@ def check_replaceable(path: Path) -> None:
 
 def replace_database(built: Path, target: Path) -> None:
     """Move a finished database over `target` (a Northstar database, or nothing yet), removing
-    the replaced database's leftover write-ahead log, which belongs to the old file."""
+    the replaced database's leftover write-ahead log, which belongs to the old file, and
+    publish it as the version every server reads next (northstar.data.published)."""
     check_replaceable(target)
     os.replace(built, target)
     Path(str(target) + ".wal").unlink(missing_ok=True)
+    published.publish(Path(target))
 
 
 def problem_opening(path: Path) -> str | None:

@@ -10,9 +10,11 @@ northstar.ui.queries, which adds the viewer's access check, masking and caching.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -23,14 +25,17 @@ from typing import Any, TypeVar
 import duckdb
 import pandas as pd
 
+from northstar.data import published
 from northstar.data.paths import QUERIES_DIR
 from northstar.data.source import (
+    PUBLISHED,
     DataSource,
     SourceUnavailable,
     current_source,
     open_source,
     parse_source,
     source_version,
+    version_file,
 )
 
 _PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
@@ -130,17 +135,27 @@ def load_query(name: str) -> Query:
     return _load_query(name, path.stat().st_mtime_ns)
 
 
+# how long a process that could not open the newest published version waits to try it again
+RETRY_SECONDS = 30.0
+
+
 class _Connection:
     """One connection to a data source, reopened when its data version changes.
 
-    DuckDB shares one database instance per file path within a process, so the old
-    connection must be closed before the replacement file can be opened. Cursors handed
-    out are counted until closed, and the old connection is closed only once the cursors
-    taken from it are done (at most `drain_seconds`), so a query running while a load swaps
-    the file finishes on the old data instead of failing.
+    DuckDB shares one database instance per file path within a process, so a connection to a
+    file replaced under the same path must be closed before the replacement can be opened.
+    Cursors handed out are counted until closed, and the old connection is closed only once the
+    cursors taken from it are done (at most `drain_seconds`), so a query running while a load
+    swaps the file finishes on the old data instead of failing.
+
+    A published version (northstar.data.published) is a file of its own: the new one is opened
+    before the old one is let go of, and when it cannot be opened the connection goes on serving
+    the previous version, says why (`refused`) and tries again after `retry_seconds` (or at once
+    when a newer version is published).
     """
 
     drain_seconds = 60.0
+    retry_seconds = RETRY_SECONDS
 
     def __init__(self, source: DataSource) -> None:
         self.source = source
@@ -149,17 +164,69 @@ class _Connection:
         self.lock = threading.Lock()
         self.idle = threading.Condition(self.lock)
         self.in_flight = 0
+        # the newest version when it could not be opened: (version, why, when)
+        self.refused: tuple[str, str, float] | None = None
+        self.noted = 0.0
+
+    def serve(self, version: str) -> str:
+        """Switch to `version` when it opens; the version this connection serves."""
+        with self.lock:
+            self._switch(version)
+            assert self.version is not None
+            return self.version
 
     def cursor(self, version: str) -> duckdb.DuckDBPyConnection:
         with self.lock:
-            if version != self.version or self.connection is None:
-                if self.connection is not None:
-                    self.idle.wait_for(lambda: self.in_flight == 0, timeout=self.drain_seconds)
-                    self.connection.close()
-                self.connection = open_source(self.source)
-                self.version = version
+            self._switch(version)
+            assert self.connection is not None
             self.in_flight += 1
             return self.TrackedCursor(self.connection.cursor(), self)  # type: ignore[return-value]
+
+    def _switch(self, version: str) -> None:
+        """(Lock held.) Serve `version` if it can be opened; raise only when nothing is open."""
+        if self.connection is not None and version == self.version:
+            self._note()
+            return
+        if self.connection is None or version_file(self.source, version) is None:
+            if self.connection is not None:
+                self._close_drained(self.connection)
+                self.connection = None
+            self.connection = open_source(self.source, version)
+            self._serving(version)
+            return
+        refused = self.refused
+        if (refused is not None and refused[0] == version
+                and time.monotonic() - refused[2] < self.retry_seconds):
+            return
+        try:
+            replacement = open_source(self.source, version)
+        except SourceUnavailable as error:
+            self.refused = (version, str(error), time.monotonic())
+            return
+        self._close_drained(self.connection)
+        self.connection = replacement
+        self._serving(version)
+
+    def _close_drained(self, connection: duckdb.DuckDBPyConnection) -> None:
+        self.idle.wait_for(lambda: self.in_flight == 0, timeout=self.drain_seconds)
+        connection.close()
+
+    def _serving(self, version: str) -> None:
+        self.version = version
+        self.refused = None
+        self._note(force=True)
+        if version_file(self.source, version) is not None:
+            with contextlib.suppress(OSError):  # a read-only shared folder: cleaned elsewhere
+                published.clean(Path(self.source.location))
+
+    def _note(self, force: bool = False) -> None:
+        """Note the version read (northstar.data.published), at most every NOTE_EVERY_SECONDS."""
+        file = version_file(self.source, self.version)
+        if file is None or (not force and time.monotonic() - self.noted
+                            < published.NOTE_EVERY_SECONDS):
+            return
+        published.note_reading(Path(self.source.location), file)
+        self.noted = time.monotonic()
 
     def release(self) -> None:
         with self.lock:
@@ -196,6 +263,28 @@ def _connection(key: str, source: DataSource) -> _Connection:
         if key not in _CONNECTIONS:
             _CONNECTIONS[key] = _Connection(source)
         return _CONNECTIONS[key]
+
+
+def serving_version(source: DataSource) -> str:
+    """The data version this process serves for `source`: the newest (source_version) when it
+    opens, else the one it served before (see `refused_version`)."""
+    return _connection(source_key(source), source).serve(source_version(source))
+
+
+@dataclass(frozen=True)
+class RefusedVersion:
+    """The newest published version this process could not open, and why."""
+
+    version: str
+    why: str
+
+
+def refused_version(source: DataSource) -> RefusedVersion | None:
+    """The newest version when this process could not open it and serves the previous one."""
+    refused = _connection(source_key(source), source).refused
+    if refused is None:
+        return None
+    return RefusedVersion(refused[0].removeprefix(PUBLISHED), refused[1])
 
 
 def source_key(source: DataSource) -> str:

@@ -27,7 +27,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import duckdb
 
-from northstar.data import churn_model, database_file, rules
+from northstar.data import churn_model, database_file, published, rules
 from northstar.data.importer.sources import quote_identifier
 from northstar.data.paths import DATA_DIR, DEFAULT_DB_PATH
 from northstar.data.rollups import ROLLUP_MACROS_SQL, RULE_MACROS_SQL, rollup_scripts
@@ -37,6 +37,7 @@ TOKEN_VARIABLES = ("MOTHERDUCK_TOKEN", "motherduck_token")
 # remote sources carry no file identity: their data version changes every this many seconds,
 # so a republished folder or MotherDuck database shows within ten minutes
 REMOTE_REFRESH_SECONDS = 600
+PUBLISHED = "published:"  # a data version naming a published version's file
 
 # URL scheme -> the DuckDB extension that reads it
 REMOTE_SCHEMES = {
@@ -193,12 +194,17 @@ def view_sql(table: str, pattern: str) -> str:
 def source_version(source: DataSource) -> str:
     """Identity of the source's contents: changes whenever the data may have changed.
 
-    A DuckDB file: the file's identity. A local Parquet folder: the count, total size and latest
-    change of its table files. A remote source: a time bucket of REMOTE_REFRESH_SECONDS.
+    A DuckDB file: its newest published version's name (`published:<name>`, see
+    northstar.data.published), or, when nothing is published, the file's identity. A local
+    Parquet folder: the count, total size and latest change of its table files. A remote
+    source: a time bucket of REMOTE_REFRESH_SECONDS.
     """
     if source.is_remote:
         return f"remote-{int(time.time() // REMOTE_REFRESH_SECONDS)}"
     if source.kind == "duckdb":
+        version = published.current(Path(source.location))
+        if version is not None:
+            return PUBLISHED + version.name
         try:
             stat = Path(source.location).stat()
         except FileNotFoundError as error:
@@ -227,10 +233,18 @@ def _missing_database(path: str) -> str:
 DYNAMIC_OR_FILTER_THRESHOLD = 256
 
 
-def open_source(source: DataSource) -> duckdb.DuckDBPyConnection:
-    """A connection on which the named queries run, for any kind of source."""
+def version_file(source: DataSource, version: str | None) -> Path | None:
+    """The published version's own file a data version (source_version) names, else None."""
+    if source.kind != "duckdb" or not version or not version.startswith(PUBLISHED):
+        return None
+    return published.versions_folder(Path(source.location)) / version[len(PUBLISHED):]
+
+
+def open_source(source: DataSource, version: str | None = None) -> duckdb.DuckDBPyConnection:
+    """A connection on which the named queries run, for any kind of source; for a DuckDB file
+    with published versions, on the version `version` names (source_version)."""
     if source.kind == "duckdb":
-        con = _open_duckdb_file(Path(source.location))
+        con = _open_duckdb_file(version_file(source, version) or Path(source.location))
     elif source.kind == "motherduck":
         con = _open_motherduck(source)
     else:

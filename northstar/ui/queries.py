@@ -22,21 +22,25 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from northstar.data.named_queries import (
+    RETRY_SECONDS,
     DatabaseMissingError,
     DatasetMetadata,
     QueryError,
+    RefusedVersion,
     dataset_metadata_from,
     execute,
     load_query,
+    refused_version,
     run_concurrently,
+    serving_version,
     source_key,
 )
-from northstar.data.source import DataSource, current_source, source_version
+from northstar.data.source import DataSource, current_source
 from northstar.data.viewer_queries import checked_params
 from northstar.ui import masking, sign_in
 
-__all__ = ["DatabaseMissingError", "QueryError", "dataset_metadata", "filter_options",
-           "request", "run_queries", "run_query"]
+__all__ = ["RETRY_SECONDS", "DatabaseMissingError", "QueryError", "dataset_metadata",
+           "filter_options", "newest_version_refused", "request", "run_queries", "run_query"]
 
 
 @st.cache_data(show_spinner=False, max_entries=512, ttl=dt.timedelta(hours=12))
@@ -62,7 +66,7 @@ def _cached_call(name: str, params: dict[str, Any]) -> partial[pd.DataFrame]:
     _, used = checked_params(viewer, name, params, masked)
     source = current_source()
     return partial(
-        _cached, name, tuple(sorted(used.items())), source_key(source), source_version(source),
+        _cached, name, tuple(sorted(used.items())), source_key(source), serving_version(source),
         viewer.cache_scope, masked, source,
     )
 
@@ -103,6 +107,12 @@ def dataset_metadata() -> DatasetMetadata:
     """What the data is and when it is from (raises DatabaseMissingError when the data source
     is missing or cannot be opened)."""
     return dataset_metadata_from(run_query("dataset_metadata"))
+
+
+def newest_version_refused() -> RefusedVersion | None:
+    """The newest published data version when this server could not open it (it keeps serving
+    the previous one), else None."""
+    return refused_version(current_source())
 
 
 def filter_options() -> dict[str, list[str]]:

@@ -1,0 +1,363 @@
+"""The revenue forecast and its track record, computed when the database is built or loaded.
+
+What is forecast: the ARR held at the origin, the data's last quarter-end month (March, June,
+September or December), over the next four quarters, with NRR, GRR and logo churn measured on it
+(cumulative from the origin, as Retention defines them). New business is not forecast.
+
+How, per run of a simulation (RUNS runs, fixed seed):
+- churn: each account billed at the origin has the churn model's 12-month chance
+  1 − exp(−exp(λ)), λ = a + b (ln 12 + η) (northstar/data/churn_model.py); with a constant
+  hazard within the year, its chance of having churned by the end of quarter q is
+  1 − exp(−(q ÷ 4) exp(λ)). The model's and the calibration's uncertainty is systematic (one
+  fit for every account), so each run draws one standard normal z shared by all accounts and
+  moves every λ by z × its standard error. Given the run's chances, the churned ARR and the
+  churned accounts by the end of each quarter are the sums of independent Bernoulli draws,
+  taken as normal with their exact means and covariance (Cov(churned by q, churned by r) =
+  Σ ARR² c_q (1 − c_r), q ≤ r); accounts are grouped by λ and its error rounded to
+  LAMBDA_STEP, so a million accounts cost as little as a few thousand.
+- expansion and contraction: the observed shares of the retained accounts' opening ARR that
+  expanded or contracted over q quarters, from each of the last MAX_RATE_STARTS quarter-end
+  months whose q quarters had ended by the origin (at least MIN_RATE_STARTS); each run draws
+  the mean plus its spread × √(1 + 1 ÷ n) × a standard normal shared by the four quarters.
+- ARR at q = (opening ARR − churned ARR) × (1 + expansion − contraction); NRR = that ÷ opening
+  ARR; GRR = (opening ARR − churned ARR) × (1 − contraction) ÷ opening ARR; logo churn = churned
+  accounts ÷ accounts at the origin.
+
+The track record: the same forecast made at every earlier quarter-end month from a year after
+the data's first month (the model fitted on the months before it, as the backtest's fit is),
+against what the ARR held then did (model_sql/forecast_windows.sql). Stored in the tables
+revenue_forecast, revenue_forecast_backtest and revenue_forecast_status, so pages only read.
+No forecast is stored where the churn model failed its checks, or fewer than
+MIN_SCORED_ORIGINS earlier origins could be scored; revenue_forecast_status says why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from northstar.data import churn_model
+from northstar.data.months import add_months
+
+QUARTERS = 4  # quarters ahead
+QUARTER_MONTHS = 3
+QUARTER_END_MONTHS = (3, 6, 9, 12)
+RUNS = 2000  # simulation runs per origin
+SEED = 2024  # the simulation's seed: the same database gives the same forecast
+MIN_RATE_STARTS, MAX_RATE_STARTS = 4, 8  # quarter-end months the expansion rates come from
+MIN_SCORED_ORIGINS = 4  # earlier origins with an actual to compare before a forecast is shown
+FIRST_ORIGIN_MONTHS = churn_model.HORIZON_MONTHS  # months of history before the first origin
+RUN_CHUNK = 250  # runs computed at once (memory: chunk × groups × quarters)
+# interval name -> (lower, upper) percentile
+INTERVALS = {"80": (10.0, 90.0), "95": (2.5, 97.5)}
+METRICS = ("arr_usd", "nrr_pct", "grr_pct", "logo_churn_pct")
+NOT_SHOWN = "The revenue forecast is not shown: "
+TABLES = ("revenue_forecast", "revenue_forecast_backtest", "revenue_forecast_status")
+WINDOWS_SQL = churn_model.MODEL_SQL_DIR / "forecast_windows.sql"
+
+
+@dataclass(frozen=True)
+class Rates:
+    """Expansion and contraction over q quarters as shares of the retained accounts' opening
+    ARR: the mean and spread over the start months used (n)."""
+
+    expansion_mean: np.ndarray  # per quarter ahead
+    expansion_sd: np.ndarray
+    contraction_mean: np.ndarray
+    contraction_sd: np.ndarray
+    starts: np.ndarray  # n per quarter ahead
+
+
+def quarter_chances(probability_12m: np.ndarray, quarters: int = QUARTERS) -> np.ndarray:
+    """The chance of having churned by the end of each quarter ahead from the 12-month chance,
+    the hazard constant within the year: 1 − (1 − p)^(q ÷ 4); accounts × quarters."""
+    p = np.asarray(probability_12m, dtype=float)[:, None]
+    return 1 - (1 - p) ** (np.arange(1, quarters + 1) / 4)
+
+
+def churn_moments(weights: np.ndarray, chances: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The mean and covariance of Σ weight × churned-by-q (q = the chances' columns) over
+    independent accounts: mean_q = Σ w c_q, Cov_qr = Σ w² c_min(q,r) (1 − c_max(q,r))."""
+    w = np.asarray(weights, dtype=float)
+    mean = w @ chances
+    quarters = chances.shape[1]
+    first = np.minimum.outer(np.arange(quarters), np.arange(quarters))
+    last = np.maximum.outer(np.arange(quarters), np.arange(quarters))
+    cov = np.einsum("i,iqr->qr", w**2, chances[:, first] * (1 - chances[:, last]))
+    return mean, cov
+
+
+def observed_rates(windows: pd.DataFrame, origin: dt.date) -> Rates | None:
+    """The expansion and contraction rates known at the origin (windows: forecast_windows rows);
+    NaN for a quarter ahead with fewer than MIN_RATE_STARTS start months (not forecast), None
+    when that is every one."""
+    rows = windows.assign(start=pd.to_datetime(windows["start_month"]).dt.date,
+                          end=pd.to_datetime(windows["end_month"]).dt.date)
+    rows = rows.loc[(rows["end"] <= origin) & (rows["retained_start_arr_usd"] > 0)]
+    values: dict[str, list[float]] = {name: [] for name in (
+        "expansion_mean", "expansion_sd", "contraction_mean", "contraction_sd", "starts")}
+    for quarter in range(1, QUARTERS + 1):
+        used = rows.loc[rows["quarters_ahead"] == quarter].sort_values("start").tail(
+            MAX_RATE_STARTS)
+        if len(used) < MIN_RATE_STARTS:
+            for name in values:
+                values[name].append(math.nan)
+            continue
+        expansion = used["expansion_arr_usd"] / used["retained_start_arr_usd"]
+        contraction = used["contraction_arr_usd"] / used["retained_start_arr_usd"]
+        values["expansion_mean"].append(float(expansion.mean()))
+        values["expansion_sd"].append(float(expansion.std(ddof=1)))
+        values["contraction_mean"].append(float(contraction.mean()))
+        values["contraction_sd"].append(float(contraction.std(ddof=1)))
+        values["starts"].append(len(used))
+    if all(math.isnan(count) for count in values["starts"]):
+        return None
+    return Rates(**{name: np.asarray(value, dtype=float) for name, value in values.items()})
+
+
+def _normal_draws(mean: np.ndarray, cov: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One draw per run of a normal with per-run means (runs × q) and covariances."""
+    scale = np.maximum(np.einsum("rqq->rq", cov).max(axis=1), 1.0)
+    jitter = 1e-10 * scale[:, None, None] * np.eye(cov.shape[1])
+    lower = np.linalg.cholesky(cov + jitter)
+    return mean + np.einsum("rqs,rs->rq", lower, rng.standard_normal(mean.shape))
+
+
+def linear_draws(fitted: churn_model.Fit, accounts: pd.DataFrame, runs: int,
+                 rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """λ = a + b (ln 12 + x β) per run and covariate pattern, the coefficients β drawn from
+    their (cluster-robust) normal and the calibration's (a, b) from theirs, once per run for
+    every account: (each account's pattern, runs × patterns). An account in a segment the fit
+    has no baseline for counts as the reference segment."""
+    design = fitted.design(accounts)
+    patterns, index = np.unique(design, axis=0, return_inverse=True)
+    beta = rng.multivariate_normal(fitted.coefficients, fitted.covariance, size=runs,
+                                   method="eigh")
+    calibration = rng.multivariate_normal(np.asarray(fitted.calibration, dtype=float),
+                                          fitted.calibration_covariance, size=runs,
+                                          method="eigh")
+    eta = beta @ patterns.T  # runs × patterns
+    linear = calibration[:, :1] + calibration[:, 1:] * (math.log(churn_model.HORIZON_MONTHS)
+                                                        + eta)
+    return index.ravel(), linear
+
+
+def simulate(pattern: np.ndarray, linear: np.ndarray, arr: np.ndarray, rates: Rates,
+             rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Runs × quarters of every metric (METRICS) for the accounts at an origin: each account's
+    pattern and ARR then, λ per run and pattern (runs × patterns), and the expansion and
+    contraction rates."""
+    arr = np.asarray(arr, dtype=float)
+    patterns = linear.shape[1]
+    sizes = {"arr": (np.bincount(pattern, weights=arr, minlength=patterns),
+                     np.bincount(pattern, weights=arr**2, minlength=patterns)),
+             "logos": (np.bincount(pattern, minlength=patterns).astype(float),) * 2}
+    totals = {"arr": float(arr.sum()), "logos": float(len(arr))}
+    runs = linear.shape[0]
+    quarters = np.arange(1, QUARTERS + 1) / 4
+    first = np.minimum.outer(np.arange(QUARTERS), np.arange(QUARTERS))
+    last = np.maximum.outer(np.arange(QUARTERS), np.arange(QUARTERS))
+    churned = {name: np.empty((runs, QUARTERS)) for name in sizes}
+    for start in range(0, runs, RUN_CHUNK):
+        hazard = np.exp(linear[start:start + RUN_CHUNK])
+        chances = 1 - np.exp(-hazard[:, :, None] * quarters)  # runs × patterns × quarters
+        pair = chances[:, :, first] * (1 - chances[:, :, last])  # runs × patterns × q × q
+        for name, (weights, squares) in sizes.items():
+            mean = np.einsum("g,rgq->rq", weights, chances)
+            cov = np.einsum("g,rgqs->rqs", squares, pair)
+            drawn = np.clip(_normal_draws(mean, cov, rng), 0, totals[name])
+            churned[name][start:start + RUN_CHUNK] = np.maximum.accumulate(drawn, axis=1)
+    spread = np.sqrt(1 + 1 / rates.starts)
+    expansion = np.maximum(rates.expansion_mean + rates.expansion_sd * spread
+                           * rng.standard_normal((runs, 1)), 0)
+    contraction = np.clip(rates.contraction_mean + rates.contraction_sd * spread
+                          * rng.standard_normal((runs, 1)), 0, 1)
+    opening = totals["arr"]
+    kept = opening - churned["arr"]
+    arr_after = kept * (1 + expansion - contraction)
+    return {"arr_usd": arr_after, "nrr_pct": 100 * arr_after / opening,
+            "grr_pct": 100 * kept * (1 - contraction) / opening,
+            "logo_churn_pct": 100 * churned["logos"] / totals["logos"]}
+
+
+def summarise(samples: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Per quarter ahead and metric: the median and the ends of the 80% and 95% intervals."""
+    rows = []
+    for metric in METRICS:
+        values = samples[metric]
+        for quarter in range(QUARTERS):
+            column = values[:, quarter]
+            row = {"quarter": quarter + 1, "metric": metric,
+                   "median": float(np.median(column))}
+            for name, (low, high) in INTERVALS.items():
+                row[f"low_{name}"] = float(np.percentile(column, low))
+                row[f"high_{name}"] = float(np.percentile(column, high))
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def actuals(windows: pd.DataFrame) -> pd.DataFrame:
+    """What the ARR held at each start month did: per start and quarter ahead, each metric."""
+    w = windows
+    frame = pd.DataFrame({
+        "origin_month": pd.to_datetime(w["start_month"]).dt.date,
+        "quarter": w["quarters_ahead"].astype(int),
+        "arr_usd": w["ending_arr_usd"].astype(float),
+        "nrr_pct": 100 * w["ending_arr_usd"] / w["opening_arr_usd"],
+        "grr_pct": 100 * (w["opening_arr_usd"] - w["churned_arr_usd"]
+                          - w["contraction_arr_usd"]) / w["opening_arr_usd"],
+        "logo_churn_pct": 100 * w["churned_accounts"] / w["opening_accounts"],
+    })
+    return frame.melt(id_vars=["origin_month", "quarter"], var_name="metric",
+                      value_name="actual")
+
+
+def quarter_end(month: dt.date) -> dt.date:
+    """The latest quarter-end month at or before `month`."""
+    return add_months(month, -(month.month % QUARTER_MONTHS))
+
+
+def origins(first_month: dt.date, last_month: dt.date) -> tuple[list[dt.date], dt.date]:
+    """The earlier origins (quarter-end months from FIRST_ORIGIN_MONTHS after the first month
+    with at least one quarter ended after them) and the live one (the last quarter-end)."""
+    live = quarter_end(last_month)
+    month = quarter_end(add_months(first_month, FIRST_ORIGIN_MONTHS + QUARTER_MONTHS - 1))
+    past = []
+    while add_months(month, QUARTER_MONTHS) <= last_month:
+        past.append(month)
+        month = add_months(month, QUARTER_MONTHS)
+    return past, live
+
+
+def forecast_at(con: duckdb.DuckDBPyConnection, first_month: dt.date, origin: dt.date,
+                windows: pd.DataFrame) -> tuple[pd.DataFrame | None, str]:
+    """The forecast made at the end of `origin` with what was known then; None and why not."""
+    rates = observed_rates(windows, origin)
+    if rates is None:
+        return None, (f"fewer than {MIN_RATE_STARTS} quarter-end months with expansion and "
+                      "contraction observed over each horizon")
+    fitted = churn_model.fit_as_of(con, first_month, origin)
+    if not fitted.usable:
+        return None, fitted.note or "the churn model could not be fitted"
+    accounts = churn_model.landmark_frame(con, origin)
+    if accounts.empty or accounts["arr_usd"].sum() <= 0:
+        return None, "no ARR at the origin"
+    rng = np.random.default_rng(SEED)
+    pattern, linear = linear_draws(fitted, accounts, RUNS, rng)
+    arr = accounts["arr_usd"].to_numpy(dtype=float)
+    table = summarise(simulate(pattern, linear, arr, rates, rng))
+    table = table.loc[table["quarter"].isin(np.flatnonzero(np.isfinite(rates.starts)) + 1)]
+    return table.assign(origin_month=origin, opening_arr_usd=float(arr.sum()),
+                        opening_accounts=len(arr)), ""
+
+
+def score(forecasts: pd.DataFrame, actual: pd.DataFrame) -> pd.DataFrame:
+    """Forecasts beside what happened: the error (actual − median) and whether the actual fell
+    inside each interval; only the quarters whose actual is known."""
+    merged = forecasts.merge(actual, on=["origin_month", "quarter", "metric"], how="inner")
+    merged["error"] = merged["actual"] - merged["median"]
+    for name in INTERVALS:
+        merged[f"inside_{name}"] = merged["actual"].between(merged[f"low_{name}"],
+                                                            merged[f"high_{name}"])
+    return merged
+
+
+def _with_end_month(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    frame["quarter_end_month"] = [add_months(origin, QUARTER_MONTHS * int(quarter))
+                                  for origin, quarter in zip(frame["origin_month"],
+                                                             frame["quarter"], strict=True)]
+    return frame
+
+
+def _model_passed(con: duckdb.DuckDBPyConnection) -> tuple[bool, str]:
+    rows = con.execute("select passed, reason from churn_model_checks order by position"
+                       ).fetchall()
+    failed = [reason for passed, reason in rows if not passed]
+    return bool(rows) and not failed, (failed[0] if failed else
+                                       "the churn model was not checked")
+
+
+FORECAST_COLUMNS = ["origin_month", "quarter", "quarter_end_month", "metric", "median",
+                    "low_80", "high_80", "low_95", "high_95", "opening_arr_usd",
+                    "opening_accounts"]
+BACKTEST_COLUMNS = [*FORECAST_COLUMNS, "actual", "error", "inside_80", "inside_95"]
+
+
+def build(con: duckdb.DuckDBPyConnection) -> None:
+    """Forecast from the last quarter-end, score the forecasts made at the earlier ones, and
+    store both with the status (after churn_model.build)."""
+    bounds = con.execute("select min(month), max(month) from account_driver_exposures"
+                         ).fetchall()[0]
+    forecasts, scored, note, live = [], pd.DataFrame(), "", None
+    passed, reason = _model_passed(con)
+    if bounds[0] is None:
+        note = NOT_SHOWN + "the data has no billed months."
+    elif not passed:
+        note = reason
+    else:
+        first_month, last_month = bounds
+        windows = con.execute(WINDOWS_SQL.read_text(), {"quarters": QUARTERS}).df()
+        past, live = origins(first_month, last_month)
+        past_forecasts = [table for table, _ in (forecast_at(con, first_month, origin, windows)
+                                                 for origin in past) if table is not None]
+        if past_forecasts:
+            scored = score(pd.concat(past_forecasts, ignore_index=True), actuals(windows))
+        count = scored["origin_month"].nunique() if len(scored) else 0
+        if count < MIN_SCORED_ORIGINS:
+            note = (NOT_SHOWN + f"it can be checked against what happened at only {count} "
+                    f"earlier quarter-end{'' if count == 1 else 's'}, and showing it needs "
+                    f"{MIN_SCORED_ORIGINS}.")
+        else:
+            table, why = forecast_at(con, first_month, live, windows)
+            if table is None or len(table) < QUARTERS * len(METRICS):
+                note = NOT_SHOWN + (why or "the data does not hold four quarters of expansion "
+                                    "and contraction before its last quarter-end") + "."
+            else:
+                forecasts.append(table)
+    forecast = (_with_end_month(pd.concat(forecasts, ignore_index=True))[FORECAST_COLUMNS]
+                if forecasts else _empty(FORECAST_COLUMNS))
+    backtest = (_with_end_month(scored)[BACKTEST_COLUMNS] if len(scored)
+                else _empty(BACKTEST_COLUMNS))
+    _store(con, "revenue_forecast", forecast)
+    _store(con, "revenue_forecast_backtest", backtest)
+    _store(con, "revenue_forecast_status", pd.DataFrame([{
+        "origin_month": live if not note else None, "runs": RUNS,
+        "scored_origins": int(backtest["origin_month"].nunique()), "note": note}]))
+
+
+def _empty(columns: list[str]) -> pd.DataFrame:
+    frame = pd.DataFrame({column: pd.Series(dtype=float) for column in columns})
+    frame["metric"] = frame["metric"].astype(str)
+    for column in ("origin_month", "quarter_end_month"):
+        frame[column] = pd.Series(dtype="datetime64[ns]")
+    frame["quarter"] = frame["quarter"].astype("int64")
+    for column in ("inside_80", "inside_95"):
+        if column in frame:
+            frame[column] = frame[column].astype(bool)
+    return frame
+
+
+DATE_COLUMNS = ("origin_month", "quarter_end_month")
+
+
+def _store(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
+    """Replace table `name` (one of TABLES) with the frame; its month columns as dates."""
+    if name not in TABLES:
+        raise ValueError(f"not a forecast table: {name}")
+    frame = frame.copy()
+    dates = [column for column in DATE_COLUMNS if column in frame.columns]
+    for column in dates:
+        frame[column] = pd.to_datetime(frame[column])
+    cast = (" replace (" + ", ".join(f"{column}::date as {column}" for column in dates) + ")"
+            if dates else "")
+    con.register("_forecast_frame", frame)
+    try:
+        con.execute(f"create or replace table {name} as select *{cast} from _forecast_frame")
+    finally:
+        con.unregister("_forecast_frame")

@@ -13,6 +13,7 @@ from northstar.ui import (
     charts,
     downloads,
     filters,
+    forecast,
     kpi_wall,
     presentation,
     queries,
@@ -98,6 +99,8 @@ with right:
             f"that month. {int(row['churned_accounts']):,} of "
             f"{int(row['opening_accounts']):,} accounts active at the start churned in the period."
         )
+
+forecast.show_briefing()
 
 presentation.end_of_slide()
 st.subheader("Keep this briefing")

@@ -684,12 +684,19 @@ def _calibration_landmarks(con: duckdb.DuckDBPyConnection, first_month: dt.date,
 def _calibrated(con: duckdb.DuckDBPyConnection, fitted: Fit, first_month: dt.date,
                 through: dt.date) -> Fit:
     """calibrate on the landmarks up to `through`, with their design effect."""
+    return calibrate(fitted, *calibration_sample(con, first_month, through))
+
+
+def calibration_sample(con: duckdb.DuckDBPyConnection, first_month: dt.date,
+                       through: dt.date) -> tuple[pd.DataFrame, float]:
+    """The landmarks the 12-month chance is calibrated on up to `through`, and their design
+    effect (landmark months per account)."""
     landmarks = _calibration_landmarks(con, first_month, through)
     full_history = add_months(first_month, HORIZON_MONTHS - 1)
     start = full_history if full_history <= through else first_month
     count, accounts = con.execute(_sql("calibration_accounts"),
-                                  {"from_month": start, "through_month": through}).fetchone()
-    return calibrate(fitted, landmarks, count / accounts if accounts else 1.0)
+                                  {"from_month": start, "through_month": through}).fetchall()[0]
+    return landmarks, count / accounts if accounts else 1.0
 
 
 def fit_as_of(con: duckdb.DuckDBPyConnection, first_month: dt.date, month: dt.date) -> Fit:

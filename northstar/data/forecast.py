@@ -9,12 +9,16 @@ How, per run of a simulation (RUNS runs, fixed seed):
   1 − exp(−exp(λ)), λ = a + b (ln 12 + η) (northstar/data/churn_model.py); with a constant
   hazard within the year, its chance of having churned by the end of quarter q is
   1 − exp(−(q ÷ 4) exp(λ)). The model's and the calibration's uncertainty is systematic (one
-  fit for every account), so each run draws one standard normal z shared by all accounts and
-  moves every λ by z × its standard error. Given the run's chances, the churned ARR and the
-  churned accounts by the end of each quarter are the sums of independent Bernoulli draws,
-  taken as normal with their exact means and covariance (Cov(churned by q, churned by r) =
-  Σ ARR² c_q (1 − c_r), q ≤ r); accounts are grouped by λ and its error rounded to
-  LAMBDA_STEP, so a million accounts cost as little as a few thousand.
+  fit for every account), so each run draws the coefficients β from their (cluster-robust)
+  normal and (a, b) from theirs, shared by all accounts. Given the run's chances, the churned
+  ARR and the churned accounts by the end of each quarter are the sums of independent
+  Bernoulli draws, taken as normal with their exact means and covariance (Cov(churned by q,
+  churned by r) = Σ ARR² c_q (1 − c_r), q ≤ r), summed by covariate pattern so a million
+  accounts cost as little as a few thousand; the EXACT_ACCOUNTS largest accounts, whose ARR
+  the normal would smooth over, are drawn one by one instead.
+- the model's 12-month chance is calibrated on all accounts together; each segment's own
+  calibration months may sit above or below it, so λ is shifted by a per-segment δ fitted on
+  them (SegmentOffsets), drawn with its uncertainty like the calibration's.
 - expansion and contraction: the observed shares of the retained accounts' opening ARR that
   expanded or contracted over q quarters, from each of the last MAX_RATE_STARTS quarter-end
   months whose q quarters had ended by the origin (at least MIN_RATE_STARTS); each run draws
@@ -40,8 +44,9 @@ from dataclasses import dataclass
 import duckdb
 import numpy as np
 import pandas as pd
+import statsmodels.api as sm
 
-from northstar.data import churn_model
+from northstar.data import churn_model, rules
 from northstar.data.months import add_months
 
 QUARTERS = 4  # quarters ahead
@@ -52,6 +57,7 @@ SEED = 2024  # the simulation's seed: the same database gives the same forecast
 MIN_RATE_STARTS, MAX_RATE_STARTS = 4, 8  # quarter-end months the expansion rates come from
 MIN_SCORED_ORIGINS = 4  # earlier origins with an actual to compare before a forecast is shown
 FIRST_ORIGIN_MONTHS = churn_model.HORIZON_MONTHS  # months of history before the first origin
+EXACT_ACCOUNTS = 500  # the largest accounts, drawn one by one (the rest as normal sums)
 RUN_CHUNK = 250  # runs computed at once (memory: chunk × groups × quarters)
 # interval name -> (lower, upper) percentile
 INTERVALS = {"80": (10.0, 90.0), "95": (2.5, 97.5)}
@@ -120,22 +126,73 @@ def observed_rates(windows: pd.DataFrame, origin: dt.date) -> Rates | None:
     return Rates(**{name: np.asarray(value, dtype=float) for name, value in values.items()})
 
 
-def _normal_draws(mean: np.ndarray, cov: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """One draw per run of a normal with per-run means (runs × q) and covariances."""
-    scale = np.maximum(np.einsum("rqq->rq", cov).max(axis=1), 1.0)
-    jitter = 1e-10 * scale[:, None, None] * np.eye(cov.shape[1])
-    lower = np.linalg.cholesky(cov + jitter)
-    return mean + np.einsum("rqs,rs->rq", lower, rng.standard_normal(mean.shape))
+def _cholesky(cov: np.ndarray) -> np.ndarray:
+    """The lower Cholesky factor of a covariance (a little jitter for a singular one)."""
+    scale = max(float(np.max(np.diag(cov))), 1.0)
+    return np.linalg.cholesky(cov + 1e-10 * scale * np.eye(len(cov)))
+
+
+@dataclass(frozen=True)
+class SegmentOffsets:
+    """Each segment's shift δ of λ, as the calibration months show it, with its covariance."""
+
+    segments: tuple[str, ...]
+    offsets: np.ndarray
+    covariance: np.ndarray
+
+    @classmethod
+    def none(cls) -> SegmentOffsets:
+        return cls((), np.zeros(0), np.zeros((0, 0)))
+
+
+def segment_offsets(fitted: churn_model.Fit, landmarks: pd.DataFrame,
+                    design_effect: float = 1.0) -> SegmentOffsets:
+    """Per segment with at least MIN_EVENTS churned landmarks: δ in churned within 12 months
+    ~ λ + δ_segment (binomial, complementary log-log, λ as the offset), so that the 12-month
+    chance is right on the segment's own months, not only on average; its covariance times the
+    landmarks' design effect, as the calibration's. Segments without enough churn keep δ = 0."""
+    if landmarks.empty or not fitted.usable:
+        return SegmentOffsets.none()
+    linear, _ = fitted.linear_predictor(fitted.log_hazard(landmarks),
+                                        np.zeros(len(landmarks)))
+    known = np.isfinite(linear)
+    rows = landmarks.loc[known]
+    churned = rows["churned_within_12m"].to_numpy(dtype=float)
+    total = rows["landmarks"].to_numpy(dtype=float)
+    events = rows.assign(_churned=churned).groupby("segment")["_churned"].sum()
+    segments = tuple(sorted(str(level) for level in events.index[events >= rules.MIN_EVENTS]))
+    if not segments:
+        return SegmentOffsets.none()
+    design = np.column_stack([(rows["segment"].astype(str) == segment).to_numpy(dtype=float)
+                              for segment in segments])
+    family = sm.families.Binomial(link=sm.families.links.CLogLog())
+    try:
+        result = sm.GLM(np.column_stack([churned, total - churned]), design, family=family,
+                        offset=linear[known]).fit(maxiter=100)
+    except (np.linalg.LinAlgError, ValueError):
+        return SegmentOffsets.none()
+    if not result.converged or not np.all(np.isfinite(result.params)):
+        return SegmentOffsets.none()
+    return SegmentOffsets(segments, np.asarray(result.params, dtype=float),
+                          np.asarray(result.cov_params(), dtype=float) * max(design_effect, 1))
 
 
 def linear_draws(fitted: churn_model.Fit, accounts: pd.DataFrame, runs: int,
-                 rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """λ = a + b (ln 12 + x β) per run and covariate pattern, the coefficients β drawn from
-    their (cluster-robust) normal and the calibration's (a, b) from theirs, once per run for
-    every account: (each account's pattern, runs × patterns). An account in a segment the fit
-    has no baseline for counts as the reference segment."""
+                 rng: np.random.Generator,
+                 offsets: SegmentOffsets | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """λ = a + b (ln 12 + x β) + δ_segment per run and covariate pattern, the coefficients β
+    drawn from their (cluster-robust) normal, the calibration's (a, b) and the segments' δ from
+    theirs, once per run for every account: (each account's pattern, runs × patterns). An
+    account in a segment the fit has no baseline for counts as the reference segment."""
+    offsets = offsets or SegmentOffsets.none()
+    segment_code = np.full(len(accounts), -1.0)
+    for position, segment in enumerate(offsets.segments):
+        segment_code[(accounts["segment"].astype(str) == segment).to_numpy()] = position
     design = fitted.design(accounts)
-    patterns, index = np.unique(design, axis=0, return_inverse=True)
+    patterns, index = np.unique(np.column_stack([design, segment_code]), axis=0,
+                                return_inverse=True)
+    pattern_segment = patterns[:, -1].astype(int)
+    patterns = patterns[:, :-1]
     beta = rng.multivariate_normal(fitted.coefficients, fitted.covariance, size=runs,
                                    method="eigh")
     calibration = rng.multivariate_normal(np.asarray(fitted.calibration, dtype=float),
@@ -144,6 +201,11 @@ def linear_draws(fitted: churn_model.Fit, accounts: pd.DataFrame, runs: int,
     eta = beta @ patterns.T  # runs × patterns
     linear = calibration[:, :1] + calibration[:, 1:] * (math.log(churn_model.HORIZON_MONTHS)
                                                         + eta)
+    if offsets.segments:
+        shifts = rng.multivariate_normal(offsets.offsets, offsets.covariance, size=runs,
+                                         method="eigh")  # runs × segments
+        shifts = np.column_stack([shifts, np.zeros(runs)])  # -1: a segment without a shift
+        linear = linear + shifts[:, pattern_segment]
     return index.ravel(), linear
 
 
@@ -154,24 +216,38 @@ def simulate(pattern: np.ndarray, linear: np.ndarray, arr: np.ndarray, rates: Ra
     contraction rates."""
     arr = np.asarray(arr, dtype=float)
     patterns = linear.shape[1]
-    sizes = {"arr": (np.bincount(pattern, weights=arr, minlength=patterns),
-                     np.bincount(pattern, weights=arr**2, minlength=patterns)),
-             "logos": (np.bincount(pattern, minlength=patterns).astype(float),) * 2}
+    # the largest accounts are drawn one by one; the sums over the rest are taken as normal
+    exact = np.zeros(len(arr), dtype=bool)
+    exact[np.argsort(-arr, kind="stable")[:EXACT_ACCOUNTS]] = True
+    rest_pattern, rest_arr = pattern[~exact], arr[~exact]
+    sizes = {"arr": (np.bincount(rest_pattern, weights=rest_arr, minlength=patterns),
+                     np.bincount(rest_pattern, weights=rest_arr**2, minlength=patterns)),
+             "logos": (np.bincount(rest_pattern, minlength=patterns).astype(float),) * 2}
+    rest_totals = {"arr": float(rest_arr.sum()), "logos": float(len(rest_arr))}
+    exact_weights = {"arr": arr[exact], "logos": np.ones(int(exact.sum()))}
     totals = {"arr": float(arr.sum()), "logos": float(len(arr))}
     runs = linear.shape[0]
     quarters = np.arange(1, QUARTERS + 1) / 4
-    first = np.minimum.outer(np.arange(QUARTERS), np.arange(QUARTERS))
-    last = np.maximum.outer(np.arange(QUARTERS), np.arange(QUARTERS))
     churned = {name: np.empty((runs, QUARTERS)) for name in sizes}
+    # the Bernoulli sums' covariance, at the runs' average λ (it moves little between runs;
+    # their means, which move most, are each run's own)
+    average = 1 - np.exp(-np.exp(linear.mean(axis=0))[:, None] * quarters)
+    lower = {name: _cholesky(churn_moments(np.sqrt(squares), average)[1])
+             for name, (_, squares) in sizes.items()}
     for start in range(0, runs, RUN_CHUNK):
         hazard = np.exp(linear[start:start + RUN_CHUNK])
         chances = 1 - np.exp(-hazard[:, :, None] * quarters)  # runs × patterns × quarters
-        pair = chances[:, :, first] * (1 - chances[:, :, last])  # runs × patterns × q × q
-        for name, (weights, squares) in sizes.items():
-            mean = np.einsum("g,rgq->rq", weights, chances)
-            cov = np.einsum("g,rgqs->rqs", squares, pair)
-            drawn = np.clip(_normal_draws(mean, cov, rng), 0, totals[name])
-            churned[name][start:start + RUN_CHUNK] = np.maximum.accumulate(drawn, axis=1)
+        count = len(hazard)
+        by_quarter = chances.transpose(0, 2, 1)  # runs × quarters × patterns
+        # one uniform per run and large account: churned by quarter q when below its chance
+        gone = (rng.random((count, 1, int(exact.sum())))
+                < by_quarter[:, :, pattern[exact]]).astype(float)  # runs × q × accounts
+        for name, (weights, _) in sizes.items():
+            mean = by_quarter @ weights
+            drawn = mean + rng.standard_normal((count, QUARTERS)) @ lower[name].T
+            drawn = np.clip(drawn, 0, rest_totals[name])
+            churned[name][start:start + RUN_CHUNK] = (
+                np.maximum.accumulate(drawn, axis=1) + gone @ exact_weights[name])
     spread = np.sqrt(1 + 1 / rates.starts)
     expansion = np.maximum(rates.expansion_mean + rates.expansion_sd * spread
                            * rng.standard_normal((runs, 1)), 0)
@@ -247,8 +323,12 @@ def forecast_at(con: duckdb.DuckDBPyConnection, first_month: dt.date, origin: dt
     accounts = churn_model.landmark_frame(con, origin)
     if accounts.empty or accounts["arr_usd"].sum() <= 0:
         return None, "no ARR at the origin"
+    calibration_through = add_months(origin, -churn_model.HORIZON_MONTHS)
+    offsets = (segment_offsets(fitted, *churn_model.calibration_sample(con, first_month,
+                                                                         calibration_through))
+               if calibration_through >= first_month else SegmentOffsets.none())
     rng = np.random.default_rng(SEED)
-    pattern, linear = linear_draws(fitted, accounts, RUNS, rng)
+    pattern, linear = linear_draws(fitted, accounts, RUNS, rng, offsets)
     arr = accounts["arr_usd"].to_numpy(dtype=float)
     table = summarise(simulate(pattern, linear, arr, rates, rng))
     table = table.loc[table["quarter"].isin(np.flatnonzero(np.isfinite(rates.starts)) + 1)]

@@ -74,10 +74,12 @@ PAGES: tuple[Page, ...] = (
                  "moved, and the CEO brief."),
     Page("retention", "Retention", ":material/autorenew:", "Retention",
          ALL_ROLES - {"department_head"}, deck_position=2,
-         tabs=("Overview", "Breakdown", "Cohorts", "Churn reasons"), needs=(REVENUE,),
+         tabs=("Overview", "Breakdown", "Cohorts", "Churn reasons", "Forecast"),
+         needs=(REVENUE,),
          purpose="How much revenue we kept, from whom and why accounts left: overview and revenue"
                  " bridge, breakdown by segment, region, plan, channel or tenure, cohorts and "
-                 "survival, churn reasons."),
+                 "survival, churn reasons, and the next four quarters' forecast with its track "
+                 "record."),
     Page("health", "Health & risk", ":material/monitor_heart:", "Retention",
          ALL_ROLES - {"department_head"}, needs=(REVENUE,),
          shows=((REVENUE, "revenue trend, ARR at risk"), (OWNERS, "account owners (CSMs)"),

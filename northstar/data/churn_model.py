@@ -754,8 +754,11 @@ def run_backtest(con: duckdb.DuckDBPyConnection, first_month: dt.date,
 # --- building and storing ------------------------------------------------------------------
 
 
-def build(con: duckdb.DuckDBPyConnection) -> None:
-    """Fit the model and its backtest on a built database and store what the pages read."""
+def build(con: duckdb.DuckDBPyConnection) -> dict[dt.date, Fit]:
+    """Fit the model and its backtest on a built database and store what the pages read.
+
+    Returns the fits by the month they are as of (fit_as_of): the current model's (the data's
+    last month) and the backtest's (12 months before), for the revenue forecast to reuse."""
     first_month, last_month = con.execute(
         "select min(month), max(month) from account_driver_exposures").fetchall()[0]
     if first_month is None:
@@ -788,6 +791,12 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
     scoring = current if verdict.passed else replace(current, terms=())
     _store_account_risk(con, scoring, landmark_frames.get("now"))
     _store_attribution(con, scoring, landmark_frames)
+    if first_month is None:
+        return {}
+    fits = {last_month: current}
+    if backtest_fit is not None and backtest.landmark_month is not None:
+        fits[backtest.landmark_month] = backtest_fit
+    return fits
 
 
 def _evidence(con: duckdb.DuckDBPyConnection, first_month: dt.date, last_month: dt.date,

@@ -28,9 +28,11 @@ How, per run of a simulation (RUNS runs, fixed seed):
   accounts ÷ accounts at the origin.
 
 The track record: the same forecast made at every earlier quarter-end month from a year after
-the data's first month (the model fitted on the months before it, as the backtest's fit is),
-against what the ARR held then did (model_sql/forecast_windows.sql). Stored in the tables
-revenue_forecast, revenue_forecast_backtest and revenue_forecast_status, so pages only read.
+the data's first month, with a model that saw nothing after it (the backtest's fit from its
+month on, a fit of its own as of the origin before that; model_for), against what the ARR held
+then did (model_sql/forecast_windows.sql). The live forecast uses the current model. Stored
+in the tables revenue_forecast, revenue_forecast_backtest and revenue_forecast_status, so pages
+only read them.
 No forecast is stored where the churn model failed its checks, or fewer than
 MIN_SCORED_ORIGINS earlier origins could be scored; revenue_forecast_status says why.
 """
@@ -189,10 +191,13 @@ def linear_draws(fitted: churn_model.Fit, accounts: pd.DataFrame, runs: int,
     for position, segment in enumerate(offsets.segments):
         segment_code[(accounts["segment"].astype(str) == segment).to_numpy()] = position
     design = fitted.design(accounts)
-    patterns, index = np.unique(np.column_stack([design, segment_code]), axis=0,
-                                return_inverse=True)
-    pattern_segment = patterns[:, -1].astype(int)
-    patterns = patterns[:, :-1]
+    # the design's columns are 0/1: each row read as binary digits (and the segment) is its key
+    bits = (design @ (2.0 ** np.arange(design.shape[1])) if design.shape[1] <= 52
+            else np.unique(design, axis=0, return_inverse=True)[1].ravel().astype(float))
+    keys = pd.MultiIndex.from_arrays([bits, segment_code])
+    index, _ = pd.factorize(keys)
+    first = np.unique(index, return_index=True)[1]
+    patterns, pattern_segment = design[first], segment_code[first].astype(int)
     beta = rng.multivariate_normal(fitted.coefficients, fitted.covariance, size=runs,
                                    method="eigh")
     calibration = rng.multivariate_normal(np.asarray(fitted.calibration, dtype=float),
@@ -310,20 +315,33 @@ def origins(first_month: dt.date, last_month: dt.date) -> tuple[list[dt.date], d
     return past, live
 
 
+def model_for(con: duckdb.DuckDBPyConnection, first_month: dt.date, origin: dt.date,
+              fits: dict[dt.date, churn_model.Fit]) -> tuple[dt.date, churn_model.Fit]:
+    """The model a forecast made at `origin` uses, and the month it is as of: the latest of the
+    fits the churn model made (the backtest's) as of the origin or before, else one fitted as
+    of the origin; never one that saw a month after it."""
+    known = [month for month in fits if month <= origin]
+    if known:
+        return max(known), fits[max(known)]
+    return origin, churn_model.fit_as_of(con, first_month, origin)
+
+
 def forecast_at(con: duckdb.DuckDBPyConnection, first_month: dt.date, origin: dt.date,
-                windows: pd.DataFrame) -> tuple[pd.DataFrame | None, str]:
-    """The forecast made at the end of `origin` with what was known then; None and why not."""
+                windows: pd.DataFrame,
+                model: tuple[dt.date, churn_model.Fit]) -> tuple[pd.DataFrame | None, str]:
+    """The forecast made at the end of `origin` with the model given (as of a month) and the
+    expansion and contraction known then; None and why not."""
     rates = observed_rates(windows, origin)
     if rates is None:
         return None, (f"fewer than {MIN_RATE_STARTS} quarter-end months with expansion and "
                       "contraction observed over each horizon")
-    fitted = churn_model.fit_as_of(con, first_month, origin)
+    as_of, fitted = model
     if not fitted.usable:
         return None, fitted.note or "the churn model could not be fitted"
     accounts = churn_model.landmark_frame(con, origin)
     if accounts.empty or accounts["arr_usd"].sum() <= 0:
         return None, "no ARR at the origin"
-    calibration_through = add_months(origin, -churn_model.HORIZON_MONTHS)
+    calibration_through = add_months(as_of, -churn_model.HORIZON_MONTHS)
     offsets = (segment_offsets(fitted, *churn_model.calibration_sample(con, first_month,
                                                                          calibration_through))
                if calibration_through >= first_month else SegmentOffsets.none())
@@ -369,9 +387,13 @@ FORECAST_COLUMNS = ["origin_month", "quarter", "quarter_end_month", "metric", "m
 BACKTEST_COLUMNS = [*FORECAST_COLUMNS, "actual", "error", "inside_80", "inside_95"]
 
 
-def build(con: duckdb.DuckDBPyConnection) -> None:
+def build(con: duckdb.DuckDBPyConnection,
+          fits: dict[dt.date, churn_model.Fit] | None = None) -> None:
     """Forecast from the last quarter-end, score the forecasts made at the earlier ones, and
-    store both with the status (after churn_model.build)."""
+    store both with the status (after churn_model.build, whose fits it reuses: the current
+    model for the forecast from the last quarter-end, the backtest's for earlier origins after
+    its month; earlier ones get a fit of their own)."""
+    fits = dict(fits or {})
     bounds = con.execute("select min(month), max(month) from account_driver_exposures"
                          ).fetchall()[0]
     forecasts, scored, note, live = [], pd.DataFrame(), "", None
@@ -384,8 +406,11 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
         first_month, last_month = bounds
         windows = con.execute(WINDOWS_SQL.read_text(), {"quarters": QUARTERS}).df()
         past, live = origins(first_month, last_month)
-        past_forecasts = [table for table, _ in (forecast_at(con, first_month, origin, windows)
-                                                 for origin in past) if table is not None]
+        current = fits.pop(last_month, None)  # the live forecast's: it has seen every month
+        past_forecasts = [table for table, _ in (
+            forecast_at(con, first_month, origin, windows,
+                        model_for(con, first_month, origin, fits))
+            for origin in past) if table is not None]
         if past_forecasts:
             scored = score(pd.concat(past_forecasts, ignore_index=True), actuals(windows))
         count = scored["origin_month"].nunique() if len(scored) else 0
@@ -394,7 +419,9 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
                     f"earlier quarter-end{'' if count == 1 else 's'}, and showing it needs "
                     f"{MIN_SCORED_ORIGINS}.")
         else:
-            table, why = forecast_at(con, first_month, live, windows)
+            model = ((last_month, current) if current is not None
+                     else (live, churn_model.fit_as_of(con, first_month, live)))
+            table, why = forecast_at(con, first_month, live, windows, model)
             if table is None or len(table) < QUARTERS * len(METRICS):
                 note = NOT_SHOWN + (why or "the data does not hold four quarters of expansion "
                                     "and contraction before its last quarter-end") + "."

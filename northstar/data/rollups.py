@@ -229,8 +229,8 @@ def build_rollups(
             progress(script.stem, timings[script.stem])
     con.execute(rules.render_sql(ROLLUP_MACROS_SQL.read_text())).fetchall()
     started = time.perf_counter()
-    churn_model.build(con)
-    forecast.build(con)  # the revenue forecast reads the model's checks and refits it
+    # the revenue forecast reads the model's checks and reuses its fits
+    forecast.build(con, churn_model.build(con))
     timings[MODEL_STEP] = time.perf_counter() - started
     if progress is not None:
         progress(MODEL_STEP, timings[MODEL_STEP])

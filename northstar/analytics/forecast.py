@@ -26,24 +26,36 @@ def _interval(metric: str, low: float, high: float) -> str:
     return f"{_value(metric, low)} – {_value(metric, high)}"
 
 
-def forecast_table(frame: pd.DataFrame, with_95: bool = True) -> pd.DataFrame:
-    """One row per quarter ahead: its end month and, per metric, the median with its 80% (and
-    95%) interval."""
+def forecast_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The Briefing's table: one row per quarter ahead, its end month and, per metric, the
+    median with its 80% interval ("97.2% (96.1% – 98.2%)")."""
     rows = []
-    for quarter, group in frame.groupby("quarter", sort=True):
+    for _, group in frame.groupby("quarter", sort=True):
         row = {"Quarter ending": month_label(pd.Timestamp(group["quarter_end_month"].iloc[0]))}
         for metric in FORECAST_METRICS:
             found = group.loc[group["metric"] == metric]
-            if found.empty:
-                continue
-            item = found.iloc[0]
-            text = (f"{_value(metric, item['median'])} "
-                    f"(80%: {_interval(metric, item['low_80'], item['high_80'])}")
-            if with_95:
-                text += f"; 95%: {_interval(metric, item['low_95'], item['high_95'])}"
-            row[_label(metric)] = text + ")"
+            if not found.empty:
+                item = found.iloc[0]
+                row[f"{_label(metric)} (80% interval)"] = (
+                    f"{_value(metric, item['median'])} "
+                    f"({_interval(metric, item['low_80'], item['high_80'])})")
         rows.append(row)
-        del quarter
+    return pd.DataFrame(rows)
+
+
+def forecast_detail_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Retention's table: one row per metric and quarter ahead, the median and both
+    intervals."""
+    rows = []
+    for metric in FORECAST_METRICS:
+        for item in frame.loc[frame["metric"] == metric].sort_values("quarter").itertuples():
+            rows.append({
+                "Metric": _label(metric),
+                "Quarter ending": month_label(pd.Timestamp(item.quarter_end_month).date()),
+                "Forecast": _value(metric, item.median),
+                "80% interval": _interval(metric, item.low_80, item.high_80),
+                "95% interval": _interval(metric, item.low_95, item.high_95),
+            })
     return pd.DataFrame(rows)
 
 

@@ -71,7 +71,8 @@ PAGES: tuple[Page, ...] = (
                 ("initiatives", "CEO brief")),
          purpose="The state of the customer base on one screen: ARR, NRR, GRR, logo churn, NPS, "
                  "CSAT, CES and open escalations with their change and sparklines, where ARR "
-                 "moved, and the CEO brief."),
+                 "moved, the next four quarters' forecast with its track record, and the CEO "
+                 "brief."),
     Page("retention", "Retention", ":material/autorenew:", "Retention",
          ALL_ROLES - {"department_head"}, deck_position=2,
          tabs=("Overview", "Breakdown", "Cohorts", "Churn reasons", "Forecast"),

@@ -49,8 +49,8 @@ def show_briefing() -> None:  # pragma: no cover - drawn in the AppTest
     if frame.empty:
         st.info(NOT_BUILT, icon=model_gate.NO_MODEL_ICON)
         return
-    downloads.dataframe(forecast.forecast_table(frame, with_95=False),
-                        title="Forecast, next four quarters", hide_index=True)
+    downloads.dataframe(forecast.forecast_table(frame), title="Forecast, next four quarters",
+                        hide_index=True)
     st.caption(forecast.track_record_text(backtest))
     if not presentation.is_on():
         st.caption("Median of the simulation with its 80% interval. "
@@ -98,8 +98,8 @@ def show_retention() -> None:  # pragma: no cover - drawn in the AppTest
         charts.show(_fan(frame, "grr_pct"))
     with right:
         charts.show(_fan(frame, "logo_churn_pct"))
-    downloads.dataframe(forecast.forecast_table(frame), title="Forecast, next four quarters",
-                        hide_index=True)
+    downloads.dataframe(forecast.forecast_detail_table(frame),
+                        title="Forecast, next four quarters", hide_index=True)
     presentation.end_of_slide()
     st.subheader("Past forecasts against what happened")
     st.caption(forecast.track_record_text(backtest) + " The error is the actual minus the "

@@ -24,8 +24,10 @@ TRACK_RECORD = "Past forecasts: the actual ARR fell inside the 80% interval in "
 
 
 def _forecast_frames(at: AppTest) -> list:
-    return [frame.value for frame in at.dataframe if "Quarter ending" in frame.value.columns
-            and "ARR" in frame.value.columns]
+    """The Briefing's forecast table, or Retention's."""
+    return [frame.value for frame in at.dataframe
+            if {"Quarter ending", "NRR (80% interval)"} <= set(frame.value.columns)
+            or {"Quarter ending", "Metric", "95% interval"} <= set(frame.value.columns)]
 
 
 def _backtest_frames(at: AppTest) -> list:
@@ -41,9 +43,12 @@ def test_the_briefing_shows_the_next_four_quarters_and_the_track_record(demo):
     with duckdb.connect(str(demo), read_only=True) as con:
         stored = con.execute("select * from revenue_forecast").df()
         backtest = con.execute("select * from revenue_forecast_backtest").df()
-    # the table is the stored forecast: the first quarter's NRR median and its 80% interval
-    assert list(frames[0]["NRR"]) == list(forecast_view.forecast_table(stored, False)["NRR"])
-    assert frames[0]["NRR"].iloc[0].count("80%:") == 1
+    # the table is the stored forecast: each quarter's NRR median and its 80% interval
+    column = "NRR (80% interval)"
+    assert list(frames[0][column]) == list(forecast_view.forecast_table(stored)[column])
+    nrr = stored.loc[stored["metric"] == "nrr_pct"].sort_values("quarter").iloc[0]
+    assert frames[0][column].iloc[0] == (f"{nrr['median']:.1f}% ({nrr['low_80']:.1f}% – "
+                                         f"{nrr['high_80']:.1f}%)")
     captions = [caption.value for caption in at.caption]
     assert forecast_view.track_record_text(backtest) in captions
     assert any(caption.startswith(TRACK_RECORD) for caption in captions)
@@ -54,7 +59,7 @@ def test_retentions_forecast_tab_shows_fans_the_table_and_past_forecasts(demo):
     assert HEADING in [subheader.value for subheader in at.subheader]
     assert len(at.get("plotly_chart")) == 4
     frames = _forecast_frames(at)
-    assert frames and "95%:" in frames[0]["ARR"].iloc[0]
+    assert frames and len(frames[0]) == 16  # four metrics, four quarters
     past = _backtest_frames(at)
     assert past and {"Forecast", "80% interval", "95% interval", "Actual", "Error",
                      "Inside 80%"} <= set(past[0].columns)

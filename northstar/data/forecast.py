@@ -19,6 +19,9 @@ How, per run of a simulation (RUNS runs, fixed seed):
 - the model's 12-month chance is calibrated on all accounts together; each segment's own
   calibration months may sit above or below it, so λ is shifted by a per-segment δ fitted on
   them (SegmentOffsets), drawn with its uncertainty like the calibration's.
+- churn also varies from quarter to quarter beyond what chance explains (a season, a bad
+  quarter): where the last quarters' logo churn varied more than binomially, each run shifts
+  every account's λ by one normal draw with that excess spread (churn_spread).
 - expansion and contraction: the observed shares of the retained accounts' opening ARR that
   expanded or contracted over q quarters, from each of the last MAX_RATE_STARTS quarter-end
   months whose q quarters had ended by the origin (at least MIN_RATE_STARTS); each run draws
@@ -41,7 +44,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import duckdb
 import numpy as np
@@ -128,6 +131,26 @@ def observed_rates(windows: pd.DataFrame, origin: dt.date) -> Rates | None:
     return Rates(**{name: np.asarray(value, dtype=float) for name, value in values.items()})
 
 
+def churn_spread(windows: pd.DataFrame, origin: dt.date) -> float:
+    """How much the quarters' churn varies beyond chance, on λ's scale: over the last
+    MAX_RATE_STARTS quarters ended by the origin, the variance of the logo churn of a quarter
+    less the binomial variance chance alone gives (0 when chance explains it all), divided by
+    the slope of the quarter's chance in λ at their mean churn, (1 − c) (−ln(1 − c))."""
+    rows = windows.loc[(windows["quarters_ahead"] == 1)
+                       & (pd.to_datetime(windows["end_month"]).dt.date <= origin)
+                       & (windows["opening_accounts"] > 0)]
+    rows = rows.sort_values("start_month").tail(MAX_RATE_STARTS)
+    if len(rows) < MIN_RATE_STARTS:
+        return 0.0
+    rate = (rows["churned_accounts"] / rows["opening_accounts"]).to_numpy(dtype=float)
+    chance = float(rate.mean())
+    if not 0 < chance < 1:
+        return 0.0
+    binomial = float(np.mean(rate * (1 - rate) / rows["opening_accounts"].to_numpy()))
+    excess = float(rate.var(ddof=1)) - binomial
+    return math.sqrt(max(excess, 0.0)) / ((1 - chance) * -math.log(1 - chance))
+
+
 def _cholesky(cov: np.ndarray) -> np.ndarray:
     """The lower Cholesky factor of a covariance (a little jitter for a singular one)."""
     scale = max(float(np.max(np.diag(cov))), 1.0)
@@ -181,7 +204,7 @@ def segment_offsets(fitted: churn_model.Fit, landmarks: pd.DataFrame,
 
 def linear_draws(fitted: churn_model.Fit, accounts: pd.DataFrame, runs: int,
                  rng: np.random.Generator,
-                 offsets: SegmentOffsets | None = None) -> tuple[np.ndarray, np.ndarray]:
+                 offsets: SegmentOffsets | None = None) -> tuple[np.ndarray, LinearDraws]:
     """λ = a + b (ln 12 + x β) + δ_segment per run and covariate pattern, the coefficients β
     drawn from their (cluster-robust) normal, the calibration's (a, b) and the segments' δ from
     theirs, once per run for every account: (each account's pattern, runs × patterns). An
@@ -203,24 +226,64 @@ def linear_draws(fitted: churn_model.Fit, accounts: pd.DataFrame, runs: int,
     calibration = rng.multivariate_normal(np.asarray(fitted.calibration, dtype=float),
                                           fitted.calibration_covariance, size=runs,
                                           method="eigh")
-    eta = beta @ patterns.T  # runs × patterns
-    linear = calibration[:, :1] + calibration[:, 1:] * (math.log(churn_model.HORIZON_MONTHS)
-                                                        + eta)
-    if offsets.segments:
-        shifts = rng.multivariate_normal(offsets.offsets, offsets.covariance, size=runs,
-                                         method="eigh")  # runs × segments
-        shifts = np.column_stack([shifts, np.zeros(runs)])  # -1: a segment without a shift
-        linear = linear + shifts[:, pattern_segment]
-    return index.ravel(), linear
+    shifts = (rng.multivariate_normal(offsets.offsets, offsets.covariance, size=runs,
+                                      method="eigh") if offsets.segments
+              else np.zeros((runs, 0)))  # runs × segments
+    shifts = np.column_stack([shifts, np.zeros(runs)])  # -1: a segment without a shift
+    return index.ravel(), LinearDraws(patterns, beta, calibration, shifts, pattern_segment)
 
 
-def simulate(pattern: np.ndarray, linear: np.ndarray, arr: np.ndarray, rates: Rates,
+@dataclass(frozen=True)
+class LinearDraws:
+    """λ per run and pattern, computed a block of runs at a time (runs × patterns would not fit
+    in memory at a million accounts): a + b (ln 12 + x β) + δ_segment + a shift of every λ."""
+
+    patterns: np.ndarray  # patterns × parameters (0/1)
+    beta: np.ndarray  # runs × parameters
+    calibration: np.ndarray  # runs × (a, b)
+    shifts: np.ndarray  # runs × (segments + 1): δ per segment, 0 for a segment without one
+    pattern_segment: np.ndarray  # each pattern's column of shifts
+    common: np.ndarray | None = None  # runs: a shift of every account's λ (the quarters')
+
+    @classmethod
+    def fixed(cls, linear: np.ndarray, runs: int) -> LinearDraws:
+        """The same λ per pattern in every run (no model uncertainty)."""
+        linear = np.asarray(linear, dtype=float)
+        return cls(np.eye(len(linear)),
+                   np.tile(linear - math.log(churn_model.HORIZON_MONTHS), (runs, 1)),
+                   np.tile([0.0, 1.0], (runs, 1)), np.zeros((runs, 1)),
+                   np.zeros(len(linear), dtype=int))
+
+    @property
+    def runs(self) -> int:
+        return len(self.beta)
+
+    def block(self, start: int, stop: int) -> np.ndarray:
+        """λ of runs start – stop, runs × patterns."""
+        eta = self.beta[start:stop] @ self.patterns.T
+        calibration = self.calibration[start:stop]
+        linear = calibration[:, :1] + calibration[:, 1:] * (
+            math.log(churn_model.HORIZON_MONTHS) + eta)
+        linear += self.shifts[start:stop][:, self.pattern_segment]
+        if self.common is not None:
+            linear += self.common[start:stop, None]
+        return linear
+
+    def average(self) -> np.ndarray:
+        """λ per pattern averaged over the runs."""
+        total = np.zeros(len(self.patterns))
+        for start in range(0, self.runs, RUN_CHUNK):
+            total += self.block(start, start + RUN_CHUNK).sum(axis=0)
+        return total / self.runs
+
+
+def simulate(pattern: np.ndarray, linear: LinearDraws, arr: np.ndarray, rates: Rates,
              rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Runs × quarters of every metric (METRICS) for the accounts at an origin: each account's
     pattern and ARR then, λ per run and pattern (runs × patterns), and the expansion and
     contraction rates."""
     arr = np.asarray(arr, dtype=float)
-    patterns = linear.shape[1]
+    patterns = len(linear.patterns)
     # the largest accounts are drawn one by one; the sums over the rest are taken as normal
     exact = np.zeros(len(arr), dtype=bool)
     exact[np.argsort(-arr, kind="stable")[:EXACT_ACCOUNTS]] = True
@@ -231,16 +294,16 @@ def simulate(pattern: np.ndarray, linear: np.ndarray, arr: np.ndarray, rates: Ra
     rest_totals = {"arr": float(rest_arr.sum()), "logos": float(len(rest_arr))}
     exact_weights = {"arr": arr[exact], "logos": np.ones(int(exact.sum()))}
     totals = {"arr": float(arr.sum()), "logos": float(len(arr))}
-    runs = linear.shape[0]
+    runs = linear.runs
     quarters = np.arange(1, QUARTERS + 1) / 4
     churned = {name: np.empty((runs, QUARTERS)) for name in sizes}
     # the Bernoulli sums' covariance, at the runs' average λ (it moves little between runs;
     # their means, which move most, are each run's own)
-    average = 1 - np.exp(-np.exp(linear.mean(axis=0))[:, None] * quarters)
+    average = 1 - np.exp(-np.exp(linear.average())[:, None] * quarters)
     lower = {name: _cholesky(churn_moments(np.sqrt(squares), average)[1])
              for name, (_, squares) in sizes.items()}
     for start in range(0, runs, RUN_CHUNK):
-        hazard = np.exp(linear[start:start + RUN_CHUNK])
+        hazard = np.exp(linear.block(start, start + RUN_CHUNK))
         chances = 1 - np.exp(-hazard[:, :, None] * quarters)  # runs × patterns × quarters
         count = len(hazard)
         by_quarter = chances.transpose(0, 2, 1)  # runs × quarters × patterns
@@ -347,6 +410,7 @@ def forecast_at(con: duckdb.DuckDBPyConnection, first_month: dt.date, origin: dt
                if calibration_through >= first_month else SegmentOffsets.none())
     rng = np.random.default_rng(SEED)
     pattern, linear = linear_draws(fitted, accounts, RUNS, rng, offsets)
+    linear = replace(linear, common=rng.normal(0.0, churn_spread(windows, origin), RUNS))
     arr = accounts["arr_usd"].to_numpy(dtype=float)
     table = summarise(simulate(pattern, linear, arr, rates, rng))
     table = table.loc[table["quarter"].isin(np.flatnonzero(np.isfinite(rates.starts)) + 1)]

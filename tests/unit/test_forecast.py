@@ -48,7 +48,7 @@ def test_simulation_matches_the_moments_and_the_nrr_grr_definitions():
     linear = np.log(-np.log(1 - p12))  # 1 − exp(−exp(λ)) = p
     runs = 20_000
     rng = np.random.default_rng(7)
-    samples = forecast.simulate(np.arange(3), np.tile(linear, (runs, 1)), arr,
+    samples = forecast.simulate(np.arange(3), forecast.LinearDraws.fixed(linear, runs), arr,
                                 _rates(0.10, 0.04), rng)
     chances = forecast.quarter_chances(p12)
     mean, cov = forecast.churn_moments(arr, chances)
@@ -165,3 +165,21 @@ def test_the_track_record_sentence_counts_the_arr_quarters(stored):
     text = forecast_view.track_record_text(backtest)
     assert text.startswith(f"Past forecasts: the actual ARR fell inside the 80% interval in "
                            f"{int(arr['inside_80'].sum())} of {len(arr)} quarters")
+
+
+def test_churn_varying_beyond_chance_widens_every_run_by_its_excess_spread():
+    starts = pd.date_range("2024-03-01", "2025-12-01", freq="3MS")
+    def windows(rates):
+        return pd.DataFrame({"start_month": starts, "quarters_ahead": 1,
+                             "end_month": starts + pd.DateOffset(months=3),
+                             "opening_accounts": 10_000,
+                             "churned_accounts": [int(rate * 10_000) for rate in rates]})
+    origin = dt.date(2026, 3, 1)
+    # the same churn every quarter: chance explains it all
+    assert forecast.churn_spread(windows([0.05] * 8), origin) == 0.0
+    rates = np.array([0.04, 0.06] * 4)
+    binomial = np.mean(rates * (1 - rates) / 10_000)
+    expected = math.sqrt(rates.var(ddof=1) - binomial) / (0.95 * -math.log(0.95))
+    assert forecast.churn_spread(windows(rates), origin) == pytest.approx(expected)
+    # fewer than four quarters ended by the origin: nothing to judge by
+    assert forecast.churn_spread(windows(rates), dt.date(2024, 12, 1)) == 0.0

@@ -133,30 +133,22 @@ def observed_rates(windows: pd.DataFrame, origin: dt.date) -> Rates | None:
 
 def churn_spread(windows: pd.DataFrame, origin: dt.date) -> float:
     """How much the quarters' churn varies beyond chance, on λ's scale: over the last
-    MAX_RATE_STARTS quarters ended by the origin, the variance of a quarter's churn less the
-    variance chance alone gives (0 when chance explains it all), divided by the slope of the
-    quarter's chance in λ at their mean churn, (1 − c) (−ln(1 − c)). Of logo churn (binomial
-    variance c (1 − c) ÷ n) and of churned ARR's share (chance alone: c (1 − c) Σ ARR² ÷
-    (Σ ARR)², as if every account had the same chance), the larger."""
+    MAX_RATE_STARTS quarters ended by the origin, the variance of the logo churn of a quarter
+    less the binomial variance chance alone gives (0 when chance explains it all), divided by
+    the slope of the quarter's chance in λ at their mean churn, (1 − c) (−ln(1 − c))."""
     rows = windows.loc[(windows["quarters_ahead"] == 1)
                        & (pd.to_datetime(windows["end_month"]).dt.date <= origin)
-                       & (windows["opening_accounts"] > 0) & (windows["opening_arr_usd"] > 0)]
+                       & (windows["opening_accounts"] > 0)]
     rows = rows.sort_values("start_month").tail(MAX_RATE_STARTS)
     if len(rows) < MIN_RATE_STARTS:
         return 0.0
-    spreads = [0.0]
-    for churned, total, effective in (
-            (rows["churned_accounts"], rows["opening_accounts"], rows["opening_accounts"]),
-            (rows["churned_arr_usd"], rows["opening_arr_usd"],
-             rows["opening_arr_usd"] ** 2 / rows["opening_arr_squares"])):
-        rate = (churned / total).to_numpy(dtype=float)
-        chance = float(rate.mean())
-        if not 0 < chance < 1:
-            continue
-        chance_alone = float(np.mean(rate * (1 - rate) / effective.to_numpy(dtype=float)))
-        excess = max(float(rate.var(ddof=1)) - chance_alone, 0.0)
-        spreads.append(math.sqrt(excess) / ((1 - chance) * -math.log(1 - chance)))
-    return max(spreads)
+    rate = (rows["churned_accounts"] / rows["opening_accounts"]).to_numpy(dtype=float)
+    chance = float(rate.mean())
+    if not 0 < chance < 1:
+        return 0.0
+    binomial = float(np.mean(rate * (1 - rate) / rows["opening_accounts"].to_numpy()))
+    excess = float(rate.var(ddof=1)) - binomial
+    return math.sqrt(max(excess, 0.0)) / ((1 - chance) * -math.log(1 - chance))
 
 
 def _cholesky(cov: np.ndarray) -> np.ndarray:

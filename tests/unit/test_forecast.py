@@ -173,11 +173,7 @@ def test_churn_varying_beyond_chance_widens_every_run_by_its_excess_spread():
         return pd.DataFrame({"start_month": starts, "quarters_ahead": 1,
                              "end_month": starts + pd.DateOffset(months=3),
                              "opening_accounts": 10_000,
-                             "churned_accounts": [int(rate * 10_000) for rate in rates],
-                             # ARR churns as the accounts do: its share varies less than theirs
-                             "opening_arr_usd": 1e8, "opening_arr_squares": 1e12,
-                             "churned_arr_usd": [1e8 * (0.05 + (rate - 0.05) / 4)
-                                                 for rate in rates]})
+                             "churned_accounts": [int(rate * 10_000) for rate in rates]})
     origin = dt.date(2026, 3, 1)
     # the same churn every quarter: chance explains it all
     assert forecast.churn_spread(windows([0.05] * 8), origin) == 0.0
@@ -187,18 +183,3 @@ def test_churn_varying_beyond_chance_widens_every_run_by_its_excess_spread():
     assert forecast.churn_spread(windows(rates), origin) == pytest.approx(expected)
     # fewer than four quarters ended by the origin: nothing to judge by
     assert forecast.churn_spread(windows(rates), dt.date(2024, 12, 1)) == 0.0
-
-
-def test_churned_arr_varying_more_than_logos_sets_the_spread():
-    starts = pd.date_range("2024-03-01", "2025-12-01", freq="3MS")
-    shares = np.array([0.02, 0.04] * 4)  # a few large accounts: ARR's share swings
-    windows = pd.DataFrame({
-        "start_month": starts, "quarters_ahead": 1,
-        "end_month": starts + pd.DateOffset(months=3), "opening_accounts": 10_000,
-        "churned_accounts": 500, "opening_arr_usd": 1e8,
-        "opening_arr_squares": 1e8**2 / 2_000,  # as many as 2,000 equal accounts
-        "churned_arr_usd": 1e8 * shares})
-    chance_alone = np.mean(shares * (1 - shares) / 2_000)
-    expected = (math.sqrt(shares.var(ddof=1) - chance_alone)
-                / (0.97 * -math.log(0.97)))
-    assert forecast.churn_spread(windows, dt.date(2026, 3, 1)) == pytest.approx(expected)

@@ -1,7 +1,7 @@
 -- revenue forecast: what the ARR held at each quarter-end month did over the next 1 to 4
 -- quarters. one row per start month (a quarter-end month: March, June, September, December)
 -- and quarters ahead (1-4) whose end month is in the data: the accounts billed in the start
--- month and their ARR then (and the sum of its squares); how many of them have no revenue in the end month (churned) and
+-- month and their ARR then; how many of them have no revenue in the end month (churned) and
 -- their ARR at the start; the retained accounts' ARR at the start, and their expansion and
 -- contraction by the end month (each retained account's ARR then against its ARR at the start);
 -- the ARR of all of them in the end month. the forecast's actuals (NRR, GRR, logo churn) and its
@@ -36,7 +36,6 @@ ended as (
 final as (
     select start_month, quarters_ahead, any_value(end_month) as end_month,
         count(*) as opening_accounts, sum(start_arr) as opening_arr_usd,
-        sum(start_arr * start_arr) as opening_arr_squares,
         count(*) filter (where end_arr = 0) as churned_accounts,
         coalesce(sum(start_arr) filter (where end_arr = 0), 0) as churned_arr_usd,
         coalesce(sum(start_arr) filter (where end_arr > 0), 0) as retained_start_arr_usd,

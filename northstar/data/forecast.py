@@ -50,6 +50,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from scipy.stats import chi2
 
 from northstar.data import churn_model, rules
 from northstar.data.months import add_months
@@ -64,6 +65,7 @@ MIN_SCORED_ORIGINS = 4  # earlier origins with an actual to compare before a for
 FIRST_ORIGIN_MONTHS = churn_model.HORIZON_MONTHS  # months of history before the first origin
 EXACT_ACCOUNTS = 500  # the largest accounts, drawn one by one (the rest as normal sums)
 RUN_CHUNK = 250  # runs computed at once (memory: chunk × groups × quarters)
+SPREAD_TEST_P = 0.05  # churn_spread: quarters that differ beyond chance at this level
 # interval name -> (lower, upper) percentile
 INTERVALS = {"80": (10.0, 90.0), "95": (2.5, 97.5)}
 METRICS = ("arr_usd", "nrr_pct", "grr_pct", "logo_churn_pct")
@@ -134,8 +136,10 @@ def observed_rates(windows: pd.DataFrame, origin: dt.date) -> Rates | None:
 def churn_spread(windows: pd.DataFrame, origin: dt.date) -> float:
     """How much the quarters' churn varies beyond chance, on λ's scale: over the last
     MAX_RATE_STARTS quarters ended by the origin, the variance of the logo churn of a quarter
-    less the binomial variance chance alone gives (0 when chance explains it all), divided by
-    the slope of the quarter's chance in λ at their mean churn, (1 − c) (−ln(1 − c))."""
+    less the binomial variance chance alone gives, divided by the slope of the quarter's chance
+    in λ at their mean churn, (1 − c) (−ln(1 − c)). 0 when chance could explain the quarters'
+    differences (a χ² test of equal churn, p ≥ SPREAD_TEST_P): an excess estimated from a few
+    noisy quarters would widen every interval for nothing."""
     rows = windows.loc[(windows["quarters_ahead"] == 1)
                        & (pd.to_datetime(windows["end_month"]).dt.date <= origin)
                        & (windows["opening_accounts"] > 0)]
@@ -146,7 +150,11 @@ def churn_spread(windows: pd.DataFrame, origin: dt.date) -> float:
     chance = float(rate.mean())
     if not 0 < chance < 1:
         return 0.0
-    binomial = float(np.mean(rate * (1 - rate) / rows["opening_accounts"].to_numpy()))
+    opening = rows["opening_accounts"].to_numpy(dtype=float)
+    statistic = float(np.sum((rate - chance) ** 2 / (chance * (1 - chance) / opening)))
+    if chi2.sf(statistic, len(rate) - 1) >= SPREAD_TEST_P:
+        return 0.0
+    binomial = float(np.mean(rate * (1 - rate) / opening))
     excess = float(rate.var(ddof=1)) - binomial
     return math.sqrt(max(excess, 0.0)) / ((1 - chance) * -math.log(1 - chance))
 

@@ -181,5 +181,10 @@ def test_churn_varying_beyond_chance_widens_every_run_by_its_excess_spread():
     binomial = np.mean(rates * (1 - rates) / 10_000)
     expected = math.sqrt(rates.var(ddof=1) - binomial) / (0.95 * -math.log(0.95))
     assert forecast.churn_spread(windows(rates), origin) == pytest.approx(expected)
+    # quarters that differ by no more than chance does (χ² p ≥ 0.05) add nothing either,
+    # though their variance happens to exceed the binomial one
+    close = np.array([0.0475, 0.0525] * 4)
+    assert close.var(ddof=1) > np.mean(close * (1 - close) / 10_000)
+    assert forecast.churn_spread(windows(close), origin) == 0.0
     # fewer than four quarters ended by the origin: nothing to judge by
     assert forecast.churn_spread(windows(rates), dt.date(2024, 12, 1)) == 0.0

@@ -99,6 +99,15 @@ def _model_calls(prefix: str, context: Context, scope: dict[str, Any]) -> list[C
                 "closing_month": context.last_month})]
 
 
+def _forecast_calls(prefix: str) -> list[Call]:
+    """The revenue forecast, its track record and whether there is one (northstar/ui/forecast.py,
+    after the churn model's verdict)."""
+    return [Call(f"{prefix}model_checks", "churn_model_checks"),
+            Call(f"{prefix}status", "revenue_forecast_status"),
+            Call(f"{prefix}forecast", "revenue_forecast"),
+            Call(f"{prefix}backtest", "revenue_forecast_backtest")]
+
+
 def briefing_calls(context: Context, state: periods.FilterState) -> list[Call]:
     window = state.period
     scope = state.query_params()
@@ -115,6 +124,7 @@ def briefing_calls(context: Context, state: periods.FilterState) -> list[Call]:
         Call("brief:portfolio", "risk_portfolio", {**params, "as_of_month": context.last_month}),
         _at_risk_call("brief:at_risk", context, params, limit=2),
         *_model_calls("brief:", context, scope),
+        *_forecast_calls("forecast:"),
     ])
 
 
@@ -153,8 +163,9 @@ def retention_calls(context: Context, state: periods.FilterState) -> list[Call]:
     if quarters:
         calls.append(Call("reasons:quarters", "churn_reasons",
                           {**params, "window_months": 3, "end_months": quarters}))
+    calls += _forecast_calls("forecast:")
     tabs = {"overview": "Overview", "breakdown": "Breakdown", "cohorts": "Cohorts",
-            "survival": "Cohorts", "reasons": "Churn reasons"}
+            "survival": "Cohorts", "reasons": "Churn reasons", "forecast": "Forecast"}
     return _app(_in_tabs(calls, tabs))
 
 

@@ -14,6 +14,7 @@ from northstar.ui import (
     data_needs,
     downloads,
     filters,
+    forecast,
     kpi_wall,
     presentation,
     queries,
@@ -116,6 +117,9 @@ else:
         f"were customers in {month_label(window.opening_month)} had churned by "
         f"{month_label(window.end_month)}."
     )
+
+if revenue:  # the forecast is of ARR: without revenue the notice above stands for it
+    forecast.show_briefing()
 
 presentation.end_of_slide()
 st.subheader("Keep this briefing")

@@ -14,6 +14,7 @@ from northstar.ui import (
     downloads,
     explain,
     filters,
+    forecast,
     kpi_wall,
     presentation,
     queries,
@@ -41,7 +42,7 @@ all_months = [month.date() for month in data_months["month"]]
 # every month that has the month before it in the data can end a 1-month window
 trend_months = all_months[1:]
 
-overview, breakdown, cohorts, reasons = st.tabs(
+overview, breakdown, cohorts, reasons, forecast_tab = st.tabs(
     pages.tabs("retention"),
     key="view",
     bind="query-params",
@@ -323,3 +324,11 @@ with reasons:
                 )
                 if revenue:
                     st.caption(retention.quarters_note(trend, total_arr, window.months))
+
+with forecast_tab:
+    if forecast_tab.open:
+        if revenue:
+            forecast.show_retention()
+        else:
+            st.caption("The forecast is of ARR, NRR and GRR, so it needs revenue (see the note "
+                       "above).")

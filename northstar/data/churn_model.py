@@ -201,15 +201,20 @@ class Fit:
         """The 12-month chance's interval, carrying the model's and the calibration's
         uncertainty (delta method on λ = a + b (ln 12 + η), the two fits independent):
         Var λ = Var a + x² Var b + 2x Cov(a, b) + b² Var η, x = ln 12 + η."""
+        linear, error = self.linear_predictor(log_hazard, log_hazard_error)
+        return (1 - np.exp(-np.exp(linear - z * error)),
+                1 - np.exp(-np.exp(linear + z * error)))
+
+    def linear_predictor(self, log_hazard: np.ndarray,
+                         log_hazard_error: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """λ = a + b (ln 12 + η), the 12-month chance being 1 − exp(−exp(λ)), and its standard
+        error by the delta method (as probability_range uses them)."""
         intercept, slope = self.calibration
         x = math.log(HORIZON_MONTHS) + np.asarray(log_hazard, dtype=float)
         cov = self.calibration_covariance
         variance = (cov[0, 0] + x**2 * cov[1, 1] + 2 * x * cov[0, 1]
                     + slope**2 * np.asarray(log_hazard_error, dtype=float) ** 2)
-        linear = intercept + slope * x
-        error = np.sqrt(np.maximum(variance, 0.0))
-        return (1 - np.exp(-np.exp(linear - z * error)),
-                1 - np.exp(-np.exp(linear + z * error)))
+        return intercept + slope * x, np.sqrt(np.maximum(variance, 0.0))
 
     @property
     def usable(self) -> bool:
@@ -245,6 +250,12 @@ class Fit:
         coefficients: √(x Σ xᵀ), x the row's design (1, segment indicators, drivers)."""
         if not self.usable or not self.parameter_names:
             return np.full(len(frame), np.nan)
+        design = self.design(frame)
+        return np.sqrt(np.einsum("ij,jk,ik->i", design, self.covariance, design))
+
+    def design(self, frame: pd.DataFrame) -> np.ndarray:
+        """Each row's design x (1, segment indicators, drivers, attribute levels), in the order
+        of parameter_names: η = x β for the rows whose segment the fit has a baseline for."""
         columns = []
         for name in self.parameter_names:
             if name == "intercept":
@@ -258,8 +269,13 @@ class Fit:
                                .to_numpy(dtype=float))
             else:
                 columns.append(frame[name].to_numpy(dtype=float))
-        design = np.column_stack(columns)
-        return np.sqrt(np.einsum("ij,jk,ik->i", design, self.covariance, design))
+        return np.column_stack(columns) if columns else np.zeros((len(frame), 0))
+
+    @property
+    def coefficients(self) -> np.ndarray:
+        """The coefficients in the order of parameter_names (the covariance's)."""
+        return np.array([self.term(name).coefficient for name in self.parameter_names],
+                        dtype=float)
 
 
 def _not_fitted(through_month: dt.date | None, note: str, patterns: pd.DataFrame) -> Fit:
@@ -668,12 +684,36 @@ def _calibration_landmarks(con: duckdb.DuckDBPyConnection, first_month: dt.date,
 def _calibrated(con: duckdb.DuckDBPyConnection, fitted: Fit, first_month: dt.date,
                 through: dt.date) -> Fit:
     """calibrate on the landmarks up to `through`, with their design effect."""
+    return calibrate(fitted, *calibration_sample(con, first_month, through))
+
+
+def calibration_sample(con: duckdb.DuckDBPyConnection, first_month: dt.date,
+                       through: dt.date) -> tuple[pd.DataFrame, float]:
+    """The landmarks the 12-month chance is calibrated on up to `through`, and their design
+    effect (landmark months per account)."""
     landmarks = _calibration_landmarks(con, first_month, through)
     full_history = add_months(first_month, HORIZON_MONTHS - 1)
     start = full_history if full_history <= through else first_month
     count, accounts = con.execute(_sql("calibration_accounts"),
-                                  {"from_month": start, "through_month": through}).fetchone()
-    return calibrate(fitted, landmarks, count / accounts if accounts else 1.0)
+                                  {"from_month": start, "through_month": through}).fetchall()[0]
+    return landmarks, count / accounts if accounts else 1.0
+
+
+def fit_as_of(con: duckdb.DuckDBPyConnection, first_month: dt.date, month: dt.date) -> Fit:
+    """The model as it could have been fitted at the end of `month`: on the account-months
+    before it, its 12-month chance calibrated on the months with a full year after them by
+    then (uncalibrated when there are none). The backtest's fit, and the revenue forecast's."""
+    fitted = fit(_frame(con, "account_patterns", through_month=add_months(month, -1)),
+                 add_months(month, -1))
+    history_through = add_months(month, -HORIZON_MONTHS)
+    if history_through < first_month:
+        return fitted
+    return _calibrated(con, fitted, first_month, history_through)
+
+
+def landmark_frame(con: duckdb.DuckDBPyConnection, month: dt.date) -> pd.DataFrame:
+    """Every account billed in `month` with its exposures then (what the model scores)."""
+    return _frame(con, "landmark_accounts", month=month)
 
 
 def run_backtest(con: duckdb.DuckDBPyConnection, first_month: dt.date,
@@ -685,10 +725,7 @@ def run_backtest(con: duckdb.DuckDBPyConnection, first_month: dt.date,
     if history_through < first_month:
         return Backtest(None, None, (), "The backtest needs at least 25 months of data: a year "
                         "to fit on, and a year after the month it predicts from."), None
-    fitted = _calibrated(
-        con, fit(_frame(con, "account_patterns", through_month=add_months(landmark, -1)),
-                 add_months(landmark, -1)),
-        first_month, history_through)
+    fitted = fit_as_of(con, first_month, landmark)
     if not fitted.usable:
         return Backtest(landmark, fitted.through_month, (), fitted.note), fitted
     accounts = _frame(con, "landmark_accounts", month=landmark)
@@ -717,8 +754,11 @@ def run_backtest(con: duckdb.DuckDBPyConnection, first_month: dt.date,
 # --- building and storing ------------------------------------------------------------------
 
 
-def build(con: duckdb.DuckDBPyConnection) -> None:
-    """Fit the model and its backtest on a built database and store what the pages read."""
+def build(con: duckdb.DuckDBPyConnection) -> dict[dt.date, Fit]:
+    """Fit the model and its backtest on a built database and store what the pages read.
+
+    Returns the fits by the month they are as of (fit_as_of): the current model's (the data's
+    last month) and the backtest's (12 months before), for the revenue forecast to reuse."""
     first_month, last_month = con.execute(
         "select min(month), max(month) from account_driver_exposures").fetchall()[0]
     if first_month is None:
@@ -751,6 +791,12 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
     scoring = current if verdict.passed else replace(current, terms=())
     _store_account_risk(con, scoring, landmark_frames.get("now"))
     _store_attribution(con, scoring, landmark_frames)
+    if first_month is None:
+        return {}
+    fits = {last_month: current}
+    if backtest_fit is not None and backtest.landmark_month is not None:
+        fits[backtest.landmark_month] = backtest_fit
+    return fits
 
 
 def _evidence(con: duckdb.DuckDBPyConnection, first_month: dt.date, last_month: dt.date,

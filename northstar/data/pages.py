@@ -75,15 +75,17 @@ PAGES: tuple[Page, ...] = (
                 ("initiatives", "CEO brief")),
          purpose="The state of the customer base on one screen: ARR, NRR, GRR, logo churn, NPS, "
                  "CSAT, CES and open escalations with their change and sparklines, where ARR "
-                 "moved, and the CEO brief."),
+                 "moved, the next four quarters' forecast with its track record, and the CEO "
+                 "brief."),
     Page("retention", "Retention", ":material/autorenew:", "Retention",
          ALL_ROLES - {"department_head"}, deck_position=2,
-         tabs=("Overview", "Breakdown", "Cohorts", "Churn reasons"),
+         tabs=("Overview", "Breakdown", "Cohorts", "Churn reasons", "Forecast"),
          shows=((REVENUE, "revenue figures (logo churn, cohorts and survival come from the "
                  "accounts' dates)"),),
          purpose="How much revenue we kept, from whom and why accounts left: overview and revenue"
                  " bridge, breakdown by segment, region, plan, channel or tenure, cohorts and "
-                 "survival, churn reasons."),
+                 "survival, churn reasons, and the next four quarters' forecast with its track "
+                 "record."),
     Page("health", "Health & risk", ":material/monitor_heart:", "Retention",
          ALL_ROLES - {"department_head"},
          shows=((REVENUE, "revenue trend, ARR at risk"), (OWNERS, "account owners (CSMs)"),

@@ -4,7 +4,8 @@ Each file in northstar/data/rollups_sql/ replaces one derived table from the can
 other rollups. Its header declares what it reads and writes (`-- reads: a, b` and `-- writes: c`
 lines); the rollups run in an order where every one comes after those whose tables it reads
 (ties by name), and a test runs each one with only its declared inputs present. Then the churn
-model is fitted and stored (northstar/data/churn_model.py). Nothing else writes them.
+model is fitted and stored (northstar/data/churn_model.py), and the revenue forecast made
+(northstar/data/forecast.py). Nothing else writes them.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from northstar.data import churn_model, drivers, model_checks, rules, settings
+from northstar.data import churn_model, drivers, forecast, model_checks, rules, settings
 from northstar.data.paths import DATA_DIR
 
 ROLLUPS_SQL_DIR = Path(__file__).with_name("rollups_sql")
@@ -122,7 +123,7 @@ def schema_fingerprint() -> str:
 def model_sources() -> list[Path]:
     """The files the stored churn model is computed by (in the fingerprint, like the rollups)."""
     return [Path(churn_model.__file__), Path(model_checks.__file__), Path(drivers.__file__),
-            *sorted(churn_model.MODEL_SQL_DIR.glob("*.sql"))]
+            *sorted(churn_model.MODEL_SQL_DIR.glob("*.sql")), Path(forecast.__file__)]
 
 
 def build_step_names() -> list[str]:
@@ -228,7 +229,8 @@ def build_rollups(
             progress(script.stem, timings[script.stem])
     con.execute(rules.render_sql(ROLLUP_MACROS_SQL.read_text())).fetchall()
     started = time.perf_counter()
-    churn_model.build(con)
+    # the revenue forecast reads the model's checks and reuses its fits
+    forecast.build(con, churn_model.build(con))
     timings[MODEL_STEP] = time.perf_counter() - started
     if progress is not None:
         progress(MODEL_STEP, timings[MODEL_STEP])

@@ -27,7 +27,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import duckdb
 
-from northstar.data import churn_model, database_file, published, rules
+from northstar.data import churn_model, database_file, forecast, published, rules
 from northstar.data.importer.sources import quote_identifier
 from northstar.data.paths import DATA_DIR, DEFAULT_DB_PATH
 from northstar.data.rollups import ROLLUP_MACROS_SQL, RULE_MACROS_SQL, rollup_scripts
@@ -155,11 +155,12 @@ def current_source() -> DataSource:
 @cache
 def expected_tables() -> tuple[str, ...]:
     """Every table a Northstar database holds: data/schema.sql's, the rollups' and the churn
-    model's."""
+    model's and the revenue forecast's."""
     names: dict[str, None] = {}
     for script in (DATA_DIR / "schema.sql", *rollup_scripts()):
         names.update(dict.fromkeys(_CREATED_TABLE.findall(script.read_text())))
     names.update(dict.fromkeys(churn_model.TABLES))
+    names.update(dict.fromkeys(forecast.TABLES))
     return tuple(names)
 
 

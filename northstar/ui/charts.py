@@ -420,3 +420,48 @@ def survival_curves(survival) -> go.Figure:
     """The Kaplan-Meier curves of the survival_by_segment query, one line per segment."""
     return lines(survival, "age_months", "surviving_pct", "segment", y_suffix="%",
                  x_title="Months since start", y_title="Still customers")
+
+
+def fan(
+    quarters: list[str],
+    medians: list[float],
+    intervals: dict[str, tuple[list[float], list[float]]],
+    label: str,
+    hover_values: list[str],
+    tick_suffix: str = "",
+    tick_prefix: str = "",
+    title: str | None = None,
+    height: int = 320,
+) -> go.Figure:
+    """A forecast per quarter: the median as a line, each interval (widest first, e.g. "95%",
+    "80%") as a shaded band around it."""
+    figure = go.Figure()
+    shades = ("rgba(86,180,233,0.18)", "rgba(86,180,233,0.38)")
+    for (name, (lows, highs)), shade in zip(intervals.items(), shades, strict=False):
+        figure.add_trace(
+            go.Scatter(
+                x=list(quarters) + list(quarters)[::-1],
+                y=list(highs) + list(lows)[::-1],
+                fill="toself",
+                fillcolor=shade,
+                line={"width": 0},
+                mode="lines",
+                hoverinfo="skip",
+                name=f"{name} interval",
+            )
+        )
+    figure.add_trace(
+        go.Scatter(
+            x=quarters,
+            y=medians,
+            mode="lines+markers",
+            name=label,
+            line={"color": POSITIVE, "width": 3},
+            marker={"size": 7},
+            text=hover_values,
+            hovertemplate="%{x}: %{text}<extra></extra>",
+        )
+    )
+    figure.update_xaxes(type="category", showgrid=False)
+    figure.update_yaxes(ticksuffix=tick_suffix, tickprefix=tick_prefix)
+    return base_layout(figure, title, height, legend=True)

@@ -1,5 +1,5 @@
--- every month of data without revenue, oldest first: from the first account's start month to
--- the as-of month (the accounts' own dates stand in for billed months; account_lifetimes)
+-- every month of data without revenue, oldest first: first start month to as-of month
+-- (the accounts' own dates stand in for billed months; account_lifetimes)
 -- parameters: none
 -- scope: aggregate
 -- sensitive: none

@@ -1,7 +1,7 @@
 -- support tickets needing follow-up, most urgent first, at most $limit
--- open escalations and tickets open more than $open_ticket_days days at the end of $as_of (whenever opened), and
--- tickets opened between $start_date and $end_date that were reopened or rated csat 1-2; each row
--- carries its reasons and the count of all matching tickets per reason.
+-- open escalations and tickets open more than $open_ticket_days days at the end of $as_of
+-- (whenever opened), and tickets opened between $start_date and $end_date that were reopened or
+-- rated csat 1-2; each row carries its reasons and the count of all matching tickets per reason.
 -- read from the ticket_follow_up_candidates rollup, the tickets that can need follow-up at the
 -- data's as-of date (the $as_of the pages pass).
 -- parameters:

@@ -1,4 +1,4 @@
--- the revenue forecast: the ARR held at the data's last quarter-end over the next four quarters
+-- the revenue forecast: the ARR held at the last quarter-end, over the next four quarters
 -- one row per quarter ahead (1-4) and metric (arr_usd, nrr_pct, grr_pct, logo_churn_pct): the
 -- origin month, the quarter's end month, the median of the simulation and the ends of its 80%
 -- and 95% intervals, the ARR and accounts at the origin. no rows when there is no forecast

@@ -1,4 +1,4 @@
--- whether there is a revenue forecast: one row with its origin month (null when there is none),
+-- whether there is a revenue forecast: one row with its origin month (null when none),
 -- the simulation's runs, the earlier origins scored and the sentence saying why there is no
 -- forecast ('' when there is one).
 -- parameters: none

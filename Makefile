@@ -137,7 +137,7 @@ cluster-deps: ## Ensure haproxy and postgresql for `make cluster` (installs them
 
 # SERVERS Streamlit servers behind HAProxy on CLUSTER_PORT (loopback), the workspace on a local
 # PostgreSQL whose data stays in .cluster/ (deploy/cluster.py). Ctrl-C stops everything.
-.PHONY: cluster cluster-deps
+.PHONY: cluster cluster-deps test-cluster bench-cluster
 cluster: $(RUNTIME_STAMP) cluster-deps | $(DB) ## SERVERS servers behind HAProxy on CLUSTER_PORT, workspace on a local PostgreSQL
 	$(VPY) -m deploy.cluster --db $(DB) --servers $(SERVERS) --port $(CLUSTER_PORT)
 
@@ -161,6 +161,9 @@ bench: $(DEV_STAMP) chromium ## Benchmark every page at SIZES accounts vs pandas
 # two servers behind HAProxy for CLUSTER_SECONDS, one server killed, then a load published;
 # sessions and peak memory per server in the report. Skipped without haproxy or postgresql.
 .PHONY: bench-cluster
+test-cluster: $(DEV_STAMP) test-deps ## The cluster fault test, short version: a server killed mid-load, a load published
+	NORTHSTAR_CLUSTER_FAULTS=1 $(VPY) -m pytest tests/e2e/test_cluster.py $(PYTEST_ARGS)
+
 bench-cluster: $(DEV_STAMP) chromium test-deps ## The cluster fault test, long version (bench/results/cluster_*.md)
 	$(VPY) -m bench.cluster_faults --accounts $(CLUSTER_ACCOUNTS) --sessions $(CLUSTER_SESSIONS) \
 		--writers $(CLUSTER_WRITERS) --seconds $(CLUSTER_SECONDS) --kill-after 30 --carry-on 40 \

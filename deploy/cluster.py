@@ -217,6 +217,9 @@ class Cluster:
                 [sys.executable, "-m", "streamlit", "run", "serve.py",
                  "--server.headless", "true", "--server.port", str(server.port),
                  "--server.address", "127.0.0.1",
+                 # a served app does not watch its source files (a watcher on a busy tree
+                 # overflows and can rerun sessions)
+                 "--server.fileWatcherType", "none",
                  "--browser.gatherUsageStats", "false", *self.streamlit_args],
                 cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True)

@@ -115,6 +115,13 @@ def test_sign_in_works_whichever_server_a_user_lands_on(signed_cluster: Cluster,
     page.context.close()
 
 
+# the short fault run takes three to four minutes and its timing still varies from run to run on
+# two cores; it runs with `make test-cluster` (and its long version in `make bench`)
+FAULT_RUN = os.environ.get("NORTHSTAR_CLUSTER_FAULTS") == "1"
+
+
+@pytest.mark.skipif(not FAULT_RUN, reason="the fault run is `make test-cluster` "
+                    "(NORTHSTAR_CLUSTER_FAULTS=1)")
 def test_a_server_killed_mid_load_and_a_load_published_while_sessions_read(
         parts, tmp_path: Path) -> None:
     """bench/cluster_faults.py's short version: see its docstring for every check."""

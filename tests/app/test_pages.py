@@ -120,15 +120,22 @@ def test_missing_database_explains_how_to_build_it(use_db, tmp_path):
     assert len(at.metric) == 0
 
 
-def test_fixture_database_is_read_only_for_the_app(demo):
+def test_fixture_database_is_read_only_for_the_app(demo_db, use_db, tmp_path):
+    import shutil
     import subprocess
     import sys
 
+    from northstar.data import published
+
+    own = tmp_path / "northstar.duckdb"
+    shutil.copy(demo_db, own)
+    published.publish(own)
+    use_db(own)
     run_app()
     # the app holds a read-only connection (to the published version, the same file); a writer
     # in another process is refused
     writer = subprocess.run(
-        [sys.executable, "-c", f"import duckdb; duckdb.connect({str(demo)!r}).execute('select 1')"],
+        [sys.executable, "-c", f"import duckdb; duckdb.connect({str(own)!r}).execute('select 1')"],
         capture_output=True, text=True, timeout=60)
     assert writer.returncode != 0 and "lock" in writer.stderr.lower(), writer.stderr
 

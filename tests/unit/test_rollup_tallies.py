@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from northstar.data import settings
+from northstar.data import rules, settings
 from northstar.ui.queries import execute
 
 FILTERS = [
@@ -351,7 +351,9 @@ def test_ticket_follow_up_candidates_equal_reading_every_ticket(demo_db):
         for filters in FILTERS:
             params = {**filters, "start_date": dt.date(2025, 11, 1), "end_date": as_of,
                       "as_of": as_of, "limit": 200}
-            held = execute("program_ticket_followups", params, demo_db)
+            held = execute("program_ticket_followups",
+                           {**params, "open_ticket_days": rules.OPEN_TICKET_FOLLOW_UP_DAYS},
+                           demo_db)
             matching, escalations, low_csat = con.execute(
                 TICKETS_NEEDING_FOLLOW_UP,
                 {key: value for key, value in params.items() if key not in ("end_date", "limit")},

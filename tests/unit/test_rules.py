@@ -33,7 +33,9 @@ PYTHON_FILES = [path for folder in ("northstar", "views", "bench")
 # windows written out in words or as a literal parameter instead of read from rules.py
 RESTATED_WINDOWS = {
     "detractor follow-up window": re.compile(r"followed up within 14 days|follow-up within 14 days"),
-    "closed-loop horizon": re.compile(r"within 180 days|180 days|horizon_days[\"']?\s*[:=]\s*180"),
+    "closed-loop horizon": re.compile(
+        r"churned within 180 days|180 days behind|at least 180 days old"
+        r"|horizon_days[\"']?\s*[:=]\s*180"),
     "open ticket follow-up age": re.compile(r"open more than 7 days"),
 }
 

@@ -834,14 +834,20 @@ DATE_COLUMNS = ("through_month", "landmark_month", "fitted_through", "month")
 
 def _replace_table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
     """Replace table `name` with the frame; its month columns stored as dates."""
-    dates = [column for column in DATE_COLUMNS if column in frame.columns]
+    replace_table(con, name, frame, DATE_COLUMNS)
+
+
+def replace_table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame,
+                  date_columns: tuple[str, ...]) -> None:
+    """Replace table `name` (a constant of the calling module, never input) with the frame;
+    its `date_columns` stored as dates."""
+    dates = [column for column in date_columns if column in frame.columns]
     for column in dates:
         frame[column] = pd.to_datetime(frame[column])
     cast = (" replace (" + ", ".join(f"{column}::date as {column}" for column in dates) + ")"
             if dates else "")
     con.register("_model_frame", frame)
     try:
-        # the table and column names are this module's constants, never input
         con.execute(f"create or replace table {name} as select *{cast} from _model_frame")
     finally:
         con.unregister("_model_frame")

@@ -529,14 +529,4 @@ def _store(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> No
     """Replace table `name` (one of TABLES) with the frame; its month columns as dates."""
     if name not in TABLES:
         raise ValueError(f"not a forecast table: {name}")
-    frame = frame.copy()
-    dates = [column for column in DATE_COLUMNS if column in frame.columns]
-    for column in dates:
-        frame[column] = pd.to_datetime(frame[column])
-    cast = (" replace (" + ", ".join(f"{column}::date as {column}" for column in dates) + ")"
-            if dates else "")
-    con.register("_forecast_frame", frame)
-    try:
-        con.execute(f"create or replace table {name} as select *{cast} from _forecast_frame")
-    finally:
-        con.unregister("_forecast_frame")
+    churn_model.replace_table(con, name, frame.copy(), DATE_COLUMNS)

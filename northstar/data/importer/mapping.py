@@ -162,92 +162,9 @@ class Mapping:
         return str(self.path) if self.path else "default mapping"
 
 
-def _column_names(node: object) -> Iterable[str]:
-    """Every name part of every column reference in a serialized SQL tree; a star (`*`,
-    COLUMNS(...)) yields '*'."""
-    if isinstance(node, dict):
-        if node.get("class") == "STAR":
-            yield "*"
-        if node.get("class") == "COLUMN_REF":
-            yield from node.get("column_names", ())
-        for value in node.values():
-            yield from _column_names(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _column_names(value)
-
-
-def columns_read(expressions: Sequence[str], file_columns: Sequence[str]
-                 ) -> tuple[str, ...] | None:
-    """The file columns SQL expressions name (DuckDB names are case-insensitive), in file
-    order; None when they may read every column (a star, or an expression that does not
-    parse, which the load then reports)."""
-    names: set[str] = set()
-    with duckdb.connect(config={"autoinstall_known_extensions": False,
-                                "autoload_known_extensions": False}) as con:
-        for expression in expressions:
-            if _STAR_ARGUMENT.search(_COUNT_STAR.sub("", expression)):
-                return None
-            try:
-                tree = json.loads(con.execute(
-                    "select json_serialize_sql($sql)",
-                    {"sql": f"select (\n{expression}\n) from source"}).fetchone()[0])
-            except (duckdb.Error, ValueError):
-                return None
-            if tree.get("error"):
-                return None
-            found = {str(name).lower() for name in _column_names(tree.get("statements"))}
-            if "*" in found:
-                return None
-            names |= found
-    return tuple(column for column in file_columns if column.lower() in names)
-
-
-def joined_columns_read(expressions: Sequence[str], name: str, file_columns: Sequence[str]
-                        ) -> tuple[str, ...] | None:
-    """The columns of the joined file `name` that expressions name as `<name>.<column>` (in
-    file order; any case), or None when they may read every column (a star, or an expression
-    that does not parse, which the load then reports)."""
-    wanted: set[str] = set()
-    with duckdb.connect(config={"autoinstall_known_extensions": False,
-                                "autoload_known_extensions": False}) as con:
-        for expression in expressions:
-            try:
-                tree = json.loads(con.execute(
-                    "select json_serialize_sql($sql)",
-                    {"sql": f"select (\n{expression}\n) from source"}).fetchone()[0])
-            except (duckdb.Error, ValueError):
-                return None
-            if tree.get("error"):
-                return None
-            for parts in _column_references(tree.get("statements")):
-                if parts == ("*",):
-                    return None
-                if len(parts) >= 2 and parts[0].lower() == name.lower():
-                    wanted.add(parts[1].lower())
-    return tuple(column for column in file_columns if column.lower() in wanted)
-
-
-def qualified_references(expressions: Sequence[str], name: str) -> set[str]:
-    """The column names expressions qualify with `name` (`<name>.<column>`), as written."""
-    found: set[str] = set()
-    with duckdb.connect(config={"autoinstall_known_extensions": False,
-                                "autoload_known_extensions": False}) as con:
-        for expression in expressions:
-            try:
-                tree = json.loads(con.execute(
-                    "select json_serialize_sql($sql)",
-                    {"sql": f"select (\n{expression}\n) from source"}).fetchone()[0])
-            except (duckdb.Error, ValueError):
-                continue
-            for parts in _column_references(tree.get("statements")):
-                if len(parts) >= 2 and parts[0].lower() == name.lower():
-                    found.add(parts[1])
-    return found
-
-
 def _column_references(node: object) -> Iterable[tuple[str, ...]]:
-    """Every column reference of a serialized SQL tree as its name parts; a star as ('*',)."""
+    """Every column reference of a serialized SQL tree as its name parts; a star (`*`,
+    COLUMNS(...)) as ('*',)."""
     if isinstance(node, dict):
         if node.get("class") == "STAR":
             yield ("*",)
@@ -258,6 +175,63 @@ def _column_references(node: object) -> Iterable[tuple[str, ...]]:
     elif isinstance(node, list):
         for value in node:
             yield from _column_references(value)
+
+
+def _references(expressions: Sequence[str]) -> list[list[tuple[str, ...]] | None]:
+    """Per SQL expression, the column references it makes (DuckDB's own parser), or None when
+    it does not parse."""
+    found: list[list[tuple[str, ...]] | None] = []
+    with duckdb.connect(config={"autoinstall_known_extensions": False,
+                                "autoload_known_extensions": False}) as con:
+        for expression in expressions:
+            try:
+                tree = json.loads(con.execute(
+                    "select json_serialize_sql($sql)",
+                    {"sql": f"select (\n{expression}\n) from source"}).fetchone()[0])
+            except (duckdb.Error, ValueError):
+                found.append(None)
+                continue
+            found.append(None if tree.get("error")
+                         else list(_column_references(tree.get("statements"))))
+    return found
+
+
+def columns_read(expressions: Sequence[str], file_columns: Sequence[str]
+                 ) -> tuple[str, ...] | None:
+    """The file columns SQL expressions name (DuckDB names are case-insensitive), in file
+    order; None when they may read every column (a star, or an expression that does not
+    parse, which the load then reports)."""
+    if any(_STAR_ARGUMENT.search(_COUNT_STAR.sub("", expression)) for expression in expressions):
+        return None
+    names: set[str] = set()
+    for references in _references(expressions):
+        if references is None:
+            return None
+        found = {part.lower() for parts in references for part in parts}
+        if "*" in found:
+            return None
+        names |= found
+    return tuple(column for column in file_columns if column.lower() in names)
+
+
+def joined_columns_read(expressions: Sequence[str], name: str, file_columns: Sequence[str]
+                        ) -> tuple[str, ...] | None:
+    """The columns of the joined file `name` that expressions name as `<name>.<column>` (in
+    file order; any case), or None when they may read every column (a star, or an expression
+    that does not parse, which the load then reports)."""
+    wanted: set[str] = set()
+    for references in _references(expressions):
+        if references is None or ("*",) in references:
+            return None
+        wanted |= {parts[1].lower() for parts in references
+                   if len(parts) >= 2 and parts[0].lower() == name.lower()}
+    return tuple(column for column in file_columns if column.lower() in wanted)
+
+
+def qualified_references(expressions: Sequence[str], name: str) -> set[str]:
+    """The column names expressions qualify with `name` (`<name>.<column>`), as written."""
+    return {parts[1] for references in _references(expressions) if references is not None
+            for parts in references if len(parts) >= 2 and parts[0].lower() == name.lower()}
 
 
 def columns_used(mapping: TableMapping, file_columns: Sequence[str]) -> tuple[str, ...]:

@@ -10,13 +10,13 @@ import streamlit as st
 from northstar.analytics import display, renewals, risk
 from northstar.analytics.literal_text import literal
 from northstar.analytics.metrics import format_usd
-from northstar.data import settings
 from northstar.ui import (
     actions,
     charts,
     downloads,
     filters,
     masking,
+    page_data,
     presentation,
     queries,
     tables,
@@ -27,9 +27,7 @@ RENEWALS_TABLE = "renewals_table"
 
 metadata = queries.dataset_metadata()
 state = filters.current(metadata.last_month)
-config = settings.load_config()
-params = {**state.query_params(), **config.query_params()}
-dates = {"as_of": metadata.as_of, "as_of_month": metadata.last_month}
+data = page_data.page_data("renewals", metadata, state)
 until = metadata.as_of + dt.timedelta(days=renewals.LONGEST)
 
 st.title("Renewals")
@@ -39,12 +37,12 @@ st.caption(
     f"{literal(state.scope_caption())} · data as of {metadata.as_of:%-d %b %Y}"
 )
 
-coverage = queries.run_query("renewal_dates", **state.query_params(), **dates).iloc[0]
+coverage = data["dates"].iloc[0]
 if int(coverage["accounts_with_renewal_date"]) == 0:
     st.info(renewals.no_dates_text(), icon=":material/event_busy:")
     st.stop()
 
-rows = queries.run_query("renewal_accounts", **params, **dates, days=renewals.LONGEST)
+rows = data["renewals"]
 model_status = churn_model_ui.status()
 if not model_status.passed:
     # no chance of not renewing and no ARR expected to renew from a model that failed its

@@ -1,0 +1,48 @@
+"""A page's data: its plan's queries (northstar.analytics.plans) run for the current viewer when
+the page first reads their results, so a lazy tab runs only the calls it reads and a batch of
+calls runs at once."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from northstar.analytics import periods
+from northstar.analytics.plans import PLANS, Call, Context
+from northstar.data.named_queries import DatasetMetadata
+from northstar.ui import queries
+
+
+class PageData(Mapping[str, pd.DataFrame]):
+    """The results of one page's plan by call key, each run on first read."""
+
+    def __init__(self, calls: list[Call]) -> None:
+        self._calls = {call.key: call for call in calls}
+        self._results: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, key: str) -> pd.DataFrame:
+        if key not in self._results:
+            call = self._calls[key]
+            group = [call] if not call.batch else [
+                other for other in self._calls.values()
+                if other.batch == call.batch and other.key not in self._results]
+            frames = queries.run_queries(*(
+                queries.request(member.query, **member.resolve(self._results))
+                for member in group))
+            self._results.update(zip((member.key for member in group), frames, strict=True))
+        return self._results[key]
+
+    def __iter__(self):
+        return iter(self._calls)
+
+    def __len__(self) -> int:
+        return len(self._calls)
+
+
+def page_data(page: str, metadata: DatasetMetadata, state: periods.FilterState,
+              **choices: str) -> PageData:
+    """The data of `page` (a registry key) for these filters and the viewer's choices (the
+    fields of plans.Context beyond the dataset's dates, e.g. account_id on Account 360)."""
+    context = Context(metadata.last_month, metadata.as_of, **choices)
+    return PageData(PLANS[page](context, state))

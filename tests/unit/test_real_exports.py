@@ -1,6 +1,6 @@
-"""Three export shapes loaded with the README's worked-example mappings, as a data owner would:
-a consumer churn table (one row per customer), a helpdesk export with tickets only, and a
-whitespace-separated purchase log. The figures the pages show equal pandas computed on the same
+"""Three export shapes loaded with the worked-example mappings of docs/loading-data.md, as a
+data owner would: a consumer churn table (one row per customer), a helpdesk export with tickets
+only, and a whitespace-separated purchase log. The figures the pages show equal pandas computed on the same
 files."""
 
 from __future__ import annotations
@@ -24,12 +24,13 @@ ALL = {"segments": [], "regions": [], "plans": []}
 OCTOBER = dt.date(2026, 10, 1)
 
 
-def readme_mapping(name: str) -> str:
-    """The README's TOML block that starts with `# example: <name>`."""
-    readme = (REPO_ROOT / "README.md").read_text()
-    blocks = re.findall(r"```toml\n(.*?)```", readme, re.DOTALL)
+def guide_mapping(name: str) -> str:
+    """The TOML block of docs/loading-data.md's worked examples that starts with
+    `# example: <name>`."""
+    guide = (REPO_ROOT / "docs" / "loading-data.md").read_text()
+    blocks = re.findall(r"```toml\n(.*?)```", guide, re.DOTALL)
     found = [block for block in blocks if block.startswith(f"# example: {name}\n")]
-    assert len(found) == 1, f"README has no worked example {name!r}"
+    assert len(found) == 1, f"docs/loading-data.md has no worked example {name!r}"
     return found[0]
 
 
@@ -78,7 +79,7 @@ def churn_table(rows: int = 400) -> pd.DataFrame:
 def test_a_consumer_churn_table_loads_as_monthly_revenue(tmp_path):
     table = churn_table()
     table.to_csv(tmp_path / "customer_churn.csv", index=False)
-    db = load(tmp_path, readme_mapping("subscription table"))
+    db = load(tmp_path, guide_mapping("subscription table"))
     billed = table[table["tenure"] > 0].assign(mrr=lambda f: f["MonthlyCharges"].astype(float))
     stayed, left = billed[billed["Churn"] == "No"], billed[billed["Churn"] == "Yes"]
     # September, the month before the snapshot: churners and customers older than one month
@@ -105,7 +106,7 @@ def test_where_to_invest_names_contract_type_on_a_consumer_churn_table(tmp_path)
     rates = table.groupby("Contract")["Churn"].apply(lambda churn: (churn == "Yes").mean())
     assert rates["Month-to-month"] > 0.35 and rates["One year"] < 0.15
     assert rates["Two year"] < 0.05
-    db = load(tmp_path, readme_mapping("subscription table"))
+    db = load(tmp_path, guide_mapping("subscription table"))
     with duckdb.connect(str(db), read_only=True) as con:
         kept = dict(con.execute("select attribute, count(*) from account_attributes "
                                 "group by 1").fetchall())
@@ -124,7 +125,7 @@ def test_where_to_invest_names_contract_type_on_a_consumer_churn_table(tmp_path)
 def consumer_churn_db(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("consumer_churn")
     churn_table(7043).to_csv(folder / "customer_churn.csv", index=False)
-    return load(folder, readme_mapping("subscription table"))
+    return load(folder, guide_mapping("subscription table"))
 
 
 def model_checks(db: Path) -> tuple[bool, str]:
@@ -182,8 +183,8 @@ def write_mixed_delimiters(table: pd.DataFrame, path: Path, semicolon_rows: int 
 
 
 def mapping_with(options: str) -> str:
-    """The README's subscription-table mapping with reader options added to both tables."""
-    return readme_mapping("subscription table").replace(
+    """The guide's subscription-table mapping with reader options added to both tables."""
+    return guide_mapping("subscription table").replace(
         'file = "customer_churn.csv"\n', f'file = "customer_churn.csv"\n{options}')
 
 
@@ -223,7 +224,7 @@ def test_a_churn_table_whose_first_lines_use_semicolons_loses_no_row_in_silence(
 def test_the_churn_table_saved_with_one_delimiter_loads_every_churner(tmp_path):
     table = churn_table(60)
     table.to_csv(tmp_path / "customer_churn.csv", index=False, encoding="utf-8-sig")
-    db = load(tmp_path, readme_mapping("subscription table"))
+    db = load(tmp_path, guide_mapping("subscription table"))
     with duckdb.connect(str(db), read_only=True) as con:
         accounts, churned = con.execute(
             "select count(*), count(churn_date) from accounts").fetchone()
@@ -232,7 +233,7 @@ def test_the_churn_table_saved_with_one_delimiter_loads_every_churner(tmp_path):
 
 def test_a_purchase_log_too_short_to_backtest_shows_no_chance(tmp_path):
     write_whitespace(purchase_log(6000, customers=400), tmp_path / "purchases.txt")
-    db = load(tmp_path, readme_mapping("purchase log"))
+    db = load(tmp_path, guide_mapping("purchase log"))
     passed, reason = model_checks(db)
     assert not passed
     assert reason == ("The churn model is not shown: the data covers 22 months, and checking a "
@@ -278,7 +279,7 @@ def helpdesk_tickets(rows: int = 300) -> pd.DataFrame:
 def test_a_helpdesk_export_alone_gives_ticket_csat_and_the_support_review(tmp_path):
     tickets = helpdesk_tickets()
     tickets.to_csv(tmp_path / "tickets.csv", index=False)
-    db = load(tmp_path, readme_mapping("helpdesk tickets"))
+    db = load(tmp_path, guide_mapping("helpdesk tickets"))
     placed = tickets[tickets["Created At"] != ""]
     rated = placed.dropna(subset=["Customer Satisfaction Rating"])
     with duckdb.connect(str(db), read_only=True) as con:
@@ -354,7 +355,7 @@ def write_whitespace(frame: pd.DataFrame, path: Path) -> None:
 def test_a_whitespace_purchase_log_becomes_monthly_revenue(tmp_path):
     log = purchase_log()
     write_whitespace(log, tmp_path / "purchases.txt")
-    db = load(tmp_path, readme_mapping("purchase log"))
+    db = load(tmp_path, guide_mapping("purchase log"))
     log["month"] = pd.to_datetime(log["InvoiceDate"], format="%Y%m%d").dt.to_period("M")
     log["amount"] = log["Quantity"] * log["UnitPrice"].astype(float)
     monthly = log.groupby(["CustomerID", "month"])["amount"].sum()
@@ -395,7 +396,7 @@ def test_pages_without_their_data_name_the_export_that_fills_them(tmp_path, use_
     from streamlit.testing.v1 import AppTest
 
     helpdesk_tickets(60).to_csv(tmp_path / "tickets.csv", index=False)
-    db = load(tmp_path, readme_mapping("helpdesk tickets"))
+    db = load(tmp_path, guide_mapping("helpdesk tickets"))
     use_db(db)
     for script, params, expected in (
         # accounts without revenue: logo figures, and one sentence for the dollar ones
@@ -461,7 +462,7 @@ def test_a_dry_run_that_would_be_refused_leaves_the_database_alone(tmp_path, cap
     log = purchase_log()
     log["InvoiceDate"] = "20990105"  # every purchase dated after the day of the load
     write_whitespace(log, tmp_path / "purchases.txt")
-    (tmp_path / "m.toml").write_text(readme_mapping("purchase log"))
+    (tmp_path / "m.toml").write_text(guide_mapping("purchase log"))
     db = tmp_path / "northstar.duckdb"
     db.write_bytes(b"previous database")
     assert main([str(tmp_path), "--mapping", str(tmp_path / "m.toml"), "--db", str(db),

@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import REPO_ROOT
-from tests.unit.test_real_exports import churn_table, load, readme_mapping
+from tests.unit.test_real_exports import churn_table, guide_mapping, load
 
 APP = str(REPO_ROOT / "app.py")
 REASON = ("The churn model is not shown: only 1 month of the data has churn, so there is "
@@ -23,7 +23,7 @@ REASON = ("The churn model is not shown: only 1 month of the data has churn, so 
 def failing_db(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("failing_model")
     churn_table(3000).to_csv(folder / "customer_churn.csv", index=False)
-    return load(folder, readme_mapping("subscription table"))
+    return load(folder, guide_mapping("subscription table"))
 
 
 def open_page(page: str, query_params: dict[str, str] | None = None) -> AppTest:

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from northstar.analytics.metrics import format_usd
 from tests.conftest import REPO_ROOT
-from tests.unit.test_real_exports import churn_table, load, readme_mapping
+from tests.unit.test_real_exports import churn_table, guide_mapping, load
 
 APP = str(REPO_ROOT / "app.py")
 
@@ -174,7 +174,7 @@ def test_briefing_carries_the_ceo_brief(demo):
 
 def test_drivers_tab_names_contract_type_on_a_consumer_churn_table(tmp_path, use_db):
     churn_table(2000).to_csv(tmp_path / "customer_churn.csv", index=False)
-    use_db(load(tmp_path, readme_mapping("subscription table")))
+    use_db(load(tmp_path, guide_mapping("subscription table")))
     at = run("views/invest.py", view="Drivers")
     assert not at.exception
     words = texts(at).replace("\\", "")  # the page escapes data text for Markdown

@@ -20,6 +20,7 @@ import pandas as pd
 from sqlalchemy.exc import SQLAlchemyError
 
 from northstar.analytics import alerts, risk
+from northstar.analytics.ceo_brief import Runner
 from northstar.analytics.metrics import BRIEFING_KPIS
 from northstar.analytics.periods import FilterState, resolve_period
 from northstar.data import access, settings
@@ -89,7 +90,7 @@ class CheckReport:
 class _Data:
     """The queries the rules share, each run once per check."""
 
-    def __init__(self, run: ViewerQueries) -> None:
+    def __init__(self, run: Runner) -> None:
         self.run = run
         self._cache: dict[str, object] = {}
 
@@ -165,14 +166,27 @@ def occurrences(rule: AlertRule, data: _Data, store: Workspace | None,
     raise ValueError(f"unknown kind {rule.kind}")
 
 
+def messages(rule: AlertRule, found: list[alerts.Occurrence],
+             base_url: str) -> list[tuple[AlertMessage, list[Recipient]]]:
+    """Each occurrence as it is sent, with the rule's recipients; its link in full."""
+    recipients = ([Recipient("email", address) for address in rule.email]
+                  + [Recipient("webhook", url) for url in rule.webhook])
+    return [(AlertMessage(rule.name, rule.kind, item.key, item.sentence,
+                          f"{base_url}/{item.link}", item.account_name, item.hidden_text,
+                          item.names_account), recipients)
+            for item in found]
+
+
 def check(rules: AlertSettings, trigger: str, *, source: DataSource | Path | str | None = None,
           store: Workspace | None = None, smtp: SmtpSettings | None = None,
           smtp_problem: str = "", access_list: access.AccessList | None = None,
-          dry_run: Path | None = None, today: dt.date | None = None) -> CheckReport:
-    """Check every rule checked on `trigger` ("load" or "schedule") and send what fired."""
+          dry_run: Path | None = None, today: dt.date | None = None,
+          run: Runner | None = None) -> CheckReport:
+    """Check every rule checked on `trigger` ("load" or "schedule") and send what fired. The
+    queries run on `source` (default: the data source setting) as the CCO, or through `run`."""
     report = CheckReport(trigger)
-    data = _Data(ViewerQueries(ALERTS_VIEWER, secrets.token_bytes(32),
-                               None if source is None else as_source(source)))
+    data = _Data(run or ViewerQueries(ALERTS_VIEWER, secrets.token_bytes(32),
+                                      None if source is None else as_source(source)))
     outgoing: list[tuple[AlertMessage, list[Recipient]]] = []
     for rule in rules.rules:
         if not rule.checked_on(trigger):
@@ -189,12 +203,7 @@ def check(rules: AlertSettings, trigger: str, *, source: DataSource | Path | str
         elif note:
             report.not_checked.append(f"{rule.name}: {note}")
         report.occurrences += len(found)
-        recipients = ([Recipient("email", address) for address in rule.email]
-                      + [Recipient("webhook", url) for url in rule.webhook])
-        outgoing += [(AlertMessage(rule.name, rule.kind, item.key, item.sentence,
-                                   f"{rules.base_url}/{item.link}", item.account_name,
-                                   item.hidden_text, item.names_account), recipients)
-                     for item in found]
+        outgoing += messages(rule, found, rules.base_url)
     sending: Sending = deliver(store, outgoing, rules, smtp, access_list or access.AccessList(
         {}, {}), dry_run, smtp_problem)
     report.sent += sending.sent

@@ -52,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(line, file=sys.stderr if line.startswith("Alert ") else sys.stdout)
     if args.dry_run:
         print(f"Dry run: nothing was sent or recorded; the messages are in {args.out}.")
-    return 1 if report.problems or report.not_checked else 0
+    return 1 if report.problems or report.not_checked or report.notes else 0
 
 
 if __name__ == "__main__":

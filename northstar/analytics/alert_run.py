@@ -71,6 +71,7 @@ class CheckReport:
     sent: list[str] = field(default_factory=list)
     not_checked: list[str] = field(default_factory=list)  # a rule not checked, and why
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # a rule checked in part, and why
     occurrences: int = 0
 
     @property
@@ -84,6 +85,7 @@ class CheckReport:
         return [head, *(f"  {line}" + (f" ({count} alerts)" if count > 1 else "")
                         for line, count in tally.items()),
                 *(f"Alert rule not checked: {line}" for line in self.not_checked),
+                *(f"Alert rule checked in part: {line}" for line in self.notes),
                 *(f"Alert problem: {line}" for line in self.problems)]
 
 
@@ -132,8 +134,12 @@ def occurrences(rule: AlertRule, data: _Data, store: Workspace | None,
     """The rule's occurrences in the data, or none and why it could not be checked."""
     run = data.run
     if rule.kind == "kpi_target":
-        return alerts.kpi_target_crossings(run("goal_kpis"), run("goal_kpi_actuals"),
-                                           data.last_month, rule.kpis), ""
+        kpis = run("goal_kpis")
+        unknown = [kpi for kpi in rule.kpis if kpi not in set(kpis["kpi_id"])]
+        note = (f"kpis: {', '.join(unknown)} is not a KPI id of the loaded data (the Goal "
+                "alignment page lists them)" if unknown else "")
+        return alerts.kpi_target_crossings(kpis, run("goal_kpi_actuals"), data.last_month,
+                                           rule.kpis), note
     if rule.kind == "kpi_change":
         window = resolve_period(data.last_month, rule.period)
         frame = run("kpi_windows", **FilterState(window).query_params(),
@@ -201,7 +207,7 @@ def check(rules: AlertSettings, trigger: str, *, source: DataSource | Path | str
             report.not_checked.append(f"{rule.name}: the churn model failed its checks, so no "
                                       f"churn chance is read and nothing is sent. {note}")
         elif note:
-            report.not_checked.append(f"{rule.name}: {note}")
+            report.notes.append(f"{rule.name}: {note}")
         report.occurrences += len(found)
         outgoing += messages(rule, found, rules.base_url)
     sending: Sending = deliver(store, outgoing, rules, smtp, access_list or access.AccessList(

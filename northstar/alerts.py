@@ -44,8 +44,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"alerts: {problem}", file=sys.stderr)
         return 2
     smtp, smtp_problem = (None, "") if args.dry_run else mail_settings(rules)
-    report = check(rules, "schedule", store=store, smtp=smtp, smtp_problem=smtp_problem,
-                   access_list=access_list, dry_run=args.out if args.dry_run else None)
+    try:
+        report = check(rules, "schedule", store=store, smtp=smtp, smtp_problem=smtp_problem,
+                       access_list=access_list, dry_run=args.out if args.dry_run else None)
+    except WorkspaceUnavailable as problem:
+        print(f"alerts: nothing was sent: every alert is recorded in the workspace so it is "
+              f"sent once, and the workspace cannot be used: {problem}", file=sys.stderr)
+        return 2
     head, *rest = report.lines()
     print(head)
     for line in rest:

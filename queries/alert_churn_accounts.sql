@@ -1,5 +1,5 @@
--- the accounts whose chance of churning in the next 12 months is above $level_pct, in the month
--- the churn model scored (the data's last month)
+-- the accounts whose 12-month churn chance is above $level_pct in the month scored
+-- the month the churn model scored is the data's last month.
 -- one row per account: its chance from the stored churn model with the 95% range, in percent,
 -- and its arr that month; highest chance first. no row when the model scored no account (it
 -- failed its checks): read churn_model_checks for why.

@@ -10,12 +10,14 @@ from aiosmtpd.controller import Controller
 
 from northstar import alerts as command
 from northstar.analytics import alert_run
+from northstar.data import load as data_load
 from northstar.data.alert_rules import AlertRule, AlertSettings
 from northstar.data.datasets import REVENUE_TABLE
 from northstar.data.workspace import alerts as sending
 from northstar.data.workspace.store import Workspace
 from tests.unit.test_alerts import BASE, Receiver
 from tests.unit.test_digest import Inbox, free_port
+from tests.unit.test_load_cases import ACCOUNTS, MRR
 
 RULES = f"""
 base_url = "{BASE}"
@@ -133,3 +135,35 @@ def test_a_churn_rule_sends_nothing_and_says_why_when_the_model_failed(tmp_path)
         assert f"Alert rule not checked: {report.not_checked[0]}" in report.lines()
     finally:
         receiver.stop()
+
+
+def test_a_load_whose_alerts_cannot_be_sent_still_loads_and_says_so(tmp_path, monkeypatch,
+                                                                     capsys):
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "accounts.csv").write_text(ACCOUNTS)
+    # ARR grows from January to February: a total over every account, so a real change
+    (source / "account_mrr_monthly.csv").write_text(
+        MRR + "A1,2026-02-01,150\nA2,2026-02-01,200\nA3,2026-02-01,300\n")
+    db = tmp_path / "loaded.duckdb"
+    refusing = free_port()  # nothing listens: the webhook and the mail server refuse
+    (tmp_path / "alerts.toml").write_text(
+        f'base_url = "{BASE}"\nwebhook_retries = 0\n'
+        '[[rules]]\nname = "Wall KPIs"\nkind = "kpi_change"\nmetrics = ["arr_usd"]\n'
+        f'webhook = ["http://127.0.0.1:{refusing}/hook"]\nemail = ["cco@corp.example"]\n'
+        '[[rules]]\nname = "Churn"\nkind = "churn_chance"\nlevel_pct = 1\n'
+        f'webhook = ["http://127.0.0.1:{refusing}/hook"]\n')
+    monkeypatch.setenv("NORTHSTAR_ALERTS", str(tmp_path / "alerts.toml"))
+    (tmp_path / "secrets.toml").write_text(
+        f'[smtp]\nhost = "127.0.0.1"\nport = {refusing}\nstarttls = false\nretries = 0\n'
+        'sender = "Northstar <northstar@corp.example>"\n')
+    monkeypatch.setenv("NORTHSTAR_SECRETS", str(tmp_path / "secrets.toml"))
+    monkeypatch.setenv("NORTHSTAR_ACCESS_FILE", str(tmp_path / "access.toml"))
+    assert data_load.main([str(source), "--db", str(db)], after_load=alert_run.after_load) == 0
+    err = capsys.readouterr().err
+    assert f"Loaded {db}" in err
+    assert "Alerts checked after the load: 2 rule(s), " in err
+    assert "Alert problem: Wall KPIs: failed to webhook 127.0.0.1 #" in err
+    assert "Alert problem: alert e-mail not sent to cco@corp.example" in err
+    assert "Alert rule not checked: Churn: the churn model failed its checks" in err
+    assert db.exists()

@@ -442,3 +442,16 @@ def test_nothing_is_sent_while_nothing_fires(store, receiver):
     rule = AlertRule("Targets", "kpi_target", webhook=(receiver.url,))
     result = send(store, rule, [], settings_for(rule))
     assert result.sent == [] and result.problems == [] and receiver.posts == []
+
+
+def test_alerts_are_recorded_once_on_postgresql_too(postgres_server, receiver):
+    store = Workspace(postgres_server.create_database(f"alerts_{int(time.time() * 1000)}"))
+    try:
+        rule = AlertRule("Targets", "kpi_target", webhook=(receiver.url,))
+        assert send(store, rule, [ONE], settings_for(rule)).problems == []
+        assert send(store, rule, [ONE], settings_for(rule)).problems == []
+        assert len(receiver.posts) == 1
+        fired = sending.recent(store)
+        assert list(fired["outcome"]) == ["sent"] and list(fired["rule"]) == ["Targets"]
+    finally:
+        store.dispose()

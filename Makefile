@@ -189,6 +189,10 @@ clean-db: ## Remove the demo DB
 digest: $(RUNTIME_STAMP) ## E-mail action owners and the CCO their digest (DRY_RUN=1 prints it)
 	NORTHSTAR_DB=$(DB) $(VPY) -m northstar.digest $(if $(DRY_RUN),--dry-run)
 
+.PHONY: alerts
+alerts: $(RUNTIME_STAMP) ## Check the alert rules and send what fired, once (DRY_RUN=1 writes files)
+	NORTHSTAR_DB=$(DB) $(VPY) -m northstar.alerts $(if $(DRY_RUN),--dry-run)
+
 .PHONY: brief
 brief: $(RUNTIME_STAMP) ## E-mail the CEO brief for the last full period (DRY_RUN=1 writes .eml files)
 	NORTHSTAR_DB=$(DB) $(VPY) -m northstar.brief $(if $(DRY_RUN),--dry-run,--send)

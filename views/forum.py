@@ -17,6 +17,7 @@ from northstar.data.workspace.store import WorkspaceUnavailable
 from northstar.ui import (
     action_outcomes,
     actions,
+    alerts,
     downloads,
     explain,
     presentation,
@@ -50,6 +51,7 @@ if counts is not None:
         st.info("No actions have been recorded yet.", icon=":material/checklist:")
     else:
         tables.show(rules.department_counts_table(counts, names))
+    alerts.show_recent(store)
     st.stop()
 
 overdue = found.loc[rules.is_overdue(found, today)] if len(found) else found
@@ -106,6 +108,8 @@ if uncovered is None or uncovered.empty:
 else:
     actions.off_track_kpis_table(uncovered, kpis, metadata.last_month, key=NO_ACTION_TABLE)
     st.caption("Click a KPI's Action cell to give it an owned action.")
+
+alerts.show_recent(store)
 
 st.subheader("Did it work?")
 if outcomes_refused:

@@ -126,6 +126,18 @@ def test_smtp_settings_are_read_from_secrets(tmp_path):
         "mail.corp.example", 587, True, "https://n.example")
 
 
+def test_no_retries_and_no_pause_are_settings_a_timeout_of_zero_is_not(tmp_path):
+    path = tmp_path / "secrets.toml"
+    base = '[smtp]\nhost = "mail.corp.example"\nsender = "Northstar <n@corp.example>"\n'
+    path.write_text(base + "retries = 0\nretry_pause_seconds = 0\n")
+    settings = digest.load_smtp(path)
+    assert (settings.retries, settings.retry_pause_seconds) == (0, 0.0)
+    path.write_text(base + "timeout_seconds = 0\n")
+    with pytest.raises(digest.DigestConfigError, match="timeout_seconds must be a number of "
+                                                       "seconds above 0"):
+        digest.load_smtp(path)
+
+
 ACCESS = """
 [[users]]
 email = "cco@corp.example"

@@ -12,7 +12,7 @@ from tests.conftest import REPO_ROOT
 PACKAGE = REPO_ROOT / "northstar"
 LAYERS = {"data": 0, "analytics": 1, "ui": 2}
 # `python -m` commands: like app.py they sit above every layer, and nothing imports them
-COMMANDS = {"northstar.load", "northstar.digest", "northstar.brief"}
+COMMANDS = {"northstar.load", "northstar.digest", "northstar.brief", "northstar.alerts"}
 
 
 def module_name(path: Path) -> str:

@@ -115,13 +115,14 @@ def read_section(name: str, path: Path | None = None, *, required: bool,
     return raw
 
 
-def _number(path: Path, raw: dict[str, Any], key: str, default: float, low: float,
-            words: str) -> float:
+def _number(path: Path, raw: dict[str, Any], key: str, default: float, words: str, *,
+            zero: bool) -> float:
+    """A number from 0 (above 0 unless `zero` is allowed) below a day."""
     try:
         value = float(raw.get(key, default))
     except (TypeError, ValueError):
         value = -1.0
-    if not low <= value < 86_400 or (low == 0 and value == 0):
+    if not 0 <= value < 86_400 or (value == 0 and not zero):
         raise MailConfigError(f"{path}: [smtp] {key} must be {words}")
     return value
 
@@ -139,14 +140,14 @@ def load_smtp(path: Path | None = None) -> SmtpSettings:
         port = int(raw.get("port", 587))
     except (TypeError, ValueError):
         raise MailConfigError(f"{path}: [smtp] port must be a number") from None
-    seconds = {key: _number(path, raw, key, default, 0, "a number of seconds above 0")
+    seconds = {key: _number(path, raw, key, default, "a number of seconds above 0", zero=False)
                for key, default in (("timeout_seconds", TIMEOUT_SECONDS),
                                     ("deadline_seconds", DEADLINE_SECONDS))}
-    retries = _number(path, raw, "retries", RETRIES, 0, "a whole number from 0")
+    retries = _number(path, raw, "retries", RETRIES, "a whole number from 0", zero=True)
     if not float(retries).is_integer():
         raise MailConfigError(f"{path}: [smtp] retries must be a whole number from 0")
-    pause = _number(path, raw, "retry_pause_seconds", RETRY_PAUSE_SECONDS, 0,
-                    "a number of seconds from 0")
+    pause = _number(path, raw, "retry_pause_seconds", RETRY_PAUSE_SECONDS,
+                    "a number of seconds from 0", zero=True)
     return SmtpSettings(str(raw["host"]), port, bool(raw.get("starttls", True)),
                         str(raw["sender"]), raw.get("username"), raw.get("password"),
                         str(raw.get("app_url", "")).rstrip("/"), **seconds,

@@ -71,6 +71,24 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         )""",
         "create index sign_outs_by_time on sign_outs (signed_out_at)",
     )),
+    (4, "alerts fired: each rule's occurrence, to whom, when, by which channel and the outcome", (
+        """create table alerts_fired (
+            rule varchar(200) not null,
+            occurrence varchar(300) not null,
+            recipient varchar(400) not null,
+            channel varchar(10) not null check (channel in ('email', 'webhook')),
+            kind varchar(20) not null,
+            fired_at varchar(32) not null,
+            outcome varchar(12) not null check (outcome in ('sent', 'unconfirmed', 'failed')),
+            sentence varchar(2000) not null,
+            link varchar(1000) not null,
+            account_name varchar(300),
+            hidden_text varchar(300),
+            detail varchar(1000),
+            primary key (rule, occurrence, recipient)
+        )""",
+        "create index alerts_fired_by_time on alerts_fired (fired_at)",
+    )),
 )
 
 LATEST_VERSION = MIGRATIONS[-1][0]

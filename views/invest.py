@@ -74,10 +74,8 @@ with drivers_tab:
             st.info("No driver raises churn beyond noise for these filters.",
                     icon=":material/query_stats:")
         presentation.end_of_slide()
-        unclear = [r.driver.label for r in results if r.reading == invest.CANT_TELL]
-        if unclear:
-            st.caption(f"Can't tell from chance (interval includes 1, so not ranked or "
-                       f"recommended): {', '.join(unclear)}.")
+        if unclear := invest.unclear_text(results):
+            st.caption(unclear)
         show.driver_table(results, model_status.passed, DRIVER_TABLE)
         st.caption(invest.DRIVERS_CAPTION)
         st.caption(invest.follow_up_reading(invest.follow_up_contrast(data["contrasts"])))
@@ -98,8 +96,7 @@ with initiatives_tab:
                                 column_config=show.initiative_columns())
             presentation.end_of_slide()
             st.subheader("Running and completed initiatives: are they working?")
-            progress = invest.running_check(
-                initiatives.loc[initiatives["months_since_start"].notna()])
+            progress = invest.running_check(invest.started(initiatives))
             if progress.empty:
                 st.info("No initiative is running or completed yet.", icon=":material/schedule:")
             else:
@@ -157,15 +154,9 @@ with customers_tab:
         st.caption(f"High ARR = at or above the median ARR of scored accounts "
                    f"({invest.usd_or_dash(threshold)}); healthy = health score at or above "
                    f"{healthy_from:g} (the Healthy band).")
-        totals = invest.motion_totals(customers)
-        for column, total in zip(st.columns(len(totals)), totals, strict=True):
-            # the count alone in the card (a narrow card cuts "16,514 accounts"), its noun
-            # under it, as on Health & risk's band cards
-            column.metric(total.motion, f"{total.accounts:,}", border=True,
-                          help=invest.motion_help(total.motion))
-            column.caption(total.caption())
+        show.motion_cards(invest.motion_totals(customers))
         accounts = data["customers:account"]
-        scored = accounts.loc[accounts["motion"] != "Not scored"]
+        scored = invest.scored_accounts(accounts)
         if not scored.empty:
             charts.show(show.motion_scatter(scored, threshold, healthy_from))
         presentation.end_of_slide()

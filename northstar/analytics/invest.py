@@ -1234,3 +1234,20 @@ def what_if_cards(result: DriverResult, scenario: Any) -> list[Card]:
 def what_if_segments(results: Sequence[DriverResult]) -> list[str]:
     """The segments a what-if scenario can be limited to: those the drivers put ARR at risk in."""
     return sorted({segment for result in results for segment in result.at_risk_by_segment})
+
+
+def unclear_text(results: Sequence[DriverResult]) -> str:
+    """The drivers that cannot be told from chance, in words ("" when there is none)."""
+    unclear = [result.driver.label for result in results if result.reading == CANT_TELL]
+    return (f"Can't tell from chance (interval includes 1, so not ranked or recommended): "
+            f"{', '.join(unclear)}." if unclear else "")
+
+
+def started(initiatives: pd.DataFrame) -> pd.DataFrame:
+    """The initiatives running or completed (invest_initiatives rows with months since start)."""
+    return initiatives.loc[initiatives["months_since_start"].notna()]
+
+
+def scored_accounts(accounts: pd.DataFrame) -> pd.DataFrame:
+    """The accounts with a health score, so a motion (invest_customers at the account grain)."""
+    return accounts.loc[accounts["motion"] != "Not scored"]

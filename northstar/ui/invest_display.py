@@ -186,3 +186,13 @@ def attributes_and_meanings(results: Sequence[invest.DriverResult],
             st.markdown(invest.TRUTH_CHECK_TEXT)
             check = invest.truth_check(results, planted)
             downloads.dataframe(check.drop(columns="driver_id"), hide_index=True)
+
+
+def motion_cards(totals: Sequence[invest.MotionTotal]) -> None:
+    """A card per motion: its accounts, with their ARR and margin under it."""
+    for column, total in zip(st.columns(len(totals)), totals, strict=True):
+        # the count alone in the card (a narrow card cuts "16,514 accounts"), its noun under
+        # it, as on Health & risk's band cards
+        column.metric(total.motion, f"{total.accounts:,}", border=True,
+                      help=invest.motion_help(total.motion))
+        column.caption(total.caption())

@@ -554,3 +554,19 @@ def test_initiative_cards_name_the_best_sized_return_and_the_total_cost():
     assert cards[1].value == "$200"  # only the sized initiative: 10% of 2,000
     assert cards[2].value == "$350"
     assert invest.initiative_cards(ranked.assign(sized=False))[0].value == "—"
+
+
+def test_started_initiatives_and_scored_accounts():
+    initiatives = pd.DataFrame({"initiative_id": ["i1", "i2"], "months_since_start": [None, 3]})
+    assert list(invest.started(initiatives)["initiative_id"]) == ["i2"]
+    accounts = pd.DataFrame({"account_id": ["a", "b"], "motion": ["Not scored", "Invest"]})
+    assert list(invest.scored_accounts(accounts)["account_id"]) == ["b"]
+
+
+def test_unclear_text_lists_the_drivers_that_cannot_be_told_from_chance(model_results):
+    # poor_services' interval (0.7–2.4) includes 1; the others' do not
+    label = next(result.driver.label for result in model_results
+                 if result.driver.driver_id == "poor_services")
+    assert invest.unclear_text(model_results) == (
+        f"Can't tell from chance (interval includes 1, so not ranked or recommended): {label}.")
+    assert invest.unclear_text([]) == ""

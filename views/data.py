@@ -7,10 +7,10 @@ import streamlit as st
 
 from northstar.analytics import display
 from northstar.analytics.literal_text import literal
+from northstar.analytics.plans.data import PROBLEM_ROWS
 from northstar.data import data_status
-from northstar.ui import presentation, progress, queries, tables
+from northstar.ui import filters, page_data, presentation, progress, queries, tables
 
-PROBLEM_ROWS = 500
 PROBLEM_COLUMNS = {
     "table_name": st.column_config.TextColumn("Table"),
     "source_file": st.column_config.TextColumn("File"),
@@ -22,10 +22,11 @@ PROBLEM_COLUMNS = {
 }
 
 metadata = queries.dataset_metadata()
-facts = dict(queries.run_query("dataset_metadata").itertuples(index=False, name=None))
-row_counts = queries.run_query("data_table_rows")
-load_tables = queries.run_query("data_load_tables")
-runs = queries.run_query("data_load_run")
+data = page_data.page_data("data", metadata, filters.current(metadata.last_month))
+facts = dict(data["metadata"].itertuples(index=False, name=None))
+row_counts = data["table_rows"]
+load_tables = data["load_tables"]
+runs = data["load_run"]
 
 st.title("Data")
 st.caption(
@@ -125,7 +126,7 @@ st.text(
     f"refuses a table above {run['max_reject_pct']:g}% refused rows"
 )
 
-files = queries.run_query("data_load_files")
+files = data["load_files"]
 if not files.empty:
     st.markdown("**Every line of every file**")
     st.caption(
@@ -144,7 +145,7 @@ if not files.empty:
         },
     )
 
-counts = queries.run_query("data_load_rule_counts")
+counts = data["rule_counts"]
 if counts.empty:
     st.success(
         "Every row was loaded and no quality warnings were raised.", icon=":material/check_circle:"
@@ -161,12 +162,12 @@ tables.show(
     },
 )
 refused_tab, warnings_tab = st.tabs(["Refused rows", "Warnings"])
-for tab, kind, empty_text in (
+for tab, key, empty_text in (
     (refused_tab, "refused", "No row was refused."),
-    (warnings_tab, "warning", "No quality warnings."),
+    (warnings_tab, "warnings", "No quality warnings."),
 ):
     with tab:
-        frame = queries.run_query("data_load_problems", kind=kind, row_limit=PROBLEM_ROWS)
+        frame = data[key]
         if frame.empty:
             st.caption(empty_text)
             continue

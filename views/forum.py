@@ -20,6 +20,8 @@ from northstar.ui import (
     alerts,
     downloads,
     explain,
+    filters,
+    page_data,
     presentation,
     queries,
     sign_in,
@@ -29,6 +31,7 @@ from northstar.ui import (
 NO_ACTION_TABLE = "forum_kpis_without_action"
 
 metadata = queries.dataset_metadata()
+data = page_data.page_data("forum", metadata, filters.current(metadata.last_month))
 viewer = sign_in.current_viewer()
 today = actions.today()
 names = actions.department_names()
@@ -68,9 +71,8 @@ try:
 except access.AccessDenied:
     # outcomes read accounts, answers and tickets, which a department head's role does not see
     by_action, comparison, outcomes_refused = {}, None, True
-kpis = queries.run_query("goal_kpis")
-runs = goals.off_track_runs(kpis, queries.run_query("goal_kpi_actuals"), metadata.last_month) \
-    if len(kpis) else None
+kpis = data["kpis"]
+runs = goals.off_track_runs(kpis, data["actuals"], metadata.last_month) if len(kpis) else None
 uncovered = rules.kpis_without_action(runs, found) if runs is not None else None
 
 columns = st.columns(4)

@@ -29,7 +29,7 @@ from typing import Any
 
 import pandas as pd
 
-from northstar.analytics import significance
+from northstar.analytics import display, links, significance
 from northstar.analytics.metrics import format_usd, is_missing
 from northstar.analytics.significance import CANT_TELL, Z_95, Status, Verdict
 from northstar.data.drivers import DRIVERS, Driver
@@ -971,3 +971,283 @@ def quadrant(
 
 def motion_help(motion: str) -> str:
     return next(text for name, text in QUADRANTS.values() if name == motion)
+
+
+# --- what the Where to invest page shows (views/invest.py) ---------------------------------
+
+DRIVERS_METHOD = (
+    "**Which problems cost us customers, and how much ARR rides on each.** One churn "
+    "model takes every driver and the segment together: each month an account is "
+    "billed, the chance it leaves the next month depends on the drivers it is exposed "
+    "to that month (using only what was known then). A **hazard ratio** of 2 means "
+    "exposed accounts leave twice as fast as otherwise-alike accounts. **ARR at risk "
+    "from the driver** = for today's exposed accounts, ARR × how much the driver adds "
+    "to their chance of churning in the next 12 months."
+)
+DRIVERS_CAPTION = (
+    "Intervals are 95%. Hazard ratios are estimated on every account, whatever the "
+    "filters; the filters choose whose ARR is counted. The crude columns compare "
+    "exposed and unexposed accounts with nothing else taken into account, so a driver "
+    "that travels with others (no executive meeting and the SMB segment, say) looks "
+    "worse there than in the model."
+)
+ATTRIBUTES_METHOD = (
+    "The same model takes the accounts' own attributes as candidate drivers: plan, "
+    "segment, industry, region, acquisition channel, tenure, ARR size and any "
+    "attribute the data's mapping keeps (contract type, say). Each level is "
+    "compared with the attribute's largest level, every driver and other attribute "
+    "held alike; rare levels are pooled as Other. Only levels beyond noise are "
+    "listed here, strongest first."
+)
+TRUTH_CHECK_TEXT = (
+    "The demo generator planted these hazard ratios on the monthly churn hazard "
+    "of account-months exposed to each driver, exactly as this page measures "
+    "exposure; drivers it did not plant have a true ratio of 1. The model's "
+    "estimate should land near the planted ratio, inside its intervals."
+)
+INITIATIVES_METHOD = (
+    "**Which investments protect the most ARR for what they cost.** ARR protected a "
+    "year = ARR at risk from the driver the initiative targets × its churn "
+    "reduction: the reduction a completed initiative measurably achieved (a running "
+    "one once that can be told), the planned one only before. Return on cost = ARR "
+    "protected a year ÷ cost; payback = cost ÷ monthly protected ARR. Ranges carry "
+    "the driver's 95% interval (and a measured reduction's) through; an initiative "
+    f"whose range spans more than {MAX_SIZE_RANGE_RATIO:.0f}× can't be sized yet "
+    "and is ranked after the sized ones."
+)
+PROTECTED_TOGETHER_HELP = (
+    "If every ranked initiative that can be sized runs. Initiatives aimed at "
+    "the same driver share its ARR at risk, so each removes its share of what the "
+    "others leave (35% and 15% remove 44.75%, not 50%). Initiatives that can't be "
+    "sized yet add no figure; those whose driver cannot be told from chance, or that "
+    "were measured and did not work, protect nothing the data can show."
+)
+PROGRESS_CAPTION = (
+    "Monthly churn of the accounts exposed to the initiative's driver in the 12 "
+    "months before it started against the months since (to its end, or last "
+    "month). *Reduction vs unexposed accounts* divides out the change among "
+    "everyone else, so a market-wide shift is not credited to the initiative; "
+    "its 95% range treats churned accounts as counts. A completed initiative, and "
+    "a running one once this tells (beyond noise, or its range leaves out the "
+    "plan), is sized and ranked above by this measured reduction, never by its "
+    "plan; within noise, it protects nothing the data can show."
+)
+WHAT_IF_INTRO = (
+    "**What if we cut a driver?** Choose a driver, how much of its exposure to "
+    "remove, and where. Accounts taken out of exposure lose the driver's extra "
+    "churn risk. The scenario is in the URL, so the link reopens it."
+)
+CUSTOMERS_INTRO = (
+    "**Which customers to invest in.** What each segment and account earned in "
+    "the last 12 months, what serving it cost, and the margin left."
+)
+COST_METHOD = (
+    "Cost to serve over the last 12 months = support tickets × cost per ticket (by "
+    "priority) + staff hours on professional services, installations, executive "
+    "meetings, QBRs, advisory board sessions and detractor follow-ups × hourly "
+    "cost. The unit costs are kept in `config/cost_to_serve.toml`. Margin = "
+    "recurring revenue billed in those 12 months − cost to serve."
+)
+
+
+def pct_text(value: float | None, digits: int = 1) -> str:
+    """A percentage for a card; — when there is none."""
+    return "—" if value is None or math.isnan(value) else f"{value:.{digits}f}%"
+
+
+def no_driver_reason(fits: pd.DataFrame) -> str:
+    """Why the churn model has no driver estimate: the current fit's note, or a general reason."""
+    current = fits.loc[fits["model"] == "current"]
+    if not current.empty and current["note"].iloc[0]:
+        return str(current["note"].iloc[0])
+    return "the churn model has no driver it could estimate"
+
+
+def has_no_estimate(results: Sequence[DriverResult],
+                    attributes: Sequence[AttributeResult]) -> bool:
+    """True when the model estimated no driver and no attribute level beyond noise."""
+    no_driver = not results or all(math.isnan(result.hazard_ratio.value) for result in results)
+    return no_driver and not any(attribute.beyond_noise for attribute in attributes)
+
+
+def follow_up_contrast(contrasts: pd.DataFrame) -> Estimate:
+    """The churn model's hazard ratio of detractors followed up against those not followed up."""
+    row = contrasts.loc[contrasts["contrast"] == "detractor_followed_up_vs_not"]
+    return Estimate(*(float(row[column].iloc[0]) if not row.empty else math.nan
+                      for column in ("hazard_ratio", "hr_low_95", "hr_high_95")))
+
+
+def what_if_caption(result: DriverResult, scenario: Any, reduction: int,
+                    segments: Sequence[str], period: str) -> str:
+    """What the what-if scenario moves and would have kept, in words; `period` names the 12
+    months looked back on."""
+    where = ", ".join(segments) if segments else "all segments"
+    return (
+        f"{result.driver.label}: hazard ratio {result.hazard_ratio.text()}. "
+        f"Removing {reduction}% of the exposure in {where} takes about "
+        f"{scenario.moved_accounts:,.0f} of the {result.exposed_accounts:,} exposed "
+        f"accounts out of it ({result.unexposed_accounts:,} are not exposed today). "
+        f"Looking back, it would have kept about "
+        f"{scenario.avoided_churned_accounts:,.0f} of the accounts and "
+        f"{format_usd(scenario.avoided_churned_arr_usd)} of the ARR lost in {period}. "
+        "Assumes the driver causes the extra churn; a driver that only marks "
+        "trouble protects less."
+    )
+
+
+CUSTOMER_TOTALS = ["accounts", "arr_usd", "revenue_12m_usd", "cost_to_serve_usd", "margin_usd"]
+
+
+def segment_table(customers: pd.DataFrame) -> pd.DataFrame:
+    """Accounts, ARR, revenue, cost to serve and margin by segment (invest_customers at the
+    segment grain, one row per segment and motion), with cost per account and margin %."""
+    by_segment = customers.groupby("segment", as_index=False)[CUSTOMER_TOTALS].sum()
+    revenue = by_segment["revenue_12m_usd"]
+    return pd.DataFrame({
+        "Segment": by_segment["segment"],
+        "Accounts": by_segment["accounts"],
+        "ARR": by_segment["arr_usd"],
+        "Revenue, 12 months": revenue,
+        "Cost to serve": by_segment["cost_to_serve_usd"],
+        "Cost per account": by_segment["cost_to_serve_usd"] / by_segment["accounts"],
+        "Margin": by_segment["margin_usd"],
+        "Margin %": 100 * by_segment["margin_usd"] / revenue.where(revenue > 0),
+    })
+
+
+def arr_threshold(customers: pd.DataFrame) -> float:
+    """The ARR from which an account counts as high ARR (NaN when no account is scored)."""
+    known = customers["arr_threshold_usd"].dropna()
+    return float(known.iloc[0]) if not known.empty else math.nan
+
+
+@dataclass(frozen=True)
+class MotionTotal:
+    motion: str
+    accounts: int
+    arr_usd: float
+    margin_usd: float
+
+    def caption(self) -> str:
+        return (f"{'account' if self.accounts == 1 else 'accounts'} · "
+                f"{format_usd(self.arr_usd)} ARR · margin {format_usd(self.margin_usd)}")
+
+
+def motion_totals(customers: pd.DataFrame) -> list[MotionTotal]:
+    """Accounts, ARR and margin of each motion, in MOTION_ORDER (zero for a motion without any)."""
+    by_motion = customers.groupby("motion")[["accounts", "arr_usd", "margin_usd"]].sum()
+    return [MotionTotal(motion, int(by_motion["accounts"].get(motion, 0)),
+                        float(by_motion["arr_usd"].get(motion, 0)),
+                        float(by_motion["margin_usd"].get(motion, 0)))
+            for motion in MOTION_ORDER]
+
+
+def accounts_table(accounts: pd.DataFrame, motion: str) -> pd.DataFrame:
+    """The accounts of one motion (invest_customers at the account grain), largest ARR first,
+    each linked to its 360 view."""
+    listed = accounts.loc[accounts["motion"] == motion]
+    return pd.DataFrame({
+        "Account": [links.account_link(account_id, name) for account_id, name in
+                    zip(listed["account_id"], listed["account_name"], strict=True)],
+        "Segment": listed["segment"],
+        "ARR": listed["arr_usd"],
+        "Health": listed["health_score"].round(0),
+        "Revenue, 12 months": listed["revenue_12m_usd"],
+        "Cost to serve": listed["cost_to_serve_usd"],
+        "Support cost": listed["support_cost_usd"],
+        "Services cost": listed["services_cost_usd"],
+        "Executive & QBR cost": listed["executive_cost_usd"],
+        "Margin": listed["margin_usd"],
+        "Tickets": listed["tickets_12m"],
+        "Staff hours": listed["staff_hours_12m"],
+    }).sort_values("ARR", ascending=False)
+
+
+@dataclass(frozen=True)
+class Card:
+    """A figure card: its label, value and what a metric card shows around it."""
+
+    label: str
+    value: str
+    help: str | None = None
+    delta: str | None = None
+    delta_description: str | None = None
+    delta_color: str = "normal"
+    delta_arrow: str = "auto"
+
+
+def usd_or_dash(value: float) -> str:
+    return "—" if math.isnan(value) else format_usd(value)
+
+
+def driver_rows(results: Sequence[DriverResult]) -> pd.DataFrame:
+    """The drivers by id and label, in the order of the driver table (its Action cells)."""
+    return pd.DataFrame({"driver_id": [r.driver.driver_id for r in results],
+                         "label": [r.driver.label for r in results]})
+
+
+def initiative_cards(ranked: pd.DataFrame) -> list[Card]:
+    """The initiatives' best return on cost, the ARR protected if all sized run, and their cost."""
+    rankable = ranked.loc[ranked["rankable"]]
+    sized = rankable.loc[rankable["sized"]]
+    if sized.empty:
+        best = Card("Best return on cost", "—", help="No initiative targets a driver that raises "
+                    "churn beyond noise with a size that can be told yet.")
+    else:
+        top = sized.iloc[0]
+        best = Card("Best return on cost",
+                    display.format_number(top["return_multiple"], "multiple"),
+                    help=f"{top['initiative_name']}: "
+                    f"{display.format_number(top['return_low'], 'multiple')}–"
+                    f"{display.format_number(top['return_high'], 'multiple')}")
+    return [best,
+            Card("ARR protected a year if all sized run", format_usd(protected_together(ranked)),
+                 help=PROTECTED_TOGETHER_HELP),
+            Card("Total cost, all initiatives", format_usd(ranked["cost_usd"].sum()))]
+
+
+def what_if_cards(result: DriverResult, scenario: Any) -> list[Card]:
+    """The scenario's ARR protected, and NRR and logo retention against the actual ones."""
+    protected_range = (f"{format_usd(scenario.protected_low_usd)}–"
+                       f"{format_usd(scenario.protected_high_usd)}")
+    logo_change = scenario.logo_retention_scenario_pct - scenario.logo_retention_pct
+    return [
+        Card("ARR protected, next 12 months",
+             format_usd(scenario.protected_arr_usd) if result.sized else "Can't size yet",
+             delta=f"95% range {protected_range}", delta_color="off", delta_arrow="off",
+             help="Looking ahead: share removed × ARR at risk from the driver among "
+             "today's exposed accounts in the chosen segments; the range carries the "
+             "driver's. A range wider than 5× is too uncertain to size."),
+        Card("NRR, last 12 months", pct_text(scenario.nrr_scenario_pct),
+             delta=f"{scenario.nrr_scenario_pct - scenario.nrr_pct:+.1f} pp",
+             delta_description=f"vs actual {pct_text(scenario.nrr_pct)}",
+             help="Actual NRR plus the churned ARR the scenario would have avoided ÷ "
+             "starting ARR."),
+        Card("Logo retention, last 12 months", pct_text(scenario.logo_retention_scenario_pct),
+             delta=f"{logo_change:+.1f} pp",
+             delta_description=f"vs actual {pct_text(scenario.logo_retention_pct)}",
+             help="Actual logo retention plus the churned accounts the scenario would "
+             "have avoided ÷ accounts at the start."),
+    ]
+
+
+def what_if_segments(results: Sequence[DriverResult]) -> list[str]:
+    """The segments a what-if scenario can be limited to: those the drivers put ARR at risk in."""
+    return sorted({segment for result in results for segment in result.at_risk_by_segment})
+
+
+def unclear_text(results: Sequence[DriverResult]) -> str:
+    """The drivers that cannot be told from chance, in words ("" when there is none)."""
+    unclear = [result.driver.label for result in results if result.reading == CANT_TELL]
+    return (f"Can't tell from chance (interval includes 1, so not ranked or recommended): "
+            f"{', '.join(unclear)}." if unclear else "")
+
+
+def started(initiatives: pd.DataFrame) -> pd.DataFrame:
+    """The initiatives running or completed (invest_initiatives rows with months since start)."""
+    return initiatives.loc[initiatives["months_since_start"].notna()]
+
+
+def scored_accounts(accounts: pd.DataFrame) -> pd.DataFrame:
+    """The accounts with a health score, so a motion (invest_customers at the account grain)."""
+    return accounts.loc[accounts["motion"] != "Not scored"]

@@ -9,6 +9,7 @@ carry no Streamlit state, so they are unit tested on hand-made frames.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -547,3 +548,40 @@ def points_text(value: float | None, unit: str) -> str:
     if unit == "pp":
         return f"{value:+.1f} pp"
     return f"{value:+.0f} pts"
+
+
+@dataclass(frozen=True)
+class ExecMonths:
+    """The months the executive-meeting tab reads coverage at: the trend's points, the month
+    whose top accounts are followed for 12 months, and the data's last month."""
+
+    points: list[dt.date]
+    outcome_month: dt.date
+    last_month: dt.date
+
+    @property
+    def end_months(self) -> list[dt.date]:
+        return sorted({*self.points, self.last_month, self.outcome_month})
+
+
+def exec_months(last_month: dt.date, revenue_months: pd.DataFrame) -> ExecMonths:
+    """The coverage months for data whose months with revenue are `revenue_months` (the
+    revenue_months query: its first row is the first month; none: the last month only)."""
+    first_month = (revenue_months["month"].iloc[0].date() if len(revenue_months)
+                   else last_month)
+    return ExecMonths(coverage_points(last_month, first_month), add_months(last_month, -12),
+                      last_month)
+
+
+def coverage_at(trend: pd.DataFrame, months: list[dt.date]) -> pd.DataFrame:
+    """The rows of a coverage trend (coverage_trend) at these months."""
+    return trend.loc[pd.to_datetime(trend["snapshot_month"]).dt.date.isin(months)]
+
+
+def ticket_totals(categories: pd.DataFrame) -> pd.Series:
+    """The all-categories row of program_ticket_categories."""
+    return categories.loc[categories["is_total"].astype(bool)].iloc[0]
+
+
+def pct_text(value: float | None) -> str:
+    return "—" if is_missing(value) else f"{value:.1f}%"

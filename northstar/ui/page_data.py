@@ -4,7 +4,9 @@ calls runs at once."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -41,8 +43,12 @@ class PageData(Mapping[str, pd.DataFrame]):
 
 
 def page_data(page: str, metadata: DatasetMetadata, state: periods.FilterState,
-              **choices: str) -> PageData:
-    """The data of `page` (a registry key) for these filters and the viewer's choices (the
-    fields of plans.Context beyond the dataset's dates, e.g. account_id on Account 360)."""
-    context = Context(metadata.last_month, metadata.as_of, **choices)
-    return PageData(PLANS[page](context, state))
+              **choices: Any) -> PageData:
+    """The data of `page` (a registry key) for these filters and the viewer's choices: the
+    fields of plans.Context beyond the dataset's dates (e.g. account_id on Account 360), and
+    the keyword arguments of the page's own plan (e.g. top_n on CCO programs)."""
+    fields = {field.name for field in dataclasses.fields(Context)}
+    context = Context(metadata.last_month, metadata.as_of,
+                      **{name: value for name, value in choices.items() if name in fields})
+    return PageData(PLANS[page](context, state, **{
+        name: value for name, value in choices.items() if name not in fields}))

@@ -7,9 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pandas as pd
 import pytest
 
-from bench.pages import ACTION_PAGES, FILTER_SETS, PAGES, PLANS, Context, page_calls
+from bench.pages import ACTION_PAGES, FILTER_SETS, PAGES, PLANS, Context, batches, page_calls
 from bench.pandas_pages import COVERED, PAGE_TABLES, PANDAS_PAGES
 from northstar.data import pages
 from northstar.data.paths import QUERIES_DIR, REPO_ROOT
@@ -65,6 +66,24 @@ def test_every_query_a_page_runs_is_benchmarked(page):
     assert named - benchmarked == set()
 
 
+def plan_keys_read(source: str) -> list[str]:
+    """The keys a page script reads from its plan (data["key"]), an f-string key as a pattern."""
+    return [re.sub(r"\\\{[^}]*\\\}", "[^:]+", re.escape(key)) if f else re.escape(key)
+            for f, key in re.findall(r"\bdata\[(f?)\"([^\"]+)\"\]", source)]
+
+
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_every_key_a_page_reads_is_a_call_of_its_plan(page):
+    # a page on its plan (northstar.ui.page_data) reads its results by call key: each key it
+    # reads is one its plan (the benchmark's calls) has
+    source = (VIEWS_DIR / f"{page}.py").read_text()
+    keys = {call.key for call in page_calls(page, CONTEXT, FILTER_SETS[0])}
+    read = plan_keys_read(source)
+    assert bool(read) == ("page_data.page_data(" in source)
+    for pattern in read:
+        assert any(re.fullmatch(pattern, key) for key in keys), (pattern, sorted(keys))
+
+
 @pytest.mark.parametrize("page", sorted(PAGES))
 def test_calls_name_the_lazy_tab_they_run_in(page):
     # a page whose tabs run lazily (`if tab.open:`) has its tab calls labelled with one of its
@@ -83,16 +102,25 @@ def test_queries_a_page_runs_at_once_are_one_batch_of_its_benchmark(page):
     # benchmark runs at once what the page runs at once, and nothing else
     source = (VIEWS_DIR / f"{page}.py").read_text()
     calls = page_calls(page, CONTEXT, FILTER_SETS[0])
-    batches = {}
+    if "page_data.page_data(" in source:
+        # a page on its plan runs a batch at once when it reads one of its calls (as the
+        # benchmark does): a batch's calls are next to each other in the plan and in one tab
+        groups = [group for group in batches(calls) if group[0].batch]
+        assert len({group[0].batch for group in groups}) == len(groups), "a batch is split"
+        for group in groups:
+            assert len({call.tab for call in group}) == 1, group
+        assert not re.search(r"run_queries\(", source)
+        return
+    batches_by_name = {}
     for call in calls:
         if call.batch:
-            batches.setdefault(call.batch, set()).add(call.query)
+            batches_by_name.setdefault(call.batch, set()).add(call.query)
     page_batches = [set(re.findall(r"request\(\s*\"([a-z0-9_]+)\"", block))
                     for block in re.split(r"run_queries\(", source)[1:]]
     page_batches = [names for names in page_batches if names]
     for names in page_batches:
-        assert names in batches.values(), (names, batches)
-    for names in batches.values():
+        assert names in batches_by_name.values(), (names, batches_by_name)
+    for names in batches_by_name.values():
         assert names in page_batches, (names, page_batches)
 
 
@@ -194,3 +222,23 @@ def test_report_targets_for_the_build_the_load_test_and_the_server():
             "page open p95 6.00 s, server peak 900 MB (target: no error, no lost update): met"
             in text)
     assert "- 1,000,000: server peak 2,100 MB serving 5 sessions (target ≤ 2,048): NOT met" in text
+
+
+def test_a_plan_takes_the_viewers_choices_the_benchmark_fixes():
+    # CCO programs: the top accounts chosen on its executive-meeting tab, and no services
+    # topics while names are masked (they come from free text)
+    state = bench_filter_state()
+    default = {call.key: call for call in PLANS["programs"](CONTEXT, state)}
+    chosen = {call.key: call for call in PLANS["programs"](CONTEXT, state, top_n=25,
+                                                           masked=True)}
+    assert default["exec:unmet"].resolve({})["top_n"] == 100
+    assert chosen["exec:unmet"].resolve({})["top_n"] == 25
+    months = {"exec:months": pd.DataFrame({"month": pd.to_datetime(["2020-01-01"])})}
+    assert chosen["exec:coverage"].resolve(months)["top_n"] == 25
+    assert "services:topic" in default and "services:topic" not in chosen
+
+
+def bench_filter_state():
+    from bench.pages import filter_state
+
+    return filter_state(CONTEXT, FILTER_SETS[0])

@@ -9,7 +9,7 @@ import math
 import pandas as pd
 import pytest
 
-from northstar.analytics import goals
+from northstar.analytics import alignment, goals
 from northstar.data.rollups import build_rollups
 from northstar.ui.queries import execute
 
@@ -366,3 +366,55 @@ def test_ticket_drill_words_are_capitalised_like_every_other_ticket_list():
     table = goals.drill_table(frame, "goal_drill_tickets")
     assert list(table.loc[0, ["Category", "Priority", "Status"]]) == [
         "Feature request", "High", "Solved"]
+
+
+# --- the goal alignment page (northstar.analytics.alignment) ----------------------------------
+
+def test_alignment_grids_put_departments_in_order_and_outcomes_then_none(scored):
+    _, _, _, statuses = scored
+    outcomes = pd.DataFrame({"outcome_id": ["retention", "effort"],
+                             "outcome_name": ["Retention", "Effort"]})
+    shares, texts = alignment.matrix_grids(statuses, DEPARTMENTS, outcomes)
+    assert list(shares.index) == ["A", "B", "C"]
+    assert list(shares.columns) == ["Retention", "Effort", goals.NO_OUTCOME]
+    assert shares.loc["B", "Effort"] == pytest.approx(50.0)
+    assert texts.loc["B", "Effort"] == "2 KPIs<br>✓1 –1"
+    assert texts.loc["C", "Retention"] == "—"
+
+
+def test_alignment_scores_ranked_and_tabled(scored):
+    _, _, _, statuses = scored
+    scores = goals.department_scores(statuses, DEPARTMENTS)
+    ranked = alignment.ranked_scores(scores)
+    assert list(ranked["department_id"]) == ["b", "a"]  # 50 then 37.5; C has no score
+    assert alignment.score_hover(ranked)[0] == (
+        "2 KPIs: 1 on track, 0 at risk, 0 off track, 1 no data")
+    table = alignment.score_table(scores)
+    assert table["Department"].iloc[0].endswith("#A")
+    assert list(table["Serving no outcome"]) == [1, 0, 0]
+    assert alignment.score_change(40.0, 37.4) == "+3 pp"
+    assert alignment.score_change(40.0, None) is None
+
+
+def test_alignment_quarterly_grid_ends_with_overall(scored):
+    kpis, actuals, _, _ = scored
+    trend = goals.quarterly_scores(kpis, actuals, DEPARTMENTS, D(2026, 2, 1))
+    table = alignment.quarterly_table(trend, ["B", "A", "C"])
+    assert list(table.index)[-1] == "Overall"
+    assert list(table.columns) == ["Q4 2025", "Q1 2026 (to date)"]
+    assert table.loc["A", "Q1 2026 (to date)"] == pytest.approx(37.5)
+
+
+def test_alignment_gaps_name_each_gap_escaped(scored):
+    kpis, _, _, statuses = scored
+    outcomes = pd.DataFrame({"outcome_id": ["retention", "advocacy"],
+                             "outcome_name": ["Retention", "*Advocacy*"]})
+    scores = goals.department_scores(statuses, DEPARTMENTS)
+    found = alignment.gaps(statuses, kpis, outcomes, scores)
+    assert "- a3 (A) — " in found.unaligned_kpis
+    assert found.unowned_outcomes.endswith("\\*Advocacy\\*.")
+    assert found.departments_without_kpis.endswith(": C.")
+    served = kpis.assign(outcome_ids=[["retention"]] * len(kpis))
+    none = alignment.gaps(statuses.assign(serves_outcome=True), served,
+                          outcomes.iloc[:1], scores.loc[scores["kpis"] > 0])
+    assert none == alignment.Gaps(None, None, None)

@@ -470,3 +470,103 @@ def test_model_reading_says_what_where_to_invest_uses_and_why_a_comparison_can_d
     assert invest.model_reading("poor_services", terms) == (
         "The churn model could not estimate \"poor professional-services survey\" (too few "
         "exposed churn events), so Where to invest neither ranks nor sizes it.")
+
+
+def customers_frame() -> pd.DataFrame:
+    # invest_customers at the segment grain: one row per segment and motion
+    return pd.DataFrame({
+        "segment": ["SMB", "SMB", "Enterprise"],
+        "motion": ["Invest", "Monitor", "Invest"],
+        "accounts": [2, 3, 1],
+        "arr_usd": [100.0, 50.0, 1000.0],
+        "revenue_12m_usd": [80.0, 20.0, 0.0],
+        "cost_to_serve_usd": [30.0, 20.0, 40.0],
+        "margin_usd": [50.0, 0.0, -40.0],
+        "arr_threshold_usd": [None, 75.0, 75.0],
+    })
+
+
+def test_segment_table_sums_each_segment_and_divides_cost_and_margin():
+    table = invest.segment_table(customers_frame()).set_index("Segment")
+    assert table.loc["SMB", "Accounts"] == 5
+    assert table.loc["SMB", "Cost to serve"] == 50.0
+    assert table.loc["SMB", "Cost per account"] == 10.0
+    assert table.loc["SMB", "Margin %"] == pytest.approx(50.0)  # 50 margin on 100 revenue
+    # no revenue: no margin % rather than a division by zero
+    assert math.isnan(table.loc["Enterprise", "Margin %"])
+
+
+def test_arr_threshold_is_the_first_known_one():
+    assert invest.arr_threshold(customers_frame()) == 75.0
+    assert math.isnan(invest.arr_threshold(customers_frame().assign(arr_threshold_usd=None)))
+
+
+def test_motion_totals_cover_every_motion_in_order():
+    totals = invest.motion_totals(customers_frame())
+    assert [total.motion for total in totals] == invest.MOTION_ORDER
+    by_motion = {total.motion: total for total in totals}
+    assert (by_motion["Invest"].accounts, by_motion["Invest"].arr_usd,
+            by_motion["Invest"].margin_usd) == (3, 1100.0, 10.0)
+    assert by_motion["Protect"].accounts == 0
+    assert by_motion["Monitor"].caption() == "accounts · $50 ARR · margin $0"
+
+
+def test_accounts_table_lists_one_motion_largest_arr_first():
+    accounts = pd.DataFrame({
+        "account_id": ["A1", "A2", "A3"], "account_name": ["Small", "Big", "Other"],
+        "segment": ["SMB"] * 3, "motion": ["Invest", "Invest", "Protect"],
+        "arr_usd": [10.0, 20.0, 30.0], "health_score": [71.6, 80.2, 50.0],
+        "revenue_12m_usd": [1.0] * 3, "cost_to_serve_usd": [1.0] * 3,
+        "support_cost_usd": [1.0] * 3, "services_cost_usd": [0.0] * 3,
+        "executive_cost_usd": [0.0] * 3, "margin_usd": [0.0] * 3, "tickets_12m": [1] * 3,
+        "staff_hours_12m": [0.0] * 3})
+    table = invest.accounts_table(accounts, "Invest")
+    assert list(table["ARR"]) == [20.0, 10.0]
+    assert list(table["Health"]) == [80.0, 72.0]
+    assert table["Account"].iloc[0].endswith("#Big")
+
+
+def test_follow_up_contrast_reads_the_detractor_contrast_or_nothing():
+    contrasts = pd.DataFrame({"contrast": ["other", "detractor_followed_up_vs_not"],
+                              "hazard_ratio": [9.0, 0.6], "hr_low_95": [8.0, 0.4],
+                              "hr_high_95": [10.0, 0.9]})
+    assert invest.follow_up_contrast(contrasts) == invest.Estimate(0.6, 0.4, 0.9)
+    assert math.isnan(invest.follow_up_contrast(contrasts.iloc[:1]).value)
+
+
+def test_no_driver_reason_is_the_current_fits_note():
+    fits = pd.DataFrame({"model": ["previous", "current"], "note": ["old", "too few churned"]})
+    assert invest.no_driver_reason(fits) == "too few churned"
+    assert invest.no_driver_reason(fits.assign(note="")) == (
+        "the churn model has no driver it could estimate")
+
+
+def test_initiative_cards_name_the_best_sized_return_and_the_total_cost():
+    ranked = pd.DataFrame({
+        "initiative_name": ["Unsized", "Best"], "rankable": [True, True],
+        "sized": [False, True], "return_multiple": [9.0, 3.0], "return_low": [1.0, 2.0],
+        "return_high": [90.0, 4.0], "cost_usd": [100.0, 250.0],
+        "driver_id": ["d1", "d2"], "reduction_pct": [50.0, 10.0],
+        "driver_at_risk_arr_usd": [1000.0, 2000.0]})
+    cards = invest.initiative_cards(ranked)
+    assert cards[0].value == display.format_number(3.0, "multiple")
+    assert cards[0].help.startswith("Best: ")
+    assert cards[1].value == "$200"  # only the sized initiative: 10% of 2,000
+    assert cards[2].value == "$350"
+    assert invest.initiative_cards(ranked.assign(sized=False))[0].value == "—"
+
+
+def test_started_initiatives_and_scored_accounts():
+    initiatives = pd.DataFrame({"initiative_id": ["i1", "i2"], "months_since_start": [None, 3]})
+    assert list(invest.started(initiatives)["initiative_id"]) == ["i2"]
+    accounts = pd.DataFrame({"account_id": ["a", "b"], "motion": ["Not scored", "Invest"]})
+    assert list(invest.scored_accounts(accounts)["account_id"]) == ["b"]
+
+
+def test_unclear_text_lists_the_drivers_that_cannot_be_told_from_chance(model_results):
+    # poor_services' interval (0.7–2.4) includes 1; the others' do not
+    label = next(result.driver.label for result in model_results
+                 if result.driver.driver_id == "poor_services")
+    assert invest.unclear_text(model_results) == (
+        f"Can't tell from chance (interval includes 1, so not ranked or recommended): {label}.")
+    assert invest.unclear_text([]) == ""

@@ -369,3 +369,31 @@ def test_survey_timing_is_written_from_the_programs_settings():
         "The follow-up survey goes out when a professional-services engagement ends; answers are "
         "awaited 14 days. An engagement counts in the period (and quarter) in which those 14 days "
         "ran out.")
+
+
+def test_exec_months_reach_back_to_the_first_month_with_revenue():
+    months = pd.DataFrame({"month": pd.to_datetime(["2025-01-01", "2025-02-01"])})
+    chosen = programs.exec_months(dt.date(2026, 10, 1), months)
+    # every third month back whose 12 months before are in the data (from January 2025):
+    # October 2025 would need November 2024
+    assert chosen.points == [dt.date(2026, 1, 1), dt.date(2026, 4, 1), dt.date(2026, 7, 1),
+                             dt.date(2026, 10, 1)]
+    assert chosen.outcome_month == dt.date(2025, 10, 1)
+    assert chosen.end_months == [dt.date(2025, 10, 1), *chosen.points]
+    # no revenue at all: no trend point, the last month and the outcome month only
+    empty = programs.exec_months(dt.date(2026, 10, 1), months.iloc[:0])
+    assert empty.points == []
+    assert empty.end_months == [dt.date(2025, 10, 1), dt.date(2026, 10, 1)]
+
+
+def test_coverage_at_keeps_the_trend_rows_of_the_months_asked():
+    trend = pd.DataFrame({"snapshot_month": pd.to_datetime(["2026-07-01", "2026-10-01"]),
+                          "coverage_pct": [40.0, 50.0]})
+    assert list(programs.coverage_at(trend, [dt.date(2026, 10, 1)])["coverage_pct"]) == [50.0]
+    assert programs.coverage_at(trend, [dt.date(2026, 9, 1)]).empty
+
+
+def test_ticket_totals_is_the_all_categories_row():
+    categories = pd.DataFrame({"category": ["Billing", "All"], "is_total": [0, 1],
+                               "opened_tickets": [3, 7]})
+    assert programs.ticket_totals(categories)["opened_tickets"] == 7

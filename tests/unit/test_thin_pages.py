@@ -17,26 +17,16 @@ MAX_VIEW_LINES = 200
 # pages still to move onto their plan, and still too long; one per line, removed as each is done
 PAGES_NOT_YET_ON_PLAN = {
     "account",
-    "alignment",
     "briefing",
-    "data",
-    "forum",
     "health",
-    "invest",
-    "programs",
     "retention",
     "satisfaction",
-    "scorecard",
 }
 PAGES_NOT_YET_SHORT = {
     "account",
-    "alignment",
     "health",
-    "invest",
-    "programs",
     "retention",
     "satisfaction",
-    "scorecard",
 }
 
 

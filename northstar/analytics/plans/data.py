@@ -5,6 +5,8 @@ from __future__ import annotations
 from northstar.analytics import periods
 from northstar.analytics.plans.core import Call, Context, app_calls
 
+PROBLEM_ROWS = 500  # refused rows and warnings listed on the page, each
+
 
 def calls(context: Context, state: periods.FilterState) -> list[Call]:
     return app_calls([
@@ -14,6 +16,6 @@ def calls(context: Context, state: periods.FilterState) -> list[Call]:
         Call("load_files", "data_load_files"),
         Call("load_run", "data_load_run"),
         Call("rule_counts", "data_load_rule_counts"),
-        Call("refused", "data_load_problems", {"kind": "refused", "row_limit": 500}),
-        Call("warnings", "data_load_problems", {"kind": "warning", "row_limit": 500}),
+        Call("refused", "data_load_problems", {"kind": "refused", "row_limit": PROBLEM_ROWS}),
+        Call("warnings", "data_load_problems", {"kind": "warning", "row_limit": PROBLEM_ROWS}),
     ])

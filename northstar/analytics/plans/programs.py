@@ -6,10 +6,12 @@ from northstar.analytics import periods, programs
 from northstar.analytics.plans.core import Call, Context, app_calls, in_tabs
 from northstar.data import pages as registry
 from northstar.data import rules, settings
-from northstar.data.months import add_months
 
 
-def calls(context: Context, state: periods.FilterState) -> list[Call]:
+def calls(context: Context, state: periods.FilterState, top_n: int = programs.DEFAULT_TOP_N,
+          masked: bool = False) -> list[Call]:
+    """`top_n`: the executive-meeting tab's top accounts by ARR; `masked`: names are masked
+    (the services survey's topics, free text from the engagements' notes, are not broken down)."""
     window = state.period
     scope = state.query_params()
     period = programs.period_params(window, context.as_of)
@@ -24,14 +26,16 @@ def calls(context: Context, state: periods.FilterState) -> list[Call]:
         Call("cab:model", "churn_model_driver_terms", batch="cab"),
         Call("exec:months", "revenue_months"),
     ]
-    points = programs.coverage_points(context.last_month, context.first_month)
-    outcome_month = add_months(context.last_month, -12)
+
+    def coverage_params(results: dict) -> dict:
+        # the trend's months reach back as far as the data's first month with revenue
+        months = programs.exec_months(context.last_month, results["exec:months"])
+        return {**scope, "end_months": months.end_months, "top_n": top_n, "as_of": as_of}
+
     calls += [
-        Call("exec:coverage", "program_exec_coverage", {
-            **scope, "end_months": sorted({*points, context.last_month, outcome_month}),
-            "top_n": programs.DEFAULT_TOP_N, "as_of": as_of}, batch="exec"),
+        Call("exec:coverage", "program_exec_coverage", coverage_params, batch="exec"),
         Call("exec:unmet", "program_exec_unmet", {
-            **scope, "top_n": programs.DEFAULT_TOP_N, "as_of": as_of,
+            **scope, "top_n": top_n, "as_of": as_of,
             "limit": programs.LIST_LIMIT}, batch="exec"),
         Call("exec:model", "churn_model_driver_terms", batch="exec"),
     ]
@@ -46,7 +50,7 @@ def calls(context: Context, state: periods.FilterState) -> list[Call]:
             Call(f"{name}:low", "program_survey_low_scores",
                  {**params, "limit": programs.LIST_LIMIT}, batch=name),
         ]
-        if program is settings.PROFESSIONAL_SERVICES:
+        if program is settings.PROFESSIONAL_SERVICES and not masked:
             calls.append(Call(f"{name}:topic", "program_survey_results",
                               {**params, "grain": "topic"}, batch=name))
     ticket_params = {**scope, **period, "as_of": as_of}

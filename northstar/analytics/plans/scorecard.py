@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from northstar.analytics import goals, periods
+import datetime as dt
+
+from northstar.analytics import goals, periods, scorecard
 from northstar.analytics.plans.core import Call, Context, app_calls
 from northstar.data.months import last_day
 
 
-def calls(context: Context, state: periods.FilterState) -> list[Call]:
-    # the scorecard of customer service, the department with the most customer touchpoints
+def calls(context: Context, state: periods.FilterState,
+          department: str = scorecard.DEFAULT_DEPARTMENT,
+          drill_computation: str = "first_response_median_hours",
+          drill_period: dt.date | None = None, drill_grain: str = "month") -> list[Call]:
+    """`department`: the department shown (by default the one with the most customer
+    touchpoints); `drill_*`: the computed KPI whose rows are listed, its period (None: the
+    period's last month) and grain."""
     window = state.period
     scope = state.query_params()
-    department = "customer_service"
     period_dates = {
         "start_date": window.start_month,
         "end_date": context.as_of,
@@ -19,7 +25,7 @@ def calls(context: Context, state: periods.FilterState) -> list[Call]:
         "comparison_end_date": last_day(window.comparison_end_month),
     }
     drill_query, drill_params = goals.drill_params(
-        "first_response_median_hours", window.end_month, "month", context.as_of)
+        drill_computation, drill_period or window.end_month, drill_grain, context.as_of)
     return app_calls([
         Call("departments", "goal_departments"),
         Call("kpis", "goal_kpis"),

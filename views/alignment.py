@@ -49,12 +49,10 @@ counts = statuses["status"].value_counts()
 columns = st.columns(4)
 columns[0].metric(
     "Overall alignment score",
-    "—" if overall is None else f"{overall:.0f}%",
-    None
-    if overall is None or previous_overall is None
-    else f"{overall - previous_overall:+.0f} pp",
+    goals.score_text(overall),
+    goals.score_change_text(overall, previous_overall),
     delta_description="vs comparison period",
-    help=goals.SCORE_RULE,
+    help=goals.score_rule(),
     border=True,
 )
 for column, status in zip(columns[1:3], ("on_track", "off_track"), strict=True):

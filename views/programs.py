@@ -46,8 +46,7 @@ def show_table(table: pd.DataFrame, height: int | None = None) -> None:
     )
 
 
-def pct_text(value: float | None) -> str:
-    return "—" if is_missing(value) else f"{value:.1f}%"
+pct_text = display.percent
 
 
 def survey_tab(program: settings.SurveyProgram, rate_label: str, intro: str) -> None:
@@ -351,13 +350,13 @@ with executive_tab:
             columns = st.columns(3)
             columns[0].metric(
                 "Top accounts met in the last 12 months",
-                f"{now['coverage_pct']:.1f}%",
+                pct_text(now["coverage_pct"]),
                 border=True,
                 help=f"{int(now['met_accounts'])} of {int(now['top_accounts'])} accounts.",
             )
             columns[1].metric(
                 "Their share of top-account ARR",
-                f"{now['arr_coverage_pct']:.1f}%",
+                pct_text(now["arr_coverage_pct"]),
                 border=True,
                 help=f"{format_usd(now['met_arr_usd'])} of {format_usd(now['arr_usd'])}.",
             )
@@ -376,7 +375,7 @@ with executive_tab:
                         tick_suffix="%",
                         title="Share of top accounts met in the 12 months before",
                         hover_values=[
-                            f"{pct:.1f}% ({int(met)} of {int(top)})"
+                            f"{pct_text(pct)} ({int(met)} of {int(top)})"
                             for pct, met, top in zip(
                                 history["coverage_pct"],
                                 history["met_accounts"],
@@ -408,7 +407,8 @@ with executive_tab:
                             f"{month_label(outcome_month)}",
                             colors=[charts.POSITIVE, charts.NEGATIVE],
                             hover_extra=[
-                                f"{int(churned)} of {int(accounts)} accounts · NRR {nrr:.1f}%"
+                                f"{int(churned)} of {int(accounts)} accounts · "
+                                f"NRR {format_value('nrr_pct', nrr)}"
                                 for churned, accounts, nrr in zip(
                                     outcomes["Churned within 12 months"],
                                     outcomes["Accounts"],

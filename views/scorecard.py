@@ -88,12 +88,10 @@ else:
     columns = st.columns(4)
     columns[0].metric(
         "Alignment score",
-        "—" if is_missing(score) else f"{score:.0f}%",
-        None
-        if is_missing(score) or is_missing(previous_score)
-        else f"{score - previous_score:+.0f} pp",
+        goals.score_text(score),
+        goals.score_change_text(score, previous_score),
         delta_description="vs comparison period",
-        help=goals.SCORE_RULE,
+        help=goals.score_rule(),
         border=True,
     )
     for column, status in zip(columns[1:], ("on_track", "at_risk", "off_track"), strict=True):

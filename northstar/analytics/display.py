@@ -184,6 +184,19 @@ EXCEL_FORMATS: dict[Unit, str] = {
 }
 
 
+def excel_format(label: str, series: pd.Series | None = None) -> str | None:
+    """How a column's cells look in an exported spreadsheet (None: as they are); a measure's
+    rates and scores keep the measure's rounding."""
+    unit = column_unit(label, series)
+    if unit is None:
+        return None
+    measure = measures.by_label(label)
+    if measure is not None and unit in ("pct", "mean_score", "hours", "months", "ratio"):
+        digits = "0." + "0" * measure.decimals if measure.decimals else "0"
+        return {"pct": f'{digits}"%"'}.get(unit, digits)
+    return EXCEL_FORMATS[unit]
+
+
 def column_unit(label: str, series: pd.Series | None = None) -> Unit | None:
     """The unit of a table column from its label (None for a column that is not a number)."""
     if series is not None and not (

@@ -6,10 +6,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from northstar.analytics import goals
+from northstar.analytics import display, goals
 from northstar.analytics.literal_text import literal
-from northstar.analytics.metrics import format_in_unit, is_missing
+from northstar.analytics.metrics import format_in_unit, format_value, is_missing
 from northstar.data import access
+from northstar.data.measures import MEASURES
 from northstar.data.months import add_months, last_day, month_label
 from northstar.ui import (
     actions,
@@ -205,18 +206,14 @@ with people_left:
         st.info("No employee engagement survey results for this department.")
     else:
         latest = engagement.iloc[-1]
-        change = (
-            latest["engagement_score"] - engagement.iloc[-2]["engagement_score"]
-            if len(engagement) > 1
-            else None
-        )
         st.metric(
             f"Engagement, {goals.quarter_label(latest['quarter_start'])}",
-            f"{latest['engagement_score']:.0f} / 100",
-            None if change is None else f"{change:+.1f}",
-            delta_description="vs the quarter before" if change is not None else None,
-            help=f"{int(latest['respondents'])} of {int(latest['headcount'])} employees answered "
-            f"({latest['response_rate_pct']:.0f}%).",
+            format_value("engagement_score", latest["engagement_score"]),
+            goals.engagement_change_text(engagement["engagement_score"]),
+            delta_description="vs the quarter before" if len(engagement) > 1 else None,
+            help=f"{MEASURES['engagement_score'].definition} {int(latest['respondents'])} of "
+            f"{int(latest['headcount'])} employees answered "
+            f"({display.percent(latest['response_rate_pct'], 0)}).",
             border=True,
         )
         charts.show(
@@ -226,7 +223,8 @@ with people_left:
                 "Engagement",
                 title="Engagement score by quarter (0–100)",
                 hover_values=[
-                    f"{score:.0f} · {int(respondents)} of {int(headcount)} answered"
+                    f"{display.measure_text('engagement_score', score)} · {int(respondents)} of "
+                    f"{int(headcount)} answered"
                     for score, respondents, headcount in zip(
                         engagement["engagement_score"],
                         engagement["respondents"],

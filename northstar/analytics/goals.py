@@ -221,6 +221,15 @@ def score_text(score: float | None) -> str:
     return format_value("score_pct", score)
 
 
+def engagement_change_text(scores: pd.Series) -> str | None:
+    """The latest quarter's engagement against the quarter before, as the scores are shown
+    ('+7' from 56 to 63), None with a single quarter."""
+    if len(scores) < 2:
+        return None
+    latest, previous = scores.iloc[-1], scores.iloc[-2]
+    return format_delta("engagement_score", shown_delta("engagement_score", latest, previous))
+
+
 def score_change_text(score: float | None, previous: float | None) -> str | None:
     """The change in an alignment score, the difference of the scores as shown ('+2.5 pp')."""
     return format_delta("score_pct", shown_delta("score_pct", score, previous))

@@ -53,10 +53,10 @@ def _scale_top(metric: Measure) -> str | None:
 
 def format_value(metric: Measure | str, value: float | int | None) -> str:
     """A measure's value as shown on screen and in exports ("—" when there is none); a mean
-    score on a card carries its scale ('5.49 / 7')."""
+    score or a score on a card carries its scale ('5.49 / 7', '63 / 100')."""
     metric = _measure(metric)
     text = format_number(value, metric.unit, metric.decimals)  # type: ignore[arg-type]
-    if metric.unit == "mean_score" and not is_missing(value) and _scale_top(metric):
+    if metric.unit in ("mean_score", "score") and not is_missing(value) and _scale_top(metric):
         return f"{text} / {_scale_top(metric)}"
     return text
 

@@ -66,3 +66,15 @@ def test_an_alignment_score_reads_the_same_on_its_card_and_in_the_departments_ta
     card = next(metric for metric in scorecard.metric if metric.label == "Alignment score")
     assert card.value == shown["customer_service"]
     assert re.fullmatch(r"\d+\.\d%", card.value)
+
+
+def test_the_engagement_change_is_the_difference_of_the_scores_shown(demo):
+    """The scorecard shows engagement without decimals ('63 / 100'), so its change is the
+    difference of whole scores ('+7' from 56), never the unrounded '+7.4'."""
+    at = open_page("views/scorecard.py", {"department": "customer_service"})
+    card = next(metric for metric in at.metric if metric.label.startswith("Engagement, "))
+    scores = queries.run_query("goal_engagement", department_id="customer_service")[
+        "engagement_score"]
+    latest, previous = round(scores.iloc[-1]), round(scores.iloc[-2])
+    assert card.value == f"{latest} / 100"
+    assert card.delta == (f"{latest - previous:+d}" if latest != previous else "0")

@@ -57,9 +57,11 @@ def test_rule_values_in_the_text_come_from_the_rules():
     from northstar.data import rules
 
     nps = measures.MEASURES["nps"]
-    assert f"({rules.NPS_PROMOTER_FROM}–10)" in nps.computation
-    assert f"(0–{rules.NPS_DETRACTOR_TO})" in nps.computation
-    assert "{{" not in measures.MEASURES["csat_pct"].computation
+    assert f"({rules.NPS_PROMOTER_FROM}–10)" in nps.detail
+    assert f"(0–{rules.NPS_DETRACTOR_TO})" in nps.detail
+    assert f"scoring {rules.CSAT_SATISFIED_FROM}–5" in measures.MEASURES["csat_pct"].definition
+    assert not any("{{" in measure.described + measure.computation
+                   for measure in measures.registry().values())
 
 
 def test_the_kpi_query_selects_each_measure_expression():
@@ -135,3 +137,31 @@ def test_a_scorecard_change_is_the_difference_of_the_scores_shown():
     assert list(table["Score (answers at this department's touchpoints)"]) == ["70.9%", "+30"]
     # NPS +30.4 from +30.6 shows as +30 from +31: −1 pts (the unrounded change read "-0 pts")
     assert list(table["Change vs comparison"]) == ["+1.0 pp", "-1 pts"]
+
+
+def test_a_measures_rounding_is_one_setting(tmp_path, monkeypatch):
+    """`decimals` on the entry rounds the card, the change, a table column under its label and
+    the exported cell alike."""
+    path = tmp_path / "measures.toml"
+    path.write_text(measures.MEASURES_FILE.read_text(encoding="utf-8")
+                    + NEW_KPI.replace('unit = "pct"', 'unit = "pct"\ndecimals = 2'),
+                    encoding="utf-8")
+    monkeypatch.setattr(measures, "MEASURES_FILE", path)
+    assert metrics.format_value("expansion_pct", 7.3449) == "7.34%"
+    # 7.3449% from 7.3351% shows as 7.34% from 7.34%: no change at two decimals
+    assert metrics.format_delta("expansion_pct", metrics.shown_delta(
+        "expansion_pct", 7.3449, 7.3351)) == "0.00 pp"
+    assert metrics.format_delta("expansion_pct", 0.125) == "+0.12 pp"
+    frame = pd.DataFrame({"Segment": ["SMB"], "Expansion rate": [7.3449]})
+    assert display.column_formatters(frame)["Expansion rate"](7.3449) == "7.34%"
+    assert display.excel_format("Expansion rate", frame["Expansion rate"]) == '0.00"%"'
+    assert display.excel_format("NRR", pd.Series([98.25])) == '0.0"%"'
+
+
+def test_a_measure_column_carries_its_definition_as_help():
+    from northstar.ui import tables
+
+    frame = pd.DataFrame({"Segment": ["SMB"], "NRR": [98.2], "Accounts": [12]})
+    _, config = tables.house_style(frame, None)
+    assert config["NRR"]["help"] == measures.MEASURES["nrr_pct"].definition
+    assert "Accounts" not in config

@@ -115,19 +115,22 @@ DECIMALS: dict[str, int] = {
 }
 
 
+# how a unit's digits are written: (sign, thousands separator, suffix)
+_STYLE: dict[str, tuple[str, str, str]] = {
+    "pct": ("", "", "%"), "pp": ("", "", " pp"), "nps": ("+", "", ""),
+    "mean_score": ("", "", ""), "ratio": ("", "", ""), "decimal3": ("", "", ""),
+    "hours": ("", ",", ""), "months": ("", ",", ""), "count": ("", ",", ""),
+    "days": ("", ",", ""), "score": ("", ",", ""),
+}
+
+
 def format_number(value: Any, unit: Unit, decimals: int | None = None) -> str:
     """A value in a unit as every screen shows it: '$71.0M', '20.7%', '1,193', '4.5', '—';
-    `decimals` (a measure's rounding) overrides the unit's digits for rates, scores and
-    durations (money keeps three significant figures)."""
+    `decimals` (a measure's rounding) overrides the unit's digits (money keeps three
+    significant figures)."""
     if is_missing(value):
         return MISSING
     number = float(value)
-    if decimals is not None and unit in ("pct", "pp", "nps", "mean_score", "hours", "months",
-                                         "ratio", "decimal3"):
-        sign = "+" if unit == "nps" else ""
-        suffix = {"pct": "%", "pp": " pp"}.get(unit, "")
-        grouping = "," if unit in ("hours", "months") else ""
-        return f"{number:{sign}{grouping}.{decimals}f}{suffix}"
     if unit == "usd":
         return format_usd(number)
     if unit == "usd_price":
@@ -138,23 +141,11 @@ def format_number(value: Any, unit: Unit, decimals: int | None = None) -> str:
     if unit == "multiple":
         # a return on cost: 4.7× (one decimal under 10), 36×
         return f"{number:,.1f}×" if abs(number) < 10 else f"{number:,.0f}×"
-    if unit == "pct":
-        return f"{number:.1f}%"
-    if unit == "pp":
-        return f"{number:.1f} pp"
-    if unit == "nps":
-        return f"{number:+.0f}"
     if unit == "margin":
         return f"±{number:.2f}" if abs(number) < 1 else f"±{number:.1f}"
-    if unit == "mean_score":
-        return f"{number:.2f}"
-    if unit in ("hours", "months"):
-        return f"{number:,.1f}"
-    if unit == "ratio":
-        return f"{number:.2f}"
-    if unit == "decimal3":
-        return f"{number:.3f}"
-    return f"{number:,.0f}"  # count, days, score
+    sign, grouping, suffix = _STYLE.get(unit, ("", ",", ""))
+    digits = DECIMALS.get(unit, 0) if decimals is None else decimals
+    return f"{number:{sign}{grouping}.{digits}f}{suffix}"
 
 
 def percent(value: Any, decimals: int = DECIMALS["pct"]) -> str:

@@ -4,6 +4,8 @@
 -- summed from the rollups' tallies (revenue_window_tallies, kpi_month_tallies), which hold every
 -- window the period filter offers (1, 3, 6 and 12 months and year to date) ending in any month of
 -- the data; windows of another length have no tally and come back empty.
+-- the measures (northstar/data/measures.toml) with an sql expression are selected at the end of
+-- final, each under its key.
 -- parameters:
 --   $window_months  length of each window, in months
 --   $end_months     the month each window ends at (a list, one window each)
@@ -87,8 +89,6 @@ final as (
         b.window_end_month,
         b.window_start_month,
         b.opening_month,
-        coalesce(r.arr_usd, 0) as arr_usd,
-        coalesce(r.starting_arr_usd, 0) as starting_arr_usd,
         coalesce(r.new_arr_usd, 0) as new_arr_usd,
         coalesce(r.expansion_arr_usd, 0) as expansion_arr_usd,
         coalesce(r.contraction_arr_usd, 0) as contraction_arr_usd,
@@ -96,21 +96,15 @@ final as (
         coalesce(r.opening_accounts, 0) as opening_accounts,
         coalesce(r.churned_accounts, 0) as churned_accounts,
         coalesce(r.active_accounts, 0) as active_accounts,
-        100 * r.retained_arr_usd / nullif(r.starting_arr_usd, 0) as nrr_pct,
-        100 * r.gross_retained_arr_usd / nullif(r.starting_arr_usd, 0) as grr_pct,
-        100 * r.churned_accounts / nullif(r.opening_accounts, 0) as logo_churn_pct,
-        100 * (s.nps_promoters - s.nps_detractors) / nullif(s.nps_responses, 0) as nps,
         s.nps_responses,
         s.nps_promoters,
         s.nps_detractors,
-        100 * s.csat_satisfied / nullif(s.csat_responses, 0) as csat_pct,
         s.csat_responses,
-        s.ces_score_total / nullif(s.ces_responses, 0) as ces_mean,
         s.ces_responses,
         s.csat_satisfied,
         s.ces_score_total,
         s.ces_score_squares_total,
-        e.open_escalations
+        {{measure_columns}}
     from bounds b
     left join tallied_revenue r using (window_end_month)
     left join surveys s using (window_end_month)

@@ -55,9 +55,9 @@ runs = goals.off_track_runs(kpis, actuals, metadata.last_month)
 
 counts = statuses["status"].value_counts()
 columns = st.columns(4)
-columns[0].metric("Overall alignment score", "—" if overall is None else f"{overall:.0f}%",
-                  alignment.score_change(overall, previous_overall),
-                  delta_description="vs comparison period", help=goals.SCORE_RULE, border=True)
+columns[0].metric("Overall alignment score", goals.score_text(overall),
+                  goals.score_change_text(overall, previous_overall),
+                  delta_description="vs comparison period", help=goals.score_rule(), border=True)
 for column, status in zip(columns[1:3], ("on_track", "off_track"), strict=True):
     column.metric(f"KPIs {goals.STATUSES[status].label.lower()}",
                   f"{int(counts.get(status, 0))} of {len(statuses)}",

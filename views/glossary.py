@@ -1,4 +1,4 @@
-"""Glossary: every KPI's definition, straight from the metrics registry."""
+"""Glossary: every measure's definition and how it is computed, straight from the measures file."""
 
 from __future__ import annotations
 

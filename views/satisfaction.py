@@ -6,7 +6,13 @@ import pandas as pd
 import streamlit as st
 
 from northstar.analytics import display, periods, satisfaction, significance
-from northstar.analytics.metrics import METRICS, format_delta, format_value, shown_delta
+from northstar.analytics.metrics import (
+    METRICS,
+    delta_color,
+    format_delta,
+    format_value,
+    shown_delta,
+)
 from northstar.analytics.significance import Status
 from northstar.data import pages, rules
 from northstar.data.months import last_day
@@ -62,10 +68,10 @@ with scores_tab:
                 metric.label,
                 format_value(metric, now.value),
                 format_delta(metric, delta),
-                delta_color=metric.delta_color if verdict.is_real else "off",
+                delta_color=delta_color(metric) if verdict.is_real else "off",
                 delta_arrow="auto" if verdict.is_real else "off",
                 delta_description=satisfaction.change_note(verdict),
-                help=metric.definition,
+                help=metric.described,
                 border=True,
             )
             column.caption(satisfaction.estimate_caption(metric, now))

@@ -68,9 +68,9 @@ if own.empty:
 else:
     counts = statuses["status"].value_counts()
     columns = st.columns(4)
-    columns[0].metric("Alignment score", scorecard.score_text(score),
-                      scorecard.score_change(score, previous_score),
-                      delta_description="vs comparison period", help=goals.SCORE_RULE,
+    columns[0].metric("Alignment score", goals.score_text(score),
+                      goals.score_change_text(score, previous_score),
+                      delta_description="vs comparison period", help=goals.score_rule(),
                       border=True)
     for column, status in zip(columns[1:], ("on_track", "at_risk", "off_track"), strict=True):
         column.metric(goals.STATUSES[status].label,

@@ -17,10 +17,6 @@ MATRIX_CAPTION = (
 )
 
 
-def score_change(overall: float | None, previous: float | None) -> str | None:
-    return None if overall is None or previous is None else f"{overall - previous:+.0f} pp"
-
-
 def matrix_grids(statuses: pd.DataFrame, departments: pd.DataFrame, outcomes: pd.DataFrame
                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The departments × outcomes grid (rows in the departments' order, the outcomes then the

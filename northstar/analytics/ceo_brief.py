@@ -219,7 +219,7 @@ def change_sentences(
     sentences = []
     for card in moved[:count]:
         delta = card.delta or 0.0
-        good = (delta > 0) == (card.metric.direction == "higher_is_better")
+        good = (delta > 0) == (card.metric.good == "up")
         before = card.comparison_value
         sentences.append(
             BriefSentence(

@@ -1,10 +1,12 @@
-"""How a number or a value looks in a table: the unit of every column a page shows, and the
-one formatter that turns a value in a unit into text.
+"""How a number or a value looks on screen: the one formatter per unit, and the unit of every
+column a page shows.
 
 Money is shown to three significant figures ($71.0M, $838K), rates with one decimal, counts
 with thousands separators, missing values as "—". A table keeps its numbers (so it sorts as
-numbers and exports at full precision); only the display goes through here. The KPI cards,
-charts and the brief use the same functions through `metrics.format_value`.
+numbers and exports at full precision); only the display goes through here. A column that is a
+measure (northstar/data/measures.toml) takes its unit and rounding from the measure, by its
+label; the KPI cards, charts and the brief format measures through `metrics.format_value`,
+which comes here too.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
-from northstar.analytics.metrics import METRICS, format_usd, is_missing
+from northstar.data import measures
 
 Unit = Literal[
     "usd", "usd_price", "multiple", "pct", "pp", "nps", "margin", "mean_score", "count",
@@ -25,34 +28,73 @@ Unit = Literal[
 ]
 MISSING = "—"
 
+
+
+def is_missing(value: Any) -> bool:
+    """None, NaN, NaT or pandas NA: a value to show as "—" (a list, dict or array of values is
+    never missing)."""
+    if value is None:
+        return True
+    if isinstance(value, list | tuple | dict | set | np.ndarray):
+        return False
+    try:
+        missing = pd.isna(value)
+    except (TypeError, ValueError):
+        return False
+    return isinstance(missing, bool | np.bool_) and bool(missing)
+
+
+def shown_usd(value: float) -> float:
+    """A dollar amount rounded as format_usd shows it ($135M, $28.0M, $4.25K, $920)."""
+    magnitude = abs(value)
+    for threshold in (1e9, 1e6, 1e3):
+        if magnitude >= threshold:
+            scaled = magnitude / threshold
+            digits = 2 if scaled < 10 else 1 if scaled < 100 else 0
+            return math.copysign(round(scaled, digits) * threshold, value)
+    return float(round(value))
+
+
+def format_usd(value: float) -> str:
+    """$1.23B / $12.4M / $850K / $920, sign kept."""
+    sign = "−" if value < 0 else ""
+    magnitude = abs(value)
+    for threshold, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if magnitude >= threshold:
+            scaled = magnitude / threshold
+            digits = 2 if scaled < 10 else 1 if scaled < 100 else 0
+            return f"{sign}${scaled:.{digits}f}{suffix}"
+    return f"{sign}${magnitude:,.0f}"
+
+
 # the column of one ticket's satisfaction answer, a score on 1–5 (the column "CSAT" is a rate:
 # the share of answers scoring 4 or 5)
 TICKET_CSAT = "CSAT (1–5)"
 
-# The unit of each numeric column label used in a table. Exact labels first; a label not
-# listed falls back to `_UNIT_BY_SUFFIX`, then to the metric registry, then to its dtype.
+# The unit of each numeric column label used in a table that is not a measure's label (a
+# measure's label takes the measure's unit, northstar/data/measures.toml). Exact labels first; a
+# label not listed falls back to `_UNIT_BY_SUFFIX`, then to its dtype.
 COLUMN_UNITS: dict[str, Unit] = {
     # money
-    "ARR": "usd", "ARR lost": "usd", "ARR then": "usd", "ARR at risk": "usd",
-    "Starting ARR": "usd", "Revenue, 12 months": "usd", "Cost to serve": "usd",
+    "ARR lost": "usd", "ARR then": "usd", "ARR at risk": "usd",
+    "Revenue, 12 months": "usd", "Cost to serve": "usd",
     "Support cost": "usd", "Services cost": "usd", "Executive & QBR cost": "usd",
     "Margin": "usd", "Cost": "usd", "ARR protected a year": "usd", "ARR exposed now": "usd",
     "ARR at risk from the driver": "usd", "Accounts exposed now": "count",
     "ARR now": "usd", "ARR change": "usd", "ARR expected to renew": "usd",
     "Cost per account": "usd_price",
     # rates and shares, in percent
-    "Logo churn": "pct", "Logo churn, %": "pct", "NRR": "pct", "GRR": "pct", "CSAT": "pct",
-    "Margin %": "pct",
+    "Logo churn, %": "pct", "Margin %": "pct",
     "Share of tickets": "pct", "Completion rate": "pct", "Response rate": "pct",
     "Churn risk, 12 months": "pct", "Crude churn exposed": "pct",
     "Crude churn not exposed": "pct", "Expected churn reduction": "pct",
     "Planned churn reduction": "pct", "Monthly churn of exposed, 12 months before": "pct",
     "Since the start": "pct", "Observed reduction": "pct",
     "Reduction vs unexposed accounts": "pct", "Share exposed before": "pct",
-    "Share exposed since": "pct", "Alignment score": "pct",
+    "Share exposed since": "pct",
     # scores
-    "NPS": "nps", "Latest NPS": "score", "NPS ±": "margin", "CSAT ±": "margin",
-    "CES ±": "margin", "CES": "mean_score", "Mean score": "mean_score", "Score": "score",
+    "Latest NPS": "score", "NPS ±": "margin", "CSAT ±": "margin",
+    "CES ±": "margin", "Mean score": "mean_score", "Score": "score",
     "Health": "score", TICKET_CSAT: "score", "Support experience": "score",
     "Survey sentiment": "score", "Engagement": "score", "Revenue trend": "score", "AUC": "ratio",
     "Brier score": "decimal3",
@@ -66,13 +108,26 @@ _UNIT_BY_SUFFIX: tuple[tuple[str, Unit], ...] = (
     ("(hours)", "hours"), ("(h)", "hours"), ("(days)", "days"), ("(months)", "months"),
     ("(pp)", "pp"), ("(%)", "pct"), ("(n)", "count"), (" n", "count"), ("($)", "usd"),
 )
-_METRIC_UNITS: dict[str, Unit] = {
-    "usd": "usd", "pct": "pct", "nps": "nps", "mean_score": "mean_score", "count": "count",
+# the digits a unit shows when nothing says otherwise (a measure's own rounding wins)
+DECIMALS: dict[str, int] = {
+    "pct": 1, "pp": 1, "nps": 0, "mean_score": 2, "count": 0, "hours": 1, "months": 1,
+    "days": 0, "ratio": 2, "decimal3": 3, "score": 0, "usd": 0,
 }
 
 
-def format_number(value: Any, unit: Unit) -> str:
-    """A value in a unit as every screen shows it: '$71.0M', '20.7%', '1,193', '4.5', '—'."""
+# how a unit's digits are written: (sign, thousands separator, suffix)
+_STYLE: dict[str, tuple[str, str, str]] = {
+    "pct": ("", "", "%"), "pp": ("", "", " pp"), "nps": ("+", "", ""),
+    "mean_score": ("", "", ""), "ratio": ("", "", ""), "decimal3": ("", "", ""),
+    "hours": ("", ",", ""), "months": ("", ",", ""), "count": ("", ",", ""),
+    "days": ("", ",", ""), "score": ("", ",", ""),
+}
+
+
+def format_number(value: Any, unit: Unit, decimals: int | None = None) -> str:
+    """A value in a unit as every screen shows it: '$71.0M', '20.7%', '1,193', '4.5', '—';
+    `decimals` (a measure's rounding) overrides the unit's digits (money keeps three
+    significant figures)."""
     if is_missing(value):
         return MISSING
     number = float(value)
@@ -86,23 +141,28 @@ def format_number(value: Any, unit: Unit) -> str:
     if unit == "multiple":
         # a return on cost: 4.7× (one decimal under 10), 36×
         return f"{number:,.1f}×" if abs(number) < 10 else f"{number:,.0f}×"
-    if unit == "pct":
-        return f"{number:.1f}%"
-    if unit == "pp":
-        return f"{number:.1f} pp"
-    if unit == "nps":
-        return f"{number:+.0f}"
     if unit == "margin":
         return f"±{number:.2f}" if abs(number) < 1 else f"±{number:.1f}"
-    if unit == "mean_score":
-        return f"{number:.2f}"
-    if unit in ("hours", "months"):
-        return f"{number:,.1f}"
-    if unit == "ratio":
-        return f"{number:.2f}"
-    if unit == "decimal3":
-        return f"{number:.3f}"
-    return f"{number:,.0f}"  # count, days, score
+    sign, grouping, suffix = _STYLE.get(unit, ("", ",", ""))
+    digits = DECIMALS.get(unit, 0) if decimals is None else decimals
+    return f"{number:{sign}{grouping}.{digits}f}{suffix}"
+
+
+def percent(value: Any, decimals: int = DECIMALS["pct"]) -> str:
+    """A rate in percent as every page shows it: '70.8%', '—' when there is none."""
+    return format_number(value, "pct", decimals)
+
+
+def measure_text(key: str, value: Any) -> str:
+    """A measure's value in its unit and rounding, as in a table ('70.8%', '$71.0M', '+26')."""
+    measure = measures.MEASURES[key]
+    return format_number(value, measure.unit, measure.decimals)  # type: ignore[arg-type]
+
+
+def measure_columns(frame: pd.DataFrame, *keys: str) -> dict[str, pd.Series]:
+    """The measure columns of a query's frame under their labels, for a display table:
+    `pd.DataFrame({"Segment": ..., **measure_columns(frame, "nrr_pct", "grr_pct")})`."""
+    return {measures.MEASURES[key].label: frame[key] for key in keys}
 
 
 # how a unit looks in an exported spreadsheet: the cell keeps its full value
@@ -115,20 +175,33 @@ EXCEL_FORMATS: dict[Unit, str] = {
 }
 
 
+def excel_format(label: str, series: pd.Series | None = None) -> str | None:
+    """How a column's cells look in an exported spreadsheet (None: as they are); a measure's
+    rates and scores keep the measure's rounding."""
+    unit = column_unit(label, series)
+    if unit is None:
+        return None
+    measure = measures.by_label(label)
+    if measure is not None and unit in ("pct", "mean_score", "hours", "months", "ratio"):
+        digits = "0." + "0" * measure.decimals if measure.decimals else "0"
+        return {"pct": f'{digits}"%"'}.get(unit, digits)
+    return EXCEL_FORMATS[unit]
+
+
 def column_unit(label: str, series: pd.Series | None = None) -> Unit | None:
     """The unit of a table column from its label (None for a column that is not a number)."""
     if series is not None and not (
         pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
     ):
         return None
+    measure = measures.by_label(label)
+    if measure is not None:
+        return measure.unit  # type: ignore[return-value]
     if label in COLUMN_UNITS:
         return COLUMN_UNITS[label]
     for suffix, unit in _UNIT_BY_SUFFIX:
         if label.endswith(suffix):
             return unit
-    for metric in METRICS.values():
-        if label == metric.label:
-            return _METRIC_UNITS[metric.unit]
     if series is not None:
         if pd.api.types.is_integer_dtype(series):
             return "count"
@@ -146,7 +219,10 @@ def column_formatters(frame: pd.DataFrame, skip: set[str] | None = None) -> dict
             continue
         unit = column_unit(str(column), frame[column])
         if unit is not None:
-            formatters[column] = lambda value, unit=unit: format_number(value, unit)
+            measure = measures.by_label(str(column))
+            decimals = None if measure is None else measure.decimals
+            formatters[column] = lambda value, unit=unit, decimals=decimals: format_number(
+                value, unit, decimals)
     return formatters
 
 

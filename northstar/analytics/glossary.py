@@ -1,4 +1,5 @@
-"""Definitions of the terms the analytic pages use beyond the KPI registry, by topic."""
+"""Definitions of the terms the analytic pages use beyond the measures
+(northstar/data/measures.toml), by topic."""
 
 from __future__ import annotations
 
@@ -8,8 +9,6 @@ from northstar.data import rules, settings
 # term, what it means in plain words, and how it is computed (the method, for the curious)
 TERMS: dict[str, list[tuple[str, str, str]]] = {
     "Retention": [
-        ("Starting ARR", "The ARR we started the period with.",
-         "ARR in the month just before the period, of the accounts billed then."),
         ("Revenue bridge", "How ARR got from the start of the period to its end.",
          "Starting ARR + new + expansion − contraction − churn = ending ARR; new = accounts "
          "not billed just before the period."),
@@ -129,7 +128,6 @@ def alignment_rows() -> list[dict[str, str]]:
                        "and revenue after every demo build and load. Reported by the "
                        "department: the actual is loaded into KPI actuals from the system "
                        "that holds it (marketing, sales)."},
-        {"Term": "Alignment score", "Definition": goals.SCORE_RULE},
         {"Term": "Off track two periods running", "Definition": goals.RUN_RULE},
         {"Term": "Unowned outcome",
          "Definition": "A customer outcome that no department's KPI serves."},

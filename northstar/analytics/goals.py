@@ -20,10 +20,17 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from northstar.analytics import satisfaction
+from northstar.analytics import display, satisfaction
 from northstar.analytics.links import account_link, scorecard_link
-from northstar.analytics.metrics import format_in_unit, is_missing
+from northstar.analytics.metrics import (
+    format_delta,
+    format_in_unit,
+    format_value,
+    is_missing,
+    shown_delta,
+)
 from northstar.analytics.significance import Verdict
+from northstar.data.measures import MEASURES
 from northstar.data.months import add_months
 
 # --- status -----------------------------------------------------------------------------------
@@ -203,13 +210,29 @@ def _outcomes(ids: Any) -> list[str]:
 
 # --- alignment score --------------------------------------------------------------------------
 
-SCORE_RULE = (
-    "Alignment score of a department = the credit its KPIs earn ÷ its number of KPIs, in %. "
-    "A KPI that serves at least one customer outcome earns 1 when on track and ½ when at risk; "
-    "off track, no data, or serving no customer outcome earns 0. Overall = the mean of the "
-    "departments' scores, each department counting once (departments without KPIs are left "
-    "out and called out)."
-)
+def score_rule() -> str:
+    """What the alignment score is and how it is computed (its measure, score_pct)."""
+    measure = MEASURES["score_pct"]
+    return f"{measure.label}: {measure.described} {measure.computation}"
+
+
+def score_text(score: float | None) -> str:
+    """An alignment score as every page shows it (the measure's rounding: '70.8%')."""
+    return format_value("score_pct", score)
+
+
+def engagement_change_text(scores: pd.Series) -> str | None:
+    """The latest quarter's engagement against the quarter before, as the scores are shown
+    ('+7' from 56 to 63), None with a single quarter."""
+    if len(scores) < 2:
+        return None
+    latest, previous = scores.iloc[-1], scores.iloc[-2]
+    return format_delta("engagement_score", shown_delta("engagement_score", latest, previous))
+
+
+def score_change_text(score: float | None, previous: float | None) -> str | None:
+    """The change in an alignment score, the difference of the scores as shown ('+2.5 pp')."""
+    return format_delta("score_pct", shown_delta("score_pct", score, previous))
 
 
 class _KpiStatus(NamedTuple):
@@ -629,22 +652,20 @@ def drill_table(frame: pd.DataFrame, query: str) -> pd.DataFrame:
     })
 
 
+# the measure of each survey type's score (northstar/data/measures.toml)
+SURVEY_MEASURES = {"NPS": "nps", "CSAT": "csat_pct", "CES": "ces_mean"}
 SURVEY_SCALES = {"NPS": "NPS (−100 to +100)", "CSAT": "CSAT (% of 4–5)", "CES": "CES (mean, 1–7)"}
 
 
 def touchpoint_table(frame: pd.DataFrame) -> pd.DataFrame:
     """Touchpoint scores with n and the change, as text in each measure's own unit."""
     def score_text(survey_type: str, value: Any) -> str:
-        if is_missing(value):
-            return "—"
-        return {"NPS": f"{value:+.0f}", "CSAT": f"{value:.1f}%"}.get(survey_type, f"{value:.2f}")
+        return display.measure_text(SURVEY_MEASURES[survey_type], value)
 
     def change_text(survey_type: str, value: Any, previous: Any) -> str:
-        if is_missing(value) or is_missing(previous):
-            return "—"
-        delta = value - previous
-        return {"NPS": f"{delta:+.0f} pts", "CSAT": f"{delta:+.1f} pp"}.get(
-            survey_type, f"{delta:+.2f}")
+        # the difference of the scores as shown, as on the Satisfaction page and the KPI wall
+        name = SURVEY_MEASURES[survey_type]
+        return format_delta(name, shown_delta(name, value, previous)) or "—"
 
     return pd.DataFrame({
         "Measure": [SURVEY_SCALES.get(kind, kind) for kind in frame["survey_type"]],

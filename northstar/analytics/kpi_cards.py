@@ -12,9 +12,10 @@ import pandas as pd
 
 from northstar.analytics import satisfaction, significance
 from northstar.analytics.metrics import (
-    BRIEFING_KPIS,
     METRICS,
     Metric,
+    briefing_kpis,
+    delta_color,
     format_delta,
     format_value,
     rounds_to_zero,
@@ -44,7 +45,7 @@ class KpiCard:
     @property
     def delta_color(self) -> str:
         """Coloured (good or bad for the metric) only for a change beyond noise."""
-        return self.metric.delta_color if self.delta_is_change and self.verdict.is_real else "off"
+        return delta_color(self.metric) if self.delta_is_change and self.verdict.is_real else "off"
 
     @property
     def delta_note(self) -> str | None:
@@ -92,7 +93,7 @@ def kpi_cards(frame: pd.DataFrame, window: PeriodWindow, revenue: bool = True) -
     comparison = by_month.get(pd.Timestamp(window.comparison_end_month))
     sparkline_rows = [by_month.get(pd.Timestamp(month)) for month in window.sparkline_end_months()]
     cards = []
-    for name in BRIEFING_KPIS:
+    for name in briefing_kpis():
         metric = METRICS[name]
         if metric.needs_revenue and not revenue:
             continue
@@ -100,8 +101,8 @@ def kpi_cards(frame: pd.DataFrame, window: PeriodWindow, revenue: bool = True) -
         previous = None if comparison is None else _number(comparison[name])
         responses = None
         note = None
-        if metric.responses_column and current is not None:
-            responses = int(_number(current[metric.responses_column]) or 0)
+        if metric.responses and current is not None:
+            responses = int(_number(current[metric.responses]) or 0)
             note = f"n = {responses:,} responses" if responses else "No responses in the period"
         elif value is None:
             note = "No accounts active at the start of the period"

@@ -1,162 +1,64 @@
-"""The metrics registry: every KPI's name, label, unit, good direction and definition, once.
+"""The measures as the pages show them: a measure's value, its change and its Glossary row.
 
-Labels, help tooltips, the glossary page, number formats and delta colours all read from
-here. Values come from named queries whose columns carry the metric's name.
+Every KPI and shared figure is defined once, in northstar/data/measures.toml (read by
+northstar/data/measures.py), keyed by the column the queries return it in: label, unit,
+rounding, good direction, definition, computation and window. Labels, help tooltips, the
+Glossary page, number formats and delta colours all read it; the numbers are formatted by the
+one formatter per unit in northstar/analytics/display.py.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from typing import Any, Literal
 
-import numpy as np
-import pandas as pd
-
-from northstar.data import rules
-
-Unit = Literal["usd", "pct", "nps", "mean_score", "count"]
-Direction = Literal["higher_is_better", "lower_is_better"]
-
-
-@dataclass(frozen=True)
-class Metric:
-    name: str  # the column that holds the value in query results
-    label: str
-    unit: Unit
-    direction: Direction
-    definition: str
-    responses_column: str | None = None  # the n behind a survey metric
-    scale: str | None = None  # the answer scale, for survey metrics
-    # a revenue figure: without a revenue table in the data it is not shown at all
-    needs_revenue: bool = False
-
-    @property
-    def delta_color(self) -> Literal["normal", "inverse"]:
-        """st.metric colouring: green when the change is good for this metric."""
-        return "normal" if self.direction == "higher_is_better" else "inverse"
-
-    @property
-    def delta_unit(self) -> str:
-        return {"pct": " pp", "nps": " pts", "mean_score": "", "usd": "", "count": ""}[self.unit]
-
-
-METRICS: dict[str, Metric] = {
-    metric.name: metric
-    for metric in (
-        Metric(
-            "arr_usd", "ARR", "usd", "higher_is_better",
-            "Annual recurring revenue at the end of the period: 12 × the monthly recurring "
-            "revenue (MRR) billed in the period's last month, summed over accounts.",
-            needs_revenue=True,
-        ),
-        Metric(
-            "nrr_pct", "NRR", "pct", "higher_is_better",
-            "Net revenue retention: ARR at the end of the period from the accounts that were "
-            "active just before it (starting ARR + expansion − contraction − churned ARR), "
-            "÷ their starting ARR. New accounts are excluded; can exceed 100%.",
-            needs_revenue=True,
-        ),
-        Metric(
-            "grr_pct", "GRR", "pct", "higher_is_better",
-            "Gross revenue retention: (starting ARR − contraction − churned ARR) ÷ starting "
-            "ARR, for the accounts active just before the period. Ignores expansion, so it "
-            "never exceeds 100%.",
-            needs_revenue=True,
-        ),
-        Metric(
-            "logo_churn_pct", "Logo churn", "pct", "lower_is_better",
-            "Accounts active just before the period that had no recurring revenue at its "
-            "end ÷ accounts active just before the period. Logo retention = 100% − logo churn. "
-            "In data without revenue, an account is active from its start date through the "
-            "month of its churn date.",
-        ),
-        Metric(
-            "nps", "NPS", "nps", "higher_is_better",
-            "Net Promoter Score of relationship survey answers in the period: % promoters "
-            f"({rules.NPS_PROMOTER_FROM}–10) − % detractors (0–{rules.NPS_DETRACTOR_TO}) on the "
-            "0–10 'how likely to recommend' question; −100 to +100.",
-            responses_column="nps_responses", scale="0–10",
-        ),
-        Metric(
-            "csat_pct", "CSAT", "pct", "higher_is_better",
-            "Customer satisfaction: share of CSAT answers in the period scoring "
-            f"{rules.CSAT_SATISFIED_FROM}–5 on the 1–5 scale (post-installation, "
-            "post-professional-services and support surveys, and ratings given on support "
-            "tickets, counted once when a survey answer records the same ticket).",
-            responses_column="csat_responses", scale="1–5",
-        ),
-        Metric(
-            "ces_mean", "CES", "mean_score", "higher_is_better",
-            "Customer effort score: the mean answer in the period to 'the company made it "
-            "easy to handle my issue', 1 (strongly disagree) to 7 (strongly agree).",
-            responses_column="ces_responses", scale="1–7",
-        ),
-        Metric(
-            "open_escalations", "Open escalations", "count", "lower_is_better",
-            "Support tickets that were escalated and were still unresolved at the end of the "
-            "period's last day.",
-        ),
-    )
-}
-
-BRIEFING_KPIS: tuple[str, ...] = (
-    "arr_usd", "nrr_pct", "grr_pct", "logo_churn_pct",
-    "nps", "csat_pct", "ces_mean", "open_escalations",
+from northstar.analytics.display import (
+    format_number,
+    format_usd,
+    is_missing,
+    percent,
+    shown_usd,
 )
+from northstar.data.measures import MEASURES, Measure, registry, wall
+from northstar.data.paths import REPO_ROOT
+
+__all__ = [
+    "METRICS", "Metric", "briefing_kpis", "delta_color", "format_delta", "format_in_unit",
+    "format_usd", "format_value", "glossary_rows", "is_missing", "rounds_to_zero",
+    "shown_delta", "shown_usd",
+]
+
+# every measure by key (always the current measures file)
+METRICS = MEASURES
+Metric = Measure
 
 
-def is_missing(value: Any) -> bool:
-    """None, NaN, NaT or pandas NA: a value to show as "—" (a list, dict or array of values is
-    never missing)."""
-    if value is None:
-        return True
-    if isinstance(value, list | tuple | dict | set | np.ndarray):
-        return False
-    try:
-        missing = pd.isna(value)
-    except (TypeError, ValueError):
-        return False
-    return isinstance(missing, bool | np.bool_) and bool(missing)
+def briefing_kpis() -> tuple[str, ...]:
+    """The KPI wall's measures, in wall order."""
+    return wall()
 
 
-def shown_usd(value: float) -> float:
-    """A dollar amount rounded as format_usd shows it ($135M, $28.0M, $4.25K, $920)."""
-    magnitude = abs(value)
-    for threshold in (1e9, 1e6, 1e3):
-        if magnitude >= threshold:
-            scaled = magnitude / threshold
-            digits = 2 if scaled < 10 else 1 if scaled < 100 else 0
-            return math.copysign(round(scaled, digits) * threshold, value)
-    return float(round(value))
+def _measure(metric: Measure | str) -> Measure:
+    return METRICS[metric] if isinstance(metric, str) else metric
 
 
-def format_usd(value: float) -> str:
-    """$1.23B / $12.4M / $850K / $920, sign kept."""
-    sign = "−" if value < 0 else ""
-    magnitude = abs(value)
-    for threshold, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if magnitude >= threshold:
-            scaled = magnitude / threshold
-            digits = 2 if scaled < 10 else 1 if scaled < 100 else 0
-            return f"{sign}${scaled:.{digits}f}{suffix}"
-    return f"{sign}${magnitude:,.0f}"
+def delta_color(metric: Measure | str) -> Literal["normal", "inverse", "off"]:
+    """st.metric colouring: green when the change is good for this measure."""
+    return {"up": "normal", "down": "inverse"}.get(_measure(metric).good, "off")  # type: ignore[return-value]
 
 
-def format_value(metric: Metric | str, value: float | int | None) -> str:
-    """A metric's value as shown on screen and in exports ("—" when there is none)."""
-    metric = METRICS[metric] if isinstance(metric, str) else metric
-    if is_missing(value):
-        return "—"
-    if metric.unit == "usd":
-        return format_usd(float(value))
-    if metric.unit == "pct":
-        return f"{value:.1f}%"
-    if metric.unit == "nps":
-        return f"{value:+.0f}"
-    if metric.unit == "mean_score":
-        return f"{value:.2f} / 7" if metric.scale == "1–7" else f"{value:.2f}"
-    return f"{int(round(value)):,}"
+def _scale_top(metric: Measure) -> str | None:
+    """The top of a mean score's answer scale ('7' of '1–7')."""
+    return metric.scale.split("–")[-1] if metric.scale and "–" in metric.scale else None
+
+
+def format_value(metric: Measure | str, value: float | int | None) -> str:
+    """A measure's value as shown on screen and in exports ("—" when there is none); a mean
+    score or a score on a card carries its scale ('5.49 / 7', '63 / 100')."""
+    metric = _measure(metric)
+    text = format_number(value, metric.unit, metric.decimals)  # type: ignore[arg-type]
+    if metric.unit in ("mean_score", "score") and not is_missing(value) and _scale_top(metric):
+        return f"{text} / {_scale_top(metric)}"
+    return text
 
 
 # the units of department KPIs (a KPI's `unit`), beside the registry's metric units
@@ -176,64 +78,130 @@ def format_in_unit(value: Any, unit: str) -> str:
     if unit == "count":
         # a whole count stays whole (a target of 12); a mean over months may be 12.5
         return f"{value:,.0f}" if abs(value) >= 100 or value == round(value) else f"{value:,.1f}"
-    return f"{value:,.1f}{KPI_UNIT_SUFFIX.get(unit, '')}"
+    if unit == "pct":
+        return percent(value)
+    return f"{format_number(value, 'hours')}{KPI_UNIT_SUFFIX.get(unit, '')}"
 
 
-def format_delta(metric: Metric | str, delta: float | int | None) -> str | None:
-    """A change in a metric: signed, in points for percentages and NPS."""
-    metric = METRICS[metric] if isinstance(metric, str) else metric
+_DELTA_SUFFIX = {"pct": " pp", "nps": " pts"}
+
+
+def format_delta(metric: Measure | str, delta: float | int | None) -> str | None:
+    """A change in a measure: signed, in points for percentages and NPS, at the measure's
+    rounding."""
+    metric = _measure(metric)
     if is_missing(delta):
         return None
-    if rounds_to_zero(metric, delta):
-        return "0" + {"pct": ".0 pp", "nps": " pts", "mean_score": ".00"}.get(metric.unit, "")
+    suffix = _DELTA_SUFFIX.get(metric.unit, "")
     if metric.unit == "usd":
-        text = format_usd(abs(float(delta)))
-        return ("+" if delta >= 0 else "-") + text  # ascii sign: st.metric reads it
-    if metric.unit == "pct":
-        return f"{delta:+.1f}{metric.delta_unit}"
-    if metric.unit == "nps":
-        return f"{delta:+.0f}{metric.delta_unit}"
-    if metric.unit == "mean_score":
-        return f"{delta:+.2f}"
-    return f"{int(round(delta)):+,}"
+        if rounds_to_zero(metric, delta):  # type: ignore[arg-type]
+            return "0"
+        text = format_usd(abs(float(delta)))  # type: ignore[arg-type]
+        return ("+" if delta >= 0 else "-") + text  # type: ignore[operator]  # ascii sign: st.metric reads it
+    if rounds_to_zero(metric, delta):  # type: ignore[arg-type]
+        return f"{0:.{metric.decimals}f}{suffix}"
+    if metric.unit == "count":
+        return f"{int(round(delta)):+,}"  # type: ignore[arg-type]
+    return f"{delta:+.{metric.decimals}f}{suffix}"
 
 
-DISPLAY_DECIMALS: dict[str, int] = {"pct": 1, "nps": 0, "mean_score": 2, "count": 0, "usd": 0}
-
-
-def shown_delta(metric: Metric | str, value: float | None,
+def shown_delta(metric: Measure | str, value: float | None,
                 previous: float | None) -> float | None:
     """The change as the screen shows it: the difference of the two values at their display
     precision, so a delta always equals the shown values' difference (97.1% from 95.3% is
     +1.8 pp, never +1.9; $525M from $420M is +$105M, never +$104M)."""
-    metric = METRICS[metric] if isinstance(metric, str) else metric
+    metric = _measure(metric)
     if is_missing(value) or is_missing(previous):
         return None
     if metric.unit == "usd":
         return shown_usd(float(value)) - shown_usd(float(previous))  # type: ignore[arg-type]
-    digits = DISPLAY_DECIMALS[metric.unit]
+    digits = metric.decimals
     return round(round(float(value), digits) - round(float(previous), digits), digits)  # type: ignore[arg-type]
 
 
-def rounds_to_zero(metric: Metric | str, delta: float) -> bool:
-    """Whether a change shows as zero at the metric's display precision."""
-    metric = METRICS[metric] if isinstance(metric, str) else metric
-    return round(abs(delta), DISPLAY_DECIMALS[metric.unit]) == 0
+def rounds_to_zero(metric: Measure | str, delta: float) -> bool:
+    """Whether a change shows as zero at the measure's display precision."""
+    metric = _measure(metric)
+    if metric.unit == "usd":
+        return shown_usd(abs(float(delta))) == 0
+    return round(abs(delta), metric.decimals) == 0
+
+
+UNIT_TEXT = {
+    "usd": "US dollars", "pct": "Percent", "nps": "Points (−100 to +100)",
+    "mean_score": "Mean score", "count": "Count", "hours": "Hours", "days": "Days",
+    "months": "Months", "ratio": "Ratio", "score": "Points",
+}
+GOOD_TEXT = {"up": "Higher", "down": "Lower", "none": "—"}
 
 
 def glossary_rows() -> list[dict[str, str]]:
-    """The glossary as rows: label, definition, unit, which way is good."""
-    unit_text = {
-        "usd": "US dollars", "pct": "Percent", "nps": "Points (−100 to +100)",
-        "mean_score": "Mean score", "count": "Count",
-    }
+    """The measures as Glossary rows: label, definition, how it is computed, unit, which way
+    is good, survey scale."""
     return [
         {
             "Metric": metric.label,
-            "Definition": metric.definition,
-            "Unit": unit_text[metric.unit],
-            "Better when": "Higher" if metric.direction == "higher_is_better" else "Lower",
+            "Definition": metric.described,
+            "How it is computed": metric.method,
+            "Unit": UNIT_TEXT[metric.unit],
+            "Better when": GOOD_TEXT[metric.good],
             "Survey scale": metric.scale or "",
         }
-        for metric in METRICS.values()
+        for metric in registry().values()
     ]
+
+
+# a value of each unit to show a measure's format with, in the docs
+_EXAMPLES = {"usd": 134_994_777.0, "pct": 70.8449, "nps": 21.38, "mean_score": 5.4948,
+             "count": 1193, "hours": 4.2573, "days": 12.4, "months": 7.46, "ratio": 1.6203,
+             "score": 64.4}
+DOC_START = ("<!-- The table below is written from northstar/data/measures.toml by "
+             "`python -m northstar.analytics.metrics`: edit the measures, not the table. -->")
+DOC_END = "<!-- End of the measures table. -->"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def measures_markdown() -> str:
+    """The measures as docs/metrics.md lists them: one row per measure, from the measures
+    file, between DOC_START and DOC_END."""
+    lines = [
+        DOC_START,
+        "",
+        "| measure | definition | how it is computed | window | shown as | better | from |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for metric in registry().values():
+        shown = format_value(metric, _EXAMPLES[metric.unit])
+        if metric.unit == "usd":
+            shown += " (three significant figures)"
+        elif metric.decimals:
+            shown += f" ({metric.decimals} decimal{'s' if metric.decimals > 1 else ''})"
+        scale = f" Answer scale {metric.scale}; shown with its n." if metric.scale else ""
+        lines.append("| " + " | ".join(_cell(text) for text in (
+            f"**{metric.label}** (`{metric.key}`)",
+            metric.described + scale,
+            metric.computation,
+            metric.window[0].upper() + metric.window[1:],
+            shown,
+            GOOD_TEXT[metric.good].lower() if metric.good != "none" else "—",
+            metric.source + (" · on the KPI wall" if metric.wall else ""),
+        )) + " |")
+    return "\n".join([*lines, "", DOC_END]) + "\n"
+
+
+def with_measures_markdown(document: str) -> str:
+    """A document with its measures table (between DOC_START and DOC_END) rewritten."""
+    start, end = document.find(DOC_START), document.find(DOC_END)
+    if start < 0 or end < start:
+        raise ValueError("the document has no measures table to rewrite (its start and end "
+                         "comments are missing)")
+    return document[:start] + measures_markdown() + document[end + len(DOC_END) + 1:]
+
+
+if __name__ == "__main__":
+    doc = REPO_ROOT / "docs" / "metrics.md"
+    doc.write_text(with_measures_markdown(doc.read_text()))
+    print(f"wrote the measures table of {doc}")

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from northstar.analytics import satisfaction, significance
-from northstar.analytics.display import TICKET_CSAT
+from northstar.analytics.display import TICKET_CSAT, measure_columns, percent
 from northstar.analytics.links import account_links
 from northstar.analytics.metrics import format_usd, is_missing
 from northstar.analytics.periods import PeriodWindow
@@ -201,11 +201,8 @@ def comparison_table(frame: pd.DataFrame) -> pd.DataFrame:
             "Group": [GROUP_LABELS[int(order)] for order in frame["group_order"]],
             "Accounts at start": frame["opening_accounts"],
             "Churned": frame["churned_accounts"],
-            "Logo churn": frame["logo_churn_pct"],
-            "Starting ARR": frame["starting_arr_usd"],
-            "NRR": frame["nrr_pct"],
-            "GRR": frame["grr_pct"],
-            "NPS": frame["nps"],
+            **measure_columns(frame, "logo_churn_pct", "starting_arr_usd", "nrr_pct", "grr_pct",
+                              "nps"),
             "NPS answers": frame["nps_responses"],
         }
     )
@@ -261,7 +258,7 @@ def members_table(frame: pd.DataFrame) -> pd.DataFrame:
             "Account": account_links(frame),
             "Segment": frame["segment"],
             "Joined": frame["joined_on"],
-            "ARR": frame["arr_usd"],
+            **measure_columns(frame, "arr_usd"),
             "Latest NPS": frame["latest_nps"],
             "NPS answered": frame["latest_nps_on"],
             "Attended (12 mo)": frame["sessions_attended"],
@@ -328,7 +325,7 @@ def unmet_table(frame: pd.DataFrame) -> pd.DataFrame:
         {
             "Account": account_links(frame),
             "ARR rank": frame["arr_rank"],
-            "ARR": frame["arr_usd"],
+            **measure_columns(frame, "arr_usd"),
             "Segment": frame["segment"],
             "Region": frame["region"],
             "Last executive meeting": frame["last_meeting_on"],
@@ -381,7 +378,7 @@ def survey_quarter_table(frame: pd.DataFrame, rate_label: str, due_label: str) -
             due_label: frame["engagements_due"],
             "Answered": frame["answered"],
             rate_label: frame["completion_pct"],
-            "CSAT": frame["csat_pct"],
+            **measure_columns(frame, "csat_pct"),
             "Mean score": frame["mean_score"],
         }
     )
@@ -395,7 +392,8 @@ def topic_table(frame: pd.DataFrame) -> pd.DataFrame:
             "Engagements due": ordered["engagements_due"].to_numpy(),
             "Answered": ordered["answered"].to_numpy(),
             "Response rate": ordered["completion_pct"].to_numpy(),
-            "CSAT": ordered["csat_pct"].to_numpy(),
+            **{label: column.to_numpy()
+               for label, column in measure_columns(ordered, "csat_pct").items()},
             "Mean score": ordered["mean_score"].to_numpy(),
         }
     )
@@ -584,4 +582,5 @@ def ticket_totals(categories: pd.DataFrame) -> pd.Series:
 
 
 def pct_text(value: float | None) -> str:
-    return "—" if is_missing(value) else f"{value:.1f}%"
+    """A program's rate as every percentage is shown (display.percent)."""
+    return percent(value)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from northstar.analytics import actions, health, risk
-from northstar.analytics.display import count_of
+from northstar.analytics.display import count_of, measure_columns
 from northstar.analytics.links import account_link
 from northstar.analytics.metrics import format_usd, is_missing
 from northstar.data.months import month_label
@@ -177,7 +177,7 @@ def renewals_table(frame: pd.DataFrame, as_of: dt.date, *,
         **action_cells,
         "Renewal": pd.to_datetime(frame["renewal_date"]).dt.date,
         "Window": [window_of(date, as_of) for date in frame["renewal_date"]],
-        "ARR": frame["arr_usd"],
+        **measure_columns(frame, "arr_usd"),
         **model_columns,
         "Health": frame["health_score"],
         "Band": [health.band_text(band) for band in frame["band"]],

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
+from northstar.analytics.display import measure_columns
 from northstar.analytics.links import account_links
 from northstar.analytics.metrics import format_usd
 from northstar.analytics.periods import PeriodWindow
@@ -153,14 +154,13 @@ def breakdown_table(frame: pd.DataFrame, label: str, revenue: bool = True) -> pd
         label: ordered["dimension_value"],
         "Accounts at start": ordered["opening_accounts"],
         "Churned": ordered["churned_accounts"],
-        "Logo churn": ordered["logo_churn_pct"],
+        **measure_columns(ordered, "logo_churn_pct"),
     }
     if revenue:
         columns |= {
-            "Starting ARR": ordered["starting_arr_usd"],
+            **measure_columns(ordered, "starting_arr_usd"),
             "ARR lost": ordered["lost_arr_usd"],
-            "NRR": ordered["nrr_pct"],
-            "GRR": ordered["grr_pct"],
+            **measure_columns(ordered, "nrr_pct", "grr_pct"),
         }
     return pd.DataFrame(columns)
 

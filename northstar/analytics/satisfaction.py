@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from northstar.analytics import significance
+from northstar.analytics.display import percent
 from northstar.analytics.links import account_links
 from northstar.analytics.metrics import Metric, format_value
 from northstar.data import rules
@@ -346,9 +347,8 @@ def estimate_caption(metric: Metric, estimate: Estimate) -> str:
     if estimate.margin is None:
         parts.append("too few answers for a margin of error")
     else:
-        digits = 2 if metric.unit == "mean_score" else 1 if metric.unit == "pct" else 0
         unit = " pp" if metric.unit == "pct" else " pts" if metric.unit == "nps" else ""
-        parts.append(f"±{estimate.margin:.{digits}f}{unit} (95%)")
+        parts.append(f"±{estimate.margin:.{metric.decimals}f}{unit} (95%)")
     return " · ".join(parts)
 
 
@@ -435,7 +435,7 @@ def loop_totals(frame: pd.DataFrame) -> dict[str, float | int | None]:
 
 def format_pct(value: float | None) -> str:
     """A rate as the house style shows it: one decimal, as in the charts beside it."""
-    return "—" if value is None or value != value else f"{value:.1f}%"
+    return percent(value)
 
 
 def retention_verdict(frame: pd.DataFrame) -> significance.Verdict:

@@ -10,7 +10,6 @@ import pandas as pd
 
 from northstar.analytics import goals
 from northstar.analytics.literal_text import literal
-from northstar.analytics.metrics import is_missing
 from northstar.analytics.periods import PeriodWindow
 from northstar.data.months import add_months
 
@@ -49,10 +48,6 @@ def scores(own: pd.DataFrame, actuals: pd.DataFrame, departments: pd.DataFrame,
             goals.department_scores(previous, department)["score_pct"].iloc[0])
 
 
-def score_change(score: float, previous: float) -> str | None:
-    return None if is_missing(score) or is_missing(previous) else f"{score - previous:+.0f} pp"
-
-
 def off_track_text(runs: pd.DataFrame, own: pd.DataFrame) -> str:
     """The KPIs off track two periods running or more, with how long (goals.off_track_runs)."""
     return ("Off track two periods running or more: "
@@ -79,14 +74,6 @@ def target_range(values: pd.Series, target: float) -> list[float]:
     shown = [*values.dropna(), target]
     pad = (max(shown) - min(shown)) * 0.1 or abs(target) * 0.1 or 1
     return [min(shown) - pad, max(shown) + pad]
-
-
-def engagement_change(engagement: pd.DataFrame) -> tuple[pd.Series, float | None]:
-    """The latest quarter's engagement, and its change from the quarter before (None: none)."""
-    latest = engagement.iloc[-1]
-    if len(engagement) < 2:
-        return latest, None
-    return latest, latest["engagement_score"] - engagement.iloc[-2]["engagement_score"]
 
 
 def kudos_table(kudos: pd.DataFrame) -> pd.DataFrame:
@@ -126,7 +113,3 @@ def drill_caption(rows: pd.DataFrame, described: str) -> str:
     covered = (f" {int(rows['covered_rows'].iloc[0]):,} of {total:,} accounts were surveyed."
                if "covered_rows" in rows else "")
     return f"Showing {shown} {described}.{covered} Select an account to open its 360 view."
-
-
-def score_text(score: float) -> str:
-    return "—" if is_missing(score) else f"{score:.0f}%"

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 import duckdb
 import pandas as pd
 
-from northstar.data import published
+from northstar.data import measures, published
 from northstar.data.paths import QUERIES_DIR
 from northstar.data.source import (
     PUBLISHED,
@@ -116,9 +116,10 @@ def _declarations(name: str, sql: str) -> tuple[str, tuple[tuple[str, str], ...]
 
 
 @cache
-def _load_query(name: str, mtime_ns: int) -> Query:
+def _load_query(name: str, mtime_ns: int, measures_key: str) -> Query:
     path = QUERIES_DIR / f"{name}.sql"
-    sql = path.read_text()
+    # a query that selects the measures gets their expressions (northstar/data/measures.toml)
+    sql = measures.render_query(path.read_text())
     scope, sensitive = _declarations(name, sql)
     forced = _when_masked(name, dict(_DECLARATION.findall(sql)).get("when masked", ""))
     body = _COMMENT.sub("", sql)  # a header may name parameters; only the SQL binds them
@@ -126,13 +127,17 @@ def _load_query(name: str, mtime_ns: int) -> Query:
 
 
 def load_query(name: str) -> Query:
-    """Read queries/<name>.sql (re-read when the file changes) and the parameters it uses."""
+    """Read queries/<name>.sql (re-read when the file or the measures change) and the
+    parameters it uses."""
     if not re.fullmatch(r"[a-z0-9_]+", name):
         raise QueryError(f"Invalid query name {name!r}")
     path = QUERIES_DIR / f"{name}.sql"
     if not path.exists():
         raise QueryError(f"Query {name!r} not found: no file {path}")
-    return _load_query(name, path.stat().st_mtime_ns)
+    try:
+        return _load_query(name, path.stat().st_mtime_ns, measures.fingerprint())
+    except measures.MeasuresError as error:
+        raise QueryError(f"Query {name!r} cannot read the measures: {error}") from None
 
 
 # how long a process that could not open the newest published version waits to try it again

@@ -72,11 +72,11 @@ def _number_formats(sheet: Worksheet, frame: pd.DataFrame) -> None:
     for position, column in enumerate(frame.columns, start=1):
         letter = sheet.cell(row=1, column=position).column_letter
         sheet.column_dimensions[letter].width = max(10, min(60, len(str(column)) + 4))
-        unit = display.column_unit(str(column), frame[column])
-        if unit is None:
+        number_format = display.excel_format(str(column), frame[column])
+        if number_format is None:
             continue
         for (cell,) in sheet.iter_rows(min_row=2, min_col=position, max_col=position):
-            cell.number_format = display.EXCEL_FORMATS[unit]
+            cell.number_format = number_format
 
 
 def brief_key(

@@ -17,7 +17,7 @@ def render_card(card: KpiCard, comparison_phrase: str, sparkline: bool = True) -
     description = comparison_phrase if card.delta_text else None
     if description and card.delta_note:
         description = card.delta_note
-    help_text = card.metric.definition
+    help_text = card.metric.described
     if card.delta_note:
         help_text += (f" The change {comparison_phrase} is {card.delta_note}: it could come "
                       "from which customers happened to answer or churn, so it is not coloured.")

@@ -204,10 +204,10 @@ def executive(top_n: int, months: programs.ExecMonths, coverage: pd.DataFrame,
         return
     now = current.iloc[0]
     columns = st.columns(3)
-    columns[0].metric("Top accounts met in the last 12 months", f"{now['coverage_pct']:.1f}%",
+    columns[0].metric("Top accounts met in the last 12 months", pct_text(now["coverage_pct"]),
                       border=True,
                       help=f"{int(now['met_accounts'])} of {int(now['top_accounts'])} accounts.")
-    columns[1].metric("Their share of top-account ARR", f"{now['arr_coverage_pct']:.1f}%",
+    columns[1].metric("Their share of top-account ARR", pct_text(now["arr_coverage_pct"]),
                       border=True,
                       help=f"{format_usd(now['met_arr_usd'])} of {format_usd(now['arr_usd'])}.")
     columns[2].metric("Top accounts not met",
@@ -222,9 +222,10 @@ def executive(top_n: int, months: programs.ExecMonths, coverage: pd.DataFrame,
             coverage_figure = charts.trend(
                 list(history["snapshot_month"]), list(history["coverage_pct"]), "Coverage",
                 tick_suffix="%", title="Share of top accounts met in the 12 months before",
-                hover_values=[f"{pct:.1f}% ({int(met)} of {int(top)})" for pct, met, top in zip(
-                    history["coverage_pct"], history["met_accounts"], history["top_accounts"],
-                    strict=True)])
+                hover_values=[
+                    f"{pct_text(pct)} ({int(met)} of {int(top)})" for pct, met, top in zip(
+                        history["coverage_pct"], history["met_accounts"],
+                        history["top_accounts"], strict=True)])
             charts.show(coverage_figure.update_yaxes(range=[0, 105]))
     with right:
         outcomes = programs.coverage_outcomes(coverage, outcome_month)
@@ -240,7 +241,8 @@ def executive(top_n: int, months: programs.ExecMonths, coverage: pd.DataFrame,
                 list(outcomes["Top accounts"]), list(outcomes["Logo churn"]),
                 title=f"Churn in the 12 months after {month_label(outcome_month)}",
                 colors=[charts.POSITIVE, charts.NEGATIVE],
-                hover_extra=[f"{int(churned)} of {int(accounts)} accounts · NRR {nrr:.1f}%"
+                hover_extra=[f"{int(churned)} of {int(accounts)} accounts · "
+                             f"NRR {format_value('nrr_pct', nrr)}"
                              for churned, accounts, nrr in zip(
                                  outcomes["Churned within 12 months"], outcomes["Accounts"],
                                  outcomes["NRR"], strict=True)]))

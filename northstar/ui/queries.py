@@ -51,8 +51,10 @@ def _cached(
     version: str,
     viewer_scope: tuple[str | None, str | None],
     masked: bool,
+    query_sql: str,
     _source: DataSource,
 ) -> pd.DataFrame:
+    # the query's SQL is part of the key, so a query rendered from changed measures reruns;
     # viewer_scope is part of the key so results are never shared between viewers that may
     # see different data; masking is applied before the result is cached
     frame = execute(name, dict(params_key), _source)
@@ -67,7 +69,7 @@ def _cached_call(name: str, params: dict[str, Any]) -> partial[pd.DataFrame]:
     source = current_source()
     return partial(
         _cached, name, tuple(sorted(used.items())), source_key(source), serving_version(source),
-        viewer.cache_scope, masked, source,
+        viewer.cache_scope, masked, load_query(name).sql, source,
     )
 
 

@@ -7,9 +7,10 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from northstar.analytics import goals, scorecard
+from northstar.analytics import display, goals, scorecard
 from northstar.analytics.literal_text import literal
-from northstar.analytics.metrics import format_in_unit, is_missing
+from northstar.analytics.metrics import format_in_unit, format_value, is_missing
+from northstar.data.measures import MEASURES
 from northstar.data.months import month_label
 from northstar.ui import charts, downloads, presentation
 
@@ -53,14 +54,15 @@ def engagement(frame: pd.DataFrame) -> None:
     if frame.empty:
         st.info("No employee engagement survey results for this department.")
         return
-    latest, change = scorecard.engagement_change(frame)
+    latest = frame.iloc[-1]
     st.metric(
         f"Engagement, {goals.quarter_label(latest['quarter_start'])}",
-        f"{latest['engagement_score']:.0f} / 100",
-        None if change is None else f"{change:+.1f}",
-        delta_description="vs the quarter before" if change is not None else None,
-        help=f"{int(latest['respondents'])} of {int(latest['headcount'])} employees answered "
-        f"({latest['response_rate_pct']:.0f}%).",
+        format_value("engagement_score", latest["engagement_score"]),
+        goals.engagement_change_text(frame["engagement_score"]),
+        delta_description="vs the quarter before" if len(frame) > 1 else None,
+        help=f"{MEASURES['engagement_score'].definition} {int(latest['respondents'])} of "
+        f"{int(latest['headcount'])} employees answered "
+        f"({display.percent(latest['response_rate_pct'], 0)}).",
         border=True,
     )
     charts.show(
@@ -68,7 +70,8 @@ def engagement(frame: pd.DataFrame) -> None:
             [goals.quarter_label(start) for start in frame["quarter_start"]],
             list(frame["engagement_score"]), "Engagement",
             title="Engagement score by quarter (0–100)",
-            hover_values=[f"{score:.0f} · {int(respondents)} of {int(headcount)} answered"
+            hover_values=[f"{display.measure_text('engagement_score', score)} · "
+                          f"{int(respondents)} of {int(headcount)} answered"
                           for score, respondents, headcount in zip(
                               frame["engagement_score"], frame["respondents"],
                               frame["headcount"], strict=True)],

@@ -11,6 +11,7 @@ from pandas.io.formats.style import Styler
 
 from northstar.analytics import actions, display
 from northstar.analytics.health import COMPONENT_HELP
+from northstar.data import measures
 from northstar.data.settings import COMPONENTS
 from northstar.ui import presentation, view_state
 
@@ -29,14 +30,20 @@ def _has_format(config: object) -> bool:
 def house_style(frame: pd.DataFrame, column_config: Mapping[str, object] | None
                 ) -> tuple[pd.DataFrame | Styler, dict[str, object]]:
     """A table as the house style shows it: raw codes in people's words, every number in its
-    column's unit ($71.0M, 20.7%, 1,193) through `display.format_number`, and the first
-    column pinned. The numbers themselves stay numbers, so the table sorts as numbers."""
+    column's unit ($71.0M, 20.7%, 1,193) through `display.format_number`, a measure's column
+    with its definition as help, and the first column pinned. The numbers themselves stay
+    numbers, so the table sorts as numbers."""
     config: dict[str, object] = dict(column_config or {})
     link_columns = {name for name, setting in config.items() if view_state.is_link_column(setting)}
     text_columns = [column for column in frame.columns if column not in link_columns]
     shown = display.with_people_words(frame, text_columns)
     if len(shown.columns) and shown.columns[0] not in config:
         config[shown.columns[0]] = st.column_config.Column(pinned=True)
+    for column in shown.columns:
+        # a measure's column explains itself: its definition is the header's help
+        measure = measures.by_label(str(column))
+        if measure is not None and column not in config:
+            config[column] = st.column_config.Column(help=measure.definition)
     if shown.size > STYLED_CELLS_MAX or not shown.columns.is_unique:
         return shown, config
     formatted = {name for name, setting in config.items() if _has_format(setting)}

@@ -1,6 +1,6 @@
 """Every table on every page and tab, as the viewer sees it (the displayed text of each cell):
-numbers in their unit, no None / nan / NaT, no cents on money, no raw codes, "—" for missing;
-and no such words in the page's text either."""
+numbers in their unit (a measure's column as its measure formats it), no None / nan / NaT, no
+cents on money, no raw codes, "—" for missing; and no such words in the page's text either."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from northstar.analytics import display
+from northstar.data import measures
 from northstar.data.pages import PAGES
 from tests.conftest import REPO_ROOT
 from tests.shown import as_shown
@@ -40,6 +41,19 @@ def shown_cells(element) -> pd.DataFrame:
     if data.HasField("styler") and data.styler.display_values:
         return pa.ipc.open_stream(data.styler.display_values).read_pandas()
     return element.value
+
+
+def measure_columns_shown_as_their_measures(raw: pd.DataFrame, cells: pd.DataFrame,
+                                             where: str) -> None:
+    """A numeric column under a measure's label shows each value as the measure formats it
+    (northstar/data/measures.toml: its unit and rounding)."""
+    for column in raw.columns:
+        measure = measures.by_label(str(column))
+        if (measure is None or column not in cells.columns
+                or not pd.api.types.is_numeric_dtype(raw[column])):
+            continue
+        expected = [display.measure_text(measure.key, value) for value in raw[column]]
+        assert [str(value) for value in cells[column]] == expected, (where, column)
 
 
 def open_view(key: str, params: dict[str, str]) -> AppTest:
@@ -72,6 +86,8 @@ def test_every_table_and_text_follows_the_house_style(demo_db, use_db, key, para
                 assert not WHOLE_DOLLARS.search(value), (where, column, value)
                 if "?" not in value and "#" not in value:
                     assert not display.is_raw_code(value), (where, column, value)
+        if table.proto.arrow_data.HasField("styler"):
+            measure_columns_shown_as_their_measures(raw, cells, where)
     texts = [as_shown(element.value) for element in (*at.markdown, *at.caption)]
     texts += [f"{metric.label} {metric.value}" for metric in at.metric]
     for text in texts:

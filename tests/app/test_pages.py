@@ -6,13 +6,13 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from northstar.analytics.metrics import BRIEFING_KPIS, METRICS
+from northstar.analytics.metrics import METRICS, briefing_kpis
 from northstar.data.rollups import build_rollups
 from tests.conftest import REPO_ROOT
 from tests.shown import as_shown
 
 APP = str(REPO_ROOT / "app.py")
-WALL_LABELS = [METRICS[name].label for name in BRIEFING_KPIS]
+WALL_LABELS = [METRICS[name].label for name in briefing_kpis()]
 
 
 def run_app(query_params: dict[str, str] | None = None) -> AppTest:
@@ -60,7 +60,7 @@ def test_briefing_numbers_match_the_query(demo):
         segments=[], regions=[], plans=[],
     ).iloc[0]
     values = metric_values(at)
-    for name in BRIEFING_KPIS:
+    for name in briefing_kpis():
         assert values[METRICS[name].label] == format_value(name, row[name])
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from northstar.analytics import satisfaction
 from northstar.analytics.kpi_cards import kpi_cards
-from northstar.analytics.metrics import BRIEFING_KPIS
+from northstar.analytics.metrics import briefing_kpis
 from northstar.analytics.periods import resolve_period
 from northstar.analytics.significance import Status
 from northstar.data.months import add_months
@@ -53,7 +53,7 @@ def test_cards_in_wall_order_with_delta_and_sparkline():
     months = window.sparkline_end_months()
     frame = frame_for(months, [100.0 + index for index in range(12)])
     cards = kpi_cards(frame, window)
-    assert [card.metric.name for card in cards] == list(BRIEFING_KPIS)
+    assert [card.metric.name for card in cards] == list(briefing_kpis())
     nrr = cards[1]
     assert nrr.value == pytest.approx(111.0)
     assert nrr.comparison_value == pytest.approx(108.0)  # Jul is 3 months before Oct

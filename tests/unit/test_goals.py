@@ -392,8 +392,6 @@ def test_alignment_scores_ranked_and_tabled(scored):
     table = alignment.score_table(scores)
     assert table["Department"].iloc[0].endswith("#A")
     assert list(table["Serving no outcome"]) == [1, 0, 0]
-    assert alignment.score_change(40.0, 37.4) == "+3 pp"
-    assert alignment.score_change(40.0, None) is None
 
 
 def test_alignment_quarterly_grid_ends_with_overall(scored):

@@ -7,8 +7,9 @@ import math
 import pytest
 
 from northstar.analytics.metrics import (
-    BRIEFING_KPIS,
     METRICS,
+    briefing_kpis,
+    delta_color,
     format_delta,
     format_in_unit,
     format_usd,
@@ -20,15 +21,19 @@ from northstar.analytics.metrics import (
 def test_every_metric_is_fully_defined():
     for name, metric in METRICS.items():
         assert metric.name == name
-        assert metric.label and len(metric.definition) > 40
-        assert metric.direction in ("higher_is_better", "lower_is_better")
-    assert set(BRIEFING_KPIS) <= set(METRICS)
+        assert metric.label and len(metric.described) > 40
+        assert metric.computation and metric.window and metric.source
+        assert metric.good in ("up", "down", "none")
+    wall = briefing_kpis()
+    assert set(wall) <= set(METRICS)
+    # every card of the wall says which way is good
+    assert all(METRICS[name].good != "none" for name in wall)
 
 
 def test_delta_colour_follows_direction():
-    assert METRICS["nrr_pct"].delta_color == "normal"
-    assert METRICS["logo_churn_pct"].delta_color == "inverse"
-    assert METRICS["open_escalations"].delta_color == "inverse"
+    assert delta_color("nrr_pct") == "normal"
+    assert delta_color("logo_churn_pct") == "inverse"
+    assert delta_color("open_escalations") == "inverse"
 
 
 @pytest.mark.parametrize("value, text", [
@@ -62,7 +67,7 @@ def test_delta_formats_carry_points_and_an_ascii_sign():
 def test_glossary_lists_every_metric():
     rows = glossary_rows()
     assert [row["Metric"] for row in rows] == [metric.label for metric in METRICS.values()]
-    assert {row["Better when"] for row in rows} == {"Higher", "Lower"}
+    assert {row["Better when"] for row in rows} == {"Higher", "Lower", "—"}
 
 
 def test_department_kpi_counts_show_decimals_only_when_they_have_them():

@@ -87,8 +87,9 @@ def test_the_macros_say_what_the_rules_say():
 
 
 def test_the_pages_read_the_same_rules():
-    assert f"({rules.NPS_PROMOTER_FROM}–10)" in metrics.METRICS["nps"].definition
-    assert f"(0–{rules.NPS_DETRACTOR_TO})" in metrics.METRICS["nps"].definition
+    # what the NPS card's help and the Glossary say (its definition and detail)
+    assert f"({rules.NPS_PROMOTER_FROM}–10)" in metrics.METRICS["nps"].described
+    assert f"(0–{rules.NPS_DETRACTOR_TO})" in metrics.METRICS["nps"].described
     assert [label for label, _, _ in satisfaction.SCORE_BANDS["NPS"]] == [
         "Detractors (0–6)", "Passives (7–8)", "Promoters (9–10)"]
     assert health.BANDS == rules.HEALTH_BANDS

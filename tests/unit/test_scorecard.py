@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-from northstar.analytics import scorecard
+from northstar.analytics import goals, scorecard
 from northstar.analytics.periods import resolve_period
 
 DEPARTMENTS = pd.DataFrame({"department_id": ["sales", "customer_service"]})
@@ -24,11 +24,12 @@ def test_a_department_head_opens_their_own_department_only():
     assert scorecard.default_department(["sales"]) == "sales"
 
 
-def test_score_change_and_text():
-    assert scorecard.score_change(75.0, 70.4) == "+5 pp"
-    assert scorecard.score_change(75.0, math.nan) is None
-    assert scorecard.score_text(74.6) == "75%"
-    assert scorecard.score_text(math.nan) == "—"
+def test_the_score_card_shows_the_measure_and_the_change_of_the_scores_shown():
+    # the alignment score's measure keeps one decimal; the change is of the values shown
+    assert goals.score_text(74.64) == "74.6%"
+    assert goals.score_change_text(74.64, 70.36) == "+4.2 pp"
+    assert goals.score_change_text(75.0, None) is None
+    assert goals.score_text(math.nan) == "—"
 
 
 def test_off_track_text_names_each_kpi_and_how_long():
@@ -66,10 +67,10 @@ def test_target_range_pads_a_tenth_of_the_spread():
 
 
 def test_engagement_change_against_the_quarter_before():
-    frame = pd.DataFrame({"engagement_score": [70.0, 72.5]})
-    latest, change = scorecard.engagement_change(frame)
-    assert latest["engagement_score"] == 72.5 and change == 2.5
-    assert scorecard.engagement_change(frame.iloc[:1])[1] is None
+    # whole scores, as shown: 56.4 -> 63.2 reads 56 -> 63, "+7"
+    scores = pd.Series([56.4, 63.2])
+    assert goals.engagement_change_text(scores) == "+7"
+    assert goals.engagement_change_text(scores.iloc[:1]) is None
 
 
 def test_drill_choices_list_computed_kpis_and_the_touchpoints():

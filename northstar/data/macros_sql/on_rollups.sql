@@ -51,9 +51,9 @@ final as (
         o.account_id is not null as was_active_at_opening,
         -- no revenue row in the closing month, or one at zero, is churn
         case when coalesce(o.from_dates, c.from_dates) then
-                 case when o.account_id is null then 'new'
-                      when c.account_id is null then 'churn' else 'flat' end
-             else revenue_movement(o.account_id is not null, coalesce(o.mrr_usd, 0), c.mrr_usd)
+                 customer_movement(o.account_id is not null, c.account_id is not null)
+             else revenue_movement(o.account_id is not null, coalesce(o.mrr_usd, 0),
+                                   coalesce(c.mrr_usd, 0))
         end as movement
     from opening o
     full outer join closing c on c.account_id = o.account_id

@@ -158,13 +158,15 @@ def action_month(created_at: pd.Timestamp) -> dt.date:
     return created_at.date().replace(day=1)
 
 
-def account_outcome(churn_date: object, month: dt.date, as_of: dt.date,
+def account_outcome(churned_on: object, month: dt.date, as_of: dt.date,
                     in_data: bool) -> Outcome:
+    """Whether an account action worked, from when the account churned (as Retention counts
+    churn: the action_account_outcomes query's churned_on)."""
     if not in_data:
         return Outcome("The account is no longer in the data", None)
     known_on = month + dt.timedelta(days=OUTCOME_WINDOW_DAYS)
-    if churn_date is not None and not pd.isna(churn_date):
-        churned = pd.Timestamp(churn_date).date()
+    if churned_on is not None and not pd.isna(churned_on):
+        churned = pd.Timestamp(churned_on).date()
         if month <= churned <= known_on:
             return Outcome(f"Churned on {churned:%-d %b %Y}", False)
         if churned < month:
@@ -364,7 +366,7 @@ def outcomes_by_action(actions: pd.DataFrame, *, accounts: pd.DataFrame, answers
             row = account_rows.get((key, pd.Timestamp(month)))
             row = row if row is not None else account_rows.get((key, month))
             in_data = bool(row is not None and row.in_data)
-            outcome = account_outcome(row.churn_date if in_data else None, month, as_of, in_data)
+            outcome = account_outcome(row.churned_on if in_data else None, month, as_of, in_data)
         elif kind == "answer":
             outcome = answer_outcome(answer_rows.get((key, closed_or_created_on(action)), {}))
         elif kind == "ticket":

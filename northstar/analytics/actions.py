@@ -15,6 +15,7 @@ import pandas as pd
 
 from northstar.analytics import goals, significance
 from northstar.analytics.display import count_of
+from northstar.data import rules
 
 SUBJECTS = {"account": "Account", "answer": "Survey answer", "ticket": "Ticket", "kpi": "KPI",
             "driver": "Churn driver"}
@@ -24,9 +25,10 @@ PRIORITY_LABELS = {"low": "Low", "normal": "Normal", "high": "High", "urgent": "
 OPEN = ("open", "in_progress")
 # the kinds whose label names a customer (masked on shared screens); KPIs and drivers do not
 CUSTOMER_SUBJECTS = frozenset({"account", "answer", "ticket"})
-DUE_SOON_DAYS = 7  # "due this week": due today or in the next six days
-OUTCOME_WINDOW_DAYS = 90  # an account action worked when the account did not churn in this time
-DEFAULT_DUE_DAYS = 14  # a new action is due in two weeks unless its creator says otherwise
+# the actions' windows (northstar/data/rules.py)
+DUE_SOON_DAYS = rules.DUE_SOON_DAYS  # "due this week": due today or in the days after it
+OUTCOME_WINDOW_DAYS = rules.ACTION_OUTCOME_DAYS  # an account action worked: no churn in this time
+DEFAULT_DUE_DAYS = rules.ACTION_DUE_DAYS  # a new action's due date unless its creator says
 
 OUTCOME_RULES = {
     "account": f"the account did not churn within {OUTCOME_WINDOW_DAYS} days of the start of "
@@ -44,7 +46,7 @@ COMPARISON_RULES = {
     "kpi": "every other time a KPI was off track two periods running with no action, by its "
            "next period",
 }
-FORUM_WEEK_DAYS = 7
+FORUM_WEEK_DAYS = rules.FORUM_WEEK_DAYS
 COMPARISON_MINIMUM = (
     "A difference is read only with at least {accounts} items and {events} that worked on each "
     "side; below that it is too few to tell.")

@@ -141,6 +141,13 @@ join engagements f
    and f.started_on between r.responded_on and r.responded_on + interval {{detractor_follow_up_days}} day
 where r.survey_type = 'NPS' and nps_detractor(r.score);
 
+-- the rules' windows the named queries read (northstar/data/rules.py)
+create or replace macro exec_meeting_months() as {{exec_meeting_months}};
+create or replace macro exec_outcome_months() as {{exec_outcome_months}};
+create or replace macro cab_session_months() as {{cab_session_months}};
+create or replace macro survey_coverage_months() as {{survey_coverage_months}};
+create or replace macro initiative_baseline_months() as {{initiative_baseline_months}};
+
 -- the window lengths the revenue tallies hold (06, 15): 1, 3, 6 and 12 months and the
 -- year-to-date length of the data's last month (left out when it equals another); slot = the
 -- length's place among the per-length columns of account_month_signals (02)

@@ -43,10 +43,10 @@ final as (
         case
             -- first month in the data of an account that started earlier: an opening balance
             when p.is_first_month and date_trunc('month', a.start_date) < p.month then 'opening'
-            when p.is_first_month then 'new'
-            -- after the first month, an account billed again was billed before: a reactivation
+            -- else new in its first month (billed, after none), and after it a month against
+            -- the month before, where an account billed again had been billed: a reactivation
             else revenue_movement(is_billed(p.previous_mrr_usd), p.previous_mrr_usd, p.mrr_usd,
-                                  is_return := true)
+                                  is_return := not p.is_first_month)
         end as movement,
         a.segment, a.region, a.plan, a.acquisition_channel,
         date_trunc('month', a.start_date)::date as cohort_month

@@ -115,3 +115,19 @@ def test_an_action_outcome_counts_churn_as_retention_does(with_revenue):
     a5 = actions.account_outcome(facts["A5"], MONTH, D(2026, 12, 1), in_data=True)
     assert (a3.text, a3.worked) == ("Churned on 31 Jan 2026", False)
     assert a5.worked is True
+
+
+def active_in_search(db) -> dict[str, bool]:
+    found = run("account_search", db, match_names=True, search="A", limit=10)
+    return {row.account_id: bool(row.is_active) for row in found.itertuples(index=False)}
+
+
+def test_account_search_marks_churned_accounts_by_revenue(with_revenue):
+    # Account 360's search lists "· churned" by the definition Retention counts
+    assert active_in_search(with_revenue) == {
+        "A1": True, "A2": True, "A3": False, "A4": True, "A5": True}
+
+
+def test_account_search_without_revenue_marks_churn_by_date(without_revenue):
+    assert active_in_search(without_revenue) == {
+        "A1": True, "A2": False, "A3": True, "A4": True, "A5": False}

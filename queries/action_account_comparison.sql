@@ -1,7 +1,8 @@
 -- accounts nobody acted on, by (month, health band) of actioned accounts, and their churn
 -- accounts nobody acted on, in the same health band in the same month as an actioned account, and
--- how many of them churned within $window_days days of that month's first day. one row per (month,
--- band): comparable accounts, those that churned.
+-- how many of them churned within $window_days days of that month's first day (churn_events:
+-- revenue churn, or logo churn from account dates in data without revenue, as Retention counts
+-- it). one row per (month, band): comparable accounts, those that churned.
 -- parameters:
 --   $account_ids    the accounts actions are about (left out of the comparison)
 --   $action_months  the months the actions were created in (first days)
@@ -34,15 +35,19 @@ scored as (
     where h.month in (select action_month from cells)
       and not list_contains($account_ids::varchar[], h.account_id)
 ),
+churned as (
+    select distinct s.account_id, s.month
+    from scored s
+    join churn_events() e
+        on e.account_id = s.account_id
+       and e.churned_on between s.month and s.month + to_days($window_days::integer)
+),
 final as (
     select c.action_month, c.band_order, count(s.account_id) as comparable_accounts,
-        count(s.account_id) filter (
-            where a.churn_date between c.action_month
-                                   and c.action_month + to_days($window_days::integer)
-        ) as comparable_churned
+        count(k.account_id) as comparable_churned
     from cells c
     left join scored s on s.month = c.action_month and s.band_order = c.band_order
-    left join accounts a on a.account_id = s.account_id
+    left join churned k on k.account_id = s.account_id and k.month = s.month
     group by c.action_month, c.band_order
 )
 select * from final

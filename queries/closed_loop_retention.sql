@@ -1,7 +1,8 @@
 -- do follow-ups keep detractors: churn of detractors followed up or not
 -- nps detractor answers given at least $horizon_days days before $as_of_date, followed up within
 -- $target_days days or not, and the share of each whose account churned within $horizon_days days
--- of the answer.
+-- after the answer (churn_events: revenue churn, or logo churn from account dates in data
+-- without revenue, as Retention counts it).
 -- parameters:
 --   $horizon_days  days after the answer in which a churn counts
 --   $as_of_date    answers must be given at least $horizon_days days before this date
@@ -10,7 +11,7 @@
 -- scope: aggregate
 -- sensitive: none
 with detractors as (
-    select u.account_id, u.responded_on, u.churn_date,
+    select u.response_id, u.account_id, u.responded_on,
         u.follow_up_status = 'followed up' as was_followed_up
     from unhappy_answers($target_days, $as_of_date) u
     where in_scope($segments::varchar[], $regions::varchar[], $plans::varchar[],
@@ -18,10 +19,18 @@ with detractors as (
       and u.survey_type = 'NPS'
       and u.responded_on <= $as_of_date::date - to_days($horizon_days::integer)
 ),
-outcomes as (
-    select d.*,
-        coalesce(d.churn_date <= d.responded_on + to_days($horizon_days::integer), false) as churned
+churned_answers as (
+    select distinct d.response_id
     from detractors d
+    join churn_events() e
+        on e.account_id = d.account_id
+       and e.churned_on between d.responded_on
+                            and d.responded_on + to_days($horizon_days::integer)
+),
+outcomes as (
+    select d.*, c.response_id is not null as churned
+    from detractors d
+    left join churned_answers c using (response_id)
 ),
 final as (
     select was_followed_up,

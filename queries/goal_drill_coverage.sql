@@ -17,7 +17,7 @@ answered as (
     select account_id, max(responded_on) as latest_answer_on
     from survey_responses
     where survey_type = 'NPS' and program = 'relationship'
-      and responded_on >= $closing_month::date - interval 5 month
+      and responded_on >= $closing_month::date - to_months(survey_coverage_months() - 1)
       and responded_on < $closing_month::date + interval 1 month
     group by account_id
 ),

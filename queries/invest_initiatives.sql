@@ -50,7 +50,8 @@ progress as (
     from targets t
     left join monthly m
         on m.driver_id = t.driver_id
-       and m.month between t.start_month - interval 12 month and t.through_month
+       and m.month between t.start_month - to_months(initiative_baseline_months())
+                       and t.through_month
     where t.status in ('running', 'completed') and t.start_month < $as_of_month::date
     group by all
 ),

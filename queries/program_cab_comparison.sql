@@ -57,7 +57,8 @@ revenue as (
         12 * sum(opening_mrr_usd) as starting_arr_usd,
         12 * sum(closing_mrr_usd) as retained_arr_usd,
         100 * sum(closing_mrr_usd) / nullif(sum(opening_mrr_usd), 0) as nrr_pct,
-        100 * sum(least(opening_mrr_usd, closing_mrr_usd)) / nullif(sum(opening_mrr_usd), 0) as grr_pct,
+        100 * sum(retained_mrr(opening_mrr_usd, closing_mrr_usd)) / nullif(sum(opening_mrr_usd), 0)
+            as grr_pct,
         sum(opening_mrr_usd * opening_mrr_usd) as opening_mrr_squares_usd2,
         sum(closing_mrr_usd * closing_mrr_usd) as closing_mrr_squares_usd2,
         sum(opening_mrr_usd * closing_mrr_usd) as opening_closing_mrr_products_usd2

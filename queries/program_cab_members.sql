@@ -38,7 +38,8 @@ sessions as (
     from engagements e
     semi join members m on m.account_id = e.account_id
     where e.engagement_type = 'cab_session'
-      and e.started_on between ($as_of::date - interval 12 month)::date and $as_of::date
+      and e.started_on between ($as_of::date - to_months(cab_session_months()))::date
+                          and $as_of::date
     group by e.account_id
 ),
 final as (

@@ -16,8 +16,9 @@ with points as (
 bounds as (
     select snapshot_month,
         least(last_day(snapshot_month), $as_of::date) as reference_date,
-        (snapshot_month + interval 12 month)::date as outcome_month,
-        (snapshot_month + interval 12 month)::date <= date_trunc('month', $as_of::date) as has_outcome
+        (snapshot_month + to_months(exec_outcome_months()))::date as outcome_month,
+        (snapshot_month + to_months(exec_outcome_months()))::date
+            <= date_trunc('month', $as_of::date) as has_outcome
     from points
 ),
 billed as (
@@ -46,11 +47,13 @@ met as (
         on e.account_id = t.account_id
        and e.engagement_type = 'executive_meeting'
        and e.attended
-       and e.started_on between (t.reference_date - interval 12 month)::date and t.reference_date
+       and e.started_on between (t.reference_date - to_months(exec_meeting_months()))::date
+                           and t.reference_date
 ),
 outcomes as (
     select t.*, m.account_id is not null as is_met,
-        coalesce(t.mrr_12m_later_usd, 0) as outcome_mrr_usd
+        coalesce(t.mrr_12m_later_usd, 0) as outcome_mrr_usd,
+        revenue_movement(true, t.mrr_usd, coalesce(t.mrr_12m_later_usd, 0)) = 'churn' as is_churned
     from top_accounts t
     left join met m using (snapshot_month, account_id)
 ),
@@ -62,9 +65,9 @@ final as (
         12 * sum(mrr_usd) as arr_usd,
         any_value(has_outcome) as has_outcome,
         case when any_value(has_outcome)
-             then count(*) filter (where not is_billed(outcome_mrr_usd)) end as churned_within_12m,
+             then count(*) filter (where is_churned) end as churned_within_12m,
         case when any_value(has_outcome)
-             then 100 * count(*) filter (where not is_billed(outcome_mrr_usd)) / count(*) end
+             then 100 * count(*) filter (where is_churned) / count(*) end
             as churn_within_12m_pct,
         case when any_value(has_outcome) then 100 * sum(outcome_mrr_usd) / nullif(sum(mrr_usd), 0) end
             as nrr_12m_pct

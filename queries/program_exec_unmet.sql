@@ -35,7 +35,7 @@ unmet as (
     from ranked r
     left join last_meetings m using (account_id)
     where (m.last_meeting_on is null
-           or m.last_meeting_on < ($as_of::date - interval 12 month)::date)
+           or m.last_meeting_on < ($as_of::date - to_months(exec_meeting_months()))::date)
 ),
 members as (
     select distinct c.account_id

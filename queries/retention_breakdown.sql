@@ -48,17 +48,22 @@ final as (
         count(*) filter (where movement = 'churn') as churned_accounts,
         100 * count(*) filter (where movement = 'churn') / count(*) as logo_churn_pct,
         12 * sum(opening_mrr_usd) as starting_arr_usd,
-        12 * sum(greatest(closing_mrr_usd - opening_mrr_usd, 0)) filter (where movement = 'expansion')
+        12 * sum(expansion_mrr(opening_mrr_usd, closing_mrr_usd)) filter (where movement = 'expansion')
             as expansion_arr_usd,
-        12 * sum(opening_mrr_usd - closing_mrr_usd) filter (where movement = 'contraction')
+        12 * sum(contraction_mrr(opening_mrr_usd, closing_mrr_usd))
+            filter (where movement = 'contraction')
             as contraction_arr_usd,
-        12 * sum(opening_mrr_usd) filter (where movement = 'churn') as churned_arr_usd,
+        12 * sum(churned_mrr(opening_mrr_usd, closing_mrr_usd)) filter (where movement = 'churn')
+            as churned_arr_usd,
         12 * sum(closing_mrr_usd) as ending_arr_usd,
         100 * sum(closing_mrr_usd) / nullif(sum(opening_mrr_usd), 0) as nrr_pct,
-        100 * sum(least(opening_mrr_usd, closing_mrr_usd)) / nullif(sum(opening_mrr_usd), 0) as grr_pct,
+        100 * sum(retained_mrr(opening_mrr_usd, closing_mrr_usd)) / nullif(sum(opening_mrr_usd), 0)
+            as grr_pct,
         -- arr lost to churn and contraction: what the dimension value cost in the period
-        12 * (coalesce(sum(opening_mrr_usd) filter (where movement = 'churn'), 0)
-              + coalesce(sum(opening_mrr_usd - closing_mrr_usd) filter (where movement = 'contraction'), 0))
+        12 * (coalesce(sum(churned_mrr(opening_mrr_usd, closing_mrr_usd))
+                       filter (where movement = 'churn'), 0)
+              + coalesce(sum(contraction_mrr(opening_mrr_usd, closing_mrr_usd))
+                         filter (where movement = 'contraction'), 0))
             as lost_arr_usd,
         12 * (sum(closing_mrr_usd) - sum(opening_mrr_usd)) as net_retained_change_usd
     from dimensioned

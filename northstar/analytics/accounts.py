@@ -41,19 +41,22 @@ def _when(value: object) -> pd.Timestamp | None:
 
 
 def is_churned(profile: pd.Series, last_month: dt.date) -> bool:
-    """Whether the account has left: a churn date, or (as Retention counts churn) revenue that
-    stopped before the data's last month."""
+    """Whether the account has left, as Retention counts churn: revenue churn (revenue that
+    stopped before the data's last month) for an account with revenue; logo churn from its
+    churn date for one without any."""
     billed = _when(profile.get("last_billed_month"))
-    return _when(profile.get("churn_date")) is not None or (
-        billed is not None and billed < pd.Timestamp(last_month))
+    if billed is None:
+        return _when(profile.get("churn_date")) is not None
+    return billed < pd.Timestamp(last_month)
 
 
 def status_text(profile: pd.Series, last_month: dt.date) -> str:
     """'Churned on 3 Mar 2026 — Price (to Rival)', 'Churned: no revenue since Feb 1997',
-    'Active · renews 1 Dec 2026', 'Active', or 'No revenue in the data'."""
+    'Active · renews 1 Dec 2026', 'Active', 'Active · still billed, though a churn date of
+    3 Mar 2026 is on record', or 'No revenue in the data'."""
     churned_on = _when(profile.get("churn_date"))
     billed = _when(profile.get("last_billed_month"))
-    if churned_on is not None:
+    if churned_on is not None and is_churned(profile, last_month):
         reason = profile.get("churn_reason")
         competitor = profile.get("lost_to_competitor")
         text = f"Churned on {churned_on:%-d %b %Y}"
@@ -66,6 +69,8 @@ def status_text(profile: pd.Series, last_month: dt.date) -> str:
         return "No revenue in the data"
     if billed < pd.Timestamp(last_month):
         return f"Churned: no revenue since {billed:%b %Y}"
+    if churned_on is not None:
+        return f"Active · still billed, though a churn date of {churned_on:%-d %b %Y} is on record"
     renewal = _when(profile.get("renewal_date"))
     if renewal is not None:
         return f"Active · renews {renewal:%-d %b %Y}"

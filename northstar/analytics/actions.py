@@ -15,6 +15,7 @@ import pandas as pd
 
 from northstar.analytics import goals, significance
 from northstar.analytics.display import count_of
+from northstar.data import rules
 
 SUBJECTS = {"account": "Account", "answer": "Survey answer", "ticket": "Ticket", "kpi": "KPI",
             "driver": "Churn driver"}
@@ -24,9 +25,10 @@ PRIORITY_LABELS = {"low": "Low", "normal": "Normal", "high": "High", "urgent": "
 OPEN = ("open", "in_progress")
 # the kinds whose label names a customer (masked on shared screens); KPIs and drivers do not
 CUSTOMER_SUBJECTS = frozenset({"account", "answer", "ticket"})
-DUE_SOON_DAYS = 7  # "due this week": due today or in the next six days
-OUTCOME_WINDOW_DAYS = 90  # an account action worked when the account did not churn in this time
-DEFAULT_DUE_DAYS = 14  # a new action is due in two weeks unless its creator says otherwise
+# the actions' windows (northstar/data/rules.py)
+DUE_SOON_DAYS = rules.DUE_SOON_DAYS  # "due this week": due today or in the days after it
+OUTCOME_WINDOW_DAYS = rules.ACTION_OUTCOME_DAYS  # an account action worked: no churn in this time
+DEFAULT_DUE_DAYS = rules.ACTION_DUE_DAYS  # a new action's due date unless its creator says
 
 OUTCOME_RULES = {
     "account": f"the account did not churn within {OUTCOME_WINDOW_DAYS} days of the start of "
@@ -44,7 +46,7 @@ COMPARISON_RULES = {
     "kpi": "every other time a KPI was off track two periods running with no action, by its "
            "next period",
 }
-FORUM_WEEK_DAYS = 7
+FORUM_WEEK_DAYS = rules.FORUM_WEEK_DAYS
 COMPARISON_MINIMUM = (
     "A difference is read only with at least {accounts} items and {events} that worked on each "
     "side; below that it is too few to tell.")
@@ -158,13 +160,15 @@ def action_month(created_at: pd.Timestamp) -> dt.date:
     return created_at.date().replace(day=1)
 
 
-def account_outcome(churn_date: object, month: dt.date, as_of: dt.date,
+def account_outcome(churned_on: object, month: dt.date, as_of: dt.date,
                     in_data: bool) -> Outcome:
+    """Whether an account action worked, from when the account churned (as Retention counts
+    churn: the action_account_outcomes query's churned_on)."""
     if not in_data:
         return Outcome("The account is no longer in the data", None)
     known_on = month + dt.timedelta(days=OUTCOME_WINDOW_DAYS)
-    if churn_date is not None and not pd.isna(churn_date):
-        churned = pd.Timestamp(churn_date).date()
+    if churned_on is not None and not pd.isna(churned_on):
+        churned = pd.Timestamp(churned_on).date()
         if month <= churned <= known_on:
             return Outcome(f"Churned on {churned:%-d %b %Y}", False)
         if churned < month:
@@ -364,7 +368,7 @@ def outcomes_by_action(actions: pd.DataFrame, *, accounts: pd.DataFrame, answers
             row = account_rows.get((key, pd.Timestamp(month)))
             row = row if row is not None else account_rows.get((key, month))
             in_data = bool(row is not None and row.in_data)
-            outcome = account_outcome(row.churn_date if in_data else None, month, as_of, in_data)
+            outcome = account_outcome(row.churned_on if in_data else None, month, as_of, in_data)
         elif kind == "answer":
             outcome = answer_outcome(answer_rows.get((key, closed_or_created_on(action)), {}))
         elif kind == "ticket":

@@ -26,10 +26,11 @@ from northstar.analytics import actions, health, risk
 from northstar.analytics.display import count_of, measure_columns
 from northstar.analytics.links import account_link
 from northstar.analytics.metrics import format_usd, is_missing
+from northstar.data import rules
 from northstar.data.months import month_label
 
 # the windows shown, in days after the data's as-of date; the last is what the page reads
-WINDOWS = (30, 90, 180)
+WINDOWS = rules.RENEWAL_WINDOWS_DAYS
 LONGEST = WINDOWS[-1]
 
 # where a renewal date comes from, for a load that has none

@@ -31,12 +31,14 @@ DRIVERS: dict[str, Driver] = {
         Driver(
             "slow_support", "Slow ticket resolution",
             "More than half of the account's tickets opened in the last 12 months took over "
-            "72 hours to resolve (median above 72 h). No tickets counts as not exposed.",
+            f"{rules.SLOW_TICKET_HOURS} hours to resolve (median above {rules.SLOW_TICKET_HOURS} "
+            "h). No tickets counts as not exposed.",
             "slow ticket resolution",
         ),
         Driver(
             "repeated_escalations", "Repeated escalations",
-            "Two or more of the account's tickets opened in the last 6 months were escalated.",
+            f"{rules.REPEATED_ESCALATIONS_FROM} or more of the account's tickets opened in the "
+            "last 6 months were escalated.",
             "repeated escalations",
         ),
         Driver(
@@ -73,7 +75,7 @@ DRIVERS: dict[str, Driver] = {
         ),
         Driver(
             "revenue_decline", "Declining revenue",
-            "MRR at least 10% below six months earlier.",
+            f"MRR at least {rules.REVENUE_DECLINE_PCT}% below six months earlier.",
             "declining revenue",
         ),
         Driver(

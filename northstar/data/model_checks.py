@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from northstar.data import rules
 
-MIN_CHURN_MONTHS = 6  # different months with churn, in the data and in the backtest's fit
+MIN_CHURN_MONTHS = rules.MIN_CHURN_MONTHS  # months with churn, in the data and the backtest's fit
 # a year to fit on, a year to check, and the month predicted from
 BACKTEST_MONTHS = 2 * rules.CHURN_HORIZON_MONTHS + 1
 MIN_FIT_EVENTS = 50  # churn events in the months the backtest's fit uses

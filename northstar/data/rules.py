@@ -58,6 +58,49 @@ DETRACTOR_FOLLOW_UP_DAYS = 14
 CLOSED_LOOP_HORIZON_DAYS = 180
 OPEN_TICKET_FOLLOW_UP_DAYS = 7
 
+# churn drivers' thresholds (northstar/data/drivers.py says them in words): a ticket is slow
+# when it took (or, still open, has taken) more than SLOW_TICKET_HOURS to resolve; escalations
+# repeat from REPEATED_ESCALATIONS_FROM in the trailing 6 months; revenue declined when MRR is
+# at least REVENUE_DECLINE_PCT% below six months earlier; a month is an estimation landmark with
+# DRIVER_LOOKBACK_MONTHS of history (the longest trailing window a driver reads) and the churn
+# horizon after it
+SLOW_TICKET_HOURS = 72
+REPEATED_ESCALATIONS_FROM = 2
+REVENUE_DECLINE_PCT = 10
+DRIVER_LOOKBACK_MONTHS = 12
+
+# CCO programs: a top account is met when an attended executive meeting falls in the
+# EXEC_MEETING_MONTHS up to the month measured, and its churn and NRR are read
+# EXEC_OUTCOME_MONTHS later; advisory board members' sessions count over the last
+# CAB_SESSION_MONTHS; survey coverage counts a relationship NPS answer in the
+# SURVEY_COVERAGE_MONTHS ending the month measured
+EXEC_MEETING_MONTHS = 12
+EXEC_OUTCOME_MONTHS = 12
+CAB_SESSION_MONTHS = 12
+SURVEY_COVERAGE_MONTHS = 6
+
+# Where to invest: an initiative's driver churn is compared over INITIATIVE_BASELINE_MONTHS
+# before its start; cost to serve is counted over the COST_TO_SERVE_MONTHS through the data's
+# last month
+INITIATIVE_BASELINE_MONTHS = 12
+COST_TO_SERVE_MONTHS = 12
+
+# the churn model is fitted only with churn in at least MIN_CHURN_MONTHS different months (in
+# the data and in the backtest's fit)
+MIN_CHURN_MONTHS = 6
+
+# actions: "due this week" is due today or in the next DUE_SOON_DAYS - 1 days; a new action is
+# due in ACTION_DUE_DAYS unless its creator says otherwise; an account action worked when the
+# account did not churn within ACTION_OUTCOME_DAYS of the start of the month it was created in;
+# the forum lists what closed in the last FORUM_WEEK_DAYS
+DUE_SOON_DAYS = 7
+ACTION_DUE_DAYS = 14
+ACTION_OUTCOME_DAYS = 90
+FORUM_WEEK_DAYS = 7
+
+# renewals: the windows (days ahead) Renewals lists, each including the shorter ones
+RENEWAL_WINDOWS_DAYS = (30, 90, 180)
+
 # health bands, best first; an account without enough signals is "Not scored"
 HEALTH_BANDS = ("Healthy", "Watch", "At risk", "Critical")
 NOT_SCORED = "Not scored"
@@ -72,6 +115,17 @@ SQL_VALUES: dict[str, str] = {
     "usage_fall_lookback_months": str(USAGE_FALL_LOOKBACK_MONTHS),
     "seats_underused_pct": str(SEATS_UNDERUSED_PCT),
     "detractor_follow_up_days": str(DETRACTOR_FOLLOW_UP_DAYS),
+    "churn_horizon_months": str(CHURN_HORIZON_MONTHS),
+    "slow_ticket_hours": str(SLOW_TICKET_HOURS),
+    "repeated_escalations_from": str(REPEATED_ESCALATIONS_FROM),
+    "revenue_decline_pct": str(REVENUE_DECLINE_PCT),
+    "driver_lookback_months": str(DRIVER_LOOKBACK_MONTHS),
+    "exec_meeting_months": str(EXEC_MEETING_MONTHS),
+    "exec_outcome_months": str(EXEC_OUTCOME_MONTHS),
+    "cab_session_months": str(CAB_SESSION_MONTHS),
+    "survey_coverage_months": str(SURVEY_COVERAGE_MONTHS),
+    "initiative_baseline_months": str(INITIATIVE_BASELINE_MONTHS),
+    "cost_to_serve_months": str(COST_TO_SERVE_MONTHS),
     "health_band_labels": "[" + ", ".join(
         "'" + label.replace("'", "''") + "'" for label in (*HEALTH_BANDS, NOT_SCORED)) + "]",
 }

@@ -44,3 +44,18 @@ def test_an_account_without_revenue_says_so():
     none = profile(last_billed_month=pd.NaT)
     assert accounts.status_text(none, LAST_MONTH) == "No revenue in the data"
     assert not accounts.is_churned(none, LAST_MONTH)
+
+
+def test_a_churn_date_on_an_account_still_billed_reads_as_retention_counts_it():
+    # revenue churn is the definition where there is revenue: billed in the data's last month,
+    # the account is a customer whatever its recorded churn date says, and the status says both
+    billed = profile(churn_date=pd.Timestamp(2026, 3, 3), churn_reason="Price")
+    assert accounts.status_text(billed, LAST_MONTH) == (
+        "Active · still billed, though a churn date of 3 Mar 2026 is on record")
+    assert not accounts.is_churned(billed, LAST_MONTH)
+
+
+def test_without_revenue_a_churn_date_is_logo_churn():
+    left = profile(churn_date=pd.Timestamp(2026, 3, 3), last_billed_month=pd.NaT)
+    assert accounts.status_text(left, LAST_MONTH) == "Churned on 3 Mar 2026"
+    assert accounts.is_churned(left, LAST_MONTH)

@@ -188,7 +188,8 @@ def test_account_outcome_query(tiny_db):
     rows = facts.set_index("account_id")
     assert len(facts) == 2  # the same (account, month) twice is one row
     assert bool(rows.loc["A3", "in_data"]) and not bool(rows.loc["A9", "in_data"])
-    assert pd.Timestamp(rows.loc["A3", "churn_date"]).date() == D(2026, 1, 31)
+    # A3's revenue stops after January 2026: it churned on 31 Jan, its last billed day
+    assert pd.Timestamp(rows.loc["A3", "churned_on"]).date() == D(2026, 1, 31)
     assert rows.loc["A3", "account_name"] == "A3 Ltd"
 
 
@@ -231,13 +232,15 @@ def test_answer_comparison_query(tiny_db):
 
 def test_account_comparison_matches_a_pandas_count(demo_db):
     """Comparable accounts = the month's scored accounts in the actioned account's band, less
-    the actioned ones; churned = churn date within 90 days of the month's first day."""
+    the actioned ones; churned = revenue churn (the last day of the last billed month before a
+    month whose movement is churn) within 90 days of the month's first day."""
     config = settings.load_config().query_params()
     month = D(2026, 4, 1)
     with duckdb.connect(str(demo_db), read_only=True) as con:
         everyone = con.execute("select account_id from account_health_monthly where month = ?",
                                [month]).df()["account_id"].tolist()
-        churn = dict(con.execute("select account_id, churn_date from accounts").fetchall())
+        churns = con.execute("select account_id, month - 1 from account_month_snapshots "
+                             "where movement = 'churn'").fetchall()
     bands = run("action_account_outcomes", demo_db, account_ids=everyone,
                 action_months=[month] * len(everyone), **config)
     band_of = dict(zip(bands["account_id"], bands["band_order"], strict=True))
@@ -248,6 +251,6 @@ def test_account_comparison_matches_a_pandas_count(demo_db):
     end = month + dt.timedelta(days=90)
     for cell in cells.itertuples(index=False):
         members = [a for a in everyone if a not in actioned and band_of[a] == cell.band_order]
-        churned = [a for a in members if churn[a] is not None and month <= churn[a] <= end]
+        churned = {a for a, day in churns if a in members and month <= day <= end}
         assert (cell.comparable_accounts, cell.comparable_churned) == (len(members), len(churned))
         assert len(members) > 0

@@ -8,8 +8,8 @@ import re
 import duckdb
 import pytest
 
-from northstar.analytics import health, metrics, satisfaction
-from northstar.data import rollups, rules
+from northstar.analytics import actions, health, metrics, renewals, satisfaction
+from northstar.data import drivers, rollups, rules
 from northstar.data.schema import create_schema
 from tests.conftest import REPO_ROOT
 
@@ -26,7 +26,29 @@ RESTATED = {
     "band labels": re.compile(r"'Healthy',\s*'Watch'"),
     "detractor follow-up window": re.compile(r"interval\s+14\s+day"),
     "open ticket follow-up age": re.compile(r"age_days\s*>\s*\d"),
+    # revenue movement and churn: classified by revenue_movement, its amounts by its macros
+    "revenue movement": re.compile(
+        r"then\s+'(new|churn|expansion|contraction|reactivation|inactive|flat)'"),
+    "movement amounts": re.compile(r"(least|greatest)\(\s*\w*mrr"),
+    "churn as revenue stopping": re.compile(r"not\s+is_billed\("),
+    "churn from the recorded date": re.compile(r"churn_date\s*(<=|<|>=|between)"),
 }
+# a window or count of periods written as a number instead of read from rules.py (a step of one
+# day, month or row is the calendar, not a rule)
+LITERAL_WINDOW = re.compile(
+    r"interval\s+'?(\d+)'?\s+(?:hour|day|week|month|year)s?\b"
+    r"|to_(?:hours|days|weeks|months|years)\(\s*(\d+)\s*\)"
+    r"|\b(\d+)\s+following\b"
+    r"|\brange\(\s*(\d+)\s*\)")
+# window constants are defined in rules.py and only read elsewhere; these are not business rules:
+# the demo generator's span and the calendar's quarters
+WINDOW_CONSTANT = re.compile(
+    r"^\s*([A-Z][A-Z0-9_]*(?:_DAYS|_WEEKS|_MONTHS|_HOURS|WINDOWS))\s*(?::[^=\n]+)?="
+    r"\s*[(\[]?\s*\d[\d_]*\s*(?:,\s*\d[\d_]*\s*)*[)\]]?\s*(?:#.*)?$",
+    re.MULTILINE)
+NOT_RULES = {("northstar/data/demo.py", "WINDOW_MONTHS"),
+             ("northstar/data/forecast.py", "QUARTER_MONTHS"),
+             ("northstar/data/forecast.py", "QUARTER_END_MONTHS")}
 PYTHON_FILES = [path for folder in ("northstar", "views", "bench")
                 for path in (REPO_ROOT / folder).rglob("*.py")
                 if path != REPO_ROOT / "northstar" / "data" / "rules.py"]
@@ -48,6 +70,26 @@ def code(path) -> str:
 def test_no_sql_file_writes_a_rule_out_again(rule):
     found = [path.name for path in SQL_FILES
              if path != rollups.RULE_MACROS_SQL and RESTATED[rule].search(code(path))]
+    assert found == []
+
+
+def test_no_sql_file_writes_a_window_as_a_number():
+    found = []
+    for path in SQL_FILES:
+        if path == rollups.RULE_MACROS_SQL:
+            continue
+        for line in code(path).splitlines():
+            for match in LITERAL_WINDOW.finditer(line):
+                number = next(group for group in match.groups() if group is not None)
+                if int(number) > 1:
+                    found.append(f"{path.name}: {line.strip()}")
+    assert found == []
+
+
+def test_no_python_file_defines_a_window_of_its_own():
+    found = [f"{path.relative_to(REPO_ROOT)}: {name}" for path in PYTHON_FILES
+             for name in WINDOW_CONSTANT.findall(path.read_text())
+             if (str(path.relative_to(REPO_ROOT)), name) not in NOT_RULES]
     assert found == []
 
 
@@ -104,3 +146,20 @@ def test_a_rule_change_changes_the_fingerprint(monkeypatch):
 def test_an_unknown_rule_in_sql_is_an_error():
     with pytest.raises(KeyError, match="no rule named"):
         rules.render_sql("select {{no_such_rule}}")
+
+
+def test_the_windows_the_queries_and_drivers_read_are_the_rules():
+    with duckdb.connect() as con:
+        create_schema(con)
+        rollups.create_shared_macros(con)
+        assert con.execute(
+            "select exec_meeting_months(), exec_outcome_months(), cab_session_months(), "
+            "survey_coverage_months(), initiative_baseline_months()").fetchone() == (
+            rules.EXEC_MEETING_MONTHS, rules.EXEC_OUTCOME_MONTHS, rules.CAB_SESSION_MONTHS,
+            rules.SURVEY_COVERAGE_MONTHS, rules.INITIATIVE_BASELINE_MONTHS)
+    assert f"over {rules.SLOW_TICKET_HOURS} hours" in drivers.DRIVERS["slow_support"].definition
+    assert drivers.DRIVERS["repeated_escalations"].definition.startswith(
+        f"{rules.REPEATED_ESCALATIONS_FROM} or more")
+    assert f"{rules.REVENUE_DECLINE_PCT}% below" in drivers.DRIVERS["revenue_decline"].definition
+    assert renewals.WINDOWS == rules.RENEWAL_WINDOWS_DAYS
+    assert actions.OUTCOME_WINDOW_DAYS == rules.ACTION_OUTCOME_DAYS

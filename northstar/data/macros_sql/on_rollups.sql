@@ -51,14 +51,31 @@ final as (
         o.account_id is not null as was_active_at_opening,
         -- no revenue row in the closing month, or one at zero, is churn
         case when coalesce(o.from_dates, c.from_dates) then
-                 case when o.account_id is null then 'new'
-                      when c.account_id is null then 'churn' else 'flat' end
-             else revenue_movement(o.account_id is not null, coalesce(o.mrr_usd, 0), c.mrr_usd)
+                 customer_movement(o.account_id is not null, c.account_id is not null)
+             else revenue_movement(o.account_id is not null, coalesce(o.mrr_usd, 0),
+                                   coalesce(c.mrr_usd, 0))
         end as movement
     from opening o
     full outer join closing c on c.account_id = o.account_id
 )
 select * from final;
+
+-- churn, one definition for every query that asks whether or when an account churned (the
+-- closed-loop comparison, the action outcomes and their comparison), the one Retention counts:
+-- revenue churn wherever the data has revenue: the account churned on the last day of its last
+-- billed month before a month whose revenue_movement is churn (account_month_snapshots; its
+-- churn_date is a record, not the rule); in data without revenue, logo churn from account
+-- dates: it churned on its churn_date. one row per churn (an account that came back can churn
+-- again).
+create or replace macro churn_events() as table
+select account_id, (month - interval 1 day)::date as churned_on
+from account_month_snapshots
+where movement = 'churn'
+union all
+select account_id, churn_date as churned_on
+from accounts
+where churn_date is not null
+  and not exists (select 1 from account_mrr_monthly);
 
 -- closed loop: every unhappy answer (nps 0-6 or csat 1-2) with its follow-up, the first
 -- detractor follow-up, qbr or executive meeting with the account within target_days days, and

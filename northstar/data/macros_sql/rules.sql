@@ -85,17 +85,50 @@ create or replace macro unhappy_answer(survey_type, score) as
 -- revenue: an account is billed in a month when its mrr is above zero
 create or replace macro is_billed(mrr_usd) as coalesce(mrr_usd, 0) > 0;
 
--- revenue movement of an account across a period, from its opening mrr (the month before the
--- period) and closing mrr (the period's last month): new when it had no revenue row at the
--- opening, churn when none (or zero) at the close, else expansion, contraction or flat
-create or replace macro revenue_movement(was_active_at_opening, opening_mrr_usd, closing_mrr_usd) as
+-- revenue movement of an account from an opening mrr to a closing mrr, the one rule every
+-- rollup and query classifies revenue by (a month against the month before it in
+-- account_month_snapshots; a period's opening month, the month before it, against its last
+-- month in window_movements and the revenue window tallies): not billed at the opening and
+-- billed at the close is new (a reactivation when is_return: billed some earlier month), billed
+-- at the opening and not at the close is churn, billed at neither is inactive, else expansion,
+-- contraction or flat. "billed" is is_billed: a revenue row at zero is no revenue.
+create or replace macro revenue_movement(was_billed_at_opening, opening_mrr_usd, closing_mrr_usd,
+                                         is_return := false) as
     case
-        when not was_active_at_opening then 'new'
-        when coalesce(closing_mrr_usd, 0) = 0 then 'churn'
+        when not was_billed_at_opening and is_billed(closing_mrr_usd) then
+            case when is_return then 'reactivation' else 'new' end
+        when was_billed_at_opening and not is_billed(closing_mrr_usd) then 'churn'
+        when not was_billed_at_opening then 'inactive'
         when closing_mrr_usd > opening_mrr_usd then 'expansion'
         when closing_mrr_usd < opening_mrr_usd then 'contraction'
         else 'flat'
     end;
+
+-- logo churn from account dates, for data without revenue: the same classes from whether the
+-- account was a customer by its own start and churn dates (account_lifetimes) in the opening
+-- and the closing month: new, churn or flat (no dollars, so no expansion or contraction)
+create or replace macro customer_movement(was_customer_at_opening, is_customer_at_closing) as
+    case
+        when not was_customer_at_opening then 'new'
+        when not is_customer_at_closing then 'churn'
+        else 'flat'
+    end;
+
+-- the mrr an account billed at the opening keeps, gains, loses by contraction and loses by
+-- churn by the close, by its revenue_movement (the bridge: opening + expansion - contraction -
+-- churned = the kept accounts' closing; retained = opening - contraction - churned)
+create or replace macro retained_mrr(opening_mrr_usd, closing_mrr_usd) as
+    case when revenue_movement(true, opening_mrr_usd, closing_mrr_usd) = 'churn' then 0
+         else least(opening_mrr_usd, closing_mrr_usd) end;
+create or replace macro expansion_mrr(opening_mrr_usd, closing_mrr_usd) as
+    case when revenue_movement(true, opening_mrr_usd, closing_mrr_usd) = 'expansion'
+         then closing_mrr_usd - opening_mrr_usd else 0 end;
+create or replace macro contraction_mrr(opening_mrr_usd, closing_mrr_usd) as
+    case when revenue_movement(true, opening_mrr_usd, closing_mrr_usd) = 'contraction'
+         then opening_mrr_usd - closing_mrr_usd else 0 end;
+create or replace macro churned_mrr(opening_mrr_usd, closing_mrr_usd) as
+    case when revenue_movement(true, opening_mrr_usd, closing_mrr_usd) = 'churn'
+         then opening_mrr_usd else 0 end;
 
 -- detractor answers (nps 0-6) that a detractor follow-up engagement reached within 14 days;
 -- the health score and the driver analysis both use this rule
@@ -107,6 +140,13 @@ join engagements f
    and f.engagement_type = 'detractor_follow_up'
    and f.started_on between r.responded_on and r.responded_on + interval {{detractor_follow_up_days}} day
 where r.survey_type = 'NPS' and nps_detractor(r.score);
+
+-- the rules' windows the named queries read (northstar/data/rules.py)
+create or replace macro exec_meeting_months() as {{exec_meeting_months}};
+create or replace macro exec_outcome_months() as {{exec_outcome_months}};
+create or replace macro cab_session_months() as {{cab_session_months}};
+create or replace macro survey_coverage_months() as {{survey_coverage_months}};
+create or replace macro initiative_baseline_months() as {{initiative_baseline_months}};
 
 -- the window lengths the revenue tallies hold (06, 15): 1, 3, 6 and 12 months and the
 -- year-to-date length of the data's last month (left out when it equals another); slot = the

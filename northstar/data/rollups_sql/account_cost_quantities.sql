@@ -10,7 +10,8 @@
 create or replace table account_cost_quantities as
 with bounds as (
     select date_trunc('month', value::date)::date as last_month,
-        (date_trunc('month', value::date) - interval 11 month)::date as first_month,
+        (date_trunc('month', value::date) - to_months({{cost_to_serve_months}} - 1))::date
+            as first_month,
         (date_trunc('month', value::date) + interval 1 month)::timestamp as end_at
     from dataset_metadata
     where key = 'as_of_date'

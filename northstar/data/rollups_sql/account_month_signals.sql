@@ -9,7 +9,7 @@
 --   answers count for the driver analysis in the month holding their 14th day (their follow-up
 --   window has passed by then); engagements (attended) by their start month.
 -- frames: w6 / w12 = this month and the 5 / 11 before; wall = every month so far;
--- next12 = the 12 months after this one.
+-- next12 = the churn horizon's {{churn_horizon_months}} months after this one (rules.py).
 -- for the revenue window tallies (06): the mrr 1, 3, 6, 12 and ytd months later (ytd = the
 -- month number of the data's last month, the year-to-date period's length; 0 when the account
 -- had stopped billing by then) and whether the account had a revenue row that many months before.
@@ -35,7 +35,8 @@ tickets as (
         count(t.escalated_at) as escalations,
         sum(t.reopen_count) as reopens,
         -- open tickets count by their age on the as-of date
-        count(*) filter (where coalesce(t.resolved_at, a.as_of_at) > t.opened_at + interval 72 hour)
+        count(*) filter (where coalesce(t.resolved_at, a.as_of_at)
+                                > t.opened_at + interval {{slow_ticket_hours}} hour)
             as slow_tickets
     from support_tickets t
     cross join as_of a
@@ -211,7 +212,7 @@ windowed as (
         wall as (partition by account_id order by month
                  rows between unbounded preceding and current row),
         next12 as (partition by account_id order by month
-                   rows between 1 following and 12 following)
+                   rows between 1 following and {{churn_horizon_months}} following)
 ),
 final as (
     select * from windowed

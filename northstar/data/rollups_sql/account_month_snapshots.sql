@@ -1,6 +1,7 @@
 -- rollup: one row per account and month from its first billed month through the month after
 -- its last (the churn month), up to the data's last month, with the revenue movement
--- (opening, new, expansion, contraction, flat, churn, reactivation, inactive), and whether the
+-- (opening, new, expansion, contraction, flat, churn, reactivation, inactive: revenue_movement
+-- of the month against the one before), and whether the
 -- month is billed (a revenue row above $0) (months between two billed months are filled in at zero mrr).
 -- stored in month order, so a query for a few months (window_movements, executive coverage)
 -- reads only those months' row groups; accounts in order within a month, so one account's
@@ -42,13 +43,10 @@ final as (
         case
             -- first month in the data of an account that started earlier: an opening balance
             when p.is_first_month and date_trunc('month', a.start_date) < p.month then 'opening'
-            when p.is_first_month then 'new'
-            when not is_billed(p.previous_mrr_usd) and is_billed(p.mrr_usd) then 'reactivation'
-            when is_billed(p.previous_mrr_usd) and not is_billed(p.mrr_usd) then 'churn'
-            when p.mrr_usd > p.previous_mrr_usd then 'expansion'
-            when p.mrr_usd < p.previous_mrr_usd then 'contraction'
-            when not is_billed(p.mrr_usd) then 'inactive'
-            else 'flat'
+            -- else new in its first month (billed, after none), and after it a month against
+            -- the month before, where an account billed again had been billed: a reactivation
+            else revenue_movement(is_billed(p.previous_mrr_usd), p.previous_mrr_usd, p.mrr_usd,
+                                  is_return := not p.is_first_month)
         end as movement,
         a.segment, a.region, a.plan, a.acquisition_channel,
         date_trunc('month', a.start_date)::date as cohort_month

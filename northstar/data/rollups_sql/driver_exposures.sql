@@ -5,8 +5,9 @@
 -- tickets in their window, survey drivers without an answer to that survey in its window,
 -- revenue decline without revenue 6 months earlier.
 --   slow_support: more than half of the tickets opened in the trailing 12 months took over
---       72 hours to resolve (median above 72 h; still-open tickets count by their age now)
---   repeated_escalations: 2 or more tickets opened in the trailing 6 months were escalated
+--       {{slow_ticket_hours}} hours to resolve (still-open tickets count by their age now)
+--   repeated_escalations: {{repeated_escalations_from}} or more tickets opened in the trailing
+--       6 months were escalated
 --   poor_onboarding: a 30-day post-installation csat answer of 1 or 2, ever
 --   poor_services: a post-professional-services csat answer of 1 or 2 in the trailing 12 months
 --   detractor_not_followed_up: a relationship nps 0-6 answer in the trailing 6 months (at least
@@ -14,7 +15,7 @@
 --   detractor_followed_up: nps 0-6 answers in the trailing 6 months, every one followed up
 --   no_executive_meeting: no attended executive meeting in the trailing 12 months
 --   not_cab_member: no advisory board membership spell covering the month's last day
---   revenue_decline: mrr at least 10% below 6 months earlier
+--   revenue_decline: mrr at least {{revenue_decline_pct}}% below 6 months earlier
 --   usage_fell: active users at least {{usage_fall_pct}}% below the mean of the
 --       {{usage_fall_lookback_months}} calendar months before, each with an active-user figure
 --   seats_underused: seats used below {{seats_underused_pct}}% of seats paid (seats paid above 0)
@@ -47,7 +48,7 @@ classified as (
         12 * o.mrr_usd as arr_usd,
         coalesce(2 * o.slow_tickets_12m > o.tickets_12m and o.tickets_12m > 0, false)
             as slow_support,
-        coalesce(o.escalations_6m >= 2, false) as repeated_escalations,
+        coalesce(o.escalations_6m >= {{repeated_escalations_from}}, false) as repeated_escalations,
         coalesce(o.poor_installation_answers > 0, false) as poor_onboarding,
         coalesce(o.poor_services_answers_12m > 0, false) as poor_services,
         coalesce(o.relationship_detractors_not_followed_up_6m > 0, false)
@@ -58,7 +59,8 @@ classified as (
         coalesce(o.executive_meetings_12m = 0, true) as no_executive_meeting,
         not coalesce(o.is_cab_member_at_month_end, false) as not_cab_member,
         -- not exposed when not billed 6 months earlier
-        coalesce(o.mrr_usd <= 0.9 * nullif(o.mrr_6_rows_ago_usd, 0), false) as revenue_decline,
+        coalesce(o.mrr_usd <= (1 - {{revenue_decline_pct}} / 100) * nullif(o.mrr_6_rows_ago_usd, 0),
+                 false) as revenue_decline,
         case when h.has_usage then coalesce(
             u.prior_months_with_users = {{usage_fall_lookback_months}}
             and 100 * u.active_users <= (100 - {{usage_fall_pct}}) * u.prior_mean_active_users,
@@ -71,8 +73,9 @@ classified as (
         o.nps_promoters_next_12m::integer as nps_promoters_next_12m,
         o.nps_detractors_next_12m::integer as nps_detractors_next_12m,
         o.churned_next_month,
-        o.month >= b.first_month + interval 11 month
-            and o.month <= b.last_month - interval 12 month as is_estimation_landmark
+        o.month >= b.first_month + to_months({{driver_lookback_months}} - 1)
+            and o.month <= b.last_month - to_months({{churn_horizon_months}})
+            as is_estimation_landmark
     from active o
     cross join bounds b
     cross join has_usage h

@@ -25,7 +25,7 @@ scored as (
     join accounts a using (account_id)
     cross join bounds b
     cross join settings c
-    where h.month <= b.last_month - interval 12 month
+    where h.month <= b.last_month - to_months({{churn_horizon_months}})
 ),
 per_account as (
     select segment, region, plan, band_order, account_id,

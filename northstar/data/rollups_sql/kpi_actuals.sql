@@ -17,7 +17,7 @@
 --   relationship_nps                % promoters (9-10) - % detractors (0-6), relationship nps
 --                                   answers in it
 --   survey_coverage_pct             % of accounts billed in its last month with a relationship
---                                   nps answer in the six months ending with that month
+--                                   nps answer in the {{survey_coverage_months}} months ending with that month
 -- reads: account_month_snapshots, account_mrr_monthly, dataset_metadata, department_kpis
 -- reads: satisfaction_answers, support_tickets
 -- writes: kpi_actuals
@@ -135,19 +135,22 @@ closing_balances as (
 ),
 revenue_measures as (
     select grain, period_start,
-        12 * coalesce(sum(closing_mrr_usd) filter (where opening_mrr_usd is null), 0) as new_arr_usd,
-        12 * coalesce(sum(closing_mrr_usd - opening_mrr_usd) filter (where closing_mrr_usd > opening_mrr_usd), 0)
-            as expansion_arr_usd
-    from closing_balances
+        12 * coalesce(sum(closing_mrr_usd) filter (where movement = 'new'), 0) as new_arr_usd,
+        12 * coalesce(sum(expansion_mrr(opening_mrr_usd, closing_mrr_usd))
+                      filter (where movement = 'expansion'), 0) as expansion_arr_usd
+    from (select *, revenue_movement(opening_mrr_usd is not null, opening_mrr_usd,
+                                     closing_mrr_usd) as movement
+          from closing_balances)
     group by all
     -- without the month before the period in the data, "new" cannot be told from "opening"
     having min(period_start) > (select first_month from bounds)
 ),
 covered as (
-    -- account-months within six months (this and the 5 before) of a relationship nps answer
+    -- account-months within the survey coverage window ({{survey_coverage_months}} months: this
+    -- and the ones before) of a relationship nps answer
     select distinct a.account_id, (a.month + to_months(o.months_after))::date as month
     from answers a
-    cross join range(6) o(months_after)
+    cross join range({{survey_coverage_months}}) o(months_after)
     where a.survey_type = 'NPS' and a.program = 'relationship'
 ),
 coverage_measures as (

@@ -8,15 +8,22 @@ create or replace table revenue_window_churn as
 with slots as (
     select * from tallied_window_lengths()
 ),
-churning as (
-    -- opening months after which the revenue stopped for at least one window length
+by_slot as (
+    -- each billed month as an opening month: whether the revenue_movement to each window
+    -- length's last month is churn
     select account_id, month, segment, region, plan, mrr_usd,
-        [not is_billed(mrr_1m_later_usd), not is_billed(mrr_3m_later_usd), not is_billed(mrr_6m_later_usd),
-         not is_billed(mrr_12m_later_usd), not is_billed(mrr_ytd_months_later_usd)] as churned_by_slot
+        [revenue_movement(true, mrr_usd, mrr_1m_later_usd) = 'churn',
+         revenue_movement(true, mrr_usd, mrr_3m_later_usd) = 'churn',
+         revenue_movement(true, mrr_usd, mrr_6m_later_usd) = 'churn',
+         revenue_movement(true, mrr_usd, mrr_12m_later_usd) = 'churn',
+         revenue_movement(true, mrr_usd, mrr_ytd_months_later_usd) = 'churn'] as churned_by_slot
     from account_month_signals
     where has_revenue_row
-      and (not is_billed(mrr_1m_later_usd) or not is_billed(mrr_3m_later_usd) or not is_billed(mrr_6m_later_usd)
-           or not is_billed(mrr_12m_later_usd) or not is_billed(mrr_ytd_months_later_usd))
+),
+churning as (
+    -- opening months after which the revenue stopped for at least one window length
+    select * from by_slot
+    where list_bool_or(churned_by_slot)
 ),
 windows as (
     select s.window_months, (c.month + to_months(s.window_months))::date as window_end_month,

@@ -2,7 +2,8 @@
 -- 6 and 12 months, and the year-to-date length of the data's last month), ending in each month,
 -- per segment, region and plan. kpi_windows sums these instead of pairing every account's
 -- opening and closing revenue at query time.
--- the rule is window_movements': an account is in a window when it has a revenue row in the
+-- the rule is window_movements' (each account's movement is revenue_movement's, with its
+-- retained, expansion, contraction and churned mrr, macros_sql/rules.sql): an account is in a window when it has a revenue row in the
 -- window's opening month (the month before it) or in its last month; "at opening" means a
 -- revenue row in the opening month, even at zero mrr. per window:
 --   closing / opening mrr        revenue rows of the last / opening month
@@ -26,41 +27,49 @@ monthly as (
         sum(mrr_usd) as mrr_usd,
         count(*) as revenue_rows,
         count(*) filter (where is_billed(mrr_usd)) as active_accounts,
-        sum(least(mrr_usd, mrr_1m_later_usd)) as kept_1_mrr_usd,
-        sum(least(mrr_usd, mrr_3m_later_usd)) as kept_2_mrr_usd,
-        sum(least(mrr_usd, mrr_6m_later_usd)) as kept_3_mrr_usd,
-        sum(least(mrr_usd, mrr_12m_later_usd)) as kept_4_mrr_usd,
-        sum(least(mrr_usd, mrr_ytd_months_later_usd)) as kept_5_mrr_usd,
-        sum(greatest(mrr_1m_later_usd - mrr_usd, 0)) as expansion_1_mrr_usd,
-        sum(greatest(mrr_3m_later_usd - mrr_usd, 0)) as expansion_2_mrr_usd,
-        sum(greatest(mrr_6m_later_usd - mrr_usd, 0)) as expansion_3_mrr_usd,
-        sum(greatest(mrr_12m_later_usd - mrr_usd, 0)) as expansion_4_mrr_usd,
-        sum(greatest(mrr_ytd_months_later_usd - mrr_usd, 0)) as expansion_5_mrr_usd,
-        sum(greatest(mrr_usd - mrr_1m_later_usd, 0)) filter (where is_billed(mrr_1m_later_usd))
-            as contraction_1_mrr_usd,
-        sum(greatest(mrr_usd - mrr_3m_later_usd, 0)) filter (where is_billed(mrr_3m_later_usd))
-            as contraction_2_mrr_usd,
-        sum(greatest(mrr_usd - mrr_6m_later_usd, 0)) filter (where is_billed(mrr_6m_later_usd))
-            as contraction_3_mrr_usd,
-        sum(greatest(mrr_usd - mrr_12m_later_usd, 0)) filter (where is_billed(mrr_12m_later_usd))
-            as contraction_4_mrr_usd,
-        sum(greatest(mrr_usd - mrr_ytd_months_later_usd, 0))
-            filter (where is_billed(mrr_ytd_months_later_usd)) as contraction_5_mrr_usd,
-        sum(mrr_usd) filter (where not is_billed(mrr_1m_later_usd)) as lost_1_mrr_usd,
-        sum(mrr_usd) filter (where not is_billed(mrr_3m_later_usd)) as lost_2_mrr_usd,
-        sum(mrr_usd) filter (where not is_billed(mrr_6m_later_usd)) as lost_3_mrr_usd,
-        sum(mrr_usd) filter (where not is_billed(mrr_12m_later_usd)) as lost_4_mrr_usd,
-        sum(mrr_usd) filter (where not is_billed(mrr_ytd_months_later_usd)) as lost_5_mrr_usd,
-        count(*) filter (where not is_billed(mrr_1m_later_usd)) as lost_1_accounts,
-        count(*) filter (where not is_billed(mrr_3m_later_usd)) as lost_2_accounts,
-        count(*) filter (where not is_billed(mrr_6m_later_usd)) as lost_3_accounts,
-        count(*) filter (where not is_billed(mrr_12m_later_usd)) as lost_4_accounts,
-        count(*) filter (where not is_billed(mrr_ytd_months_later_usd)) as lost_5_accounts,
-        sum(mrr_usd) filter (where not had_revenue_row_1m_before) as new_1_mrr_usd,
-        sum(mrr_usd) filter (where not had_revenue_row_3m_before) as new_2_mrr_usd,
-        sum(mrr_usd) filter (where not had_revenue_row_6m_before) as new_3_mrr_usd,
-        sum(mrr_usd) filter (where not had_revenue_row_12m_before) as new_4_mrr_usd,
-        sum(mrr_usd) filter (where not had_revenue_row_ytd_months_before) as new_5_mrr_usd
+        -- as an opening month: the revenue_movement of each window length's mrr against this
+        -- month's (the row is billed here, so at the opening)
+        sum(retained_mrr(mrr_usd, mrr_1m_later_usd)) as kept_1_mrr_usd,
+        sum(retained_mrr(mrr_usd, mrr_3m_later_usd)) as kept_2_mrr_usd,
+        sum(retained_mrr(mrr_usd, mrr_6m_later_usd)) as kept_3_mrr_usd,
+        sum(retained_mrr(mrr_usd, mrr_12m_later_usd)) as kept_4_mrr_usd,
+        sum(retained_mrr(mrr_usd, mrr_ytd_months_later_usd)) as kept_5_mrr_usd,
+        sum(expansion_mrr(mrr_usd, mrr_1m_later_usd)) as expansion_1_mrr_usd,
+        sum(expansion_mrr(mrr_usd, mrr_3m_later_usd)) as expansion_2_mrr_usd,
+        sum(expansion_mrr(mrr_usd, mrr_6m_later_usd)) as expansion_3_mrr_usd,
+        sum(expansion_mrr(mrr_usd, mrr_12m_later_usd)) as expansion_4_mrr_usd,
+        sum(expansion_mrr(mrr_usd, mrr_ytd_months_later_usd)) as expansion_5_mrr_usd,
+        sum(contraction_mrr(mrr_usd, mrr_1m_later_usd)) as contraction_1_mrr_usd,
+        sum(contraction_mrr(mrr_usd, mrr_3m_later_usd)) as contraction_2_mrr_usd,
+        sum(contraction_mrr(mrr_usd, mrr_6m_later_usd)) as contraction_3_mrr_usd,
+        sum(contraction_mrr(mrr_usd, mrr_12m_later_usd)) as contraction_4_mrr_usd,
+        sum(contraction_mrr(mrr_usd, mrr_ytd_months_later_usd)) as contraction_5_mrr_usd,
+        sum(churned_mrr(mrr_usd, mrr_1m_later_usd)) as lost_1_mrr_usd,
+        sum(churned_mrr(mrr_usd, mrr_3m_later_usd)) as lost_2_mrr_usd,
+        sum(churned_mrr(mrr_usd, mrr_6m_later_usd)) as lost_3_mrr_usd,
+        sum(churned_mrr(mrr_usd, mrr_12m_later_usd)) as lost_4_mrr_usd,
+        sum(churned_mrr(mrr_usd, mrr_ytd_months_later_usd)) as lost_5_mrr_usd,
+        count(*) filter (where revenue_movement(true, mrr_usd, mrr_1m_later_usd) = 'churn')
+            as lost_1_accounts,
+        count(*) filter (where revenue_movement(true, mrr_usd, mrr_3m_later_usd) = 'churn')
+            as lost_2_accounts,
+        count(*) filter (where revenue_movement(true, mrr_usd, mrr_6m_later_usd) = 'churn')
+            as lost_3_accounts,
+        count(*) filter (where revenue_movement(true, mrr_usd, mrr_12m_later_usd) = 'churn')
+            as lost_4_accounts,
+        count(*) filter (where revenue_movement(true, mrr_usd, mrr_ytd_months_later_usd) = 'churn')
+            as lost_5_accounts,
+        -- as a last month: new when not billed that many months before
+        sum(mrr_usd) filter (where revenue_movement(had_revenue_row_1m_before, null, mrr_usd) = 'new')
+            as new_1_mrr_usd,
+        sum(mrr_usd) filter (where revenue_movement(had_revenue_row_3m_before, null, mrr_usd) = 'new')
+            as new_2_mrr_usd,
+        sum(mrr_usd) filter (where revenue_movement(had_revenue_row_6m_before, null, mrr_usd) = 'new')
+            as new_3_mrr_usd,
+        sum(mrr_usd) filter (where revenue_movement(had_revenue_row_12m_before, null, mrr_usd) = 'new')
+            as new_4_mrr_usd,
+        sum(mrr_usd) filter (where revenue_movement(had_revenue_row_ytd_months_before, null, mrr_usd) = 'new')
+            as new_5_mrr_usd
     from account_month_signals
     where has_revenue_row
     group by month, segment, region, plan

@@ -30,7 +30,7 @@ final as (
     select k.*, coalesce(later.mrr_usd, 0) as mrr_12m_later_usd
     from kept k
     left join account_month_snapshots later
-        on later.account_id = k.account_id and later.month = (k.month + interval 12 month)::date
+        on later.account_id = k.account_id and later.month = (k.month + to_months({{exec_outcome_months}}))::date
 )
 select * from final
 order by month;

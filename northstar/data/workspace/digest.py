@@ -27,6 +27,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 from sqlalchemy.exc import SQLAlchemyError
 
+from northstar.data import rules
 from northstar.data.access import AccessList, Viewer, load_access, refused_entry, resolve
 from northstar.data.addresses import mail_address
 from northstar.data.named_queries import DatabaseMissingError, QueryError, execute
@@ -46,7 +47,7 @@ from northstar.data.workspace.store import OPEN_STATUSES, Workspace
 __all__ = ["SmtpSettings", "already_sent", "build_messages", "load_smtp", "main", "send"]
 
 DIGEST_VIEWER = Viewer(email="northstar digest", role="cco")
-DUE_SOON_DAYS = 7
+DUE_SOON_DAYS = rules.DUE_SOON_DAYS  # as the forum's "due this week"
 STATUS_WORDS = {"open": "open", "in_progress": "in progress"}
 # what an e-mail is (recorded with each send), and how the report names it
 OWNER_DIGEST = "actions"

@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from northstar.analytics import alerts, risk
 from northstar.analytics.ceo_brief import Runner
-from northstar.analytics.metrics import BRIEFING_KPIS
+from northstar.analytics.metrics import briefing_kpis
 from northstar.analytics.periods import FilterState, resolve_period
 from northstar.data import access, settings
 from northstar.data.alert_rules import (
@@ -61,7 +61,7 @@ RULE_FAILURES = (QueryError, DatabaseMissingError, SourceUnavailable, WorkspaceU
 
 def load_rules(path: Path | None = None) -> AlertSettings:
     """The alert rules file, checked (a kpi_change rule names the wall's KPIs)."""
-    return load_alerts(path, BRIEFING_KPIS)
+    return load_alerts(path, briefing_kpis())
 
 
 @dataclass

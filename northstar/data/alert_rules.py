@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 
 from northstar.data.addresses import mail_address
 from northstar.data.paths import REPO_ROOT
+from northstar.data.rules import RENEWAL_WINDOWS_DAYS
 
 ALERTS_ENV = "NORTHSTAR_ALERTS"
 ALERTS_FILE = REPO_ROOT / "config" / "alerts.toml"
@@ -53,7 +54,6 @@ CHECKED = ("load", "schedule")
 # the health bands a renewal is high risk in, unless the rule names others
 HIGH_RISK_BANDS = ("At risk", "Critical")
 BAND_NAMES = ("Healthy", "Watch", "At risk", "Critical")
-RENEWAL_DAYS = 30
 TOP_RISKS = 20
 # the periods a kpi_change rule may compare (the wall's period settings)
 CHANGE_PERIODS = ("last_month", "last_3_months")
@@ -77,7 +77,8 @@ class AlertRule:
     metrics: tuple[str, ...] = ()  # kpi_change: wall metrics (empty: every one)
     period: str = "last_month"  # kpi_change: the period compared with the one before it
     level_pct: float | None = None  # churn_chance (required), renewal_risk (optional)
-    days: int = RENEWAL_DAYS  # renewal_risk
+    # renewal_risk: the shortest renewal window Renewals shows
+    days: int = RENEWAL_WINDOWS_DAYS[0]
     bands: tuple[str, ...] = HIGH_RISK_BANDS  # renewal_risk
     top: int = TOP_RISKS  # overdue_action: the at-risk list's first accounts
 

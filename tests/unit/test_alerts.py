@@ -18,7 +18,7 @@ from aiosmtpd.controller import Controller
 
 from northstar.analytics import alerts, risk
 from northstar.analytics.alert_run import messages
-from northstar.analytics.metrics import BRIEFING_KPIS
+from northstar.analytics.metrics import briefing_kpis
 from northstar.analytics.periods import resolve_period
 from northstar.data import load as data_load
 from northstar.data.access import LOCAL_DEMO_VIEWER, AccessList
@@ -166,7 +166,7 @@ def kpi_windows(nps_answers: dict[dt.date, tuple[int, int, int]]) -> pd.DataFram
     other KPIs unchanged."""
     rows = []
     for month, (answers, promoters, detractors) in nps_answers.items():
-        row = {name: 50.0 for name in BRIEFING_KPIS}
+        row = {name: 50.0 for name in briefing_kpis()}
         row.update({"window_end_month": pd.Timestamp(month), "arr_usd": 1e6,
                     "open_escalations": 10, "nps": 100 * (promoters - detractors) / answers,
                     "nps_responses": answers, "nps_promoters": promoters,
@@ -401,7 +401,7 @@ def test_a_wrong_rule_is_refused_naming_the_file_rule_and_key(tmp_path, rules, m
     path = tmp_path / "alerts.toml"
     path.write_text(f'base_url = "{BASE}"\n{rules}')
     with pytest.raises(AlertConfigError) as refused:
-        load_alerts(path, BRIEFING_KPIS)
+        load_alerts(path, briefing_kpis())
     assert str(refused.value).startswith(f"{path}: ")
     assert message in str(refused.value)
 
@@ -411,7 +411,7 @@ def test_the_rules_file_is_read(tmp_path):
     path.write_text(f'base_url = "{BASE}/"\nwebhook_retries = 0\n[[rules]]\nname = "Renewals"\n'
                     'kind = "renewal_risk"\nlevel_pct = 30\nemail = ["CCO@Corp.example"]\n'
                     'checked = ["schedule"]\n')
-    read = load_alerts(path, BRIEFING_KPIS)
+    read = load_alerts(path, briefing_kpis())
     assert read.base_url == BASE and read.webhook_retries == 0
     (rule,) = read.rules
     assert rule == AlertRule("Renewals", "renewal_risk", email=("cco@corp.example",),

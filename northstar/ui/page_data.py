@@ -4,7 +4,9 @@ calls runs at once."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -41,8 +43,15 @@ class PageData(Mapping[str, pd.DataFrame]):
 
 
 def page_data(page: str, metadata: DatasetMetadata, state: periods.FilterState,
-              **choices: str) -> PageData:
-    """The data of `page` (a registry key) for these filters and the viewer's choices (the
-    fields of plans.Context beyond the dataset's dates, e.g. account_id on Account 360)."""
-    context = Context(metadata.last_month, metadata.as_of, **choices)
-    return PageData(PLANS[page](context, state))
+              **choices: Any) -> PageData:
+    """The data of `page` (a registry key) for these filters and the viewer's choices: fields
+    of plans.Context beyond the dataset's dates (e.g. account_id on Account 360), or keyword
+    arguments of the page's plan (e.g. the breakdown Satisfaction is grouped by)."""
+    plan = PLANS[page]
+    # a keyword argument of the plan takes the choice; any other choice is a Context field
+    own = {name for name, parameter in inspect.signature(plan).parameters.items()
+           if parameter.kind is inspect.Parameter.KEYWORD_ONLY}
+    context = Context(metadata.last_month, metadata.as_of,
+                      **{name: value for name, value in choices.items() if name not in own})
+    return PageData(plan(context, state, **{
+        name: value for name, value in choices.items() if name in own}))

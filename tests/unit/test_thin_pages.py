@@ -25,7 +25,6 @@ PAGES_NOT_YET_ON_PLAN = {
     "invest",
     "programs",
     "retention",
-    "satisfaction",
     "scorecard",
 }
 PAGES_NOT_YET_SHORT = {
@@ -35,7 +34,6 @@ PAGES_NOT_YET_SHORT = {
     "invest",
     "programs",
     "retention",
-    "satisfaction",
     "scorecard",
 }
 

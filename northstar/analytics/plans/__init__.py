@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from northstar.analytics import periods
 from northstar.analytics.plans import (
     account,
     alignment,
@@ -22,9 +21,10 @@ from northstar.analytics.plans import (
 )
 from northstar.analytics.plans.core import Call, Context, batches
 
-# page (views/<name>.py) -> the calls it makes for a context and filter state; one plan per
-# page of the registry (tests/unit/test_bench_pages.py fails when a page has none)
-PLANS: dict[str, Callable[[Context, periods.FilterState], list[Call]]] = {
+# page (views/<name>.py) -> the calls it makes for a context and filter state (and, on pages
+# that ask, keyword arguments for what the viewer chose); one plan per page of the registry
+# (tests/unit/test_bench_pages.py fails when a page has none)
+PLANS: dict[str, Callable[..., list[Call]]] = {
     "briefing": briefing.calls,
     "retention": retention.calls,
     "health": health.calls,

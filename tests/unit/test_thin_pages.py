@@ -24,7 +24,6 @@ PAGES_NOT_YET_ON_PLAN = {
     "health",
     "invest",
     "programs",
-    "retention",
     "scorecard",
 }
 PAGES_NOT_YET_SHORT = {
@@ -33,7 +32,6 @@ PAGES_NOT_YET_SHORT = {
     "health",
     "invest",
     "programs",
-    "retention",
     "scorecard",
 }
 

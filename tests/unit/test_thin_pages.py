@@ -21,7 +21,6 @@ PAGES_NOT_YET_ON_PLAN = {
     "briefing",
     "data",
     "forum",
-    "health",
     "invest",
     "programs",
     "scorecard",
@@ -29,7 +28,6 @@ PAGES_NOT_YET_ON_PLAN = {
 PAGES_NOT_YET_SHORT = {
     "account",
     "alignment",
-    "health",
     "invest",
     "programs",
     "scorecard",

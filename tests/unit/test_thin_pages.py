@@ -16,7 +16,6 @@ MAX_VIEW_LINES = 200
 
 # pages still to move onto their plan, and still too long; one per line, removed as each is done
 PAGES_NOT_YET_ON_PLAN = {
-    "account",
     "alignment",
     "briefing",
     "data",
@@ -26,7 +25,6 @@ PAGES_NOT_YET_ON_PLAN = {
     "scorecard",
 }
 PAGES_NOT_YET_SHORT = {
-    "account",
     "alignment",
     "invest",
     "programs",

@@ -35,6 +35,10 @@ class PageData(Mapping[str, pd.DataFrame]):
             self._results.update(zip((member.key for member in group), frames, strict=True))
         return self._results[key]
 
+    def params(self, key: str) -> dict[str, Any]:
+        """The parameters the call under `key` runs with (given the results read so far)."""
+        return self._calls[key].resolve(self._results)
+
     def __iter__(self):
         return iter(self._calls)
 

@@ -64,3 +64,16 @@ def test_a_choice_goes_to_the_plan_or_to_the_context(monkeypatch):
     page_data.page_data("satisfaction", metadata, state, grouping="segment", search="North")
     assert seen["grouping"] == "segment"
     assert seen["context"].search == "North"
+
+
+def test_the_ceo_brief_reads_the_plan_calls_that_ask_for_what_it_asks(runs):
+    from northstar.ui import ceo_brief
+
+    data = page_data.PageData([Call("brief:portfolio", "risk_portfolio", {"as_of_month": 1}),
+                               Call("brief:model_checks", "churn_model_checks")])
+    run = ceo_brief.runner(data)
+    assert run("risk_portfolio", as_of_month=1)["query"].iloc[0] == "risk_portfolio"
+    assert runs == [[("risk_portfolio", {"as_of_month": 1})]]
+    # a plan out of step with the brief says so, rather than timing another query
+    with pytest.raises(ValueError, match="brief:model_checks"):
+        run("churn_model_checks", limit=3)

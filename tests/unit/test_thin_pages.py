@@ -17,7 +17,6 @@ MAX_VIEW_LINES = 200
 # pages still to move onto their plan, and still too long; one per line, removed as each is done
 PAGES_NOT_YET_ON_PLAN = {
     "alignment",
-    "briefing",
     "data",
     "forum",
     "invest",

@@ -89,8 +89,8 @@ if not presentation.is_on():
     )
     at_risk = page_data.page_data("health", metadata, state,
                                   band_orders=health.band_orders(shown_bands))["at_risk"]
-    st.caption(health.at_risk_caption(model_status.passed, len(at_risk),
-                                      int(summary["accounts"].sum()), actions.may_record()))
+    st.caption(health.at_risk_caption(model_status.passed, len(at_risk), summary,
+                                      actions.may_record()))
     if at_risk.empty:
         st.info("No accounts in the bands shown.", icon=":material/filter_alt_off:")
     else:

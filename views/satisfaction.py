@@ -118,10 +118,8 @@ with verbatims_tab:
         summary = satisfaction.theme_summary(
             monthly, themes, satisfaction.period_months(window.start_month, window.end_month),
             spikes)
-        for row in summary.loc[summary["Spike"] != ""].itertuples():
-            st.warning(
-                f"Complaint spike — {row.Theme}: {row.Spike}.", icon=":material/trending_up:"
-            )
+        for warning in satisfaction.spike_warnings(summary):
+            st.warning(warning, icon=":material/trending_up:")
         st.caption(
             "A comment can fall under several themes. Select a theme to read its comments."
         )

@@ -269,9 +269,11 @@ def band_churn_hover(band_churn: pd.DataFrame) -> list[str]:
         band_churn["churned_within_12m"], band_churn["account_months"], strict=True)]
 
 
-def at_risk_caption(by_model: bool, listed: int, active: int, recording: bool,
+def at_risk_caption(by_model: bool, listed: int, summary: pd.DataFrame, recording: bool,
                     limit: int = AT_RISK_LIMIT) -> str:
-    """How the at-risk list is ranked and how much of the active accounts it shows."""
+    """How the at-risk list is ranked and how much of the active accounts (health_summary's)
+    it shows."""
+    active = int(summary["accounts"].sum())
     return (
         ("ARR at risk = ARR × the account's chance of churning in the next 12 months, from the "
          "churn model; its main reasons are the drivers that add most to that chance. A large "

@@ -581,3 +581,9 @@ def retention_bars(frame: pd.DataFrame) -> RetentionBars:
         list(frame["churn_pct"]), flags,
         [f"{int(churned):,} of {int(answers):,} answers" for churned, answers in zip(
             frame["churned_within_horizon"], frame["detractor_answers"], strict=True)])
+
+
+def spike_warnings(summary: pd.DataFrame) -> list[str]:
+    """'Complaint spike — Pricing: ...' for each theme of theme_summary with a spike."""
+    return [f"Complaint spike — {row.Theme}: {row.Spike}."
+            for row in summary.loc[summary["Spike"] != ""].itertuples()]

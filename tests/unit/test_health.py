@@ -345,12 +345,14 @@ def test_band_cards_unscored_caption_and_band_orders():
 
 
 def test_at_risk_caption_counts_the_list_against_the_active_accounts():
-    caption = health.at_risk_caption(False, 150, 4_000, recording=True)
+    # 4,000 active accounts in the bands, scored or not
+    summary = pd.DataFrame({"band": ["Healthy", "Not scored"], "accounts": [3_990, 10]})
+    caption = health.at_risk_caption(False, 150, summary, recording=True)
     assert caption.startswith("Without a churn model that passed its checks")
     assert caption.endswith("Top 150 of 4,000 active accounts in the bands shown; click a row to "
                             "open the account's 360 view, or its Action cell to record an "
                             "action on it.")
-    assert "Top 200 of 4,000" in health.at_risk_caption(True, 200, 4_000, False)
+    assert "Top 200 of 4,000" in health.at_risk_caption(True, 200, summary, False)
 
 
 def test_the_backtest_caption_names_its_months():

@@ -63,3 +63,8 @@ def test_band_caption_and_period_months():
     assert satisfaction.period_months("2026-01-01", "2026-03-01") == [
         pd.Timestamp("2026-01-01"), pd.Timestamp("2026-02-01"), pd.Timestamp("2026-03-01")]
     assert satisfaction.trend_title(satisfaction.METRICS["csat_pct"]) == "CSAT by month, %"
+
+
+def test_a_warning_per_theme_with_a_spike():
+    summary = pd.DataFrame({"Theme": ["Pricing", "Support"], "Spike": ["Sep 2026: 40 vs 12", ""]})
+    assert satisfaction.spike_warnings(summary) == ["Complaint spike — Pricing: Sep 2026: 40 vs 12."]

@@ -11,14 +11,12 @@ from northstar.ui import (
     charts,
     data_needs,
     downloads,
-    explain,
     filters,
     forecast,
     kpi_wall,
     page_data,
     presentation,
     queries,
-    tables,
 )
 from northstar.ui import retention as retention_ui
 
@@ -118,22 +116,8 @@ with breakdown:
         if table.empty:
             st.info("No accounts were active at the start of this period for these filters.")
         else:
-            shown = retention.breakdown_table(table, label, revenue)
-            ranked = "ARR lost to churn and contraction" if revenue else "accounts churned"
-            st.caption(
-                f"Accounts active in {month_label(window.opening_month)}, "
-                f"by {label.lower()}, sorted by {ranked} in the period."
-            )
-            charts.show(charts.horizontal_bars(
-                list(shown[label]), list(shown["ARR lost" if revenue else "Churned"]),
-                title=("ARR lost to churn and contraction" if revenue
-                       else "Accounts churned") + f", by {label.lower()}",
-                usd=revenue,
-            ))
-            downloads.dataframe(
-                shown, title=f"Retention by {label.lower()}", hide_index=True,
-                column_config=tables.breakdown_column_config(label),
-            )
+            retention_ui.breakdown(retention.breakdown_table(table, label, revenue), label,
+                                   month_label(window.opening_month), revenue)
 
 with cohorts:
     if cohorts.open:
@@ -156,19 +140,7 @@ with cohorts:
             st.caption(retention.cohort_caption(unit, revenue))
             matrix = retention.cohort_matrix(frame, measure, grain)
             charts.show(charts.heatmap(matrix, x_title=f"{unit.capitalize()} since start"))
-        survival = data["survival"]
-        if not survival.empty:
-            presentation.end_of_slide()
-            st.subheader("Survival by segment")
-            st.caption(
-                "Share of accounts still customers a given number of months after they started."
-            )
-            explain.how_computed(
-                "A Kaplan-Meier estimate: an account's first churn ends its survival; an "
-                "account still active counts until the latest month and no further, so young "
-                "accounts do not pull the curve down."
-            )
-            charts.show(charts.survival_curves(survival))
+        retention_ui.survival(data["survival"])
 
 with reasons:
     if reasons.open:

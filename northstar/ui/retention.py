@@ -8,7 +8,7 @@ import streamlit as st
 
 from northstar.analytics import retention
 from northstar.analytics.periods import PeriodWindow
-from northstar.ui import charts, tables
+from northstar.ui import charts, downloads, explain, presentation, tables
 
 
 def movement_columns(opening: str, end: str) -> dict[str, object]:
@@ -69,3 +69,35 @@ def churn_reasons(frame: pd.DataFrame, history: pd.DataFrame | None, window: Per
         if revenue:
             st.caption(retention.quarters_note(trend, retention.churned_arr(frame),
                                                window.months))
+
+
+def breakdown(shown: pd.DataFrame, label: str, opening: str,
+              revenue: bool = True) -> None:  # pragma: no cover - drawn in the AppTest
+    """The breakdown's bars and table (`shown`: retention.breakdown_table; `opening`: the month
+    before the period, in words)."""
+    ranked = "ARR lost to churn and contraction" if revenue else "accounts churned"
+    st.caption(f"Accounts active in {opening}, by {label.lower()}, sorted by {ranked} in the "
+               "period.")
+    charts.show(charts.horizontal_bars(
+        list(shown[label]), list(shown["ARR lost" if revenue else "Churned"]),
+        title=("ARR lost to churn and contraction" if revenue else "Accounts churned")
+        + f", by {label.lower()}",
+        usd=revenue,
+    ))
+    downloads.dataframe(shown, title=f"Retention by {label.lower()}", hide_index=True,
+                        column_config=tables.breakdown_column_config(label))
+
+
+def survival(frame: pd.DataFrame) -> None:  # pragma: no cover - drawn in the AppTest
+    """Kaplan-Meier survival by segment, on a slide of its own; nothing without accounts."""
+    if frame.empty:
+        return
+    presentation.end_of_slide()
+    st.subheader("Survival by segment")
+    st.caption("Share of accounts still customers a given number of months after they started.")
+    explain.how_computed(
+        "A Kaplan-Meier estimate: an account's first churn ends its survival; an account still "
+        "active counts until the latest month and no further, so young accounts do not pull the "
+        "curve down."
+    )
+    charts.show(charts.survival_curves(frame))

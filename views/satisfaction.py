@@ -5,7 +5,6 @@ from __future__ import annotations
 import streamlit as st
 
 from northstar.analytics import display, satisfaction
-from northstar.analytics.metrics import METRICS
 from northstar.analytics.plans.satisfaction import DEFAULT_TARGET_DAYS
 from northstar.data import pages
 from northstar.ui import (
@@ -59,22 +58,8 @@ with scores_tab:
             "Score", list(SURVEY_METRICS), default=first, key="score", bind="query-params",
             required=True,
         )
-        trend = satisfaction.monthly_estimates(data["scores:monthly"], measure)
-        if trend.empty:
-            st.info(f"No {measure} answers yet.")
-        else:
-            metric = METRICS[SURVEY_METRICS[measure]]
-            charts.show(charts.trend_with_band(
-                list(trend["month"]), list(trend["value"]), list(trend["low"]),
-                list(trend["high"]), metric.label,
-                [satisfaction.estimate_caption(metric, estimate) for estimate in trend["estimate"]],
-                tick_suffix="%" if metric.unit == "pct" else "",
-                title=satisfaction.trend_title(metric),
-            ))
-            st.caption(
-                "The band is the 95% margin of error: months with few answers swing more. "
-                "A change inside the band is noise."
-            )
+        voice.score_trend(satisfaction.monthly_estimates(data["scores:monthly"], measure),
+                          measure)
         presentation.end_of_slide()
 
         st.subheader("Score distribution")

@@ -1,5 +1,5 @@
-"""Satisfaction's longer Streamlit parts: the theme table, the comment filters and the churn of
-followed-up against other detractors' accounts."""
+"""Satisfaction's longer Streamlit parts: a score's trend, the theme table, the comment filters,
+the churn of followed-up against other detractors' accounts and the answers nobody followed up."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from northstar.analytics import display, satisfaction, significance
+from northstar.analytics.metrics import METRICS
 from northstar.analytics.significance import Status
 from northstar.data import rules
 from northstar.ui import actions, charts, downloads, masking, tables
@@ -115,3 +116,21 @@ def open_answers(open_answers: pd.DataFrame) -> None:  # pragma: no cover - draw
             f"{display.count_of(len(open_answers), 'answer')}, overdue first (at most 300 "
             "shown)."
         )
+
+
+def score_trend(trend: pd.DataFrame,
+                survey_type: str) -> None:  # pragma: no cover - drawn in the AppTest
+    """A score by month with its 95% margin of error (`trend`: satisfaction.monthly_estimates)."""
+    if trend.empty:
+        st.info(f"No {survey_type} answers yet.")
+        return
+    metric = METRICS[satisfaction.SURVEY_METRICS[survey_type]]
+    charts.show(charts.trend_with_band(
+        list(trend["month"]), list(trend["value"]), list(trend["low"]), list(trend["high"]),
+        metric.label,
+        [satisfaction.estimate_caption(metric, estimate) for estimate in trend["estimate"]],
+        tick_suffix="%" if metric.unit == "pct" else "",
+        title=satisfaction.trend_title(metric),
+    ))
+    st.caption("The band is the 95% margin of error: months with few answers swing more. A "
+               "change inside the band is noise.")

@@ -4,15 +4,26 @@ from __future__ import annotations
 
 import streamlit as st
 
-from northstar.analytics import accounts, health, metrics, risk
+from northstar.analytics import accounts, health
 from northstar.analytics.literal_text import literal
 from northstar.analytics.metrics import format_usd
 from northstar.data import settings
-from northstar.data.months import month_label
-from northstar.ui import actions, charts, data_needs, downloads, masking, queries, tables
+from northstar.ui import (
+    actions,
+    charts,
+    data_needs,
+    downloads,
+    filters,
+    masking,
+    page_data,
+    queries,
+    tables,
+)
 from northstar.ui import churn_model as churn_model_ui
 
 metadata = queries.dataset_metadata()
+# the page is about one account: its queries do not depend on the filters
+state = filters.current(metadata.last_month)
 st.title("Account 360")
 actions.saved_notice()
 
@@ -26,22 +37,15 @@ search = st.text_input(
     key="account_search",
 )
 if search:
-    matches = queries.run_query("account_search", search=search.strip(), match_names=True, limit=25)
+    matches = page_data.page_data("account", metadata, state, search=search.strip())["search"]
     if matches.empty:
         searched = "ID" if names_masked else "name or ID"
         st.info(f"No account {searched} contains “{literal(search)}”.")
     else:
-        labels = {
-            row.account_id: f"{row.account_name} · {row.segment} · {row.region}"
-            + ("" if row.is_active else " · churned")
-            for row in matches.itertuples()
-        }
+        labels = accounts.match_labels(matches)
         picked = st.selectbox(
-            f"{len(matches)} match(es)",
-            list(labels),
-            format_func=labels.__getitem__,
-            index=None,
-            placeholder="Choose an account",
+            f"{len(matches)} match(es)", list(labels), format_func=labels.__getitem__,
+            index=None, placeholder="Choose an account",
         )
         if picked and picked != selected:
             st.query_params["account"] = picked
@@ -55,7 +59,8 @@ if not selected:
     )
     st.stop()
 
-profile_frame = queries.run_query("account_profile", account_id=selected)
+data = page_data.page_data("account", metadata, state, account_id=selected)
+profile_frame = data["profile"]
 if profile_frame.empty:
     st.warning(f"No account with ID “{literal(selected)}” in the data.",
                icon=":material/search_off:")
@@ -67,112 +72,29 @@ st.caption(literal(f"{profile['account_id']} · {accounts.profile_caption(profil
 status = st.empty()
 
 config = settings.load_config()
-revenue, history, surveys, tickets, engagements, kudos, churn_risk = queries.run_queries(
-    queries.request("account_revenue", account_id=selected),
-    queries.request("account_health_history", account_id=selected, **config.query_params()),
-    queries.request("account_surveys", account_id=selected),
-    queries.request("account_tickets", account_id=selected),
-    queries.request("account_engagements", account_id=selected),
-    queries.request("account_kudos", account_id=selected),
-    queries.request("account_risk", account_id=selected),
-)
-
-latest_health = history.iloc[-1] if len(history) else None
-nps = surveys.loc[surveys["survey_type"] == "NPS"]
+revenue, history, surveys = data["revenue"], data["health_history"], data["surveys"]
+tickets, engagements, kudos = data["tickets"], data["engagements"], data["kudos"]
 columns = st.columns(5)
-churned = accounts.is_churned(profile, metadata.last_month)
-columns[0].metric(
-    "Last ARR" if churned else "ARR",
-    "—" if metrics.is_missing(profile["last_arr_usd"])
-    else format_usd(float(profile["last_arr_usd"])),
-    border=True,
-    help=None if not metrics.is_missing(profile["last_arr_usd"])
-    else "The data holds no revenue for this account.",
-    chart_data=list(revenue["arr_usd"]) or None,
-    chart_type="area",
-)
-if latest_health is not None and latest_health["health_score"] == latest_health["health_score"]:
-    band = latest_health["band"]
-    columns[1].metric(
-        "Health score",
-        f"{latest_health['health_score']:.0f}",
-        border=True,
-        help=f"{health.band_text(band)} · "
-             f"{config.formula('product_usage' in health.components_in(history))}",
-        chart_data=[value for value in history["health_score"] if value == value] or None,
-    )
-else:
-    columns[1].metric("Health score", "—", border=True, help="No billed month to score yet.")
-columns[2].metric(
-    "NPS (latest)",
-    "—" if nps.empty else f"{int(nps['score'].iloc[0])} / 10",
-    border=True,
-    help="The most recent relationship survey answer (0–10).",
-)
-open_tickets = int((~tickets["status"].isin(["solved", "closed"])).sum()) if len(tickets) else 0
-columns[3].metric(
-    "Open tickets", f"{open_tickets:,}", border=True, help=f"{len(tickets):,} tickets in all"
-)
-cab_text = (
-    "advisory board member"
-    if profile["is_cab_member_now"]
-    else (
-        "former advisory board member"
-        if profile["cab_joined_on"] is not None and str(profile["cab_joined_on"]) != "NaT"
-        else "not on the advisory board"
-    )
-)
+for column, card in zip(columns, accounts.summary_cards(
+        profile, revenue, history, surveys, tickets, metadata.last_month, config.formula),
+        strict=False):
+    column.metric(card.label, card.value, border=True, help=card.help, chart_data=card.chart,
+                  chart_type=card.chart_type)
 status.markdown(f"**{literal(accounts.status_text(profile, metadata.last_month))}** · "
-                f"{cab_text}")
+                f"{accounts.cab_text(profile)}")
 # without revenue there is no model (it learns from billed months), whatever was stored
-model_status = churn_model_ui.status(data_needs.has_revenue())
+model_status = churn_model_ui.status(data_needs.has_revenue(), data=data)
 if not model_status.passed:
     # no chance from a model that failed its checks: the churn its segment saw instead
     segment = str(profile["segment"])
-    observed = churn_model_ui.observed({"segments": [segment], "regions": [], "plans": []},
-                                       metadata.last_month)
-    columns[4].metric(
-        "Churn in its segment, 12 months",
-        f"{observed[0].pct:.1f}%" if observed else "—",
-        border=True,
-        help="Observed, not predicted: the share of the segment's accounts active 12 months "
-        "earlier that churned since.",
-    )
-    st.caption(
-        literal(model_status.reason) + " "
-        + literal(f"Observed churn of its segment, {segment}, in the 12 months to "
-                  f"{month_label(metadata.last_month)}: "
-                  + (observed[0].text() if observed else "no account active at the start")
-                  + ".")
-    )
-elif churn_risk.empty or metrics.is_missing(churn_risk["churn_risk_pct"].iloc[0]):
-    columns[4].metric("Churn risk, 12 months", "—", border=True,
-                      help="Not billed in the data's last month, or the churn model has no "
-                      "estimate for its segment.")
+    card, text = accounts.observed_card(
+        churn_model_ui.observed({}, metadata.last_month, data), segment, metadata.last_month)
+    st.caption(literal(model_status.reason) + " " + literal(text))
 else:
-    account_risk = churn_risk.iloc[0]
-    chance_range = risk.pct_range_text(
-        account_risk["churn_risk_low_pct"], account_risk["churn_risk_high_pct"]
-    )
-    arr_range = risk.usd_range_text(
-        account_risk["arr_at_risk_low_usd"], account_risk["arr_at_risk_high_usd"]
-    )
-    columns[4].metric(
-        "Churn risk, 12 months",
-        risk.chance_pct_text(account_risk["churn_risk_pct"]),
-        border=True,
-        help=f"The chance of churning in the next 12 months, from the churn model; 95% range "
-        f"{chance_range}. ARR at risk "
-        f"{format_usd(float(account_risk['arr_at_risk_usd']))} ({arr_range}).",
-    )
-    st.markdown(
-        f"**ARR at risk in the next 12 months: "
-        f"{format_usd(float(account_risk['arr_at_risk_usd']))}** (95% range {arr_range}; a "
-        f"{risk.chance_pct_text(account_risk['churn_risk_pct'])} chance of churning, "
-        f"{chance_range}) · main reasons: "
-        + literal(risk.reason_breakdown(
-            account_risk["reasons"], account_risk["reason_arr_at_risk_usd"]))
-    )
+    card, text = accounts.risk_card(data["risk"])
+    if text:
+        st.markdown(text)
+columns[4].metric(card.label, card.value, border=True, help=card.help)
 
 actions.new_action_button(
     "account", selected, selected if names_masked else str(profile["account_name"]),
@@ -180,16 +102,11 @@ actions.new_action_button(
     owner_employee_id=profile["csm_employee_id"], key="account_new_action",
 )
 account_actions = actions.account_actions(selected)
-overview, survey_tab, ticket_tab, engagement_tab, kudos_tab, actions_tab = st.tabs(
-    [
-        "Revenue & health",
-        f"Surveys ({len(surveys)})",
-        f"Tickets ({len(tickets)})",
-        f"Engagements ({len(engagements)})",
-        f"Kudos ({len(kudos)})",
-        f"Actions ({actions.open_count_text(account_actions)})",
-    ],
-)
+overview, survey_tab, ticket_tab, engagement_tab, kudos_tab, actions_tab = st.tabs([
+    "Revenue & health", f"Surveys ({len(surveys)})", f"Tickets ({len(tickets)})",
+    f"Engagements ({len(engagements)})", f"Kudos ({len(kudos)})",
+    f"Actions ({actions.open_count_text(account_actions)})",
+])
 with actions_tab:
     actions.render_linked(account_actions, key="account_actions")
 with overview:
@@ -198,38 +115,21 @@ with overview:
         if revenue.empty:
             st.info("No recurring revenue recorded for this account.")
         else:
-            charts.show(
-                charts.trend(
-                    list(revenue["month"]),
-                    list(revenue["arr_usd"]),
-                    "ARR",
-                    tick_prefix="$",
-                    title="ARR by month",
-                    hover_values=[format_usd(v) for v in revenue["arr_usd"]],
-                )
-            )
+            charts.show(charts.trend(
+                list(revenue["month"]), list(revenue["arr_usd"]), "ARR", tick_prefix="$",
+                title="ARR by month", hover_values=[format_usd(v) for v in revenue["arr_usd"]],
+            ))
     with right:
         if history.empty:
             st.info("No health history yet.")
         else:
-            charts.show(
-                charts.lines(
-                    health.components_long(history),
-                    "month",
-                    "score",
-                    "component",
-                    title="Health components by month (0–100)",
-                )
-            )
+            charts.show(charts.lines(health.components_long(history), "month", "score",
+                                     "component", title="Health components by month (0–100)"))
 for tab, frame, build_table, empty in (
     (survey_tab, surveys, accounts.surveys_table, "No survey answers from this account."),
     (ticket_tab, tickets, accounts.tickets_table, "No support tickets from this account."),
-    (
-        engagement_tab,
-        engagements,
-        accounts.engagements_table,
-        "No engagements recorded with this account.",
-    ),
+    (engagement_tab, engagements, accounts.engagements_table,
+     "No engagements recorded with this account."),
     (kudos_tab, kudos, accounts.kudos_table, "No kudos from this account yet."),
 ):
     with tab:

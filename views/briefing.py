@@ -16,6 +16,7 @@ from northstar.ui import (
     filters,
     forecast,
     kpi_wall,
+    page_data,
     presentation,
     queries,
 )
@@ -33,16 +34,11 @@ revenue = data_needs.has_revenue()
 if not revenue:
     data_needs.no_revenue_notice()
 
-frame = queries.run_query(
-    "kpi_windows", **state.query_params(), end_months=window.query_end_months()
-)
+data = page_data.page_data("briefing", metadata, state)
+frame = data["kpi_windows"]
 cards = kpi_cards.kpi_cards(frame, window, revenue=revenue)
-current = frame.loc[frame["window_end_month"].dt.date == window.end_month]
-
-no_accounts = current.empty or (
-    current["active_accounts"].iloc[0] == 0 and current["opening_accounts"].iloc[0] == 0
-)
-if no_accounts:
+row = figures.period_row(frame, window)
+if row is None:
     st.info(
         "No accounts match these filters in the selected period. "
         "Clear the segment, region or plan filters in the sidebar.",
@@ -62,7 +58,7 @@ for row_cards in (cards[:first_row], cards[first_row:]):
             if card.note and not presenting:
                 st.caption(card.note)
 
-brief, actions_problem = ceo_brief.collect(state, metadata, cards, revenue)
+brief, actions_problem = ceo_brief.collect(state, metadata, cards, revenue, data)
 st.subheader("CEO brief")
 if actions_problem is not None:
     actions.unavailable_notice(actions_problem)
@@ -70,7 +66,6 @@ ceo_brief.render(brief)
 # the deck opens with the figures and the brief; where ARR moved is Retention's slide
 presentation.end_of_slide()
 
-row = current.iloc[0]
 if revenue:
     left, right = st.columns([3, 2])
     with left:
@@ -92,7 +87,7 @@ if revenue:
         charts.show(bridge)
     with right:
         st.subheader(f"NRR, rolling {window.months} month{'s' if window.months > 1 else ''}")
-        trend = frame.loc[frame["window_end_month"].dt.date.isin(window.sparkline_end_months())]
+        trend = figures.nrr_points(frame, window)
         nrr = METRICS["nrr_pct"]
         nrr_trend = charts.trend(
             list(trend["window_end_month"]),
@@ -119,7 +114,7 @@ else:
     )
 
 if revenue:  # the forecast is of ARR: without revenue the notice above stands for it
-    forecast.show_briefing()
+    forecast.show_briefing(data, "forecast:")
 
 presentation.end_of_slide()
 st.subheader("Keep this briefing")

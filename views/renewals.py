@@ -43,13 +43,13 @@ if int(coverage["accounts_with_renewal_date"]) == 0:
     st.stop()
 
 rows = data["renewals"]
-model_status = churn_model_ui.status()
+model_status = churn_model_ui.status(data=data)
 if not model_status.passed:
     # no chance of not renewing and no ARR expected to renew from a model that failed its
     # checks: the reason, and the churn observed instead
     rows = renewals.without_chances(rows)
     st.subheader("Observed churn in the last 12 months")
-    churn_model_ui.show_observed(model_status, state.query_params(), metadata.last_month)
+    churn_model_ui.show_observed(model_status, state.query_params(), metadata.last_month, data)
 
 windows = renewals.by_window(rows, metadata.as_of)
 for column, window in zip(st.columns(len(windows)), windows, strict=True):
@@ -107,7 +107,7 @@ recording = actions.may_record()
 # None: the workspace is unavailable (a notice above the table says why)
 open_actions = actions.open_counts_by_account() if recording else None
 observed = ({} if model_status.passed else renewals.observed_by_segment(
-    churn_model_ui.observed(state.query_params(), metadata.last_month)))
+    churn_model_ui.observed(state.query_params(), metadata.last_month, data)))
 table = renewals.renewals_table(
     rows, metadata.as_of,
     open_actions=({} if open_actions is None else open_actions) if recording else None,

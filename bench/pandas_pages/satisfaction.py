@@ -62,12 +62,12 @@ def satisfaction_page(t, context: Context, state: FilterState) -> dict[str, obje
         "scores:current": _tallies(period, None),
         "scores:previous": _tallies(previous, None),
         "scores:monthly": _tallies(monthly, "month"),
-        "scores:by_program": _tallies(period, "program"),
+        "scores:breakdown": _tallies(period, "program"),
     }
 
 
 def check_satisfaction(expect: Expect, northstar, ours, end_month: dt.date) -> None:
-    for key in ("scores:current", "scores:previous", "scores:monthly", "scores:by_program"):
+    for key in ("scores:current", "scores:previous", "scores:monthly", "scores:breakdown"):
         for column in ("survey_type", "responses", "promoters", "passives", "detractors",
                        "satisfied", "score_total", "score_squares_total"):
             expect_list(expect, northstar, ours, key, column)
@@ -80,6 +80,6 @@ PAGES = (
                           "ticket_id"),
         support_tickets=("ticket_id", "account_id", "opened_at", "resolved_at",
                          "satisfaction_score")), satisfaction_page,
-         ("scores:current", "scores:previous", "scores:monthly", "scores:by_program"),
+         ("scores:current", "scores:previous", "scores:monthly", "scores:breakdown"),
          check_satisfaction),
 )

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import pandas as pd
 
+from northstar.analytics import health, metrics, risk
 from northstar.analytics.display import TICKET_CSAT
+from northstar.analytics.literal_text import literal
+from northstar.analytics.metrics import format_usd
+from northstar.data.months import month_label
 
 ENGAGEMENT_TYPES = {
     "cab_session": "Advisory board session",
@@ -134,3 +140,90 @@ def kudos_table(frame: pd.DataFrame) -> pd.DataFrame:
             "Comment": frame["comment"],
         }
     )
+
+
+def match_labels(matches: pd.DataFrame) -> dict[str, str]:
+    """Account ID -> 'Name · segment · region' (and '· churned') for the search's matches."""
+    return {row.account_id: f"{row.account_name} · {row.segment} · {row.region}"
+            + ("" if row.is_active else " · churned") for row in matches.itertuples()}
+
+
+@dataclass(frozen=True)
+class Card:
+    """One of the figures at the top of Account 360."""
+
+    label: str
+    value: str
+    help: str | None = None
+    chart: list[float] | None = None
+    chart_type: str = "line"
+
+
+def summary_cards(profile: pd.Series, revenue: pd.DataFrame, history: pd.DataFrame,
+                  surveys: pd.DataFrame, tickets: pd.DataFrame, last_month: dt.date,
+                  formula: Callable[[bool], str]) -> list[Card]:
+    """ARR, health score, latest NPS and open tickets (`formula(with_product_usage)`: the
+    health score's formula in words)."""
+    arr = profile["last_arr_usd"]
+    no_arr = metrics.is_missing(arr)
+    cards = [Card("Last ARR" if is_churned(profile, last_month) else "ARR",
+                  "—" if no_arr else format_usd(float(arr)),
+                  "The data holds no revenue for this account." if no_arr else None,
+                  list(revenue["arr_usd"]) or None, "area")]
+    latest = history.iloc[-1] if len(history) else None
+    if latest is not None and latest["health_score"] == latest["health_score"]:
+        cards.append(Card(
+            "Health score", f"{latest['health_score']:.0f}",
+            f"{health.band_text(latest['band'])} · "
+            f"{formula('product_usage' in health.components_in(history))}",
+            [value for value in history["health_score"] if value == value] or None))
+    else:
+        cards.append(Card("Health score", "—", "No billed month to score yet."))
+    nps = surveys.loc[surveys["survey_type"] == "NPS"]
+    cards.append(Card("NPS (latest)", "—" if nps.empty else f"{int(nps['score'].iloc[0])} / 10",
+                      "The most recent relationship survey answer (0–10)."))
+    open_tickets = (int((~tickets["status"].isin(["solved", "closed"])).sum())
+                    if len(tickets) else 0)
+    cards.append(Card("Open tickets", f"{open_tickets:,}", f"{len(tickets):,} tickets in all"))
+    return cards
+
+
+def cab_text(profile: pd.Series) -> str:
+    if profile["is_cab_member_now"]:
+        return "advisory board member"
+    joined = profile["cab_joined_on"]
+    if joined is not None and str(joined) != "NaT":
+        return "former advisory board member"
+    return "not on the advisory board"
+
+
+def observed_card(observed: list[risk.ObservedChurn], segment: str,
+                  last_month: dt.date) -> tuple[Card, str]:
+    """Without a churn model: the churn its segment saw, and the sentence under the cards."""
+    card = Card("Churn in its segment, 12 months",
+                f"{observed[0].pct:.1f}%" if observed else "—",
+                "Observed, not predicted: the share of the segment's accounts active 12 months "
+                "earlier that churned since.")
+    return card, (f"Observed churn of its segment, {segment}, in the 12 months to "
+                  f"{month_label(last_month)}: "
+                  + (observed[0].text() if observed else "no account active at the start") + ".")
+
+
+def risk_card(churn_risk: pd.DataFrame) -> tuple[Card, str]:
+    """The churn model's chance for the account, and the line on its ARR at risk in Markdown,
+    the reasons escaped ('' when the model has no estimate for it)."""
+    if churn_risk.empty or metrics.is_missing(churn_risk["churn_risk_pct"].iloc[0]):
+        return Card("Churn risk, 12 months", "—", "Not billed in the data's last month, or the "
+                    "churn model has no estimate for its segment."), ""
+    row = churn_risk.iloc[0]
+    chance_range = risk.pct_range_text(row["churn_risk_low_pct"], row["churn_risk_high_pct"])
+    arr_range = risk.usd_range_text(row["arr_at_risk_low_usd"], row["arr_at_risk_high_usd"])
+    at_risk = format_usd(float(row["arr_at_risk_usd"]))
+    chance = risk.chance_pct_text(row["churn_risk_pct"])
+    card = Card("Churn risk, 12 months", chance,
+                f"The chance of churning in the next 12 months, from the churn model; 95% range "
+                f"{chance_range}. ARR at risk {at_risk} ({arr_range}).")
+    return card, (f"**ARR at risk in the next 12 months: {at_risk}** (95% range {arr_range}; a "
+                  f"{chance} chance of churning, {chance_range}) · main reasons: "
+                  + literal(risk.reason_breakdown(row["reasons"],
+                                                  row["reason_arr_at_risk_usd"])))

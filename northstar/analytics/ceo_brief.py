@@ -233,6 +233,15 @@ def change_sentences(
     return sentences
 
 
+AT_RISK_SENTENCES = 3  # the at-risk section: the portfolio's sentence, then the top accounts
+
+
+def at_risk_limit(portfolio: pd.DataFrame) -> int:
+    """How many accounts the at-risk section lists after the portfolio's sentence (over the
+    risk_portfolio rows)."""
+    return AT_RISK_SENTENCES - len(portfolio_sentence(risk.portfolio(portfolio), []))
+
+
 def gather(run: Runner, scope: Mapping[str, Any], last_month: dt.date, cards: list[KpiCard],
            comparison_label: str, health_params: Mapping[str, Any],
            overdue: pd.DataFrame | None = None, revenue: bool = True) -> Brief:
@@ -267,8 +276,8 @@ def gather(run: Runner, scope: Mapping[str, Any], last_month: dt.date, cards: li
     with contextlib.suppress(access.AccessDenied):
         at_risk += risk_sentences(run(
             "health_accounts", **params, as_of_month=last_month,
-            band_orders=[1, 2, 3, 4, 5], limit=3 - len(at_risk),
-        ), count=3 - len(at_risk), overdue_actions=overdue)
+            band_orders=[1, 2, 3, 4, 5], limit=AT_RISK_SENTENCES - len(at_risk),
+        ), count=AT_RISK_SENTENCES - len(at_risk), overdue_actions=overdue)
     return Brief(investments, at_risk, changes)
 
 

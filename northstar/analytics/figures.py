@@ -161,13 +161,28 @@ def trend(
 
 
 
+def period_row(frame: pd.DataFrame, window: PeriodWindow) -> pd.Series | None:
+    """The kpi_windows row of the period; None when no account matches the filters in it (none
+    active at its start or its end)."""
+    rows = frame.loc[frame["window_end_month"].dt.date == window.end_month]
+    if rows.empty or (rows["active_accounts"].iloc[0] == 0
+                      and rows["opening_accounts"].iloc[0] == 0):
+        return None
+    return rows.iloc[0]
+
+
+def nrr_points(frame: pd.DataFrame, window: PeriodWindow) -> pd.DataFrame:
+    """The kpi_windows rows of the NRR trend: the windows ending at the sparkline's months."""
+    return frame.loc[frame["window_end_month"].dt.date.isin(window.sparkline_end_months())]
+
+
 def briefing_figures(frame: pd.DataFrame, window: PeriodWindow) -> list[tuple[str, go.Figure]]:
     """The Briefing's two charts for the brief document, titled: where ARR moved in the period,
     and NRR over rolling windows (from the kpi_windows rows)."""
     row = frame.loc[frame["window_end_month"].dt.date == window.end_month].iloc[0]
     bridge = arr_bridge(row["starting_arr_usd"], row["new_arr_usd"], row["expansion_arr_usd"],
                         row["contraction_arr_usd"], row["churned_arr_usd"], row["arr_usd"])
-    points = frame.loc[frame["window_end_month"].dt.date.isin(window.sparkline_end_months())]
+    points = nrr_points(frame, window)
     nrr = METRICS["nrr_pct"]
     nrr_trend = trend(list(points["window_end_month"]), list(points["nrr_pct"]), nrr.label,
                       tick_suffix="%",

@@ -7,12 +7,14 @@ score itself is computed in SQL (`health_score` macro) from the components in th
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 import pandas as pd
 
 from northstar.analytics import actions, display, risk
 from northstar.analytics.links import account_link
+from northstar.analytics.metrics import format_usd
 from northstar.data import rules
 from northstar.data.settings import COMPONENTS, OPTIONAL_COMPONENTS
 
@@ -215,3 +217,71 @@ def components_long(history: pd.DataFrame) -> pd.DataFrame:
     )
     long["component"] = long["component"].map({**COMPONENTS, "health_score": "Health score"})
     return long.dropna(subset=["score"])
+
+
+# the bands the at-risk list can show, in the order of the query's band_orders (1 = Healthy)
+BAND_OPTIONS = [*BANDS, NOT_SCORED]
+AT_RISK_LIMIT = 200  # accounts in the at-risk list
+
+
+def band_orders(shown: Iterable[str]) -> list[int]:
+    """The health_accounts query's band_orders of the bands shown."""
+    return [BAND_OPTIONS.index(band) + 1 for band in shown]
+
+
+@dataclass(frozen=True)
+class BandCard:
+    label: str
+    accounts: str
+    help: str
+    caption: str
+    icon: str
+
+
+def band_cards(summary: pd.DataFrame, ranges: Mapping[str, str]) -> list[BandCard]:
+    """One card per health band: its active accounts and their ARR (`ranges`: each band's
+    score range in words)."""
+    by_band = summary.set_index("band")
+    cards = []
+    for band in BANDS:
+        accounts = int(by_band["accounts"].get(band, 0))
+        arr = float(by_band["arr_usd"].get(band, 0.0))
+        cards.append(BandCard(
+            f"{band} · score {ranges[band]}", f"{accounts:,}",
+            f"Active accounts whose health score is {ranges[band]}; {format_usd(arr)} of ARR.",
+            f"accounts · {format_usd(arr)} ARR", BAND_MATERIAL_ICONS[band]))
+    return cards
+
+
+def unscored_caption(summary: pd.DataFrame) -> str:
+    """'12 active accounts are not scored yet: ...'; '' when every active account is scored."""
+    unscored = int(summary.set_index("band")["accounts"].get(NOT_SCORED, 0))
+    if not unscored:
+        return ""
+    return (f"{display.count_of(unscored, 'active account')} "
+            f"{'is' if unscored == 1 else 'are'} not scored yet: {unscored_reason(summary)} "
+            "(typically accounts in their first months).")
+
+
+def band_churn_hover(band_churn: pd.DataFrame) -> list[str]:
+    """'12 of 340 account-months' per band of the score's check."""
+    return [f"{int(churned):,} of {int(months):,} account-months" for churned, months in zip(
+        band_churn["churned_within_12m"], band_churn["account_months"], strict=True)]
+
+
+def at_risk_caption(by_model: bool, listed: int, summary: pd.DataFrame, recording: bool,
+                    limit: int = AT_RISK_LIMIT) -> str:
+    """How the at-risk list is ranked and how much of the active accounts (health_summary's)
+    it shows."""
+    active = int(summary["accounts"].sum())
+    return (
+        ("ARR at risk = ARR × the account's chance of churning in the next 12 months, from the "
+         "churn model; its main reasons are the drivers that add most to that chance. A large "
+         "account can head the list with a modest chance, whatever its band: the band is the "
+         "health score, a separate signal checked below. " if by_model else
+         "Without a churn model that passed its checks, accounts are listed by health score, "
+         "lowest first (unscored last), then by ARR. ")
+        + f"Top {min(limit, listed):,} of {active:,} active accounts "
+        "in the bands shown; click a row to open the account's 360 view"
+        + (", or its Action cell to record an action on it." if recording else ".")
+    )

@@ -10,7 +10,7 @@ from northstar.analytics.display import measure_columns
 from northstar.analytics.links import account_links
 from northstar.analytics.metrics import format_usd
 from northstar.analytics.periods import PeriodWindow
-from northstar.data.months import add_months
+from northstar.data.months import add_months, month_label
 
 BREAKDOWN_DIMENSIONS: dict[str, str] = {
     "segment": "Segment",
@@ -217,3 +217,71 @@ def movement_table(frame: pd.DataFrame, revenue: bool = True) -> pd.DataFrame:
         "Churn reason": frame["churn_reason"],
     }
     return pd.DataFrame(columns)
+
+
+def window_row(period: pd.DataFrame, end_month: dt.date) -> pd.Series | None:
+    """The kpi_windows row of the window ending `end_month`; None when no account was active
+    at its start."""
+    rows = period.loc[pd.to_datetime(period["window_end_month"]).dt.date == end_month]
+    if rows.empty or rows["opening_accounts"].iloc[0] == 0:
+        return None
+    return rows.iloc[0]
+
+
+def bridge_caption(window: PeriodWindow) -> str:
+    return (f"{month_label(window.opening_month)} → {month_label(window.end_month)}. Starting + "
+            "new + expansion − contraction − churn = ending ARR.")
+
+
+def logo_churn_caption(row: pd.Series, window: PeriodWindow) -> str:
+    """In data without revenue, in place of the bridge: the accounts behind the logo churn."""
+    return (f"{int(row['churned_accounts']):,} of {int(row['opening_accounts']):,} accounts that "
+            f"were customers in {month_label(window.opening_month)} had churned by "
+            f"{month_label(window.end_month)}; {int(row['active_accounts']):,} accounts are "
+            "customers at its end.")
+
+
+def churned_arr(frame: pd.DataFrame, revenue: bool = True) -> float:
+    """The ARR the period's churn took (0 without revenue)."""
+    return float(frame["churned_arr_usd"].sum()) if revenue and len(frame) else 0.0
+
+
+def reasons_caption(frame: pd.DataFrame, period_label: str, revenue: bool = True) -> str:
+    """The period's churned accounts (and their ARR) over the churn_reasons rows."""
+    accounts = int(frame["churned_accounts"].sum()) if len(frame) else 0
+    if not revenue:
+        return f"{accounts:,} accounts churned in the period ({period_label})."
+    return (f"{accounts:,} accounts churned in the period ({period_label}), taking "
+            f"{format_usd(churned_arr(frame))} of ARR (their ARR just before the period, as in "
+            "the bridge).")
+
+
+def reasons_hover(frame: pd.DataFrame, revenue: bool = True) -> list[str] | None:
+    """'$1.2M · 12 accounts' per bar; None without revenue (the bars count accounts)."""
+    if not revenue:
+        return None
+    return [f"{format_usd(arr)} · {accounts:,} accounts" for arr, accounts in zip(
+        frame["churned_arr_usd"], frame["churned_accounts"], strict=True)]
+
+
+def competitors_caption(by_competitor: pd.DataFrame, revenue: bool = True) -> str:
+    in_all = (format_usd(float(by_competitor["churned_arr_usd"].sum())) if revenue
+              else f"{int(by_competitor['churned_accounts'].sum()):,} accounts")
+    return (f"{in_all} in all: a competitor is also named by accounts that left for another "
+            "reason (missing features, say), so this can exceed “Switched to competitor”.")
+
+
+def months_of(frame: pd.DataFrame) -> list[dt.date]:
+    """The months of a revenue_months (or customer_months) result, as dates."""
+    return [pd.Timestamp(month).date() for month in frame["month"]]
+
+
+def cohort_caption(unit: str, revenue: bool = True) -> str:
+    """How to read the cohort matrix; `unit`: its columns' 'quarters' or 'months'."""
+    if revenue:
+        return (f"Rows: accounts grouped by when they started (n = cohort size). Columns: {unit} "
+                "since start. Logo retention: members still paying ÷ cohort size; revenue "
+                "retention: their MRR ÷ the cohort's starting MRR (can exceed 100%).")
+    return (f"Rows: accounts grouped by their start date (n = cohort size). Columns: {unit} "
+            "since start. Logo retention: members still customers (not yet past their churn "
+            "date) ÷ cohort size.")

@@ -7,6 +7,7 @@ it through the health_accounts, account_risk and churn_backtest queries.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, replace
 from typing import Any
@@ -17,6 +18,7 @@ from northstar.analytics.display import COLUMN_UNITS, format_number
 from northstar.analytics.metrics import format_usd, is_missing
 from northstar.data import model_checks
 from northstar.data.drivers import DRIVERS
+from northstar.data.months import month_label
 
 NO_REASON = "no warning sign: its segment's usual churn"
 MODEL_LABEL, HEALTH_LABEL = "Churn model", "Health score"
@@ -218,6 +220,25 @@ def backtest_table(summary: pd.DataFrame, deciles: pd.DataFrame) -> pd.DataFrame
             "Largest decile gap (pp)": float(gap),
         })
     return pd.DataFrame(rows)
+
+
+def backtest_landmark(summary: pd.DataFrame) -> dt.date:
+    """The month whose accounts the backtest scored."""
+    return pd.Timestamp(summary["landmark_month"].iloc[0]).date()
+
+
+def backtest_caption(summary: pd.DataFrame) -> str:
+    """How the backtest was run, over its churn_backtest_summary rows."""
+    fitted = pd.Timestamp(summary["fitted_through"].iloc[0]).date()
+    return (
+        f"The churn model was fitted again on the months up to {month_label(fitted)} only, then "
+        f"asked how likely each account billed in {month_label(backtest_landmark(summary))} "
+        "with a health score then was to churn in the next 12 months; the health score's "
+        "chance is the churn rate of its decile before then. Both are checked against what "
+        "happened on the same accounts, whatever the filters. Accounts not yet scored that month "
+        "(typically in their first months) are left out, so the count is below Retention's "
+        "accounts active then."
+    )
 
 
 def pct_free_range(low: Any, high: Any) -> str:

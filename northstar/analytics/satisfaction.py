@@ -18,7 +18,7 @@ import pandas as pd
 from northstar.analytics import significance
 from northstar.analytics.display import percent
 from northstar.analytics.links import account_links
-from northstar.analytics.metrics import Metric, format_value
+from northstar.analytics.metrics import METRICS, Metric, format_delta, format_value, shown_delta
 from northstar.data import rules
 from northstar.data.paths import REPO_ROOT
 
@@ -491,3 +491,99 @@ def open_answers_table(frame: pd.DataFrame) -> pd.DataFrame:
             "Comment": frame["comment"],
         }
     )
+
+
+# the page's three scores, in the order it shows them: survey type -> its metric
+SURVEY_METRICS = {"NPS": "nps", "CSAT": "csat_pct", "CES": "ces_mean"}
+
+
+@dataclass(frozen=True)
+class ScoreCard:
+    """One score card: the period's score against the comparison period's."""
+
+    metric: Metric
+    value: str
+    delta: str | None
+    is_real: bool  # the change is beyond noise (coloured, with an arrow)
+    note: str
+    caption: str
+
+
+def score_cards(current: pd.DataFrame, previous: pd.DataFrame) -> list[ScoreCard]:
+    """NPS, CSAT and CES of the period (ungrouped survey_scores) against the previous one."""
+    cards = []
+    for survey_type, name in SURVEY_METRICS.items():
+        metric = METRICS[name]
+        now, before = estimate_for(current, survey_type), estimate_for(previous, survey_type)
+        verdict = change_verdict(now, before)
+        cards.append(ScoreCard(
+            metric, format_value(metric, now.value),
+            format_delta(metric, shown_delta(metric, now.value, before.value)),
+            verdict.is_real, change_note(verdict), estimate_caption(metric, now)))
+    return cards
+
+
+def first_score(current: pd.DataFrame) -> str:
+    """The score the trend opens on: NPS, or the first score the period has answers for."""
+    answered = set(current["survey_type"]) if not current.empty else set()
+    return next((kind for kind in SURVEY_METRICS if kind in answered), "NPS")
+
+
+def trend_title(metric: Metric) -> str:
+    """'NPS by month, points', 'CSAT by month, %'."""
+    return f"{metric.label} by month" + {
+        "pct": ", %", "nps": ", points", "mean_score": ", mean of 1–7"}.get(metric.unit, "")
+
+
+def band_caption(frame: pd.DataFrame, survey_type: str) -> str:
+    """'Detractors: 20.0% (40) · ...' under a score's distribution."""
+    return " · ".join(f"{label}: {share:.1f}% ({answers:,})"
+                      for label, answers, share in band_shares(frame, survey_type))
+
+
+def period_months(start: object, end: object) -> list[pd.Timestamp]:
+    """The first days of the months from `start` to `end`, both included."""
+    return list(pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="MS"))
+
+
+def loop_cards(totals: dict[str, float | int | None]) -> list[tuple[str, str, str]]:
+    """The closed loop's four cards: (label, value, help)."""
+    return [
+        ("Unhappy answers", f"{totals['unhappy_answers']:,}",
+         "NPS 0–6 and CSAT 1–2 answers in the period."),
+        ("Followed up in time", format_pct(totals["follow_up_rate_pct"]),  # type: ignore[arg-type]
+         "Share of answers past their target that were followed up within it."),
+        ("Overdue", f"{totals['overdue']:,}", "No follow-up, and the target has passed."),
+        ("Due now", f"{totals['due']:,}", "No follow-up yet, still within the target."),
+    ]
+
+
+def follow_up_hover(monthly: pd.DataFrame) -> list[str]:
+    """'85.0% of 40' per month: the rate and the answers past their target it counts."""
+    return [f"{format_pct(rate)} of {int(answers - due):,}" for rate, answers, due in zip(
+        monthly["follow_up_rate_pct"], monthly["unhappy_answers"], monthly["due"], strict=True)]
+
+
+@dataclass(frozen=True)
+class RetentionBars:
+    """Churn of followed-up against other detractors' accounts, one bar each."""
+
+    labels: list[str]
+    churn_pct: list[float]
+    followed_up: list[bool]
+    hover: list[str]
+
+
+def retention_bars(frame: pd.DataFrame) -> RetentionBars:
+    flags = [bool(flag) for flag in frame["was_followed_up"]]
+    return RetentionBars(
+        ["Followed up" if flag else "Not followed up" for flag in flags],
+        list(frame["churn_pct"]), flags,
+        [f"{int(churned):,} of {int(answers):,} answers" for churned, answers in zip(
+            frame["churned_within_horizon"], frame["detractor_answers"], strict=True)])
+
+
+def spike_warnings(summary: pd.DataFrame) -> list[str]:
+    """'Complaint spike — Pricing: ...' for each theme of theme_summary with a spike."""
+    return [f"Complaint spike — {row.Theme}: {row.Spike}."
+            for row in summary.loc[summary["Spike"] != ""].itertuples()]

@@ -53,10 +53,13 @@ SEATS_UNDERUSED_PCT = 50
 # engagement starts within DETRACTOR_FOLLOW_UP_DAYS of it (the churn drivers, the health score's
 # sentiment); the closed-loop comparison on Satisfaction reads churn within
 # CLOSED_LOOP_HORIZON_DAYS of an answer (answers at least that old); CCO programs' support
-# follow-ups list tickets open more than OPEN_TICKET_FOLLOW_UP_DAYS
+# follow-ups list tickets open more than OPEN_TICKET_FOLLOW_UP_DAYS; the closed loop on
+# Satisfaction holds an unhappy answer's follow-up to CLOSED_LOOP_TARGET_DAYS unless the viewer
+# sets another target
 DETRACTOR_FOLLOW_UP_DAYS = 14
 CLOSED_LOOP_HORIZON_DAYS = 180
 OPEN_TICKET_FOLLOW_UP_DAYS = 7
+CLOSED_LOOP_TARGET_DAYS = 7
 
 # churn drivers' thresholds (northstar/data/drivers.py says them in words): a ticket is slow
 # when it took (or, still open, has taken) more than SLOW_TICKET_HOURS to resolve; escalations

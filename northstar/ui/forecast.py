@@ -19,18 +19,22 @@ SCOPE_NOTE = ("The whole customer base (filters do not apply). New business is n
               "it; NRR, GRR and logo churn are counted from {origin}.")
 
 
-def unavailable_reason() -> str:
-    """Why there is no forecast ('' when there is one): the churn model's checks first."""
-    model = model_gate.status()
+def unavailable_reason(data: model_gate.PageData = None, prefix: str = "") -> str:
+    """Why there is no forecast ('' when there is one): the churn model's checks first (`data`:
+    the page's data holding the plan's forecast_calls under `prefix`)."""
+    model = model_gate.status(data=data, prefix=prefix)
     if not model.passed:
         return model.reason
-    status = queries.run_query("revenue_forecast_status")
+    status = (data[f"{prefix}status"] if data is not None
+              else queries.run_query("revenue_forecast_status"))
     if status.empty:
         return NOT_BUILT
     return str(status["note"].iloc[0] or "")
 
 
-def _stored() -> tuple[pd.DataFrame, pd.DataFrame]:
+def _stored(data: model_gate.PageData, prefix: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    if data is not None:
+        return data[f"{prefix}forecast"], data[f"{prefix}backtest"]
     return queries.run_query("revenue_forecast"), queries.run_query("revenue_forecast_backtest")
 
 
@@ -38,14 +42,15 @@ def _origin(frame: pd.DataFrame) -> str:
     return month_label(pd.Timestamp(frame["origin_month"].iloc[0]).date())
 
 
-def show_briefing() -> None:  # pragma: no cover - drawn in the AppTest
+def show_briefing(data: model_gate.PageData = None,
+                  prefix: str = "") -> None:  # pragma: no cover - drawn in the AppTest
     """The next four quarters in one table, 80% intervals, and a line on the track record."""
     st.subheader("Forecast, next four quarters")
-    reason = unavailable_reason()
+    reason = unavailable_reason(data, prefix)
     if reason:
         st.info(reason, icon=model_gate.NO_MODEL_ICON)
         return
-    frame, backtest = _stored()
+    frame, backtest = _stored(data, prefix)
     if frame.empty:
         st.info(NOT_BUILT, icon=model_gate.NO_MODEL_ICON)
         return
@@ -74,13 +79,14 @@ def _fan(frame: pd.DataFrame, metric: str) -> object:
     )
 
 
-def show_retention() -> None:  # pragma: no cover - drawn in the AppTest
+def show_retention(data: model_gate.PageData = None,
+                   prefix: str = "") -> None:  # pragma: no cover - drawn in the AppTest
     """Fan charts of ARR, NRR and GRR with both intervals, the table, and the track record."""
-    reason = unavailable_reason()
+    reason = unavailable_reason(data, prefix)
     if reason:
         st.info(reason, icon=model_gate.NO_MODEL_ICON)
         return
-    frame, backtest = _stored()
+    frame, backtest = _stored(data, prefix)
     if frame.empty:
         st.info(NOT_BUILT, icon=model_gate.NO_MODEL_ICON)
         return

@@ -4,7 +4,7 @@ calls runs at once."""
 
 from __future__ import annotations
 
-import dataclasses
+import inspect
 from collections.abc import Mapping
 from typing import Any
 
@@ -35,6 +35,10 @@ class PageData(Mapping[str, pd.DataFrame]):
             self._results.update(zip((member.key for member in group), frames, strict=True))
         return self._results[key]
 
+    def params(self, key: str) -> dict[str, Any]:
+        """The parameters the call under `key` runs with (given the results read so far)."""
+        return self._calls[key].resolve(self._results)
+
     def __iter__(self):
         return iter(self._calls)
 
@@ -44,11 +48,14 @@ class PageData(Mapping[str, pd.DataFrame]):
 
 def page_data(page: str, metadata: DatasetMetadata, state: periods.FilterState,
               **choices: Any) -> PageData:
-    """The data of `page` (a registry key) for these filters and the viewer's choices: the
-    fields of plans.Context beyond the dataset's dates (e.g. account_id on Account 360), and
-    the keyword arguments of the page's own plan (e.g. top_n on CCO programs)."""
-    fields = {field.name for field in dataclasses.fields(Context)}
+    """The data of `page` (a registry key) for these filters and the viewer's choices: fields
+    of plans.Context beyond the dataset's dates (e.g. account_id on Account 360), or keyword
+    arguments of the page's plan (e.g. the breakdown Satisfaction is grouped by)."""
+    plan = PLANS[page]
+    # a parameter of the plan beyond the context and the filters takes the choice; any other
+    # choice is a Context field
+    own = set(list(inspect.signature(plan).parameters)[2:])
     context = Context(metadata.last_month, metadata.as_of,
-                      **{name: value for name, value in choices.items() if name in fields})
-    return PageData(PLANS[page](context, state, **{
-        name: value for name, value in choices.items() if name not in fields}))
+                      **{name: value for name, value in choices.items() if name not in own})
+    return PageData(plan(context, state, **{
+        name: value for name, value in choices.items() if name in own}))

@@ -84,6 +84,24 @@ def test_every_key_a_page_reads_is_a_call_of_its_plan(page):
         assert any(re.fullmatch(pattern, key) for key in keys), (pattern, sorted(keys))
 
 
+# a result a page script reads from its data: data["key"], other_data["key"] or
+# page_data.page_data(...)["key"]
+DATA_KEY = re.compile(r"(?:\bdata|_data)\[\s*\"([a-z0-9_:]+)\"\s*\]"
+                      r"|page_data\.page_data\([^)]*\)\[\s*\"([a-z0-9_:]+)\"\s*\]")
+
+
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_every_result_a_page_reads_is_a_call_of_its_plan(page):
+    # a page on its plan reads each result by its call's key: a key the plan lacks would
+    # fail only when the visitor reaches that part of the page
+    source = (VIEWS_DIR / f"{page}.py").read_text()
+    read = {key for keys in DATA_KEY.findall(source) for key in keys if key}
+    keys = {call.key for call in page_calls(page, CONTEXT, FILTER_SETS[0])}
+    assert read - keys == set()
+    if "page_data.page_data(" in source:
+        assert read, "the page reads its results by key"
+
+
 @pytest.mark.parametrize("page", sorted(PAGES))
 def test_calls_name_the_lazy_tab_they_run_in(page):
     # a page whose tabs run lazily (`if tab.open:`) has its tab calls labelled with one of its
@@ -98,8 +116,8 @@ def test_calls_name_the_lazy_tab_they_run_in(page):
 
 @pytest.mark.parametrize("page", sorted(PAGES))
 def test_queries_a_page_runs_at_once_are_one_batch_of_its_benchmark(page):
-    # each queries.run_queries(...) in the page script is one batch in bench/pages.py, so the
-    # benchmark runs at once what the page runs at once, and nothing else
+    # each queries.run_queries(...) in a page script of its own is one batch in bench/pages.py,
+    # so the benchmark runs at once what the page runs at once, and nothing else
     source = (VIEWS_DIR / f"{page}.py").read_text()
     calls = page_calls(page, CONTEXT, FILTER_SETS[0])
     if "page_data.page_data(" in source:

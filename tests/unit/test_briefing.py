@@ -142,3 +142,34 @@ def test_a_document_of_a_card_says_within_noise_where_the_screen_greys_it():
     # the card's change is the difference of the values as shown
     rounded = KpiCard(METRICS["grr_pct"], 97.14, 95.26, "97.1%", "+1.8 pp", [], None, None, EXACT)
     assert rounded.delta == 1.8
+
+
+def test_the_period_row_and_the_nrr_points():
+    from northstar.analytics import figures
+
+    window = resolve_period(dt.date(2026, 9, 1), "last_3_months", "previous_period")
+    frame = pd.DataFrame({
+        "window_end_month": pd.to_datetime(["2025-06-01", "2026-06-01", "2026-09-01"]),
+        "active_accounts": [5, 5, 0], "opening_accounts": [4, 4, 0],
+        "nrr_pct": [97.0, 101.0, 99.0]})
+    # no account active at the start or the end of the period: nothing to brief on
+    assert figures.period_row(frame, window) is None
+    frame.loc[2, "opening_accounts"] = 2
+    assert figures.period_row(frame, window)["nrr_pct"] == 99.0
+    assert figures.period_row(frame.iloc[:2], window) is None
+    # the trend: the 12 months to the period's end, not the window a year before them
+    assert list(figures.nrr_points(frame, window)["nrr_pct"]) == [101.0, 99.0]
+
+
+def test_the_at_risk_section_lists_accounts_after_the_portfolio_sentence():
+    from northstar.analytics import ceo_brief
+
+    def portfolio(accounts: int, at_risk: float) -> pd.DataFrame:
+        return pd.DataFrame([{"level": "total", "segment": None, "band": None,
+                              "accounts": accounts, "arr_usd": 1_000_000.0,
+                              "arr_at_risk_usd": at_risk, "arr_at_risk_low_usd": at_risk / 2,
+                              "arr_at_risk_high_usd": at_risk * 2}])
+
+    assert ceo_brief.at_risk_limit(portfolio(40, 120_000.0)) == 2
+    assert ceo_brief.at_risk_limit(portfolio(40, 0.0)) == 3
+    assert ceo_brief.at_risk_limit(portfolio(0, 0.0)) == 3

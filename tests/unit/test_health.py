@@ -320,3 +320,47 @@ def test_a_score_that_cannot_tell_accounts_apart_says_so():
         "Nothing to check: no account was scored in a month with 12 months of data after it (a "
         "score needs components with a signal in that month).")
     assert health.band_check_missing("", 9).endswith("and the data covers 9 months.")
+
+
+def test_band_cards_unscored_caption_and_band_orders():
+    summary = pd.DataFrame({"band": ["Healthy", "Critical", "Not scored"],
+                            "accounts": [1200, 3, 1], "arr_usd": [2_500_000.0, 900.0, 0.0],
+                            "components_required": [2, 2, 2]})
+    ranges = {"Healthy": "75–100", "Watch": "50–74", "At risk": "25–49", "Critical": "0–24"}
+    cards = health.band_cards(summary, ranges)
+    assert [(card.label, card.accounts, card.caption) for card in cards] == [
+        ("Healthy · score 75–100", "1,200", "accounts · $2.50M ARR"),
+        ("Watch · score 50–74", "0", "accounts · $0 ARR"),
+        ("At risk · score 25–49", "0", "accounts · $0 ARR"),
+        ("Critical · score 0–24", "3", "accounts · $900 ARR")]
+    assert cards[0].help == ("Active accounts whose health score is 75–100; $2.50M of ARR.")
+    assert health.unscored_caption(summary) == (
+        "1 active account is not scored yet: fewer than two components have a signal "
+        "(typically accounts in their first months).")
+    assert health.unscored_caption(summary.iloc[:2]) == ""
+    assert health.band_orders(["Watch", "Not scored"]) == [2, 5]
+    band_churn = pd.DataFrame({"churned_within_12m": [12, 3], "account_months": [1340, 50]})
+    assert health.band_churn_hover(band_churn) == [
+        "12 of 1,340 account-months", "3 of 50 account-months"]
+
+
+def test_at_risk_caption_counts_the_list_against_the_active_accounts():
+    # 4,000 active accounts in the bands, scored or not
+    summary = pd.DataFrame({"band": ["Healthy", "Not scored"], "accounts": [3_990, 10]})
+    caption = health.at_risk_caption(False, 150, summary, recording=True)
+    assert caption.startswith("Without a churn model that passed its checks")
+    assert caption.endswith("Top 150 of 4,000 active accounts in the bands shown; click a row to "
+                            "open the account's 360 view, or its Action cell to record an "
+                            "action on it.")
+    assert "Top 200 of 4,000" in health.at_risk_caption(True, 200, summary, False)
+
+
+def test_the_backtest_caption_names_its_months():
+    from northstar.analytics import risk
+
+    summary = pd.DataFrame({"landmark_month": pd.to_datetime(["2025-10-01", "2025-10-01"]),
+                            "fitted_through": pd.to_datetime(["2024-10-01", "2024-10-01"])})
+    assert risk.backtest_landmark(summary) == dt.date(2025, 10, 1)
+    assert risk.backtest_caption(summary).startswith(
+        "The churn model was fitted again on the months up to Oct 2024 only, then asked how "
+        "likely each account billed in Oct 2025 with a health score then was to churn")

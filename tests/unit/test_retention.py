@@ -233,3 +233,35 @@ def test_the_quarterly_churn_says_how_it_differs_from_the_period():
     assert "The last 2 quarters (Q2 2026–Q3 2026) add up to $5.50K against the period's " \
         "$5.20K" in note
     assert "joined and left within the period" in note
+
+
+def test_the_period_row_and_its_captions():
+    window = resolve_period(D(2026, 9, 1), "last_3_months", "previous_period")
+    period = pd.DataFrame({"window_end_month": pd.to_datetime(["2026-06-01", "2026-09-01"]),
+                           "opening_accounts": [10, 8], "churned_accounts": [1, 2],
+                           "active_accounts": [9, 7]})
+    row = retention.window_row(period, D(2026, 9, 1))
+    assert row is not None and int(row["opening_accounts"]) == 8
+    assert retention.logo_churn_caption(row, window) == (
+        "2 of 8 accounts that were customers in Jun 2026 had churned by Sep 2026; 7 accounts "
+        "are customers at its end.")
+    # no account active at the start, or no row for the window: nothing to show
+    assert retention.window_row(period.assign(opening_accounts=0), D(2026, 9, 1)) is None
+    assert retention.window_row(period, D(2026, 8, 1)) is None
+
+
+def test_churn_reasons_captions_and_hover():
+    frame = pd.DataFrame({"churned_accounts": [2, 1], "churned_arr_usd": [1_500_000.0, 250.0],
+                          "lost_to_competitor": ["Rival", "Other"]})
+    assert retention.churned_arr(frame) == 1_500_250.0
+    assert retention.churned_arr(frame, revenue=False) == 0.0
+    assert retention.reasons_caption(frame, "last 3 months") == (
+        "3 accounts churned in the period (last 3 months), taking $1.50M of ARR (their ARR just "
+        "before the period, as in the bridge).")
+    assert retention.reasons_caption(frame, "last 3 months", revenue=False) == (
+        "3 accounts churned in the period (last 3 months).")
+    assert retention.reasons_hover(frame) == ["$1.50M · 2 accounts", "$250 · 1 accounts"]
+    assert retention.reasons_hover(frame, revenue=False) is None
+    assert retention.competitors_caption(frame, revenue=False).startswith("3 accounts in all: ")
+    assert retention.months_of(pd.DataFrame({"month": pd.to_datetime(["2026-01-01"])})) == [
+        D(2026, 1, 1)]

@@ -14,35 +14,15 @@ from northstar.data.paths import REPO_ROOT
 VIEWS_DIR = REPO_ROOT / "views"
 MAX_VIEW_LINES = 200
 
-# pages still to move onto their plan, and still too long; one per line, removed as each is done
-PAGES_NOT_YET_ON_PLAN = {
-    "account",
-    "briefing",
-    "health",
-    "retention",
-    "satisfaction",
-}
-PAGES_NOT_YET_SHORT = {
-    "account",
-    "health",
-    "retention",
-    "satisfaction",
-}
 
-
-def _pages(not_yet: set[str]) -> list:
-    return [pytest.param(page, marks=pytest.mark.xfail(strict=True, reason="not yet thin"))
-            if page in not_yet else page for page in sorted(PAGES)]
-
-
-@pytest.mark.parametrize("page", _pages(PAGES_NOT_YET_ON_PLAN))
+@pytest.mark.parametrize("page", sorted(PAGES))
 def test_a_page_runs_no_named_query_of_its_own(page):
     # every query is a call of the page's plan, read through northstar.ui.page_data
     source = (VIEWS_DIR / f"{page}.py").read_text()
     assert not re.findall(r"\b(?:run_query|run_queries|request)\(", source)
 
 
-@pytest.mark.parametrize("page", _pages(PAGES_NOT_YET_SHORT))
+@pytest.mark.parametrize("page", sorted(PAGES))
 def test_a_page_script_reads_in_a_couple_of_hundred_lines(page):
     lines = (VIEWS_DIR / f"{page}.py").read_text().count("\n")
     assert lines <= MAX_VIEW_LINES, f"views/{page}.py has {lines} lines"

@@ -21,9 +21,9 @@ from northstar.analytics.plans import (
 )
 from northstar.analytics.plans.core import Call, Context, batches
 
-# page (views/<name>.py) -> the calls it makes for a context and filter state (and the viewer's
-# choices its plan takes as keyword arguments, the benchmark's by default); one plan per
-# page of the registry (tests/unit/test_bench_pages.py fails when a page has none)
+# page (views/<name>.py) -> the calls it makes for a context and filter state (and, on pages
+# that ask, keyword arguments for what the viewer chose); one plan per page of the registry
+# (tests/unit/test_bench_pages.py fails when a page has none)
 PLANS: dict[str, Callable[..., list[Call]]] = {
     "briefing": briefing.calls,
     "retention": retention.calls,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from northstar.analytics import periods
+from dataclasses import replace
+
+from northstar.analytics import ceo_brief, periods
 from northstar.analytics.plans.core import (
     Call,
     Context,
@@ -20,6 +22,9 @@ def calls(context: Context, state: periods.FilterState) -> list[Call]:
     scope = state.query_params()
     # the CEO brief's queries (northstar/ui/ceo_brief.py), with the parameters it passes
     params = {**scope, **settings.load_config().query_params()}
+    at_risk = at_risk_call("brief:at_risk", context, params,
+                           limit=ceo_brief.AT_RISK_SENTENCES - 1)
+    at_risk_params = at_risk.resolve({})
     return app_calls([
         Call("kpi_windows", "kpi_windows", {**scope, "end_months": window.query_end_months()}),
         Call("brief:driver_counts", "invest_driver_counts", {
@@ -29,7 +34,9 @@ def calls(context: Context, state: periods.FilterState) -> list[Call]:
         Call("brief:initiatives", "invest_initiatives",
              {**scope, "as_of_month": context.last_month}),
         Call("brief:portfolio", "risk_portfolio", {**params, "as_of_month": context.last_month}),
-        at_risk_call("brief:at_risk", context, params, limit=2),
+        # the accounts after the portfolio's sentence (read after it)
+        replace(at_risk, params=lambda results: {
+            **at_risk_params, "limit": ceo_brief.at_risk_limit(results["brief:portfolio"])}),
         *model_calls("brief:", context, scope),
         *forecast_calls("forecast:"),
     ])

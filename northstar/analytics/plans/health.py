@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from northstar.analytics import periods
+from collections.abc import Sequence
+from dataclasses import replace
+
+from northstar.analytics import health, periods
 from northstar.analytics.plans.core import Call, Context, app_calls, at_risk_call, model_calls
 from northstar.data import settings
 
 
-def calls(context: Context, state: periods.FilterState) -> list[Call]:
+def calls(context: Context, state: periods.FilterState, *,
+          band_orders: Sequence[int] = tuple(health.band_orders(health.BAND_OPTIONS)),
+          ) -> list[Call]:
+    """`band_orders`: the bands the at-risk list shows (the default pills: every band)."""
     config = settings.load_config()
     params = {**state.query_params(), **config.query_params()}
+    at_risk = at_risk_call("at_risk", context, params, limit=health.AT_RISK_LIMIT)
     return app_calls([
         Call("summary", "health_summary", {**params, "as_of_month": context.last_month}),
         Call("band_churn", "health_band_churn", params),
@@ -21,7 +28,6 @@ def calls(context: Context, state: periods.FilterState) -> list[Call]:
         Call("model_drivers", "invest_model_drivers", state.query_params()),
         Call("backtest", "churn_backtest_summary"),
         Call("backtest:deciles", "churn_backtest_deciles"),
-        # the default pills: every band
-        at_risk_call("at_risk", context, params, limit=200),
+        replace(at_risk, params={**at_risk.resolve({}), "band_orders": list(band_orders)}),
         *model_calls("", context, state.query_params()),
     ])

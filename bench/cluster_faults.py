@@ -149,7 +149,8 @@ async def _open(session: Session, name: str) -> Visit:
 
 async def _drive(cluster: Cluster, db: Path, export: Path, sessions: int, writers: int,
                  seconds: float, kill_after: float, timeout_s: float,
-                 carry_on: float, sample: Callable[[AppServer], None]) -> Outcome:
+                 carry_on: float, sample: Callable[[AppServer], None],
+                 shots: Path | None = None) -> Outcome:
     from playwright.async_api import async_playwright
 
     outcome = Outcome()
@@ -170,8 +171,9 @@ async def _drive(cluster: Cluster, db: Path, export: Path, sessions: int, writer
             await asyncio.gather(*(warm(server.url) for server in cluster.app_servers))
             started = time.monotonic()
             outcome.phases["warm-up"] = started - mark
-            plan = Plan(cluster.url, paths, values, started, timeout_s, set(), writers=writers,
-                        server_cookie=AFFINITY_COOKIE)
+            # a page that did not render or a write that failed: its screenshot beside the report
+            plan = Plan(cluster.url, paths, values, started, timeout_s, set(), shots,
+                        writers=writers, server_cookie=AFFINITY_COOKIE)
             runners = [Session(number, browser, plan) for number in range(1, sessions + 1)]
 
             killer = asyncio.create_task(kill_when_settled(
@@ -463,7 +465,7 @@ def run(accounts: int = 500, sessions: int = 4, writers: int = 1, seconds: float
                 sample(server)
             try:
                 outcome = asyncio.run(_drive(cluster, db, export, sessions, writers, seconds,
-                                             kill_after, timeout_s, carry_on, sample))
+                                             kill_after, timeout_s, carry_on, sample, out))
             finally:
                 for sampler in (one for lives in samplers.values() for one in lives):
                     sampler.stop()
@@ -489,6 +491,9 @@ def run(accounts: int = 500, sessions: int = 4, writers: int = 1, seconds: float
         raise
     if summary["problems"]:
         summary["problems"].append(f"the cluster's logs are kept in {root / 'cluster'}")
+        if out is not None and (shots := sorted(out.parent.glob(f"{out.stem}-s*.png"))):
+            summary["problems"].append(f"screenshots of the pages that failed: "
+                                       f"{', '.join(str(shot) for shot in shots)}")
     else:
         shutil.rmtree(root, ignore_errors=True)
     summary["report"] = render(summary)

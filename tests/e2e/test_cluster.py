@@ -149,6 +149,7 @@ def test_a_server_killed_mid_load_and_a_load_published_while_sessions_read(
                     run.kill()
     assert run.returncode == 0, output[-8000:]
     text = report.read_text()
+    print(text)  # its phase times, with pytest -rP
     assert "Every check passed." in text
     assert "| s1 | 0 |" not in text and "| s2 | 0 |" not in text  # sessions on both servers
 

@@ -549,6 +549,8 @@ class Session:
         there is one, the websocket's events since, and a screenshot."""
         lines = [line.strip() for line in str(error).splitlines() if line.strip()]
         detail = lines[0] + (f" … {lines[-1]}" if len(lines) > 1 else "")
+        if time.monotonic() - began >= self.timeout_s:  # the step ran out of the time it had
+            detail = f"not done within {self.timeout_s:.0f} s: {detail}"
         visit.errors.append(f"{visit.how} failed: {detail[:400]}")
         visit.trace = self._trace(events, began)
         await self._screenshot(visit)

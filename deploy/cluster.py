@@ -45,6 +45,10 @@ AFFINITY_COOKIE = "NORTHSTAR_SERVER"
 # Streamlit's cookie secret (server.cookieSecret); with sign-in, [auth] cookie_secret wins
 COOKIE_SECRET_ENV = "STREAMLIT_SERVER_COOKIE_SECRET"
 STARTUP_SECONDS = 90
+# the longest a balancer takes to see a server go or come back: the health checks' 2 s interval
+# times 3 failures (or 2 passes), each check allowed 5 s, with room for a busy machine
+ROTATION_SECONDS = 30
+BACKEND = "streamlit"  # the backend's name in deploy/haproxy.cfg
 WORKSPACE_DATABASE = "northstar"
 
 
@@ -252,13 +256,35 @@ class Cluster:
             os.killpg(server.process.pid, signal.SIGKILL)
             server.process.wait()
 
+    def out_of_rotation(self, name: str) -> bool:
+        """Whether the balancer has taken server `name` out of rotation (its log's last word
+        on the server is that it is down)."""
+        try:
+            log = (self.root / "haproxy.log").read_text(errors="replace")
+        except OSError:
+            return False
+        down = log.rfind(f"Server {BACKEND}/{name} is DOWN")
+        return down >= 0 and down > log.rfind(f"Server {BACKEND}/{name} is UP")
+
+    def wait_out_of_rotation(self, name: str) -> None:
+        """Until the balancer has taken server `name` out of rotation (a killed server: at its
+        first refused connection, or its third failed health check; ClusterError after
+        ROTATION_SECONDS)."""
+        deadline = time.monotonic() + ROTATION_SECONDS
+        while not self.out_of_rotation(name):
+            if time.monotonic() > deadline:
+                raise ClusterError(f"the balancer did not take server {name} out of rotation "
+                                   f"within {ROTATION_SECONDS} s; its log: "
+                                   f"{self.root / 'haproxy.log'}")
+            time.sleep(0.2)
+
     def restart(self, name: str) -> None:
         """Start a server that has ended again, on its port; back once the balancer has seen it
         healthy (two checks in a row) and sends new visitors to it."""
         server = self.server(name)
         self._start_server(server, cookie_secret(self.root))
         self._wait_healthy(server)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + ROTATION_SECONDS
         while time.monotonic() < deadline:  # new visitors (no cookie) reach it again
             if name in {served_by(self.url) for _ in self.app_servers}:
                 return

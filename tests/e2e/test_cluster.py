@@ -5,16 +5,19 @@
   on every server a sign-in started on one server completes on the other, and a signed-in
   user whose server dies stays signed in on the survivor.
 - The fault test (bench/cluster_faults.py, short version): a server killed mid-load, then a
-  load published while sessions read.
+  load published while sessions read (`make test-cluster` runs this file alone).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +25,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from bench.cluster_faults import missing_parts
+from bench.many_sessions import _tree
 from browser import wait_for_app_loaded
 from deploy.cluster import AFFINITY_COOKIE, Cluster, free_port
 from northstar.analytics.literal_text import WORD_JOINER
@@ -115,20 +119,88 @@ def test_sign_in_works_whichever_server_a_user_lands_on(signed_cluster: Cluster,
     page.context.close()
 
 
-# the short fault run takes three to four minutes and its timing still varies from run to run on
-# two cores; it runs with `make test-cluster` (and its long version in `make bench`)
-FAULT_RUN = os.environ.get("NORTHSTAR_CLUSTER_FAULTS") == "1"
+# the fault run must end within pytest's time for a test (600 s), its cluster stopped: the run is
+# told to stop (SIGTERM, upon which it stops its servers and balancer) this long after its start
+RUN_SECONDS = 540
+STOP_SECONDS = 45  # a told run stops its servers (20 s each at most) and its balancer
 
 
-@pytest.mark.skipif(not FAULT_RUN, reason="the fault run is `make test-cluster` "
-                    "(NORTHSTAR_CLUSTER_FAULTS=1)")
 def test_a_server_killed_mid_load_and_a_load_published_while_sessions_read(
-        parts, tmp_path: Path) -> None:
-    """bench/cluster_faults.py's short version: see its docstring for every check."""
+        parts, demo_db: Path, postgres_server, tmp_path: Path) -> None:
+    """bench/cluster_faults.py's short version (see its docstring for every check) on a copy of
+    the browser tests' demo database, the workspace a new database on the tests' PostgreSQL."""
     report = tmp_path / "cluster_faults.md"
-    done = subprocess.run([sys.executable, "-m", "bench.cluster_faults", "--out", str(report)],
-                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+    workspace = postgres_server.create_database(f"faults_{secrets.token_hex(4)}")
+    with subprocess.Popen([sys.executable, "-m", "bench.cluster_faults", "--db", str(demo_db),
+                           "--workspace", workspace, "--sessions", "3", "--out", str(report)],
+                          cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True) as run:
+        output = ""
+        try:
+            output, _ = run.communicate(timeout=RUN_SECONDS)
+        except subprocess.TimeoutExpired:
+            output = f"the fault run did not finish within {RUN_SECONDS} s\n"
+        finally:  # timed out, or the test interrupted: the run stops its cluster
+            if run.poll() is None:
+                run.terminate()
+                try:
+                    output += run.communicate(timeout=STOP_SECONDS)[0]
+                except subprocess.TimeoutExpired:
+                    run.kill()
+    assert run.returncode == 0, output[-8000:]
     text = report.read_text()
+    print(text)  # its phase times, with pytest -rP
     assert "Every check passed." in text
     assert "| s1 | 0 |" not in text and "| s2 | 0 |" not in text  # sessions on both servers
+
+
+BALANCER_UP_SECONDS = 180  # a fault run's cluster starts: its servers, then its balancer
+
+
+def _command(pid: int) -> bytes:
+    with contextlib.suppress(OSError):
+        return Path(f"/proc/{pid}/cmdline").read_bytes() if _running(pid) else b""
+    return b""
+
+
+def _cluster_part(pid: int) -> bool:
+    """Whether `pid` is a server (streamlit) or the balancer (haproxy) and still running."""
+    command = _command(pid)
+    return b"haproxy" in command or b"streamlit\0run" in command
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+def test_a_fault_run_told_to_stop_stops_its_servers_and_balancer(
+        parts, demo_db: Path, postgres_server) -> None:
+    """A fault run that runs out of time is told to stop (SIGTERM); it must not leave its
+    servers and balancer running, on ports and CPU the next tests need."""
+    workspace = postgres_server.create_database(f"stopped_{secrets.token_hex(4)}")
+    with subprocess.Popen([sys.executable, "-m", "bench.cluster_faults", "--db", str(demo_db),
+                           "--workspace", workspace, "--sessions", "2"], cwd=REPO_ROOT,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as run:
+        try:
+            deadline = time.monotonic() + BALANCER_UP_SECONDS
+            while not any(b"haproxy" in _command(pid) for pid in _tree(run.pid)[1:]):
+                assert run.poll() is None, "the fault run ended before its balancer started"
+                assert time.monotonic() < deadline, \
+                    f"the fault run's balancer did not start within {BALANCER_UP_SECONDS} s"
+                time.sleep(0.5)
+            started = [pid for pid in _tree(run.pid)[1:] if _cluster_part(pid)]
+            run.terminate()
+            run.wait(timeout=STOP_SECONDS)
+        finally:
+            if run.poll() is None:
+                run.kill()
+    assert len(started) == 3, started  # two servers and the balancer
+    left = {pid: _command(pid)[:120] for pid in started if _cluster_part(pid)}
+    for pid in left:  # not for the next tests to find
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    assert not left, f"left running: {list(left.values())}"

@@ -20,9 +20,9 @@ from typing import Any
 import pandas as pd
 
 from northstar.analytics import periods, programs, renewals, retention, satisfaction
-from northstar.data import pages as registry
 from northstar.data import rules, settings
 from northstar.data.months import add_months, last_day
+from northstar.data.registry import pages as registry
 
 # the filter combinations every page is timed with: (name, period, comparison, segments,
 # regions, plans)
@@ -44,7 +44,7 @@ class Call:
     params: Params = field(default_factory=dict)
     tab: str = ""  # the lazy tab it runs in; empty: run whichever tab is open
     # calls next to each other with the same batch run at once, as the page's
-    # queries.run_queries does; empty: on its own
+    # page_queries.run_queries does; empty: on its own
     batch: str = ""
 
     def resolve(self, results: dict[str, pd.DataFrame]) -> dict[str, Any]:
@@ -396,7 +396,7 @@ def invest_calls(context: Context, state: periods.FilterState) -> list[Call]:
 def forum_calls(context: Context, state: periods.FilterState) -> list[Call]:
     # a forum with actions on one account, one month old and done (their outcome and the
     # comparison), and the KPIs off track; the actions themselves come from the workspace
-    from northstar.analytics import actions
+    from northstar.analytics import action_rules
 
     config = settings.load_config().query_params()
     month = add_months(context.last_month, -3)
@@ -410,7 +410,7 @@ def forum_calls(context: Context, state: periods.FilterState) -> list[Call]:
         Call("tickets", "action_ticket_outcomes", {"ticket_ids": []}),
         Call("account_comparison", "action_account_comparison", {
             **config, "account_ids": [context.account_id], "action_months": [month],
-            "band_orders": [3], "window_days": actions.OUTCOME_WINDOW_DAYS}),
+            "band_orders": [3], "window_days": action_rules.OUTCOME_WINDOW_DAYS}),
         Call("answer_comparison", "action_answer_comparison", {"response_ids": []}),
         Call("ticket_comparison", "action_ticket_comparison",
              {"ticket_ids": [], "as_of_date": context.as_of}),

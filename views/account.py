@@ -9,10 +9,10 @@ from northstar.analytics.literal_text import literal
 from northstar.analytics.metrics import format_usd
 from northstar.data import settings
 from northstar.data.months import month_label
-from northstar.ui import actions, charts, data_needs, downloads, masking, queries, tables
+from northstar.ui import actions, charts, data_needs, downloads, masking, page_queries, tables
 from northstar.ui import churn_model as churn_model_ui
 
-metadata = queries.dataset_metadata()
+metadata = page_queries.dataset_metadata()
 st.title("Account 360")
 actions.saved_notice()
 
@@ -26,7 +26,8 @@ search = st.text_input(
     key="account_search",
 )
 if search:
-    matches = queries.run_query("account_search", search=search.strip(), match_names=True, limit=25)
+    matches = page_queries.run_query("account_search", search=search.strip(), match_names=True,
+                                     limit=25)
     if matches.empty:
         searched = "ID" if names_masked else "name or ID"
         st.info(f"No account {searched} contains “{literal(search)}”.")
@@ -55,7 +56,7 @@ if not selected:
     )
     st.stop()
 
-profile_frame = queries.run_query("account_profile", account_id=selected)
+profile_frame = page_queries.run_query("account_profile", account_id=selected)
 if profile_frame.empty:
     st.warning(f"No account with ID “{literal(selected)}” in the data.",
                icon=":material/search_off:")
@@ -67,14 +68,14 @@ st.caption(literal(f"{profile['account_id']} · {accounts.profile_caption(profil
 status = st.empty()
 
 config = settings.load_config()
-revenue, history, surveys, tickets, engagements, kudos, churn_risk = queries.run_queries(
-    queries.request("account_revenue", account_id=selected),
-    queries.request("account_health_history", account_id=selected, **config.query_params()),
-    queries.request("account_surveys", account_id=selected),
-    queries.request("account_tickets", account_id=selected),
-    queries.request("account_engagements", account_id=selected),
-    queries.request("account_kudos", account_id=selected),
-    queries.request("account_risk", account_id=selected),
+revenue, history, surveys, tickets, engagements, kudos, churn_risk = page_queries.run_queries(
+    page_queries.request("account_revenue", account_id=selected),
+    page_queries.request("account_health_history", account_id=selected, **config.query_params()),
+    page_queries.request("account_surveys", account_id=selected),
+    page_queries.request("account_tickets", account_id=selected),
+    page_queries.request("account_engagements", account_id=selected),
+    page_queries.request("account_kudos", account_id=selected),
+    page_queries.request("account_risk", account_id=selected),
 )
 
 latest_health = history.iloc[-1] if len(history) else None

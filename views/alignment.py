@@ -8,11 +8,11 @@ import streamlit as st
 
 from northstar.analytics import goals, links
 from northstar.analytics.literal_text import literal
-from northstar.ui import actions, charts, downloads, filters, presentation, queries, tables
+from northstar.ui import actions, charts, downloads, filters, page_queries, presentation, tables
 
 RUNS_TABLE = "alignment_off_track_runs"
 
-metadata = queries.dataset_metadata()
+metadata = page_queries.dataset_metadata()
 state = filters.current(metadata.last_month)
 window = state.period
 
@@ -24,7 +24,7 @@ st.caption(
     "filters apply to the rows behind them on each department's scorecard."
 )
 
-kpis = queries.run_query("goal_kpis")
+kpis = page_queries.run_query("goal_kpis")
 if kpis.empty:
     st.info(
         "No department KPIs have been loaded yet: load `department_kpis` (and `kpi_outcomes`, "
@@ -32,9 +32,9 @@ if kpis.empty:
         icon=":material/flag:",
     )
     st.stop()
-actuals = queries.run_query("goal_kpi_actuals")
-departments = queries.run_query("goal_departments")
-outcomes = queries.run_query("goal_outcomes")
+actuals = page_queries.run_query("goal_kpi_actuals")
+departments = page_queries.run_query("goal_departments")
+outcomes = page_queries.run_query("goal_outcomes")
 
 statuses = goals.kpi_statuses(kpis, actuals, window.start_month, window.end_month)
 previous = goals.kpi_statuses(

@@ -16,11 +16,11 @@ from northstar.ui import (
     filters,
     forecast,
     kpi_wall,
+    page_queries,
     presentation,
-    queries,
 )
 
-metadata = queries.dataset_metadata()
+metadata = page_queries.dataset_metadata()
 state = filters.current(metadata.last_month)
 window = state.period
 presenting = presentation.is_on()
@@ -33,7 +33,7 @@ revenue = data_needs.has_revenue()
 if not revenue:
     data_needs.no_revenue_notice()
 
-frame = queries.run_query(
+frame = page_queries.run_query(
     "kpi_windows", **state.query_params(), end_months=window.query_end_months()
 )
 cards = kpi_cards.kpi_cards(frame, window, revenue=revenue)

@@ -7,8 +7,8 @@ import streamlit as st
 
 from northstar.analytics import display
 from northstar.analytics.literal_text import literal
-from northstar.data import data_status
-from northstar.ui import presentation, progress, queries, tables
+from northstar.data.importer import data_status
+from northstar.ui import page_queries, presentation, progress, tables
 
 PROBLEM_ROWS = 500
 PROBLEM_COLUMNS = {
@@ -21,11 +21,11 @@ PROBLEM_COLUMNS = {
     "message": st.column_config.TextColumn("Why", width="large"),
 }
 
-metadata = queries.dataset_metadata()
-facts = dict(queries.run_query("dataset_metadata").itertuples(index=False, name=None))
-row_counts = queries.run_query("data_table_rows")
-load_tables = queries.run_query("data_load_tables")
-runs = queries.run_query("data_load_run")
+metadata = page_queries.dataset_metadata()
+facts = dict(page_queries.run_query("dataset_metadata").itertuples(index=False, name=None))
+row_counts = page_queries.run_query("data_table_rows")
+load_tables = page_queries.run_query("data_load_tables")
+runs = page_queries.run_query("data_load_run")
 
 st.title("Data")
 st.caption(
@@ -33,12 +33,12 @@ st.caption(
     "the last load refused."
 )
 progress.render_detail()
-refused = queries.newest_version_refused()
+refused = page_queries.newest_version_refused()
 if refused is not None:
     st.warning(
         f"This server could not open the newest published data ({literal(refused.version)}), "
         f"so it keeps showing the previous version (as of {metadata.as_of:%-d %b %Y}). It "
-        f"tries again every {queries.RETRY_SECONDS:.0f} seconds. Why: {literal(refused.why)}",
+        f"tries again every {page_queries.RETRY_SECONDS:.0f} seconds. Why: {literal(refused.why)}",
         icon=":material/warning:",
     )
 
@@ -111,7 +111,7 @@ if run is None:
     with st.expander("How to load your own data", icon=":material/upload_file:"):
         st.markdown(
             "Your data administrator loads your exports with "
-            "`python -m northstar.data.load SOURCE --mapping MAPPING`; the README's "
+            "`python -m northstar.load SOURCE --mapping MAPPING`; the README's "
             '"Loading your own data" explains the mapping file.'
         )
     st.stop()
@@ -125,7 +125,7 @@ st.text(
     f"refuses a table above {run['max_reject_pct']:g}% refused rows"
 )
 
-files = queries.run_query("data_load_files")
+files = page_queries.run_query("data_load_files")
 if not files.empty:
     st.markdown("**Every line of every file**")
     st.caption(
@@ -144,7 +144,7 @@ if not files.empty:
         },
     )
 
-counts = queries.run_query("data_load_rule_counts")
+counts = page_queries.run_query("data_load_rule_counts")
 if counts.empty:
     st.success(
         "Every row was loaded and no quality warnings were raised.", icon=":material/check_circle:"
@@ -166,7 +166,7 @@ for tab, kind, empty_text in (
     (warnings_tab, "warning", "No quality warnings."),
 ):
     with tab:
-        frame = queries.run_query("data_load_problems", kind=kind, row_limit=PROBLEM_ROWS)
+        frame = page_queries.run_query("data_load_problems", kind=kind, row_limit=PROBLEM_ROWS)
         if frame.empty:
             st.caption(empty_text)
             continue

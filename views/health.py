@@ -18,15 +18,15 @@ from northstar.ui import (
     explain,
     filters,
     masking,
+    page_queries,
     presentation,
-    queries,
     tables,
 )
 from northstar.ui import churn_model as churn_model_ui
 
 AT_RISK_TABLE = "at_risk_table"
 
-metadata = queries.dataset_metadata()
+metadata = page_queries.dataset_metadata()
 state = filters.current(metadata.last_month)
 config = settings.load_config()
 params = {**state.query_params(), **config.query_params()}
@@ -45,7 +45,7 @@ if not data_needs.has_revenue():
     st.subheader("Observed churn in the last 12 months")
     churn_model_ui.show_observed(churn_model_ui.status(revenue=False), state.query_params(),
                                  metadata.last_month)
-    survival = queries.run_query("survival_by_segment", **state.query_params())
+    survival = page_queries.run_query("survival_by_segment", **state.query_params())
     if not survival.empty:
         st.subheader("Survival by segment")
         st.caption("Share of accounts still customers a given number of months after they "
@@ -55,12 +55,12 @@ if not data_needs.has_revenue():
                "shown for these accounts.")
     st.stop()
 
-summary = queries.run_query("health_summary", **params, as_of_month=metadata.last_month)
+summary = page_queries.run_query("health_summary", **params, as_of_month=metadata.last_month)
 if summary.empty:
     st.info("No active accounts match these filters.", icon=":material/filter_alt_off:")
     st.stop()
 
-band_churn = queries.run_query("health_band_churn", **params)
+band_churn = page_queries.run_query("health_band_churn", **params)
 ranges = config.band_ranges()
 
 by_band = summary.set_index("band")
@@ -90,7 +90,7 @@ if unscored:
     )
 
 model_status = churn_model_ui.status()
-whole = (risk.portfolio(queries.run_query("risk_portfolio", **params,
+whole = (risk.portfolio(page_queries.run_query("risk_portfolio", **params,
                                           as_of_month=metadata.last_month))
          if model_status.passed else None)
 if not model_status.passed:
@@ -99,7 +99,7 @@ if not model_status.passed:
     churn_model_ui.show_observed(model_status, state.query_params(), metadata.last_month)
 elif whole is not None:
     st.subheader("ARR at risk in the next 12 months")
-    model_drivers = invest.driver_results(queries.run_query("invest_model_drivers",
+    model_drivers = invest.driver_results(page_queries.run_query("invest_model_drivers",
                                                             **state.query_params()),
                                           invest.NO_COUNTS)
     drivers = invest.sized_at_risk(model_drivers)
@@ -145,7 +145,7 @@ if not presentation.is_on():
         key="bands",
         bind="query-params",
     )
-    at_risk = queries.run_query(
+    at_risk = page_queries.run_query(
         "health_accounts",
         **params,
         as_of_month=metadata.last_month,
@@ -207,7 +207,7 @@ left, right = st.columns([3, 2])
 with left:
     if band_churn.empty or flat_score:
         st.info(health.band_check_missing(
-            flat_score, 0 if flat_score else len(queries.run_query("revenue_months"))))
+            flat_score, 0 if flat_score else len(page_queries.run_query("revenue_months"))))
     else:
         charts.show(
             charts.grouped_bars(
@@ -251,12 +251,12 @@ with right:
 
 presentation.end_of_slide()
 st.subheader("Proof on months the model has not seen")
-backtest = queries.run_query("churn_backtest_summary")
+backtest = page_queries.run_query("churn_backtest_summary")
 if not risk.backtest_ready(backtest):
     if model_status.passed:
         st.info(risk.backtest_note(backtest), icon=":material/history:")
 else:
-    deciles = queries.run_query("churn_backtest_deciles")
+    deciles = page_queries.run_query("churn_backtest_deciles")
     first = backtest.iloc[0]
     landmark = pd.Timestamp(first["landmark_month"]).date()
     st.caption(

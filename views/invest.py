@@ -12,8 +12,9 @@ import streamlit as st
 from northstar.analytics import display, invest, links
 from northstar.analytics.literal_text import literal
 from northstar.analytics.metrics import format_usd
-from northstar.data import pages, settings
+from northstar.data import settings
 from northstar.data.months import add_months, month_label, range_label
+from northstar.data.registry import pages
 from northstar.data.rules import MAX_SIZE_RANGE_RATIO
 from northstar.ui import (
     actions,
@@ -22,14 +23,14 @@ from northstar.ui import (
     downloads,
     explain,
     filters,
+    page_queries,
     presentation,
-    queries,
 )
 from northstar.ui import churn_model as churn_model_ui
 
 DRIVER_TABLE = "invest_driver_table"
 
-metadata = queries.dataset_metadata()
+metadata = page_queries.dataset_metadata()
 state = filters.current(metadata.last_month)
 scope = state.query_params()
 last_month = metadata.last_month
@@ -52,15 +53,15 @@ st.caption(
     f"data as of {metadata.as_of:%-d %b %Y}"
 )
 
-model = queries.run_query("invest_model_drivers", **scope)
-counts = queries.run_query(
+model = page_queries.run_query("invest_model_drivers", **scope)
+counts = page_queries.run_query(
     "invest_driver_counts", **scope, as_of_month=last_month, opening_month=opening_month
 )
 results = invest.driver_results(model, counts)
-attributes = invest.attribute_results(queries.run_query("invest_model_attributes"))
+attributes = invest.attribute_results(page_queries.run_query("invest_model_attributes"))
 no_driver = not results or all(math.isnan(result.hazard_ratio.value) for result in results)
 if no_driver and not any(attribute.beyond_noise for attribute in attributes):
-    fits = queries.run_query("churn_model_fits")
+    fits = page_queries.run_query("churn_model_fits")
     current_fit = fits.loc[fits["model"] == "current"]
     reason = (
         str(current_fit["note"].iloc[0])
@@ -185,7 +186,7 @@ with drivers_tab:
             "that travels with others (no executive meeting and the SMB segment, say) looks "
             "worse there than in the model."
         )
-        contrasts = queries.run_query("churn_model_contrasts")
+        contrasts = page_queries.run_query("churn_model_contrasts")
         follow_up = contrasts.loc[contrasts["contrast"] == "detractor_followed_up_vs_not"]
         st.caption(invest.follow_up_reading(invest.Estimate(
             *(float(follow_up[column].iloc[0]) if not follow_up.empty else math.nan
@@ -214,7 +215,7 @@ with drivers_tab:
             for result in results:
                 note = f" *{literal(result.note)}.*" if result.note else ""
                 st.markdown(f"**{result.driver.label}** — {result.driver.definition}{note}")
-        planted = queries.run_query("invest_planted_effects")
+        planted = page_queries.run_query("invest_planted_effects")
         if not planted.empty:
             with st.expander("Truth check: does the model find what the demo planted?"):
                 check = invest.truth_check(results, planted)
@@ -230,7 +231,7 @@ with initiatives_tab:
     if initiatives_tab.open and not model_status.passed:
         st.info(model_status.reason, icon=churn_model_ui.NO_MODEL_ICON)
     elif initiatives_tab.open:
-        initiatives = queries.run_query("invest_initiatives", **scope, as_of_month=last_month)
+        initiatives = page_queries.run_query("invest_initiatives", **scope, as_of_month=last_month)
         ranked_initiatives = invest.initiatives_ranked(initiatives, results)
         if ranked_initiatives.empty:
             st.info("No initiatives recorded yet.", icon=":material/lightbulb:")
@@ -389,7 +390,7 @@ with whatif_tab:
                 placeholder="All segments",
             )
             result = by_label.get(label or "", usable[0])
-            kpis = queries.run_query(
+            kpis = page_queries.run_query(
                 "kpi_windows", **{**scope, "window_months": 12}, end_months=[last_month]
             )
             if kpis.empty or not kpis["opening_accounts"].iloc[0]:
@@ -453,7 +454,8 @@ with customers_tab:
             **cost_config.query_params(),
             **health_config.query_params(),
         }
-        segments_frame = queries.run_query("invest_customers", **params, grain="segment", limit=0)
+        segments_frame = page_queries.run_query("invest_customers", **params, grain="segment",
+                                                limit=0)
         if segments_frame.empty:
             st.info("No active accounts match these filters.", icon=":material/filter_alt_off:")
         else:
@@ -520,7 +522,7 @@ with customers_tab:
                     f"{format_usd(float(by_motion['arr_usd'].get(motion, 0)))} ARR · margin "
                     f"{format_usd(float(by_motion['margin_usd'].get(motion, 0)))}"
                 )
-            accounts_frame = queries.run_query(
+            accounts_frame = page_queries.run_query(
                 "invest_customers", **params, grain="account", limit=200
             )
             scored = accounts_frame.loc[accounts_frame["motion"] != "Not scored"]

@@ -9,8 +9,9 @@ import streamlit as st
 from northstar.analytics import display, invest, programs, significance
 from northstar.analytics.metrics import format_usd, format_value, is_missing
 from northstar.analytics.significance import Status
-from northstar.data import pages, rules, settings
+from northstar.data import rules, settings
 from northstar.data.months import add_months, month_label
+from northstar.data.registry import pages
 from northstar.ui import (
     actions,
     charts,
@@ -18,14 +19,14 @@ from northstar.ui import (
     downloads,
     filters,
     masking,
+    page_queries,
     presentation,
-    queries,
     tables,
 )
 
 FOLLOW_UP_TABLE = "support_follow_up_tickets"
 
-metadata = queries.dataset_metadata()
+metadata = page_queries.dataset_metadata()
 state = filters.current(metadata.last_month)
 window = state.period
 scope = state.query_params()
@@ -56,12 +57,12 @@ def survey_tab(program: settings.SurveyProgram, rate_label: str, intro: str) -> 
     # topics are the engagements' notes: free text, so not broken down while masking is on
     topics_hidden = program is settings.PROFESSIONAL_SERVICES and masking.session_masked()
     by_topic_shown = program is settings.PROFESSIONAL_SERVICES and not topics_hidden
-    total, trend, low, *topic = queries.run_queries(
-        queries.request("program_survey_results", **params, grain="total"),
-        queries.request("program_survey_results",
+    total, trend, low, *topic = page_queries.run_queries(
+        page_queries.request("program_survey_results", **params, grain="total"),
+        page_queries.request("program_survey_results",
                         **{**params, "start_date": programs.HISTORY_START}, grain="quarter"),
-        queries.request("program_survey_low_scores", **params, limit=programs.LIST_LIMIT),
-        *([queries.request("program_survey_results", **params, grain="topic")]
+        page_queries.request("program_survey_low_scores", **params, limit=programs.LIST_LIMIT),
+        *([page_queries.request("program_survey_results", **params, grain="topic")]
           if by_topic_shown else []),
     )
     due_label = f"{program.engagement_label.capitalize()}s due"
@@ -180,13 +181,13 @@ board_tab, executive_tab, onboarding_tab, services_tab, support_tab, kudos_tab =
 
 with board_tab:
     if board_tab.open and data_needs.has_data("programs", "Advisory board"):
-        comparison, all_sessions, members, model_terms = queries.run_queries(
-            queries.request("program_cab_comparison", **scope, **period),
-            queries.request("program_cab_sessions", **scope,
+        comparison, all_sessions, members, model_terms = page_queries.run_queries(
+            page_queries.request("program_cab_comparison", **scope, **period),
+            page_queries.request("program_cab_sessions", **scope,
                             grains=list(programs.SESSION_QUERY_GRAINS), as_of=as_of),
-            queries.request("program_cab_members", **scope, as_of=as_of,
+            page_queries.request("program_cab_members", **scope, as_of=as_of,
                             limit=programs.LIST_LIMIT),
-            queries.request("churn_model_driver_terms"),
+            page_queries.request("churn_model_driver_terms"),
         )
         groups = programs.comparison_groups(comparison)
         cab, comparable = groups[1], groups[2]
@@ -317,23 +318,23 @@ with executive_tab:
             "top", programs.DEFAULT_TOP_N, list(programs.TOP_N_OPTIONS),
             label=lambda n: f"Top {n}",
         )
-        months = queries.run_query("revenue_months")
+        months = page_queries.run_query("revenue_months")
         first_month = months["month"].iloc[0].date() if len(months) else metadata.last_month
         points = programs.coverage_points(metadata.last_month, first_month)
         outcome_month = add_months(metadata.last_month, -12)
-        coverage, unmet, model_terms = queries.run_queries(
-            queries.request(
+        coverage, unmet, model_terms = page_queries.run_queries(
+            page_queries.request(
                 "program_exec_coverage",
                 **scope,
                 end_months=sorted({*points, metadata.last_month, outcome_month}),
                 top_n=top_n,
                 as_of=as_of,
             ),
-            queries.request(
+            page_queries.request(
                 "program_exec_unmet", **scope, top_n=top_n, as_of=as_of,
                 limit=programs.LIST_LIMIT,
             ),
-            queries.request("churn_model_driver_terms"),
+            page_queries.request("churn_model_driver_terms"),
         )
         trend = programs.coverage_trend(coverage)
         current = trend.loc[pd.to_datetime(trend["snapshot_month"]).dt.date == metadata.last_month]
@@ -467,10 +468,10 @@ with services_tab:
 with support_tab:
     if support_tab.open and data_needs.has_data("programs", "Support review"):
         ticket_params = {**scope, **period, "as_of": as_of}
-        categories, ageing, followups = queries.run_queries(
-            queries.request("program_ticket_categories", **ticket_params),
-            queries.request("program_ticket_ageing", **ticket_params),
-            queries.request("program_ticket_followups", **ticket_params,
+        categories, ageing, followups = page_queries.run_queries(
+            page_queries.request("program_ticket_categories", **ticket_params),
+            page_queries.request("program_ticket_ageing", **ticket_params),
+            page_queries.request("program_ticket_followups", **ticket_params,
                             open_ticket_days=rules.OPEN_TICKET_FOLLOW_UP_DAYS,
                             limit=programs.LIST_LIMIT),
         )
@@ -583,10 +584,10 @@ with support_tab:
 with kudos_tab:
     if kudos_tab.open and data_needs.has_data("programs", "Kudos"):
         kudos_params = {**scope, **period, "limit": programs.LIST_LIMIT}
-        quarters, employees, recent = queries.run_queries(
-            queries.request("program_kudos_quarters", **scope, as_of=as_of),
-            queries.request("program_kudos_employees", **kudos_params),
-            queries.request("program_kudos_recent", **kudos_params),
+        quarters, employees, recent = page_queries.run_queries(
+            page_queries.request("program_kudos_quarters", **scope, as_of=as_of),
+            page_queries.request("program_kudos_employees", **kudos_params),
+            page_queries.request("program_kudos_recent", **kudos_params),
         )
         if quarters.empty:
             st.info("No kudos have been recorded for these filters.", icon=":material/favorite:")

@@ -17,15 +17,15 @@ from northstar.ui import (
     downloads,
     filters,
     masking,
+    page_queries,
     presentation,
-    queries,
     tables,
 )
 from northstar.ui import churn_model as churn_model_ui
 
 RENEWALS_TABLE = "renewals_table"
 
-metadata = queries.dataset_metadata()
+metadata = page_queries.dataset_metadata()
 state = filters.current(metadata.last_month)
 config = settings.load_config()
 params = {**state.query_params(), **config.query_params()}
@@ -39,12 +39,12 @@ st.caption(
     f"{literal(state.scope_caption())} · data as of {metadata.as_of:%-d %b %Y}"
 )
 
-coverage = queries.run_query("renewal_dates", **state.query_params(), **dates).iloc[0]
+coverage = page_queries.run_query("renewal_dates", **state.query_params(), **dates).iloc[0]
 if int(coverage["accounts_with_renewal_date"]) == 0:
     st.info(renewals.no_dates_text(), icon=":material/event_busy:")
     st.stop()
 
-rows = queries.run_query("renewal_accounts", **params, **dates, days=renewals.LONGEST)
+rows = page_queries.run_query("renewal_accounts", **params, **dates, days=renewals.LONGEST)
 model_status = churn_model_ui.status()
 if not model_status.passed:
     # no chance of not renewing and no ARR expected to renew from a model that failed its

@@ -6,8 +6,8 @@ import streamlit as st
 
 from northstar.analytics import kpi_cards, retention
 from northstar.analytics.metrics import format_usd
-from northstar.data import pages
 from northstar.data.months import month_label
+from northstar.data.registry import pages
 from northstar.ui import (
     charts,
     data_needs,
@@ -16,12 +16,12 @@ from northstar.ui import (
     filters,
     forecast,
     kpi_wall,
+    page_queries,
     presentation,
-    queries,
     tables,
 )
 
-metadata = queries.dataset_metadata()
+metadata = page_queries.dataset_metadata()
 state = filters.current(metadata.last_month)
 window = state.period
 params = state.query_params()
@@ -32,7 +32,7 @@ st.caption(filters.page_caption(state, metadata.as_of))
 # without revenue the figures count accounts from their start and churn dates, and one
 # sentence stands for every dollar figure
 revenue = data_needs.has_revenue()
-data_months = queries.run_query("revenue_months" if revenue else "customer_months")
+data_months = page_queries.run_query("revenue_months" if revenue else "customer_months")
 if data_months.empty:
     st.info("No recurring revenue has been loaded yet.", icon=":material/database:")
     st.stop()
@@ -51,7 +51,8 @@ overview, breakdown, cohorts, reasons, forecast_tab = st.tabs(
 
 with overview:
     if overview.open:
-        period = queries.run_query("kpi_windows", **params, end_months=window.query_end_months())
+        period = page_queries.run_query("kpi_windows", **params,
+                                        end_months=window.query_end_months())
         cards = {card.metric.name: card
                  for card in kpi_cards.kpi_cards(period, window, revenue=revenue)}
         shown_cards = [name for name in ("nrr_pct", "grr_pct", "logo_churn_pct", "arr_usd")
@@ -106,10 +107,10 @@ with overview:
                     bind="query-params",
                     required=True,
                 ) if revenue else "Logo retention"
-                monthly = queries.run_query(
+                monthly = page_queries.run_query(
                     "kpi_windows", **{**params, "window_months": 1}, end_months=trend_months
                 )
-                trailing = queries.run_query(
+                trailing = page_queries.run_query(
                     "kpi_windows", **{**params, "window_months": 12}, end_months=trend_months[11:]
                 )
                 trend = retention.retention_trend(monthly, trailing, measure)
@@ -127,7 +128,7 @@ with overview:
                 "Show the accounts that",
                 retention.MOVEMENTS if revenue else retention.LOGO_MOVEMENTS, "churn", "accounts"
             )
-            moved = queries.run_query(
+            moved = page_queries.run_query(
                 "retention_accounts", **params, **retention.period_bounds(window),
                 movement=movement, limit=retention.ACCOUNTS_LIMIT,
             )
@@ -155,7 +156,7 @@ with breakdown:
             "Break down by", retention.BREAKDOWN_DIMENSIONS, "segment", "by"
         )
         label = retention.BREAKDOWN_DIMENSIONS[dimension]
-        table = queries.run_query(
+        table = page_queries.run_query(
             "retention_breakdown", **params, **retention.period_bounds(window), dimension=dimension
         )
         if table.empty:
@@ -193,7 +194,7 @@ with cohorts:
             "Retention of", retention.COHORT_MEASURES, "logo_retention_pct", "cohort_measure",
             measure_column,
         ) if revenue else "logo_retention_pct"
-        frame = queries.run_query("cohort_retention", **params, cohort_grain=grain)
+        frame = page_queries.run_query("cohort_retention", **params, cohort_grain=grain)
         if frame.empty:
             st.info("No accounts started inside the loaded history for these filters.")
         else:
@@ -212,7 +213,7 @@ with cohorts:
             )
             matrix = retention.cohort_matrix(frame, measure, grain)
             charts.show(charts.heatmap(matrix, x_title=f"{unit.capitalize()} since start"))
-        survival = queries.run_query("survival_by_segment", **params)
+        survival = page_queries.run_query("survival_by_segment", **params)
         if not survival.empty:
             presentation.end_of_slide()
             st.subheader("Survival by segment")
@@ -229,7 +230,7 @@ with cohorts:
 with reasons:
     if reasons.open:
         quarters = retention.quarter_ends(window.end_month, all_months[0])
-        frame = queries.run_query(
+        frame = page_queries.run_query(
             "churn_reasons",
             **{**params, "window_months": window.months},
             end_months=[window.end_month],
@@ -303,7 +304,7 @@ with reasons:
                         "(missing features, say), so this can exceed “Switched to competitor”."
                     )
         if quarters:
-            history = queries.run_query(
+            history = page_queries.run_query(
                 "churn_reasons",
                 **{**params, "window_months": 3},
                 end_months=quarters,

@@ -8,8 +8,9 @@ import streamlit as st
 from northstar.analytics import display, periods, satisfaction, significance
 from northstar.analytics.metrics import METRICS, format_delta, format_value, shown_delta
 from northstar.analytics.significance import Status
-from northstar.data import pages, rules
+from northstar.data import rules
 from northstar.data.months import last_day
+from northstar.data.registry import pages
 from northstar.ui import (
     actions,
     charts,
@@ -18,14 +19,14 @@ from northstar.ui import (
     explain,
     filters,
     masking,
+    page_queries,
     presentation,
-    queries,
     tables,
 )
 
 OPEN_ANSWERS_TABLE = "closed_loop_open_answers"
 
-metadata = queries.dataset_metadata()
+metadata = page_queries.dataset_metadata()
 state = filters.current(metadata.last_month)
 window = state.period
 params = state.query_params()
@@ -47,8 +48,10 @@ SURVEY_METRICS = {"NPS": "nps", "CSAT": "csat_pct", "CES": "ces_mean"}
 
 with scores_tab:
     if scores_tab.open:
-        current = queries.run_query("survey_scores", **params, **period_dates, group_by="none")
-        previous = queries.run_query("survey_scores", **params, **comparison_dates, group_by="none")
+        current = page_queries.run_query("survey_scores", **params, **period_dates,
+                                         group_by="none")
+        previous = page_queries.run_query("survey_scores", **params, **comparison_dates,
+                                          group_by="none")
         if current.empty:
             st.info("No survey answers in this period for these filters.", icon=":material/forum:")
         columns = st.columns(3)
@@ -82,7 +85,7 @@ with scores_tab:
             bind="query-params",
             required=True,
         )
-        monthly = queries.run_query(
+        monthly = page_queries.run_query(
             "survey_scores",
             **params,
             start_date=periods.EARLIEST,
@@ -116,7 +119,7 @@ with scores_tab:
         presentation.end_of_slide()
 
         st.subheader("Score distribution")
-        distribution = queries.run_query("survey_distribution", **params, **period_dates)
+        distribution = page_queries.run_query("survey_distribution", **params, **period_dates)
         columns = st.columns(3)
         for column, survey_type in zip(columns, SURVEY_METRICS, strict=True):
             scores, counts, colours = satisfaction.distribution(distribution, survey_type)
@@ -145,7 +148,8 @@ with scores_tab:
             bind="query-params",
             required=True,
         )
-        grouped = queries.run_query("survey_scores", **params, **period_dates, group_by=grouping)
+        grouped = page_queries.run_query("survey_scores", **params, **period_dates,
+                                         group_by=grouping)
         if grouped.empty:
             st.info("No survey answers in this period for these filters.")
         else:
@@ -160,7 +164,7 @@ with verbatims_tab:
         themes = satisfaction.load_themes()
         theme_params = satisfaction.theme_params(themes)
         labels = {theme.name: theme.label for theme in themes}
-        monthly = queries.run_query("comment_theme_months", **params, **theme_params)
+        monthly = page_queries.run_query("comment_theme_months", **params, **theme_params)
         spikes = satisfaction.detect_spikes(
             monthly, complaint_themes={t.name for t in themes if t.is_complaint}
         )
@@ -210,7 +214,7 @@ with verbatims_tab:
             bind="query-params",
         )
         program_column, survey_column, score_column = st.columns([3, 2, 2])
-        answered = queries.run_query("survey_scores", **params, **period_dates,
+        answered = page_queries.run_query("survey_scores", **params, **period_dates,
                                      group_by="program")
         programs = program_column.multiselect(
             "Programs",
@@ -236,7 +240,7 @@ with verbatims_tab:
             bind="query-params",
             help="NPS answers run 0–10, CSAT 1–5 and CES 1–7.",
         )
-        comments = queries.run_query(
+        comments = page_queries.run_query(
             "survey_comments",
             **params,
             **period_dates,
@@ -276,7 +280,7 @@ with loop_tab:
             "target", 7, None, cast=int,
         )
         loop_params = {**params, "target_days": int(target_days), "as_of_date": metadata.as_of}
-        monthly = queries.run_query("closed_loop_monthly", **loop_params)
+        monthly = page_queries.run_query("closed_loop_monthly", **loop_params)
         in_period = satisfaction.months_between(monthly, window.start_month, window.end_month)
         totals = satisfaction.loop_totals(in_period)
         columns = st.columns(4)
@@ -328,7 +332,7 @@ with loop_tab:
                     )
                 )
         with right:
-            retained = queries.run_query("closed_loop_retention", **loop_params,
+            retained = page_queries.run_query("closed_loop_retention", **loop_params,
                                          horizon_days=rules.CLOSED_LOOP_HORIZON_DAYS)
             loop_verdict = satisfaction.retention_verdict(retained)
             if retained.empty:
@@ -367,7 +371,7 @@ with loop_tab:
                 )
                 st.caption(satisfaction.retention_note(retained))
         st.subheader("Nobody has called them back")
-        open_answers = queries.run_query(
+        open_answers = page_queries.run_query(
             "closed_loop_open", **loop_params, **period_dates, limit=300
         )
         if open_answers.empty:

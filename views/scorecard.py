@@ -9,20 +9,20 @@ import streamlit as st
 from northstar.analytics import goals
 from northstar.analytics.literal_text import literal
 from northstar.analytics.metrics import format_in_unit, is_missing
-from northstar.data import access
 from northstar.data.months import add_months, last_day, month_label
+from northstar.data.registry import access
 from northstar.ui import (
     actions,
     charts,
     downloads,
     filters,
+    page_queries,
     presentation,
-    queries,
     sign_in,
     tables,
 )
 
-metadata = queries.dataset_metadata()
+metadata = page_queries.dataset_metadata()
 state = filters.current(metadata.last_month)
 window = state.period
 scope = state.query_params()
@@ -30,7 +30,7 @@ as_of = metadata.as_of
 
 st.title("Department scorecard")
 
-departments = queries.run_query("goal_departments")
+departments = page_queries.run_query("goal_departments")
 viewer = sign_in.current_viewer()
 options = list(departments["department_id"])
 if viewer.role == "department_head":
@@ -64,8 +64,8 @@ st.caption(
     f"data as of {as_of:%-d %b %Y}"
 )
 
-kpis = queries.run_query("goal_kpis")
-actuals = queries.run_query("goal_kpi_actuals")
+kpis = page_queries.run_query("goal_kpis")
+actuals = page_queries.run_query("goal_kpi_actuals")
 own = kpis.loc[kpis["department_id"] == department_id].reset_index(drop=True)
 statuses = goals.kpi_statuses(own, actuals, window.start_month, window.end_month)
 previous = goals.kpi_statuses(
@@ -182,7 +182,7 @@ if actions.may_record():
                "from an off-track KPI on Goal alignment or the accountability forum.")
     actions.render_linked(department_actions, key="scorecard_actions", one_department=True)
 st.subheader("Customer outcomes at its touchpoints")
-touchpoints = queries.run_query(
+touchpoints = page_queries.run_query(
     "goal_touchpoint_scores", **scope, **period_dates, department_id=department_id
 )
 if touchpoints.empty:
@@ -202,7 +202,7 @@ else:
 people_left, people_right = st.columns(2)
 with people_left:
     st.subheader("Employee engagement")
-    engagement = queries.run_query("goal_engagement", department_id=department_id)
+    engagement = page_queries.run_query("goal_engagement", department_id=department_id)
     if engagement.empty:
         st.info("No employee engagement survey results for this department.")
     else:
@@ -242,7 +242,7 @@ with people_left:
         )
 with people_right:
     st.subheader("Kudos from customers")
-    kudos = queries.run_query(
+    kudos = page_queries.run_query(
         "goal_kudos_employees",
         **scope,
         **period_dates,
@@ -351,7 +351,7 @@ try:
             kpi["computation"], period_start, kpi["period_grain"], as_of
         )
         described = goals.DRILLS[kpi["computation"]].rows
-    rows = queries.run_query(query, **scope, **params)
+    rows = page_queries.run_query(query, **scope, **params)
 except access.AccessDenied as refusal:
     st.info(f"{refusal} The numbers above stay visible.", icon=":material/lock:")
     st.stop()

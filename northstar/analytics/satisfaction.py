@@ -19,7 +19,7 @@ from northstar.analytics import significance
 from northstar.analytics.links import account_links
 from northstar.analytics.metrics import Metric, format_value
 from northstar.data import rules
-from northstar.data.paths import REPO_ROOT
+from northstar.data.db.paths import REPO_ROOT
 
 THEMES_PATH = REPO_ROOT / "config" / "comment_themes.toml"
 PROGRAMS = {

@@ -12,7 +12,7 @@ from northstar.analytics.kpi_cards import KpiCard
 from northstar.analytics.literal_text import literal
 from northstar.data import settings
 from northstar.data.workspace.store import WorkspaceUnavailable
-from northstar.ui import actions, queries
+from northstar.ui import actions, page_queries
 from northstar.ui.view_state import current_view_params, with_view
 
 
@@ -33,7 +33,7 @@ def collect(state, metadata, cards: list[KpiCard], revenue: bool = True,
         overdue, actions_problem = actions.overdue_actions(), None
     except WorkspaceUnavailable as problem:
         overdue, actions_problem = None, problem
-    brief = gather(queries.run_query, state.query_params(), metadata.last_month, cards,
+    brief = gather(page_queries.run_query, state.query_params(), metadata.last_month, cards,
                    state.period.comparison_label, settings.load_config().query_params(),
                    overdue, revenue)
     return brief, actions_problem

@@ -11,7 +11,7 @@ import streamlit as st
 
 from northstar.analytics import ceo_brief, risk
 from northstar.data.months import month_label
-from northstar.ui import downloads, queries
+from northstar.ui import downloads, page_queries
 
 NO_MODEL_ICON = ":material/block:"
 
@@ -19,14 +19,14 @@ NO_MODEL_ICON = ":material/block:"
 def status(revenue: bool = True) -> risk.ModelStatus:
     """The stored verdict of the churn model's checks (read once per run, cached); in data
     without `revenue`, no model."""
-    stored = risk.model_status(queries.run_query("churn_model_checks"))
+    stored = risk.model_status(page_queries.run_query("churn_model_checks"))
     return stored if revenue else stored.without_revenue()
 
 
 def observed(scope: Mapping[str, Any], last_month: dt.date) -> list[risk.ObservedChurn]:
     """Logo churn of the 12 months to the data's last month, in total and by segment: the same
     figures as Retention's breakdown by segment."""
-    return ceo_brief.observed_churn(queries.run_query, scope, last_month)
+    return ceo_brief.observed_churn(page_queries.run_query, scope, last_month)
 
 
 def show_observed(model: risk.ModelStatus, scope: Mapping[str, Any],

@@ -9,7 +9,7 @@ import streamlit as st
 from northstar.analytics import forecast
 from northstar.analytics.metrics import METRICS, format_value
 from northstar.data.months import month_label
-from northstar.ui import charts, downloads, presentation, queries
+from northstar.ui import charts, downloads, page_queries, presentation
 from northstar.ui import churn_model as model_gate
 
 NOT_BUILT = ("The revenue forecast is not shown: this database was built before it existed; "
@@ -24,14 +24,15 @@ def unavailable_reason() -> str:
     model = model_gate.status()
     if not model.passed:
         return model.reason
-    status = queries.run_query("revenue_forecast_status")
+    status = page_queries.run_query("revenue_forecast_status")
     if status.empty:
         return NOT_BUILT
     return str(status["note"].iloc[0] or "")
 
 
 def _stored() -> tuple[pd.DataFrame, pd.DataFrame]:
-    return queries.run_query("revenue_forecast"), queries.run_query("revenue_forecast_backtest")
+    return (page_queries.run_query("revenue_forecast"),
+            page_queries.run_query("revenue_forecast_backtest"))
 
 
 def _origin(frame: pd.DataFrame) -> str:

@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from northstar.analytics import display
-from northstar.data.pages import PAGES
+from northstar.data.registry.pages import PAGES
 from tests.conftest import REPO_ROOT
 from tests.shown import as_shown
 

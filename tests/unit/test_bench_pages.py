@@ -11,8 +11,8 @@ import pytest
 
 from bench.pages import ACTION_PAGES, FILTER_SETS, PAGES, PLANS, Context, page_calls
 from bench.pandas_pages import COVERED, PAGE_TABLES, PANDAS_PAGES
-from northstar.data import pages
-from northstar.data.paths import QUERIES_DIR, REPO_ROOT
+from northstar.data.db.paths import QUERIES_DIR, REPO_ROOT
+from northstar.data.registry import pages
 
 VIEWS_DIR = REPO_ROOT / "views"
 CONTEXT = Context(dt.date(2026, 10, 1), dt.date(2026, 10, 31), dt.date(2023, 11, 1),
@@ -114,8 +114,8 @@ def pandas_run(tmp_path_factory):
     import duckdb
 
     from bench.worker import run_pandas
-    from northstar.data.demo import build_demo
-    from northstar.data.rollups import build_rollups
+    from northstar.data.db.rollups import build_rollups
+    from northstar.data.demo.generator import build_demo
 
     db = tmp_path_factory.mktemp("bench") / "northstar.duckdb"
     build_demo(db, accounts=200, seed=1)

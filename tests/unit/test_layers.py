@@ -137,11 +137,11 @@ def test_pages_use_the_package_and_never_each_other():
 
 
 def test_a_command_sits_above_every_layer():
-    assert importer_layer("northstar.brief") > layer("northstar.ui.queries")
-    assert importer_layer("northstar.data.access") == layer("northstar.data.access")
+    assert importer_layer("northstar.brief") > layer("northstar.ui.page_queries")
+    assert importer_layer("northstar.data.registry.access") == layer("northstar.data.registry.access")
 
 
 def test_the_checks_see_a_violation():
     # the graph reads real imports: the ui runner imports the data layer's named queries
-    assert "northstar.data.named_queries" in graph()["northstar.ui.queries"]
-    assert layer("northstar.ui.queries") > layer("northstar.data.named_queries")
+    assert "northstar.data.db.query_runner" in graph()["northstar.ui.page_queries"]
+    assert layer("northstar.ui.page_queries") > layer("northstar.data.db.query_runner")

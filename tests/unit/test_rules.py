@@ -9,8 +9,9 @@ import duckdb
 import pytest
 
 from northstar.analytics import health, metrics, satisfaction
-from northstar.data import rollups, rules
-from northstar.data.schema import create_schema
+from northstar.data import rules
+from northstar.data.db import rollups
+from northstar.data.db.schema import create_schema
 from tests.conftest import REPO_ROOT
 
 SQL_FILES = [*(REPO_ROOT / "queries").glob("*.sql"),

@@ -19,7 +19,16 @@ from typing import Any
 
 import pandas as pd
 
-from northstar.analytics import periods, programs, renewals, retention, satisfaction
+from northstar.analytics import (
+    action_rules,
+    goals,
+    invest,
+    periods,
+    programs,
+    renewals,
+    retention,
+    satisfaction,
+)
 from northstar.data import rules, settings
 from northstar.data.months import add_months, last_day
 from northstar.data.registry import pages as registry
@@ -334,8 +343,6 @@ def alignment_calls(context: Context, state: periods.FilterState) -> list[Call]:
 
 def scorecard_calls(context: Context, state: periods.FilterState) -> list[Call]:
     # the scorecard of customer service, the department with the most customer touchpoints
-    from northstar.analytics import goals
-
     window = state.period
     scope = state.query_params()
     department = "customer_service"
@@ -366,8 +373,6 @@ def scorecard_calls(context: Context, state: periods.FilterState) -> list[Call]:
 
 
 def invest_calls(context: Context, state: periods.FilterState) -> list[Call]:
-    from northstar.analytics import invest
-
     scope = state.query_params()
     last_month = context.last_month
     params = {**scope, **invest.load_cost_config().query_params(),
@@ -396,8 +401,6 @@ def invest_calls(context: Context, state: periods.FilterState) -> list[Call]:
 def forum_calls(context: Context, state: periods.FilterState) -> list[Call]:
     # a forum with actions on one account, one month old and done (their outcome and the
     # comparison), and the KPIs off track; the actions themselves come from the workspace
-    from northstar.analytics import action_rules
-
     config = settings.load_config().query_params()
     month = add_months(context.last_month, -3)
     return _app([

@@ -52,13 +52,13 @@ def test_every_query_a_page_runs_is_benchmarked(page):
     # (the briefing's CEO brief runs its own), appears in the page's benchmark list
     source = (VIEWS_DIR / f"{page}.py").read_text()
     imported = {(package, name.strip())
-                for package, names in re.findall(r"^from northstar\.(\w+) import (.+)$", source,
+                for package, names in re.findall(r"^from northstar\.([\w.]+) import (.+)$", source,
                                                  re.MULTILINE)
                 for name in names.split(",")}
     assert imported, "the page imports the package"
     for package, module in sorted(imported):
-        path = REPO_ROOT / "northstar" / package / f"{module.split(' as ')[0]}.py"
-        if path.is_file() and module != "queries":
+        path = REPO_ROOT / "northstar" / package.replace(".", "/") / f"{module.split(' as ')[0]}.py"
+        if path.is_file() and module != "page_queries":
             source += path.read_text()
     named = set(re.findall(r"(?:run_query|request)\(\s*\"([a-z0-9_]+)\"", source))
     benchmarked = {call.query for call in page_calls(page, CONTEXT, FILTER_SETS[0])}

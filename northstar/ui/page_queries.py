@@ -94,7 +94,7 @@ def request(name: str, **params: Any) -> QueryRequest:
 
 
 def run_queries(*requests: QueryRequest) -> list[pd.DataFrame]:
-    """Run independent named queries at once (named_queries.QUERY_WORKERS at a time); their
+    """Run independent named queries at once (query_runner.QUERY_WORKERS at a time); their
     results in the requests' order, each checked, masked and cached as run_query does. Every
     access check runs before any query does."""
     calls = [_cached_call(item.name, item.params) for item in requests]

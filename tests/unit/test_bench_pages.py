@@ -79,7 +79,7 @@ def test_calls_name_the_lazy_tab_they_run_in(page):
 
 @pytest.mark.parametrize("page", sorted(PAGES))
 def test_queries_a_page_runs_at_once_are_one_batch_of_its_benchmark(page):
-    # each queries.run_queries(...) in the page script is one batch in bench/pages.py, so the
+    # each page_queries.run_queries(...) in the page script is one batch in bench/pages.py, so the
     # benchmark runs at once what the page runs at once, and nothing else
     source = (VIEWS_DIR / f"{page}.py").read_text()
     calls = page_calls(page, CONTEXT, FILTER_SETS[0])

@@ -136,7 +136,7 @@ class FileAccount:
 
     table: str
     file: str
-    kind: str  # delimited, whitespace, excel or parquet (sources.FILE_KINDS)
+    kind: str  # delimited, whitespace, excel or parquet (file_readers.FILE_KINDS)
     lines: int  # physical lines of the file
     preamble: int  # the header line and the lines skipped above it
     blank: int  # empty lines (Excel: rows with no value in the columns read)

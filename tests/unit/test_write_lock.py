@@ -21,7 +21,7 @@ from tests.unit.test_load_cases import Case, write_source
 HOLD = """
 import sys, time
 from pathlib import Path
-from northstar.data import write_lock
+from northstar.data.db import write_lock
 with write_lock.exclusive(Path(sys.argv[1]), "load"):
     print("held", flush=True)
     time.sleep(float(sys.argv[2]))

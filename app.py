@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from northstar.data import access, pages, rollups
+from northstar.data.db import rollups
+from northstar.data.registry import access, pages
 from northstar.ui import (
     data_needs,
     filters,
     masking,
+    page_queries,
     presentation,
     progress,
-    queries,
     sign_in,
     styles,
     view_state,
@@ -55,15 +56,15 @@ sign_in.render_viewer_badge(viewer)
 sign_in.render_refused_entries(viewer)
 
 try:
-    metadata = queries.dataset_metadata()
-except queries.DatabaseMissingError as error:
+    metadata = page_queries.dataset_metadata()
+except page_queries.DatabaseMissingError as error:
     # a first build or load running: its progress instead of the error
     if not progress.refresh_running():
         st.error(str(error), icon=":material/database:")
     progress.render_notice()
     st.stop()
 
-if access.department_unknown(viewer, queries.run_query("goal_departments")["department_id"]):
+if access.department_unknown(viewer, page_queries.run_query("goal_departments")["department_id"]):
     # deny by default: a department head's department must be one the data has
     sign_in.render_unknown_department(viewer)
     st.stop()
@@ -75,7 +76,7 @@ if metadata.schema_fingerprint != rollups.schema_fingerprint():
         "fail. Rebuild the demo with `make demo`, or load your data again with `make load`.",
         icon=":material/update:",
     )
-filters.render_sidebar(queries.filter_options())
+filters.render_sidebar(page_queries.filter_options())
 with st.sidebar:
     if viewer.masking_forced:
         st.caption("Customer names and comments are masked for board members.")

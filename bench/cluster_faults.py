@@ -24,7 +24,7 @@ front with session affinity and health checks, the workspace on a local PostgreS
    audit row;
 3. starts s1 again, opens the Data page in several sessions (half on each server) over
    and over, and meanwhile loads the demo's export with another as-of date
-   (`python -m northstar.data.load`), which publishes a new version: every session must show
+   (`python -m northstar.load`), which publishes a new version: every session must show
    the new as-of date at its next open after the load finished, none with an error, and both
    servers must have served it.
 
@@ -73,9 +73,9 @@ from deploy.cluster import (
     haproxy_binary,
     postgres_binaries,
 )
-from northstar.data.access import LOCAL_DEMO_VIEWER
-from northstar.data.demo import DEFAULT_AS_OF, build_demo
+from northstar.data.demo.generator import DEFAULT_AS_OF, build_demo
 from northstar.data.export import export_csv
+from northstar.data.registry.access import LOCAL_DEMO_VIEWER
 from northstar.data.workspace.store import Workspace
 
 REPO = Path(__file__).resolve().parents[1]
@@ -309,7 +309,7 @@ async def _publish_while_reading(browser, plan: Plan, export: Path, cluster: Clu
             await asyncio.sleep(0.2)
         outcome.load_started_s = time.monotonic() - began
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "northstar.data.load", str(export), "--db", str(cluster.db),
+            sys.executable, "-m", "northstar.load", str(export), "--db", str(cluster.db),
             "--as-of", NEW_AS_OF.isoformat(), cwd=REPO,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
         try:

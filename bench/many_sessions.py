@@ -70,8 +70,8 @@ from browser import (  # tools/, put on sys.path by bench.browser
     chromium_available,
     chromium_executable,
 )
-from northstar.data import pages as registry
-from northstar.data.access import LOCAL_DEMO_VIEWER
+from northstar.data.registry import pages as registry
+from northstar.data.registry.access import LOCAL_DEMO_VIEWER
 from northstar.data.workspace.store import Workspace
 
 VIEWPORT = {"width": 1440, "height": 900}

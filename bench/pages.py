@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from northstar.analytics import periods
 from northstar.analytics.plans import PLANS, Call, Context, batches
-from northstar.data import pages as registry
+from northstar.data.registry import pages as registry
 
 __all__ = ["ACTION_PAGES", "FILTER_SETS", "PAGES", "PLANS", "Call", "Context", "batches",
            "filter_state", "page_calls"]

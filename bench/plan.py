@@ -9,7 +9,7 @@ import duckdb
 
 from bench.pages import FILTER_SETS, page_calls
 from bench.worker import _quiet_streamlit, context_for
-from northstar.data import named_queries as ns_db
+from northstar.data.db import query_runner as ns_db
 
 
 def main(argv: list[str]) -> int:

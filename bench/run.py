@@ -8,7 +8,7 @@
 
 Per size: builds the demo database (build time per step and peak memory), then in a fresh
 process runs every page's whole set of queries (bench/pages.py) with three filter
-combinations, uncached through `northstar.data.named_queries.execute`, `--rounds` times each,
+combinations, uncached through `northstar.data.db.query_runner.execute`, `--rounds` times each,
 and reports the median and p95 per page; then, in another process, the pandas approach
 (bench/pandas_pages/) for the three heaviest pages, with the ratio pandas / Northstar for the
 same results. At the browser size it also times each page in headless chromium

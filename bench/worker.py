@@ -36,7 +36,7 @@ def peak_rss_mb() -> float:
 
 
 def build(accounts: int, db: Path) -> dict:
-    from northstar.data.demo import build_demo
+    from northstar.data.demo.generator import build_demo
 
     started = time.perf_counter()
     timings = build_demo(db, accounts=accounts)
@@ -59,7 +59,7 @@ def context_for(db: Path):
 
 
 def _quiet_streamlit() -> None:
-    # northstar.ui.queries uses st.cache_data; outside `streamlit run` it only warns
+    # northstar.ui.page_queries uses st.cache_data; outside `streamlit run` it only warns
     warnings.filterwarnings("ignore")
     import logging
 
@@ -73,7 +73,7 @@ def run_calls(calls: list, db: Path) -> tuple[dict, dict[str, float], dict[str, 
     """Run a page's calls as the page does (a batch at once, the rest one by one): the results
     by call key, each call's own seconds, and the seconds spent per tab ("" = every tab)."""
     from bench.pages import batches
-    from northstar.data import named_queries as ns_db
+    from northstar.data.db import query_runner as ns_db
 
     results: dict = {}
     call_seconds: dict[str, float] = {}
@@ -97,7 +97,7 @@ def run_calls(calls: list, db: Path) -> tuple[dict, dict[str, float], dict[str, 
 
 
 def run_northstar(db: Path, rounds: int, keep_results: bool = False) -> dict:
-    """Every page's calls through northstar.data.named_queries.execute (uncached), `rounds`
+    """Every page's calls through northstar.data.db.query_runner.execute (uncached), `rounds`
     times each filter set, batches at once as the pages run them."""
     _quiet_streamlit()
     from bench.pages import FILTER_SETS, PAGES, page_calls
@@ -150,7 +150,7 @@ def run_pandas(db: Path, rounds: int) -> dict:
     _quiet_streamlit()
     from bench.pages import FILTER_SETS, filter_state, page_calls
     from bench.pandas_pages import COVERED, PAGE_TABLES, PANDAS_PAGES, check_equal, load_tables
-    from northstar.data import named_queries as ns_db
+    from northstar.data.db import query_runner as ns_db
 
     context = context_for(db)
     out: dict = {"pages": {}, "load_s": {}, "northstar_s": {}, "mismatches": []}

@@ -155,7 +155,7 @@ create table survey_responses (
 
 -- each department's kpis (the editable kpi catalogue): definition, target, direction, owner.
 -- source 'computed': the actuals are (re)computed from the canonical tables by the rollup
--- northstar/data/rollups_sql/kpi_actuals.sql using the named `computation`, after every demo build
+-- northstar/data/db/rollups_sql/kpi_actuals.sql using the named `computation`, after every demo build
 -- and load (actuals loaded for such a kpi are replaced); 'imported': actuals come from kpi_actuals.
 create table department_kpis (
     kpi_id         varchar primary key,
@@ -239,7 +239,7 @@ create table demo_planted_effects (
     exposure_rule  varchar not null                -- how exposure shows in the observed data
 );
 
--- the load that built this database (`python -m northstar.data.load`); empty in a demo database.
+-- the load that built this database (`python -m northstar.load`); empty in a demo database.
 create table load_runs (
     source_path  varchar not null,                 -- the folder (or warehouse) read
     mapping_path varchar,                          -- the mapping file, null for the default mapping

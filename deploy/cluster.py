@@ -9,7 +9,7 @@ Starts, all on loopback:
   in ROOT/postgres, reached on a Unix socket in ROOT/postgres/socket; skipped when --workspace
   names a database already (NORTHSTAR_WORKSPACE's format);
 - SERVERS Streamlit servers (`streamlit run serve.py`), each on a port of its own, all reading
-  the same database (published versions: northstar.data.published) and the same workspace, and
+  the same database (published versions: northstar.data.db.published) and the same workspace, and
   all signing cookies with the same secret (ROOT/cookie_secret, made once);
 - HAProxy on PORT in front of them (deploy/haproxy.cfg): a session stays on the server that
   served its first request (the NORTHSTAR_SERVER cookie), the servers' health endpoint is

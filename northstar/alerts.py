@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from northstar.analytics.alert_run import check, load_rules, mail_settings
-from northstar.data import access
 from northstar.data.alert_rules import AlertConfigError
+from northstar.data.registry import access
 from northstar.data.workspace.mail import workspace_for_source
 from northstar.data.workspace.store import Workspace, WorkspaceUnavailable
 

@@ -30,15 +30,15 @@ from northstar.analytics.brief_mail import (
     overdue_for,
     readers,
 )
-from northstar.data import access
-from northstar.data.named_queries import (
+from northstar.data.db.query_runner import (
     DatabaseMissingError,
     QueryError,
     dataset_metadata_from,
     execute,
 )
+from northstar.data.db.viewer_queries import ViewerQueries
 from northstar.data.pdf import PdfUnavailable, html_to_pdf
-from northstar.data.viewer_queries import ViewerQueries
+from northstar.data.registry import access
 from northstar.data.workspace.mail import (
     MailConfigError,
     Outgoing,

@@ -20,7 +20,7 @@ DEMO_SEED = 42
 @pytest.fixture()
 def empty_db(tmp_path: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection, Path]]:
     """A database holding the canonical schema and no rows, open for writing."""
-    from northstar.data.schema import create_schema
+    from northstar.data.db.schema import create_schema
 
     path = tmp_path / "fixture.duckdb"
     con = duckdb.connect(str(path))

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import duckdb
 
-from northstar.data.demo import CHECKSUM_TABLES
-from northstar.data.rollups import build_rollups
-from northstar.data.schema import create_schema
+from northstar.data.db.rollups import build_rollups
+from northstar.data.db.schema import create_schema
+from northstar.data.demo.generator import CHECKSUM_TABLES
 
 CANARY = "Qzxcanary"
 # the canonical columns holding what customers are and say (masked on shared screens)

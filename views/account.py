@@ -16,12 +16,12 @@ from northstar.ui import (
     filters,
     masking,
     page_data,
-    queries,
+    page_queries,
     tables,
 )
 from northstar.ui import churn_model as churn_model_ui
 
-metadata = queries.dataset_metadata()
+metadata = page_queries.dataset_metadata()
 # the page is about one account: its queries do not depend on the filters
 state = filters.current(metadata.last_month)
 st.title("Account 360")

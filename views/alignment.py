@@ -11,15 +11,15 @@ from northstar.ui import (
     downloads,
     filters,
     page_data,
+    page_queries,
     presentation,
-    queries,
     tables,
 )
 from northstar.ui import alignment_display as show
 
 RUNS_TABLE = "alignment_off_track_runs"
 
-metadata = queries.dataset_metadata()
+metadata = page_queries.dataset_metadata()
 state = filters.current(metadata.last_month)
 window = state.period
 data = page_data.page_data("alignment", metadata, state)

@@ -17,11 +17,11 @@ from northstar.ui import (
     forecast,
     kpi_wall,
     page_data,
+    page_queries,
     presentation,
-    queries,
 )
 
-metadata = queries.dataset_metadata()
+metadata = page_queries.dataset_metadata()
 state = filters.current(metadata.last_month)
 window = state.period
 presenting = presentation.is_on()

@@ -8,8 +8,8 @@ import streamlit as st
 from northstar.analytics import display
 from northstar.analytics.literal_text import literal
 from northstar.analytics.plans.data import PROBLEM_ROWS
-from northstar.data import data_status
-from northstar.ui import filters, page_data, presentation, progress, queries, tables
+from northstar.data.importer import data_status
+from northstar.ui import filters, page_data, page_queries, presentation, progress, tables
 
 PROBLEM_COLUMNS = {
     "table_name": st.column_config.TextColumn("Table"),
@@ -21,7 +21,7 @@ PROBLEM_COLUMNS = {
     "message": st.column_config.TextColumn("Why", width="large"),
 }
 
-metadata = queries.dataset_metadata()
+metadata = page_queries.dataset_metadata()
 data = page_data.page_data("data", metadata, filters.current(metadata.last_month))
 facts = dict(data["metadata"].itertuples(index=False, name=None))
 row_counts = data["table_rows"]
@@ -34,12 +34,12 @@ st.caption(
     "the last load refused."
 )
 progress.render_detail()
-refused = queries.newest_version_refused()
+refused = page_queries.newest_version_refused()
 if refused is not None:
     st.warning(
         f"This server could not open the newest published data ({literal(refused.version)}), "
         f"so it keeps showing the previous version (as of {metadata.as_of:%-d %b %Y}). It "
-        f"tries again every {queries.RETRY_SECONDS:.0f} seconds. Why: {literal(refused.why)}",
+        f"tries again every {page_queries.RETRY_SECONDS:.0f} seconds. Why: {literal(refused.why)}",
         icon=":material/warning:",
     )
 
@@ -112,7 +112,7 @@ if run is None:
     with st.expander("How to load your own data", icon=":material/upload_file:"):
         st.markdown(
             "Your data administrator loads your exports with "
-            "`python -m northstar.data.load SOURCE --mapping MAPPING`; the README's "
+            "`python -m northstar.load SOURCE --mapping MAPPING`; the README's "
             '"Loading your own data" explains the mapping file.'
         )
     st.stop()

@@ -8,29 +8,28 @@ import datetime as dt
 
 import streamlit as st
 
-from northstar.analytics import actions as rules
-from northstar.analytics import goals, significance
+from northstar.analytics import action_rules, goals, significance
 from northstar.analytics.display import count_of
 from northstar.analytics.literal_text import literal
-from northstar.data import access
+from northstar.data.registry import access
 from northstar.data.workspace.store import WorkspaceUnavailable
 from northstar.ui import (
     action_outcomes,
     actions,
-    alerts,
     downloads,
     explain,
     filters,
     page_data,
+    page_queries,
     presentation,
-    queries,
+    recent_alerts,
     sign_in,
     tables,
 )
 
 NO_ACTION_TABLE = "forum_kpis_without_action"
 
-metadata = queries.dataset_metadata()
+metadata = page_queries.dataset_metadata()
 data = page_data.page_data("forum", metadata, filters.current(metadata.last_month))
 viewer = sign_in.current_viewer()
 today = actions.today()
@@ -53,17 +52,17 @@ if counts is not None:
     if counts.empty:
         st.info("No actions have been recorded yet.", icon=":material/checklist:")
     else:
-        tables.show(rules.department_counts_table(counts, names))
-    alerts.show_recent(store)
+        tables.show(action_rules.department_counts_table(counts, names))
+    recent_alerts.show_recent(store)
     st.stop()
 
-overdue = found.loc[rules.is_overdue(found, today)] if len(found) else found
-due_soon = found.loc[rules.is_due_soon(found, today)] if len(found) else found
+overdue = found.loc[action_rules.is_overdue(found, today)] if len(found) else found
+due_soon = found.loc[action_rules.is_due_soon(found, today)] if len(found) else found
 since = presentation.control(
-    lambda: st.date_input("Closed since (the last forum)", value=rules.forum_since(today),
+    lambda: st.date_input("Closed since (the last forum)", value=action_rules.forum_since(today),
                           max_value=today, format="DD/MM/YYYY", key="forum_since"),
-    "forum_since", rules.forum_since(today), cast=dt.date.fromisoformat)
-closed = rules.closed_since(found, since) if len(found) else found
+    "forum_since", action_rules.forum_since(today), cast=dt.date.fromisoformat)
+closed = action_rules.closed_since(found, since) if len(found) else found
 try:
     by_action, comparison = (action_outcomes.outcomes(found, metadata.as_of) if len(found)
                              else ({}, None))
@@ -73,22 +72,22 @@ except access.AccessDenied:
     by_action, comparison, outcomes_refused = {}, None, True
 kpis = data["kpis"]
 runs = goals.off_track_runs(kpis, data["actuals"], metadata.last_month) if len(kpis) else None
-uncovered = rules.kpis_without_action(runs, found) if runs is not None else None
+uncovered = action_rules.kpis_without_action(runs, found) if runs is not None else None
 
 columns = st.columns(4)
-columns[0].metric("Open actions", f"{int(found['status'].isin(rules.OPEN).sum()):,}"
+columns[0].metric("Open actions", f"{int(found['status'].isin(action_rules.OPEN).sum()):,}"
                   if len(found) else "0", border=True)
 columns[1].metric("Overdue", f"{len(overdue):,}", border=True, icon=":material/alarm:",
                   help="Open or in progress, past the due date.")
 columns[2].metric("Due this week", f"{len(due_soon):,}", border=True,
-                  help=f"Open or in progress, due in the next {rules.DUE_SOON_DAYS} days.")
+                  help=f"Open or in progress, due in the next {action_rules.DUE_SOON_DAYS} days.")
 columns[3].metric("Closed since the last forum", f"{len(closed):,}", border=True,
                   help=f"Done or dropped since {since:%-d %b %Y}.")
 
 # a slide: the four figures; the lists are for the screen
 presentation.end_of_slide()
 st.subheader("Open actions by department and owner")
-summary = rules.owner_summary(found, today, names) if len(found) else None
+summary = action_rules.owner_summary(found, today, names) if len(found) else None
 if summary is None or summary.empty:
     st.info("No open actions. Record one from an at-risk account, an unhappy answer, a ticket, "
             "an off-track KPI or a churn driver.", icon=":material/checklist:")
@@ -111,7 +110,7 @@ else:
     actions.off_track_kpis_table(uncovered, kpis, metadata.last_month, key=NO_ACTION_TABLE)
     st.caption("Click a KPI's Action cell to give it an owned action.")
 
-alerts.show_recent(store)
+recent_alerts.show_recent(store)
 
 st.subheader("Did it work?")
 if outcomes_refused:
@@ -122,13 +121,13 @@ if comparison is not None:
     downloads.dataframe(comparison, title="Actioned vs not", hide_index=True)
 explain.how_computed(
     "An action's outcome is read from the data, never typed in. "
-    + " ".join(f"{rules.SUBJECTS[kind]}: worked when {rule}." for kind, rule in
-               rules.OUTCOME_RULES.items())
+    + " ".join(f"{action_rules.SUBJECTS[kind]}: worked when {rule}." for kind, rule in
+               action_rules.OUTCOME_RULES.items())
     + " Each kind is compared with items nobody acted on: "
-    + "; ".join(f"{rules.SUBJECTS[kind].lower()} actions with {rule}"
-                for kind, rule in rules.COMPARISON_RULES.items())
+    + "; ".join(f"{action_rules.SUBJECTS[kind].lower()} actions with {rule}"
+                for kind, rule in action_rules.COMPARISON_RULES.items())
     + ". A difference counts only when it is beyond noise, by the rule every page uses. "
-    + rules.COMPARISON_MINIMUM.format(accounts=significance.MIN_ACCOUNTS,
+    + action_rules.COMPARISON_MINIMUM.format(accounts=significance.MIN_ACCOUNTS,
                                       events=significance.MIN_EVENTS)
 )
 
@@ -137,14 +136,14 @@ if closed.empty:
     st.info("No action was closed since then.", icon=":material/event_available:")
 else:
     downloads.dataframe(
-        rules.closed_table(actions.shown(closed), by_action), title="Closed actions",
+        action_rules.closed_table(actions.shown(closed), by_action), title="Closed actions",
         hide_index=True,
         column_config={"Action": st.column_config.TextColumn(width="medium"),
                        "Outcome": st.column_config.TextColumn(width="large"),
                        "Closed": tables.DATE},
     )
 
-gone = rules.missing_targets(found, by_action) if by_action else found.iloc[0:0]
+gone = action_rules.missing_targets(found, by_action) if by_action else found.iloc[0:0]
 if len(gone):
     st.warning(
         f"{count_of(len(gone), 'action')} "

@@ -7,7 +7,7 @@ import streamlit as st
 
 from northstar.analytics import glossary
 from northstar.analytics.metrics import glossary_rows
-from northstar.data import access, pages
+from northstar.data.registry import access, pages
 from northstar.ui import presentation, sign_in
 
 st.title("Glossary")

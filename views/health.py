@@ -16,13 +16,13 @@ from northstar.ui import (
     explain,
     filters,
     page_data,
+    page_queries,
     presentation,
-    queries,
 )
 from northstar.ui import churn_model as churn_model_ui
 from northstar.ui import health as health_ui
 
-metadata = queries.dataset_metadata()
+metadata = page_queries.dataset_metadata()
 state = filters.current(metadata.last_month)
 config = settings.load_config()
 data = page_data.page_data("health", metadata, state)
@@ -77,7 +77,7 @@ if not model_status.passed:
 elif whole is not None:
     st.subheader("ARR at risk in the next 12 months")
     health_ui.arr_at_risk(whole, invest.sized_at_risk(
-        invest.driver_results(data["model_drivers"], invest.NO_COUNTS)))
+        invest.driver_results(data["model_drivers"], invest.no_counts())))
 
 # a slide keeps the band counts and the check of the score; the list is for the screen
 if not presentation.is_on():

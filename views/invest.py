@@ -7,8 +7,9 @@ import streamlit as st
 
 from northstar.analytics import invest
 from northstar.analytics.literal_text import literal
-from northstar.data import pages, settings
+from northstar.data import settings
 from northstar.data.months import add_months, month_label, range_label
+from northstar.data.registry import pages
 from northstar.ui import (
     actions,
     charts,
@@ -17,8 +18,8 @@ from northstar.ui import (
     explain,
     filters,
     page_data,
+    page_queries,
     presentation,
-    queries,
 )
 from northstar.ui import churn_model as churn_model_ui
 from northstar.ui import invest_display as show
@@ -26,7 +27,7 @@ from northstar.ui import invest_display as show
 DRIVER_TABLE = "invest_driver_table"
 NO_MODEL = {"icon": churn_model_ui.NO_MODEL_ICON}
 
-metadata = queries.dataset_metadata()
+metadata = page_queries.dataset_metadata()
 state = filters.current(metadata.last_month)
 data = page_data.page_data("invest", metadata, state)
 last_month = metadata.last_month

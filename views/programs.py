@@ -6,21 +6,22 @@ from __future__ import annotations
 import streamlit as st
 
 from northstar.analytics import programs
-from northstar.data import pages, rules, settings
+from northstar.data import rules, settings
+from northstar.data.registry import pages
 from northstar.ui import (
     actions,
     data_needs,
     filters,
     masking,
     page_data,
+    page_queries,
     presentation,
-    queries,
 )
 from northstar.ui import programs_tabs as show
 
 FOLLOW_UP_TABLE = "support_follow_up_tickets"
 
-metadata = queries.dataset_metadata()
+metadata = page_queries.dataset_metadata()
 state = filters.current(metadata.last_month)
 as_of = metadata.as_of
 # topics are the engagements' notes: free text, so not broken down while masking is on

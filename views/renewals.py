@@ -17,15 +17,15 @@ from northstar.ui import (
     filters,
     masking,
     page_data,
+    page_queries,
     presentation,
-    queries,
     tables,
 )
 from northstar.ui import churn_model as churn_model_ui
 
 RENEWALS_TABLE = "renewals_table"
 
-metadata = queries.dataset_metadata()
+metadata = page_queries.dataset_metadata()
 state = filters.current(metadata.last_month)
 data = page_data.page_data("renewals", metadata, state)
 until = metadata.as_of + dt.timedelta(days=renewals.LONGEST)

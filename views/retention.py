@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from northstar.analytics import kpi_cards, retention
-from northstar.data import pages
 from northstar.data.months import month_label
+from northstar.data.registry import pages
 from northstar.ui import (
     charts,
     data_needs,
@@ -15,12 +15,12 @@ from northstar.ui import (
     forecast,
     kpi_wall,
     page_data,
+    page_queries,
     presentation,
-    queries,
 )
 from northstar.ui import retention as retention_ui
 
-metadata = queries.dataset_metadata()
+metadata = page_queries.dataset_metadata()
 state = filters.current(metadata.last_month)
 window = state.period
 data = page_data.page_data("retention", metadata, state)

@@ -7,7 +7,7 @@ import streamlit as st
 from northstar.analytics import display, satisfaction
 from northstar.analytics.metrics import delta_color
 from northstar.analytics.plans.satisfaction import DEFAULT_TARGET_DAYS
-from northstar.data import pages
+from northstar.data.registry import pages
 from northstar.ui import (
     actions,
     charts,
@@ -16,15 +16,15 @@ from northstar.ui import (
     explain,
     filters,
     page_data,
+    page_queries,
     presentation,
-    queries,
     tables,
     voice,
 )
 
 SURVEY_METRICS = satisfaction.SURVEY_METRICS
 
-metadata = queries.dataset_metadata()
+metadata = page_queries.dataset_metadata()
 state = filters.current(metadata.last_month)
 window = state.period
 data = page_data.page_data("satisfaction", metadata, state)

@@ -8,20 +8,20 @@ import streamlit as st
 from northstar.analytics import goals, scorecard
 from northstar.analytics.literal_text import literal
 from northstar.analytics.metrics import format_in_unit
-from northstar.data import access
+from northstar.data.registry import access
 from northstar.ui import (
     actions,
     downloads,
     filters,
     page_data,
+    page_queries,
     presentation,
-    queries,
     sign_in,
     tables,
 )
 from northstar.ui import scorecard_display as show
 
-metadata = queries.dataset_metadata()
+metadata = page_queries.dataset_metadata()
 state = filters.current(metadata.last_month)
 window = state.period
 as_of = metadata.as_of

@@ -1,6 +1,6 @@
 """One check of the alert rules: run each rule's named queries on the data (as the CCO sees it,
-unmasked), find its occurrences (northstar.analytics.alerts), and send each occurrence not yet
-sent to the rule's recipients (northstar.data.workspace.alerts records every try).
+unmasked), find its occurrences (northstar.analytics.alert_checks), and send each occurrence not yet
+sent to the rule's recipients (northstar.data.workspace.alert_delivery records every try).
 
 Checked after every load (`python -m northstar.load` calls `after_load`; whatever goes wrong
 here is reported and never fails or undoes the load) and on a schedule
@@ -19,11 +19,11 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy.exc import SQLAlchemyError
 
-from northstar.analytics import alerts, risk
+from northstar.analytics import alert_checks, risk
 from northstar.analytics.ceo_brief import Runner
 from northstar.analytics.metrics import briefing_kpis
 from northstar.analytics.periods import FilterState, resolve_period
-from northstar.data import access, settings
+from northstar.data import settings
 from northstar.data.alert_rules import (
     KINDS,
     AlertConfigError,
@@ -32,16 +32,17 @@ from northstar.data.alert_rules import (
     alerts_path,
     load_alerts,
 )
-from northstar.data.datasets import REVENUE_TABLE
-from northstar.data.named_queries import (
+from northstar.data.db.data_source import DataSource, SourceUnavailable
+from northstar.data.db.query_runner import (
     DatabaseMissingError,
     QueryError,
     as_source,
     dataset_metadata_from,
 )
-from northstar.data.source import DataSource, SourceUnavailable
-from northstar.data.viewer_queries import ViewerQueries
-from northstar.data.workspace.alerts import AlertMessage, Recipient, Sending, deliver
+from northstar.data.db.viewer_queries import ViewerQueries
+from northstar.data.importer.datasets import REVENUE_TABLE
+from northstar.data.registry import access
+from northstar.data.workspace.alert_delivery import AlertMessage, Recipient, Sending, deliver
 from northstar.data.workspace.mail import MailConfigError, SmtpSettings, load_smtp
 from northstar.data.workspace.store import (
     Workspace,
@@ -130,7 +131,7 @@ class _Data:
 
 
 def occurrences(rule: AlertRule, data: _Data, store: Workspace | None,
-                today: dt.date) -> tuple[list[alerts.Occurrence], str]:
+                today: dt.date) -> tuple[list[alert_checks.Occurrence], str]:
     """The rule's occurrences in the data, or none and why it could not be checked."""
     run = data.run
     if rule.kind == "kpi_target":
@@ -138,25 +139,25 @@ def occurrences(rule: AlertRule, data: _Data, store: Workspace | None,
         unknown = [kpi for kpi in rule.kpis if kpi not in set(kpis["kpi_id"])]
         note = (f"kpis: {', '.join(unknown)} is not a KPI id of the loaded data (the Goal "
                 "alignment page lists them)" if unknown else "")
-        return alerts.kpi_target_crossings(kpis, run("goal_kpi_actuals"), data.last_month,
+        return alert_checks.kpi_target_crossings(kpis, run("goal_kpi_actuals"), data.last_month,
                                            rule.kpis), note
     if rule.kind == "kpi_change":
         window = resolve_period(data.last_month, rule.period)
         frame = run("kpi_windows", **FilterState(window).query_params(),
                     end_months=window.query_end_months())
-        return alerts.kpi_changes(frame, window, rule.metrics, data.revenue), ""
+        return alert_checks.kpi_changes(frame, window, rule.metrics, data.revenue), ""
     if rule.kind == "churn_chance":
         model = data.model
         if not model.passed:
-            return alerts.churn_chances(pd.DataFrame(), model, rule.level_pct or 0,
+            return alert_checks.churn_chances(pd.DataFrame(), model, rule.level_pct or 0,
                                         data.last_month)
         found = run("alert_churn_accounts", level_pct=rule.level_pct,
                     as_of_month=data.last_month)
-        return alerts.churn_chances(found, model, rule.level_pct or 0, data.last_month)
+        return alert_checks.churn_chances(found, model, rule.level_pct or 0, data.last_month)
     if rule.kind == "renewal_risk":
         renewing = run("renewal_accounts", **NO_FILTER, **data.health, as_of=data.as_of,
                        days=rule.days, as_of_month=data.last_month)
-        found = alerts.renewals_at_risk(renewing, data.as_of, rule.days, rule.bands,
+        found = alert_checks.renewals_at_risk(renewing, data.as_of, rule.days, rule.bands,
                                         rule.level_pct, data.model.passed)
         note = ""
         if rule.level_pct is not None and not data.model.passed:
@@ -168,11 +169,11 @@ def occurrences(rule: AlertRule, data: _Data, store: Workspace | None,
             return [], "it reads actions from the workspace, which was not opened"
         at_risk = run("health_accounts", **NO_FILTER, **data.health,
                       as_of_month=data.last_month, band_orders=[1, 2, 3, 4, 5], limit=rule.top)
-        return alerts.overdue_on_top_risks(store.actions(ALERTS_VIEWER), at_risk, today), ""
+        return alert_checks.overdue_on_top_risks(store.actions(ALERTS_VIEWER), at_risk, today), ""
     raise ValueError(f"unknown kind {rule.kind}")
 
 
-def messages(rule: AlertRule, found: list[alerts.Occurrence],
+def messages(rule: AlertRule, found: list[alert_checks.Occurrence],
              base_url: str) -> list[tuple[AlertMessage, list[Recipient]]]:
     """Each occurrence as it is sent, with the rule's recipients; its link in full."""
     recipients = ([Recipient("email", address) for address in rule.email]

@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 
 from northstar.analytics.ceo_brief import BriefSection
 from northstar.analytics.literal_text import plotly_safe
-from northstar.data.masking import MASK_KEY
+from northstar.data.db.masking import MASK_KEY
 
 
 @dataclass(frozen=True)

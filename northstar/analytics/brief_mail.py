@@ -28,8 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from northstar.analytics import actions as action_rules
-from northstar.analytics import figures, kpi_cards
+from northstar.analytics import action_rules, figures, kpi_cards
 from northstar.analytics.brief_document import (
     ExportContext,
     Kpi,
@@ -39,11 +38,12 @@ from northstar.analytics.brief_document import (
 )
 from northstar.analytics.ceo_brief import Brief, gather
 from northstar.analytics.periods import FilterState, PeriodWindow, resolve_period
-from northstar.data import access, settings
+from northstar.data import settings
 from northstar.data.addresses import mail_address
-from northstar.data.datasets import REVENUE_TABLE
+from northstar.data.db.viewer_queries import ViewerQueries
+from northstar.data.importer.datasets import REVENUE_TABLE
 from northstar.data.months import add_months, last_day, month_label
-from northstar.data.viewer_queries import ViewerQueries
+from northstar.data.registry import access
 from northstar.data.workspace.mail import (
     MailConfigError,
     new_message,

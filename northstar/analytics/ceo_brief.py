@@ -27,8 +27,8 @@ import pandas as pd
 from northstar.analytics import display, invest, retention, risk
 from northstar.analytics.kpi_cards import KpiCard
 from northstar.analytics.metrics import format_delta, format_usd, format_value
-from northstar.data import access, pages
 from northstar.data.months import add_months, month_label
+from northstar.data.registry import access, pages
 
 # runs a named query with its parameters (parameters it does not use are ignored)
 Runner = Callable[..., pd.DataFrame]

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from northstar.analytics import actions, goals, health
+from northstar.analytics import action_rules, goals, health
 from northstar.data import rules, settings
 
 # term, what it means in plain words, and how it is computed (the method, for the curious)
@@ -96,12 +96,12 @@ TERMS: dict[str, list[tuple[str, str, str]]] = {
          "Open → in progress → done or dropped, with dated notes; every change is kept with who "
          "made it and when."),
         ("Overdue action", "An open or in-progress action past its due date.",
-         f"Due this week: due today or in the next {actions.DUE_SOON_DAYS - 1} days."),
-        *((f"Worked ({actions.SUBJECTS[kind].lower()} action)",
-           f"A done {actions.SUBJECTS[kind].lower()} action worked when {rule}.",
-           f"Compared with {actions.COMPARISON_RULES[kind]}; the difference is read by the "
+         f"Due this week: due today or in the next {action_rules.DUE_SOON_DAYS - 1} days."),
+        *((f"Worked ({action_rules.SUBJECTS[kind].lower()} action)",
+           f"A done {action_rules.SUBJECTS[kind].lower()} action worked when {rule}.",
+           f"Compared with {action_rules.COMPARISON_RULES[kind]}; the difference is read by the "
            "significance rule every page uses.")
-          for kind, rule in actions.OUTCOME_RULES.items()),
+          for kind, rule in action_rules.OUTCOME_RULES.items()),
     ],
 }
 

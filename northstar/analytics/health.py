@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from northstar.analytics import actions, display, risk
+from northstar.analytics import action_rules, display, risk
 from northstar.analytics.links import account_link
 from northstar.analytics.metrics import format_usd
 from northstar.data import rules
@@ -165,8 +165,8 @@ def at_risk_table(frame: pd.DataFrame, open_actions: Mapping[str, int] | None = 
     `open_actions` (open actions per account), an Action column says what is being done; with
     `counts_known` False it offers a new action without saying how many are open. Without
     `by_model` (the churn model failed its checks) the model's columns are left out."""
-    action_cells = {} if open_actions is None else {actions.ACTION_COLUMN: [
-        actions.action_cell_text(open_actions.get(account_id, 0) if counts_known else None)
+    action_cells = {} if open_actions is None else {action_rules.ACTION_COLUMN: [
+        action_rules.action_cell_text(open_actions.get(account_id, 0) if counts_known else None)
         for account_id in frame["account_id"]]}
     table = pd.DataFrame(
         {

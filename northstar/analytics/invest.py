@@ -4,7 +4,7 @@ The numbers come from SQL (`invest_*` queries over the stored churn model and th
 rollups); what is computed here is unit tested against hand-computed numbers:
 
 - each driver's hazard ratio comes from the churn model fitted at build time
-  (northstar/data/churn_model.py: every driver and the segment together, cluster-robust
+  (northstar/data/model/churn_model.py: every driver and the segment together, cluster-robust
   intervals), and so does the ARR at risk it accounts for: Σ over today's exposed accounts of
   ARR × (their 12-month churn chance − the chance without the driver);
 - a driver whose interval includes 1 cannot be told from chance: it is shown as such and never
@@ -32,8 +32,8 @@ import pandas as pd
 from northstar.analytics import display, links, significance
 from northstar.analytics.metrics import format_usd, is_missing
 from northstar.analytics.significance import CANT_TELL, Z_95, Status, Verdict
-from northstar.data.drivers import DRIVERS, Driver
-from northstar.data.paths import REPO_ROOT
+from northstar.data.db.paths import REPO_ROOT
+from northstar.data.model.drivers import DRIVERS, Driver
 from northstar.data.rules import (
     CLOSED_LOOP_HORIZON_DAYS,
     DETRACTOR_FOLLOW_UP_DAYS,
@@ -274,10 +274,14 @@ def attribute_table(results: Sequence[AttributeResult]) -> pd.DataFrame:
 
 
 CountRows = dict[tuple[str, str], list[dict[str, Any]]]  # (cohort, driver_id) -> its rows
-# invest_driver_counts with no rows: for a page that needs only the model's figures
-NO_COUNTS = pd.DataFrame(columns=["cohort", "driver_id", "segment", "exposed", "landmarks",
-                                  "accounts", "churned", "arr_usd", "nps_answers",
-                                  "nps_promoters", "nps_detractors"])
+
+
+def no_counts() -> pd.DataFrame:
+    """invest_driver_counts with no rows: for a page that needs only the model's figures (built
+    when asked, so importing this module builds no frame)."""
+    return pd.DataFrame(columns=["cohort", "driver_id", "segment", "exposed", "landmarks",
+                                 "accounts", "churned", "arr_usd", "nps_answers",
+                                 "nps_promoters", "nps_detractors"])
 
 
 def _count_rows(counts: pd.DataFrame) -> CountRows:

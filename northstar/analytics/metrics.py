@@ -18,8 +18,8 @@ from northstar.analytics.display import (
     percent,
     shown_usd,
 )
+from northstar.data.db.paths import REPO_ROOT
 from northstar.data.measures import MEASURES, Measure, registry, wall
-from northstar.data.paths import REPO_ROOT
 
 __all__ = [
     "METRICS", "Metric", "briefing_kpis", "delta_color", "format_delta", "format_in_unit",

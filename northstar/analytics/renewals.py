@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from northstar.analytics import actions, health, risk
+from northstar.analytics import action_rules, health, risk
 from northstar.analytics.display import count_of, measure_columns
 from northstar.analytics.links import account_link
 from northstar.analytics.metrics import format_usd, is_missing
@@ -155,8 +155,8 @@ def renewals_table(frame: pd.DataFrame, as_of: dt.date, *,
     model, the observed churn of the account's segment), health and band, owner, main reasons.
     With `open_actions` (open actions per account) an Action cell says what is being done and
     that a click records one; with `counts_known` False it offers one without a count."""
-    action_cells = {} if open_actions is None else {actions.ACTION_COLUMN: [
-        actions.action_cell_text(open_actions.get(account_id, 0) if counts_known else None)
+    action_cells = {} if open_actions is None else {action_rules.ACTION_COLUMN: [
+        action_rules.action_cell_text(open_actions.get(account_id, 0) if counts_known else None)
         for account_id in frame["account_id"]]}
     chance = frame["churn_risk_pct"]
     if by_model:

@@ -1,7 +1,7 @@
 """Risk per account from the stored churn model: its reasons in words, its range, and the
 backtest that shows whether the model (and the health score) can be trusted.
 
-The model is fitted when the database is built (northstar/data/churn_model.py); the pages read
+The model is fitted when the database is built (northstar/data/model/churn_model.py); the pages read
 it through the health_accounts, account_risk and churn_backtest queries.
 """
 
@@ -16,8 +16,8 @@ import pandas as pd
 
 from northstar.analytics.display import COLUMN_UNITS, format_number
 from northstar.analytics.metrics import format_usd, is_missing
-from northstar.data import model_checks
-from northstar.data.drivers import DRIVERS
+from northstar.data.model import model_checks
+from northstar.data.model.drivers import DRIVERS
 from northstar.data.months import month_label
 
 NO_REASON = "no warning sign: its segment's usual churn"

@@ -20,7 +20,7 @@ from northstar.analytics.display import percent
 from northstar.analytics.links import account_links
 from northstar.analytics.metrics import METRICS, Metric, format_delta, format_value, shown_delta
 from northstar.data import rules
-from northstar.data.paths import REPO_ROOT
+from northstar.data.db.paths import REPO_ROOT
 
 THEMES_PATH = REPO_ROOT / "config" / "comment_themes.toml"
 PROGRAMS = {

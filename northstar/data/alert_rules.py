@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from northstar.data.addresses import mail_address
-from northstar.data.paths import REPO_ROOT
+from northstar.data.db.paths import REPO_ROOT
 from northstar.data.rules import RENEWAL_WINDOWS_DAYS
 
 ALERTS_ENV = "NORTHSTAR_ALERTS"

@@ -21,12 +21,8 @@ from pathlib import Path
 
 import duckdb
 
-from northstar.data import job_progress
-from northstar.data.datasets import DATASETS
-from northstar.data.importer.sources import quote_identifier
-from northstar.data.load import print_progress
-from northstar.data.messages import first_line
-from northstar.data.source import (
+from northstar.data.db import job_progress
+from northstar.data.db.data_source import (
     DataSource,
     SourceUnavailable,
     current_source,
@@ -35,6 +31,10 @@ from northstar.data.source import (
     parse_source,
     s3_secret_sql,
 )
+from northstar.data.importer.datasets import DATASETS
+from northstar.data.importer.file_readers import quote_identifier
+from northstar.data.importer.run import print_progress
+from northstar.data.messages import first_line
 
 Progress = Callable[[str, float], None]
 

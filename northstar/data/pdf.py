@@ -7,7 +7,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from northstar.data.paths import REPO_ROOT
+from northstar.data.db.paths import REPO_ROOT
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser")
 

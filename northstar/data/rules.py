@@ -1,6 +1,6 @@
 """The business rules the SQL and the pages share, each written once.
 
-The SQL reads them as macros (northstar/data/macros_sql/rules.sql, where `{{name}}` stands
+The SQL reads them as macros (northstar/data/db/macros_sql/rules.sql, where `{{name}}` stands
 for a value below); the metric definitions, the Glossary, band labels and the docs are written
 from the same values. Changing one changes the database's fingerprint, so the app asks for a
 rebuild instead of showing numbers computed under the old rule.
@@ -24,9 +24,9 @@ Z_99 = 2.5758293035489004  # the two-sided 99% normal quantile
 MIN_ACCOUNTS = 30  # accounts a side needs before a comparison is read
 MIN_EVENTS = 5  # events (e.g. churned accounts) a side needs
 MIN_ANSWERS = 30  # survey answers a side needs before a score change is read
-# account attributes as churn drivers (northstar/data/churn_model.py): each month an account is
-# billed it falls in one tenure band (whole months since its start date) and one ARR size band
-# (its ARR that month); a band starts at its edge and runs to the next one
+# account attributes as churn drivers (northstar/data/model/churn_model.py): each month an
+# account is billed it falls in one tenure band (whole months since its start date) and one ARR
+# size band (its ARR that month); a band starts at its edge and runs to the next one
 TENURE_BAND_EDGES_MONTHS = (0, 6, 12, 24, 48)
 TENURE_BAND_LABELS = ("Under 6 months", "6–11 months", "1–2 years", "2–4 years",
                       "4 years or more")
@@ -41,7 +41,7 @@ MAX_SIZE_RANGE_RATIO = 5.0
 # the churn model's risk horizon, and how far back its backtest's fit stops
 CHURN_HORIZON_MONTHS = 12
 
-# product usage as churn drivers (northstar/data/drivers.py): usage fell when a month's active
+# product usage as churn drivers (northstar/data/model/drivers.py): usage fell when a month's active
 # users are at least USAGE_FALL_PCT% below the mean of the USAGE_FALL_LOOKBACK_MONTHS months
 # before it (each with an active-user figure); seats are under-used when fewer than
 # SEATS_UNDERUSED_PCT% of the seats paid for are used
@@ -61,7 +61,7 @@ CLOSED_LOOP_HORIZON_DAYS = 180
 OPEN_TICKET_FOLLOW_UP_DAYS = 7
 CLOSED_LOOP_TARGET_DAYS = 7
 
-# churn drivers' thresholds (northstar/data/drivers.py says them in words): a ticket is slow
+# churn drivers' thresholds (northstar/data/model/drivers.py says them in words): a ticket is slow
 # when it took (or, still open, has taken) more than SLOW_TICKET_HOURS to resolve; escalations
 # repeat from REPEATED_ESCALATIONS_FROM in the trailing 6 months; revenue declined when MRR is
 # at least REVENUE_DECLINE_PCT% below six months earlier; a month is an estimation landmark with

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from northstar.data.paths import REPO_ROOT
+from northstar.data.db.paths import REPO_ROOT
 
 CONFIG_PATH = REPO_ROOT / "config" / "health_score.toml"
 

@@ -2,9 +2,9 @@
 and editing one (status, owner, due date, notes) without overwriting someone else's save.
 
 Actions live in the workspace store (northstar.data.workspace), opened once per server. Who may
-read or change them is decided by northstar.data.access; board members see counts only. While
-masking is on, action text (title, notes) is hidden and the thing it is about is pseudonymised,
-the same way query results are.
+read or change them is decided by northstar.data.registry.access; board members see counts
+only. While masking is on, action text (title, notes) is hidden and the thing it is about is
+pseudonymised, the same way query results are.
 
 When the workspace cannot be used (a server stopped or frozen, a folder that cannot be written),
 pages still read as usual: where actions would show, a notice says they are unavailable and why,
@@ -20,10 +20,9 @@ from collections.abc import Callable, Mapping
 import pandas as pd
 import streamlit as st
 
-from northstar.analytics import actions as rules
-from northstar.analytics import goals
+from northstar.analytics import action_rules, goals
 from northstar.analytics.literal_text import literal
-from northstar.data import access
+from northstar.data.registry import access
 from northstar.data.workspace.store import (
     PRIORITIES,
     STATUSES,
@@ -35,7 +34,7 @@ from northstar.data.workspace.store import (
     current_url,
     open_workspace,
 )
-from northstar.ui import downloads, masking, queries, sign_in, tables
+from northstar.ui import downloads, masking, page_queries, sign_in, tables
 
 # how action text is masked on shared screens, declared like a query's sensitive columns; the
 # thing an action is about is then named by its key (an account or ticket ID), as masked tables
@@ -66,7 +65,7 @@ def not_saved_message(problem: WorkspaceUnavailable) -> str:
 
 
 def department_names() -> dict[str, str]:
-    frame = queries.run_query("goal_departments")
+    frame = page_queries.run_query("goal_departments")
     return dict(zip(frame["department_id"], frame["department_name"], strict=True))
 
 
@@ -84,7 +83,7 @@ def shown(frame: pd.DataFrame) -> pd.DataFrame:
     if not masking.session_masked():
         return frame
     masked = masking.mask_frame(frame, SENSITIVE, "actions")
-    customer = masked["subject_kind"].isin(rules.CUSTOMER_SUBJECTS)
+    customer = masked["subject_kind"].isin(action_rules.CUSTOMER_SUBJECTS)
     masked.loc[customer, "subject_label"] = masked.loc[customer, "subject_key"]
     return masked
 
@@ -100,7 +99,7 @@ def open_counts_by_account() -> dict[str, int] | None:
         return None
     if found.empty:
         return {}
-    open_actions = found.loc[found["status"].isin(rules.OPEN) & found["account_id"].notna()]
+    open_actions = found.loc[found["status"].isin(action_rules.OPEN) & found["account_id"].notna()]
     return {str(k): int(v) for k, v in open_actions.groupby("account_id").size().items()}
 
 
@@ -117,15 +116,15 @@ def _new_action_form(subject_kind: str, subject_key: str, subject_label: str,
     viewer = sign_in.current_viewer()
     names = department_names()
     departments = _departments_for(viewer, names)
-    st.markdown(f"**{rules.SUBJECTS[subject_kind]}:** {literal(subject_label)}")
+    st.markdown(f"**{action_rules.SUBJECTS[subject_kind]}:** {literal(subject_label)}")
     default_department = department_id if department_id in departments else departments[0]
     with st.form(f"new_action_{subject_kind}_{subject_key}", border=False):
         what = st.text_input("What will be done", value=title, max_chars=300)
         department = st.selectbox(
             "Department", departments, index=departments.index(default_department),
             format_func=lambda key: names.get(key, key))
-        people = queries.run_query("action_people", department_id=None
-                                   if viewer.role != "department_head" else viewer.department)
+        people = page_queries.run_query("action_people", department_id=None
+                                        if viewer.role != "department_head" else viewer.department)
         people_by_id = {row.employee_id: row for row in people.itertuples(index=False)}
         owners = list(people_by_id)
         owner = st.selectbox(
@@ -136,10 +135,11 @@ def _new_action_form(subject_kind: str, subject_key: str, subject_label: str,
                                     f"{people_by_id[key].job_title} · "
                                     f"{names.get(people_by_id[key].department_id, '')}")
         left, right = st.columns(2)
-        due = left.date_input("Due", value=today() + dt.timedelta(days=rules.DEFAULT_DUE_DAYS),
-                              format="DD/MM/YYYY")
+        due = left.date_input(
+            "Due", value=today() + dt.timedelta(days=action_rules.DEFAULT_DUE_DAYS),
+            format="DD/MM/YYYY")
         priority = right.selectbox("Priority", PRIORITIES, index=PRIORITIES.index("high"),
-                                   format_func=rules.PRIORITY_LABELS.__getitem__)
+                                   format_func=action_rules.PRIORITY_LABELS.__getitem__)
         saved = st.form_submit_button("Save action", type="primary", icon=":material/task_alt:")
     if not saved:
         return
@@ -244,7 +244,7 @@ def overdue_actions() -> pd.DataFrame | None:
     if not may_record():
         return None
     found = _found()
-    return found.loc[rules.is_overdue(found, today())] if len(found) else found
+    return found.loc[action_rules.is_overdue(found, today())] if len(found) else found
 
 
 def _found(**where: str) -> pd.DataFrame:
@@ -265,7 +265,7 @@ def open_count_text(found: Found) -> str:
     """'2 open', or 'none open' (for a tab label); 'unavailable' without the workspace."""
     if isinstance(found, WorkspaceUnavailable):
         return "unavailable"
-    count = int(found["status"].isin(rules.OPEN).sum()) if len(found) else 0
+    count = int(found["status"].isin(action_rules.OPEN).sum()) if len(found) else 0
     return f"{count:,} open" if count else "none open"
 
 
@@ -283,12 +283,12 @@ def render_linked(found: Found, *, key: str, one_department: bool = False) -> No
 
 
 def render_action_list(found: pd.DataFrame, *, key: str,
-                       outcomes: Mapping[str, rules.Outcome] | None = None,
+                       outcomes: Mapping[str, action_rules.Outcome] | None = None,
                        one_department: bool = False) -> None:
     """A table of actions; picking a row opens its editor below it (with the action's outcome
     from the data, when `outcomes` has it)."""
     names = department_names()
-    table = rules.actions_table(shown(found), today(), names)
+    table = action_rules.actions_table(shown(found), today(), names)
     if one_department:  # a department's own page: the column would repeat its name
         table = table.drop(columns="Department")
     tables.show(
@@ -307,7 +307,7 @@ def render_action_list(found: pd.DataFrame, *, key: str,
         st.caption("Pick an action to change its status, owner or due date, or to add a note.")
 
 
-def edit_action(action_id: str, *, key: str, outcome: rules.Outcome | None = None) -> None:
+def edit_action(action_id: str, *, key: str, outcome: action_rules.Outcome | None = None) -> None:
     """One action's editor: status, due date, priority and a note; a stale save is refused."""
     viewer = sign_in.current_viewer()
     try:
@@ -326,22 +326,22 @@ def edit_action(action_id: str, *, key: str, outcome: rules.Outcome | None = Non
     masked = masking.session_masked()
     with st.container(border=True):
         title = masking.HIDDEN_TEXT if masked else action.title
-        st.markdown(f"**{literal(title)}** · {rules.STATUS_LABELS[action.status]} · "
+        st.markdown(f"**{literal(title)}** · {action_rules.STATUS_LABELS[action.status]} · "
                     f"owner {literal(action.owner_name)}")
         st.caption(f"Created by {literal(action.created_by)} on {action.created_at:%-d %b %Y}; "
                    f"last changed by {literal(action.updated_by)} on "
                    f"{action.updated_at:%-d %b %Y %H:%M} UTC")
         if outcome is not None and action.status == "done":
             st.markdown(f"**Outcome:** {literal(outcome.text)} · "
-                        f"{rules.worked_text(outcome.worked)}")
+                        f"{action_rules.worked_text(outcome.worked)}")
         with st.form(f"{key}_{action.action_id}", border=False):
             left, middle, right = st.columns(3)
             status = left.selectbox("Status", STATUSES, index=STATUSES.index(action.status),
-                                    format_func=rules.STATUS_LABELS.__getitem__)
+                                    format_func=action_rules.STATUS_LABELS.__getitem__)
             due = middle.date_input("Due", value=action.due_on, format="DD/MM/YYYY")
             priority = right.selectbox(
                 "Priority", PRIORITIES, index=PRIORITIES.index(action.priority),
-                format_func=rules.PRIORITY_LABELS.__getitem__)
+                format_func=action_rules.PRIORITY_LABELS.__getitem__)
             note = st.text_area("Add a note", max_chars=4000, height=80,
                                 placeholder="What was done, what was agreed, what is next")
             saved = st.form_submit_button("Save changes", icon=":material/save:")
@@ -389,12 +389,13 @@ def with_action_column(table: pd.DataFrame, subject_kind: str, keys: list[str],
     shown_table = table.copy()
     if isinstance(found, WorkspaceUnavailable):
         unavailable_notice(found)
-        shown_table.insert(position, ACTION_COLUMN, [rules.action_cell_text(None)] * len(keys))
+        shown_table.insert(position, ACTION_COLUMN,
+                           [action_rules.action_cell_text(None)] * len(keys))
         return shown_table
-    open_actions = found.loc[found["status"].isin(rules.OPEN)] if len(found) else found
+    open_actions = found.loc[found["status"].isin(action_rules.OPEN)] if len(found) else found
     counts = open_actions.groupby("subject_key").size().to_dict() if len(open_actions) else {}
     shown_table.insert(position, ACTION_COLUMN,
-                       [rules.action_cell_text(int(counts.get(key, 0))) for key in keys])
+                       [action_rules.action_cell_text(int(counts.get(key, 0))) for key in keys])
     return shown_table
 
 
@@ -414,7 +415,7 @@ def on_action_cell(table_key: str, subject_kind: str, rows: pd.DataFrame, *,
         return
     row = rows.iloc[row_position]
     subject_key = key(row)
-    masked = masking.session_masked() and subject_kind in rules.CUSTOMER_SUBJECTS
+    masked = masking.session_masked() and subject_kind in action_rules.CUSTOMER_SUBJECTS
     open_new_action(
         subject_kind, subject_key, subject_key if masked else label(row),
         account_id=account(row), department_id=department(row), owner_employee_id=owner(row),

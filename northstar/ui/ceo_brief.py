@@ -14,7 +14,7 @@ from northstar.analytics.kpi_cards import KpiCard
 from northstar.analytics.literal_text import literal
 from northstar.data import settings
 from northstar.data.workspace.store import WorkspaceUnavailable
-from northstar.ui import actions, page_data, queries
+from northstar.ui import actions, page_data, page_queries
 from northstar.ui.view_state import current_view_params, with_view
 
 
@@ -62,7 +62,7 @@ def collect(state, metadata, cards: list[KpiCard], revenue: bool = True,
         overdue, actions_problem = actions.overdue_actions(), None
     except WorkspaceUnavailable as problem:
         overdue, actions_problem = None, problem
-    run = queries.run_query if data is None else runner(data)
+    run = page_queries.run_query if data is None else runner(data)
     brief = gather(run, state.query_params(), metadata.last_month, cards,
                    state.period.comparison_label, settings.load_config().query_params(),
                    overdue, revenue)

@@ -12,7 +12,7 @@ import streamlit as st
 
 from northstar.analytics import ceo_brief, risk
 from northstar.data.months import month_label
-from northstar.ui import downloads, queries
+from northstar.ui import downloads, page_queries
 
 NO_MODEL_ICON = ":material/block:"
 
@@ -26,7 +26,7 @@ def status(revenue: bool = True, data: PageData = None, prefix: str = "") -> ris
     """The stored verdict of the churn model's checks (read once per run, cached); in data
     without `revenue`, no model."""
     checks = (data[f"{prefix}model_checks"] if data is not None
-              else queries.run_query("churn_model_checks"))
+              else page_queries.run_query("churn_model_checks"))
     stored = risk.model_status(checks)
     return stored if revenue else stored.without_revenue()
 
@@ -37,7 +37,7 @@ def observed(scope: Mapping[str, Any], last_month: dt.date, data: PageData = Non
     figures as Retention's breakdown by segment."""
     if data is not None:
         return risk.observed_churn(data[f"{prefix}observed_churn"])
-    return ceo_brief.observed_churn(queries.run_query, scope, last_month)
+    return ceo_brief.observed_churn(page_queries.run_query, scope, last_month)
 
 
 def show_observed(model: risk.ModelStatus, scope: Mapping[str, Any], last_month: dt.date,

@@ -1,18 +1,23 @@
 """What a page or tab shows when the loaded data lacks a table it needs: which export would
 fill it, instead of empty charts. The tables each page needs are declared in the page registry
-(northstar.data.pages); what fills each table in northstar.data.datasets."""
+(northstar.data.registry.pages); what fills each table in northstar.data.importer.datasets."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from northstar.data.datasets import DATASETS_BY_NAME, NO_REVENUE_TEXT, REVENUE_TABLE, Dataset
-from northstar.data.pages import PAGES_BY_KEY
-from northstar.ui import queries
+from northstar.data.importer.datasets import (
+    DATASETS_BY_NAME,
+    NO_REVENUE_TEXT,
+    REVENUE_TABLE,
+    Dataset,
+)
+from northstar.data.registry.pages import PAGES_BY_KEY
+from northstar.ui import page_queries
 
 
 def _present() -> set[str]:
-    presence = queries.run_query("table_presence")
+    presence = page_queries.run_query("table_presence")
     return set(presence.loc[presence["has_rows"], "table_name"])
 
 

@@ -24,7 +24,7 @@ from northstar.analytics.ceo_brief import BriefSection
 from northstar.analytics.links import without_links
 from northstar.data.formula_guard import FORMULA_PREFIXES, neutralise_frame
 from northstar.data.pdf import PdfUnavailable, chromium_executable, html_to_pdf
-from northstar.ui import filters, masking, presentation, queries, tables, view_state
+from northstar.ui import filters, masking, page_queries, presentation, tables, view_state
 
 
 def table_csv(frame: pd.DataFrame, context: ExportContext) -> bytes:
@@ -229,7 +229,7 @@ def dataframe(data: pd.DataFrame, title: str | None = None, **kwargs: object) ->
     tables.show(linked, **kwargs)
     if data.empty:
         return
-    metadata = queries.dataset_metadata()
+    metadata = page_queries.dataset_metadata()
     state = filters.current(metadata.last_month)
     name = title or " and ".join(str(column) for column in list(data.columns)[:2])
     columns_key = hashlib.sha1("|".join(map(str, data.columns)).encode()).hexdigest()[:6]

@@ -9,7 +9,7 @@ import streamlit as st
 from northstar.analytics import forecast
 from northstar.analytics.metrics import METRICS, format_value
 from northstar.data.months import month_label
-from northstar.ui import charts, downloads, presentation, queries
+from northstar.ui import charts, downloads, page_queries, presentation
 from northstar.ui import churn_model as model_gate
 
 NOT_BUILT = ("The revenue forecast is not shown: this database was built before it existed; "
@@ -26,7 +26,7 @@ def unavailable_reason(data: model_gate.PageData = None, prefix: str = "") -> st
     if not model.passed:
         return model.reason
     status = (data[f"{prefix}status"] if data is not None
-              else queries.run_query("revenue_forecast_status"))
+              else page_queries.run_query("revenue_forecast_status"))
     if status.empty:
         return NOT_BUILT
     return str(status["note"].iloc[0] or "")
@@ -35,7 +35,8 @@ def unavailable_reason(data: model_gate.PageData = None, prefix: str = "") -> st
 def _stored(data: model_gate.PageData, prefix: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     if data is not None:
         return data[f"{prefix}forecast"], data[f"{prefix}backtest"]
-    return queries.run_query("revenue_forecast"), queries.run_query("revenue_forecast_backtest")
+    return (page_queries.run_query("revenue_forecast"),
+            page_queries.run_query("revenue_forecast_backtest"))
 
 
 def _origin(frame: pd.DataFrame) -> str:

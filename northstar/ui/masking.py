@@ -1,11 +1,11 @@
 """Privacy on screen: customer names, contacts, e-mails and free text become pseudonyms.
 
-Applied in one place — `northstar.ui.queries.run_query` masks every result while masking is on — so
-tables, charts, hover labels, exports and the brief all show the same pseudonyms. What is
+Applied in one place — `northstar.ui.page_queries.run_query` masks every result while masking is
+on — so tables, charts, hover labels, exports and the brief all show the same pseudonyms. What is
 masked is what each query declares in its header (`-- sensitive: account_name (account),
 comment (text)`), so a column renamed or derived in SQL is masked as long as the query says
 what it is; a test runs every query on a database whose customer texts are marked and fails on
-any marked text a masked viewer would see. The rule itself is northstar.data.masking; here a
+any marked text a masked viewer would see. The rule itself is northstar.data.db.masking; here a
 name always maps to the same pseudonym within a running server (one key per server).
 """
 
@@ -16,8 +16,8 @@ import secrets
 import pandas as pd
 import streamlit as st
 
-from northstar.data import masking as rule
-from northstar.data.masking import HIDDEN_TEXT, MASK_KEY, UndeclaredColumn
+from northstar.data.db import masking as rule
+from northstar.data.db.masking import HIDDEN_TEXT, MASK_KEY, UndeclaredColumn
 from northstar.ui import presentation, sign_in
 
 __all__ = ["HIDDEN_TEXT", "MASK_KEY", "UndeclaredColumn", "mask_frame", "masking_on", "pseudonym",

@@ -12,8 +12,8 @@ import pandas as pd
 
 from northstar.analytics import periods
 from northstar.analytics.plans import PLANS, Call, Context
-from northstar.data.named_queries import DatasetMetadata
-from northstar.ui import queries
+from northstar.data.db.query_runner import DatasetMetadata
+from northstar.ui import page_queries
 
 
 class PageData(Mapping[str, pd.DataFrame]):
@@ -29,8 +29,8 @@ class PageData(Mapping[str, pd.DataFrame]):
             group = [call] if not call.batch else [
                 other for other in self._calls.values()
                 if other.batch == call.batch and other.key not in self._results]
-            frames = queries.run_queries(*(
-                queries.request(member.query, **member.resolve(self._results))
+            frames = page_queries.run_queries(*(
+                page_queries.request(member.query, **member.resolve(self._results))
                 for member in group))
             self._results.update(zip((member.key for member in group), frames, strict=True))
         return self._results[key]

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from northstar.data.flags import parse_flag
-from northstar.data.pages import DECK
+from northstar.data.registry.pages import DECK
 
 T = TypeVar("T")
 

@@ -12,8 +12,9 @@ from pathlib import Path
 import streamlit as st
 
 from northstar.analytics.literal_text import literal
-from northstar.data import data_status, job_progress
-from northstar.data.source import database_path
+from northstar.data.db import job_progress
+from northstar.data.db.data_source import database_path
+from northstar.data.importer import data_status
 
 REFRESH_SECONDS = 2  # while an operation runs
 # when none runs: a rerun every 2 s of every open session (20 executives in a board meeting)

@@ -5,7 +5,8 @@ With sign-in configured (an `[auth]` section in the secrets):
 
 - `/media/…` — the files pages hand to the browser: CSV, Excel and brief downloads, images —
   answers only a request carrying a valid sign-in cookie of someone the access file lets in
-  (northstar.data.access.viewer_for), not signed out. Anything else gets 403 and no content.
+  (northstar.data.registry.access.viewer_for), not signed out. Anything else gets 403 and no
+  content.
 - `/auth/logout` — where *Sign out* leads — records the sign-in as ended before Streamlit
   deletes the cookie, so a copy of that cookie is refused afterwards
   (northstar.data.workspace.sign_outs).
@@ -24,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import cookie_parser
 from streamlit import config
 
-from northstar.data.access import load_access, viewer_for
+from northstar.data.registry.access import load_access, viewer_for
 from northstar.data.workspace import sign_outs
 from northstar.ui import sign_in, sign_in_cookie
 

@@ -6,12 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from northstar.analytics.literal_text import literal
-from northstar.data.access import (
-    LOCAL_DEMO_VIEWER,
-    Viewer,
-    load_access,
-    viewer_for,
-)
+from northstar.data.registry.access import LOCAL_DEMO_VIEWER, Viewer, load_access, viewer_for
 from northstar.data.workspace import sign_outs
 from northstar.ui import sign_in_cookie
 

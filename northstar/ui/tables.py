@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
-from northstar.analytics import actions, display
+from northstar.analytics import action_rules, display
 from northstar.analytics.health import COMPONENT_HELP
 from northstar.data import measures
 from northstar.data.settings import COMPONENTS
@@ -17,7 +17,7 @@ from northstar.ui import presentation, view_state
 
 DATE = st.column_config.DateColumn(format="D MMM YYYY")
 # a table's "record an action on this row" cells (northstar.ui.actions); left out of exports
-ACTION_COLUMN = actions.ACTION_COLUMN
+ACTION_COLUMN = action_rules.ACTION_COLUMN
 # above this many cells a table is shown with Streamlit's own number formats only
 STYLED_CELLS_MAX = 100_000
 

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from northstar.data import access, pages
+from northstar.data.registry import access, pages
 from tests.app.access_file import ACCESS_FILE, USERS  # noqa: F401 - read by other tests
 from tests.conftest import REPO_ROOT
 
@@ -132,8 +132,8 @@ def rendered_text(at: AppTest) -> str:
 
 
 def test_department_head_cannot_run_account_queries(signed_in):
-    from northstar.data.access import AccessDenied, Viewer, check_query
-    from northstar.ui.queries import load_query
+    from northstar.data.registry.access import AccessDenied, Viewer, check_query
+    from northstar.ui.page_queries import load_query
 
     head = Viewer("h@x", "department_head", "customer_service", signed_in=True)
     with pytest.raises(AccessDenied):

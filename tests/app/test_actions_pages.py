@@ -10,7 +10,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from northstar.data.access import LOCAL_DEMO_VIEWER, Viewer
+from northstar.data.registry.access import LOCAL_DEMO_VIEWER, Viewer
 from northstar.data.workspace.store import LIMITS, NewAction, Workspace
 from tests.app.test_access import USERS, open_as
 from tests.app.test_retention_pages import open_page

@@ -10,8 +10,8 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from northstar.data import source
-from northstar.data.pages import PAGES
+from northstar.data.db import data_source
+from northstar.data.registry.pages import PAGES
 from tests.conftest import REPO_ROOT
 
 APP = str(REPO_ROOT / "app.py")
@@ -85,7 +85,7 @@ def test_a_truncated_copy_is_not_shown_as_data(demo_db, use_db, tmp_path):
 
 
 def test_a_local_database_is_read_with_extension_loading_off(demo_db):
-    con = source.open_source(source.parse_source(str(demo_db)))
+    con = data_source.open_source(data_source.parse_source(str(demo_db)))
     try:
         assert con.execute("select current_setting('autoinstall_known_extensions'), "
                            "current_setting('autoload_known_extensions')").fetchone() == (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from northstar.data.load import main
+from northstar.data.importer.run import main
 from tests.conftest import REPO_ROOT
 from tests.unit.test_load_cases import ACCOUNTS, MRR
 

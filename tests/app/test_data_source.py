@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from northstar.data import source
+from northstar.data.db import data_source
 from northstar.data.export import export_parquet
 from tests.conftest import REPO_ROOT
 
@@ -55,7 +55,7 @@ def test_data_page_from_a_parquet_folder(demo_parquet, use_db):
     ("md:northstar", "needs a MotherDuck access token"),
 ])
 def test_an_unusable_source_is_explained(setting, message, use_db, monkeypatch):
-    for name in source.TOKEN_VARIABLES:
+    for name in data_source.TOKEN_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     use_db(setting)
     at = run_app()

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from northstar.analytics import alerts
+from northstar.analytics import alert_checks
 from northstar.data.alert_rules import AlertRule
-from northstar.data.workspace import alerts as sending
+from northstar.data.workspace import alert_delivery as sending
 from northstar.data.workspace.store import Workspace
 from tests.app.test_access import USERS, open_as
 from tests.app.test_actions_pages import texts
@@ -24,10 +24,10 @@ def fired(own_workspace):
                       level_pct=40)
     target = AlertRule("Targets missed", "kpi_target", webhook=("https://hooks.example/x/y",))
     for rule, occurrence, outcome in (
-        (churn, alerts.Occurrence("A0000001:2026-10", "Named Customer Inc's chance of churning "
+        (churn, alert_checks.Occurrence("A0000001:2026-10", "Named Customer Inc's chance of churning "
                                   "is 55.0%, above the 40% level.", "account?account=A0000001",
                                   account_name="Named Customer Inc"), "sent"),
-        (target, alerts.Occurrence("frt:2026-10", "First response time (Customer Service) "
+        (target, alert_checks.Occurrence("frt:2026-10", "First response time (Customer Service) "
                                    "missed its target.", "scorecard?department=customer_service"),
          "failed"),
     ):

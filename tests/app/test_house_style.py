@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from northstar.analytics import display
 from northstar.data import measures
-from northstar.data.pages import PAGES
+from northstar.data.registry.pages import PAGES
 from tests.conftest import REPO_ROOT
 from tests.shown import as_shown
 

@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from northstar.analytics.risk import NO_REVENUE_MODEL_REASON
-from northstar.data.datasets import NO_REVENUE_TEXT
+from northstar.data.importer.datasets import NO_REVENUE_TEXT
 from tests.conftest import REPO_ROOT
 from tests.shown import as_shown
 from tests.unit.test_logo_metrics import bank_churn_table, load_bank

@@ -10,7 +10,7 @@ import pytest
 
 from northstar.analytics import display
 from northstar.data import measures
-from northstar.ui import queries
+from northstar.ui import page_queries
 from tests.app.test_pages import metric_values, run_app
 from tests.app.test_retention_pages import open_page
 from tests.unit.test_measures import NEW_KPI
@@ -31,7 +31,7 @@ def test_a_kpi_added_as_one_entry_is_on_the_wall_and_in_the_glossary(demo, with_
     labels = [metric.label for metric in at.metric]
     assert labels[-1] == "Expansion rate"
     # its value is its expression over the window's tallies, shown at the measure's rounding
-    row = queries.run_query(
+    row = page_queries.run_query(
         "kpi_windows", end_months=[dt.date(2026, 10, 1)], window_months=12,
         segments=[], regions=[], plans=[],
     ).iloc[0]
@@ -73,7 +73,7 @@ def test_the_engagement_change_is_the_difference_of_the_scores_shown(demo):
     difference of whole scores ('+7' from 56), never the unrounded '+7.4'."""
     at = open_page("views/scorecard.py", {"department": "customer_service"})
     card = next(metric for metric in at.metric if metric.label.startswith("Engagement, "))
-    scores = queries.run_query("goal_engagement", department_id="customer_service")[
+    scores = page_queries.run_query("goal_engagement", department_id="customer_service")[
         "engagement_score"]
     latest, previous = round(scores.iloc[-1]), round(scores.iloc[-2])
     assert card.value == f"{latest} / 100"

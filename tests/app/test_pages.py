@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from northstar.analytics.metrics import METRICS, briefing_kpis
-from northstar.data.rollups import build_rollups
+from northstar.data.db.rollups import build_rollups
 from tests.conftest import REPO_ROOT
 from tests.shown import as_shown
 
@@ -52,10 +52,10 @@ def test_briefing_numbers_match_the_query(demo):
     import datetime as dt
 
     from northstar.analytics.metrics import format_value
-    from northstar.ui import queries
+    from northstar.ui import page_queries
 
     at = run_app()
-    row = queries.run_query(
+    row = page_queries.run_query(
         "kpi_windows", end_months=[dt.date(2026, 10, 1)], window_months=12,
         segments=[], regions=[], plans=[],
     ).iloc[0]
@@ -125,7 +125,7 @@ def test_fixture_database_is_read_only_for_the_app(demo_db, use_db, tmp_path):
     import subprocess
     import sys
 
-    from northstar.data import published
+    from northstar.data.db import published
 
     own = tmp_path / "northstar.duckdb"
     shutil.copy(demo_db, own)

@@ -7,7 +7,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from northstar.data.schema import create_schema
+from northstar.data.db.schema import create_schema
 from tests.conftest import REPO_ROOT
 from tests.unit.test_product_usage import planted_database
 

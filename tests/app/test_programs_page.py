@@ -171,7 +171,7 @@ def test_smb_has_no_board_members(demo):
 
 
 def test_empty_database_shows_empty_states(empty_db, use_db):
-    from northstar.data.rollups import build_rollups
+    from northstar.data.db.rollups import build_rollups
 
     con, path = empty_db
     con.execute("insert into dataset_metadata values ('as_of_date', '2026-06-30'), "

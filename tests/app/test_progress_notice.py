@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from northstar.data.job_progress import JobRecord, record_path
-from northstar.data.load import load_steps
+from northstar.data.db.job_progress import JobRecord, record_path
+from northstar.data.importer.run import load_steps
 from tests.app.test_data_page import APP, open_data_page
 
 

@@ -15,8 +15,8 @@ from streamlit.testing.v1 import AppTest
 
 from northstar.analytics import display, renewals
 from northstar.analytics.metrics import format_usd
-from northstar.data import access
-from northstar.data.access import LOCAL_DEMO_VIEWER
+from northstar.data.registry import access
+from northstar.data.registry.access import LOCAL_DEMO_VIEWER
 from northstar.data.workspace.store import Workspace
 from tests.app.access_file import USERS
 from tests.app.test_access import open_as, rendered_text

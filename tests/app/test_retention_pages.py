@@ -191,7 +191,7 @@ def test_the_bridge_drills_to_the_accounts_behind_it(demo, movement, step, count
     from northstar.analytics.metrics import format_usd
     from northstar.analytics.periods import resolve_period
     from northstar.data.months import add_months
-    from northstar.ui.queries import execute
+    from northstar.ui.page_queries import execute
 
     # the address holds the choice in words, as the control writes it
     at = open_page("views/retention.py", {"accounts": retention.MOVEMENTS[movement]})

@@ -11,7 +11,7 @@ import uuid
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from northstar.data.access import LOCAL_DEMO_VIEWER
+from northstar.data.registry.access import LOCAL_DEMO_VIEWER
 from northstar.data.workspace.store import TIMEOUT_ENV, Workspace, open_workspace
 from tests.app.test_actions_pages import texts
 from tests.conftest import REPO_ROOT

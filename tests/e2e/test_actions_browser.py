@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from browser import EXCEPTION, wait_for_app_loaded
-from northstar.data.access import LOCAL_DEMO_VIEWER
+from northstar.data.registry.access import LOCAL_DEMO_VIEWER
 from northstar.data.workspace.store import Workspace
 
 if TYPE_CHECKING:

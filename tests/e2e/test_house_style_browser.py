@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import pytest
 
 from browser import EXCEPTION, screenshot_full_page, wait_for_app_loaded
-from northstar.data.pages import HOME, PAGES
+from northstar.data.registry.pages import HOME, PAGES
 from tests.conftest import REPO_ROOT
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 import pytest
 
 from browser import EXCEPTION, screenshot_full_page, share_link, wait_for_app_loaded
-from northstar.data.pages import HOME, PAGES, PAGES_BY_KEY
+from northstar.data.registry.pages import HOME, PAGES, PAGES_BY_KEY
 from tests.conftest import REPO_ROOT
 
 if TYPE_CHECKING:

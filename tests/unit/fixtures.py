@@ -6,7 +6,7 @@ import datetime as dt
 
 import duckdb
 
-from northstar.data.rollups import build_rollups
+from northstar.data.db.rollups import build_rollups
 
 D = dt.date
 T = dt.datetime

@@ -17,8 +17,8 @@ import datetime as dt
 
 import duckdb
 
-from northstar.data.rollups import build_rollups
-from northstar.data.schema import insert_reference_rows
+from northstar.data.db.rollups import build_rollups
+from northstar.data.db.schema import insert_reference_rows
 
 D = dt.date
 T = dt.datetime

@@ -14,7 +14,7 @@ import datetime as dt
 
 import duckdb
 
-from northstar.data.rollups import build_rollups
+from northstar.data.db.rollups import build_rollups
 
 D = dt.date
 MONTHS = [D(2025, 12, 1)] + [D(2026, month, 1) for month in range(1, 7)]

@@ -9,8 +9,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from northstar.analytics import actions, ceo_brief
-from northstar.data import named_queries, settings
+from northstar.analytics import action_rules, ceo_brief
+from northstar.data import settings
+from northstar.data.db import query_runner
 from tests.unit import fixtures
 
 D = dt.date
@@ -39,17 +40,17 @@ def test_overdue_and_due_this_week_by_owner():
         {"due_on": D(2026, 11, 1), "status": "done"},     # closed: not counted
         {"due_on": D(2026, 11, 30), "owner_name": "Bo", "department_id": "sales"},
     )
-    assert list(actions.is_overdue(found, TODAY)) == [True, False, False, False, False, True]
-    assert list(actions.is_due_soon(found, TODAY)) == [False, True, True, False, False, False]
-    summary = actions.owner_summary(found, TODAY, NAMES)
+    assert list(action_rules.is_overdue(found, TODAY)) == [True, False, False, False, False, True]
+    assert list(action_rules.is_due_soon(found, TODAY)) == [False, True, True, False, False, False]
+    summary = action_rules.owner_summary(found, TODAY, NAMES)
     assert summary.to_dict("records") == [
         {"Department": "Customer Service", "Owner": "Ana", "Open": 4, "Overdue": 1,
          "Due this week": 2},
         {"Department": "Sales", "Owner": "Bo", "Open": 1, "Overdue": 1, "Due this week": 0},
     ]
-    assert actions.due_text(D(2026, 12, 1), "open", TODAY) == "Overdue by 2 days"
-    assert actions.due_text(D(2026, 12, 4), "in_progress", TODAY) == "Due in 1 day"
-    assert actions.due_text(D(2026, 12, 1), "done", TODAY) == ""
+    assert action_rules.due_text(D(2026, 12, 1), "open", TODAY) == "Overdue by 2 days"
+    assert action_rules.due_text(D(2026, 12, 4), "in_progress", TODAY) == "Due in 1 day"
+    assert action_rules.due_text(D(2026, 12, 1), "done", TODAY) == ""
 
 
 def test_closed_since_the_last_forum():
@@ -58,7 +59,7 @@ def test_closed_since_the_last_forum():
         {"due_on": TODAY, "status": "dropped", "closed_at": "2026-11-25T23:00:00+00:00"},
         {"due_on": TODAY},
     )
-    closed = actions.closed_since(found, actions.forum_since(TODAY))
+    closed = action_rules.closed_since(found, action_rules.forum_since(TODAY))
     assert list(closed["action_id"]) == ["x0"]
 
 
@@ -70,7 +71,7 @@ def test_kpis_off_track_without_an_action():
         {"due_on": TODAY, "subject_kind": "kpi", "subject_key": "k2", "status": "done",
          "closed_at": "2026-08-15T00:00:00+00:00"},  # closed before k2's run began
     )
-    assert list(actions.kpis_without_action(runs, found)["kpi_id"]) == ["k2", "k3"]
+    assert list(action_rules.kpis_without_action(runs, found)["kpi_id"]) == ["k2", "k3"]
 
 
 @pytest.mark.parametrize(("churn_date", "as_of", "text", "worked"), [
@@ -82,34 +83,34 @@ def test_kpis_off_track_without_an_action():
     (D(2026, 6, 30), D(2026, 12, 31), "Had already churned (30 Jun 2026)", None),
 ])
 def test_account_outcome(churn_date, as_of, text, worked):
-    outcome = actions.account_outcome(churn_date, D(2026, 7, 1), as_of, in_data=True)
+    outcome = action_rules.account_outcome(churn_date, D(2026, 7, 1), as_of, in_data=True)
     assert (outcome.text, outcome.worked) == (text, worked)
 
 
 def test_gone_targets_are_flagged_not_judged():
-    assert actions.account_outcome(None, D(2026, 7, 1), TODAY, in_data=False).worked is None
+    assert action_rules.account_outcome(None, D(2026, 7, 1), TODAY, in_data=False).worked is None
     found = frame({"due_on": TODAY}, {"due_on": TODAY, "subject_key": "A9"})
-    outcomes = {"x0": actions.Outcome("Still a customer 90 days on", True),
-                "x1": actions.Outcome("The account is no longer in the data", None)}
-    assert list(actions.missing_targets(found, outcomes)["action_id"]) == ["x1"]
+    outcomes = {"x0": action_rules.Outcome("Still a customer 90 days on", True),
+                "x1": action_rules.Outcome("The account is no longer in the data", None)}
+    assert list(action_rules.missing_targets(found, outcomes)["action_id"]) == ["x1"]
 
 
 def test_answer_and_ticket_outcomes():
-    better = actions.answer_outcome({"in_data": True, "next_score": 9,
+    better = action_rules.answer_outcome({"in_data": True, "next_score": 9,
                                      "next_responded_on": D(2026, 11, 2), "next_unhappy": False})
     assert (better.text, better.worked) == ("Next answer 9 on 2 Nov 2026", True)
-    worse = actions.answer_outcome({"in_data": True, "next_score": 4,
+    worse = action_rules.answer_outcome({"in_data": True, "next_score": 4,
                                     "next_responded_on": D(2026, 11, 2), "next_unhappy": True})
     assert worse.worked is False and worse.text.endswith("still unhappy")
-    silent = actions.answer_outcome({"in_data": True, "next_score": None})
+    silent = action_rules.answer_outcome({"in_data": True, "next_score": None})
     assert silent.worked is None
-    solved = actions.ticket_outcome({"in_data": True, "resolved_at": pd.Timestamp("2026-11-03"),
+    solved = action_rules.ticket_outcome({"in_data": True, "resolved_at": pd.Timestamp("2026-11-03"),
                                      "satisfaction_score": 5, "unhappy_rating": False})
     assert (solved.text, solved.worked) == ("Resolved 3 Nov 2026, rated 5 of 5", True)
-    rated_low = actions.ticket_outcome({"in_data": True, "resolved_at": pd.Timestamp("2026-11-3"),
+    rated_low = action_rules.ticket_outcome({"in_data": True, "resolved_at": pd.Timestamp("2026-11-3"),
                                         "satisfaction_score": 1, "unhappy_rating": True})
     assert rated_low.worked is False
-    unresolved = actions.ticket_outcome({"in_data": True, "resolved_at": None})
+    unresolved = action_rules.ticket_outcome({"in_data": True, "resolved_at": None})
     assert (unresolved.text, unresolved.worked) == ("Not resolved yet", False)
 
 
@@ -124,39 +125,39 @@ def kpi_periods() -> pd.DataFrame:
         # k1: 80, 80 (off, off) -> 95 on; 70, 70 (off, off)   k2: 20, 20, 20 (off x3) -> 5 on
         "actual_value": [80, 80, 95, 70, 70, 20, 20, 20, 5],
     })
-    return actions.kpi_period_statuses(kpis, actuals)
+    return action_rules.kpi_period_statuses(kpis, actuals)
 
 
 def test_kpi_outcome_is_the_first_period_after_the_close():
     periods = kpi_periods()
-    on = actions.kpi_outcome("k1", D(2026, 7, 20), periods, known=True)
+    on = action_rules.kpi_outcome("k1", D(2026, 7, 20), periods, known=True)
     assert (on.text, on.worked) == ("Aug 2026: ✓ on track", True)
-    off = actions.kpi_outcome("k1", D(2026, 8, 2), periods, known=True)
+    off = action_rules.kpi_outcome("k1", D(2026, 8, 2), periods, known=True)
     assert off.worked is False
-    assert actions.kpi_outcome("k1", D(2026, 10, 2), periods, known=True).worked is None
-    assert actions.kpi_outcome("k9", D(2026, 8, 2), periods, known=False).worked is None
+    assert action_rules.kpi_outcome("k1", D(2026, 10, 2), periods, known=True).worked is None
+    assert action_rules.kpi_outcome("k9", D(2026, 8, 2), periods, known=False).worked is None
 
 
 def test_kpi_comparison_counts_every_unactioned_run_of_two():
     periods = kpi_periods()
     # k1: runs of two end in Jul (next Aug: on track) and Oct (no next period): 1 time, 1 back
     # k2: off Jul+Aug (next Sep: off), Aug+Sep (next Oct: on): 2 times, 1 back
-    assert actions.kpi_comparison(periods, actioned=set()) == (3, 2)
-    assert actions.kpi_comparison(periods, actioned={"k2"}) == (1, 1)
+    assert action_rules.kpi_comparison(periods, actioned=set()) == (3, 2)
+    assert action_rules.kpi_comparison(periods, actioned={"k2"}) == (1, 1)
 
 
 def test_comparison_reading_follows_the_significance_rule():
-    few = actions.comparison_row("account", 8, 10, 50, 100)
+    few = action_rules.comparison_row("account", 8, 10, 50, 100)
     assert few["Reading"] == "Too few to tell"
     assert few["Actioned: worked (%)"] == pytest.approx(80.0)
     assert few["Not actioned (n)"] == 100
     # 90 of 100 vs 300 of 500: 90% vs 60%, far beyond noise
-    better = actions.comparison_row("account", 90, 100, 300, 500)
+    better = action_rules.comparison_row("account", 90, 100, 300, 500)
     assert better["Reading"] == "Better than not acting, beyond noise"
     # 62 of 100 vs 300 of 500: 62% vs 60%, inside the margin
-    same = actions.comparison_row("ticket", 62, 100, 300, 500)
+    same = action_rules.comparison_row("ticket", 62, 100, 300, 500)
     assert same["Reading"] == "No difference beyond noise"
-    empty = actions.comparison_row("kpi", 0, 0, 0, 0)
+    empty = action_rules.comparison_row("kpi", 0, 0, 0, 0)
     assert empty["Actioned: worked (%)"] is None and empty["Reading"] == "Too few to tell"
 
 
@@ -178,7 +179,7 @@ def tiny_db(empty_db):
 
 
 def run(name: str, db, **params):
-    return named_queries.execute(name, params, db)
+    return query_runner.execute(name, params, db)
 
 
 def test_account_outcome_query(tiny_db):

@@ -16,14 +16,14 @@ import pandas as pd
 import pytest
 from aiosmtpd.controller import Controller
 
-from northstar.analytics import alerts, risk
+from northstar.analytics import alert_checks, risk
 from northstar.analytics.alert_run import messages
 from northstar.analytics.metrics import briefing_kpis
 from northstar.analytics.periods import resolve_period
-from northstar.data import load as data_load
-from northstar.data.access import LOCAL_DEMO_VIEWER, AccessList
 from northstar.data.alert_rules import AlertConfigError, AlertRule, AlertSettings, load_alerts
-from northstar.data.workspace import alerts as sending
+from northstar.data.importer import run as data_load
+from northstar.data.registry.access import LOCAL_DEMO_VIEWER, AccessList
+from northstar.data.workspace import alert_delivery as sending
 from northstar.data.workspace.mail import SmtpSettings
 from northstar.data.workspace.store import NewAction, Workspace
 from tests.unit.test_digest import Inbox, free_port
@@ -131,22 +131,22 @@ def test_a_kpi_crossing_its_target_fires_once_and_again_for_a_new_period(store, 
     config = settings_for(rule)
     history = actuals(("2026-08-01", 3.5), ("2026-09-01", 3.8), ("2026-10-01", 4.6))
     # September met the target (3.8 h against 4.0 h, lower is better) and October missed it
-    assert alerts.kpi_target_crossings(KPIS, history, SEP) == []
-    found = alerts.kpi_target_crossings(KPIS, history, OCT)
+    assert alert_checks.kpi_target_crossings(KPIS, history, SEP) == []
+    found = alert_checks.kpi_target_crossings(KPIS, history, OCT)
     assert [item.key for item in found] == ["frt:2026-10"]
     assert found[0].sentence == (
         "First response time (Customer Service) missed its target of 4.0 h (lower is better) "
         "in Oct 2026: 4.6 h, against 3.8 h in Sep 2026.")
     assert found[0].link == "scorecard?department=customer_service"
     send(store, rule, found, config)
-    send(store, rule, alerts.kpi_target_crossings(KPIS, history, OCT), config)  # re-run
+    send(store, rule, alert_checks.kpi_target_crossings(KPIS, history, OCT), config)  # re-run
     assert len(receiver.posts) == 1
     assert receiver.posts[0]["text"] == (found[0].sentence + f" {BASE}/scorecard?department="
                                          "customer_service")
     # still missing in November: no crossing; back under the target in December: a new one
     later = pd.concat([history, actuals(("2026-11-01", 4.9), ("2026-12-01", 3.9))])
-    assert alerts.kpi_target_crossings(KPIS, later, dt.date(2026, 11, 1)) == []
-    december = alerts.kpi_target_crossings(KPIS, later, dt.date(2026, 12, 1))
+    assert alert_checks.kpi_target_crossings(KPIS, later, dt.date(2026, 11, 1)) == []
+    december = alert_checks.kpi_target_crossings(KPIS, later, dt.date(2026, 12, 1))
     assert [item.key for item in december] == ["frt:2026-12"]
     assert "met its target" in december[0].sentence
     send(store, rule, december, config)
@@ -155,7 +155,7 @@ def test_a_kpi_crossing_its_target_fires_once_and_again_for_a_new_period(store, 
 
 def test_a_kpi_with_a_missing_period_between_has_no_crossing():
     gap = actuals(("2026-08-01", 3.5), ("2026-10-01", 4.6))
-    assert alerts.kpi_target_crossings(KPIS, gap, OCT) == []
+    assert alert_checks.kpi_target_crossings(KPIS, gap, OCT) == []
 
 
 # --- kpi_change -----------------------------------------------------------------------------
@@ -186,13 +186,13 @@ def test_a_noisy_change_sends_nothing_and_a_real_one_one_email_and_one_webhook(
     window = resolve_period(OCT, "last_month")
     # 100 answers a month: NPS +20 to +24 is within its margin of about ±21 points
     noisy = kpi_windows({SEP: (100, 40, 20), OCT: (100, 44, 20)})
-    assert alerts.kpi_changes(noisy, window, rule.metrics) == []
-    result = send(store, rule, alerts.kpi_changes(noisy, window, rule.metrics), config,
+    assert alert_checks.kpi_changes(noisy, window, rule.metrics) == []
+    result = send(store, rule, alert_checks.kpi_changes(noisy, window, rule.metrics), config,
                   smtp(controller.port))
     assert inbox.messages == [] and receiver.posts == [] and result.problems == []
     # 2,000 answers a month: +20 to +60 is far beyond its margin of about ±5 points
     real = kpi_windows({SEP: (2000, 800, 400), OCT: (2000, 1400, 200)})
-    found = alerts.kpi_changes(real, window, rule.metrics)
+    found = alert_checks.kpi_changes(real, window, rule.metrics)
     assert [item.key for item in found] == ["nps:last_month:2026-10"]
     result = send(store, rule, found, config, smtp(controller.port))
     assert result.problems == []
@@ -208,7 +208,7 @@ def test_a_noisy_change_sends_nothing_and_a_real_one_one_email_and_one_webhook(
     assert post["rule"] == "Survey scores" and post["kind"] == "kpi_change"
     assert post["occurrence"] == "nps:last_month:2026-10"
     # checked again (after the next load of the same data): nothing more
-    send(store, rule, alerts.kpi_changes(real, window, rule.metrics), config,
+    send(store, rule, alert_checks.kpi_changes(real, window, rule.metrics), config,
          smtp(controller.port))
     assert len(inbox.messages) == 1 and len(receiver.posts) == 1
     log = sending.recent(store)
@@ -226,13 +226,13 @@ CHANCES = pd.DataFrame({
 
 
 def test_an_account_above_the_churn_level_fires_only_when_the_model_passed():
-    found, why = alerts.churn_chances(CHANCES, PASSED, 40, OCT)
+    found, why = alert_checks.churn_chances(CHANCES, PASSED, 40, OCT)
     assert why == ""
     assert [item.key for item in found] == ["A1:2026-10"]  # 40% is not above 40%
     assert found[0].sentence == ("Acme's chance of churning in the next 12 months is 55.0% (95% "
                                  "range 45–65%) in Oct 2026, above the 40% level.")
     assert found[0].link == "account?account=A1" and found[0].account_name == "Acme"
-    found, why = alerts.churn_chances(CHANCES, FAILED, 40, OCT)
+    found, why = alert_checks.churn_chances(CHANCES, FAILED, 40, OCT)
     assert found == [] and why == FAILED.reason
 
 
@@ -251,13 +251,13 @@ def test_a_high_risk_renewal_within_30_days_fires_once_per_renewal():
         "churn_risk_pct": [35.0, 45.0, 10.0, 60.0],
         "churn_risk_low_pct": [28.0, 37.0, 7.0, 50.0],
         "churn_risk_high_pct": [42.0, 53.0, 14.0, 70.0]})
-    found = alerts.renewals_at_risk(renewing, as_of, 30, ("At risk", "Critical"), 30.0, True)
+    found = alert_checks.renewals_at_risk(renewing, as_of, 30, ("At risk", "Critical"), 30.0, True)
     assert [item.key for item in found] == ["R1:2026-11-10", "R2:2026-11-20"]
     assert found[0].sentence == (
         "Critical Co renews on 10 Nov 2026, in 10 days, with $120K of ARR and health Critical "
         "and churn chance 35.0% (95% range 28–42%).")
     # the churn model failed its checks: only the health band is read
-    found = alerts.renewals_at_risk(renewing, as_of, 30, ("At risk", "Critical"), 30.0, False)
+    found = alert_checks.renewals_at_risk(renewing, as_of, 30, ("At risk", "Critical"), 30.0, False)
     assert [item.key for item in found] == ["R1:2026-11-10"]
     assert "churn chance" not in found[0].sentence
 
@@ -280,7 +280,7 @@ def test_an_overdue_action_on_a_top_risk_fires_once_per_due_date(store):
     done = add("Done already", "A1", dt.date(2026, 11, 1))
     store.update(LOCAL_DEMO_VIEWER, done, 1, status="done")
     at_risk = pd.DataFrame({"account_id": ["A1", "A2"], "account_name": ["Acme", "Globex"]})
-    found = alerts.overdue_on_top_risks(store.actions(LOCAL_DEMO_VIEWER), at_risk, today)
+    found = alert_checks.overdue_on_top_risks(store.actions(LOCAL_DEMO_VIEWER), at_risk, today)
     assert [item.key for item in found] == [f"{late}:2026-11-30"]
     assert found[0].sentence == (
         "The action “Call the sponsor” on Acme, one of the 2 accounts at the top of the at-risk "
@@ -288,13 +288,13 @@ def test_an_overdue_action_on_a_top_risk_fires_once_per_due_date(store):
     assert found[0].hidden_text == "Call the sponsor"
     # given a new due date and missed again: a new occurrence
     store.update(LOCAL_DEMO_VIEWER, late, 1, due_on=dt.date(2026, 12, 1))
-    again = alerts.overdue_on_top_risks(store.actions(LOCAL_DEMO_VIEWER), at_risk, today)
+    again = alert_checks.overdue_on_top_risks(store.actions(LOCAL_DEMO_VIEWER), at_risk, today)
     assert [item.key for item in again] == [f"{late}:2026-12-01"]
 
 
 # --- refusing and hanging servers -----------------------------------------------------------
 
-ONE = alerts.Occurrence("frt:2026-10", "First response time missed its target.",
+ONE = alert_checks.Occurrence("frt:2026-10", "First response time missed its target.",
                         "scorecard?department=customer_service")
 
 
@@ -360,7 +360,7 @@ def test_a_busy_or_refusing_webhook_is_retried_then_reported(store):
 def test_board_members_are_not_emailed_alerts_that_name_accounts(store, smtp_server):
     controller, inbox = smtp_server
     rule = AlertRule("Churn", "churn_chance", email=("chair@board.example",), level_pct=40)
-    found, _ = alerts.churn_chances(CHANCES, PASSED, 40, OCT)
+    found, _ = alert_checks.churn_chances(CHANCES, PASSED, 40, OCT)
     board = AccessList({}, {"board.example": ("board", None)})
     result = send(store, rule, found, settings_for(rule), smtp(controller.port), board)
     assert inbox.messages == []
@@ -424,18 +424,18 @@ def test_the_rules_file_is_read(tmp_path):
 
 def test_the_recent_alerts_table_masks_names_and_action_text(store):
     rule = AlertRule("Overdue", "overdue_action", email=("cco@corp.example",))
-    occurrence = alerts.Occurrence("x:2026-11-30", "The action “Call Bob” on Acme is late.",
+    occurrence = alert_checks.Occurrence("x:2026-11-30", "The action “Call Bob” on Acme is late.",
                                    "account?account=A1", account_name="Acme",
                                    hidden_text="Call Bob")
     (message, _), = messages(rule, [occurrence], BASE)
     sending.record(store, message, sending.Recipient("email", "cco@corp.example"), "sent")
     fired = sending.recent(store)
-    shown = alerts.recent_table(fired)
+    shown = alert_checks.recent_table(fired)
     assert list(shown["Why"]) == ["The action “Call Bob” on Acme is late."]
-    masked = alerts.recent_table(fired, pseudonym=lambda name: "Account K7Q2M")
+    masked = alert_checks.recent_table(fired, pseudonym=lambda name: "Account K7Q2M")
     assert list(masked["Why"]) == ["The action “[hidden]” on Account K7Q2M is late."]
     assert list(masked["To"]) == ["[hidden]"]
-    assert alerts.recent_table(fired, accounts=False).empty
+    assert alert_checks.recent_table(fired, accounts=False).empty
 
 
 def test_nothing_is_sent_while_nothing_fires(store, receiver):

@@ -10,10 +10,10 @@ from aiosmtpd.controller import Controller
 
 from northstar import alerts as command
 from northstar.analytics import alert_run
-from northstar.data import load as data_load
 from northstar.data.alert_rules import AlertRule, AlertSettings
-from northstar.data.datasets import REVENUE_TABLE
-from northstar.data.workspace import alerts as sending
+from northstar.data.importer import run as data_load
+from northstar.data.importer.datasets import REVENUE_TABLE
+from northstar.data.workspace import alert_delivery as sending
 from northstar.data.workspace.store import Workspace
 from tests.unit.test_alerts import BASE, Receiver
 from tests.unit.test_digest import Inbox, free_port

@@ -12,8 +12,8 @@ import pytest
 
 from bench.pages import ACTION_PAGES, FILTER_SETS, PAGES, PLANS, Context, batches, page_calls
 from bench.pandas_pages import COVERED, PAGE_TABLES, PANDAS_PAGES
-from northstar.data import pages
-from northstar.data.paths import QUERIES_DIR, REPO_ROOT
+from northstar.data.db.paths import QUERIES_DIR, REPO_ROOT
+from northstar.data.registry import pages
 
 VIEWS_DIR = REPO_ROOT / "views"
 CONTEXT = Context(dt.date(2026, 10, 1), dt.date(2026, 10, 31), dt.date(2023, 11, 1),
@@ -53,13 +53,13 @@ def test_every_query_a_page_runs_is_benchmarked(page):
     # (the briefing's CEO brief runs its own), appears in the page's benchmark list
     source = (VIEWS_DIR / f"{page}.py").read_text()
     imported = {(package, name.strip())
-                for package, names in re.findall(r"^from northstar\.(\w+) import (.+)$", source,
+                for package, names in re.findall(r"^from northstar\.([\w.]+) import (.+)$", source,
                                                  re.MULTILINE)
                 for name in names.split(",")}
     assert imported, "the page imports the package"
     for package, module in sorted(imported):
-        path = REPO_ROOT / "northstar" / package / f"{module.split(' as ')[0]}.py"
-        if path.is_file() and module != "queries":
+        path = REPO_ROOT / "northstar" / package.replace(".", "/") / f"{module.split(' as ')[0]}.py"
+        if path.is_file() and module != "page_queries":
             source += path.read_text()
     named = set(re.findall(r"(?:run_query|request)\(\s*\"([a-z0-9_]+)\"", source))
     benchmarked = {call.query for call in page_calls(page, CONTEXT, FILTER_SETS[0])}
@@ -116,7 +116,7 @@ def test_calls_name_the_lazy_tab_they_run_in(page):
 
 @pytest.mark.parametrize("page", sorted(PAGES))
 def test_queries_a_page_runs_at_once_are_one_batch_of_its_benchmark(page):
-    # each queries.run_queries(...) in a page script of its own is one batch in bench/pages.py,
+    # each page_queries.run_queries(...) in a page script of its own is one batch in bench/pages.py,
     # so the benchmark runs at once what the page runs at once, and nothing else
     source = (VIEWS_DIR / f"{page}.py").read_text()
     calls = page_calls(page, CONTEXT, FILTER_SETS[0])
@@ -160,8 +160,8 @@ def pandas_run(tmp_path_factory):
     import duckdb
 
     from bench.worker import run_pandas
-    from northstar.data.demo import build_demo
-    from northstar.data.rollups import build_rollups
+    from northstar.data.db.rollups import build_rollups
+    from northstar.data.demo.generator import build_demo
 
     db = tmp_path_factory.mktemp("bench") / "northstar.duckdb"
     build_demo(db, accounts=200, seed=1)

@@ -20,8 +20,8 @@ from pypdf import PdfReader
 
 from northstar import brief as command
 from northstar.analytics import brief_mail
-from northstar.data.access import AccessList, Viewer
-from northstar.data.viewer_queries import ViewerQueries
+from northstar.data.db.viewer_queries import ViewerQueries
+from northstar.data.registry.access import AccessList, Viewer
 from tests.unit.test_digest import Inbox, Refusing, free_port, trickling_server
 
 ACCESS = """

@@ -5,16 +5,16 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from northstar.data.build_memory import (
+from northstar.data.db.build_memory import (
     DEFAULT_BUILD_MEMORY,
     MEMORY_ENV,
     build_memory_limit,
     connect_for_build,
     spill_directory,
 )
-from northstar.data.demo import build_demo, database_checksum
-from northstar.data.demo import main as demo_main
-from northstar.data.load import main as load_main
+from northstar.data.demo.generator import build_demo, database_checksum
+from northstar.data.demo.generator import main as demo_main
+from northstar.data.importer.run import main as load_main
 
 
 def test_the_limit_asked_for_wins_then_the_environment_then_the_default(monkeypatch):

@@ -11,9 +11,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from northstar.analytics import actions
-from northstar.data import named_queries, settings
-from northstar.data.rollups import build_rollups
+from northstar.analytics import action_rules
+from northstar.data import settings
+from northstar.data.db import query_runner
+from northstar.data.db.rollups import build_rollups
 from tests.unit import fixtures
 
 D = dt.date
@@ -58,7 +59,7 @@ def without_revenue(empty_db):
 
 
 def run(name: str, db, **params) -> pd.DataFrame:
-    return named_queries.execute(name, params, db)
+    return query_runner.execute(name, params, db)
 
 
 def closed_loop(db) -> tuple[int, int]:
@@ -80,7 +81,7 @@ def comparable_churned(db) -> int:
     config = settings.load_config().query_params()
     cells = run("action_account_comparison", db, account_ids=["A1"],
                 action_months=[MONTH] * 5, band_orders=[1, 2, 3, 4, 5],
-                window_days=actions.OUTCOME_WINDOW_DAYS, **config)
+                window_days=action_rules.OUTCOME_WINDOW_DAYS, **config)
     return int(cells["comparable_churned"].sum())
 
 
@@ -111,8 +112,8 @@ def test_without_revenue_churn_is_the_churn_date(without_revenue):
 
 def test_an_action_outcome_counts_churn_as_retention_does(with_revenue):
     facts = churned_on(with_revenue)
-    a3 = actions.account_outcome(facts["A3"], MONTH, D(2026, 12, 1), in_data=True)
-    a5 = actions.account_outcome(facts["A5"], MONTH, D(2026, 12, 1), in_data=True)
+    a3 = action_rules.account_outcome(facts["A3"], MONTH, D(2026, 12, 1), in_data=True)
+    a5 = action_rules.account_outcome(facts["A5"], MONTH, D(2026, 12, 1), in_data=True)
     assert (a3.text, a3.worked) == ("Churned on 31 Jan 2026", False)
     assert a5.worked is True
 

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from northstar.data import churn_model
-from northstar.data.churn_model import DRIVER_IDS, Fit, Term
+from northstar.data.model import churn_model
+from northstar.data.model.churn_model import DRIVER_IDS, Fit, Term
 from tests.conftest import REPO_ROOT
 
 
@@ -236,7 +236,7 @@ def test_the_backtest_is_calibrated_and_beats_the_health_score(truth_db):
 
 
 def test_too_little_history_gives_a_note_not_numbers(empty_db):
-    from northstar.data.rollups import build_rollups
+    from northstar.data.db.rollups import build_rollups
 
     con, path = empty_db
     con.execute("insert into dataset_metadata values ('as_of_date', '2026-10-31')")

@@ -23,8 +23,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from northstar.data.rollups import build_rollups
-from northstar.ui.queries import execute
+from northstar.data.db.rollups import build_rollups
+from northstar.ui.page_queries import execute
 
 D = dt.date
 ALL = {"segments": [], "regions": [], "plans": []}

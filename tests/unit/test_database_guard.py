@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from northstar.data import database_file
+from northstar.data.db import database_file
 from tests.conftest import REPO_ROOT
 from tests.unit.test_load_cases import Case, write_source
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from northstar.data.datasets import key_violations
-from northstar.data.demo import build_demo, database_checksum
-from northstar.data.schema import UNINDEXED_TABLES, create_schema
+from northstar.data.db.schema import UNINDEXED_TABLES, create_schema
+from northstar.data.demo.generator import build_demo, database_checksum
+from northstar.data.importer.datasets import key_violations
 
 AS_OF = "2026-10-31"
 

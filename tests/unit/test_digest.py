@@ -14,8 +14,8 @@ from email import policy
 import pytest
 from aiosmtpd.controller import Controller
 
-from northstar.data.access import LOCAL_DEMO_VIEWER, AccessList
-from northstar.data.workspace import digest
+from northstar.data.registry.access import LOCAL_DEMO_VIEWER, AccessList
+from northstar.data.workspace import action_digest
 from northstar.data.workspace.store import NewAction, Workspace
 
 TODAY = dt.date(2026, 12, 3)
@@ -72,12 +72,12 @@ def test_owners_and_the_cco_get_their_digest_and_the_board_nothing(smtp_server, 
     controller, inbox = smtp_server
     rules = AccessList({"cco@corp.example": ("cco", None),
                         "board@corp.example": ("board", None)}, {})
-    messages, unusable = digest.build_messages(
-        workspace.actions(digest.DIGEST_VIEWER), TODAY, rules,
+    messages, unusable = action_digest.build_messages(
+        workspace.actions(action_digest.DIGEST_VIEWER), TODAY, rules,
         "Northstar <northstar@corp.example>",
         "https://northstar.corp.example", {"customer_service": "Customer Service"})
     assert unusable == []
-    assert digest.send(messages, digest.SmtpSettings("127.0.0.1", controller.port, False,
+    assert action_digest.send(messages, action_digest.SmtpSettings("127.0.0.1", controller.port, False,
                                                      "Northstar <northstar@corp.example>")) == []
     received = {tuple(rcpt): message for rcpt, message in inbox.messages}
     assert set(received) == {("ana@corp.example",), ("bo@corp.example",), ("cco@corp.example",)}
@@ -101,7 +101,7 @@ def test_owners_and_the_cco_get_their_digest_and_the_board_nothing(smtp_server, 
 
 def test_dry_run_prints_and_sends_nothing(tmp_path, workspace, capsys, monkeypatch):
     monkeypatch.setenv("NORTHSTAR_ACCESS_FILE", str(tmp_path / "none.toml"))
-    code = digest.main(["--dry-run", "--workspace", workspace.url, "--today", TODAY.isoformat()])
+    code = action_digest.main(["--dry-run", "--workspace", workspace.url, "--today", TODAY.isoformat()])
     out = capsys.readouterr()
     assert code == 0
     assert "Subject: Northstar: 1 overdue and 1 due this week" in out.out
@@ -112,7 +112,7 @@ def test_dry_run_prints_and_sends_nothing(tmp_path, workspace, capsys, monkeypat
 def test_missing_smtp_settings_are_named(tmp_path, workspace, capsys, monkeypatch):
     monkeypatch.setenv("NORTHSTAR_SECRETS", str(tmp_path / "secrets.toml"))
     (tmp_path / "secrets.toml").write_text('[smtp]\nport = 25\n')
-    code = digest.main(["--workspace", workspace.url])
+    code = action_digest.main(["--workspace", workspace.url])
     assert code == 2
     assert "[smtp] host is missing" in capsys.readouterr().err
 
@@ -121,7 +121,7 @@ def test_smtp_settings_are_read_from_secrets(tmp_path):
     path = tmp_path / "secrets.toml"
     path.write_text('[smtp]\nhost = "mail.corp.example"\nport = 587\nstarttls = true\n'
                     'sender = "Northstar <n@corp.example>"\napp_url = "https://n.example/"\n')
-    settings = digest.load_smtp(path)
+    settings = action_digest.load_smtp(path)
     assert (settings.host, settings.port, settings.starttls, settings.app_url) == (
         "mail.corp.example", 587, True, "https://n.example")
 
@@ -130,12 +130,12 @@ def test_no_retries_and_no_pause_are_settings_a_timeout_of_zero_is_not(tmp_path)
     path = tmp_path / "secrets.toml"
     base = '[smtp]\nhost = "mail.corp.example"\nsender = "Northstar <n@corp.example>"\n'
     path.write_text(base + "retries = 0\nretry_pause_seconds = 0\n")
-    settings = digest.load_smtp(path)
+    settings = action_digest.load_smtp(path)
     assert (settings.retries, settings.retry_pause_seconds) == (0, 0.0)
     path.write_text(base + "timeout_seconds = 0\n")
-    with pytest.raises(digest.DigestConfigError, match="timeout_seconds must be a number of "
+    with pytest.raises(action_digest.DigestConfigError, match="timeout_seconds must be a number of "
                                                        "seconds above 0"):
-        digest.load_smtp(path)
+        action_digest.load_smtp(path)
 
 
 ACCESS = """
@@ -184,7 +184,7 @@ def test_a_refused_address_does_not_stop_the_others_and_a_rerun_skips_what_was_s
     try:
         configure(tmp_path, monkeypatch, controller.port)
         run = ["--workspace", workspace.url, "--today", TODAY.isoformat()]
-        assert digest.main(run) == 1
+        assert action_digest.main(run) == 1
         out = capsys.readouterr()
         # Ana, Cy (board@corp.example is no board member here) and the CCO's summary still go
         assert recipients(inbox) == ["ana@corp.example", "board@corp.example",
@@ -196,14 +196,14 @@ def test_a_refused_address_does_not_stop_the_others_and_a_rerun_skips_what_was_s
         # the same day again: only the one that failed is tried
         inbox.messages.clear()
         inbox.refused.clear()
-        assert digest.main(run) == 0
+        assert action_digest.main(run) == 0
         out = capsys.readouterr()
         assert recipients(inbox) == ["bo@corp.example"]
         assert "Sent 1 e-mail(s); 3 already sent for 2026-12-03 were skipped." in out.out
 
         # another day is another digest
         inbox.messages.clear()
-        assert digest.main(["--workspace", workspace.url, "--today", "2026-12-04"]) == 0
+        assert action_digest.main(["--workspace", workspace.url, "--today", "2026-12-04"]) == 0
         assert len(inbox.messages) == 4
     finally:
         controller.stop()
@@ -222,7 +222,7 @@ def test_addresses_are_checked_at_send_and_a_board_member_gets_no_action_text(
             title=title, owner_employee_id=title, owner_name=title, owner_email=address,
             department_id="customer_service", due_on=TODAY, subject_kind="account",
             subject_key="A1", subject_label="Acme Corp", account_id="A1"))
-    assert digest.main(["--workspace", workspace.url, "--today", TODAY.isoformat()]) == 1
+    assert action_digest.main(["--workspace", workspace.url, "--today", TODAY.isoformat()]) == 1
     err = capsys.readouterr().err
     assert recipients(inbox) == ["ana@corp.example", "bo@corp.example", "board@corp.example",
                                  "cco@corp.example"]
@@ -270,7 +270,7 @@ def test_a_trickling_server_cannot_hold_the_run_past_its_deadline(tmp_path, monk
     try:
         configure(tmp_path, monkeypatch, port, "timeout_seconds = 10\ndeadline_seconds = 2\n")
         started = time.monotonic()
-        assert digest.main(["--workspace", workspace.url, "--today", TODAY.isoformat()]) == 1
+        assert action_digest.main(["--workspace", workspace.url, "--today", TODAY.isoformat()]) == 1
         assert time.monotonic() - started < 6
     finally:
         stop.set()
@@ -302,7 +302,7 @@ def test_a_temporary_failure_is_retried_and_delivered_once(tmp_path, monkeypatch
     controller.start()
     try:
         configure(tmp_path, monkeypatch, controller.port, "retry_pause_seconds = 0.1\n")
-        assert digest.main(["--workspace", workspace.url, "--today", TODAY.isoformat()]) == 0
+        assert action_digest.main(["--workspace", workspace.url, "--today", TODAY.isoformat()]) == 0
     finally:
         controller.stop()
     assert recipients(inbox) == ["ana@corp.example", "bo@corp.example", "board@corp.example",
@@ -312,7 +312,7 @@ def test_a_temporary_failure_is_retried_and_delivered_once(tmp_path, monkeypatch
 
 def test_a_closed_port_is_tried_again_and_reported(tmp_path, monkeypatch, workspace, capsys):
     configure(tmp_path, monkeypatch, free_port(), "retries = 1\nretry_pause_seconds = 0.1\n")
-    assert digest.main(["--workspace", workspace.url, "--today", TODAY.isoformat()]) == 1
+    assert action_digest.main(["--workspace", workspace.url, "--today", TODAY.isoformat()]) == 1
     failed = [line for line in capsys.readouterr().err.splitlines() if "not sent" in line]
     assert len(failed) == 4
     assert all("(after 2 tries)" in line for line in failed), failed

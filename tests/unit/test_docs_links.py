@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from northstar.data.paths import REPO_ROOT
+from northstar.data.db.paths import REPO_ROOT
 
 PAGES = [REPO_ROOT / "README.md", *sorted((REPO_ROOT / "docs").glob("*.md"))]
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")

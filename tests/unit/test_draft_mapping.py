@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 from northstar.data.importer.draft import draft_mapping
-from northstar.data.load import main
+from northstar.data.importer.run import main
 
 START = dt.date(2025, 1, 1)
 

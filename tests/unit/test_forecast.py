@@ -1,4 +1,4 @@
-"""The revenue forecast (northstar/data/forecast.py): its math on hand-computed cases, and its
+"""The revenue forecast (northstar/data/model/revenue_forecast.py): its math on hand-computed cases, and its
 track record on the demo, whose churn is drawn from the exposures it plants."""
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ import pytest
 from scipy.stats import binom
 
 from northstar.analytics import forecast as forecast_view
-from northstar.data import forecast
+from northstar.data.model import revenue_forecast
 
 
 def test_quarter_chances_hold_the_hazard_constant_within_the_year():
-    chances = forecast.quarter_chances(np.array([0.36, 0.0]))
+    chances = revenue_forecast.quarter_chances(np.array([0.36, 0.0]))
     # 1 − 0.64^(q/4): 0.64^(1/4) = 0.894427..., 0.64^(1/2) = 0.8
     assert chances[0] == pytest.approx([1 - 0.64**0.25, 0.2, 1 - 0.64**0.75, 0.36])
     assert list(chances[1]) == [0, 0, 0, 0]
@@ -26,7 +26,7 @@ def test_quarter_chances_hold_the_hazard_constant_within_the_year():
 def test_churn_moments_of_three_accounts_by_hand():
     arr = np.array([100.0, 200.0, 300.0])
     chances = np.array([[0.1, 0.2], [0.5, 0.5], [0.0, 0.3]])  # churned by quarter 1, 2
-    mean, cov = forecast.churn_moments(arr, chances)
+    mean, cov = revenue_forecast.churn_moments(arr, chances)
     # expected churned ARR: 100×0.1 + 200×0.5 + 300×0 = 110; by quarter 2: 20 + 100 + 90 = 210
     assert mean == pytest.approx([110.0, 210.0])
     # variance by quarter 1: 100²×0.1×0.9 + 200²×0.5×0.5 + 0 = 900 + 10,000 = 10,900
@@ -36,9 +36,9 @@ def test_churn_moments_of_three_accounts_by_hand():
     assert cov == pytest.approx(np.array([[10_900.0, 10_800.0], [10_800.0, 30_500.0]]))
 
 
-def _rates(expansion: float, contraction: float, spread: float = 0.0) -> forecast.Rates:
-    full = np.full(forecast.QUARTERS, 1.0)
-    return forecast.Rates(expansion * full, spread * full, contraction * full, spread * full,
+def _rates(expansion: float, contraction: float, spread: float = 0.0) -> revenue_forecast.Rates:
+    full = np.full(revenue_forecast.QUARTERS, 1.0)
+    return revenue_forecast.Rates(expansion * full, spread * full, contraction * full, spread * full,
                           8 * full)
 
 
@@ -48,10 +48,10 @@ def test_simulation_matches_the_moments_and_the_nrr_grr_definitions():
     linear = np.log(-np.log(1 - p12))  # 1 − exp(−exp(λ)) = p
     runs = 20_000
     rng = np.random.default_rng(7)
-    samples = forecast.simulate(np.arange(3), forecast.LinearDraws.fixed(linear, runs), arr,
+    samples = revenue_forecast.simulate(np.arange(3), revenue_forecast.LinearDraws.fixed(linear, runs), arr,
                                 _rates(0.10, 0.04), rng)
-    chances = forecast.quarter_chances(p12)
-    mean, cov = forecast.churn_moments(arr, chances)
+    chances = revenue_forecast.quarter_chances(p12)
+    mean, cov = revenue_forecast.churn_moments(arr, chances)
     kept = samples["arr_usd"] / (1 + 0.10 - 0.04)  # the opening ARR not churned
     churned = arr.sum() - kept
     # three accounts are drawn one by one: the exact mean within its Monte Carlo error, the
@@ -79,7 +79,7 @@ def test_expansion_rates_come_from_the_last_quarter_ends_known_at_the_origin():
                          "expansion_arr_usd": 10.0 * quarter + start.month,
                          "contraction_arr_usd": 5.0 * quarter})
     windows = pd.DataFrame(rows)
-    rates = forecast.observed_rates(windows, dt.date(2025, 6, 1))
+    rates = revenue_forecast.observed_rates(windows, dt.date(2025, 6, 1))
     assert rates is not None
     # one quarter ahead: starts Mar 2024 – Mar 2025 end by Jun 2025 (5 of them)
     assert rates.starts[0] == 5
@@ -89,11 +89,11 @@ def test_expansion_rates_come_from_the_last_quarter_ends_known_at_the_origin():
     assert rates.contraction_mean[1] == pytest.approx(0.010)
     # four quarters ahead: only Mar 2024 and Jun 2024 have ended by Jun 2025: not forecast
     assert math.isnan(rates.starts[3])
-    assert forecast.observed_rates(windows, dt.date(2024, 3, 1)) is None
+    assert revenue_forecast.observed_rates(windows, dt.date(2024, 3, 1)) is None
 
 
 def test_origins_are_the_quarter_ends_a_year_in_with_a_quarter_after_them():
-    past, live = forecast.origins(dt.date(2023, 11, 1), dt.date(2026, 10, 1))
+    past, live = revenue_forecast.origins(dt.date(2023, 11, 1), dt.date(2026, 10, 1))
     assert live == dt.date(2026, 9, 1)
     assert past == [dt.date(2024, 12, 1), dt.date(2025, 3, 1), dt.date(2025, 6, 1),
                     dt.date(2025, 9, 1), dt.date(2025, 12, 1), dt.date(2026, 3, 1),
@@ -108,7 +108,7 @@ def test_a_forecast_is_scored_inside_or_outside_each_interval():
                             "metric": "nrr_pct", "actual": 11.5},
                            {"origin_month": dt.date(2025, 3, 1), "quarter": 1,
                             "metric": "grr_pct", "actual": 10.5}]).astype({"actual": float})
-    scored = forecast.score(made, actual).set_index("metric")
+    scored = revenue_forecast.score(made, actual).set_index("metric")
     assert scored.loc["nrr_pct", "error"] == pytest.approx(1.5)
     assert not scored.loc["nrr_pct", "inside_80"] and scored.loc["nrr_pct", "inside_95"]
     assert scored.loc["grr_pct", "inside_80"] and scored.loc["grr_pct", "inside_95"]
@@ -132,7 +132,7 @@ def stored(demo_db):
 def test_the_demo_has_a_forecast_of_four_quarters_with_nested_intervals(stored):
     frame, _, status = stored
     assert status["note"].iloc[0] == ""
-    assert len(frame) == forecast.QUARTERS * len(forecast.METRICS)
+    assert len(frame) == revenue_forecast.QUARTERS * len(revenue_forecast.METRICS)
     assert (frame["low_95"] <= frame["low_80"]).all()
     assert (frame["low_80"] <= frame["median"]).all()
     assert (frame["median"] <= frame["high_80"]).all()
@@ -152,7 +152,7 @@ def test_the_demo_backtest_coverage_is_near_nominal(stored, interval, nominal):
     widened to let a poor method pass (too narrow intervals fall below it, intervals that are
     too wide rise above it at 80%)."""
     _, backtest, _ = stored
-    assert backtest["origin_month"].nunique() >= forecast.MIN_SCORED_ORIGINS
+    assert backtest["origin_month"].nunique() >= revenue_forecast.MIN_SCORED_ORIGINS
     scored = backtest.loc[backtest["metric"].isin(SCORED_METRICS)]
     count, inside = len(scored), int(scored[f"inside_{interval}"].sum())
     low, high = binom.interval(TOLERANCE, count, nominal)
@@ -176,15 +176,15 @@ def test_churn_varying_beyond_chance_widens_every_run_by_its_excess_spread():
                              "churned_accounts": [int(rate * 10_000) for rate in rates]})
     origin = dt.date(2026, 3, 1)
     # the same churn every quarter: chance explains it all
-    assert forecast.churn_spread(windows([0.05] * 8), origin) == 0.0
+    assert revenue_forecast.churn_spread(windows([0.05] * 8), origin) == 0.0
     rates = np.array([0.04, 0.06] * 4)
     binomial = np.mean(rates * (1 - rates) / 10_000)
     expected = math.sqrt(rates.var(ddof=1) - binomial) / (0.95 * -math.log(0.95))
-    assert forecast.churn_spread(windows(rates), origin) == pytest.approx(expected)
+    assert revenue_forecast.churn_spread(windows(rates), origin) == pytest.approx(expected)
     # quarters that differ by no more than chance does (χ² p ≥ 0.05) add nothing either,
     # though their variance happens to exceed the binomial one
     close = np.array([0.0475, 0.0525] * 4)
     assert close.var(ddof=1) > np.mean(close * (1 - close) / 10_000)
-    assert forecast.churn_spread(windows(close), origin) == 0.0
+    assert revenue_forecast.churn_spread(windows(close), origin) == 0.0
     # fewer than four quarters ended by the origin: nothing to judge by
-    assert forecast.churn_spread(windows(rates), dt.date(2024, 12, 1)) == 0.0
+    assert revenue_forecast.churn_spread(windows(rates), dt.date(2024, 12, 1)) == 0.0

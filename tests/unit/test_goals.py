@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from northstar.analytics import alignment, goals
-from northstar.data.rollups import build_rollups
-from northstar.ui.queries import execute
+from northstar.data.db.rollups import build_rollups
+from northstar.ui.page_queries import execute
 
 D = dt.date
 H, L = "higher_is_better", "lower_is_better"
@@ -218,7 +218,7 @@ COMPUTED = {
 
 @pytest.fixture()
 def computed_db(empty_db):
-    from northstar.data.schema import insert_reference_rows
+    from northstar.data.db.schema import insert_reference_rows
 
     con, path = empty_db
     insert_reference_rows(con)

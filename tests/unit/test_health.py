@@ -13,7 +13,7 @@ import pytest
 from northstar.analytics import health, links, significance
 from northstar.analytics.significance import Status
 from northstar.data import settings
-from northstar.ui.queries import execute
+from northstar.ui.page_queries import execute
 
 D = dt.date
 T = dt.datetime
@@ -24,7 +24,7 @@ BANDS = {"healthy_from": 65, "watch_from": 50, "at_risk_from": 35}
 
 @pytest.fixture()
 def macros(empty_db):
-    from northstar.data.rollups import build_rollups
+    from northstar.data.db.rollups import build_rollups
 
     con, _ = empty_db
     con.execute("insert into dataset_metadata values ('as_of_date', '2026-03-31')")
@@ -59,7 +59,7 @@ def test_bands_use_lower_bounds(macros):
 
 
 def test_components_by_hand(empty_db):
-    from northstar.data.rollups import build_rollups
+    from northstar.data.db.rollups import build_rollups
 
     con, path = empty_db
     con.execute("insert into departments values ('customer_service', 'Customer Service', null)")
@@ -277,7 +277,7 @@ def test_the_portfolio_of_arr_at_risk_by_hand():
 def test_risk_portfolio_adds_up_the_accounts(demo_db):
     """The portfolio's total is the accounts' ARR at risk added up, and its segments and bands
     each split that same total."""
-    from northstar.data import named_queries
+    from northstar.data.db import query_runner
 
     with duckdb.connect(str(demo_db), read_only=True) as con:
         month, total, low, high, accounts = con.execute(
@@ -285,7 +285,7 @@ def test_risk_portfolio_adds_up_the_accounts(demo_db):
             "sum(arr_at_risk_high_usd), count(*) from account_churn_risk "
             "where arr_at_risk_usd is not null group by month").fetchone()
     config = settings.load_config()
-    frame = named_queries.execute("risk_portfolio", {
+    frame = query_runner.execute("risk_portfolio", {
         "segments": [], "regions": [], "plans": [], "as_of_month": month,
         **config.query_params()}, demo_db)
     row = frame.loc[frame["level"] == "total"].iloc[0]

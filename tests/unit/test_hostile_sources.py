@@ -11,8 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from northstar.data.importer import sources
-from northstar.data.load import main
+from northstar.data.importer import file_readers
+from northstar.data.importer.run import main
 from tests.conftest import REPO_ROOT
 from tests.unit.test_load_cases import ACCOUNTS, Case, write_source
 
@@ -87,7 +87,7 @@ def test_two_hundred_thousand_rows_with_one_cell_in_the_last_column(tmp_path):
 def test_a_workbook_too_large_to_read_is_refused_naming_file_and_sheet(tmp_path, capsys,
                                                                         monkeypatch):
     source, mapping = source_with_workbook(tmp_path, range(5, 2_005))
-    monkeypatch.setattr(sources, "MAX_EXCEL_XML_BYTES", 20_000)
+    monkeypatch.setattr(file_readers, "MAX_EXCEL_XML_BYTES", 20_000)
     db = tmp_path / "db.duckdb"
     assert main([str(source), "--mapping", str(mapping), "--db", str(db)]) == 2
     err = capsys.readouterr().err

@@ -13,7 +13,7 @@ import pytest
 from northstar.analytics import display, invest, significance
 from northstar.data import settings
 from northstar.data.months import add_months
-from northstar.ui.queries import execute
+from northstar.ui.page_queries import execute
 
 D = dt.date
 T = dt.datetime
@@ -333,7 +333,7 @@ def test_quadrant_rule():
 
 
 def test_cost_to_serve_by_hand(empty_db):
-    from northstar.data.rollups import build_rollups
+    from northstar.data.db.rollups import build_rollups
 
     con, path = empty_db
     con.execute("insert into departments values ('customer_service', 'Customer Service', null)")

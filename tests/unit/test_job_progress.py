@@ -12,8 +12,11 @@ from dataclasses import replace
 
 import pytest
 
-from northstar.data import data_status, demo, export, job_progress, load
-from northstar.data.job_progress import JobRecord, read, record_path
+from northstar.data import export
+from northstar.data.db import job_progress
+from northstar.data.db.job_progress import JobRecord, read, record_path
+from northstar.data.demo import generator
+from northstar.data.importer import data_status, run
 from tests.unit.test_load_cases import ACCOUNTS, MRR
 
 
@@ -181,7 +184,7 @@ class Spy:
 def test_demo_build_writes_and_finishes_its_record(tmp_path, monkeypatch):
     spy = Spy(monkeypatch)
     db = tmp_path / "demo.duckdb"
-    assert demo.main(["--accounts", "200", "--seed", "1", "--db", str(db)]) == 0
+    assert generator.main(["--accounts", "200", "--seed", "1", "--db", str(db)]) == 0
     steps = [status.step for status in spy.seen]
     assert steps[0] == "creating the tables" and "generating accounts" in steps
     assert "computing account_health_monthly" in steps
@@ -199,20 +202,20 @@ def test_load_writes_its_record_and_marks_a_refusal(tmp_path, monkeypatch):
     (source / "accounts.csv").write_text(ACCOUNTS)
     (source / "account_mrr_monthly.csv").write_text(MRR)
     db = tmp_path / "loaded.duckdb"
-    assert load.main([str(source), "--db", str(db)]) == 0
+    assert run.main([str(source), "--db", str(db)]) == 0
     steps = [status.step for status in spy.seen]
     assert steps[:2] == ["loading departments", "loading customer_outcomes"]
     assert "checking the load" in steps and steps[-1] == "saving the database"
     assert not record_path(db, "load").exists()
     (source / "account_mrr_monthly.csv").write_text(MRR + "A9,2026-01-01,5\n")
-    assert load.main([str(source), "--db", str(db), "--max-reject-pct", "0"]) == 1
+    assert run.main([str(source), "--db", str(db), "--max-reject-pct", "0"]) == 1
     status = read(db, "load")
     assert status.state == "failed" and "refused" in status.message.lower()
 
 
 def test_export_writes_and_finishes_its_record(tmp_path, monkeypatch):
     db = tmp_path / "demo.duckdb"
-    demo.build_demo(db, accounts=200, seed=1)
+    generator.build_demo(db, accounts=200, seed=1)
     spy = Spy(monkeypatch)
     assert export.main([str(tmp_path / "out"), "--db", str(db)]) == 0
     assert {status.operation for status in spy.seen} == {"export"}

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from northstar.ui.queries import execute
+from northstar.ui.page_queries import execute
 from tests.unit import fixtures
 
 MARCH = dt.date(2026, 3, 1)
@@ -151,7 +151,7 @@ def gapped_fixture_path(empty_db):
                     [(dt.date(2025, 11, 1), 80), (dt.date(2025, 12, 1), 80),
                      (dt.date(2026, 1, 1), 80), (dt.date(2026, 2, 1), 80),
                      (dt.date(2026, 3, 1), 0)])
-    from northstar.data.rollups import build_rollups
+    from northstar.data.db.rollups import build_rollups
 
     build_rollups(con)
     con.close()

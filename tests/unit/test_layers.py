@@ -1,6 +1,7 @@
-"""The package's layers, read from the source: imports only go down (ui -> analytics -> data),
-no module imports itself back through others, Streamlit appears only in the ui layer, the page
-scripts and app.py, and no import hides inside a function."""
+"""The package's layers, read from the source: imports only go down (ui -> analytics -> data ->
+nothing), no module imports itself back through others, Streamlit appears only in the ui layer,
+the page scripts and app.py, and no import hides inside a function. The page scripts (views/)
+use only the three layers; the benchmark (bench/) may use anything, and nothing imports it."""
 
 from __future__ import annotations
 
@@ -13,6 +14,12 @@ PACKAGE = REPO_ROOT / "northstar"
 LAYERS = {"data": 0, "analytics": 1, "ui": 2}
 # `python -m` commands: like app.py they sit above every layer, and nothing imports them
 COMMANDS = {"northstar.load", "northstar.digest", "northstar.brief", "northstar.alerts"}
+
+
+BENCH = REPO_ROOT / "bench"
+# what runs the app or ships with it: none of it may import the benchmark
+SHIPPED = [PACKAGE, REPO_ROOT / "views", REPO_ROOT / "app.py", REPO_ROOT / "serve.py",
+           REPO_ROOT / "deploy", REPO_ROOT / "tools"]
 
 
 def module_name(path: Path) -> str:
@@ -124,7 +131,8 @@ def test_streamlit_only_in_the_ui_layer():
 def test_no_import_inside_a_function():
     hidden = {name: sorted(imports(path)[1]) for name, path in modules().items()
               if imports(path)[1]}
-    for script in [*(REPO_ROOT / "views").glob("*.py"), REPO_ROOT / "app.py"]:
+    for script in [*(REPO_ROOT / "views").glob("*.py"), REPO_ROOT / "app.py",
+                   REPO_ROOT / "serve.py"]:
         if imports(script)[1]:
             hidden[script.name] = sorted(imports(script)[1])
     assert hidden == {}
@@ -136,12 +144,77 @@ def test_pages_use_the_package_and_never_each_other():
         assert not any(name.startswith("views") for name in top), script.name
 
 
+def python_files(place: Path) -> list[Path]:
+    return [place] if place.is_file() else sorted(place.rglob("*.py"))
+
+
+def all_imports(path: Path) -> set[str]:
+    """Every module a file imports, Northstar's or not, at the top or inside a function."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+    return names
+
+
+def test_pages_import_only_the_three_layers():
+    known = modules()
+    wrong = {}
+    for script in sorted((REPO_ROOT / "views").glob("*.py")):
+        top, local, _ = imports(script)
+        targets = {resolve(name, known) or name for name in top | local}
+        outside = sorted(target for target in targets
+                         if target in COMMANDS or layer(target) is None)
+        if outside:
+            wrong[script.name] = outside
+    assert wrong == {}, "pages import northstar.data, .analytics or .ui only"
+
+
+def test_nothing_that_ships_imports_the_benchmark():
+    importers = {}
+    for place in SHIPPED:
+        for path in python_files(place):
+            found = sorted(name for name in all_imports(path)
+                           if name == "bench" or name.startswith("bench."))
+            if found:
+                importers[str(path.relative_to(REPO_ROOT))] = found
+    assert importers == {}
+
+
+def test_the_benchmark_sits_above_everything():
+    # it reads the package's layers freely (the page registry, the analytics, the data layer)
+    used = {name for path in python_files(BENCH) for name in all_imports(path)
+            if name.startswith("northstar.")}
+    layers_used = {layer(name) for name in used}
+    assert {LAYERS["data"], LAYERS["analytics"]} <= layers_used
+
+
+def test_each_command_has_one_module_of_its_name():
+    # `python -m northstar.load` is the only load.py, `northstar.digest` the only digest.py
+    stems = {name.rpartition(".")[2] for name in COMMANDS}
+    twins = sorted(str(path.relative_to(REPO_ROOT)) for path in PACKAGE.rglob("*.py")
+                   if path.stem in stems and module_name(path) not in COMMANDS)
+    assert twins == []
+
+
+def test_the_data_layer_is_split_into_folders_that_say_what_they_are():
+    folders = {path.parent.name for path in (PACKAGE / "data").glob("*/__init__.py")}
+    assert {"db", "importer", "model", "workspace", "registry", "demo"} <= folders
+    # the query runner, the model and the page registry each live in their folder
+    for module in ["db.query_runner", "db.data_source", "importer.run", "model.churn_model",
+                   "registry.pages", "registry.access", "demo.generator"]:
+        assert (PACKAGE / "data" / module.replace(".", "/")).with_suffix(".py").is_file(), module
+
+
 def test_a_command_sits_above_every_layer():
-    assert importer_layer("northstar.brief") > layer("northstar.ui.queries")
-    assert importer_layer("northstar.data.access") == layer("northstar.data.access")
+    assert importer_layer("northstar.brief") > layer("northstar.ui.page_queries")
+    access = "northstar.data.registry.access"
+    assert importer_layer(access) == layer(access) == LAYERS["data"]
 
 
 def test_the_checks_see_a_violation():
-    # the graph reads real imports: the ui runner imports the data layer's named queries
-    assert "northstar.data.named_queries" in graph()["northstar.ui.queries"]
-    assert layer("northstar.ui.queries") > layer("northstar.data.named_queries")
+    # the graph reads real imports: the pages' runner imports the data layer's query runner
+    assert "northstar.data.db.query_runner" in graph()["northstar.ui.page_queries"]
+    assert layer("northstar.ui.page_queries") > layer("northstar.data.db.query_runner")

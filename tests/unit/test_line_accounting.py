@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 
 from northstar.data.importer.pipeline import FileAccount
-from northstar.data.load import main
+from northstar.data.importer.run import main
 from tests.unit.test_load_cases import ACCOUNTS, MRR
 
 REPO = Path(__file__).resolve().parents[2]

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from northstar.data.load import main
+from northstar.data.importer.run import main
 
 ACCOUNTS = (
     "account_id,account_name,segment,industry,region,plan,start_date,csm_employee_id\n"
@@ -479,7 +479,7 @@ def test_fifty_megabytes_of_junk_are_refused_quickly_in_little_memory(tmp_path):
         b"account_id,account_name,segment,industry,region,plan,start_date\n" + bytes(junk))
     (source / "account_mrr_monthly.csv").write_text(MRR)
     started = time.monotonic()
-    run = subprocess.run([sys.executable, "-m", "northstar.data.load", str(source), "--db",
+    run = subprocess.run([sys.executable, "-m", "northstar.load", str(source), "--db",
                           str(tmp_path / "db.duckdb")], cwd=REPO_ROOT, capture_output=True,
                          text=True)
     seconds = time.monotonic() - started
@@ -574,7 +574,7 @@ def test_every_cli_failure_is_a_message(tmp_path, capsys, name, mapping, extra, 
     (["--accounts", "10", "--db", "{folder}"], "is a folder"),
 ])
 def test_every_demo_failure_is_a_message(tmp_path, capsys, args, message):
-    from northstar.data.demo import main as demo_main
+    from northstar.data.demo.generator import main as demo_main
 
     args = [arg.format(folder=tmp_path) for arg in args]
     if "--db" not in args:

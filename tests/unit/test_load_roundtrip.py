@@ -15,15 +15,16 @@ import duckdb
 import pandas as pd
 import pytest
 
-from northstar.data import named_queries, settings
-from northstar.data.access import LOCAL_DEMO_VIEWER
-from northstar.data.demo import build_demo
+from northstar.data import settings
+from northstar.data.db import query_runner
+from northstar.data.db.data_source import source_version
+from northstar.data.db.paths import DATA_DIR
+from northstar.data.demo.generator import build_demo
 from northstar.data.export import export_csv
-from northstar.data.load import main
-from northstar.data.paths import DATA_DIR
-from northstar.data.source import source_version
+from northstar.data.importer.run import main
+from northstar.data.registry.access import LOCAL_DEMO_VIEWER
 from northstar.data.workspace.store import NewAction, Workspace, default_url
-from northstar.ui import queries
+from northstar.ui import page_queries
 from tests.conftest import REPO_ROOT
 
 MAPPINGS = DATA_DIR / "mappings"
@@ -51,8 +52,8 @@ def test_round_trip_gives_identical_kpis(demo_and_export, tmp_path):
     assert main([str(export), "--mapping", str(MAPPINGS / "northstar.toml"),
                  "--db", str(loaded)]) == 0
     for params in KPI_PARAMS:
-        expected = named_queries.execute("kpi_windows", {**params, "end_months": END_MONTHS}, demo)
-        actual = named_queries.execute("kpi_windows", {**params, "end_months": END_MONTHS}, loaded)
+        expected = query_runner.execute("kpi_windows", {**params, "end_months": END_MONTHS}, demo)
+        actual = query_runner.execute("kpi_windows", {**params, "end_months": END_MONTHS}, loaded)
         pd.testing.assert_frame_equal(actual, expected)
     with duckdb.connect(str(loaded), read_only=True) as con:
         facts = dict(con.execute("select key, value from dataset_metadata").fetchall())
@@ -74,7 +75,7 @@ def test_shipped_sample_exports_load(shape, tmp_path, capsys):
     assert dict(counts).keys() == {"accounts", "account_mrr_monthly", "support_tickets",
                                    "survey_responses"}
     assert all(rows > 0 for _, rows in counts)
-    frame = named_queries.execute("kpi_windows", {**KPI_PARAMS[0], "end_months": [dt.date(2026, 10, 1)]},
+    frame = query_runner.execute("kpi_windows", {**KPI_PARAMS[0], "end_months": [dt.date(2026, 10, 1)]},
                        loaded)
     assert frame["arr_usd"].iloc[0] > 0 and frame["nps_responses"].iloc[0] > 0
 
@@ -83,7 +84,7 @@ def test_killed_load_leaves_the_previous_database_answering(demo_and_export, tmp
     demo, export = demo_and_export
     target = tmp_path / "northstar.duckdb"
     build_demo(target, accounts=300, seed=3)
-    expected = named_queries.execute("kpi_windows", {**KPI_PARAMS[0], "end_months": END_MONTHS}, target)
+    expected = query_runner.execute("kpi_windows", {**KPI_PARAMS[0], "end_months": END_MONTHS}, target)
     big = tmp_path / "big"
     big.mkdir()
     with duckdb.connect() as con:  # a source that takes a few seconds: 40x the tickets
@@ -95,7 +96,7 @@ def test_killed_load_leaves_the_previous_database_answering(demo_and_export, tmp
             {"src": str(export / "support_tickets.csv"), "out": str(big / "support_tickets.csv")},
         )
     process = subprocess.Popen(
-        [sys.executable, "-m", "northstar.data.load", str(big), "--db", str(target)],
+        [sys.executable, "-m", "northstar.load", str(big), "--db", str(target)],
         cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     loading = target.with_name(target.name + ".loading")
@@ -106,7 +107,7 @@ def test_killed_load_leaves_the_previous_database_answering(demo_and_export, tmp
     assert process.poll() is None, "the load finished before it could be killed"
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
-    actual = named_queries.execute("kpi_windows", {**KPI_PARAMS[0], "end_months": END_MONTHS}, target)
+    actual = query_runner.execute("kpi_windows", {**KPI_PARAMS[0], "end_months": END_MONTHS}, target)
     pd.testing.assert_frame_equal(actual, expected)
     # the next load clears the leftover and succeeds
     assert main([str(export), "--db", str(target)]) == 0
@@ -120,8 +121,8 @@ def test_query_running_during_a_swap_finishes(demo_and_export, tmp_path, use_db)
     use_db(target)
     replacement = tmp_path / "replacement.duckdb"
     build_demo(replacement, accounts=400, seed=5)
-    connection = named_queries._connection(str(target.resolve()), named_queries.as_source(target))
-    version = source_version(named_queries.as_source(target.resolve()))
+    connection = query_runner._connection(str(target.resolve()), query_runner.as_source(target))
+    version = source_version(query_runner.as_source(target.resolve()))
     cursor = connection.cursor(version)  # a session that has just started a query
     outcome: dict[str, object] = {}
 
@@ -138,7 +139,7 @@ def test_query_running_during_a_swap_finishes(demo_and_export, tmp_path, use_db)
     worker.start()
     os.replace(replacement, target)
     # another session's query right after the swap sees the new data
-    assert queries.run_query("filter_options")["accounts"].sum() == 3 * 400
+    assert page_queries.run_query("filter_options")["accounts"].sum() == 3 * 400
     worker.join()
     assert outcome == {"rows": 200}
 
@@ -163,7 +164,7 @@ def test_a_load_leaves_every_action_intact(demo_and_export, tmp_path, monkeypatc
     after = store.get(LOCAL_DEMO_VIEWER, kept.action_id)
     assert (after.title, after.version, store.audit_count()) == ("Call the sponsor", 1, 1)
     store.dispose()
-    facts = named_queries.execute("action_account_outcomes", {
+    facts = query_runner.execute("action_account_outcomes", {
         "account_ids": ["A0000001"], "action_months": [dt.date(2026, 12, 1)],
         **settings.load_config().query_params()}, target)
     assert not bool(facts["in_data"].iloc[0])

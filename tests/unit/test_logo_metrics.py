@@ -12,8 +12,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from northstar.data.load import main
-from northstar.ui.queries import execute
+from northstar.data.importer.run import main
+from northstar.ui.page_queries import execute
 
 ALL = {"segments": [], "regions": [], "plans": []}
 AS_OF = dt.date(2026, 10, 31)

@@ -15,8 +15,9 @@ import pytest
 
 from bench import pages
 from bench.worker import context_for
-from northstar.data import access, named_queries
-from northstar.ui import masking, queries, sign_in
+from northstar.data.db import query_runner
+from northstar.data.registry import access
+from northstar.ui import masking, page_queries, sign_in
 from tests.conftest import REPO_ROOT
 from tests.planted_text import holds_canary, plant_canaries
 
@@ -31,7 +32,7 @@ def canary_db(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def every_call(database: Path) -> list[tuple[str, dict]]:
     """(query, params) of every page call for every filter set, plus the scorecard drills
-    the benchmark's departments do not reach."""
+    the benchmark's departments do not reach and the query the churn-chance alert runs."""
     context = context_for(database)
     calls = []
     for page in pages.PAGES:
@@ -39,7 +40,7 @@ def every_call(database: Path) -> list[tuple[str, dict]]:
             results: dict[str, pd.DataFrame] = {}
             for call in pages.page_calls(page, context, filter_set):
                 params = call.resolve(results)
-                results[call.key] = named_queries.execute(call.query, params, database)
+                results[call.key] = query_runner.execute(call.query, params, database)
                 calls.append((call.query, params))
     scope = {"segments": [], "regions": [], "plans": []}
     calls += [
@@ -47,6 +48,7 @@ def every_call(database: Path) -> list[tuple[str, dict]]:
         ("goal_drill_revenue", {**scope, "movement": "new", "limit": 50,
                                 "opening_month": context.last_month.replace(month=1),
                                 "closing_month": context.last_month}),
+        ("alert_churn_accounts", {"level_pct": 0, "as_of_month": context.last_month}),
     ]
     return calls
 
@@ -60,7 +62,7 @@ def run_as(viewer: access.Viewer, monkeypatch: pytest.MonkeyPatch, database: Pat
            name: str, params: dict) -> pd.DataFrame:
     monkeypatch.setattr(sign_in, "current_viewer", lambda: viewer)
     monkeypatch.setenv("NORTHSTAR_DB", str(database))
-    return queries.run_query(name, **params)
+    return page_queries.run_query(name, **params)
 
 
 def test_every_query_is_exercised(canary_db: Path):
@@ -71,7 +73,7 @@ def test_every_query_is_exercised(canary_db: Path):
 def test_no_query_shows_a_customer_text_to_a_board_member(canary_db, monkeypatch):
     leaks = {}
     for name, params in every_call(canary_db):
-        if BOARD.role not in access.SCOPE_ROLES[named_queries.load_query(name).scope]:
+        if BOARD.role not in access.SCOPE_ROLES[query_runner.load_query(name).scope]:
             continue  # refused to the board outright
         found = shown(run_as(BOARD, monkeypatch, canary_db, name, params))
         if found:
@@ -83,7 +85,7 @@ def test_the_same_queries_show_those_texts_unmasked(canary_db, monkeypatch):
     # the planted texts reach the outputs, so the test above would see a leak
     declared = {}
     for name, params in every_call(canary_db):
-        query = named_queries.load_query(name)
+        query = query_runner.load_query(name)
         if query.sensitive:
             frame = run_as(CCO, monkeypatch, canary_db, name, params)
             declared.setdefault(name, set()).update(

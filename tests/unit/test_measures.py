@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from northstar.analytics import display, goals, metrics
-from northstar.data import measures, named_queries
+from northstar.data import measures
+from northstar.data.db import query_runner
 from tests.conftest import REPO_ROOT
 
 # a KPI the registry does not have: expansion as a share of starting ARR
@@ -65,7 +66,7 @@ def test_rule_values_in_the_text_come_from_the_rules():
 
 
 def test_the_kpi_query_selects_each_measure_expression():
-    sql = named_queries.load_query("kpi_windows").sql
+    sql = query_runner.load_query("kpi_windows").sql
     for measure in measures.registry().values():
         if measure.sql:
             assert f"{measure.sql} as {measure.key}" in sql
@@ -87,7 +88,7 @@ def test_a_new_kpi_is_one_entry(with_new_kpi):
     assert "| **Expansion rate** (`expansion_pct`) | How much the accounts" in docs
     assert display.column_unit("Expansion rate", pd.Series([7.3])) == "pct"
     assert ("100 * r.expansion_arr_usd / nullif(r.starting_arr_usd, 0) as expansion_pct"
-            in named_queries.load_query("kpi_windows").sql)
+            in query_runner.load_query("kpi_windows").sql)
 
 
 @pytest.mark.parametrize(("entry", "message"), [
@@ -114,8 +115,8 @@ def test_a_bad_entry_is_refused_naming_it(tmp_path, monkeypatch, entry, message)
         measures.registry()
     assert message in str(error.value)
     # a query rendered from the measures says so, as a query error a page shows
-    with pytest.raises(named_queries.QueryError, match="cannot read the measures"):
-        named_queries.load_query("kpi_windows")
+    with pytest.raises(query_runner.QueryError, match="cannot read the measures"):
+        query_runner.load_query("kpi_windows")
 
 
 def test_a_scorecard_change_is_the_difference_of_the_scores_shown():

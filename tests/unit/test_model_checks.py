@@ -9,9 +9,9 @@ import math
 import numpy as np
 import pytest
 
-from northstar.data import churn_model, model_checks
-from northstar.data.churn_model import Fit, Term
-from northstar.data.model_checks import BacktestFigures, Evidence
+from northstar.data.model import churn_model, model_checks
+from northstar.data.model.churn_model import Fit, Term
+from northstar.data.model.model_checks import BacktestFigures, Evidence
 
 
 def passing(**changes) -> Evidence:

@@ -11,12 +11,12 @@ import pytest
 
 from northstar.analytics import periods
 from northstar.analytics.plans import Call
-from northstar.ui import page_data, queries
+from northstar.ui import page_data, page_queries
 
 
 @pytest.fixture()
 def runs(monkeypatch):
-    """What each queries.run_queries call ran: a list of (query, params) per call."""
+    """What each page_queries.run_queries call ran: a list of (query, params) per call."""
     ran: list[list[tuple[str, dict]]] = []
 
     def run_queries(*requests):
@@ -24,8 +24,8 @@ def runs(monkeypatch):
         return [pd.DataFrame({"query": [request.query], "n": [len(ran)]})
                 for request in requests]
 
-    monkeypatch.setattr(queries, "run_queries", run_queries)
-    monkeypatch.setattr(queries, "request",
+    monkeypatch.setattr(page_queries, "run_queries", run_queries)
+    monkeypatch.setattr(page_queries, "request",
                         lambda query, **params: type("R", (), {"query": query, "params": params}))
     return ran
 

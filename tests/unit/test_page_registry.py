@@ -1,4 +1,4 @@
-"""The page registry (northstar/data/pages.py) is the only list of pages: what each canonical
+"""The page registry (northstar/data/registry/pages.py) is the only list of pages: what each canonical
 table feeds, the README's page table and its board deck are read from it or checked against it."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from northstar.data import access, pages, roles
-from northstar.data.datasets import DATASETS_BY_NAME
-from northstar.data.paths import REPO_ROOT
+from northstar.data.db.paths import REPO_ROOT
+from northstar.data.importer.datasets import DATASETS_BY_NAME
+from northstar.data.registry import access, pages, roles
 
 
 def tables_named(page: pages.Page) -> set[str]:
@@ -104,8 +104,8 @@ def test_the_data_page_counts_every_canonical_table_and_presence_covers_every_ne
     """The Data page's row counts name every canonical table, and the presence check the
     pages ask covers every table a page or tab needs, plus product usage (which adds a health
     component and drivers when it has rows)."""
-    from northstar.data.datasets import DATASETS
-    from northstar.data.named_queries import execute
+    from northstar.data.db.query_runner import execute
+    from northstar.data.importer.datasets import DATASETS
 
     con, path = empty_db
     con.close()

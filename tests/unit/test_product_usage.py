@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 
 from northstar.analytics import invest
-from northstar.data.load import main
-from northstar.data.rollups import build_rollups
-from northstar.ui.queries import execute
+from northstar.data.db.rollups import build_rollups
+from northstar.data.importer.run import main
+from northstar.ui.page_queries import execute
 from tests.unit.test_load_cases import ACCOUNTS, MRR
 
 D = dt.date
@@ -224,7 +224,7 @@ def test_the_churn_model_finds_a_planted_usage_effect(empty_db):
 @pytest.mark.parametrize("driver", USAGE_DRIVERS)
 def test_the_usage_drivers_are_registered_with_their_rules(driver):
     from northstar.data import rules
-    from northstar.data.drivers import DRIVERS
+    from northstar.data.model.drivers import DRIVERS
 
     assert driver in DRIVERS
     text = DRIVERS[driver].definition

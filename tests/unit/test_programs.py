@@ -14,7 +14,7 @@ from northstar.analytics.metrics import is_missing
 from northstar.analytics.periods import resolve_period
 from northstar.data import rules, settings
 from northstar.ui import tables
-from northstar.ui.queries import execute
+from northstar.ui.page_queries import execute
 from tests.unit import programs_fixture
 
 D = dt.date
@@ -30,7 +30,7 @@ BASE = {**ALL, **PERIOD, "as_of": AS_OF, "limit": 200,
 def path(tmp_path_factory):
     import duckdb
 
-    from northstar.data.schema import create_schema
+    from northstar.data.db.schema import create_schema
 
     path = tmp_path_factory.mktemp("programs") / "programs.duckdb"
     con = duckdb.connect(str(path))

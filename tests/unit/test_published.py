@@ -12,17 +12,17 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from northstar.data import named_queries, published
-from northstar.data.database_file import replace_database
-from northstar.data.demo import build_demo
-from northstar.data.source import PUBLISHED, source_version
-from northstar.ui import queries
+from northstar.data.db import published, query_runner
+from northstar.data.db.data_source import PUBLISHED, source_version
+from northstar.data.db.database_file import replace_database
+from northstar.data.demo.generator import build_demo
+from northstar.ui import page_queries
 from tests.conftest import REPO_ROOT
 
 
 def accounts(db: Path) -> int:
     """How many accounts the reader of `db` sees (each is in three filter lists)."""
-    return int(queries.run_query("filter_options")["accounts"].sum()) // 3
+    return int(page_queries.run_query("filter_options")["accounts"].sum()) // 3
 
 
 def publish_demo(target: Path, count: int, seed: int = 5) -> None:
@@ -37,7 +37,7 @@ def test_a_build_publishes_the_version_readers_open(tmp_path, use_db):
     build_demo(target, accounts=200, seed=5)
     [version] = published.versions(target)
     assert version.samefile(target)  # the same file, no copy
-    source = named_queries.as_source(target)
+    source = query_runner.as_source(target)
     assert source_version(source) == PUBLISHED + version.name
     use_db(target)
     assert accounts(target) == 200
@@ -53,7 +53,7 @@ def test_readers_switch_at_their_next_query_and_the_old_file_stays_whole(tmp_pat
     assert accounts(target) == 400
     # the version the first reader had is a file of its own, untouched by the publish
     assert first.exists() and not first.samefile(target)
-    named_queries.execute("filter_options", {}, first)
+    query_runner.execute("filter_options", {}, first)
 
 
 def test_a_reader_that_cannot_open_the_new_version_keeps_the_previous(tmp_path, use_db):
@@ -66,7 +66,7 @@ def test_a_reader_that_cannot_open_the_new_version_keeps_the_previous(tmp_path, 
     with open(newest, "r+b") as file:  # a copy cut short on its way to a shared volume
         file.truncate(newest.stat().st_size // 2)
     assert accounts(target) == 200
-    refused = queries.newest_version_refused()
+    refused = page_queries.newest_version_refused()
     assert refused is not None and refused.version == newest.name
     assert "damaged or incomplete" in refused.why
     # the Data page says so
@@ -81,7 +81,7 @@ def test_a_reader_that_cannot_open_the_new_version_keeps_the_previous(tmp_path, 
     target.unlink()
     publish_demo(target, 300)
     assert accounts(target) == 300
-    assert queries.newest_version_refused() is None
+    assert page_queries.newest_version_refused() is None
 
 
 def test_clean_keeps_the_newest_two_and_any_version_a_reader_uses(tmp_path):

@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 
 from northstar.analytics import invest, risk
-from northstar.data.load import main
-from northstar.ui.queries import execute
+from northstar.data.importer.run import main
+from northstar.ui.page_queries import execute
 from tests.conftest import REPO_ROOT
 
 ALL = {"segments": [], "regions": [], "plans": []}

@@ -10,7 +10,7 @@ import pytest
 
 from northstar.analytics import retention
 from northstar.analytics.periods import resolve_period
-from northstar.ui.queries import execute
+from northstar.ui.page_queries import execute
 from tests.unit import retention_fixture
 
 D = dt.date

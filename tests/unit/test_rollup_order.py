@@ -10,7 +10,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from northstar.data import churn_model, rollups, rules
+from northstar.data import rules
+from northstar.data.db import rollups
+from northstar.data.model import churn_model
 
 _CREATED = re.compile(r"create\s+or\s+replace\s+(?:temp\s+)?table\s+([a-z_][a-z0-9_]*)", re.I)
 _FILLED = re.compile(r"^(?:insert\s+into|delete\s+from)\s+([a-z_][a-z0-9_]*)", re.I | re.M)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from northstar.data import rules, settings
-from northstar.ui.queries import execute
+from northstar.ui.page_queries import execute
 
 FILTERS = [
     {"segments": [], "regions": [], "plans": []},
@@ -60,7 +60,7 @@ def test_health_band_outcomes_equal_scoring_every_account_month(demo_db):
 
 
 def test_other_weights_find_no_rows_and_change_the_fingerprint(demo_db, monkeypatch):
-    from northstar.data import rollups
+    from northstar.data.db import rollups
 
     config = {**settings.load_config().query_params(), "w_support": 0.6}
     assert execute("health_band_churn", {**config, **FILTERS[0]}, demo_db).empty

@@ -40,7 +40,7 @@ def test_account_month_snapshots_classify_every_movement(empty_db):
 
 
 def test_rollups_record_the_schema_fingerprint(empty_db):
-    from northstar.data.rollups import schema_fingerprint
+    from northstar.data.db.rollups import schema_fingerprint
 
     con, _ = empty_db
     fixtures.load(con)
@@ -57,7 +57,7 @@ def test_the_exposures_only_pass_gives_the_full_rollups_exposures(demo_db, tmp_p
 
     import duckdb
 
-    from northstar.data.rollups import EXPOSURES_ONLY, build_exposures, exposure_sql
+    from northstar.data.db.rollups import EXPOSURES_ONLY, build_exposures, exposure_sql
 
     copy = tmp_path / "copy.duckdb"
     shutil.copy(demo_db, copy)

@@ -8,9 +8,11 @@ import re
 import duckdb
 import pytest
 
-from northstar.analytics import actions, health, metrics, renewals, satisfaction
-from northstar.data import drivers, rollups, rules
-from northstar.data.schema import create_schema
+from northstar.analytics import action_rules, health, metrics, renewals, satisfaction
+from northstar.data import rules
+from northstar.data.db import rollups
+from northstar.data.db.schema import create_schema
+from northstar.data.model import drivers
 from tests.conftest import REPO_ROOT
 
 SQL_FILES = [*(REPO_ROOT / "queries").glob("*.sql"),
@@ -46,9 +48,9 @@ WINDOW_CONSTANT = re.compile(
     r"^\s*([A-Z][A-Z0-9_]*(?:_DAYS|_WEEKS|_MONTHS|_HOURS|WINDOWS))\s*(?::[^=\n]+)?="
     r"\s*[(\[]?\s*\d[\d_]*\s*(?:,\s*\d[\d_]*\s*)*[)\]]?\s*(?:#.*)?$",
     re.MULTILINE)
-NOT_RULES = {("northstar/data/demo.py", "WINDOW_MONTHS"),
-             ("northstar/data/forecast.py", "QUARTER_MONTHS"),
-             ("northstar/data/forecast.py", "QUARTER_END_MONTHS")}
+NOT_RULES = {("northstar/data/demo/generator.py", "WINDOW_MONTHS"),
+             ("northstar/data/model/revenue_forecast.py", "QUARTER_MONTHS"),
+             ("northstar/data/model/revenue_forecast.py", "QUARTER_END_MONTHS")}
 PYTHON_FILES = [path for folder in ("northstar", "views", "bench")
                 for path in (REPO_ROOT / folder).rglob("*.py")
                 if path != REPO_ROOT / "northstar" / "data" / "rules.py"]
@@ -162,4 +164,4 @@ def test_the_windows_the_queries_and_drivers_read_are_the_rules():
         f"{rules.REPEATED_ESCALATIONS_FROM} or more")
     assert f"{rules.REVENUE_DECLINE_PCT}% below" in drivers.DRIVERS["revenue_decline"].definition
     assert renewals.WINDOWS == rules.RENEWAL_WINDOWS_DAYS
-    assert actions.OUTCOME_WINDOW_DAYS == rules.ACTION_OUTCOME_DAYS
+    assert action_rules.OUTCOME_WINDOW_DAYS == rules.ACTION_OUTCOME_DAYS

@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from northstar.data.load import main
+from northstar.data.importer.run import main
 from tests.unit.test_draft_mapping import saas_exports
 
 TERMS = ("preamble_lines + blank_lines + quoted_lines + malformed_lines + filtered_rows "

@@ -9,8 +9,9 @@ import tomllib
 import pytest
 
 from northstar.analytics import literal_text
-from northstar.data import access, named_queries, pages
-from northstar.ui import queries, styles
+from northstar.data.db import query_runner
+from northstar.data.registry import access, pages
+from northstar.ui import page_queries, styles
 from tests.conftest import REPO_ROOT
 
 
@@ -82,23 +83,23 @@ def test_the_secrets_example_only_holds_placeholders():
 
 def test_every_query_declares_its_scope_and_sensitive_columns():
     for path in sorted((REPO_ROOT / "queries").glob("*.sql")):
-        query = named_queries.load_query(path.stem)  # raises when a declaration is missing or malformed
+        query = query_runner.load_query(path.stem)  # raises when a declaration is missing or malformed
         assert query.scope in access.SCOPE_ROLES, path.name
 
 
 def test_a_query_without_declarations_is_refused(tmp_path, monkeypatch):
     (tmp_path / "undeclared.sql").write_text("-- everything\nselect 1 as x")
-    monkeypatch.setattr(named_queries, "QUERIES_DIR", tmp_path)
-    with pytest.raises(queries.QueryError, match="must declare"):
-        named_queries.load_query("undeclared")
+    monkeypatch.setattr(query_runner, "QUERIES_DIR", tmp_path)
+    with pytest.raises(page_queries.QueryError, match="must declare"):
+        query_runner.load_query("undeclared")
     (tmp_path / "odd.sql").write_text("-- scope: aggregate\n-- sensitive: x (secret)\nselect 1 as x")
-    with pytest.raises(queries.QueryError, match="kind one of"):
-        named_queries.load_query("odd")
+    with pytest.raises(page_queries.QueryError, match="kind one of"):
+        query_runner.load_query("odd")
 
 
 def test_every_view_is_a_page_of_the_registry():
     scripts = {path.stem for path in (REPO_ROOT / "views").glob("*.py")}
-    assert scripts == set(pages.PAGES_BY_KEY), "list new pages in northstar/data/pages.py"
+    assert scripts == set(pages.PAGES_BY_KEY), "list new pages in northstar/data/registry/pages.py"
     for page in pages.PAGES:
         assert page.roles <= set(access.ROLES), page.key
         assert "cco" in page.roles, page.key  # the CCO sees every page
@@ -108,7 +109,7 @@ def test_every_view_is_a_page_of_the_registry():
 
 def test_roles_are_defined_in_one_place():
     # the page registry and the access rules read the same roles; every role either names is one
-    from northstar.data import roles
+    from northstar.data.registry import roles
 
     assert access.ROLES is roles.ROLES
     assert frozenset(roles.ROLES) == pages.ALL_ROLES

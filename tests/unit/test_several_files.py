@@ -16,8 +16,8 @@ import pytest
 
 from northstar.data.importer.mapping import MappingError, read_mapping
 from northstar.data.importer.pipeline import LoadError, run_load
-from northstar.data.load import main
-from northstar.ui.queries import execute
+from northstar.data.importer.run import main
+from northstar.ui.page_queries import execute
 from tests.unit import retention_fixture
 
 D = dt.date

@@ -13,11 +13,16 @@ import pytest
 
 from bench.pages import FILTER_SETS, PAGES, page_calls
 from bench.worker import context_for
-from northstar.data import named_queries, source
+from northstar.data.db import data_source, query_runner
+from northstar.data.db.data_source import (
+    DataSource,
+    SourceUnavailable,
+    parse_source,
+    source_version,
+)
 from northstar.data.export import export_parquet
 from northstar.data.export import main as export_main
-from northstar.data.source import DataSource, SourceUnavailable, parse_source, source_version
-from northstar.ui import queries
+from northstar.ui import page_queries
 
 # queries whose order leaves ties, so two sources may list tied rows in another order:
 # survey_comments orders by (responded_on desc, account_id), and an account can answer two
@@ -101,12 +106,12 @@ def test_a_path_that_is_neither_a_duckdb_file_nor_a_folder(tmp_path):
 
 def test_a_bad_setting_is_shown_as_an_unusable_source(monkeypatch):
     monkeypatch.setenv("NORTHSTAR_DB", "md:")
-    with pytest.raises(queries.DatabaseMissingError, match="setting is not usable.*database name"):
-        queries.dataset_metadata()
+    with pytest.raises(page_queries.DatabaseMissingError, match="setting is not usable.*database name"):
+        page_queries.dataset_metadata()
 
 
 def test_database_path_is_for_a_local_duckdb_file(monkeypatch, tmp_path):
-    from northstar.data.source import database_path
+    from northstar.data.db.data_source import database_path
 
     monkeypatch.setenv("NORTHSTAR_DB", str(tmp_path / "a.duckdb"))
     assert database_path() == tmp_path / "a.duckdb"
@@ -116,7 +121,7 @@ def test_database_path_is_for_a_local_duckdb_file(monkeypatch, tmp_path):
 
 
 def test_a_load_into_a_parquet_setting_asks_for_a_file(monkeypatch, tmp_path, capsys):
-    from northstar.data.load import main as load_main
+    from northstar.data.importer.run import main as load_main
 
     monkeypatch.setenv("NORTHSTAR_DB", "s3://bucket/northstar")
     with pytest.raises(SystemExit) as exited:
@@ -149,8 +154,8 @@ def test_every_page_query_gives_the_same_result_from_parquet(demo_db, demo_parqu
         from_duckdb: dict[str, pd.DataFrame] = {}
         from_parquet = read[page] = {}
         for call in page_calls(page, context, FILTER_SETS[0]):
-            from_duckdb[call.key] = named_queries.execute(call.query, call.resolve(from_duckdb), demo_db)
-            from_parquet[call.key] = named_queries.execute(call.query, call.resolve(from_parquet),
+            from_duckdb[call.key] = query_runner.execute(call.query, call.resolve(from_duckdb), demo_db)
+            from_parquet[call.key] = query_runner.execute(call.query, call.resolve(from_parquet),
                                                 demo_parquet)
             same_result(call.query, from_duckdb[call.key], from_parquet[call.key])
             queries.add(call.query)
@@ -161,9 +166,9 @@ def test_every_page_query_gives_the_same_result_from_parquet(demo_db, demo_parqu
 
 def test_run_query_reads_the_parquet_folder_the_setting_names(demo_parquet, use_db):
     use_db(demo_parquet)
-    metadata = queries.dataset_metadata()
+    metadata = page_queries.dataset_metadata()
     assert metadata.source == "demo"
-    assert queries.filter_options()["segment"] == ["Enterprise", "Mid-Market", "SMB"]
+    assert page_queries.filter_options()["segment"] == ["Enterprise", "Mid-Market", "SMB"]
 
 
 def test_a_table_may_be_a_folder_of_files(demo_db, demo_parquet, tmp_path):
@@ -176,15 +181,15 @@ def test_a_table_may_be_a_folder_of_files(demo_db, demo_parquet, tmp_path):
             con.execute("copy (select * from accounts where segment = $segment) to $path "
                         "(format parquet)",
                         {"segment": segment, "path": str(folder / "accounts" / f"{part}.parquet")})
-    options = named_queries.execute("filter_options", {}, folder)
-    pd.testing.assert_frame_equal(options, named_queries.execute("filter_options", {}, demo_db))
+    options = query_runner.execute("filter_options", {}, folder)
+    pd.testing.assert_frame_equal(options, query_runner.execute("filter_options", {}, demo_db))
 
 
 def test_folder_names_are_quoted(demo_parquet, tmp_path):
     folder = tmp_path / "it's \"quoted\""
     shutil.copytree(demo_parquet, folder)
-    assert named_queries.execute("dataset_metadata", {}, folder).equals(
-        named_queries.execute("dataset_metadata", {}, demo_parquet))
+    assert query_runner.execute("dataset_metadata", {}, folder).equals(
+        query_runner.execute("dataset_metadata", {}, demo_parquet))
 
 
 def test_a_missing_table_file_is_named(demo_parquet, tmp_path):
@@ -192,45 +197,45 @@ def test_a_missing_table_file_is_named(demo_parquet, tmp_path):
     shutil.copytree(demo_parquet, folder)
     (folder / "survey_responses.parquet").unlink()
     with pytest.raises(SourceUnavailable, match="no file for table.*survey_responses"):
-        named_queries.execute("dataset_metadata", {}, folder)
+        query_runner.execute("dataset_metadata", {}, folder)
 
 
 def test_rewriting_the_folder_changes_the_data_version(demo_db, tmp_path, use_db):
     folder = tmp_path / "published"
     export_parquet(demo_db, folder)
     use_db(folder)
-    before = source_version(named_queries.as_source())
-    assert queries.dataset_metadata().source == "demo"
+    before = source_version(query_runner.as_source())
+    assert page_queries.dataset_metadata().source == "demo"
     with duckdb.connect() as con:
         con.execute("copy (select key, case when key = 'source' then 'republished' else value "
                     "end as value from read_parquet($old)) to $new (format parquet)",
                     {"old": str(folder / "dataset_metadata.parquet"),
                      "new": str(tmp_path / "metadata.parquet")})
     os.replace(tmp_path / "metadata.parquet", folder / "dataset_metadata.parquet")
-    assert source_version(named_queries.as_source()) != before
-    assert queries.dataset_metadata().source == "republished"
+    assert source_version(query_runner.as_source()) != before
+    assert page_queries.dataset_metadata().source == "republished"
 
 
 def test_remote_sources_refresh_on_a_time_bucket(monkeypatch):
     remote = parse_source("s3://bucket/northstar")
-    monkeypatch.setattr(source.time, "time", lambda: 10 * source.REMOTE_REFRESH_SECONDS + 1)
-    first = source.source_version(remote)
-    assert source.source_version(parse_source("md:northstar")) == first
-    monkeypatch.setattr(source.time, "time", lambda: 11 * source.REMOTE_REFRESH_SECONDS + 1)
-    assert source.source_version(remote) != first
+    monkeypatch.setattr(data_source.time, "time", lambda: 10 * data_source.REMOTE_REFRESH_SECONDS + 1)
+    first = data_source.source_version(remote)
+    assert data_source.source_version(parse_source("md:northstar")) == first
+    monkeypatch.setattr(data_source.time, "time", lambda: 11 * data_source.REMOTE_REFRESH_SECONDS + 1)
+    assert data_source.source_version(remote) != first
 
 
 def test_remote_views_read_each_table_from_the_url():
     # what a remote folder's views read (not run here: there is no object storage to reach)
-    assert source.view_sql("accounts", "s3://bucket/it's/accounts.parquet") == (
+    assert data_source.view_sql("accounts", "s3://bucket/it's/accounts.parquet") == (
         "create or replace view \"accounts\" as select * from "
         "read_parquet('s3://bucket/it''s/accounts.parquet')")
 
 
 def test_s3_credentials_from_the_environment():
-    assert source.s3_secret_sql("s3://bucket/x", {}) is None
-    assert source.s3_secret_sql("gs://bucket/x", {"AWS_ACCESS_KEY_ID": "k"}) is None
-    sql = source.s3_secret_sql("s3://bucket/x", {
+    assert data_source.s3_secret_sql("s3://bucket/x", {}) is None
+    assert data_source.s3_secret_sql("gs://bucket/x", {"AWS_ACCESS_KEY_ID": "k"}) is None
+    sql = data_source.s3_secret_sql("s3://bucket/x", {
         "AWS_ACCESS_KEY_ID": "AKIA", "AWS_SECRET_ACCESS_KEY": "se'cret", "AWS_REGION": "eu-west-1"})
     assert sql == ("create or replace secret northstar_s3 (type s3, scope 's3://bucket/x', "
                    "KEY_ID 'AKIA', SECRET 'se''cret', REGION 'eu-west-1')")
@@ -252,14 +257,14 @@ class NoExtensions:
 ])
 def test_a_missing_extension_is_a_clear_error(url, extension):
     with pytest.raises(SourceUnavailable, match=f"needs DuckDB's {extension} extension"):
-        source.load_extension(NoExtensions(), url)  # type: ignore[arg-type]
+        data_source.load_extension(NoExtensions(), url)  # type: ignore[arg-type]
 
 
 def test_motherduck_needs_a_token(monkeypatch):
-    for name in source.TOKEN_VARIABLES:
+    for name in data_source.TOKEN_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     with pytest.raises(SourceUnavailable, match="needs a MotherDuck access token"):
-        source.open_source(parse_source("md:northstar"))
+        data_source.open_source(parse_source("md:northstar"))
 
 
 def test_motherduck_connects_with_the_token(monkeypatch):
@@ -271,13 +276,13 @@ def test_motherduck_connects_with_the_token(monkeypatch):
         calls.append((location, config))
         raise duckdb.IOException('Extension "motherduck" not found')
 
-    monkeypatch.setattr(source.duckdb, "connect", connect)
+    monkeypatch.setattr(data_source.duckdb, "connect", connect)
     monkeypatch.setenv("MOTHERDUCK_TOKEN", "from-env")
     with pytest.raises(SourceUnavailable, match="motherduck extension") as raised:
-        source.open_source(parse_source("md:northstar"))
+        data_source.open_source(parse_source("md:northstar"))
     assert "from-env" not in str(raised.value)
     with pytest.raises(SourceUnavailable):
-        source.open_source(parse_source("md:northstar?motherduck_token=in-setting"))
+        data_source.open_source(parse_source("md:northstar?motherduck_token=in-setting"))
     assert calls == [("md:northstar", {"motherduck_token": "from-env"}),
                      ("md:northstar", {"motherduck_token": "in-setting"})]
 
@@ -292,7 +297,7 @@ def test_export_writes_every_table(demo_db, tmp_path, capsys):
             "select table_name from duckdb_tables() where schema_name = 'main'").fetchall()}
         rows = con.execute("select count(*) from account_health_monthly").fetchone()[0]
     assert {path.stem for path in out.glob("*.parquet")} == tables
-    assert set(source.expected_tables()) <= tables
+    assert set(data_source.expected_tables()) <= tables
     with duckdb.connect() as con:
         assert con.execute("select count(*) from read_parquet($path)",
                            {"path": str(out / "account_health_monthly.parquet")}

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from bench.pages import PAGES
-from northstar.data.paths import REPO_ROOT
+from northstar.data.db.paths import REPO_ROOT
 
 VIEWS_DIR = REPO_ROOT / "views"
 MAX_VIEW_LINES = 200

@@ -13,8 +13,8 @@ from northstar.analytics import satisfaction
 from northstar.analytics.metrics import METRICS
 from northstar.analytics.satisfaction import Theme
 from northstar.analytics.significance import Status
-from northstar.data.rollups import build_rollups
-from northstar.ui.queries import execute
+from northstar.data.db.rollups import build_rollups
+from northstar.ui.page_queries import execute
 from tests.unit import fixtures
 
 

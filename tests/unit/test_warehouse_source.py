@@ -14,11 +14,11 @@ import pandas as pd
 import psycopg
 import pytest
 
-from northstar.data import named_queries
-from northstar.data.demo import build_demo
+from northstar.data.db import query_runner
+from northstar.data.db.paths import DATA_DIR
+from northstar.data.demo.generator import build_demo
 from northstar.data.export import export_csv
-from northstar.data.load import main
-from northstar.data.paths import DATA_DIR
+from northstar.data.importer.run import main
 from tests.postgres_server import SUPERUSER
 
 URL_VARIABLE = "NORTHSTAR_WAREHOUSE_URL"
@@ -91,9 +91,9 @@ def test_the_same_tables_from_postgresql_give_the_same_figures(company, warehous
     assert main(["--mapping", str(company["mapping"]), "--db", str(from_pg)]) == 0, \
         capsys.readouterr().err
     for params in KPI_PARAMS:
-        expected = named_queries.execute("kpi_windows", {**params, "end_months": END_MONTHS},
+        expected = query_runner.execute("kpi_windows", {**params, "end_months": END_MONTHS},
                                          from_files)
-        actual = named_queries.execute("kpi_windows", {**params, "end_months": END_MONTHS},
+        actual = query_runner.execute("kpi_windows", {**params, "end_months": END_MONTHS},
                                        from_pg)
         pd.testing.assert_frame_equal(actual, expected)
     counts = ("select table_name, status, source_rows, loaded_rows, rejected_rows from "

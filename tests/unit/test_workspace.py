@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 from sqlalchemy import create_engine, text
 
-from northstar.data.access import LOCAL_DEMO_VIEWER, AccessDenied, Viewer
+from northstar.data.registry.access import LOCAL_DEMO_VIEWER, AccessDenied, Viewer
 from northstar.data.workspace.migrations import LATEST_VERSION
 from northstar.data.workspace.store import (
     LIMITS,

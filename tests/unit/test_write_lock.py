@@ -13,15 +13,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from northstar.data import write_lock
-from northstar.data.load import main
+from northstar.data.db import write_lock
+from northstar.data.importer.run import main
 from tests.conftest import REPO_ROOT
 from tests.unit.test_load_cases import Case, write_source
 
 HOLD = """
 import sys, time
 from pathlib import Path
-from northstar.data import write_lock
+from northstar.data.db import write_lock
 with write_lock.exclusive(Path(sys.argv[1]), "load"):
     print("held", flush=True)
     time.sleep(float(sys.argv[2]))
@@ -83,7 +83,7 @@ def test_a_killed_holder_leaves_no_lock_behind(loaded):
 
 def test_two_loads_at_once_leave_one_good_database(loaded):
     source, db = loaded
-    command = [sys.executable, "-m", "northstar.data.load", str(source), "--db", str(db)]
+    command = [sys.executable, "-m", "northstar.load", str(source), "--db", str(db)]
     runs = [subprocess.Popen(command, cwd=REPO_ROOT, stderr=subprocess.PIPE, text=True)
             for _ in range(2)]
     outcomes = sorted(run.wait() for run in runs)
@@ -98,7 +98,7 @@ def test_two_loads_at_once_leave_one_good_database(loaded):
 
 
 def test_a_build_and_a_load_share_the_lock(loaded, capsys):
-    from northstar.data.demo import main as demo_main
+    from northstar.data.demo.generator import main as demo_main
 
     _, db = loaded
     holder = hold_lock(db, 30)

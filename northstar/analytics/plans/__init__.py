@@ -1,4 +1,4 @@
-"""Every page's data plan, by page key (the page registry's keys, northstar.data.pages)."""
+"""Every page's data plan, by page key (the page registry's keys, northstar.data.registry.pages)."""
 
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ class Call:
     params: Params = field(default_factory=dict)
     tab: str = ""  # the lazy tab it runs in; empty: run whichever tab is open
     # calls next to each other with the same batch run at once, as the page's
-    # queries.run_queries does; empty: on its own
+    # page_queries.run_queries does; empty: on its own
     batch: str = ""
 
     def resolve(self, results: dict[str, pd.DataFrame]) -> dict[str, Any]:

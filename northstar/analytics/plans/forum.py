@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from northstar.analytics import actions, periods
+from northstar.analytics import action_rules, periods
 from northstar.analytics.plans.core import Call, Context, app_calls
 from northstar.data import settings
 from northstar.data.months import add_months
@@ -23,7 +23,7 @@ def calls(context: Context, state: periods.FilterState) -> list[Call]:
         Call("tickets", "action_ticket_outcomes", {"ticket_ids": []}),
         Call("account_comparison", "action_account_comparison", {
             **config, "account_ids": [context.account_id], "action_months": [month],
-            "band_orders": [3], "window_days": actions.OUTCOME_WINDOW_DAYS}),
+            "band_orders": [3], "window_days": action_rules.OUTCOME_WINDOW_DAYS}),
         Call("answer_comparison", "action_answer_comparison", {"response_ids": []}),
         Call("ticket_comparison", "action_ticket_comparison",
              {"ticket_ids": [], "as_of_date": context.as_of}),

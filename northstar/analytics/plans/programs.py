@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from northstar.analytics import periods, programs
 from northstar.analytics.plans.core import Call, Context, app_calls, in_tabs
-from northstar.data import pages as registry
 from northstar.data import rules, settings
+from northstar.data.registry import pages as registry
 
 
 def calls(context: Context, state: periods.FilterState, top_n: int = programs.DEFAULT_TOP_N,

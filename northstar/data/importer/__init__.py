@@ -1,1 +1,1 @@
-"""The importer behind `python -m northstar.data.load`: mapping files, source readers, pipeline."""
+"""The importer behind `python -m northstar.load`: mapping files, source readers, pipeline."""

@@ -25,8 +25,8 @@ from typing import Any
 
 import duckdb
 
+from northstar.data.importer.file_readers import SourceError
 from northstar.data.importer.mapping import Mapping, TableMapping, columns_used
-from northstar.data.importer.sources import SourceError
 from northstar.data.importer.warehouse import (
     Warehouse,
     opened,

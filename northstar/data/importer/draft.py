@@ -19,15 +19,15 @@ from pathlib import Path
 
 import duckdb
 
-from northstar.data.datasets import table_rules
-from northstar.data.importer.mapping import SOURCE_SUFFIXES, TableMapping
-from northstar.data.importer.pipeline import EXTRA_DEFAULTS
-from northstar.data.importer.sources import (
+from northstar.data.importer.datasets import table_rules
+from northstar.data.importer.file_readers import (
     WHITESPACE,
     SourceError,
     quote_identifier,
     stage_source,
 )
+from northstar.data.importer.mapping import SOURCE_SUFFIXES, TableMapping
+from northstar.data.importer.pipeline import EXTRA_DEFAULTS
 
 SAMPLES = 3  # sample values quoted in a comment
 KEY_VALUES = 5_000  # distinct values of an id column kept to see which files share customers

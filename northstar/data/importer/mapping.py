@@ -23,7 +23,7 @@ from typing import Any
 
 import duckdb
 
-from northstar.data.datasets import (
+from northstar.data.importer.datasets import (
     DATASETS,
     DATASETS_BY_NAME,
     REVENUE_MONTH,

@@ -2,7 +2,7 @@
 
 Every table goes through the same set-based steps in DuckDB SQL:
 
-1. stage the source file (northstar.data.importer.sources) or warehouse table
+1. stage the source file (northstar.data.importer.file_readers) or warehouse table
    (northstar.data.importer.warehouse), each row with its line;
 2. compute each canonical column from the mapping's expression, cast to the schema's type;
 3. refuse rows with an invalid type, a missing required value or a broken CHECK, then
@@ -12,7 +12,7 @@ Every table goes through the same set-based steps in DuckDB SQL:
 
 The database is built in `<db>.loading` and moved over the target with `os.replace` only
 when everything, rollups included, is complete; any failure leaves the target untouched, and a
-target that is not a Northstar database is never replaced (northstar.data.database_file).
+target that is not a Northstar database is never replaced (northstar.data.db.database_file).
 """
 
 from __future__ import annotations
@@ -30,11 +30,16 @@ from pathlib import Path
 
 import duckdb
 
-from northstar.data import write_lock
 from northstar.data.addresses import is_mail_address
-from northstar.data.build_memory import connect_for_build, remove_spill
-from northstar.data.database_file import check_replaceable, replace_database
-from northstar.data.datasets import (
+from northstar.data.db import write_lock
+from northstar.data.db.build_memory import connect_for_build, remove_spill
+from northstar.data.db.database_file import check_replaceable, replace_database
+from northstar.data.db.rollups import build_rollups
+from northstar.data.db.schema import create_schema, insert_reference_rows
+from northstar.data.flags import FALSE_SPELLINGS, TRUE_SPELLINGS
+from northstar.data.formula_guard import neutralise_sql
+from northstar.data.importer.changes import files_digest, load_fingerprint
+from northstar.data.importer.datasets import (
     AS_OF_DATED,
     AS_OF_MONTH_SHARE,
     DATASETS,
@@ -50,9 +55,16 @@ from northstar.data.datasets import (
     Column,
     table_rules,
 )
-from northstar.data.flags import FALSE_SPELLINGS, TRUE_SPELLINGS
-from northstar.data.formula_guard import neutralise_sql
-from northstar.data.importer.changes import files_digest, load_fingerprint
+from northstar.data.importer.file_readers import (
+    FILE_KINDS,
+    FileLines,
+    SourceError,
+    SourceRefused,
+    StagedSource,
+    quote_identifier,
+    shortened,
+    stage_source,
+)
 from northstar.data.importer.mapping import (
     JoinMapping,
     Mapping,
@@ -63,16 +75,6 @@ from northstar.data.importer.mapping import (
     joined_columns_read,
     qualified_references,
 )
-from northstar.data.importer.sources import (
-    FILE_KINDS,
-    FileLines,
-    SourceError,
-    SourceRefused,
-    StagedSource,
-    quote_identifier,
-    shortened,
-    stage_source,
-)
 from northstar.data.importer.warehouse import (
     Warehouse,
     opened,
@@ -81,8 +83,6 @@ from northstar.data.importer.warehouse import (
     updated_digest,
 )
 from northstar.data.months import last_day
-from northstar.data.rollups import build_rollups
-from northstar.data.schema import create_schema, insert_reference_rows
 
 DEFAULT_MAX_REJECT_PCT = 10.0
 VALUE_CHARS = 200  # offending values are cut to this length in rejects and warnings
@@ -136,7 +136,7 @@ class FileAccount:
 
     table: str
     file: str
-    kind: str  # delimited, whitespace, excel or parquet (sources.FILE_KINDS)
+    kind: str  # delimited, whitespace, excel or parquet (file_readers.FILE_KINDS)
     lines: int  # physical lines of the file
     preamble: int  # the header line and the lines skipped above it
     blank: int  # empty lines (Excel: rows with no value in the columns read)
@@ -1355,7 +1355,7 @@ def run_load(
 
     `progress(message, fraction_done)`, when given, is called after every table and rollup.
     Without `rollups` the derived tables are not computed (a dry run checks the data only).
-    `memory_limit` caps DuckDB's memory (northstar.data.build_memory).
+    `memory_limit` caps DuckDB's memory (northstar.data.db.build_memory).
 
     Raises MappingError for an unusable mapping or file, LoadError when the data is refused
     (the result, with its counts, is attached as `error.result`), NotNorthstarDatabase when

@@ -27,8 +27,7 @@ from typing import Any
 import adbc_driver_manager
 import duckdb
 
-from northstar.data.importer.mapping import WAREHOUSE_URL_VARIABLE, Mapping, TableMapping
-from northstar.data.importer.sources import (
+from northstar.data.importer.file_readers import (
     FileLines,
     Keep,
     SourceError,
@@ -36,6 +35,7 @@ from northstar.data.importer.sources import (
     quote_identifier,
     shortened,
 )
+from northstar.data.importer.mapping import WAREHOUSE_URL_VARIABLE, Mapping, TableMapping
 from northstar.data.workspace.mail import secrets_path
 
 SOURCE_ALIAS = "northstar_source"  # the alias a table or query is read under

@@ -46,8 +46,8 @@ from typing import Any
 from sqlalchemy import text
 
 from northstar.data.addresses import mail_address
-from northstar.data.paths import REPO_ROOT
-from northstar.data.source import current_source
+from northstar.data.db.data_source import current_source
+from northstar.data.db.paths import REPO_ROOT
 from northstar.data.workspace.store import Workspace, default_url, open_workspace
 
 SECRETS_FILE = REPO_ROOT / ".streamlit" / "secrets.toml"

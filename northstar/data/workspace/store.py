@@ -37,9 +37,14 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, make_url
 
-from northstar.data.access import AccessDenied, Viewer, may_change_actions, may_read_actions
-from northstar.data.paths import DEFAULT_DB_PATH
-from northstar.data.source import current_source
+from northstar.data.db.data_source import current_source
+from northstar.data.db.paths import DEFAULT_DB_PATH
+from northstar.data.registry.access import (
+    AccessDenied,
+    Viewer,
+    may_change_actions,
+    may_read_actions,
+)
 from northstar.data.workspace.migrations import LATEST_VERSION, MIGRATIONS
 
 WORKSPACE_ENV = "NORTHSTAR_WORKSPACE"

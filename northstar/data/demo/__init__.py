@@ -1,0 +1,1 @@
+"""The deterministic demo database: `python -m northstar.data.demo --accounts N --seed S`."""

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -39,6 +40,45 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         check=True, cwd=REPO_ROOT, capture_output=True,
     )
     return path
+
+
+@pytest.fixture(scope="session")
+def built_demo(tmp_path_factory: pytest.TempPathFactory) -> Callable[[int, int], Path]:
+    """`built_demo(accounts, seed)`: the demo database of that size and seed, built once per test
+    session (each in a folder of its own) and shared. Read it; never write to it - a test that
+    writes takes a copy with `copy_demo`."""
+    from northstar.data.demo.generator import build_demo
+
+    root = tmp_path_factory.mktemp("built-demos")
+    built: dict[tuple[int, int], Path] = {}
+
+    def _built(accounts: int, seed: int) -> Path:
+        if (accounts, seed) not in built:
+            path = root / f"{accounts}-{seed}" / "northstar.duckdb"
+            build_demo(path, accounts=accounts, seed=seed)
+            built[accounts, seed] = path
+        return built[accounts, seed]
+
+    return _built
+
+
+@pytest.fixture(scope="session")
+def copy_demo(built_demo: Callable[[int, int], Path]) -> Callable[[Path, int, int], Path]:
+    """`copy_demo(target, accounts, seed)`: put a copy of the session's demo of that size and seed
+    at `target` and publish it there exactly as a build does (northstar.data.db.database_file
+    .replace_database, the last step of build_demo), so `target` holds the same rows as
+    `build_demo(target, accounts=accounts, seed=seed)` would write, at the cost of a file copy."""
+    from northstar.data.db.database_file import replace_database
+
+    def _copy(target: Path, accounts: int, seed: int) -> Path:
+        target = Path(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staged = target.with_name(f"{target.name}.copying")
+        shutil.copyfile(built_demo(accounts, seed), staged)
+        replace_database(staged, target)
+        return target
+
+    return _copy
 
 
 @pytest.fixture(autouse=True)

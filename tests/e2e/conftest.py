@@ -17,7 +17,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -92,29 +92,10 @@ def _answers(url: str, ok_text: str | None = "ok") -> bool:
 
 
 @pytest.fixture(scope="session")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small demo DuckDB database built with ``python -m northstar.data.demo``."""
-    db = tmp_path_factory.mktemp("demo_db") / "northstar.duckdb"
-    cmd = [
-        sys.executable,
-        "-m",
-        "northstar.data.demo",
-        "--accounts",
-        str(DEMO_ACCOUNTS),
-        "--seed",
-        str(DEMO_SEED),
-        "--db",
-        str(db),
-    ]
-    try:
-        subprocess.run(cmd, cwd=REPO, check=True, capture_output=True, text=True, timeout=600)
-    except subprocess.CalledProcessError as exc:
-        raise RuntimeError(
-            f"building the demo DB failed (exit {exc.returncode}): {' '.join(cmd)}\n"
-            f"--- stdout ---\n{exc.stdout}\n--- stderr ---\n{exc.stderr}"
-        ) from exc
-    assert db.is_file(), f"northstar.data.demo exited 0 but wrote no database at {db}"
-    return db
+def demo_db(built_demo: Callable[[int, int], Path]) -> Path:
+    """A small demo DuckDB database (DEMO_ACCOUNTS, DEMO_SEED): the session's shared build of
+    that size, which the unit tests of the demo generator and of loads read too."""
+    return built_demo(DEMO_ACCOUNTS, DEMO_SEED)
 
 
 @pytest.fixture(scope="session")

@@ -155,16 +155,14 @@ def test_the_pandas_version_covers_calls_the_page_makes(page):
 
 
 @pytest.fixture(scope="module")
-def pandas_run(tmp_path_factory):
+def pandas_run(tmp_path_factory, copy_demo):
     """The benchmark's pandas part (its three pages, the three filter sets) on a small demo."""
     import duckdb
 
     from bench.worker import run_pandas
     from northstar.data.db.rollups import build_rollups
-    from northstar.data.demo.generator import build_demo
 
-    db = tmp_path_factory.mktemp("bench") / "northstar.duckdb"
-    build_demo(db, accounts=200, seed=1)
+    db = copy_demo(tmp_path_factory.mktemp("bench") / "northstar.duckdb", 200, 1)
     # ratings on a quarter of the tickets, so the satisfaction scores count ticket ratings too
     with duckdb.connect(str(db)) as con:
         con.execute("update support_tickets set satisfaction_score = 1 + hash(ticket_id) % 5 "

@@ -40,9 +40,9 @@ def test_a_build_connection_holds_the_limit_and_spills_beside_its_file(tmp_path)
     assert (threads, order) == (1, False)
 
 
-def test_a_build_that_spills_gives_the_same_data_and_leaves_no_spill(tmp_path):
-    roomy, tight = tmp_path / "roomy.duckdb", tmp_path / "tight.duckdb"
-    build_demo(roomy, accounts=1500, seed=7)
+def test_a_build_that_spills_gives_the_same_data_and_leaves_no_spill(tmp_path, built_demo):
+    tight = tmp_path / "tight.duckdb"
+    roomy = built_demo(1500, 7)  # the session's build_demo(accounts=1500, seed=7), no limit
     build_demo(tight, accounts=1500, seed=7, memory_limit="100MB")  # spills about 12 MB
     assert database_checksum(roomy) == database_checksum(tight)
     assert not list(tmp_path.glob("*.spill")), list(tmp_path.iterdir())

@@ -12,9 +12,9 @@ from northstar.data.importer.datasets import key_violations
 AS_OF = "2026-10-31"
 
 
-def test_same_seed_same_data_other_seed_other_data(tmp_path):
-    first, second, other = (tmp_path / name for name in ("a.duckdb", "b.duckdb", "c.duckdb"))
-    build_demo(first, accounts=1500, seed=7)
+def test_same_seed_same_data_other_seed_other_data(tmp_path, built_demo):
+    second, other = tmp_path / "b.duckdb", tmp_path / "c.duckdb"
+    first = built_demo(1500, 7)  # the session's build_demo(accounts=1500, seed=7), default threads
     build_demo(second, accounts=1500, seed=7, threads=1)
     build_demo(other, accounts=1500, seed=8)
     assert database_checksum(first) == database_checksum(second)

@@ -213,9 +213,8 @@ def test_load_writes_its_record_and_marks_a_refusal(tmp_path, monkeypatch):
     assert status.state == "failed" and "refused" in status.message.lower()
 
 
-def test_export_writes_and_finishes_its_record(tmp_path, monkeypatch):
-    db = tmp_path / "demo.duckdb"
-    generator.build_demo(db, accounts=200, seed=1)
+def test_export_writes_and_finishes_its_record(tmp_path, monkeypatch, copy_demo):
+    db = copy_demo(tmp_path / "demo.duckdb", 200, 1)
     spy = Spy(monkeypatch)
     assert export.main([str(tmp_path / "out"), "--db", str(db)]) == 0
     assert {status.operation for status in spy.seen} == {"export"}

@@ -19,7 +19,6 @@ from northstar.data import settings
 from northstar.data.db import query_runner
 from northstar.data.db.data_source import source_version
 from northstar.data.db.paths import DATA_DIR
-from northstar.data.demo.generator import build_demo
 from northstar.data.export import export_csv
 from northstar.data.importer.run import main
 from northstar.data.registry.access import LOCAL_DEMO_VIEWER
@@ -38,10 +37,9 @@ END_MONTHS = [dt.date(2026, 10, 1), dt.date(2026, 4, 1), dt.date(2025, 12, 1)]
 
 
 @pytest.fixture(scope="module")
-def demo_and_export(tmp_path_factory) -> tuple[Path, Path]:
+def demo_and_export(tmp_path_factory, built_demo) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("roundtrip")
-    demo = root / "demo.duckdb"
-    build_demo(demo, accounts=1500, seed=11)
+    demo = built_demo(1500, 7)  # the session's shared demo: read here, never written
     export_csv(demo, root / "export")
     return demo, root / "export"
 
@@ -80,10 +78,10 @@ def test_shipped_sample_exports_load(shape, tmp_path, capsys):
     assert frame["arr_usd"].iloc[0] > 0 and frame["nps_responses"].iloc[0] > 0
 
 
-def test_killed_load_leaves_the_previous_database_answering(demo_and_export, tmp_path):
+def test_killed_load_leaves_the_previous_database_answering(demo_and_export, tmp_path,
+                                                            copy_demo):
     demo, export = demo_and_export
-    target = tmp_path / "northstar.duckdb"
-    build_demo(target, accounts=300, seed=3)
+    target = copy_demo(tmp_path / "northstar.duckdb", 300, 3)
     expected = query_runner.execute("kpi_windows", {**KPI_PARAMS[0], "end_months": END_MONTHS}, target)
     big = tmp_path / "big"
     big.mkdir()
@@ -114,13 +112,11 @@ def test_killed_load_leaves_the_previous_database_answering(demo_and_export, tmp
     assert not loading.exists()
 
 
-def test_query_running_during_a_swap_finishes(demo_and_export, tmp_path, use_db):
+def test_query_running_during_a_swap_finishes(demo_and_export, tmp_path, use_db, copy_demo):
     demo, _ = demo_and_export
-    target = tmp_path / "serving.duckdb"
-    build_demo(target, accounts=200, seed=5)
+    target = copy_demo(tmp_path / "serving.duckdb", 200, 5)
     use_db(target)
-    replacement = tmp_path / "replacement.duckdb"
-    build_demo(replacement, accounts=400, seed=5)
+    replacement = copy_demo(tmp_path / "replacement.duckdb", 400, 5)
     connection = query_runner._connection(str(target.resolve()), query_runner.as_source(target))
     version = source_version(query_runner.as_source(target.resolve()))
     cursor = connection.cursor(version)  # a session that has just started a query

@@ -25,10 +25,10 @@ def accounts(db: Path) -> int:
     return int(page_queries.run_query("filter_options")["accounts"].sum()) // 3
 
 
-def publish_demo(target: Path, count: int, seed: int = 5) -> None:
-    """Build a demo of `count` accounts beside `target` and move it over it, as a load does."""
-    built = target.with_name(f"next-{count}.duckdb")
-    build_demo(built, accounts=count, seed=seed)
+def publish_demo(copy_demo, target: Path, count: int, seed: int = 5) -> None:
+    """Put a demo of `count` accounts beside `target` (a copy of the session's build) and move it
+    over it, as a load does."""
+    built = copy_demo(target.with_name(f"next-{count}.duckdb"), count, seed)
     replace_database(built, target)
 
 
@@ -43,25 +43,25 @@ def test_a_build_publishes_the_version_readers_open(tmp_path, use_db):
     assert accounts(target) == 200
 
 
-def test_readers_switch_at_their_next_query_and_the_old_file_stays_whole(tmp_path, use_db):
-    target = tmp_path / "northstar.duckdb"
-    build_demo(target, accounts=200, seed=5)
+def test_readers_switch_at_their_next_query_and_the_old_file_stays_whole(tmp_path, use_db,
+                                                                          copy_demo):
+    target = copy_demo(tmp_path / "northstar.duckdb", 200, 5)
     use_db(target)
     assert accounts(target) == 200
     [first] = published.versions(target)
-    publish_demo(target, 400)
+    publish_demo(copy_demo, target, 400)
     assert accounts(target) == 400
     # the version the first reader had is a file of its own, untouched by the publish
     assert first.exists() and not first.samefile(target)
     query_runner.execute("filter_options", {}, first)
 
 
-def test_a_reader_that_cannot_open_the_new_version_keeps_the_previous(tmp_path, use_db):
-    target = tmp_path / "northstar.duckdb"
-    build_demo(target, accounts=200, seed=5)
+def test_a_reader_that_cannot_open_the_new_version_keeps_the_previous(tmp_path, use_db,
+                                                                       copy_demo):
+    target = copy_demo(tmp_path / "northstar.duckdb", 200, 5)
     use_db(target)
     assert accounts(target) == 200
-    publish_demo(target, 400)
+    publish_demo(copy_demo, target, 400)
     newest = published.versions(target)[-1]
     with open(newest, "r+b") as file:  # a copy cut short on its way to a shared volume
         file.truncate(newest.stat().st_size // 2)
@@ -79,14 +79,13 @@ def test_a_reader_that_cannot_open_the_new_version_keeps_the_previous(tmp_path, 
                and "keeps showing the previous version" in text for text in warnings), warnings
     # the next good version is read at once
     target.unlink()
-    publish_demo(target, 300)
+    publish_demo(copy_demo, target, 300)
     assert accounts(target) == 300
     assert page_queries.newest_version_refused() is None
 
 
-def test_clean_keeps_the_newest_two_and_any_version_a_reader_uses(tmp_path):
-    target = tmp_path / "northstar.duckdb"
-    build_demo(target, accounts=100, seed=5)
+def test_clean_keeps_the_newest_two_and_any_version_a_reader_uses(tmp_path, copy_demo):
+    target = copy_demo(tmp_path / "northstar.duckdb", 100, 5)
     [first] = published.versions(target)
     published.note_reading(target, first)  # this process reads the first version
     second = published.publish(target)
@@ -105,9 +104,8 @@ def test_clean_keeps_the_newest_two_and_any_version_a_reader_uses(tmp_path):
     assert not list(published.readers_folder(target).glob("*.json"))
 
 
-def test_a_stale_reader_note_keeps_nothing(tmp_path):
-    target = tmp_path / "northstar.duckdb"
-    build_demo(target, accounts=100, seed=5)
+def test_a_stale_reader_note_keeps_nothing(tmp_path, copy_demo):
+    target = copy_demo(tmp_path / "northstar.duckdb", 100, 5)
     [first] = published.versions(target)
     published.note_reading(target, first)
     note = next(published.readers_folder(target).glob("*.json"))

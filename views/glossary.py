@@ -12,7 +12,8 @@ from northstar.ui import presentation, sign_in
 
 st.title("Glossary")
 st.caption("How every number in Northstar is defined.")
-st.table(pd.DataFrame(glossary_rows()).set_index("Metric"))
+# a slide shows the KPI wall's measures in a sentence each; the page itself, every measure
+st.table(pd.DataFrame(glossary_rows(slide=presentation.is_on())).set_index("Metric"))
 
 presentation.end_of_slide()
 for topic in glossary.TERMS:

@@ -135,19 +135,22 @@ UNIT_TEXT = {
 GOOD_TEXT = {"up": "Higher", "down": "Lower", "none": "—"}
 
 
-def glossary_rows() -> list[dict[str, str]]:
+def glossary_rows(slide: bool = False) -> list[dict[str, str]]:
     """The measures as Glossary rows: label, definition, how it is computed, unit, which way
-    is good, survey scale."""
+    is good, survey scale. On a slide: the KPI wall's measures with their one-sentence
+    definitions only, so the table fits one screen."""
+    every = registry()
+    measures = [every[name] for name in wall()] if slide else list(every.values())
     return [
         {
             "Metric": metric.label,
-            "Definition": metric.described,
-            "How it is computed": metric.method,
+            "Definition": metric.definition if slide else metric.described,
+            **({} if slide else {"How it is computed": metric.method}),
             "Unit": UNIT_TEXT[metric.unit],
             "Better when": GOOD_TEXT[metric.good],
             "Survey scale": metric.scale or "",
         }
-        for metric in registry().values()
+        for metric in measures
     ]
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -59,7 +60,10 @@ def test_the_sessions_go_on_past_a_kill_that_comes_after_the_planned_end(
         await killer
         return plan, outcome, runners
 
-    plan, outcome, runners = asyncio.run(scenario())
+    # in a thread of its own: the browser tests' Playwright keeps an event loop running in
+    # this one for the rest of the session
+    with ThreadPoolExecutor(1) as pool:
+        plan, outcome, runners = pool.submit(asyncio.run, scenario()).result()
     assert len(killed) == 1
     assert outcome.home == {1: "s1", 2: "s2", 3: "s1", 4: "s2"}
     for runner in runners:

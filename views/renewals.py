@@ -15,7 +15,6 @@ from northstar.ui import (
     charts,
     downloads,
     filters,
-    masking,
     page_data,
     page_queries,
     presentation,
@@ -133,20 +132,4 @@ downloads.dataframe(
     on_select="rerun",
     selection_mode=["single-row", "single-cell"],
 )
-row, column = tables.selected_cell(RENEWALS_TABLE)
-if row is not None and column == tables.ACTION_COLUMN and recording:
-    # the Action cell: a new action on the account, prefilled, saved with one more click
-    account = rows.iloc[row]
-    masked = masking.session_masked()
-    actions.open_new_action(
-        "account", account["account_id"],
-        account["account_id"] if masked else account["account_name"],
-        account_id=account["account_id"],
-        department_id=account["csm_department_id"],
-        owner_employee_id=account["csm_employee_id"],
-        title=renewals.action_title(account),
-        table_key=RENEWALS_TABLE,
-    )
-elif row is not None:
-    # one click on a row or cell opens the account's 360 view in this tab, filters kept
-    st.switch_page("views/account.py", query_params={"account": rows["account_id"].iloc[row]})
+actions.on_account_table_click(rows, RENEWALS_TABLE, renewals.action_title, recording)

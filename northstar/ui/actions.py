@@ -444,3 +444,26 @@ def off_track_kpis_table(runs: pd.DataFrame, kpis: pd.DataFrame, last_month: dt.
         department=lambda row: row["department_id"],
         owner=lambda row: row["owner_employee_id"],
     )
+
+
+def on_account_table_click(accounts: pd.DataFrame, table_key: str,
+                           title: Callable[[pd.Series], str], recording: bool) -> None:
+    """What a click on a table of accounts does (Health & risk, Renewals): its Action cell
+    opens a new action on the account, prefilled with its CSM and `title`, saved with one more
+    click; any other cell opens the account's 360 view in this tab, filters kept."""
+    row, column = tables.selected_cell(table_key)
+    if row is None:
+        return
+    account = accounts.iloc[row]
+    if column == tables.ACTION_COLUMN and recording:
+        open_new_action(
+            "account", account["account_id"],
+            account["account_id"] if masking.session_masked() else account["account_name"],
+            account_id=account["account_id"],
+            department_id=account["csm_department_id"],
+            owner_employee_id=account["csm_employee_id"],
+            title=title(account),
+            table_key=table_key,
+        )
+    else:
+        st.switch_page("views/account.py", query_params={"account": account["account_id"]})

@@ -9,7 +9,7 @@ import streamlit as st
 from northstar.analytics import health, invest, risk
 from northstar.analytics.metrics import format_usd
 from northstar.data.months import month_label
-from northstar.ui import actions, charts, downloads, masking, presentation, tables
+from northstar.ui import actions, charts, downloads, presentation, tables
 
 AT_RISK_TABLE = "at_risk_table"
 BACKTEST_COLUMNS = {
@@ -66,25 +66,7 @@ def at_risk_list(at_risk: pd.DataFrame, by_model: bool) -> None:  # pragma: no c
         height=480, key=AT_RISK_TABLE, on_select="rerun",
         selection_mode=["single-row", "single-cell"],
     )
-    row, column = tables.selected_cell(AT_RISK_TABLE)
-    if row is not None and column == "Action" and recording:
-        # the Action cell: a new action on the account, prefilled, saved with one more click
-        account = at_risk.iloc[row]
-        masked = masking.session_masked()
-        actions.open_new_action(
-            "account", account["account_id"],
-            account["account_id"] if masked else account["account_name"],
-            account_id=account["account_id"],
-            department_id=account["csm_department_id"],
-            owner_employee_id=account["csm_employee_id"],
-            title=health.action_title(account),
-            table_key=AT_RISK_TABLE,
-        )
-    elif row is not None:
-        # one click on a row or cell opens the account's 360 view in this tab, filters kept
-        st.switch_page("views/account.py",
-                       query_params={"account": at_risk["account_id"].iloc[row]})
-
+    actions.on_account_table_click(at_risk, AT_RISK_TABLE, health.action_title, recording)
 
 def backtest_proof(backtest: pd.DataFrame,
                    deciles: pd.DataFrame) -> None:  # pragma: no cover - drawn in the AppTest

@@ -13,6 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.mail_server import Inbox, mail_server
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO_ACCOUNTS = 5000
 DEMO_SEED = 42
@@ -150,3 +152,11 @@ def read_only_folder(tmp_path: Path) -> Iterator[Path]:
         if immutable:
             subprocess.run(["chattr", "-i", str(folder)], check=False, capture_output=True)
         folder.chmod(0o755)
+
+
+@pytest.fixture()
+def smtp_server() -> Iterator[tuple[object, Inbox]]:
+    """An SMTP server on loopback that accepts every message: (its controller, its inbox)."""
+    inbox = Inbox()
+    with mail_server(inbox) as controller:
+        yield controller, inbox

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from aiosmtpd.controller import Controller
 
 from northstar.analytics import alert_checks, risk
 from northstar.analytics.alert_run import messages
@@ -26,7 +25,7 @@ from northstar.data.registry.access import LOCAL_DEMO_VIEWER, AccessList
 from northstar.data.workspace import alert_delivery as sending
 from northstar.data.workspace.mail import SmtpSettings
 from northstar.data.workspace.store import NewAction, Workspace
-from tests.unit.test_digest import Inbox, free_port
+from tests.mail_server import Inbox, free_port, mail_server
 
 BASE = "https://northstar.corp.example"
 OCT, SEP = dt.date(2026, 10, 1), dt.date(2026, 9, 1)
@@ -79,15 +78,6 @@ def receiver():
     server = Receiver()
     yield server
     server.stop()
-
-
-@pytest.fixture()
-def smtp_server():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, inbox
-    controller.stop()
 
 
 @pytest.fixture()
@@ -308,13 +298,9 @@ def test_a_refusing_smtp_server_is_retried_reported_and_sent_once_when_back(stor
     assert "(after 3 tries)" in result.problems[0]
     assert list(sending.recent(store)["outcome"]) == ["failed"]
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with mail_server(inbox, port):
         assert send(store, rule, [ONE], config, smtp(port)).problems == []
         assert send(store, rule, [ONE], config, smtp(port)).problems == []  # and again
-    finally:
-        controller.stop()
     assert [rcpt for rcpt, _ in inbox.messages] == [["cco@corp.example"]]
     assert list(sending.recent(store)["outcome"]) == ["sent"]
 

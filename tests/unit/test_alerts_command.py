@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from aiosmtpd.controller import Controller
 
 from northstar import alerts as command
 from northstar.analytics import alert_run
@@ -15,8 +14,8 @@ from northstar.data.importer import run as data_load
 from northstar.data.importer.datasets import REVENUE_TABLE
 from northstar.data.workspace import alert_delivery as sending
 from northstar.data.workspace.store import Workspace
+from tests.mail_server import Inbox, free_port, mail_server
 from tests.unit.test_alerts import BASE, Receiver
-from tests.unit.test_digest import Inbox, free_port
 from tests.unit.test_load_cases import ACCOUNTS, MRR
 
 RULES = f"""
@@ -40,19 +39,17 @@ webhook = ["{{hook}}"]
 @pytest.fixture()
 def configured(tmp_path, monkeypatch, demo_db, own_workspace):
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
     receiver = Receiver()
     monkeypatch.setenv("NORTHSTAR_DB", str(demo_db))
     (tmp_path / "alerts.toml").write_text(RULES.replace("{hook}", receiver.url))
     monkeypatch.setenv("NORTHSTAR_ALERTS", str(tmp_path / "alerts.toml"))
-    (tmp_path / "secrets.toml").write_text(
-        f'[smtp]\nhost = "127.0.0.1"\nport = {controller.port}\nstarttls = false\n'
-        'sender = "Northstar <northstar@corp.example>"\n')
-    monkeypatch.setenv("NORTHSTAR_SECRETS", str(tmp_path / "secrets.toml"))
     monkeypatch.setenv("NORTHSTAR_ACCESS_FILE", str(tmp_path / "access.toml"))
-    yield inbox, receiver, own_workspace
-    controller.stop()
+    with mail_server(inbox) as controller:
+        (tmp_path / "secrets.toml").write_text(
+            f'[smtp]\nhost = "127.0.0.1"\nport = {controller.port}\nstarttls = false\n'
+            'sender = "Northstar <northstar@corp.example>"\n')
+        monkeypatch.setenv("NORTHSTAR_SECRETS", str(tmp_path / "secrets.toml"))
+        yield inbox, receiver, own_workspace
     receiver.stop()
 
 

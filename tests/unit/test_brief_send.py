@@ -15,14 +15,13 @@ from email import policy
 
 import duckdb
 import pytest
-from aiosmtpd.controller import Controller
 from pypdf import PdfReader
 
 from northstar import brief as command
 from northstar.analytics import brief_mail
 from northstar.data.db.viewer_queries import ViewerQueries
 from northstar.data.registry.access import AccessList, Viewer
-from tests.unit.test_digest import Inbox, Refusing, free_port, trickling_server
+from tests.mail_server import Inbox, Refusing, free_port, mail_server, trickling_server
 
 ACCESS = """
 [[users]]
@@ -66,12 +65,6 @@ def configure(tmp_path, monkeypatch, demo_db):
     return write
 
 
-def server(handler: Inbox) -> Controller:
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    return controller
-
-
 def received(inbox: Inbox) -> dict[str, list[email.message.EmailMessage]]:
     by_recipient: dict[str, list[email.message.EmailMessage]] = {}
     for rcpt, message in inbox.messages:
@@ -101,8 +94,7 @@ def account_names(demo_db) -> list[str]:
 def test_send_twice_sends_each_reader_one_brief_with_its_pdf_masked_for_the_board(
         configure, demo_db, capsys):
     inbox = Inbox()
-    controller = server(inbox)
-    try:
+    with mail_server(inbox) as controller:
         configure(controller.port)
         assert command.main(["--send"]) == 0
         first = capsys.readouterr()
@@ -113,8 +105,6 @@ def test_send_twice_sends_each_reader_one_brief_with_its_pdf_masked_for_the_boar
         second = capsys.readouterr()
         assert ("Sent the CEO brief for October 2026 to 0 recipient(s); 3 already sent for "
                 "2026-10 were skipped.") in second.out
-    finally:
-        controller.stop()
     messages = received(inbox)
     assert sorted(messages) == READERS
     assert all(len(mails) == 1 for mails in messages.values())
@@ -149,8 +139,7 @@ def test_send_twice_sends_each_reader_one_brief_with_its_pdf_masked_for_the_boar
 def test_a_refused_reader_does_not_stop_the_others_and_a_rerun_sends_only_it(
         configure, capsys):
     inbox = Refusing({"ceo@corp.example"})
-    controller = server(inbox)
-    try:
+    with mail_server(inbox) as controller:
         configure(controller.port)
         assert command.main(["--send"]) == 1
         out = capsys.readouterr()
@@ -168,8 +157,6 @@ def test_a_refused_reader_does_not_stop_the_others_and_a_rerun_sends_only_it(
         inbox.messages.clear()
         assert command.main(["--send", "--resend", "CCO@corp.example"]) == 0
         assert sorted(received(inbox)) == ["cco@corp.example"]
-    finally:
-        controller.stop()
 
 
 def test_a_server_that_never_answers_is_retried_within_the_deadline_then_reported(
@@ -189,12 +176,9 @@ def test_a_server_that_never_answers_is_retried_within_the_deadline_then_reporte
 
     # nothing was recorded as sent: a working server gets each brief once
     inbox = Inbox()
-    controller = server(inbox)
-    try:
+    with mail_server(inbox) as controller:
         configure(controller.port)
         assert command.main(["--send"]) == 0
-    finally:
-        controller.stop()
     assert sorted(received(inbox)) == READERS
     assert all(len(mails) == 1 for mails in received(inbox).values())
 
@@ -210,8 +194,7 @@ class Hanging(Inbox):
 
 def test_a_server_that_hangs_after_the_message_never_gets_it_twice(configure, capsys):
     inbox = Hanging()
-    controller = server(inbox)
-    try:
+    with mail_server(inbox) as controller:
         configure(controller.port, "timeout_seconds = 1\nretries = 2\n")
         assert command.main(["--send"]) == 1
         err = capsys.readouterr().err
@@ -222,8 +205,6 @@ def test_a_server_that_hangs_after_the_message_never_gets_it_twice(configure, ca
         # run again: nothing is sent twice, whatever the retries
         assert command.main(["--send"]) == 0
         assert "3 already sent for 2026-10 were skipped" in capsys.readouterr().out
-    finally:
-        controller.stop()
     assert sorted(received(inbox)) == READERS
     assert all(len(mails) == 1 for mails in received(inbox).values())
 

@@ -3,47 +3,18 @@ subjects, and that no board member ever receives action text."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import email
-import socket
 import threading
 import time
-from email import policy
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from northstar.data.registry.access import LOCAL_DEMO_VIEWER, AccessList
 from northstar.data.workspace import action_digest
 from northstar.data.workspace.store import NewAction, Workspace
+from tests.mail_server import Busy, Refusing, free_port, mail_server, trickling_server
 
 TODAY = dt.date(2026, 12, 3)
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        parsed = email.message_from_bytes(envelope.content, policy=policy.default)
-        self.messages.append((list(envelope.rcpt_tos), parsed))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture()
-def smtp_server():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, inbox
-    controller.stop()
 
 
 @pytest.fixture()
@@ -149,20 +120,6 @@ role = "board"
 """
 
 
-class Refusing(Inbox):
-    """Accepts mail, except for the addresses in `refused` (550 at RCPT TO)."""
-
-    def __init__(self, refused: set[str]) -> None:
-        super().__init__()
-        self.refused = refused
-
-    async def handle_RCPT(self, server, session, envelope, address, options):  # noqa: N802
-        if address in self.refused:
-            return "550 5.1.1 mailbox unavailable"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-
 def configure(tmp_path, monkeypatch, port: int, extra: str = "") -> None:
     (tmp_path / "access.toml").write_text(ACCESS)
     (tmp_path / "secrets.toml").write_text(
@@ -172,22 +129,16 @@ def configure(tmp_path, monkeypatch, port: int, extra: str = "") -> None:
     monkeypatch.setenv("NORTHSTAR_SECRETS", str(tmp_path / "secrets.toml"))
 
 
-def recipients(inbox: Inbox) -> list[str]:
-    return sorted(address for rcpt, _ in inbox.messages for address in rcpt)
-
-
 def test_a_refused_address_does_not_stop_the_others_and_a_rerun_skips_what_was_sent(
         tmp_path, monkeypatch, workspace, capsys):
     inbox = Refusing({"bo@corp.example"})
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
+    with mail_server(inbox) as controller:
         configure(tmp_path, monkeypatch, controller.port)
         run = ["--workspace", workspace.url, "--today", TODAY.isoformat()]
         assert action_digest.main(run) == 1
         out = capsys.readouterr()
         # Ana, Cy (board@corp.example is no board member here) and the CCO's summary still go
-        assert recipients(inbox) == ["ana@corp.example", "board@corp.example",
+        assert inbox.recipients() == ["ana@corp.example", "board@corp.example",
                                      "cco@corp.example"]
         assert [line for line in out.err.splitlines() if "not sent" in line] == [
             "digest: not sent to bo@corp.example (their actions): 550 5.1.1 mailbox unavailable"]
@@ -198,15 +149,13 @@ def test_a_refused_address_does_not_stop_the_others_and_a_rerun_skips_what_was_s
         inbox.refused.clear()
         assert action_digest.main(run) == 0
         out = capsys.readouterr()
-        assert recipients(inbox) == ["bo@corp.example"]
+        assert inbox.recipients() == ["bo@corp.example"]
         assert "Sent 1 e-mail(s); 3 already sent for 2026-12-03 were skipped." in out.out
 
         # another day is another digest
         inbox.messages.clear()
         assert action_digest.main(["--workspace", workspace.url, "--today", "2026-12-04"]) == 0
         assert len(inbox.messages) == 4
-    finally:
-        controller.stop()
 
 
 def test_addresses_are_checked_at_send_and_a_board_member_gets_no_action_text(
@@ -224,7 +173,7 @@ def test_addresses_are_checked_at_send_and_a_board_member_gets_no_action_text(
             subject_key="A1", subject_label="Acme Corp", account_id="A1"))
     assert action_digest.main(["--workspace", workspace.url, "--today", TODAY.isoformat()]) == 1
     err = capsys.readouterr().err
-    assert recipients(inbox) == ["ana@corp.example", "bo@corp.example", "board@corp.example",
+    assert inbox.recipients() == ["ana@corp.example", "bo@corp.example", "board@corp.example",
                                  "cco@corp.example"]
     for _, message in inbox.messages:
         assert "attacker" not in str(message) and "Board by domain" not in message.get_content()
@@ -237,30 +186,6 @@ def test_addresses_are_checked_at_send_and_a_board_member_gets_no_action_text(
         "digest: not sent to 'victim@corp.example, attacker@evil.example' (their actions): "
         "not one plain e-mail address",
     ]
-
-
-def trickling_server(stop: threading.Event) -> int:
-    """A server that sends its greeting one byte at a time, a byte every half second."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen()
-    listener.settimeout(0.2)
-
-    def serve() -> None:
-        clients = []
-        while not stop.is_set():
-            with contextlib.suppress(TimeoutError):
-                clients.append(listener.accept()[0])
-            for client in clients:
-                with contextlib.suppress(OSError):
-                    client.sendall(b"2")
-            stop.wait(0.5)
-        for client in clients:
-            client.close()
-        listener.close()
-
-    threading.Thread(target=serve, daemon=True).start()
-    return listener.getsockname()[1]
 
 
 def test_a_trickling_server_cannot_hold_the_run_past_its_deadline(tmp_path, monkeypatch,
@@ -280,32 +205,13 @@ def test_a_trickling_server_cannot_hold_the_run_past_its_deadline(tmp_path, monk
     assert all("the digest's deadline of 2 s passed" in line for line in failed), failed
 
 
-class Busy(Inbox):
-    """Answers 451 (try again later) to the first RCPT TO of each address in `busy`."""
-
-    def __init__(self, busy: set[str]) -> None:
-        super().__init__()
-        self.busy = set(busy)
-
-    async def handle_RCPT(self, server, session, envelope, address, options):  # noqa: N802
-        if address in self.busy:
-            self.busy.discard(address)
-            return "451 4.3.0 try again later"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-
 def test_a_temporary_failure_is_retried_and_delivered_once(tmp_path, monkeypatch, workspace,
                                                           capsys):
     inbox = Busy({"ana@corp.example"})
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
+    with mail_server(inbox) as controller:
         configure(tmp_path, monkeypatch, controller.port, "retry_pause_seconds = 0.1\n")
         assert action_digest.main(["--workspace", workspace.url, "--today", TODAY.isoformat()]) == 0
-    finally:
-        controller.stop()
-    assert recipients(inbox) == ["ana@corp.example", "bo@corp.example", "board@corp.example",
+    assert inbox.recipients() == ["ana@corp.example", "bo@corp.example", "board@corp.example",
                                  "cco@corp.example"]
     assert "not sent" not in capsys.readouterr().err
 

@@ -142,3 +142,24 @@ select * from final;
 -- (0 below it); the churn model's tenure and ARR size bands
 create or replace macro band_index(edges, value) as
     len(list_filter(edges, lambda edge: edge <= value));
+
+-- every billed account-month with its exposure to every churn driver, its outcomes and its
+-- account attributes (industry, channel, the tenure and ARR size bands, the further attributes
+-- a mapping kept): the rows the churn model's frames group or list (one home for their shape)
+create or replace macro exposures_with_attributes(tenure_edges, arr_edges) as table
+with final as (
+    select e.account_id, e.month, e.segment, e.region, e.plan, e.arr_usd,
+        e.slow_support, e.repeated_escalations, e.poor_onboarding, e.poor_services,
+        e.detractor_not_followed_up, e.detractor_followed_up, e.no_executive_meeting,
+        e.not_cab_member, e.revenue_decline, e.usage_fell, e.seats_underused,
+        a.industry, coalesce(a.acquisition_channel, 'Not recorded') as acquisition_channel,
+        band_index(tenure_edges::integer[], date_diff('month', a.start_date, e.month))
+            as tenure_band,
+        band_index(arr_edges::double[], e.arr_usd) as arr_band,
+        x.extra_attributes,
+        e.churned_next_month, e.churned_within_12m
+    from account_driver_exposures e
+    join accounts a using (account_id)
+    left join account_extra_attributes() x using (account_id)
+)
+select * from final;

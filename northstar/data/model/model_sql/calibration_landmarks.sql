@@ -10,26 +10,12 @@
 --   $tenure_edges, $arr_edges  the bands' edges, as in account_patterns
 -- scope: aggregate
 -- sensitive: none
-with extra as (
-    select * from account_extra_attributes()
-),
-final as (
-    select e.segment, e.slow_support, e.repeated_escalations, e.poor_onboarding,
-        e.poor_services, e.detractor_not_followed_up, e.detractor_followed_up,
-        e.no_executive_meeting, e.not_cab_member, e.revenue_decline, e.usage_fell,
-        e.seats_underused,
-        e.plan, a.industry, e.region, coalesce(a.acquisition_channel, 'Not recorded')
-            as acquisition_channel,
-        band_index($tenure_edges::integer[], date_diff('month', a.start_date, e.month))
-            as tenure_band,
-        band_index($arr_edges::double[], e.arr_usd) as arr_band,
-        x.extra_attributes,
+with final as (
+    select * exclude (account_id, month, arr_usd, churned_next_month, churned_within_12m),
         count(*)::bigint as landmarks,
-        (count(*) filter (where e.churned_within_12m))::bigint as churned_within_12m
-    from account_driver_exposures e
-    join accounts a using (account_id)
-    left join extra x using (account_id)
-    where e.month between $from_month::date and $through_month::date
+        (count(*) filter (where churned_within_12m))::bigint as churned_within_12m
+    from exposures_with_attributes($tenure_edges, $arr_edges)
+    where month between $from_month::date and $through_month::date
     group by all
 )
 select * from final;

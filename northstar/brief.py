@@ -45,8 +45,7 @@ from northstar.data.workspace.mail import (
     SmtpSettings,
     already_sent,
     load_smtp,
-    record_sent,
-    send,
+    send_and_record,
     workspace_for_source,
 )
 from northstar.data.workspace.store import Workspace
@@ -121,18 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"{skipped_text}.")
     else:
         assert smtp is not None
-        sent = 0
-
-        def record(item: Outgoing) -> None:
-            nonlocal sent
-            sent += 1
-            try:
-                record_sent(store, period.key, item)
-            except SQLAlchemyError as problem:
-                failures.append(f"sent to {item.label()} but not recorded, so running the "
-                                f"brief again for {period.key} sends it again: {problem}")
-
-        failures += send(outgoing, smtp, record, run_name="brief")
+        sent, problems = send_and_record(outgoing, smtp, store, period.key, "brief")
+        failures += problems
         print(f"Sent the CEO brief for {period.label} to {sent} recipient(s){skipped_text}.")
     for failure in failures:
         print(f"brief: {failure}", file=sys.stderr)

@@ -38,8 +38,8 @@ from northstar.data.workspace.mail import (
     already_sent,
     load_smtp,
     new_message,
-    record_sent,
     send,
+    send_and_record,
     workspace_for_source,
 )
 from northstar.data.workspace.store import OPEN_STATUSES, Workspace
@@ -199,18 +199,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("-" * 72)
         print(f"{len(pending)} e-mail(s) would be sent{skipped}.")
     else:
-        sent = 0
-
-        def record(item: Outgoing) -> None:
-            nonlocal sent
-            sent += 1
-            try:
-                record_sent(store, period, item)
-            except SQLAlchemyError as problem:
-                failures.append(f"sent to {item.label()} but not recorded, so running the "
-                                f"digest again for {period} sends it again: {problem}")
-
-        failures += send(pending, settings, record, run_name="digest")
+        sent, problems = send_and_record(pending, settings, store, period, "digest")
+        failures += problems
         print(f"Sent {sent} e-mail(s){skipped}.")
     for failure in failures:
         print(f"digest: {failure}", file=sys.stderr)

@@ -44,6 +44,7 @@ from types import TracebackType
 from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from northstar.data.addresses import mail_address
 from northstar.data.db.data_source import current_source
@@ -356,6 +357,27 @@ def record_sent(store: Workspace, period: str, item: Outgoing) -> None:
             text("insert into digest_sends (recipient, period, what, sent_at) "
                  "values (:recipient, :period, :what, :sent_at)"),
             {**key, "sent_at": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")})
+
+
+def send_and_record(outgoing: Sequence[Outgoing], settings: SmtpSettings, store: Workspace,
+                    period: str, run_name: str) -> tuple[int, list[str]]:
+    """`send`, recording each e-mail the server accepted (or may have) as sent for `period`, so
+    a re-run skips it. Returns how many were sent and what went wrong, one line each (an e-mail
+    sent but not recorded says that a re-run sends it again)."""
+    sent = 0
+    failures: list[str] = []
+
+    def record(item: Outgoing) -> None:
+        nonlocal sent
+        sent += 1
+        try:
+            record_sent(store, period, item)
+        except SQLAlchemyError as problem:
+            failures.append(f"sent to {item.label()} but not recorded, so running the "
+                            f"{run_name} again for {period} sends it again: {problem}")
+
+    failures += send(outgoing, settings, record, run_name=run_name)
+    return sent, failures
 
 
 def workspace_for_source() -> Workspace:

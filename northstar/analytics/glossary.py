@@ -128,7 +128,7 @@ def alignment_rows() -> list[dict[str, str]]:
                        "and revenue after every demo build and load. Reported by the "
                        "department: the actual is loaded into KPI actuals from the system "
                        "that holds it (marketing, sales)."},
-        {"Term": "Off track two periods running", "Definition": goals.RUN_RULE},
+        {"Term": goals.OFF_TRACK_RUN.capitalize(), "Definition": goals.RUN_RULE},
         {"Term": "Unowned outcome",
          "Definition": "A customer outcome that no department's KPI serves."},
     ]

@@ -61,6 +61,13 @@ CLOSED_LOOP_HORIZON_DAYS = 180
 OPEN_TICKET_FOLLOW_UP_DAYS = 7
 CLOSED_LOOP_TARGET_DAYS = 7
 
+# Satisfaction's complaint spikes: a complaint theme's month is flagged when its comments exceed
+# all of SPIKE_MIN_COMMENTS, SPIKE_RATIO × their mean over the SPIKE_BASELINE_MONTHS months before
+# it, and that mean + 3 √mean (a Poisson three-sigma bound)
+SPIKE_MIN_COMMENTS = 5
+SPIKE_RATIO = 1.5
+SPIKE_BASELINE_MONTHS = 6
+
 # churn drivers' thresholds (northstar/data/model/drivers.py says them in words): a ticket is slow
 # when it took (or, still open, has taken) more than SLOW_TICKET_HOURS to resolve; escalations
 # repeat from REPEATED_ESCALATIONS_FROM in the trailing 6 months; revenue declined when MRR is

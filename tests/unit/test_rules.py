@@ -104,6 +104,7 @@ RESTATED_LIMITS = {
     "list cap": re.compile(r"at most (?:200|300|500)\b(?! char)|\b(?:200|500) largest|first 200\b"),
     "what-if start": re.compile(r"Starts at half the exposure"),
     "top accounts kept": re.compile(r"\b500 largest|mrr_usd, 500\b|top_accounts_kept\(\) as 500"),
+    "complaint spike": re.compile(r"More than 5 comments|over 1\.5 ×|min_count: int = 5"),
 }
 SQL_AND_PYTHON_FILES = [*PYTHON_FILES, *SQL_FILES,
                         *(REPO_ROOT / "northstar" / "data" / "db" / "rollups_sql").glob("*.sql")]
@@ -329,3 +330,19 @@ def test_the_what_if_starts_at_the_rule():
     # the program reaches ten times the accounts exposed: the rule's start, not the reach
     result = SimpleNamespace(exposed_accounts=100, unexposed_accounts=1000)
     assert invest.what_if_default_pct(result) == rules.WHAT_IF_DEFAULT_PCT
+
+
+def test_a_complaint_spike_is_flagged_by_the_rules(monkeypatch):
+    terms = {row["Term"]: row["How it is computed"]
+             for row in glossary.rows("Voice of the customer")}
+    assert terms["Complaint spike"].startswith(f"More than {rules.SPIKE_MIN_COMMENTS} comments, "
+                                               f"over {rules.SPIKE_RATIO:g} × ")
+    # six months of 4 comments, then 11: above 5, 1.5 × 4 and 4 + 3 × 2
+    months = pd.date_range("2025-01-01", periods=7, freq="MS")
+    monthly = pd.DataFrame({"theme": "pricing", "month": months, "comments": [4] * 6 + [11]})
+    assert len(satisfaction.detect_spikes(monthly)) == 1
+    monkeypatch.setattr(rules, "SPIKE_MIN_COMMENTS", 11)
+    assert satisfaction.detect_spikes(monthly) == []
+    monkeypatch.setattr(rules, "SPIKE_MIN_COMMENTS", 5)
+    monkeypatch.setattr(rules, "SPIKE_RATIO", 3.0)
+    assert satisfaction.detect_spikes(monthly) == []

@@ -99,10 +99,10 @@ else:
 st.subheader("Gaps")
 show.gaps(alignment.gaps(statuses, kpis, outcomes, scores))
 
-st.subheader("Accountability: off track two periods running or more")
+st.subheader(f"Accountability: {goals.OFF_TRACK_RUN} or more")
 st.caption(goals.RUN_RULE)
 if runs.empty:
-    st.success("No KPI has been off track two periods running.", icon=":material/check_circle:")
+    st.success(f"No KPI has been {goals.OFF_TRACK_RUN}.", icon=":material/check_circle:")
 else:
     actions.off_track_kpis_table(runs, kpis, metadata.last_month, key=RUNS_TABLE)
 

@@ -101,10 +101,10 @@ else:
     actions.render_action_list(overdue.sort_values("due_on"), key="forum_overdue",
                                outcomes=by_action)
 
-st.subheader("Off track two periods running, with no action")
+st.subheader(f"{goals.OFF_TRACK_RUN.capitalize()}, with no action")
 st.caption(goals.RUN_RULE)
 if uncovered is None or uncovered.empty:
-    st.success("Every KPI off track two periods running has an action.",
+    st.success(f"Every KPI {goals.OFF_TRACK_RUN} has an action.",
                icon=":material/check_circle:")
 else:
     actions.off_track_kpis_table(uncovered, kpis, metadata.last_month, key=NO_ACTION_TABLE)

@@ -7,7 +7,7 @@ import streamlit as st
 
 from northstar.analytics import invest
 from northstar.analytics.literal_text import literal
-from northstar.data import settings
+from northstar.data import rules, settings
 from northstar.data.months import add_months, month_label, range_label
 from northstar.data.registry import pages
 from northstar.ui import (
@@ -125,8 +125,9 @@ with whatif_tab:
         reduction = middle.slider(
             "Reduce exposure by", 0, 100, invest.what_if_default_pct(result), step=1,
             format="%d%%", key="reduce", bind="query-params",
-            help="Starts at half the exposure, or at as many accounts as the program reaches "
-            "today when that is fewer, so the scenario is one the program could run.")
+            help=f"Starts at {rules.WHAT_IF_DEFAULT_PCT}% of the exposure, or at as many accounts "
+            "as the program reaches today when that is fewer, so the scenario is one the program "
+            "could run.")
         segments = right.multiselect(
             "In segments", invest.what_if_segments(recommended),
             key="in", bind="query-params", placeholder="All segments")

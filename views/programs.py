@@ -54,10 +54,10 @@ with executive_tab:
     if executive_tab.open and data_needs.has_data("programs", "Executive meetings"):
         top_n = presentation.control(
             lambda: st.segmented_control(
-                "Top accounts by ARR", list(programs.TOP_N_OPTIONS),
-                format_func=lambda n: f"Top {n}", default=programs.DEFAULT_TOP_N, key="top",
+                "Top accounts by ARR", list(rules.TOP_N_OPTIONS),
+                format_func=lambda n: f"Top {n}", default=rules.DEFAULT_TOP_N, key="top",
                 bind="query-params", required=True),
-            "top", programs.DEFAULT_TOP_N, list(programs.TOP_N_OPTIONS),
+            "top", rules.DEFAULT_TOP_N, list(rules.TOP_N_OPTIONS),
             label=lambda n: f"Top {n}",
         )
         # the plan for the chosen number of top accounts

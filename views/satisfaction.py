@@ -7,6 +7,7 @@ import streamlit as st
 from northstar.analytics import display, satisfaction
 from northstar.analytics.metrics import delta_color
 from northstar.analytics.plans.satisfaction import DEFAULT_TARGET_DAYS
+from northstar.data import rules
 from northstar.data.registry import pages
 from northstar.ui import (
     actions,
@@ -120,7 +121,8 @@ with verbatims_tab:
         if comments.empty:
             st.info("No comments match.", icon=":material/search_off:")
         else:
-            st.caption(f"{display.count_of(len(comments), 'comment')}, newest first (at most 500).")
+            st.caption(f"{display.count_of(len(comments), 'comment')}, newest first "
+                       f"(at most {rules.COMMENTS_LIMIT:,}).")
             downloads.dataframe(
                 satisfaction.comments_table(comments, labels), title="Survey comments",
                 hide_index=True, column_config=tables.COMMENT_COLUMNS,

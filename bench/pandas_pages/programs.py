@@ -27,7 +27,7 @@ from bench.pandas_pages.common import (
 )
 from northstar.analytics import programs
 from northstar.analytics.periods import FilterState
-from northstar.data import settings
+from northstar.data import rules, settings
 from northstar.data.months import add_months, last_day
 
 
@@ -283,7 +283,7 @@ def programs_page(t, context: Context, state: FilterState) -> dict[str, object]:
     out = {
         "cab:comparison": _cab_comparison(t, scoped, period),
         "cab:sessions": _cab_sessions(t, scoped, as_of),
-        "exec:coverage": _exec_coverage(t, scoped, coverage_months, programs.DEFAULT_TOP_N, as_of),
+        "exec:coverage": _exec_coverage(t, scoped, coverage_months, rules.DEFAULT_TOP_N, as_of),
     }
     for name, program in (("onboarding", settings.ONBOARDING),
                           ("services", settings.PROFESSIONAL_SERVICES)):
@@ -296,8 +296,8 @@ def programs_page(t, context: Context, state: FilterState) -> dict[str, object]:
         "support:categories": _ticket_categories(t, scoped, start, end, as_of),
         "support:ageing": _ticket_ageing(t, scoped, as_of),
         "kudos:quarters": _kudos_quarters(t, given, as_of),
-        "kudos:employees": _kudos_employees(t, in_period, programs.LIST_LIMIT),
-        "kudos:recent": _kudos_recent(t, in_period, programs.LIST_LIMIT),
+        "kudos:employees": _kudos_employees(t, in_period, rules.LIST_LIMIT),
+        "kudos:recent": _kudos_recent(t, in_period, rules.LIST_LIMIT),
     })
     return out
 

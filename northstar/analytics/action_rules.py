@@ -43,8 +43,8 @@ COMPARISON_RULES = {
     "answer": "unhappy answers nobody acted on from the same month, survey and program, by "
               "the customer's next answer after it",
     "ticket": "tickets nobody acted on, opened in the same month with the same priority",
-    "kpi": "every other time a KPI was off track two periods running with no action, by its "
-           "next period",
+    "kpi": f"every other time a KPI was {goals.OFF_TRACK_RUN} with no action, by its next "
+           "period",
 }
 FORUM_WEEK_DAYS = rules.FORUM_WEEK_DAYS
 COMPARISON_MINIMUM = (
@@ -137,8 +137,8 @@ def closed_on_or_after(closed_at: pd.Series, day: dt.date) -> pd.Series:
 
 
 def kpis_without_action(runs: pd.DataFrame, actions: pd.DataFrame) -> pd.DataFrame:
-    """The runs (goals.off_track_runs) of KPIs off track two periods running or more that have
-    no open action, nor one closed since the run began."""
+    """The runs (goals.off_track_runs) of KPIs off track rules.RUN_THRESHOLD periods running
+    or more that have no open action, nor one closed since the run began."""
     if runs.empty or actions.empty:
         return runs.reset_index(drop=True)
     kpi_actions = actions.loc[actions["subject_kind"] == "kpi"]

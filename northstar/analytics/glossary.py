@@ -64,8 +64,9 @@ TERMS: dict[str, list[tuple[str, str, str]]] = {
          "A detractor follow-up, QBR or executive meeting with the account within the target "
          "days after the answer."),
         ("Complaint spike", "A month with far more complaints on a theme than usual.",
-         "More than 5 comments, over 1.5 × the theme's mean of the previous 6 months and over "
-         "that mean + 3√mean."),
+         f"More than {rules.SPIKE_MIN_COMMENTS} comments, over {rules.SPIKE_RATIO:g} × the "
+         f"theme's mean of the previous {rules.SPIKE_BASELINE_MONTHS} months and over that "
+         "mean + 3√mean."),
     ],
     "Where to invest": [
         ("Hazard ratio", "How much faster exposed accounts leave than otherwise-alike accounts: "
@@ -128,7 +129,7 @@ def alignment_rows() -> list[dict[str, str]]:
                        "and revenue after every demo build and load. Reported by the "
                        "department: the actual is loaded into KPI actuals from the system "
                        "that holds it (marketing, sales)."},
-        {"Term": "Off track two periods running", "Definition": goals.RUN_RULE},
+        {"Term": goals.OFF_TRACK_RUN.capitalize(), "Definition": goals.RUN_RULE},
         {"Term": "Unowned outcome",
          "Definition": "A customer outcome that no department's KPI serves."},
     ]

@@ -7,7 +7,10 @@ queries; the rules that judge them live here, once, and are unit tested:
 - status: on track / at risk / off track / no data (`kpi_status`);
 - a KPI's actual over a period of months (`period_actuals`);
 - alignment score per department and overall (`department_scores`, `overall_score`);
-- KPIs off track two or more periods running (`off_track_runs`).
+- KPIs off track RUN_THRESHOLD or more periods running (`off_track_runs`).
+
+Their thresholds (the at-risk tolerance, the run that lists a KPI) are rules of
+northstar/data/rules.py.
 """
 
 from __future__ import annotations
@@ -30,16 +33,37 @@ from northstar.analytics.metrics import (
     shown_delta,
 )
 from northstar.analytics.significance import Verdict
+from northstar.data import rules
 from northstar.data.measures import MEASURES
 from northstar.data.months import add_months
 
 # --- status -----------------------------------------------------------------------------------
 
-TOLERANCE_SHARE = 0.05  # at risk: misses the target by no more than 5% of it
-# when the target is 0 a share of it is 0: the tolerance is absolute, in the KPI's unit
-ZERO_TARGET_TOLERANCE: dict[str, float] = {
-    "pct": 1.0, "score": 1.0, "hours": 1.0, "days": 1.0, "count": 1.0, "usd": 1000.0,
+# a zero target's tolerance (rules.ZERO_TARGET_TOLERANCE) in words, per unit
+_ZERO_TOLERANCE_WORDS: dict[str, tuple[str, str]] = {
+    # unit -> (one, several) with {} for the amount
+    "pct": ("{} pp", "{} pp"), "score": ("{} point", "{} points"),
+    "hours": ("{} hour", "{} hours"), "days": ("{} day", "{} days"),
+    "count": ("{} count", "{} counts"), "usd": ("${:,}", "${:,}"),
 }
+
+
+def _amount_words(unit: str, amount: float) -> str:
+    one, several = _ZERO_TOLERANCE_WORDS[unit]
+    number = int(amount) if float(amount).is_integer() else amount
+    return (one if number == 1 else several).format(number)
+
+
+def tolerance_words() -> str:
+    """The at-risk tolerance as the status's rule says it: the share of the target, or, when
+    the target is 0, the amount in each unit ('1 pp, 1 point, …, 1 count or $1,000')."""
+    amounts = [_amount_words(unit, amount) for unit, amount in rules.ZERO_TARGET_TOLERANCE.items()
+               if unit in _ZERO_TOLERANCE_WORDS]
+    listed = ", ".join(amounts[:-1]) + f" or {amounts[-1]}" if len(amounts) > 1 else amounts[0]
+    return (f"{100 * rules.TOLERANCE_SHARE:g}% of the target, or, when the target is 0, "
+            f"{listed} in the KPI's unit")
+
+
 _EPSILON = 1e-9  # float noise when an actual sits exactly on an edge
 
 
@@ -59,9 +83,8 @@ STATUSES: dict[str, Status] = {
         Status("on_track", "On track", "✓", ":material/check_circle:", 1.0,
                "The actual meets or beats the target in the KPI's direction."),
         Status("at_risk", "At risk", "▲", ":material/warning:", 0.5,
-               "The actual misses the target by no more than the tolerance: 5% of the "
-               "target, or, when the target is 0, 1 unit (1 pp, 1 point, 1 hour, 1 day, "
-               "1 count or $1,000)."),
+               f"The actual misses the target by no more than the tolerance: "
+               f"{tolerance_words()}."),
         Status("off_track", "Off track", "✕", ":material/cancel:", 0.0,
                "The actual misses the target by more than the tolerance."),
         Status("no_data", "No data", "–", ":material/help:", 0.0,
@@ -74,8 +97,8 @@ STATUS_ORDER = tuple(STATUSES)
 def tolerance(target: float, unit: str) -> float:
     """How far an actual may miss the target and still be 'at risk' rather than 'off track'."""
     if target == 0:
-        return ZERO_TARGET_TOLERANCE.get(unit, 1.0)
-    return TOLERANCE_SHARE * abs(target)
+        return rules.ZERO_TARGET_TOLERANCE.get(unit, 1.0)
+    return rules.TOLERANCE_SHARE * abs(target)
 
 
 def kpi_status(actual: Any, target: Any, direction: str, unit: str = "count") -> str:
@@ -384,11 +407,13 @@ def unowned_outcomes(kpi_outcomes_ids: pd.Series, outcomes: pd.DataFrame) -> lis
 
 # --- accountability ---------------------------------------------------------------------------
 
-RUN_THRESHOLD = 2  # listed for the accountability forum from this many off-track periods running
+# the accountability list in words: "off track", the run (rules.RUN_THRESHOLD), "periods running"
+OFF_TRACK_RUN = f"off track {rules.in_words(rules.RUN_THRESHOLD)} periods running"
 RUN_RULE = (
-    "A KPI is listed when it is off track in each of its latest two or more periods (months or "
-    "quarters, its own grain) in a row, counted back from its latest period with an actual up to "
-    "the data's last month, against its current target; a period without an actual ends the run."
+    f"A KPI is listed when it is off track in each of its latest "
+    f"{rules.in_words(rules.RUN_THRESHOLD)} or more periods (months or quarters, its own grain) "
+    "in a row, counted back from its latest period with an actual up to the data's last month, "
+    "against its current target; a period without an actual ends the run."
 )
 
 
@@ -425,10 +450,13 @@ def latest_statuses(kpis: pd.DataFrame, actuals: pd.DataFrame,
 
 
 def off_track_runs(
-    kpis: pd.DataFrame, actuals: pd.DataFrame, end_month: dt.date, threshold: int = RUN_THRESHOLD
+    kpis: pd.DataFrame, actuals: pd.DataFrame, end_month: dt.date, threshold: int | None = None
 ) -> pd.DataFrame:
-    """KPIs off track for `threshold` or more periods running: kpi_id, periods_running,
+    """KPIs off track for `threshold` (rules.RUN_THRESHOLD unless given) or more periods
+    running: kpi_id, periods_running,
     since (first period of the run), latest_period, latest_actual; longest runs first."""
+    if threshold is None:
+        threshold = rules.RUN_THRESHOLD
     latest = latest_statuses(kpis, actuals, end_month)
     result = latest.loc[(latest["latest_status"] == "off_track")
                         & (latest["periods_running"] >= threshold),
@@ -538,9 +566,6 @@ def accountability_table(
 
 # --- drill-downs ------------------------------------------------------------------------------
 
-DRILL_LIMIT = 200  # rows at most in a drill-down table
-
-
 @dataclass(frozen=True)
 class Drill:
     """Which rows stand behind a computed KPI: a named query and its fixed parameters."""
@@ -585,7 +610,7 @@ DRILLS: dict[str, Drill] = {
     "survey_coverage_pct": Drill(
         "goal_drill_coverage", {},
         "accounts billed at the end of the period, those without a relationship answer in the "
-        "six months to then first"),
+        f"{rules.in_words(rules.SURVEY_COVERAGE_MONTHS)} months to then first"),
 }
 
 
@@ -602,7 +627,7 @@ def drill_params(
         "end_date": end,
         "opening_month": add_months(period_start, -1),
         "closing_month": closing_month,
-        "limit": DRILL_LIMIT,
+        "limit": rules.LIST_LIMIT,
     }
 
 

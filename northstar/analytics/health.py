@@ -221,7 +221,6 @@ def components_long(history: pd.DataFrame) -> pd.DataFrame:
 
 # the bands the at-risk list can show, in the order of the query's band_orders (1 = Healthy)
 BAND_OPTIONS = [*BANDS, NOT_SCORED]
-AT_RISK_LIMIT = 200  # accounts in the at-risk list
 
 
 def band_orders(shown: Iterable[str]) -> list[int]:
@@ -270,9 +269,11 @@ def band_churn_hover(band_churn: pd.DataFrame) -> list[str]:
 
 
 def at_risk_caption(by_model: bool, listed: int, summary: pd.DataFrame, recording: bool,
-                    limit: int = AT_RISK_LIMIT) -> str:
+                    limit: int | None = None) -> str:
     """How the at-risk list is ranked and how much of the active accounts (health_summary's)
-    it shows."""
+    it shows (`limit`, the list's cap: rules.LIST_LIMIT unless given)."""
+    if limit is None:
+        limit = rules.LIST_LIMIT
     active = int(summary["accounts"].sum())
     return (
         ("ARR at risk = ARR × the account's chance of churning in the next 12 months, from the "

@@ -39,6 +39,7 @@ from northstar.data.rules import (
     DETRACTOR_FOLLOW_UP_DAYS,
     MAX_SIZE_RANGE_RATIO,
     MIN_EVENTS,
+    WHAT_IF_DEFAULT_PCT,
 )
 
 COST_CONFIG_PATH = REPO_ROOT / "config" / "cost_to_serve.toml"
@@ -818,15 +819,11 @@ def progress_table(progress: pd.DataFrame, initiatives: pd.DataFrame) -> pd.Data
 # --- what-if ---------------------------------------------------------------------------------
 
 
-# the what-if's starting reduction of a driver's exposure, in %
-WHAT_IF_DEFAULT_PCT = 50
-
-
 def what_if_default_pct(result: DriverResult) -> int:
-    """The what-if's starting reduction: half the exposure, but never more accounts than the
-    program reaches today, so the scenario at most doubles its reach (a small advisory board
-    of 131 members against 12,486 accounts not on it starts at 1%, about 125 new members, not
-    6,000)."""
+    """The what-if's starting reduction: WHAT_IF_DEFAULT_PCT% of the exposure, but never more
+    accounts than the program reaches today, so the scenario at most doubles its reach (a small
+    advisory board of 131 members against 12,486 accounts not on it starts at 1%, about 125 new
+    members, not 6,000)."""
     if result.exposed_accounts <= 0:
         return WHAT_IF_DEFAULT_PCT
     reach = math.floor(100 * result.unexposed_accounts / result.exposed_accounts)

@@ -25,9 +25,6 @@ from northstar.data.rules import OPEN_TICKET_FOLLOW_UP_DAYS
 from northstar.data.settings import SurveyProgram
 
 HISTORY_START = dt.date(1900, 1, 1)  # start date for trends over the whole history
-LIST_LIMIT = 200  # rows at most in any list sent to the browser
-TOP_N_OPTIONS: tuple[int, ...] = (25, 50, 100, 250, 500)
-DEFAULT_TOP_N = 100
 COVERAGE_TREND_POINTS = 9  # quarterly points, the last one at the data's last month
 # what the support review's headline figures count (open tickets by age count every open
 # ticket, and the scorecard's KPIs average monthly medians, so theirs can differ)
@@ -465,7 +462,7 @@ def follow_up_reasons(row: pd.Series) -> str:
 
 
 def follow_up_counts(frame: pd.DataFrame) -> dict[str, int]:
-    """All matching tickets per reason (the list itself is cut to LIST_LIMIT rows)."""
+    """All matching tickets per reason (the list itself is cut to rules.LIST_LIMIT rows)."""
     columns = ["matching_tickets", *FOLLOW_UP_COUNTS]
     if frame.empty:
         return dict.fromkeys(columns, 0)

@@ -10,6 +10,7 @@ from northstar.analytics.display import measure_columns
 from northstar.analytics.links import account_links
 from northstar.analytics.metrics import format_usd
 from northstar.analytics.periods import PeriodWindow
+from northstar.data import rules
 from northstar.data.months import add_months, month_label
 
 BREAKDOWN_DIMENSIONS: dict[str, str] = {
@@ -174,14 +175,15 @@ MOVEMENT_WORDS = {"churn": "churned", "contraction": "contracted", "expansion": 
                   "new": "started"}
 # the movements of data without revenue: accounts start and churn, none grows or shrinks
 LOGO_MOVEMENTS = {key: MOVEMENTS[key] for key in ("churn", "new")}
-ACCOUNTS_LIMIT = 200
 
 
-def movement_caption(frame: pd.DataFrame, movement: str, limit: int = ACCOUNTS_LIMIT,
+def movement_caption(frame: pd.DataFrame, movement: str, limit: int | None = None,
                      revenue: bool = True) -> str:
     """'2,431 accounts churned in the period: −$38.8M of ARR, the bridge's churn step (and the
-    logo churn's churned accounts); the 200 largest changes are listed.' In data without
-    revenue, the count alone."""
+    logo churn's churned accounts); the N largest changes are listed' (`limit`, the list's
+    cap: rules.LIST_LIMIT unless given). In data without revenue, the count alone."""
+    if limit is None:
+        limit = rules.LIST_LIMIT
     if frame.empty:
         return f"No account {MOVEMENT_WORDS[movement]} in the period."
     count = int(frame["movement_accounts"].iloc[0])

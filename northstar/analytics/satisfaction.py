@@ -221,17 +221,17 @@ class Spike:
 
 def detect_spikes(
     monthly: pd.DataFrame,
-    baseline_months: int = 6,
-    min_count: int = 5,
-    ratio: float = 1.5,
     complaint_themes: set[str] | None = None,
 ) -> list[Spike]:
     """Flag theme-months far above their own recent baseline.
 
-    A month is a spike when its count is above all of: `min_count`, `ratio` × the mean of the
-    previous `baseline_months` months, and that mean + 3 √mean (a Poisson three-sigma bound).
-    `monthly` has columns theme, month, comments (missing months = 0).
+    A month is a spike when its count is above all of: rules.SPIKE_MIN_COMMENTS,
+    rules.SPIKE_RATIO × the mean of the previous rules.SPIKE_BASELINE_MONTHS months, and that
+    mean + 3 √mean (a Poisson three-sigma bound). `monthly` has columns theme, month, comments
+    (missing months = 0).
     """
+    baseline_months, min_count, ratio = (
+        rules.SPIKE_BASELINE_MONTHS, rules.SPIKE_MIN_COMMENTS, rules.SPIKE_RATIO)
     spikes: list[Spike] = []
     for theme, rows in monthly.groupby("theme", sort=False):
         if complaint_themes is not None and theme not in complaint_themes:

@@ -49,8 +49,9 @@ def scores(own: pd.DataFrame, actuals: pd.DataFrame, departments: pd.DataFrame,
 
 
 def off_track_text(runs: pd.DataFrame, own: pd.DataFrame) -> str:
-    """The KPIs off track two periods running or more, with how long (goals.off_track_runs)."""
-    return ("Off track two periods running or more: "
+    """The KPIs off track rules.RUN_THRESHOLD periods running or more, with how long
+    (goals.off_track_runs)."""
+    return (f"{goals.OFF_TRACK_RUN.capitalize()} or more: "
             + ", ".join(f"{literal(name)} ({count} periods)" for name, count in zip(
                 runs.merge(own, on="kpi_id")["kpi_name"], runs["periods_running"], strict=True))
             + ". Listed for the accountability forum.")

@@ -61,6 +61,13 @@ CLOSED_LOOP_HORIZON_DAYS = 180
 OPEN_TICKET_FOLLOW_UP_DAYS = 7
 CLOSED_LOOP_TARGET_DAYS = 7
 
+# Satisfaction's complaint spikes: a complaint theme's month is flagged when its comments exceed
+# all of SPIKE_MIN_COMMENTS, SPIKE_RATIO × their mean over the SPIKE_BASELINE_MONTHS months before
+# it, and that mean + 3 √mean (a Poisson three-sigma bound)
+SPIKE_MIN_COMMENTS = 5
+SPIKE_RATIO = 1.5
+SPIKE_BASELINE_MONTHS = 6
+
 # churn drivers' thresholds (northstar/data/model/drivers.py says them in words): a ticket is slow
 # when it took (or, still open, has taken) more than SLOW_TICKET_HOURS to resolve; escalations
 # repeat from REPEATED_ESCALATIONS_FROM in the trailing 6 months; revenue declined when MRR is
@@ -82,15 +89,36 @@ EXEC_OUTCOME_MONTHS = 12
 CAB_SESSION_MONTHS = 12
 SURVEY_COVERAGE_MONTHS = 6
 
+# CCO programs' top accounts: the viewer picks N among TOP_N_OPTIONS (DEFAULT_TOP_N unless they
+# choose another); the top accounts rollup keeps each month's TOP_ACCOUNTS_KEPT largest accounts
+# per segment, region and plan, so no option may exceed it
+TOP_N_OPTIONS: tuple[int, ...] = (25, 50, 100, 250, 500)
+DEFAULT_TOP_N = 100
+TOP_ACCOUNTS_KEPT = 500
+
 # Where to invest: an initiative's driver churn is compared over INITIATIVE_BASELINE_MONTHS
 # before its start; cost to serve is counted over the COST_TO_SERVE_MONTHS through the data's
 # last month
 INITIATIVE_BASELINE_MONTHS = 12
 COST_TO_SERVE_MONTHS = 12
 
+# the what-if on Where to invest starts at reducing a driver's exposure by WHAT_IF_DEFAULT_PCT%
+# (but never by more accounts than the program reaches today)
+WHAT_IF_DEFAULT_PCT = 50
+
 # the churn model is fitted only with churn in at least MIN_CHURN_MONTHS different months (in
 # the data and in the backtest's fit)
 MIN_CHURN_MONTHS = 6
+
+# the churn model is shown only when its checks pass (northstar/data/model/model_checks.py): the
+# months its backtest fits on hold at least MIN_FIT_EVENTS churned accounts, at least
+# MIN_BACKTEST_EVENTS of the accounts it checked churned and as many stayed, and its predicted
+# churn sits within CALIBRATION_TOLERANCE_PP of the churn observed; the revenue forecast is shown
+# only once MIN_SCORED_ORIGINS earlier forecasts could be scored against what happened
+MIN_FIT_EVENTS = 50
+MIN_BACKTEST_EVENTS = 30
+CALIBRATION_TOLERANCE_PP = 2.0
+MIN_SCORED_ORIGINS = 4
 
 # actions: "due this week" is due today or in the next DUE_SOON_DAYS - 1 days; a new action is
 # due in ACTION_DUE_DAYS unless its creator says otherwise; an account action worked when the
@@ -100,6 +128,23 @@ DUE_SOON_DAYS = 7
 ACTION_DUE_DAYS = 14
 ACTION_OUTCOME_DAYS = 90
 FORUM_WEEK_DAYS = 7
+
+# goals: a KPI that misses its target is "At risk" rather than "Off track" while it misses by no
+# more than TOLERANCE_SHARE of the target or, when the target is 0, by ZERO_TARGET_TOLERANCE in
+# the KPI's unit (1 in a unit not named); a KPI off track in each of its latest RUN_THRESHOLD or
+# more periods in a row is listed for the accountability forum
+TOLERANCE_SHARE = 0.05
+ZERO_TARGET_TOLERANCE: dict[str, float] = {
+    "pct": 1.0, "score": 1.0, "hours": 1.0, "days": 1.0, "count": 1.0, "usd": 1000.0,
+}
+RUN_THRESHOLD = 2
+
+# lists sent to the browser (accounts, tickets, answers, kudos, drill-downs, recent alerts) hold
+# at most LIST_LIMIT rows and say so when they are cut; Satisfaction's comments and its unhappy
+# answers still waiting for a follow-up are read through and keep longer lists
+LIST_LIMIT = 200
+COMMENTS_LIMIT = 500
+OPEN_ANSWERS_LIMIT = 300
 
 # renewals: the windows (days ahead) Renewals lists, each including the shorter ones
 RENEWAL_WINDOWS_DAYS = (30, 90, 180)
@@ -127,6 +172,7 @@ SQL_VALUES: dict[str, str] = {
     "exec_outcome_months": str(EXEC_OUTCOME_MONTHS),
     "cab_session_months": str(CAB_SESSION_MONTHS),
     "survey_coverage_months": str(SURVEY_COVERAGE_MONTHS),
+    "top_accounts_kept": str(TOP_ACCOUNTS_KEPT),
     "initiative_baseline_months": str(INITIATIVE_BASELINE_MONTHS),
     "cost_to_serve_months": str(COST_TO_SERVE_MONTHS),
     "health_band_labels": "[" + ", ".join(
@@ -143,6 +189,13 @@ def render_sql(text: str) -> str:
         return SQL_VALUES[match.group(1)]
 
     return _PLACEHOLDER.sub(value, text)
+
+
+def in_words(number: int) -> str:
+    """A rule's small count as a sentence says it: 'two' for 2 (one to ten in words, other
+    numbers in digits)."""
+    words = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+    return words[number] if 0 <= number < len(words) else f"{number:,}"
 
 
 def nps_bands() -> list[tuple[str, int, int]]:

@@ -424,8 +424,8 @@ def on_action_cell(table_key: str, subject_kind: str, rows: pd.DataFrame, *,
 
 def off_track_kpis_table(runs: pd.DataFrame, kpis: pd.DataFrame, last_month: dt.date, *,
                          key: str) -> None:
-    """The KPIs off track two periods running (goals.off_track_runs rows), with an Action cell
-    that gives one an owned action, and their downloads."""
+    """The KPIs off track rules.RUN_THRESHOLD periods running (goals.off_track_runs rows),
+    with an Action cell that gives one an owned action, and their downloads."""
     run_kpis = runs.merge(kpis, on="kpi_id")
     table = with_action_column(goals.accountability_table(runs, kpis, last_month), "kpi",
                                list(run_kpis["kpi_id"]), position=2)

@@ -12,6 +12,7 @@ import streamlit as st
 from northstar.analytics import invest
 from northstar.analytics.literal_text import literal
 from northstar.analytics.metrics import format_usd
+from northstar.data import rules
 from northstar.ui import actions, charts, downloads, presentation
 
 
@@ -131,7 +132,7 @@ def motion_scatter(scored: pd.DataFrame, threshold: float, healthy_from: float) 
     figure.update_xaxes(type="log", title="ARR (log scale)")
     charts.money_axis(figure, list(scored["arr_usd"]), axis="x", log=True, include_zero=False)
     figure.update_yaxes(title="Health score", range=[0, 100])
-    charts.base_layout(figure, "The 200 largest accounts of each motion", 420)
+    charts.base_layout(figure, f"The {rules.LIST_LIMIT:,} largest accounts of each motion", 420)
     figure.update_layout(showlegend=True,
                          legend={"orientation": "h", "y": -0.2, "x": 0, "title": None})
     return figure

@@ -93,7 +93,7 @@ def survey(program: settings.SurveyProgram, rate_label: str, intro: str, total: 
         st.info("No answer of 1 or 2 in this period.", icon=":material/sentiment_satisfied:")
         return
     shown = display.count_of(len(low), "answer")
-    if len(low) == programs.LIST_LIMIT:
+    if len(low) == rules.LIST_LIMIT:
         shown = f"the first {shown}"
     st.caption(f"Showing {shown}, lowest score and newest first. Select an account to open "
                "its 360 view.")

@@ -113,8 +113,8 @@ def open_answers(open_answers: pd.DataFrame) -> None:  # pragma: no cover - draw
             owner=lambda row: row.get("csm_employee_id"),
         )
         st.caption(
-            f"{display.count_of(len(open_answers), 'answer')}, overdue first (at most 300 "
-            "shown)."
+            f"{display.count_of(len(open_answers), 'answer')}, overdue first (at most "
+            f"{rules.OPEN_ANSWERS_LIMIT:,} shown)."
         )
 
 

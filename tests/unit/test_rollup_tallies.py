@@ -218,7 +218,7 @@ select count(*), 12 * sum(mrr_usd) from ranked where place <= $top_n
 
 
 def test_top_accounts_rollup_equals_ranking_every_billed_account(demo_db):
-    from northstar.analytics import programs
+    from northstar.data import rules
 
     with duckdb.connect(str(demo_db), read_only=True) as con:
         months = [row[0] for row in con.execute(
@@ -226,7 +226,7 @@ def test_top_accounts_rollup_equals_ranking_every_billed_account(demo_db):
         as_of = dt.date.fromisoformat(con.execute(
             "select value from dataset_metadata where key = 'as_of_date'").fetchone()[0])
         kept = con.execute("select top_accounts_kept()").fetchone()[0]
-        assert max(programs.TOP_N_OPTIONS) <= kept  # every top n the page offers is held
+        assert max(rules.TOP_N_OPTIONS) <= kept  # every top n the page offers is held
         points = months[-25::3]
         for filters in FILTERS:
             for top_n in (25, 100, kept):

@@ -3,16 +3,34 @@ the pages read it from there."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from types import SimpleNamespace
 
 import duckdb
+import pandas as pd
 import pytest
 
-from northstar.analytics import action_rules, health, metrics, renewals, satisfaction
+from northstar.analytics import (
+    action_rules,
+    glossary,
+    goals,
+    health,
+    invest,
+    metrics,
+    periods,
+    renewals,
+    retention,
+    satisfaction,
+)
+from northstar.analytics.plans import PLANS, Context
 from northstar.data import rules
 from northstar.data.db import rollups
 from northstar.data.db.schema import create_schema
 from northstar.data.model import drivers
+from northstar.data.registry import pages
+from northstar.data.workspace import alert_delivery
+from northstar.data.workspace.store import Workspace
 from tests.conftest import REPO_ROOT
 
 SQL_FILES = [*(REPO_ROOT / "queries").glob("*.sql"),
@@ -54,6 +72,21 @@ NOT_RULES = {("northstar/data/demo/generator.py", "WINDOW_MONTHS"),
 PYTHON_FILES = [path for folder in ("northstar", "views", "bench")
                 for path in (REPO_ROOT / folder).rglob("*.py")
                 if path != REPO_ROOT / "northstar" / "data" / "rules.py"]
+# a limit or threshold that decides what a page says or lists ("at risk", "enough", how many rows
+# or top accounts) is defined in rules.py and only read elsewhere: constants named like one and
+# set to a number (or numbers) anywhere else
+THRESHOLD_CONSTANT = re.compile(
+    r"^\s*([A-Z][A-Z0-9_]*(?:_LIMIT|_THRESHOLD|_SHARE|_TOLERANCE|_TOLERANCE_PP|TOP_N|TOP_N_OPTIONS"
+    r"|_KEPT|_DEFAULT_PCT)|MIN_[A-Z0-9_]+)\s*(?::[^=\n]+)?="
+    r"\s*[(\[]?\s*\d[\d_.]*\s*(?:,\s*\d[\d_.]*\s*)*[)\]]?\s*(?:#.*)?$",
+    re.MULTILINE)
+# technical limits, not business rules: how the loader reads a file and drafts a mapping, and
+# when a filter's list becomes a join
+NOT_THRESHOLDS = {
+    ("northstar/data/importer/datasets.py", "AS_OF_MONTH_SHARE"),  # a month's rows to be complete
+    ("northstar/data/importer/draft.py", "LIST_SHARE"),  # a file that is a customer list
+    ("northstar/data/db/data_source.py", "DYNAMIC_OR_FILTER_THRESHOLD"),  # a query plan's switch
+}
 # windows written out in words or as a literal parameter instead of read from rules.py
 RESTATED_WINDOWS = {
     "detractor follow-up window": re.compile(r"followed up within 14 days|follow-up within 14 days"),
@@ -62,6 +95,19 @@ RESTATED_WINDOWS = {
         r"|horizon_days[\"']?\s*[:=]\s*180"),
     "open ticket follow-up age": re.compile(r"open more than 7 days"),
 }
+
+
+# limits and thresholds written out in words instead of read from rules.py
+RESTATED_LIMITS = {
+    "off-track run": re.compile(r"two (?:or more )?periods running|latest two or more periods"),
+    "at-risk tolerance": re.compile(r"5% of the\s+(?:\"\s*\")?target"),
+    "list cap": re.compile(r"at most (?:200|300|500)\b(?! char)|\b(?:200|500) largest|first 200\b"),
+    "what-if start": re.compile(r"Starts at half the exposure"),
+    "top accounts kept": re.compile(r"\b500 largest|mrr_usd, 500\b|top_accounts_kept\(\) as 500"),
+    "complaint spike": re.compile(r"More than 5 comments|over 1\.5 ×|min_count: int = 5"),
+}
+SQL_AND_PYTHON_FILES = [*PYTHON_FILES, *SQL_FILES,
+                        *(REPO_ROOT / "northstar" / "data" / "db" / "rollups_sql").glob("*.sql")]
 
 
 def code(path) -> str:
@@ -92,6 +138,20 @@ def test_no_python_file_defines_a_window_of_its_own():
     found = [f"{path.relative_to(REPO_ROOT)}: {name}" for path in PYTHON_FILES
              for name in WINDOW_CONSTANT.findall(path.read_text())
              if (str(path.relative_to(REPO_ROOT)), name) not in NOT_RULES]
+    assert found == []
+
+
+def test_no_python_file_defines_a_limit_or_threshold_of_its_own():
+    found = [f"{path.relative_to(REPO_ROOT)}: {name}" for path in PYTHON_FILES
+             for name in THRESHOLD_CONSTANT.findall(path.read_text())
+             if (str(path.relative_to(REPO_ROOT)), name) not in NOT_THRESHOLDS]
+    assert found == []
+
+
+@pytest.mark.parametrize("limit", list(RESTATED_LIMITS))
+def test_no_file_writes_a_limit_out_again(limit):
+    found = sorted({str(path.relative_to(REPO_ROOT)) for path in SQL_AND_PYTHON_FILES
+                    if RESTATED_LIMITS[limit].search(path.read_text())})
     assert found == []
 
 
@@ -165,3 +225,124 @@ def test_the_windows_the_queries_and_drivers_read_are_the_rules():
     assert f"{rules.REVENUE_DECLINE_PCT}% below" in drivers.DRIVERS["revenue_decline"].definition
     assert renewals.WINDOWS == rules.RENEWAL_WINDOWS_DAYS
     assert action_rules.OUTCOME_WINDOW_DAYS == rules.ACTION_OUTCOME_DAYS
+
+
+def kept_by_the_macro() -> int:
+    """What top_accounts_kept() says, from the rollup macros as a build creates them."""
+    macros = rules.render_sql(rollups.ROLLUP_MACROS_SQL.read_text())
+    statement = next(part for part in macros.split(";") if "macro top_accounts_kept()" in part)
+    with duckdb.connect() as con:
+        con.execute(statement)
+        return con.execute("select top_accounts_kept()").fetchone()[0]
+
+
+def test_the_top_n_offered_never_exceeds_the_top_accounts_the_rollup_keeps(monkeypatch):
+    assert rules.DEFAULT_TOP_N in rules.TOP_N_OPTIONS
+    assert max(rules.TOP_N_OPTIONS) <= rules.TOP_ACCOUNTS_KEPT
+    assert kept_by_the_macro() == rules.TOP_ACCOUNTS_KEPT
+    # the rollup and its macro are written from the rule: another number is another database
+    before = rollups.schema_fingerprint()
+    monkeypatch.setitem(rules.SQL_VALUES, "top_accounts_kept", "1000")
+    assert rollups.schema_fingerprint() != before
+    assert kept_by_the_macro() == 1000
+    kept_sql = rules.render_sql((rollups.ROLLUPS_SQL_DIR / "top_accounts_monthly.sql").read_text())
+    assert "max(mrr_usd, 1000)" in kept_sql
+
+
+PLAN_STATE = periods.FilterState(periods.resolve_period(
+    dt.date(2026, 10, 1), periods.DEFAULT_PERIOD, periods.DEFAULT_COMPARISON), (), (), ())
+PLAN_CONTEXT = Context(last_month=dt.date(2026, 10, 1), as_of=dt.date(2026, 10, 31),
+                       first_month=dt.date(2024, 1, 1), account_id="A1")
+# the lists of rows each page sends to the browser, capped by rules.LIST_LIMIT
+CAPPED_LISTS = {
+    "programs": {"cab:members", "exec:unmet", "onboarding:low", "services:low",
+                 "support:followups", "kudos:employees", "kudos:recent"},
+    "health": {"at_risk"},
+    "retention": {"overview:accounts"},
+    "scorecard": {"kudos", "drill:touchpoint", "drill:kpi"},
+    "invest": {"customers:account"},
+}
+
+
+def list_caps(page: str) -> dict[str, int]:
+    return {call.key: call.resolve({})["limit"] for call in PLANS[page](PLAN_CONTEXT, PLAN_STATE)
+            if call.key in CAPPED_LISTS[page]}
+
+
+def test_one_limit_caps_every_list_and_what_the_pages_say_about_it(monkeypatch, tmp_path):
+    for page, keys in CAPPED_LISTS.items():
+        assert list_caps(page) == dict.fromkeys(keys, rules.LIST_LIMIT), page
+    monkeypatch.setattr(rules, "LIST_LIMIT", 3)
+    for page, keys in CAPPED_LISTS.items():
+        assert list_caps(page) == dict.fromkeys(keys, 3), page
+    moved = pd.DataFrame({"movement_accounts": [10], "movement_arr_change_usd": [-5000.0]})
+    assert retention.movement_caption(moved, "churn").endswith(
+        "the 3 largest changes are listed.")
+    summary = pd.DataFrame({"band": ["Healthy"], "accounts": [40], "arr_usd": [1.0]})
+    assert "Top 3 of 40 active accounts" in health.at_risk_caption(False, 3, summary, False)
+    store = Workspace(f"sqlite:///{tmp_path / 'alerts.sqlite'}")
+    try:
+        for number in range(5):
+            alert_delivery.record(store, alert_delivery.AlertMessage(
+                "Survey scores", "kpi_change", f"nps:{number}", "NPS fell.", "https://x/"),
+                alert_delivery.Recipient("email", "cco@example.com"), "sent")
+        assert len(alert_delivery.recent(store)) == 3
+    finally:
+        store.dispose()
+
+
+KPIS = pd.DataFrame({"kpi_id": ["k"], "target_value": [100.0], "direction": ["higher_is_better"],
+                     "unit": ["count"], "period_grain": ["month"]})
+
+
+def test_the_goals_thresholds_are_the_rules(monkeypatch):
+    # 96 against a target of 100 misses by 4%: at risk within 5%, off track within 3%
+    assert goals.kpi_status(96, 100, "higher_is_better") == "at_risk"
+    assert goals.kpi_status(-0.5, 0, "higher_is_better", "score") == "at_risk"
+    actuals = pd.DataFrame({"kpi_id": ["k"] * 3, "actual_value": [50.0] * 3, "period_start": [
+        dt.date(2026, 8, 1), dt.date(2026, 9, 1), dt.date(2026, 10, 1)]})
+    assert list(goals.off_track_runs(KPIS, actuals, dt.date(2026, 10, 1))["kpi_id"]) == ["k"]
+    monkeypatch.setattr(rules, "TOLERANCE_SHARE", 0.03)
+    monkeypatch.setitem(rules.ZERO_TARGET_TOLERANCE, "score", 0.25)
+    monkeypatch.setattr(rules, "RUN_THRESHOLD", 4)
+    assert goals.kpi_status(96, 100, "higher_is_better") == "off_track"
+    assert goals.kpi_status(-0.5, 0, "higher_is_better", "score") == "off_track"
+    assert goals.off_track_runs(KPIS, actuals, dt.date(2026, 10, 1)).empty
+    assert goals.tolerance_words().startswith("3% of the target, or, when the target is 0, ")
+    assert "0.25 points" in goals.tolerance_words()
+
+
+def test_the_pages_say_the_goals_and_list_rules():
+    assert goals.STATUSES["at_risk"].rule == (
+        "The actual misses the target by no more than the tolerance: "
+        f"{100 * rules.TOLERANCE_SHARE:g}% of the target, or, when the target is 0, 1 pp, "
+        "1 point, 1 hour, 1 day, 1 count or $1,000 in the KPI's unit.")
+    run = f"off track {rules.in_words(rules.RUN_THRESHOLD)} periods running"
+    assert run == goals.OFF_TRACK_RUN
+    assert f"latest {rules.in_words(rules.RUN_THRESHOLD)} or more periods" in goals.RUN_RULE
+    assert run.capitalize() in [row["Term"] for row in glossary.alignment_rows()]
+    assert run in action_rules.COMPARISON_RULES["kpi"]
+    assert run in pages.PAGES_BY_KEY["alignment"].purpose
+    assert rules.in_words(2) == "two" and rules.in_words(12) == "12"
+
+
+def test_the_what_if_starts_at_the_rule():
+    # the program reaches ten times the accounts exposed: the rule's start, not the reach
+    result = SimpleNamespace(exposed_accounts=100, unexposed_accounts=1000)
+    assert invest.what_if_default_pct(result) == rules.WHAT_IF_DEFAULT_PCT
+
+
+def test_a_complaint_spike_is_flagged_by_the_rules(monkeypatch):
+    terms = {row["Term"]: row["How it is computed"]
+             for row in glossary.rows("Voice of the customer")}
+    assert terms["Complaint spike"].startswith(f"More than {rules.SPIKE_MIN_COMMENTS} comments, "
+                                               f"over {rules.SPIKE_RATIO:g} × ")
+    # six months of 4 comments, then 11: above 5, 1.5 × 4 and 4 + 3 × 2
+    months = pd.date_range("2025-01-01", periods=7, freq="MS")
+    monthly = pd.DataFrame({"theme": "pricing", "month": months, "comments": [4] * 6 + [11]})
+    assert len(satisfaction.detect_spikes(monthly)) == 1
+    monkeypatch.setattr(rules, "SPIKE_MIN_COMMENTS", 11)
+    assert satisfaction.detect_spikes(monthly) == []
+    monkeypatch.setattr(rules, "SPIKE_MIN_COMMENTS", 5)
+    monkeypatch.setattr(rules, "SPIKE_RATIO", 3.0)
+    assert satisfaction.detect_spikes(monthly) == []

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from northstar.analytics import health, periods
 from northstar.analytics.plans.core import Call, Context, app_calls, at_risk_call, model_calls
-from northstar.data import settings
+from northstar.data import rules, settings
 
 
 def calls(context: Context, state: periods.FilterState, *,
@@ -16,7 +16,7 @@ def calls(context: Context, state: periods.FilterState, *,
     """`band_orders`: the bands the at-risk list shows (the default pills: every band)."""
     config = settings.load_config()
     params = {**state.query_params(), **config.query_params()}
-    at_risk = at_risk_call("at_risk", context, params, limit=health.AT_RISK_LIMIT)
+    at_risk = at_risk_call("at_risk", context, params, limit=rules.LIST_LIMIT)
     return app_calls([
         Call("summary", "health_summary", {**params, "as_of_month": context.last_month}),
         Call("band_churn", "health_band_churn", params),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from northstar.analytics import invest, periods
 from northstar.analytics.plans.core import Call, Context, app_calls, in_tabs, model_calls
-from northstar.data import settings
+from northstar.data import rules, settings
 from northstar.data.months import add_months
 
 
@@ -30,5 +30,5 @@ def calls(context: Context, state: periods.FilterState) -> list[Call]:
              {**scope, "window_months": 12, "end_months": [last_month]}),
         Call("customers:segment", "invest_customers", {**params, "grain": "segment", "limit": 0}),
         Call("customers:account", "invest_customers",
-             {**params, "grain": "account", "limit": 200}),
+             {**params, "grain": "account", "limit": rules.LIST_LIMIT}),
     ], tabs))

@@ -8,6 +8,7 @@ import pandas as pd
 
 from northstar.analytics import periods, retention
 from northstar.analytics.plans.core import Call, Context, app_calls, forecast_calls, in_tabs
+from northstar.data import rules
 
 
 def data_months(results: dict[str, pd.DataFrame]) -> list[dt.date]:
@@ -45,7 +46,7 @@ def calls(context: Context, state: periods.FilterState, *, movement: str = "chur
         Call("overview:trailing", "kpi_windows", trend(12, 11)),
         Call("overview:accounts", "retention_accounts",
              {**params, **retention.period_bounds(window), "movement": movement,
-              "limit": retention.ACCOUNTS_LIMIT}),
+              "limit": rules.LIST_LIMIT}),
         Call("breakdown", "retention_breakdown",
              {**params, **retention.period_bounds(window), "dimension": dimension}),
         Call("cohorts", "cohort_retention", {**params, "cohort_grain": cohort_grain}),

@@ -11,8 +11,6 @@ from northstar.data.months import last_day
 
 # the choices the page opens on (and the benchmark times)
 DEFAULT_TARGET_DAYS = rules.CLOSED_LOOP_TARGET_DAYS
-COMMENTS_LIMIT = 500
-OPEN_ANSWERS_LIMIT = 300
 
 
 def calls(context: Context, state: periods.FilterState, *, grouping: str = "program",
@@ -46,10 +44,10 @@ def calls(context: Context, state: periods.FilterState, *, grouping: str = "prog
             **params, **period_dates, **theme_params, "programs": list(programs),
             "survey_types": list(survey_types), "min_score": min_score,
             "max_score": max_score, "search": comment_search.strip(), "theme": theme,
-            "limit": COMMENTS_LIMIT}),
+            "limit": rules.COMMENTS_LIMIT}),
         Call("loop:monthly", "closed_loop_monthly", loop_params),
         Call("loop:retention", "closed_loop_retention",
              {**loop_params, "horizon_days": rules.CLOSED_LOOP_HORIZON_DAYS}),
         Call("loop:open", "closed_loop_open",
-             {**loop_params, **period_dates, "limit": OPEN_ANSWERS_LIMIT}),
+             {**loop_params, **period_dates, "limit": rules.OPEN_ANSWERS_LIMIT}),
     ], tabs))

@@ -6,6 +6,7 @@ import datetime as dt
 
 from northstar.analytics import goals, periods, scorecard
 from northstar.analytics.plans.core import Call, Context, app_calls
+from northstar.data import rules
 from northstar.data.months import last_day
 
 
@@ -35,10 +36,10 @@ def calls(context: Context, state: periods.FilterState,
         Call("engagement", "goal_engagement", {"department_id": department}),
         Call("kudos", "goal_kudos_employees", {**scope, **period_dates,
                                                "department_id": department,
-                                               "limit": goals.DRILL_LIMIT}),
+                                               "limit": rules.LIST_LIMIT}),
         Call("drill:touchpoint", "goal_drill_answers", {
             **scope, "survey_types": ["NPS", "CSAT", "CES"], "programs": [],
             "department_ids": [department], "start_date": window.start_month,
-            "end_date": context.as_of, "limit": goals.DRILL_LIMIT}),
+            "end_date": context.as_of, "limit": rules.LIST_LIMIT}),
         Call("drill:kpi", drill_query, {**scope, **drill_params}),
     ])

@@ -30,9 +30,10 @@ from northstar.data import rules
 MIN_CHURN_MONTHS = rules.MIN_CHURN_MONTHS  # months with churn, in the data and the backtest's fit
 # a year to fit on, a year to check, and the month predicted from
 BACKTEST_MONTHS = 2 * rules.CHURN_HORIZON_MONTHS + 1
-MIN_FIT_EVENTS = 50  # churn events in the months the backtest's fit uses
-MIN_BACKTEST_EVENTS = 30  # accounts checked that churned (and that stayed)
-CALIBRATION_TOLERANCE_PP = 2.0  # predicted churn may sit this far outside the observed interval
+MIN_FIT_EVENTS = rules.MIN_FIT_EVENTS  # churn events in the months the backtest's fit uses
+MIN_BACKTEST_EVENTS = rules.MIN_BACKTEST_EVENTS  # accounts checked that churned (and that stayed)
+# predicted churn may sit this far outside the observed interval
+CALIBRATION_TOLERANCE_PP = rules.CALIBRATION_TOLERANCE_PP
 AUC_NO_BETTER = 0.5  # a coin toss
 
 NOT_SHOWN = "The churn model is not shown: "

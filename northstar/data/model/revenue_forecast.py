@@ -62,7 +62,8 @@ QUARTER_END_MONTHS = (3, 6, 9, 12)
 RUNS = 2000  # simulation runs per origin
 SEED = 2024  # the simulation's seed: the same database gives the same forecast
 MIN_RATE_STARTS, MAX_RATE_STARTS = 4, 8  # quarter-end months the expansion rates come from
-MIN_SCORED_ORIGINS = 4  # earlier origins with an actual to compare before a forecast is shown
+# earlier origins with an actual to compare before a forecast is shown
+MIN_SCORED_ORIGINS = rules.MIN_SCORED_ORIGINS
 FIRST_ORIGIN_MONTHS = churn_model.HORIZON_MONTHS  # months of history before the first origin
 EXACT_ACCOUNTS = 500  # the largest accounts, drawn one by one (the rest as normal sums)
 RUN_CHUNK = 250  # runs computed at once (memory: chunk × groups × quarters)

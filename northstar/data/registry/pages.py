@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from northstar.data import rules
 from northstar.data.registry.roles import ALL_ROLES, STAFF
 
 
@@ -136,7 +137,8 @@ PAGES: tuple[Page, ...] = (
          shows=(("customer_outcomes", "the outcome matrix"),
                 ("kpi_outcomes", "which outcome each KPI serves"), (ACTUALS, "imported KPIs")),
          purpose="Whether the departments pull toward shared customer outcomes: alignment scores,"
-                 " the departments × outcomes matrix, KPIs off track two periods running."),
+                 " the departments × outcomes matrix, KPIs off track"
+                 f" {rules.in_words(rules.RUN_THRESHOLD)} periods running."),
     Page("scorecard", "Department scorecard", ":material/scoreboard:", "Goals",
          STAFF | {"department_head"},
          shows=((KPIS, "KPIs against targets"), (ACTUALS, "KPIs against targets"),

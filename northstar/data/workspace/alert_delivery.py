@@ -33,6 +33,7 @@ import pandas as pd
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from northstar.data import rules
 from northstar.data.alert_rules import AlertSettings
 from northstar.data.registry.access import AccessList
 from northstar.data.workspace.action_digest import may_receive_action_text
@@ -41,7 +42,6 @@ from northstar.data.workspace.store import Workspace, WorkspaceUnavailable
 
 ALERT = "alert"  # what an alert e-mail is, in the mail machinery's reports
 DELIVERED = ("sent", "unconfirmed")  # outcomes never sent again
-RECENT_LIMIT = 200  # the forum lists at most this many recent alerts
 
 
 @dataclass(frozen=True)
@@ -135,9 +135,12 @@ def record(store: Workspace, message: AlertMessage, recipient: Recipient, outcom
     store.bounded(write)
 
 
-def recent(store: Workspace, limit: int = RECENT_LIMIT) -> pd.DataFrame:
-    """The latest alerts, newest first: fired_at (UTC), rule, kind, sentence, link, recipient,
-    channel, outcome, account_name, hidden_text, detail."""
+def recent(store: Workspace, limit: int | None = None) -> pd.DataFrame:
+    """The latest alerts (at most `limit`, rules.LIST_LIMIT unless given), newest first:
+    fired_at (UTC), rule, kind, sentence, link, recipient, channel, outcome, account_name,
+    hidden_text, detail."""
+    if limit is None:
+        limit = rules.LIST_LIMIT
     def read() -> pd.DataFrame:
         with store.engine.connect() as connection:
             return pd.read_sql_query(text(

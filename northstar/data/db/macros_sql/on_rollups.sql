@@ -109,8 +109,9 @@ create or replace macro health_month(as_of_month) as table
 select * from account_health_latest where month = as_of_month::date;
 
 -- how many of each month's largest accounts per segment, region and plan top_accounts_monthly
--- keeps (rollups_sql/top_accounts_monthly.sql): the largest top n the CCO programs page offers
-create or replace macro top_accounts_kept() as 500;
+-- keeps (rollups_sql/top_accounts_monthly.sql): at least the largest top n the CCO programs page
+-- offers (TOP_ACCOUNTS_KEPT and TOP_N_OPTIONS in northstar/data/rules.py)
+create or replace macro top_accounts_kept() as {{top_accounts_kept}};
 
 -- the accounts among which the top_n largest (top_n up to top_accounts_kept()) of each of months
 -- are, within the global filters: the rows top_accounts_monthly keeps, with the mrr 12 months

@@ -1,6 +1,7 @@
--- rollup: for every month and every segment, region and plan, the accounts with the 500 largest
--- mrr (ties at the boundary included; billed accounts only), with their mrr 12 months later (0
--- when they have no revenue then). any top n <= 500 of any filter combination is among these:
+-- rollup: for every month and every segment, region and plan, the accounts with the
+-- top_accounts_kept() largest mrr (ties at the boundary included; billed accounts only), with their
+-- mrr 12 months later (0 when they have no revenue then). any top n <= top_accounts_kept() of any
+-- filter combination is among these:
 -- an account in the top n of a union of cells is in the top n of its own cell. executive
 -- coverage reads them instead of every billed account of the month; top_accounts_kept() in
 -- macros_sql/on_rollups.sql says how many are kept.
@@ -13,8 +14,9 @@ with billed as (
     where has_revenue_row and is_billed(mrr_usd)
 ),
 thresholds as (
-    -- the 500th largest mrr of each month and cell, from a bounded heap
-    select month, segment, region, plan, list_min(max(mrr_usd, 500)) as threshold_mrr_usd
+    -- the top_accounts_kept()-th largest mrr of each month and cell, from a bounded heap
+    select month, segment, region, plan,
+           list_min(max(mrr_usd, {{top_accounts_kept}})) as threshold_mrr_usd
     from billed
     group by all
 ),

@@ -16,6 +16,7 @@ import pandas as pd
 
 from northstar.analytics.display import COLUMN_UNITS, format_number
 from northstar.analytics.metrics import format_usd, is_missing
+from northstar.data import rules
 from northstar.data.model import model_checks
 from northstar.data.model.drivers import DRIVERS
 from northstar.data.months import month_label
@@ -308,7 +309,6 @@ def _listed(shares: list[tuple[str, float]]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-HEALTHY_BANDS = ("Healthy", "Watch")
 
 
 def portfolio_text(whole: Portfolio, drivers: list[tuple[str, float]], count: int = 2) -> str:
@@ -326,7 +326,7 @@ def portfolio_text(whole: Portfolio, drivers: list[tuple[str, float]], count: in
     if drivers:
         text += (" The drivers adding most: "
                  + _listed([(label.lower(), value) for label, value in drivers[:count]]) + ".")
-    calm = whole.band_share(*HEALTHY_BANDS)
+    calm = whole.band_share(*rules.HEALTHY_BANDS)
     if calm > 0:
         text += (f" {format_usd(calm)} of it sits in accounts the health score calls Healthy or "
                  "Watch: large accounts with a modest chance each, which the score, built from "

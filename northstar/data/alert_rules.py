@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 from northstar.data.addresses import mail_address
 from northstar.data.db.paths import REPO_ROOT
-from northstar.data.rules import RENEWAL_WINDOWS_DAYS
+from northstar.data.rules import AT_RISK_BANDS, HEALTH_BANDS, RENEWAL_WINDOWS_DAYS
 
 ALERTS_ENV = "NORTHSTAR_ALERTS"
 ALERTS_FILE = REPO_ROOT / "config" / "alerts.toml"
@@ -52,8 +52,6 @@ KIND_KEYS: dict[str, tuple[str, ...]] = {
 COMMON_KEYS = ("name", "kind", "email", "webhook", "checked")
 CHECKED = ("load", "schedule")
 # the health bands a renewal is high risk in, unless the rule names others
-HIGH_RISK_BANDS = ("At risk", "Critical")
-BAND_NAMES = ("Healthy", "Watch", "At risk", "Critical")
 TOP_RISKS = 20
 # the periods a kpi_change rule may compare (the wall's period settings)
 CHANGE_PERIODS = ("last_month", "last_3_months")
@@ -79,7 +77,7 @@ class AlertRule:
     level_pct: float | None = None  # churn_chance (required), renewal_risk (optional)
     # renewal_risk: the shortest renewal window Renewals shows
     days: int = RENEWAL_WINDOWS_DAYS[0]
-    bands: tuple[str, ...] = HIGH_RISK_BANDS  # renewal_risk
+    bands: tuple[str, ...] = AT_RISK_BANDS  # renewal_risk
     top: int = TOP_RISKS  # overdue_action: the at-risk list's first accounts
 
     def checked_on(self, trigger: str) -> bool:
@@ -191,9 +189,9 @@ def _rule(raw: Any, number: int, path: Path, metric_names: tuple[str, ...]) -> A
                                 "to 366", 1, 366)
     if "bands" in raw:
         bands = _texts(raw["bands"], f"{label}: bands", "health bands")
-        if any(band not in BAND_NAMES for band in bands):
+        if any(band not in HEALTH_BANDS for band in bands):
             raise AlertConfigError(f"{label}: bands must be health bands from "
-                                   f"{', '.join(BAND_NAMES)}")
+                                   f"{', '.join(HEALTH_BANDS)}")
         values["bands"] = bands
     if "top" in raw:
         values["top"] = _whole(raw["top"], f"{label}: top", "a whole number from 1 to 1000",

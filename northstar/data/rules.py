@@ -152,6 +152,9 @@ RENEWAL_WINDOWS_DAYS = (30, 90, 180)
 # health bands, best first; an account without enough signals is "Not scored"
 HEALTH_BANDS = ("Healthy", "Watch", "At risk", "Critical")
 NOT_SCORED = "Not scored"
+# the bands of accounts in good standing, and the bands Renewals and the alerts call at risk
+HEALTHY_BANDS = HEALTH_BANDS[:2]
+AT_RISK_BANDS = HEALTH_BANDS[2:]
 
 # the values the SQL macros are written with
 SQL_VALUES: dict[str, str] = {

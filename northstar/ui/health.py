@@ -8,6 +8,7 @@ import streamlit as st
 
 from northstar.analytics import health, invest, risk
 from northstar.analytics.metrics import format_usd
+from northstar.data import rules
 from northstar.data.months import month_label
 from northstar.ui import actions, charts, downloads, presentation, tables
 
@@ -42,7 +43,8 @@ def arr_at_risk(whole: risk.Portfolio,
         help=f"{format_usd(whole.arr_usd)} of ARR held by {whole.accounts:,} scored accounts.",
     )
     third.metric(
-        "In Healthy or Watch accounts", format_usd(whole.band_share(*risk.HEALTHY_BANDS)),
+        f"In {' or '.join(rules.HEALTHY_BANDS)} accounts",
+        format_usd(whole.band_share(*rules.HEALTHY_BANDS)),
         border=True,
         help="The health score and the churn model are separate signals: a large account the "
         "score calls Healthy can still carry much ARR at a modest chance.",

@@ -12,7 +12,7 @@ import pytest
 
 from northstar.analytics import health, links, significance
 from northstar.analytics.significance import Status
-from northstar.data import settings
+from northstar.data import rules, settings
 from northstar.ui.page_queries import execute
 
 D = dt.date
@@ -260,7 +260,7 @@ def test_the_portfolio_of_arr_at_risk_by_hand():
     assert whole is not None
     assert whole.share_pct == 12.0
     assert [share.name for share in whole.segments] == ["Enterprise", "SMB"]
-    assert whole.band_share(*risk.HEALTHY_BANDS) == 45_000.0
+    assert whole.band_share(*rules.HEALTHY_BANDS) == 45_000.0
     assert risk.portfolio_text(whole, [("Slow ticket resolution", 50_000.0),
                                        ("No executive meeting in 12 months", 20_000.0),
                                        ("Poor onboarding", 1_000.0)]) == (

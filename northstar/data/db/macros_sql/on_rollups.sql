@@ -60,22 +60,11 @@ final as (
 )
 select * from final;
 
--- churn, one definition for every query that asks whether or when an account churned (the
--- closed-loop comparison, the action outcomes and their comparison), the one Retention counts:
--- revenue churn wherever the data has revenue: the account churned on the last day of its last
--- billed month before a month whose revenue_movement is churn (account_month_snapshots; its
--- churn_date is a record, not the rule); in data without revenue, logo churn from account
--- dates: it churned on its churn_date. one row per churn (an account that came back can churn
--- again).
+-- churn, one definition for every query that asks whether or when an account churned: the
+-- account_churn_events rollup (revenue churn where the data has revenue, logo churn from account
+-- dates without it), one row per churn.
 create or replace macro churn_events() as table
-select account_id, (month - interval 1 day)::date as churned_on
-from account_month_snapshots
-where movement = 'churn'
-union all
-select account_id, churn_date as churned_on
-from accounts
-where churn_date is not null
-  and not exists (select 1 from account_mrr_monthly);
+select account_id, churned_on from account_churn_events;
 
 -- closed loop: every unhappy answer (nps 0-6 or csat 1-2) with its follow-up, the first
 -- detractor follow-up, qbr or executive meeting with the account within target_days days, and

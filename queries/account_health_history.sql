@@ -19,7 +19,7 @@ with final as (
                          components_required, $w_support, $w_sentiment, $w_engagement, $w_revenue,
                          product_usage := product_usage, w_usage := $w_usage),
             $healthy_from, $watch_from, $at_risk_from)) as band,
-        tickets_6m, escalations_6m, executive_meetings_12m, is_cab_member, open_detractors_6m
+        tickets_recent, escalations_recent, executive_meetings_long, is_cab_member, open_detractors_recent
     from account_health_monthly
     where account_id = $account_id
 )

@@ -15,23 +15,41 @@ import pandas as pd
 from northstar.analytics import action_rules, display, risk
 from northstar.analytics.links import account_link
 from northstar.analytics.metrics import format_usd
-from northstar.data import rules
+from northstar.data import rules, settings
+from northstar.data.db.paths import REPO_ROOT
 from northstar.data.settings import COMPONENTS, OPTIONAL_COMPONENTS
 
+
+def duration_text(hours: int) -> str:
+    """A rule's hours in words: '8 hours', '3 days', '2 weeks'."""
+    if hours < 48 or hours % 24:
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    days = hours // 24
+    if days % 7:
+        return f"{days} days"
+    return f"{days // 7} week{'s' if days != 7 else ''}"
+
+
+_TREND = (f"flat scores 50, +{rules.TREND_FULL_SCALE_PCT}% or more 100, "
+          f"−{rules.TREND_FULL_SCALE_PCT}% or worse 0")
 COMPONENT_HELP: dict[str, str] = {
-    "support_experience": "Tickets opened in the last 6 months: resolution time (8 hours or "
-    "faster scores 100, two weeks or slower 0), less the escalation and reopen rates. Blank "
-    "without tickets.",
-    "survey_sentiment": "Survey answers in the last 12 months: NPS × 10, CSAT and CES scaled "
-    "to 0–100, averaged; 25 points off while a detractor answer has gone without follow-up.",
-    "engagement": "Executive meeting in the last 12 months (40), advisory board member (30), "
-    "QBR in the last 6 months (20), professional services or installation (10).",
-    "revenue_trend": "MRR now against 6 months earlier: flat scores 50, +20% or more 100, "
-    "−20% or worse 0. Blank in the first 3 billed months.",
+    "support_experience": f"Tickets opened in the last {rules.RECENT_FRAME_MONTHS} months: "
+    f"resolution time ({duration_text(rules.RESOLUTION_BEST_HOURS)} or faster scores 100, "
+    f"{duration_text(rules.RESOLUTION_WORST_HOURS)} or slower 0), less the escalation and "
+    "reopen rates. Blank without tickets.",
+    "survey_sentiment": f"Survey answers in the last {rules.LONG_FRAME_MONTHS} months: NPS × 10, "
+    "CSAT and CES scaled to 0–100, averaged; "
+    f"{rules.OPEN_DETRACTOR_PENALTY_POINTS} points off while a detractor answer has gone without "
+    "follow-up.",
+    "engagement": f"Executive meeting in the last {rules.LONG_FRAME_MONTHS} months "
+    f"({rules.EXEC_MEETING_POINTS}), advisory board member ({rules.CAB_MEMBER_POINTS}), QBR in "
+    f"the last {rules.RECENT_FRAME_MONTHS} months ({rules.QBR_POINTS}), professional services "
+    f"or installation ({rules.SERVICES_POINTS}).",
+    "revenue_trend": f"MRR now against {rules.REVENUE_LAG_MONTHS} months earlier: {_TREND}. "
+    f"Blank in the first {rules.REVENUE_TREND_BLANK_MONTHS} billed months.",
     "product_usage": "Seats used as a share of seats paid (all used scores 100), and active "
-    f"users against the mean of the {rules.USAGE_FALL_LOOKBACK_MONTHS} months before (flat "
-    "scores 50, +20% or more 100, −20% or worse 0), averaged. Only in data with product usage; "
-    "blank in a month without it.",
+    f"users against the mean of the {rules.USAGE_FALL_LOOKBACK_MONTHS} months before "
+    f"({_TREND}), averaged. Only in data with product usage; blank in a month without it.",
 }
 BANDS = rules.HEALTH_BANDS
 NOT_SCORED = rules.NOT_SCORED
@@ -286,3 +304,70 @@ def at_risk_caption(by_model: bool, listed: int, summary: pd.DataFrame, recordin
         "in the bands shown; click a row to open the account's 360 view"
         + (", or its Action cell to record an action on it." if recording else ".")
     )
+
+
+DOC_START = ("<!-- The table below is written from northstar/data/rules.py and "
+             "config/health_score.toml by `python -m northstar.analytics.health`: edit the rules, "
+             "not the table. -->")
+DOC_END = "<!-- End of the health components table. -->"
+
+
+def components_markdown() -> str:
+    """docs/metrics.md's table of the health components: how each is scored, in the rules'
+    numbers, with its default weight (config/health_score.toml), between DOC_START and DOC_END."""
+    recent, long = rules.RECENT_FRAME_MONTHS, rules.LONG_FRAME_MONTHS
+    trend = (f"flat = 50, +{rules.TREND_FULL_SCALE_PCT}% or more = 100, "
+             f"−{rules.TREND_FULL_SCALE_PCT}% or worse = 0")
+    scored = {
+        "support_experience":
+            f"tickets opened in the last {recent} months: geometric-mean resolution time "
+            f"({duration_text(rules.RESOLUTION_BEST_HOURS)} or faster = 100, "
+            f"{duration_text(rules.RESOLUTION_WORST_HOURS)} or slower = 0, log scale between; "
+            f"{rules.NO_RESOLVED_TICKET_POINTS} without a resolved ticket) minus the escalations "
+            f"per ticket × {rules.ESCALATION_POINTS_PER_TICKET} (at most "
+            f"{rules.ESCALATION_CAP_POINTS} points) and the reopens per ticket × "
+            f"{rules.REOPEN_POINTS_PER_TICKET} (at most {rules.REOPEN_CAP_POINTS}); blank without "
+            "tickets",
+        "survey_sentiment":
+            f"answers in the last {long} months: NPS × 10, CSAT as (mean − 1) × 25, CES as "
+            f"(mean − 1) ÷ 6 × 100, averaged; {rules.OPEN_DETRACTOR_PENALTY_POINTS} points off "
+            f"while a detractor answer in the last {recent} months had no follow-up within "
+            f"{rules.DETRACTOR_FOLLOW_UP_DAYS} days",
+        "engagement":
+            f"executive meeting in the last {long} months {rules.EXEC_MEETING_POINTS}, advisory "
+            f"board member {rules.CAB_MEMBER_POINTS}, QBR in the last {recent} months "
+            f"{rules.QBR_POINTS}, professional services or installation in the last {recent} "
+            f"months {rules.SERVICES_POINTS} (at most 100)",
+        "revenue_trend":
+            f"MRR now against {rules.REVENUE_LAG_MONTHS} months earlier: {trend}; blank in the "
+            f"first {rules.REVENUE_TREND_BLANK_MONTHS} billed months",
+        "product_usage":
+            "from `product_usage`: seats used ÷ seats paid × 100 (at most 100; seats paid above "
+            "0) and active users against the mean of the "
+            f"{rules.USAGE_FALL_LOOKBACK_MONTHS} months before, each with a figure ({trend}), "
+            "averaged over the parts the month has; blank in a month without usage",
+    }
+    weights = settings.load_config().weights
+    lines = [DOC_START, "", "| component | default weight | how it is scored |",
+             "| --- | --- | --- |"]
+    for column, label in COMPONENTS.items():
+        weight = f"{100 * weights.get(column, 0.0):.0f}%"
+        if column in OPTIONAL_COMPONENTS:
+            weight += ", only with product usage"
+        lines.append(f"| {label.lower()} | {weight} | {scored[column]} |")
+    return "\n".join([*lines, "", DOC_END]) + "\n"
+
+
+def with_components_markdown(document: str) -> str:
+    """A document with its health components table (between DOC_START and DOC_END) rewritten."""
+    start, end = document.find(DOC_START), document.find(DOC_END)
+    if start < 0 or end < start:
+        raise ValueError("the document has no health components table to rewrite (its start "
+                         "and end comments are missing)")
+    return document[:start] + components_markdown() + document[end + len(DOC_END) + 1:]
+
+
+if __name__ == "__main__":
+    doc = REPO_ROOT / "docs" / "metrics.md"
+    doc.write_text(with_components_markdown(doc.read_text()))
+    print(f"wrote the health components table of {doc}")

@@ -8,16 +8,20 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from northstar.data import rules
 from northstar.data.months import add_months, range_label
 
-PERIODS: dict[str, tuple[str, int]] = {
-    # key: (label, months); "ytd" months depend on the as-of month
-    "last_month": ("Last month", 1),
-    "last_3_months": ("Last 3 months", 3),
-    "last_6_months": ("Last 6 months", 6),
-    "last_12_months": ("Last 12 months", 12),
-    "ytd": ("Year to date", 0),
-}
+
+def period_choices() -> dict[str, tuple[str, int]]:
+    """The periods offered, key: (label, months): the rules' period lengths (the lengths the
+    revenue tallies hold), then year to date (its months depend on the as-of month)."""
+    choices = {("last_month" if months == 1 else f"last_{months}_months"):
+               ("Last month" if months == 1 else f"Last {months} months", months)
+               for months in rules.PERIOD_MONTHS}
+    return {**choices, "ytd": ("Year to date", 0)}
+
+
+PERIODS: dict[str, tuple[str, int]] = period_choices()
 DEFAULT_PERIOD = "last_12_months"
 COMPARISONS: dict[str, str] = {
     "previous_period": "Previous period",

@@ -70,8 +70,9 @@ SPIKE_BASELINE_MONTHS = 6
 
 # churn drivers' thresholds (northstar/data/model/drivers.py says them in words): a ticket is slow
 # when it took (or, still open, has taken) more than SLOW_TICKET_HOURS to resolve; escalations
-# repeat from REPEATED_ESCALATIONS_FROM in the trailing 6 months; revenue declined when MRR is
-# at least REVENUE_DECLINE_PCT% below six months earlier; a month is an estimation landmark with
+# repeat from REPEATED_ESCALATIONS_FROM in the recent frame (RECENT_FRAME_MONTHS, below); revenue
+# declined when MRR is at least REVENUE_DECLINE_PCT% below REVENUE_LAG_MONTHS months earlier (the
+# frames and the lag are the health score's, below); a month is an estimation landmark with
 # DRIVER_LOOKBACK_MONTHS of history (the longest trailing window a driver reads) and the churn
 # horizon after it
 SLOW_TICKET_HOURS = 72
@@ -156,40 +157,118 @@ NOT_SCORED = "Not scored"
 HEALTHY_BANDS = HEALTH_BANDS[:2]
 AT_RISK_BANDS = HEALTH_BANDS[2:]
 
-# the values the SQL macros are written with
-SQL_VALUES: dict[str, str] = {
-    "nps_promoter_from": str(NPS_PROMOTER_FROM),
-    "nps_detractor_to": str(NPS_DETRACTOR_TO),
-    "csat_satisfied_from": str(CSAT_SATISFIED_FROM),
-    "csat_unhappy_to": str(CSAT_UNHAPPY_TO),
-    "usage_fall_pct": str(USAGE_FALL_PCT),
-    "usage_fall_lookback_months": str(USAGE_FALL_LOOKBACK_MONTHS),
-    "seats_underused_pct": str(SEATS_UNDERUSED_PCT),
-    "detractor_follow_up_days": str(DETRACTOR_FOLLOW_UP_DAYS),
-    "churn_horizon_months": str(CHURN_HORIZON_MONTHS),
-    "slow_ticket_hours": str(SLOW_TICKET_HOURS),
-    "repeated_escalations_from": str(REPEATED_ESCALATIONS_FROM),
-    "revenue_decline_pct": str(REVENUE_DECLINE_PCT),
-    "driver_lookback_months": str(DRIVER_LOOKBACK_MONTHS),
-    "exec_meeting_months": str(EXEC_MEETING_MONTHS),
-    "exec_outcome_months": str(EXEC_OUTCOME_MONTHS),
-    "cab_session_months": str(CAB_SESSION_MONTHS),
-    "survey_coverage_months": str(SURVEY_COVERAGE_MONTHS),
-    "top_accounts_kept": str(TOP_ACCOUNTS_KEPT),
-    "initiative_baseline_months": str(INITIATIVE_BASELINE_MONTHS),
-    "cost_to_serve_months": str(COST_TO_SERVE_MONTHS),
-    "health_band_labels": "[" + ", ".join(
-        "'" + label.replace("'", "''") + "'" for label in (*HEALTH_BANDS, NOT_SCORED)) + "]",
-}
+# the period lengths (whole months ending at the data's last month) the pages offer besides year
+# to date; the revenue window tallies hold each of them (northstar/analytics/periods.py offers
+# them, northstar/data/db/macros_sql/rules.sql's tallied_window_lengths reads them)
+PERIOD_MONTHS = (1, 3, 6, 12)
+
+# the health score's formula (northstar/data/db/rollups_sql/account_health_monthly.sql; the
+# Health page's help and docs/metrics.md's table of components are written from these values).
+# The account signals (account_month_signals.sql) are counted over two trailing frames of
+# months, the month measured included, from the months the account was billed: the recent frame
+# (tickets, escalations, reopens, open detractors, QBRs, services; the churn drivers' repeated
+# escalations and detractors) and the long frame (survey answers, executive meetings; the churn
+# drivers' slow support, poor services survey and executive meetings). MRR is compared with
+# REVENUE_LAG_MONTHS months earlier (the revenue trend and the revenue decline driver). The
+# signals' columns are named for the frame (tickets_recent, nps_answers_long), not its length.
+RECENT_FRAME_MONTHS = 6
+LONG_FRAME_MONTHS = 12
+REVENUE_LAG_MONTHS = 6
+# support experience: a geometric-mean resolution time of RESOLUTION_BEST_HOURS or faster
+# scores 100, RESOLUTION_WORST_HOURS or slower 0, log scale between, and
+# NO_RESOLVED_TICKET_POINTS without a resolved ticket; minus ESCALATION_POINTS_PER_TICKET x the
+# escalations per ticket (at most ESCALATION_CAP_POINTS) and REOPEN_POINTS_PER_TICKET x the
+# reopens per ticket (at most REOPEN_CAP_POINTS)
+RESOLUTION_BEST_HOURS = 8
+RESOLUTION_WORST_HOURS = 336
+NO_RESOLVED_TICKET_POINTS = 50
+ESCALATION_POINTS_PER_TICKET = 100
+ESCALATION_CAP_POINTS = 40
+REOPEN_POINTS_PER_TICKET = 50
+REOPEN_CAP_POINTS = 20
+# survey sentiment: points off while a detractor answer in the recent frame has no follow-up
+OPEN_DETRACTOR_PENALTY_POINTS = 25
+# engagement: points for each kind of engagement (at most 100 in all)
+EXEC_MEETING_POINTS = 40  # an attended executive meeting in the long frame
+CAB_MEMBER_POINTS = 30  # an advisory board member in the month
+QBR_POINTS = 20  # a QBR in the recent frame
+SERVICES_POINTS = 10  # professional services or an installation in the recent frame
+# revenue trend and the active-user trend: flat scores 50, TREND_FULL_SCALE_PCT% up or more 100,
+# as much down or worse 0, linear between; the revenue trend is blank in an account's first
+# REVENUE_TREND_BLANK_MONTHS billed months
+TREND_FULL_SCALE_PCT = 20
+REVENUE_TREND_BLANK_MONTHS = 3
+
+
+def _number(value: float) -> str:
+    """A number as SQL and text write it: a whole number without a decimal point."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def trend_points_per_ratio() -> float:
+    """The trends' slope: points per unit of relative change (50 points over the full scale)."""
+    return 50 / (TREND_FULL_SCALE_PCT / 100)
+
+
+def sql_values() -> dict[str, str]:
+    """The values the SQL macros are written with, read from the rules when called (so a test
+    that changes a rule sees the SQL it would give)."""
+    return {
+        "nps_promoter_from": str(NPS_PROMOTER_FROM),
+        "nps_detractor_to": str(NPS_DETRACTOR_TO),
+        "csat_satisfied_from": str(CSAT_SATISFIED_FROM),
+        "csat_unhappy_to": str(CSAT_UNHAPPY_TO),
+        "usage_fall_pct": str(USAGE_FALL_PCT),
+        "usage_fall_lookback_months": str(USAGE_FALL_LOOKBACK_MONTHS),
+        "seats_underused_pct": str(SEATS_UNDERUSED_PCT),
+        "detractor_follow_up_days": str(DETRACTOR_FOLLOW_UP_DAYS),
+        "churn_horizon_months": str(CHURN_HORIZON_MONTHS),
+        "slow_ticket_hours": str(SLOW_TICKET_HOURS),
+        "repeated_escalations_from": str(REPEATED_ESCALATIONS_FROM),
+        "revenue_decline_pct": str(REVENUE_DECLINE_PCT),
+        "driver_lookback_months": str(DRIVER_LOOKBACK_MONTHS),
+        "exec_meeting_months": str(EXEC_MEETING_MONTHS),
+        "exec_outcome_months": str(EXEC_OUTCOME_MONTHS),
+        "cab_session_months": str(CAB_SESSION_MONTHS),
+        "survey_coverage_months": str(SURVEY_COVERAGE_MONTHS),
+        "top_accounts_kept": str(TOP_ACCOUNTS_KEPT),
+        "initiative_baseline_months": str(INITIATIVE_BASELINE_MONTHS),
+        "cost_to_serve_months": str(COST_TO_SERVE_MONTHS),
+        "health_band_labels": "[" + ", ".join(
+            "'" + label.replace("'", "''") + "'" for label in (*HEALTH_BANDS, NOT_SCORED)) + "]",
+        "period_months": "[" + ", ".join(str(months) for months in PERIOD_MONTHS) + "]",
+        "recent_frame_months": str(RECENT_FRAME_MONTHS),
+        "long_frame_months": str(LONG_FRAME_MONTHS),
+        "revenue_lag_months": str(REVENUE_LAG_MONTHS),
+        "resolution_best_hours": str(RESOLUTION_BEST_HOURS),
+        "resolution_worst_hours": str(RESOLUTION_WORST_HOURS),
+        "no_resolved_ticket_points": str(NO_RESOLVED_TICKET_POINTS),
+        "escalation_points_per_ticket": str(ESCALATION_POINTS_PER_TICKET),
+        "escalation_cap_points": str(ESCALATION_CAP_POINTS),
+        "reopen_points_per_ticket": str(REOPEN_POINTS_PER_TICKET),
+        "reopen_cap_points": str(REOPEN_CAP_POINTS),
+        "open_detractor_penalty_points": str(OPEN_DETRACTOR_PENALTY_POINTS),
+        "exec_meeting_points": str(EXEC_MEETING_POINTS),
+        "cab_member_points": str(CAB_MEMBER_POINTS),
+        "qbr_points": str(QBR_POINTS),
+        "services_points": str(SERVICES_POINTS),
+        "trend_full_scale_pct": str(TREND_FULL_SCALE_PCT),
+        "trend_points_per_ratio": _number(trend_points_per_ratio()),
+        "revenue_trend_blank_months": str(REVENUE_TREND_BLANK_MONTHS),
+    }
+
+
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 
 
 def render_sql(text: str) -> str:
     """SQL with every `{{name}}` replaced by its rule value (an unknown name is an error)."""
+    values = sql_values()
+
     def value(match: re.Match[str]) -> str:
-        if match.group(1) not in SQL_VALUES:
+        if match.group(1) not in values:
             raise KeyError(f"no rule named {match.group(1)!r} (northstar/data/rules.py)")
-        return SQL_VALUES[match.group(1)]
+        return values[match.group(1)]
 
     return _PLACEHOLDER.sub(value, text)
 
@@ -211,4 +290,4 @@ def nps_bands() -> list[tuple[str, int, int]]:
 
 def fingerprint_text() -> str:
     """The rules as text, for the database's fingerprint."""
-    return repr(sorted(SQL_VALUES.items()))
+    return repr(sorted(sql_values().items()))

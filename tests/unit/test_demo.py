@@ -5,8 +5,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from northstar.data import rules
 from northstar.data.db.schema import UNINDEXED_TABLES, create_schema
-from northstar.data.demo.generator import build_demo, database_checksum
+from northstar.data.demo.generator import DEMO_SQL_DIR, build_demo, database_checksum
 from northstar.data.importer.datasets import key_violations
 
 AS_OF = "2026-10-31"
@@ -199,3 +200,23 @@ def test_storage_schema_drops_only_the_fact_tables_key_clauses():
     assert stored < full and dropped
     assert {table for table, _, _ in dropped} == set(UNINDEXED_TABLES)
     assert {kind for _, kind, _ in dropped} == {"PRIMARY KEY", "FOREIGN KEY"}
+
+
+def test_the_planted_effects_are_described_in_the_rules_numbers(monkeypatch):
+    monkeypatch.setattr(rules, "SLOW_TICKET_HOURS", 48)
+    monkeypatch.setattr(rules, "LONG_FRAME_MONTHS", 9)
+    monkeypatch.setattr(rules, "RECENT_FRAME_MONTHS", 4)
+    script = (DEMO_SQL_DIR / "01_reference.sql").read_text()
+    insert = script[script.index("insert into demo_planted_effects"):]
+    with duckdb.connect() as con:
+        create_schema(con)
+        con.execute(rules.render_sql(insert[:insert.index(";") + 1]))
+        effects = {driver: (label, exposure) for driver, label, exposure in con.execute(
+            "select driver_id, description, exposure_rule from demo_planted_effects").fetchall()}
+    assert effects["slow_support"][1] == (
+        "more than half of the tickets opened in the last 9 months took over 48 hours to resolve")
+    assert effects["no_executive_meeting"] == (
+        "No executive meeting in 9 months", "no attended executive meeting in the last 9 months")
+    assert effects["detractor_not_followed_up"][1] == (
+        f"a relationship NPS answer of 0-{rules.NPS_DETRACTOR_TO} in the last 4 months not "
+        f"followed up within {rules.DETRACTOR_FOLLOW_UP_DAYS} days")

@@ -14,6 +14,7 @@ from northstar.analytics import health, links, significance
 from northstar.analytics.significance import Status
 from northstar.data import rules, settings
 from northstar.ui.page_queries import execute
+from tests.conftest import REPO_ROOT
 
 D = dt.date
 T = dt.datetime
@@ -58,10 +59,9 @@ def test_bands_use_lower_bounds(macros):
     assert labels == ["Healthy", "Watch", "Watch", "At risk", "Critical", "Not scored"]
 
 
-def test_components_by_hand(empty_db):
-    from northstar.data.db.rollups import build_rollups
-
-    con, path = empty_db
+def hand_account(con) -> None:
+    """Account H1, billed Jun 2025 - Mar 2026 (100 a month, then 110 in Feb and 120 in Mar),
+    with two tickets, four survey answers, a QBR and an executive meeting; data as of March."""
     con.execute("insert into departments values ('customer_service', 'Customer Service', null)")
     con.execute("""insert into accounts (account_id, account_name, segment, industry, region, plan,
                    start_date) values ('H1', 'Hale', 'SMB', 'Retail', 'EMEA', 'Starter', date '2025-06-01')""")
@@ -88,6 +88,13 @@ def test_components_by_hand(empty_db):
                    started_on) values ('G1', 'H1', 'qbr', 'customer_service', date '2026-01-15'),
                    ('G2', 'H1', 'executive_meeting', 'customer_service', date '2025-07-01')""")
     con.execute("insert into dataset_metadata values ('as_of_date', '2026-03-31')")
+
+
+def test_components_by_hand(empty_db):
+    from northstar.data.db.rollups import build_rollups
+
+    con, path = empty_db
+    hand_account(con)
     build_rollups(con)
     row = con.execute("select * from account_health_monthly where account_id = 'H1' "
                       "and month = date '2026-03-01'").df().iloc[0]
@@ -110,6 +117,64 @@ def test_components_by_hand(empty_db):
     expected = 0.3 * last["support_experience"] + 0.3 * 60 + 0.2 * 60 + 0.2 * 100
     assert last["health_score"] == pytest.approx(expected)
 
+
+
+def test_the_components_follow_the_rules(empty_db, monkeypatch):
+    """The formula's numbers and frames are the rules': changed there, the rollup changes."""
+    from northstar.data.db.rollups import build_rollups
+
+    con, _ = empty_db
+    hand_account(con)
+    # a recent frame of one month, a slow bound of four weeks, the trend's full scale at 40% and
+    # 35 points for an executive meeting
+    monkeypatch.setattr(rules, "RECENT_FRAME_MONTHS", 1)
+    monkeypatch.setattr(rules, "RESOLUTION_WORST_HOURS", 672)
+    monkeypatch.setattr(rules, "TREND_FULL_SCALE_PCT", 40)
+    monkeypatch.setattr(rules, "EXEC_MEETING_POINTS", 35)
+    build_rollups(con)
+    rows = con.execute(
+        "select month, support_experience, survey_sentiment, engagement, revenue_trend "
+        "from account_health_monthly where account_id = 'H1' and month >= date '2026-02-01' "
+        "order by month").fetchall()
+    february, march = rows
+    # February: its own tickets (8 h and 336 h, geometric mean sqrt(8 x 336) h) against a
+    # four-week bound (57.8 where two weeks give 50), 40 points off for the escalation
+    resolution = 100 * (math.log(672) - math.log(math.sqrt(8 * 336))) / (math.log(672) - math.log(8))
+    assert february[1] == pytest.approx(round(resolution - 40, 1)) == 17.8
+    # March: February's tickets are outside a one-month frame: no support signal
+    assert march[1] is None
+    # March: the January detractor is outside the recent frame, so no penalty: (80 + 75 + 100) / 3
+    assert march[2] == pytest.approx(85.0)
+    # March: the executive meeting (Jul 2025) is in the 12-month frame (35), the January QBR is
+    # not in a one-month one
+    assert march[3] == pytest.approx(35.0)
+    # +20% against six months earlier is half of a 40% full scale: 50 + 25; February's +10% 62.5
+    assert march[4] == pytest.approx(75.0)
+    assert february[4] == pytest.approx(62.5)
+
+
+def test_docs_list_the_components_as_the_rules_define_them(monkeypatch):
+    """docs/metrics.md's table of the health components is written from the rules (rewrite it
+    with `python -m northstar.analytics.health`)."""
+    text = (REPO_ROOT / "docs" / "metrics.md").read_text()
+    assert health.components_markdown() in text
+    # a changed rule changes the table, and the docs no longer hold it
+    monkeypatch.setattr(rules, "QBR_POINTS", 25)
+    assert health.components_markdown() not in text
+    assert health.with_components_markdown(text).count(
+        f"QBR in the last {rules.RECENT_FRAME_MONTHS} months 25") == 1
+
+
+def test_the_help_says_the_rules():
+    help_text = health.COMPONENT_HELP
+    assert (f"resolution time ({health.duration_text(rules.RESOLUTION_BEST_HOURS)} or faster "
+            f"scores 100, {health.duration_text(rules.RESOLUTION_WORST_HOURS)} or slower 0)"
+            ) in help_text["support_experience"]
+    assert f"{rules.OPEN_DETRACTOR_PENALTY_POINTS} points off" in help_text["survey_sentiment"]
+    assert f"+{rules.TREND_FULL_SCALE_PCT}% or more 100" in help_text["revenue_trend"]
+    assert f"first {rules.REVENUE_TREND_BLANK_MONTHS} billed months" in help_text["revenue_trend"]
+    assert [health.duration_text(hours) for hours in (1, 8, 72, 168, 336)] == [
+        "1 hour", "8 hours", "3 days", "1 week", "2 weeks"]
 
 def test_config_file_loads_and_rejects_bad_files(tmp_path):
     config = settings.load_config()

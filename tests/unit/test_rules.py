@@ -33,8 +33,7 @@ from northstar.data.workspace import alert_delivery
 from northstar.data.workspace.store import Workspace
 from tests.conftest import REPO_ROOT
 
-SQL_FILES = [*(REPO_ROOT / "queries").glob("*.sql"),
-             *(REPO_ROOT / "northstar" / "data" / "rollups_sql").glob("*.sql"),
+SQL_FILES = [*(REPO_ROOT / "queries").glob("*.sql"), *rollups.ROLLUPS_SQL_DIR.glob("*.sql"),
              rollups.ROLLUP_MACROS_SQL]
 # the rules as they would read if written out again instead of through their macro
 RESTATED = {
@@ -58,8 +57,24 @@ RESTATED = {
 LITERAL_WINDOW = re.compile(
     r"interval\s+'?(\d+)'?\s+(?:hour|day|week|month|year)s?\b"
     r"|to_(?:hours|days|weeks|months|years)\(\s*(\d+)\s*\)"
-    r"|\b(\d+)\s+following\b"
-    r"|\brange\(\s*(\d+)\s*\)")
+    r"|\b(\d+)\s+(?:following|preceding)\b"
+    r"|\brange\(\s*(\d+)\s*\)"
+    r"|\b(?:lag|lead)\(\s*[\w.]+\s*,\s*(\d+)\s*\)")
+# the health score's formula written with its numbers instead of read from rules.py (the
+# 0-100 scale's ends and midpoint and the survey scales' conversions are not rules)
+HEALTH_FORMULA = {
+    "resolution time bounds": re.compile(r"\bln\(\s*\d+(?:\.\d+)?\s*\)"),
+    "trend slope": re.compile(r"\b50\s*\+\s*\d+(?:\.\d+)?\s*\*"),
+    "capped escalation or reopen rate": re.compile(
+        r"least\(\s*\d+(?:\.\d+)?\s*,\s*\d+(?:\.\d+)?\s*\*"),
+    "engagement points or detractor penalty": re.compile(
+        r"\bthen\s+(?:[2-9]|\d{2,})(?:\.\d+)?\s+else\s+0\b"),
+    "points without a resolved ticket": re.compile(
+        r"\belse\s+(?:[2-9]|\d{2,})(?:\.\d+)?\s+end\b"),
+    "revenue trend's first billed months": re.compile(r"billed_month_number\s*>\s*\d"),
+}
+# the period lengths the pages offer, written out instead of read from rules.py
+PERIOD_LIST = re.compile(r"\[\s*1\s*,\s*3\s*,\s*6\s*,\s*12\b")
 # window constants are defined in rules.py and only read elsewhere; these are not business rules:
 # the demo generator's span and the calendar's quarters
 WINDOW_CONSTANT = re.compile(
@@ -123,14 +138,25 @@ def test_no_sql_file_writes_a_rule_out_again(rule):
 
 def test_no_sql_file_writes_a_window_as_a_number():
     found = []
-    for path in SQL_FILES:
-        if path == rollups.RULE_MACROS_SQL:
-            continue
+    for path in [*SQL_FILES, rollups.RULE_MACROS_SQL]:
         for line in code(path).splitlines():
             for match in LITERAL_WINDOW.finditer(line):
                 number = next(group for group in match.groups() if group is not None)
                 if int(number) > 1:
                     found.append(f"{path.name}: {line.strip()}")
+    assert found == []
+
+
+@pytest.mark.parametrize("part", list(HEALTH_FORMULA))
+def test_no_rollup_writes_the_health_formula_with_its_numbers(part):
+    found = [path.name for path in rollups.ROLLUPS_SQL_DIR.glob("*.sql")
+             if HEALTH_FORMULA[part].search(code(path))]
+    assert found == []
+
+
+def test_no_sql_file_writes_the_period_lengths():
+    found = [path.name for path in [*SQL_FILES, rollups.RULE_MACROS_SQL]
+             if PERIOD_LIST.search(code(path))]
     assert found == []
 
 
@@ -201,7 +227,7 @@ def test_the_pages_read_the_same_rules():
 
 def test_a_rule_change_changes_the_fingerprint(monkeypatch):
     before = rollups.schema_fingerprint()
-    monkeypatch.setitem(rules.SQL_VALUES, "nps_promoter_from", "8")
+    monkeypatch.setattr(rules, "NPS_PROMOTER_FROM", 8)
     assert rollups.schema_fingerprint() != before
 
 
@@ -242,7 +268,7 @@ def test_the_top_n_offered_never_exceeds_the_top_accounts_the_rollup_keeps(monke
     assert kept_by_the_macro() == rules.TOP_ACCOUNTS_KEPT
     # the rollup and its macro are written from the rule: another number is another database
     before = rollups.schema_fingerprint()
-    monkeypatch.setitem(rules.SQL_VALUES, "top_accounts_kept", "1000")
+    monkeypatch.setattr(rules, "TOP_ACCOUNTS_KEPT", 1000)
     assert rollups.schema_fingerprint() != before
     assert kept_by_the_macro() == 1000
     kept_sql = rules.render_sql((rollups.ROLLUPS_SQL_DIR / "top_accounts_monthly.sql").read_text())
@@ -346,3 +372,102 @@ def test_a_complaint_spike_is_flagged_by_the_rules(monkeypatch):
     monkeypatch.setattr(rules, "SPIKE_MIN_COMMENTS", 5)
     monkeypatch.setattr(rules, "SPIKE_RATIO", 3.0)
     assert satisfaction.detect_spikes(monthly) == []
+
+
+def test_the_periods_offered_are_the_rules_period_lengths(monkeypatch):
+    assert [months for key, (_, months) in periods.PERIODS.items() if key != "ytd"] == list(
+        rules.PERIOD_MONTHS)
+    monkeypatch.setattr(rules, "PERIOD_MONTHS", (1, 2, 24))
+    assert periods.period_choices() == {
+        "last_month": ("Last month", 1), "last_2_months": ("Last 2 months", 2),
+        "last_24_months": ("Last 24 months", 24), "ytd": ("Year to date", 0)}
+
+
+def test_the_revenue_tallies_hold_the_rules_period_lengths():
+    with duckdb.connect() as con:
+        create_schema(con)
+        con.execute("insert into dataset_metadata values ('as_of_date', '2026-10-31')")
+        rollups.create_shared_macros(con)
+        held = con.execute("select window_months, slot from tallied_window_lengths() "
+                           "order by slot").fetchall()
+    assert held == [*((months, slot) for slot, months in enumerate(rules.PERIOD_MONTHS, 1)),
+                    (10, len(rules.PERIOD_MONTHS) + 1)]
+    # the shared window pass has a column per period length (and one for year to date), which
+    # the tallies pick by slot: another length needs another slot there
+    signals = (rollups.ROLLUPS_SQL_DIR / "account_month_signals.sql").read_text()
+    assert sorted(set(re.findall(r"\bmrr_later_(\d+)_usd\b", signals))) == [
+        str(slot) for slot in range(1, len(rules.PERIOD_MONTHS) + 1)]
+    assert sorted(set(re.findall(r"\{\{period_months\}\}\[(\d+)\]", signals))) == [
+        str(slot) for slot in range(1, len(rules.PERIOD_MONTHS) + 1)]
+
+
+def test_the_signal_frames_fit_the_drivers_look_back():
+    # an estimation landmark has the look-back of the longest window a driver reads (the
+    # revenue lag's month before the months between)
+    longest = max(rules.RECENT_FRAME_MONTHS, rules.LONG_FRAME_MONTHS, rules.REVENUE_LAG_MONTHS + 1)
+    assert longest <= rules.DRIVER_LOOKBACK_MONTHS
+
+
+def test_the_health_rollup_says_its_rules_in_its_header():
+    header = rules.render_sql(
+        (rollups.ROLLUPS_SQL_DIR / "account_health_monthly.sql").read_text()).split(
+        "create or replace", 1)[0]
+    assert "{{" not in header
+    for said in (f"tickets opened in the trailing {rules.RECENT_FRAME_MONTHS} months",
+                 f"{rules.RESOLUTION_BEST_HOURS} h or faster = 100",
+                 f"at most {rules.ESCALATION_CAP_POINTS}",
+                 f"minus {rules.OPEN_DETRACTOR_PENALTY_POINTS} when a detractor",
+                 f"+{rules.TREND_FULL_SCALE_PCT}% or more = 100",
+                 f"null in the first {rules.REVENUE_TREND_BLANK_MONTHS} billed months"):
+        assert said in " ".join(line.lstrip("- ").strip() for line in header.splitlines()), said
+
+
+def docs_rule_statements() -> list[str]:
+    """What docs/metrics.md's hand-written tables of the churn drivers and of the demo's
+    planted effects say, in the rules' numbers."""
+    recent, long = rules.RECENT_FRAME_MONTHS, rules.LONG_FRAME_MONTHS
+    days = rules.DETRACTOR_FOLLOW_UP_DAYS
+    detractor = f"NPS 0–{rules.NPS_DETRACTOR_TO}"
+    return [
+        # the churn drivers
+        f"| Slow ticket resolution | more than half of the tickets opened in the last {long} "
+        f"months took over {rules.SLOW_TICKET_HOURS} h to resolve (median > "
+        f"{rules.SLOW_TICKET_HOURS} h;",
+        f"| Repeated escalations | {rules.REPEATED_ESCALATIONS_FROM} or more escalated tickets "
+        f"opened in the last {recent} months |",
+        f"| Poor professional-services survey | a post-professional-services CSAT of 1–2 in the "
+        f"last {long} months |",
+        f"| Detractor not followed up | a relationship {detractor} in the last {recent} months (at "
+        f"least {days} days old) with no detractor follow-up within {days} days |",
+        f"| Detractor, followed up | {detractor} answers in the last {recent} months, all followed "
+        f"up within {days} days |",
+        f"| No executive meeting | no attended executive meeting in the last {long} months |",
+        f"| Declining revenue | MRR at least {rules.REVENUE_DECLINE_PCT}% below "
+        f"{rules.REVENUE_LAG_MONTHS} months earlier |",
+        # the demo's planted effects (their hazard ratios are the demo's, not rules)
+        f"more than half of the last {long} months' tickets took over {rules.SLOW_TICKET_HOURS} "
+        "hours |",
+        f"| No executive meeting in {long} months |",
+        f"no attended executive meeting in the last {long} months |",
+        f"a relationship {detractor} in the last {recent} months not followed up within {days} "
+        "days |",
+        f"relationship {detractor} answers in the last {recent} months, all followed up within "
+        f"{days} days |",
+    ]
+
+
+def docs_disagreements() -> list[str]:
+    text = (REPO_ROOT / "docs" / "metrics.md").read_text()
+    return [statement for statement in docs_rule_statements() if statement not in text]
+
+
+def test_the_docs_tables_of_drivers_and_planted_effects_say_the_rules():
+    assert docs_disagreements() == []
+
+
+def test_a_rule_the_docs_do_not_follow_is_caught(monkeypatch):
+    monkeypatch.setattr(rules, "SLOW_TICKET_HOURS", 48)
+    monkeypatch.setattr(rules, "RECENT_FRAME_MONTHS", 3)
+    # the drivers' and the demo's slow tickets; the drivers' repeated escalations, and both
+    # tables' detractors not followed up and followed up
+    assert len(docs_disagreements()) == 2 + 5

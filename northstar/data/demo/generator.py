@@ -1,7 +1,8 @@
 """Deterministic demo database: `python -m northstar.data.demo --accounts N --seed S [--db PATH]`.
 
-Every row is generated in DuckDB SQL (northstar/data/demo/demo_sql/*.sql, run in name order) from
-hash-based draws keyed on the seed, so the same seed and size always give the same data.
+Every row is generated in DuckDB SQL (northstar/data/demo/demo_sql/*.sql, run in name order, a
+rule's value written `{{name}}` filled from northstar/data/rules.py) from hash-based draws keyed
+on the seed, so the same seed and size always give the same data.
 Churn is drawn last, month by month, from a discrete-time proportional hazard on each
 account-month's driver exposures as the rollups compute them from the generated records; the
 planted drivers and hazard ratios are written to `demo_planted_effects`, so the churn model can
@@ -42,6 +43,7 @@ from northstar.data.db.rollups import (
 from northstar.data.db.schema import create_schema, insert_reference_rows
 from northstar.data.messages import first_line
 from northstar.data.months import add_months
+from northstar.data.rules import render_sql
 
 DEMO_SQL_DIR = Path(__file__).with_name("demo_sql")
 DEFAULT_AS_OF = dt.date(2026, 10, 31)
@@ -208,7 +210,7 @@ def _build_demo(
                 build_exposures(con)
                 finished("exposures", time.perf_counter() - step_started)
             step_started = time.perf_counter()
-            con.execute(script.read_text()).fetchall()
+            con.execute(render_sql(script.read_text())).fetchall()
             finished(script.stem, time.perf_counter() - step_started)
         build_rollups(con, progress=lambda name, seconds: finished(f"rollup {name}", seconds))
         step_started = time.perf_counter()

@@ -5,9 +5,9 @@ Each driver is a column of the `account_driver_exposures` rollup
 end of that month. The churn model (northstar/data/model/churn_model.py) takes all of them together,
 with the segment; the Where to invest page, the at-risk list and the CEO brief name them by
 their labels here. A month without the signal a driver needs (no tickets, no answer to that
-survey, no revenue six months earlier) counts as not exposed. The usage drivers read the
-product_usage table: in a data set without product usage they are absent (null), not "not
-exposed", and the model and the pages leave them out.
+survey, no revenue REVENUE_LAG_MONTHS months earlier: northstar/data/rules.py) counts as not
+exposed. The usage drivers read the product_usage table: in a data set without product usage
+they are absent (null), not "not exposed", and the model and the pages leave them out.
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ DRIVERS: dict[str, Driver] = {
     for driver in (
         Driver(
             "slow_support", "Slow ticket resolution",
-            "More than half of the account's tickets opened in the last 12 months took over "
+            "More than half of the account's tickets opened in the last "
+            f"{rules.LONG_FRAME_MONTHS} months took over "
             f"{rules.SLOW_TICKET_HOURS} hours to resolve (median above {rules.SLOW_TICKET_HOURS} "
             "h). No tickets counts as not exposed.",
             "slow ticket resolution",
@@ -38,7 +39,7 @@ DRIVERS: dict[str, Driver] = {
         Driver(
             "repeated_escalations", "Repeated escalations",
             f"{rules.REPEATED_ESCALATIONS_FROM} or more of the account's tickets opened in the "
-            "last 6 months were escalated.",
+            f"last {rules.RECENT_FRAME_MONTHS} months were escalated.",
             "repeated escalations",
         ),
         Driver(
@@ -48,25 +49,29 @@ DRIVERS: dict[str, Driver] = {
         ),
         Driver(
             "poor_services", "Poor professional-services survey",
-            "A post-professional-services survey answer of 1 or 2 in the last 12 months.",
+            "A post-professional-services survey answer of 1 or 2 in the last "
+            f"{rules.LONG_FRAME_MONTHS} months.",
             "poor professional services",
         ),
         Driver(
             "detractor_not_followed_up", "Detractor not followed up",
-            f"A relationship NPS answer of 0–{rules.NPS_DETRACTOR_TO} in the last 6 months with "
+            f"A relationship NPS answer of 0–{rules.NPS_DETRACTOR_TO} in the last "
+            f"{rules.RECENT_FRAME_MONTHS} months with "
             f"no detractor follow-up within {rules.DETRACTOR_FOLLOW_UP_DAYS} days.",
             "detractor not followed up",
         ),
         Driver(
             "detractor_followed_up", "Detractor, followed up",
-            f"Relationship NPS answers of 0–{rules.NPS_DETRACTOR_TO} in the last 6 months, every "
+            f"Relationship NPS answers of 0–{rules.NPS_DETRACTOR_TO} in the last "
+            f"{rules.RECENT_FRAME_MONTHS} months, every "
             f"one followed up within {rules.DETRACTOR_FOLLOW_UP_DAYS} days.",
             "detractor (followed up)",
         ),
         Driver(
-            "no_executive_meeting", "No executive meeting in 12 months",
-            "No attended executive face-to-face meeting in the last 12 months.",
-            "no executive meeting in 12 months",
+            "no_executive_meeting", f"No executive meeting in {rules.LONG_FRAME_MONTHS} months",
+            "No attended executive face-to-face meeting in the last "
+            f"{rules.LONG_FRAME_MONTHS} months.",
+            f"no executive meeting in {rules.LONG_FRAME_MONTHS} months",
         ),
         Driver(
             "not_cab_member", "Not on the advisory board",
@@ -75,7 +80,8 @@ DRIVERS: dict[str, Driver] = {
         ),
         Driver(
             "revenue_decline", "Declining revenue",
-            f"MRR at least {rules.REVENUE_DECLINE_PCT}% below six months earlier.",
+            f"MRR at least {rules.REVENUE_DECLINE_PCT}% below {rules.REVENUE_LAG_MONTHS} months "
+            "earlier.",
             "declining revenue",
         ),
         Driver(

@@ -148,12 +148,13 @@ create or replace macro cab_session_months() as {{cab_session_months}};
 create or replace macro survey_coverage_months() as {{survey_coverage_months}};
 create or replace macro initiative_baseline_months() as {{initiative_baseline_months}};
 
--- the window lengths the revenue tallies hold (06, 15): 1, 3, 6 and 12 months and the
--- year-to-date length of the data's last month (left out when it equals another); slot = the
--- length's place among the per-length columns of account_month_signals (02)
+-- the window lengths the revenue tallies hold (06, 15): the period lengths {{period_months}}
+-- (rules.py) and the year-to-date length of the data's last month (left out when it equals
+-- another); slot = the length's place among the per-length columns of account_month_signals (02)
 create or replace macro tallied_window_lengths() as table
-select distinct on (window_months) unnest([1, 3, 6, 12, month(value::date)]) as window_months,
-    generate_subscripts([1, 3, 6, 12, month(value::date)], 1) as slot,
+select distinct on (window_months)
+    unnest(list_append({{period_months}}, month(value::date))) as window_months,
+    generate_subscripts(list_append({{period_months}}, month(value::date)), 1) as slot,
     date_trunc('month', value::date)::date as last_month
 from dataset_metadata
 where key = 'as_of_date'

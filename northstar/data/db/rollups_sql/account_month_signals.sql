@@ -8,11 +8,14 @@
 --   tickets by the month opened; surveys by the month answered, except that relationship nps
 --   answers count for the driver analysis in the month holding their 14th day (their follow-up
 --   window has passed by then); engagements (attended) by their start month.
--- frames: w6 / w12 = this month and the 5 / 11 before; wall = every month so far;
--- next12 = the churn horizon's {{churn_horizon_months}} months after this one (rules.py).
--- for the revenue window tallies (06): the mrr 1, 3, 6, 12 and ytd months later (ytd = the
--- month number of the data's last month, the year-to-date period's length; 0 when the account
--- had stopped billing by then) and whether the account had a revenue row that many months before.
+-- frames (rules.py): recent = the {{recent_frame_months}} months ending with this one (the
+-- *_recent columns), long = the {{long_frame_months}} months ending with this one (the *_long
+-- columns); wall = every month so far; next12 = the churn horizon's {{churn_horizon_months}}
+-- months after this one. mrr_rows_earlier_usd = the mrr {{revenue_lag_months}} months earlier.
+-- for the revenue window tallies (06): the mrr each period length later (slot i = the i-th of
+-- the lengths {{period_months}}: mrr_later_i_usd; and ytd months later, ytd = the month number
+-- of the data's last month, the year-to-date period's length; 0 when the account had stopped
+-- billing by then) and whether the account had a revenue row that many months before.
 -- reads: account_month_snapshots, cab_memberships, dataset_metadata, engagements, support_tickets
 -- reads: survey_responses
 -- writes: account_month_signals
@@ -153,36 +156,36 @@ windowed as (
         -- revenue
         first_value(case when is_active then mrr_usd end ignore nulls) over wall as first_mrr_usd,
         (sum(is_active::integer) over wall)::integer as billed_month_number,
-        lag(mrr_usd, 6) over r as mrr_6_rows_ago_usd,
+        lag(mrr_usd, {{revenue_lag_months}}) over r as mrr_rows_earlier_usd,
         -- support
-        (sum(tickets) over w6)::integer as tickets_6m,
-        (sum(tickets) over w12)::integer as tickets_12m,
-        (sum(slow_tickets) over w12)::integer as slow_tickets_12m,
-        (sum(resolved_tickets) over w6)::integer as resolved_6m,
-        sum(log_resolution_hours_total) over w6 as log_resolution_6m,
-        (sum(escalations) over w6)::integer as escalations_6m,
-        (sum(reopens) over w6)::integer as reopens_6m,
+        (sum(tickets) over recent)::integer as tickets_recent,
+        (sum(tickets) over long)::integer as tickets_long,
+        (sum(slow_tickets) over long)::integer as slow_tickets_long,
+        (sum(resolved_tickets) over recent)::integer as resolved_recent,
+        sum(log_resolution_hours_total) over recent as log_resolution_recent,
+        (sum(escalations) over recent)::integer as escalations_recent,
+        (sum(reopens) over recent)::integer as reopens_recent,
         -- surveys
-        (sum(nps_total) over w12)::integer as nps_total_12m,
-        (sum(nps_answers) over w12)::integer as nps_answers_12m,
-        (sum(csat_total) over w12)::integer as csat_total_12m,
-        (sum(csat_answers) over w12)::integer as csat_answers_12m,
-        (sum(ces_total) over w12)::integer as ces_total_12m,
-        (sum(ces_answers) over w12)::integer as ces_answers_12m,
-        (sum(open_detractors) over w6)::integer as open_detractors_6m,
+        (sum(nps_total) over long)::integer as nps_total_long,
+        (sum(nps_answers) over long)::integer as nps_answers_long,
+        (sum(csat_total) over long)::integer as csat_total_long,
+        (sum(csat_answers) over long)::integer as csat_answers_long,
+        (sum(ces_total) over long)::integer as ces_total_long,
+        (sum(ces_answers) over long)::integer as ces_answers_long,
+        (sum(open_detractors) over recent)::integer as open_detractors_recent,
         (sum(installation_answers) over wall)::integer as installation_answers,
         (sum(poor_installation_answers) over wall)::integer as poor_installation_answers,
-        (sum(services_answers) over w12)::integer as services_answers_12m,
-        (sum(poor_services_answers) over w12)::integer as poor_services_answers_12m,
-        (sum(relationship_nps_answers) over w6)::integer as relationship_nps_answers_6m,
-        (sum(relationship_detractors_not_followed_up) over w6)::integer
-            as relationship_detractors_not_followed_up_6m,
-        (sum(relationship_detractors_followed_up) over w6)::integer
-            as relationship_detractors_followed_up_6m,
+        (sum(services_answers) over long)::integer as services_answers_long,
+        (sum(poor_services_answers) over long)::integer as poor_services_answers_long,
+        (sum(relationship_nps_answers) over recent)::integer as relationship_nps_answers_recent,
+        (sum(relationship_detractors_not_followed_up) over recent)::integer
+            as relationship_detractors_not_followed_up_recent,
+        (sum(relationship_detractors_followed_up) over recent)::integer
+            as relationship_detractors_followed_up_recent,
         -- engagement
-        (sum(executive_meetings) over w12)::integer as executive_meetings_12m,
-        (sum(qbrs) over w6)::integer as qbrs_6m,
-        (sum(services) over w6)::integer as services_6m,
+        (sum(executive_meetings) over long)::integer as executive_meetings_long,
+        (sum(qbrs) over recent)::integer as qbrs_recent,
+        (sum(services) over recent)::integer as services_recent,
         -- what followed
         coalesce(sum(relationship_nps_answers) over next12, 0)::integer
             as nps_answers_next_12m,
@@ -193,22 +196,28 @@ windowed as (
         coalesce(bool_or(movement = 'churn') over next12, false) as churned_within_12m,
         coalesce(lead(movement) over r = 'churn', false) as churned_next_month,
         -- revenue windows
-        coalesce(lead(mrr_usd, 1) over r, 0) as mrr_1m_later_usd,
-        coalesce(lead(mrr_usd, 3) over r, 0) as mrr_3m_later_usd,
-        coalesce(lead(mrr_usd, 6) over r, 0) as mrr_6m_later_usd,
-        coalesce(lead(mrr_usd, 12) over r, 0) as mrr_12m_later_usd,
+        coalesce(lead(mrr_usd, {{period_months}}[1]) over r, 0) as mrr_later_1_usd,
+        coalesce(lead(mrr_usd, {{period_months}}[2]) over r, 0) as mrr_later_2_usd,
+        coalesce(lead(mrr_usd, {{period_months}}[3]) over r, 0) as mrr_later_3_usd,
+        coalesce(lead(mrr_usd, {{period_months}}[4]) over r, 0) as mrr_later_4_usd,
         coalesce(lead(mrr_usd, ytd_months) over r, 0) as mrr_ytd_months_later_usd,
-        coalesce(lag(has_revenue_row, 1) over r, false) as had_revenue_row_1m_before,
-        coalesce(lag(has_revenue_row, 3) over r, false) as had_revenue_row_3m_before,
-        coalesce(lag(has_revenue_row, 6) over r, false) as had_revenue_row_6m_before,
-        coalesce(lag(has_revenue_row, 12) over r, false) as had_revenue_row_12m_before,
+        coalesce(lag(has_revenue_row, {{period_months}}[1]) over r, false)
+            as had_revenue_row_before_1,
+        coalesce(lag(has_revenue_row, {{period_months}}[2]) over r, false)
+            as had_revenue_row_before_2,
+        coalesce(lag(has_revenue_row, {{period_months}}[3]) over r, false)
+            as had_revenue_row_before_3,
+        coalesce(lag(has_revenue_row, {{period_months}}[4]) over r, false)
+            as had_revenue_row_before_4,
         coalesce(lag(has_revenue_row, ytd_months) over r, false)
             as had_revenue_row_ytd_months_before
     from joined
     window
         r as (partition by account_id order by month),
-        w6 as (partition by account_id order by month rows between 5 preceding and current row),
-        w12 as (partition by account_id order by month rows between 11 preceding and current row),
+        recent as (partition by account_id order by month
+                   rows between {{recent_frame_months}} - 1 preceding and current row),
+        long as (partition by account_id order by month
+                 rows between {{long_frame_months}} - 1 preceding and current row),
         wall as (partition by account_id order by month
                  rows between unbounded preceding and current row),
         next12 as (partition by account_id order by month

@@ -3,19 +3,23 @@
 -- the churn model (northstar/data/model/churn_model.py) and the where to invest page read it. a
 -- month without the signal a driver needs counts as not exposed: support drivers without
 -- tickets in their window, survey drivers without an answer to that survey in its window,
--- revenue decline without revenue 6 months earlier.
---   slow_support: more than half of the tickets opened in the trailing 12 months took over
+-- revenue decline without revenue {{revenue_lag_months}} months earlier.
+--   slow_support: more than half of the tickets opened in the trailing {{long_frame_months}} months took over
 --       {{slow_ticket_hours}} hours to resolve (still-open tickets count by their age now)
 --   repeated_escalations: {{repeated_escalations_from}} or more tickets opened in the trailing
---       6 months were escalated
+--       {{recent_frame_months}} months were escalated
 --   poor_onboarding: a 30-day post-installation csat answer of 1 or 2, ever
---   poor_services: a post-professional-services csat answer of 1 or 2 in the trailing 12 months
---   detractor_not_followed_up: a relationship nps 0-6 answer in the trailing 6 months (at least
---       14 days old) without a detractor follow-up engagement within 14 days
---   detractor_followed_up: nps 0-6 answers in the trailing 6 months, every one followed up
---   no_executive_meeting: no attended executive meeting in the trailing 12 months
+--   poor_services: a post-professional-services csat answer of 1 or 2 in the trailing
+--       {{long_frame_months}} months
+--   detractor_not_followed_up: a relationship nps 0-6 answer in the trailing
+--       {{recent_frame_months}} months (at least {{detractor_follow_up_days}} days old) without a
+--       detractor follow-up engagement within {{detractor_follow_up_days}} days
+--   detractor_followed_up: nps 0-6 answers in the trailing {{recent_frame_months}} months, every
+--       one followed up
+--   no_executive_meeting: no attended executive meeting in the trailing {{long_frame_months}}
+--       months
 --   not_cab_member: no advisory board membership spell covering the month's last day
---   revenue_decline: mrr at least {{revenue_decline_pct}}% below 6 months earlier
+--   revenue_decline: mrr at least {{revenue_decline_pct}}% below {{revenue_lag_months}} months earlier
 --   usage_fell: active users at least {{usage_fall_pct}}% below the mean of the
 --       {{usage_fall_lookback_months}} calendar months before, each with an active-user figure
 --   seats_underused: seats used below {{seats_underused_pct}}% of seats paid (seats paid above 0)
@@ -46,20 +50,20 @@ usage as (
 classified as (
     select o.account_id, o.month, o.segment, o.region, o.plan, o.mrr_usd,
         12 * o.mrr_usd as arr_usd,
-        coalesce(2 * o.slow_tickets_12m > o.tickets_12m and o.tickets_12m > 0, false)
+        coalesce(2 * o.slow_tickets_long > o.tickets_long and o.tickets_long > 0, false)
             as slow_support,
-        coalesce(o.escalations_6m >= {{repeated_escalations_from}}, false) as repeated_escalations,
+        coalesce(o.escalations_recent >= {{repeated_escalations_from}}, false) as repeated_escalations,
         coalesce(o.poor_installation_answers > 0, false) as poor_onboarding,
-        coalesce(o.poor_services_answers_12m > 0, false) as poor_services,
-        coalesce(o.relationship_detractors_not_followed_up_6m > 0, false)
+        coalesce(o.poor_services_answers_long > 0, false) as poor_services,
+        coalesce(o.relationship_detractors_not_followed_up_recent > 0, false)
             as detractor_not_followed_up,
-        coalesce(o.relationship_detractors_followed_up_6m > 0
-                 and o.relationship_detractors_not_followed_up_6m = 0, false)
+        coalesce(o.relationship_detractors_followed_up_recent > 0
+                 and o.relationship_detractors_not_followed_up_recent = 0, false)
             as detractor_followed_up,
-        coalesce(o.executive_meetings_12m = 0, true) as no_executive_meeting,
+        coalesce(o.executive_meetings_long = 0, true) as no_executive_meeting,
         not coalesce(o.is_cab_member_at_month_end, false) as not_cab_member,
-        -- not exposed when not billed 6 months earlier
-        coalesce(o.mrr_usd <= (1 - {{revenue_decline_pct}} / 100) * nullif(o.mrr_6_rows_ago_usd, 0),
+        -- not exposed when not billed {{revenue_lag_months}} months earlier
+        coalesce(o.mrr_usd <= (1 - {{revenue_decline_pct}} / 100) * nullif(o.mrr_rows_earlier_usd, 0),
                  false) as revenue_decline,
         case when h.has_usage then coalesce(
             u.prior_months_with_users = {{usage_fall_lookback_months}}

@@ -12,10 +12,10 @@ by_slot as (
     -- each billed month as an opening month: whether the revenue_movement to each window
     -- length's last month is churn
     select account_id, month, segment, region, plan, mrr_usd,
-        [revenue_movement(true, mrr_usd, mrr_1m_later_usd) = 'churn',
-         revenue_movement(true, mrr_usd, mrr_3m_later_usd) = 'churn',
-         revenue_movement(true, mrr_usd, mrr_6m_later_usd) = 'churn',
-         revenue_movement(true, mrr_usd, mrr_12m_later_usd) = 'churn',
+        [revenue_movement(true, mrr_usd, mrr_later_1_usd) = 'churn',
+         revenue_movement(true, mrr_usd, mrr_later_2_usd) = 'churn',
+         revenue_movement(true, mrr_usd, mrr_later_3_usd) = 'churn',
+         revenue_movement(true, mrr_usd, mrr_later_4_usd) = 'churn',
          revenue_movement(true, mrr_usd, mrr_ytd_months_later_usd) = 'churn'] as churned_by_slot
     from account_month_signals
     where has_revenue_row

@@ -1,5 +1,6 @@
--- rollup: revenue movement tallies of every window of the lengths the period filter offers (1, 3,
--- 6 and 12 months, and the year-to-date length of the data's last month), ending in each month,
+-- rollup: revenue movement tallies of every window of the lengths the period filter offers
+-- ({{period_months}} months, rules.py, in slots 1-4, and the year-to-date length of the data's
+-- last month in slot 5), ending in each month,
 -- per segment, region and plan. kpi_windows sums these instead of pairing every account's
 -- opening and closing revenue at query time.
 -- the rule is window_movements' (each account's movement is revenue_movement's, with its
@@ -29,44 +30,44 @@ monthly as (
         count(*) filter (where is_billed(mrr_usd)) as active_accounts,
         -- as an opening month: the revenue_movement of each window length's mrr against this
         -- month's (the row is billed here, so at the opening)
-        sum(retained_mrr(mrr_usd, mrr_1m_later_usd)) as kept_1_mrr_usd,
-        sum(retained_mrr(mrr_usd, mrr_3m_later_usd)) as kept_2_mrr_usd,
-        sum(retained_mrr(mrr_usd, mrr_6m_later_usd)) as kept_3_mrr_usd,
-        sum(retained_mrr(mrr_usd, mrr_12m_later_usd)) as kept_4_mrr_usd,
+        sum(retained_mrr(mrr_usd, mrr_later_1_usd)) as kept_1_mrr_usd,
+        sum(retained_mrr(mrr_usd, mrr_later_2_usd)) as kept_2_mrr_usd,
+        sum(retained_mrr(mrr_usd, mrr_later_3_usd)) as kept_3_mrr_usd,
+        sum(retained_mrr(mrr_usd, mrr_later_4_usd)) as kept_4_mrr_usd,
         sum(retained_mrr(mrr_usd, mrr_ytd_months_later_usd)) as kept_5_mrr_usd,
-        sum(expansion_mrr(mrr_usd, mrr_1m_later_usd)) as expansion_1_mrr_usd,
-        sum(expansion_mrr(mrr_usd, mrr_3m_later_usd)) as expansion_2_mrr_usd,
-        sum(expansion_mrr(mrr_usd, mrr_6m_later_usd)) as expansion_3_mrr_usd,
-        sum(expansion_mrr(mrr_usd, mrr_12m_later_usd)) as expansion_4_mrr_usd,
+        sum(expansion_mrr(mrr_usd, mrr_later_1_usd)) as expansion_1_mrr_usd,
+        sum(expansion_mrr(mrr_usd, mrr_later_2_usd)) as expansion_2_mrr_usd,
+        sum(expansion_mrr(mrr_usd, mrr_later_3_usd)) as expansion_3_mrr_usd,
+        sum(expansion_mrr(mrr_usd, mrr_later_4_usd)) as expansion_4_mrr_usd,
         sum(expansion_mrr(mrr_usd, mrr_ytd_months_later_usd)) as expansion_5_mrr_usd,
-        sum(contraction_mrr(mrr_usd, mrr_1m_later_usd)) as contraction_1_mrr_usd,
-        sum(contraction_mrr(mrr_usd, mrr_3m_later_usd)) as contraction_2_mrr_usd,
-        sum(contraction_mrr(mrr_usd, mrr_6m_later_usd)) as contraction_3_mrr_usd,
-        sum(contraction_mrr(mrr_usd, mrr_12m_later_usd)) as contraction_4_mrr_usd,
+        sum(contraction_mrr(mrr_usd, mrr_later_1_usd)) as contraction_1_mrr_usd,
+        sum(contraction_mrr(mrr_usd, mrr_later_2_usd)) as contraction_2_mrr_usd,
+        sum(contraction_mrr(mrr_usd, mrr_later_3_usd)) as contraction_3_mrr_usd,
+        sum(contraction_mrr(mrr_usd, mrr_later_4_usd)) as contraction_4_mrr_usd,
         sum(contraction_mrr(mrr_usd, mrr_ytd_months_later_usd)) as contraction_5_mrr_usd,
-        sum(churned_mrr(mrr_usd, mrr_1m_later_usd)) as lost_1_mrr_usd,
-        sum(churned_mrr(mrr_usd, mrr_3m_later_usd)) as lost_2_mrr_usd,
-        sum(churned_mrr(mrr_usd, mrr_6m_later_usd)) as lost_3_mrr_usd,
-        sum(churned_mrr(mrr_usd, mrr_12m_later_usd)) as lost_4_mrr_usd,
+        sum(churned_mrr(mrr_usd, mrr_later_1_usd)) as lost_1_mrr_usd,
+        sum(churned_mrr(mrr_usd, mrr_later_2_usd)) as lost_2_mrr_usd,
+        sum(churned_mrr(mrr_usd, mrr_later_3_usd)) as lost_3_mrr_usd,
+        sum(churned_mrr(mrr_usd, mrr_later_4_usd)) as lost_4_mrr_usd,
         sum(churned_mrr(mrr_usd, mrr_ytd_months_later_usd)) as lost_5_mrr_usd,
-        count(*) filter (where revenue_movement(true, mrr_usd, mrr_1m_later_usd) = 'churn')
+        count(*) filter (where revenue_movement(true, mrr_usd, mrr_later_1_usd) = 'churn')
             as lost_1_accounts,
-        count(*) filter (where revenue_movement(true, mrr_usd, mrr_3m_later_usd) = 'churn')
+        count(*) filter (where revenue_movement(true, mrr_usd, mrr_later_2_usd) = 'churn')
             as lost_2_accounts,
-        count(*) filter (where revenue_movement(true, mrr_usd, mrr_6m_later_usd) = 'churn')
+        count(*) filter (where revenue_movement(true, mrr_usd, mrr_later_3_usd) = 'churn')
             as lost_3_accounts,
-        count(*) filter (where revenue_movement(true, mrr_usd, mrr_12m_later_usd) = 'churn')
+        count(*) filter (where revenue_movement(true, mrr_usd, mrr_later_4_usd) = 'churn')
             as lost_4_accounts,
         count(*) filter (where revenue_movement(true, mrr_usd, mrr_ytd_months_later_usd) = 'churn')
             as lost_5_accounts,
         -- as a last month: new when not billed that many months before
-        sum(mrr_usd) filter (where revenue_movement(had_revenue_row_1m_before, null, mrr_usd) = 'new')
+        sum(mrr_usd) filter (where revenue_movement(had_revenue_row_before_1, null, mrr_usd) = 'new')
             as new_1_mrr_usd,
-        sum(mrr_usd) filter (where revenue_movement(had_revenue_row_3m_before, null, mrr_usd) = 'new')
+        sum(mrr_usd) filter (where revenue_movement(had_revenue_row_before_2, null, mrr_usd) = 'new')
             as new_2_mrr_usd,
-        sum(mrr_usd) filter (where revenue_movement(had_revenue_row_6m_before, null, mrr_usd) = 'new')
+        sum(mrr_usd) filter (where revenue_movement(had_revenue_row_before_3, null, mrr_usd) = 'new')
             as new_3_mrr_usd,
-        sum(mrr_usd) filter (where revenue_movement(had_revenue_row_12m_before, null, mrr_usd) = 'new')
+        sum(mrr_usd) filter (where revenue_movement(had_revenue_row_before_4, null, mrr_usd) = 'new')
             as new_4_mrr_usd,
         sum(mrr_usd) filter (where revenue_movement(had_revenue_row_ytd_months_before, null, mrr_usd) = 'new')
             as new_5_mrr_usd

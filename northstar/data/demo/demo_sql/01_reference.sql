@@ -49,17 +49,21 @@ final as (
 select * from final;
 
 -- the churn drivers the generator plants (08_churn), each a hazard ratio on the monthly churn
--- hazard of an account-month exposed to it, exposure as account_driver_exposures shows it
+-- hazard of an account-month exposed to it, exposure as account_driver_exposures shows it (in
+-- the words of northstar/data/model/drivers.py, with the rules' numbers)
 insert into demo_planted_effects values
     ('slow_support', 'Slow ticket resolution', 1.8,
-     'more than half of the tickets opened in the last 12 months took over 72 hours to resolve'),
+     'more than half of the tickets opened in the last {{long_frame_months}} months took over '
+     || '{{slow_ticket_hours}} hours to resolve'),
     ('poor_onboarding', 'Poor onboarding (30-day survey)', 1.7,
      'a 30-day post-installation CSAT answer of 1 or 2'),
-    ('no_executive_meeting', 'No executive meeting in 12 months', 1.5,
-     'no attended executive meeting in the last 12 months'),
+    ('no_executive_meeting', 'No executive meeting in {{long_frame_months}} months', 1.5,
+     'no attended executive meeting in the last {{long_frame_months}} months'),
     ('detractor_not_followed_up', 'Detractor not followed up', 2.0,
-     'a relationship NPS answer of 0-6 in the last 6 months not followed up within 14 days'),
+     'a relationship NPS answer of 0-{{nps_detractor_to}} in the last {{recent_frame_months}} months '
+     || 'not followed up within {{detractor_follow_up_days}} days'),
     ('detractor_followed_up', 'Detractor, followed up', 1.2,
-     'relationship NPS answers of 0-6 in the last 6 months, every one followed up within 14 days'),
+     'relationship NPS answers of 0-{{nps_detractor_to}} in the last {{recent_frame_months}} months, '
+     || 'every one followed up within {{detractor_follow_up_days}} days'),
     ('not_cab_member', 'Not on the advisory board', 2.0,
      'no advisory board membership on the last day of the month (members churn at half the rate)');

@@ -37,7 +37,8 @@ COMPONENT_HELP: dict[str, str] = {
     f"resolution time ({duration_text(rules.RESOLUTION_BEST_HOURS)} or faster scores 100, "
     f"{duration_text(rules.RESOLUTION_WORST_HOURS)} or slower 0), less the escalation and "
     "reopen rates. Blank without tickets.",
-    "survey_sentiment": f"Survey answers in the last {rules.LONG_FRAME_MONTHS} months: NPS × 10, "
+    "survey_sentiment": f"Survey answers in the last {rules.LONG_FRAME_MONTHS} months: "
+    f"{rules.scale_points_words('NPS')}, "
     "CSAT and CES scaled to 0–100, averaged; "
     f"{rules.OPEN_DETRACTOR_PENALTY_POINTS} points off while a detractor answer has gone without "
     "follow-up.",
@@ -329,8 +330,9 @@ def components_markdown() -> str:
             f"{rules.REOPEN_POINTS_PER_TICKET} (at most {rules.REOPEN_CAP_POINTS}); blank without "
             "tickets",
         "survey_sentiment":
-            f"answers in the last {long} months: NPS × 10, CSAT as (mean − 1) × 25, CES as "
-            f"(mean − 1) ÷ 6 × 100, averaged; {rules.OPEN_DETRACTOR_PENALTY_POINTS} points off "
+            f"answers in the last {long} months: "
+            + ", ".join(rules.scale_points_words(kind) for kind in ("NPS", "CSAT", "CES"))
+            + f", averaged; {rules.OPEN_DETRACTOR_PENALTY_POINTS} points off "
             f"while a detractor answer in the last {recent} months had no follow-up within "
             f"{rules.DETRACTOR_FOLLOW_UP_DAYS} days",
         "engagement":

@@ -205,6 +205,17 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
+def scale_points_words(kind: str) -> str:
+    """How a mean answer on a survey's scale becomes 0-100 points, in words:
+    'NPS × 10', 'CSAT as (mean − 1) × 25', 'CES as (mean − 1) ÷ 6 × 100'."""
+    low, high = SCALES[kind]
+    mean = "mean" if low == 0 else f"(mean − {_number(low)})"
+    per_point = 100 / (high - low)
+    factor = (f"× {_number(per_point)}" if float(per_point).is_integer()
+              else f"÷ {_number(high - low)} × 100")
+    return f"{kind} {factor}" if low == 0 else f"{kind} as {mean} {factor}"
+
+
 def trend_points_per_ratio() -> float:
     """The trends' slope: points per unit of relative change (50 points over the full scale)."""
     return 50 / (TREND_FULL_SCALE_PCT / 100)
@@ -213,7 +224,10 @@ def trend_points_per_ratio() -> float:
 def sql_values() -> dict[str, str]:
     """The values the SQL macros are written with, read from the rules when called (so a test
     that changes a rule sees the SQL it would give)."""
+    scales = {f"{kind.lower()}_scale_{end}": str(value) for kind, bounds in SCALES.items()
+              for end, value in zip(("low", "high"), bounds, strict=True)}
     return {
+        **scales,
         "nps_promoter_from": str(NPS_PROMOTER_FROM),
         "nps_detractor_to": str(NPS_DETRACTOR_TO),
         "csat_satisfied_from": str(CSAT_SATISFIED_FROM),

@@ -72,6 +72,9 @@ HEALTH_FORMULA = {
     "points without a resolved ticket": re.compile(
         r"\belse\s+(?:[2-9]|\d{2,})(?:\.\d+)?\s+end\b"),
     "revenue trend's first billed months": re.compile(r"billed_month_number\s*>\s*\d"),
+    "a survey scale as points": re.compile(
+        r"\b(?:nps|csat|ces)_total_\w+\s*/\s*(?:nps|csat|ces)_answers_\w+\s*-\s*\d"
+        r"|\b\d+(?:\.\d+)?\s*\*\s*\(?\s*(?:nps|csat|ces)_total"),
 }
 # the period lengths the pages offer, written out instead of read from rules.py
 PERIOD_LIST = re.compile(r"\[\s*1\s*,\s*3\s*,\s*6\s*,\s*12\b")
@@ -471,3 +474,16 @@ def test_a_rule_the_docs_do_not_follow_is_caught(monkeypatch):
     # the drivers' and the demo's slow tickets; the drivers' repeated escalations, and both
     # tables' detractors not followed up and followed up
     assert len(docs_disagreements()) == 2 + 5
+
+
+def test_a_survey_mean_becomes_points_on_its_scale_as_the_words_say():
+    assert [rules.scale_points_words(kind) for kind in ("NPS", "CSAT", "CES")] == [
+        "NPS × 10", "CSAT as (mean − 1) × 25", "CES as (mean − 1) ÷ 6 × 100"]
+    with duckdb.connect() as con:
+        create_schema(con)
+        rollups.create_shared_macros(con)
+        points = [con.execute(rules.render_sql(
+            f"select scale_points($mean, {{{{{kind}_scale_low}}}}, {{{{{kind}_scale_high}}}})"),
+            {"mean": mean}).fetchone()[0] for kind, mean in
+            (("nps", 7.5), ("csat", 4.0), ("ces", 4.0), ("nps", 0), ("csat", 5))]
+    assert points == pytest.approx([75.0, 75.0, 50.0, 0.0, 100.0])

@@ -22,6 +22,10 @@ select account_id, segment, region, plan, acquisition_channel, start_date
 from accounts
 where in_scope(segments, regions, plans, segment, region, plan);
 
+-- a mean answer on a survey's scale (low to high) as 0-100 points: the health score's survey
+-- sentiment puts nps, csat and ces on one footing this way
+create or replace macro scale_points(mean, low, high) as 100.0 * (mean - low) / (high - low);
+
 -- health score: weighted mean of the components that have a signal (null components are left
 -- out and the remaining weights re-normalised); null when fewer than components_required
 -- components have a signal (two, or one in a data set that has only one component at all:

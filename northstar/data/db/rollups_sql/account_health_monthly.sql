@@ -11,7 +11,8 @@
 --       (reopens per ticket x {{reopen_points_per_ticket}}, at most {{reopen_cap_points}}); null
 --       without tickets.
 --   survey_sentiment: answers in the trailing {{long_frame_months}} months, the mean of the parts
---       available: nps x 10, csat (1-5) as (mean - 1) x 25, ces (1-7) as (mean - 1) / 6 x 100;
+--       available, each mean answer as 0-100 points on its scale (scale_points: nps
+--       {{nps_scale_low}}-{{nps_scale_high}}, csat {{csat_scale_low}}-{{csat_scale_high}}, ces {{ces_scale_low}}-{{ces_scale_high}});
 --       minus {{open_detractor_penalty_points}} when a detractor answer in the trailing
 --       {{recent_frame_months}} months had no follow-up within {{detractor_follow_up_days}} days.
 --   engagement: executive meeting in the trailing {{long_frame_months}} months
@@ -95,9 +96,12 @@ parts as (
             - least({{reopen_cap_points}},
                     {{reopen_points_per_ticket}} * coalesce(reopens_recent, 0) / tickets_recent))
         end as support_experience,
-        case when nps_answers_long > 0 then 10.0 * nps_total_long / nps_answers_long end as nps_part,
-        case when csat_answers_long > 0 then 25.0 * (csat_total_long / csat_answers_long - 1) end as csat_part,
-        case when ces_answers_long > 0 then 100.0 * (ces_total_long / ces_answers_long - 1) / 6 end as ces_part,
+        case when nps_answers_long > 0 then scale_points(nps_total_long / nps_answers_long,
+            {{nps_scale_low}}, {{nps_scale_high}}) end as nps_part,
+        case when csat_answers_long > 0 then scale_points(csat_total_long / csat_answers_long,
+            {{csat_scale_low}}, {{csat_scale_high}}) end as csat_part,
+        case when ces_answers_long > 0 then scale_points(ces_total_long / ces_answers_long,
+            {{ces_scale_low}}, {{ces_scale_high}}) end as ces_part,
         case when recorded.has_engagement_data then
             least(100,
                 case when coalesce(executive_meetings_long, 0) > 0 then {{exec_meeting_points}} else 0 end

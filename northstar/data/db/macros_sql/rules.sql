@@ -134,8 +134,9 @@ create or replace macro churned_mrr(opening_mrr_usd, closing_mrr_usd) as
     case when revenue_movement(true, opening_mrr_usd, closing_mrr_usd) = 'churn'
          then opening_mrr_usd else 0 end;
 
--- detractor answers (nps 0-6) that a detractor follow-up engagement reached within 14 days;
--- the health score and the driver analysis both use this rule
+-- detractor answers (nps up to {{nps_detractor_to}}) that a detractor follow-up engagement
+-- reached within {{detractor_follow_up_days}} days; the health score and the driver analysis both
+-- use this rule
 create or replace macro followed_up_detractor_answers() as table
 select distinct r.response_id
 from survey_responses r

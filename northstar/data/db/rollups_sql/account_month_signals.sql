@@ -6,7 +6,7 @@
 -- signals of months without revenue are blanked first, so a trailing window counts only
 -- billed months (as a range frame over billed months would). event months:
 --   tickets by the month opened; surveys by the month answered, except that relationship nps
---   answers count for the driver analysis in the month holding their 14th day (their follow-up
+--   answers count for the driver analysis in the month holding their {{detractor_follow_up_days}}th day (their follow-up
 --   window has passed by then); engagements (attended) by their start month.
 -- frames (rules.py): recent = the {{recent_frame_months}} months ending with this one (the
 -- *_recent columns), long = the {{long_frame_months}} months ending with this one (the *_long

@@ -27,7 +27,7 @@
 -- at all (absent, not "not exposed"); otherwise a month without the figures is not exposed.
 -- outcome: churned_within_12m = the account's revenue stopped in one of the 12 months after
 -- the landmark; churned_next_month = it stopped in the next month; nps_*_next_12m = relationship
--- nps answers in the 12 months after (nps answers are counted 14 days after they were given). is_estimation_landmark
+-- nps answers in the 12 months after (nps answers are counted {{detractor_follow_up_days}} days after they were given). is_estimation_landmark
 -- marks the rows with a full 12-month look-back and a full 12-month follow-up.
 -- the trailing and following counts come from account_month_signals (02), in one window pass.
 -- stored unsorted: ordering it by month doubled its build time at 1,000,000 accounts (17 of

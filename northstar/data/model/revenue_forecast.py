@@ -269,22 +269,43 @@ class LinearDraws:
         return len(self.beta)
 
     def block(self, start: int, stop: int) -> np.ndarray:
-        """λ of runs start – stop, runs × patterns."""
-        eta = self.beta[start:stop] @ self.patterns.T
+        """λ of runs start – stop, runs × patterns (computed in place: one array per block)."""
+        linear = self.beta[start:stop] @ self.patterns.T  # x β
         calibration = self.calibration[start:stop]
-        linear = calibration[:, :1] + calibration[:, 1:] * (
-            math.log(churn_model.HORIZON_MONTHS) + eta)
+        linear += math.log(churn_model.HORIZON_MONTHS)
+        linear *= calibration[:, 1:]
+        linear += calibration[:, :1]
         linear += self.shifts[start:stop][:, self.pattern_segment]
         if self.common is not None:
             linear += self.common[start:stop, None]
         return linear
 
     def average(self) -> np.ndarray:
-        """λ per pattern averaged over the runs."""
-        total = np.zeros(len(self.patterns))
-        for start in range(0, self.runs, RUN_CHUNK):
-            total += self.block(start, start + RUN_CHUNK).sum(axis=0)
-        return total / self.runs
+        """λ per pattern averaged over the runs, from the runs' means (λ is linear in the draws
+        but for b β, whose mean is taken as a product): no block is computed."""
+        intercept, slope = self.calibration[:, 0], self.calibration[:, 1]
+        average = (self.patterns @ (slope @ self.beta / self.runs)
+                   + intercept.mean() + slope.mean() * math.log(churn_model.HORIZON_MONTHS)
+                   + self.shifts.mean(axis=0)[self.pattern_segment])
+        if self.common is not None:
+            average += self.common.mean()
+        return average
+
+
+def quarter_chances_from_hazard(hazard: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """The chance of having churned by the end of each quarter ahead at a yearly hazard constant
+    within the year, 1 − exp(−hazard × q ÷ 4), from one exp: with e = exp(−hazard ÷ 4) it is
+    1 − e^q. hazard: runs × patterns; the result (written into `out` when given): runs ×
+    quarters × patterns."""
+    if out is None:
+        out = np.empty((hazard.shape[0], QUARTERS, hazard.shape[1]))
+    survival = np.exp(hazard * (-1 / QUARTERS))  # e: still there after one quarter
+    power = survival.copy()
+    for quarter in range(QUARTERS):
+        if quarter:
+            power *= survival
+        np.subtract(1.0, power, out=out[:, quarter])
+    return out
 
 
 def simulate(pattern: np.ndarray, linear: LinearDraws, arr: np.ndarray, rates: Rates,
@@ -312,16 +333,18 @@ def simulate(pattern: np.ndarray, linear: LinearDraws, arr: np.ndarray, rates: R
     average = 1 - np.exp(-np.exp(linear.average())[:, None] * quarters)
     lower = {name: _cholesky(churn_moments(np.sqrt(squares), average)[1])
              for name, (_, squares) in sizes.items()}
+    exact_pattern = pattern[exact]
+    by_quarter = np.empty((min(RUN_CHUNK, runs), QUARTERS, patterns))  # reused by every chunk
     for start in range(0, runs, RUN_CHUNK):
-        hazard = np.exp(linear.block(start, start + RUN_CHUNK))
-        chances = 1 - np.exp(-hazard[:, :, None] * quarters)  # runs × patterns × quarters
+        hazard = linear.block(start, start + RUN_CHUNK)
+        np.exp(hazard, out=hazard)
         count = len(hazard)
-        by_quarter = chances.transpose(0, 2, 1)  # runs × quarters × patterns
+        chances = quarter_chances_from_hazard(hazard, by_quarter[:count])  # runs × q × patterns
         # one uniform per run and large account: churned by quarter q when below its chance
         gone = (rng.random((count, 1, int(exact.sum())))
-                < by_quarter[:, :, pattern[exact]]).astype(float)  # runs × q × accounts
+                < chances[:, :, exact_pattern]).astype(float)  # runs × q × accounts
         for name, (weights, _) in sizes.items():
-            mean = by_quarter @ weights
+            mean = chances @ weights
             drawn = mean + rng.standard_normal((count, QUARTERS)) @ lower[name].T
             drawn = np.clip(drawn, 0, rest_totals[name])
             churned[name][start:start + RUN_CHUNK] = (
@@ -389,14 +412,24 @@ def origins(first_month: dt.date, last_month: dt.date) -> tuple[list[dt.date], d
 
 
 def model_for(con: duckdb.DuckDBPyConnection, first_month: dt.date, origin: dt.date,
-              fits: dict[dt.date, churn_model.Fit]) -> tuple[dt.date, churn_model.Fit]:
+              fits: dict[dt.date, churn_model.Fit],
+              starts: dict[dt.date, churn_model.Fit] | None = None
+              ) -> tuple[dt.date, churn_model.Fit]:
     """The model a forecast made at `origin` uses, and the month it is as of: the latest of the
     fits the churn model made (the backtest's) as of the origin or before, else one fitted as
-    of the origin; never one that saw a month after it."""
+    of the origin; never one that saw a month after it. `starts`: fits as of other months (any,
+    the fit's result does not depend on them), the nearest of which the new fit starts from
+    (fewer steps to the same coefficients); the new fit is added to them."""
     known = [month for month in fits if month <= origin]
     if known:
         return max(known), fits[max(known)]
-    return origin, churn_model.fit_as_of(con, first_month, origin)
+    starts = {} if starts is None else starts
+    usable = [month for month, fitted in starts.items() if fitted.usable]
+    nearest = (starts[min(usable, key=lambda month: abs((month - origin).days))] if usable
+               else None)
+    fitted = churn_model.fit_as_of(con, first_month, origin, nearest)
+    starts[origin] = fitted
+    return origin, fitted
 
 
 def forecast_at(con: duckdb.DuckDBPyConnection, first_month: dt.date, origin: dt.date,
@@ -481,9 +514,10 @@ def build(con: duckdb.DuckDBPyConnection,
         windows = con.execute(WINDOWS_SQL.read_text(), {"quarters": QUARTERS}).df()
         past, live = origins(first_month, last_month)
         current = fits.pop(last_month, None)  # the live forecast's: it has seen every month
+        starts = dict(fits)  # where the earlier origins' own fits start from
         past_forecasts = [table for table, _ in (
             forecast_at(con, first_month, origin, windows,
-                        model_for(con, first_month, origin, fits))
+                        model_for(con, first_month, origin, fits, starts))
             for origin in past) if table is not None]
         if past_forecasts:
             scored = score(pd.concat(past_forecasts, ignore_index=True), actuals(windows))

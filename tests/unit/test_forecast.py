@@ -29,13 +29,15 @@ def test_quarter_chances_from_one_exp_equal_one_exp_per_quarter():
     hazard = np.exp(rng.normal(-3.0, 2.0, size=(7, 40)))
     expected = 1 - np.exp(-hazard[:, None, :]
                           * (np.arange(1, revenue_forecast.QUARTERS + 1) / 4)[None, :, None])
-    chances = revenue_forecast.quarter_chances_from_hazard(hazard)
+    survival = revenue_forecast.quarter_survival(hazard.copy())
+    np.testing.assert_allclose(survival, np.exp(-hazard / 4), rtol=1e-15)
+    chances = revenue_forecast.quarter_chances_from_survival(survival)
     assert chances.shape == (7, revenue_forecast.QUARTERS, 40)
     np.testing.assert_allclose(chances, expected, rtol=1e-12, atol=1e-13)
-    # written into the array given (the simulation reuses one per chunk of runs)
-    out = np.full((7, revenue_forecast.QUARTERS, 40), np.nan)
-    assert revenue_forecast.quarter_chances_from_hazard(hazard, out) is out
-    np.testing.assert_array_equal(out, chances)
+    # the expected weight churned by each quarter: Σ weight × chance, per weight column
+    weights = np.column_stack([rng.uniform(0, 5e5, 40), np.ones(40)])
+    np.testing.assert_allclose(revenue_forecast.churned_by_quarter(survival, weights),
+                               expected @ weights, rtol=1e-12)
 
 
 def _random_draws(runs: int = 600) -> revenue_forecast.LinearDraws:

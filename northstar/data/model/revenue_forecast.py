@@ -292,20 +292,40 @@ class LinearDraws:
         return average
 
 
-def quarter_chances_from_hazard(hazard: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """The chance of having churned by the end of each quarter ahead at a yearly hazard constant
-    within the year, 1 − exp(−hazard × q ÷ 4), from one exp: with e = exp(−hazard ÷ 4) it is
-    1 − e^q. hazard: runs × patterns; the result (written into `out` when given): runs ×
-    quarters × patterns."""
-    if out is None:
-        out = np.empty((hazard.shape[0], QUARTERS, hazard.shape[1]))
-    survival = np.exp(hazard * (-1 / QUARTERS))  # e: still there after one quarter
+def quarter_survival(hazard: np.ndarray) -> np.ndarray:
+    """e = exp(−hazard ÷ 4), the chance of still being there after one quarter at a yearly
+    hazard constant within the year, written over `hazard` (a float array)."""
+    hazard *= -1 / QUARTERS
+    return np.exp(hazard, out=hazard)
+
+
+def quarter_chances_from_survival(survival: np.ndarray) -> np.ndarray:
+    """The chance of having churned by the end of each quarter ahead, 1 − exp(−hazard × q ÷ 4),
+    from one exp: 1 − e^q with e = quarter_survival(hazard). survival: runs × columns; the
+    result: runs × quarters × columns."""
+    chances = np.empty((survival.shape[0], QUARTERS, survival.shape[1]))
     power = survival.copy()
     for quarter in range(QUARTERS):
         if quarter:
             power *= survival
-        np.subtract(1.0, power, out=out[:, quarter])
-    return out
+        np.subtract(1.0, power, out=chances[:, quarter])
+    return chances
+
+
+def churned_by_quarter(survival: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Σ_p weight_p × (1 − e_p^q) per run, quarter ahead and weight column: the expected
+    weight churned by the end of each quarter, as (Σ weight) − (e^q @ weights), one product of
+    e at a time (no runs × quarters × patterns array). survival: runs × patterns (e);
+    weights: patterns × columns; the result: runs × quarters × columns."""
+    kept = np.empty((survival.shape[0], QUARTERS, weights.shape[1]))
+    power = survival
+    for quarter in range(QUARTERS):
+        if quarter == 1:
+            power = survival * survival
+        elif quarter > 1:
+            power *= survival
+        kept[:, quarter] = power @ weights
+    return weights.sum(axis=0) - kept
 
 
 def simulate(pattern: np.ndarray, linear: LinearDraws, arr: np.ndarray, rates: Rates,
@@ -334,18 +354,20 @@ def simulate(pattern: np.ndarray, linear: LinearDraws, arr: np.ndarray, rates: R
     lower = {name: _cholesky(churn_moments(np.sqrt(squares), average)[1])
              for name, (_, squares) in sizes.items()}
     exact_pattern = pattern[exact]
-    by_quarter = np.empty((min(RUN_CHUNK, runs), QUARTERS, patterns))  # reused by every chunk
+    names = list(sizes)
+    weights = np.column_stack([sizes[name][0] for name in names])  # patterns × names
     for start in range(0, runs, RUN_CHUNK):
-        hazard = linear.block(start, start + RUN_CHUNK)
-        np.exp(hazard, out=hazard)
-        count = len(hazard)
-        chances = quarter_chances_from_hazard(hazard, by_quarter[:count])  # runs × q × patterns
+        survival = linear.block(start, start + RUN_CHUNK)
+        np.exp(survival, out=survival)  # the yearly hazard
+        survival = quarter_survival(survival)  # runs × patterns
+        count = len(survival)
+        means = churned_by_quarter(survival, weights)  # runs × quarters × names
         # one uniform per run and large account: churned by quarter q when below its chance
         gone = (rng.random((count, 1, int(exact.sum())))
-                < chances[:, :, exact_pattern]).astype(float)  # runs × q × accounts
-        for name, (weights, _) in sizes.items():
-            mean = chances @ weights
-            drawn = mean + rng.standard_normal((count, QUARTERS)) @ lower[name].T
+                < quarter_chances_from_survival(survival[:, exact_pattern])
+                ).astype(float)  # runs × q × accounts
+        for position, name in enumerate(names):
+            drawn = means[:, :, position] + rng.standard_normal((count, QUARTERS)) @ lower[name].T
             drawn = np.clip(drawn, 0, rest_totals[name])
             churned[name][start:start + RUN_CHUNK] = (
                 np.maximum.accumulate(drawn, axis=1) + gone @ exact_weights[name])

@@ -56,7 +56,7 @@ def test_a_block_of_linear_predictors_is_a_plus_b_times_ln12_plus_x_beta_plus_th
     expected = (draws.calibration[:, :1] + draws.calibration[:, 1:] * (
         math.log(12) + draws.beta @ draws.patterns.T)
         + draws.shifts[:, draws.pattern_segment] + draws.common[:, None])
-    np.testing.assert_array_equal(draws.block(0, draws.runs), expected)
+    np.testing.assert_allclose(draws.block(0, draws.runs), expected, rtol=1e-13, atol=1e-13)
 
 
 def test_the_average_linear_predictor_is_the_mean_of_every_runs_blocks():

@@ -45,6 +45,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import duckdb
 import numpy as np
@@ -268,28 +269,31 @@ class LinearDraws:
     def runs(self) -> int:
         return len(self.beta)
 
-    def block(self, start: int, stop: int) -> np.ndarray:
-        """λ of runs start – stop, runs × patterns (computed in place: one array per block)."""
-        linear = self.beta[start:stop] @ self.patterns.T  # x β
-        calibration = self.calibration[start:stop]
-        linear += math.log(churn_model.HORIZON_MONTHS)
-        linear *= calibration[:, 1:]
-        linear += calibration[:, :1]
-        linear += self.shifts[start:stop][:, self.pattern_segment]
+    @cached_property
+    def _design(self) -> np.ndarray:
+        """Each pattern's x and its column of shifts as 0/1: patterns × (parameters + segments
+        + 1)."""
+        return np.column_stack([self.patterns,
+                                np.eye(self.shifts.shape[1])[self.pattern_segment]])
+
+    def _coefficients(self, start: int, stop: int) -> np.ndarray:
+        """λ = a + b (ln 12 + x β) + δ + common written as one product with _design: per run,
+        b β, then a + b ln 12 + common + δ for each column of shifts; runs × columns."""
+        intercept, slope = self.calibration[start:stop, :1], self.calibration[start:stop, 1:]
+        constant = intercept + slope * math.log(churn_model.HORIZON_MONTHS)
         if self.common is not None:
-            linear += self.common[start:stop, None]
-        return linear
+            constant = constant + self.common[start:stop, None]
+        return np.column_stack([slope * self.beta[start:stop],
+                                constant + self.shifts[start:stop]])
+
+    def block(self, start: int, stop: int) -> np.ndarray:
+        """λ of runs start – stop, runs × patterns (one matrix product)."""
+        return self._coefficients(start, stop) @ self._design.T
 
     def average(self) -> np.ndarray:
-        """λ per pattern averaged over the runs, from the runs' means (λ is linear in the draws
-        but for b β, whose mean is taken as a product): no block is computed."""
-        intercept, slope = self.calibration[:, 0], self.calibration[:, 1]
-        average = (self.patterns @ (slope @ self.beta / self.runs)
-                   + intercept.mean() + slope.mean() * math.log(churn_model.HORIZON_MONTHS)
-                   + self.shifts.mean(axis=0)[self.pattern_segment])
-        if self.common is not None:
-            average += self.common.mean()
-        return average
+        """λ per pattern averaged over the runs: λ is linear in the coefficients of
+        _coefficients, so it is the patterns' product with their mean (no block computed)."""
+        return self._design @ self._coefficients(0, self.runs).mean(axis=0)
 
 
 def quarter_survival(hazard: np.ndarray) -> np.ndarray:

@@ -3,6 +3,7 @@ by hand, per-account risk and reasons, and the truth check on a 30,000-account d
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import subprocess
 import sys
@@ -362,3 +363,18 @@ def test_an_attribute_that_is_the_segment_names_the_segment_and_duplicates_are_l
     # Plan splits the accounts as the segment does: left out, saying why
     plan = fitted.term("attribute:Plan")
     assert plan is not None and not plan.estimable and "cannot tell them apart" in plan.note
+
+
+def test_calibration_samples_query_each_month_once(monkeypatch):
+    calls = []
+
+    def sample(con, first_month, through):
+        calls.append(through)
+        return pd.DataFrame({"landmarks": [len(calls)]}), 1.5
+
+    monkeypatch.setattr(churn_model, "calibration_sample", sample)
+    samples = churn_model.CalibrationSamples(None, dt.date(2023, 1, 1))
+    first = samples(dt.date(2024, 3, 1))
+    assert samples(dt.date(2024, 3, 1)) is first
+    samples(dt.date(2024, 6, 1))
+    assert calls == [dt.date(2024, 3, 1), dt.date(2024, 6, 1)]

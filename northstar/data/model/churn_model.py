@@ -716,9 +716,10 @@ def _calibration_landmarks(con: duckdb.DuckDBPyConnection, first_month: dt.date,
 
 
 def _calibrated(con: duckdb.DuckDBPyConnection, fitted: Fit, first_month: dt.date,
-                through: dt.date) -> Fit:
+                through: dt.date, samples: CalibrationSamples | None = None) -> Fit:
     """calibrate on the landmarks up to `through`, with their design effect."""
-    return calibrate(fitted, *calibration_sample(con, first_month, through))
+    return calibrate(fitted, *(samples(through) if samples is not None
+                               else calibration_sample(con, first_month, through)))
 
 
 def calibration_sample(con: duckdb.DuckDBPyConnection, first_month: dt.date,
@@ -733,18 +734,33 @@ def calibration_sample(con: duckdb.DuckDBPyConnection, first_month: dt.date,
     return landmarks, count / accounts if accounts else 1.0
 
 
+class CalibrationSamples:
+    """calibration_sample up to each month asked for, each queried once (the revenue forecast
+    asks for the same months for its fits and its segments' offsets)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, first_month: dt.date) -> None:
+        self._con, self._first_month = con, first_month
+        self._samples: dict[dt.date, tuple[pd.DataFrame, float]] = {}
+
+    def __call__(self, through: dt.date) -> tuple[pd.DataFrame, float]:
+        if through not in self._samples:
+            self._samples[through] = calibration_sample(self._con, self._first_month, through)
+        return self._samples[through]
+
+
 def fit_as_of(con: duckdb.DuckDBPyConnection, first_month: dt.date, month: dt.date,
-              start: Fit | None = None) -> Fit:
+              start: Fit | None = None, samples: CalibrationSamples | None = None) -> Fit:
     """The model as it could have been fitted at the end of `month`: on the account-months
     before it, its 12-month chance calibrated on the months with a full year after them by
     then (uncalibrated when there are none). The backtest's fit, and the revenue forecast's.
-    `start`: a fit as of another month to start the fitting from (fit)."""
+    `start`: a fit as of another month to start the fitting from (fit); `samples`: the
+    calibration samples to read (queried here without them)."""
     fitted = fit(_frame(con, "account_patterns", through_month=add_months(month, -1)),
                  add_months(month, -1), start)
     history_through = add_months(month, -HORIZON_MONTHS)
     if history_through < first_month:
         return fitted
-    return _calibrated(con, fitted, first_month, history_through)
+    return _calibrated(con, fitted, first_month, history_through, samples)
 
 
 def landmark_frame(con: duckdb.DuckDBPyConnection, month: dt.date) -> pd.DataFrame:

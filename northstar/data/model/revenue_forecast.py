@@ -439,13 +439,15 @@ def origins(first_month: dt.date, last_month: dt.date) -> tuple[list[dt.date], d
 
 def model_for(con: duckdb.DuckDBPyConnection, first_month: dt.date, origin: dt.date,
               fits: dict[dt.date, churn_model.Fit],
-              starts: dict[dt.date, churn_model.Fit] | None = None
+              starts: dict[dt.date, churn_model.Fit] | None = None,
+              samples: churn_model.CalibrationSamples | None = None
               ) -> tuple[dt.date, churn_model.Fit]:
     """The model a forecast made at `origin` uses, and the month it is as of: the latest of the
     fits the churn model made (the backtest's) as of the origin or before, else one fitted as
     of the origin; never one that saw a month after it. `starts`: fits as of other months (any,
     the fit's result does not depend on them), the nearest of which the new fit starts from
-    (fewer steps to the same coefficients); the new fit is added to them."""
+    (fewer steps to the same coefficients); the new fit is added to them. `samples`: the
+    calibration samples the new fit reads (fit_as_of)."""
     known = [month for month in fits if month <= origin]
     if known:
         return max(known), fits[max(known)]
@@ -453,16 +455,18 @@ def model_for(con: duckdb.DuckDBPyConnection, first_month: dt.date, origin: dt.d
     usable = [month for month, fitted in starts.items() if fitted.usable]
     nearest = (starts[min(usable, key=lambda month: abs((month - origin).days))] if usable
                else None)
-    fitted = churn_model.fit_as_of(con, first_month, origin, nearest)
+    fitted = churn_model.fit_as_of(con, first_month, origin, nearest, samples)
     starts[origin] = fitted
     return origin, fitted
 
 
 def forecast_at(con: duckdb.DuckDBPyConnection, first_month: dt.date, origin: dt.date,
-                windows: pd.DataFrame,
-                model: tuple[dt.date, churn_model.Fit]) -> tuple[pd.DataFrame | None, str]:
+                windows: pd.DataFrame, model: tuple[dt.date, churn_model.Fit],
+                samples: churn_model.CalibrationSamples | None = None
+                ) -> tuple[pd.DataFrame | None, str]:
     """The forecast made at the end of `origin` with the model given (as of a month) and the
-    expansion and contraction known then; None and why not."""
+    expansion and contraction known then; None and why not. `samples`: the calibration
+    samples the segments' offsets read (queried here without them)."""
     rates = observed_rates(windows, origin)
     if rates is None:
         return None, (f"fewer than {MIN_RATE_STARTS} quarter-end months with expansion and "
@@ -474,8 +478,8 @@ def forecast_at(con: duckdb.DuckDBPyConnection, first_month: dt.date, origin: dt
     if accounts.empty or accounts["arr_usd"].sum() <= 0:
         return None, "no ARR at the origin"
     calibration_through = add_months(as_of, -churn_model.HORIZON_MONTHS)
-    offsets = (segment_offsets(fitted, *churn_model.calibration_sample(con, first_month,
-                                                                         calibration_through))
+    samples = samples or churn_model.CalibrationSamples(con, first_month)
+    offsets = (segment_offsets(fitted, *samples(calibration_through))
                if calibration_through >= first_month else SegmentOffsets.none())
     rng = np.random.default_rng(SEED)
     pattern, linear = linear_draws(fitted, accounts, RUNS, rng, offsets)
@@ -541,9 +545,10 @@ def build(con: duckdb.DuckDBPyConnection,
         past, live = origins(first_month, last_month)
         current = fits.pop(last_month, None)  # the live forecast's: it has seen every month
         starts = dict(fits)  # where the earlier origins' own fits start from
+        samples = churn_model.CalibrationSamples(con, first_month)  # each month queried once
         past_forecasts = [table for table, _ in (
             forecast_at(con, first_month, origin, windows,
-                        model_for(con, first_month, origin, fits, starts))
+                        model_for(con, first_month, origin, fits, starts, samples), samples)
             for origin in past) if table is not None]
         if past_forecasts:
             scored = score(pd.concat(past_forecasts, ignore_index=True), actuals(windows))
@@ -555,7 +560,7 @@ def build(con: duckdb.DuckDBPyConnection,
         else:
             model = ((last_month, current) if current is not None
                      else (live, churn_model.fit_as_of(con, first_month, live)))
-            table, why = forecast_at(con, first_month, live, windows, model)
+            table, why = forecast_at(con, first_month, live, windows, model, samples)
             if table is None or len(table) < QUARTERS * len(METRICS):
                 note = NOT_SHOWN + (why or "the data does not hold four quarters of expansion "
                                     "and contraction before its last quarter-end") + "."

@@ -3,6 +3,7 @@ by hand, per-account risk and reasons, and the truth check on a 30,000-account d
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import subprocess
 import sys
@@ -94,6 +95,65 @@ def test_cluster_robust_intervals_match_statsmodels_on_account_months():
         term = fitted.term(name)
         assert term.coefficient == pytest.approx(coefficient, rel=1e-6), name
         assert term.std_error == pytest.approx(error, rel=2e-3), name
+
+
+def _grouped_binomial(seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """A grouped complementary log-log data set: events and non-events per pattern, design."""
+    rng = np.random.default_rng(seed)
+    design = np.column_stack([np.ones(400), rng.integers(0, 2, (400, 3))]).astype(float)
+    months = rng.integers(20, 200, 400)
+    chance = 1 - np.exp(-np.exp(design @ np.array([-4.0, 0.5, -0.3, 0.8])))
+    events = rng.binomial(months, chance)
+    return np.column_stack([events, months - events]), design
+
+
+def test_a_fit_started_from_a_nearby_fit_reaches_the_same_coefficients_in_fewer_steps():
+    endog, design = _grouped_binomial()
+    family = sm.families.Binomial(link=sm.families.links.CLogLog())
+    cold = churn_model._glm_fit(endog, design, family, None)
+    warm = churn_model._glm_fit(endog, design, family, np.asarray(cold.params) + 0.05)
+    assert warm.converged
+    assert warm.fit_history["iteration"] < cold.fit_history["iteration"]
+    np.testing.assert_allclose(warm.params, cold.params, rtol=1e-9)
+    # the covariance at the last step's chances: the same to 1e-6 of its largest entry
+    scale = float(np.max(np.abs(cold.normalized_cov_params)))
+    np.testing.assert_allclose(warm.normalized_cov_params, cold.normalized_cov_params,
+                               rtol=1e-6, atol=1e-6 * scale)
+    # a start the fitting cannot go on from: fitted from statsmodels' own start instead
+    with np.errstate(over="ignore"):  # exp(exp(50)) overflows: the point of the start
+        hopeless = churn_model._glm_fit(endog, design, family,
+                                        np.array([50.0, 0.0, 0.0, 0.0]))
+    np.testing.assert_array_equal(hopeless.params, cold.params)
+
+
+def test_a_model_fitted_from_another_months_fit_is_the_same_model():
+    # the fit on every account, started from a fit on two thirds of them (as the forecast's
+    # fits as of earlier months start from a neighbouring month's)
+    rows = account_rows([("SMB", {"slow_support": 1}, 100, 10, 20),
+                         ("SMB", {}, 300, 10, 25),
+                         ("Mid-Market", {"slow_support": 1}, 60, 12, 9),
+                         ("Mid-Market", {}, 200, 12, 12)])
+    rows = with_attribute(rows, "Contract", (["Monthly", "Annual"] * 330)[:len(rows)])
+    earlier = churn_model.fit(rows.loc[rows["account_index"] % 3 != 0])
+    cold, warm = churn_model.fit(rows), churn_model.fit(rows, start=earlier)
+    assert warm.parameter_names == cold.parameter_names and warm.converged
+    np.testing.assert_allclose(warm.coefficients, cold.coefficients, rtol=1e-9)
+    np.testing.assert_allclose(warm.covariance, cold.covariance, rtol=1e-6,
+                               atol=1e-6 * float(np.max(np.abs(cold.covariance))))
+    assert [(t.term, t.exposed_accounts, t.note) for t in warm.terms] == [
+        (t.term, t.exposed_accounts, t.note) for t in cold.terms]
+
+
+def test_same_split_tells_relabelled_groups_from_different_ones():
+    same = churn_model._same_split(pd.Series(["a", "a", "b", None, "b"]),
+                                   pd.Series(["x", "x", "y", "z", "y"]))
+    assert same
+    # "b" falls in two groups of the second column
+    assert not churn_model._same_split(pd.Series(["a", "a", "b", "b"]),
+                                       pd.Series(["x", "x", "y", "z"]))
+    # two values of the first column share one group of the second
+    assert not churn_model._same_split(pd.Series(["a", "c", "b", "b"]),
+                                       pd.Series(["x", "x", "y", "y"]))
 
 
 def test_auc_brier_and_deciles_by_hand():
@@ -305,3 +365,18 @@ def test_an_attribute_that_is_the_segment_names_the_segment_and_duplicates_are_l
     # Plan splits the accounts as the segment does: left out, saying why
     plan = fitted.term("attribute:Plan")
     assert plan is not None and not plan.estimable and "cannot tell them apart" in plan.note
+
+
+def test_calibration_samples_query_each_month_once(monkeypatch):
+    calls = []
+
+    def sample(con, first_month, through):
+        calls.append(through)
+        return pd.DataFrame({"landmarks": [len(calls)]}), 1.5
+
+    monkeypatch.setattr(churn_model, "calibration_sample", sample)
+    samples = churn_model.CalibrationSamples(None, dt.date(2023, 1, 1))
+    first = samples(dt.date(2024, 3, 1))
+    assert samples(dt.date(2024, 3, 1)) is first
+    samples(dt.date(2024, 6, 1))
+    assert calls == [dt.date(2024, 3, 1), dt.date(2024, 6, 1)]

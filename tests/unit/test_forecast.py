@@ -23,6 +23,51 @@ def test_quarter_chances_hold_the_hazard_constant_within_the_year():
     assert list(chances[1]) == [0, 0, 0, 0]
 
 
+def test_quarter_chances_from_one_exp_equal_one_exp_per_quarter():
+    # 1 − exp(−h q ÷ 4) = 1 − e^q with e = exp(−h ÷ 4), q = 1 … 4, hazards from tiny to large
+    rng = np.random.default_rng(11)
+    hazard = np.exp(rng.normal(-3.0, 2.0, size=(7, 40)))
+    expected = 1 - np.exp(-hazard[:, None, :]
+                          * (np.arange(1, revenue_forecast.QUARTERS + 1) / 4)[None, :, None])
+    survival = revenue_forecast.quarter_survival(hazard.copy())
+    np.testing.assert_allclose(survival, np.exp(-hazard / 4), rtol=1e-15)
+    chances = revenue_forecast.quarter_chances_from_survival(survival)
+    assert chances.shape == (7, revenue_forecast.QUARTERS, 40)
+    np.testing.assert_allclose(chances, expected, rtol=1e-12, atol=1e-13)
+    # the expected weight churned by each quarter: Σ weight × chance, per weight column
+    weights = np.column_stack([rng.uniform(0, 5e5, 40), np.ones(40)])
+    np.testing.assert_allclose(revenue_forecast.churned_by_quarter(survival, weights),
+                               expected @ weights, rtol=1e-12)
+
+
+def _random_draws(runs: int = 600) -> revenue_forecast.LinearDraws:
+    rng = np.random.default_rng(5)
+    patterns = rng.integers(0, 2, size=(30, 6)).astype(float)
+    patterns[:, 0] = 1
+    calibration = np.column_stack([rng.normal(-0.2, 0.1, runs), rng.normal(0.9, 0.05, runs)])
+    shifts = np.column_stack([rng.normal(0, 0.3, (runs, 2)), np.zeros(runs)])
+    return revenue_forecast.LinearDraws(patterns, rng.normal(-4, 0.5, (runs, 6)), calibration,
+                                        shifts, rng.integers(-1, 2, 30),
+                                        rng.normal(0, 0.2, runs))
+
+
+def test_a_block_of_linear_predictors_is_a_plus_b_times_ln12_plus_x_beta_plus_the_shifts():
+    draws = _random_draws()
+    expected = (draws.calibration[:, :1] + draws.calibration[:, 1:] * (
+        math.log(12) + draws.beta @ draws.patterns.T)
+        + draws.shifts[:, draws.pattern_segment] + draws.common[:, None])
+    np.testing.assert_allclose(draws.block(0, draws.runs), expected, rtol=1e-13, atol=1e-13)
+
+
+def test_the_average_linear_predictor_is_the_mean_of_every_runs_blocks():
+    draws = _random_draws()
+    blocks = np.vstack([draws.block(start, start + revenue_forecast.RUN_CHUNK)
+                        for start in range(0, draws.runs, revenue_forecast.RUN_CHUNK)])
+    np.testing.assert_allclose(draws.average(), blocks.mean(axis=0), rtol=1e-12, atol=1e-12)
+    fixed = revenue_forecast.LinearDraws.fixed(np.array([-2.0, -1.0, 0.5]), 10)
+    np.testing.assert_allclose(fixed.average(), [-2.0, -1.0, 0.5], rtol=1e-12)
+
+
 def test_churn_moments_of_three_accounts_by_hand():
     arr = np.array([100.0, 200.0, 300.0])
     chances = np.array([[0.1, 0.2], [0.5, 0.5], [0.0, 0.3]])  # churned by quarter 1, 2

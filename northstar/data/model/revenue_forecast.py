@@ -45,6 +45,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import duckdb
 import numpy as np
@@ -268,23 +269,67 @@ class LinearDraws:
     def runs(self) -> int:
         return len(self.beta)
 
-    def block(self, start: int, stop: int) -> np.ndarray:
-        """λ of runs start – stop, runs × patterns."""
-        eta = self.beta[start:stop] @ self.patterns.T
-        calibration = self.calibration[start:stop]
-        linear = calibration[:, :1] + calibration[:, 1:] * (
-            math.log(churn_model.HORIZON_MONTHS) + eta)
-        linear += self.shifts[start:stop][:, self.pattern_segment]
+    @cached_property
+    def _design(self) -> np.ndarray:
+        """Each pattern's x and its column of shifts as 0/1: patterns × (parameters + segments
+        + 1)."""
+        return np.column_stack([self.patterns,
+                                np.eye(self.shifts.shape[1])[self.pattern_segment]])
+
+    def _coefficients(self, start: int, stop: int) -> np.ndarray:
+        """λ = a + b (ln 12 + x β) + δ + common written as one product with _design: per run,
+        b β, then a + b ln 12 + common + δ for each column of shifts; runs × columns."""
+        intercept, slope = self.calibration[start:stop, :1], self.calibration[start:stop, 1:]
+        constant = intercept + slope * math.log(churn_model.HORIZON_MONTHS)
         if self.common is not None:
-            linear += self.common[start:stop, None]
-        return linear
+            constant = constant + self.common[start:stop, None]
+        return np.column_stack([slope * self.beta[start:stop],
+                                constant + self.shifts[start:stop]])
+
+    def block(self, start: int, stop: int) -> np.ndarray:
+        """λ of runs start – stop, runs × patterns (one matrix product)."""
+        return self._coefficients(start, stop) @ self._design.T
 
     def average(self) -> np.ndarray:
-        """λ per pattern averaged over the runs."""
-        total = np.zeros(len(self.patterns))
-        for start in range(0, self.runs, RUN_CHUNK):
-            total += self.block(start, start + RUN_CHUNK).sum(axis=0)
-        return total / self.runs
+        """λ per pattern averaged over the runs: λ is linear in the coefficients of
+        _coefficients, so it is the patterns' product with their mean (no block computed)."""
+        return self._design @ self._coefficients(0, self.runs).mean(axis=0)
+
+
+def quarter_survival(hazard: np.ndarray) -> np.ndarray:
+    """e = exp(−hazard ÷ 4), the chance of still being there after one quarter at a yearly
+    hazard constant within the year, written over `hazard` (a float array)."""
+    hazard *= -1 / QUARTERS
+    return np.exp(hazard, out=hazard)
+
+
+def quarter_chances_from_survival(survival: np.ndarray) -> np.ndarray:
+    """The chance of having churned by the end of each quarter ahead, 1 − exp(−hazard × q ÷ 4),
+    from one exp: 1 − e^q with e = quarter_survival(hazard). survival: runs × columns; the
+    result: runs × quarters × columns."""
+    chances = np.empty((survival.shape[0], QUARTERS, survival.shape[1]))
+    power = survival.copy()
+    for quarter in range(QUARTERS):
+        if quarter:
+            power *= survival
+        np.subtract(1.0, power, out=chances[:, quarter])
+    return chances
+
+
+def churned_by_quarter(survival: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Σ_p weight_p × (1 − e_p^q) per run, quarter ahead and weight column: the expected
+    weight churned by the end of each quarter, as (Σ weight) − (e^q @ weights), one product of
+    e at a time (no runs × quarters × patterns array). survival: runs × patterns (e);
+    weights: patterns × columns; the result: runs × quarters × columns."""
+    kept = np.empty((survival.shape[0], QUARTERS, weights.shape[1]))
+    power = survival
+    for quarter in range(QUARTERS):
+        if quarter == 1:
+            power = survival * survival
+        elif quarter > 1:
+            power *= survival
+        kept[:, quarter] = power @ weights
+    return weights.sum(axis=0) - kept
 
 
 def simulate(pattern: np.ndarray, linear: LinearDraws, arr: np.ndarray, rates: Rates,
@@ -312,17 +357,21 @@ def simulate(pattern: np.ndarray, linear: LinearDraws, arr: np.ndarray, rates: R
     average = 1 - np.exp(-np.exp(linear.average())[:, None] * quarters)
     lower = {name: _cholesky(churn_moments(np.sqrt(squares), average)[1])
              for name, (_, squares) in sizes.items()}
+    exact_pattern = pattern[exact]
+    names = list(sizes)
+    weights = np.column_stack([sizes[name][0] for name in names])  # patterns × names
     for start in range(0, runs, RUN_CHUNK):
-        hazard = np.exp(linear.block(start, start + RUN_CHUNK))
-        chances = 1 - np.exp(-hazard[:, :, None] * quarters)  # runs × patterns × quarters
-        count = len(hazard)
-        by_quarter = chances.transpose(0, 2, 1)  # runs × quarters × patterns
+        survival = linear.block(start, start + RUN_CHUNK)
+        np.exp(survival, out=survival)  # the yearly hazard
+        survival = quarter_survival(survival)  # runs × patterns
+        count = len(survival)
+        means = churned_by_quarter(survival, weights)  # runs × quarters × names
         # one uniform per run and large account: churned by quarter q when below its chance
         gone = (rng.random((count, 1, int(exact.sum())))
-                < by_quarter[:, :, pattern[exact]]).astype(float)  # runs × q × accounts
-        for name, (weights, _) in sizes.items():
-            mean = by_quarter @ weights
-            drawn = mean + rng.standard_normal((count, QUARTERS)) @ lower[name].T
+                < quarter_chances_from_survival(survival[:, exact_pattern])
+                ).astype(float)  # runs × q × accounts
+        for position, name in enumerate(names):
+            drawn = means[:, :, position] + rng.standard_normal((count, QUARTERS)) @ lower[name].T
             drawn = np.clip(drawn, 0, rest_totals[name])
             churned[name][start:start + RUN_CHUNK] = (
                 np.maximum.accumulate(drawn, axis=1) + gone @ exact_weights[name])
@@ -389,21 +438,35 @@ def origins(first_month: dt.date, last_month: dt.date) -> tuple[list[dt.date], d
 
 
 def model_for(con: duckdb.DuckDBPyConnection, first_month: dt.date, origin: dt.date,
-              fits: dict[dt.date, churn_model.Fit]) -> tuple[dt.date, churn_model.Fit]:
+              fits: dict[dt.date, churn_model.Fit],
+              starts: dict[dt.date, churn_model.Fit] | None = None,
+              samples: churn_model.CalibrationSamples | None = None
+              ) -> tuple[dt.date, churn_model.Fit]:
     """The model a forecast made at `origin` uses, and the month it is as of: the latest of the
     fits the churn model made (the backtest's) as of the origin or before, else one fitted as
-    of the origin; never one that saw a month after it."""
+    of the origin; never one that saw a month after it. `starts`: fits as of other months (any,
+    the fit's result does not depend on them), the nearest of which the new fit starts from
+    (fewer steps to the same coefficients); the new fit is added to them. `samples`: the
+    calibration samples the new fit reads (fit_as_of)."""
     known = [month for month in fits if month <= origin]
     if known:
         return max(known), fits[max(known)]
-    return origin, churn_model.fit_as_of(con, first_month, origin)
+    starts = {} if starts is None else starts
+    usable = [month for month, fitted in starts.items() if fitted.usable]
+    nearest = (starts[min(usable, key=lambda month: abs((month - origin).days))] if usable
+               else None)
+    fitted = churn_model.fit_as_of(con, first_month, origin, nearest, samples)
+    starts[origin] = fitted
+    return origin, fitted
 
 
 def forecast_at(con: duckdb.DuckDBPyConnection, first_month: dt.date, origin: dt.date,
-                windows: pd.DataFrame,
-                model: tuple[dt.date, churn_model.Fit]) -> tuple[pd.DataFrame | None, str]:
+                windows: pd.DataFrame, model: tuple[dt.date, churn_model.Fit],
+                samples: churn_model.CalibrationSamples | None = None
+                ) -> tuple[pd.DataFrame | None, str]:
     """The forecast made at the end of `origin` with the model given (as of a month) and the
-    expansion and contraction known then; None and why not."""
+    expansion and contraction known then; None and why not. `samples`: the calibration
+    samples the segments' offsets read (queried here without them)."""
     rates = observed_rates(windows, origin)
     if rates is None:
         return None, (f"fewer than {MIN_RATE_STARTS} quarter-end months with expansion and "
@@ -415,8 +478,8 @@ def forecast_at(con: duckdb.DuckDBPyConnection, first_month: dt.date, origin: dt
     if accounts.empty or accounts["arr_usd"].sum() <= 0:
         return None, "no ARR at the origin"
     calibration_through = add_months(as_of, -churn_model.HORIZON_MONTHS)
-    offsets = (segment_offsets(fitted, *churn_model.calibration_sample(con, first_month,
-                                                                         calibration_through))
+    samples = samples or churn_model.CalibrationSamples(con, first_month)
+    offsets = (segment_offsets(fitted, *samples(calibration_through))
                if calibration_through >= first_month else SegmentOffsets.none())
     rng = np.random.default_rng(SEED)
     pattern, linear = linear_draws(fitted, accounts, RUNS, rng, offsets)
@@ -481,9 +544,11 @@ def build(con: duckdb.DuckDBPyConnection,
         windows = con.execute(WINDOWS_SQL.read_text(), {"quarters": QUARTERS}).df()
         past, live = origins(first_month, last_month)
         current = fits.pop(last_month, None)  # the live forecast's: it has seen every month
+        starts = dict(fits)  # where the earlier origins' own fits start from
+        samples = churn_model.CalibrationSamples(con, first_month)  # each month queried once
         past_forecasts = [table for table, _ in (
             forecast_at(con, first_month, origin, windows,
-                        model_for(con, first_month, origin, fits))
+                        model_for(con, first_month, origin, fits, starts, samples), samples)
             for origin in past) if table is not None]
         if past_forecasts:
             scored = score(pd.concat(past_forecasts, ignore_index=True), actuals(windows))
@@ -495,7 +560,7 @@ def build(con: duckdb.DuckDBPyConnection,
         else:
             model = ((last_month, current) if current is not None
                      else (live, churn_model.fit_as_of(con, first_month, live)))
-            table, why = forecast_at(con, first_month, live, windows, model)
+            table, why = forecast_at(con, first_month, live, windows, model, samples)
             if table is None or len(table) < QUARTERS * len(METRICS):
                 note = NOT_SHOWN + (why or "the data does not hold four quarters of expansion "
                                     "and contraction before its last quarter-end") + "."

@@ -233,3 +233,24 @@ def test_churn_varying_beyond_chance_widens_every_run_by_its_excess_spread():
     assert revenue_forecast.churn_spread(windows(close), origin) == 0.0
     # fewer than four quarters ended by the origin: nothing to judge by
     assert revenue_forecast.churn_spread(windows(rates), dt.date(2024, 12, 1)) == 0.0
+
+
+def test_a_covariance_that_differs_in_its_last_bits_gives_the_same_draws():
+    # sums taken in another order leave noise of 1e-19 off the diagonal of a diagonal covariance;
+    # the draws must not change with it (an eigen-decomposition mirrored them)
+    mean = np.array([0.3, -0.2])
+    diagonal = np.diag([0.01, 0.01])
+    noisy = diagonal + np.array([[0.0, -1e-17], [-1e-17, 0.0]])
+    first = revenue_forecast.normal_draws(np.random.default_rng(7), mean, diagonal, 4000)
+    second = revenue_forecast.normal_draws(np.random.default_rng(7), mean, noisy, 4000)
+    assert np.allclose(first, second, rtol=0, atol=1e-9)
+    # and they are draws of that normal: mean and covariance within sampling error
+    assert np.allclose(first.mean(axis=0), mean, atol=4 * 0.1 / np.sqrt(4000))
+    assert np.allclose(np.cov(first.T), diagonal, atol=0.0015)
+
+
+def test_a_covariance_short_of_positive_definite_still_gives_draws_of_its_shape():
+    singular = np.array([[1.0, 1.0], [1.0, 1.0 - 1e-3]])  # one eigenvalue just below 0
+    draws = revenue_forecast.normal_draws(np.random.default_rng(3), np.zeros(2), singular, 2000)
+    assert draws.shape == (2000, 2) and np.all(np.isfinite(draws))
+    assert np.corrcoef(draws.T)[0, 1] > 0.99  # the two move together, as the covariance says

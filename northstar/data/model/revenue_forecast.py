@@ -168,6 +168,27 @@ def _cholesky(cov: np.ndarray) -> np.ndarray:
     return np.linalg.cholesky(cov + 1e-10 * scale * np.eye(len(cov)))
 
 
+def normal_draws(rng: np.random.Generator, mean: np.ndarray, cov: np.ndarray,
+                 runs: int) -> np.ndarray:
+    """`runs` draws (runs × len(mean)) from the normal with this mean and covariance, through its
+    Cholesky factor: a factor that moves little when the covariance moves little, so a
+    covariance that differs in its last bits (sums taken in another order) gives the same
+    draws. (An eigen-decomposition can flip an eigenvector's sign on such noise and mirror
+    every draw.) A covariance that is not positive definite is factored from its eigenvalues
+    clipped at 0, each eigenvector's sign fixed by its largest entry."""
+    mean = np.asarray(mean, dtype=float)
+    cov = np.asarray(cov, dtype=float)
+    standard = rng.standard_normal((runs, len(mean)))
+    try:
+        factor = _cholesky(cov)
+    except np.linalg.LinAlgError:
+        values, vectors = np.linalg.eigh((cov + cov.T) / 2)
+        largest = np.argmax(np.abs(vectors), axis=0)
+        vectors = vectors * np.sign(vectors[largest, np.arange(len(mean))])
+        factor = vectors * np.sqrt(np.clip(values, 0, None))
+    return mean + standard @ factor.T
+
+
 @dataclass(frozen=True)
 class SegmentOffsets:
     """Each segment's shift δ of λ, as the calibration months show it, with its covariance."""
@@ -232,13 +253,10 @@ def linear_draws(fitted: churn_model.Fit, accounts: pd.DataFrame, runs: int,
     index, _ = pd.factorize(keys)
     first = np.unique(index, return_index=True)[1]
     patterns, pattern_segment = design[first], segment_code[first].astype(int)
-    beta = rng.multivariate_normal(fitted.coefficients, fitted.covariance, size=runs,
-                                   method="eigh")
-    calibration = rng.multivariate_normal(np.asarray(fitted.calibration, dtype=float),
-                                          fitted.calibration_covariance, size=runs,
-                                          method="eigh")
-    shifts = (rng.multivariate_normal(offsets.offsets, offsets.covariance, size=runs,
-                                      method="eigh") if offsets.segments
+    beta = normal_draws(rng, fitted.coefficients, fitted.covariance, runs)
+    calibration = normal_draws(rng, np.asarray(fitted.calibration, dtype=float),
+                               fitted.calibration_covariance, runs)
+    shifts = (normal_draws(rng, offsets.offsets, offsets.covariance, runs) if offsets.segments
               else np.zeros((runs, 0)))  # runs × segments
     shifts = np.column_stack([shifts, np.zeros(runs)])  # -1: a segment without a shift
     return index.ravel(), LinearDraws(patterns, beta, calibration, shifts, pattern_segment)

@@ -57,7 +57,7 @@ counts = statuses["status"].value_counts()
 columns = st.columns(4)
 columns[0].metric("Overall alignment score", goals.score_text(overall),
                   goals.score_change_text(overall, previous_overall),
-                  delta_description="vs comparison period", help=goals.score_rule(), border=True)
+                  delta_description=window.comparison_phrase, help=goals.score_rule(), border=True)
 for column, status in zip(columns[1:3], ("on_track", "off_track"), strict=True):
     column.metric(f"KPIs {goals.STATUSES[status].label.lower()}",
                   f"{int(counts.get(status, 0))} of {len(statuses)}",
@@ -108,7 +108,7 @@ else:
 
 st.subheader("Every KPI against its target")
 st.caption(
-    goals.actual_caption(window.label) + " "
+    goals.actual_caption(window.phrase) + " "
     + " ".join(f"{goals.status_text(key)}: {status.rule}" for key, status in goals.STATUSES.items())
 )
 downloads.dataframe(

@@ -70,7 +70,7 @@ if missing:
     st.warning(
         f"{display.count_of(len(missing), 'table')} "
         f"{'has' if len(missing) == 1 else 'have'} no rows; "
-        "the parts of the app they feed show nothing "
+        f"the parts of the app {'it feeds' if len(missing) == 1 else 'they feed'} show nothing "
         "until a load provides them.",
         icon=":material/table_rows:",
     )

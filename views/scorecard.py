@@ -70,14 +70,14 @@ else:
     columns = st.columns(4)
     columns[0].metric("Alignment score", goals.score_text(score),
                       goals.score_change_text(score, previous_score),
-                      delta_description="vs comparison period", help=goals.score_rule(),
+                      delta_description=window.comparison_phrase, help=goals.score_rule(),
                       border=True)
     for column, status in zip(columns[1:], ("on_track", "at_risk", "off_track"), strict=True):
         column.metric(goals.STATUSES[status].label,
                       f"{int(counts.get(status, 0))} of {len(statuses)} KPIs",
                       icon=goals.STATUSES[status].icon, help=goals.STATUSES[status].rule,
                       border=True)
-    st.caption(goals.actual_caption(window.label))
+    st.caption(goals.actual_caption(window.phrase))
     downloads.dataframe(
         goals.status_table(statuses, goals.latest_statuses(own, actuals, metadata.last_month),
                            department_links=False, as_of=metadata.last_month),
@@ -124,7 +124,7 @@ choice = st.selectbox("Show the rows behind", list(choices), format_func=choices
 try:
     if choice == scorecard.TOUCHPOINT_DRILL:
         query, key = "goal_drill_answers", "drill:touchpoint"
-        described = (f"answers in {window.label} whose touchpoint is "
+        described = (f"answers in {window.phrase} whose touchpoint is "
                      f"{literal(department_name)}, lowest first")
     else:
         kpi = computed.loc[computed["kpi_id"] == choice.removeprefix("kpi:")].iloc[0]

@@ -142,6 +142,8 @@ def format_number(value: Any, unit: Unit, decimals: int | None = None) -> str:
         # a return on cost: 4.7× (one decimal under 10), 36×
         return f"{number:,.1f}×" if abs(number) < 10 else f"{number:,.0f}×"
     if unit == "margin":
+        if decimals is not None:
+            return f"±{number:.{decimals}f}"
         return f"±{number:.2f}" if abs(number) < 1 else f"±{number:.1f}"
     sign, grouping, suffix = _STYLE.get(unit, ("", ",", ""))
     digits = DECIMALS.get(unit, 0) if decimals is None else decimals
@@ -181,10 +183,11 @@ def excel_format(label: str, series: pd.Series | None = None) -> str | None:
     unit = column_unit(label, series)
     if unit is None:
         return None
-    measure = measures.by_label(label)
-    if measure is not None and unit in ("pct", "mean_score", "hours", "months", "ratio"):
+    measure = rounding_measure(label)
+    if measure is not None and unit in ("pct", "mean_score", "hours", "months", "ratio",
+                                        "margin"):
         digits = "0." + "0" * measure.decimals if measure.decimals else "0"
-        return {"pct": f'{digits}"%"'}.get(unit, digits)
+        return {"pct": f'{digits}"%"', "margin": f'"±"{digits}'}.get(unit, digits)
     return EXCEL_FORMATS[unit]
 
 
@@ -211,6 +214,19 @@ def column_unit(label: str, series: pd.Series | None = None) -> Unit | None:
     return None
 
 
+# the label of a column holding a measure's 95% margin of error ends so: "NPS ±"
+MARGIN_SUFFIX = " ±"
+
+
+def rounding_measure(label: str) -> measures.Measure | None:
+    """The measure whose rounding a column follows: the measure under that label, or the one
+    whose margin of error it holds ("NPS ±" rounds like NPS: ±4, as the NPS card says it)."""
+    measure = measures.by_label(label)
+    if measure is None and label.endswith(MARGIN_SUFFIX):
+        measure = measures.by_label(label.removesuffix(MARGIN_SUFFIX))
+    return measure
+
+
 def column_formatters(frame: pd.DataFrame, skip: set[str] | None = None) -> dict[str, Callable]:
     """A display function per numeric column whose unit is known (for a pandas Styler)."""
     formatters: dict[str, Callable] = {}
@@ -219,7 +235,7 @@ def column_formatters(frame: pd.DataFrame, skip: set[str] | None = None) -> dict
             continue
         unit = column_unit(str(column), frame[column])
         if unit is not None:
-            measure = measures.by_label(str(column))
+            measure = rounding_measure(str(column))
             decimals = None if measure is None else measure.decimals
             formatters[column] = lambda value, unit=unit, decimals=decimals: format_number(
                 value, unit, decimals)

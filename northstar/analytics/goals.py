@@ -488,10 +488,11 @@ ACTUAL_COLUMN = "Actual (mean of periods)"
 TOUCHPOINT_SCORE_COLUMN = "Score (answers at this department's touchpoints)"
 
 
-def actual_caption(window_label: str) -> str:
-    """How to read the KPI tables' actuals, in one sentence."""
-    return (f"{ACTUAL_COLUMN} = the mean of the KPI's actuals (one per month or quarter) in "
-            f"{window_label}; a rate over all of the period's answers or tickets, as Satisfaction "
+def actual_caption(window_phrase: str) -> str:
+    """How to read the KPI tables' actuals, in one sentence; `window_phrase` names the period
+    mid-sentence ("the last 12 months, Nov 2025 – Oct 2026")."""
+    return (f"{ACTUAL_COLUMN} = the mean of the KPI's actuals (one per month or quarter) over "
+            f"{window_phrase}; a rate over all of the period's answers or tickets, as Satisfaction "
             "and CCO programs show it, can differ.")
 
 

@@ -62,6 +62,13 @@ class PeriodWindow:
         return f"{PERIODS[self.period_key][0]}, {range_label(self.start_month, self.end_month)}"
 
     @property
+    def phrase(self) -> str:
+        """The period inside a sentence: "the last 12 months, Nov 2025 – Oct 2026", "the year
+        to date, Jan 2026 – Oct 2026"."""
+        name = PERIODS[self.period_key][0]
+        return f"the {name[:1].lower()}{name[1:]}, {range_label(self.start_month, self.end_month)}"
+
+    @property
     def comparison_phrase(self) -> str:
         """How a delta is described under a KPI: "vs prior period" or "vs a year earlier"."""
         if self.comparison_key == "previous_period":

@@ -304,6 +304,12 @@ def portfolio(frame: pd.DataFrame) -> Portfolio | None:
                      shares("segment", "segment"), shares("band", "band"))
 
 
+# the accounts behind the ARR at risk, in words: the churn model's, which a page may show beside
+# the health score's own "not scored yet" (an account too new for two health components still
+# has a chance of churning)
+CHURN_MODEL_SCORED = "accounts the churn model scores"
+
+
 def _listed(shares: list[tuple[str, float]]) -> str:
     parts = [f"{name} ({format_usd(value)})" for name, value in shares]
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
@@ -318,7 +324,7 @@ def portfolio_text(whole: Portfolio, drivers: list[tuple[str, float]], count: in
     text = (f"{format_usd(whole.arr_at_risk_usd)} of ARR is at risk in the next 12 months "
             f"(95% range {usd_range_text(whole.arr_at_risk_low_usd, whole.arr_at_risk_high_usd)}"
             f"), {whole.share_pct:.1f}% of the {format_usd(whole.arr_usd)} held by "
-            f"{whole.accounts:,} scored accounts")
+            f"the {whole.accounts:,} {CHURN_MODEL_SCORED}")
     if len(whole.segments) > 1:
         text += "; most in " + _listed([(share.name, share.arr_at_risk_usd)
                                         for share in whole.segments[:count]])

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from northstar.analytics import significance
-from northstar.analytics.display import percent
+from northstar.analytics.display import format_number, percent
 from northstar.analytics.links import account_links
 from northstar.analytics.metrics import METRICS, Metric, format_delta, format_value, shown_delta
 from northstar.data import rules
@@ -348,7 +348,8 @@ def estimate_caption(metric: Metric, estimate: Estimate) -> str:
         parts.append("too few answers for a margin of error")
     else:
         unit = " pp" if metric.unit == "pct" else " pts" if metric.unit == "nps" else ""
-        parts.append(f"±{estimate.margin:.{metric.decimals}f}{unit} (95%)")
+        margin = format_number(estimate.margin, "margin", metric.decimals)
+        parts.append(f"{margin}{unit} (95%)")
     return " · ".join(parts)
 
 

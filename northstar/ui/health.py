@@ -35,12 +35,13 @@ def arr_at_risk(whole: risk.Portfolio,
         delta="95% range "
         + risk.usd_range_text(whole.arr_at_risk_low_usd, whole.arr_at_risk_high_usd),
         delta_color="off", delta_arrow="off", border=True,
-        help="Σ ARR × each scored account's chance of churning in the next 12 months, from the "
-        "churn model; the range adds up the accounts' own ranges.",
+        help="Σ ARR × each account's chance of churning in the next 12 months, from the churn "
+        "model; the range adds up the accounts' own ranges.",
     )
     second.metric(
-        "Share of the scored accounts' ARR", f"{whole.share_pct:.1f}%", border=True,
-        help=f"{format_usd(whole.arr_usd)} of ARR held by {whole.accounts:,} scored accounts.",
+        "Share of their ARR at risk", f"{whole.share_pct:.1f}%", border=True,
+        help=f"Of the {format_usd(whole.arr_usd)} of ARR held by the {whole.accounts:,} "
+        f"{risk.CHURN_MODEL_SCORED}.",
     )
     third.metric(
         f"In {' or '.join(rules.HEALTHY_BANDS)} accounts",

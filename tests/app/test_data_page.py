@@ -31,6 +31,9 @@ def test_demo_database_says_no_load_has_run(demo_db, use_db):
     missing = at.dataframe[0].value
     assert list(missing["Table"]) == ["Product usage"]
     assert "Where to invest: the usage drivers" in missing["Affects"].iloc[0]
+    # one table, told in the singular
+    assert at.warning[0].value == ("1 table has no rows; the parts of the app it feeds show "
+                                   "nothing until a load provides them.")
     tables = at.dataframe[1].value
     assert list(tables.columns)[:3] == ["Table", "Required", "Rows"]
     assert tables.set_index("Table").loc["Accounts", "Rows"] == 5000

@@ -84,3 +84,23 @@ def test_scorecard_department_without_rows_behind(demo):
     at = open_page("views/scorecard.py", {"department": "marketing", "period": "Last month"})
     assert at.header[0].value == "Marketing"
     assert "imported" in texts(at.info)
+
+
+@pytest.mark.parametrize(("view", "params", "comparison"), [
+    ("views/alignment.py", {}, "vs prior period"),
+    ("views/scorecard.py", {"department": "customer_service"}, "vs prior period"),
+    ("views/alignment.py", {"compare": "Same period a year earlier"}, "vs a year earlier"),
+    ("views/scorecard.py", {"department": "customer_service",
+                            "compare": "Same period a year earlier"}, "vs a year earlier"),
+])
+def test_the_alignment_score_card_and_the_kpi_caption_read_as_sentences(demo, view, params,
+                                                                        comparison):
+    """The score's change says what it is compared with as every other card does (and short
+    enough not to be cut off in a quarter-width card); the actuals' caption names the period
+    mid-sentence in lower case ('over the last 12 months, Nov 2025 – Oct 2026')."""
+    at = open_page(view, params)
+    card = next(metric for metric in at.metric if "lignment score" in metric.label)
+    assert card.proto.delta_description == comparison
+    caption = next(caption.value for caption in at.caption
+                   if "mean of the KPI's actuals" in caption.value)
+    assert "over the last 12 months, Nov 2025 – Oct 2026;" in caption, caption

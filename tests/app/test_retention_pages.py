@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import duckdb
@@ -92,7 +93,7 @@ def test_health_page(demo):
     assert table["Main reasons"].str.len().gt(0).all()
     # the backtest follows, with both scores' figures
     # the portfolio of ARR at risk, then the backtest
-    assert labels[4:7] == ["ARR at risk, next 12 months", "Share of the scored accounts' ARR",
+    assert labels[4:7] == ["ARR at risk, next 12 months", "Share of their ARR at risk",
                            "In Healthy or Watch accounts"]
     assert labels[7:] == ["Churn model: ranks churners first", "Health score: ranks churners first"]
     backtest = at.dataframe[1].value
@@ -211,3 +212,22 @@ def test_the_bridge_drills_to_the_accounts_behind_it(demo, movement, step, count
     if count_column:
         assert caption.startswith(f"{int(kpis[count_column]):,} accounts churned"), caption
     assert window.opening_month == add_months(window.end_month, -window.months)
+
+
+def test_health_page_never_calls_two_different_counts_scored(demo):
+    """The band cards count the accounts the health score scores (the rest are 'not scored
+    yet'); the ARR at risk counts the accounts the churn model scores, more of them. A count the
+    page calls plainly 'scored accounts' is the health score's; the churn model's says so."""
+    at = open_page("views/health.py")
+    bands = [metric for metric in at.metric if metric.label in
+             ("Healthy", "Watch", "At risk", "Critical")]
+    health_scored = sum(int(metric.value.replace(",", "")) for metric in bands)
+    shown = [str(element.value) for element in (*at.markdown, *at.caption)]
+    shown += [metric.label for metric in at.metric] + [metric.help or "" for metric in at.metric]
+    plain = [int(count.replace(",", "")) for text in shown
+             for count in re.findall(r"([\d,]+) scored accounts", text)]
+    assert all(count == health_scored for count in plain), (plain, health_scored)
+    assert not any("scored accounts'" in text for text in shown)
+    model = [int(count.replace(",", "")) for text in shown
+             for count in re.findall(r"([\d,]+) accounts the churn model scores", text)]
+    assert model and all(count > health_scored for count in model), (model, health_scored)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app.test_house_style import shown_cells
 from tests.conftest import REPO_ROOT
 
 APP = str(REPO_ROOT / "app.py")
@@ -102,3 +105,23 @@ def test_the_wall_and_this_page_read_a_survey_change_alike(demo):
                 cards[label].delta_description.startswith("too few to tell")
             assert "noise" in scores[label].delta_description or \
                 "too few" in scores[label].delta_description
+
+
+def test_a_margin_of_error_reads_the_same_in_the_card_and_the_table(demo):
+    """The NPS card's caption and the table's relationship-survey row count the same answers:
+    their margin of error is written the same way (not ±4 in one and ±3.5 in the other)."""
+    at = open_page()
+    table = at.dataframe[0]
+    raw = table.value
+    cells = shown_cells(table)
+    notes = [found for caption in at.caption
+             if (found := re.search(r"^.+? · n = ([\d,]+) · (±[\d.]+)", caption.value))]
+    kinds = [metric.label for metric in at.metric]
+    assert kinds == ["NPS", "CSAT", "CES"] and len(notes) == len(kinds)  # one note per card
+    checked = 0
+    for kind, found in zip(kinds, notes, strict=True):
+        same_answers = raw[f"{kind} n"] == int(found.group(1).replace(",", ""))
+        for shown in cells.loc[same_answers.to_numpy(), f"{kind} ±"]:
+            assert str(shown) == found.group(2), (kind, found.group(0), shown)
+            checked += 1
+    assert checked >= 2  # NPS (relationship survey) and CES (post-support)

@@ -157,3 +157,13 @@ def test_the_account_caption_names_the_plan_as_a_plan():
     no_plan["plan"] = None
     assert accounts.profile_caption(no_plan) == (
         "Enterprise · EMEA · Retail · customer since 3 Aug 2023")
+
+
+def test_a_margin_column_rounds_like_its_measure_on_screen_and_in_excel():
+    """'NPS ±' rounds like NPS (as the NPS card's '±4 pts (95%)'), 'CES ±' like CES."""
+    frame = pd.DataFrame({"NPS ±": [3.546], "CSAT ±": [2.14], "CES ±": [0.0533]})
+    formatters = display.column_formatters(frame)
+    assert [formatters[column](frame[column][0]) for column in frame.columns] == [
+        "±4", "±2.1", "±0.05"]
+    assert [display.excel_format(column, frame[column]) for column in frame.columns] == [
+        '"±"0', '"±"0.0', '"±"0.00']

@@ -330,7 +330,7 @@ def test_the_portfolio_of_arr_at_risk_by_hand():
                                        ("No executive meeting in 12 months", 20_000.0),
                                        ("Poor onboarding", 1_000.0)]) == (
         "$120K of ARR is at risk in the next 12 months (95% range $90.0K–$160K), 12.0% of the "
-        "$1.00M held by 10 scored accounts; most in Enterprise ($80.0K) and SMB ($40.0K). The "
+        "$1.00M held by the 10 accounts the churn model scores; most in Enterprise ($80.0K) and SMB ($40.0K). The "
         "drivers adding most: slow ticket resolution ($50.0K) and no executive meeting in 12 "
         "months ($20.0K). $45.0K of it sits in accounts the health score calls Healthy or "
         "Watch: large accounts with a modest chance each, which the score, built from recent "

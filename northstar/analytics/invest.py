@@ -229,8 +229,10 @@ class AttributeResult:
 
     @property
     def family_note(self) -> str:
-        """' among 25 levels' where the interval was widened for levels read together."""
-        return f" among {self.levels_read} levels" if self.levels_read > 1 else ""
+        """' (interval widened for the 25 levels read together)' where it was; without it the
+        count reads as the attribute's own number of levels."""
+        return (f" (interval widened for the {self.levels_read} levels read together)"
+                if self.levels_read > 1 else "")
 
 
 def attribute_results(terms: pd.DataFrame) -> list[AttributeResult]:

@@ -15,7 +15,7 @@ from northstar.analytics.programs import pct_text
 from northstar.analytics.significance import Status
 from northstar.data import rules, settings
 from northstar.data.months import month_label
-from northstar.ui import actions, charts, downloads, presentation, tables
+from northstar.ui import actions, charts, downloads, masking, presentation, tables
 
 
 def show_table(table: pd.DataFrame, height: int | None = None) -> None:
@@ -372,5 +372,7 @@ def kudos(quarters: pd.DataFrame, employees: pd.DataFrame, recent: pd.DataFrame,
         show_table(programs.kudos_employee_table(employees), height=440)
     presentation.end_of_slide()
     st.subheader("Recent kudos")
-    st.caption(f"The newest {len(recent):,} kudos in the period, as customers wrote them.")
+    st.caption(f"The newest {len(recent):,} kudos in the period, "
+               + ("their words hidden while customer names are masked." if masking.session_masked()
+                  else "as customers wrote them."))
     show_table(programs.kudos_recent_table(recent))

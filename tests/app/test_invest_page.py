@@ -180,5 +180,6 @@ def test_drivers_tab_names_contract_type_on_a_consumer_churn_table(tmp_path, use
     words = texts(at).replace("\\", "")  # the page escapes data text for Markdown
     assert "No churn-driver estimates" not in words
     assert re.search(r"Contract: Two year vs Month-to-month: hazard ratio 0\.\d\d "
-                     r"\(0\.\d\d–0\.\d\d\) among \d+ levels, lowers churn", words), words
+                     r"\(0\.\d\d–0\.\d\d\) \(interval widened for the \d+ levels read together\), "
+                     r"lowers churn", words), words
     assert "Account attributes" in " ".join(header.value for header in at.subheader)

@@ -164,6 +164,20 @@ def test_people_who_share_a_name_get_a_bar_each(demo_db, use_db, tmp_path):
     assert len(namesakes) == 2 and all(" · " in label for label in namesakes), namesakes
 
 
+@pytest.mark.parametrize("masked", [False, True])
+def test_the_recent_kudos_caption_says_whether_their_words_are_shown(demo, masked):
+    at = open_programs({"program": "Kudos", **({"mask": "1"} if masked else {})})
+    captions = texts(at.caption)
+    comments = next(frame.value["Comment"] for frame in at.dataframe
+                    if "Comment" in frame.value.columns)
+    if masked:
+        assert "their words hidden while customer names are masked" in captions
+        assert "as customers wrote them" not in captions
+        assert set(comments) == {"[hidden: masking is on]"}, set(comments)
+    else:
+        assert "as customers wrote them" in captions
+
+
 def test_smb_has_no_board_members(demo):
     at = open_programs({"program": "Advisory board", "segment": "SMB"})
     assert "nothing to compare" in texts(at.info)

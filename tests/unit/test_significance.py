@@ -132,7 +132,8 @@ def test_many_effects_read_together_are_judged_family_wise():
                                    invest.Estimate(1.12, 1.02, 1.23), 900, 200, levels_read=25)
     assert alone.beyond_noise and not among.beyond_noise
     assert among.text.startswith("Industry: Software vs Financial Services: hazard ratio 1.12 (0.")
-    assert among.text.endswith(" among 25 levels, can't tell from chance")
+    assert among.text.endswith(" (interval widened for the 25 levels read together), can't tell "
+                               "from chance")
 
 
 def test_too_few_text_names_the_thresholds_once():

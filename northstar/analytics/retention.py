@@ -199,8 +199,10 @@ def movement_caption(frame: pd.DataFrame, movement: str, limit: int | None = Non
     listed = ("all are listed" if count <= limit
               else f"the {limit:,} largest changes are listed")
     sign = "+" if change >= 0 else "−"
+    dated = (" An account churned on the last day of its last billed month, so one gone from the "
+             "period's first month shows the day before it." if movement == "churn" else "")
     return (f"{accounts} in the period: {sign}{format_usd(abs(change))} of ARR, {step}; "
-            f"{listed}.")
+            f"{listed}.{dated}")
 
 
 def movement_table(frame: pd.DataFrame, revenue: bool = True) -> pd.DataFrame:
@@ -215,7 +217,7 @@ def movement_table(frame: pd.DataFrame, revenue: bool = True) -> pd.DataFrame:
         }
     columns |= {
         "Segment": frame["segment"],
-        "Churned on": frame["churn_date"],
+        "Churned on": frame["churned_on"],
         "Churn reason": frame["churn_reason"],
     }
     return pd.DataFrame(columns)

@@ -210,6 +210,9 @@ def test_the_accounts_behind_each_step_of_the_bridge_by_hand(path):
     assert set(churned["movement_accounts"]) == {2}
     assert set(churned["movement_arr_change_usd"]) == {-12 * 300}
     assert churned["churn_reason"].iloc[0] == "Budget cuts"
+    # churned on the last day of the last billed month, the one churn definition: R2 in
+    # February, R1 in January (it has no churn date on record, and used to be listed without one)
+    assert list(pd.to_datetime(churned["churned_on"]).dt.date) == [D(2026, 2, 28), D(2026, 1, 31)]
     new = execute("retention_accounts", {**params, "movement": "new"}, path)
     assert list(new["account_id"]) == ["R3"] and list(new["arr_now_usd"]) == [12 * 50]
     assert execute("retention_accounts", {**params, "movement": "expansion"}, path).empty
@@ -218,7 +221,9 @@ def test_the_accounts_behind_each_step_of_the_bridge_by_hand(path):
     assert list(one["account_id"]) == ["R2"] and set(one["movement_accounts"]) == {2}
     assert retention.movement_caption(one, "churn", limit=1) == (
         "2 accounts churned in the period: −$3.60K of ARR, the bridge's churn step and the "
-        "churned accounts of logo churn; the 1 largest changes are listed.")
+        "churned accounts of logo churn; the 1 largest changes are listed. An account churned "
+        "on the last day of its last billed month, so one gone from the period's first month "
+        "shows the day before it.")
 
 
 def test_the_quarterly_churn_says_how_it_differs_from_the_period():

@@ -305,8 +305,7 @@ def test_one_limit_caps_every_list_and_what_the_pages_say_about_it(monkeypatch, 
     for page, keys in CAPPED_LISTS.items():
         assert list_caps(page) == dict.fromkeys(keys, 3), page
     moved = pd.DataFrame({"movement_accounts": [10], "movement_arr_change_usd": [-5000.0]})
-    assert retention.movement_caption(moved, "churn").endswith(
-        "the 3 largest changes are listed.")
+    assert "the 3 largest changes are listed." in retention.movement_caption(moved, "churn")
     summary = pd.DataFrame({"band": ["Healthy"], "accounts": [40], "arr_usd": [1.0]})
     assert "Top 3 of 40 active accounts" in health.at_risk_caption(False, 3, summary, False)
     store = Workspace(f"sqlite:///{tmp_path / 'alerts.sqlite'}")

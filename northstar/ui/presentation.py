@@ -1,7 +1,7 @@
 """Presentation mode for board meetings: `?present=true` or the sidebar toggle.
 
 Every page is a slide for a 1920×1080 screen: the sidebar starts collapsed, customer names are
-masked, text is larger and charts a little shorter, previous / next (in board-deck order) and
+masked, chart text is larger and charts a little shorter, previous / next (in board-deck order) and
 the slide number sit at the top, and detail tables, export buttons and controls are left out,
 so a slide's headline figures and its charts fit without scrolling.
 """

@@ -1053,11 +1053,6 @@ COST_METHOD = (
 )
 
 
-def pct_text(value: float | None, digits: int = 1) -> str:
-    """A percentage for a card; — when there is none."""
-    return "—" if value is None or math.isnan(value) else f"{value:.{digits}f}%"
-
-
 def no_driver_reason(fits: pd.DataFrame) -> str:
     """Why the churn model has no driver estimate: the current fit's note, or a general reason."""
     current = fits.loc[fits["model"] == "current"]
@@ -1221,14 +1216,15 @@ def what_if_cards(result: DriverResult, scenario: Any) -> list[Card]:
              help="Looking ahead: share removed × ARR at risk from the driver among "
              "today's exposed accounts in the chosen segments; the range carries the "
              "driver's. A range wider than 5× is too uncertain to size."),
-        Card("NRR, last 12 months", pct_text(scenario.nrr_scenario_pct),
+        Card("NRR, last 12 months", display.percent(scenario.nrr_scenario_pct),
              delta=f"{scenario.nrr_scenario_pct - scenario.nrr_pct:+.1f} pp",
-             delta_description=f"vs actual {pct_text(scenario.nrr_pct)}",
+             delta_description=f"vs actual {display.percent(scenario.nrr_pct)}",
              help="Actual NRR plus the churned ARR the scenario would have avoided ÷ "
              "starting ARR."),
-        Card("Logo retention, last 12 months", pct_text(scenario.logo_retention_scenario_pct),
+        Card("Logo retention, last 12 months",
+             display.percent(scenario.logo_retention_scenario_pct),
              delta=f"{logo_change:+.1f} pp",
-             delta_description=f"vs actual {pct_text(scenario.logo_retention_pct)}",
+             delta_description=f"vs actual {display.percent(scenario.logo_retention_pct)}",
              help="Actual logo retention plus the churned accounts the scenario would "
              "have avoided ÷ accounts at the start."),
     ]

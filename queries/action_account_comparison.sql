@@ -1,8 +1,8 @@
 -- accounts nobody acted on, by (month, health band) of actioned accounts, and their churn
 -- accounts nobody acted on, in the same health band in the same month as an actioned account, and
--- how many of them churned within $window_days days of that month's first day (churn_events:
--- revenue churn, or logo churn from account dates in data without revenue, as Retention counts
--- it). one row per (month, band): comparable accounts, those that churned.
+-- how many of them churned within $window_days days of that month's first day
+-- (account_churn_events: revenue churn, or logo churn from account dates in data without revenue,
+-- as Retention counts it). one row per (month, band): comparable accounts, those that churned.
 -- parameters:
 --   $account_ids    the accounts actions are about (left out of the comparison)
 --   $action_months  the months the actions were created in (first days)
@@ -38,7 +38,7 @@ scored as (
 churned as (
     select distinct s.account_id, s.month
     from scored s
-    join churn_events() e
+    join account_churn_events e
         on e.account_id = s.account_id
        and e.churned_on between s.month and s.month + to_days($window_days::integer)
 ),

@@ -1,9 +1,10 @@
 -- what happened to the accounts actions are about, by (account, action month)
 -- one row per (account, action month) given whether the account is still in the data, its name,
 -- when it churned and its health band (1 healthy .. 4 critical, 5 not scored) in the month the
--- action was created. churned_on (churn_events: revenue churn, or logo churn from account dates
--- in data without revenue, as Retention counts it) is its first churn on or after the action
--- month, else its last churn before it unless it came back since; null while a customer.
+-- action was created. churned_on (account_churn_events: revenue churn, or logo churn from
+-- account dates in data without revenue, as Retention counts it) is its first churn on or after
+-- the action month, else its last churn before it unless it came back since; null while a
+-- customer.
 -- parameters:
 --   $account_ids    the accounts the actions are about
 --   $action_months  first day of the month each action was created in, in the same order
@@ -27,7 +28,7 @@ churns as (
         min(e.churned_on) filter (where e.churned_on >= x.action_month) as next_churn_on,
         max(e.churned_on) filter (where e.churned_on < x.action_month) as last_churn_on
     from actioned x
-    join churn_events() e using (account_id)
+    join account_churn_events e using (account_id)
     group by all
 ),
 churned as (

@@ -1,7 +1,7 @@
 -- do follow-ups keep detractors: churn of detractors followed up or not
 -- nps detractor answers given at least $horizon_days days before $as_of_date, followed up within
 -- $target_days days or not, and the share of each whose account churned within $horizon_days days
--- after the answer (churn_events: revenue churn, or logo churn from account dates in data
+-- after the answer (account_churn_events: revenue churn, or logo churn from account dates in data
 -- without revenue, as Retention counts it).
 -- parameters:
 --   $horizon_days  days after the answer in which a churn counts
@@ -22,7 +22,7 @@ with detractors as (
 churned_answers as (
     select distinct d.response_id
     from detractors d
-    join churn_events() e
+    join account_churn_events e
         on e.account_id = d.account_id
        and e.churned_on between d.responded_on
                             and d.responded_on + to_days($horizon_days::integer)

@@ -2,7 +2,7 @@
 -- each account whose revenue moved the chosen way between $opening_month and $closing_month
 -- (churn, contraction, expansion or new), with
 -- its arr then and now, the change, and for churned accounts the churn date (its last churn in
--- the period, churn_events: the one churn definition) and the reason on record; the
+-- the period, account_churn_events: the one churn definition) and the reason on record; the
 -- largest changes first. the totals of the whole movement (before $limit) ride on every row,
 -- so a page can show that the list adds up to the bridge's step.
 -- parameters:
@@ -34,7 +34,7 @@ listed as (
 ),
 churned as (
     select account_id, max(churned_on) as churned_on
-    from churn_events()
+    from account_churn_events
     where account_id in (select account_id from listed)
       and churned_on between $opening_month::date and last_day($closing_month::date)
     group by account_id

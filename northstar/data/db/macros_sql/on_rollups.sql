@@ -60,12 +60,6 @@ final as (
 )
 select * from final;
 
--- churn, one definition for every query that asks whether or when an account churned: the
--- account_churn_events rollup (revenue churn where the data has revenue, logo churn from account
--- dates without it), one row per churn.
-create or replace macro churn_events() as table
-select account_id, churned_on from account_churn_events;
-
 -- closed loop: every unhappy answer (nps 0-6 or csat 1-2) with its follow-up, the first
 -- detractor follow-up, qbr or executive meeting with the account within target_days days, and
 -- its status on as_of_date: followed up, overdue, or due (still inside the target); with the

@@ -1,6 +1,6 @@
 -- rollup: churn, one definition for every query that asks whether or when an account churned
--- (the closed-loop comparison, the action outcomes and their comparison; read through the
--- churn_events() macro), the one Retention counts. one row per churn (an account that came back
+-- (the closed-loop comparison, the action outcomes and their comparison, Retention's churned
+-- accounts), the one Retention counts. one row per churn (an account that came back
 -- can churn again), ordered by account so a lookup of a few accounts reads few blocks.
 -- with revenue (account_mrr_monthly has rows): revenue churn. the account churned on the last day
 --   of its last billed month before a month whose revenue_movement is churn
